@@ -1,0 +1,235 @@
+/**
+ * The system of record. Every table the API reads has an index for each lookup it makes;
+ * later issues add tables through new migrations (`npm run db:generate`).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const userRole = pgEnum('user_role', ['fan', 'moderator', 'admin']);
+export const showStatus = pgEnum('show_status', ['upcoming', 'live', 'completed', 'cancelled']);
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Stored lower-cased and trimmed, so the unique index is case-insensitive by construction. */
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    displayName: text('display_name').notNull(),
+    role: userRole('role').notNull().default('fan'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(t.email)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** SHA-256 of the opaque token: a leaked table does not leak usable sessions. */
+    tokenHash: text('token_hash').notNull(),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_user_id_idx').on(t.userId)],
+);
+
+export const artists = pgTable(
+  'artists',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    spotifyId: text('spotify_id'),
+    ticketmasterId: text('ticketmaster_id'),
+    musicbrainzId: text('musicbrainz_id'),
+    genres: text('genres').array().notNull().default(sql`'{}'::text[]`),
+    popularity: integer('popularity').notNull().default(0),
+    imageUrl: text('image_url'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('artists_slug_key').on(t.slug),
+    uniqueIndex('artists_spotify_id_key').on(t.spotifyId),
+    uniqueIndex('artists_ticketmaster_id_key').on(t.ticketmasterId),
+    uniqueIndex('artists_musicbrainz_id_key').on(t.musicbrainzId),
+    index('artists_name_idx').on(t.name),
+    index('artists_popularity_idx').on(t.popularity.desc()),
+    check('artists_popularity_range', sql`${t.popularity} between 0 and 100`),
+  ],
+);
+
+export const songs = pgTable(
+  'songs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    artistId: uuid('artist_id')
+      .notNull()
+      .references(() => artists.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    album: text('album'),
+    durationMs: integer('duration_ms'),
+    spotifyId: text('spotify_id'),
+    isrc: text('isrc'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('songs_artist_title_idx').on(t.artistId, t.title),
+    uniqueIndex('songs_spotify_id_key').on(t.spotifyId),
+    index('songs_isrc_idx').on(t.isrc),
+  ],
+);
+
+export const venues = pgTable(
+  'venues',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    city: text('city').notNull(),
+    /** ISO 3166-1 alpha-2. */
+    country: text('country').notNull(),
+    /** IANA zone, e.g. Europe/Berlin: shows are stored in UTC and displayed in the venue's zone. */
+    timeZone: text('time_zone').notNull(),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    capacity: integer('capacity'),
+    ticketmasterId: text('ticketmaster_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('venues_slug_key').on(t.slug),
+    uniqueIndex('venues_ticketmaster_id_key').on(t.ticketmasterId),
+    index('venues_country_city_idx').on(t.country, t.city),
+  ],
+);
+
+export const shows = pgTable(
+  'shows',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    slug: text('slug').notNull(),
+    artistId: uuid('artist_id')
+      .notNull()
+      .references(() => artists.id, { onDelete: 'cascade' }),
+    venueId: uuid('venue_id')
+      .notNull()
+      .references(() => venues.id, { onDelete: 'restrict' }),
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+    status: showStatus('status').notNull().default('upcoming'),
+    votingOpensAt: timestamp('voting_opens_at', { withTimezone: true }).notNull(),
+    votingClosesAt: timestamp('voting_closes_at', { withTimezone: true }).notNull(),
+    ticketmasterId: text('ticketmaster_id'),
+    setlistfmId: text('setlistfm_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('shows_slug_key').on(t.slug),
+    uniqueIndex('shows_ticketmaster_id_key').on(t.ticketmasterId),
+    uniqueIndex('shows_setlistfm_id_key').on(t.setlistfmId),
+    index('shows_starts_at_idx').on(t.startsAt),
+    index('shows_artist_starts_at_idx').on(t.artistId, t.startsAt),
+    index('shows_venue_starts_at_idx').on(t.venueId, t.startsAt),
+    index('shows_status_starts_at_idx').on(t.status, t.startsAt),
+    check('shows_voting_window', sql`${t.votingOpensAt} <= ${t.votingClosesAt}`),
+  ],
+);
+
+/** The fans' predicted setlist: one row per song per show. Ids are chosen by the show's room. */
+export const setlistSongs = pgTable(
+  'setlist_songs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    showId: uuid('show_id')
+      .notNull()
+      .references(() => shows.id, { onDelete: 'cascade' }),
+    songId: uuid('song_id')
+      .notNull()
+      .references(() => songs.id, { onDelete: 'cascade' }),
+    addedBy: uuid('added_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Maintained by the vote-events consumer from the rows in `votes`, never by a trigger. */
+    voteCount: integer('vote_count').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('setlist_songs_show_song_key').on(t.showId, t.songId), index('setlist_songs_song_id_idx').on(t.songId)],
+);
+
+/**
+ * One row per fan per setlist song (the unique constraint is the rule). A vote taken back keeps its row
+ * with `active = false`, and `room_seq` is the room's event sequence that last wrote it: a late or
+ * repeated event with a lower sequence can then never undo a newer one.
+ */
+export const votes = pgTable(
+  'votes',
+  {
+    /** The client-chosen vote id: the idempotency key of the vote. */
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    setlistSongId: uuid('setlist_song_id')
+      .notNull()
+      .references(() => setlistSongs.id, { onDelete: 'cascade' }),
+    showId: uuid('show_id')
+      .notNull()
+      .references(() => shows.id, { onDelete: 'cascade' }),
+    active: boolean('active').notNull().default(true),
+    roomSeq: bigint('room_seq', { mode: 'number' }).notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('votes_user_setlist_song_key').on(t.userId, t.setlistSongId),
+    index('votes_setlist_song_active_idx').on(t.setlistSongId).where(sql`${t.active}`),
+    index('votes_show_user_idx').on(t.showId, t.userId),
+  ],
+);
+
+export const follows = pgTable(
+  'follows',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    artistId: uuid('artist_id')
+      .notNull()
+      .references(() => artists.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.artistId] }), index('follows_artist_id_idx').on(t.artistId)],
+);
+
+export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type Artist = typeof artists.$inferSelect;
+export type Song = typeof songs.$inferSelect;
+export type Venue = typeof venues.$inferSelect;
+export type Show = typeof shows.$inferSelect;
+export type SetlistSong = typeof setlistSongs.$inferSelect;
+export type Vote = typeof votes.$inferSelect;
