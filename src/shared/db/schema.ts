@@ -9,6 +9,7 @@ import {
   check,
   doublePrecision,
   index,
+  jsonb,
   integer,
   pgEnum,
   pgTable,
@@ -233,3 +234,50 @@ export type Venue = typeof venues.$inferSelect;
 export type Show = typeof shows.$inferSelect;
 export type SetlistSong = typeof setlistSongs.$inferSelect;
 export type Vote = typeof votes.$inferSelect;
+
+/** Messages that exhausted their retries, kept for inspection and `npm run dlq:replay`. */
+export const deadLetters = pgTable(
+  'dead_letters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The queue the message failed on (its source), not the dead-letter queue. */
+    queue: text('queue').notNull(),
+    messageId: text('message_id').notNull(),
+    body: jsonb('body').notNull(),
+    attempts: integer('attempts').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    replayedAt: timestamp('replayed_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('dead_letters_queue_message_key').on(t.queue, t.messageId), index('dead_letters_pending_idx').on(t.queue, t.receivedAt).where(sql`${t.replayedAt} is null`)],
+);
+
+/** The in-app inbox; one row per (event, user) so a duplicate delivery cannot notify twice. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    eventId: uuid('event_id').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    data: jsonb('data').notNull(),
+    createdAt: createdAt(),
+    readAt: timestamp('read_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('notifications_event_user_key').on(t.eventId, t.userId), index('notifications_user_created_idx').on(t.userId, t.createdAt.desc())],
+);
+
+/** Raw product analytics events; idempotent on the event id. Rollups and partitions come later. */
+export const analyticsEvents = pgTable(
+  'analytics_events',
+  {
+    eventId: uuid('event_id').primaryKey(),
+    kind: text('kind').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    userId: uuid('user_id'),
+    showId: uuid('show_id'),
+    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index('analytics_events_kind_at_idx').on(t.kind, t.at)],
+);

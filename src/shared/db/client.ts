@@ -1,0 +1,66 @@
+/**
+ * The database client: a primary plus zero or more read replicas, through the Neon serverless driver.
+ *
+ * Workers cannot reuse a socket across requests ("Cannot perform I/O on behalf of a different request"),
+ * so a Database lives for one request or one queue batch and must be closed with `ctx.waitUntil(close())`.
+ * Reads on `db` go to a replica when there is one; `db.$primary` and transactions go to the primary,
+ * which is how a request reads its own writes.
+ */
+import { neon, Pool, type NeonQueryFunction } from '@neondatabase/serverless';
+import { drizzle, type NeonDatabase } from 'drizzle-orm/neon-serverless';
+import { withReplicas, type PgDatabase, type PgWithReplicas } from 'drizzle-orm/pg-core';
+import * as schema from './schema';
+import { configureNeon } from './neon-config';
+
+export interface DatabaseEnv {
+  DATABASE_URL: string;
+  /** Comma-separated replica URLs; empty or absent means every read goes to the primary. */
+  DATABASE_REPLICA_URLS?: string;
+  /** host:port of the local Neon relay (development and tests only). */
+  DB_RELAY?: string;
+}
+
+export type Schema = typeof schema;
+export type PrimaryDatabase = NeonDatabase<Schema>;
+export type Database = PgWithReplicas<PrimaryDatabase>;
+
+export interface DatabaseHandle {
+  db: Database;
+  /** Ends every pool this handle opened. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export function replicaUrls(env: DatabaseEnv): string[] {
+  return (env.DATABASE_REPLICA_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+}
+
+export function openDatabase(env: DatabaseEnv, onError: (err: Error) => void = () => {}): DatabaseHandle {
+  configureNeon(env.DB_RELAY);
+  const pools: Pool[] = [];
+  const connect = (connectionString: string): PrimaryDatabase => {
+    const pool = new Pool({ connectionString, max: 4 });
+    // Idle clients report "Network connection lost" after end(); an unhandled 'error' would crash the isolate.
+    pool.on('error', onError);
+    pools.push(pool);
+    return drizzle({ client: pool, schema });
+  };
+  const primary = connect(env.DATABASE_URL);
+  const replicas = replicaUrls(env).map(connect);
+  const db = withReplicas(primary, (replicas.length ? replicas : [primary]) as [PrimaryDatabase, ...PrimaryDatabase[]]);
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    close: () => (closed ??= Promise.all(pools.map((p) => p.end().catch(() => {}))).then(() => {})),
+  };
+}
+
+/** One-shot HTTP queries: one round trip each, and `transaction([...])` sends a whole batch in one request. */
+export function openHttpSql(env: DatabaseEnv): NeonQueryFunction<false, false> {
+  configureNeon(env.DB_RELAY);
+  return neon(env.DATABASE_URL);
+}
+
+export type { PgDatabase };

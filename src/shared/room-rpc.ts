@@ -1,0 +1,55 @@
+/**
+ * What the api worker may call on a ShowRoom Durable Object. The api worker cannot import the realtime
+ * worker's class, so this interface is the contract both compile against.
+ */
+import type { RoomError, RoomSong } from './schemas/room';
+import type { ShowStatus } from './schemas/shows';
+import type { UserRole } from './schemas/auth';
+
+/** Headers the api worker sets when it hands a WebSocket to a room; it strips them from client requests. */
+export const ROOM_HEADERS = {
+  userId: 'X-MySetlist-User-Id',
+  role: 'X-MySetlist-Role',
+  showId: 'X-MySetlist-Show-Id',
+  requestId: 'X-Request-Id',
+} as const;
+
+export interface RoomActor {
+  userId: string;
+  role: UserRole;
+}
+
+export type RoomResult<T> = { ok: true; value: T } | { ok: false; error: RoomError };
+
+export interface VoteResult {
+  setlistSongId: string;
+  votes: number;
+  voteId: string;
+  /** true when this vote id had already been accepted: the first result is returned again. */
+  repeated: boolean;
+}
+
+export interface SetlistView {
+  showId: string;
+  seq: number;
+  status: ShowStatus;
+  locked: boolean;
+  votingOpen: boolean;
+  songs: RoomSong[];
+  myVotes: string[];
+}
+
+export interface ShowRoomRpc {
+  setlist(showId: string, userId: string | null): Promise<RoomResult<SetlistView>>;
+  addSong(showId: string, actor: RoomActor, songId: string, requestId?: string): Promise<RoomResult<RoomSong & { repeated: boolean }>>;
+  vote(showId: string, actor: RoomActor, setlistSongId: string, voteId: string): Promise<RoomResult<VoteResult>>;
+  unvote(showId: string, actor: RoomActor, setlistSongId: string): Promise<RoomResult<{ setlistSongId: string; votes: number }>>;
+  setLocked(showId: string, actor: RoomActor, locked: boolean): Promise<RoomResult<{ locked: boolean }>>;
+}
+
+export type ShowRoomStub = DurableObjectStub<ShowRoomRpc & Rpc.DurableObjectBranded>;
+
+export function showRoomStub(namespace: DurableObjectNamespace, showId: string): ShowRoomStub {
+  const typed = namespace as unknown as DurableObjectNamespace<ShowRoomRpc & Rpc.DurableObjectBranded>;
+  return typed.get(typed.idFromName(showId));
+}

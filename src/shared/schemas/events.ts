@@ -1,0 +1,60 @@
+/**
+ * Queue event schemas. Versioned with `v` so a consumer can accept old messages still in flight
+ * during a deploy; producers always write the newest version.
+ */
+import { z } from 'zod';
+
+const EventBase = z.object({
+  v: z.literal(1),
+  /** Unique per event: dedupe key for consumers. */
+  eventId: z.uuid(),
+  showId: z.uuid(),
+  /** The room's event sequence for this show: strictly increasing, so newer state always wins. */
+  seq: z.number().int().min(1),
+  at: z.iso.datetime({ offset: true }),
+  traceId: z.string().max(100).optional(),
+});
+
+export const VoteCast = EventBase.extend({
+  kind: z.literal('vote'),
+  voteId: z.uuid(),
+  userId: z.uuid(),
+  setlistSongId: z.uuid(),
+  songId: z.uuid(),
+});
+export const VoteRetracted = EventBase.extend({
+  kind: z.literal('unvote'),
+  voteId: z.uuid(),
+  userId: z.uuid(),
+  setlistSongId: z.uuid(),
+  songId: z.uuid(),
+});
+export const SongAdded = EventBase.extend({
+  kind: z.literal('song_added'),
+  setlistSongId: z.uuid(),
+  songId: z.uuid(),
+  userId: z.uuid().nullable(),
+});
+
+export const VoteEvent = z.discriminatedUnion('kind', [VoteCast, VoteRetracted, SongAdded]);
+export type VoteEvent = z.infer<typeof VoteEvent>;
+
+export const NotificationEvent = z.object({
+  v: z.literal(1),
+  eventId: z.uuid(),
+  kind: z.string().min(1).max(64),
+  userIds: z.array(z.uuid()).max(1000),
+  data: z.record(z.string(), z.unknown()),
+});
+export type NotificationEvent = z.infer<typeof NotificationEvent>;
+
+export const AnalyticsEvent = z.object({
+  v: z.literal(1),
+  eventId: z.uuid(),
+  kind: z.string().min(1).max(64),
+  at: z.iso.datetime({ offset: true }),
+  userId: z.uuid().nullable().optional(),
+  showId: z.uuid().nullable().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type AnalyticsEvent = z.infer<typeof AnalyticsEvent>;

@@ -1,0 +1,84 @@
+/**
+ * The live room's WebSocket protocol: one discriminated union per direction, used by the Durable Object,
+ * the api worker and every client. Field names may be added, never changed (docs/realtime.md).
+ */
+import { z } from 'zod';
+import { ShowStatus } from './shows';
+
+/** A client-chosen message id: the ack's `ref`. For a vote it is also the vote's idempotency key. */
+const MessageId = z.string().min(1).max(64);
+
+export const ClientVote = z.object({ type: z.literal('vote'), id: z.uuid(), setlistSongId: z.uuid() });
+export const ClientUnvote = z.object({ type: z.literal('unvote'), id: MessageId, setlistSongId: z.uuid() });
+export const ClientAddSong = z.object({ type: z.literal('add_song'), id: MessageId, songId: z.uuid() });
+export const ClientResume = z.object({ type: z.literal('resume'), since: z.number().int().min(0) });
+export const ClientPing = z.object({ type: z.literal('ping'), id: MessageId.optional() });
+
+export const ClientMessage = z.discriminatedUnion('type', [ClientVote, ClientUnvote, ClientAddSong, ClientResume, ClientPing]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+export const RoomSong = z.object({
+  setlistSongId: z.uuid(),
+  songId: z.uuid(),
+  title: z.string(),
+  votes: z.number().int().min(0),
+});
+export type RoomSong = z.infer<typeof RoomSong>;
+
+export const RoomError = z.object({ code: z.string(), message: z.string() });
+export type RoomError = z.infer<typeof RoomError>;
+
+export const ServerSnapshot = z.object({
+  type: z.literal('snapshot'),
+  seq: z.number().int(),
+  status: ShowStatus,
+  locked: z.boolean(),
+  votingOpen: z.boolean(),
+  songs: z.array(RoomSong),
+  myVotes: z.array(z.uuid()),
+  viewers: z.number().int(),
+});
+export const ServerAck = z.union([
+  z.object({ type: z.literal('ack'), ref: z.string(), ok: z.literal(true), result: z.record(z.string(), z.unknown()).optional() }),
+  z.object({ type: z.literal('ack'), ref: z.string().nullable(), ok: z.literal(false), error: RoomError }),
+]);
+export const ServerUpdate = z.object({
+  type: z.literal('update'),
+  seq: z.number().int(),
+  changes: z.array(z.object({ setlistSongId: z.uuid(), votes: z.number().int() })),
+  added: z.array(RoomSong),
+  viewers: z.number().int().optional(),
+});
+export const ServerStatus = z.object({
+  type: z.literal('status'),
+  seq: z.number().int(),
+  status: ShowStatus,
+  locked: z.boolean(),
+  votingOpen: z.boolean(),
+});
+export const ServerPong = z.object({ type: z.literal('pong'), id: z.string().optional() });
+
+export const ServerMessage = z.union([ServerSnapshot, ServerAck, ServerUpdate, ServerStatus, ServerPong]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+export type ServerSnapshot = z.infer<typeof ServerSnapshot>;
+export type ServerUpdate = z.infer<typeof ServerUpdate>;
+export type ServerStatus = z.infer<typeof ServerStatus>;
+
+/** Error codes the room returns, over WebSocket acks and mapped to HTTP statuses by the api worker. */
+export const roomErrorStatus = {
+  invalid_message: 400,
+  message_too_large: 413,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  song_not_found: 404,
+  setlist_song_not_found: 404,
+  already_voted: 409,
+  already_added: 409,
+  vote_id_conflict: 409,
+  not_voted: 404,
+  wrong_artist: 422,
+  voting_closed: 409,
+  rate_limited: 429,
+} as const;
+export type RoomErrorCode = keyof typeof roomErrorStatus;

@@ -1,0 +1,20 @@
+import type { Logger } from '../../../src/shared/log';
+import type { Me } from '../../../src/shared/schemas/auth';
+import type { RequestDatabase } from './middleware/database';
+
+/** The authenticated caller, resolved once per request by the session middleware. */
+export interface Caller {
+  user: Me;
+  sessionId: string;
+}
+
+/** Hono's generic environment for this worker: `Env` comes from `wrangler types`. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    log: Logger;
+    database: RequestDatabase;
+    caller: Caller | null;
+  };
+}

@@ -1,0 +1,51 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { errors } from '../../../src/shared/errors';
+import type { AppEnv } from './app-env';
+import { database } from './middleware/database';
+import { errorHandler, notFoundHandler, errorResponse } from './middleware/error-handler';
+import { requestContext } from './middleware/request-context';
+import { session } from './middleware/session';
+import { authRoutes } from './routes/auth';
+import { healthRoutes, APP_VERSION } from './routes/health';
+import { liveRoutes } from './routes/live';
+import { showRoutes } from './routes/shows';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The `/v1` API. Validation failures from any route's zod schemas become the one 400 error shape. */
+function createV1() {
+  const v1 = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) return errorResponse(c, errors.validation(result.error));
+    },
+  });
+  v1.use('*', async function apiVersion(c, next) {
+    await next();
+    c.header('API-Version', '1');
+  });
+  v1.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, errors.payloadTooLarge(MAX_BODY_BYTES)) }));
+  v1.use('*', session());
+  v1.route('/', authRoutes);
+  v1.route('/', showRoutes);
+  v1.route('/', liveRoutes);
+  v1.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'MySetlist API', version: APP_VERSION, description: 'Concert setlist predictions, voted live by fans.' },
+    servers: [{ url: '/v1' }],
+  });
+  return v1;
+}
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use('*', requestContext());
+  app.use('*', database());
+  app.route('/', healthRoutes);
+  app.route('/v1', createV1());
+  app.onError(errorHandler);
+  app.notFound(notFoundHandler);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

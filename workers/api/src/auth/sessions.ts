@@ -1,0 +1,61 @@
+import { and, eq, gt, lt } from 'drizzle-orm';
+import type { Database } from '../../../../src/shared/db/client';
+import { sessions, users, type User } from '../../../../src/shared/db/schema';
+import { hashSessionToken, looksLikeSessionToken, newSessionToken } from '../../../../src/shared/auth/session-token';
+import type { Me } from '../../../../src/shared/schemas/auth';
+import type { Caller } from '../app-env';
+
+export function toMe(user: Pick<User, 'id' | 'email' | 'displayName' | 'role' | 'createdAt'>): Me {
+  return { id: user.id, email: user.email, displayName: user.displayName, role: user.role, createdAt: user.createdAt.toISOString() };
+}
+
+export async function createSession(
+  db: Database,
+  userId: string,
+  ttlDays: number,
+  meta: { userAgent?: string | undefined; ip?: string | undefined },
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = newSessionToken();
+  const expiresAt = new Date(Date.now() + ttlDays * 86_400_000);
+  await db.$primary.insert(sessions).values({
+    userId,
+    tokenHash: await hashSessionToken(token),
+    expiresAt,
+    userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    ip: meta.ip ?? null,
+  });
+  return { token, expiresAt };
+}
+
+/**
+ * Resolves a token to its user. Reads the primary: a session created a moment ago (sign-up, then the
+ * first request) must be visible, and replicas are asynchronous.
+ */
+export async function findCaller(db: Database, token: string): Promise<Caller | null> {
+  if (!looksLikeSessionToken(token)) return null;
+  const tokenHash = await hashSessionToken(token);
+  const [row] = await db.$primary
+    .select({
+      sessionId: sessions.id,
+      id: users.id,
+      email: users.email,
+      displayName: users.displayName,
+      role: users.role,
+      createdAt: users.createdAt,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, new Date())))
+    .limit(1);
+  if (!row) return null;
+  return { sessionId: row.sessionId, user: toMe(row) };
+}
+
+export async function deleteSession(db: Database, sessionId: string): Promise<void> {
+  await db.$primary.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+export async function deleteExpiredSessions(db: Database): Promise<number> {
+  const deleted = await db.$primary.delete(sessions).where(lt(sessions.expiresAt, new Date())).returning({ id: sessions.id });
+  return deleted.length;
+}

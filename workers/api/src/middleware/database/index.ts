@@ -1,0 +1,43 @@
+import { createMiddleware } from 'hono/factory';
+import { openDatabase, type Database, type DatabaseHandle } from '../../../../../src/shared/db/client';
+import type { Logger } from '../../../../../src/shared/log';
+import type { AppEnv } from '../../app-env';
+
+/**
+ * Opens the database on first use only, so routes that never touch Postgres (WebSocket hand-off,
+ * static pages) pay nothing, and closes it after the response is sent.
+ */
+export class RequestDatabase {
+  #handle: DatabaseHandle | undefined;
+
+  constructor(
+    private readonly env: Env,
+    private readonly log: Logger,
+  ) {}
+
+  get db(): Database {
+    this.#handle ??= openDatabase(this.env, (err) => this.log.warn('database pool error', { err }));
+    return this.#handle.db;
+  }
+
+  close(): Promise<void> {
+    return this.#handle?.close() ?? Promise.resolve();
+  }
+}
+
+export const database = () =>
+  createMiddleware<AppEnv>(async function database(c, next) {
+    const requestDatabase = new RequestDatabase(c.env, c.get('log'));
+    c.set('database', requestDatabase);
+    try {
+      await next();
+    } finally {
+      // A WebSocket upgrade response or a test harness may have no execution context to wait on.
+      const closing = requestDatabase.close();
+      try {
+        c.executionCtx.waitUntil(closing);
+      } catch {
+        await closing;
+      }
+    }
+  });

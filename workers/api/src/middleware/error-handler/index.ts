@@ -1,0 +1,35 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ZodError } from 'zod';
+import { ApiError, errors } from '../../../../../src/shared/errors';
+import type { AppEnv } from '../../app-env';
+
+/** Maps anything thrown to the one error shape; never leaks a stack trace to the client. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ZodError) return errors.validation(err);
+  if (err instanceof HTTPException) {
+    if (err.status === 400 && /malformed json/i.test(err.message)) return errors.malformedJson();
+    if (err.status === 413) return errors.payloadTooLarge(0);
+    if (err.status >= 400 && err.status < 500) {
+      return new ApiError(err.status as 400, 'bad_request', err.message || 'The request is not valid.');
+    }
+  }
+  return errors.internal();
+}
+
+export function errorResponse(c: Context<AppEnv>, err: ApiError): Response {
+  const res = c.json(err.toBody(c.get('requestId')), err.status);
+  for (const [name, value] of Object.entries(err.headers ?? {})) res.headers.set(name, value);
+  return res;
+}
+
+export const errorHandler: ErrorHandler<AppEnv> = function errorHandler(err, c) {
+  const apiError = toApiError(err);
+  if (apiError.status >= 500) c.get('log')?.error('unhandled error', { err });
+  return errorResponse(c, apiError);
+};
+
+export const notFoundHandler: NotFoundHandler<AppEnv> = function notFoundHandler(c) {
+  return errorResponse(c, new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`));
+};

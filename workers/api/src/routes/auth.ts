@@ -1,0 +1,110 @@
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import type { Context } from 'hono';
+import { eq } from 'drizzle-orm';
+import { users } from '../../../../src/shared/db/schema';
+import { errors } from '../../../../src/shared/errors';
+import { decoyPasswordHash, hashPassword, verifyPassword } from '../../../../src/shared/auth/password';
+import { SESSION_COOKIE } from '../../../../src/shared/auth/session-token';
+import { LogInBody, Me, SessionCreated, SignUpBody } from '../../../../src/shared/schemas/auth';
+import type { AppEnv } from '../app-env';
+import { createSession, deleteSession, toMe } from '../auth/sessions';
+import { requireCaller } from '../middleware/session';
+import { errorResponses } from './openapi-helpers';
+import { isUniqueViolation } from '../../../../src/shared/db/errors';
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+const signUpRoute = createRoute({
+  method: 'post',
+  path: '/auth/signup',
+  tags: ['Accounts'],
+  summary: 'Create an account and sign in',
+  request: { body: { ...json(SignUpBody), required: true } },
+  responses: {
+    201: { description: 'Account created; the session token is returned and set as a cookie.', ...json(SessionCreated) },
+    ...errorResponses(400, 409),
+  },
+});
+
+const logInRoute = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  tags: ['Accounts'],
+  summary: 'Sign in with email and password',
+  request: { body: { ...json(LogInBody), required: true } },
+  responses: {
+    200: { description: 'Signed in.', ...json(SessionCreated) },
+    ...errorResponses(400, 401),
+  },
+});
+
+const logOutRoute = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  tags: ['Accounts'],
+  summary: 'End the current session',
+  middleware: [requireCaller()] as const,
+  responses: { 204: { description: 'Signed out.' }, ...errorResponses(401) },
+});
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/me',
+  tags: ['Accounts'],
+  summary: 'The signed-in user',
+  middleware: [requireCaller()] as const,
+  responses: { 200: { description: 'The caller.', ...json(Me) }, ...errorResponses(401) },
+});
+
+function startSession(c: Context<AppEnv>, token: string, expiresAt: Date): void {
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    secure: true,
+    sameSite: 'Lax',
+    path: '/',
+    expires: expiresAt,
+  });
+}
+
+function clientMeta(c: Context<AppEnv>) {
+  return { userAgent: c.req.header('User-Agent'), ip: c.req.header('CF-Connecting-IP') };
+}
+
+export const authRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(signUpRoute, async (c) => {
+    const body = c.req.valid('json');
+    const db = c.var.database.db;
+    const passwordHash = await hashPassword(body.password);
+    let user;
+    try {
+      [user] = await db.$primary
+        .insert(users)
+        .values({ email: body.email, passwordHash, displayName: body.displayName ?? body.email.split('@')[0]! })
+        .returning();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw errors.conflict('email_taken', 'An account with this email already exists.');
+      throw err;
+    }
+    if (!user) throw errors.internal();
+    const { token, expiresAt } = await createSession(db, user.id, Number(c.env.SESSION_TTL_DAYS), clientMeta(c));
+    startSession(c, token, expiresAt);
+    c.var.log.info('user signed up', { userId: user.id });
+    return c.json({ user: toMe(user), token, expiresAt: expiresAt.toISOString() }, 201);
+  })
+  .openapi(logInRoute, async (c) => {
+    const body = c.req.valid('json');
+    const db = c.var.database.db;
+    const [user] = await db.$primary.select().from(users).where(eq(users.email, body.email)).limit(1);
+    const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash()));
+    if (!user || !ok) throw errors.invalidCredentials();
+    const { token, expiresAt } = await createSession(db, user.id, Number(c.env.SESSION_TTL_DAYS), clientMeta(c));
+    startSession(c, token, expiresAt);
+    return c.json({ user: toMe(user), token, expiresAt: expiresAt.toISOString() }, 200);
+  })
+  .openapi(logOutRoute, async (c) => {
+    await deleteSession(c.var.database.db, c.var.caller!.sessionId);
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
+    return c.body(null, 204);
+  })
+  .openapi(meRoute, (c) => c.json(c.var.caller!.user, 200));

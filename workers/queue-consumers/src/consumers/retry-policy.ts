@@ -1,0 +1,16 @@
+import { sqlState } from '../../../../src/shared/db/errors';
+
+/**
+ * Whether retrying the same statement can succeed later: connection loss, overload, deadlock or
+ * serialization failures can; a constraint or data error will fail again the same way (a poison message).
+ */
+export function isTransient(err: unknown): boolean {
+  const state = sqlState(err);
+  if (!state) return true; // network errors from the driver carry no SQLSTATE
+  return /^(08|53|57|58|40)/.test(state);
+}
+
+/** Exponential backoff in seconds for a message on its n-th attempt, capped at 5 minutes. */
+export function backoffSeconds(attempts: number): number {
+  return Math.min(300, 2 ** Math.max(0, attempts - 1));
+}

@@ -1,0 +1,30 @@
+/**
+ * The three statements that apply a batch of room events to Postgres. They run as one transaction in
+ * ONE round trip (Neon's HTTP transaction), which is what makes ≥ 50 votes per round trip possible.
+ *
+ * Why they are correct under retries, duplicates and reordering:
+ * 1. Upserting the touched setlist songs first takes a row lock on each (ordered by id, so two batches
+ *    cannot deadlock) and guarantees the foreign key for votes whose `song_added` event comes later.
+ * 2. A vote row per (user, setlist song) is overwritten only by an event with a higher room sequence,
+ *    so a duplicate or stale delivery is a no-op and a late `vote` cannot resurrect a retracted one.
+ * 3. The count is recounted from the rows, after the lock: each statement in READ COMMITTED sees every
+ *    batch that held the lock before, so concurrent batches cannot lose each other's votes.
+ */
+export const UPSERT_SETLIST_SONGS = `
+insert into setlist_songs (id, show_id, song_id, added_by, created_at)
+select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[]) order by 1
+on conflict (id) do update set added_by = coalesce(setlist_songs.added_by, excluded.added_by)`;
+
+export const UPSERT_VOTES = `
+insert into votes (id, user_id, setlist_song_id, show_id, active, room_seq, created_at, updated_at)
+select id, user_id, setlist_song_id, show_id, active, room_seq, at, at
+from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::bool[], $6::bigint[], $7::timestamptz[])
+  as t(id, user_id, setlist_song_id, show_id, active, room_seq, at)
+on conflict (user_id, setlist_song_id) do update
+  set id = excluded.id, active = excluded.active, room_seq = excluded.room_seq, updated_at = excluded.updated_at
+  where votes.room_seq < excluded.room_seq`;
+
+export const RECOUNT_SETLIST_SONGS = `
+update setlist_songs s
+set vote_count = (select count(*) from votes v where v.setlist_song_id = s.id and v.active)
+where s.id = any($1::uuid[])`;

@@ -1,0 +1,53 @@
+import type { NeonQueryFunction } from '@neondatabase/serverless';
+import type { ShowStatus } from '../../../../src/shared/schemas/shows';
+import type { LoadedShow } from './store';
+
+/**
+ * Builds a room from Postgres, the system of record, in one read-only round trip. Used when a room has
+ * no storage yet: its first use, or a deployment that starts with empty Durable Object storage.
+ * Counts are derived from the vote rows themselves, so the room starts exactly where Postgres is.
+ */
+export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>, showId: string): Promise<LoadedShow | undefined> {
+  const [shows, catalogue, setlist, votes] = await sql.transaction(
+    [
+      sql.query(
+        `select s.id, s.artist_id, s.status, s.voting_opens_at, s.voting_closes_at,
+                (select coalesce(max(v.room_seq), 0) from votes v where v.show_id = s.id) as max_seq
+         from shows s where s.id = $1`,
+        [showId],
+      ),
+      sql.query(`select so.id, so.title from songs so join shows s on s.artist_id = so.artist_id where s.id = $1`, [showId]),
+      sql.query(
+        `select ss.id, ss.song_id, so.title, ss.added_by from setlist_songs ss join songs so on so.id = ss.song_id where ss.show_id = $1`,
+        [showId],
+      ),
+      sql.query(`select user_id, setlist_song_id, id from votes where show_id = $1 and active`, [showId]),
+    ],
+    { readOnly: true },
+  );
+  const show = (shows as Record<string, unknown>[])[0];
+  if (!show) return undefined;
+  const voteRows = votes as { user_id: string; setlist_song_id: string; id: string }[];
+  const counts = new Map<string, number>();
+  for (const v of voteRows) counts.set(v.setlist_song_id, (counts.get(v.setlist_song_id) ?? 0) + 1);
+  return {
+    meta: {
+      showId,
+      artistId: String(show.artist_id),
+      status: show.status as ShowStatus,
+      locked: false,
+      votingOpensAt: new Date(show.voting_opens_at as string | Date).getTime(),
+      votingClosesAt: new Date(show.voting_closes_at as string | Date).getTime(),
+      eventSeq: Number(show.max_seq),
+    },
+    catalogue: (catalogue as { id: string; title: string }[]).map((r) => ({ songId: r.id, title: r.title })),
+    setlist: (setlist as { id: string; song_id: string; title: string; added_by: string | null }[]).map((r) => ({
+      setlistSongId: r.id,
+      songId: r.song_id,
+      title: r.title,
+      votes: counts.get(r.id) ?? 0,
+      addedBy: r.added_by,
+    })),
+    votes: voteRows.map((r) => ({ userId: r.user_id, setlistSongId: r.setlist_song_id, voteId: r.id })),
+  };
+}

@@ -1,0 +1,27 @@
+import type { RoomErrorCode, ServerMessage } from '../../../../src/shared/schemas/room';
+import type { RoomResult } from '../../../../src/shared/room-rpc';
+
+export const ok = <T>(value: T): RoomResult<T> => ({ ok: true, value });
+export const fail = <T = never>(code: RoomErrorCode, message: string): RoomResult<T> => ({ ok: false, error: { code, message } });
+
+export function send(ws: WebSocket, message: ServerMessage): void {
+  try {
+    ws.send(JSON.stringify(message));
+  } catch {
+    // The socket closed between the decision and the reply: the state is already durable, and the
+    // client gets it in the snapshot when it reconnects.
+  }
+}
+
+export function ackError(ws: WebSocket, ref: string | null, code: RoomErrorCode, message: string): void {
+  send(ws, { type: 'ack', ref, ok: false, error: { code, message } });
+}
+
+/** The client's message id, when one can be read, so that even a rejected message is answered by ref. */
+export function refOf(parsed: unknown): string | null {
+  if (parsed && typeof parsed === 'object' && 'id' in parsed) {
+    const id = (parsed as { id: unknown }).id;
+    if (typeof id === 'string' && id.length <= 64) return id;
+  }
+  return null;
+}

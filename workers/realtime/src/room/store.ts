@@ -1,0 +1,309 @@
+/**
+ * The room's durable state in the Durable Object's SQLite. Every method is synchronous: a run of
+ * them with no `await` in between is one atomic, coalesced write, and the output gate holds any
+ * message sent afterwards until that write is durable. That is what lets the room acknowledge a vote
+ * only once it can no longer be lost.
+ */
+import type { RoomSong } from '../../../../src/shared/schemas/room';
+import type { ShowStatus } from '../../../../src/shared/schemas/shows';
+import type { VoteEvent } from '../../../../src/shared/schemas/events';
+
+const SCHEMA = `
+create table if not exists meta (key text primary key, value text not null);
+create table if not exists catalogue (song_id text primary key, title text not null);
+create table if not exists setlist (
+  setlist_song_id text primary key,
+  song_id text not null unique,
+  title text not null,
+  votes integer not null default 0,
+  added_by text,
+  added_seq integer not null default 0,
+  changed_seq integer not null default 0
+);
+create table if not exists votes (
+  user_id text not null,
+  setlist_song_id text not null,
+  vote_id text not null,
+  active integer not null,
+  primary key (user_id, setlist_song_id)
+);
+create table if not exists vote_ids (
+  vote_id text primary key,
+  user_id text not null,
+  setlist_song_id text not null,
+  result_votes integer not null
+);
+create table if not exists outbox (seq integer primary key, body text not null);
+create table if not exists update_log (seq integer primary key, body text not null);
+create index if not exists setlist_changed_idx on setlist (changed_seq);
+`;
+
+export interface ShowMeta {
+  showId: string;
+  artistId: string;
+  status: ShowStatus;
+  locked: boolean;
+  votingOpensAt: number;
+  votingClosesAt: number;
+  /** Last event sequence handed to the outbox. */
+  eventSeq: number;
+  /** Last update message sequence broadcast. */
+  updateSeq: number;
+  /** Event sequence covered by the last broadcast update. */
+  flushedEventSeq: number;
+}
+
+export interface LoadedShow {
+  meta: Omit<ShowMeta, 'updateSeq' | 'flushedEventSeq'>;
+  catalogue: { songId: string; title: string }[];
+  setlist: (RoomSong & { addedBy: string | null })[];
+  votes: { userId: string; setlistSongId: string; voteId: string }[];
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+export class RoomStore {
+  constructor(private readonly sql: SqlStorage, private readonly storage: DurableObjectStorage) {
+    sql.exec(SCHEMA);
+  }
+
+  // ---- meta ----
+  private getMeta(key: string): string | undefined {
+    const row = this.sql.exec<{ value: string }>('select value from meta where key = ?', key).toArray()[0];
+    return row?.value;
+  }
+  private setMeta(key: string, value: string | number | boolean): void {
+    this.sql.exec('insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value', key, String(value));
+  }
+
+  isLoaded(): boolean {
+    return this.getMeta('showId') !== undefined;
+  }
+
+  meta(): ShowMeta {
+    const rows = this.sql.exec<{ key: string; value: string }>('select key, value from meta').toArray();
+    const m = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    return {
+      showId: m.showId!,
+      artistId: m.artistId!,
+      status: m.status as ShowStatus,
+      locked: m.locked === 'true',
+      votingOpensAt: Number(m.votingOpensAt),
+      votingClosesAt: Number(m.votingClosesAt),
+      eventSeq: Number(m.eventSeq ?? 0),
+      updateSeq: Number(m.updateSeq ?? 0),
+      flushedEventSeq: Number(m.flushedEventSeq ?? 0),
+    };
+  }
+
+  /** Replaces the room with a show loaded from Postgres (first use, or storage lost in a new deployment). */
+  load(show: LoadedShow): void {
+    this.storage.transactionSync(() => {
+      for (const table of ['meta', 'catalogue', 'setlist', 'votes', 'vote_ids', 'outbox', 'update_log']) this.sql.exec(`delete from ${table}`);
+      const m = show.meta;
+      for (const [key, value] of Object.entries({ ...m, updateSeq: 0, flushedEventSeq: m.eventSeq })) this.setMeta(key, value);
+      for (const song of show.catalogue) this.sql.exec('insert into catalogue (song_id, title) values (?, ?)', song.songId, song.title);
+      for (const s of show.setlist) {
+        this.sql.exec(
+          'insert into setlist (setlist_song_id, song_id, title, votes, added_by) values (?, ?, ?, ?, ?)',
+          s.setlistSongId, s.songId, s.title, s.votes, s.addedBy,
+        );
+      }
+      for (const v of show.votes) {
+        this.sql.exec('insert into votes (user_id, setlist_song_id, vote_id, active) values (?, ?, ?, 1)', v.userId, v.setlistSongId, v.voteId);
+        this.sql.exec('insert or ignore into vote_ids (vote_id, user_id, setlist_song_id, result_votes) values (?, ?, ?, 0)', v.voteId, v.userId, v.setlistSongId);
+      }
+    });
+  }
+
+  setLocked(locked: boolean): void {
+    this.setMeta('locked', locked);
+  }
+  setStatus(status: ShowStatus): void {
+    this.setMeta('status', status);
+  }
+
+  // ---- catalogue and setlist ----
+  catalogueSong(songId: string): { songId: string; title: string } | undefined {
+    const row = this.sql.exec<{ song_id: string; title: string }>('select song_id, title from catalogue where song_id = ?', songId).toArray()[0];
+    return row ? { songId: row.song_id, title: row.title } : undefined;
+  }
+  addCatalogueSong(songId: string, title: string): void {
+    this.sql.exec('insert or ignore into catalogue (song_id, title) values (?, ?)', songId, title);
+  }
+
+  setlist(): RoomSong[] {
+    return this.sql
+      .exec<{ setlist_song_id: string; song_id: string; title: string; votes: number }>(
+        'select setlist_song_id, song_id, title, votes from setlist order by votes desc, title asc',
+      )
+      .toArray()
+      .map(toRoomSong);
+  }
+
+  setlistSong(setlistSongId: string): RoomSong | undefined {
+    const row = this.sql
+      .exec<{ setlist_song_id: string; song_id: string; title: string; votes: number }>(
+        'select setlist_song_id, song_id, title, votes from setlist where setlist_song_id = ?',
+        setlistSongId,
+      )
+      .toArray()[0];
+    return row ? toRoomSong(row) : undefined;
+  }
+
+  setlistSongBySong(songId: string): RoomSong | undefined {
+    const row = this.sql
+      .exec<{ setlist_song_id: string; song_id: string; title: string; votes: number }>(
+        'select setlist_song_id, song_id, title, votes from setlist where song_id = ?',
+        songId,
+      )
+      .toArray()[0];
+    return row ? toRoomSong(row) : undefined;
+  }
+
+  // ---- votes ----
+  myVotes(userId: string): string[] {
+    return this.sql
+      .exec<{ setlist_song_id: string }>('select setlist_song_id from votes where user_id = ? and active = 1', userId)
+      .toArray()
+      .map((r) => r.setlist_song_id);
+  }
+
+  voteById(voteId: string): { userId: string; setlistSongId: string; resultVotes: number } | undefined {
+    const row = this.sql
+      .exec<{ user_id: string; setlist_song_id: string; result_votes: number }>('select user_id, setlist_song_id, result_votes from vote_ids where vote_id = ?', voteId)
+      .toArray()[0];
+    return row ? { userId: row.user_id, setlistSongId: row.setlist_song_id, resultVotes: row.result_votes } : undefined;
+  }
+
+  activeVote(userId: string, setlistSongId: string): string | undefined {
+    const row = this.sql
+      .exec<{ vote_id: string }>('select vote_id from votes where user_id = ? and setlist_song_id = ? and active = 1', userId, setlistSongId)
+      .toArray()[0];
+    return row?.vote_id;
+  }
+
+  // ---- changes: each records the new state, an outbox event and the change marker in one write ----
+  private nextEventSeq(): number {
+    const seq = this.meta().eventSeq + 1;
+    this.setMeta('eventSeq', seq);
+    return seq;
+  }
+
+  private enqueue(event: VoteEvent): void {
+    this.sql.exec('insert into outbox (seq, body) values (?, ?)', event.seq, JSON.stringify(event));
+  }
+
+  private bumpVotes(setlistSongId: string, delta: number, seq: number): number {
+    const row = this.sql
+      .exec<{ votes: number }>('update setlist set votes = votes + ?, changed_seq = ? where setlist_song_id = ? returning votes', delta, seq, setlistSongId)
+      .toArray()[0];
+    return row!.votes;
+  }
+
+  castVote(input: { showId: string; userId: string; setlistSongId: string; songId: string; voteId: string; traceId?: string }): number {
+    const seq = this.nextEventSeq();
+    const votes = this.bumpVotes(input.setlistSongId, 1, seq);
+    this.sql.exec(
+      `insert into votes (user_id, setlist_song_id, vote_id, active) values (?, ?, ?, 1)
+       on conflict (user_id, setlist_song_id) do update set vote_id = excluded.vote_id, active = 1`,
+      input.userId, input.setlistSongId, input.voteId,
+    );
+    this.sql.exec('insert into vote_ids (vote_id, user_id, setlist_song_id, result_votes) values (?, ?, ?, ?)', input.voteId, input.userId, input.setlistSongId, votes);
+    this.enqueue({
+      v: 1, kind: 'vote', eventId: crypto.randomUUID(), showId: input.showId, seq, at: new Date().toISOString(),
+      voteId: input.voteId, userId: input.userId, setlistSongId: input.setlistSongId, songId: input.songId,
+      ...(input.traceId ? { traceId: input.traceId } : {}),
+    });
+    return votes;
+  }
+
+  retractVote(input: { showId: string; userId: string; setlistSongId: string; songId: string; voteId: string; traceId?: string }): number {
+    const seq = this.nextEventSeq();
+    const votes = this.bumpVotes(input.setlistSongId, -1, seq);
+    this.sql.exec('update votes set active = 0 where user_id = ? and setlist_song_id = ?', input.userId, input.setlistSongId);
+    this.enqueue({
+      v: 1, kind: 'unvote', eventId: crypto.randomUUID(), showId: input.showId, seq, at: new Date().toISOString(),
+      voteId: input.voteId, userId: input.userId, setlistSongId: input.setlistSongId, songId: input.songId,
+      ...(input.traceId ? { traceId: input.traceId } : {}),
+    });
+    return votes;
+  }
+
+  addSong(input: { showId: string; userId: string; songId: string; title: string; traceId?: string }): RoomSong {
+    const seq = this.nextEventSeq();
+    const setlistSongId = crypto.randomUUID();
+    this.sql.exec(
+      'insert into setlist (setlist_song_id, song_id, title, votes, added_by, added_seq, changed_seq) values (?, ?, ?, 0, ?, ?, ?)',
+      setlistSongId, input.songId, input.title, input.userId, seq, seq,
+    );
+    this.enqueue({
+      v: 1, kind: 'song_added', eventId: crypto.randomUUID(), showId: input.showId, seq, at: new Date().toISOString(),
+      setlistSongId, songId: input.songId, userId: input.userId,
+      ...(input.traceId ? { traceId: input.traceId } : {}),
+    });
+    return { setlistSongId, songId: input.songId, title: input.title, votes: 0 };
+  }
+
+  // ---- broadcast bookkeeping ----
+  /** Songs changed or added since the last broadcast, and marks them broadcast under a new update seq. */
+  takeChanges(): { seq: number; changes: { setlistSongId: string; votes: number }[]; added: RoomSong[] } | undefined {
+    const m = this.meta();
+    if (m.eventSeq === m.flushedEventSeq) return undefined;
+    const rows = this.sql
+      .exec<{ setlist_song_id: string; song_id: string; title: string; votes: number; added_seq: number }>(
+        'select setlist_song_id, song_id, title, votes, added_seq from setlist where changed_seq > ?',
+        m.flushedEventSeq,
+      )
+      .toArray();
+    const seq = m.updateSeq + 1;
+    this.setMeta('updateSeq', seq);
+    this.setMeta('flushedEventSeq', m.eventSeq);
+    return {
+      seq,
+      changes: rows.filter((r) => r.added_seq <= m.flushedEventSeq).map((r) => ({ setlistSongId: r.setlist_song_id, votes: r.votes })),
+      added: rows.filter((r) => r.added_seq > m.flushedEventSeq).map(toRoomSong),
+    };
+  }
+
+  nextUpdateSeq(): number {
+    const seq = this.meta().updateSeq + 1;
+    this.setMeta('updateSeq', seq);
+    return seq;
+  }
+
+  logUpdate(seq: number, body: string, keep: number): void {
+    this.sql.exec('insert into update_log (seq, body) values (?, ?)', seq, body);
+    this.sql.exec('delete from update_log where seq <= ?', seq - keep);
+  }
+
+  /** Updates after `since`, or undefined when some of them are no longer kept. */
+  updatesSince(since: number): string[] | undefined {
+    const current = this.meta().updateSeq;
+    if (since > current) return undefined;
+    if (since === current) return [];
+    const rows = this.sql.exec<{ seq: number; body: string }>('select seq, body from update_log where seq > ? order by seq', since).toArray();
+    if (rows.length !== current - since) return undefined;
+    return rows.map((r) => r.body);
+  }
+
+  // ---- outbox ----
+  outboxBatch(limit: number): { seq: number; body: string }[] {
+    return this.sql.exec<{ seq: number; body: string }>('select seq, body from outbox order by seq limit ?', limit).toArray();
+  }
+  outboxSize(): number {
+    return this.sql.exec<{ n: number }>('select count(*) as n from outbox').one().n;
+  }
+  removeFromOutbox(upToSeq: number, fromSeq: number): void {
+    this.sql.exec('delete from outbox where seq between ? and ?', fromSeq, upToSeq);
+  }
+}
+
+function toRoomSong(row: Row): RoomSong {
+  return {
+    setlistSongId: String(row.setlist_song_id),
+    songId: String(row.song_id),
+    title: String(row.title),
+    votes: Number(row.votes),
+  };
+}

@@ -1,0 +1,380 @@
+import { DurableObject } from 'cloudflare:workers';
+import { openHttpSql } from '../../../src/shared/db/client';
+import { createLogger, type Logger } from '../../../src/shared/log';
+import { ROOM_HEADERS, type RoomActor, type RoomResult, type SetlistView, type ShowRoomRpc, type VoteResult } from '../../../src/shared/room-rpc';
+import { ClientMessage, type RoomSong, type ServerSnapshot } from '../../../src/shared/schemas/room';
+import { UserRole } from '../../../src/shared/schemas/auth';
+import type { ShowStatus } from '../../../src/shared/schemas/shows';
+import { loadShowFromPostgres } from './room/load-from-postgres';
+import { ackError, fail, ok, refOf, send } from './room/messages';
+import { SocketRateLimiter } from './room/socket-rate-limiter';
+import { RoomStore, type ShowMeta } from './room/store';
+
+/** Larger client messages are refused: no legitimate message is more than a few hundred bytes. */
+export const MAX_CLIENT_MESSAGE_BYTES = 4096;
+/** How many broadcast updates are kept for `resume`; a client further behind gets a fresh snapshot. */
+const UPDATE_LOG_SIZE = 1000;
+/** Queue `sendBatch` accepts at most 100 messages. */
+const OUTBOX_BATCH = 100;
+/** Batches drained per alarm, so one alarm cannot run for long while the queue is slow. */
+const OUTBOX_BATCHES_PER_ALARM = 20;
+
+/** What each hibernating socket remembers about its fan; survives eviction (≤ 16 KiB). */
+interface SocketAttachment {
+  userId: string | null;
+  role: UserRole | null;
+}
+
+/**
+ * The live vote room of one show (`idFromName(showId)`).
+ *
+ * - Decisions are race-free by construction: a Durable Object runs one event at a time, and each
+ *   decision reads and writes its SQLite state synchronously, with no `await` between check and write.
+ * - A vote is written together with its outbox event in one implicit transaction; the ack is sent after
+ *   that write, and the output gate holds it until the write is durable. An acked vote is never lost.
+ * - Fan-out is coalesced: changes are broadcast at most once per tick (`ROOM_TICK_MS`), driven by
+ *   alarms rather than timers, so an idle room can hibernate with thousands of sockets attached.
+ * - The outbox is drained to the vote-events queue from the alarm, in `sendBatch`es; if the queue
+ *   refuses, the events stay in the outbox and the alarm retries with backoff.
+ */
+export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
+  readonly #store: RoomStore;
+  readonly #limiter: SocketRateLimiter;
+  readonly #tickMs: number;
+  readonly #log: Logger;
+  #loading: Promise<boolean> | undefined;
+  #lastFlushAt = 0;
+  /** The alarm time this instance set; null after eviction, when `ensureAlarm` sets it again. */
+  #alarmAt: number | null = null;
+  #drainFailures = 0;
+  #viewersBroadcast = -1;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#store = new RoomStore(ctx.storage.sql, ctx.storage);
+    this.#tickMs = Math.max(5, Number(env.ROOM_TICK_MS) || 50);
+    this.#limiter = new SocketRateLimiter(Math.max(1, Number(env.ROOM_SOCKET_MESSAGES_PER_SECOND) || 20));
+    this.#log = createLogger({ service: 'realtime', room: ctx.id.toString() });
+    // Keep-alive pings are answered by the runtime itself, without waking a hibernated room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  /**
+   * Makes sure the room holds its show. Concurrent first requests share one load. Returns false when the
+   * show does not exist (nothing is stored then, so a later-created show still loads).
+   */
+  async #ensureLoaded(showId: string): Promise<boolean> {
+    if (this.#store.isLoaded()) return this.#store.meta().showId === showId;
+    this.#loading ??= (async () => {
+      try {
+        const show = await loadShowFromPostgres(openHttpSql(this.env), showId);
+        if (!show) return false;
+        if (!this.#store.isLoaded()) this.#store.load(show);
+        this.#log.info('room loaded from postgres', { showId, songs: show.setlist.length, votes: show.votes.length });
+        return true;
+      } finally {
+        this.#loading = undefined;
+      }
+    })();
+    return this.#loading;
+  }
+
+  // ------------------------------------------------------------------ rules
+
+  #votingClosedReason(meta: ShowMeta, now = Date.now()): string | undefined {
+    if (meta.locked) return 'A moderator has locked this room.';
+    if (meta.status !== 'upcoming') return `Voting is closed: the show is ${meta.status}.`;
+    if (now < meta.votingOpensAt) return `Voting opens at ${new Date(meta.votingOpensAt).toISOString()}.`;
+    if (now >= meta.votingClosesAt) return 'Voting for this show has closed.';
+    return undefined;
+  }
+
+  #decideVote(actor: RoomActor, setlistSongId: string, voteId: string, traceId?: string): RoomResult<VoteResult> {
+    const prior = this.#store.voteById(voteId);
+    if (prior) {
+      if (prior.userId !== actor.userId || prior.setlistSongId !== setlistSongId) {
+        return fail('vote_id_conflict', 'This vote id was already used for another vote; use a new id per vote.');
+      }
+      return ok({ setlistSongId, votes: prior.resultVotes, voteId, repeated: true });
+    }
+    const meta = this.#store.meta();
+    const closed = this.#votingClosedReason(meta);
+    if (closed) return fail('voting_closed', closed);
+    const song = this.#store.setlistSong(setlistSongId);
+    if (!song) return fail('setlist_song_not_found', 'That song is not on this show\'s setlist.');
+    if (this.#store.activeVote(actor.userId, setlistSongId)) return fail('already_voted', 'You have already voted for this song.');
+    const votes = this.#store.castVote({ showId: meta.showId, userId: actor.userId, setlistSongId, songId: song.songId, voteId, ...(traceId ? { traceId } : {}) });
+    this.#changed();
+    return ok({ setlistSongId, votes, voteId, repeated: false });
+  }
+
+  #decideUnvote(actor: RoomActor, setlistSongId: string, traceId?: string): RoomResult<{ setlistSongId: string; votes: number }> {
+    const meta = this.#store.meta();
+    const closed = this.#votingClosedReason(meta);
+    if (closed) return fail('voting_closed', closed);
+    const song = this.#store.setlistSong(setlistSongId);
+    if (!song) return fail('setlist_song_not_found', 'That song is not on this show\'s setlist.');
+    const voteId = this.#store.activeVote(actor.userId, setlistSongId);
+    // Taking back a vote that is not there is a no-op, so a retried DELETE is harmless.
+    if (!voteId) return ok({ setlistSongId, votes: song.votes });
+    const votes = this.#store.retractVote({ showId: meta.showId, userId: actor.userId, setlistSongId, songId: song.songId, voteId, ...(traceId ? { traceId } : {}) });
+    this.#changed();
+    return ok({ setlistSongId, votes });
+  }
+
+  async #decideAddSong(actor: RoomActor, songId: string, traceId?: string): Promise<RoomResult<RoomSong & { repeated: boolean }>> {
+    const existing = this.#store.setlistSongBySong(songId);
+    if (existing) return ok({ ...existing, repeated: true });
+    let song = this.#store.catalogueSong(songId);
+    if (!song) {
+      // Not in the cached catalogue: the song may be new, of another artist, or not exist at all.
+      const meta = this.#store.meta();
+      const rows = (await openHttpSql(this.env).query('select id, title, artist_id from songs where id = $1', [songId])) as { id: string; title: string; artist_id: string }[];
+      const row = rows[0];
+      if (!row) return fail('song_not_found', 'No song with that id exists.');
+      if (row.artist_id !== meta.artistId) return fail('wrong_artist', 'That song is by another artist than this show\'s.');
+      this.#store.addCatalogueSong(row.id, row.title);
+      song = { songId: row.id, title: row.title };
+    }
+    // Decide again after the await: another fan may have added the same song meanwhile.
+    const added = this.#store.setlistSongBySong(songId);
+    if (added) return ok({ ...added, repeated: true });
+    const meta = this.#store.meta();
+    const closed = this.#votingClosedReason(meta);
+    if (closed) return fail('voting_closed', closed);
+    const created = this.#store.addSong({ showId: meta.showId, userId: actor.userId, songId, title: song.title, ...(traceId ? { traceId } : {}) });
+    this.#changed();
+    return ok({ ...created, repeated: false });
+  }
+
+  // ------------------------------------------------------------------ RPC (from the api worker)
+
+  async setlist(showId: string, userId: string | null): Promise<RoomResult<SetlistView>> {
+    if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
+    const meta = this.#store.meta();
+    return ok({
+      showId,
+      seq: meta.updateSeq,
+      status: meta.status,
+      locked: meta.locked,
+      votingOpen: !this.#votingClosedReason(meta),
+      songs: this.#store.setlist(),
+      myVotes: userId ? this.#store.myVotes(userId) : [],
+    });
+  }
+
+  async vote(showId: string, actor: RoomActor, setlistSongId: string, voteId: string): Promise<RoomResult<VoteResult>> {
+    if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
+    return this.#decideVote(actor, setlistSongId, voteId);
+  }
+
+  async unvote(showId: string, actor: RoomActor, setlistSongId: string): Promise<RoomResult<{ setlistSongId: string; votes: number }>> {
+    if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
+    return this.#decideUnvote(actor, setlistSongId);
+  }
+
+  async addSong(showId: string, actor: RoomActor, songId: string, traceId?: string): Promise<RoomResult<RoomSong & { repeated: boolean }>> {
+    if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
+    return this.#decideAddSong(actor, songId, traceId);
+  }
+
+  async setLocked(showId: string, actor: RoomActor, locked: boolean): Promise<RoomResult<{ locked: boolean }>> {
+    if (actor.role !== 'moderator' && actor.role !== 'admin') return fail('forbidden', 'Only moderators can lock a room.');
+    if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
+    this.#store.setLocked(locked);
+    this.#broadcastStatus();
+    return ok({ locked });
+  }
+
+  async setStatus(showId: string, status: ShowStatus): Promise<RoomResult<{ status: ShowStatus }>> {
+    if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
+    this.#store.setStatus(status);
+    this.#broadcastStatus();
+    return ok({ status });
+  }
+
+  // ------------------------------------------------------------------ WebSocket
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
+      return Response.json({ error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade.' } }, { status: 426 });
+    }
+    const showId = request.headers.get(ROOM_HEADERS.showId) ?? '';
+    if (!(await this.#ensureLoaded(showId))) {
+      return Response.json({ error: { code: 'not_found', message: 'No show with that id exists.' } }, { status: 404 });
+    }
+    const role = UserRole.safeParse(request.headers.get(ROOM_HEADERS.role));
+    const attachment: SocketAttachment = {
+      userId: request.headers.get(ROOM_HEADERS.userId),
+      role: role.success ? role.data : null,
+    };
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment(attachment);
+    const since = new URL(request.url).searchParams.get('since');
+    this.#catchUp(server, attachment, since === null ? undefined : Number(since));
+    this.#viewersChanged();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    if (typeof raw !== 'string') return ackError(ws, null, 'invalid_message', 'Send JSON text frames.');
+    if (raw.length > MAX_CLIENT_MESSAGE_BYTES) {
+      return ackError(ws, null, 'message_too_large', `Messages are limited to ${MAX_CLIENT_MESSAGE_BYTES} bytes.`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return ackError(ws, null, 'invalid_message', 'The message is not valid JSON.');
+    }
+    const ref = refOf(json);
+    if (!this.#limiter.take(ws)) return ackError(ws, ref, 'rate_limited', 'Too many messages; slow down.');
+    const parsed = ClientMessage.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return ackError(ws, ref, 'invalid_message', issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'Unknown message.');
+    }
+    const message = parsed.data;
+    const attachment = ws.deserializeAttachment() as SocketAttachment;
+    if (message.type === 'ping') return send(ws, { type: 'pong', ...(message.id ? { id: message.id } : {}) });
+    if (message.type === 'resume') return this.#catchUp(ws, attachment, message.since);
+    if (!attachment.userId || !attachment.role) return ackError(ws, message.id, 'unauthenticated', 'Sign in to vote or add songs.');
+    const actor: RoomActor = { userId: attachment.userId, role: attachment.role };
+    let result: RoomResult<unknown>;
+    if (message.type === 'vote') result = this.#decideVote(actor, message.setlistSongId, message.id);
+    else if (message.type === 'unvote') result = this.#decideUnvote(actor, message.setlistSongId);
+    else result = await this.#decideAddSong(actor, message.songId);
+    if (result.ok) send(ws, { type: 'ack', ref: message.id, ok: true, result: result.value as Record<string, unknown> });
+    else ackError(ws, message.id, result.error.code as never, result.error.message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closed by the runtime
+    }
+    this.#viewersChanged();
+  }
+
+  override async webSocketError(): Promise<void> {
+    this.#viewersChanged();
+  }
+
+  /** Sends what a client missed since `since`, or a full snapshot when that is unknown or too old. */
+  #catchUp(ws: WebSocket, attachment: SocketAttachment, since: number | undefined): void {
+    const missed = since === undefined || !Number.isInteger(since) ? undefined : this.#store.updatesSince(since);
+    if (missed) {
+      for (const body of missed) ws.send(body);
+      return;
+    }
+    send(ws, this.#snapshot(attachment.userId));
+  }
+
+  #snapshot(userId: string | null): ServerSnapshot {
+    const meta = this.#store.meta();
+    return {
+      type: 'snapshot',
+      seq: meta.updateSeq,
+      status: meta.status,
+      locked: meta.locked,
+      votingOpen: !this.#votingClosedReason(meta),
+      songs: this.#store.setlist(),
+      myVotes: userId ? this.#store.myVotes(userId) : [],
+      viewers: this.#viewerCount(),
+    };
+  }
+
+  #viewerCount(): number {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
+  }
+
+  // ------------------------------------------------------------------ fan-out and outbox
+
+  /** A change was recorded: broadcast now if a tick has passed since the last broadcast, else at the next tick. */
+  #changed(): void {
+    const now = Date.now();
+    if (now - this.#lastFlushAt >= this.#tickMs) this.#flush(now);
+    this.#ensureAlarm(now + this.#tickMs);
+  }
+
+  #viewersChanged(): void {
+    this.#ensureAlarm(Date.now() + this.#tickMs);
+  }
+
+  #flush(now = Date.now()): void {
+    this.#lastFlushAt = now;
+    const viewers = this.#viewerCount();
+    const taken = this.#store.takeChanges();
+    if (!taken && viewers === this.#viewersBroadcast) return;
+    this.#viewersBroadcast = viewers;
+    const seq = taken?.seq ?? this.#store.nextUpdateSeq();
+    const body = JSON.stringify({ type: 'update', seq, changes: taken?.changes ?? [], added: taken?.added ?? [], viewers });
+    this.#store.logUpdate(seq, body, UPDATE_LOG_SIZE);
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(body);
+      } catch {
+        // closing socket: it will get a snapshot on reconnect
+      }
+    }
+  }
+
+  #broadcastStatus(): void {
+    const meta = this.#store.meta();
+    const body = JSON.stringify({
+      type: 'status',
+      seq: this.#store.nextUpdateSeq(),
+      status: meta.status,
+      locked: meta.locked,
+      votingOpen: !this.#votingClosedReason(meta),
+    });
+    const seq = this.#store.meta().updateSeq;
+    this.#store.logUpdate(seq, body, UPDATE_LOG_SIZE);
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(body);
+      } catch {
+        // closing socket
+      }
+    }
+  }
+
+  #ensureAlarm(at: number): void {
+    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
+    this.#alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
+  }
+
+  override async alarm(): Promise<void> {
+    this.#alarmAt = null;
+    this.#flush();
+    const drained = await this.#drainOutbox();
+    if (!drained) {
+      this.#drainFailures++;
+      this.#ensureAlarm(Date.now() + Math.min(30_000, 250 * 2 ** this.#drainFailures));
+      return;
+    }
+    this.#drainFailures = 0;
+    if (this.#store.outboxSize() > 0) this.#ensureAlarm(Date.now() + this.#tickMs);
+  }
+
+  /** Sends outbox events to the queue in batches; returns false when the queue refused a batch. */
+  async #drainOutbox(): Promise<boolean> {
+    for (let i = 0; i < OUTBOX_BATCHES_PER_ALARM; i++) {
+      const batch = this.#store.outboxBatch(OUTBOX_BATCH);
+      if (!batch.length) return true;
+      try {
+        await this.env.VOTE_EVENTS.sendBatch(batch.map((row) => ({ body: JSON.parse(row.body) as unknown, contentType: 'json' as const })));
+      } catch (err) {
+        this.#log.warn('outbox drain failed; events stay in the outbox', { err, pending: this.#store.outboxSize() });
+        return false;
+      }
+      this.#store.removeFromOutbox(batch.at(-1)!.seq, batch[0]!.seq);
+    }
+    return true;
+  }
+}
