@@ -13,13 +13,29 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
+/** Errors from other realms (the driver, RPC) fail `instanceof Error`; keep only the useful fields. */
 function serializeError(err: unknown): unknown {
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  if (err && typeof err === 'object') {
+    const e = err as { name?: unknown; message?: unknown; code?: unknown; stack?: unknown };
+    return { name: e.name, message: e.message, code: e.code, stack: e.stack };
+  }
   return err;
 }
 
-export function createLogger(base: LogFields = {}, sink: (line: string, level: LogLevel) => void = defaultSink): Logger {
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export function parseLogLevel(value: string | undefined): LogLevel {
+  return value && value in RANK ? (value as LogLevel) : 'info';
+}
+
+export function createLogger(
+  base: LogFields = {},
+  options: { level?: LogLevel; sink?: (line: string, level: LogLevel) => void } = {},
+): Logger {
+  const min = RANK[options.level ?? 'info'];
+  const sink = options.sink ?? defaultSink;
   const write = (level: LogLevel, msg: string, fields?: LogFields) => {
+    if (RANK[level] < min) return;
     const entry: LogFields = { ts: new Date().toISOString(), level, msg, ...base, ...fields };
     if ('err' in entry) entry.err = serializeError(entry.err);
     sink(JSON.stringify(entry), level);
@@ -29,7 +45,7 @@ export function createLogger(base: LogFields = {}, sink: (line: string, level: L
     info: (msg, fields) => write('info', msg, fields),
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
-    child: (fields) => createLogger({ ...base, ...fields }, sink),
+    child: (fields) => createLogger({ ...base, ...fields }, options),
   };
 }
 

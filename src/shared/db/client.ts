@@ -40,10 +40,14 @@ export function replicaUrls(env: DatabaseEnv): string[] {
 export function openDatabase(env: DatabaseEnv, onError: (err: Error) => void = () => {}): DatabaseHandle {
   configureNeon(env.DB_RELAY);
   const pools: Pool[] = [];
+  let closing = false;
   const connect = (connectionString: string): PrimaryDatabase => {
     const pool = new Pool({ connectionString, max: 4 });
-    // Idle clients report "Network connection lost" after end(); an unhandled 'error' would crash the isolate.
-    pool.on('error', onError);
+    // Idle clients report "Network connection lost" after end(); an unhandled 'error' would crash the
+    // isolate, and once we are closing such errors are expected and not worth a log line.
+    pool.on('error', (err: Error) => {
+      if (!closing) onError(err);
+    });
     pools.push(pool);
     return drizzle({ client: pool, schema });
   };
@@ -53,7 +57,10 @@ export function openDatabase(env: DatabaseEnv, onError: (err: Error) => void = (
   let closed: Promise<void> | undefined;
   return {
     db,
-    close: () => (closed ??= Promise.all(pools.map((p) => p.end().catch(() => {}))).then(() => {})),
+    close: () => {
+      closing = true;
+      return (closed ??= Promise.all(pools.map((p) => p.end().catch(() => {}))).then(() => {}));
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import { session } from './middleware/session';
 import { authRoutes } from './routes/auth';
 import { healthRoutes, APP_VERSION } from './routes/health';
 import { liveRoutes } from './routes/live';
+import { setlistRoutes } from './routes/setlist';
 import { showRoutes } from './routes/shows';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -28,6 +29,7 @@ function createV1() {
   v1.use('*', session());
   v1.route('/', authRoutes);
   v1.route('/', showRoutes);
+  v1.route('/', setlistRoutes);
   v1.route('/', liveRoutes);
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',

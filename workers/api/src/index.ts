@@ -1,5 +1,5 @@
 import { openDatabase } from '../../../src/shared/db/client';
-import { createLogger } from '../../../src/shared/log';
+import { createLogger, parseLogLevel } from '../../../src/shared/log';
 import { createApp } from './app';
 import { deleteExpiredSessions } from './auth/sessions';
 
@@ -10,7 +10,7 @@ export default {
 
   /** Hourly housekeeping. Each job is idempotent, so a missed or doubled run is harmless. */
   async scheduled(controller, env, ctx) {
-    const log = createLogger({ service: 'api', cron: controller.cron });
+    const log = createLogger({ service: 'api', cron: controller.cron }, { level: parseLogLevel(env.LOG_LEVEL) });
     const { db, close } = openDatabase(env, (err) => log.warn('database pool error', { err }));
     try {
       const removed = await deleteExpiredSessions(db);

@@ -1,9 +1,10 @@
 import { openHttpSql } from '../../../src/shared/db/client';
-import { createLogger } from '../../../src/shared/log';
+import { createLogger, parseLogLevel } from '../../../src/shared/log';
 import { consumeAnalytics } from './consumers/analytics';
 import { recordDeadLetters } from './consumers/dead-letters';
 import { consumeNotifications } from './consumers/notifications';
 import { consumeVoteEvents } from './consumers/vote-events';
+import { backoffSeconds, type ConsumerDeps } from './consumers/retry-policy';
 
 export const QUEUES = {
   voteEvents: 'mysetlist-vote-events',
@@ -18,16 +19,21 @@ export default {
   fetch: () => Response.json({ error: { code: 'not_found', message: 'The queue consumers have no HTTP API.' } }, { status: 404 }),
 
   async queue(batch, env) {
-    const log = createLogger({ service: 'queue-consumers', queue: batch.queue, batchSize: batch.messages.length });
-    const sql = openHttpSql(env);
-    if (batch.queue.endsWith(DLQ_SUFFIX)) return recordDeadLetters(batch, batch.queue.slice(0, -DLQ_SUFFIX.length), sql, log);
+    const log = createLogger({ service: 'queue-consumers', queue: batch.queue, batchSize: batch.messages.length }, { level: parseLogLevel(env.LOG_LEVEL) });
+    const retryBase = Number(env.RETRY_DELAY_BASE_SECONDS);
+    const deps: ConsumerDeps = {
+      sql: openHttpSql(env),
+      log,
+      retryDelaySeconds: (attempts) => backoffSeconds(attempts, Number.isFinite(retryBase) ? retryBase : 1),
+    };
+    if (batch.queue.endsWith(DLQ_SUFFIX)) return recordDeadLetters(batch, batch.queue.slice(0, -DLQ_SUFFIX.length), deps);
     switch (batch.queue) {
       case QUEUES.voteEvents:
-        return consumeVoteEvents(batch, sql, log);
+        return consumeVoteEvents(batch, deps);
       case QUEUES.notifications:
-        return consumeNotifications(batch, sql, log);
+        return consumeNotifications(batch, deps);
       case QUEUES.analytics:
-        return consumeAnalytics(batch, sql, log);
+        return consumeAnalytics(batch, deps);
       default:
         log.error('message from an unknown queue; retrying so it reaches a dead-letter queue');
         batch.retryAll();

@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { openHttpSql } from '../../../src/shared/db/client';
-import { createLogger, type Logger } from '../../../src/shared/log';
+import { createLogger, parseLogLevel, type Logger } from '../../../src/shared/log';
 import { ROOM_HEADERS, type RoomActor, type RoomResult, type SetlistView, type ShowRoomRpc, type VoteResult } from '../../../src/shared/room-rpc';
 import { ClientMessage, type RoomSong, type ServerSnapshot } from '../../../src/shared/schemas/room';
 import { UserRole } from '../../../src/shared/schemas/auth';
@@ -54,7 +54,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     this.#store = new RoomStore(ctx.storage.sql, ctx.storage);
     this.#tickMs = Math.max(5, Number(env.ROOM_TICK_MS) || 50);
     this.#limiter = new SocketRateLimiter(Math.max(1, Number(env.ROOM_SOCKET_MESSAGES_PER_SECOND) || 20));
-    this.#log = createLogger({ service: 'realtime', room: ctx.id.toString() });
+    this.#log = createLogger({ service: 'realtime', room: ctx.id.toString() }, { level: parseLogLevel(env.LOG_LEVEL) });
     // Keep-alive pings are answered by the runtime itself, without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }

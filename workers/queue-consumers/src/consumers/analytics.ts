@@ -1,7 +1,5 @@
-import type { NeonQueryFunction } from '@neondatabase/serverless';
 import { AnalyticsEvent } from '../../../../src/shared/schemas/events';
-import type { Logger } from '../../../../src/shared/log';
-import { backoffSeconds, isTransient } from './retry-policy';
+import { isTransient, type ConsumerDeps } from './retry-policy';
 
 const INSERT_EVENTS = `
 insert into analytics_events (event_id, kind, at, user_id, show_id, data)
@@ -9,7 +7,8 @@ select * from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::uuid[], $5::
 on conflict (event_id) do nothing`;
 
 /** Stores a whole batch of analytics events in one statement, idempotent on the event id. */
-export async function consumeAnalytics(batch: MessageBatch<unknown>, sql: NeonQueryFunction<false, false>, log: Logger): Promise<void> {
+export async function consumeAnalytics(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
+  const { sql, log } = deps;
   const events: AnalyticsEvent[] = [];
   const messages: Message<unknown>[] = [];
   for (const message of batch.messages) {
@@ -19,7 +18,7 @@ export async function consumeAnalytics(batch: MessageBatch<unknown>, sql: NeonQu
       messages.push(message);
     } else {
       log.error('analytics event rejected by schema', { messageId: message.id });
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
     }
   }
   if (!events.length) return;
@@ -35,6 +34,6 @@ export async function consumeAnalytics(batch: MessageBatch<unknown>, sql: NeonQu
     for (const message of messages) message.ack();
   } catch (err) {
     log.warn('analytics batch failed', { err, transient: isTransient(err) });
-    for (const message of messages) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    for (const message of messages) message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
   }
 }

@@ -1,5 +1,4 @@
-import type { NeonQueryFunction } from '@neondatabase/serverless';
-import type { Logger } from '../../../../src/shared/log';
+import type { ConsumerDeps } from './retry-policy';
 
 const RECORD_DEAD_LETTERS = `
 insert into dead_letters (queue, message_id, body, attempts)
@@ -13,8 +12,7 @@ on conflict (queue, message_id) do nothing`;
 export async function recordDeadLetters(
   batch: MessageBatch<unknown>,
   sourceQueue: string,
-  sql: NeonQueryFunction<false, false>,
-  log: Logger,
+  { sql, log }: ConsumerDeps,
 ): Promise<void> {
   const messages = batch.messages;
   await sql.query(RECORD_DEAD_LETTERS, [

@@ -1,7 +1,5 @@
-import type { NeonQueryFunction } from '@neondatabase/serverless';
 import { NotificationEvent } from '../../../../src/shared/schemas/events';
-import type { Logger } from '../../../../src/shared/log';
-import { backoffSeconds } from './retry-policy';
+import type { ConsumerDeps } from './retry-policy';
 
 const INSERT_INBOX = `
 insert into notifications (event_id, user_id, kind, data)
@@ -9,12 +7,13 @@ select $1::uuid, u, $2::text, $3::jsonb from unnest($4::uuid[]) as u
 on conflict (event_id, user_id) do nothing`;
 
 /** Delivers to the in-app inbox; the unique (event, user) key makes a repeated delivery harmless. */
-export async function consumeNotifications(batch: MessageBatch<unknown>, sql: NeonQueryFunction<false, false>, log: Logger): Promise<void> {
+export async function consumeNotifications(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
+  const { sql, log } = deps;
   for (const message of batch.messages) {
     const parsed = NotificationEvent.safeParse(message.body);
     if (!parsed.success) {
       log.error('notification rejected by schema', { messageId: message.id });
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
       continue;
     }
     const event = parsed.data;
@@ -23,7 +22,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, sql: Ne
       message.ack();
     } catch (err) {
       log.warn('notification delivery failed', { err, eventId: event.eventId });
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
     }
   }
 }

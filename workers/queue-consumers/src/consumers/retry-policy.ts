@@ -1,3 +1,5 @@
+import type { NeonQueryFunction } from '@neondatabase/serverless';
+import type { Logger } from '../../../../src/shared/log';
 import { sqlState } from '../../../../src/shared/db/errors';
 
 /**
@@ -11,6 +13,13 @@ export function isTransient(err: unknown): boolean {
 }
 
 /** Exponential backoff in seconds for a message on its n-th attempt, capped at 5 minutes. */
-export function backoffSeconds(attempts: number): number {
-  return Math.min(300, 2 ** Math.max(0, attempts - 1));
+export function backoffSeconds(attempts: number, baseSeconds = 1): number {
+  return Math.min(300, Math.round(baseSeconds * 2 ** Math.max(0, attempts - 1)));
+}
+
+/** What every consumer gets: one HTTP SQL client for the batch, a logger, and the retry policy. */
+export interface ConsumerDeps {
+  sql: NeonQueryFunction<false, false>;
+  log: Logger;
+  retryDelaySeconds(attempts: number): number;
 }

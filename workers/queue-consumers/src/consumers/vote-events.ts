@@ -1,9 +1,8 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
 import { VoteEvent } from '../../../../src/shared/schemas/events';
-import type { Logger } from '../../../../src/shared/log';
 import { planVoteBatch } from './vote-events-plan';
 import { RECOUNT_SETLIST_SONGS, UPSERT_SETLIST_SONGS, UPSERT_VOTES } from './vote-events-sql';
-import { backoffSeconds, isTransient } from './retry-policy';
+import { isTransient, type ConsumerDeps } from './retry-policy';
 
 type Sql = NeonQueryFunction<false, false>;
 
@@ -25,14 +24,15 @@ export async function applyVoteEvents(sql: Sql, events: VoteEvent[]): Promise<vo
  * retry cannot fix, the batch is split message by message so that one poison message goes to the
  * dead-letter queue alone instead of taking its neighbours with it.
  */
-export async function consumeVoteEvents(batch: MessageBatch<unknown>, sql: Sql, log: Logger): Promise<void> {
+export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
+  const { sql, log } = deps;
   const valid: { message: Message<unknown>; event: VoteEvent }[] = [];
   for (const message of batch.messages) {
     const parsed = VoteEvent.safeParse(message.body);
     if (parsed.success) valid.push({ message, event: parsed.data });
     else {
       log.error('vote event rejected by schema', { messageId: message.id, attempts: message.attempts, issues: parsed.error.issues.slice(0, 5) });
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
     }
   }
   if (!valid.length) return;
@@ -44,7 +44,7 @@ export async function consumeVoteEvents(batch: MessageBatch<unknown>, sql: Sql, 
   } catch (err) {
     if (isTransient(err)) {
       log.warn('vote batch failed, will retry', { err, count: valid.length });
-      for (const { message } of valid) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      for (const { message } of valid) message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
       return;
     }
     log.warn('vote batch rejected, isolating the poison message', { err, count: valid.length });
@@ -55,7 +55,7 @@ export async function consumeVoteEvents(batch: MessageBatch<unknown>, sql: Sql, 
       message.ack();
     } catch (err) {
       log.error('vote event failed', { err, messageId: message.id, attempts: message.attempts, eventId: event.eventId });
-      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+      message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
     }
   }
 }

@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { createLogger } from '../../../../../src/shared/log';
+import { createLogger, parseLogLevel } from '../../../../../src/shared/log';
 import type { AppEnv } from '../../app-env';
 
 const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -13,7 +13,7 @@ export const requestContext = () =>
   createMiddleware<AppEnv>(async function requestContext(c, next) {
     const incoming = c.req.header(REQUEST_ID_HEADER);
     const requestId = incoming && VALID_INCOMING_ID.test(incoming) ? incoming : crypto.randomUUID();
-    const log = createLogger({ requestId, service: 'api' });
+    const log = createLogger({ requestId, service: 'api' }, { level: parseLogLevel(c.env.LOG_LEVEL) });
     c.set('requestId', requestId);
     c.set('log', log);
     const started = Date.now();

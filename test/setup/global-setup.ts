@@ -1,0 +1,17 @@
+import { resolve } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { buildAuxWorkers } from './build-workers';
+import { startTestDatabase } from './test-database';
+
+const root = resolve(import.meta.dirname, '../..');
+
+export default async function setup(project: TestProject) {
+  buildAuxWorkers(root);
+  const quiet = process.env.TEST_DB_LOG ? (line: string) => console.error(`[local-db] ${line}`) : () => {};
+  const db = await startTestDatabase(quiet);
+  project.provide('relayAddress', db.relayAddress);
+  project.provide('databaseUrl', db.databaseUrl);
+  project.provide('databaseMode', db.mode);
+  console.error(`[test] database: ${db.mode} via relay ${db.relayAddress}`);
+  return () => db.close();
+}

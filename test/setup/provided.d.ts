@@ -1,0 +1,11 @@
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** host:port of the local Neon relay the workers use. */
+    relayAddress: string;
+    /** The connection string the workers use (the relay dials its own upstream). */
+    databaseUrl: string;
+    /** 'pglite' (embedded, default) or 'postgres' (TEST_DATABASE_URL). */
+    databaseMode: 'pglite' | 'postgres';
+  }
+}
+export {};

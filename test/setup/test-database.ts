@@ -1,0 +1,48 @@
+/**
+ * The database for one test run, created from zero: an in-memory PGlite by default, or — with
+ * TEST_DATABASE_URL — a real Postgres whose schema is dropped and rebuilt. Either way the migrations
+ * are applied by drizzle's migrator from migrations/, which is the "migrations apply from zero" check.
+ */
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { startLocalDatabase, type LocalDatabase } from '../../scripts/local-db/index';
+
+export interface TestDatabase {
+  relayAddress: string;
+  databaseUrl: string;
+  mode: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+const migrationsFolder = resolve(import.meta.dirname, '../../migrations');
+/** The relay ignores the host in this URL (it dials its own upstream); PGlite ignores the credentials. */
+const PGLITE_URL = 'postgres://mysetlist:mysetlist@localhost:5432/mysetlist';
+
+export async function startTestDatabase(log: (line: string) => void): Promise<TestDatabase> {
+  const upstreamUrl = process.env.TEST_DATABASE_URL;
+  let local: LocalDatabase;
+  if (upstreamUrl) {
+    const client = new pg.Client({ connectionString: upstreamUrl });
+    await client.connect();
+    try {
+      await client.query('drop schema if exists public cascade; drop schema if exists drizzle cascade; create schema public;');
+      await migratePg(drizzlePg(client), { migrationsFolder });
+    } finally {
+      await client.end();
+    }
+    local = await startLocalDatabase({ upstreamUrl, log });
+  } else {
+    local = await startLocalDatabase({ log });
+    await migratePglite(drizzlePglite(local.pglite!), { migrationsFolder });
+  }
+  return {
+    relayAddress: local.relayAddress,
+    databaseUrl: upstreamUrl ?? PGLITE_URL,
+    mode: upstreamUrl ? 'postgres' : 'pglite',
+    close: () => local.close(),
+  };
+}

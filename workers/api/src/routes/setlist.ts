@@ -1,0 +1,108 @@
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { showRoomStub, type RoomActor } from '../../../../src/shared/room-rpc';
+import { RoomSong } from '../../../../src/shared/schemas/room';
+import { ShowStatus } from '../../../../src/shared/schemas/shows';
+import type { AppEnv, Caller } from '../app-env';
+import { requireCaller } from '../middleware/session';
+import { errorResponses } from './openapi-helpers';
+import { unwrapRoom } from './room-result';
+
+const ShowParams = z.object({ showId: z.uuid() });
+const VoteParams = ShowParams.extend({ setlistSongId: z.uuid() });
+
+const Setlist = z
+  .object({
+    showId: z.uuid(),
+    seq: z.number().int(),
+    status: ShowStatus,
+    locked: z.boolean(),
+    votingOpen: z.boolean(),
+    songs: z.array(RoomSong),
+    myVotes: z.array(z.uuid()),
+  })
+  .meta({ id: 'Setlist' });
+const AddSongBody = z.object({ songId: z.uuid() }).meta({ id: 'AddSongBody' });
+const AddedSong = RoomSong.meta({ id: 'SetlistSong' });
+const VoteBody = z
+  .object({ setlistSongId: z.uuid(), voteId: z.uuid().describe('Client-chosen id; sending it again returns the first result.') })
+  .meta({ id: 'VoteBody' });
+const VoteAccepted = z.object({ setlistSongId: z.uuid(), voteId: z.uuid(), votes: z.number().int() }).meta({ id: 'VoteAccepted' });
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+const actorOf = (caller: Caller | null): RoomActor => ({ userId: caller!.user.id, role: caller!.user.role });
+
+export const setlistRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/shows/{showId}/setlist',
+      tags: ['Setlist'],
+      summary: "The show's predicted setlist with live vote counts (and, signed in, my votes)",
+      request: { params: ShowParams },
+      responses: { 200: { description: 'The predicted setlist, most voted first.', ...json(Setlist) }, ...errorResponses(400, 404) },
+    }),
+    async (c) => {
+      const { showId } = c.req.valid('param');
+      const view = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).setlist(showId, c.var.caller?.user.id ?? null));
+      return c.json(view, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/shows/{showId}/setlist',
+      tags: ['Setlist'],
+      summary: "Add a song from the artist's catalogue to the predicted setlist",
+      middleware: [requireCaller()] as const,
+      request: { params: ShowParams, body: { ...json(AddSongBody), required: true } },
+      responses: {
+        201: { description: 'Added.', ...json(AddedSong) },
+        200: { description: 'Already on the setlist; the existing entry.', ...json(AddedSong) },
+        ...errorResponses(400, 401, 404, 409, 422),
+      },
+    }),
+    async (c) => {
+      const { showId } = c.req.valid('param');
+      const { songId } = c.req.valid('json');
+      const { repeated, ...song } = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).addSong(showId, actorOf(c.var.caller), songId, c.var.requestId));
+      return c.json(song, repeated ? 200 : 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/shows/{showId}/votes',
+      tags: ['Setlist'],
+      summary: 'Upvote a setlist song (idempotent on voteId)',
+      middleware: [requireCaller()] as const,
+      request: { params: ShowParams, body: { ...json(VoteBody), required: true } },
+      responses: {
+        201: { description: 'Vote accepted; the new count.', ...json(VoteAccepted) },
+        200: { description: 'This voteId was already accepted; the first result.', ...json(VoteAccepted) },
+        ...errorResponses(400, 401, 404, 409),
+      },
+    }),
+    async (c) => {
+      const { showId } = c.req.valid('param');
+      const { setlistSongId, voteId } = c.req.valid('json');
+      const { repeated, ...vote } = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).vote(showId, actorOf(c.var.caller), setlistSongId, voteId));
+      return c.json(vote, repeated ? 200 : 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/shows/{showId}/votes/{setlistSongId}',
+      tags: ['Setlist'],
+      summary: 'Take my vote for a setlist song back',
+      middleware: [requireCaller()] as const,
+      request: { params: VoteParams },
+      responses: { 204: { description: 'No vote remains (also when there was none).' }, ...errorResponses(400, 401, 404, 409) },
+    }),
+    async (c) => {
+      const { showId, setlistSongId } = c.req.valid('param');
+      unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).unvote(showId, actorOf(c.var.caller), setlistSongId));
+      return c.body(null, 204);
+    },
+  );

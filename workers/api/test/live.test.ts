@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { api, connectRoom, createShow, errorOf, signUp } from './support';
+
+describe('GET /v1/shows/{showId}/live', () => {
+  it('hands an anonymous WebSocket to the show room, which answers with a snapshot', async () => {
+    const { show } = await createShow();
+    const room = await connectRoom(show.id);
+    const snapshot = await room.next((m) => m.type === 'snapshot');
+    expect(snapshot).toMatchObject({ type: 'snapshot', seq: 0, status: 'upcoming', songs: [], myVotes: [], votingOpen: true });
+    room.close();
+  });
+
+  it('authenticates the socket by bearer token, and refuses to vote anonymously', async () => {
+    const { show } = await createShow();
+    const fan = await signUp();
+    const signedIn = await connectRoom(show.id, { token: fan.token });
+    await signedIn.next((m) => m.type === 'snapshot');
+    signedIn.send({ type: 'ping', id: 'p1' });
+    expect(await signedIn.next((m) => m.type === 'pong')).toEqual({ type: 'pong', id: 'p1' });
+
+    const anonymous = await connectRoom(show.id);
+    await anonymous.next((m) => m.type === 'snapshot');
+    anonymous.send({ type: 'vote', id: crypto.randomUUID(), setlistSongId: crypto.randomUUID() });
+    expect(await anonymous.next((m) => m.type === 'ack')).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    signedIn.close();
+    anonymous.close();
+  });
+
+  it('answers an unknown show with 404 and a non-upgrade request with 426', async () => {
+    const missing = await api(`/v1/shows/${crypto.randomUUID()}/live`, { headers: { Upgrade: 'websocket' } });
+    expect(missing.status).toBe(404);
+    expect((await errorOf(missing)).code).toBe('not_found');
+    const plain = await api(`/v1/shows/${crypto.randomUUID()}/live`);
+    expect(plain.status).toBe(426);
+    expect((await errorOf(plain)).code).toBe('upgrade_required');
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { api, createShow, errorOf } from './support';
+
+interface ShowPage {
+  items: { id: string; startsAt: string; artist: { id: string } }[];
+  nextCursor: string | null;
+}
+
+describe('GET /v1/shows', () => {
+  it('lists shows soonest first and pages through them with a cursor', async () => {
+    const { artist } = await createShow();
+    // Two more shows of the same artist so that paging by artist is deterministic.
+    const second = await createShow();
+    const first = await api(`/v1/shows?limit=5`);
+    expect(first.status).toBe(200);
+    const page = (await first.json()) as ShowPage;
+    expect(page.items.length).toBeGreaterThan(0);
+    const starts = page.items.map((s) => s.startsAt);
+    expect([...starts].sort()).toEqual(starts);
+
+    const byArtist = (await (await api(`/v1/shows?artistId=${artist.id}&limit=1`)).json()) as ShowPage;
+    expect(byArtist.items).toHaveLength(1);
+    expect(byArtist.items[0]!.artist.id).toBe(artist.id);
+    expect(byArtist.nextCursor).toBeNull();
+    expect(second.artist.id).not.toBe(artist.id);
+  });
+
+  it('walks every page without repeats', async () => {
+    await Promise.all([createShow(), createShow(), createShow()]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 100; i++) {
+      const res = await api(`/v1/shows?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = (await res.json()) as ShowPage;
+      seen.push(...page.items.map((s) => s.id));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('rejects bad filters with 400 and a forged cursor with 422', async () => {
+    const bad = await api('/v1/shows?limit=0&status=maybe');
+    expect(bad.status).toBe(400);
+    const error = await errorOf(bad);
+    expect(error.code).toBe('validation_failed');
+    expect(JSON.stringify(error.details)).toContain('status');
+    const forged = await api('/v1/shows?cursor=bm90LWEtY3Vyc29y');
+    expect(forged.status).toBe(422);
+    expect((await errorOf(forged)).code).toBe('invalid_cursor');
+  });
+});
