@@ -23,14 +23,15 @@ export default defineConfig({
   },
   plugins: [
     cloudflareTest(({ inject }) => {
-      const databaseBindings = {
+      const testBindings = {
         DATABASE_URL: inject('databaseUrl'),
         DB_RELAY: inject('relayAddress'),
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
       };
       return {
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
-          bindings: databaseBindings,
+          bindings: testBindings,
           workers: AUX_WORKERS.map((worker) => {
             const { workerOptions } = unstable_getMiniflareWorkerOptions(worker.config);
             const options = {
@@ -38,7 +39,15 @@ export default defineConfig({
               name: worker.name,
               modules: true,
               scriptPath: `${buildDir(root, worker.name)}/index.js`,
-              bindings: { ...workerOptions.bindings, ...databaseBindings, ROOM_TICK_MS: '20' },
+              bindings: { ...workerOptions.bindings, ...testBindings, ROOM_SOCKET_MESSAGES_PER_SECOND: '20', RETRY_DELAY_BASE_SECONDS: '0' },
+              // Same consumers as wrangler.toml, with fewer retries and shorter batch waits so that
+              // the dead-letter path is reached in seconds.
+              queueConsumers: Object.fromEntries(
+                Object.entries((workerOptions.queueConsumers ?? {}) as Record<string, object>).map(([queue, consumer]) => [
+                  queue,
+                  { ...consumer, maxRetries: 3, maxBatchTimeout: 0.05 },
+                ]),
+              ),
             };
             return options as typeof options & { scriptPath: string };
           }),

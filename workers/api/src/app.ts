@@ -7,6 +7,7 @@ import { errorHandler, notFoundHandler, errorResponse } from './middleware/error
 import { requestContext } from './middleware/request-context';
 import { session } from './middleware/session';
 import { authRoutes } from './routes/auth';
+import { deadLetterRoutes } from './routes/dead-letters';
 import { healthRoutes, APP_VERSION } from './routes/health';
 import { liveRoutes } from './routes/live';
 import { setlistRoutes } from './routes/setlist';
@@ -31,6 +32,7 @@ function createV1() {
   v1.route('/', showRoutes);
   v1.route('/', setlistRoutes);
   v1.route('/', liveRoutes);
+  v1.route('/', deadLetterRoutes);
   v1.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'MySetlist API', version: APP_VERSION, description: 'Concert setlist predictions, voted live by fans.' },

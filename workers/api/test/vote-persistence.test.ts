@@ -1,0 +1,111 @@
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { users } from '../../../src/shared/db/schema';
+import type { VoteEvent } from '../../../src/shared/schemas/events';
+import { api, createShow, eventually, signUp, sql, testDb } from './support';
+
+async function voteRows(setlistSongId: string) {
+  const rows = (await sql().query(
+    `select (select count(*)::int from votes where setlist_song_id = $1) as total,
+            (select count(*)::int from votes where setlist_song_id = $1 and active) as active,
+            (select vote_count from setlist_songs where id = $1) as vote_count`,
+    [setlistSongId],
+  )) as { total: number; active: number; vote_count: number | null }[];
+  return rows[0]!;
+}
+
+function event<K extends VoteEvent['kind']>(kind: K, fields: Omit<Extract<VoteEvent, { kind: K }>, 'v' | 'kind' | 'eventId' | 'at'>): VoteEvent {
+  return { v: 1, kind, eventId: crypto.randomUUID(), at: new Date().toISOString(), ...fields } as VoteEvent;
+}
+
+describe('votes reach Postgres through the outbox, the queue and the consumer', () => {
+  it('persists exactly the room state: rows and per-song counts', async () => {
+    const { show, songs } = await createShow();
+    const fans = await Promise.all(Array.from({ length: 20 }, () => signUp()));
+    const add = await api(`/v1/shows/${show.id}/setlist`, { method: 'POST', token: fans[0]!.token, body: JSON.stringify({ songId: songs[0]!.id }) });
+    const { setlistSongId } = (await add.json()) as { setlistSongId: string };
+    const statuses = await Promise.all(
+      fans.map(async (fan) => (await api(`/v1/shows/${show.id}/votes`, { method: 'POST', token: fan.token, body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }) })).status),
+    );
+    expect(statuses.every((s) => s === 201)).toBe(true);
+    for (const fan of fans.slice(0, 3)) {
+      expect((await api(`/v1/shows/${show.id}/votes/${setlistSongId}`, { method: 'DELETE', token: fan.token })).status).toBe(204);
+    }
+    const persisted = await eventually(async () => {
+      const rows = await voteRows(setlistSongId);
+      return rows.total === 20 && rows.active === 17 && rows.vote_count === 17 ? rows : undefined;
+    });
+    expect(persisted).toEqual({ total: 20, active: 17, vote_count: 17 });
+    const room = (await (await api(`/v1/shows/${show.id}/setlist`)).json()) as { songs: { votes: number }[] };
+    expect(room.songs[0]!.votes).toBe(17);
+    const added = (await sql().query('select added_by from setlist_songs where id = $1', [setlistSongId])) as { added_by: string }[];
+    expect(added[0]!.added_by).toBe(fans[0]!.user.id);
+  });
+
+  it('ends in the same state whatever the delivery order, with duplicates', async () => {
+    const { show, songs } = await createShow();
+    const [fan, marker] = await Promise.all([signUp(), signUp()]);
+    const setlistSongId = crypto.randomUUID();
+    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
+    const added = event('song_added', { ...base, seq: 1, userId: fan.user.id });
+    const cast = event('vote', { ...base, seq: 2, userId: fan.user.id, voteId: crypto.randomUUID() });
+    const retracted = event('unvote', { ...base, seq: 3, userId: fan.user.id, voteId: (cast as { voteId: string }).voteId });
+    const markerVote = event('vote', { ...base, seq: 4, userId: marker.user.id, voteId: crypto.randomUUID() });
+
+    // The retraction first, then the vote it retracts, then everything again.
+    await env.VOTE_EVENTS.send(retracted, { contentType: 'json' });
+    await env.VOTE_EVENTS.sendBatch([cast, added].map((body) => ({ body, contentType: 'json' as const })));
+    await env.VOTE_EVENTS.sendBatch([added, cast, retracted, markerVote].map((body) => ({ body, contentType: 'json' as const })));
+
+    const final = await eventually(async () => {
+      const rows = (await sql().query(
+        `select user_id, active, room_seq::int as seq from votes where setlist_song_id = $1 order by room_seq`,
+        [setlistSongId],
+      )) as { user_id: string; active: boolean; seq: number }[];
+      return rows.length === 2 && rows[1]!.seq === 4 ? rows : undefined;
+    });
+    expect(final).toEqual([
+      { user_id: fan.user.id, active: false, seq: 3 },
+      { user_id: marker.user.id, active: true, seq: 4 },
+    ]);
+    expect(await voteRows(setlistSongId)).toEqual({ total: 2, active: 1, vote_count: 1 });
+  });
+
+  it('sends a poison message to the dead-letter queue alone, and replay applies it once fixed', async () => {
+    const { show, songs } = await createShow();
+    const [fan, admin] = await Promise.all([signUp(), signUp()]);
+    await testDb().update(users).set({ role: 'admin' }).where(eq(users.id, admin.user.id));
+    const setlistSongId = crypto.randomUUID();
+    const ghostUserId = crypto.randomUUID(); // no such user yet: the foreign key refuses the vote
+    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
+    const good = event('vote', { ...base, seq: 1, userId: fan.user.id, voteId: crypto.randomUUID() });
+    const poison = event('vote', { ...base, seq: 2, userId: ghostUserId, voteId: crypto.randomUUID() });
+    await env.VOTE_EVENTS.sendBatch([good, poison].map((body) => ({ body, contentType: 'json' as const })));
+
+    // The good neighbour is applied even though its batch contained the poison message.
+    await eventually(async () => ((await voteRows(setlistSongId)).active === 1 ? true : undefined));
+    const dead = await eventually(async () => {
+      const rows = (await sql().query(`select queue, body from dead_letters where body->>'voteId' = $1`, [(poison as { voteId: string }).voteId])) as { queue: string; body: VoteEvent }[];
+      return rows[0];
+    }, 20_000);
+    expect(dead.queue).toBe('mysetlist-vote-events');
+    expect(dead.body).toEqual(poison);
+
+    // Only admins may replay.
+    expect((await api('/v1/admin/dead-letters/replay', { method: 'POST', token: fan.token, body: '{}' })).status).toBe(403);
+    const listed = (await (await api('/v1/admin/dead-letters', { token: admin.token })).json()) as { items: { body: unknown }[] };
+    expect(listed.items.map((i) => i.body)).toContainEqual(poison);
+
+    // Fix the cause (the user now exists), then replay.
+    await testDb().insert(users).values({ id: ghostUserId, email: `ghost-${ghostUserId}@example.test`, passwordHash: 'x', displayName: 'Ghost' });
+    const replay = await api('/v1/admin/dead-letters/replay', { method: 'POST', token: admin.token, body: JSON.stringify({ queue: 'mysetlist-vote-events' }) });
+    expect(replay.status).toBe(200);
+    expect(((await replay.json()) as { replayed: number }).replayed).toBeGreaterThanOrEqual(1);
+    const fixed = await eventually(async () => {
+      const rows = await voteRows(setlistSongId);
+      return rows.active === 2 ? rows : undefined;
+    });
+    expect(fixed).toEqual({ total: 2, active: 2, vote_count: 2 });
+  });
+});
