@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { users } from '../../../src/shared/db/schema';
 import type { VoteEvent } from '../../../src/shared/schemas/events';
-import { api, createShow, eventually, signUp, sql, testDb } from './support';
+import { api, createShow, eventually, relayFaults, signUp, sql, testDb } from './support';
 
 async function voteRows(setlistSongId: string) {
   const rows = (await sql().query(
@@ -107,5 +107,26 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
       return rows.active === 2 ? rows : undefined;
     });
     expect(fixed).toEqual({ total: 2, active: 2, vote_count: 2 });
+  });
+
+  it('survives a consumer that fails twice (database unreachable) and leaves exactly one row per vote', async () => {
+    const { show, songs } = await createShow();
+    const fans = await Promise.all(Array.from({ length: 5 }, () => signUp()));
+    const setlistSongId = crypto.randomUUID();
+    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
+    const events = fans.map((fan, i) => event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }));
+    // The consumer's next two round trips fail as if Postgres were down; the batch is retried whole.
+    await relayFaults({ failSql: 2, match: 'insert into votes' });
+    await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
+    const rows = await eventually(async () => {
+      const r = await voteRows(setlistSongId);
+      return r.active === 5 ? r : undefined;
+    });
+    expect(rows).toEqual({ total: 5, active: 5, vote_count: 5 });
+    // Both injected failures were spent on the consumer's writes.
+    const stats = (await (await fetch(`http://${env.DB_RELAY}/__relay/stats`)).json()) as { faults: { failSql: number } };
+    expect(stats.faults.failSql).toBe(0);
+    const dead = (await sql().query(`select count(*)::int as n from dead_letters where body->>'setlistSongId' = $1`, [setlistSongId])) as { n: number }[];
+    expect(dead[0]!.n).toBe(0);
   });
 });
