@@ -3,12 +3,8 @@
  * TEST_DATABASE_URL — a real Postgres whose schema is dropped and rebuilt. Either way the migrations
  * are applied by drizzle's migrator from migrations/, which is the "migrations apply from zero" check.
  */
-import { resolve } from 'node:path';
 import pg from 'pg';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { applyMigrations } from '../../scripts/db/migrate';
 import { startLocalDatabase, type LocalDatabase } from '../../scripts/local-db/index';
 
 export interface TestDatabase {
@@ -18,7 +14,6 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-const migrationsFolder = resolve(import.meta.dirname, '../../migrations');
 /** The relay ignores the host in this URL (it dials its own upstream); PGlite ignores the credentials. */
 const PGLITE_URL = 'postgres://mysetlist:mysetlist@localhost:5432/mysetlist';
 
@@ -30,14 +25,14 @@ export async function startTestDatabase(log: (line: string) => void): Promise<Te
     await client.connect();
     try {
       await client.query('drop schema if exists public cascade; drop schema if exists drizzle cascade; create schema public;');
-      await migratePg(drizzlePg(client), { migrationsFolder });
+      await applyMigrations(client);
     } finally {
       await client.end();
     }
     local = await startLocalDatabase({ upstreamUrl, log });
   } else {
     local = await startLocalDatabase({ log });
-    await migratePglite(drizzlePglite(local.pglite!), { migrationsFolder });
+    await applyMigrations(local.pglite!);
   }
   return {
     relayAddress: local.relayAddress,

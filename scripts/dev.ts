@@ -1,0 +1,145 @@
+/**
+ * `npm run dev`: the whole system on this machine, with nothing to install.
+ *
+ * 1. Postgres: an embedded PGlite persisted in .data/pglite (or DATABASE_URL, when set), behind the local
+ *    Neon relay so the workers use the real Neon driver.
+ * 2. Migrations applied, demo data seeded once.
+ * 3. All three workers in one `wrangler dev` process (queues only deliver reliably within one process).
+ * Ctrl-C stops everything this script started.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { applyMigrations } from './db/migrate';
+import { startLocalDatabase, type LocalDatabase } from './local-db/index';
+import { seedDatabase, type SeedResult, type SqlExecutor } from './seed/index';
+import { utcMidnight } from './seed/time';
+
+const root = resolve(import.meta.dirname, '..');
+const dataDir = resolve(root, '.data');
+const port = Number(process.env.PORT ?? 8787);
+const relayPort = Number(process.env.DB_RELAY_PORT ?? 0);
+/** The relay dials its own upstream; for PGlite the credentials in this URL are ignored. */
+const PGLITE_URL = 'postgres://mysetlist:mysetlist@localhost:5432/mysetlist';
+const started = performance.now();
+const say = (line: string) => console.log(`[dev] ${line}`);
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+
+async function prepareDatabase(db: LocalDatabase): Promise<SeedResult> {
+  // Anchored to today's UTC midnight: the same data all day, and shows stay in the past and future.
+  const seedOptions = { now: new Date(utcMidnight(Date.now())), onProgress: undefined };
+  if (db.pglite) {
+    await applyMigrations(db.pglite);
+    return seedDatabase(db.pglite as unknown as SqlExecutor, seedOptions);
+  }
+  const client = new pg.Client({ connectionString: db.upstreamUrl });
+  await client.connect();
+  try {
+    await applyMigrations(client);
+    return await seedDatabase(client, seedOptions);
+  } finally {
+    await client.end();
+  }
+}
+
+const WORKER_CONFIGS = ['wrangler.toml', 'workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml'];
+
+/**
+ * `wrangler dev` applies `--var` only to the first of several workers, but every worker reads the
+ * `.dev.vars` beside its own config (git-ignored), so that is where the local database settings go.
+ */
+function writeDevVars(vars: Record<string, string>): void {
+  const body = `# Written by npm run dev on each start; do not edit.\n${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  for (const config of WORKER_CONFIGS) writeFileSync(resolve(root, config, '..', '.dev.vars'), body);
+}
+
+function startWrangler(): ChildProcess {
+  const args = [
+    resolve(root, 'node_modules/wrangler/bin/wrangler.js'),
+    'dev',
+    ...WORKER_CONFIGS.flatMap((config) => ['-c', config]),
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--persist-to', resolve(dataDir, 'wrangler'),
+    '--show-interactive-dev-session=false',
+  ];
+  // Started with node directly (not npx) so that this pid is wrangler itself and stopping it stops workerd.
+  return spawn(process.execPath, args, {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+  });
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const upstreamUrl = process.env.DATABASE_URL;
+  say(upstreamUrl ? `database: ${redact(upstreamUrl)}` : 'database: embedded PGlite in .data/pglite');
+  const db = await startLocalDatabase({
+    ...(upstreamUrl ? { upstreamUrl } : { dataDir: resolve(dataDir, 'pglite') }),
+    port: relayPort,
+    log: (line) => (process.env.DB_RELAY_LOG ? console.error(`[local-db] ${line}`) : undefined),
+  });
+  say(`Neon relay on ${db.relayAddress} (${elapsed()})`);
+
+  const seeded = await prepareDatabase(db);
+  say(seeded.status === 'seeded' ? `migrated and seeded demo data in ${(seeded.elapsedMs / 1000).toFixed(1)} s` : 'migrated; demo data already present');
+
+  writeDevVars({ DB_RELAY: db.relayAddress, DATABASE_URL: upstreamUrl ?? PGLITE_URL });
+  const wrangler = startWrangler();
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    if (wrangler.exitCode === null) {
+      wrangler.kill('SIGINT');
+      await Promise.race([new Promise((r) => wrangler.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+      if (wrangler.exitCode === null) wrangler.kill('SIGKILL');
+    }
+    await db.close();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  wrangler.once('exit', (code) => {
+    if (!stopping) {
+      say(`wrangler exited (${code}); stopping`);
+      void stop(code ?? 1);
+    }
+  });
+
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHealth(`${base}/health`, wrangler, 90_000);
+  const fan = seeded.logins.accounts[0]!;
+  say(`ready in ${elapsed()}: ${base}`);
+  say(`  GET ${base}/health   ·   GET ${base}/v1/shows?limit=5   ·   API spec ${base}/v1/openapi.json`);
+  say(`  demo login: ${fan.email} / ${fan.password}   (moderator and admin: see README)`);
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+main().catch((err: unknown) => {
+  console.error('[dev] failed:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+/**
+ * Users (the three demo accounts first, then generated fans) and the artists each follows.
+ * Returns the user ids, which votes and setlist additions draw from.
+ */
+import type { Faker } from '@faker-js/faker';
+import { DEMO_ACCOUNTS, type PasswordHashes } from './accounts';
+import type { ArtistRef } from './gen-catalog';
+import { WeightedPicker, sampleDistinctWeighted } from './random';
+import { inChunks, type FollowRow, type SeedBatch, type UserRow } from './rows';
+import { DAY_MS, isoTimestamp } from './time';
+
+export interface UserOptions {
+  faker: Faker;
+  /** All users, the demo accounts included. */
+  count: number;
+  nowMs: number;
+  chunkSize: number;
+  passwords: PasswordHashes;
+  artists: readonly ArtistRef[];
+}
+
+const DOMAINS = ['example.com', 'example.net', 'example.org'] as const;
+
+const emailPart = (s: string) => s.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]/g, '');
+
+function makeUser(f: Faker, index: number, nowMs: number, passwords: PasswordHashes): UserRow {
+  const demo = DEMO_ACCOUNTS[index];
+  const id = f.string.uuid();
+  if (demo) {
+    const createdAt = isoTimestamp(nowMs - (400 + 150 * index) * DAY_MS);
+    return { id, email: demo.email, passwordHash: passwords.demo[index]!, displayName: demo.displayName, role: demo.role, createdAt, updatedAt: createdAt };
+  }
+  const firstName = f.person.firstName();
+  const lastName = f.person.lastName();
+  const createdMs = nowMs - f.number.int({ min: DAY_MS, max: 730 * DAY_MS });
+  return {
+    id,
+    // The index makes the address unique by construction; example.* domains can never deliver mail.
+    email: `${emailPart(firstName)}.${emailPart(lastName)}${index}@${f.helpers.arrayElement(DOMAINS)}`,
+    passwordHash: passwords.shared,
+    displayName: f.number.float() < 0.65 ? `${firstName} ${lastName}` : f.internet.username({ firstName, lastName }),
+    role: 'fan',
+    createdAt: isoTimestamp(createdMs),
+    updatedAt: isoTimestamp(createdMs + f.number.float() * (nowMs - createdMs)),
+  };
+}
+
+export function* generateUsers(options: UserOptions): Generator<SeedBatch, string[]> {
+  const { faker: f, count, nowMs, chunkSize, passwords, artists } = options;
+  // Fans follow popular artists more often.
+  const artistPicker = new WeightedPicker(artists.map((a) => 1 + a.popularity / 10));
+  const ids: string[] = [];
+  let users: UserRow[] = [];
+  let follows: FollowRow[] = [];
+  for (let i = 0; i < count; i++) {
+    const user = makeUser(f, i, nowMs, passwords);
+    users.push(user);
+    ids.push(user.id);
+    // The demo fan follows the most artists allowed, so the demo's "my artists" page is full.
+    const followCount = i === 0 ? 10 : f.number.int({ min: 1, max: 10 });
+    const createdMs = Date.parse(user.createdAt);
+    for (const a of sampleDistinctWeighted(f, artistPicker, artists.length, followCount)) {
+      follows.push({ userId: user.id, artistId: artists[a]!.id, createdAt: isoTimestamp(createdMs + f.number.float() * (nowMs - createdMs)) });
+    }
+    if (users.length >= chunkSize || i === count - 1) {
+      yield { table: 'users', rows: users };
+      yield* inChunks<Extract<SeedBatch, { table: 'follows' }>>('follows', follows, chunkSize);
+      users = [];
+      follows = [];
+    }
+  }
+  return ids;
+}
