@@ -17,7 +17,8 @@ import { seedDatabase, type SeedResult, type SqlExecutor } from './seed/index';
 import { utcMidnight } from './seed/time';
 
 const root = resolve(import.meta.dirname, '..');
-const dataDir = resolve(root, '.data');
+/** Where PGlite and wrangler keep their state; benchmarks point it elsewhere to keep dev data clean. */
+const dataDir = resolve(root, process.env.MYSETLIST_DATA_DIR ?? '.data');
 const port = Number(process.env.PORT ?? 8787);
 const relayPort = Number(process.env.DB_RELAY_PORT ?? 0);
 /** The relay dials its own upstream; for PGlite the credentials in this URL are ignored. */
@@ -90,7 +91,7 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const upstreamUrl = process.env.DATABASE_URL;
-  say(upstreamUrl ? `database: ${redact(upstreamUrl)}` : 'database: embedded PGlite in .data/pglite');
+  say(upstreamUrl ? `database: ${redact(upstreamUrl)}` : `database: embedded PGlite in ${resolve(dataDir, 'pglite')}`);
   const db = await startLocalDatabase({
     ...(upstreamUrl ? { upstreamUrl } : { dataDir: resolve(dataDir, 'pglite') }),
     port: relayPort,
