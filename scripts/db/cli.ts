@@ -1,0 +1,77 @@
+/**
+ * npm run db:migrate   apply migrations/ to the local database (or DATABASE_URL)
+ * npm run db:reset     throw the local data away and rebuild it: schema, demo data, and the rooms'
+ *                      Durable Object storage (which would otherwise remember votes of a database
+ *                      that no longer exists)
+ */
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { seedDatabase } from '../seed/index';
+import { utcMidnight } from '../seed/time';
+import { applyMigrations } from './migrate';
+
+const root = resolve(import.meta.dirname, '../..');
+const dataDir = resolve(root, process.env.MYSETLIST_DATA_DIR ?? '.data');
+const command = process.argv[2];
+
+async function devIsRunning(): Promise<boolean> {
+  try {
+    await fetch(`http://127.0.0.1:${process.env.PORT ?? 8787}/health`, { signal: AbortSignal.timeout(500) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function withDatabase(fn: (db: PGlite | pg.Client) => Promise<void>, fresh: boolean): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      if (fresh) await client.query('drop schema if exists public cascade; drop schema if exists drizzle cascade; create schema public;');
+      await fn(client);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const dir = resolve(dataDir, 'pglite');
+  if (fresh) rmSync(dir, { recursive: true, force: true });
+  const db = await PGlite.create(dir);
+  try {
+    await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function main(): Promise<void> {
+  if (command !== 'migrate' && command !== 'reset') {
+    console.error('usage: tsx scripts/db/cli.ts migrate|reset');
+    process.exit(2);
+  }
+  if (await devIsRunning()) {
+    console.error('npm run dev is running: stop it first (the embedded database has one owner at a time).');
+    process.exit(1);
+  }
+  const target = process.env.DATABASE_URL ? 'DATABASE_URL' : resolve(dataDir, 'pglite');
+  if (command === 'migrate') {
+    await withDatabase(applyMigrations, false);
+    console.log(`migrations applied to ${target}`);
+    return;
+  }
+  rmSync(resolve(dataDir, 'wrangler'), { recursive: true, force: true });
+  await withDatabase(async (db) => {
+    await applyMigrations(db);
+    const result = await seedDatabase(db, { now: new Date(utcMidnight(Date.now())) });
+    if (result.status === 'seeded') console.log(`rebuilt ${target}: ${JSON.stringify(result.counts)} in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+  }, true);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+/**
+ * npm run deploy — production deploy, in dependency order. Needs `wrangler login` (or CLOUDFLARE_API_TOKEN)
+ * and, for the migration step, DATABASE_URL pointing at the production Neon database (the direct, not the
+ * pooled, endpoint: migrations take locks a transaction-mode pooler does not keep).
+ *
+ * 1. Apply database migrations (additive first: code that is already deployed must keep working).
+ * 2. Create the queues and their dead-letter queues (an existing queue is left alone).
+ * 3. Deploy realtime (owns the ShowRoom class and its Durable Object migrations), then queue-consumers,
+ *    then api, which binds both: a binding to a script or queue that does not exist yet fails the deploy.
+ * 4. With SET_SECRETS=1, store DATABASE_URL (and DATABASE_URL_POOLED for the workers, if given) as a
+ *    secret of each worker.
+ */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { applyMigrations } from './db/migrate';
+
+const root = resolve(import.meta.dirname, '..');
+const WORKERS = ['workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml', 'wrangler.toml'];
+const QUEUES = ['vote-events', 'notifications', 'analytics'].flatMap((q) => [`mysetlist-${q}`, `mysetlist-${q}-dlq`]);
+
+function wrangler(args: string[], input?: string): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, [resolve(root, 'node_modules/wrangler/bin/wrangler.js'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    input,
+    stdio: input === undefined ? ['inherit', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+  });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  process.stdout.write(output);
+  return { status: result.status, output };
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('Set DATABASE_URL to the production database (direct endpoint) to apply migrations.');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await applyMigrations(client);
+    console.log('✓ migrations applied');
+  } finally {
+    await client.end();
+  }
+
+  for (const queue of QUEUES) {
+    const { status, output } = wrangler(['queues', 'create', queue]);
+    if (status !== 0 && !/already exists|already taken/i.test(output)) throw new Error(`creating queue ${queue} failed`);
+  }
+  console.log('✓ queues present');
+
+  for (const config of WORKERS) {
+    if (process.env.SET_SECRETS === '1') {
+      const workerUrl = process.env.DATABASE_URL_POOLED ?? databaseUrl;
+      if (wrangler(['secret', 'put', 'DATABASE_URL', '-c', config], workerUrl).status !== 0) throw new Error(`setting the secret for ${config} failed`);
+    }
+    if (wrangler(['deploy', '-c', config]).status !== 0) throw new Error(`deploying ${config} failed`);
+  }
+  console.log('✓ deployed realtime, queue-consumers and api');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
