@@ -26,7 +26,8 @@ export function errorResponse(c: Context<AppEnv>, err: ApiError): Response {
 
 export const errorHandler: ErrorHandler<AppEnv> = function errorHandler(err, c) {
   const apiError = toApiError(err);
-  if (apiError.status >= 500) c.get('log')?.error('unhandled error', { err });
+  // Deliberate errors (ApiError, validation) are part of the contract; only surprises are logged as errors.
+  if (apiError.code === 'internal_error') c.get('log')?.error('unhandled error', { err });
   return errorResponse(c, apiError);
 };
 
