@@ -55,6 +55,18 @@ function writeDevVars(vars: Record<string, string>): void {
   for (const config of WORKER_CONFIGS) writeFileSync(resolve(root, config, '..', '.dev.vars'), body);
 }
 
+/**
+ * Extra worker vars as JSON in MYSETLIST_DEV_VARS (e.g. `{"ROOM_TICK_MS":"50"}`): `.dev.vars` overrides
+ * wrangler.toml [vars], so benchmarks can tune the room without editing config files.
+ */
+function extraDevVars(): Record<string, string> {
+  const raw = process.env.MYSETLIST_DEV_VARS;
+  if (!raw) return {};
+  const parsed: unknown = JSON.parse(raw);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('MYSETLIST_DEV_VARS must be a JSON object');
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+}
+
 function startWrangler(): ChildProcess {
   const args = [
     resolve(root, 'node_modules/wrangler/bin/wrangler.js'),
@@ -102,7 +114,7 @@ async function main(): Promise<void> {
   const seeded = await prepareDatabase(db);
   say(seeded.status === 'seeded' ? `migrated and seeded demo data in ${(seeded.elapsedMs / 1000).toFixed(1)} s` : 'migrated; demo data already present');
 
-  writeDevVars({ DB_RELAY: db.relayAddress, DATABASE_URL: upstreamUrl ?? PGLITE_URL });
+  writeDevVars({ ...extraDevVars(), DB_RELAY: db.relayAddress, DATABASE_URL: upstreamUrl ?? PGLITE_URL });
   const wrangler = startWrangler();
   let stopping = false;
   const stop = async (code: number) => {

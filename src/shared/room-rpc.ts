@@ -42,8 +42,8 @@ export interface SetlistView {
 export interface ShowRoomRpc {
   setlist(showId: string, userId: string | null): Promise<RoomResult<SetlistView>>;
   addSong(showId: string, actor: RoomActor, songId: string, requestId?: string): Promise<RoomResult<RoomSong & { repeated: boolean }>>;
-  vote(showId: string, actor: RoomActor, setlistSongId: string, voteId: string): Promise<RoomResult<VoteResult>>;
-  unvote(showId: string, actor: RoomActor, setlistSongId: string): Promise<RoomResult<{ setlistSongId: string; votes: number }>>;
+  vote(showId: string, actor: RoomActor, setlistSongId: string, voteId: string, traceId?: string): Promise<RoomResult<VoteResult>>;
+  unvote(showId: string, actor: RoomActor, setlistSongId: string, traceId?: string): Promise<RoomResult<{ setlistSongId: string; votes: number }>>;
   setLocked(showId: string, actor: RoomActor, locked: boolean): Promise<RoomResult<{ locked: boolean }>>;
 }
 

@@ -165,14 +165,14 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     });
   }
 
-  async vote(showId: string, actor: RoomActor, setlistSongId: string, voteId: string): Promise<RoomResult<VoteResult>> {
+  async vote(showId: string, actor: RoomActor, setlistSongId: string, voteId: string, traceId?: string): Promise<RoomResult<VoteResult>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
-    return this.#decideVote(actor, setlistSongId, voteId);
+    return this.#decideVote(actor, setlistSongId, voteId, traceId);
   }
 
-  async unvote(showId: string, actor: RoomActor, setlistSongId: string): Promise<RoomResult<{ setlistSongId: string; votes: number }>> {
+  async unvote(showId: string, actor: RoomActor, setlistSongId: string, traceId?: string): Promise<RoomResult<{ setlistSongId: string; votes: number }>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
-    return this.#decideUnvote(actor, setlistSongId);
+    return this.#decideUnvote(actor, setlistSongId, traceId);
   }
 
   async addSong(showId: string, actor: RoomActor, songId: string, traceId?: string): Promise<RoomResult<RoomSong & { repeated: boolean }>> {

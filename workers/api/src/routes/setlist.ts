@@ -86,7 +86,7 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { showId } = c.req.valid('param');
       const { setlistSongId, voteId } = c.req.valid('json');
-      const { repeated, ...vote } = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).vote(showId, actorOf(c.var.caller), setlistSongId, voteId));
+      const { repeated, ...vote } = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).vote(showId, actorOf(c.var.caller), setlistSongId, voteId, c.var.requestId));
       return c.json(vote, repeated ? 200 : 201);
     },
   )
@@ -102,7 +102,7 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { showId, setlistSongId } = c.req.valid('param');
-      unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).unvote(showId, actorOf(c.var.caller), setlistSongId));
+      unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).unvote(showId, actorOf(c.var.caller), setlistSongId, c.var.requestId));
       return c.body(null, 204);
     },
   );
