@@ -10,6 +10,7 @@ import { authRoutes } from './routes/auth';
 import { deadLetterRoutes } from './routes/dead-letters';
 import { healthRoutes, APP_VERSION } from './routes/health';
 import { liveRoutes } from './routes/live';
+import { roomModerationRoutes } from './routes/room-moderation';
 import { setlistRoutes } from './routes/setlist';
 import { showRoutes } from './routes/shows';
 
@@ -31,6 +32,7 @@ function createV1() {
   v1.route('/', authRoutes);
   v1.route('/', showRoutes);
   v1.route('/', setlistRoutes);
+  v1.route('/', roomModerationRoutes);
   v1.route('/', liveRoutes);
   v1.route('/', deadLetterRoutes);
   v1.doc31('/openapi.json', {

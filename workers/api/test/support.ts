@@ -3,6 +3,7 @@
  * written to Postgres through the Neon driver and the local relay, like the workers do.
  */
 import { env, exports } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/neon-http';
 import { openHttpSql } from '../../../src/shared/db/client';
 import * as schema from '../../../src/shared/db/schema';
@@ -136,4 +137,11 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 export async function relayFaults(faults: { failSql?: number; match?: string; down?: boolean }): Promise<void> {
   const res = await fetch(`http://${env.DB_RELAY}/__relay/faults`, { method: 'POST', body: JSON.stringify(faults) });
   if (!res.ok) throw new Error(`relay faults: ${res.status}`);
+}
+
+/** Signs up a user and gives them a role directly in the database (roles have no public endpoint yet). */
+export async function signUpAs(role: 'moderator' | 'admin') {
+  const account = await signUp();
+  await testDb().update(schema.users).set({ role }).where(eq(schema.users.id, account.user.id));
+  return account;
 }

@@ -1,0 +1,31 @@
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { showRoomStub } from '../../../../src/shared/room-rpc';
+import type { AppEnv } from '../app-env';
+import { requireRole } from '../middleware/session/require-role';
+import { errorResponses } from './openapi-helpers';
+import { unwrapRoom } from './room-result';
+
+const LockBody = z.object({ locked: z.boolean() }).meta({ id: 'LockBody' });
+const LockState = z.object({ locked: z.boolean() }).meta({ id: 'LockState' });
+
+/** Moderators lock a room (no votes, no additions) and unlock it; every socket gets a `status` message. */
+export const roomModerationRoutes = new OpenAPIHono<AppEnv>().openapi(
+  createRoute({
+    method: 'put',
+    path: '/shows/{showId}/lock',
+    tags: ['Moderation'],
+    summary: 'Lock or unlock the live room of a show',
+    middleware: [requireRole('moderator', 'admin')] as const,
+    request: { params: z.object({ showId: z.uuid() }), body: { content: { 'application/json': { schema: LockBody } }, required: true } },
+    responses: { 200: { description: 'The new lock state.', content: { 'application/json': { schema: LockState } } }, ...errorResponses(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    const { showId } = c.req.valid('param');
+    const { locked } = c.req.valid('json');
+    const caller = c.var.caller!;
+    const result = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).setLocked(showId, { userId: caller.user.id, role: caller.user.role }, locked));
+    c.var.log.info('room lock changed', { showId, locked, by: caller.user.id });
+    return c.json(result, 200);
+  },
+);
