@@ -45,11 +45,13 @@ export interface ShowRoomRpc {
   vote(showId: string, actor: RoomActor, setlistSongId: string, voteId: string, traceId?: string): Promise<RoomResult<VoteResult>>;
   unvote(showId: string, actor: RoomActor, setlistSongId: string, traceId?: string): Promise<RoomResult<{ setlistSongId: string; votes: number }>>;
   setLocked(showId: string, actor: RoomActor, locked: boolean): Promise<RoomResult<{ locked: boolean }>>;
+  /** The show's lifecycle moved on (live, completed, cancelled): votes close and sockets are told. */
+  setStatus(showId: string, status: ShowStatus): Promise<RoomResult<{ status: ShowStatus }>>;
 }
 
 export type ShowRoomStub = DurableObjectStub<ShowRoomRpc & Rpc.DurableObjectBranded>;
 
-export function showRoomStub(namespace: DurableObjectNamespace, showId: string): ShowRoomStub {
-  const typed = namespace as unknown as DurableObjectNamespace<ShowRoomRpc & Rpc.DurableObjectBranded>;
-  return typed.get(typed.idFromName(showId));
+/** The stub of a show's room. Takes any namespace binding of ShowRoom (typed in realtime, untyped in api). */
+export function showRoomStub(namespace: Pick<DurableObjectNamespace, 'idFromName'> & { get(id: DurableObjectId): unknown }, showId: string): ShowRoomStub {
+  return namespace.get(namespace.idFromName(showId)) as ShowRoomStub;
 }

@@ -1,0 +1,78 @@
+import { env } from 'cloudflare:workers';
+import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { openHttpSql } from '../../../src/shared/db/client';
+import { showRoomStub, type RoomActor } from '../../../src/shared/room-rpc';
+import type { ShowRoom } from '../src/show-room';
+
+const sql = () => openHttpSql(env);
+
+async function fixture() {
+  const tag = crypto.randomUUID().slice(0, 8);
+  const [artist] = (await sql().query(`insert into artists (slug, name) values ($1, $1) returning id`, [`a-${tag}`])) as { id: string }[];
+  const [song] = (await sql().query(`insert into songs (artist_id, title) values ($1, 'Opener') returning id`, [artist!.id])) as { id: string }[];
+  const [venue] = (await sql().query(`insert into venues (slug, name, city, country, time_zone) values ($1, $1, 'Lyon', 'FR', 'Europe/Paris') returning id`, [`v-${tag}`])) as { id: string }[];
+  const [show] = (await sql().query(
+    `insert into shows (slug, artist_id, venue_id, starts_at, voting_opens_at, voting_closes_at)
+     values ($1, $2, $3, now() + interval '7 days', now() - interval '1 day', now() + interval '7 days') returning id`,
+    [`s-${tag}`, artist!.id, venue!.id],
+  )) as { id: string }[];
+  const users = [];
+  for (let i = 0; i < 3; i++) {
+    const [u] = (await sql().query(`insert into users (email, password_hash, display_name) values ($1, 'x', 'Fan') returning id`, [`${tag}-${i}@example.test`])) as { id: string }[];
+    users.push({ userId: u!.id, role: 'fan' } satisfies RoomActor);
+  }
+  return { showId: show!.id, songId: song!.id, fans: users };
+}
+
+async function relay(faults: { down: boolean }) {
+  await fetch(`http://${env.DB_RELAY}/__relay/faults`, { method: 'POST', body: JSON.stringify(faults) });
+}
+
+describe('ShowRoom', () => {
+  it('rebuilds from its own storage after eviction, without asking Postgres', async () => {
+    const { showId, songId, fans } = await fixture();
+    const room = showRoomStub(env.SHOW_ROOM, showId);
+    const added = await room.addSong(showId, fans[0]!, songId);
+    if (!added.ok) throw new Error(added.error.message);
+    const { setlistSongId } = added.value;
+    for (const fan of fans) expect((await room.vote(showId, fan, setlistSongId, crypto.randomUUID())).ok).toBe(true);
+
+    await abortAllDurableObjects(); // the instance and its memory are gone
+    await relay({ down: true }); // and Postgres is unreachable: only the room's storage can answer
+    try {
+      const view = await showRoomStub(env.SHOW_ROOM, showId).setlist(showId, fans[1]!.userId);
+      if (!view.ok) throw new Error(view.error.message);
+      expect(view.value.songs).toEqual([expect.objectContaining({ setlistSongId, votes: 3 })]);
+      expect(view.value.myVotes).toEqual([setlistSongId]);
+      const again = await showRoomStub(env.SHOW_ROOM, showId).vote(showId, fans[1]!, setlistSongId, crypto.randomUUID());
+      expect(again).toMatchObject({ ok: false, error: { code: 'already_voted' } });
+    } finally {
+      await relay({ down: false });
+    }
+  });
+
+  it('writes each accepted vote and its outbox event in the same transaction, before answering', async () => {
+    const { showId, songId, fans } = await fixture();
+    const room = showRoomStub(env.SHOW_ROOM, showId);
+    const added = await room.addSong(showId, fans[0]!, songId);
+    if (!added.ok) throw new Error(added.error.message);
+    const voteId = crypto.randomUUID();
+    await runInDurableObject(room, async (instance: ShowRoom, state) => {
+      const result = await instance.vote(showId, fans[0]!, added.value.setlistSongId, voteId);
+      expect(result).toMatchObject({ ok: true, value: { votes: 1 } });
+      // No macrotask (alarm, drain) can run between the answer and these reads.
+      const vote = state.storage.sql.exec<{ vote_id: string; active: number }>('select vote_id, active from votes').toArray();
+      expect(vote).toEqual([{ vote_id: voteId, active: 1 }]);
+      const outbox = state.storage.sql.exec<{ body: string }>('select body from outbox order by seq desc limit 1').toArray();
+      expect(JSON.parse(outbox[0]!.body)).toMatchObject({ kind: 'vote', voteId, userId: fans[0]!.userId, showId });
+    });
+    // The outbox then drains through the queue to Postgres.
+    for (let i = 0; i < 200; i++) {
+      const rows = (await sql().query('select count(*)::int as n from votes where id = $1 and active', [voteId])) as { n: number }[];
+      if (rows[0]!.n === 1) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the vote never reached Postgres');
+  });
+});
