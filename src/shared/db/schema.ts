@@ -35,6 +35,8 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     displayName: text('display_name').notNull(),
     role: userRole('role').notNull().default('fan'),
+    /** Set when the account was deleted at the user's request: the row stays, anonymised, so tallies hold. */
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -280,4 +282,48 @@ export const analyticsEvents = pgTable(
     data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
   },
   (t) => [index('analytics_events_kind_at_idx').on(t.kind, t.at)],
+);
+
+/**
+ * TOTP second factor (RFC 6238). `enabledAt` is null while enrolment waits for its first code.
+ * The secret is stored encrypted (AES-GCM with the MFA_ENCRYPTION_KEY secret), never in clear.
+ */
+export const userMfa = pgTable('user_mfa', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretCiphertext: text('secret_ciphertext').notNull(),
+  enabledAt: timestamp('enabled_at', { withTimezone: true }),
+  createdAt: createdAt(),
+});
+
+/** One-time recovery codes, shown once and stored as SHA-256 hashes. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('recovery_codes_user_id_idx').on(t.userId), uniqueIndex('recovery_codes_hash_key').on(t.codeHash)],
+);
+
+/** Every privileged action: who did what to which target, and when. Append-only. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id'),
+    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+    requestId: text('request_id'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at.desc()), index('audit_log_actor_at_idx').on(t.actorId, t.at.desc())],
 );

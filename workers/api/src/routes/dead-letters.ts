@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { deadLetters } from '../../../../src/shared/db/schema';
 import type { AppEnv } from '../app-env';
+import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';
 import { errorResponses } from './openapi-helpers';
 
@@ -67,7 +68,7 @@ export const deadLetterRoutes = new OpenAPIHono<AppEnv>()
         }
       }
       const remaining = await db.$count(deadLetters, pending);
-      c.var.log.info('dead letters replayed', { replayed: rows.length, remaining });
+      await recordAudit(c, 'dead_letters.replay', { type: 'queue', id: body.queue ?? null }, { replayed: rows.length, remaining });
       return c.json({ replayed: rows.length, remaining }, 200);
     },
   );

@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { showRoomStub } from '../../../../src/shared/room-rpc';
 import type { AppEnv } from '../app-env';
+import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';
 import { errorResponses } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
@@ -25,7 +26,7 @@ export const roomModerationRoutes = new OpenAPIHono<AppEnv>().openapi(
     const { locked } = c.req.valid('json');
     const caller = c.var.caller!;
     const result = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).setLocked(showId, { userId: caller.user.id, role: caller.user.role }, locked));
-    c.var.log.info('room lock changed', { showId, locked, by: caller.user.id });
+    await recordAudit(c, locked ? 'room.lock' : 'room.unlock', { type: 'show', id: showId });
     return c.json(result, 200);
   },
 );
