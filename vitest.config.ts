@@ -12,6 +12,8 @@ function testBindings(inject: Inject) {
     DATABASE_URL: inject('databaseUrl'),
     DB_RELAY: inject('relayAddress'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    // Tests only: base64 of the 32 ASCII bytes "mysetlist-TEST-ONLY-mfa-key-0001".
+    MFA_ENCRYPTION_KEY: 'bXlzZXRsaXN0LVRFU1QtT05MWS1tZmEta2V5LTAwMDE=',
   };
 }
 
@@ -47,7 +49,8 @@ const apiProject: TestProjectInlineConfiguration = {
     cloudflareTest(({ inject }) => ({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: testBindings(inject),
+        // A 10 s rate-limit window (same 1,000 limit), so the window boundary can be tested without waiting a minute.
+        bindings: { ...testBindings(inject), RATE_LIMIT_WINDOW_SECONDS: '10' },
         workers: [auxiliaryWorker('mysetlist-realtime', inject), auxiliaryWorker('mysetlist-queue-consumers', inject)],
       },
     })),

@@ -23,6 +23,11 @@ const port = Number(process.env.PORT ?? 8787);
 const relayPort = Number(process.env.DB_RELAY_PORT ?? 0);
 /** The relay dials its own upstream; for PGlite the credentials in this URL are ignored. */
 const PGLITE_URL = 'postgres://mysetlist:mysetlist@localhost:5432/mysetlist';
+/**
+ * DEVELOPMENT ONLY, public in this repository: base64 of the 32 ASCII bytes "mysetlist-DEV-ONLY-mfa-key-00001".
+ * It encrypts MFA secrets in the local database; production sets its own with `wrangler secret put`.
+ */
+const DEV_ONLY_MFA_KEY = 'bXlzZXRsaXN0LURFVi1PTkxZLW1mYS1rZXktMDAwMDE=';
 const started = performance.now();
 const say = (line: string) => console.log(`[dev] ${line}`);
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
@@ -114,7 +119,7 @@ async function main(): Promise<void> {
   const seeded = await prepareDatabase(db);
   say(seeded.status === 'seeded' ? `migrated and seeded demo data in ${(seeded.elapsedMs / 1000).toFixed(1)} s` : 'migrated; demo data already present');
 
-  writeDevVars({ ...extraDevVars(), DB_RELAY: db.relayAddress, DATABASE_URL: upstreamUrl ?? PGLITE_URL });
+  writeDevVars({ ...extraDevVars(), DB_RELAY: db.relayAddress, DATABASE_URL: upstreamUrl ?? PGLITE_URL, MFA_ENCRYPTION_KEY: DEV_ONLY_MFA_KEY });
   const wrangler = startWrangler();
   let stopping = false;
   const stop = async (code: number) => {

@@ -4,13 +4,16 @@ import { errors } from '../../../src/shared/errors';
 import type { AppEnv } from './app-env';
 import { database } from './middleware/database';
 import { errorHandler, notFoundHandler, errorResponse } from './middleware/error-handler';
+import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { session } from './middleware/session';
 import { authRoutes } from './routes/auth';
 import { deadLetterRoutes } from './routes/dead-letters';
 import { healthRoutes, APP_VERSION } from './routes/health';
 import { liveRoutes } from './routes/live';
+import { mfaRoutes } from './routes/mfa';
 import { roomModerationRoutes } from './routes/room-moderation';
+import { sessionRoutes } from './routes/sessions';
 import { setlistRoutes } from './routes/setlist';
 import { showRoutes } from './routes/shows';
 
@@ -29,7 +32,10 @@ function createV1() {
   });
   v1.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, errors.payloadTooLarge(MAX_BODY_BYTES)) }));
   v1.use('*', session());
+  v1.use('*', rateLimit());
   v1.route('/', authRoutes);
+  v1.route('/', mfaRoutes);
+  v1.route('/', sessionRoutes);
   v1.route('/', showRoutes);
   v1.route('/', setlistRoutes);
   v1.route('/', roomModerationRoutes);

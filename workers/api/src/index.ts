@@ -3,6 +3,8 @@ import { createLogger, parseLogLevel } from '../../../src/shared/log';
 import { createApp } from './app';
 import { deleteExpiredSessions } from './auth/sessions';
 
+export { RateLimiter } from './rate-limit/rate-limiter';
+
 const app = createApp();
 
 export default {

@@ -1,4 +1,4 @@
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../../../src/shared/db/client';
 import { sessions, users, type User } from '../../../../src/shared/db/schema';
 import { hashSessionToken, looksLikeSessionToken, newSessionToken } from '../../../../src/shared/auth/session-token';
@@ -27,14 +27,30 @@ export async function createSession(
   return { token, expiresAt };
 }
 
+/** `sessions.last_seen_at` is refreshed at most this often per session, so most requests write nothing. */
+export const LAST_SEEN_RESOLUTION = sql`interval '5 minutes'`;
+
 /**
  * Resolves a token to its user. Reads the primary: a session created a moment ago (sign-up, then the
  * first request) must be visible, and replicas are asynchronous.
+ *
+ * Still one round trip, although it also refreshes `last_seen_at` when that is older than 5 minutes: the
+ * UPDATE is a data-modifying CTE of the SELECT (Postgres runs it even though the SELECT does not read it).
+ * It matches no row — and writes nothing — for all other requests of the session.
  */
 export async function findCaller(db: Database, token: string): Promise<Caller | null> {
   if (!looksLikeSessionToken(token)) return null;
   const tokenHash = await hashSessionToken(token);
+  const now = new Date();
+  const touch = db.$primary.$with('touch_session').as(
+    db.$primary
+      .update(sessions)
+      .set({ lastSeenAt: sql`now()` })
+      .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now), lt(sessions.lastSeenAt, sql`now() - ${LAST_SEEN_RESOLUTION}`)))
+      .returning({ id: sessions.id }),
+  );
   const [row] = await db.$primary
+    .with(touch)
     .select({
       sessionId: sessions.id,
       id: users.id,
@@ -45,7 +61,7 @@ export async function findCaller(db: Database, token: string): Promise<Caller | 
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, new Date())))
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
     .limit(1);
   if (!row) return null;
   return { sessionId: row.sessionId, user: toMe(row) };

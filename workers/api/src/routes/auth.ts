@@ -2,12 +2,13 @@ import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Context } from 'hono';
 import { eq } from 'drizzle-orm';
-import { users } from '../../../../src/shared/db/schema';
+import { userMfa, users } from '../../../../src/shared/db/schema';
 import { errors } from '../../../../src/shared/errors';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../../../../src/shared/auth/password';
 import { SESSION_COOKIE } from '../../../../src/shared/auth/session-token';
 import { LogInBody, Me, SessionCreated, SignUpBody } from '../../../../src/shared/schemas/auth';
 import type { AppEnv } from '../app-env';
+import { mfaErrors, verifySecondFactor } from '../auth/mfa';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
 import { requireCaller } from '../middleware/session';
 import { errorResponses } from './openapi-helpers';
@@ -35,6 +36,7 @@ const logInRoute = createRoute({
   request: { body: { ...json(LogInBody), required: true } },
   responses: {
     200: { description: 'Signed in.', ...json(SessionCreated) },
+    // 401 mfa_required: MFA is on and neither `totp` nor `recoveryCode` was sent; 401 invalid_mfa_code: a wrong or used code.
     ...errorResponses(400, 401),
   },
 });
@@ -95,9 +97,20 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
   .openapi(logInRoute, async (c) => {
     const body = c.req.valid('json');
     const db = c.var.database.db;
-    const [user] = await db.$primary.select().from(users).where(eq(users.email, body.email)).limit(1);
+    const [row] = await db.$primary
+      .select({ user: users, mfaEnabledAt: userMfa.enabledAt })
+      .from(users)
+      .leftJoin(userMfa, eq(userMfa.userId, users.id))
+      .where(eq(users.email, body.email))
+      .limit(1);
+    const user = row?.user;
     const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash()));
     if (!user || !ok) throw errors.invalidCredentials();
+    // The second factor is asked for only after the password, so MFA status is not revealed to strangers.
+    if (row?.mfaEnabledAt) {
+      if (!body.totp && !body.recoveryCode) throw mfaErrors.required();
+      if (!(await verifySecondFactor(db, c.env, user.id, body))) throw mfaErrors.invalidCode();
+    }
     const { token, expiresAt } = await createSession(db, user.id, Number(c.env.SESSION_TTL_DAYS), clientMeta(c));
     startSession(c, token, expiresAt);
     return c.json({ user: toMe(user), token, expiresAt: expiresAt.toISOString() }, 200);

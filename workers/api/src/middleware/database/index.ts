@@ -20,6 +20,10 @@ export class RequestDatabase {
     return this.#handle.db;
   }
 
+  get opened(): boolean {
+    return this.#handle !== undefined;
+  }
+
   close(): Promise<void> {
     return this.#handle?.close() ?? Promise.resolve();
   }
@@ -32,6 +36,7 @@ export const database = () =>
     try {
       await next();
     } finally {
+      if (!requestDatabase.opened) return;
       // A WebSocket upgrade response or a test harness may have no execution context to wait on.
       const closing = requestDatabase.close();
       try {

@@ -1,0 +1,62 @@
+import { DurableObject } from 'cloudflare:workers';
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Milliseconds until the current window ends and the count starts again. */
+  resetMs: number;
+}
+
+interface WindowState {
+  start: number;
+  count: number;
+}
+
+/**
+ * An exact fixed-window counter, one object per key (`idFromName('user:…')` or `'ip:…'`).
+ *
+ * Why a Durable Object and not the Workers Rate Limiting binding: the binding counts per Cloudflare location
+ * and is eventually consistent, so "the 1,001st request in a minute is refused" would not hold for a user
+ * whose requests reach several locations. One object per key sees every request of that key, in order.
+ * Windows are aligned to the clock (every minute on the minute), so `RateLimit-Reset` is the same for all
+ * of a key's requests in a window.
+ *
+ * The count is kept in memory and written to storage on every hit (synchronously, coalesced by the
+ * runtime), so an evicted object resumes its window instead of forgiving a burst.
+ */
+export class RateLimiter extends DurableObject<Env> {
+  #window: WindowState | undefined;
+
+  #load(): WindowState {
+    this.#window ??= this.ctx.storage.kv.get<WindowState>('window') ?? { start: 0, count: 0 };
+    return this.#window;
+  }
+
+  /** Counts one request and says whether it is allowed. Refused requests do not count. */
+  hit(limit: number, windowMs: number, now = Date.now()): RateLimitDecision {
+    const state = this.#current(windowMs, now);
+    const allowed = state.count < limit;
+    if (allowed) {
+      state.count++;
+      this.ctx.storage.kv.put('window', state);
+    }
+    return { allowed, limit, remaining: Math.max(0, limit - state.count), resetMs: state.start + windowMs - now };
+  }
+
+  /** Whether a request would be allowed, without counting it (e.g. before checking a password). */
+  peek(limit: number, windowMs: number, now = Date.now()): RateLimitDecision {
+    const state = this.#current(windowMs, now);
+    return { allowed: state.count < limit, limit, remaining: Math.max(0, limit - state.count), resetMs: state.start + windowMs - now };
+  }
+
+  #current(windowMs: number, now: number): WindowState {
+    const state = this.#load();
+    const start = Math.floor(now / windowMs) * windowMs;
+    if (state.start !== start) {
+      state.start = start;
+      state.count = 0;
+    }
+    return state;
+  }
+}
