@@ -12,6 +12,7 @@ import { deadLetterRoutes } from './routes/dead-letters';
 import { healthRoutes, APP_VERSION } from './routes/health';
 import { liveRoutes } from './routes/live';
 import { mfaRoutes } from './routes/mfa';
+import { privacyRoutes } from './routes/privacy';
 import { roomModerationRoutes } from './routes/room-moderation';
 import { sessionRoutes } from './routes/sessions';
 import { setlistRoutes } from './routes/setlist';
@@ -34,6 +35,7 @@ function createV1() {
   v1.use('*', session());
   v1.use('*', rateLimit());
   v1.route('/', authRoutes);
+  v1.route('/', privacyRoutes);
   v1.route('/', mfaRoutes);
   v1.route('/', sessionRoutes);
   v1.route('/', showRoutes);

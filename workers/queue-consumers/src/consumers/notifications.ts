@@ -3,10 +3,14 @@ import type { ConsumerDeps } from './retry-policy';
 
 const INSERT_INBOX = `
 insert into notifications (event_id, user_id, kind, data)
-select $1::uuid, u, $2::text, $3::jsonb from unnest($4::uuid[]) as u
+select $1::uuid, u.id, $2::text, $3::jsonb
+from unnest($4::uuid[]) as r(id) join users u on u.id = r.id and u.deleted_at is null
 on conflict (event_id, user_id) do nothing`;
 
-/** Delivers to the in-app inbox; the unique (event, user) key makes a repeated delivery harmless. */
+/**
+ * Delivers to the in-app inbox; the unique (event, user) key makes a repeated delivery harmless. Deleted
+ * accounts are skipped, so work queued before a deletion cannot bring personal data back.
+ */
 export async function consumeNotifications(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
   const { sql, log } = deps;
   for (const message of batch.messages) {

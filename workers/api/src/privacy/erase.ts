@@ -1,0 +1,30 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../../../src/shared/db/client';
+import { analyticsEvents, follows, notifications, recoveryCodes, sessions, setlistSongs, userMfa, users } from '../../../../src/shared/db/schema';
+
+/**
+ * Erases a person from MySetlist while every tally stays exactly as it was.
+ *
+ * Votes are facts about a setlist, not about a person, once nothing links them to one: the user row is kept
+ * as an anonymous tombstone (no email, no name, a password hash nothing can match), so the votes it owns
+ * still count, still satisfy one-vote-per-song, and the show rooms — which know only the opaque user id —
+ * need no change. Everything personal is deleted: sessions (with IPs and user agents), MFA secrets, recovery
+ * codes, follows, the inbox, and the link from analytics events and setlist additions.
+ * Queued notifications for the user are dropped by the consumer, which skips deleted accounts.
+ * One transaction: either all of it happens or none.
+ */
+export async function eraseUser(db: Database, userId: string): Promise<void> {
+  await db.$primary.transaction(async (tx) => {
+    await tx.delete(sessions).where(eq(sessions.userId, userId));
+    await tx.delete(userMfa).where(eq(userMfa.userId, userId));
+    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+    await tx.delete(follows).where(eq(follows.userId, userId));
+    await tx.delete(notifications).where(eq(notifications.userId, userId));
+    await tx.update(analyticsEvents).set({ userId: null }).where(eq(analyticsEvents.userId, userId));
+    await tx.update(setlistSongs).set({ addedBy: null }).where(eq(setlistSongs.addedBy, userId));
+    await tx
+      .update(users)
+      .set({ email: `deleted-${userId}@deleted.invalid`, displayName: 'Deleted fan', passwordHash: '!', role: 'fan', deletedAt: new Date(), updatedAt: new Date() })
+      .where(eq(users.id, userId));
+  });
+}

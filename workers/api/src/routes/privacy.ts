@@ -1,0 +1,62 @@
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { deleteCookie } from 'hono/cookie';
+import { eq } from 'drizzle-orm';
+import { verifyPassword } from '../../../../src/shared/auth/password';
+import { SESSION_COOKIE } from '../../../../src/shared/auth/session-token';
+import { users } from '../../../../src/shared/db/schema';
+import { errors } from '../../../../src/shared/errors';
+import { DataExport, DeleteAccountBody } from '../../../../src/shared/schemas/privacy';
+import type { AppEnv } from '../app-env';
+import { recordAudit } from '../audit';
+import { mfaErrors, mfaState, verifySecondFactor } from '../auth/mfa';
+import { requireCaller } from '../middleware/session';
+import { eraseUser } from '../privacy/erase';
+import { exportUserData } from '../privacy/export';
+import { errorResponses } from './openapi-helpers';
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+/** GDPR/CCPA: a copy of all my data, and deletion of my account (confirmed by password and second factor). */
+export const privacyRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/me/export',
+      tags: ['Privacy'],
+      summary: 'Everything MySetlist stores about me, as JSON',
+      middleware: [requireCaller()] as const,
+      responses: { 200: { description: 'My data.', ...json(DataExport) }, ...errorResponses(401) },
+    }),
+    async (c) => {
+      const data = await exportUserData(c.var.database.db, c.var.caller!.user.id);
+      c.header('Content-Disposition', `attachment; filename="mysetlist-export-${data.profile.id}.json"`);
+      c.header('Cache-Control', 'no-store');
+      return c.json(data, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/me',
+      tags: ['Privacy'],
+      summary: 'Delete my account and personal data (vote tallies are kept, anonymously)',
+      middleware: [requireCaller()] as const,
+      request: { body: { ...json(DeleteAccountBody), required: true } },
+      responses: { 204: { description: 'Deleted; every session ended.' }, ...errorResponses(400, 401) },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const db = c.var.database.db;
+      const caller = c.var.caller!;
+      const [user] = await db.$primary.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, caller.user.id));
+      if (!user || !(await verifyPassword(body.password, user.passwordHash))) throw errors.invalidCredentials();
+      if ((await mfaState(db, caller.user.id)) === 'enabled') {
+        if (!body.totp && !body.recoveryCode) throw mfaErrors.required();
+        if (!(await verifySecondFactor(db, c.env, caller.user.id, { totp: body.totp, recoveryCode: body.recoveryCode }))) throw mfaErrors.invalidCode();
+      }
+      await recordAudit(c, 'account.delete', { type: 'user', id: caller.user.id });
+      await eraseUser(db, caller.user.id);
+      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
+      return c.body(null, 204);
+    },
+  );
