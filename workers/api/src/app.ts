@@ -1,12 +1,15 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
 import { errors } from '../../../src/shared/errors';
 import type { AppEnv } from './app-env';
+import { corsPolicy } from './middleware/cors-policy';
 import { database } from './middleware/database';
 import { errorHandler, notFoundHandler, errorResponse } from './middleware/error-handler';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { session } from './middleware/session';
+import { adminUserRoutes } from './routes/admin-users';
 import { authRoutes } from './routes/auth';
 import { deadLetterRoutes } from './routes/dead-letters';
 import { healthRoutes, APP_VERSION } from './routes/health';
@@ -32,10 +35,12 @@ function createV1() {
     c.header('API-Version', '1');
   });
   v1.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, errors.payloadTooLarge(MAX_BODY_BYTES)) }));
+  v1.use('*', corsPolicy());
   v1.use('*', session());
   v1.use('*', rateLimit());
   v1.route('/', authRoutes);
   v1.route('/', privacyRoutes);
+  v1.route('/', adminUserRoutes);
   v1.route('/', mfaRoutes);
   v1.route('/', sessionRoutes);
   v1.route('/', showRoutes);
@@ -54,6 +59,8 @@ function createV1() {
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestContext());
+  // HSTS, nosniff, frame denial, referrer and cross-origin policies on every response.
+  app.use('*', secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'strict-origin-when-cross-origin' }));
   app.use('*', database());
   app.route('/', healthRoutes);
   app.route('/v1', createV1());

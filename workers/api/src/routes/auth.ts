@@ -9,6 +9,7 @@ import { SESSION_COOKIE } from '../../../../src/shared/auth/session-token';
 import { LogInBody, Me, SessionCreated, SignUpBody } from '../../../../src/shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { mfaErrors, verifySecondFactor } from '../auth/mfa';
+import { assertLoginAllowed, recordLoginFailure } from '../auth/login-limiter';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
 import { requireCaller } from '../middleware/session';
 import { errorResponses } from './openapi-helpers';
@@ -37,7 +38,7 @@ const logInRoute = createRoute({
   responses: {
     200: { description: 'Signed in.', ...json(SessionCreated) },
     // 401 mfa_required: MFA is on and neither `totp` nor `recoveryCode` was sent; 401 invalid_mfa_code: a wrong or used code.
-    ...errorResponses(400, 401),
+    ...errorResponses(400, 401, 429),
   },
 });
 
@@ -104,12 +105,20 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
       .where(eq(users.email, body.email))
       .limit(1);
     const user = row?.user;
+    const ip = c.req.header('CF-Connecting-IP');
+    await assertLoginAllowed(c.env, body.email, ip);
     const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash()));
-    if (!user || !ok) throw errors.invalidCredentials();
+    if (!user || !ok) {
+      await recordLoginFailure(c.env, body.email, ip);
+      throw errors.invalidCredentials();
+    }
     // The second factor is asked for only after the password, so MFA status is not revealed to strangers.
     if (row?.mfaEnabledAt) {
       if (!body.totp && !body.recoveryCode) throw mfaErrors.required();
-      if (!(await verifySecondFactor(db, c.env, user.id, body))) throw mfaErrors.invalidCode();
+      if (!(await verifySecondFactor(db, c.env, user.id, body))) {
+        await recordLoginFailure(c.env, body.email, ip);
+        throw mfaErrors.invalidCode();
+      }
     }
     const { token, expiresAt } = await createSession(db, user.id, Number(c.env.SESSION_TTL_DAYS), clientMeta(c));
     startSession(c, token, expiresAt);
