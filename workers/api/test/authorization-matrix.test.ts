@@ -1,0 +1,160 @@
+import { env } from 'cloudflare:workers';
+import { createExecutionContext } from 'cloudflare:test';
+import { eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as schema from '../../../src/shared/db/schema';
+import { createApp } from '../src/app';
+import { createShow, testDb, uniqueEmail } from './support';
+
+/**
+ * Every route × every kind of caller, with the status each must get. The table is checked against the
+ * app's own route list, so a route added without a rule here fails this test: authorization is decided
+ * for every route on purpose, never by omission.
+ *
+ * Requests go to the app in-process with the worker's real bindings (rooms, limiter, queues, Postgres):
+ * the test pool's loopback fetch slows down with every request and this file makes a few hundred.
+ */
+const PERSONAS = ['anonymous', 'fan', 'otherFan', 'moderator', 'admin'] as const;
+type Persona = (typeof PERSONAS)[number];
+type Expected = number | number[];
+
+interface Account {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+}
+
+interface Context {
+  showId: string;
+  setlistSongId: string;
+  songIds: string[];
+  otherFanSessionId: string;
+  roleTargetId: string;
+  loginEmail: string;
+}
+
+interface Rule {
+  expect: Record<Persona, Expected>;
+  body?: (ctx: Context, who: Account | null) => unknown;
+  /** Destructive for the caller (log-out, deletion): each persona gets a fresh account. */
+  fresh?: boolean;
+}
+
+const everyone = (status: Expected): Record<Persona, Expected> => ({ anonymous: status, fan: status, otherFan: status, moderator: status, admin: status });
+const signedIn = (status: Expected): Record<Persona, Expected> => ({ ...everyone(status), anonymous: 401 });
+const roles = (allowed: Expected, ...who: Persona[]): Record<Persona, Expected> => ({
+  anonymous: 401,
+  fan: who.includes('fan') ? allowed : 403,
+  otherFan: who.includes('otherFan') ? allowed : 403,
+  moderator: who.includes('moderator') ? allowed : 403,
+  admin: who.includes('admin') ? allowed : 403,
+});
+
+const RULES: Record<string, Rule> = {
+  'GET /health': { expect: everyone(200) },
+  'GET /v1/openapi.json': { expect: everyone(200) },
+  'POST /v1/auth/signup': { expect: everyone(201), body: () => ({ email: uniqueEmail('matrix'), password: 'matrix password 123' }) },
+  'POST /v1/auth/login': { expect: everyone(200), body: (ctx) => ({ email: ctx.loginEmail, password: 'matrix password 123' }) },
+  'POST /v1/auth/logout': { expect: signedIn(204), fresh: true },
+  'GET /v1/me': { expect: signedIn(200) },
+  'DELETE /v1/me': { expect: signedIn(204), fresh: true, body: (_ctx, who) => ({ password: who?.password ?? 'x' }) },
+  'GET /v1/me/export': { expect: signedIn(200) },
+  'GET /v1/me/mfa': { expect: signedIn(200) },
+  'POST /v1/me/mfa/enroll': { expect: signedIn(200), fresh: true },
+  'POST /v1/me/mfa/confirm': { expect: signedIn(409), body: () => ({ code: '123456' }) },
+  'POST /v1/me/mfa/disable': { expect: signedIn(409), body: () => ({ code: '123456' }) },
+  'GET /v1/me/sessions': { expect: signedIn(200) },
+  'DELETE /v1/me/sessions': { expect: signedIn(200), fresh: true },
+  // Only the owner may end a session: the others get 404, as if it did not exist.
+  'DELETE /v1/me/sessions/:id': { expect: { anonymous: 401, fan: 404, otherFan: 204, moderator: 404, admin: 404 } },
+  'POST /v1/me/password': { expect: signedIn(204), fresh: true, body: (_ctx, who) => ({ currentPassword: who?.password ?? 'x', newPassword: 'a brand new passphrase' }) },
+  'GET /v1/shows': { expect: everyone(200) },
+  'GET /v1/shows/:showId/setlist': { expect: everyone(200) },
+  'POST /v1/shows/:showId/setlist': { expect: signedIn([200, 201]), body: (ctx) => ({ songId: ctx.songIds[1] }) },
+  'POST /v1/shows/:showId/votes': { expect: signedIn(201), body: (ctx) => ({ setlistSongId: ctx.setlistSongId, voteId: crypto.randomUUID() }) },
+  'DELETE /v1/shows/:showId/votes/:setlistSongId': { expect: signedIn(204) },
+  'PUT /v1/shows/:showId/lock': { expect: roles(200, 'moderator', 'admin'), body: () => ({ locked: false }) },
+  // Not a WebSocket request: everyone is told to upgrade; the socket itself is open to anonymous watchers.
+  'GET /v1/shows/:showId/live': { expect: everyone(426) },
+  'GET /v1/admin/dead-letters': { expect: roles(200, 'admin') },
+  'POST /v1/admin/dead-letters/replay': { expect: roles(200, 'admin'), body: () => ({}) },
+  'PUT /v1/admin/users/:userId/role': { expect: roles(200, 'admin'), body: () => ({ role: 'fan' }) },
+  'GET /v1/admin/audit-log': { expect: roles(200, 'admin') },
+};
+
+const app = createApp();
+const request = (path: string, init: RequestInit = {}) => app.request(path, init, env, createExecutionContext());
+
+async function account(role: 'fan' | 'moderator' | 'admin' = 'fan'): Promise<Account> {
+  const email = uniqueEmail('matrix');
+  const password = 'matrix password 123';
+  const res = await request('/v1/auth/signup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status}`);
+  const { user, token } = (await res.json()) as { user: { id: string }; token: string };
+  if (role !== 'fan') await testDb().update(schema.users).set({ role }).where(eq(schema.users.id, user.id));
+  return { id: user.id, email, password, token };
+}
+
+/** The app's routes as "METHOD /path" (Hono's `:param` form), without middleware entries. */
+function appRoutes(): string[] {
+  const routes = new Set<string>();
+  for (const r of app.routes) if (r.method !== 'ALL') routes.add(`${r.method} ${r.path}`);
+  return [...routes].sort();
+}
+
+describe('authorization matrix', () => {
+  const accounts = {} as Record<Exclude<Persona, 'anonymous'>, Account>;
+  let ctx: Context;
+
+  beforeAll(async () => {
+    const { show, songs } = await createShow({ songs: 3 });
+    [accounts.fan, accounts.otherFan, accounts.moderator, accounts.admin] = await Promise.all([account(), account(), account('moderator'), account('admin')]);
+    const loginAccount = await account();
+    const roleTarget = await account();
+    const added = await request(`/v1/shows/${show.id}/setlist`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accounts.fan.token}` },
+      body: JSON.stringify({ songId: songs[0]!.id }),
+    });
+    const { setlistSongId } = (await added.json()) as { setlistSongId: string };
+    // A second session of otherFan, for the session-revocation rule: their main session must survive it.
+    const secondLogin = await request('/v1/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: accounts.otherFan.email, password: accounts.otherFan.password }),
+    });
+    const secondToken = ((await secondLogin.json()) as { token: string }).token;
+    const mine = (await (await request('/v1/me/sessions', { headers: { Authorization: `Bearer ${secondToken}` } })).json()) as { items: { id: string; current: boolean }[] };
+    const otherFanSessionId = mine.items.find((s) => s.current)!.id;
+    ctx = { showId: show.id, setlistSongId, songIds: songs.map((s) => s.id), otherFanSessionId, roleTargetId: roleTarget.id, loginEmail: loginAccount.email };
+  }, 60_000);
+
+  it('has a rule for every route, and no rule for a route that does not exist', () => {
+    const routes = appRoutes();
+    expect(routes.filter((r) => !(r in RULES)), 'routes without an authorization rule').toEqual([]);
+    expect(Object.keys(RULES).filter((r) => !routes.includes(r)), 'rules for routes that do not exist').toEqual([]);
+  });
+
+  for (const [route, rule] of Object.entries(RULES)) {
+    it(`${route}`, async () => {
+      const [method, pattern] = route.split(' ') as [string, string];
+      for (const persona of PERSONAS) {
+        const who = persona === 'anonymous' ? null : rule.fresh ? await account(persona === 'otherFan' ? 'fan' : persona) : accounts[persona];
+        const path = pattern
+          .replace(':showId', ctx.showId)
+          .replace(':setlistSongId', ctx.setlistSongId)
+          .replace(':userId', ctx.roleTargetId)
+          .replace(':id', ctx.otherFanSessionId);
+        const headers = new Headers({ 'CF-Connecting-IP': `192.0.2.${PERSONAS.indexOf(persona) + 10}` });
+        if (who) headers.set('Authorization', `Bearer ${who.token}`);
+        const body = rule.body?.(ctx, who);
+        if (body !== undefined) headers.set('Content-Type', 'application/json');
+        const res = await request(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+        const expected = rule.expect[persona];
+        const allowed = Array.isArray(expected) ? expected : [expected];
+        expect(allowed, `${route} as ${persona}: got ${res.status} ${res.status >= 400 ? await res.text() : ''}`).toContain(res.status);
+      }
+    });
+  }
+});
