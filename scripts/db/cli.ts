@@ -6,11 +6,12 @@
  */
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { seedDatabase } from '../seed/index';
 import { utcMidnight } from '../seed/time';
 import { applyMigrations } from './migrate';
+import { openPglite } from './pglite';
 
 const root = resolve(import.meta.dirname, '../..');
 const dataDir = resolve(root, process.env.MYSETLIST_DATA_DIR ?? '.data');
@@ -40,7 +41,7 @@ async function withDatabase(fn: (db: PGlite | pg.Client) => Promise<void>, fresh
   }
   const dir = resolve(dataDir, 'pglite');
   if (fresh) rmSync(dir, { recursive: true, force: true });
-  const db = await PGlite.create(dir);
+  const db = await openPglite(dir);
   try {
     await fn(db);
   } finally {

@@ -1,7 +1,7 @@
 /** Opens the database a seed CLI points at: a PGlite directory, or a Postgres URL through node-postgres. */
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { applyMigrations } from '../db/migrate';
+import { openPglite } from '../db/pglite';
 import type { SqlExecutor } from './insert';
 
 export interface DatabaseTarget {
@@ -14,7 +14,7 @@ export interface DatabaseTarget {
 
 export async function openTarget(where: { databaseUrl?: string; pgliteDir?: string }): Promise<DatabaseTarget> {
   if (where.pgliteDir) {
-    const db = await PGlite.create(where.pgliteDir);
+    const db = await openPglite(where.pgliteDir);
     return { executor: db, migrate: () => applyMigrations(db), close: () => db.close(), label: `PGlite ${where.pgliteDir}` };
   }
   if (where.databaseUrl) {

@@ -327,3 +327,21 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_at_idx').on(t.at.desc()), index('audit_log_actor_at_idx').on(t.actorId, t.at.desc())],
 );
+
+export const trendingEntity = pgEnum('trending_entity', ['show', 'artist']);
+
+/**
+ * Trending scores, recomputed by a cron trigger from time-decayed activity (votes, setlist additions,
+ * follows, views). `components` keeps each term of the formula so the API can explain a score.
+ */
+export const trendingScores = pgTable(
+  'trending_scores',
+  {
+    entityType: trendingEntity('entity_type').notNull(),
+    entityId: uuid('entity_id').notNull(),
+    score: doublePrecision('score').notNull(),
+    components: jsonb('components').notNull(),
+    computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.entityType, t.entityId] }), index('trending_scores_rank_idx').on(t.entityType, t.score.desc())],
+);
