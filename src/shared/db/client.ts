@@ -11,6 +11,9 @@ import { drizzle, type NeonDatabase } from 'drizzle-orm/neon-serverless';
 import { withReplicas, type PgDatabase, type PgWithReplicas } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { configureNeon } from './neon-config';
+import { guardPool, type DatabaseGuard } from './guarded-pool';
+
+export type { DatabaseGuard } from './guarded-pool';
 
 export interface DatabaseEnv {
   DATABASE_URL: string;
@@ -37,7 +40,12 @@ export function replicaUrls(env: DatabaseEnv): string[] {
     .filter(Boolean);
 }
 
-export function openDatabase(env: DatabaseEnv, onError: (err: Error) => void = () => {}): DatabaseHandle {
+export interface OpenDatabaseOptions {
+  /** Runs every round trip of the handle's pools (e.g. a circuit breaker and a timeout): see guarded-pool.ts. */
+  guard?: DatabaseGuard;
+}
+
+export function openDatabase(env: DatabaseEnv, onError: (err: Error) => void = () => {}, options: OpenDatabaseOptions = {}): DatabaseHandle {
   configureNeon(env.DB_RELAY);
   const pools: Pool[] = [];
   let closing = false;
@@ -48,6 +56,7 @@ export function openDatabase(env: DatabaseEnv, onError: (err: Error) => void = (
     pool.on('error', (err: Error) => {
       if (!closing) onError(err);
     });
+    if (options.guard) guardPool(pool, options.guard);
     pools.push(pool);
     return drizzle({ client: pool, schema });
   };

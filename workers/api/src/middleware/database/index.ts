@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { openDatabase, type Database, type DatabaseHandle } from '../../../../../src/shared/db/client';
 import type { Logger } from '../../../../../src/shared/log';
 import type { AppEnv } from '../../app-env';
+import { databaseBreaker } from '../../resilience/database-breaker';
 
 /**
  * Opens the database on first use only, so routes that never touch Postgres (WebSocket hand-off,
@@ -16,7 +17,8 @@ export class RequestDatabase {
   ) {}
 
   get db(): Database {
-    this.#handle ??= openDatabase(this.env, (err) => this.log.warn('database pool error', { err }));
+    // Every round trip goes through the isolate's circuit breaker and timeout (resilience/database-breaker.ts).
+    this.#handle ??= openDatabase(this.env, (err) => this.log.warn('database pool error', { err }), { guard: databaseBreaker(this.env) });
     return this.#handle.db;
   }
 

@@ -3,10 +3,13 @@ import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
 import { ApiError, errors } from '../../../../../src/shared/errors';
 import type { AppEnv } from '../../app-env';
+import { findDatabaseUnavailable } from '../../resilience/database-breaker';
 
 /** Maps anything thrown to the one error shape; never leaks a stack trace to the client. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  const unavailable = findDatabaseUnavailable(err);
+  if (unavailable) return unavailable.toApiError();
   if (err instanceof ZodError) return errors.validation(err);
   if (err instanceof HTTPException) {
     if (err.status === 400 && /malformed json/i.test(err.message)) return errors.malformedJson();
