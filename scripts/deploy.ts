@@ -13,6 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import pg from 'pg';
+import { buildApiAssets } from './api-assets';
 import { applyMigrations } from './db/migrate';
 
 const root = resolve(import.meta.dirname, '..');
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   }
   console.log('✓ queues present');
 
+  buildApiAssets(root); // the api worker's static assets (/docs), uploaded by its deploy
   for (const config of WORKERS) {
     if (process.env.SET_SECRETS === '1') {
       const workerUrl = process.env.DATABASE_URL_POOLED ?? databaseUrl;

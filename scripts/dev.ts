@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
+import { buildApiAssets } from './api-assets';
 import { applyMigrations } from './db/migrate';
 import { startLocalDatabase, type LocalDatabase } from './local-db/index';
 import { seedDatabase, type SeedResult, type SqlExecutor } from './seed/index';
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
   say(seeded.status === 'seeded' ? `migrated and seeded demo data in ${(seeded.elapsedMs / 1000).toFixed(1)} s` : 'migrated; demo data already present');
 
   writeDevVars({ ...extraDevVars(), DB_RELAY: db.relayAddress, DATABASE_URL: upstreamUrl ?? PGLITE_URL, MFA_ENCRYPTION_KEY: DEV_ONLY_MFA_KEY });
+  buildApiAssets(root);
   const wrangler = startWrangler();
   let stopping = false;
   const stop = async (code: number) => {
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
   await waitForHealth(`${base}/health`, wrangler, 90_000);
   const fan = seeded.logins.accounts[0]!;
   say(`ready in ${elapsed()}: ${base}`);
-  say(`  GET ${base}/health   ·   GET ${base}/v1/shows?limit=5   ·   API spec ${base}/v1/openapi.json`);
+  say(`  GET ${base}/health   ·   GET ${base}/v1/shows?limit=5   ·   API reference ${base}/docs`);
   say(`  demo login: ${fan.email} / ${fan.password}   (moderator and admin: see README)`);
 }
 

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { buildApiAssets } from '../../scripts/api-assets';
 import { buildAuxWorkers } from './build-workers';
 import { startTestDatabase } from './test-database';
 
 const root = resolve(import.meta.dirname, '../..');
 
 export default async function setup(project: TestProject) {
+  buildApiAssets(root);
   buildAuxWorkers(root);
   const quiet = process.env.TEST_DB_LOG ? (line: string) => console.error(`[local-db] ${line}`) : () => {};
   const db = await startTestDatabase(quiet);

@@ -34,4 +34,18 @@ describe('GET /v1/shows/{showId}/live', () => {
     expect(plain.status).toBe(426);
     expect((await errorOf(plain)).code).toBe('upgrade_required');
   });
+
+  it('answers an invalid show id with 400 before the upgrade check, and never rejects its query parameters', async () => {
+    for (const headers of [{ Upgrade: 'websocket' }, {}] as Record<string, string>[]) {
+      const invalid = await api('/v1/shows/not-a-uuid/live', { headers });
+      expect(invalid.status).toBe(400);
+      expect((await errorOf(invalid)).code).toBe('validation_failed');
+    }
+    // `since` that is not a count gets a snapshot, a repeated `token` the first one: as before the route was described.
+    const { show } = await createShow();
+    const res = await api(`/v1/shows/${show.id}/live?since=soon&since=-1&token=&token=x`, { headers: { Upgrade: 'websocket' } });
+    expect(res.status).toBe(101);
+    res.webSocket!.accept();
+    res.webSocket!.close();
+  });
 });

@@ -1,20 +1,67 @@
-import { Hono } from 'hono';
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { ApiError, errors } from '../../../../src/shared/errors';
+import { ApiError } from '../../../../src/shared/errors';
 import { ROOM_HEADERS, showRoomStub } from '../../../../src/shared/room-rpc';
 import type { AppEnv } from '../app-env';
+import { errorResponses, SIGN_IN_OPTIONAL } from './openapi-helpers';
 
 const ShowIdParam = z.object({ showId: z.uuid() });
+
+/**
+ * Documented, never rejected (as before this route was described): the session middleware reads the first
+ * `token` itself, and the room reads `since` from the URL, answering anything but a non-negative integer with a
+ * full snapshot. `.catch` has no JSON Schema form, hence the explicit `.openapi` types.
+ */
+const LiveQuery = z.object({
+  token: z
+    .string()
+    .optional()
+    .catch(undefined)
+    .openapi({
+      type: 'string',
+      description: 'The session token, for browsers, which cannot set headers on a WebSocket. Accepted on upgrade requests only.',
+    }),
+  since: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .catch(undefined)
+    .openapi({
+      type: 'integer',
+      minimum: 0,
+      description: 'The `seq` of the last message received: on reconnect, the room sends what was missed instead of a snapshot when it can.',
+    }),
+});
+
+const UpgradeHeader = z.object({
+  Upgrade: z.string().optional().meta({ description: 'Must be `websocket`; anything else is answered with 426.', example: 'websocket' }),
+});
+
+const liveRoute = createRoute({
+  method: 'get',
+  path: '/shows/{showId}/live',
+  tags: ['Live room'],
+  summary: "Open a WebSocket to the show's live room",
+  description:
+    'Anonymous sockets watch; signed-in ones also vote and add songs. The messages, in both directions, and their guarantees are in docs/realtime.md.',
+  security: SIGN_IN_OPTIONAL,
+  request: { params: ShowIdParam, query: LiveQuery, headers: UpgradeHeader },
+  responses: {
+    101: { description: 'Switching Protocols: the socket is connected to the room, which sends a `snapshot` first.' },
+    ...errorResponses(400, 404),
+    426: { ...errorResponses(426)[426], description: 'Not a WebSocket upgrade request.' },
+  },
+});
 
 /**
  * `GET /v1/shows/{showId}/live`: authenticates like any other route, then hands the WebSocket upgrade
  * to the show's Durable Object, which accepts it with the hibernation API. The identity travels in
  * headers this worker sets (and strips from the client's request): the room is only reachable through
- * this binding, so it can trust them.
+ * this binding, so it can trust them. An invalid showId is a 400 from the app's validation hook.
  */
-export const liveRoutes = new Hono<AppEnv>().get('/shows/:showId/live', async (c) => {
-  const params = ShowIdParam.safeParse(c.req.param());
-  if (!params.success) throw errors.validation(params.error);
+export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c) => {
+  const { showId } = c.req.valid('param');
   if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
     throw new ApiError(426, 'upgrade_required', 'This endpoint speaks WebSocket: send an Upgrade: websocket request.');
   }
@@ -25,8 +72,8 @@ export const liveRoutes = new Hono<AppEnv>().get('/shows/:showId/live', async (c
     headers.set(ROOM_HEADERS.userId, caller.user.id);
     headers.set(ROOM_HEADERS.role, caller.user.role);
   }
-  headers.set(ROOM_HEADERS.showId, params.data.showId);
+  headers.set(ROOM_HEADERS.showId, showId);
   headers.set(ROOM_HEADERS.requestId, c.var.requestId);
-  const stub = showRoomStub(c.env.SHOW_ROOM, params.data.showId);
+  const stub = showRoomStub(c.env.SHOW_ROOM, showId);
   return stub.fetch(new Request(c.req.url, { headers }));
 });

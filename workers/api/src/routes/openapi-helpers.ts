@@ -1,3 +1,4 @@
+import { SESSION_COOKIE } from '../../../../src/shared/auth/session-token';
 import { ErrorBodySchema } from '../../../../src/shared/schemas/common';
 
 /** The error responses every route documents, generated from the one error schema. */
@@ -19,3 +20,27 @@ export function errorResponses<const S extends number>(...statuses: S[]) {
     ]),
   ) as { [K in S]: { description: string; content: { 'application/json': { schema: typeof ErrorBodySchema } } } };
 }
+
+/**
+ * How callers authenticate (registered as components in app.ts): the token that sign-up and log-in return, as
+ * `Authorization: Bearer`, or the `msl_session` cookie they set. The two are interchangeable.
+ */
+export const SECURITY_SCHEMES = {
+  bearerAuth: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The `token` returned by `POST /auth/signup` or `POST /auth/login`.',
+  },
+  sessionCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: SESSION_COOKIE,
+    description: 'The session cookie set by sign-up and log-in (HttpOnly, Secure, SameSite=Lax).',
+  },
+} as const;
+
+/** `security` of a route that needs a signed-in caller: either scheme. */
+export const SIGNED_IN: Record<string, string[]>[] = [{ bearerAuth: [] }, { sessionCookie: [] }];
+
+/** `security` of a route that serves anonymous callers too, and signed-in ones their own data as well. */
+export const SIGN_IN_OPTIONAL: Record<string, string[]>[] = [{}, ...SIGNED_IN];
