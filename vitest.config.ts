@@ -7,9 +7,21 @@ const root = import.meta.dirname;
 
 type Inject = (key: 'databaseUrl' | 'relayAddress') => string;
 
+/**
+ * The same database under another host name stands in for a read replica: the relay serves both (it ignores
+ * the host) and counts round trips per requested host, so a test can see which queries went where.
+ */
+export const REPLICA_HOST = 'replica.localhost';
+function replicaUrl(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.hostname = REPLICA_HOST;
+  return url.toString();
+}
+
 function testBindings(inject: Inject) {
   return {
     DATABASE_URL: inject('databaseUrl'),
+    DATABASE_REPLICA_URLS: replicaUrl(inject('databaseUrl')),
     DB_RELAY: inject('relayAddress'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     // Tests only: base64 of the 32 ASCII bytes "mysetlist-TEST-ONLY-mfa-key-0001".
@@ -50,7 +62,9 @@ const apiProject: TestProjectInlineConfiguration = {
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
         // A 10 s rate-limit window (same 1,000 limit), so the window boundary can be tested without waiting a minute.
-        bindings: { ...testBindings(inject), RATE_LIMIT_WINDOW_SECONDS: '10' },
+        // A 2 s database breaker cooldown, so that recovery is tested in seconds. No fresh response-cache hits
+        // (tests read their own writes anonymously); the stale fallback during an outage still applies.
+        bindings: { ...testBindings(inject), RATE_LIMIT_WINDOW_SECONDS: '10', DB_BREAKER_COOLDOWN_SECONDS: '2', RESPONSE_CACHE_FRESH_SECONDS: '0' },
         workers: [auxiliaryWorker('mysetlist-realtime', inject), auxiliaryWorker('mysetlist-queue-consumers', inject)],
       },
     })),
@@ -71,6 +85,15 @@ const realtimeProject: TestProjectInlineConfiguration = {
   ],
 };
 
+/**
+ * Plain Node, no workerd: checks that need what workerd forbids, such as validating the OpenAPI document
+ * (ajv compiles schemas with `new Function`). Importing the api worker's app needs no bindings.
+ */
+const nodeProject: TestProjectInlineConfiguration = {
+  extends: true,
+  test: { name: 'node', environment: 'node', include: ['test/node/**/*.test.ts'] },
+};
+
 export default defineConfig({
   test: {
     globalSetup: ['./test/setup/global-setup.ts'],
@@ -79,6 +102,6 @@ export default defineConfig({
     // Files one after another: PGlite serialises all queries anyway, and files share the database
     // (each test creates its own rows and never truncates).
     fileParallelism: false,
-    projects: [apiProject, realtimeProject],
+    projects: [apiProject, realtimeProject, nodeProject],
   },
 });

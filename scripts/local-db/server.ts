@@ -33,6 +33,12 @@ export interface RelayStats {
   sqlRequests: number;
   wsConnections: number;
   wsFrames: number;
+  /**
+   * The same counters per database host the client asked for (`?address=` of the WebSocket, the host of
+   * `Neon-Connection-String` for HTTP). Routing ignores it; tests use it to see which queries went to the
+   * primary and which to a replica when both URLs point at this relay under different host names.
+   */
+  byHost: Record<string, { sqlRequests: number; wsConnections: number; wsFrames: number }>;
 }
 
 interface Faults {
@@ -43,11 +49,20 @@ interface Faults {
   down: boolean;
 }
 
+function hostOfConnectionString(header: string | string[] | undefined): string {
+  try {
+    return new URL(String(header)).hostname || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 export async function startRelayServer(opts: RelayServerOptions): Promise<RelayServer> {
   const { log } = opts;
   const open = new Map<WebSocket, Promise<void>>();
   let nextConn = 1;
-  const stats: RelayStats = { sqlRequests: 0, wsConnections: 0, wsFrames: 0 };
+  const stats: RelayStats = { sqlRequests: 0, wsConnections: 0, wsFrames: 0, byHost: {} };
+  const host = (name: string) => (stats.byHost[name] ??= { sqlRequests: 0, wsConnections: 0, wsFrames: 0 });
   const faults: Faults = { failSql: 0, match: null, down: false };
 
   const server = createServer((req, res) => {
@@ -67,6 +82,7 @@ export async function startRelayServer(opts: RelayServerOptions): Promise<RelayS
       res.end();
     } else if (path === '/sql' && req.method === 'POST') {
       stats.sqlRequests++;
+      host(hostOfConnectionString(req.headers['neon-connection-string'])).sqlRequests++;
       await handleSqlRequest(req, res, opts.sql, log, (body) => {
         if (faults.down) return true;
         if (faults.failSql <= 0 || (faults.match !== null && !body.includes(faults.match))) return false;
@@ -76,7 +92,7 @@ export async function startRelayServer(opts: RelayServerOptions): Promise<RelayS
     } else if (path === '/__relay/stats' && req.method === 'GET') {
       sendJson(res, 200, { ...stats, faults });
     } else if (path === '/__relay/stats' && req.method === 'DELETE') {
-      Object.assign(stats, { sqlRequests: 0, wsConnections: 0, wsFrames: 0 });
+      Object.assign(stats, { sqlRequests: 0, wsConnections: 0, wsFrames: 0, byHost: {} });
       sendJson(res, 200, stats);
     } else if (path === '/__relay/faults' && req.method === 'POST') {
       const body = await readJson(req);
@@ -110,8 +126,13 @@ export async function startRelayServer(opts: RelayServerOptions): Promise<RelayS
     // `?address=host:port` is deliberately ignored: the relay only ever talks to its configured database.
     wss.handleUpgrade(req, socket, head, (ws) => {
       const name = `ws#${nextConn++}`;
+      const requested = host((new URL(req.url ?? '/', 'http://relay').searchParams.get('address') ?? 'unknown').replace(/:\d+$/, ''));
       stats.wsConnections++;
-      ws.on('message', () => stats.wsFrames++);
+      requested.wsConnections++;
+      ws.on('message', () => {
+        stats.wsFrames++;
+        requested.wsFrames++;
+      });
       const done = opts.onSocket(ws, name).catch((err: unknown) => log(`${name}: ${String(err)}`));
       open.set(ws, done);
       void done.finally(() => open.delete(ws));

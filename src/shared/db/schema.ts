@@ -81,8 +81,9 @@ export const artists = pgTable(
     uniqueIndex('artists_spotify_id_key').on(t.spotifyId),
     uniqueIndex('artists_ticketmaster_id_key').on(t.ticketmasterId),
     uniqueIndex('artists_musicbrainz_id_key').on(t.musicbrainzId),
-    index('artists_name_idx').on(t.name),
-    index('artists_popularity_idx').on(t.popularity.desc()),
+    index('artists_name_idx').on(t.name, t.id),
+    index('artists_popularity_idx').on(t.popularity.desc(), t.id.desc()),
+    index('artists_genres_idx').using('gin', t.genres),
     check('artists_popularity_range', sql`${t.popularity} between 0 and 100`),
   ],
 );
@@ -129,6 +130,7 @@ export const venues = pgTable(
     uniqueIndex('venues_slug_key').on(t.slug),
     uniqueIndex('venues_ticketmaster_id_key').on(t.ticketmasterId),
     index('venues_country_city_idx').on(t.country, t.city),
+    index('venues_name_id_idx').on(t.name, t.id),
   ],
 );
 
@@ -159,6 +161,8 @@ export const shows = pgTable(
     index('shows_starts_at_idx').on(t.startsAt),
     index('shows_artist_starts_at_idx').on(t.artistId, t.startsAt),
     index('shows_venue_starts_at_idx').on(t.venueId, t.startsAt),
+    index('shows_artist_status_starts_at_idx').on(t.artistId, t.status, t.startsAt),
+    index('shows_venue_status_starts_at_idx').on(t.venueId, t.status, t.startsAt),
     index('shows_status_starts_at_idx').on(t.status, t.startsAt),
     check('shows_voting_window', sql`${t.votingOpensAt} <= ${t.votingClosesAt}`),
   ],
@@ -180,7 +184,11 @@ export const setlistSongs = pgTable(
     voteCount: integer('vote_count').notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('setlist_songs_show_song_key').on(t.showId, t.songId), index('setlist_songs_song_id_idx').on(t.songId)],
+  (t) => [
+    uniqueIndex('setlist_songs_show_song_key').on(t.showId, t.songId),
+    index('setlist_songs_song_id_idx').on(t.songId),
+    index('setlist_songs_created_at_idx').on(t.createdAt),
+  ],
 );
 
 /**
@@ -211,6 +219,8 @@ export const votes = pgTable(
     uniqueIndex('votes_user_setlist_song_key').on(t.userId, t.setlistSongId),
     index('votes_setlist_song_active_idx').on(t.setlistSongId).where(sql`${t.active}`),
     index('votes_show_user_idx').on(t.showId, t.userId),
+    // Trending reads recent activity only: without these it would scan the whole history every recompute.
+    index('votes_recent_active_idx').on(t.updatedAt).where(sql`${t.active}`),
   ],
 );
 
@@ -225,7 +235,7 @@ export const follows = pgTable(
       .references(() => artists.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.artistId] }), index('follows_artist_id_idx').on(t.artistId)],
+  (t) => [primaryKey({ columns: [t.userId, t.artistId] }), index('follows_artist_id_idx').on(t.artistId), index('follows_created_at_idx').on(t.createdAt)],
 );
 
 export type User = typeof users.$inferSelect;

@@ -62,7 +62,7 @@ export const LogInBody = z
   .meta({ id: 'LogInBody' });
 export type LogInBody = z.infer<typeof LogInBody>;
 
-export const UserRole = z.enum(['fan', 'moderator', 'admin']);
+export const UserRole = z.enum(['fan', 'moderator', 'admin']).meta({ id: 'UserRole' });
 export type UserRole = z.infer<typeof UserRole>;
 
 export const Me = z

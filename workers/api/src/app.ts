@@ -5,23 +5,40 @@ import { errors } from '../../../src/shared/errors';
 import type { AppEnv } from './app-env';
 import { corsPolicy } from './middleware/cors-policy';
 import { database } from './middleware/database';
+import { databaseAvailability } from './middleware/database-availability';
 import { errorHandler, notFoundHandler, errorResponse } from './middleware/error-handler';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
+import { responseCache } from './middleware/response-cache';
 import { session } from './middleware/session';
+import { adminCatalogRoutes } from './routes/admin-catalog';
 import { adminUserRoutes } from './routes/admin-users';
+import { artistRoutes } from './routes/artists';
 import { authRoutes } from './routes/auth';
 import { deadLetterRoutes } from './routes/dead-letters';
-import { healthRoutes, APP_VERSION } from './routes/health';
+import { docsRoutes, OPENAPI_PATH } from './routes/docs';
+import { followRoutes } from './routes/follows';
+import { healthRoute, healthRoutes, APP_VERSION } from './routes/health';
 import { liveRoutes } from './routes/live';
 import { mfaRoutes } from './routes/mfa';
+import { SECURITY_SCHEMES } from './routes/openapi-helpers';
 import { privacyRoutes } from './routes/privacy';
 import { roomModerationRoutes } from './routes/room-moderation';
+import { searchRoutes } from './routes/search';
 import { sessionRoutes } from './routes/sessions';
 import { setlistRoutes } from './routes/setlist';
 import { showRoutes } from './routes/shows';
+import { venueRoutes } from './routes/venues';
+import { trendingRoutes } from './routes/trending';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The OpenAPI document's own fields; its paths and components come from the routes' zod schemas. */
+const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: { title: 'MySetlist API', version: APP_VERSION, description: 'Concert setlist predictions, voted live by fans. Browsable at /docs.' },
+  servers: [{ url: '/v1' }],
+};
 
 /** The `/v1` API. Validation failures from any route's zod schemas become the one 400 error shape. */
 function createV1() {
@@ -36,8 +53,11 @@ function createV1() {
   });
   v1.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, errors.payloadTooLarge(MAX_BODY_BYTES)) }));
   v1.use('*', corsPolicy());
+  // While the database circuit is open: writes fail fast with 503, anonymous reads come from the cache.
+  v1.use('*', databaseAvailability());
   v1.use('*', session());
   v1.use('*', rateLimit());
+  v1.use('*', responseCache());
   v1.route('/', authRoutes);
   v1.route('/', privacyRoutes);
   v1.route('/', adminUserRoutes);
@@ -48,12 +68,23 @@ function createV1() {
   v1.route('/', roomModerationRoutes);
   v1.route('/', liveRoutes);
   v1.route('/', deadLetterRoutes);
-  v1.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'MySetlist API', version: APP_VERSION, description: 'Concert setlist predictions, voted live by fans.' },
-    servers: [{ url: '/v1' }],
-  });
+  v1.route('/', artistRoutes);
+  v1.route('/', venueRoutes);
+  v1.route('/', followRoutes);
+  v1.route('/', adminCatalogRoutes);
+  v1.route('/', searchRoutes);
+  v1.route('/', trendingRoutes);
+  // The one document describes every route: GET /health too, which lives outside /v1, so its operation
+  // overrides the `/v1` server with `/` (routing stays in createApp).
+  v1.openAPIRegistry.registerPath(healthRoute);
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) v1.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
+  v1.doc31(OPENAPI_PATH.slice('/v1'.length), OPENAPI_DOCUMENT);
   return v1;
+}
+
+/** The document served at /v1/openapi.json, without a request or bindings (for tests and tools). */
+export function openApiDocument() {
+  return createV1().getOpenAPI31Document(OPENAPI_DOCUMENT);
 }
 
 export function createApp() {
@@ -63,6 +94,7 @@ export function createApp() {
   app.use('*', secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'strict-origin-when-cross-origin' }));
   app.use('*', database());
   app.route('/', healthRoutes);
+  app.route('/', docsRoutes);
   app.route('/v1', createV1());
   app.onError(errorHandler);
   app.notFound(notFoundHandler);

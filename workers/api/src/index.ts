@@ -2,6 +2,8 @@ import { openDatabase } from '../../../src/shared/db/client';
 import { createLogger, parseLogLevel } from '../../../src/shared/log';
 import { createApp } from './app';
 import { deleteExpiredSessions } from './auth/sessions';
+import { databaseBreaker } from './resilience/database-breaker';
+import { recomputeTrending, TRENDING_CRON } from './trending/recompute';
 
 export { RateLimiter } from './rate-limit/rate-limiter';
 
@@ -10,13 +12,21 @@ const app = createApp();
 export default {
   fetch: app.fetch,
 
-  /** Hourly housekeeping. Each job is idempotent, so a missed or doubled run is harmless. */
+  /**
+   * Cron jobs, dispatched on the expression (wrangler.toml [triggers] crons): the trending recompute every
+   * 10 minutes, hourly housekeeping otherwise. Each job is idempotent, so a missed or doubled run is harmless.
+   */
   async scheduled(controller, env, ctx) {
     const log = createLogger({ service: 'api', cron: controller.cron }, { level: parseLogLevel(env.LOG_LEVEL) });
-    const { db, close } = openDatabase(env, (err) => log.warn('database pool error', { err }));
+    const { db, close } = openDatabase(env, (err) => log.warn('database pool error', { err }), { guard: databaseBreaker(env) });
     try {
-      const removed = await deleteExpiredSessions(db);
-      log.info('expired sessions removed', { removed });
+      if (controller.cron === TRENDING_CRON) {
+        const result = await recomputeTrending(db);
+        log.info('trending recomputed', { ...result });
+      } else {
+        const removed = await deleteExpiredSessions(db);
+        log.info('expired sessions removed', { removed });
+      }
     } finally {
       ctx.waitUntil(close());
     }

@@ -32,6 +32,11 @@ interface Context {
   otherFanSessionId: string;
   roleTargetId: string;
   loginEmail: string;
+  artistId: string;
+  artistSlug: string;
+  venueId: string;
+  /** A second show, changed by the admin show rules (so the main show's room stays as the other rules need it). */
+  adminShowId: string;
 }
 
 interface Rule {
@@ -39,6 +44,8 @@ interface Rule {
   body?: (ctx: Context, who: Account | null) => unknown;
   /** Destructive for the caller (log-out, deletion): each persona gets a fresh account. */
   fresh?: boolean;
+  /** The concrete path, when the route's parameters are not the ones substituted below. */
+  path?: (ctx: Context) => string;
 }
 
 const everyone = (status: Expected): Record<Persona, Expected> => ({ anonymous: status, fan: status, otherFan: status, moderator: status, admin: status });
@@ -54,6 +61,8 @@ const roles = (allowed: Expected, ...who: Persona[]): Record<Persona, Expected> 
 const RULES: Record<string, Rule> = {
   'GET /health': { expect: everyone(200) },
   'GET /v1/openapi.json': { expect: everyone(200) },
+  'GET /docs': { expect: everyone(200) },
+  'GET /docs/': { expect: everyone(301) },
   'POST /v1/auth/signup': { expect: everyone(201), body: () => ({ email: uniqueEmail('matrix'), password: 'matrix password 123' }) },
   'POST /v1/auth/login': { expect: everyone(200), body: (ctx) => ({ email: ctx.loginEmail, password: 'matrix password 123' }) },
   'POST /v1/auth/logout': { expect: signedIn(204), fresh: true },
@@ -81,6 +90,37 @@ const RULES: Record<string, Rule> = {
   'POST /v1/admin/dead-letters/replay': { expect: roles(200, 'admin'), body: () => ({}) },
   'PUT /v1/admin/users/:userId/role': { expect: roles(200, 'admin'), body: () => ({ role: 'fan' }) },
   'GET /v1/admin/audit-log': { expect: roles(200, 'admin') },
+  // Catalogue (routes/artists.ts, shows.ts, venues.ts, follows.ts, admin-catalog.ts).
+  'GET /v1/artists': { expect: everyone(200) },
+  'GET /v1/artists/:idOrSlug': { expect: everyone(200), path: (ctx) => `/v1/artists/${ctx.artistSlug}` },
+  'GET /v1/artists/:idOrSlug/similar': { expect: everyone(200), path: (ctx) => `/v1/artists/${ctx.artistId}/similar` },
+  'GET /v1/artists/:idOrSlug/songs': { expect: everyone(200), path: (ctx) => `/v1/artists/${ctx.artistSlug}/songs?q=song` },
+  'GET /v1/shows/:idOrSlug': { expect: everyone(200), path: (ctx) => `/v1/shows/${ctx.showId}` },
+  'GET /v1/venues': { expect: everyone(200) },
+  'GET /v1/venues/:idOrSlug': { expect: everyone(200), path: (ctx) => `/v1/venues/${ctx.venueId}` },
+  'PUT /v1/me/follows/:artistId': { expect: signedIn(204), path: (ctx) => `/v1/me/follows/${ctx.artistId}` },
+  'DELETE /v1/me/follows/:artistId': { expect: signedIn(204), path: (ctx) => `/v1/me/follows/${ctx.artistId}` },
+  'GET /v1/me/follows': { expect: signedIn(200) },
+  'GET /v1/me/feed': { expect: signedIn(200) },
+  'POST /v1/admin/artists': { expect: roles(201, 'admin'), body: () => ({ name: `Matrix Artist ${crypto.randomUUID().slice(0, 8)}` }) },
+  'PATCH /v1/admin/artists/:id': { expect: roles(200, 'admin'), body: () => ({ popularity: 42 }), path: (ctx) => `/v1/admin/artists/${ctx.artistId}` },
+  'POST /v1/admin/artists/:id/songs': { expect: roles(201, 'admin'), body: () => ({ title: 'Matrix Song' }), path: (ctx) => `/v1/admin/artists/${ctx.artistId}/songs` },
+  'POST /v1/admin/venues': {
+    expect: roles(201, 'admin'),
+    body: () => ({ name: `Matrix Hall ${crypto.randomUUID().slice(0, 8)}`, city: 'Lyon', country: 'FR', timeZone: 'Europe/Paris' }),
+  },
+  'PATCH /v1/admin/venues/:id': { expect: roles(200, 'admin'), body: () => ({ capacity: 1200 }), path: (ctx) => `/v1/admin/venues/${ctx.venueId}` },
+  'POST /v1/admin/shows': {
+    expect: roles(201, 'moderator', 'admin'),
+    body: (ctx) => ({ slug: `matrix-show-${crypto.randomUUID().slice(0, 8)}`, artistId: ctx.artistId, venueId: ctx.venueId, startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString() }),
+  },
+  'PATCH /v1/admin/shows/:id': { expect: roles(200, 'moderator', 'admin'), body: () => ({ status: 'upcoming' }), path: (ctx) => `/v1/admin/shows/${ctx.adminShowId}` },
+  // Search and trending (routes/search.ts, routes/trending.ts).
+  'GET /v1/search': { expect: everyone(200), path: () => '/v1/search?q=matrix' },
+  'POST /v1/search/clicks': { expect: everyone(204), body: (ctx) => ({ query: 'matrix', type: 'show', id: ctx.showId }) },
+  'GET /v1/admin/search-stats': { expect: roles(200, 'admin') },
+  'GET /v1/trending/shows': { expect: everyone(200) },
+  'GET /v1/trending/artists': { expect: everyone(200) },
 };
 
 const app = createApp();
@@ -108,7 +148,7 @@ describe('authorization matrix', () => {
   let ctx: Context;
 
   beforeAll(async () => {
-    const { show, songs } = await createShow({ songs: 3 });
+    const [{ show, songs, artist, venue }, { show: adminShow }] = await Promise.all([createShow({ songs: 3 }), createShow()]);
     [accounts.fan, accounts.otherFan, accounts.moderator, accounts.admin] = await Promise.all([account(), account(), account('moderator'), account('admin')]);
     const loginAccount = await account();
     const roleTarget = await account();
@@ -127,7 +167,7 @@ describe('authorization matrix', () => {
     const secondToken = ((await secondLogin.json()) as { token: string }).token;
     const mine = (await (await request('/v1/me/sessions', { headers: { Authorization: `Bearer ${secondToken}` } })).json()) as { items: { id: string; current: boolean }[] };
     const otherFanSessionId = mine.items.find((s) => s.current)!.id;
-    ctx = { showId: show.id, setlistSongId, songIds: songs.map((s) => s.id), otherFanSessionId, roleTargetId: roleTarget.id, loginEmail: loginAccount.email };
+    ctx = { showId: show.id, setlistSongId, songIds: songs.map((s) => s.id), otherFanSessionId, roleTargetId: roleTarget.id, loginEmail: loginAccount.email, artistId: artist.id, artistSlug: artist.slug, venueId: venue.id, adminShowId: adminShow.id };
   }, 60_000);
 
   it('has a rule for every route, and no rule for a route that does not exist', () => {
@@ -141,7 +181,7 @@ describe('authorization matrix', () => {
       const [method, pattern] = route.split(' ') as [string, string];
       for (const persona of PERSONAS) {
         const who = persona === 'anonymous' ? null : rule.fresh ? await account(persona === 'otherFan' ? 'fan' : persona) : accounts[persona];
-        const path = pattern
+        const path = rule.path?.(ctx) ?? pattern
           .replace(':showId', ctx.showId)
           .replace(':setlistSongId', ctx.setlistSongId)
           .replace(':userId', ctx.roleTargetId)

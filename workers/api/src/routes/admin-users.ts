@@ -9,7 +9,7 @@ import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { toMe } from '../auth/sessions';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses } from './openapi-helpers';
+import { errorResponses, SIGNED_IN } from './openapi-helpers';
 import { decodeCursor, encodeCursor } from './pagination';
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
@@ -37,6 +37,7 @@ export const adminUserRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Administration'],
       summary: "Set a user's role (fan, moderator, admin)",
       middleware: [requireRole('admin')] as const,
+      security: SIGNED_IN,
       request: { params: z.object({ userId: z.uuid() }), body: { ...json(RoleBody), required: true } },
       responses: { 200: { description: 'The updated user.', ...json(Me) }, ...errorResponses(400, 401, 403, 404, 409) },
     }),
@@ -61,6 +62,7 @@ export const adminUserRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Administration'],
       summary: 'Privileged actions, newest first',
       middleware: [requireRole('admin')] as const,
+      security: SIGNED_IN,
       request: { query: PageQuery },
       responses: { 200: { description: 'A page of audit entries.', ...json(AuditPage) }, ...errorResponses(400, 401, 403, 422) },
     }),

@@ -12,7 +12,7 @@ import { mfaErrors, verifySecondFactor } from '../auth/mfa';
 import { assertLoginAllowed, recordLoginFailure } from '../auth/login-limiter';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
 import { requireCaller } from '../middleware/session';
-import { errorResponses } from './openapi-helpers';
+import { errorResponses, SIGNED_IN } from './openapi-helpers';
 import { isUniqueViolation } from '../../../../src/shared/db/errors';
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
@@ -48,6 +48,7 @@ const logOutRoute = createRoute({
   tags: ['Accounts'],
   summary: 'End the current session',
   middleware: [requireCaller()] as const,
+  security: SIGNED_IN,
   responses: { 204: { description: 'Signed out.' }, ...errorResponses(401) },
 });
 
@@ -57,6 +58,7 @@ const meRoute = createRoute({
   tags: ['Accounts'],
   summary: 'The signed-in user',
   middleware: [requireCaller()] as const,
+  security: SIGNED_IN,
   responses: { 200: { description: 'The caller.', ...json(Me) }, ...errorResponses(401) },
 });
 

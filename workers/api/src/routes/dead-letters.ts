@@ -5,7 +5,7 @@ import { deadLetters } from '../../../../src/shared/db/schema';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses } from './openapi-helpers';
+import { errorResponses, SIGNED_IN } from './openapi-helpers';
 
 const SOURCE_QUEUES = ['mysetlist-vote-events', 'mysetlist-notifications', 'mysetlist-analytics'] as const;
 type SourceQueue = (typeof SOURCE_QUEUES)[number];
@@ -13,6 +13,7 @@ type SourceQueue = (typeof SOURCE_QUEUES)[number];
 const DeadLetter = z
   .object({ id: z.uuid(), queue: z.enum(SOURCE_QUEUES), messageId: z.string(), body: z.unknown(), attempts: z.number().int(), receivedAt: z.string() })
   .meta({ id: 'DeadLetter' });
+const DeadLetterList = z.object({ items: z.array(DeadLetter) }).meta({ id: 'DeadLetterList' });
 const ReplayBody = z
   .object({ queue: z.enum(SOURCE_QUEUES).optional(), limit: z.number().int().min(1).max(1000).default(500) })
   .meta({ id: 'ReplayBody' });
@@ -35,7 +36,8 @@ export const deadLetterRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Operations'],
       summary: 'Dead letters not yet replayed',
       middleware: [requireRole('admin')] as const,
-      responses: { 200: { description: 'Pending dead letters, oldest first.', ...json(z.object({ items: z.array(DeadLetter) })) }, ...errorResponses(401, 403) },
+      security: SIGNED_IN,
+      responses: { 200: { description: 'Pending dead letters, oldest first.', ...json(DeadLetterList) }, ...errorResponses(401, 403) },
     }),
     async (c) => {
       const rows = await c.var.database.db.$primary.select().from(deadLetters).where(isNull(deadLetters.replayedAt)).orderBy(asc(deadLetters.receivedAt)).limit(200);
@@ -50,6 +52,7 @@ export const deadLetterRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Operations'],
       summary: 'Send pending dead letters back to their source queue',
       middleware: [requireRole('admin')] as const,
+      security: SIGNED_IN,
       request: { body: { ...json(ReplayBody), required: false } },
       responses: { 200: { description: 'How many were sent back.', ...json(ReplayResult) }, ...errorResponses(400, 401, 403) },
     }),

@@ -4,7 +4,7 @@ import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { confirmEnrollment, disableMfa, mfaErrors, mfaState, mfaStatus, startEnrollment, verifySecondFactor } from '../auth/mfa';
 import { requireCaller } from '../middleware/session';
-import { errorResponses } from './openapi-helpers';
+import { errorResponses, SIGNED_IN } from './openapi-helpers';
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
@@ -14,6 +14,7 @@ const statusRoute = createRoute({
   tags: ['Accounts'],
   summary: 'Whether two-step verification is on, and how many recovery codes are left',
   middleware: [requireCaller()] as const,
+  security: SIGNED_IN,
   responses: { 200: { description: 'The MFA status.', ...json(MfaStatus) }, ...errorResponses(401) },
 });
 
@@ -24,6 +25,7 @@ const enrollRoute = createRoute({
   summary: 'Start enrolling an authenticator app (TOTP)',
   description: 'Returns a new secret and its otpauth:// URI (for a QR code). Enrolling again before confirming replaces the pending secret.',
   middleware: [requireCaller()] as const,
+  security: SIGNED_IN,
   responses: { 200: { description: 'The secret to add to the authenticator app.', ...json(MfaEnrollment) }, ...errorResponses(401, 409) },
 });
 
@@ -34,6 +36,7 @@ const confirmRoute = createRoute({
   summary: 'Turn two-step verification on with a code of the enrolled app',
   request: { body: { ...json(MfaConfirmBody), required: true } },
   middleware: [requireCaller()] as const,
+  security: SIGNED_IN,
   responses: { 200: { description: 'On; the recovery codes, shown only this once.', ...json(MfaEnabled) }, ...errorResponses(400, 401, 409) },
 });
 
@@ -44,6 +47,7 @@ const disableRoute = createRoute({
   summary: 'Turn two-step verification off with a code of the app or a recovery code',
   request: { body: { ...json(MfaDisableBody), required: true } },
   middleware: [requireCaller()] as const,
+  security: SIGNED_IN,
   responses: { 204: { description: 'Off; the recovery codes are deleted.' }, ...errorResponses(400, 401, 409) },
 });
 

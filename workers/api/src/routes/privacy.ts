@@ -12,7 +12,7 @@ import { mfaErrors, mfaState, verifySecondFactor } from '../auth/mfa';
 import { requireCaller } from '../middleware/session';
 import { eraseUser } from '../privacy/erase';
 import { exportUserData } from '../privacy/export';
-import { errorResponses } from './openapi-helpers';
+import { errorResponses, SIGNED_IN } from './openapi-helpers';
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
@@ -25,6 +25,7 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Privacy'],
       summary: 'Everything MySetlist stores about me, as JSON',
       middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
       responses: { 200: { description: 'My data.', ...json(DataExport) }, ...errorResponses(401) },
     }),
     async (c) => {
@@ -41,6 +42,7 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Privacy'],
       summary: 'Delete my account and personal data (vote tallies are kept, anonymously)',
       middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
       request: { body: { ...json(DeleteAccountBody), required: true } },
       responses: { 204: { description: 'Deleted; every session ended.' }, ...errorResponses(400, 401) },
     }),

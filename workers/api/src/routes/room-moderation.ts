@@ -4,7 +4,7 @@ import { showRoomStub } from '../../../../src/shared/room-rpc';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses } from './openapi-helpers';
+import { errorResponses, SIGNED_IN } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
 
 const LockBody = z.object({ locked: z.boolean() }).meta({ id: 'LockBody' });
@@ -18,6 +18,7 @@ export const roomModerationRoutes = new OpenAPIHono<AppEnv>().openapi(
     tags: ['Moderation'],
     summary: 'Lock or unlock the live room of a show',
     middleware: [requireRole('moderator', 'admin')] as const,
+    security: SIGNED_IN,
     request: { params: z.object({ showId: z.uuid() }), body: { content: { 'application/json': { schema: LockBody } }, required: true } },
     responses: { 200: { description: 'The new lock state.', content: { 'application/json': { schema: LockState } } }, ...errorResponses(400, 401, 403, 404) },
   }),

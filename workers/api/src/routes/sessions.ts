@@ -11,7 +11,7 @@ import { passwordFor } from '../../../../src/shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { requireCaller } from '../middleware/session';
-import { errorResponses } from './openapi-helpers';
+import { errorResponses, SIGNED_IN } from './openapi-helpers';
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
@@ -21,6 +21,7 @@ const listRoute = createRoute({
   tags: ['Accounts'],
   summary: 'The signed-in sessions of the caller, most recently used first',
   middleware: [requireCaller()] as const,
+  security: SIGNED_IN,
   responses: { 200: { description: 'The sessions; `current` marks the one of this request.', ...json(SessionList) }, ...errorResponses(401) },
 });
 
@@ -30,6 +31,7 @@ const revokeRoute = createRoute({
   tags: ['Accounts'],
   summary: 'Sign out one session',
   middleware: [requireCaller()] as const,
+  security: SIGNED_IN,
   request: { params: z.object({ id: z.uuid() }) },
   responses: { 204: { description: 'Signed out.' }, ...errorResponses(400, 401, 404) },
 });
@@ -40,6 +42,7 @@ const revokeAllRoute = createRoute({
   tags: ['Accounts'],
   summary: 'Sign out everywhere else (or everywhere, with includeCurrent=true)',
   middleware: [requireCaller()] as const,
+  security: SIGNED_IN,
   request: { query: z.object({ includeCurrent: z.enum(['true', 'false']).optional() }) },
   responses: { 200: { description: 'How many sessions were signed out.', ...json(SessionsRevoked) }, ...errorResponses(400, 401) },
 });
@@ -50,6 +53,7 @@ const changePasswordRoute = createRoute({
   tags: ['Accounts'],
   summary: 'Change the password; signs out every other session',
   middleware: [requireCaller()] as const,
+  security: SIGNED_IN,
   request: { body: { ...json(ChangePasswordBody), required: true } },
   responses: { 204: { description: 'Changed; this session stays signed in.' }, ...errorResponses(400, 401) },
 });

@@ -5,12 +5,14 @@ import { RoomSong } from '../../../../src/shared/schemas/room';
 import { ShowStatus } from '../../../../src/shared/schemas/shows';
 import type { AppEnv, Caller } from '../app-env';
 import { requireCaller } from '../middleware/session';
-import { errorResponses } from './openapi-helpers';
+import { errorResponses, SIGN_IN_OPTIONAL, SIGNED_IN } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
 
 const ShowParams = z.object({ showId: z.uuid() });
 const VoteParams = ShowParams.extend({ setlistSongId: z.uuid() });
 
+/** One song of the predicted setlist, with its live vote count: one component, in the setlist and when added. */
+const SetlistSong = RoomSong.meta({ id: 'SetlistSong' });
 const Setlist = z
   .object({
     showId: z.uuid(),
@@ -18,12 +20,11 @@ const Setlist = z
     status: ShowStatus,
     locked: z.boolean(),
     votingOpen: z.boolean(),
-    songs: z.array(RoomSong),
+    songs: z.array(SetlistSong),
     myVotes: z.array(z.uuid()),
   })
   .meta({ id: 'Setlist' });
 const AddSongBody = z.object({ songId: z.uuid() }).meta({ id: 'AddSongBody' });
-const AddedSong = RoomSong.meta({ id: 'SetlistSong' });
 const VoteBody = z
   .object({ setlistSongId: z.uuid(), voteId: z.uuid().describe('Client-chosen id; sending it again returns the first result.') })
   .meta({ id: 'VoteBody' });
@@ -39,6 +40,7 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
       path: '/shows/{showId}/setlist',
       tags: ['Setlist'],
       summary: "The show's predicted setlist with live vote counts (and, signed in, my votes)",
+      security: SIGN_IN_OPTIONAL,
       request: { params: ShowParams },
       responses: { 200: { description: 'The predicted setlist, most voted first.', ...json(Setlist) }, ...errorResponses(400, 404) },
     }),
@@ -55,10 +57,11 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Setlist'],
       summary: "Add a song from the artist's catalogue to the predicted setlist",
       middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
       request: { params: ShowParams, body: { ...json(AddSongBody), required: true } },
       responses: {
-        201: { description: 'Added.', ...json(AddedSong) },
-        200: { description: 'Already on the setlist; the existing entry.', ...json(AddedSong) },
+        201: { description: 'Added.', ...json(SetlistSong) },
+        200: { description: 'Already on the setlist; the existing entry.', ...json(SetlistSong) },
         ...errorResponses(400, 401, 404, 409, 422),
       },
     }),
@@ -76,6 +79,7 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Setlist'],
       summary: 'Upvote a setlist song (idempotent on voteId)',
       middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
       request: { params: ShowParams, body: { ...json(VoteBody), required: true } },
       responses: {
         201: { description: 'Vote accepted; the new count.', ...json(VoteAccepted) },
@@ -97,6 +101,7 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Setlist'],
       summary: 'Take my vote for a setlist song back',
       middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
       request: { params: VoteParams },
       responses: { 204: { description: 'No vote remains (also when there was none).' }, ...errorResponses(400, 401, 404, 409) },
     }),

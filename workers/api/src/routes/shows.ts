@@ -1,16 +1,23 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { and, asc, eq, gt, gte, or, type SQL } from 'drizzle-orm';
-import { artists, shows, venues } from '../../../../src/shared/db/schema';
+import { and, asc, count, desc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { artists, setlistSongs, shows, songs, trendingScores, venues } from '../../../../src/shared/db/schema';
+import { errors } from '../../../../src/shared/errors';
+import { IdOrSlugParams, ShowDetail } from '../../../../src/shared/schemas/catalog';
 import { ShowList, ShowListQuery, type ShowSummary } from '../../../../src/shared/schemas/shows';
+import { recordView } from '../analytics/record';
 import type { AppEnv } from '../app-env';
+import { artistSummaryColumns, idOrSlug, json, rowAfter, showSummaryColumns, toShowSummary, venueColumns } from './catalog-common';
 import { errorResponses } from './openapi-helpers';
-import { decodeCursor, encodeCursor } from './pagination';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+
+/** How many songs of the predicted setlist the show page summarises. */
+export const PREDICTED_TOP = 10;
 
 const listShowsRoute = createRoute({
   method: 'get',
   path: '/shows',
   tags: ['Shows'],
-  summary: 'List shows, soonest first',
+  summary: 'List shows: soonest first, or trending',
   request: { query: ShowListQuery },
   responses: {
     200: { description: 'A page of shows.', content: { 'application/json': { schema: ShowList } } },
@@ -18,42 +25,103 @@ const listShowsRoute = createRoute({
   },
 });
 
-export const showRoutes = new OpenAPIHono<AppEnv>().openapi(listShowsRoute, async (c) => {
-  const query = c.req.valid('query');
-  const cursor = decodeCursor(query.cursor);
-  const filters: (SQL | undefined)[] = [
-    query.status ? eq(shows.status, query.status) : undefined,
-    query.artistId ? eq(shows.artistId, query.artistId) : undefined,
-    query.from ? gte(shows.startsAt, new Date(query.from)) : undefined,
-    cursor
-      ? or(gt(shows.startsAt, new Date(cursor.k)), and(eq(shows.startsAt, new Date(cursor.k)), gt(shows.id, cursor.id)))
-      : undefined,
-  ];
-  const rows = await c.var.database.db
-    .select({
-      id: shows.id,
-      slug: shows.slug,
-      startsAt: shows.startsAt,
-      status: shows.status,
-      votingOpensAt: shows.votingOpensAt,
-      votingClosesAt: shows.votingClosesAt,
-      artist: { id: artists.id, slug: artists.slug, name: artists.name },
-      venue: { id: venues.id, slug: venues.slug, name: venues.name, city: venues.city, country: venues.country, timeZone: venues.timeZone },
-    })
-    .from(shows)
-    .innerJoin(artists, eq(artists.id, shows.artistId))
-    .innerJoin(venues, eq(venues.id, shows.venueId))
-    .where(and(...filters))
-    .orderBy(asc(shows.startsAt), asc(shows.id))
-    .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  const items: ShowSummary[] = page.map((row) => ({
-    ...row,
-    startsAt: row.startsAt.toISOString(),
-    votingOpensAt: row.votingOpensAt.toISOString(),
-    votingClosesAt: row.votingClosesAt.toISOString(),
-  }));
-  const nextCursor = rows.length > query.limit && last ? encodeCursor({ k: last.startsAt.toISOString(), id: last.id }) : null;
-  return c.json({ items, nextCursor }, 200);
-});
+/** The show's trending score; shows without one count as 0. */
+const showTrendingScore = sql<number>`coalesce((select ${trendingScores.score} from ${trendingScores} where ${trendingScores.entityType} = 'show' and ${trendingScores.entityId} = ${shows.id}), 0)`;
+
+export const showRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(listShowsRoute, async (c) => {
+    const query = c.req.valid('query');
+    const filters: (SQL | undefined)[] = [
+      query.status ? eq(shows.status, query.status) : undefined,
+      query.artistId ? eq(shows.artistId, query.artistId) : undefined,
+      query.venueId ? eq(shows.venueId, query.venueId) : undefined,
+      query.city ? sql`search_key(${venues.city}) = search_key(${query.city})` : undefined,
+      query.country ? eq(venues.country, query.country.toUpperCase()) : undefined,
+      query.from ? gte(shows.startsAt, new Date(query.from)) : undefined,
+      query.to ? lt(shows.startsAt, new Date(query.to)) : undefined,
+    ];
+    const db = c.var.database.db;
+
+    // Cursors: date → { k: startsAt ISO, id } (no `s`: the cursors issued before this list had sorts stay valid);
+    // trending → { s: 'trending', k: score, id }, the score as JavaScript prints it, which float8 parses exactly.
+    let items: ShowSummary[];
+    let nextCursor: string | null = null;
+    if (query.sort === 'trending') {
+      const cursor = decodeSortedCursor(query.cursor, 'trending', 'date', cursorKeys.number);
+      const rows = await db
+        .select({ ...showSummaryColumns, score: showTrendingScore })
+        .from(shows)
+        .innerJoin(artists, eq(artists.id, shows.artistId))
+        .innerJoin(venues, eq(venues.id, shows.venueId))
+        .where(and(...filters, cursor ? rowAfter('desc', showTrendingScore, shows.id, sql`${cursor.key}::float8`, cursor.id) : undefined))
+        .orderBy(desc(showTrendingScore), desc(shows.id))
+        .limit(query.limit + 1);
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      items = page.map(({ score: _score, ...row }) => toShowSummary(row));
+      if (rows.length > query.limit && last) nextCursor = encodeCursor({ s: 'trending', k: String(last.score), id: last.id });
+    } else {
+      const cursor = decodeSortedCursor(query.cursor, 'date', 'date', cursorKeys.date);
+      const rows = await db
+        .select(showSummaryColumns)
+        .from(shows)
+        .innerJoin(artists, eq(artists.id, shows.artistId))
+        .innerJoin(venues, eq(venues.id, shows.venueId))
+        .where(and(...filters, cursor ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id))) : undefined))
+        .orderBy(asc(shows.startsAt), asc(shows.id))
+        .limit(query.limit + 1);
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      items = page.map(toShowSummary);
+      if (rows.length > query.limit && last) nextCursor = encodeCursor({ k: last.startsAt.toISOString(), id: last.id });
+    }
+    return c.json({ items, nextCursor }, 200);
+  })
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/shows/{idOrSlug}',
+      tags: ['Shows'],
+      summary: 'A show with its venue, artist and a summary of the predicted setlist',
+      request: { params: IdOrSlugParams },
+      responses: { 200: { description: 'The show.', ...json(ShowDetail) }, ...errorResponses(400, 404) },
+    }),
+    async (c) => {
+      const db = c.var.database.db;
+      const [show] = await db
+        .select({
+          id: shows.id,
+          slug: shows.slug,
+          startsAt: shows.startsAt,
+          status: shows.status,
+          votingOpensAt: shows.votingOpensAt,
+          votingClosesAt: shows.votingClosesAt,
+          artist: artistSummaryColumns,
+          venue: venueColumns,
+        })
+        .from(shows)
+        .innerJoin(artists, eq(artists.id, shows.artistId))
+        .innerJoin(venues, eq(venues.id, shows.venueId))
+        .where(idOrSlug(shows, c.req.valid('param').idOrSlug));
+      if (!show) throw errors.notFound('show');
+      // Persisted counts (the vote consumer keeps them within a moment of the room's); the live ones are the room's.
+      const [top, [total]] = await Promise.all([
+        db
+          .select({ setlistSongId: setlistSongs.id, songId: songs.id, title: songs.title, album: songs.album, voteCount: setlistSongs.voteCount })
+          .from(setlistSongs)
+          .innerJoin(songs, eq(songs.id, setlistSongs.songId))
+          .where(eq(setlistSongs.showId, show.id))
+          .orderBy(desc(setlistSongs.voteCount), asc(setlistSongs.createdAt), asc(setlistSongs.id))
+          .limit(PREDICTED_TOP),
+        db.select({ n: count() }).from(setlistSongs).where(eq(setlistSongs.showId, show.id)),
+      ]);
+      const detail: ShowDetail = {
+        ...toShowSummary(show),
+        predictedSetlist: { songCount: total?.n ?? 0, top },
+        actualSetlist: null,
+      };
+      // Feeds trending. Anonymous views answered from the response cache do not reach here (≤ 1 per URL per freshness window).
+      recordView(c, 'show_view', show.id);
+      return c.json(detail, 200);
+    },
+  );

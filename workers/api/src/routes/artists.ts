@@ -1,0 +1,252 @@
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { artists, follows, shows, songs, trendingScores, venues } from '../../../../src/shared/db/schema';
+import { errors } from '../../../../src/shared/errors';
+import {
+  ArtistDetail,
+  ArtistList,
+  ArtistListQuery,
+  IdOrSlugParams,
+  SimilarArtistList,
+  SongList,
+  SongSearchQuery,
+  type ArtistSort,
+} from '../../../../src/shared/schemas/catalog';
+import type { ShowSummary } from '../../../../src/shared/schemas/shows';
+import { recordView } from '../analytics/record';
+import type { AppEnv } from '../app-env';
+import type { Database } from '../../../../src/shared/db/client';
+import {
+  artistSummaryColumns,
+  idOrSlug,
+  isPast,
+  isUpcoming,
+  json,
+  likePrefix,
+  readReplica,
+  rowAfter,
+  showSummaryColumns,
+  songColumns,
+  toShowSummary,
+} from './catalog-common';
+import { errorResponses } from './openapi-helpers';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+
+/** How many upcoming and past shows the artist page carries; the full lists are GET /shows?artistId=. */
+export const ARTIST_PAGE_SHOWS = 20;
+/** The artist page's catalogue is capped; GET /artists/{idOrSlug}/songs has the same order. */
+export const ARTIST_PAGE_SONGS = 500;
+export const SIMILAR_ARTISTS = 10;
+
+/** An artist's trending score (entity 'artist'); unscored artists count as 0. */
+const artistTrendingScore = sql<number>`coalesce(${trendingScores.score}, 0)`;
+
+/** The catalogue order: by album (songs without one last), then title. */
+const catalogueOrder = [sql`${songs.album} asc nulls last`, asc(songs.title), asc(songs.id)];
+
+/** The sort keys of each artist sort: expression, direction, and how the cursor carries the key. */
+const ARTIST_SORTS = {
+  name: { key: artists.name, direction: 'asc', parse: cursorKeys.text, param: (k: string) => sql`${k}::text` },
+  popularity: { key: artists.popularity, direction: 'desc', parse: cursorKeys.number, param: (k: number) => sql`${k}::int` },
+  trending: { key: artistTrendingScore, direction: 'desc', parse: cursorKeys.number, param: (k: number) => sql`${k}::float8` },
+} as const;
+
+async function findArtist(db: Database, value: string) {
+  const [artist] = await db.select({ id: artists.id }).from(artists).where(idOrSlug(artists, value));
+  if (!artist) throw errors.notFound('artist');
+  return artist;
+}
+
+export const artistRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/artists',
+      tags: ['Artists'],
+      summary: 'List artists by name, popularity or trending score',
+      request: { query: ArtistListQuery },
+      responses: { 200: { description: 'A page of artists.', ...json(ArtistList) }, ...errorResponses(400, 422) },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const sort: ArtistSort = query.sort;
+      const spec = ARTIST_SORTS[sort];
+      // Cursor: { s: sort, k: the sort key of the last artist (name, popularity or score), id } — see pagination.ts.
+      const cursor = decodeSortedCursor(query.cursor, sort, 'name', spec.parse as (k: string) => string | number | undefined);
+      const hasUpcoming = sql`exists (select 1 from ${shows} where ${shows.artistId} = ${artists.id} and ${shows.status} in ('upcoming', 'live'))`;
+      const filters: (SQL | undefined)[] = [
+        query.genre ? sql`${artists.genres} @> array[${query.genre.toLowerCase()}]::text[]` : undefined,
+        query.hasUpcoming === 'true' ? hasUpcoming : query.hasUpcoming === 'false' ? sql`not ${hasUpcoming}` : undefined,
+        cursor ? rowAfter(spec.direction, spec.key, artists.id, (spec.param as (k: string | number) => SQL)(cursor.key), cursor.id) : undefined,
+      ];
+      const order = spec.direction === 'asc' ? [asc(spec.key), asc(artists.id)] : [desc(spec.key), desc(artists.id)];
+      const rows = await c.var.database.db
+        .select({ ...artistSummaryColumns, trendingScore: artistTrendingScore })
+        .from(artists)
+        .leftJoin(trendingScores, and(eq(trendingScores.entityType, 'artist'), eq(trendingScores.entityId, artists.id)))
+        .where(and(...filters))
+        .orderBy(...order)
+        .limit(query.limit + 1);
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      const key = (row: (typeof rows)[number]) => (sort === 'name' ? row.name : sort === 'popularity' ? String(row.popularity) : String(row.trendingScore));
+      const nextCursor = rows.length > query.limit && last ? encodeCursor({ s: sort, k: key(last), id: last.id }) : null;
+      return c.json({ items: page, nextCursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/artists/{idOrSlug}',
+      tags: ['Artists'],
+      summary: 'An artist with their catalogue and their upcoming and past shows',
+      request: { params: IdOrSlugParams },
+      responses: { 200: { description: 'The artist.', ...json(ArtistDetail) }, ...errorResponses(400, 404) },
+    }),
+    async (c) => {
+      const db = c.var.database.db;
+      const [artist] = await db
+        .select({ artist: artists, trendingScore: artistTrendingScore })
+        .from(artists)
+        .leftJoin(trendingScores, and(eq(trendingScores.entityType, 'artist'), eq(trendingScores.entityId, artists.id)))
+        .where(idOrSlug(artists, c.req.valid('param').idOrSlug));
+      if (!artist) throw errors.notFound('artist');
+      const id = artist.artist.id;
+      const showsOf = (where: SQL | undefined) =>
+        db.select(showSummaryColumns).from(shows).innerJoin(artists, eq(artists.id, shows.artistId)).innerJoin(venues, eq(venues.id, shows.venueId)).where(and(eq(shows.artistId, id), where));
+      const [catalogue, upcoming, past, [followers]] = await Promise.all([
+        db.select(songColumns).from(songs).where(eq(songs.artistId, id)).orderBy(...catalogueOrder).limit(ARTIST_PAGE_SONGS),
+        showsOf(isUpcoming()).orderBy(asc(shows.startsAt), asc(shows.id)).limit(ARTIST_PAGE_SHOWS),
+        showsOf(isPast()).orderBy(desc(shows.startsAt), desc(shows.id)).limit(ARTIST_PAGE_SHOWS),
+        db.select({ n: count() }).from(follows).where(eq(follows.artistId, id)),
+      ]);
+      const { createdAt, updatedAt, ...rest } = artist.artist;
+      const detail: ArtistDetail = {
+        ...rest,
+        createdAt: createdAt.toISOString(),
+        updatedAt: updatedAt.toISOString(),
+        trendingScore: artist.trendingScore,
+        followerCount: followers?.n ?? 0,
+        songs: catalogue,
+        upcomingShows: upcoming.map(toShowSummary) satisfies ShowSummary[],
+        pastShows: past.map(toShowSummary) satisfies ShowSummary[],
+      };
+      // Feeds trending. Anonymous views answered from the response cache do not reach here (≤ 1 per URL per freshness window).
+      recordView(c, 'artist_view', detail.id);
+      return c.json(detail, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/artists/{idOrSlug}/similar',
+      tags: ['Artists'],
+      summary: 'Artists similar to this one: shared voters and shared genres (top 10)',
+      request: { params: IdOrSlugParams },
+      responses: { 200: { description: 'The most similar artists, best first.', ...json(SimilarArtistList) }, ...errorResponses(400, 404) },
+    }),
+    async (c) => {
+      const { id } = await findArtist(c.var.database.db, c.req.valid('param').idOrSlug);
+      /*
+       * Scoring, each term in 0..1:
+       *   voters: cosine similarity of the two artists' voter sets, shared / sqrt(|voters of A| × |voters of B|),
+       *           where a voter of an artist is a user with an active vote on any show of that artist. Cosine
+       *           rather than a raw count, so that a huge artist everyone votes on is not "similar" to everyone.
+       *   genres: Jaccard index of the genre sets, |A ∩ B| / |A ∪ B|.
+       *   score = 0.7 × voters + 0.3 × genres — behaviour says more than labels; genres alone still give a
+       *   list for an artist nobody has voted on yet. Ties: popularity, then id.
+       * Candidates are the artists sharing at least one voter or one genre. Computed per request from votes;
+       * at scale this belongs in a precomputed table refreshed by the trending cron (see the report).
+       */
+      const result = await readReplica(c.var.database.db).execute<{
+        id: string;
+        slug: string;
+        name: string;
+        genres: string[];
+        popularity: number;
+        image_url: string | null;
+        score: number;
+        shared_voters: number;
+        shared_genres: string[];
+      }>(sql`
+        with me as (
+          select id, genres from artists where id = ${id}
+        ), my_voters as (
+          select distinct v.user_id from votes v join shows s on s.id = v.show_id where s.artist_id = ${id} and v.active
+        ), shared as (
+          select s.artist_id, count(distinct v.user_id)::int as shared_voters
+          from votes v join shows s on s.id = v.show_id
+          where v.active and s.artist_id <> ${id} and v.user_id in (select user_id from my_voters)
+          group by s.artist_id
+        ), candidates as (
+          select a.id, coalesce(sh.shared_voters, 0) as shared_voters,
+                 array(select distinct g from unnest(a.genres) g where g = any(me.genres) order by g) as shared_genres,
+                 (select count(distinct g) from unnest(a.genres || me.genres) g) as union_genres
+          from artists a cross join me left join shared sh on sh.artist_id = a.id
+          where a.id <> me.id and (sh.artist_id is not null or a.genres && me.genres)
+        ), voter_counts as (
+          select s.artist_id, count(distinct v.user_id)::int as voters
+          from votes v join shows s on s.id = v.show_id
+          where v.active and s.artist_id in (select c.id from candidates c where c.shared_voters > 0)
+          group by s.artist_id
+        )
+        select a.id, a.slug, a.name, a.genres, a.popularity, a.image_url, c.shared_voters, c.shared_genres,
+               (0.7 * case when c.shared_voters > 0
+                           then c.shared_voters / sqrt((select count(*) from my_voters)::float8 * vc.voters)
+                           else 0 end
+              + 0.3 * case when c.union_genres > 0 then cardinality(c.shared_genres)::float8 / c.union_genres else 0 end)::float8 as score
+        from candidates c
+        join artists a on a.id = c.id
+        left join voter_counts vc on vc.artist_id = c.id
+        order by score desc, a.popularity desc, a.id
+        limit ${SIMILAR_ARTISTS}
+      `);
+      const items = result.rows.map((r) => ({
+        id: r.id,
+        slug: r.slug,
+        name: r.name,
+        genres: r.genres,
+        popularity: r.popularity,
+        imageUrl: r.image_url,
+        score: Math.round(Number(r.score) * 10_000) / 10_000,
+        sharedVoters: Number(r.shared_voters),
+        sharedGenres: r.shared_genres,
+      }));
+      return c.json({ items }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/artists/{idOrSlug}/songs',
+      tags: ['Artists'],
+      summary: "The artist's catalogue; with q, a search in it (for the add-a-song box)",
+      request: { params: IdOrSlugParams, query: SongSearchQuery },
+      responses: { 200: { description: 'Songs: in catalogue order, or best match first when searching.', ...json(SongList) }, ...errorResponses(400, 404) },
+    }),
+    async (c) => {
+      const db = c.var.database.db;
+      const { q, limit } = c.req.valid('query');
+      const { id } = await findArtist(db, c.req.valid('param').idOrSlug);
+      if (!q) {
+        const items = await db.select(songColumns).from(songs).where(eq(songs.artistId, id)).orderBy(...catalogueOrder).limit(limit);
+        return c.json({ items }, 200);
+      }
+      /*
+       * Search within the catalogue, on search_key() (lower-cased, accent-free: migration 0004). A title matches
+       * when it starts with the query, or is trigram-similar to it as a whole (`%`: typos in a full title), or
+       * contains a word-similar part (`<%`: a typo in one word of a longer title). Prefix matches come first,
+       * then by the better of the two similarities.
+       */
+      const key = sql`search_key(${songs.title})`;
+      const needle = sql`search_key(${q})`;
+      const prefix = sql`${key} like search_key(${likePrefix(q)})`;
+      const items = await db
+        .select(songColumns)
+        .from(songs)
+        .where(and(eq(songs.artistId, id), sql`(${prefix} or ${key} % ${needle} or ${needle} <% ${key})`))
+        .orderBy(desc(prefix), desc(sql`greatest(similarity(${key}, ${needle}), word_similarity(${needle}, ${key}))`), asc(songs.title), asc(songs.id))
+        .limit(limit);
+      return c.json({ items }, 200);
+    },
+  );

@@ -1,0 +1,142 @@
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
+import { artists, shows, trendingScores, venues } from '../../../../src/shared/db/schema';
+import { errors } from '../../../../src/shared/errors';
+import { TrendingArtistList, TrendingQuery, TrendingShowList, type TrendingComponent } from '../../../../src/shared/schemas/trending';
+import type { AppEnv } from '../app-env';
+import { HALF_LIFE_HOURS, LOOKBACK_DAYS, TRENDING_EXPRESSION, WEIGHTS, type StoredComponent } from '../trending/recompute';
+import { errorResponses } from './openapi-helpers';
+import { decodeCursor, encodeCursor } from './pagination';
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+const FORMULA = { expression: TRENDING_EXPRESSION, halfLifeHours: HALF_LIFE_HOURS, lookbackDays: LOOKBACK_DAYS, weights: { ...WEIGHTS } };
+const TERM_WEIGHTS = { votes: WEIGHTS.vote, additions: WEIGHTS.addition, follows: WEIGHTS.follow, views: WEIGHTS.view } as const;
+
+/** The stored components (events, points) with the weight of each term. */
+function explain<const K extends keyof typeof TERM_WEIGHTS>(stored: unknown, terms: readonly K[]): Record<K, TrendingComponent> {
+  const components = (stored ?? {}) as Partial<Record<K, StoredComponent>>;
+  return Object.fromEntries(
+    terms.map((name) => [name, { events: components[name]?.events ?? 0, weight: TERM_WEIGHTS[name], points: components[name]?.points ?? 0 }]),
+  ) as unknown as Record<K, TrendingComponent>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Highest score first; the cursor is (score, id) of the last item. Scores move at each recompute (every 10 min). */
+function pageFilter(entityType: 'show' | 'artist', rawCursor: string | undefined): SQL | undefined {
+  const cursor = decodeCursor(rawCursor);
+  if (!cursor) return eq(trendingScores.entityType, entityType);
+  const score = Number(cursor.k);
+  if (!Number.isFinite(score) || !UUID.test(cursor.id)) throw errors.unprocessable('invalid_cursor', 'The cursor is not one this API issued.');
+  return and(
+    eq(trendingScores.entityType, entityType),
+    or(lt(trendingScores.score, score), and(eq(trendingScores.score, score), gt(trendingScores.entityId, cursor.id))),
+  );
+}
+
+const DESCRIPTION =
+  'Recomputed every 10 minutes. `score` is the sum of the `components`; each is `weight × Σ 0.5^(ageHours / halfLifeHours)` ' +
+  'over its events of the last `lookbackDays` days (see `formula`). The cursor pages through the current ranking.';
+
+export const trendingRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/trending/shows',
+      tags: ['Trending'],
+      summary: 'Shows with the most recent activity (votes, setlist additions, views)',
+      description: DESCRIPTION,
+      request: { query: TrendingQuery },
+      responses: { 200: { description: 'Trending shows, highest score first.', ...json(TrendingShowList) }, ...errorResponses(400, 422) },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid('query');
+      const rows = await c.var.database.db
+        .select({
+          score: trendingScores.score,
+          components: trendingScores.components,
+          computedAt: trendingScores.computedAt,
+          show: {
+            id: shows.id,
+            slug: shows.slug,
+            startsAt: shows.startsAt,
+            status: shows.status,
+            votingOpensAt: shows.votingOpensAt,
+            votingClosesAt: shows.votingClosesAt,
+          },
+          artist: { id: artists.id, slug: artists.slug, name: artists.name },
+          venue: { id: venues.id, slug: venues.slug, name: venues.name, city: venues.city, country: venues.country, timeZone: venues.timeZone },
+        })
+        .from(trendingScores)
+        .innerJoin(shows, eq(shows.id, trendingScores.entityId))
+        .innerJoin(artists, eq(artists.id, shows.artistId))
+        .innerJoin(venues, eq(venues.id, shows.venueId))
+        .where(pageFilter('show', cursor))
+        .orderBy(desc(trendingScores.score), asc(trendingScores.entityId))
+        .limit(limit + 1);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return c.json(
+        {
+          items: page.map((row) => ({
+            score: row.score,
+            components: explain(row.components, ['votes', 'additions', 'views'] as const),
+            computedAt: row.computedAt.toISOString(),
+            show: {
+              ...row.show,
+              startsAt: row.show.startsAt.toISOString(),
+              votingOpensAt: row.show.votingOpensAt.toISOString(),
+              votingClosesAt: row.show.votingClosesAt.toISOString(),
+              artist: row.artist,
+              venue: row.venue,
+            },
+          })),
+          nextCursor: rows.length > limit && last ? encodeCursor({ k: String(last.score), id: last.show.id }) : null,
+          formula: FORMULA,
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/trending/artists',
+      tags: ['Trending'],
+      summary: 'Artists with the most recent activity (follows, views, and activity on their shows)',
+      description: DESCRIPTION,
+      request: { query: TrendingQuery },
+      responses: { 200: { description: 'Trending artists, highest score first.', ...json(TrendingArtistList) }, ...errorResponses(400, 422) },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid('query');
+      const rows = await c.var.database.db
+        .select({
+          score: trendingScores.score,
+          components: trendingScores.components,
+          computedAt: trendingScores.computedAt,
+          artist: { id: artists.id, slug: artists.slug, name: artists.name, imageUrl: artists.imageUrl, genres: artists.genres },
+        })
+        .from(trendingScores)
+        .innerJoin(artists, eq(artists.id, trendingScores.entityId))
+        .where(pageFilter('artist', cursor))
+        .orderBy(desc(trendingScores.score), asc(trendingScores.entityId))
+        .limit(limit + 1);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return c.json(
+        {
+          items: page.map((row) => ({
+            score: row.score,
+            components: explain(row.components, ['votes', 'additions', 'follows', 'views'] as const),
+            computedAt: row.computedAt.toISOString(),
+            artist: row.artist,
+          })),
+          nextCursor: rows.length > limit && last ? encodeCursor({ k: String(last.score), id: last.artist.id }) : null,
+          formula: FORMULA,
+        },
+        200,
+      );
+    },
+  );

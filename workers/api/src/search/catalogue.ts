@@ -1,0 +1,163 @@
+/**
+ * Catalogue search: artists, venues, and shows found through their artist or venue.
+ *
+ * Matching happens on `search_key(text)` (migration 0004: lower case, accents removed, IMMUTABLE), which the
+ * trigram GIN indexes are built on, so every condition below can use them:
+ *
+ * - `key % q`          similarity above pg_trgm.similarity_threshold (default 0.3): whole-name typos ("metalica");
+ * - `q <% key`         word similarity above pg_trgm.word_similarity_threshold (default 0.6): the query close to
+ *                      a part of the name ("fightres" in "Foo Fighters", "zurich" in "Zürich, Switzerland");
+ * - `key like 'q%'`    the name starts with the query: as-you-type prefixes ("metal", even "me").
+ *
+ * The OR of the three becomes a BitmapOr of index scans on the same index. Queries shorter than three characters
+ * (FUZZY_MIN_LENGTH) use the prefix condition only: they have no trigram of their own to be similar with, and
+ * the fuzzy conditions would only bring back hundreds of candidates to reject.
+ *
+ * Score, in [0, 1] (the match quality of a name):
+ *   max( similarity(key, q),
+ *        0.85 × word_similarity(q, key),
+ *        key starts with q ? 0.9 + 0.1 × similarity(key, q) : 0 )
+ * so an exact name scores 1, a name the query starts scores 0.9–1, a word inside a name at most 0.85.
+ * A venue's score is the better of its name and 0.9 × its city. A show inherits the better score of its artist
+ * and its venue, times 0.9 when it starts from yesterday on, 0.8 when it is older: the artist or venue itself
+ * ranks above its shows, and upcoming shows above past ones. Cancelled shows are left out.
+ *
+ * Results are interleaved: one list ordered by score, then artist before venue before show, then the more
+ * popular artist / the show nearest in time. Each type contributes at most `limit` results, from at most
+ * CANDIDATES matching artists and venues and, for each of them, its `limit` next and `limit` last shows.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../../../src/shared/db/client';
+import type { SearchResult } from '../../../../src/shared/schemas/search';
+
+/** Matching artists and venues considered (and expanded into their shows) per search. */
+export const CANDIDATES = 50;
+
+/**
+ * The query as analytics stores it: what search_key() does in the database (accents off, lower case), plus
+ * collapsed spaces, so "Beyoncé ", "beyonce" and "BEYONCE" count as one query.
+ */
+export function normalizeQuery(q: string): string {
+  return q
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/ß/g, 'ss')
+    .replace(/[Ææ]/g, 'ae')
+    .replace(/[Œœ]/g, 'oe')
+    .replace(/[Øø]/g, 'o')
+    .replace(/[Łł]/g, 'l')
+    .replace(/[Đđ]/g, 'd')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** A LIKE pattern matching what starts with `text`: its own `%`, `_` and `\` taken literally. */
+export function prefixPattern(text: string): string {
+  return `${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+interface SearchRow extends Record<string, unknown> {
+  type: SearchResult['type'];
+  id: string;
+  slug: string;
+  title: string;
+  subtitle: string;
+  score: number;
+}
+
+/** Below this many characters a query only matches names it starts: trigram similarity needs three. */
+export const FUZZY_MIN_LENGTH = 3;
+
+export async function searchCatalogue(db: Database, q: string, limit: number): Promise<SearchResult[]> {
+  const key = sql`search_key(${q})`;
+  const prefix = sql`search_key(${prefixPattern(q)})`;
+  const fuzzy = [...q].length >= FUZZY_MIN_LENGTH;
+  // The indexable conditions on one search_key() expression (all served by its trigram GIN index) ...
+  const matches = (column: SQL) => (fuzzy ? sql`(${column} % ${key} or ${key} <% ${column} or ${column} like ${prefix})` : sql`${column} like ${prefix}`);
+  // ... and the score of a match, on the key computed once per row (the subqueries below, kept apart by offset 0).
+  const score = (k: SQL) =>
+    sql`greatest(similarity(${k}, ${key})::float8, 0.85 * word_similarity(${key}, ${k})::float8, case when ${k} like ${prefix} then 0.9 + 0.1 * similarity(${k}, ${key})::float8 else 0 end)`;
+  // Shows from yesterday on count as upcoming (a show on tonight stays "upcoming" until the day after).
+  const recent = sql`now() - interval '1 day'`;
+  const showColumns = sql`s.id, s.slug, s.starts_at, s.artist_id, s.venue_id`;
+  const nextAndLast = (column: SQL) => sql`
+        (select ${showColumns} from shows s where ${column} = m.id and s.starts_at >= ${recent} and s.status <> 'cancelled' order by s.starts_at limit ${limit})
+        union all
+        (select ${showColumns} from shows s where ${column} = m.id and s.starts_at < ${recent} and s.status <> 'cancelled' order by s.starts_at desc limit ${limit})`;
+
+  const result = await db.execute<SearchRow>(sql`
+    with matched_artists as materialized (
+      select id, slug, name, genres, popularity, ${score(sql`name_key`)} as score
+      from (
+        select a.id, a.slug, a.name, a.genres, a.popularity, search_key(a.name) as name_key
+        from artists a
+        where ${matches(sql`search_key(a.name)`)}
+        offset 0
+      ) a
+      order by score desc, popularity desc, id
+      limit ${CANDIDATES}
+    ),
+    matched_venues as materialized (
+      select id, slug, name, city, country, greatest(${score(sql`name_key`)}, 0.9 * ${score(sql`city_key`)}) as score
+      from (
+        select v.id, v.slug, v.name, v.city, v.country, search_key(v.name) as name_key, search_key(v.city) as city_key
+        from venues v
+        where ${matches(sql`search_key(v.name)`)} or ${matches(sql`search_key(v.city)`)}
+        offset 0
+      ) v
+      order by score desc, id
+      limit ${CANDIDATES}
+    ),
+    -- Per matched artist or venue, its next LIMIT shows and its last LIMIT past ones: index range scans
+    -- of shows_artist_starts_at_idx / shows_venue_starts_at_idx, bounded whatever the catalogue's size.
+    show_candidates as (
+      select x.*, m.score from matched_artists m cross join lateral (${nextAndLast(sql`s.artist_id`)}) x
+      union all
+      select x.*, m.score from matched_venues m cross join lateral (${nextAndLast(sql`s.venue_id`)}) x
+    ),
+    -- A show found through both its artist and its venue counts once, with the better score; the best LIMIT.
+    top_shows as (
+      select id, slug, starts_at, artist_id, venue_id,
+        score * case when starts_at >= ${recent} then 0.9 else 0.8 end as score,
+        abs(extract(epoch from starts_at - now()))::float8 as tiebreak
+      from (select distinct on (id) * from show_candidates order by id, score desc) h
+      order by score desc, tiebreak
+      limit ${limit}
+    )
+    (
+      select 'artist' as type, id, slug, name as title,
+        coalesce(nullif(array_to_string(genres[1:3], ', '), ''), 'Artist') as subtitle,
+        score, 0 as priority, -popularity::float8 as tiebreak
+      from matched_artists
+      order by score desc, tiebreak
+      limit ${limit}
+    )
+    union all
+    (
+      select 'venue', id, slug, name, city || ', ' || country, score, 1, 0::float8
+      from matched_venues
+      order by score desc
+      limit ${limit}
+    )
+    union all
+    (
+      select 'show', s.id, s.slug, a.name || ' at ' || v.name,
+        v.city || ', ' || v.country || ' · ' || to_char(s.starts_at at time zone v.time_zone, 'YYYY-MM-DD'),
+        s.score, 2, s.tiebreak
+      from top_shows s
+      join artists a on a.id = s.artist_id
+      join venues v on v.id = s.venue_id
+    )
+    order by score desc, priority, tiebreak, title, id
+    limit ${limit}
+  `);
+  return result.rows.map((row) => ({
+    type: row.type,
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    subtitle: row.subtitle,
+    score: Math.round(Number(row.score) * 10_000) / 10_000,
+  }));
+}
