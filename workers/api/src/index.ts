@@ -2,6 +2,7 @@ import { openDatabase } from '../../../src/shared/db/client';
 import { createLogger, parseLogLevel } from '../../../src/shared/log';
 import { createApp } from './app';
 import { deleteExpiredSessions } from './auth/sessions';
+import { warmCache } from './cache/warm';
 import { databaseBreaker } from './resilience/database-breaker';
 import { recomputeTrending, TRENDING_CRON } from './trending/recompute';
 
@@ -14,7 +15,8 @@ export default {
 
   /**
    * Cron jobs, dispatched on the expression (wrangler.toml [triggers] crons): the trending recompute every
-   * 10 minutes, hourly housekeeping otherwise. Each job is idempotent, so a missed or doubled run is harmless.
+   * 10 minutes, followed by the cache warming (cache/warm.ts), and hourly housekeeping otherwise. Each job is
+   * idempotent, so a missed or doubled run is harmless.
    */
   async scheduled(controller, env, ctx) {
     const log = createLogger({ service: 'api', cron: controller.cron }, { level: parseLogLevel(env.LOG_LEVEL) });
@@ -23,6 +25,16 @@ export default {
       if (controller.cron === TRENDING_CRON) {
         const result = await recomputeTrending(db);
         log.info('trending recomputed', { ...result });
+        // Warming must never fail the recompute: a failed run is logged, the next one tries again.
+        if (!env.PUBLIC_API_ORIGIN) log.info('cache warming skipped: PUBLIC_API_ORIGIN is not set');
+        else {
+          try {
+            const warmed = await warmCache({ origin: env.PUBLIC_API_ORIGIN, fetch: async (request) => app.fetch(request, env, ctx), db, log });
+            log.info('cache warmed', { ...warmed });
+          } catch (err) {
+            log.warn('cache warming failed', { err });
+          }
+        }
       } else {
         const removed = await deleteExpiredSessions(db);
         log.info('expired sessions removed', { removed });

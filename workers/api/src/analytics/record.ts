@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AnalyticsEvent } from '../../../../src/shared/schemas/events';
 import type { AppEnv } from '../app-env';
+import { isWarmingRequest } from '../cache/warm';
 
 export type AnalyticsKind = 'search' | 'search_click' | 'show_view' | 'artist_view';
 
@@ -35,6 +36,9 @@ export function recordEvent(c: Context<AppEnv>, kind: AnalyticsKind, fields: { s
  * artist detail. A show view fills the `show_id` column; an artist view puts the id in `data.artistId`.
  */
 export function recordView(c: Context<AppEnv>, kind: 'show_view' | 'artist_view', entityId: string): void {
+  // The cache-warming cron renders the busiest pages itself: not a visitor, and counting it would feed the
+  // busiest shows' trending scores with the cron's own requests.
+  if (isWarmingRequest(c.req.raw)) return;
   if (kind === 'show_view') recordEvent(c, kind, { showId: entityId });
   else recordEvent(c, kind, { data: { artistId: entityId } });
 }

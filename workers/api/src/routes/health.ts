@@ -42,6 +42,8 @@ export const healthRoute = createRoute({
  */
 export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(healthRoute, async (c) => {
   const started = Date.now();
+  // A probe must see the database as it is now: never from a browser's, a proxy's or a CDN's cache.
+  c.header('Cache-Control', 'no-store');
   try {
     const result = await c.var.database.db.$primary.execute<{ version: string }>(sql`select version() as version`);
     const version = result.rows[0]?.version ?? 'unknown';
