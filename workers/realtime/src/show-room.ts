@@ -294,33 +294,42 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
 
   // ------------------------------------------------------------------ fan-out and outbox
 
-  /** A change was recorded: broadcast now if a tick has passed since the last broadcast, else at the next tick. */
+  /**
+   * A change was recorded: broadcast now if a whole tick has passed since the last broadcast *ended*, else
+   * at the next tick. Measuring from the end matters: with thousands of sockets a broadcast can take longer
+   * than a tick, and measuring from its start would then broadcast on every vote, starving the votes.
+   */
   #changed(): void {
     const now = Date.now();
-    if (now - this.#lastFlushAt >= this.#tickMs) this.#flush(now);
-    this.#ensureAlarm(now + this.#tickMs);
+    if (now - this.#lastFlushAt >= this.#tickMs) this.#flush();
+    this.#ensureAlarm(Date.now() + this.#tickMs);
   }
 
   #viewersChanged(): void {
     this.#ensureAlarm(Date.now() + this.#tickMs);
   }
 
-  #flush(now = Date.now()): void {
-    this.#lastFlushAt = now;
-    const viewers = this.#viewerCount();
+  #flush(): void {
+    // getWebSockets() may include closing sockets: count and send to the open ones only.
+    const sockets = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+    const viewers = sockets.length;
     const taken = this.#store.takeChanges();
-    if (!taken && viewers === this.#viewersBroadcast) return;
+    if (!taken && viewers === this.#viewersBroadcast) {
+      this.#lastFlushAt = Date.now();
+      return;
+    }
     this.#viewersBroadcast = viewers;
     const seq = taken?.seq ?? this.#store.nextUpdateSeq();
     const body = JSON.stringify({ type: 'update', seq, changes: taken?.changes ?? [], added: taken?.added ?? [], viewers });
     this.#store.logUpdate(seq, body, UPDATE_LOG_SIZE);
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of sockets) {
       try {
         ws.send(body);
       } catch {
         // closing socket: it will get a snapshot on reconnect
       }
     }
+    this.#lastFlushAt = Date.now();
   }
 
   #broadcastStatus(): void {

@@ -68,21 +68,27 @@ export class RoomStore {
   }
 
   // ---- meta ----
-  private getMeta(key: string): string | undefined {
-    const row = this.sql.exec<{ value: string }>('select value from meta where key = ?', key).toArray()[0];
-    return row?.value;
+  /**
+   * The meta rows, read from SQLite once per instance and kept in step on every write: they are read
+   * several times per vote, and a SELECT of all rows each time showed up in the room benchmark.
+   */
+  #meta: Map<string, string> | undefined;
+
+  private metaRows(): Map<string, string> {
+    this.#meta ??= new Map(this.sql.exec<{ key: string; value: string }>('select key, value from meta').toArray().map((r) => [r.key, r.value]));
+    return this.#meta;
   }
   private setMeta(key: string, value: string | number | boolean): void {
     this.sql.exec('insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value', key, String(value));
+    this.metaRows().set(key, String(value));
   }
 
   isLoaded(): boolean {
-    return this.getMeta('showId') !== undefined;
+    return this.metaRows().has('showId');
   }
 
   meta(): ShowMeta {
-    const rows = this.sql.exec<{ key: string; value: string }>('select key, value from meta').toArray();
-    const m = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    const m = Object.fromEntries(this.metaRows());
     return {
       showId: m.showId!,
       artistId: m.artistId!,
@@ -100,6 +106,7 @@ export class RoomStore {
   load(show: LoadedShow): void {
     this.storage.transactionSync(() => {
       for (const table of ['meta', 'catalogue', 'setlist', 'votes', 'vote_ids', 'outbox', 'update_log']) this.sql.exec(`delete from ${table}`);
+      this.#meta = new Map();
       const m = show.meta;
       for (const [key, value] of Object.entries({ ...m, updateSeq: 0, flushedEventSeq: m.eventSeq })) this.setMeta(key, value);
       for (const song of show.catalogue) this.sql.exec('insert into catalogue (song_id, title) values (?, ?)', song.songId, song.title);
