@@ -1,6 +1,6 @@
 /**
- * tsx scripts/seed/cli.ts [--scale N] [--seed S] [--now ISO] [--force] [--chunk-size N]
- *                         [--database-url URL | --pglite DIR]
+ * tsx scripts/seed/cli.ts [--scale N] [--artists N] [--venues N] [--users N] [--shows N] [--seed S] [--now ISO]
+ *                         [--force] [--chunk-size N] [--database-url URL [--create-database] | --pglite DIR]
  *
  * Applies migrations, then seeds once (see index.ts). Progress goes to stderr, the summary to stdout.
  *
@@ -9,18 +9,24 @@
  * (past, today, upcoming). Pass --now to reproduce a database exactly on another day.
  */
 import { parseArgs } from 'node:util';
-import { openTarget } from './connect';
+import { ensureDatabase, openTarget } from './connect';
+import type { CountOverrides } from './generate';
 import { seedDatabase, type DemoLogins } from './index';
 import { progressReporter, summary } from './progress';
 import { utcMidnight } from './time';
 
-const USAGE = `usage: tsx scripts/seed/cli.ts [--scale N] [--seed S] [--now ISO-DATE] [--force] [--chunk-size N]
-                           [--database-url URL | --pglite DIR]
+const USAGE = `usage: tsx scripts/seed/cli.ts [--scale N] [--artists N] [--venues N] [--users N] [--shows N] [--seed S]
+                           [--now ISO-DATE] [--force] [--chunk-size N]
+                           [--database-url URL [--create-database] | --pglite DIR]
   --scale N         multiplies the data: 1 = 50 artists, 200 venues, 2,000 users, 1,000 shows (default 1)
+  --artists N       exact number of artists, instead of 50 × scale (likewise --venues, --users, --shows;
+                    --users counts generated fans, the 3 demo accounts come on top). Votes follow the shows:
+                    ~30 per show, so --shows 50000 gives ~1.5 M votes
   --seed S          integer seed (default 1); same seed + scale + --now = identical data
   --now ISO-DATE    anchor instant for past/live/upcoming (default: today 00:00 UTC)
   --force           empty the domain tables and seed again even if already seeded
   --database-url    Postgres URL (default: $DATABASE_URL)
+  --create-database create the URL's database first if it does not exist (via the server's postgres database)
   --pglite DIR      use PGlite stored in DIR (or memory://) instead of Postgres`;
 
 /** A mistake in the command line: reported with the usage text, without a stack trace. */
@@ -48,7 +54,12 @@ async function main(): Promise<void> {
       force: { type: 'boolean', default: false },
       'chunk-size': { type: 'string' },
       'database-url': { type: 'string' },
+      'create-database': { type: 'boolean', default: false },
       pglite: { type: 'string' },
+      artists: { type: 'string' },
+      venues: { type: 'string' },
+      users: { type: 'string' },
+      shows: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -59,10 +70,22 @@ async function main(): Promise<void> {
   const scale = positiveNumber('scale', values.scale, 1);
   const seed = Math.trunc(positiveNumber('seed', values.seed, 1));
   const chunkSize = Math.trunc(positiveNumber('chunk-size', values['chunk-size'], 5_000));
+  const counts: CountOverrides = {};
+  for (const key of ['artists', 'venues', 'users', 'shows'] as const) {
+    const raw = values[key];
+    if (raw === undefined) continue;
+    const value = Number(raw.replace(/_/g, ''));
+    if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${key} must be a positive integer, got ${raw}`);
+    counts[key] = value;
+  }
   const now = new Date(values.now ?? utcMidnight(Date.now()));
   if (Number.isNaN(now.getTime())) throw new UsageError(`--now is not a date: ${values.now}`);
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
   if (!values.pglite && !databaseUrl) throw new UsageError('no database: pass --database-url URL (or set DATABASE_URL) or --pglite DIR');
+  if (values['create-database']) {
+    if (values.pglite || !databaseUrl) throw new UsageError('--create-database needs --database-url');
+    if (await ensureDatabase(databaseUrl)) process.stderr.write(`created database ${new URL(databaseUrl).pathname.slice(1)}\n`);
+  }
 
   const target = await openTarget({
     pgliteDir: values.pglite,
@@ -71,9 +94,10 @@ async function main(): Promise<void> {
   try {
     process.stderr.write(`${target.label}: applying migrations\n`);
     await target.migrate();
-    process.stderr.write(`seeding scale ${scale}, seed ${seed}, now ${now.toISOString()}\n`);
+    const overrides = Object.entries(counts).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ');
+    process.stderr.write(`seeding scale ${scale}${overrides ? ` (exact: ${overrides})` : ''}, seed ${seed}, now ${now.toISOString()}\n`);
     const progress = progressReporter();
-    const result = await seedDatabase(target.executor, { scale, seed, now, force: values.force, chunkSize, onProgress: progress.report });
+    const result = await seedDatabase(target.executor, { scale, counts, seed, now, force: values.force, chunkSize, onProgress: progress.report });
     progress.flush();
     if (result.status === 'skipped') {
       console.log('already seeded (the demo fan exists); pass --force to wipe and seed again');

@@ -26,3 +26,24 @@ export async function openTarget(where: { databaseUrl?: string; pgliteDir?: stri
   }
   throw new Error('no database: pass --database-url URL (or set DATABASE_URL) or --pglite DIR');
 }
+
+/**
+ * Creates the database a Postgres URL names, when the server does not have it yet (connecting to the
+ * server's `postgres` database to do so). Returns whether it created it.
+ */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!name) throw new Error(`no database name in ${url.origin}`);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount) return false;
+    await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    return true;
+  } finally {
+    await client.end();
+  }
+}

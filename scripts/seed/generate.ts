@@ -24,6 +24,8 @@ export interface GenerateOptions {
   passwords: PasswordHashes;
   /** Rows per batch; one INSERT statement each. */
   chunkSize?: number;
+  /** Exact counts that replace the scale's (see planCounts); absent keys keep `PER_SCALE × scale`. */
+  counts?: CountOverrides;
 }
 
 /** Entity counts at scale 1 (users: generated fans); at scale s these times s, rounded. */
@@ -39,16 +41,27 @@ export interface SeedPlan {
 
 export const DEFAULT_CHUNK_SIZE = 5_000;
 
-export function planCounts(scale: number): SeedPlan {
+/**
+ * Exact entity counts that override the scale's, e.g. `{ artists: 10_000, shows: 50_000 }` for a catalogue
+ * much wider than scale 50 would give. `users` counts generated fans, like PER_SCALE (the demo accounts come
+ * on top). Votes and setlist songs follow from the shows (and the artists' popularity), as at any scale.
+ * The streams stay deterministic: the same seed, counts and `now` yield the same rows.
+ */
+export type CountOverrides = Partial<Record<keyof typeof PER_SCALE, number>>;
+
+export function planCounts(scale: number, overrides: CountOverrides = {}): SeedPlan {
   if (!Number.isFinite(scale) || scale <= 0) throw new Error(`scale must be a positive number, got ${scale}`);
-  const n = (base: number) => Math.max(1, Math.round(base * scale));
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new Error(`${key} must be a positive integer, got ${value}`);
+  }
+  const n = (key: keyof typeof PER_SCALE) => overrides[key] ?? Math.max(1, Math.round(PER_SCALE[key] * scale));
   // The demo accounts come on top of the generated fans.
-  const users = n(PER_SCALE.users) + DEMO_ACCOUNTS.length;
-  return { artists: n(PER_SCALE.artists), venues: n(PER_SCALE.venues), users, shows: n(PER_SCALE.shows) };
+  const users = n('users') + DEMO_ACCOUNTS.length;
+  return { artists: n('artists'), venues: n('venues'), users, shows: n('shows') };
 }
 
 export function* generateSeed(options: GenerateOptions): Generator<SeedBatch, void> {
-  const plan = planCounts(options.scale);
+  const plan = planCounts(options.scale, options.counts);
   const nowMs = options.now.getTime();
   if (Number.isNaN(nowMs)) throw new Error('now must be a valid date');
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;

@@ -7,7 +7,7 @@
  * second then finds the demo fan and skips.
  */
 import { DEMO_ACCOUNTS, DEMO_FAN, SHARED_PASSWORD, hashSeedPasswords, type DemoAccount } from './accounts';
-import { generateSeed, planCounts, type SeedPlan } from './generate';
+import { generateSeed, planCounts, type CountOverrides, type SeedPlan } from './generate';
 import { DOMAIN_TABLES, insertBatch, resultRows, type SqlExecutor } from './insert';
 import { COUNT_KEY, emptyCounts, type SeedCounts, type SeedTable } from './rows';
 
@@ -26,6 +26,8 @@ export interface SeedProgress {
 
 export interface SeedOptions {
   scale?: number;
+  /** Exact counts replacing the scale's for some entities (CLI: --artists, --venues, --users, --shows). */
+  counts?: CountOverrides;
   seed?: number;
   /** Reference instant for past/live/upcoming; see generate.ts. */
   now: Date;
@@ -57,7 +59,7 @@ export async function seedDatabase(db: SqlExecutor, options: SeedOptions): Promi
   const started = performance.now();
   const scale = options.scale ?? 1;
   const seed = options.seed ?? 1;
-  const plan = planCounts(scale);
+  const plan = planCounts(scale, options.counts);
   // Hashing first (~0.3 s of PBKDF2), outside the transaction, so no lock is held meanwhile.
   const passwords = await hashSeedPasswords(seed);
 
@@ -74,7 +76,7 @@ export async function seedDatabase(db: SqlExecutor, options: SeedOptions): Promi
 
     const counts = emptyCounts();
     let pending: Promise<void> | undefined;
-    const batches = generateSeed({ scale, seed, now: options.now, passwords, chunkSize: options.chunkSize });
+    const batches = generateSeed({ scale, seed, now: options.now, passwords, chunkSize: options.chunkSize, counts: options.counts });
     // Pipelining by one: the next chunk is generated (CPU in this process) while the database is still
     // writing the previous one (CPU in the server), and at most two chunks are alive at a time.
     for (const batch of batches) {

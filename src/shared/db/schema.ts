@@ -82,7 +82,8 @@ export const artists = pgTable(
     uniqueIndex('artists_ticketmaster_id_key').on(t.ticketmasterId),
     uniqueIndex('artists_musicbrainz_id_key').on(t.musicbrainzId),
     index('artists_name_idx').on(t.name, t.id),
-    index('artists_popularity_idx').on(t.popularity.desc(), t.id.desc()),
+    // NULLS FIRST: drizzle's desc() index defaults to NULLS LAST, which ORDER BY … DESC cannot use.
+    index('artists_popularity_idx').on(t.popularity.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('artists_genres_idx').using('gin', t.genres),
     check('artists_popularity_range', sql`${t.popularity} between 0 and 100`),
   ],
@@ -277,7 +278,7 @@ export const notifications = pgTable(
     createdAt: createdAt(),
     readAt: timestamp('read_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('notifications_event_user_key').on(t.eventId, t.userId), index('notifications_user_created_idx').on(t.userId, t.createdAt.desc())],
+  (t) => [uniqueIndex('notifications_event_user_key').on(t.eventId, t.userId), index('notifications_user_created_idx').on(t.userId, t.createdAt.desc().nullsFirst())],
 );
 
 /** Raw product analytics events; idempotent on the event id. Rollups and partitions come later. */
@@ -335,7 +336,10 @@ export const auditLog = pgTable(
     requestId: text('request_id'),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('audit_log_at_idx').on(t.at.desc()), index('audit_log_actor_at_idx').on(t.actorId, t.at.desc())],
+  (t) => [
+    index('audit_log_at_idx').on(t.at.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('audit_log_actor_at_idx').on(t.actorId, t.at.desc().nullsFirst()),
+  ],
 );
 
 export const trendingEntity = pgEnum('trending_entity', ['show', 'artist']);
@@ -353,5 +357,5 @@ export const trendingScores = pgTable(
     components: jsonb('components').notNull(),
     computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.entityType, t.entityId] }), index('trending_scores_rank_idx').on(t.entityType, t.score.desc())],
+  (t) => [primaryKey({ columns: [t.entityType, t.entityId] }), index('trending_scores_rank_idx').on(t.entityType, t.score.desc().nullsFirst(), t.entityId)],
 );

@@ -1,0 +1,131 @@
+/** Command-line options of `npm run bench:room`. */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Base URL of a running stack; undefined: the bench starts (and stops) its own. */
+  url: string | undefined;
+  /** host:port of the stack's Neon relay (required with --url). */
+  relay: string | undefined;
+  sockets: number;
+  voters: number;
+  /** Target votes per second, all voters together. */
+  rate: number;
+  durationS: number;
+  tickMs: number;
+  /** Setlist size; by default enough for every voter to vote rate×duration/voters times. */
+  setlistSongs: number;
+  /** ROOM_SOCKET_MESSAGES_PER_SECOND for a stack the bench starts; undefined keeps the worker default (20). */
+  socketLimit: number | undefined;
+  baseline: boolean;
+  /** Run a stack the bench starts from a snapshot copy of the working tree (see stack.ts). */
+  isolate: boolean;
+  /** Run a stack the bench starts from this commit instead of the working tree. */
+  ref: string | undefined;
+  /** Connect to the workers' workerd directly, bypassing wrangler's dev proxy (a dev-only hop). */
+  direct: boolean;
+  baselineDurationS: number;
+  /** Sockets opened concurrently while ramping up. */
+  rampBatch: number;
+  drainTimeoutS: number;
+  json: string | undefined;
+  /** The arguments as given, to print the command that reproduces the run. */
+  argv: string[];
+}
+
+export const STACK_PORT = 8791;
+export const STACK_RELAY_PORT = 54391;
+/** The realtime worker's default, used to warn about rates that would be rate-limited. */
+export const DEFAULT_SOCKET_LIMIT = 20;
+/** Artist catalogue size of the fixture (the setlist is a subset). */
+export const MIN_ARTIST_SONGS = 200;
+
+const HELP = `npm run bench:room -- [options]
+
+  --url URL            target a running stack (e.g. http://127.0.0.1:8787); default: start one on :${STACK_PORT}
+  --relay HOST:PORT    its Neon relay (required with --url)
+  --sockets N          WebSockets in the room (default 2000)
+  --voters M           of which authenticated voters (default 200)
+  --rate R             votes per second, all voters together (default 1000)
+  --duration S         seconds of voting (default 30)
+  --tick-ms T          ROOM_TICK_MS of a stack the bench starts, and the baseline's tick (default 50)
+  --setlist N          songs on the show's setlist (default: max(150, votes per voter))
+  --socket-limit N     ROOM_SOCKET_MESSAGES_PER_SECOND of a stack the bench starts (default: worker default 20)
+  --baseline-duration S  seconds of voting against the bare ws baseline (default: --duration)
+  --no-baseline        skip the baseline
+  --no-isolate         run a stack the bench starts in the working tree instead of a snapshot copy
+  --ref COMMIT         run a stack the bench starts from a commit (git archive), e.g. HEAD, not the working tree
+  --direct             connect sockets straight to the workers' workerd, bypassing wrangler's dev proxy
+  --ramp-batch N       sockets connected concurrently while ramping up (default 100)
+  --drain-timeout S    how long to wait for Postgres to catch up (default 60)
+  --json FILE          where to write the JSON result (default bench/results/room-<timestamp>.json)
+`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: 'string' },
+      relay: { type: 'string' },
+      sockets: { type: 'string', default: '2000' },
+      voters: { type: 'string', default: '200' },
+      rate: { type: 'string', default: '1000' },
+      duration: { type: 'string', default: '30' },
+      'tick-ms': { type: 'string', default: '50' },
+      setlist: { type: 'string' },
+      'socket-limit': { type: 'string' },
+      'baseline-duration': { type: 'string' },
+      'no-baseline': { type: 'boolean', default: false },
+      'no-isolate': { type: 'boolean', default: false },
+      direct: { type: 'boolean', default: false },
+      ref: { type: 'string' },
+      'ramp-batch': { type: 'string', default: '100' },
+      'drain-timeout': { type: 'string', default: '60' },
+      json: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  const int = (name: string, raw: string | undefined, min: number): number => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min} (got ${raw})`);
+    return n;
+  };
+  const sockets = int('sockets', values.sockets, 1);
+  const voters = int('voters', values.voters, 1);
+  const rate = int('rate', values.rate, 1);
+  const durationS = int('duration', values.duration, 1);
+  if (voters > sockets) throw new Error('--voters cannot exceed --sockets');
+  if (values.ref !== undefined && !/^[\w./~^-]+$/.test(values.ref)) throw new Error(`--ref: not a git ref: ${values.ref}`);
+  if (values.url && !values.relay) throw new Error('--url needs --relay HOST:PORT (the stack\'s Neon relay) for the Postgres checks');
+  const baselineDurationS = values['baseline-duration'] ? int('baseline-duration', values['baseline-duration'], 1) : durationS;
+  const votesPerVoter = Math.ceil((rate * Math.max(durationS, baselineDurationS)) / voters);
+  const setlistSongs = values.setlist ? int('setlist', values.setlist, 1) : Math.max(150, votesPerVoter);
+  // One vote per voter per song: a voter who runs out of songs could only be refused.
+  if (votesPerVoter > setlistSongs) {
+    throw new Error(`each voter must cast ${votesPerVoter} votes but the setlist has ${setlistSongs} songs (one vote per voter per song): raise --voters or --setlist, or shorten --duration`);
+  }
+  return {
+    url: values.url?.replace(/\/$/, ''),
+    relay: values.relay,
+    sockets,
+    voters,
+    rate,
+    durationS,
+    tickMs: int('tick-ms', values['tick-ms'], 1),
+    setlistSongs,
+    socketLimit: values['socket-limit'] ? int('socket-limit', values['socket-limit'], 1) : undefined,
+    baseline: !values['no-baseline'],
+    isolate: !values['no-isolate'],
+    ref: values.ref,
+    direct: values.direct ?? false,
+    baselineDurationS,
+    rampBatch: int('ramp-batch', values['ramp-batch'], 1),
+    drainTimeoutS: int('drain-timeout', values['drain-timeout'], 1),
+    json: values.json,
+    argv,
+  };
+}
