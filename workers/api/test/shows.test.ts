@@ -1,5 +1,6 @@
+import * as schema from '../../../src/shared/db/schema';
 import { describe, expect, it } from 'vitest';
-import { api, createShow, errorOf } from './support';
+import { api, createShow, errorOf, testDb } from './support';
 
 interface ShowPage {
   items: { id: string; startsAt: string; artist: { id: string } }[];
@@ -49,5 +50,43 @@ describe('GET /v1/shows', () => {
     const forged = await api('/v1/shows?cursor=bm90LWEtY3Vyc29y');
     expect(forged.status).toBe(422);
     expect((await errorOf(forged)).code).toBe('invalid_cursor');
+  });
+});
+
+describe('GET /v1/shows?sort=trending', () => {
+  it('lists scored shows by score, then the unscored ones, across pages without repeats', async () => {
+    const { artist, venue } = await createShow();
+    // Two more shows of the same artist and venue; only the middle one gets a trending score.
+    const db = testDb();
+    const extra = await db
+      .insert(schema.shows)
+      .values(
+        [1, 2].map((n) => ({
+          slug: `trend-${n}-${crypto.randomUUID().slice(0, 8)}`,
+          artistId: artist.id,
+          venueId: venue.id,
+          startsAt: new Date(Date.now() + n * 86_400_000),
+          votingOpensAt: new Date(Date.now() - 86_400_000),
+          votingClosesAt: new Date(Date.now() + n * 86_400_000),
+        })),
+      )
+      .returning({ id: schema.shows.id });
+    const hot = extra[1]!.id;
+    await db.insert(schema.trendingScores).values({ entityType: 'show', entityId: hot, score: 42, components: {} });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const res = await api(`/v1/shows?sort=trending&artistId=${artist.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as ShowPage;
+      seen.push(...page.items.map((s) => s.id));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toHaveLength(3);
+    expect(seen[0]).toBe(hot);
+    expect(new Set(seen).size).toBe(3);
+    // The unscored ones follow in id order.
+    expect(seen.slice(1)).toEqual([...seen.slice(1)].sort());
   });
 });

@@ -47,4 +47,6 @@ export const cursorKeys = {
   text: (k: string) => k,
   number: (k: string) => (k.trim() !== '' && Number.isFinite(Number(k)) ? Number(k) : undefined),
   date: (k: string) => (Number.isNaN(Date.parse(k)) ? undefined : new Date(k)),
+  /** A trending score, or 'unscored' once the list has reached the shows without one. */
+  trending: (k: string): number | 'unscored' | undefined => (k === 'unscored' ? k : cursorKeys.number(k)),
 };
