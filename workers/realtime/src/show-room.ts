@@ -322,14 +322,19 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     const seq = taken?.seq ?? this.#store.nextUpdateSeq();
     const body = JSON.stringify({ type: 'update', seq, changes: taken?.changes ?? [], added: taken?.added ?? [], viewers });
     this.#store.logUpdate(seq, body, UPDATE_LOG_SIZE);
+    this.#broadcast(sockets, body);
+    this.#lastFlushAt = Date.now();
+  }
+
+  /** Sends one serialised message to every given socket; a socket closing meanwhile gets a snapshot on reconnect. */
+  #broadcast(sockets: WebSocket[], body: string): void {
     for (const ws of sockets) {
       try {
         ws.send(body);
       } catch {
-        // closing socket: it will get a snapshot on reconnect
+        // closing socket
       }
     }
-    this.#lastFlushAt = Date.now();
   }
 
   #broadcastStatus(): void {
@@ -343,13 +348,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     });
     const seq = this.#store.meta().updateSeq;
     this.#store.logUpdate(seq, body, UPDATE_LOG_SIZE);
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.send(body);
-      } catch {
-        // closing socket
-      }
-    }
+    this.#broadcast(this.ctx.getWebSockets(), body);
   }
 
   #ensureAlarm(at: number): void {

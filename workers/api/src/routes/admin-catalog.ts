@@ -21,8 +21,8 @@ import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { invalidateCatalog } from '../cache/invalidate';
 import { requireRole } from '../middleware/session/require-role';
-import { catalogWriteError, json, slugify, songColumns, venueColumns } from './catalog-common';
-import { errorResponses, SIGNED_IN } from './openapi-helpers';
+import { catalogWriteError, slugify, songColumns, venueColumns } from './catalog-common';
+import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
 
 const DAY_MS = 86_400_000;

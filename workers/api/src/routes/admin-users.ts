@@ -9,10 +9,9 @@ import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { toMe } from '../auth/sessions';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 import { decodeCursor, encodeCursor } from './pagination';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const RoleBody = z.object({ role: UserRole }).meta({ id: 'RoleBody' });
 const AuditEntry = z
   .object({

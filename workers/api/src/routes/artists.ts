@@ -21,7 +21,6 @@ import {
   idOrSlug,
   isPast,
   isUpcoming,
-  json,
   likePrefix,
   readReplica,
   rowAfter,
@@ -29,7 +28,7 @@ import {
   songColumns,
   toShowSummary,
 } from './catalog-common';
-import { errorResponses } from './openapi-helpers';
+import { errorResponses, json } from './openapi-helpers';
 import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
 
 /** How many upcoming and past shows the artist page carries; the full lists are GET /shows?artistId=. */

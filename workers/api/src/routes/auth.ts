@@ -12,10 +12,9 @@ import { mfaErrors, verifySecondFactor } from '../auth/mfa';
 import { assertLoginAllowed, recordLoginFailure } from '../auth/login-limiter';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
 import { requireCaller } from '../middleware/session';
-import { errorResponses, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 import { isUniqueViolation } from '../../../../src/shared/db/errors';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const signUpRoute = createRoute({
   method: 'post',

@@ -9,7 +9,7 @@ import { artists, shows, songs, venues } from '../../../../src/shared/db/schema'
 import { isForeignKeyViolation, isUniqueViolation } from '../../../../src/shared/db/errors';
 import { ApiError, errors } from '../../../../src/shared/errors';
 
-export const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => UUID.test(value);

@@ -5,7 +5,7 @@ import { deadLetters } from '../../../../src/shared/db/schema';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
 const SOURCE_QUEUES = ['mysetlist-vote-events', 'mysetlist-notifications', 'mysetlist-analytics'] as const;
 type SourceQueue = (typeof SOURCE_QUEUES)[number];
@@ -19,7 +19,6 @@ const ReplayBody = z
   .meta({ id: 'ReplayBody' });
 const ReplayResult = z.object({ replayed: z.number().int(), remaining: z.number().int() }).meta({ id: 'ReplayResult' });
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 function producer(env: Env, queue: SourceQueue): Queue {
   if (queue === 'mysetlist-vote-events') return env.VOTE_EVENTS;

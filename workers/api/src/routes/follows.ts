@@ -8,8 +8,8 @@ import { PageQuery } from '../../../../src/shared/schemas/common';
 import { ShowList } from '../../../../src/shared/schemas/shows';
 import type { AppEnv } from '../app-env';
 import { requireCaller } from '../middleware/session';
-import { artistSummaryColumns, isUpcoming, json, rowAfter, showSummaryColumns, toShowSummary } from './catalog-common';
-import { errorResponses, SIGNED_IN } from './openapi-helpers';
+import { artistSummaryColumns, isUpcoming, rowAfter, showSummaryColumns, toShowSummary } from './catalog-common';
+import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
 
 /** A fan follows artists; their feed is the upcoming shows of those artists. */

@@ -4,9 +4,8 @@ import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { confirmEnrollment, disableMfa, mfaErrors, mfaState, mfaStatus, startEnrollment, verifySecondFactor } from '../auth/mfa';
 import { requireCaller } from '../middleware/session';
-import { errorResponses, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const statusRoute = createRoute({
   method: 'get',

@@ -1,6 +1,9 @@
 import { SESSION_COOKIE } from '../../../../src/shared/auth/session-token';
 import { ErrorBodySchema } from '../../../../src/shared/schemas/common';
 
+/** A JSON body or response described by its zod schema. */
+export const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
 /** The error responses every route documents, generated from the one error schema. */
 export function errorResponses<const S extends number>(...statuses: S[]) {
   const descriptions: Record<number, string> = {

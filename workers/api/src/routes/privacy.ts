@@ -12,9 +12,8 @@ import { mfaErrors, mfaState, verifySecondFactor } from '../auth/mfa';
 import { requireCaller } from '../middleware/session';
 import { eraseUser } from '../privacy/erase';
 import { exportUserData } from '../privacy/export';
-import { errorResponses, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 /** GDPR/CCPA: a copy of all my data, and deletion of my account (confirmed by password and second factor). */
 export const privacyRoutes = new OpenAPIHono<AppEnv>()

@@ -5,9 +5,8 @@ import type { AppEnv } from '../app-env';
 import { requireRole } from '../middleware/session/require-role';
 import { normalizeQuery, searchCatalogue } from '../search/catalogue';
 import { searchStats } from '../search/stats';
-import { errorResponses, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 export const searchRoutes = new OpenAPIHono<AppEnv>()
   .openapi(

@@ -11,9 +11,8 @@ import { passwordFor } from '../../../../src/shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { requireCaller } from '../middleware/session';
-import { errorResponses, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const listRoute = createRoute({
   method: 'get',

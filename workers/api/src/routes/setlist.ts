@@ -5,7 +5,7 @@ import { RoomSong } from '../../../../src/shared/schemas/room';
 import { ShowStatus } from '../../../../src/shared/schemas/shows';
 import type { AppEnv, Caller } from '../app-env';
 import { requireCaller } from '../middleware/session';
-import { errorResponses, SIGN_IN_OPTIONAL, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGN_IN_OPTIONAL, SIGNED_IN } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
 
 const ShowParams = z.object({ showId: z.uuid() });
@@ -30,7 +30,6 @@ const VoteBody = z
   .meta({ id: 'VoteBody' });
 const VoteAccepted = z.object({ setlistSongId: z.uuid(), voteId: z.uuid(), votes: z.number().int() }).meta({ id: 'VoteAccepted' });
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const actorOf = (caller: Caller | null): RoomActor => ({ userId: caller!.user.id, role: caller!.user.role });
 
 export const setlistRoutes = new OpenAPIHono<AppEnv>()

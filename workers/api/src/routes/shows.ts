@@ -6,8 +6,8 @@ import { IdOrSlugParams, ShowDetail } from '../../../../src/shared/schemas/catal
 import { ShowList, ShowListQuery, type ShowSummary } from '../../../../src/shared/schemas/shows';
 import { recordView } from '../analytics/record';
 import type { AppEnv } from '../app-env';
-import { artistSummaryColumns, idOrSlug, json, rowAfter, showSummaryColumns, toShowSummary, venueColumns } from './catalog-common';
-import { errorResponses } from './openapi-helpers';
+import { artistSummaryColumns, idOrSlug, rowAfter, showSummaryColumns, toShowSummary, venueColumns } from './catalog-common';
+import { errorResponses, json } from './openapi-helpers';
 import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
 
 /** How many songs of the predicted setlist the show page summarises. */

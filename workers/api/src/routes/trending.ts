@@ -5,10 +5,10 @@ import { errors } from '../../../../src/shared/errors';
 import { TrendingArtistList, TrendingQuery, TrendingShowList, type TrendingComponent } from '../../../../src/shared/schemas/trending';
 import type { AppEnv } from '../app-env';
 import { HALF_LIFE_HOURS, LOOKBACK_DAYS, TRENDING_EXPRESSION, WEIGHTS, type StoredComponent } from '../trending/recompute';
-import { errorResponses } from './openapi-helpers';
+import { showSummaryColumns, toShowSummary } from './catalog-common';
+import { errorResponses, json } from './openapi-helpers';
 import { decodeCursor, encodeCursor } from './pagination';
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const FORMULA = { expression: TRENDING_EXPRESSION, halfLifeHours: HALF_LIFE_HOURS, lookbackDays: LOOKBACK_DAYS, weights: { ...WEIGHTS } };
 const TERM_WEIGHTS = { votes: WEIGHTS.vote, additions: WEIGHTS.addition, follows: WEIGHTS.follow, views: WEIGHTS.view } as const;
@@ -57,16 +57,7 @@ export const trendingRoutes = new OpenAPIHono<AppEnv>()
           score: trendingScores.score,
           components: trendingScores.components,
           computedAt: trendingScores.computedAt,
-          show: {
-            id: shows.id,
-            slug: shows.slug,
-            startsAt: shows.startsAt,
-            status: shows.status,
-            votingOpensAt: shows.votingOpensAt,
-            votingClosesAt: shows.votingClosesAt,
-          },
-          artist: { id: artists.id, slug: artists.slug, name: artists.name },
-          venue: { id: venues.id, slug: venues.slug, name: venues.name, city: venues.city, country: venues.country, timeZone: venues.timeZone },
+          ...showSummaryColumns,
         })
         .from(trendingScores)
         .innerJoin(shows, eq(shows.id, trendingScores.entityId))
@@ -79,20 +70,13 @@ export const trendingRoutes = new OpenAPIHono<AppEnv>()
       const last = page.at(-1);
       return c.json(
         {
-          items: page.map((row) => ({
-            score: row.score,
-            components: explain(row.components, ['votes', 'additions', 'views'] as const),
-            computedAt: row.computedAt.toISOString(),
-            show: {
-              ...row.show,
-              startsAt: row.show.startsAt.toISOString(),
-              votingOpensAt: row.show.votingOpensAt.toISOString(),
-              votingClosesAt: row.show.votingClosesAt.toISOString(),
-              artist: row.artist,
-              venue: row.venue,
-            },
+          items: page.map(({ score, components, computedAt, ...show }) => ({
+            score,
+            components: explain(components, ['votes', 'additions', 'views'] as const),
+            computedAt: computedAt.toISOString(),
+            show: toShowSummary(show),
           })),
-          nextCursor: rows.length > limit && last ? encodeCursor({ k: String(last.score), id: last.show.id }) : null,
+          nextCursor: rows.length > limit && last ? encodeCursor({ k: String(last.score), id: last.id }) : null,
           formula: FORMULA,
         },
         200,

@@ -4,8 +4,8 @@ import { artists, shows, venues } from '../../../../src/shared/db/schema';
 import { errors } from '../../../../src/shared/errors';
 import { IdOrSlugParams, VenueDetail, VenueList, VenueListQuery } from '../../../../src/shared/schemas/catalog';
 import type { AppEnv } from '../app-env';
-import { idOrSlug, isUpcoming, json, rowAfter, showSummaryColumns, toShowSummary, venueColumns } from './catalog-common';
-import { errorResponses } from './openapi-helpers';
+import { idOrSlug, isUpcoming, rowAfter, showSummaryColumns, toShowSummary, venueColumns } from './catalog-common';
+import { errorResponses, json } from './openapi-helpers';
 import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
 
 /** How many upcoming shows the venue page carries; the full list is GET /shows?venueId=. */
