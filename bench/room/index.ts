@@ -9,68 +9,20 @@
  */
 import os from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_SOCKET_LIMIT, MIN_ARTIST_SONGS, parseOptions, type BenchOptions } from './args';
+import { DEFAULT_SOCKET_LIMIT, MIN_ARTIST_SONGS, parseOptions } from './args';
 import { startBaseline, type Baseline } from './baseline';
 import { BenchDb } from './db';
 import { createFixture } from './fixture';
-import { Harness, type HarnessTarget } from './harness';
+import type { HarnessTarget } from './harness';
 import { collectPostgresFigures } from './postgres';
-import { listeningPorts, machineCpuSeconds, rssMiB, stackProcesses, type ProcInfo } from './procs';
-import { printReport, writeJson, type BenchResult, type Consistency, type RssRow, type TargetRun } from './report';
-import { CpuSampler } from './sampler';
+import { machineCpuSeconds, stackProcesses } from './procs';
+import { printReport, writeJson, type BenchResult } from './report';
+import { findWorkersEntry, roomSum, runTarget } from './run';
+import { checkConsistency, judge } from './verdict';
 import { ROOT, codeVersion, externalStack, startStack, type Stack } from './stack';
 
 const t0 = performance.now();
 const log = (line: string) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`);
-
-/** Connect, drive, and measure one target; `procs` are the server processes to watch. */
-async function runTarget(target: HarnessTarget, opts: BenchOptions, durationS: number, procs: ProcInfo[], beforeDrive: () => Promise<void>): Promise<Omit<TargetRun, 'roomSum'> & { harness: Harness }> {
-  const idle = new Map(procs.map((p) => [p.pid, rssMiB(p.pid)]));
-  const sampler = new CpuSampler(procs);
-  let cpu: TargetRun['cpu'] | undefined;
-  const harness = new Harness(target, {
-    sockets: opts.sockets,
-    voters: opts.voters,
-    rate: opts.rate,
-    durationS,
-    rampBatch: opts.rampBatch,
-    log,
-    onDriveStart: () => sampler.start((durationS * 1000) / 2),
-    onDriveEnd: () => (cpu = sampler.stop()),
-  });
-  const connect = await harness.connect();
-  const connected = new Map(procs.map((p) => [p.pid, rssMiB(p.pid)]));
-  await beforeDrive();
-  log(`${target.name}: driving ${opts.rate} votes/s for ${durationS} s over ${opts.voters} voters…`);
-  const drive = await harness.drive();
-  log(
-    `${target.name}: ${drive.acksOk} ok acks (${drive.acceptedPerS.toFixed(0)}/s), vote→update p50 ${drive.latency.p50Ms.toFixed(1)} ms p95 ${drive.latency.p95Ms.toFixed(1)} ms p99 ${drive.latency.p99Ms.toFixed(1)} ms`,
-  );
-  const rss: RssRow[] = procs.map((p) => ({ role: p.role, pid: p.pid, idleMiB: idle.get(p.pid), connectedMiB: connected.get(p.pid), afterMiB: rssMiB(p.pid) }));
-  return { connect, drive, cpu: cpu!, rss, harness };
-}
-
-/** The workers' workerd answers /health on one of its listening ports (the others are internal). */
-async function findWorkersEntry(procs: ProcInfo[]): Promise<number | undefined> {
-  for (const p of procs.filter((x) => x.role === 'workerd (workers)')) {
-    for (const port of listeningPorts(p.pid)) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
-        if (res.ok && ((await res.json()) as { status?: string }).status === 'ok') return port;
-      } catch {
-        // not an HTTP port
-      }
-    }
-  }
-  return undefined;
-}
-
-async function roomSum(baseUrl: string, showId: string): Promise<number> {
-  const res = await fetch(`${baseUrl}/v1/shows/${showId}/setlist`, { signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new Error(`GET setlist: HTTP ${res.status}`);
-  const body = (await res.json()) as { songs: { votes: number }[] };
-  return body.songs.reduce((a, s) => a + s.votes, 0);
-}
 
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
@@ -146,7 +98,7 @@ async function main(): Promise<number> {
       voterTokens: fixture.voterTokens,
     };
     // Round trips are counted from here: connects (session lookups) and setup are not the votes' cost.
-    const run = await runTarget(stackTarget, opts, opts.durationS, procs, () => db.resetRelayStats());
+    const run = await runTarget(stackTarget, opts, opts.durationS, procs, () => db.resetRelayStats(), log);
     phase('stack connect+drive');
     log('waiting for Postgres to catch up…');
     const postgres = await collectPostgresFigures(db, fixture.showId, () => run.harness.live(), opts.drainTimeoutS);
@@ -155,7 +107,6 @@ async function main(): Promise<number> {
       log(`GET setlist failed: ${err instanceof Error ? err.message : String(err)}`);
       return NaN;
     });
-    const final = run.harness.live();
     phase('postgres drain');
     await run.harness.close();
     if (!opts.url) {
@@ -164,28 +115,8 @@ async function main(): Promise<number> {
     }
     phase('stack stop');
 
-    const problems: string[] = [];
     const d = run.drive;
-    const expect = (name: string, value: number) => {
-      if (Number.isNaN(value)) problems.push(`${name} unavailable (the room did not answer GET setlist within 10 s: still working through a backlog?)`);
-      else if (value !== final.acksOk) problems.push(`${name} = ${value}, but ${final.acksOk} votes were acked ok (${value > final.acksOk ? 'duplicated or unacked votes' : 'lost votes'})`);
-    };
-    expect('harness Σ of acked counts', final.sumOfAckedCounts);
-    expect('room Σ counts', stackRoomSum);
-    expect('postgres active votes', postgres.activeVotes);
-    expect('postgres Σ setlist_songs.vote_count', postgres.sumVoteCount);
-    if (final.unanswered) problems.push(`${final.unanswered} votes never got an ack (waited until the Postgres drain timed out)`);
-    if (d.missingDeliveries) problems.push(`${d.missingDeliveries} (socket, vote) deliveries never arrived`);
-    const consistency: Consistency = {
-      acksOk: final.acksOk,
-      lateAcks: final.lateAcks,
-      harnessSum: final.sumOfAckedCounts,
-      roomSum: stackRoomSum,
-      postgresActiveVotes: postgres.activeVotes,
-      postgresSumVoteCount: postgres.sumVoteCount,
-      pass: problems.length === 0,
-      problems,
-    };
+    const consistency = checkConsistency(run.harness.live(), d, stackRoomSum, postgres);
 
     let baselineRun: BenchResult['baseline'];
     if (opts.baseline) {
@@ -196,7 +127,7 @@ async function main(): Promise<number> {
         wsUrl: (token) => `ws://127.0.0.1:${baseline!.port}/live${token ? `?token=${token}` : ''}`,
         voterTokens: Array.from({ length: opts.voters }, (_, i) => `voter-${i}`),
       };
-      const b = await runTarget(target, opts, opts.baselineDurationS, [{ pid: baseline.pid, role: 'node bare ws server', cmd: '' }], async () => {});
+      const b = await runTarget(target, opts, opts.baselineDurationS, [{ pid: baseline.pid, role: 'node bare ws server', cmd: '' }], async () => {}, log);
       const sum = await baseline.sumOfCounts();
       await b.harness.close();
       await baseline.stop();
@@ -207,21 +138,7 @@ async function main(): Promise<number> {
     }
 
     const { harness: _h, ...stackRun } = run;
-    const reasons: string[] = [];
-    if (!(d.latency.p95Ms < 100)) reasons.push(`p95 ${d.latency.p95Ms.toFixed(1)} ms ≥ 100 ms`);
-    if (!consistency.pass) reasons.push('consistency FAIL');
-    if (Object.keys(d.acksFailed).length) reasons.push(`refused votes: ${JSON.stringify(d.acksFailed)}`);
-    if (d.acceptedPerS < 0.98 * opts.rate) reasons.push(`accepted ${d.acceptedPerS.toFixed(0)}/s < 98 % of ${opts.rate}/s`);
-    if (d.votesSkipped) reasons.push(`${d.votesSkipped} votes not sent (voter socket closed)`);
-    const dropped = Object.values(d.unexpectedCloses).reduce((a, b) => a + b, 0);
-    if (dropped) reasons.push(`${dropped} sockets closed unexpectedly during the drive${reloads ? ` (wrangler reloaded the workers ${reloads}×: a watched file changed)` : ''}`);
-    if (run.connect.failures['HTTP 429']) reasons.push('connects refused with 429: the gateway rate limit (RATE_LIMIT_REQUESTS per IP) counts every emulated fan as one IP; raise it on that stack');
-    const warnings: string[] = [];
-    if (reloads) warnings.push(`wrangler reloaded the workers ${reloads}× between the drive and the Postgres checks (a watched file changed); figures after a reload are suspect`);
-    if (busyBeforePct > 30) warnings.push(`machine ${busyBeforePct.toFixed(0)} % busy (of one core) before the run`);
-    for (const [name, t] of [['stack', run], ['baseline', baselineRun]] as const) {
-      if (t && t.cpu.otherPct > 25) warnings.push(`other processes used ${t.cpu.otherPct.toFixed(0)} % of a core during the ${name} drive`);
-    }
+    const verdict = judge({ opts, drive: d, connect: run.connect, consistency, reloads, busyBeforePct, stackCpu: run.cpu, baselineCpu: baselineRun?.cpu });
     const cpus = os.cpus();
     const result: BenchResult = {
       startedAt: startedAt.toISOString(),
@@ -247,7 +164,7 @@ async function main(): Promise<number> {
             updatesPerS: d.updatesPerS / baselineRun.drive.updatesPerS,
           }
         : undefined,
-      verdict: { sustained: reasons.length === 0, reasons, warnings },
+      verdict,
       phasesS: { ...phases, total: (performance.now() - t0) / 1000 },
     };
     printReport(result);

@@ -172,7 +172,9 @@ export async function startStack(opts: { tickMs: number; socketLimit: number | u
     });
   }
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async () => {
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= doStop()); // idempotent: the error paths and `finally` may both call it
+  const doStop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT'); // dev.ts stops wrangler (and so workerd), then closes PGlite cleanly
       const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 20_000))]);

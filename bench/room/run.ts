@@ -1,0 +1,62 @@
+/** Running the harness against one target, and small probes of the stack. */
+import type { BenchOptions } from './args';
+import { Harness, type HarnessTarget } from './harness';
+import { listeningPorts, rssMiB, type ProcInfo } from './procs';
+import type { RssRow, TargetRun } from './report';
+import { CpuSampler } from './sampler';
+
+/** Connect, drive, and measure one target; `procs` are the server processes to watch. */
+export async function runTarget(
+  target: HarnessTarget,
+  opts: BenchOptions,
+  durationS: number,
+  procs: ProcInfo[],
+  beforeDrive: () => Promise<void>,
+  log: (line: string) => void,
+): Promise<Omit<TargetRun, 'roomSum'> & { harness: Harness }> {
+  const idle = new Map(procs.map((p) => [p.pid, rssMiB(p.pid)]));
+  const sampler = new CpuSampler(procs);
+  let cpu: TargetRun['cpu'] | undefined;
+  const harness = new Harness(target, {
+    sockets: opts.sockets,
+    voters: opts.voters,
+    rate: opts.rate,
+    durationS,
+    rampBatch: opts.rampBatch,
+    log,
+    onDriveStart: () => sampler.start((durationS * 1000) / 2),
+    onDriveEnd: () => (cpu = sampler.stop()),
+  });
+  const connect = await harness.connect();
+  const connected = new Map(procs.map((p) => [p.pid, rssMiB(p.pid)]));
+  await beforeDrive();
+  log(`${target.name}: driving ${opts.rate} votes/s for ${durationS} s over ${opts.voters} voters…`);
+  const drive = await harness.drive();
+  log(
+    `${target.name}: ${drive.acksOk} ok acks (${drive.acceptedPerS.toFixed(0)}/s), vote→update p50 ${drive.latency.p50Ms.toFixed(1)} ms p95 ${drive.latency.p95Ms.toFixed(1)} ms p99 ${drive.latency.p99Ms.toFixed(1)} ms`,
+  );
+  const rss: RssRow[] = procs.map((p) => ({ role: p.role, pid: p.pid, idleMiB: idle.get(p.pid), connectedMiB: connected.get(p.pid), afterMiB: rssMiB(p.pid) }));
+  return { connect, drive, cpu: cpu!, rss, harness };
+}
+
+/** The workers' workerd answers /health on one of its listening ports (the others are internal). */
+export async function findWorkersEntry(procs: ProcInfo[]): Promise<number | undefined> {
+  for (const p of procs.filter((x) => x.role === 'workerd (workers)')) {
+    for (const port of listeningPorts(p.pid)) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
+        if (res.ok && ((await res.json()) as { status?: string }).status === 'ok') return port;
+      } catch {
+        // not an HTTP port
+      }
+    }
+  }
+  return undefined;
+}
+
+export async function roomSum(baseUrl: string, showId: string): Promise<number> {
+  const res = await fetch(`${baseUrl}/v1/shows/${showId}/setlist`, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`GET setlist: HTTP ${res.status}`);
+  const body = (await res.json()) as { songs: { votes: number }[] };
+  return body.songs.reduce((a, s) => a + s.votes, 0);
+}
