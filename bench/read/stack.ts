@@ -9,12 +9,11 @@
  * - the production rate limit is kept (the bench spreads its requests over addresses and users instead);
  *   only the response cache's freshness is set (`devVars`), see args.ts --fresh.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT } from '../room/stack';
+import { ROOT, isUp, snapshotTree } from '../room/stack';
 
 export const DATA_DIR = resolve(ROOT, '.data/bench-read');
 
@@ -31,39 +30,6 @@ export interface ReadStack {
 
 export function externalStack(url: string, relay: string | undefined): ReadStack {
   return { url, relay, pid: undefined, logFile: undefined, codeDir: undefined, reloads: () => 0, stop: async () => {} };
-}
-
-async function isUp(url: string): Promise<boolean> {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The working tree's non-ignored files (git-tracked and untracked), or a commit's tree (`ref`), in a temp dir,
- * node_modules linked.
- */
-function snapshotTree(ref: string | undefined): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mysetlist-bench-read-'));
-  if (ref) {
-    const tar = join(dir, '.snapshot.tar');
-    execFileSync('git', ['archive', '--format=tar', '-o', tar, ref], { cwd: ROOT });
-    execFileSync('tar', ['-xf', tar, '-C', dir]);
-    rmSync(tar);
-    symlinkSync(resolve(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    return dir;
-  }
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT }).toString().split('\0');
-  for (const file of files) {
-    const src = resolve(ROOT, file);
-    if (!file || !existsSync(src)) continue;
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    copyFileSync(src, join(dir, file));
-  }
-  symlinkSync(resolve(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  return dir;
 }
 
 export async function startReadStack(opts: { databaseUrl: string; port: number; relayPort: number; logFile: string; isolate: boolean; ref: string | undefined; devVars: Record<string, string> }): Promise<ReadStack> {

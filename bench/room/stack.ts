@@ -37,7 +37,7 @@ export function externalStack(url: string, relay: string): Stack {
   return { url, relay, pid: undefined, logFile: undefined, codeDir: undefined, reloads: () => 0, stop: async () => {} };
 }
 
-async function isUp(url: string): Promise<boolean> {
+export async function isUp(url: string): Promise<boolean> {
   try {
     return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
   } catch {
@@ -49,7 +49,7 @@ async function isUp(url: string): Promise<boolean> {
  * Copies the code to a temp dir — the working tree's non-ignored files, or the tree of a commit
  * (`ref`) — and links node_modules (not copied).
  */
-function snapshotTree(ref: string | undefined): string {
+export function snapshotTree(ref: string | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), 'mysetlist-bench-'));
   if (ref) {
     const tar = join(dir, '.snapshot.tar');
