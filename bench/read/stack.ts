@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT, isUp, snapshotTree } from '../room/stack';
+import { ROOT, isUp, snapshotTree, waitHealthy } from '../room/stack';
 
 export const DATA_DIR = resolve(ROOT, '.data/bench-read');
 
@@ -78,17 +78,6 @@ export async function startReadStack(opts: { databaseUrl: string; port: number; 
     log.end();
     if (codeDir !== ROOT) rmSync(codeDir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 180_000;
-  while (!(await isUp(`${url}/health`))) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`the stack exited (${child.exitCode}) before it was healthy; see ${opts.logFile}`);
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${url}/health did not answer 200 within 180 s; see ${opts.logFile}`);
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await waitHealthy(url, child, stop, opts.logFile);
   return { url, relay, pid: child.pid, logFile: opts.logFile, codeDir, reloads: () => reloads, stop };
 }

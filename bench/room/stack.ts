@@ -45,6 +45,22 @@ export async function isUp(url: string): Promise<boolean> {
   }
 }
 
+/** Waits (up to 180 s) for the stack's /health; stops the stack and throws if it exits or never answers. */
+export async function waitHealthy(url: string, child: ChildProcess, stop: () => Promise<void>, logFile: string): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  while (!(await isUp(`${url}/health`))) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`the stack exited (${child.exitCode}) before it was healthy; see ${logFile}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${url}/health did not answer 200 within 180 s; see ${logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
 /**
  * Copies the code to a temp dir — the working tree's non-ignored files, or the tree of a commit
  * (`ref`) — and links node_modules (not copied).
@@ -187,17 +203,6 @@ export async function startStack(opts: { tickMs: number; socketLimit: number | u
     if (codeDir !== ROOT) rmSync(codeDir, { recursive: true, force: true });
     unlock();
   };
-  const deadline = Date.now() + 180_000;
-  while (!(await isUp(`${url}/health`))) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`the stack exited (${child.exitCode}) before it was healthy; see ${opts.logFile}`);
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${url}/health did not answer 200 within 180 s; see ${opts.logFile}`);
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await waitHealthy(url, child, stop, opts.logFile);
   return { url, relay, pid: child.pid, logFile: opts.logFile, codeDir, reloads: () => reloads, stop };
 }
