@@ -359,3 +359,6 @@ export const trendingScores = pgTable(
   },
   (t) => [primaryKey({ columns: [t.entityType, t.entityId] }), index('trending_scores_rank_idx').on(t.entityType, t.score.desc().nullsFirst(), t.entityId)],
 );
+
+// Tables of each product area, kept in their own files (see drizzle.config.ts).
+export * from './schema-setlist';
