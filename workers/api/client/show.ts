@@ -21,7 +21,7 @@ const LINK_LABEL: Record<LinkState, string> = {
   connecting: 'Connecting…',
   live: 'Live',
   reconnecting: 'Reconnecting…',
-  offline: 'Offline: reconnecting when the network is back…',
+  offline: 'Offline, waiting for the network…',
 };
 /** Silence longer than this means the socket is dead even if it was not closed (the room answers pings). */
 const HEARTBEAT_MS = 10_000;

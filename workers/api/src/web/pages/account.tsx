@@ -7,7 +7,7 @@ import { must } from '../internal-api';
 
 const when = (iso: string) => new Date(iso).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
-export async function accountPage(page: PageContext, extra?: { enrollment?: MfaEnrollment; recoveryCodes?: string[]; error?: string }): Promise<Response> {
+export async function accountPage(page: PageContext, extra?: { enrollment?: MfaEnrollment; recoveryCodes?: string[]; error?: string; status?: 400 | 409 | 429 }): Promise<Response> {
   const me = requireMe(page);
   const { c, api } = page;
   const [sessions, mfa] = await Promise.all([api.get<SessionList>('/me/sessions'), api.get<MfaStatus>('/me/mfa')]);
@@ -138,8 +138,11 @@ export async function accountPage(page: PageContext, extra?: { enrollment?: MfaE
         </section>
       </>
     ),
-  });
+  }, extra?.status ?? 200);
 }
+
+/** A refused form's status: what the API said, as one of the statuses a page answers with. */
+const formStatus = (status: number): 400 | 409 | 429 => (status === 409 ? 409 : status === 429 ? 429 : 400);
 
 export async function endSessionSubmit(page: PageContext): Promise<Response> {
   requireMe(page);
@@ -156,7 +159,7 @@ export async function endOtherSessionsSubmit(page: PageContext): Promise<Respons
 export async function mfaEnrollSubmit(page: PageContext): Promise<Response> {
   requireMe(page);
   const result = await page.api.call<MfaEnrollment>('POST', '/me/mfa/enroll');
-  const res = result.ok ? await accountPage(page, { enrollment: result.data }) : await accountPage(page, { error: result.message });
+  const res = result.ok ? await accountPage(page, { enrollment: result.data }) : await accountPage(page, { error: result.message, status: formStatus(result.status) });
   res.headers.set('Cache-Control', 'no-store');
   return res;
 }
@@ -165,7 +168,7 @@ export async function mfaConfirmSubmit(page: PageContext): Promise<Response> {
   requireMe(page);
   const form = await formFields(page.c);
   const result = await page.api.call<MfaEnabled>('POST', '/me/mfa/confirm', { code: form.code ?? '' });
-  const res = result.ok ? await accountPage(page, { recoveryCodes: result.data.recoveryCodes }) : await accountPage(page, { error: failureText(result) });
+  const res = result.ok ? await accountPage(page, { recoveryCodes: result.data.recoveryCodes }) : await accountPage(page, { error: failureText(result), status: formStatus(result.status) });
   res.headers.set('Cache-Control', 'no-store');
   return res;
 }
