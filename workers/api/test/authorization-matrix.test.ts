@@ -150,6 +150,7 @@ const RULES: Record<string, Rule> = {
   'GET /account/export': { expect: { ...everyone(200), anonymous: 303 } },
   'POST /account/delete': { expect: everyone(303), fresh: true, headers: FORM_POST },
   'GET /feed': { expect: { ...everyone(200), anonymous: 303 } },
+  'GET /admin': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
 };
 
 const app = createApp();

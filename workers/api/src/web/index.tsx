@@ -10,6 +10,7 @@ import { csrf } from 'hono/csrf';
 import type { AppEnv } from '../app-env';
 import { responseCache } from '../middleware/response-cache';
 import type { ApiFetch } from './internal-api';
+import { adminIndexPage } from './pages/admin';
 import { accountPage, deleteAccountSubmit, endOtherSessionsSubmit, endSessionSubmit, exportDownload, mfaConfirmSubmit, mfaDisableSubmit, mfaEnrollSubmit } from './pages/account';
 import { followSubmit, lockSubmit } from './pages/actions';
 import { logInPage, logInSubmit, logOutSubmit, signUpPage, signUpSubmit } from './pages/auth';
@@ -50,5 +51,6 @@ export function createWebRoutes(fetchApi: ApiFetch) {
       .get('/account/export', page(exportDownload))
       .post('/account/delete', page(deleteAccountSubmit))
       .get('/feed', page(feedPage))
+      .get('/admin', page(adminIndexPage))
   );
 }

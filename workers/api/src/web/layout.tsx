@@ -3,6 +3,17 @@ import { raw } from 'hono/html';
 import type { Me } from '../../../../src/shared/schemas/auth';
 import { WEB_ASSETS } from './assets';
 
+/**
+ * Header links to the pages that exist in this deployment. Pages over an API that another area is still
+ * building are added here with their routes (web/index.tsx), never shown as dead links.
+ */
+export const NAV = {
+  public: [] as { href: string; label: string }[],
+  signedIn: [
+    { href: '/feed', label: 'Feed' },
+  ] as { href: string; label: string }[],
+};
+
 export interface LayoutProps {
   title: string;
   me: Me | null;
@@ -45,12 +56,15 @@ function Header({ me }: { me: Me | null }) {
       </form>
       <nav aria-label="Main">
         <ul>
-          <li><a href="/leaderboard">Leaderboard</a></li>
+          {NAV.public.map((link) => (
+            <li><a href={link.href}>{link.label}</a></li>
+          ))}
           {me ? (
             <>
-              <li><a href="/feed">Feed</a></li>
-              <li><a href="/inbox">Inbox</a></li>
-              {me.role !== 'fan' ? <li><a href="/admin">Admin</a></li> : null}
+              {NAV.signedIn.map((link) => (
+                <li><a href={link.href}>{link.label}</a></li>
+              ))}
+              {me.role !== 'fan' ? <li><a href="/admin">Staff</a></li> : null}
               <li><a href="/account">{me.displayName}</a></li>
               <li>
                 <form method="post" action="/logout" class="inline">
