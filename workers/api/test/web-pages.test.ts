@@ -33,6 +33,7 @@ describe('web pages', () => {
     const res = await page('/');
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Type')).toMatch(/text\/html/);
+    expect(res.headers.get('Content-Security-Policy')).toContain("script-src 'self'");
     const html = await res.text();
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('<html lang="en">');

@@ -15,9 +15,16 @@ export interface PageContext {
   me: Me | null;
 }
 
+/**
+ * Pages load scripts, styles and connections from this origin only (the live room's WebSocket included);
+ * images may come from anywhere over HTTPS (artist photos). Inline style attributes carry the bars' lengths.
+ */
+export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
 /** Renders a full HTML document. Pages are plain HTML first: every script only enhances what is already there. */
 export async function html(c: Context<AppEnv>, props: LayoutProps, status: 200 | 201 | 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 | 503 = 200): Promise<Response> {
   const body = await (<Layout {...props} />).toString();
+  c.header('Content-Security-Policy', PAGE_CSP);
   return c.html(`<!doctype html>\n${body}`, status);
 }
 
