@@ -2,7 +2,7 @@
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { base, launch, PASSWORD, phone, uniqueEmail } from './support';
+import { base, launch, PASSWORD, phone, uniqueEmail, unlabelledControls } from './support';
 
 async function logOut(page: Page) {
   await page.locator('form[action="/logout"] button').click();
@@ -31,6 +31,7 @@ describe('accounts in the browser', () => {
     const page = await context.newPage();
     const email = uniqueEmail('signup');
     await page.goto(`${base()}/signup`);
+    expect(await unlabelledControls(page)).toEqual([]);
     await page.locator('#signup-email').fill(email);
     await page.locator('#signup-name').fill('Browser Fan');
     // A weak password first: the form comes back with the reason, keeping what was typed.
@@ -49,6 +50,7 @@ describe('accounts in the browser', () => {
     await logInForm(page, email, PASSWORD);
     await page.waitForURL(`${base()}/account`);
     await expect.poll(() => page.locator('main h1').textContent()).toBe('Your account');
+    expect(await unlabelledControls(page)).toEqual([]);
     await context.close();
   });
 

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, base, countOf, createShow, launch, openShow, phone, signUp, trackScripts, voteButton, type SceneShow } from './support';
+import { ARTIFACTS, base, countOf, createShow, launch, layoutShift, openShow, phone, signUp, trackScripts, unlabelledControls, voteButton, watchLayoutShift, type SceneShow } from './support';
 
 const JS_BUDGET_BYTES = 100 * 1024;
 
@@ -41,10 +41,14 @@ describe('live voting on the show page', () => {
     console.log(`[e2e] show page JavaScript: ${(bytes / 1024).toFixed(1)} KB (budget ${JS_BUDGET_BYTES / 1024} KB)`);
     expect(bytes).toBeGreaterThan(0);
     expect(bytes).toBeLessThan(JS_BUDGET_BYTES);
+    expect(await unlabelledControls(pageB)).toEqual([]);
+    // Vote changes are announced to screen readers.
+    expect(await pageB.locator('#vote-announcer').getAttribute('aria-live')).toBe('polite');
   });
 
   it("fan A's vote moves fan B's bar without a reload; taking it back moves it again", async () => {
     const song = show.setlist[0]!;
+    await watchLayoutShift(pageB);
     await voteButton(pageA, song).click();
     // A's own vote shows at once (optimistic) and stays highlighted once acknowledged.
     await expect.poll(() => countOf(pageA, song).textContent()).toBe('1');
@@ -54,6 +58,9 @@ describe('live voting on the show page', () => {
     // The most voted song moves to the top for B too, and B's bar for it is full length.
     await expect.poll(() => pageB.locator('li.song').first().getAttribute('data-id')).toBe(song);
     expect(await voteButton(pageB, song).getAttribute('aria-pressed')).toBe('false');
+    // The bar grew and the count changed, and nothing on B's page moved (transforms, reserved widths).
+    await pageB.waitForTimeout(400); // the bar's transition
+    expect(await layoutShift(pageB)).toBe(0);
 
     await voteButton(pageA, song).click();
     await expect.poll(() => voteButton(pageA, song).getAttribute('aria-pressed')).toBe('false');
@@ -129,6 +136,7 @@ describe('live voting on the show page', () => {
     expect(await page.locator('#site-search').getAttribute('aria-expanded')).toBe('true');
     await page.screenshot({ path: resolve(ARTIFACTS, 'home-page.png'), fullPage: true });
     console.log(`[e2e] home page JavaScript: ${(scripts() / 1024).toFixed(1)} KB`);
+    expect(await unlabelledControls(page)).toEqual([]);
     expect(scripts()).toBeLessThan(JS_BUDGET_BYTES);
     await page.close();
   });

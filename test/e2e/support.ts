@@ -96,3 +96,29 @@ export function trackScripts(page: Page): () => number {
   });
   return () => bytes;
 }
+
+/** Form controls a screen reader could not name: inputs and selects without a label, buttons without text. */
+export function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const missing: string[] = [];
+    for (const el of Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input:not([type="hidden"]), select, textarea'))) {
+      if (!(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'))) missing.push(el.outerHTML.slice(0, 80));
+    }
+    for (const el of Array.from(document.querySelectorAll('button'))) {
+      if (!(el.textContent?.trim() || el.getAttribute('aria-label'))) missing.push(el.outerHTML.slice(0, 80));
+    }
+    return missing;
+  });
+}
+
+/** Starts summing the page's layout shifts (the Layout Instability API); read the sum with `layoutShift`. */
+export async function watchLayoutShift(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { shiftSum: number };
+    w.shiftSum = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!entry.hadRecentInput) w.shiftSum += entry.value;
+    }).observe({ type: 'layout-shift', buffered: false });
+  });
+}
+export const layoutShift = (page: Page) => page.evaluate(() => (window as unknown as { shiftSum: number }).shiftSum);
