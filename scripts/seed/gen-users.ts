@@ -8,6 +8,7 @@ import type { ArtistRef } from './gen-catalog';
 import { WeightedPicker, sampleDistinctWeighted } from './random';
 import { inChunks, type FollowRow, type SeedBatch, type UserRow } from './rows';
 import { DAY_MS, isoTimestamp } from './time';
+import { GENRES } from './words';
 
 export interface UserOptions {
   faker: Faker;
@@ -45,10 +46,27 @@ function makeUser(f: Faker, index: number, nowMs: number, passwords: PasswordHas
   };
 }
 
-export function* generateUsers(options: UserOptions): Generator<SeedBatch, string[]> {
+/**
+ * How much likelier a fan is to follow an artist of their favourite genre. Taste is what makes "fans who follow
+ * X also follow Y" true of the demo data (recommendations, similar artists, docs/ml.md): without it follows
+ * would only reflect popularity, and collaborative filtering could not beat a popularity list.
+ */
+export const TASTE_BOOST = 8;
+
+export interface GeneratedUsers {
+  ids: string[];
+  /** For each artist (by index), the indexes of the users following it: show voters are drawn from them. */
+  followersByArtist: number[][];
+}
+
+export function* generateUsers(options: UserOptions): Generator<SeedBatch, GeneratedUsers> {
   const { faker: f, count, nowMs, chunkSize, passwords, artists } = options;
-  // Fans follow popular artists more often.
-  const artistPicker = new WeightedPicker(artists.map((a) => 1 + a.popularity / 10));
+  // Fans follow popular artists more often, and artists of their favourite genre far more often.
+  const popularity = artists.map((a) => 1 + a.popularity / 10);
+  const pickerByGenre = new Map<string, WeightedPicker>(
+    GENRES.map((genre) => [genre, new WeightedPicker(artists.map((a, i) => popularity[i]! * (a.genres.includes(genre) ? TASTE_BOOST : 1)))]),
+  );
+  const followersByArtist: number[][] = artists.map(() => []);
   const ids: string[] = [];
   let users: UserRow[] = [];
   let follows: FollowRow[] = [];
@@ -59,7 +77,9 @@ export function* generateUsers(options: UserOptions): Generator<SeedBatch, strin
     // The demo fan follows the most artists allowed, so the demo's "my artists" page is full.
     const followCount = i === 0 ? 10 : f.number.int({ min: 1, max: 10 });
     const createdMs = Date.parse(user.createdAt);
+    const artistPicker = pickerByGenre.get(f.helpers.arrayElement(GENRES))!;
     for (const a of sampleDistinctWeighted(f, artistPicker, artists.length, followCount)) {
+      followersByArtist[a]!.push(i);
       follows.push({ userId: user.id, artistId: artists[a]!.id, createdAt: isoTimestamp(createdMs + f.number.float() * (nowMs - createdMs)) });
     }
     if (users.length >= chunkSize || i === count - 1) {
@@ -69,5 +89,5 @@ export function* generateUsers(options: UserOptions): Generator<SeedBatch, strin
       follows = [];
     }
   }
-  return ids;
+  return { ids, followersByArtist };
 }
