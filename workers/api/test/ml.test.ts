@@ -10,10 +10,8 @@ import { env } from 'cloudflare:workers';
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src/shared/db/client';
 import * as schema from '../../../src/shared/db/schema';
 import modelJson from '../../../src/shared/forecast/model.json';
-import { refreshArtistSimilarity } from '../../../src/shared/recommend/similarity';
 import type { Recommendations, ShowForecast } from '../../../src/shared/schemas/ml';
 import { createApp } from '../src/app';
 import worker from '../src/index';
@@ -172,15 +170,6 @@ describe('show forecast', () => {
   });
 });
 
-async function refreshSimilarity() {
-  const { db, close } = openDatabase(env);
-  try {
-    await refreshArtistSimilarity(db.$primary);
-  } finally {
-    await close();
-  }
-}
-
 describe('recommendations', () => {
   const tag = tagOf();
   const genre = `ml-genre-${tag}`;
@@ -220,7 +209,17 @@ describe('recommendations', () => {
     const [song] = await db.insert(schema.songs).values({ artistId: coVoted.id, title: `Covoted ${tag}` }).returning();
     const [entry] = await db.insert(schema.setlistSongs).values({ showId: votedShow.id, songId: song!.id, voteCount: 1 }).returning();
     await db.insert(schema.votes).values({ id: crypto.randomUUID(), userId: others[2]!.id, setlistSongId: entry!.id, showId: votedShow.id });
-    await refreshSimilarity();
+    // The hourly cron, through the worker's scheduled handler, fills artist_similarity.
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '17 * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
+  });
+
+  it("the hourly cron stored the seed's neighbours, best first", async () => {
+    const rows = await testDb().select().from(schema.artistSimilarity).where(eq(schema.artistSimilarity.artistId, seed.id)).orderBy(schema.artistSimilarity.rank);
+    expect(rows.slice(0, 3).map((r) => r.similarArtistId)).toEqual([coFollowed.id, coVoted.id, sameGenre.id]);
+    expect(rows[0]).toMatchObject({ rank: 1, sharedFans: 2, genreScore: 0 });
+    expect(rows[2]).toMatchObject({ rank: 3, sharedFans: 0, fanScore: 0, genreScore: 1, sharedGenres: [genre], score: 0.3 });
   });
 
   it('recommends what fans of your artists also follow or vote for, with the reason, never what you follow', async () => {
