@@ -121,6 +121,9 @@ const RULES: Record<string, Rule> = {
   'GET /v1/admin/search-stats': { expect: roles(200, 'admin') },
   'GET /v1/trending/shows': { expect: everyone(200) },
   'GET /v1/trending/artists': { expect: everyone(200) },
+  // Machine learning (routes/forecast.ts, routes/recommendations.ts).
+  'GET /v1/shows/:showId/forecast': { expect: everyone(200) },
+  'GET /v1/me/recommendations': { expect: signedIn(200) },
 };
 
 const app = createApp();
