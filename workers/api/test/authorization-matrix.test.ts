@@ -151,6 +151,9 @@ const RULES: Record<string, Rule> = {
   'POST /account/delete': { expect: everyone(303), fresh: true, headers: FORM_POST },
   'GET /feed': { expect: { ...everyone(200), anonymous: 303 } },
   'GET /admin': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
+  // Machine learning (routes/forecast.ts, routes/recommendations.ts).
+  'GET /v1/shows/:showId/forecast': { expect: everyone(200) },
+  'GET /v1/me/recommendations': { expect: signedIn(200) },
 };
 
 const app = createApp();
