@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { FollowedArtist } from '../../../../../src/shared/schemas/catalog';
+import type { Recommendations } from '../../../../../src/shared/schemas/ml';
 import type { ShowList as ShowListBody } from '../../../../../src/shared/schemas/shows';
 import { ArtistCard, ShowList } from '../components';
 import { must } from '../internal-api';
@@ -8,8 +9,14 @@ import { html, requireMe, type PageContext } from '../render';
 /** The artists I follow and their upcoming shows, soonest first. */
 export async function feedPage(page: PageContext): Promise<Response> {
   const me = requireMe(page);
-  const [feed, follows] = await Promise.all([page.api.get<ShowListBody>('/me/feed?limit=50'), page.api.get<{ items: z.infer<typeof FollowedArtist>[] }>('/me/follows?limit=100')]);
+  const [feed, follows, recommended] = await Promise.all([
+    page.api.get<ShowListBody>('/me/feed?limit=50'),
+    page.api.get<{ items: z.infer<typeof FollowedArtist>[] }>('/me/follows?limit=100'),
+    page.api.get<z.infer<typeof Recommendations>>('/me/recommendations?limit=6'),
+  ]);
   const artists = must(follows).items;
+  // Recommendations are a bonus: the feed stands without them.
+  const suggestions = recommended.ok ? recommended.data.artists : [];
   return html(page.c, {
     title: 'Your feed',
     me,
@@ -34,6 +41,23 @@ export async function feedPage(page: PageContext): Promise<Response> {
             </ul>
           )}
         </section>
+        {suggestions.length > 0 ? (
+          <section aria-labelledby="feed-recommended">
+            <h2 id="feed-recommended">Recommended for you</h2>
+            <ul class="cards">
+              {suggestions.map((r) => (
+                <li class="card artist-card">
+                  <a href={`/artists/${r.artist.slug}`}>
+                    <span>
+                      <strong>{r.artist.name}</strong>
+                      <span class="muted small">{r.reason.message}</span>
+                    </span>
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
       </>
     ),
   });

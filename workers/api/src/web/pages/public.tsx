@@ -1,6 +1,6 @@
 /** The public, cacheable pages: home, search results, artist, venue. */
 import type { z } from 'zod';
-import type { ArtistDetail, ArtistList, VenueDetail } from '../../../../../src/shared/schemas/catalog';
+import type { ArtistDetail, ArtistList, SimilarArtistList, VenueDetail } from '../../../../../src/shared/schemas/catalog';
 import type { SearchResponse } from '../../../../../src/shared/schemas/search';
 import type { ShowList as ShowListBody } from '../../../../../src/shared/schemas/shows';
 import type { TrendingArtistList, TrendingShowList } from '../../../../../src/shared/schemas/trending';
@@ -95,7 +95,13 @@ export async function searchPage({ c, api, me }: PageContext): Promise<Response>
 
 export async function artistPage({ c, api, me }: PageContext): Promise<Response> {
   const slug = c.req.param('slug')!;
-  const artist = must(await api.get<ArtistDetail>(`/artists/${encodeURIComponent(slug)}`));
+  const [detail, similarResult] = await Promise.all([
+    api.get<ArtistDetail>(`/artists/${encodeURIComponent(slug)}`),
+    api.get<z.infer<typeof SimilarArtistList>>(`/artists/${encodeURIComponent(slug)}/similar`),
+  ]);
+  const artist = must(detail);
+  // Similar artists are a bonus: the page stands without them.
+  const similar = similarResult.ok ? similarResult.data.items.slice(0, 6) : [];
   let following = false;
   if (me) {
     const follows = await api.get<{ items: { id: string }[] }>('/me/follows?limit=100');
@@ -143,6 +149,16 @@ export async function artistPage({ c, api, me }: PageContext): Promise<Response>
           <h2 id="past">Past shows</h2>
           <ShowList shows={artist.pastShows} showArtist={false} empty="No past shows." />
         </section>
+        {similar.length > 0 ? (
+          <section aria-labelledby="similar">
+            <h2 id="similar">Fans also like</h2>
+            <ul class="cards">
+              {similar.map((a) => (
+                <ArtistCard artist={a} />
+              ))}
+            </ul>
+          </section>
+        ) : null}
         <section aria-labelledby="catalogue">
           <h2 id="catalogue">Catalogue</h2>
           {artist.songs.length === 0 ? (
