@@ -1,0 +1,1 @@
+ALTER TABLE "actual_setlists" ADD COLUMN "revision" integer DEFAULT 0 NOT NULL;
