@@ -10,6 +10,7 @@ import type { PrimaryDatabase } from '../db/client';
 import { actualSetlists, playedSongs, setlistSongs, shows, songs } from '../db/schema';
 import { ApiError, errors } from '../errors';
 import type { ActualSetlistUpdate, RoomResult } from '../room-rpc';
+import type { RoomPlayed } from '../schemas/room';
 import type { ActualSetlistView, PlayedEntry, PlayedSong } from '../schemas/scoring';
 import type { ShowStatus } from '../schemas/shows';
 
@@ -18,7 +19,7 @@ type Transaction = Parameters<Parameters<PrimaryDatabase['transaction']>[0]>[0];
 type Queryable = Pick<PrimaryDatabase, 'select'>;
 
 /** How the actual setlist reaches the show's room; in a worker: `showRoomStub(env.SHOW_ROOM, id).syncActualSetlist(id, update)`. */
-export type TellRoom = (showId: string, update: ActualSetlistUpdate) => Promise<RoomResult<unknown>>;
+export type TellRoom = (showId: string, update: ActualSetlistUpdate) => Promise<RoomResult<{ played: RoomPlayed[] }>>;
 
 export interface ActualSetlistDeps {
   /** The primary database: changes need an interactive transaction. */
@@ -78,16 +79,25 @@ async function bumpRevision(tx: Transaction, showId: string): Promise<number> {
   return row!.revision;
 }
 
-/** Pushes the committed state to the room; a failure is a 503 the caller retries (every push is idempotent). */
-export async function pushToRoom(tellRoom: TellRoom, showId: string, update: ActualSetlistUpdate): Promise<void> {
-  let result: RoomResult<unknown>;
+/**
+ * Pushes the committed state to the room; a failure is a 503 the caller retries (every push is idempotent).
+ * Returns the room's setlist entry ids by position: the room knows every song on the predicted setlist at once,
+ * Postgres only when the vote-events consumer has caught up.
+ */
+export async function pushToRoom(tellRoom: TellRoom, showId: string, update: ActualSetlistUpdate): Promise<Map<number, string | null>> {
+  let result: RoomResult<{ played: RoomPlayed[] }>;
   try {
     result = await tellRoom(showId, update);
   } catch {
     throw errors.unavailable('The setlist was saved, but the live room could not be told; send the same request again.');
   }
   if (!result.ok) throw new ApiError(result.error.code === 'not_found' ? 404 : 503, result.error.code, result.error.message);
+  return new Map(result.value.played.map((p) => [p.position, p.setlistSongId]));
 }
+
+/** The songs with the room's setlist entry ids where Postgres does not have them yet. */
+const withRoomIds = <S extends PlayedSong>(songs: S[], ids: Map<number, string | null>): S[] =>
+  songs.map((s) => ({ ...s, setlistSongId: s.setlistSongId ?? ids.get(s.position) ?? null }));
 
 export interface MarkPlayedInput {
   showId: string;
@@ -145,8 +155,8 @@ export async function markPlayed(deps: ActualSetlistDeps, input: MarkPlayedInput
     const actual = await readActualSetlist(tx, show.id);
     return { actual, revision, status, statusChanged: status !== show.status, position, repeated: Boolean(existing) };
   });
-  await pushToRoom(deps.tellRoom, input.showId, { revision: outcome.revision, songs: toEntries(outcome.actual.songs), status: outcome.status });
-  const song = outcome.actual.songs.find((s) => s.position === outcome.position)!;
+  const ids = await pushToRoom(deps.tellRoom, input.showId, { revision: outcome.revision, songs: toEntries(outcome.actual.songs), status: outcome.status });
+  const song = withRoomIds(outcome.actual.songs, ids).find((s) => s.position === outcome.position)!;
   return { song, repeated: outcome.repeated, status: outcome.status, statusChanged: outcome.statusChanged };
 }
 
@@ -167,7 +177,7 @@ export async function undoPlayed(deps: ActualSetlistDeps, input: { showId: strin
     const actual = await readActualSetlist(tx, show.id);
     return { removed, actual, revision, status: show.status };
   });
-  await pushToRoom(deps.tellRoom, input.showId, { revision: outcome.revision, songs: toEntries(outcome.actual.songs), status: outcome.status });
+  const ids = await pushToRoom(deps.tellRoom, input.showId, { revision: outcome.revision, songs: toEntries(outcome.actual.songs), status: outcome.status });
   const { revision: _revision, ...actual } = outcome.actual;
-  return { removed: outcome.removed, actual };
+  return { removed: outcome.removed, actual: { ...actual, songs: withRoomIds(actual.songs, ids) } };
 }

@@ -208,6 +208,12 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
     const applied = this.#store.playedRevision();
     if (update.revision < applied) return ok({ revision: applied, played: this.#played() });
+    // The status first: the show goes live, then its first song is played.
+    const status = update.result ? 'completed' : update.status;
+    if (status !== this.#store.meta().status) {
+      this.#store.setStatus(status);
+      this.#broadcastStatus();
+    }
     if (update.revision > applied) {
       const changes = playedChanges(this.#store.played(), update.songs);
       this.#store.replacePlayed(update.songs, update.revision);
@@ -215,11 +221,6 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
         const entry = change.type === 'played' ? this.#withSetlistSong(change.entry) : change.entry;
         this.#broadcastLogged({ type: change.type, seq: this.#store.nextUpdateSeq(), ...entry });
       }
-    }
-    const status = update.result ? 'completed' : update.status;
-    if (status !== this.#store.meta().status) {
-      this.#store.setStatus(status);
-      this.#broadcastStatus();
     }
     if (update.result && JSON.stringify(update.result) !== JSON.stringify(this.#store.result())) {
       this.#store.setResult(update.result);
