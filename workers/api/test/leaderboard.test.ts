@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { fanScores } from '../../../src/shared/db/schema';
+import { api, createShow, errorOf, signUp, testDb } from './support';
+
+const DAY_MS = 86_400_000;
+
+interface Board {
+  period: string;
+  items: { rank: number; user: { id: string; displayName: string }; points: number; shows: number; songsHit: number }[];
+  nextCursor: string | null;
+}
+
+async function board(path: string): Promise<Board> {
+  const res = await api(path);
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as Board;
+}
+
+describe('leaderboards', () => {
+  it('rank fans by points over a period, globally and per artist, page by page', async () => {
+    const [a, b, c, d] = await Promise.all([createShow(), createShow(), createShow(), createShow()]);
+    const artist = a.artist;
+    const [u1, u2, u3, u4] = await Promise.all([signUp({ displayName: 'Una' }), signUp(), signUp(), signUp()]);
+    const ago = (days: number) => new Date(Date.now() - days * DAY_MS);
+    // Points far above anything other test files award, so these four fans lead the global board.
+    const row = (show: typeof a.show, user: typeof u1, points: number, startsAt: Date, artistId = artist.id) => ({
+      showId: show.id, userId: user.user.id, artistId, points, songsHit: 1, songsVoted: 2, showStartsAt: startsAt,
+    });
+    await testDb().insert(fanScores).values([
+      row(a.show, u1, 900_000, ago(3)),
+      row(a.show, u2, 900_010, ago(3)),
+      row(a.show, u3, 900_000, ago(3)),
+      row(b.show, u1, 50, ago(20)),
+      row(b.show, u4, 900_100, ago(20)),
+      row(c.show, u2, 100, ago(200)),
+      // Another artist's show, two years ago.
+      row(d.show, u3, 1_000_000, ago(800), d.artist.id),
+    ]);
+    const mine = new Set([u1, u2, u3, u4].map((u) => u.user.id));
+    const top = (b: Board) => b.items.filter((i) => mine.has(i.user.id)).map((i) => [i.rank, i.user.id, i.points]);
+    // Ties share a rank and are ordered by user id.
+    const [first, second] = [u1.user.id, u3.user.id].sort();
+
+    expect(top(await board('/v1/leaderboard?period=week'))).toEqual([[1, u2.user.id, 900_010], [2, first, 900_000], [2, second, 900_000]]);
+    expect(top(await board('/v1/leaderboard?period=month'))).toEqual([[1, u4.user.id, 900_100], [2, u1.user.id, 900_050], [3, u2.user.id, 900_010], [4, u3.user.id, 900_000]]);
+    expect(top(await board('/v1/leaderboard?period=year'))).toEqual([[1, u2.user.id, 900_110], [2, u4.user.id, 900_100], [3, u1.user.id, 900_050], [4, u3.user.id, 900_000]]);
+    const all = await board('/v1/leaderboard');
+    expect(all.period).toBe('all');
+    expect(top(all)).toEqual([[1, u3.user.id, 1_900_000], [2, u2.user.id, 900_110], [3, u4.user.id, 900_100], [4, u1.user.id, 900_050]]);
+    expect(all.items.find((i) => i.user.id === u1.user.id)).toMatchObject({ user: { displayName: 'Una' }, shows: 2, songsHit: 2 });
+
+    // Pages of two: the cursor continues after the last fan, ranks are global.
+    const page1 = await board('/v1/leaderboard?period=all&limit=2');
+    expect(page1.items.map((i) => [i.rank, i.user.id])).toEqual([[1, u3.user.id], [2, u2.user.id]]);
+    const page2 = await board(`/v1/leaderboard?period=all&limit=2&cursor=${page1.nextCursor}`);
+    expect(page2.items.map((i) => [i.rank, i.user.id])).toEqual([[3, u4.user.id], [4, u1.user.id]]);
+
+    // The artist's board leaves out the other artist's show; by id or slug.
+    const artistBoard = await board(`/v1/artists/${artist.slug}/leaderboard?period=all`);
+    expect(artistBoard.items.map((i) => [i.rank, i.user.id, i.points])).toEqual([[1, u2.user.id, 900_110], [2, u4.user.id, 900_100], [3, u1.user.id, 900_050], [4, u3.user.id, 900_000]]);
+    expect((await board(`/v1/artists/${artist.id}/leaderboard?period=week&limit=1`)).items.map((i) => i.user.id)).toEqual([u2.user.id]);
+    expect((await board(`/v1/artists/${d.artist.slug}/leaderboard?period=year`)).items).toEqual([]);
+
+    // Bad input.
+    const bad: [string, number, string][] = [
+      ['/v1/leaderboard?period=decade', 400, 'validation_failed'],
+      ['/v1/leaderboard?limit=0', 400, 'validation_failed'],
+      ['/v1/leaderboard?cursor=garbage', 422, 'invalid_cursor'],
+      [`/v1/leaderboard?period=week&cursor=${page1.nextCursor}`, 422, 'invalid_cursor'],
+      ['/v1/artists/no-such-artist/leaderboard', 404, 'not_found'],
+    ];
+    for (const [path, status, code] of bad) {
+      const res = await api(path);
+      expect(res.status, path).toBe(status);
+      expect((await errorOf(res)).code, path).toBe(code);
+    }
+  });
+});
