@@ -11,6 +11,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { actualSetlists, fanScores, playedSongs, setlistSongs, showAccuracy, shows, songs, votes } from '../db/schema';
 import { errors } from '../errors';
 import type { PredictionScore } from '../schemas/scoring';
+import type { PrimaryDatabase } from '../db/client';
 import { pushToRoom, toEntries, type ActualSetlistDeps } from './actual-setlist';
 import { fanPoints, scorePrediction } from './metric';
 
@@ -78,12 +79,14 @@ export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Pro
       computedAt: now,
     };
     await tx.insert(showAccuracy).values({ showId, ...accuracy }).onConflictDoUpdate({ target: showAccuracy.showId, set: accuracy });
+    const previous = await tx.select({ userId: fanScores.userId }).from(fanScores).where(eq(fanScores.showId, showId));
     await tx.delete(fanScores).where(eq(fanScores.showId, showId));
     for (let i = 0; i < fans.length; i += FAN_SCORE_BATCH) {
       await tx.insert(fanScores).values(
         fans.slice(i, i + FAN_SCORE_BATCH).map((f) => ({ showId, userId: f.userId, artistId: show.artistId, points: f.points, songsHit: f.songsHit, songsVoted: f.songsVoted, showStartsAt: show.startsAt, computedAt: now })),
       );
     }
+    await refreshFanTotals(tx, [...new Set([...previous.map((p) => p.userId), ...fans.map((f) => f.userId)])]);
     const [setlist] = await tx
       .insert(actualSetlists)
       .values({ showId, source: 'moderator', state: 'final', finalizedAt: now, revision: 1 })
@@ -105,4 +108,27 @@ export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Pro
   const { played, ...finalized } = outcome;
   await pushToRoom(deps.tellRoom, showId, { revision: finalized.revision, songs: toEntries(played), status: 'completed', result: finalized.score });
   return finalized;
+}
+
+type Transaction = Parameters<Parameters<PrimaryDatabase['transaction']>[0]>[0];
+
+/**
+ * Recomputes the all-time totals (fan_totals) of the given fans from fan_scores. The rows are locked first, in
+ * user id order: two shows finalised at once that share fans then wait for each other (never deadlock), and the
+ * second one's sums, read after the first committed, include the first one's scores.
+ */
+async function refreshFanTotals(tx: Transaction, userIds: string[]): Promise<void> {
+  if (!userIds.length) return;
+  // One array parameter (drizzle would expand a JS array into one parameter per element); ids are uuids.
+  const ids = `{${[...userIds].sort().join(',')}}`;
+  await tx.execute(sql`insert into fan_totals (user_id) select id from unnest(${ids}::uuid[]) as t(id) order by id on conflict do nothing`);
+  await tx.execute(sql`select user_id from fan_totals where user_id = any(${ids}::uuid[]) order by user_id for update`);
+  await tx.execute(sql`
+    update fan_totals t set points = s.points, shows = s.shows, songs_hit = s.songs_hit, updated_at = now()
+    from (
+      select u.id, coalesce(sum(f.points), 0)::int as points, count(f.show_id)::int as shows, coalesce(sum(f.songs_hit), 0)::int as songs_hit
+      from unnest(${ids}::uuid[]) as u(id) left join fan_scores f on f.user_id = u.id
+      group by u.id
+    ) s
+    where t.user_id = s.id`);
 }

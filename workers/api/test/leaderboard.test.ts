@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fanScores } from '../../../src/shared/db/schema';
-import { api, createShow, errorOf, signUp, testDb } from './support';
+import { api, createShow, errorOf, signUp, sql, testDb } from './support';
 
 const DAY_MS = 86_400_000;
 
@@ -36,6 +36,12 @@ describe('leaderboards', () => {
       // Another artist's show, two years ago.
       row(d.show, u3, 1_000_000, ago(800), d.artist.id),
     ]);
+    // The all-time totals, as finalisation keeps them (scoring.test.ts checks that it does).
+    await sql().query(
+      `insert into fan_totals (user_id, points, shows, songs_hit)
+       select user_id, sum(points), count(*), sum(songs_hit) from fan_scores where user_id = any($1::uuid[]) group by user_id`,
+      [[u1, u2, u3, u4].map((u) => u.user.id)],
+    );
     const mine = new Set([u1, u2, u3, u4].map((u) => u.user.id));
     const top = (b: Board) => b.items.filter((i) => mine.has(i.user.id)).map((i) => [i.rank, i.user.id, i.points]);
     // Ties share a rank and are ordered by user id.

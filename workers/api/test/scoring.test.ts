@@ -92,6 +92,10 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
       { user_id: f5.user.id, points: 25, songs_hit: 2, songs_voted: 2, artist_id: artist.id },
     ].sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
     expect(await scoresOf()).toEqual(expectedScores);
+    const totalsOf = async () =>
+      (await sql().query('select user_id, points, shows, songs_hit from fan_totals where user_id = any($1::uuid[]) order by user_id', [fans.map((f) => f.user.id)])) as Record<string, unknown>[];
+    const expectedTotals = expectedScores.map((s) => ({ user_id: s.user_id, points: s.points, shows: 1, songs_hit: 2 }));
+    expect(await totalsOf()).toEqual(expectedTotals);
     const state = (await sql().query('select a.state, a.finalized_at is not null as finalized, s.status from actual_setlists a join shows s on s.id = a.show_id where s.id = $1', [show.id])) as Record<string, unknown>[];
     expect(state).toEqual([{ state: 'final', finalized: true, status: 'completed' }]);
 
@@ -100,6 +104,7 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual(finalized);
     expect(await scoresOf()).toEqual(expectedScores);
+    expect(await totalsOf()).toEqual(expectedTotals);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(watcher.inbox.filter((m) => m.type === 'result' || m.type === 'status')).toEqual([]);
 
