@@ -53,6 +53,7 @@ const artistId = (await pg.query<{ id: string }>('select artist_id as id from fa
 for (const [name, period, artist] of [
   ['global week', 'week', undefined],
   ['global month', 'month', undefined],
+  ['global year', 'year', undefined],
   ['global all', 'all', undefined],
   ['artist all', 'all', artistId],
   ['artist week', 'week', artistId],
