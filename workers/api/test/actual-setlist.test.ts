@@ -111,6 +111,29 @@ describe('the actual setlist, entered live', () => {
     fresh.close();
   });
 
+  it('a room that starts from Postgres has the actual setlist, its revision and the result', async () => {
+    const { show, songs } = await createShow({ status: 'completed' });
+    const moderator = await signUpAs('moderator');
+    await sql().query(`insert into played_songs (show_id, position, song_id, title, source) values ($1, 1, $2, $3, 'setlistfm'), ($1, 2, null, 'A cover', 'setlistfm')`, [show.id, songs[0]!.id, songs[0]!.title]);
+    await sql().query(`insert into actual_setlists (show_id, state, source, revision, finalized_at) values ($1, 'final', 'setlistfm', 7, now())`, [show.id]);
+    await sql().query(
+      `insert into show_accuracy (show_id, top_n, precision, recall, position_bonus, score, details) values ($1, 2, 0.5, 0.5, 0.25, 45, '{"hits": 1, "predicted": [], "played": [{}, {}]}')`,
+      [show.id],
+    );
+    const room = await connectRoom(show.id);
+    expect(await room.next((m) => m.type === 'snapshot')).toMatchObject({
+      status: 'completed',
+      played: [{ position: 1, songId: songs[0]!.id, setlistSongId: null, title: songs[0]!.title }, { position: 2, songId: null, setlistSongId: null, title: 'A cover' }],
+      result: { topN: 2, hits: 1, played: 2, precision: 0.5, recall: 0.5, positionBonus: 0.25, score: 45 },
+    });
+    // Re-finalising pushes revision 8 with the same list (no played/unplayed) and a new result: nobody voted here.
+    expect((await api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: moderator.token })).status).toBe(200);
+    const result = await room.next((m) => m.type === 'result');
+    expect(result).toMatchObject({ topN: 2, hits: 0, played: 2, score: 0 });
+    expect(room.inbox.filter((m) => m.type === 'played' || m.type === 'unplayed')).toEqual([]);
+    room.close();
+  });
+
   it('is for moderators and admins: fans get 403, anonymous callers 401', async () => {
     const { show, songs } = await createShow();
     const [fan, admin] = await Promise.all([signUp(), signUpAs('admin')]);

@@ -63,6 +63,8 @@ export interface LoadedShow {
   /** The actual setlist so far and the revision of actual_setlists it came from. */
   played: PlayedEntry[];
   playedRevision: number;
+  /** The prediction's score, when the show was already scored. */
+  result?: PredictionScore;
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -115,6 +117,7 @@ export class RoomStore {
       const m = show.meta;
       for (const [key, value] of Object.entries({ ...m, updateSeq: 0, flushedEventSeq: m.eventSeq })) this.setMeta(key, value);
       this.replacePlayed(show.played, show.playedRevision);
+      if (show.result) this.setResult(show.result);
       for (const song of show.catalogue) this.sql.exec('insert into catalogue (song_id, title) values (?, ?)', song.songId, song.title);
       for (const s of show.setlist) {
         this.sql.exec(
