@@ -81,4 +81,30 @@ describe('leaderboards', () => {
       expect((await errorOf(res)).code, path).toBe(code);
     }
   });
+
+  it('gives tied fans one rank on the all-time board, across pages', async () => {
+    const { show } = await createShow();
+    const fans = await Promise.all([signUp(), signUp(), signUp()]);
+    // Above every other fixture of this file: these three lead the all-time board.
+    await testDb().insert(fanScores).values(
+      fans.map((f, i) => ({ showId: show.id, userId: f.user.id, artistId: show.artistId, points: i < 2 ? 3_000_000 : 2_999_999, songsHit: 1, songsVoted: 1, showStartsAt: new Date() })),
+    );
+    await sql().query(
+      `insert into fan_totals (user_id, points, shows, songs_hit) select user_id, sum(points), count(*), sum(songs_hit) from fan_scores where show_id = $1 group by user_id`,
+      [show.id],
+    );
+    const [a, b] = [fans[0]!.user.id, fans[1]!.user.id].sort();
+    const seen: [number, string, number][] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 3; i++) {
+      const page = await board(`/v1/leaderboard?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.items.map((item): [number, string, number] => [item.rank, item.user.id, item.points]));
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual([[1, a!, 3_000_000], [1, b!, 3_000_000], [3, fans[2]!.user.id, 2_999_999]]);
+    // Two at a time: the tie inside a page, then the next fan after it.
+    const two = await board('/v1/leaderboard?limit=2');
+    const next = await board(`/v1/leaderboard?limit=2&cursor=${two.nextCursor}`);
+    expect([...two.items, ...next.items].slice(0, 3).map((item) => item.rank)).toEqual([1, 1, 3]);
+  });
 });
