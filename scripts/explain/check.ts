@@ -23,6 +23,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { hashSessionToken, newSessionToken } from '../../src/shared/auth/session-token';
+import { refreshArtistSimilarity } from '../../src/shared/recommend/similarity';
 import { recomputeTrending } from '../../workers/api/src/trending/recompute';
 import type { Database } from '../../src/shared/db/client';
 import { pickReadParams, type ReadParams } from './params';
@@ -80,6 +81,8 @@ function endpoints(p: ReadParams): Endpoint[] {
     { name: 'GET /v1/me/feed', path: '/v1/me/feed?limit=20', signedIn: true },
     { name: 'GET /v1/me/feed page 2', path: page2('GET /v1/me/feed', '/v1/me/feed?limit=20'), signedIn: true },
     { name: 'GET /v1/me/follows', path: '/v1/me/follows', signedIn: true },
+    { name: 'GET /v1/shows/{id}/forecast', path: `/v1/shows/${p.show.id}/forecast` },
+    { name: 'GET /v1/me/recommendations', path: '/v1/me/recommendations', signedIn: true },
   ];
 }
 
@@ -199,6 +202,15 @@ async function main(): Promise<number> {
     if (Number(scored[0]?.n) === 0) {
       const result = await recompute();
       notes.push(`trending_scores was empty: ran the cron's recomputeTrending (${result.shows.scored} shows, ${result.artists.scored} artists scored), rolled back at the end`);
+    }
+
+    // Likewise artist_similarity (GET /artists/{slug}/similar, /me/recommendations), filled by the hourly cron.
+    const { rows: similar } = await client.query<{ n: string }>('select count(*) as n from artist_similarity');
+    if (Number(similar[0]?.n) === 0) {
+      const result = await refreshArtistSimilarity(runner.db.$primary);
+      await client.query('ANALYZE artist_similarity');
+      sizes.set('artist_similarity', result.rows);
+      notes.push(`artist_similarity was empty: ran the cron's refreshArtistSimilarity (${result.rows} rows, ${(result.elapsedMs / 1000).toFixed(1)} s), rolled back at the end`);
     }
 
     const params = await pickReadParams(client);

@@ -36,6 +36,8 @@ const ROUTE_MODULES = [
   ['routes/search.ts', 'searchRoutes'],
   ['routes/trending.ts', 'trendingRoutes'],
   ['routes/follows.ts', 'followRoutes'],
+  ['routes/forecast.ts', 'forecastRoutes'],
+  ['routes/recommendations.ts', 'recommendationRoutes'],
 ] as const;
 
 async function load<T>(file: string): Promise<Record<string, T>> {

@@ -13,6 +13,8 @@ export interface ArtistRef {
   id: string;
   slug: string;
   popularity: number;
+  /** The artist's genres: fans' tastes (gen-users) draw follows toward artists of their favourite genre. */
+  genres: readonly string[];
   songIds: string[];
   /** Relative likelihood of being on a setlist and of being voted for. */
   songWeights: number[];
@@ -163,7 +165,7 @@ function makeArtist(f: Faker, index: number, nowMs: number, slugs: Set<string>):
     updatedAt: isoTimestamp(createdMs + f.number.float() * (nowMs - createdMs)),
   };
   const { rows, weights } = makeSongs(f, artist, createdMs, nowMs);
-  return { artist, songs: rows, ref: { id, slug, popularity, songIds: rows.map((r) => r.id), songWeights: weights } };
+  return { artist, songs: rows, ref: { id, slug, popularity, genres: artist.genres, songIds: rows.map((r) => r.id), songWeights: weights } };
 }
 
 export function* generateCatalog(options: CatalogOptions): Generator<SeedBatch, ArtistRef[]> {

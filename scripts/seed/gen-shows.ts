@@ -24,6 +24,8 @@ export interface ShowOptions {
   artists: readonly ArtistRef[];
   venues: readonly VenueRef[];
   userIds: readonly string[];
+  /** For each artist (by index in `artists`), the indexes in `userIds` of its followers. */
+  followersByArtist: readonly (readonly number[])[];
 }
 
 export const VOTING_WINDOW_MS = 30 * DAY_MS;
@@ -34,6 +36,21 @@ const LIVE_EVERY = 200;
 const SLUG_SALT = 0x51a6;
 const TM_EVENT_SALT = 0xe7e27;
 const SETLISTFM_SALT = 0x5e7115;
+
+/*
+ * How many fans take part in a show's room. The forecast model (docs/ml.md) learns these effects back from the
+ * data, so they are stated here once: more fans for popular artists, for bigger rooms and on Friday/Saturday
+ * nights, times log-normal noise; about FROM_FOLLOWERS of them follow the artist (co-voting then mirrors
+ * co-following, which collaborative filtering relies on); about OPENING_BURST of the votes come in the first
+ * OPENING_DAYS of the voting window (the announcement burst), the rest build up toward the show.
+ */
+const CAPACITY_REFERENCE = 15_000;
+const CAPACITY_ELASTICITY = 0.3;
+const WEEKEND_FACTOR = 1.35;
+const NOISE_SIGMA = 0.3;
+const FROM_FOLLOWERS = 0.6;
+export const OPENING_DAYS = 3;
+const OPENING_BURST = 0.25;
 
 type Category = 'past' | 'live' | 'future';
 
@@ -99,7 +116,7 @@ class ShowBuilder {
     return today;
   }
 
-  build(artist: ArtistRef, index: number, usedDays: Set<number>): BuiltShow {
+  build(artist: ArtistRef, artistIndex: number, index: number, usedDays: Set<number>): BuiltShow {
     const f = this.o.faker;
     const now = this.o.nowMs;
     let category: Category = index % LIVE_EVERY === 0 ? 'live' : f.number.float() < 0.4 ? 'past' : 'future';
@@ -141,17 +158,33 @@ class ShowBuilder {
       createdAt: isoTimestamp(createdMs),
       updatedAt: isoTimestamp(updatedMs),
     };
-    return { show, ...this.setlistAndVotes(artist, show.id, createdMs, opensMs, startsMs) };
+    const weekday = new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
+    const interest = Math.pow(venue.capacity / CAPACITY_REFERENCE, CAPACITY_ELASTICITY) * (weekday === 5 || weekday === 6 ? WEEKEND_FACTOR : 1);
+    return { show, ...this.setlistAndVotes(artist, artistIndex, interest, show.id, createdMs, opensMs, startsMs) };
   }
 
-  private setlistAndVotes(artist: ArtistRef, showId: string, createdMs: number, opensMs: number, startsMs: number) {
+  /** Fans in the room (indexes in userIds): about FROM_FOLLOWERS of them among the artist's followers. */
+  private pickVoters(artistIndex: number, count: number): number[] {
+    const f = this.o.faker;
+    const followers = this.o.followersByArtist[artistIndex] ?? [];
+    const fromFollowers = Math.min(followers.length, Math.round(count * FROM_FOLLOWERS));
+    const chosen = new Set(sampleDistinct(f, followers.length, fromFollowers).map((i) => followers[i]!));
+    for (const u of sampleDistinct(f, this.o.userIds.length, Math.min(this.o.userIds.length, count + fromFollowers))) {
+      if (chosen.size >= count) break;
+      chosen.add(u);
+    }
+    return [...chosen];
+  }
+
+  private setlistAndVotes(artist: ArtistRef, artistIndex: number, interest: number, showId: string, createdMs: number, opensMs: number, startsMs: number) {
     const f = this.o.faker;
     const users = this.o.userIds;
     const windowEnd = Math.min(startsMs, this.o.nowMs);
     const votingOpened = opensMs <= this.o.nowMs;
-    // Fans who took part in this show's room: more for popular artists, none before voting opens.
+    // Fans who took part in this show's room: more for popular artists, bigger rooms and weekends; none before voting opens.
     const base = 2 + 28 * Math.pow(artist.popularity / 100, 1.5);
-    const voters = votingOpened ? sampleDistinct(f, users.length, Math.round(base * (0.5 + f.number.float()))) : [];
+    const gaussian = Math.sqrt(-2 * Math.log(1 - f.number.float())) * Math.cos(2 * Math.PI * f.number.float());
+    const voters = votingOpened ? this.pickVoters(artistIndex, Math.max(1, Math.round(base * interest * Math.exp(NOISE_SIGMA * gaussian)))) : [];
     const engagement = voters.map(() => 0.25 + 0.75 * f.number.float());
 
     const size = f.number.int({ min: 8, max: 25 });
@@ -170,8 +203,11 @@ class ShowBuilder {
       let voteCount = 0;
       for (let v = 0; v < voters.length; v++) {
         if (f.number.float() >= engagement[v]! * chance) continue;
-        // sqrt skews votes toward the end of the window, when fans pay attention.
-        const votedAt = isoTimestamp(first + Math.sqrt(f.number.float()) * (windowEnd - first));
+        // The opening burst, else sqrt skews votes toward the end of the window, when fans pay attention.
+        const burstEnd = Math.min(windowEnd, first + OPENING_DAYS * DAY_MS);
+        const votedAt = isoTimestamp(
+          f.number.float() < OPENING_BURST ? first + f.number.float() * (burstEnd - first) : first + Math.sqrt(f.number.float()) * (windowEnd - first),
+        );
         votes.push({ id: f.string.uuid(), userId: users[voters[v]!]!, setlistSongId: id, showId, active: true, roomSeq: 0, createdAt: votedAt, updatedAt: votedAt });
         voteCount++;
       }
@@ -205,7 +241,7 @@ export function* generateShows(options: ShowOptions): Generator<SeedBatch, void>
     // Per artist only: the set of days already booked stays as small as one artist's tour.
     const usedDays = new Set<number>();
     for (let k = 0; k < perArtist[a]!; k++) {
-      const built = builder.build(artists[a]!, index++, usedDays);
+      const built = builder.build(artists[a]!, a, index++, usedDays);
       shows.push(built.show);
       for (const row of built.setlist) setlist.push(row);
       for (const row of built.votes) votes.push(row);

@@ -69,7 +69,7 @@ export function* generateSeed(options: GenerateOptions): Generator<SeedBatch, vo
 
   const artists = yield* generateCatalog({ faker: seededFaker(seed, Phase.catalog), count: plan.artists, nowMs, chunkSize });
   const venues = yield* generateVenues({ faker: seededFaker(seed, Phase.venues), count: plan.venues, nowMs, chunkSize });
-  const userIds = yield* generateUsers({
+  const users = yield* generateUsers({
     faker: seededFaker(seed, Phase.users),
     count: plan.users,
     nowMs,
@@ -77,5 +77,5 @@ export function* generateSeed(options: GenerateOptions): Generator<SeedBatch, vo
     passwords: options.passwords,
     artists,
   });
-  yield* generateShows({ faker: seededFaker(seed, Phase.shows), count: plan.shows, nowMs, chunkSize, artists, venues, userIds });
+  yield* generateShows({ faker: seededFaker(seed, Phase.shows), count: plan.shows, nowMs, chunkSize, artists, venues, userIds: users.ids, followersByArtist: users.followersByArtist });
 }

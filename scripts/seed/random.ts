@@ -100,7 +100,7 @@ export function sampleDistinct(faker: Faker, size: number, count: number): numbe
 }
 
 /** `count` distinct picks from a weighted population, rejecting repeats (count is small next to size). */
-export function sampleDistinctWeighted(faker: Faker, picker: WeightedPicker, size: number, count: number): number[] {
+export function sampleDistinctWeighted(faker: Faker, picker: Pick<WeightedPicker, 'pick'>, size: number, count: number): number[] {
   const k = Math.min(count, size);
   const seen = new Set<number>();
   const out: number[] = [];

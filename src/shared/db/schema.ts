@@ -362,4 +362,5 @@ export const trendingScores = pgTable(
 
 // Tables of each product area, kept in their own files (see drizzle.config.ts).
 export * from './schema-setlist';
+export * from './schema-ml';
 export * from './schema-scoring';

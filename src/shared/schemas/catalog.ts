@@ -124,8 +124,8 @@ export const ArtistDetail = Artist.extend({
 export type ArtistDetail = z.infer<typeof ArtistDetail>;
 
 export const SimilarArtist = ArtistSummary.extend({
-  score: z.number().describe('0..1: 0.7 × voter overlap (cosine) + 0.3 × genre overlap (Jaccard).'),
-  sharedVoters: z.number().int(),
+  score: z.number().describe('0..1: 0.7 × fan overlap (cosine; a fan follows the artist or voted at its shows) + 0.3 × genre overlap (Jaccard).'),
+  sharedVoters: z.number().int().describe('Fans the two artists share (users who follow or voted for both); the name predates followers counting.'),
   sharedGenres: z.array(z.string()),
 }).meta({ id: 'SimilarArtist' });
 export const SimilarArtistList = z.object({ items: z.array(SimilarArtist) }).meta({ id: 'SimilarArtistList' });

@@ -19,12 +19,14 @@ import { authRoutes } from './routes/auth';
 import { deadLetterRoutes } from './routes/dead-letters';
 import { docsRoutes, OPENAPI_PATH } from './routes/docs';
 import { followRoutes } from './routes/follows';
+import { forecastRoutes } from './routes/forecast';
 import { healthRoute, healthRoutes, APP_VERSION } from './routes/health';
 import { leaderboardRoutes } from './routes/leaderboard';
 import { liveRoutes } from './routes/live';
 import { mfaRoutes } from './routes/mfa';
 import { SECURITY_SCHEMES } from './routes/openapi-helpers';
 import { privacyRoutes } from './routes/privacy';
+import { recommendationRoutes } from './routes/recommendations';
 import { roomModerationRoutes } from './routes/room-moderation';
 import { searchRoutes } from './routes/search';
 import { sessionRoutes } from './routes/sessions';
@@ -76,6 +78,8 @@ function createV1() {
   v1.route('/', adminCatalogRoutes);
   v1.route('/', searchRoutes);
   v1.route('/', trendingRoutes);
+  v1.route('/', forecastRoutes);
+  v1.route('/', recommendationRoutes);
   v1.route('/', actualSetlistRoutes);
   v1.route('/', leaderboardRoutes);
   // The one document describes every route: GET /health too, which lives outside /v1, so its operation

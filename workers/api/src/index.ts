@@ -1,4 +1,6 @@
 import { openDatabase } from '../../../src/shared/db/client';
+import { refreshForecasts } from '../../../src/shared/forecast/refresh';
+import { refreshArtistSimilarity } from '../../../src/shared/recommend/similarity';
 import { createLogger, parseLogLevel } from '../../../src/shared/log';
 import { createApp } from './app';
 import { deleteExpiredSessions } from './auth/sessions';
@@ -15,7 +17,8 @@ export default {
 
   /**
    * Cron jobs, dispatched on the expression (wrangler.toml [triggers] crons): the trending recompute every
-   * 10 minutes, followed by the cache warming (cache/warm.ts), and hourly housekeeping otherwise. Each job is
+   * 10 minutes, followed by the show forecasts and the cache warming (cache/warm.ts), and hourly housekeeping
+   * and the artist similarity refresh (docs/ml.md) otherwise. Each job is
    * idempotent, so a missed or doubled run is harmless.
    */
   async scheduled(controller, env, ctx) {
@@ -25,6 +28,12 @@ export default {
       if (controller.cron === TRENDING_CRON) {
         const result = await recomputeTrending(db);
         log.info('trending recomputed', { ...result });
+        // Forecasts must never fail the recompute (nor the warming): a failed run is logged, the next one retries.
+        try {
+          log.info('show forecasts refreshed', { ...(await refreshForecasts(db.$primary)) });
+        } catch (err) {
+          log.warn('show forecast refresh failed', { err });
+        }
         // Warming must never fail the recompute: a failed run is logged, the next one tries again.
         if (!env.PUBLIC_API_ORIGIN) log.info('cache warming skipped: PUBLIC_API_ORIGIN is not set');
         else {
@@ -38,6 +47,8 @@ export default {
       } else {
         const removed = await deleteExpiredSessions(db);
         log.info('expired sessions removed', { removed });
+        // Hourly: the similarity behind similar artists and recommendations (~40 s at 10k artists, docs/ml.md).
+        log.info('artist similarity refreshed', { ...(await refreshArtistSimilarity(db.$primary)) });
       }
     } finally {
       ctx.waitUntil(close());

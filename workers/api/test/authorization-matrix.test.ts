@@ -124,6 +124,9 @@ const RULES: Record<string, Rule> = {
   'GET /v1/admin/search-stats': { expect: roles(200, 'admin') },
   'GET /v1/trending/shows': { expect: everyone(200) },
   'GET /v1/trending/artists': { expect: everyone(200) },
+  // Machine learning (routes/forecast.ts, routes/recommendations.ts).
+  'GET /v1/shows/:showId/forecast': { expect: everyone(200) },
+  'GET /v1/me/recommendations': { expect: signedIn(200) },
   // The actual setlist and scoring (routes/actual-setlist.ts, routes/leaderboard.ts). A new title per request,
   // so moderator and admin each add one song, and each undoes one.
   'POST /v1/shows/:showId/played': {

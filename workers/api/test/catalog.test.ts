@@ -11,8 +11,20 @@ import { createExecutionContext } from 'cloudflare:test';
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../../src/shared/db/schema';
+import { openDatabase } from '../../../src/shared/db/client';
+import { refreshArtistSimilarity } from '../../../src/shared/recommend/similarity';
 import { createApp } from '../src/app';
 import { testDb, uniqueEmail } from './support';
+
+/** The hourly cron's job, run now (it recomputes every artist of the shared test database). */
+async function refreshSimilarity() {
+  const { db, close } = openDatabase(env);
+  try {
+    await refreshArtistSimilarity(db.$primary);
+  } finally {
+    await close();
+  }
+}
 
 const app = createApp();
 const DAY = 86_400_000;
@@ -191,6 +203,11 @@ describe('artists', () => {
 });
 
 describe('similar artists', () => {
+  let fan: { id: string; token: string };
+  beforeAll(async () => {
+    fan = await account();
+  });
+
   it('ranks artists that share voters above those that only share a genre', async () => {
     const db = testDb();
     const tag = tagOf();
@@ -219,13 +236,27 @@ describe('similar artists', () => {
     await voteOn(twin!.id, [voters[0]!.id, voters[1]!.id]);
     await voteOn(stranger!.id, [voters[2]!.id]);
 
-    const { items } = await ok<{ items: { id: string; score: number; sharedVoters: number; sharedGenres: string[] }[] }>(call(`/v1/artists/${me!.slug}/similar`));
+    // Served from artist_similarity: nothing until the hourly refresh has run.
+    type Similar = { items: { id: string; score: number; sharedVoters: number; sharedGenres: string[] }[] };
+    expect((await ok<Similar>(call(`/v1/artists/${me!.slug}/similar`))).items).toEqual([]);
+    await refreshSimilarity();
+
+    const { items } = await ok<Similar>(call(`/v1/artists/${me!.id}/similar`));
     const ids = items.map((i) => i.id);
     expect(ids.slice(0, 2)).toEqual([twin!.id, cousin!.id]);
     expect(ids).not.toContain(stranger!.id);
     expect(ids).not.toContain(me!.id);
     expect(items[0]).toMatchObject({ sharedVoters: 2, sharedGenres: [], score: 0.7 });
     expect(items[1]).toMatchObject({ sharedVoters: 0, sharedGenres: [`shoe-${tag}`], score: 0.15 });
+
+    // A follower is a fan too: once voter 2 follows "me", "stranger" shares a fan with it, after the next refresh.
+    await db.insert(schema.follows).values({ userId: voters[2]!.id, artistId: me!.id });
+    await refreshSimilarity();
+    const after = await ok<Similar>(call(`/v1/artists/${me!.id}/similar`, { token: fan.token }));
+    // me's fans {0,1,2}, stranger's {2}: cosine 1/sqrt(3) → 0.7 × 0.5774; twin: 2/sqrt(3·2) → 0.7 × 0.8165.
+    expect(after.items.map((i) => i.id).slice(0, 3)).toEqual([twin!.id, stranger!.id, cousin!.id]);
+    expect(after.items[1]).toMatchObject({ sharedVoters: 1, score: 0.4041 });
+    expect(after.items[0]).toMatchObject({ sharedVoters: 2, score: 0.5715 });
   });
 });
 

@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { artists, follows, shows, songs, trendingScores, venues } from '../../../../src/shared/db/schema';
+import { artistSimilarity, artists, follows, shows, songs, trendingScores, venues } from '../../../../src/shared/db/schema';
 import { errors } from '../../../../src/shared/errors';
 import {
   ArtistDetail,
@@ -22,7 +22,6 @@ import {
   isPast,
   isUpcoming,
   likePrefix,
-  readReplica,
   rowAfter,
   showSummaryColumns,
   songColumns,
@@ -140,77 +139,28 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/artists/{idOrSlug}/similar',
       tags: ['Artists'],
-      summary: 'Artists similar to this one: shared voters and shared genres (top 10)',
+      summary: 'Artists similar to this one: shared fans (voters and followers) and shared genres (top 10, refreshed hourly)',
       request: { params: IdOrSlugParams },
       responses: { 200: { description: 'The most similar artists, best first.', ...json(SimilarArtistList) }, ...errorResponses(400, 404) },
     }),
     async (c) => {
-      const { id } = await findArtist(c.var.database.db, c.req.valid('param').idOrSlug);
-      /*
-       * Scoring, each term in 0..1:
-       *   voters: cosine similarity of the two artists' voter sets, shared / sqrt(|voters of A| × |voters of B|),
-       *           where a voter of an artist is a user with an active vote on any show of that artist. Cosine
-       *           rather than a raw count, so that a huge artist everyone votes on is not "similar" to everyone.
-       *   genres: Jaccard index of the genre sets, |A ∩ B| / |A ∪ B|.
-       *   score = 0.7 × voters + 0.3 × genres — behaviour says more than labels; genres alone still give a
-       *   list for an artist nobody has voted on yet. Ties: popularity, then id.
-       * Candidates are the artists sharing at least one voter or one genre. Computed per request from votes;
-       * at scale this belongs in a precomputed table refreshed by the trending cron (see the report).
-       */
-      const result = await readReplica(c.var.database.db).execute<{
-        id: string;
-        slug: string;
-        name: string;
-        genres: string[];
-        popularity: number;
-        image_url: string | null;
-        score: number;
-        shared_voters: number;
-        shared_genres: string[];
-      }>(sql`
-        with me as (
-          select id, genres from artists where id = ${id}
-        ), my_voters as (
-          select distinct v.user_id from votes v join shows s on s.id = v.show_id where s.artist_id = ${id} and v.active
-        ), shared as (
-          select s.artist_id, count(distinct v.user_id)::int as shared_voters
-          from votes v join shows s on s.id = v.show_id
-          where v.active and s.artist_id <> ${id} and v.user_id in (select user_id from my_voters)
-          group by s.artist_id
-        ), candidates as (
-          select a.id, coalesce(sh.shared_voters, 0) as shared_voters,
-                 array(select distinct g from unnest(a.genres) g where g = any(me.genres) order by g) as shared_genres,
-                 (select count(distinct g) from unnest(a.genres || me.genres) g) as union_genres
-          from artists a cross join me left join shared sh on sh.artist_id = a.id
-          where a.id <> me.id and (sh.artist_id is not null or a.genres && me.genres)
-        ), voter_counts as (
-          select s.artist_id, count(distinct v.user_id)::int as voters
-          from votes v join shows s on s.id = v.show_id
-          where v.active and s.artist_id in (select c.id from candidates c where c.shared_voters > 0)
-          group by s.artist_id
-        )
-        select a.id, a.slug, a.name, a.genres, a.popularity, a.image_url, c.shared_voters, c.shared_genres,
-               (0.7 * case when c.shared_voters > 0
-                           then c.shared_voters / sqrt((select count(*) from my_voters)::float8 * vc.voters)
-                           else 0 end
-              + 0.3 * case when c.union_genres > 0 then cardinality(c.shared_genres)::float8 / c.union_genres else 0 end)::float8 as score
-        from candidates c
-        join artists a on a.id = c.id
-        left join voter_counts vc on vc.artist_id = c.id
-        order by score desc, a.popularity desc, a.id
-        limit ${SIMILAR_ARTISTS}
-      `);
-      const items = result.rows.map((r) => ({
-        id: r.id,
-        slug: r.slug,
-        name: r.name,
-        genres: r.genres,
-        popularity: r.popularity,
-        imageUrl: r.image_url,
-        score: Math.round(Number(r.score) * 10_000) / 10_000,
-        sharedVoters: Number(r.shared_voters),
-        sharedGenres: r.shared_genres,
-      }));
+      const db = c.var.database.db;
+      const { id } = await findArtist(db, c.req.valid('param').idOrSlug);
+      // Precomputed by the hourly cron (src/shared/recommend/similarity.ts: the scoring is explained there):
+      // one index range scan of artist_similarity_rank_idx, however many votes and follows there are.
+      const rows = await db
+        .select({
+          ...artistSummaryColumns,
+          score: artistSimilarity.score,
+          sharedVoters: artistSimilarity.sharedFans,
+          sharedGenres: artistSimilarity.sharedGenres,
+        })
+        .from(artistSimilarity)
+        .innerJoin(artists, eq(artists.id, artistSimilarity.similarArtistId))
+        .where(eq(artistSimilarity.artistId, id))
+        .orderBy(asc(artistSimilarity.rank))
+        .limit(SIMILAR_ARTISTS);
+      const items = rows.map((r) => ({ ...r, score: Math.round(r.score * 10_000) / 10_000 }));
       return c.json({ items }, 200);
     },
   )

@@ -1,0 +1,34 @@
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { recommend } from '../../../../src/shared/recommend/recommend';
+import { Recommendations, RecommendationsQuery } from '../../../../src/shared/schemas/ml';
+import type { AppEnv } from '../app-env';
+import { requireCaller } from '../middleware/session';
+import { readReplica } from './catalog-common';
+import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
+
+/** At most this many genres are taken from `?genres=`: a preference, not a query language. */
+const MAX_GENRES = 10;
+
+/** Personal recommendations (docs/ml.md): collaborative filtering over the precomputed artist similarity. */
+export const recommendationRoutes = new OpenAPIHono<AppEnv>().openapi(
+  createRoute({
+    method: 'get',
+    path: '/me/recommendations',
+    tags: ['Follows'],
+    summary: 'Artists and upcoming shows recommended for you, each with the reason',
+    middleware: [requireCaller()] as const,
+    security: SIGNED_IN,
+    request: { query: RecommendationsQuery },
+    responses: { 200: { description: 'Recommended artists and shows, best first.', ...json(Recommendations) }, ...errorResponses(400, 401) },
+  }),
+  async (c) => {
+    const { limit, genres } = c.req.valid('query');
+    const liked = (genres ?? '')
+      .split(',')
+      .map((g) => g.trim().toLowerCase())
+      .filter(Boolean)
+      .slice(0, MAX_GENRES);
+    const result = await recommend(readReplica(c.var.database.db), c.var.caller!.user.id, { limit, genres: liked });
+    return c.json(result satisfies Recommendations, 200);
+  },
+);
