@@ -2,7 +2,8 @@
  * What the api worker may call on a ShowRoom Durable Object. The api worker cannot import the realtime
  * worker's class, so this interface is the contract both compile against.
  */
-import type { RoomError, RoomSong } from './schemas/room';
+import type { RoomError, RoomPlayed, RoomSong } from './schemas/room';
+import type { PlayedEntry, PredictionScore } from './schemas/scoring';
 import type { ShowStatus } from './schemas/shows';
 import type { UserRole } from './schemas/auth';
 
@@ -39,6 +40,21 @@ export interface SetlistView {
   myVotes: string[];
 }
 
+/**
+ * The actual setlist as Postgres has it after a change (a song marked or undone, a finalisation). The room keeps
+ * the newest revision it was given and broadcasts the difference as `played`/`unplayed` messages; an older
+ * revision than the room's is ignored, so two pushes that cross cannot roll it back.
+ */
+export interface ActualSetlistUpdate {
+  revision: number;
+  /** The whole actual setlist in play order (positions 1..n). */
+  songs: PlayedEntry[];
+  /** The show's status in Postgres after the change (marking the first song makes an upcoming show live). */
+  status: ShowStatus;
+  /** Set once the setlist is final and scored: the room announces it in a `result` message. */
+  result?: PredictionScore;
+}
+
 export interface ShowRoomRpc {
   setlist(showId: string, userId: string | null): Promise<RoomResult<SetlistView>>;
   addSong(showId: string, actor: RoomActor, songId: string, requestId?: string): Promise<RoomResult<RoomSong & { repeated: boolean }>>;
@@ -47,6 +63,8 @@ export interface ShowRoomRpc {
   setLocked(showId: string, actor: RoomActor, locked: boolean): Promise<RoomResult<{ locked: boolean }>>;
   /** The show's lifecycle moved on (live, completed, cancelled): votes close and sockets are told. */
   setStatus(showId: string, status: ShowStatus): Promise<RoomResult<{ status: ShowStatus }>>;
+  /** The actual setlist changed in Postgres: see ActualSetlistUpdate. Returns what the room now holds. */
+  syncActualSetlist(showId: string, update: ActualSetlistUpdate): Promise<RoomResult<{ revision: number; played: RoomPlayed[] }>>;
 }
 
 export type ShowRoomStub = DurableObjectStub<ShowRoomRpc & Rpc.DurableObjectBranded>;

@@ -8,7 +8,7 @@ const song = (setlistSongId: string, votes: number) => ({ setlistSongId, songId:
 
 function room() {
   const state = new RoomState();
-  state.apply({ type: 'snapshot', seq: 5, status: 'upcoming', locked: false, votingOpen: true, songs: [song(A, 3), song(B, 2)], myVotes: [], viewers: 2 });
+  state.apply({ type: 'snapshot', seq: 5, status: 'upcoming', locked: false, votingOpen: true, songs: [song(A, 3), song(B, 2)], myVotes: [], viewers: 2, played: [] });
   return state;
 }
 const votesOf = (state: RoomState, id: string) => state.display().find((s) => s.setlistSongId === id)!;
@@ -47,7 +47,7 @@ describe('RoomState', () => {
   it('a pending vote already counted by a fresh snapshot is not counted twice; a repeated ack keeps newer counts', () => {
     const state = room();
     state.begin('v1', 'vote', A);
-    state.apply({ type: 'snapshot', seq: 9, status: 'upcoming', locked: false, votingOpen: true, songs: [song(A, 6), song(B, 2)], myVotes: [A], viewers: 1 });
+    state.apply({ type: 'snapshot', seq: 9, status: 'upcoming', locked: false, votingOpen: true, songs: [song(A, 6), song(B, 2)], myVotes: [A], viewers: 1, played: [] });
     expect(votesOf(state, A)).toMatchObject({ votes: 6, mine: true });
     state.apply({ type: 'ack', ref: 'v1', ok: true, result: { setlistSongId: A, votes: 4, voteId: 'v1', repeated: true } });
     expect(votesOf(state, A).votes).toBe(6);
@@ -55,7 +55,7 @@ describe('RoomState', () => {
 
   it('takes a vote back optimistically', () => {
     const state = room();
-    state.apply({ type: 'snapshot', seq: 1, status: 'upcoming', locked: false, votingOpen: true, songs: [song(A, 3)], myVotes: [A], viewers: 1 });
+    state.apply({ type: 'snapshot', seq: 1, status: 'upcoming', locked: false, votingOpen: true, songs: [song(A, 3)], myVotes: [A], viewers: 1, played: [] });
     state.begin('u1', 'unvote', A);
     expect(votesOf(state, A)).toMatchObject({ votes: 2, mine: false });
     state.apply({ type: 'ack', ref: 'u1', ok: true, result: { setlistSongId: A, votes: 2 } });
@@ -70,6 +70,25 @@ describe('RoomState', () => {
     expect(state.apply({ type: 'update', seq: 6, changes: [{ setlistSongId: A, votes: 1 }], added: [] }).changed).toEqual([]);
     expect(votesOf(state, A).votes).toBe(4);
     expect(state.display()).toHaveLength(3);
+  });
+
+  it('the actual setlist: played and unplayed in seq order, then the result', () => {
+    const state = room();
+    const played = state.apply({ type: 'played', seq: 6, position: 1, songId: null, title: 'Song a', setlistSongId: A });
+    expect(played.playedNow).toMatchObject({ position: 1, setlistSongId: A });
+    state.apply({ type: 'played', seq: 7, position: 2, songId: null, title: 'A cover', setlistSongId: null });
+    state.apply({ type: 'played', seq: 8, position: 3, songId: null, title: 'Song b', setlistSongId: B });
+    // Undo of #2: the song after it moves up.
+    state.apply({ type: 'unplayed', seq: 9, position: 2, songId: null, title: 'A cover' });
+    expect(state.played.map((p) => [p.position, p.title])).toEqual([[1, 'Song a'], [2, 'Song b']]);
+    // A played message after a gap is not applied: the page resumes first.
+    expect(state.apply({ type: 'played', seq: 12, position: 3, songId: null, title: 'Later', setlistSongId: null }).gap).toBe(true);
+    expect(state.played).toHaveLength(2);
+    const scored = state.apply({ type: 'result', seq: 10, topN: 2, hits: 2, played: 2, precision: 1, recall: 1, positionBonus: 1, score: 100 });
+    expect(scored.scored).toBe(true);
+    expect(state.result?.score).toBe(100);
+    // An update after them continues the same sequence.
+    expect(state.apply({ type: 'update', seq: 11, changes: [], added: [] }).gap).toBeUndefined();
   });
 
   it('status messages open and close voting', () => {

@@ -49,6 +49,11 @@ export const actualSetlists = pgTable('actual_setlists', {
   source: playedSongSource('source').notNull(),
   setlistfmVersion: text('setlistfm_version'),
   finalizedAt: timestamp('finalized_at', { withTimezone: true }),
+  /**
+   * Bumped by every change (a song marked or undone, a finalisation), in the same transaction. The show's room
+   * keeps the revision it last applied and ignores an older one, so two pushes that cross cannot roll it back.
+   */
+  revision: integer('revision').notNull().default(0),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -363,3 +363,4 @@ export const trendingScores = pgTable(
 // Tables of each product area, kept in their own files (see drizzle.config.ts).
 export * from './schema-setlist';
 export * from './schema-ml';
+export * from './schema-scoring';

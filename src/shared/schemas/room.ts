@@ -3,6 +3,7 @@
  * the api worker and every client. Field names may be added, never changed (docs/realtime.md).
  */
 import { z } from 'zod';
+import { PlayedEntry, PredictionScore } from './scoring';
 import { ShowStatus } from './shows';
 
 /** A client-chosen message id: the ack's `ref`. For a vote it is also the vote's idempotency key. */
@@ -25,6 +26,10 @@ export const RoomSong = z.object({
 });
 export type RoomSong = z.infer<typeof RoomSong>;
 
+/** A song of the actual setlist, with its entry on the predicted setlist when fans had put it there. */
+export const RoomPlayed = PlayedEntry.extend({ setlistSongId: z.uuid().nullable() });
+export type RoomPlayed = z.infer<typeof RoomPlayed>;
+
 export const RoomError = z.object({ code: z.string(), message: z.string() });
 export type RoomError = z.infer<typeof RoomError>;
 
@@ -37,6 +42,10 @@ export const ServerSnapshot = z.object({
   songs: z.array(RoomSong),
   myVotes: z.array(z.uuid()),
   viewers: z.number().int(),
+  /** The actual setlist so far, in play order. */
+  played: z.array(RoomPlayed),
+  /** The prediction's score, once the show is completed and scored. */
+  result: PredictionScore.optional(),
 });
 export const ServerAck = z.union([
   z.object({ type: z.literal('ack'), ref: z.string(), ok: z.literal(true), result: z.record(z.string(), z.unknown()).optional() }),
@@ -56,13 +65,22 @@ export const ServerStatus = z.object({
   locked: z.boolean(),
   votingOpen: z.boolean(),
 });
+/** A moderator marked a song as played (or an import set the actual setlist): it is now at `position`. */
+export const ServerPlayed = z.object({ type: z.literal('played'), seq: z.number().int() }).extend(RoomPlayed.shape);
+/** The song at `position` is no longer on the actual setlist (an undo); the songs after it move up one position. */
+export const ServerUnplayed = z.object({ type: z.literal('unplayed'), seq: z.number().int() }).extend(PlayedEntry.shape);
+/** The actual setlist is final and the prediction was scored (docs/scoring.md). Sent after `status` completed. */
+export const ServerResult = z.object({ type: z.literal('result'), seq: z.number().int() }).extend(PredictionScore.shape);
 export const ServerPong = z.object({ type: z.literal('pong'), id: z.string().optional() });
 
-export const ServerMessage = z.union([ServerSnapshot, ServerAck, ServerUpdate, ServerStatus, ServerPong]);
+export const ServerMessage = z.union([ServerSnapshot, ServerAck, ServerUpdate, ServerStatus, ServerPlayed, ServerUnplayed, ServerResult, ServerPong]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type ServerSnapshot = z.infer<typeof ServerSnapshot>;
 export type ServerUpdate = z.infer<typeof ServerUpdate>;
 export type ServerStatus = z.infer<typeof ServerStatus>;
+export type ServerPlayed = z.infer<typeof ServerPlayed>;
+export type ServerUnplayed = z.infer<typeof ServerUnplayed>;
+export type ServerResult = z.infer<typeof ServerResult>;
 
 /** Error codes the room returns, over WebSocket acks and mapped to HTTP statuses by the api worker. */
 export const roomErrorStatus = {

@@ -23,6 +23,7 @@ const LINK_LABEL: Record<LinkState, string> = {
   reconnecting: 'Reconnecting…',
   offline: 'Offline, waiting for the network…',
 };
+const STATUS_LABEL: Record<string, string> = { upcoming: 'Upcoming', live: 'Live now', completed: 'Played', cancelled: 'Cancelled' };
 /** Silence longer than this means the socket is dead even if it was not closed (the room answers pings). */
 const HEARTBEAT_MS = 10_000;
 const DEAD_AFTER_MS = 25_000;
@@ -37,13 +38,24 @@ const votingNotice = $('voting-notice')!;
 const errorBox = $('vote-error')!;
 const announcer = $('vote-announcer')!;
 const addForm = $<HTMLFormElement>('add-song');
+const actualSection = $('actual');
+const playedList = $<HTMLOListElement>('played-list');
+const resultSection = $('result');
 const emptyNote = $('setlist-empty');
 
 const state = new RoomState();
 // The server-rendered rows are the starting point (and stay if the socket never connects).
+for (const li of document.querySelectorAll<HTMLLIElement>('#played-list li')) {
+  state.played.push({ position: Number(li.dataset.position), songId: null, title: li.textContent ?? '', setlistSongId: null });
+}
+for (const li of list.querySelectorAll<HTMLLIElement>('li.song.played')) {
+  const position = Number(/#(\d+)/.exec(li.querySelector('.played-mark')?.textContent ?? '')?.[1]);
+  const entry = state.played.find((p) => p.position === position);
+  if (entry) entry.setlistSongId = li.dataset.id ?? null;
+}
 for (const li of list.querySelectorAll<HTMLLIElement>('li.song')) {
   const id = li.dataset.id!;
-  state.upsert({ setlistSongId: id, songId: '', title: li.querySelector('.title')?.textContent ?? '', votes: Number(li.dataset.votes ?? 0) });
+  state.upsert({ setlistSongId: id, songId: '', title: li.querySelector('.title .t')?.textContent ?? '', votes: Number(li.dataset.votes ?? 0) });
   if (li.classList.contains('mine')) state.mine.add(id);
 }
 state.votingOpen = list.dataset.canVote === 'true';
@@ -64,13 +76,45 @@ function rowFor(song: DisplaySong): HTMLLIElement {
   li.className = 'song';
   li.dataset.id = song.setlistSongId;
   li.innerHTML =
-    '<span class="rank" aria-hidden="true"></span><span class="title"></span><span class="count"><span class="n"></span><span class="visually-hidden"> votes</span></span>' +
+    '<span class="rank" aria-hidden="true"></span><span class="title"><span class="t"></span><span class="played-mark"></span></span><span class="count"><span class="n"></span><span class="visually-hidden"> votes</span></span>' +
     '<span class="bar" aria-hidden="true"><span></span></span><button type="button" class="vote" data-vote=""></button>';
-  li.querySelector('.title')!.textContent = song.title;
+  li.querySelector('.title .t')!.textContent = song.title;
   return li;
 }
 
+function renderActual(): void {
+  if (playedList) {
+    playedList.replaceChildren(
+      ...state.played.map((p) => {
+        const li = document.createElement('li');
+        li.dataset.position = String(p.position);
+        li.textContent = p.title;
+        return li;
+      }),
+    );
+  }
+  if (actualSection) actualSection.hidden = state.played.length === 0;
+  const heading = $('actual-title');
+  if (heading) heading.textContent = state.result ? 'Actual setlist' : 'Played so far';
+  const score = state.result;
+  if (resultSection && score) {
+    const set = (id: string, text: string) => {
+      const el = $(id);
+      if (el) el.textContent = text;
+    };
+    set('result-score', score.score.toFixed(0));
+    set('result-hits', String(score.hits));
+    set('result-played', String(score.played));
+    set('result-top', String(score.topN));
+    set('result-precision', `${Math.round(score.precision * 100)} %`);
+    set('result-recall', `${Math.round(score.recall * 100)} %`);
+    resultSection.hidden = false;
+  }
+}
+
 function render(): void {
+  const playedAt = new Map(state.played.flatMap((p) => (p.setlistSongId ? [[p.setlistSongId, p.position] as const] : [])));
+  renderActual();
   const rows = state.display();
   const max = Math.max(0, ...rows.map((r) => r.votes));
   const canVote = data.signedIn && state.votingOpen && !state.locked;
@@ -82,6 +126,10 @@ function render(): void {
     li.classList.toggle('mine', song.mine);
     li.classList.toggle('pending', song.pending);
     li.querySelector('.rank')!.textContent = String(i + 1);
+    const position = playedAt.get(song.setlistSongId);
+    li.classList.toggle('played', position !== undefined);
+    const mark = li.querySelector('.played-mark');
+    if (mark) mark.textContent = position !== undefined ? ` · played #${position}` : '';
     li.querySelector('.n')!.textContent = String(song.votes);
     (li.querySelector('.bar > span') as HTMLElement).style.transform = `scaleX(${(max > 0 ? song.votes / max : 0).toFixed(4)})`;
     const button = li.querySelector<HTMLButtonElement>('button.vote')!;
@@ -101,6 +149,11 @@ function render(): void {
   if (focused instanceof HTMLElement && focused !== document.activeElement && list.contains(focused)) focused.focus({ preventScroll: true });
   if (emptyNote) emptyNote.hidden = rows.length > 0;
   votingNotice.textContent = votingNoticeText();
+  const badge = document.querySelector<HTMLElement>('#show-status .badge');
+  if (badge && STATUS_LABEL[state.status]) {
+    badge.textContent = STATUS_LABEL[state.status]!;
+    badge.className = `badge badge-${state.status}`;
+  }
   if (addForm) addForm.hidden = !canVote;
   viewersEl.textContent = state.viewers === null ? '–' : String(state.viewers);
 }
@@ -184,6 +237,8 @@ function connect(): void {
     }
     if (applied.accepted) onAccepted(applied.accepted.ref, applied.accepted.result);
     if (message.type === 'update') announce(applied.changed);
+    if (applied.playedNow) announcer.textContent = `Now playing: ${applied.playedNow.title}`;
+    if (applied.scored && state.result) announcer.textContent = `The prediction scored ${state.result.score.toFixed(0)} out of 100.`;
     render();
   });
   ws.addEventListener('close', () => {

@@ -11,6 +11,7 @@ import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { responseCache } from './middleware/response-cache';
 import { session } from './middleware/session';
+import { actualSetlistRoutes } from './routes/actual-setlist';
 import { adminCatalogRoutes } from './routes/admin-catalog';
 import { adminUserRoutes } from './routes/admin-users';
 import { artistRoutes } from './routes/artists';
@@ -20,6 +21,7 @@ import { docsRoutes, OPENAPI_PATH } from './routes/docs';
 import { followRoutes } from './routes/follows';
 import { forecastRoutes } from './routes/forecast';
 import { healthRoute, healthRoutes, APP_VERSION } from './routes/health';
+import { leaderboardRoutes } from './routes/leaderboard';
 import { liveRoutes } from './routes/live';
 import { mfaRoutes } from './routes/mfa';
 import { SECURITY_SCHEMES } from './routes/openapi-helpers';
@@ -79,6 +81,8 @@ function createV1() {
   v1.route('/', trendingRoutes);
   v1.route('/', forecastRoutes);
   v1.route('/', recommendationRoutes);
+  v1.route('/', actualSetlistRoutes);
+  v1.route('/', leaderboardRoutes);
   // The one document describes every route: GET /health too, which lives outside /v1, so its operation
   // overrides the `/v1` server with `/` (routing stays in createApp).
   v1.openAPIRegistry.registerPath(healthRoute);

@@ -37,6 +37,9 @@ interface Context {
   venueId: string;
   /** A second show, changed by the admin show rules (so the main show's room stays as the other rules need it). */
   adminShowId: string;
+  /** Shows of the scoring rules: one whose setlist is entered live, one with a played song, finalised by the rules. */
+  liveSetlistShowId: string;
+  finalShowId: string;
 }
 
 interface Rule {
@@ -136,6 +139,10 @@ const RULES: Record<string, Rule> = {
   'GET /venues/:slug': { expect: everyone(200), path: (ctx) => `/venues/${ctx.venueId}` },
   'GET /shows/:slug': { expect: everyone(200), path: (ctx) => `/shows/${ctx.showId}` },
   'POST /shows/:slug/lock': { expect: everyone(303), path: (ctx) => `/shows/${ctx.adminShowId}/lock`, headers: FORM_POST },
+  'POST /shows/:slug/played': { expect: everyone(303), path: (ctx) => `/shows/${ctx.adminShowId}/played`, headers: FORM_POST },
+  'POST /shows/:slug/played/undo': { expect: everyone(303), path: (ctx) => `/shows/${ctx.adminShowId}/played/undo`, headers: FORM_POST },
+  'POST /shows/:slug/finalize': { expect: everyone(303), path: (ctx) => `/shows/${ctx.adminShowId}/finalize`, headers: FORM_POST },
+  'GET /leaderboard': { expect: everyone(200) },
   'GET /signup': { expect: { ...everyone(303), anonymous: 200 } },
   'POST /signup': { expect: everyone(400), headers: FORM_POST },
   'GET /login': { expect: { ...everyone(303), anonymous: 200 } },
@@ -154,6 +161,20 @@ const RULES: Record<string, Rule> = {
   // Machine learning (routes/forecast.ts, routes/recommendations.ts).
   'GET /v1/shows/:showId/forecast': { expect: everyone(200) },
   'GET /v1/me/recommendations': { expect: signedIn(200) },
+  // The actual setlist and scoring (routes/actual-setlist.ts, routes/leaderboard.ts). A new title per request,
+  // so moderator and admin each add one song, and each undoes one.
+  'POST /v1/shows/:showId/played': {
+    expect: roles(201, 'moderator', 'admin'),
+    body: () => ({ title: `Matrix Encore ${crypto.randomUUID().slice(0, 8)}` }),
+    path: (ctx) => `/v1/shows/${ctx.liveSetlistShowId}/played`,
+  },
+  'DELETE /v1/shows/:showId/played/:position': { expect: roles(200, 'moderator', 'admin'), path: (ctx) => `/v1/shows/${ctx.liveSetlistShowId}/played/last` },
+  'GET /v1/shows/:showId/actual-setlist': { expect: everyone(200), path: (ctx) => `/v1/shows/${ctx.finalShowId}/actual-setlist` },
+  // Finalising twice is idempotent: moderator and admin both get 200. The accuracy rule runs after it.
+  'POST /v1/shows/:showId/actual-setlist/finalize': { expect: roles(200, 'moderator', 'admin'), path: (ctx) => `/v1/shows/${ctx.finalShowId}/actual-setlist/finalize` },
+  'GET /v1/shows/:showId/accuracy': { expect: everyone(200), path: (ctx) => `/v1/shows/${ctx.finalShowId}/accuracy` },
+  'GET /v1/leaderboard': { expect: everyone(200), path: () => '/v1/leaderboard?period=week' },
+  'GET /v1/artists/:idOrSlug/leaderboard': { expect: everyone(200), path: (ctx) => `/v1/artists/${ctx.artistSlug}/leaderboard` },
 };
 
 const app = createApp();
@@ -181,7 +202,13 @@ describe('authorization matrix', () => {
   let ctx: Context;
 
   beforeAll(async () => {
-    const [{ show, songs, artist, venue }, { show: adminShow }] = await Promise.all([createShow({ songs: 3 }), createShow()]);
+    const [{ show, songs, artist, venue }, { show: adminShow }, { show: liveSetlistShow }, { show: finalShow }] = await Promise.all([
+      createShow({ songs: 3 }),
+      createShow(),
+      createShow(),
+      createShow({ status: 'live' }),
+    ]);
+    await testDb().insert(schema.playedSongs).values({ showId: finalShow.id, position: 1, title: 'Matrix Opener', source: 'moderator' });
     [accounts.fan, accounts.otherFan, accounts.moderator, accounts.admin] = await Promise.all([account(), account(), account('moderator'), account('admin')]);
     const loginAccount = await account();
     const roleTarget = await account();
@@ -200,7 +227,7 @@ describe('authorization matrix', () => {
     const secondToken = ((await secondLogin.json()) as { token: string }).token;
     const mine = (await (await request('/v1/me/sessions', { headers: { Authorization: `Bearer ${secondToken}` } })).json()) as { items: { id: string; current: boolean }[] };
     const otherFanSessionId = mine.items.find((s) => s.current)!.id;
-    ctx = { showId: show.id, setlistSongId, songIds: songs.map((s) => s.id), otherFanSessionId, roleTargetId: roleTarget.id, loginEmail: loginAccount.email, artistId: artist.id, artistSlug: artist.slug, venueId: venue.id, adminShowId: adminShow.id };
+    ctx = { showId: show.id, setlistSongId, songIds: songs.map((s) => s.id), otherFanSessionId, roleTargetId: roleTarget.id, loginEmail: loginAccount.email, artistId: artist.id, artistSlug: artist.slug, venueId: venue.id, adminShowId: adminShow.id, liveSetlistShowId: liveSetlistShow.id, finalShowId: finalShow.id };
   }, 60_000);
 
   it('has a rule for every route, and no rule for a route that does not exist', () => {

@@ -214,4 +214,42 @@ describe('web pages', () => {
     expect(deleted.headers.get('Location')).toMatch(/^\/\?notice=/);
     expect((await page('/account', { headers: cookie(fan.token) })).status).toBe(303);
   });
+
+  it('actual setlist: a moderator marks songs played and finalises; the page shows the setlist and the score', async () => {
+    const { show, songs } = await createShow({ songs: 3 });
+    const fan = await signUp();
+    const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${fan.token}` };
+    const added = (await (
+      await app.request(`/v1/shows/${show.id}/setlist`, { method: 'POST', headers, body: JSON.stringify({ songId: songs[0]!.id }) }, env, createExecutionContext())
+    ).json()) as { setlistSongId: string };
+    await app.request(`/v1/shows/${show.id}/votes`, { method: 'POST', headers, body: JSON.stringify({ setlistSongId: added.setlistSongId, voteId: crypto.randomUUID() }) }, env, createExecutionContext());
+    const moderator = await signUpAs('moderator');
+
+    const form0 = await (await page(`/shows/${show.slug}`, { headers: cookie(moderator.token) })).text();
+    expect(form0).toContain(`<option value="${songs[0]!.id}">${songs[0]!.title}</option>`);
+    expect((await page(`/shows/${show.slug}/played`, form({ songId: '' }, cookie(moderator.token)))).headers.get('Location')).toContain('error=');
+    const marked = await page(`/shows/${show.slug}/played`, form({ songId: songs[0]!.id }, cookie(moderator.token)));
+    expect(marked.headers.get('Location')).toContain('notice=');
+    await page(`/shows/${show.slug}/played`, form({ title: 'A cover nobody expected' }, cookie(moderator.token)));
+
+    const during = await (await page(`/shows/${show.slug}`, { headers: cookie(fan.token) })).text();
+    expect(during).toContain('Played so far');
+    expect(during).toMatch(new RegExp(`<li class="song mine played" data-id="${added.setlistSongId}"`));
+    expect(during).toContain('played #1');
+    expect(during).toContain('<li data-position="2">A cover nobody expected</li>');
+
+    // A fan cannot mark songs: the API refuses, the page says so.
+    const refused = await page(`/shows/${show.slug}/played`, form({ title: 'Nope' }, cookie(fan.token)));
+    expect(refused.headers.get('Location')).toContain('error=');
+
+    expect((await page(`/shows/${show.slug}/finalize`, form({}, cookie(moderator.token)))).headers.get('Location')).toContain('notice=');
+    const after = await readable(await page(`/shows/${show.slug}`));
+    expect(after).toContain('Actual setlist');
+    expect(after).toContain('How good was the prediction?');
+    expect(after).toMatch(/Score \d+ \/ 100/);
+
+    const board = await readable(await page('/leaderboard?period=all'));
+    expect(board).toContain('Leaderboard');
+    expect(board).toContain(fan.user.displayName);
+  });
 });

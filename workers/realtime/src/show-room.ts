@@ -1,12 +1,14 @@
 import { DurableObject } from 'cloudflare:workers';
 import { openHttpSql } from '../../../src/shared/db/client';
 import { createLogger, parseLogLevel, type Logger } from '../../../src/shared/log';
-import { ROOM_HEADERS, type RoomActor, type RoomResult, type SetlistView, type ShowRoomRpc, type VoteResult } from '../../../src/shared/room-rpc';
-import { ClientMessage, type RoomSong, type ServerSnapshot } from '../../../src/shared/schemas/room';
+import { ROOM_HEADERS, type ActualSetlistUpdate, type RoomActor, type RoomResult, type SetlistView, type ShowRoomRpc, type VoteResult } from '../../../src/shared/room-rpc';
+import { ClientMessage, type RoomPlayed, type RoomSong, type ServerSnapshot } from '../../../src/shared/schemas/room';
+import type { PlayedEntry } from '../../../src/shared/schemas/scoring';
 import { UserRole } from '../../../src/shared/schemas/auth';
 import type { ShowStatus } from '../../../src/shared/schemas/shows';
 import { loadShowFromPostgres } from './room/load-from-postgres';
 import { ackError, fail, ok, refOf, send } from './room/messages';
+import { playedChanges } from './room/played-changes';
 import { SocketRateLimiter } from './room/socket-rate-limiter';
 import { RoomStore, type ShowMeta } from './room/store';
 
@@ -198,6 +200,43 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     return ok({ status });
   }
 
+  /**
+   * The actual setlist changed in Postgres (the system of record for it): take the newer revision, and tell
+   * every socket what changed — one logged message per change, so `resume` replays them like any update.
+   */
+  async syncActualSetlist(showId: string, update: ActualSetlistUpdate): Promise<RoomResult<{ revision: number; played: RoomPlayed[] }>> {
+    if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
+    const applied = this.#store.playedRevision();
+    if (update.revision < applied) return ok({ revision: applied, played: this.#played() });
+    // The status first: the show goes live, then its first song is played.
+    const status = update.result ? 'completed' : update.status;
+    if (status !== this.#store.meta().status) {
+      this.#store.setStatus(status);
+      this.#broadcastStatus();
+    }
+    if (update.revision > applied) {
+      const changes = playedChanges(this.#store.played(), update.songs);
+      this.#store.replacePlayed(update.songs, update.revision);
+      for (const change of changes) {
+        const entry = change.type === 'played' ? this.#withSetlistSong(change.entry) : change.entry;
+        this.#broadcastLogged({ type: change.type, seq: this.#store.nextUpdateSeq(), ...entry });
+      }
+    }
+    if (update.result && JSON.stringify(update.result) !== JSON.stringify(this.#store.result())) {
+      this.#store.setResult(update.result);
+      this.#broadcastLogged({ type: 'result', seq: this.#store.nextUpdateSeq(), ...update.result });
+    }
+    return ok({ revision: this.#store.playedRevision(), played: this.#played() });
+  }
+
+  #withSetlistSong(entry: PlayedEntry): RoomPlayed {
+    return { ...entry, setlistSongId: entry.songId ? (this.#store.setlistSongBySong(entry.songId)?.setlistSongId ?? null) : null };
+  }
+
+  #played(): RoomPlayed[] {
+    return this.#store.played().map((entry) => this.#withSetlistSong(entry));
+  }
+
   // ------------------------------------------------------------------ WebSocket
 
   override async fetch(request: Request): Promise<Response> {
@@ -279,6 +318,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
 
   #snapshot(userId: string | null): ServerSnapshot {
     const meta = this.#store.meta();
+    const result = this.#store.result();
     return {
       type: 'snapshot',
       seq: meta.updateSeq,
@@ -288,6 +328,8 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
       songs: this.#store.setlist(),
       myVotes: userId ? this.#store.myVotes(userId) : [],
       viewers: this.#viewerCount(),
+      played: this.#played(),
+      ...(result ? { result } : {}),
     };
   }
 
@@ -345,6 +387,13 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
         // closing socket
       }
     }
+  }
+
+  /** Sends a message that carries the next update seq to every socket, and keeps it for `resume`. */
+  #broadcastLogged(message: { seq: number } & Record<string, unknown>): void {
+    const body = JSON.stringify(message);
+    this.#store.logUpdate(message.seq, body, UPDATE_LOG_SIZE);
+    this.#broadcast(this.ctx.getWebSockets(), body);
   }
 
   #broadcastStatus(): void {

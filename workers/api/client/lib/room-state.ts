@@ -3,7 +3,8 @@
  * own votes still waiting for their ack (optimistic UI). Counts from the server are absolute, so applying a
  * message twice is harmless; an error ack simply drops the pending vote, which rolls the display back.
  */
-import type { RoomSong, ServerMessage, ServerSnapshot } from '../../../../src/shared/schemas/room';
+import type { RoomPlayed, RoomSong, ServerMessage, ServerSnapshot } from '../../../../src/shared/schemas/room';
+import type { PredictionScore } from '../../../../src/shared/schemas/scoring';
 
 export type PendingKind = 'vote' | 'unvote';
 export interface Pending {
@@ -29,6 +30,10 @@ export interface Applied {
   accepted?: { ref: string; result: Record<string, unknown> | undefined };
   /** `seq` jumped: the caller should send `resume`. */
   gap?: boolean;
+  /** A song a moderator just marked as played. */
+  playedNow?: RoomPlayed;
+  /** The prediction was just scored. */
+  scored?: boolean;
 }
 
 export class RoomState {
@@ -40,6 +45,10 @@ export class RoomState {
   locked = false;
   votingOpen = false;
   viewers: number | null = null;
+  /** The actual setlist so far, in play order. */
+  played: RoomPlayed[] = [];
+  /** The prediction's score, once the show is final. */
+  result: PredictionScore | undefined;
   #order = 0;
 
   upsert(song: RoomSong): void {
@@ -58,6 +67,15 @@ export class RoomState {
     this.locked = snapshot.locked;
     this.votingOpen = snapshot.votingOpen;
     this.viewers = snapshot.viewers;
+    this.played = [...snapshot.played].sort((a, b) => a.position - b.position);
+    this.result = snapshot.result;
+  }
+
+  /** Where a sequenced message stands: the next one, one already applied (a replay), or after a gap. */
+  #placeOf(seq: number): 'next' | 'old' | 'gap' {
+    if (this.seq >= 0 && seq > this.seq + 1) return 'gap';
+    if (seq <= this.seq) return 'old';
+    return 'next';
   }
 
   apply(message: ServerMessage): Applied {
@@ -66,8 +84,9 @@ export class RoomState {
         this.applySnapshot(message);
         return { changed: [] };
       case 'update': {
-        if (this.seq >= 0 && message.seq > this.seq + 1) return { changed: [], gap: true };
-        if (message.seq <= this.seq) return { changed: [] }; // already applied (a replay)
+        const at = this.#placeOf(message.seq);
+        if (at === 'gap') return { changed: [], gap: true };
+        if (at === 'old') return { changed: [] }; // already applied (a replay)
         const changed: string[] = [];
         for (const song of message.added) {
           this.upsert(song);
@@ -109,6 +128,30 @@ export class RoomState {
           if (song && typeof votes === 'number' && result?.repeated !== true) song.votes = votes;
         }
         return { changed: [], accepted: { ref: message.ref, result } };
+      }
+      case 'played': {
+        const at = this.#placeOf(message.seq);
+        if (at !== 'next') return { changed: [], gap: at === 'gap' };
+        this.seq = message.seq;
+        const { type: _type, seq: _seq, ...entry } = message;
+        this.played = [...this.played.filter((p) => p.position !== entry.position), entry].sort((a, b) => a.position - b.position);
+        return { changed: [], playedNow: entry };
+      }
+      case 'unplayed': {
+        const at = this.#placeOf(message.seq);
+        if (at !== 'next') return { changed: [], gap: at === 'gap' };
+        this.seq = message.seq;
+        // The songs after the removed one move up one position.
+        this.played = this.played.filter((p) => p.position !== message.position).map((p) => (p.position > message.position ? { ...p, position: p.position - 1 } : p));
+        return { changed: [] };
+      }
+      case 'result': {
+        const at = this.#placeOf(message.seq);
+        if (at !== 'next') return { changed: [], gap: at === 'gap' };
+        this.seq = message.seq;
+        const { type: _type, seq: _seq, ...score } = message;
+        this.result = score;
+        return { changed: [], scored: true };
       }
       case 'pong':
         return { changed: [] };

@@ -13,6 +13,8 @@ import type { ApiFetch } from './internal-api';
 import { adminIndexPage } from './pages/admin';
 import { accountPage, deleteAccountSubmit, endOtherSessionsSubmit, endSessionSubmit, exportDownload, mfaConfirmSubmit, mfaDisableSubmit, mfaEnrollSubmit } from './pages/account';
 import { followSubmit, lockSubmit } from './pages/actions';
+import { leaderboardPage } from './pages/leaderboard';
+import { finalizeSubmit, markPlayedSubmit, undoPlayedSubmit } from './pages/setlist-actions';
 import { logInPage, logInSubmit, logOutSubmit, signUpPage, signUpSubmit } from './pages/auth';
 import { feedPage } from './pages/feed';
 import { artistPage, homePage, searchPage, venuePage } from './pages/public';
@@ -37,6 +39,10 @@ export function createWebRoutes(fetchApi: ApiFetch) {
       .get('/venues/:slug', publicCache, sharedPage(venuePage))
       .get('/shows/:slug', publicCache, sharedPage(showPage))
       .post('/shows/:slug/lock', page(lockSubmit))
+      .post('/shows/:slug/played', page(markPlayedSubmit))
+      .post('/shows/:slug/played/undo', page(undoPlayedSubmit))
+      .post('/shows/:slug/finalize', page(finalizeSubmit))
+      .get('/leaderboard', publicCache, sharedPage(leaderboardPage))
       .get('/signup', page(signUpPage))
       .post('/signup', page(signUpSubmit))
       .get('/login', page(logInPage))

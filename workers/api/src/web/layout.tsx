@@ -8,7 +8,7 @@ import { WEB_ASSETS } from './assets';
  * building are added here with their routes (web/index.tsx), never shown as dead links.
  */
 export const NAV = {
-  public: [] as { href: string; label: string }[],
+  public: [{ href: '/leaderboard', label: 'Leaderboard' }] as { href: string; label: string }[],
   signedIn: [
     { href: '/feed', label: 'Feed' },
   ] as { href: string; label: string }[],

@@ -8,11 +8,12 @@ import type { LoadedShow } from './store';
  * Counts are derived from the vote rows themselves, so the room starts exactly where Postgres is.
  */
 export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>, showId: string): Promise<LoadedShow | undefined> {
-  const [shows, catalogue, setlist, votes] = await sql.transaction(
+  const [shows, catalogue, setlist, votes, played, accuracy] = await sql.transaction(
     [
       sql.query(
         `select s.id, s.artist_id, s.status, s.voting_opens_at, s.voting_closes_at,
-                (select coalesce(max(v.room_seq), 0) from votes v where v.show_id = s.id) as max_seq
+                (select coalesce(max(v.room_seq), 0) from votes v where v.show_id = s.id) as max_seq,
+                (select a.revision from actual_setlists a where a.show_id = s.id) as played_revision
          from shows s where s.id = $1`,
         [showId],
       ),
@@ -22,12 +23,20 @@ export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>,
         [showId],
       ),
       sql.query(`select user_id, setlist_song_id, id from votes where show_id = $1 and active`, [showId]),
+      sql.query(`select position, song_id, title from played_songs where show_id = $1 order by position`, [showId]),
+      sql.query(
+        `select top_n, (details->>'hits')::int as hits, jsonb_array_length(details->'played') as played, precision, recall, position_bonus, score
+         from show_accuracy where show_id = $1`,
+        [showId],
+      ),
     ],
     { readOnly: true },
   );
   const show = (shows as Record<string, unknown>[])[0];
   if (!show) return undefined;
   const voteRows = votes as { user_id: string; setlist_song_id: string; id: string }[];
+  const playedRows = played as { position: number; song_id: string | null; title: string }[];
+  const score = (accuracy as { top_n: number; hits: number; played: number; precision: number; recall: number; position_bonus: number; score: number }[])[0];
   const counts = new Map<string, number>();
   for (const v of voteRows) counts.set(v.setlist_song_id, (counts.get(v.setlist_song_id) ?? 0) + 1);
   return {
@@ -49,5 +58,8 @@ export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>,
       addedBy: r.added_by,
     })),
     votes: voteRows.map((r) => ({ userId: r.user_id, setlistSongId: r.setlist_song_id, voteId: r.id })),
+    played: playedRows.map((r) => ({ position: r.position, songId: r.song_id, title: r.title })),
+    playedRevision: Number(show.played_revision ?? 0),
+    ...(score ? { result: { topN: score.top_n, hits: score.hits, played: score.played, precision: score.precision, recall: score.recall, positionBonus: score.position_bonus, score: score.score } } : {}),
   };
 }

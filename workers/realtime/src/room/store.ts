@@ -5,6 +5,7 @@
  * only once it can no longer be lost.
  */
 import type { RoomSong } from '../../../../src/shared/schemas/room';
+import type { PlayedEntry, PredictionScore } from '../../../../src/shared/schemas/scoring';
 import type { ShowStatus } from '../../../../src/shared/schemas/shows';
 import type { VoteEvent } from '../../../../src/shared/schemas/events';
 
@@ -36,6 +37,7 @@ create table if not exists vote_ids (
 create table if not exists outbox (seq integer primary key, body text not null);
 create table if not exists update_log (seq integer primary key, body text not null);
 create index if not exists setlist_changed_idx on setlist (changed_seq);
+create table if not exists played (position integer primary key, song_id text, title text not null);
 `;
 
 export interface ShowMeta {
@@ -58,6 +60,11 @@ export interface LoadedShow {
   catalogue: { songId: string; title: string }[];
   setlist: (RoomSong & { addedBy: string | null })[];
   votes: { userId: string; setlistSongId: string; voteId: string }[];
+  /** The actual setlist so far and the revision of actual_setlists it came from. */
+  played: PlayedEntry[];
+  playedRevision: number;
+  /** The prediction's score, when the show was already scored. */
+  result?: PredictionScore;
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -105,10 +112,12 @@ export class RoomStore {
   /** Replaces the room with a show loaded from Postgres (first use, or storage lost in a new deployment). */
   load(show: LoadedShow): void {
     this.storage.transactionSync(() => {
-      for (const table of ['meta', 'catalogue', 'setlist', 'votes', 'vote_ids', 'outbox', 'update_log']) this.sql.exec(`delete from ${table}`);
+      for (const table of ['meta', 'catalogue', 'setlist', 'votes', 'vote_ids', 'outbox', 'update_log', 'played']) this.sql.exec(`delete from ${table}`);
       this.#meta = new Map();
       const m = show.meta;
       for (const [key, value] of Object.entries({ ...m, updateSeq: 0, flushedEventSeq: m.eventSeq })) this.setMeta(key, value);
+      this.replacePlayed(show.played, show.playedRevision);
+      if (show.result) this.setResult(show.result);
       for (const song of show.catalogue) this.sql.exec('insert into catalogue (song_id, title) values (?, ?)', song.songId, song.title);
       for (const s of show.setlist) {
         this.sql.exec(
@@ -128,6 +137,29 @@ export class RoomStore {
   }
   setStatus(status: ShowStatus): void {
     this.setMeta('status', status);
+  }
+
+  // ---- the actual setlist ----
+  played(): PlayedEntry[] {
+    return this.sql
+      .exec<{ position: number; song_id: string | null; title: string }>('select position, song_id, title from played order by position')
+      .toArray()
+      .map((r) => ({ position: r.position, songId: r.song_id, title: r.title }));
+  }
+  playedRevision(): number {
+    return Number(this.metaRows().get('playedRevision') ?? 0);
+  }
+  replacePlayed(songs: readonly PlayedEntry[], revision: number): void {
+    this.sql.exec('delete from played');
+    for (const s of songs) this.sql.exec('insert into played (position, song_id, title) values (?, ?, ?)', s.position, s.songId, s.title);
+    this.setMeta('playedRevision', revision);
+  }
+  result(): PredictionScore | undefined {
+    const stored = this.metaRows().get('result');
+    return stored ? (JSON.parse(stored) as PredictionScore) : undefined;
+  }
+  setResult(result: PredictionScore): void {
+    this.setMeta('result', JSON.stringify(result));
   }
 
   // ---- catalogue and setlist ----

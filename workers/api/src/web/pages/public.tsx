@@ -4,7 +4,9 @@ import type { ArtistDetail, ArtistList, SimilarArtistList, VenueDetail } from '.
 import type { SearchResponse } from '../../../../../src/shared/schemas/search';
 import type { ShowList as ShowListBody } from '../../../../../src/shared/schemas/shows';
 import type { TrendingArtistList, TrendingShowList } from '../../../../../src/shared/schemas/trending';
+import type { Leaderboard } from '../../../../../src/shared/schemas/scoring';
 import { ArtistCard, ArtistPhoto, Flash, ShowList } from '../components';
+import { LeaderboardTable } from './leaderboard';
 import { must } from '../internal-api';
 import { html, type PageContext } from '../render';
 
@@ -95,10 +97,12 @@ export async function searchPage({ c, api, me }: PageContext): Promise<Response>
 
 export async function artistPage({ c, api, me }: PageContext): Promise<Response> {
   const slug = c.req.param('slug')!;
-  const [detail, similarResult] = await Promise.all([
+  const [detail, similarResult, boardResult] = await Promise.all([
     api.get<ArtistDetail>(`/artists/${encodeURIComponent(slug)}`),
     api.get<z.infer<typeof SimilarArtistList>>(`/artists/${encodeURIComponent(slug)}/similar`),
+    api.get<Leaderboard>(`/artists/${encodeURIComponent(slug)}/leaderboard?period=all&limit=10`),
   ]);
+  const board = boardResult.ok ? boardResult.data : undefined;
   const artist = must(detail);
   // Similar artists are a bonus: the page stands without them.
   const similar = similarResult.ok ? similarResult.data.items.slice(0, 6) : [];
@@ -149,6 +153,12 @@ export async function artistPage({ c, api, me }: PageContext): Promise<Response>
           <h2 id="past">Past shows</h2>
           <ShowList shows={artist.pastShows} showArtist={false} empty="No past shows." />
         </section>
+        {board && board.items.length > 0 ? (
+          <section aria-labelledby="artist-leaderboard">
+            <h2 id="artist-leaderboard">Best predictors of {artist.name}</h2>
+            <LeaderboardTable board={board} />
+          </section>
+        ) : null}
         {similar.length > 0 ? (
           <section aria-labelledby="similar">
             <h2 id="similar">Fans also like</h2>

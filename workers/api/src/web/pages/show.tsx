@@ -1,6 +1,7 @@
 /** The show page: details and the predicted setlist, server-rendered; client/show.ts makes it live. */
 import type { ShowDetail } from '../../../../../src/shared/schemas/catalog';
 import type { RoomSong } from '../../../../../src/shared/schemas/room';
+import type { ActualSetlistView, ShowAccuracyView } from '../../../../../src/shared/schemas/scoring';
 import type { ShowStatus } from '../../../../../src/shared/schemas/shows';
 import { WEB_ASSETS } from '../assets';
 import { Flash, showDate, StatusBadge } from '../components';
@@ -36,13 +37,16 @@ export function votingNotice(setlist: Pick<SetlistView, 'status' | 'locked' | 'v
   return `Voting is closed: this show is ${setlist.status === 'live' ? 'live now' : setlist.status}.`;
 }
 
-function SetlistRow({ song, rank, max, mine, canVote }: { song: RoomSong; rank: number; max: number; mine: boolean; canVote: boolean }) {
+function SetlistRow({ song, rank, max, mine, canVote, playedAt }: { song: RoomSong; rank: number; max: number; mine: boolean; canVote: boolean; playedAt: number | undefined }) {
   return (
-    <li class={mine ? 'song mine' : 'song'} data-id={song.setlistSongId} data-votes={String(song.votes)}>
+    <li class={['song', mine ? 'mine' : '', playedAt ? 'played' : ''].filter(Boolean).join(' ')} data-id={song.setlistSongId} data-votes={String(song.votes)}>
       <span class="rank" aria-hidden="true">
         {rank}
       </span>
-      <span class="title">{song.title}</span>
+      <span class="title">
+        <span class="t">{song.title}</span>
+        <span class="played-mark">{playedAt ? ` · played #${playedAt}` : ''}</span>
+      </span>
       <span class="count">
         <span class="n">{song.votes}</span>
         <span class="visually-hidden"> votes</span>
@@ -67,7 +71,12 @@ function SetlistRow({ song, rank, max, mine, canVote }: { song: RoomSong; rank: 
 
 export async function showPage({ c, api, me }: PageContext): Promise<Response> {
   const show = must(await api.get<ShowDetail>(`/shows/${encodeURIComponent(c.req.param('slug')!)}`));
-  const setlist = must(await api.get<SetlistView>(`/shows/${show.id}/setlist`));
+  const [setlistResult, actualResult] = await Promise.all([api.get<SetlistView>(`/shows/${show.id}/setlist`), api.get<ActualSetlistView>(`/shows/${show.id}/actual-setlist`)]);
+  const setlist = must(setlistResult);
+  const actual = must(actualResult);
+  const accuracy = actual.state === 'final' ? await api.get<ShowAccuracyView>(`/shows/${show.id}/accuracy`) : undefined;
+  const score = accuracy?.ok ? accuracy.data : undefined;
+  const playedAt = new Map(actual.songs.flatMap((p) => (p.setlistSongId ? [[p.setlistSongId, p.position] as const] : [])));
   const mine = new Set(setlist.myVotes);
   const max = Math.max(0, ...setlist.songs.map((s) => s.votes));
   const canVote = Boolean(me) && setlist.votingOpen;
@@ -90,7 +99,9 @@ export async function showPage({ c, api, me }: PageContext): Promise<Response> {
           </h1>
           <p>
             <time datetime={show.startsAt}>{showDate(show.startsAt, show.venue.timeZone)}</time> · {show.venue.city}, {show.venue.country}{' '}
-            <StatusBadge status={show.status} />
+            <span id="show-status">
+              <StatusBadge status={setlist.status} />
+            </span>
           </p>
         </section>
         <Flash notice={c.req.query('notice')} error={c.req.query('error')} />
@@ -120,7 +131,7 @@ export async function showPage({ c, api, me }: PageContext): Promise<Response> {
           {setlist.songs.length === 0 ? <p id="setlist-empty" class="muted">No songs on the predicted setlist yet.</p> : null}
           <ol id="setlist" class="setlist" aria-label="Predicted setlist, most voted first" data-can-vote={canVote ? 'true' : 'false'}>
             {setlist.songs.map((song, i) => (
-              <SetlistRow song={song} rank={i + 1} max={max} mine={mine.has(song.setlistSongId)} canVote={canVote} />
+              <SetlistRow song={song} rank={i + 1} max={max} mine={mine.has(song.setlistSongId)} canVote={canVote} playedAt={playedAt.get(song.setlistSongId)} />
             ))}
           </ol>
           <div id="vote-announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></div>
@@ -141,6 +152,25 @@ export async function showPage({ c, api, me }: PageContext): Promise<Response> {
             </form>
           ) : null}
         </section>
+        <section aria-labelledby="actual-title" id="actual" hidden={actual.songs.length === 0}>
+          <h2 id="actual-title">{actual.state === 'final' ? 'Actual setlist' : 'Played so far'}</h2>
+          <ol id="played-list" class="played-list">
+            {actual.songs.map((p) => (
+              <li data-position={String(p.position)}>{p.title}</li>
+            ))}
+          </ol>
+        </section>
+        <section aria-labelledby="result-title" id="result" class="panel" hidden={!score} aria-live="polite">
+          <h2 id="result-title">How good was the prediction?</h2>
+          <p>
+            Score <strong id="result-score">{score ? score.score.toFixed(0) : ''}</strong> / 100 · <span id="result-hits">{score ? score.hits : ''}</span> of the{' '}
+            <span id="result-played">{score ? score.played : ''}</span> songs played were in the fans' top <span id="result-top">{score ? score.topN : ''}</span>
+          </p>
+          <p class="muted small">
+            Precision <span id="result-precision">{score ? `${Math.round(score.precision * 100)} %` : ''}</span> · recall{' '}
+            <span id="result-recall">{score ? `${Math.round(score.recall * 100)} %` : ''}</span>
+          </p>
+        </section>
         {canModerate ? (
           <section aria-labelledby="moderation" class="moderation">
             <h2 id="moderation">Moderation</h2>
@@ -148,6 +178,34 @@ export async function showPage({ c, api, me }: PageContext): Promise<Response> {
               <input type="hidden" name="locked" value={setlist.locked ? 'false' : 'true'} />
               <button type="submit">{setlist.locked ? 'Unlock voting' : 'Lock voting'}</button>
             </form>
+            {actual.state !== 'final' ? (
+              <>
+                <form method="post" action={`/shows/${show.slug}/played`} class="stack">
+                  <label for="played-song">Mark a song of the setlist as played</label>
+                  <select id="played-song" name="songId">
+                    <option value="">Choose a song…</option>
+                    {setlist.songs.map((s) => (
+                      <option value={s.songId}>{s.title}</option>
+                    ))}
+                  </select>
+                  <label for="played-title">or type any title (a cover, a new song)</label>
+                  <input id="played-title" name="title" type="text" maxlength={200} />
+                  <button type="submit">Mark played</button>
+                </form>
+                {actual.songs.length > 0 ? (
+                  <>
+                    <form method="post" action={`/shows/${show.slug}/played/undo`}>
+                      <button type="submit" class="secondary">
+                        Undo the last played song
+                      </button>
+                    </form>
+                    <form method="post" action={`/shows/${show.slug}/finalize`}>
+                      <button type="submit">Finalise the setlist and score the prediction</button>
+                    </form>
+                  </>
+                ) : null}
+              </>
+            ) : null}
           </section>
         ) : null}
       </>

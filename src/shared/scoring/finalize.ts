@@ -1,0 +1,134 @@
+/**
+ * Finalising a show: its actual setlist becomes final, the prediction is scored (show_accuracy), every fan who
+ * voted gets their points (fan_scores), the show becomes completed, and its room announces the result.
+ *
+ * Called by the api worker (a moderator's POST .../actual-setlist/finalize) and by the setlist.fm import (after
+ * it wrote played_songs / actual_setlists with source 'setlistfm'). Finalising again recomputes everything from
+ * the rows as they are and replaces the previous scores: the same rows give the same scores, and points are
+ * never added twice (one fan_scores row per show and fan, replaced, never incremented).
+ */
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { actualSetlists, fanScores, playedSongs, setlistSongs, showAccuracy, shows, songs, votes } from '../db/schema';
+import { errors } from '../errors';
+import type { PredictionScore } from '../schemas/scoring';
+import type { PrimaryDatabase } from '../db/client';
+import { pushToRoom, toEntries, type ActualSetlistDeps } from './actual-setlist';
+import { fanPoints, scorePrediction } from './metric';
+
+/** fan_scores rows per INSERT: 8 parameters each, well below Postgres' 65,535 per statement. */
+const FAN_SCORE_BATCH = 1000;
+
+export interface FinalizeOutcome {
+  showId: string;
+  score: PredictionScore;
+  /** Fans with a fan_scores row (everyone who voted), and the points they earned together. */
+  fans: number;
+  pointsAwarded: number;
+  revision: number;
+}
+
+/**
+ * Finalises and scores a show (see the file comment). Errors are ApiErrors: 404 not_found (no such show),
+ * 409 show_cancelled, 409 nothing_played (no played song recorded), 503 when the scores were committed but the
+ * room could not be told (call again: it is idempotent).
+ */
+export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Promise<FinalizeOutcome> {
+  const outcome = await deps.db.transaction(async (tx) => {
+    // The same lock as marking and undoing: no song can be added while the show is being scored.
+    const [show] = await tx.select({ id: shows.id, artistId: shows.artistId, status: shows.status, startsAt: shows.startsAt }).from(shows).where(eq(shows.id, showId)).for('update');
+    if (!show) throw errors.notFound('show');
+    if (show.status === 'cancelled') throw errors.conflict('show_cancelled', 'The show was cancelled: there is nothing to score.');
+    const played = await tx.select({ position: playedSongs.position, songId: playedSongs.songId, title: playedSongs.title }).from(playedSongs).where(eq(playedSongs.showId, showId)).orderBy(asc(playedSongs.position));
+    if (!played.length) throw errors.conflict('nothing_played', 'No song has been marked as played: there is nothing to score yet.');
+
+    // The predicted setlist with its votes, counted from the vote rows themselves (not the vote_count cache),
+    // so the show's score and the fans' points come from the same rows.
+    const [predicted, activeVotes] = await Promise.all([
+      tx
+        .select({ setlistSongId: setlistSongs.id, songId: setlistSongs.songId, title: songs.title, createdAt: setlistSongs.createdAt })
+        .from(setlistSongs)
+        .innerJoin(songs, eq(songs.id, setlistSongs.songId))
+        .where(eq(setlistSongs.showId, showId)),
+      tx.select({ userId: votes.userId, setlistSongId: votes.setlistSongId }).from(votes).where(and(eq(votes.showId, showId), eq(votes.active, true))),
+    ]);
+    const songOf = new Map(predicted.map((p) => [p.setlistSongId, p.songId]));
+    const counts = new Map<string, number>();
+    const votesByFan = new Map<string, string[]>();
+    for (const v of activeVotes) {
+      const songId = songOf.get(v.setlistSongId);
+      if (!songId) continue;
+      counts.set(songId, (counts.get(songId) ?? 0) + 1);
+      const mine = votesByFan.get(v.userId);
+      if (mine) mine.push(songId);
+      else votesByFan.set(v.userId, [songId]);
+    }
+    const result = scorePrediction(
+      predicted.map((p) => ({ songId: p.songId, title: p.title, votes: counts.get(p.songId) ?? 0, addedAt: p.createdAt.getTime() })),
+      played,
+    );
+    const fans = fanPoints(votesByFan, played, result.topSongIds);
+    const now = new Date();
+
+    const accuracy = {
+      topN: result.score.topN,
+      precision: result.score.precision,
+      recall: result.score.recall,
+      positionBonus: result.score.positionBonus,
+      score: result.score.score,
+      details: { ...result.details, hits: result.score.hits },
+      computedAt: now,
+    };
+    await tx.insert(showAccuracy).values({ showId, ...accuracy }).onConflictDoUpdate({ target: showAccuracy.showId, set: accuracy });
+    const previous = await tx.select({ userId: fanScores.userId }).from(fanScores).where(eq(fanScores.showId, showId));
+    await tx.delete(fanScores).where(eq(fanScores.showId, showId));
+    for (let i = 0; i < fans.length; i += FAN_SCORE_BATCH) {
+      await tx.insert(fanScores).values(
+        fans.slice(i, i + FAN_SCORE_BATCH).map((f) => ({ showId, userId: f.userId, artistId: show.artistId, points: f.points, songsHit: f.songsHit, songsVoted: f.songsVoted, showStartsAt: show.startsAt, computedAt: now })),
+      );
+    }
+    await refreshFanTotals(tx, [...new Set([...previous.map((p) => p.userId), ...fans.map((f) => f.userId)])]);
+    const [setlist] = await tx
+      .insert(actualSetlists)
+      .values({ showId, source: 'moderator', state: 'final', finalizedAt: now, revision: 1 })
+      .onConflictDoUpdate({
+        target: actualSetlists.showId,
+        set: { state: 'final', finalizedAt: sql`coalesce(${actualSetlists.finalizedAt}, now())`, revision: sql`${actualSetlists.revision} + 1`, updatedAt: now },
+      })
+      .returning({ revision: actualSetlists.revision });
+    if (show.status !== 'completed') await tx.update(shows).set({ status: 'completed', updatedAt: now }).where(eq(shows.id, showId));
+    return {
+      showId,
+      score: result.score,
+      fans: fans.length,
+      pointsAwarded: fans.reduce((sum, f) => sum + f.points, 0),
+      revision: setlist!.revision,
+      played,
+    };
+  });
+  const { played, ...finalized } = outcome;
+  await pushToRoom(deps.tellRoom, showId, { revision: finalized.revision, songs: toEntries(played), status: 'completed', result: finalized.score });
+  return finalized;
+}
+
+type Transaction = Parameters<Parameters<PrimaryDatabase['transaction']>[0]>[0];
+
+/**
+ * Recomputes the all-time totals (fan_totals) of the given fans from fan_scores. The rows are locked first, in
+ * user id order: two shows finalised at once that share fans then wait for each other (never deadlock), and the
+ * second one's sums, read after the first committed, include the first one's scores.
+ */
+async function refreshFanTotals(tx: Transaction, userIds: string[]): Promise<void> {
+  if (!userIds.length) return;
+  // One array parameter (drizzle would expand a JS array into one parameter per element); ids are uuids.
+  const ids = `{${[...userIds].sort().join(',')}}`;
+  await tx.execute(sql`insert into fan_totals (user_id) select id from unnest(${ids}::uuid[]) as t(id) order by id on conflict do nothing`);
+  await tx.execute(sql`select user_id from fan_totals where user_id = any(${ids}::uuid[]) order by user_id for update`);
+  await tx.execute(sql`
+    update fan_totals t set points = s.points, shows = s.shows, songs_hit = s.songs_hit, updated_at = now()
+    from (
+      select u.id, coalesce(sum(f.points), 0)::int as points, count(f.show_id)::int as shows, coalesce(sum(f.songs_hit), 0)::int as songs_hit
+      from unnest(${ids}::uuid[]) as u(id) left join fan_scores f on f.user_id = u.id
+      group by u.id
+    ) s
+    where t.user_id = s.id`);
+}

@@ -1,0 +1,52 @@
+/** Staff in the browser: a moderator marks songs played (fans' rows light up live) and finalises the setlist. */
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, base, createShow, launch, logIn, openShow, phone, signUp, unlabelledControls, voteButton, type SceneShow } from './support';
+
+describe('staff pages', () => {
+  let browser: Browser;
+  let show: SceneShow;
+  let fanPage: Page;
+  let moderatorPage: Page;
+  let moderatorToken: string;
+
+  beforeAll(async () => {
+    browser = await launch();
+    show = await createShow(3);
+    const fan = await signUp('fan-c');
+    moderatorToken = await logIn('moderator@mysetlist.dev', 'moderator-password-123');
+    fanPage = await (await phone(browser, fan.token)).newPage();
+    moderatorPage = await (await phone(browser, moderatorToken)).newPage();
+    await openShow(fanPage, show.slug);
+    await voteButton(fanPage, show.setlist[0]!).click();
+    await fanPage.locator(`li.song[data-id="${show.setlist[0]}"] button[aria-pressed="true"]`).waitFor({ timeout: 5000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('a moderator marks a song played: it lights up on the fan\'s page without a reload', async () => {
+    await moderatorPage.goto(`${base()}/shows/${show.slug}`);
+    expect(await unlabelledControls(moderatorPage)).toEqual([]);
+    await moderatorPage.locator('#played-song').selectOption({ label: show.titles[0]! });
+    await moderatorPage.locator(`form[action="/shows/${show.slug}/played"] button`).click();
+    await moderatorPage.waitForURL(/notice=/);
+    const row = fanPage.locator(`li.song[data-id="${show.setlist[0]}"]`);
+    await expect.poll(() => row.getAttribute('class'), { timeout: 5000 }).toContain('played');
+    await expect.poll(() => fanPage.locator('#played-list li').count()).toBe(1);
+    expect(await fanPage.locator('#actual').isVisible()).toBe(true);
+    // The first played song makes the show live, which closes voting.
+    await expect.poll(() => fanPage.locator('#voting-notice').textContent()).toMatch(/closed/i);
+  });
+
+  it('finalising scores the prediction; the fan sees the result live', async () => {
+    await moderatorPage.goto(`${base()}/shows/${show.slug}`);
+    await moderatorPage.locator(`form[action="/shows/${show.slug}/finalize"] button`).click();
+    await moderatorPage.waitForURL(/notice=/);
+    await expect.poll(() => fanPage.locator('#result').isVisible(), { timeout: 5000 }).toBe(true);
+    expect(Number(await fanPage.locator('#result-score').textContent())).toBeGreaterThan(0);
+    await fanPage.screenshot({ path: resolve(ARTIFACTS, 'show-page-result.png'), fullPage: true });
+  });
+});
