@@ -9,6 +9,7 @@ import { databaseAvailability } from './middleware/database-availability';
 import { errorHandler, notFoundHandler, errorResponse } from './middleware/error-handler';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
+import { requestMetrics } from './middleware/request-metrics';
 import { responseCache } from './middleware/response-cache';
 import { session } from './middleware/session';
 import { adminCatalogRoutes } from './routes/admin-catalog';
@@ -90,6 +91,8 @@ export function openApiDocument() {
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestContext());
+  // Per-route latency and status, aggregated per isolate and flushed in batches (docs/analytics.md).
+  app.use('*', requestMetrics());
   // HSTS, nosniff, frame denial, referrer and cross-origin policies on every response.
   app.use('*', secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'strict-origin-when-cross-origin' }));
   app.use('*', database());

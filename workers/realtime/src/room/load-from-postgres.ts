@@ -8,7 +8,7 @@ import type { LoadedShow } from './store';
  * Counts are derived from the vote rows themselves, so the room starts exactly where Postgres is.
  */
 export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>, showId: string): Promise<LoadedShow | undefined> {
-  const [shows, catalogue, setlist, votes] = await sql.transaction(
+  const [shows, catalogue, setlist, votes, discounted] = await sql.transaction(
     [
       sql.query(
         `select s.id, s.artist_id, s.status, s.voting_opens_at, s.voting_closes_at,
@@ -22,14 +22,18 @@ export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>,
         [showId],
       ),
       sql.query(`select user_id, setlist_song_id, id from votes where show_id = $1 and active`, [showId]),
+      // Discounted votes (docs/analytics.md) stay votes, but the counts leave them out.
+      sql.query(`select vote_id from vote_discounts where show_id = $1`, [showId]),
     ],
     { readOnly: true },
   );
   const show = (shows as Record<string, unknown>[])[0];
   if (!show) return undefined;
   const voteRows = votes as { user_id: string; setlist_song_id: string; id: string }[];
+  const discountedIds = (discounted as { vote_id: string }[]).map((r) => r.vote_id);
+  const notCounted = new Set(discountedIds);
   const counts = new Map<string, number>();
-  for (const v of voteRows) counts.set(v.setlist_song_id, (counts.get(v.setlist_song_id) ?? 0) + 1);
+  for (const v of voteRows) if (!notCounted.has(v.id)) counts.set(v.setlist_song_id, (counts.get(v.setlist_song_id) ?? 0) + 1);
   return {
     meta: {
       showId,
@@ -49,5 +53,6 @@ export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>,
       addedBy: r.added_by,
     })),
     votes: voteRows.map((r) => ({ userId: r.user_id, setlistSongId: r.setlist_song_id, voteId: r.id })),
+    discounted: discountedIds,
   };
 }
