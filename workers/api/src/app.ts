@@ -12,6 +12,7 @@ import { requestContext } from './middleware/request-context';
 import { requestMetrics } from './middleware/request-metrics';
 import { responseCache } from './middleware/response-cache';
 import { session } from './middleware/session';
+import { adminAnalyticsRoutes } from './routes/admin-analytics';
 import { adminCatalogRoutes } from './routes/admin-catalog';
 import { adminUserRoutes } from './routes/admin-users';
 import { artistRoutes } from './routes/artists';
@@ -75,6 +76,7 @@ function createV1() {
   v1.route('/', adminCatalogRoutes);
   v1.route('/', searchRoutes);
   v1.route('/', trendingRoutes);
+  v1.route('/', adminAnalyticsRoutes);
   // The one document describes every route: GET /health too, which lives outside /v1, so its operation
   // overrides the `/v1` server with `/` (routing stays in createApp).
   v1.openAPIRegistry.registerPath(healthRoute);
