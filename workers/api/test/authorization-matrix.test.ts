@@ -121,6 +121,11 @@ const RULES: Record<string, Rule> = {
   'GET /v1/admin/search-stats': { expect: roles(200, 'admin') },
   'GET /v1/trending/shows': { expect: everyone(200) },
   'GET /v1/trending/artists': { expect: everyone(200) },
+  // Analytics (routes/admin-analytics.ts): moderators and admins. No anomaly has that id: staff get 404.
+  'GET /v1/admin/metrics': { expect: roles(200, 'moderator', 'admin') },
+  'GET /v1/admin/anomalies': { expect: roles(200, 'moderator', 'admin') },
+  'POST /v1/admin/anomalies/:id/discount': { expect: roles(404, 'moderator', 'admin'), path: () => `/v1/admin/anomalies/${crypto.randomUUID()}/discount` },
+  'DELETE /v1/admin/anomalies/:id/discount': { expect: roles(404, 'moderator', 'admin'), path: () => `/v1/admin/anomalies/${crypto.randomUUID()}/discount` },
 };
 
 const app = createApp();

@@ -39,7 +39,7 @@ const accountsOf = (rows: AccountRow[]) =>
 const windowVotes = (from: Date, to: Date) => sql`
   select e.show_id, e.at, e.user_id, (e.data->>'voteId')::uuid as vote_id, (e.data->>'setlistSongId')::uuid as setlist_song_id,
          e.data->>'networkId' as network_id, u.created_at,
-         (e.at - u.created_at) < make_interval(hours => ${ANOMALY_RULES.newAccountBurst.maxAgeHours}) as young
+         (e.at - u.created_at) < make_interval(hours => ${ANOMALY_RULES.newAccountBurst.maxAgeHours}::int) as young
   from analytics_events e join users u on u.id = e.user_id
   where e.kind = 'vote' and e.at >= ${from.toISOString()}::timestamptz and e.at < ${to.toISOString()}::timestamptz
     and not exists (select 1 from vote_discounts d where d.vote_id = (e.data->>'voteId')::uuid)`;
@@ -58,8 +58,8 @@ export async function findClusters(db: Database, now: Date): Promise<Cluster[]> 
            array_agg(vote_id) filter (where young) as vote_ids, min(at) filter (where young) as first_at, max(at) filter (where young) as last_at,
            array_agg(distinct network_id) filter (where young and network_id is not null) as networks,
            ${ACCOUNTS_JSON} filter (where young) as accounts
-    from w group by show_id, setlist_song_id
-    having count(*) filter (where young) >= ${r.newAccountBurst.minVotes} and count(*) filter (where young) >= ${r.newAccountBurst.minShare} * count(*)`);
+    from w where setlist_song_id is not null group by show_id, setlist_song_id
+    having count(*) filter (where young) >= ${r.newAccountBurst.minVotes}::int and count(*) filter (where young) >= ${r.newAccountBurst.minShare}::float8 * count(*)`);
   for (const row of burst.rows) {
     clusters.push({
       showId: row.show_id,
@@ -84,8 +84,8 @@ export async function findClusters(db: Database, now: Date): Promise<Cluster[]> 
     with w as (${windowVotes(from, to)})
     select show_id, network_id, setlist_song_id, count(distinct user_id)::int as accounts_n, count(*) filter (where young)::int as young,
            array_agg(vote_id) as vote_ids, min(at) as first_at, max(at) as last_at, ${ACCOUNTS_JSON} as accounts
-    from w where network_id is not null group by show_id, network_id, setlist_song_id
-    having count(distinct user_id) >= ${r.sharedNetwork.minAccounts}`);
+    from w where network_id is not null and setlist_song_id is not null group by show_id, network_id, setlist_song_id
+    having count(distinct user_id) >= ${r.sharedNetwork.minAccounts}::int`);
   for (const row of network.rows) {
     clusters.push({
       showId: row.show_id,
@@ -116,7 +116,7 @@ export async function findClusters(db: Database, now: Date): Promise<Cluster[]> 
     where e.kind = 'vote' and e.at >= ${baselineFrom.toISOString()}::timestamptz and e.at < ${to.toISOString()}::timestamptz
       and not exists (select 1 from vote_discounts d where d.vote_id = (e.data->>'voteId')::uuid)
     group by e.show_id, f.predicted_votes_per_minute
-    having count(*) filter (where e.at >= ${from.toISOString()}::timestamptz) >= ${r.rateSpike.minVotes}`);
+    having count(*) filter (where e.at >= ${from.toISOString()}::timestamptz) >= ${r.rateSpike.minVotes}::int`);
   for (const row of spikes.rows) {
     const fromForecast = row.per_minute !== null;
     const rawExpected = fromForecast ? Number(row.per_minute) * r.windowMinutes : row.baseline / (r.rateSpike.baselineMinutes / r.windowMinutes);
