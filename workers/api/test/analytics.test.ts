@@ -5,6 +5,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { createExecutionContext } from 'cloudflare:test';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/shared/db/client';
 import { LATENCY_BUCKETS } from '../../../src/shared/schemas/analytics';
@@ -13,7 +14,10 @@ import { detectAnomalies } from '../src/analytics/anomalies';
 import { networkIdOf } from '../src/analytics/network-id';
 import { dropExpiredPartitions, ensurePartitions, listPartitions } from '../src/analytics/partitions';
 import { rollupDaily, rollupHourly } from '../src/analytics/rollups';
+import { RequestMetrics } from '../src/analytics/request-metrics';
 import { createApp } from '../src/app';
+import type { AppEnv } from '../src/app-env';
+import { requestMetrics } from '../src/middleware/request-metrics';
 import { connectRoom, createShow, eventually, signUpAs, sql, uniqueEmail } from './support';
 
 const app = createApp();
@@ -182,6 +186,28 @@ describe('GET /v1/admin/metrics', () => {
     const analyticsQueue = metrics.queues.find((q) => q.queue === 'mysetlist-analytics');
     expect(analyticsQueue?.messages).toBeGreaterThanOrEqual(votes.length + figures.length);
     expect(analyticsQueue!.maxLagMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('records real requests through the metrics middleware: one queue message per flush, per route pattern', async () => {
+    const prefix = `/probe-${crypto.randomUUID().slice(0, 8)}`;
+    const mini = new Hono<AppEnv>();
+    const aggregator = new RequestMetrics(0);
+    mini.use('*', requestMetrics(aggregator));
+    mini.get(`${prefix}/:id`, (c) => (c.req.param('id') === 'boom' ? c.json({ error: 'x' }, 500) : c.json({ ok: true })));
+    // The first request finds the aggregator due (created at time 0) and flushes it; the next ones wait for the
+    // interval, so they are flushed explicitly the way the next due request would.
+    expect((await mini.request(`${prefix}/a`, {}, env, createExecutionContext())).status).toBe(200);
+    await mini.request(`${prefix}/b`, {}, env, createExecutionContext());
+    await mini.request(`${prefix}/boom`, {}, env, createExecutionContext());
+    await mini.request(`${prefix}/x/y`, {}, env, createExecutionContext());
+    const rest = aggregator.take();
+    await env.ANALYTICS.send(analyticsEvent('request_metrics', new Date(), { data: { rows: rest } }), { contentType: 'json' });
+    const rows = await eventually(async () => {
+      const r = (await sql().query(`select route, requests, server_errors from request_metrics where route like $1 order by route`, [`GET ${prefix}%`])) as { route: string; requests: number; server_errors: number }[];
+      return r[0]?.requests === 3 ? r : undefined;
+    });
+    expect(rows).toEqual([{ route: `GET ${prefix}/:id`, requests: 3, server_errors: 1 }]);
+    expect(rest.some((r) => r.route === 'unmatched')).toBe(true);
   });
 
   it('counts a live room from the socket count the room itself reports', async () => {
