@@ -24,8 +24,17 @@ export class RequestMetrics {
     this.#lastFlushAt = now;
   }
 
+  /** The current minute's ISO string, formatted once per minute rather than once per request. */
+  #minuteStart = -1;
+  #minute = '';
+
   record(route: string, status: number, durationMs: number, now = Date.now()): void {
-    const minute = new Date(Math.floor(now / 60_000) * 60_000).toISOString();
+    const minuteStart = Math.floor(now / 60_000) * 60_000;
+    if (minuteStart !== this.#minuteStart) {
+      this.#minuteStart = minuteStart;
+      this.#minute = new Date(minuteStart).toISOString();
+    }
+    const minute = this.#minute;
     const key = `${minute} ${route}`;
     let row = this.#rows.get(key);
     if (!row) {
