@@ -80,26 +80,27 @@ export async function findClusters(db: Database, now: Date): Promise<Cluster[]> 
     });
   }
 
-  const network = await db.$primary.execute<{ show_id: string; network_id: string; setlist_song_id: string; accounts_n: number; young: number; vote_ids: string[]; first_at: string; last_at: string; accounts: AccountRow[] }>(sql`
+  const network = await db.$primary.execute<{ show_id: string; network_id: string; accounts_n: number; young: number; songs: number; vote_ids: string[]; first_at: string; last_at: string; accounts: AccountRow[] }>(sql`
     with w as (${windowVotes(from, to)})
-    select show_id, network_id, setlist_song_id, count(distinct user_id)::int as accounts_n, count(*) filter (where young)::int as young,
-           array_agg(vote_id) as vote_ids, min(at) as first_at, max(at) as last_at, ${ACCOUNTS_JSON} as accounts
-    from w where network_id is not null and setlist_song_id is not null group by show_id, network_id, setlist_song_id
+    select show_id, network_id, count(distinct user_id)::int as accounts_n, count(*) filter (where young)::int as young,
+           count(distinct setlist_song_id)::int as songs, array_agg(vote_id) as vote_ids, min(at) as first_at, max(at) as last_at, ${ACCOUNTS_JSON} as accounts
+    from w where network_id is not null and setlist_song_id is not null group by show_id, network_id
     having count(distinct user_id) >= ${r.sharedNetwork.minAccounts}::int`);
   for (const row of network.rows) {
     clusters.push({
       showId: row.show_id,
       rule: 'shared_network',
-      subject: `${row.network_id}:${row.setlist_song_id}`,
+      subject: row.network_id,
       windowStart: new Date(row.first_at),
       windowEnd: new Date(row.last_at),
       voteIds: row.vote_ids,
       evidence: {
         networkIds: [row.network_id],
-        setlistSongId: row.setlist_song_id,
         window: { from: from.toISOString(), to: to.toISOString() },
         accountsOnNetwork: row.accounts_n,
+        votes: row.vote_ids.length,
         newAccountVotes: row.young,
+        songs: row.songs,
         threshold: { ...r.sharedNetwork },
         accounts: accountsOf(row.accounts),
       },

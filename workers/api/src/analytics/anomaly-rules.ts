@@ -13,8 +13,9 @@ export const ANOMALY_RULES = {
    */
   newAccountBurst: { maxAgeHours: 24, minVotes: 10, minShare: 0.5 },
   /**
-   * shared_network — per network id and setlist song: at least `minAccounts` distinct accounts voting from the
-   * one network in the window. Fans at a venue share its Wi-Fi, so the evidence lists the accounts' ages too.
+   * shared_network — per show and network id: at least `minAccounts` distinct accounts voting from the one
+   * network in the window. Fans at a venue share its Wi-Fi, so the evidence lists the accounts' ages and how many
+   * songs they voted for, for the moderator to judge.
    */
   sharedNetwork: { minAccounts: 10 },
   /**
