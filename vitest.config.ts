@@ -26,6 +26,7 @@ function testBindings(inject: Inject) {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     // Tests only: base64 of the 32 ASCII bytes "mysetlist-TEST-ONLY-mfa-key-0001".
     MFA_ENCRYPTION_KEY: 'bXlzZXRsaXN0LVRFU1QtT05MWS1tZmEta2V5LTAwMDE=',
+    NETWORK_ID_KEY: 'mysetlist-TEST-ONLY-network-id-key',
   };
 }
 

@@ -31,6 +31,8 @@ const PGLITE_URL = 'postgres://mysetlist:mysetlist@localhost:5432/mysetlist';
  * It encrypts MFA secrets in the local database; production sets its own with `wrangler secret put`.
  */
 const DEV_ONLY_MFA_KEY = 'bXlzZXRsaXN0LURFVi1PTkxZLW1mYS1rZXktMDAwMDE=';
+/** Local only: the HMAC key of voters' network ids (docs/analytics.md). */
+const DEV_ONLY_NETWORK_ID_KEY = 'mysetlist-DEV-ONLY-network-id-key';
 const started = performance.now();
 const say = (line: string) => console.log(`[dev] ${line}`);
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
   const seeded = await prepareDatabase(db);
   say(seeded.status === 'seeded' ? `migrated and seeded demo data in ${(seeded.elapsedMs / 1000).toFixed(1)} s` : 'migrated; demo data already present');
 
-  writeDevVars({ ...extraDevVars(), DB_RELAY: db.relayAddress, DATABASE_URL: upstreamUrl ?? PGLITE_URL, MFA_ENCRYPTION_KEY: DEV_ONLY_MFA_KEY });
+  writeDevVars({ ...extraDevVars(), DB_RELAY: db.relayAddress, DATABASE_URL: upstreamUrl ?? PGLITE_URL, MFA_ENCRYPTION_KEY: DEV_ONLY_MFA_KEY, NETWORK_ID_KEY: DEV_ONLY_NETWORK_ID_KEY });
   buildApiAssets(root);
   const wrangler = startWrangler();
   let stopping = false;

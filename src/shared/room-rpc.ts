@@ -13,11 +13,15 @@ export const ROOM_HEADERS = {
   role: 'X-MySetlist-Role',
   showId: 'X-MySetlist-Show-Id',
   requestId: 'X-Request-Id',
+  /** The client's network id (workers/api/src/analytics/network-id.ts), carried into the socket's vote events. */
+  networkId: 'X-MySetlist-Network-Id',
 } as const;
 
 export interface RoomActor {
   userId: string;
   role: UserRole;
+  /** Keyed hash of the client's /24 or /48 (never the address): copied into the vote event for the anomaly rules. */
+  networkId?: string;
 }
 
 export type RoomResult<T> = { ok: true; value: T } | { ok: false; error: RoomError };
@@ -65,6 +69,12 @@ export interface ShowRoomRpc {
   setStatus(showId: string, status: ShowStatus): Promise<RoomResult<{ status: ShowStatus }>>;
   /** The actual setlist changed in Postgres: see ActualSetlistUpdate. Returns what the room now holds. */
   syncActualSetlist(showId: string, update: ActualSetlistUpdate): Promise<RoomResult<{ revision: number; played: RoomPlayed[] }>>;
+  /**
+   * A moderator discounted (or restored) votes flagged as anomalous: the room stops (or resumes) counting them,
+   * recounts, and broadcasts the changed tallies. Nothing is deleted; Postgres (vote_discounts) is the record,
+   * and a room rebuilt from Postgres loads the discounts with the votes.
+   */
+  setDiscounted(showId: string, voteIds: string[], discounted: boolean): Promise<RoomResult<{ changed: { setlistSongId: string; votes: number }[] }>>;
 }
 
 export type ShowRoomStub = DurableObjectStub<ShowRoomRpc & Rpc.DurableObjectBranded>;

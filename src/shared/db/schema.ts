@@ -281,18 +281,22 @@ export const notifications = pgTable(
   (t) => [uniqueIndex('notifications_event_user_key').on(t.eventId, t.userId), index('notifications_user_created_idx').on(t.userId, t.createdAt.desc().nullsFirst())],
 );
 
-/** Raw product analytics events; idempotent on the event id. Rollups and partitions come later. */
+/**
+ * Raw product analytics events, idempotent on the event id. Partitioned by month on `at` (migration
+ * *_analytics_custom.sql, docs/analytics.md): the primary key must include the partition key, and an event's
+ * `at` never changes, so (event_id, at) is as unique as event_id.
+ */
 export const analyticsEvents = pgTable(
   'analytics_events',
   {
-    eventId: uuid('event_id').primaryKey(),
+    eventId: uuid('event_id').notNull(),
     kind: text('kind').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull(),
     userId: uuid('user_id'),
     showId: uuid('show_id'),
     data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
   },
-  (t) => [index('analytics_events_kind_at_idx').on(t.kind, t.at)],
+  (t) => [primaryKey({ columns: [t.eventId, t.at] }), index('analytics_events_kind_at_idx').on(t.kind, t.at)],
 );
 
 /**
@@ -364,3 +368,4 @@ export const trendingScores = pgTable(
 export * from './schema-setlist';
 export * from './schema-ml';
 export * from './schema-scoring';
+export * from './schema-analytics';

@@ -15,12 +15,20 @@ const EventBase = z.object({
   traceId: z.string().max(100).optional(),
 });
 
+/**
+ * The privacy-preserving id of the voter's network (keyed hash of the /24 or /48 prefix; see
+ * workers/api/src/analytics/network-id.ts), for the anomaly rules. Optional: absent in events written before it
+ * existed and when the worker has no key.
+ */
+const NetworkId = z.string().regex(/^[0-9a-f]{16}$/);
+
 export const VoteCast = EventBase.extend({
   kind: z.literal('vote'),
   voteId: z.uuid(),
   userId: z.uuid(),
   setlistSongId: z.uuid(),
   songId: z.uuid(),
+  networkId: NetworkId.optional(),
 });
 export const VoteRetracted = EventBase.extend({
   kind: z.literal('unvote'),

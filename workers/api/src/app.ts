@@ -9,9 +9,11 @@ import { databaseAvailability } from './middleware/database-availability';
 import { errorHandler, notFoundHandler, errorResponse } from './middleware/error-handler';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
+import { requestMetrics } from './middleware/request-metrics';
 import { responseCache } from './middleware/response-cache';
 import { session } from './middleware/session';
 import { actualSetlistRoutes } from './routes/actual-setlist';
+import { adminAnalyticsRoutes } from './routes/admin-analytics';
 import { adminCatalogRoutes } from './routes/admin-catalog';
 import { adminUserRoutes } from './routes/admin-users';
 import { artistRoutes } from './routes/artists';
@@ -83,6 +85,7 @@ function createV1() {
   v1.route('/', recommendationRoutes);
   v1.route('/', actualSetlistRoutes);
   v1.route('/', leaderboardRoutes);
+  v1.route('/', adminAnalyticsRoutes);
   // The one document describes every route: GET /health too, which lives outside /v1, so its operation
   // overrides the `/v1` server with `/` (routing stays in createApp).
   v1.openAPIRegistry.registerPath(healthRoute);
@@ -99,6 +102,8 @@ export function openApiDocument() {
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestContext());
+  // Per-route latency and status, aggregated per isolate and flushed in batches (docs/analytics.md).
+  app.use('*', requestMetrics());
   // HSTS, nosniff, frame denial, referrer and cross-origin policies on every response.
   app.use('*', secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'strict-origin-when-cross-origin' }));
   app.use('*', database());

@@ -7,6 +7,8 @@ import { deleteExpiredSessions } from './auth/sessions';
 import { warmCache } from './cache/warm';
 import { databaseBreaker } from './resilience/database-breaker';
 import { recomputeTrending, TRENDING_CRON } from './trending/recompute';
+import { ANOMALY_CRON, detectAnomalies } from './analytics/anomalies';
+import { maintainAnalytics } from './analytics/maintenance';
 
 export { RateLimiter } from './rate-limit/rate-limiter';
 
@@ -17,8 +19,9 @@ export default {
 
   /**
    * Cron jobs, dispatched on the expression (wrangler.toml [triggers] crons): the trending recompute every
-   * 10 minutes, followed by the show forecasts and the cache warming (cache/warm.ts), and hourly housekeeping
-   * and the artist similarity refresh (docs/ml.md) otherwise. Each job is
+   * 10 minutes, followed by the show forecasts and the cache warming (cache/warm.ts), the vote anomaly detector
+   * every minute, and hourly housekeeping otherwise (sessions, analytics partitions, retention and rollups, and the
+   * artist similarity refresh, docs/ml.md). Each job is
    * idempotent, so a missed or doubled run is harmless.
    */
   async scheduled(controller, env, ctx) {
@@ -44,11 +47,24 @@ export default {
             log.warn('cache warming failed', { err });
           }
         }
+      } else if (controller.cron === ANOMALY_CRON) {
+        const result = await detectAnomalies(db, new Date(controller.scheduledTime));
+        if (result.flagged) log.warn('vote anomalies flagged', { ...result });
       } else {
         const removed = await deleteExpiredSessions(db);
         log.info('expired sessions removed', { removed });
+        // Its own failure must not hide the sessions cleanup above, and vice versa: both are idempotent.
+        try {
+          log.info('analytics maintained', { ...(await maintainAnalytics(db, env, new Date(controller.scheduledTime))) });
+        } catch (err) {
+          log.warn('analytics maintenance failed', { err });
+        }
         // Hourly: the similarity behind similar artists and recommendations (~40 s at 10k artists, docs/ml.md).
-        log.info('artist similarity refreshed', { ...(await refreshArtistSimilarity(db.$primary)) });
+        try {
+          log.info('artist similarity refreshed', { ...(await refreshArtistSimilarity(db.$primary)) });
+        } catch (err) {
+          log.warn('artist similarity refresh failed', { err });
+        }
       }
     } finally {
       ctx.waitUntil(close());

@@ -175,6 +175,11 @@ const RULES: Record<string, Rule> = {
   'GET /v1/shows/:showId/accuracy': { expect: everyone(200), path: (ctx) => `/v1/shows/${ctx.finalShowId}/accuracy` },
   'GET /v1/leaderboard': { expect: everyone(200), path: () => '/v1/leaderboard?period=week' },
   'GET /v1/artists/:idOrSlug/leaderboard': { expect: everyone(200), path: (ctx) => `/v1/artists/${ctx.artistSlug}/leaderboard` },
+  // Analytics (routes/admin-analytics.ts): moderators and admins. No anomaly has that id: staff get 404.
+  'GET /v1/admin/metrics': { expect: roles(200, 'moderator', 'admin') },
+  'GET /v1/admin/anomalies': { expect: roles(200, 'moderator', 'admin') },
+  'POST /v1/admin/anomalies/:id/discount': { expect: roles(404, 'moderator', 'admin'), path: () => `/v1/admin/anomalies/${crypto.randomUUID()}/discount` },
+  'DELETE /v1/admin/anomalies/:id/discount': { expect: roles(404, 'moderator', 'admin'), path: () => `/v1/admin/anomalies/${crypto.randomUUID()}/discount` },
 };
 
 const app = createApp();

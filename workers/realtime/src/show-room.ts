@@ -9,6 +9,7 @@ import type { ShowStatus } from '../../../src/shared/schemas/shows';
 import { loadShowFromPostgres } from './room/load-from-postgres';
 import { ackError, fail, ok, refOf, send } from './room/messages';
 import { playedChanges } from './room/played-changes';
+import { PresenceReporter, presenceEvent } from './room/presence';
 import { SocketRateLimiter } from './room/socket-rate-limiter';
 import { RoomStore, type ShowMeta } from './room/store';
 
@@ -27,6 +28,8 @@ const OUTBOX_BATCHES_PER_ALARM = 20;
 interface SocketAttachment {
   userId: string | null;
   role: UserRole | null;
+  /** The connection's network id from the api worker (anomaly rules); absent on sockets from before it existed. */
+  networkId?: string | null;
 }
 
 /**
@@ -53,12 +56,14 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   #drainFailures = 0;
   #viewersBroadcast = -1;
   #viewersBroadcastAt = 0;
+  readonly #presence: PresenceReporter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new RoomStore(ctx.storage.sql, ctx.storage);
     this.#tickMs = Math.max(5, Number(env.ROOM_TICK_MS) || 50);
     this.#limiter = new SocketRateLimiter(Math.max(1, Number(env.ROOM_SOCKET_MESSAGES_PER_SECOND) || 20));
+    this.#presence = new PresenceReporter(Math.max(1, Number(env.ROOM_PRESENCE_SECONDS) || 30) * 1000);
     this.#log = createLogger({ service: 'realtime', room: ctx.id.toString() }, { level: parseLogLevel(env.LOG_LEVEL) });
     // Keep-alive pings are answered by the runtime itself, without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
@@ -110,7 +115,10 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     const song = this.#store.setlistSong(setlistSongId);
     if (!song) return fail('setlist_song_not_found', 'That song is not on this show\'s setlist.');
     if (this.#store.activeVote(actor.userId, setlistSongId)) return fail('already_voted', 'You have already voted for this song.');
-    const votes = this.#store.castVote({ showId: meta.showId, userId: actor.userId, setlistSongId, songId: song.songId, voteId, ...(traceId ? { traceId } : {}) });
+    const votes = this.#store.castVote({
+      showId: meta.showId, userId: actor.userId, setlistSongId, songId: song.songId, voteId,
+      ...(traceId ? { traceId } : {}), ...(actor.networkId ? { networkId: actor.networkId } : {}),
+    });
     this.#changed();
     return ok({ setlistSongId, votes, voteId, repeated: false });
   }
@@ -237,6 +245,16 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     return this.#store.played().map((entry) => this.#withSetlistSong(entry));
   }
 
+  /**
+   * A moderator discounted (or restored) votes flagged as anomalous (docs/analytics.md): recount and broadcast.
+   */
+  async setDiscounted(showId: string, voteIds: string[], discounted: boolean): Promise<RoomResult<{ changed: { setlistSongId: string; votes: number }[] }>> {
+    if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
+    const changed = this.#store.setDiscounted(voteIds, discounted);
+    if (changed.length) this.#changed();
+    return ok({ changed });
+  }
+
   // ------------------------------------------------------------------ WebSocket
 
   override async fetch(request: Request): Promise<Response> {
@@ -251,6 +269,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     const attachment: SocketAttachment = {
       userId: request.headers.get(ROOM_HEADERS.userId),
       role: role.success ? role.data : null,
+      networkId: request.headers.get(ROOM_HEADERS.networkId),
     };
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
@@ -284,7 +303,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     if (message.type === 'ping') return send(ws, { type: 'pong', ...(message.id ? { id: message.id } : {}) });
     if (message.type === 'resume') return this.#catchUp(ws, attachment, message.since);
     if (!attachment.userId || !attachment.role) return ackError(ws, message.id, 'unauthenticated', 'Sign in to vote or add songs.');
-    const actor: RoomActor = { userId: attachment.userId, role: attachment.role };
+    const actor: RoomActor = { userId: attachment.userId, role: attachment.role, ...(attachment.networkId ? { networkId: attachment.networkId } : {}) };
     let result: RoomResult<unknown>;
     if (message.type === 'vote') result = this.#decideVote(actor, message.setlistSongId, message.id);
     else if (message.type === 'unvote') result = this.#decideUnvote(actor, message.setlistSongId);
@@ -419,6 +438,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   override async alarm(): Promise<void> {
     this.#alarmAt = null;
     this.#flush();
+    await this.#reportPresence();
     const drained = await this.#drainOutbox();
     if (!drained) {
       this.#drainFailures++;
@@ -427,6 +447,25 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     }
     this.#drainFailures = 0;
     if (this.#store.outboxSize() > 0) this.#ensureAlarm(Date.now() + this.#tickMs);
+  }
+
+  /** Reports the socket count to the ANALYTICS queue when due (room/presence.ts); a failure waits for the next alarm. */
+  async #reportPresence(): Promise<void> {
+    if (!this.#store.isLoaded()) return;
+    const sockets = this.#viewerCount();
+    const now = Date.now();
+    const due = this.#presence.dueAt(sockets);
+    if (due !== undefined && due <= now) {
+      try {
+        await this.env.ANALYTICS.send(presenceEvent(this.#store.meta().showId, sockets, now), { contentType: 'json' });
+        this.#presence.reported(sockets, now);
+      } catch (err) {
+        this.#log.warn('presence report failed', { err });
+        this.#presence.reported(-1, now);
+      }
+    }
+    const next = this.#presence.dueAt(sockets);
+    if (next !== undefined) this.#ensureAlarm(Math.max(next, now + 1000));
   }
 
   /** Sends outbox events to the queue in batches; returns false when the queue refused a batch. */

@@ -3,7 +3,11 @@ import type { AnalyticsEvent } from '../../../../src/shared/schemas/events';
 import type { AppEnv } from '../app-env';
 import { isWarmingRequest } from '../cache/warm';
 
-export type AnalyticsKind = 'search' | 'search_click' | 'show_view' | 'artist_view';
+/**
+ * Product events the api worker sends. `vote`/`unvote` are not sent from here: the vote-events consumer derives
+ * them from the rooms' event stream. `notification_open` is for the notification inbox's read route.
+ */
+export type AnalyticsKind = 'search' | 'search_click' | 'show_view' | 'artist_view' | 'follow' | 'unfollow' | 'notification_open';
 
 /**
  * Sends one analytics event to the ANALYTICS queue (its consumer writes `analytics_events`) after the response:

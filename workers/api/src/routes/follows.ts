@@ -6,6 +6,7 @@ import { errors } from '../../../../src/shared/errors';
 import { ArtistIdParams, FollowList } from '../../../../src/shared/schemas/catalog';
 import { PageQuery } from '../../../../src/shared/schemas/common';
 import { ShowList } from '../../../../src/shared/schemas/shows';
+import { recordEvent } from '../analytics/record';
 import type { AppEnv } from '../app-env';
 import { requireCaller } from '../middleware/session';
 import { artistSummaryColumns, isUpcoming, rowAfter, showSummaryColumns, toShowSummary } from './catalog-common';
@@ -33,6 +34,7 @@ export const followRoutes = new OpenAPIHono<AppEnv>()
         if (isForeignKeyViolation(err)) throw errors.notFound('artist');
         throw err;
       }
+      recordEvent(c, 'follow', { data: { artistId } });
       return c.body(null, 204);
     },
   )
@@ -50,6 +52,7 @@ export const followRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { artistId } = c.req.valid('param');
       await c.var.database.db.$primary.delete(follows).where(and(eq(follows.userId, c.var.caller!.user.id), eq(follows.artistId, artistId)));
+      recordEvent(c, 'unfollow', { data: { artistId } });
       return c.body(null, 204);
     },
   )

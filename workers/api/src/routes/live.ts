@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError } from '../../../../src/shared/errors';
 import { ROOM_HEADERS, showRoomStub } from '../../../../src/shared/room-rpc';
+import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv } from '../app-env';
 import { errorResponses, SIGN_IN_OPTIONAL } from './openapi-helpers';
 
@@ -74,6 +75,8 @@ export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c)
   }
   headers.set(ROOM_HEADERS.showId, showId);
   headers.set(ROOM_HEADERS.requestId, c.var.requestId);
+  const networkId = await requestNetworkId(c);
+  if (networkId) headers.set(ROOM_HEADERS.networkId, networkId);
   const stub = showRoomStub(c.env.SHOW_ROOM, showId);
   return stub.fetch(new Request(c.req.url, { headers }));
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { showRoomStub, type RoomActor } from '../../../../src/shared/room-rpc';
 import { RoomSong } from '../../../../src/shared/schemas/room';
 import { ShowStatus } from '../../../../src/shared/schemas/shows';
+import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv, Caller } from '../app-env';
 import { requireCaller } from '../middleware/session';
 import { errorResponses, json, SIGN_IN_OPTIONAL, SIGNED_IN } from './openapi-helpers';
@@ -30,7 +31,7 @@ const VoteBody = z
   .meta({ id: 'VoteBody' });
 const VoteAccepted = z.object({ setlistSongId: z.uuid(), voteId: z.uuid(), votes: z.number().int() }).meta({ id: 'VoteAccepted' });
 
-const actorOf = (caller: Caller | null): RoomActor => ({ userId: caller!.user.id, role: caller!.user.role });
+const actorOf = (caller: Caller | null, networkId?: string): RoomActor => ({ userId: caller!.user.id, role: caller!.user.role, ...(networkId ? { networkId } : {}) });
 
 export const setlistRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
@@ -89,7 +90,7 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { showId } = c.req.valid('param');
       const { setlistSongId, voteId } = c.req.valid('json');
-      const { repeated, ...vote } = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).vote(showId, actorOf(c.var.caller), setlistSongId, voteId, c.var.requestId));
+      const { repeated, ...vote } = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).vote(showId, actorOf(c.var.caller, await requestNetworkId(c)), setlistSongId, voteId, c.var.requestId));
       return c.json(vote, repeated ? 200 : 201);
     },
   )

@@ -24,7 +24,11 @@ on conflict (user_id, setlist_song_id) do update
   set id = excluded.id, active = excluded.active, room_seq = excluded.room_seq, updated_at = excluded.updated_at
   where votes.room_seq < excluded.room_seq`;
 
+// Votes a moderator discounted (vote_discounts, docs/analytics.md) stay in `votes` but are not counted.
 export const RECOUNT_SETLIST_SONGS = `
 update setlist_songs s
-set vote_count = (select count(*) from votes v where v.setlist_song_id = s.id and v.active)
+set vote_count = (
+  select count(*) from votes v
+  where v.setlist_song_id = s.id and v.active and not exists (select 1 from vote_discounts d where d.vote_id = v.id)
+)
 where s.id = any($1::uuid[])`;

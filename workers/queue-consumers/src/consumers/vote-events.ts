@@ -1,22 +1,46 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
-import { VoteEvent } from '../../../../src/shared/schemas/events';
+import { VoteEvent, type AnalyticsEvent } from '../../../../src/shared/schemas/events';
+import { INSERT_EVENTS, insertEventsParams } from './analytics';
+import { writeDataPoints } from './analytics-engine';
 import { planVoteBatch } from './vote-events-plan';
 import { RECOUNT_SETLIST_SONGS, UPSERT_SETLIST_SONGS, UPSERT_VOTES } from './vote-events-sql';
 import { isTransient, type ConsumerDeps } from './retry-policy';
 
 type Sql = NeonQueryFunction<false, false>;
 
-/** Applies events in one transaction, one round trip. Safe to repeat: see vote-events-sql.ts. */
-export async function applyVoteEvents(sql: Sql, events: VoteEvent[]): Promise<void> {
-  if (!events.length) return;
+/**
+ * The analytics events derived from the vote stream (kinds `vote` and `unvote`): the rooms do not send votes
+ * to the analytics queue a second time. Same event id as the room event, so a redelivery adds nothing.
+ */
+export function voteAnalyticsEvents(events: VoteEvent[]): AnalyticsEvent[] {
+  const derived: AnalyticsEvent[] = [];
+  for (const e of events) {
+    if (e.kind !== 'vote' && e.kind !== 'unvote') continue;
+    const data: Record<string, unknown> = { voteId: e.voteId, setlistSongId: e.setlistSongId, songId: e.songId, seq: e.seq };
+    if (e.kind === 'vote' && e.networkId) data.networkId = e.networkId;
+    derived.push({ v: 1, eventId: e.eventId, kind: e.kind, at: e.at, userId: e.userId, showId: e.showId, data });
+  }
+  return derived;
+}
+
+/**
+ * Applies events in one transaction, one round trip. Safe to repeat: see vote-events-sql.ts. The derived
+ * analytics rows go in the same transaction (idempotent on the event id), so the anomaly detector and the
+ * metrics see exactly the votes Postgres has.
+ */
+export async function applyVoteEvents(sql: Sql, events: VoteEvent[]): Promise<AnalyticsEvent[]> {
+  if (!events.length) return [];
   const plan = planVoteBatch(events);
   const s = plan.setlistSongs;
   const v = plan.votes;
+  const derived = voteAnalyticsEvents(events);
   await sql.transaction([
     sql.query(UPSERT_SETLIST_SONGS, [s.id, s.showId, s.songId, s.addedBy, s.at]),
     sql.query(UPSERT_VOTES, [v.id, v.userId, v.setlistSongId, v.showId, v.active, v.seq, v.at]),
     sql.query(RECOUNT_SETLIST_SONGS, [plan.touchedSetlistSongIds]),
+    ...(derived.length ? [sql.query(INSERT_EVENTS, insertEventsParams(derived))] : []),
   ]);
+  return derived;
 }
 
 /**
@@ -24,7 +48,7 @@ export async function applyVoteEvents(sql: Sql, events: VoteEvent[]): Promise<vo
  * retry cannot fix, the batch is split message by message so that one poison message goes to the
  * dead-letter queue alone instead of taking its neighbours with it.
  */
-export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
+export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: ConsumerDeps, dataset?: AnalyticsEngineDataset): Promise<void> {
   const { sql, log } = deps;
   const valid: { message: Message<unknown>; event: VoteEvent }[] = [];
   for (const message of batch.messages) {
@@ -37,8 +61,9 @@ export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: Cons
   }
   if (!valid.length) return;
   try {
-    await applyVoteEvents(sql, valid.map((v) => v.event));
+    const derived = await applyVoteEvents(sql, valid.map((v) => v.event));
     for (const { message } of valid) message.ack();
+    writeDataPointsSafely(dataset, derived, log);
     log.info('vote events applied', { count: valid.length, roundTrips: 1 });
     return;
   } catch (err) {
@@ -51,11 +76,20 @@ export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: Cons
   }
   for (const { message, event } of valid) {
     try {
-      await applyVoteEvents(sql, [event]);
+      const derived = await applyVoteEvents(sql, [event]);
       message.ack();
+      writeDataPointsSafely(dataset, derived, log);
     } catch (err) {
       log.error('vote event failed', { err, messageId: message.id, attempts: message.attempts, eventId: event.eventId });
       message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
     }
+  }
+}
+
+function writeDataPointsSafely(dataset: AnalyticsEngineDataset | undefined, events: AnalyticsEvent[], log: ConsumerDeps['log']): void {
+  try {
+    writeDataPoints(dataset, events);
+  } catch (err) {
+    log.warn('analytics engine write failed', { err });
   }
 }

@@ -8,7 +8,7 @@ import type { LoadedShow } from './store';
  * Counts are derived from the vote rows themselves, so the room starts exactly where Postgres is.
  */
 export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>, showId: string): Promise<LoadedShow | undefined> {
-  const [shows, catalogue, setlist, votes, played, accuracy] = await sql.transaction(
+  const [shows, catalogue, setlist, votes, played, accuracy, discounted] = await sql.transaction(
     [
       sql.query(
         `select s.id, s.artist_id, s.status, s.voting_opens_at, s.voting_closes_at,
@@ -29,6 +29,8 @@ export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>,
          from show_accuracy where show_id = $1`,
         [showId],
       ),
+      // Discounted votes (docs/analytics.md) stay votes, but the counts leave them out.
+      sql.query(`select vote_id from vote_discounts where show_id = $1`, [showId]),
     ],
     { readOnly: true },
   );
@@ -37,8 +39,10 @@ export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>,
   const voteRows = votes as { user_id: string; setlist_song_id: string; id: string }[];
   const playedRows = played as { position: number; song_id: string | null; title: string }[];
   const score = (accuracy as { top_n: number; hits: number; played: number; precision: number; recall: number; position_bonus: number; score: number }[])[0];
+  const discountedIds = (discounted as { vote_id: string }[]).map((r) => r.vote_id);
+  const notCounted = new Set(discountedIds);
   const counts = new Map<string, number>();
-  for (const v of voteRows) counts.set(v.setlist_song_id, (counts.get(v.setlist_song_id) ?? 0) + 1);
+  for (const v of voteRows) if (!notCounted.has(v.id)) counts.set(v.setlist_song_id, (counts.get(v.setlist_song_id) ?? 0) + 1);
   return {
     meta: {
       showId,
@@ -61,5 +65,6 @@ export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>,
     played: playedRows.map((r) => ({ position: r.position, songId: r.song_id, title: r.title })),
     playedRevision: Number(show.played_revision ?? 0),
     ...(score ? { result: { topN: score.top_n, hits: score.hits, played: score.played, precision: score.precision, recall: score.recall, positionBonus: score.position_bonus, score: score.score } } : {}),
+    discounted: discountedIds,
   };
 }

@@ -36,6 +36,7 @@ create table if not exists vote_ids (
 );
 create table if not exists outbox (seq integer primary key, body text not null);
 create table if not exists update_log (seq integer primary key, body text not null);
+create table if not exists discounted (vote_id text primary key);
 create index if not exists setlist_changed_idx on setlist (changed_seq);
 create table if not exists played (position integer primary key, song_id text, title text not null);
 `;
@@ -65,6 +66,8 @@ export interface LoadedShow {
   playedRevision: number;
   /** The prediction's score, when the show was already scored. */
   result?: PredictionScore;
+  /** Vote ids a moderator discounted (vote_discounts): kept as votes, not counted. */
+  discounted?: string[];
 }
 
 type Row = Record<string, SqlStorageValue>;
@@ -112,7 +115,7 @@ export class RoomStore {
   /** Replaces the room with a show loaded from Postgres (first use, or storage lost in a new deployment). */
   load(show: LoadedShow): void {
     this.storage.transactionSync(() => {
-      for (const table of ['meta', 'catalogue', 'setlist', 'votes', 'vote_ids', 'outbox', 'update_log', 'played']) this.sql.exec(`delete from ${table}`);
+      for (const table of ['meta', 'catalogue', 'setlist', 'votes', 'vote_ids', 'outbox', 'update_log', 'played', 'discounted']) this.sql.exec(`delete from ${table}`);
       this.#meta = new Map();
       const m = show.meta;
       for (const [key, value] of Object.entries({ ...m, updateSeq: 0, flushedEventSeq: m.eventSeq })) this.setMeta(key, value);
@@ -129,6 +132,7 @@ export class RoomStore {
         this.sql.exec('insert into votes (user_id, setlist_song_id, vote_id, active) values (?, ?, ?, 1)', v.userId, v.setlistSongId, v.voteId);
         this.sql.exec('insert or ignore into vote_ids (vote_id, user_id, setlist_song_id, result_votes) values (?, ?, ?, 0)', v.voteId, v.userId, v.setlistSongId);
       }
+      for (const voteId of show.discounted ?? []) this.sql.exec('insert or ignore into discounted (vote_id) values (?)', voteId);
     });
   }
 
@@ -240,7 +244,7 @@ export class RoomStore {
     return row!.votes;
   }
 
-  castVote(input: { showId: string; userId: string; setlistSongId: string; songId: string; voteId: string; traceId?: string }): number {
+  castVote(input: { showId: string; userId: string; setlistSongId: string; songId: string; voteId: string; traceId?: string; networkId?: string }): number {
     const seq = this.nextEventSeq();
     const votes = this.bumpVotes(input.setlistSongId, 1, seq);
     this.sql.exec(
@@ -253,13 +257,15 @@ export class RoomStore {
       v: 1, kind: 'vote', eventId: crypto.randomUUID(), showId: input.showId, seq, at: new Date().toISOString(),
       voteId: input.voteId, userId: input.userId, setlistSongId: input.setlistSongId, songId: input.songId,
       ...(input.traceId ? { traceId: input.traceId } : {}),
+      ...(input.networkId ? { networkId: input.networkId } : {}),
     });
     return votes;
   }
 
   retractVote(input: { showId: string; userId: string; setlistSongId: string; songId: string; voteId: string; traceId?: string }): number {
     const seq = this.nextEventSeq();
-    const votes = this.bumpVotes(input.setlistSongId, -1, seq);
+    // A discounted vote was already taken out of the count: taking it back changes no tally.
+    const votes = this.bumpVotes(input.setlistSongId, this.isDiscounted(input.voteId) ? 0 : -1, seq);
     this.sql.exec('update votes set active = 0 where user_id = ? and setlist_song_id = ?', input.userId, input.setlistSongId);
     this.enqueue({
       v: 1, kind: 'unvote', eventId: crypto.randomUUID(), showId: input.showId, seq, at: new Date().toISOString(),
@@ -282,6 +288,36 @@ export class RoomStore {
       ...(input.traceId ? { traceId: input.traceId } : {}),
     });
     return { setlistSongId, songId: input.songId, title: input.title, votes: 0 };
+  }
+
+  // ---- discounted votes (anomalies a moderator discounted) ----
+  private isDiscounted(voteId: string): boolean {
+    return this.sql.exec('select 1 from discounted where vote_id = ?', voteId).toArray().length > 0;
+  }
+
+  /**
+   * Marks votes discounted (or counted again) and recounts every song from the vote rows. The changed songs get
+   * a new event sequence as their change marker, so the next broadcast carries their tallies; no outbox event
+   * is written (Postgres already holds the discount), and the consumer tolerates the gap in sequences.
+   */
+  setDiscounted(voteIds: string[], discounted: boolean): { setlistSongId: string; votes: number }[] {
+    for (const voteId of voteIds) {
+      if (discounted) this.sql.exec('insert or ignore into discounted (vote_id) values (?)', voteId);
+      else this.sql.exec('delete from discounted where vote_id = ?', voteId);
+    }
+    const counts = this.sql
+      .exec<{ setlist_song_id: string; votes: number; counted: number }>(
+        `select s.setlist_song_id, s.votes,
+                (select count(*) from votes v where v.setlist_song_id = s.setlist_song_id and v.active = 1
+                   and v.vote_id not in (select vote_id from discounted)) as counted
+         from setlist s`,
+      )
+      .toArray()
+      .filter((r) => r.votes !== r.counted);
+    if (!counts.length) return [];
+    const seq = this.nextEventSeq();
+    for (const r of counts) this.sql.exec('update setlist set votes = ?, changed_seq = ? where setlist_song_id = ?', r.counted, seq, r.setlist_song_id);
+    return counts.map((r) => ({ setlistSongId: r.setlist_song_id, votes: r.counted }));
   }
 
   // ---- broadcast bookkeeping ----

@@ -1,0 +1,131 @@
+/**
+ * Analytics (issue #7 part 2): rollups of `analytics_events`, the figures behind GET /v1/admin/metrics, and
+ * vote anomalies with their discounts. `analytics_events` itself stays in schema.ts; migration
+ * `*_analytics_custom.sql` turns it into a table partitioned by month (drizzle-kit cannot express that).
+ * See docs/analytics.md.
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { shows, users } from './schema';
+
+/** Events per hour, kind and show (the nil uuid when an event has no show). Recomputed, never incremented. */
+export const analyticsRollupHourly = pgTable(
+  'analytics_rollup_hourly',
+  {
+    bucket: timestamp('bucket', { withTimezone: true }).notNull(),
+    kind: text('kind').notNull(),
+    showId: uuid('show_id').notNull(),
+    events: integer('events').notNull(),
+    users: integer('users').notNull(),
+    computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.kind, t.showId] })],
+);
+
+/** Events per UTC day, kind and show. Kept after the raw partitions are dropped (docs/analytics.md, retention). */
+export const analyticsRollupDaily = pgTable(
+  'analytics_rollup_daily',
+  {
+    day: date('day').notNull(),
+    kind: text('kind').notNull(),
+    showId: uuid('show_id').notNull(),
+    events: integer('events').notNull(),
+    users: integer('users').notNull(),
+    computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.kind, t.showId] })],
+);
+
+/** The latest socket count each live room reported (rooms report while they have sockets). */
+export const roomPresence = pgTable(
+  'room_presence',
+  {
+    showId: uuid('show_id').primaryKey(),
+    sockets: integer('sockets').notNull(),
+    reportedAt: timestamp('reported_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('room_presence_reported_at_idx').on(t.reportedAt)],
+);
+
+/**
+ * Per minute and route: request counts, errors and a latency histogram (bucket upper bounds in
+ * workers/api/src/analytics/request-metrics.ts). Isolates aggregate in memory and flush through the ANALYTICS
+ * queue; the consumer adds their counts in (upsert), so this is never one write per request.
+ */
+export const requestMetrics = pgTable(
+  'request_metrics',
+  {
+    minute: timestamp('minute', { withTimezone: true }).notNull(),
+    route: text('route').notNull(),
+    requests: integer('requests').notNull(),
+    clientErrors: integer('client_errors').notNull(),
+    serverErrors: integer('server_errors').notNull(),
+    latencyBuckets: integer('latency_buckets').array().notNull(),
+    latencySumMs: doublePrecision('latency_sum_ms').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.route] })],
+);
+
+/** Per minute and queue: messages consumed and their lag (consume time minus the message's enqueue timestamp). */
+export const queueLag = pgTable(
+  'queue_lag',
+  {
+    minute: timestamp('minute', { withTimezone: true }).notNull(),
+    queue: text('queue').notNull(),
+    messages: integer('messages').notNull(),
+    lagSumMs: bigint('lag_sum_ms', { mode: 'number' }).notNull(),
+    lagMaxMs: integer('lag_max_ms').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.queue] })],
+);
+
+/**
+ * A suspicious cluster of votes found by the detector (workers/api/src/analytics/anomalies.ts). One row per
+ * show, rule, subject (a setlist song, a network id, or the show) and 10-minute window: a detector run that sees
+ * the same cluster again updates the row instead of adding one.
+ */
+export const voteAnomalies = pgTable(
+  'vote_anomalies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    showId: uuid('show_id')
+      .notNull()
+      .references(() => shows.id, { onDelete: 'cascade' }),
+    rule: text('rule').notNull(),
+    subject: text('subject').notNull(),
+    windowBucket: timestamp('window_bucket', { withTimezone: true }).notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+    windowEnd: timestamp('window_end', { withTimezone: true }).notNull(),
+    evidence: jsonb('evidence').notNull().default(sql`'{}'::jsonb`),
+    voteIds: uuid('vote_ids').array().notNull(),
+    /** open | discounted | restored */
+    status: text('status').notNull().default('open'),
+    detectedAt: timestamp('detected_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    reviewedBy: uuid('reviewed_by').references(() => users.id, { onDelete: 'set null' }),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('vote_anomalies_window_key').on(t.showId, t.rule, t.subject, t.windowBucket),
+    index('vote_anomalies_status_detected_idx').on(t.status, t.detectedAt.desc().nullsFirst()),
+  ],
+);
+
+/**
+ * Votes a moderator discounted: they stay in `votes` (nothing is deleted) but no count includes them. No
+ * foreign key to votes.id on purpose: the vote consumer rewrites a vote row's id when a fan votes again after
+ * taking a vote back, and that new vote is a new act, counted again.
+ */
+export const voteDiscounts = pgTable(
+  'vote_discounts',
+  {
+    voteId: uuid('vote_id').primaryKey(),
+    anomalyId: uuid('anomaly_id')
+      .notNull()
+      .references(() => voteAnomalies.id, { onDelete: 'cascade' }),
+    showId: uuid('show_id').notNull(),
+    discountedBy: uuid('discounted_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('vote_discounts_anomaly_idx').on(t.anomalyId), index('vote_discounts_show_idx').on(t.showId)],
+);

@@ -1,0 +1,49 @@
+/**
+ * Discounting the votes of a flagged anomaly, and undoing it. Nothing is deleted: the votes stay in `votes`,
+ * `vote_discounts` says which ones no count includes, and every count is recomputed from the rows (Postgres
+ * here and in the vote consumer's recount; the live room through its setDiscounted RPC).
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../../../src/shared/db/client';
+
+const RECOUNT_SHOW = (showId: string) => sql`
+  update setlist_songs s set vote_count = (
+    select count(*) from votes v
+    where v.setlist_song_id = s.id and v.active and not exists (select 1 from vote_discounts d where d.vote_id = v.id)
+  )
+  where s.show_id = ${showId}`;
+
+export interface ReviewResult {
+  showId: string;
+  voteIds: string[];
+  status: 'discounted' | 'restored';
+}
+
+/** Discounts every vote of the anomaly (idempotent) and recounts the show; undefined when there is no such anomaly. */
+export async function discountAnomaly(db: Database, anomalyId: string, moderatorId: string): Promise<ReviewResult | undefined> {
+  return db.$primary.transaction(async (tx) => {
+    const { rows } = await tx.execute<{ show_id: string; vote_ids: string[] }>(sql`select show_id, vote_ids from vote_anomalies where id = ${anomalyId} for update`);
+    const anomaly = rows[0];
+    if (!anomaly) return undefined;
+    await tx.execute(sql`
+      insert into vote_discounts (vote_id, anomaly_id, show_id, discounted_by)
+      select unnest(vote_ids), id, show_id, ${moderatorId}::uuid from vote_anomalies where id = ${anomalyId}
+      on conflict (vote_id) do nothing`);
+    await tx.execute(RECOUNT_SHOW(anomaly.show_id));
+    await tx.execute(sql`update vote_anomalies set status = 'discounted', reviewed_by = ${moderatorId}, reviewed_at = now(), updated_at = now() where id = ${anomalyId}`);
+    return { showId: anomaly.show_id, voteIds: anomaly.vote_ids, status: 'discounted' as const };
+  });
+}
+
+/** Counts the anomaly's discounted votes again and recounts the show; undefined when there is no such anomaly. */
+export async function restoreAnomaly(db: Database, anomalyId: string, moderatorId: string): Promise<ReviewResult | undefined> {
+  return db.$primary.transaction(async (tx) => {
+    const { rows } = await tx.execute<{ show_id: string }>(sql`select show_id from vote_anomalies where id = ${anomalyId} for update`);
+    const anomaly = rows[0];
+    if (!anomaly) return undefined;
+    const restored = await tx.execute<{ vote_id: string }>(sql`delete from vote_discounts where anomaly_id = ${anomalyId} returning vote_id`);
+    await tx.execute(RECOUNT_SHOW(anomaly.show_id));
+    await tx.execute(sql`update vote_anomalies set status = 'restored', reviewed_by = ${moderatorId}, reviewed_at = now(), updated_at = now() where id = ${anomalyId}`);
+    return { showId: anomaly.show_id, voteIds: restored.rows.map((r) => r.vote_id), status: 'restored' as const };
+  });
+}

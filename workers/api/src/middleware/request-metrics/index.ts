@@ -1,0 +1,45 @@
+import { createMiddleware } from 'hono/factory';
+import { matchedRoutes } from 'hono/route';
+import type { Context } from 'hono';
+import { REQUEST_METRICS_KIND } from '../../../../../src/shared/schemas/analytics';
+import type { AnalyticsEvent } from '../../../../../src/shared/schemas/events';
+import type { AppEnv } from '../../app-env';
+import { RequestMetrics } from '../../analytics/request-metrics';
+
+/** One aggregator per isolate: module state lives as long as the isolate. */
+const isolateMetrics = new RequestMetrics();
+
+/** "METHOD /pattern" of the route that answered, or "unmatched" when only middleware (and not-found) ran. */
+export function routeLabel(c: Context<AppEnv>): string {
+  const last = matchedRoutes(c).at(-1);
+  if (!last || last.method === 'ALL') return 'unmatched';
+  return `${c.req.method} ${last.path}`;
+}
+
+/**
+ * Records every request's route, status and duration in the isolate's aggregator (request-metrics.ts) and,
+ * when a flush is due, sends the aggregate as one `request_metrics` event to the ANALYTICS queue after the
+ * response (`waitUntil`). GET /v1/admin/metrics computes error rates and p95 per route from what lands in
+ * `request_metrics`.
+ */
+export const requestMetrics = (metrics: RequestMetrics = isolateMetrics) =>
+  createMiddleware<AppEnv>(async function requestMetrics(c, next) {
+    const started = Date.now();
+    try {
+      await next();
+    } finally {
+      const now = Date.now();
+      // Hono's compose has already turned a thrown error into the error handler's response here.
+      metrics.record(routeLabel(c), c.res.status, now - started, now);
+      const rows = metrics.takeIfDue(now);
+      if (rows?.length) {
+        const event: AnalyticsEvent = { v: 1, eventId: crypto.randomUUID(), kind: REQUEST_METRICS_KIND, at: new Date(now).toISOString(), data: { rows } };
+        const sending = c.env.ANALYTICS.send(event, { contentType: 'json' }).catch((err: unknown) => c.get('log')?.warn('request metrics not sent', { err }));
+        try {
+          c.executionCtx.waitUntil(sending);
+        } catch {
+          // No execution context (app.request() in a test): the send still runs, unawaited.
+        }
+      }
+    }
+  });
