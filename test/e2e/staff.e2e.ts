@@ -1,8 +1,8 @@
-/** Staff in the browser: a moderator marks songs played (fans' rows light up live) and finalises the setlist. */
+/** Staff in the browser: a moderator marks songs played (fans' rows light up live), finalises, and the ops page. */
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, base, createShow, launch, logIn, openShow, phone, signUp, unlabelledControls, voteButton, type SceneShow } from './support';
+import { ARTIFACTS, base, createShow, launch, logIn, openShow, phone, signUp, trackScripts, unlabelledControls, voteButton, type SceneShow } from './support';
 
 describe('staff pages', () => {
   let browser: Browser;
@@ -48,5 +48,25 @@ describe('staff pages', () => {
     await expect.poll(() => fanPage.locator('#result').isVisible(), { timeout: 5000 }).toBe(true);
     expect(Number(await fanPage.locator('#result-score').textContent())).toBeGreaterThan(0);
     await fanPage.screenshot({ path: resolve(ARTIFACTS, 'show-page-result.png'), fullPage: true });
+  });
+
+  it('the ops page charts the metrics and refreshes them', async () => {
+    const admin = await logIn('admin@mysetlist.dev', 'admin-password-123');
+    const page = await (await phone(browser, admin)).newPage();
+    await page.setViewportSize({ width: 1100, height: 900 });
+    const scripts = trackScripts(page);
+    await page.goto(`${base()}/ops`);
+    await expect.poll(() => page.locator('figure.chart').count()).toBe(4);
+    const first = await page.locator('#ops-updated').getAttribute('datetime');
+    await expect.poll(() => page.locator('#ops-updated').getAttribute('datetime'), { timeout: 12_000 }).not.toBe(first);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'ops-page.png'), fullPage: true });
+    console.log(`[e2e] ops page JavaScript: ${(scripts() / 1024).toFixed(1)} KB`);
+    expect(scripts()).toBeLessThan(100 * 1024);
+    await page.close();
+  });
+
+  it('a fan cannot open the ops page', async () => {
+    await fanPage.goto(`${base()}/ops`);
+    await expect.poll(() => fanPage.locator('main h1').textContent()).toMatch(/not for your account/);
   });
 });

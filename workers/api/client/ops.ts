@@ -21,8 +21,10 @@ const ms = (v: number | null) => (v === null ? '–' : `${Math.round(v)} ms`);
 const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
 
 /** Points of a line over the chart's 300 × 120 box, scaled to the largest value (at least 1). */
-function points(values: number[]): string {
-  if (values.length === 0) return '';
+function points(samples: number[]): string {
+  if (samples.length === 0) return '';
+  // One sample is drawn as a flat line, so that the chart is never blank.
+  const values = samples.length === 1 ? [samples[0]!, samples[0]!] : samples;
   const max = Math.max(1, ...values);
   const step = values.length > 1 ? 300 / (values.length - 1) : 0;
   return values.map((v, i) => `${(i * step).toFixed(1)},${(116 - (v / max) * 110).toFixed(1)}`).join(' ');

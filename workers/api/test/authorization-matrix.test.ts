@@ -158,6 +158,10 @@ const RULES: Record<string, Rule> = {
   'POST /account/delete': { expect: everyone(303), fresh: true, headers: FORM_POST },
   'GET /feed': { expect: { ...everyone(200), anonymous: 303 } },
   'GET /admin': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
+  'GET /ops': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
+  'GET /admin/anomalies': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
+  'POST /admin/anomalies/:id/discount': { expect: everyone(303), path: () => `/admin/anomalies/${crypto.randomUUID()}/discount`, headers: FORM_POST },
+  'POST /admin/anomalies/:id/restore': { expect: everyone(303), path: () => `/admin/anomalies/${crypto.randomUUID()}/restore`, headers: FORM_POST },
   // Machine learning (routes/forecast.ts, routes/recommendations.ts).
   'GET /v1/shows/:showId/forecast': { expect: everyone(200) },
   'GET /v1/me/recommendations': { expect: signedIn(200) },

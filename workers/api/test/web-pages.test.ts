@@ -252,4 +252,22 @@ describe('web pages', () => {
     expect(board).toContain('Leaderboard');
     expect(board).toContain(fan.user.displayName);
   });
+
+  it('ops and anomalies pages: staff only, server-rendered figures', async () => {
+    const fan = await signUp();
+    expect((await page('/ops', { headers: cookie(fan.token) })).status).toBe(403);
+    expect((await page('/ops')).status).toBe(303);
+    const moderator = await signUpAs('moderator');
+    const ops = await page('/ops', { headers: cookie(moderator.token) });
+    expect(ops.status).toBe(200);
+    const html = await ops.text();
+    for (const chart of ['votes', 'sockets', 'lag', 'errors']) expect(html).toContain(`id="chart-${chart}"`);
+    expect(html).toContain('<script type="module" src="/static/ops.js"></script>');
+    expect(html).toMatch(/<script type="application\/json" id="page-data">\{"at":"/);
+    const anomalies = await page('/admin/anomalies', { headers: cookie(moderator.token) });
+    expect(anomalies.status).toBe(200);
+    expect(await anomalies.text()).toContain('Vote anomalies');
+    const staff = await readable(await page('/admin', { headers: cookie(moderator.token) }));
+    expect(staff).toContain('Operations');
+  });
 });

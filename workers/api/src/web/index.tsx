@@ -10,7 +10,8 @@ import { csrf } from 'hono/csrf';
 import type { AppEnv } from '../app-env';
 import { responseCache } from '../middleware/response-cache';
 import type { ApiFetch } from './internal-api';
-import { adminIndexPage } from './pages/admin';
+import { adminIndexPage, anomaliesPage, anomalyReviewSubmit } from './pages/admin';
+import { opsPage } from './pages/ops';
 import { accountPage, deleteAccountSubmit, endOtherSessionsSubmit, endSessionSubmit, exportDownload, mfaConfirmSubmit, mfaDisableSubmit, mfaEnrollSubmit } from './pages/account';
 import { followSubmit, lockSubmit } from './pages/actions';
 import { leaderboardPage } from './pages/leaderboard';
@@ -58,5 +59,9 @@ export function createWebRoutes(fetchApi: ApiFetch) {
       .post('/account/delete', page(deleteAccountSubmit))
       .get('/feed', page(feedPage))
       .get('/admin', page(adminIndexPage))
+      .get('/ops', page(opsPage))
+      .get('/admin/anomalies', page(anomaliesPage))
+      .post('/admin/anomalies/:id/discount', page((p) => anomalyReviewSubmit(p, 'discount')))
+      .post('/admin/anomalies/:id/restore', page((p) => anomalyReviewSubmit(p, 'restore')))
   );
 }

@@ -25,7 +25,10 @@ const RULE_LABEL: Record<VoteAnomaly['rule'], string> = {
 const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /** Links to the staff pages this deployment has (each added with its API). */
-export const STAFF_PAGES: { href: string; label: string; adminOnly?: boolean }[] = [];
+export const STAFF_PAGES: { href: string; label: string; adminOnly?: boolean }[] = [
+  { href: '/ops', label: 'Operations: votes per minute, sockets, queue lag, error rate (live)' },
+  { href: '/admin/anomalies', label: 'Vote anomalies: review, discount, restore' },
+];
 
 export async function adminIndexPage(page: PageContext): Promise<Response> {
   const me = requireMe(page);
