@@ -1,22 +1,53 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
 import { VoteEvent } from '../../../../src/shared/schemas/events';
 import { planVoteBatch } from './vote-events-plan';
-import { RECOUNT_SETLIST_SONGS, UPSERT_SETLIST_SONGS, UPSERT_VOTES } from './vote-events-sql';
+import { fanoutMessage } from '../../../../src/shared/notifications/enqueue';
+import { VOTE_MILESTONES } from '../../../../src/shared/notifications/policy';
+import type { NotificationTrigger } from '../../../../src/shared/schemas/notifications';
+import { RECORD_VOTE_MILESTONES, RECOUNT_SETLIST_SONGS, UPSERT_SETLIST_SONGS, UPSERT_VOTES } from './vote-events-sql';
 import { isTransient, type ConsumerDeps } from './retry-policy';
 
 type Sql = NeonQueryFunction<false, false>;
 
-/** Applies events in one transaction, one round trip. Safe to repeat: see vote-events-sql.ts. */
-export async function applyVoteEvents(sql: Sql, events: VoteEvent[]): Promise<void> {
-  if (!events.length) return;
+export interface ReachedMilestone {
+  id: string;
+  subject: NotificationTrigger;
+}
+
+/**
+ * Applies events in one transaction, one round trip. Safe to repeat: see vote-events-sql.ts. Returns the vote
+ * milestones this batch reached first (each is returned by exactly one batch).
+ */
+export async function applyVoteEvents(sql: Sql, events: VoteEvent[]): Promise<ReachedMilestone[]> {
+  if (!events.length) return [];
   const plan = planVoteBatch(events);
   const s = plan.setlistSongs;
   const v = plan.votes;
-  await sql.transaction([
+  const results = await sql.transaction([
     sql.query(UPSERT_SETLIST_SONGS, [s.id, s.showId, s.songId, s.addedBy, s.at]),
     sql.query(UPSERT_VOTES, [v.id, v.userId, v.setlistSongId, v.showId, v.active, v.seq, v.at]),
     sql.query(RECOUNT_SETLIST_SONGS, [plan.touchedSetlistSongIds]),
+    sql.query(RECORD_VOTE_MILESTONES, [plan.touchedSetlistSongIds, [...VOTE_MILESTONES]]),
   ]);
+  return (results[3] ?? []) as ReachedMilestone[];
+}
+
+export interface VoteEventDeps extends ConsumerDeps {
+  notifications: Queue;
+}
+
+/**
+ * Starts the fan-out of newly reached milestones. The votes are already committed, so a failure here must not
+ * retry the batch: the triggers stay unmarked in notification_events and the notifications cron re-sends them.
+ */
+async function announceMilestones(deps: VoteEventDeps, milestones: ReachedMilestone[]): Promise<void> {
+  if (!milestones.length) return;
+  try {
+    await deps.notifications.sendBatch(milestones.map((m) => ({ body: fanoutMessage(m.id, m.subject), contentType: 'json' as const })));
+    await deps.sql.query(`update notification_events set enqueued_at = now() where id = any($1::uuid[])`, [milestones.map((m) => m.id)]);
+  } catch (err) {
+    deps.log.warn('vote milestones not enqueued; the notifications cron will re-send them', { err, count: milestones.length });
+  }
 }
 
 /**
@@ -24,7 +55,7 @@ export async function applyVoteEvents(sql: Sql, events: VoteEvent[]): Promise<vo
  * retry cannot fix, the batch is split message by message so that one poison message goes to the
  * dead-letter queue alone instead of taking its neighbours with it.
  */
-export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
+export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: VoteEventDeps): Promise<void> {
   const { sql, log } = deps;
   const valid: { message: Message<unknown>; event: VoteEvent }[] = [];
   for (const message of batch.messages) {
@@ -37,8 +68,9 @@ export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: Cons
   }
   if (!valid.length) return;
   try {
-    await applyVoteEvents(sql, valid.map((v) => v.event));
+    const milestones = await applyVoteEvents(sql, valid.map((v) => v.event));
     for (const { message } of valid) message.ack();
+    await announceMilestones(deps, milestones);
     log.info('vote events applied', { count: valid.length, roundTrips: 1 });
     return;
   } catch (err) {
@@ -51,8 +83,9 @@ export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: Cons
   }
   for (const { message, event } of valid) {
     try {
-      await applyVoteEvents(sql, [event]);
+      const milestones = await applyVoteEvents(sql, [event]);
       message.ack();
+      await announceMilestones(deps, milestones);
     } catch (err) {
       log.error('vote event failed', { err, messageId: message.id, attempts: message.attempts, eventId: event.eventId });
       message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
