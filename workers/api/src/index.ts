@@ -3,6 +3,7 @@ import { createLogger, parseLogLevel } from '../../../src/shared/log';
 import { createApp } from './app';
 import { deleteExpiredSessions } from './auth/sessions';
 import { warmCache } from './cache/warm';
+import { runNotificationCron, NOTIFICATIONS_CRON } from './notifications/cron';
 import { databaseBreaker } from './resilience/database-breaker';
 import { recomputeTrending, TRENDING_CRON } from './trending/recompute';
 
@@ -15,14 +16,18 @@ export default {
 
   /**
    * Cron jobs, dispatched on the expression (wrangler.toml [triggers] crons): the trending recompute every
-   * 10 minutes, followed by the cache warming (cache/warm.ts), and hourly housekeeping otherwise. Each job is
+   * 10 minutes, followed by the cache warming (cache/warm.ts), notification triggers every 5 minutes
+   * (notifications/cron.ts), and hourly housekeeping otherwise. Each job is
    * idempotent, so a missed or doubled run is harmless.
    */
   async scheduled(controller, env, ctx) {
     const log = createLogger({ service: 'api', cron: controller.cron }, { level: parseLogLevel(env.LOG_LEVEL) });
     const { db, close } = openDatabase(env, (err) => log.warn('database pool error', { err }), { guard: databaseBreaker(env) });
     try {
-      if (controller.cron === TRENDING_CRON) {
+      if (controller.cron === NOTIFICATIONS_CRON) {
+        const result = await runNotificationCron(db.$primary, env.NOTIFICATIONS);
+        log.info('notification triggers', { ...result });
+      } else if (controller.cron === TRENDING_CRON) {
         const result = await recomputeTrending(db);
         log.info('trending recomputed', { ...result });
         // Warming must never fail the recompute: a failed run is logged, the next one tries again.
