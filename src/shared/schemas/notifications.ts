@@ -26,7 +26,8 @@ export type NotificationTrigger = z.infer<typeof NotificationTrigger>;
 export const NotificationFanout = z.object({
   v: z.literal(2),
   type: z.literal('fanout'),
-  eventId: z.uuid(),
+  /** md5 of the trigger's key shaped as a UUID (no version bits): hence guid, not uuid. */
+  eventId: z.guid(),
   trigger: NotificationTrigger,
   after: z.uuid().optional(),
 });
@@ -36,7 +37,7 @@ export type NotificationFanout = z.infer<typeof NotificationFanout>;
 export const NotificationDeliver = z.object({
   v: z.literal(2),
   type: z.literal('deliver'),
-  eventId: z.uuid(),
+  eventId: z.guid(),
   kind: NotificationKind,
   userIds: z.array(z.uuid()).min(1).max(500),
   /** What the templates need (names, dates), read once per fan-out page instead of once per recipient. */
