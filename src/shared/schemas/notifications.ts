@@ -136,3 +136,6 @@ export const InboxPage = z.object({ items: z.array(InboxItem), unread: z.number(
 export const UnsubscribeResult = z
   .object({ unsubscribed: z.object({ kind: z.union([NotificationKind, z.literal('all')]), channel: z.union([NotificationChannel, z.literal('all')]) }) })
   .meta({ id: 'UnsubscribeResult' });
+
+export const NotificationsMarked = z.object({ marked: z.number().int() }).meta({ id: 'NotificationsMarked' });
+export const VapidPublicKey = z.object({ publicKey: z.string().nullable() }).meta({ id: 'VapidPublicKey' });

@@ -12,9 +12,11 @@ import {
   NOTIFICATION_KINDS,
   NotificationPreferences,
   NotificationPreferencesUpdate,
+  NotificationsMarked,
   PushSubscriptionCreate,
   PushSubscriptionRecord,
   UnsubscribeResult,
+  VapidPublicKey,
   type NotificationKind,
 } from '../../../../src/shared/schemas/notifications';
 import type { AppEnv } from '../app-env';
@@ -105,7 +107,7 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       summary: 'Mark every notification read',
       middleware: [requireCaller()] as const,
       security: SIGNED_IN,
-      responses: { 200: { description: 'How many were unread.', ...json(z.object({ marked: z.number().int() })) }, ...errorResponses(401) },
+      responses: { 200: { description: 'How many were unread.', ...json(NotificationsMarked) }, ...errorResponses(401) },
     }),
     async (c) => {
       const marked = await c.var.database.db.$primary
@@ -200,7 +202,7 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       path: '/push/vapid-public-key',
       tags: TAGS,
       summary: 'The VAPID public key browsers subscribe with (applicationServerKey)',
-      responses: { 200: { description: 'The key, base64url; null when Web Push is not configured.', ...json(z.object({ publicKey: z.string().nullable() })) } },
+      responses: { 200: { description: 'The key, base64url; null when Web Push is not configured.', ...json(VapidPublicKey) } },
     }),
     (c) => c.json({ publicKey: c.env.VAPID_PUBLIC_KEY || null }, 200),
   )
