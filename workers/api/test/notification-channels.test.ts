@@ -109,3 +109,15 @@ describe('notification channels: retries and give-ups', () => {
     expect(await providerRequests('webpush', flaky.endpoint)).toHaveLength(2);
   });
 });
+
+describe('dead letters', () => {
+  it('sends a notification message that can never be processed to the dead-letter queue, kept in dead_letters for replay', async () => {
+    const marker = crypto.randomUUID();
+    await env.NOTIFICATIONS.send({ v: 2, type: 'send', deliveryIds: ['not-a-uuid'], marker }, { contentType: 'json' });
+    const row = await eventually(async () => {
+      const rows = (await sql().query(`select queue, attempts from dead_letters where body->>'marker' = $1`, [marker])) as { queue: string; attempts: number }[];
+      return rows[0];
+    }, 20_000);
+    expect(row.queue).toBe('mysetlist-notifications');
+  });
+});
