@@ -259,3 +259,19 @@ describe('vote milestones', () => {
     expect(await inboxOf(eventId)).toHaveLength(1);
   });
 });
+
+describe('stuck deliveries', () => {
+  it('the cron re-sends a delivery whose send message was lost', async () => {
+    const fan = await signUp();
+    const eventId = crypto.randomUUID();
+    await sql().query(
+      `insert into notification_deliveries (event_id, user_id, channel, kind, data, status, updated_at)
+       values ($1, $2, 'email', 'show_announced', '{"artistName":"Lost Band","venueName":"Hall","city":"Bonn"}', 'queued', now() - interval '15 minutes')`,
+      [eventId, fan.user.id],
+    );
+    await runCron();
+    const rows = await settled(eventId, 1);
+    expect(rows[0]!.status).toBe('sent');
+    expect(await providerRequests('email', fan.user.email)).toHaveLength(1);
+  });
+});

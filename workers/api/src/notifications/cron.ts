@@ -1,11 +1,12 @@
 /**
  * The notifications cron (every 5 minutes): shows whose voting opened and shows that started become triggers
- * (each once: the event id is derived from kind + show), and triggers recorded but never accepted by the
- * queue are re-sent (the outbox sweep). Idempotent: a doubled or missed run changes nothing.
+ * (each once: the event id is derived from kind + show), triggers recorded but never accepted by the
+ * queue are re-sent (the outbox sweep), and so are send messages of deliveries that are overdue. Idempotent: a doubled or missed run changes nothing.
  */
 import { sql } from 'drizzle-orm';
 import type { PrimaryDatabase } from '../../../../src/shared/db/client';
 import { fanoutMessage, markEnqueued, resendPendingNotificationEvents } from '../../../../src/shared/notifications/enqueue';
+import { DELIVERIES_PER_SEND } from '../../../../src/shared/notifications/policy';
 import type { NotificationTrigger } from '../../../../src/shared/schemas/notifications';
 
 export const NOTIFICATIONS_CRON = '*/5 * * * *';
@@ -27,7 +28,18 @@ const DUE_TRIGGERS = sql`
   on conflict (id) do nothing
   returning id::text as id, subject`;
 
-export async function runNotificationCron(db: PrimaryDatabase, queue: Queue): Promise<{ triggered: number; resent: number }> {
+/**
+ * Deliveries whose send message was lost (a queue outage after the row was written): due for ten minutes and
+ * still waiting, or claimed by a consumer that died. Their send messages are sent again; the claim makes a
+ * second message harmless.
+ */
+const STUCK_DELIVERIES = sql`
+  select id::text as id from notification_deliveries
+  where (status in ('queued', 'deferred', 'retrying') and coalesce(not_before, updated_at) < now() - interval '10 minutes')
+     or (status = 'sending' and claimed_at < now() - interval '10 minutes')
+  order by updated_at limit 500`;
+
+export async function runNotificationCron(db: PrimaryDatabase, queue: Queue): Promise<{ triggered: number; resent: number; unstuck: number }> {
   const { rows } = await db.execute(DUE_TRIGGERS);
   const created = rows as unknown as { id: string; subject: NotificationTrigger }[];
   for (let i = 0; i < created.length; i += 100) {
@@ -36,5 +48,12 @@ export async function runNotificationCron(db: PrimaryDatabase, queue: Queue): Pr
     await markEnqueued(db, chunk.map((e) => e.id));
   }
   const resent = await resendPendingNotificationEvents(db, queue);
-  return { triggered: created.length, resent };
+  const stuck = (await db.execute(STUCK_DELIVERIES)).rows as unknown as { id: string }[];
+  for (let i = 0; i < stuck.length; i += DELIVERIES_PER_SEND * 100) {
+    const ids = stuck.slice(i, i + DELIVERIES_PER_SEND * 100).map((d) => d.id);
+    const messages = [];
+    for (let j = 0; j < ids.length; j += DELIVERIES_PER_SEND) messages.push({ body: { v: 2, type: 'send', deliveryIds: ids.slice(j, j + DELIVERIES_PER_SEND) }, contentType: 'json' as const });
+    await queue.sendBatch(messages);
+  }
+  return { triggered: created.length, resent, unstuck: stuck.length };
 }
