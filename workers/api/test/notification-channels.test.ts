@@ -121,3 +121,48 @@ describe('dead letters', () => {
     expect(row.queue).toBe('mysetlist-notifications');
   });
 });
+
+describe('FCM service-account authentication', () => {
+  it('exchanges an RS256 JWT, signed with the service account key and verifiable with its public key, for the access token', async () => {
+    const token = `fcm-auth-${crypto.randomUUID()}`;
+    const exchangesBefore = (await providerRequests('oauth')).length;
+    await sendWithExpiredAccessToken(token);
+    const exchanges = await providerRequests('oauth');
+    // The 401 made the consumer drop its cached token and fetch a new one.
+    expect(exchanges.length).toBeGreaterThan(exchangesBefore);
+    const exchange = exchanges.at(-1);
+    expect(exchange!.url).toBe('https://oauth2.googleapis.com/token');
+    expect(exchange!.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    const form = new URLSearchParams(exchange!.body);
+    expect(form.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
+    const [header, claims, signature] = form.get('assertion')!.split('.') as [string, string, string];
+    const decode = (part: string) => JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+    expect(decode(header)).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'test-key-1' });
+    const body = decode(claims) as { iss: string; aud: string; scope: string; iat: number; exp: number };
+    expect(body).toMatchObject({ iss: 'push@mysetlist-test.iam.gserviceaccount.com', aud: 'https://oauth2.googleapis.com/token', scope: 'https://www.googleapis.com/auth/firebase.messaging' });
+    expect(body.exp - body.iat).toBe(3600);
+    // The signature verifies with the public half of the service account's key.
+    const account = JSON.parse(env.FCM_SERVICE_ACCOUNT_JSON) as { private_key: string };
+    const der = Uint8Array.from(atob(account.private_key.replace(/-----(BEGIN|END) PRIVATE KEY-----|\s/g, '')), (c) => c.charCodeAt(0));
+    const privateKey = await crypto.subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign']);
+    const { n, e } = (await crypto.subtle.exportKey('jwk', privateKey)) as JsonWebKey;
+    const publicKey = await crypto.subtle.importKey('jwk', { kty: 'RSA', n, e, alg: 'RS256', ext: true }, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
+    const sig = Uint8Array.from(atob(signature.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    expect(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', publicKey, sig, new TextEncoder().encode(`${header}.${claims}`))).toBe(true);
+    expect(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', publicKey, sig, new TextEncoder().encode(`${header}.${claims}x`))).toBe(false);
+  });
+});
+
+/**
+ * The consumer caches its access token per isolate, so an exchange may not happen for this test's message;
+ * a scripted 401 from FCM makes it drop the cached token and exchange again on the retry.
+ */
+async function sendWithExpiredAccessToken(token: string): Promise<void> {
+  const s = await scenario(async (fan) => {
+    await api('/v1/me/push-subscriptions', { method: 'POST', token: fan.token, body: JSON.stringify({ type: 'fcm', token }) });
+    await scriptProvider(token, ['fcm-401', 'fcm-200']);
+  });
+  const { delivery } = await s.announce('fcm');
+  expect(delivery.status).toBe('sent');
+  expect((await providerRequests('fcm', token)).map((r) => r.headers.authorization)).toEqual(['Bearer ya29.c.test-access-token', 'Bearer ya29.c.test-access-token']);
+}
