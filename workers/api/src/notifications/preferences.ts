@@ -52,11 +52,11 @@ export async function writePreferences(db: PrimaryDatabase, userId: string, upda
     const rows = Object.entries(update.kinds ?? {}).flatMap(([kind, channels]) =>
       Object.entries(channels ?? {}).map(([channel, enabled]) => ({ userId, kind, channel, enabled: Boolean(enabled) })),
     );
-    if (rows.length) await setSwitches(tx as unknown as PrimaryDatabase, rows);
+    if (rows.length) await setSwitches(tx, rows);
   });
 }
 
-export async function setSwitches(db: PrimaryDatabase, rows: { userId: string; kind: string; channel: string; enabled: boolean }[]): Promise<void> {
+export async function setSwitches(db: Pick<PrimaryDatabase, 'insert'>, rows: { userId: string; kind: string; channel: string; enabled: boolean }[]): Promise<void> {
   if (!rows.length) return;
   await db
     .insert(notificationPreferences)

@@ -35,6 +35,7 @@ select distinct v.user_id as id from votes v
 where v.show_id = $1 and v.active and ($2::uuid is null or v.user_id > $2::uuid)
 order by v.user_id limit $3`;
 
+/** One recipient, on the first page only; it takes the same three parameters as the other pages. */
 const SONG_ADDER = `
 select ss.added_by as id from setlist_songs ss where ss.id = $1 and ss.added_by is not null and $2::uuid is null and $3::int > 0`;
 
