@@ -43,8 +43,9 @@ const notificationBindings = {
   VAPID_SUBJECT: String(providerCredentials.VAPID_SUBJECT),
   UNSUBSCRIBE_SIGNING_KEY: String(providerCredentials.UNSUBSCRIBE_SIGNING_KEY),
   FCM_SERVICE_ACCOUNT_JSON: JSON.stringify(providerCredentials.FCM_SERVICE_ACCOUNT),
-  PUBLIC_API_ORIGIN: 'http://mysetlist.test',
 };
+/** The consumers' unsubscribe links point at the tests' api origin (the api's own PUBLIC_API_ORIGIN stays empty: no warming). */
+const consumerNotificationBindings = { ...notificationBindings, PUBLIC_API_ORIGIN: 'http://mysetlist.test' };
 const FAKE_PROVIDERS = 'fake-providers';
 const fakeProvidersWorker = {
   name: FAKE_PROVIDERS,
@@ -93,7 +94,7 @@ const apiProject: TestProjectInlineConfiguration = {
         serviceBindings: { FAKE_PROVIDERS },
         workers: [
           auxiliaryWorker('mysetlist-realtime', inject),
-          auxiliaryWorker('mysetlist-queue-consumers', inject, { bindings: notificationBindings, outboundService: FAKE_PROVIDERS }),
+          auxiliaryWorker('mysetlist-queue-consumers', inject, { bindings: consumerNotificationBindings, outboundService: FAKE_PROVIDERS }),
           fakeProvidersWorker,
         ],
       },
