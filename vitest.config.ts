@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
@@ -30,8 +31,32 @@ function testBindings(inject: Inject) {
   };
 }
 
+/**
+ * Notifications: test-only provider credentials, and the fake providers worker (test/fakes/providers) that the
+ * queue consumers' outbound fetch goes through in the api project, answering from recorded responses.
+ */
+const providerCredentials = JSON.parse(readFileSync(`${root}/test/fakes/providers/test-credentials.json`, 'utf8')) as Record<string, unknown>;
+const notificationBindings = {
+  EMAIL_API_URL: String(providerCredentials.EMAIL_API_URL),
+  EMAIL_API_KEY: String(providerCredentials.EMAIL_API_KEY),
+  VAPID_PUBLIC_KEY: String(providerCredentials.VAPID_PUBLIC_KEY),
+  VAPID_PRIVATE_KEY: String(providerCredentials.VAPID_PRIVATE_KEY),
+  VAPID_SUBJECT: String(providerCredentials.VAPID_SUBJECT),
+  UNSUBSCRIBE_SIGNING_KEY: String(providerCredentials.UNSUBSCRIBE_SIGNING_KEY),
+  FCM_SERVICE_ACCOUNT_JSON: JSON.stringify(providerCredentials.FCM_SERVICE_ACCOUNT),
+};
+/** The consumers' unsubscribe links point at the tests' api origin (the api's own PUBLIC_API_ORIGIN stays empty: no warming). */
+const consumerNotificationBindings = { ...notificationBindings, PUBLIC_API_ORIGIN: 'http://mysetlist.test' };
+const FAKE_PROVIDERS = 'fake-providers';
+const fakeProvidersWorker = {
+  name: FAKE_PROVIDERS,
+  modules: true,
+  script: `const FIXTURES = ${readFileSync(`${root}/test/fakes/providers/responses.json`, 'utf8')};\n${readFileSync(`${root}/test/fakes/providers/worker.js`, 'utf8')}`,
+  compatibilityDate: '2026-04-20',
+};
+
 /** A worker other than the one under test, run from its wrangler bundle with its own wrangler.toml bindings. */
-function auxiliaryWorker(name: (typeof AUX_WORKERS)[number]['name'], inject: Inject) {
+function auxiliaryWorker(name: (typeof AUX_WORKERS)[number]['name'], inject: Inject, extra: { bindings?: Record<string, string>; outboundService?: string } = {}) {
   const worker = AUX_WORKERS.find((w) => w.name === name)!;
   const { workerOptions } = unstable_getMiniflareWorkerOptions(worker.config);
   const options = {
@@ -39,7 +64,8 @@ function auxiliaryWorker(name: (typeof AUX_WORKERS)[number]['name'], inject: Inj
     name: worker.name,
     modules: true,
     scriptPath: `${buildDir(root, worker.name)}/index.js`,
-    bindings: { ...workerOptions.bindings, ...testBindings(inject), ROOM_SOCKET_MESSAGES_PER_SECOND: '20', RETRY_DELAY_BASE_SECONDS: '0' },
+    bindings: { ...workerOptions.bindings, ...testBindings(inject), ROOM_SOCKET_MESSAGES_PER_SECOND: '20', RETRY_DELAY_BASE_SECONDS: '0', ...extra.bindings },
+    ...(extra.outboundService ? { outboundService: extra.outboundService } : {}),
     // Same consumers as wrangler.toml, with fewer retries and shorter batch waits so that the
     // dead-letter path is reached in seconds.
     queueConsumers: Object.fromEntries(
@@ -65,8 +91,13 @@ const apiProject: TestProjectInlineConfiguration = {
         // A 10 s rate-limit window (same 1,000 limit), so the window boundary can be tested without waiting a minute.
         // A 2 s database breaker cooldown, so that recovery is tested in seconds. No fresh response-cache hits
         // (tests read their own writes anonymously); the stale fallback during an outage still applies.
-        bindings: { ...testBindings(inject), RATE_LIMIT_WINDOW_SECONDS: '10', DB_BREAKER_COOLDOWN_SECONDS: '2', RESPONSE_CACHE_FRESH_SECONDS: '0' },
-        workers: [auxiliaryWorker('mysetlist-realtime', inject), auxiliaryWorker('mysetlist-queue-consumers', inject)],
+        bindings: { ...testBindings(inject), ...notificationBindings, RATE_LIMIT_WINDOW_SECONDS: '10', DB_BREAKER_COOLDOWN_SECONDS: '2', RESPONSE_CACHE_FRESH_SECONDS: '0' },
+        serviceBindings: { FAKE_PROVIDERS },
+        workers: [
+          auxiliaryWorker('mysetlist-realtime', inject),
+          auxiliaryWorker('mysetlist-queue-consumers', inject, { bindings: consumerNotificationBindings, outboundService: FAKE_PROVIDERS }),
+          fakeProvidersWorker,
+        ],
       },
     })),
   ],

@@ -33,6 +33,18 @@ const PGLITE_URL = 'postgres://mysetlist:mysetlist@localhost:5432/mysetlist';
 const DEV_ONLY_MFA_KEY = 'bXlzZXRsaXN0LURFVi1PTkxZLW1mYS1rZXktMDAwMDE=';
 /** Local only: the HMAC key of voters' network ids (docs/analytics.md). */
 const DEV_ONLY_NETWORK_ID_KEY = 'mysetlist-DEV-ONLY-network-id-key';
+
+/**
+ * DEVELOPMENT ONLY, public in this repository: the notifications' unsubscribe-link HMAC key (base64 of
+ * "mysetlist-DEV-ONLY-unsub-key-001") and a VAPID key pair, so that unsubscribe links and browser push
+ * subscriptions work locally. Email and FCM stay off in development (their deliveries are recorded as skipped).
+ */
+const DEV_ONLY_NOTIFICATION_VARS = {
+  UNSUBSCRIBE_SIGNING_KEY: 'bXlzZXRsaXN0LURFVi1PTkxZLXVuc3ViLWtleS0wMDE=',
+  VAPID_PUBLIC_KEY: 'BDh6KaXVJTxmc0jBqxqNwu5whZHMU_fzvaZXQ9pLH_EDU7SH19S3-H38rTo7BWA8m2oRPgdEpv1PViqJkeDLKqE',
+  VAPID_PRIVATE_KEY: '-3ulCIlT-5CZxr5Tu-e0da9fH3236Kk9H5eyGP8LAn4',
+  VAPID_SUBJECT: 'mailto:dev@mysetlist.invalid',
+};
 const started = performance.now();
 const say = (line: string) => console.log(`[dev] ${line}`);
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
@@ -125,7 +137,7 @@ async function main(): Promise<void> {
   const seeded = await prepareDatabase(db);
   say(seeded.status === 'seeded' ? `migrated and seeded demo data in ${(seeded.elapsedMs / 1000).toFixed(1)} s` : 'migrated; demo data already present');
 
-  writeDevVars({ ...extraDevVars(), DB_RELAY: db.relayAddress, DATABASE_URL: upstreamUrl ?? PGLITE_URL, MFA_ENCRYPTION_KEY: DEV_ONLY_MFA_KEY, NETWORK_ID_KEY: DEV_ONLY_NETWORK_ID_KEY });
+  writeDevVars({ ...extraDevVars(), DB_RELAY: db.relayAddress, DATABASE_URL: upstreamUrl ?? PGLITE_URL, MFA_ENCRYPTION_KEY: DEV_ONLY_MFA_KEY, NETWORK_ID_KEY: DEV_ONLY_NETWORK_ID_KEY, ...DEV_ONLY_NOTIFICATION_VARS });
   buildApiAssets(root);
   const wrangler = startWrangler();
   let stopping = false;

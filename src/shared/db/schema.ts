@@ -236,7 +236,13 @@ export const follows = pgTable(
       .references(() => artists.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.artistId] }), index('follows_artist_id_idx').on(t.artistId), index('follows_created_at_idx').on(t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.artistId] }),
+    index('follows_artist_id_idx').on(t.artistId),
+    index('follows_created_at_idx').on(t.createdAt),
+    // Notification fan-out pages through an artist's followers by user id (keyset): an index seek per page.
+    index('follows_artist_user_idx').on(t.artistId, t.userId),
+  ],
 );
 
 export type User = typeof users.$inferSelect;
@@ -369,3 +375,4 @@ export * from './schema-setlist';
 export * from './schema-ml';
 export * from './schema-scoring';
 export * from './schema-analytics';
+export * from './schema-notifications';

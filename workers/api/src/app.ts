@@ -26,6 +26,7 @@ import { healthRoute, healthRoutes, APP_VERSION } from './routes/health';
 import { leaderboardRoutes } from './routes/leaderboard';
 import { liveRoutes } from './routes/live';
 import { mfaRoutes } from './routes/mfa';
+import { notificationRoutes } from './routes/notifications';
 import { SECURITY_SCHEMES } from './routes/openapi-helpers';
 import { privacyRoutes } from './routes/privacy';
 import { recommendationRoutes } from './routes/recommendations';
@@ -78,6 +79,7 @@ function createV1() {
   v1.route('/', artistRoutes);
   v1.route('/', venueRoutes);
   v1.route('/', followRoutes);
+  v1.route('/', notificationRoutes);
   v1.route('/', adminCatalogRoutes);
   v1.route('/', searchRoutes);
   v1.route('/', trendingRoutes);

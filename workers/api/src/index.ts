@@ -5,6 +5,7 @@ import { createLogger, parseLogLevel } from '../../../src/shared/log';
 import { createApp } from './app';
 import { deleteExpiredSessions } from './auth/sessions';
 import { warmCache } from './cache/warm';
+import { runNotificationCron, NOTIFICATIONS_CRON } from './notifications/cron';
 import { databaseBreaker } from './resilience/database-breaker';
 import { recomputeTrending, TRENDING_CRON } from './trending/recompute';
 import { ANOMALY_CRON, detectAnomalies } from './analytics/anomalies';
@@ -19,16 +20,19 @@ export default {
 
   /**
    * Cron jobs, dispatched on the expression (wrangler.toml [triggers] crons): the trending recompute every
-   * 10 minutes, followed by the show forecasts and the cache warming (cache/warm.ts), the vote anomaly detector
-   * every minute, and hourly housekeeping otherwise (sessions, analytics partitions, retention and rollups, and the
-   * artist similarity refresh, docs/ml.md). Each job is
+   * 10 minutes, followed by the show forecasts and the cache warming (cache/warm.ts), notification triggers every
+   * 5 minutes (notifications/cron.ts), the vote anomaly detector every minute, and hourly housekeeping otherwise
+   * (sessions, analytics partitions, retention and rollups, and the artist similarity refresh, docs/ml.md). Each job is
    * idempotent, so a missed or doubled run is harmless.
    */
   async scheduled(controller, env, ctx) {
     const log = createLogger({ service: 'api', cron: controller.cron }, { level: parseLogLevel(env.LOG_LEVEL) });
     const { db, close } = openDatabase(env, (err) => log.warn('database pool error', { err }), { guard: databaseBreaker(env) });
     try {
-      if (controller.cron === TRENDING_CRON) {
+      if (controller.cron === NOTIFICATIONS_CRON) {
+        const result = await runNotificationCron(db.$primary, env.NOTIFICATIONS);
+        log.info('notification triggers', { ...result });
+      } else if (controller.cron === TRENDING_CRON) {
         const result = await recomputeTrending(db);
         log.info('trending recomputed', { ...result });
         // Forecasts must never fail the recompute (nor the warming): a failed run is logged, the next one retries.

@@ -184,6 +184,18 @@ const RULES: Record<string, Rule> = {
   'GET /v1/admin/anomalies': { expect: roles(200, 'moderator', 'admin') },
   'POST /v1/admin/anomalies/:id/discount': { expect: roles(404, 'moderator', 'admin'), path: () => `/v1/admin/anomalies/${crypto.randomUUID()}/discount` },
   'DELETE /v1/admin/anomalies/:id/discount': { expect: roles(404, 'moderator', 'admin'), path: () => `/v1/admin/anomalies/${crypto.randomUUID()}/discount` },
+  // Notifications (routes/notifications.ts). Another user's notification or device is reported missing (404).
+  'GET /v1/me/notifications': { expect: signedIn(200) },
+  'POST /v1/me/notifications/:id/read': { expect: signedIn(404), path: () => `/v1/me/notifications/${crypto.randomUUID()}/read` },
+  'POST /v1/me/notifications/read-all': { expect: signedIn(200) },
+  'GET /v1/me/notification-preferences': { expect: signedIn(200) },
+  'PUT /v1/me/notification-preferences': { expect: signedIn(200), body: () => ({ locale: 'en' }) },
+  'POST /v1/me/push-subscriptions': { expect: signedIn(201), body: () => ({ type: 'fcm', token: `matrix-device-${crypto.randomUUID()}` }) },
+  'DELETE /v1/me/push-subscriptions/:id': { expect: signedIn(404), path: () => `/v1/me/push-subscriptions/${crypto.randomUUID()}` },
+  'GET /v1/push/vapid-public-key': { expect: everyone(200) },
+  // No sign-in needed (links in emails): everyone reaches the token check, so a bad token is 400, never 401.
+  'GET /v1/unsubscribe': { expect: everyone(400), path: () => '/v1/unsubscribe?token=not.valid' },
+  'POST /v1/unsubscribe': { expect: everyone(400), path: () => '/v1/unsubscribe?token=not.valid' },
 };
 
 const app = createApp();

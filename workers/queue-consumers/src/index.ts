@@ -4,6 +4,7 @@ import { consumeAnalytics } from './consumers/analytics';
 import { recordDeadLetters } from './consumers/dead-letters';
 import { consumeNotifications } from './consumers/notifications';
 import { consumeVoteEvents } from './consumers/vote-events';
+import { notificationConfig } from './notifications/config';
 import { recordQueueLag } from './consumers/queue-lag';
 import { backoffSeconds, type ConsumerDeps } from './consumers/retry-policy';
 
@@ -33,9 +34,9 @@ export default {
     if (batch.queue.endsWith(DLQ_SUFFIX)) return recordDeadLetters(batch, batch.queue.slice(0, -DLQ_SUFFIX.length), deps);
     switch (batch.queue) {
       case QUEUES.voteEvents:
-        return consumeVoteEvents(batch, deps, env.ANALYTICS_ENGINE);
+        return consumeVoteEvents(batch, { ...deps, notifications: env.NOTIFICATIONS }, env.ANALYTICS_ENGINE);
       case QUEUES.notifications:
-        return consumeNotifications(batch, deps);
+        return consumeNotifications(batch, { ...deps, queue: env.NOTIFICATIONS, config: notificationConfig(env), fetch: (input, init) => fetch(input, init) });
       case QUEUES.analytics:
         return consumeAnalytics(batch, deps, env.ANALYTICS_ENGINE);
       default:

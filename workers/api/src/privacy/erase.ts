@@ -1,6 +1,19 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../../../src/shared/db/client';
-import { analyticsEvents, follows, notifications, recoveryCodes, sessions, setlistSongs, userMfa, users } from '../../../../src/shared/db/schema';
+import {
+  analyticsEvents,
+  follows,
+  notificationDeliveries,
+  notificationPreferences,
+  notifications,
+  notificationSettings,
+  pushSubscriptions,
+  recoveryCodes,
+  sessions,
+  setlistSongs,
+  userMfa,
+  users,
+} from '../../../../src/shared/db/schema';
 
 /**
  * Erases a person from MySetlist while every tally stays exactly as it was.
@@ -9,7 +22,7 @@ import { analyticsEvents, follows, notifications, recoveryCodes, sessions, setli
  * as an anonymous tombstone (no email, no name, a password hash nothing can match), so the votes it owns
  * still count, still satisfy one-vote-per-song, and the show rooms — which know only the opaque user id —
  * need no change. Everything personal is deleted: sessions (with IPs and user agents), MFA secrets, recovery
- * codes, follows, the inbox, and the link from analytics events and setlist additions.
+ * codes, follows, the inbox, notification settings, push devices and delivery records, and the link from analytics events and setlist additions.
  * Queued notifications for the user are dropped by the consumer, which skips deleted accounts.
  * One transaction: either all of it happens or none.
  */
@@ -20,6 +33,10 @@ export async function eraseUser(db: Database, userId: string): Promise<void> {
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
     await tx.delete(follows).where(eq(follows.userId, userId));
     await tx.delete(notifications).where(eq(notifications.userId, userId));
+    await tx.delete(notificationDeliveries).where(eq(notificationDeliveries.userId, userId));
+    await tx.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, userId));
+    await tx.delete(notificationPreferences).where(eq(notificationPreferences.userId, userId));
+    await tx.delete(notificationSettings).where(eq(notificationSettings.userId, userId));
     await tx.update(analyticsEvents).set({ userId: null }).where(eq(analyticsEvents.userId, userId));
     await tx.update(setlistSongs).set({ addedBy: null }).where(eq(setlistSongs.addedBy, userId));
     await tx

@@ -1,4 +1,5 @@
 import { desc, eq } from 'drizzle-orm';
+import { readPreferences } from '../notifications/preferences';
 import type { Database } from '../../../../src/shared/db/client';
 import { artists, follows, notifications, sessions, setlistSongs, songs, userMfa, users, votes } from '../../../../src/shared/db/schema';
 import type { DataExport } from '../../../../src/shared/schemas/privacy';
@@ -12,6 +13,7 @@ const iso = (d: Date) => d.toISOString();
  */
 export async function exportUserData(db: Database, userId: string): Promise<DataExport> {
   const p = db.$primary;
+  const notificationPreferences = await readPreferences(p, userId);
   const [[user], sessionRows, voteRows, additionRows, followRows, notificationRows, [mfa]] = await Promise.all([
     p.select().from(users).where(eq(users.id, userId)),
     p.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.createdAt)),
@@ -52,8 +54,7 @@ export async function exportUserData(db: Database, userId: string): Promise<Data
     setlistAdditions: additionRows.map((a) => ({ setlistSongId: a.id, showId: a.showId, songTitle: a.title, addedAt: iso(a.createdAt) })),
     follows: followRows.map((f) => ({ artistId: f.artistId, artistName: f.name, since: iso(f.since) })),
     notifications: notificationRows.map((n) => ({ id: n.id, kind: n.kind, data: n.data, createdAt: iso(n.createdAt), readAt: n.readAt ? iso(n.readAt) : null })),
-    // Preferences arrive with the notifications issue; until then every user has the defaults.
-    notificationPreferences: {},
+    notificationPreferences,
     mfa: { enabled: Boolean(mfa?.enabledAt) },
   };
 }

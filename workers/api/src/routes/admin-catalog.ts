@@ -24,6 +24,7 @@ import { requireRole } from '../middleware/session/require-role';
 import { catalogWriteError, slugify, songColumns, venueColumns } from './catalog-common';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
+import { announceShow } from '../notifications/announce';
 
 const DAY_MS = 86_400_000;
 /** Default voting window of a new show: opens this long before the start, closes at the start. */
@@ -212,6 +213,7 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
         .catch(catalogWriteError);
       await recordAudit(c, 'show.create', { type: 'show', id: show!.id }, { slug: show!.slug, artistId: show!.artistId, venueId: show!.venueId });
       await invalidateCatalog(c, { showId: show!.id, artistId: show!.artistId, venueId: show!.venueId });
+      await announceShow(c, show!);
       return c.json(toShowRecord(show!), 201);
     },
   )

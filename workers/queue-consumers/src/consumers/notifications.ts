@@ -1,4 +1,9 @@
 import { NotificationEvent } from '../../../../src/shared/schemas/events';
+import { NotificationPipelineMessage } from '../../../../src/shared/schemas/notifications';
+import type { NotificationConfig } from '../notifications/config';
+import { deliverStep } from '../notifications/deliver';
+import { fanoutStep } from '../notifications/fanout';
+import { sendStep } from '../notifications/send';
 import type { ConsumerDeps } from './retry-policy';
 
 const INSERT_INBOX = `
@@ -7,26 +12,71 @@ select $1::uuid, u.id, $2::text, $3::jsonb
 from unnest($4::uuid[]) as r(id) join users u on u.id = r.id and u.deleted_at is null
 on conflict (event_id, user_id) do nothing`;
 
+export interface NotificationDeps extends ConsumerDeps {
+  queue: Queue;
+  config: NotificationConfig;
+  fetch: typeof fetch;
+}
+
 /**
- * Delivers to the in-app inbox; the unique (event, user) key makes a repeated delivery harmless. Deleted
- * accounts are skipped, so work queued before a deletion cannot bring personal data back.
+ * The notification pipeline (docs/notifications.md): `fanout` pages recipients, `deliver` records deliveries
+ * and writes the inbox, `send` calls the providers. Version-1 messages (a ready list of user ids) still go
+ * straight to the in-app inbox. Deleted accounts are skipped at every step, so work queued before a deletion
+ * cannot bring personal data back. A message that fails for a database reason is retried with backoff and, past
+ * the queue's retry limit, lands in the dead-letter queue (replayable with `npm run dlq:replay`).
  */
-export async function consumeNotifications(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<void> {
+export async function consumeNotifications(batch: MessageBatch<unknown>, deps: NotificationDeps): Promise<void> {
   const { sql, log } = deps;
   for (const message of batch.messages) {
-    const parsed = NotificationEvent.safeParse(message.body);
-    if (!parsed.success) {
-      log.error('notification rejected by schema', { messageId: message.id });
-      message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
-      continue;
-    }
-    const event = parsed.data;
     try {
+      const pipeline = NotificationPipelineMessage.safeParse(message.body);
+      if (pipeline.success) {
+        await handle(pipeline.data, deps);
+        message.ack();
+        continue;
+      }
+      const legacy = NotificationEvent.safeParse(message.body);
+      if (!legacy.success) {
+        log.error('notification rejected by schema', { messageId: message.id, issues: pipeline.error.issues.slice(0, 5) });
+        message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
+        continue;
+      }
+      const event = legacy.data;
       await sql.query(INSERT_INBOX, [event.eventId, event.kind, JSON.stringify(event.data), event.userIds]);
       message.ack();
     } catch (err) {
-      log.warn('notification delivery failed', { err, eventId: event.eventId });
+      log.warn('notification step failed, will retry', { err, messageId: message.id, attempts: message.attempts });
       message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
     }
+  }
+}
+
+async function handle(message: NotificationPipelineMessage, deps: NotificationDeps): Promise<void> {
+  const { sql, log, queue } = deps;
+  switch (message.type) {
+    case 'fanout': {
+      const step = await fanoutStep(sql, message);
+      if (step.messages.length) await queue.sendBatch(step.messages.map((body) => ({ body, contentType: 'json' as const })));
+      log.info('notification fan-out step', { eventId: message.eventId, kind: message.trigger.kind, recipients: step.recipients, messages: step.messages.length });
+      return;
+    }
+    case 'deliver': {
+      const result = await deliverStep(sql, message, deps.config);
+      await sendAll(queue, result.sends);
+      log.info('notification deliveries recorded', { eventId: message.eventId, deliveries: result.deliveries, sendMessages: result.sends.length });
+      return;
+    }
+    case 'send': {
+      const result = await sendStep(message, { sql, config: deps.config, fetch: deps.fetch, retryDelaySeconds: deps.retryDelaySeconds });
+      await sendAll(queue, result.sends);
+      log.info('notifications sent', { claimed: result.claimed, statuses: result.statuses, followUps: result.sends.length });
+      return;
+    }
+  }
+}
+
+async function sendAll(queue: Queue, sends: { body: unknown; delaySeconds: number }[]): Promise<void> {
+  for (let i = 0; i < sends.length; i += 100) {
+    await queue.sendBatch(sends.slice(i, i + 100).map((s) => ({ body: s.body, contentType: 'json' as const, delaySeconds: s.delaySeconds })));
   }
 }

@@ -32,3 +32,18 @@ set vote_count = (
   where v.setlist_song_id = s.id and v.active and not exists (select 1 from vote_discounts d where d.vote_id = v.id)
 )
 where s.id = any($1::uuid[])`;
+
+/**
+ * Vote milestones of the songs the batch touched, after the recount: each (song, milestone) reached becomes a
+ * notification trigger for the fan who added the song. The id is derived from the milestone (the same key as
+ * src/shared/notifications/enqueue.ts), so a count that drops and climbs back, or a repeated batch, finds the
+ * row and returns nothing: each milestone notifies exactly once.
+ */
+export const RECORD_VOTE_MILESTONES = `
+insert into notification_events (id, kind, subject)
+select md5('song_milestone:' || s.id::text || ':' || m.n::text)::uuid, 'song_milestone',
+       jsonb_build_object('kind', 'song_milestone', 'setlistSongId', s.id, 'milestone', m.n)
+from setlist_songs s cross join unnest($2::int[]) as m(n)
+where s.id = any($1::uuid[]) and s.added_by is not null and s.vote_count >= m.n
+on conflict (id) do nothing
+returning id::text as id, subject`;

@@ -3,7 +3,10 @@ import { VoteEvent, type AnalyticsEvent } from '../../../../src/shared/schemas/e
 import { INSERT_EVENTS, insertEventsParams } from './analytics';
 import { writeDataPoints } from './analytics-engine';
 import { planVoteBatch } from './vote-events-plan';
-import { RECOUNT_SETLIST_SONGS, UPSERT_SETLIST_SONGS, UPSERT_VOTES } from './vote-events-sql';
+import { fanoutMessage } from '../../../../src/shared/notifications/enqueue';
+import { VOTE_MILESTONES } from '../../../../src/shared/notifications/policy';
+import type { NotificationTrigger } from '../../../../src/shared/schemas/notifications';
+import { RECORD_VOTE_MILESTONES, RECOUNT_SETLIST_SONGS, UPSERT_SETLIST_SONGS, UPSERT_VOTES } from './vote-events-sql';
 import { isTransient, type ConsumerDeps } from './retry-policy';
 
 type Sql = NeonQueryFunction<false, false>;
@@ -23,24 +26,55 @@ export function voteAnalyticsEvents(events: VoteEvent[]): AnalyticsEvent[] {
   return derived;
 }
 
+export interface ReachedMilestone {
+  id: string;
+  subject: NotificationTrigger;
+}
+
+/** What one applied batch produced for the analytics sinks and for notifications. */
+export interface AppliedVoteBatch {
+  derived: AnalyticsEvent[];
+  /** The vote milestones this batch reached first (each is returned by exactly one batch). */
+  milestones: ReachedMilestone[];
+}
+
 /**
  * Applies events in one transaction, one round trip. Safe to repeat: see vote-events-sql.ts. The derived
  * analytics rows go in the same transaction (idempotent on the event id), so the anomaly detector and the
  * metrics see exactly the votes Postgres has.
  */
-export async function applyVoteEvents(sql: Sql, events: VoteEvent[]): Promise<AnalyticsEvent[]> {
-  if (!events.length) return [];
+export async function applyVoteEvents(sql: Sql, events: VoteEvent[]): Promise<AppliedVoteBatch> {
+  if (!events.length) return { derived: [], milestones: [] };
   const plan = planVoteBatch(events);
   const s = plan.setlistSongs;
   const v = plan.votes;
   const derived = voteAnalyticsEvents(events);
-  await sql.transaction([
+  const results = await sql.transaction([
     sql.query(UPSERT_SETLIST_SONGS, [s.id, s.showId, s.songId, s.addedBy, s.at]),
     sql.query(UPSERT_VOTES, [v.id, v.userId, v.setlistSongId, v.showId, v.active, v.seq, v.at]),
     sql.query(RECOUNT_SETLIST_SONGS, [plan.touchedSetlistSongIds]),
+    sql.query(RECORD_VOTE_MILESTONES, [plan.touchedSetlistSongIds, [...VOTE_MILESTONES]]),
     ...(derived.length ? [sql.query(INSERT_EVENTS, insertEventsParams(derived))] : []),
   ]);
-  return derived;
+  return { derived, milestones: (results[3] ?? []) as ReachedMilestone[] };
+}
+
+export interface VoteEventDeps extends ConsumerDeps {
+  notifications: Queue;
+}
+
+/**
+ * Starts the fan-out of newly reached milestones. The votes are already committed, so a failure here must not
+ * retry the batch: the triggers stay unmarked in notification_events and the notifications cron re-sends them.
+ */
+async function announceMilestones(deps: VoteEventDeps, milestones: ReachedMilestone[]): Promise<void> {
+  if (!milestones.length) return;
+  try {
+    await deps.notifications.sendBatch(milestones.map((m) => ({ body: fanoutMessage(m.id, m.subject), contentType: 'json' as const })));
+    await deps.sql.query(`update notification_events set enqueued_at = now() where id = any($1::uuid[])`, [milestones.map((m) => m.id)]);
+  } catch (err) {
+    deps.log.warn('vote milestones not enqueued; the notifications cron will re-send them', { err, count: milestones.length });
+  }
 }
 
 /**
@@ -48,7 +82,7 @@ export async function applyVoteEvents(sql: Sql, events: VoteEvent[]): Promise<An
  * retry cannot fix, the batch is split message by message so that one poison message goes to the
  * dead-letter queue alone instead of taking its neighbours with it.
  */
-export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: ConsumerDeps, dataset?: AnalyticsEngineDataset): Promise<void> {
+export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: VoteEventDeps, dataset?: AnalyticsEngineDataset): Promise<void> {
   const { sql, log } = deps;
   const valid: { message: Message<unknown>; event: VoteEvent }[] = [];
   for (const message of batch.messages) {
@@ -61,9 +95,10 @@ export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: Cons
   }
   if (!valid.length) return;
   try {
-    const derived = await applyVoteEvents(sql, valid.map((v) => v.event));
+    const applied = await applyVoteEvents(sql, valid.map((v) => v.event));
     for (const { message } of valid) message.ack();
-    writeDataPointsSafely(dataset, derived, log);
+    writeDataPointsSafely(dataset, applied.derived, log);
+    await announceMilestones(deps, applied.milestones);
     log.info('vote events applied', { count: valid.length, roundTrips: 1 });
     return;
   } catch (err) {
@@ -76,9 +111,10 @@ export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: Cons
   }
   for (const { message, event } of valid) {
     try {
-      const derived = await applyVoteEvents(sql, [event]);
+      const applied = await applyVoteEvents(sql, [event]);
       message.ack();
-      writeDataPointsSafely(dataset, derived, log);
+      writeDataPointsSafely(dataset, applied.derived, log);
+      await announceMilestones(deps, applied.milestones);
     } catch (err) {
       log.error('vote event failed', { err, messageId: message.id, attempts: message.attempts, eventId: event.eventId });
       message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });

@@ -1,0 +1,235 @@
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { notifications, notificationSettings, pushSubscriptions, users } from '../../../../src/shared/db/schema';
+import { ApiError, errors } from '../../../../src/shared/errors';
+import { renderShort, type TemplateData } from '../../../../src/shared/notifications/templates';
+import { verifyUnsubscribeToken } from '../../../../src/shared/notifications/unsubscribe-token';
+import { PageQuery } from '../../../../src/shared/schemas/common';
+import {
+  InboxPage,
+  NOTIFICATION_KINDS,
+  NotificationPreferences,
+  NotificationPreferencesUpdate,
+  NotificationsMarked,
+  PushSubscriptionCreate,
+  PushSubscriptionRecord,
+  UnsubscribeResult,
+  VapidPublicKey,
+  type NotificationKind,
+} from '../../../../src/shared/schemas/notifications';
+import type { AppEnv } from '../app-env';
+import { requireCaller } from '../middleware/session';
+import { readPreferences, setSwitches, unsubscribeRows, writePreferences } from '../notifications/preferences';
+import { rowAfter } from './catalog-common';
+import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+
+const TAGS = ['Notifications'];
+const IdParams = z.object({ id: z.uuid() });
+const UnsubscribeQuery = z.object({ token: z.string().min(1).max(1000).meta({ description: 'The signed token from the email link.' }) });
+
+/** Mark one read, mark all read, list the inbox (rendered in the reader's language), preferences, devices, unsubscribe. */
+export const notificationRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/me/notifications',
+      tags: TAGS,
+      summary: 'My in-app notifications, newest first, with the unread count',
+      middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
+      request: { query: PageQuery },
+      responses: { 200: { description: 'A page of the inbox.', ...json(InboxPage) }, ...errorResponses(400, 401, 422) },
+    }),
+    async (c) => {
+      const { limit, cursor: rawCursor } = c.req.valid('query');
+      const cursor = decodeSortedCursor(rawCursor, 'date', 'date', cursorKeys.date);
+      const userId = c.var.caller!.user.id;
+      const db = c.var.database.db.$primary;
+      const [rows, [unread], [settings]] = await Promise.all([
+        db
+          .select()
+          .from(notifications)
+          .where(and(eq(notifications.userId, userId), cursor ? rowAfter('desc', notifications.createdAt, notifications.id, sql`${cursor.key.toISOString()}::timestamptz`, cursor.id) : undefined))
+          .orderBy(desc(notifications.createdAt), desc(notifications.id))
+          .limit(limit + 1),
+        db.select({ n: count() }).from(notifications).where(and(eq(notifications.userId, userId), isNull(notifications.readAt))),
+        db.select({ locale: notificationSettings.locale, timeZone: notificationSettings.timeZone }).from(notificationSettings).where(eq(notificationSettings.userId, userId)),
+      ]);
+      const recipient = { locale: settings?.locale ?? 'en', timeZone: settings?.timeZone ?? 'UTC' };
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return c.json(
+        {
+          items: page.map((n) => {
+            const data = (n.data ?? {}) as Record<string, unknown>;
+            // Rendered at read time, so the inbox follows a change of language; unknown kinds show their name.
+            const text = (NOTIFICATION_KINDS as readonly string[]).includes(n.kind) ? renderShort(n.kind as NotificationKind, data as TemplateData, recipient) : { title: n.kind, body: '' };
+            return { id: n.id, kind: n.kind, ...text, data, createdAt: n.createdAt.toISOString(), readAt: n.readAt?.toISOString() ?? null };
+          }),
+          unread: unread?.n ?? 0,
+          nextCursor: rows.length > limit && last ? encodeCursor({ k: last.createdAt.toISOString(), id: last.id }) : null,
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/me/notifications/{id}/read',
+      tags: TAGS,
+      summary: 'Mark one notification read (idempotent)',
+      middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
+      request: { params: IdParams },
+      responses: { 204: { description: 'Read.' }, ...errorResponses(400, 401, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const updated = await c.var.database.db.$primary
+        .update(notifications)
+        .set({ readAt: sql`coalesce(${notifications.readAt}, now())` })
+        .where(and(eq(notifications.id, id), eq(notifications.userId, c.var.caller!.user.id)))
+        .returning({ id: notifications.id });
+      // Someone else's notification is reported as missing: ids are not a way to probe other inboxes.
+      if (!updated.length) throw errors.notFound('notification');
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/me/notifications/read-all',
+      tags: TAGS,
+      summary: 'Mark every notification read',
+      middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
+      responses: { 200: { description: 'How many were unread.', ...json(NotificationsMarked) }, ...errorResponses(401) },
+    }),
+    async (c) => {
+      const marked = await c.var.database.db.$primary
+        .update(notifications)
+        .set({ readAt: sql`now()` })
+        .where(and(eq(notifications.userId, c.var.caller!.user.id), isNull(notifications.readAt)))
+        .returning({ id: notifications.id });
+      return c.json({ marked: marked.length }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/me/notification-preferences',
+      tags: TAGS,
+      summary: 'My language, time zone, quiet hours and kind × channel switches',
+      middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
+      responses: { 200: { description: 'The preferences, defaults filled in.', ...json(NotificationPreferences) }, ...errorResponses(401) },
+    }),
+    async (c) => c.json(await readPreferences(c.var.database.db.$primary, c.var.caller!.user.id), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'put',
+      path: '/me/notification-preferences',
+      tags: TAGS,
+      summary: 'Change my notification preferences (only the fields given)',
+      middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
+      request: { body: { ...json(NotificationPreferencesUpdate), required: true } },
+      responses: { 200: { description: 'The preferences after the change.', ...json(NotificationPreferences) }, ...errorResponses(400, 401) },
+    }),
+    async (c) => {
+      const db = c.var.database.db.$primary;
+      await writePreferences(db, c.var.caller!.user.id, c.req.valid('json'));
+      return c.json(await readPreferences(db, c.var.caller!.user.id), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/me/push-subscriptions',
+      tags: TAGS,
+      summary: 'Register a browser (Web Push subscription) or a mobile device (FCM token) for push',
+      description:
+        'A browser sends `{ "type": "webpush", ...PushSubscription.toJSON() }` (subscribe with the key from `GET /push/vapid-public-key`); an app sends `{ "type": "fcm", "token" }`. Registering an endpoint again moves it to the caller.',
+      middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
+      request: { body: { ...json(PushSubscriptionCreate), required: true } },
+      responses: { 201: { description: 'Registered.', ...json(PushSubscriptionRecord) }, ...errorResponses(400, 401) },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const values =
+        body.type === 'webpush'
+          ? { type: 'webpush', endpoint: body.endpoint, p256dh: body.keys.p256dh, auth: body.keys.auth }
+          : { type: 'fcm', endpoint: body.token, p256dh: null, auth: null };
+      const userAgent = c.req.header('User-Agent')?.slice(0, 300) ?? null;
+      const [row] = await c.var.database.db.$primary
+        .insert(pushSubscriptions)
+        .values({ ...values, userId: c.var.caller!.user.id, userAgent })
+        .onConflictDoUpdate({ target: pushSubscriptions.endpoint, set: { ...values, userId: c.var.caller!.user.id, userAgent } })
+        .returning();
+      return c.json({ id: row!.id, type: row!.type as 'webpush' | 'fcm', createdAt: row!.createdAt.toISOString() }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/me/push-subscriptions/{id}',
+      tags: TAGS,
+      summary: 'Stop push to one browser or device',
+      middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
+      request: { params: IdParams },
+      responses: { 204: { description: 'Removed.' }, ...errorResponses(400, 401, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const removed = await c.var.database.db.$primary
+        .delete(pushSubscriptions)
+        .where(and(eq(pushSubscriptions.id, id), eq(pushSubscriptions.userId, c.var.caller!.user.id)))
+        .returning({ id: pushSubscriptions.id });
+      if (!removed.length) throw errors.notFound('push subscription');
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/push/vapid-public-key',
+      tags: TAGS,
+      summary: 'The VAPID public key browsers subscribe with (applicationServerKey)',
+      responses: { 200: { description: 'The key, base64url; null when Web Push is not configured.', ...json(VapidPublicKey) } },
+    }),
+    (c) => c.json({ publicKey: c.env.VAPID_PUBLIC_KEY || null }, 200),
+  )
+  .openapi(unsubscribeRoute('get'), (c) => unsubscribe(c, c.req.valid('query').token))
+  .openapi(unsubscribeRoute('post'), (c) => unsubscribe(c, c.req.valid('query').token));
+
+function unsubscribeRoute<M extends 'get' | 'post'>(method: M) {
+  return createRoute({
+    method,
+    path: '/unsubscribe',
+    tags: TAGS,
+    summary: method === 'get' ? 'Unsubscribe with the signed link from an email (no sign-in)' : 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post; no sign-in)',
+    description: 'The token names the user, the kind and the channel it turns off. It is verified with an HMAC; a changed token is refused with 400.',
+    request: { query: UnsubscribeQuery },
+    responses: { 200: { description: 'Turned off.', ...json(UnsubscribeResult) }, ...errorResponses(400, 503) },
+  });
+}
+
+async function unsubscribe(c: Context<AppEnv>, token: string) {
+  const key = c.env.UNSUBSCRIBE_SIGNING_KEY;
+  if (!key) throw errors.unavailable('Unsubscribe links are not configured.');
+  const scope = await verifyUnsubscribeToken(key, token);
+  if (!scope) throw new ApiError(400, 'invalid_unsubscribe_token', 'This unsubscribe link is not valid. Change your settings in the app instead.');
+  const db = c.var.database.db.$primary;
+  const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, scope.u));
+  // A deleted user has nothing left to unsubscribe from; the link still answers as done.
+  if (user) await setSwitches(db, unsubscribeRows(scope.u, scope.k, scope.c));
+  c.header('Cache-Control', 'no-store');
+  return c.json({ unsubscribed: { kind: scope.k, channel: scope.c } }, 200);
+}

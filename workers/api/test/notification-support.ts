@@ -1,0 +1,77 @@
+/** Helpers of the notification tests: the fake providers' control channel, and reading the delivery records. */
+import { env } from 'cloudflare:workers';
+import { sql } from './support';
+
+const fake = (env as unknown as { FAKE_PROVIDERS: Fetcher }).FAKE_PROVIDERS;
+
+export type Provider = 'email' | 'oauth' | 'fcm' | 'webpush';
+
+/** The next answers (fixture names from test/fakes/providers/responses.json) to requests whose URL or body contains `match`. */
+export async function scriptProvider(match: string, responses: string[]): Promise<void> {
+  const res = await fake.fetch('http://fake-providers.control/script', { method: 'POST', body: JSON.stringify({ match, responses }) });
+  if (!res.ok) throw new Error(`fake providers: ${res.status}`);
+}
+
+export interface RecordedRequest {
+  provider: Provider;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export async function providerRequests(provider: Provider, match?: string): Promise<RecordedRequest[]> {
+  const url = new URL('http://fake-providers.control/requests');
+  url.searchParams.set('provider', provider);
+  if (match) url.searchParams.set('match', match);
+  return (await (await fake.fetch(url)).json()) as RecordedRequest[];
+}
+
+/** The event id the system derives for a trigger (md5 of its key, as src/shared/notifications/enqueue.ts). */
+export async function eventIdOf(key: string): Promise<string> {
+  const rows = (await sql().query('select md5($1)::uuid::text as id', [key])) as { id: string }[];
+  return rows[0]!.id;
+}
+
+export interface DeliveryRow {
+  user_id: string;
+  channel: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  not_before: string | null;
+}
+
+export async function deliveriesOf(eventId: string): Promise<DeliveryRow[]> {
+  return (await sql().query('select user_id, channel, status, attempts, last_error, not_before from notification_deliveries where event_id = $1 order by user_id, channel', [eventId])) as DeliveryRow[];
+}
+
+export async function attemptsOf(eventId: string, userId: string, channel: string): Promise<{ outcome: string; http_status: number | null; attempt: number }[]> {
+  return (await sql().query(
+    `select a.outcome, a.http_status, a.attempt from notification_delivery_attempts a join notification_deliveries d on d.id = a.delivery_id
+     where d.event_id = $1 and d.user_id = $2 and d.channel = $3 order by a.at, a.attempt`,
+    [eventId, userId, channel],
+  )) as { outcome: string; http_status: number | null; attempt: number }[];
+}
+
+/** Users straight into Postgres (no sign-up round trip), for tests that need many recipients. */
+export async function insertUsers(count: number, tag = crypto.randomUUID().slice(0, 8)): Promise<string[]> {
+  const rows = (await sql().query(
+    `insert into users (email, password_hash, display_name) select 'bulk-' || $2 || '-' || g || '@example.test', '!', 'Bulk ' || g from generate_series(1, $1::int) g returning id`,
+    [count, tag],
+  )) as { id: string }[];
+  return rows.map((r) => r.id);
+}
+
+/** A browser subscription with real P-256 keys (so the payload can be encrypted), at a unique Mozilla endpoint. */
+export async function browserSubscription() {
+  const keys = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
+  const raw = new Uint8Array((await crypto.subtle.exportKey('raw', keys.publicKey)) as ArrayBuffer);
+  const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return {
+    type: 'webpush' as const,
+    endpoint: `https://updates.push.services.mozilla.com/wpush/v2/${crypto.randomUUID()}`,
+    expirationTime: null,
+    keys: { p256dh: b64(raw), auth: b64(crypto.getRandomValues(new Uint8Array(16))) },
+  };
+}
