@@ -51,6 +51,12 @@ describe('accounts in the browser', () => {
     await page.waitForURL(`${base()}/account`);
     await expect.poll(() => page.locator('main h1').textContent()).toBe('Your account');
     expect(await unlabelledControls(page)).toEqual([]);
+    // Web Push: the opt-in appears because this browser has the Notifications and Push APIs; it answers when used.
+    await context.grantPermissions(['notifications'], { origin: base() });
+    await page.locator('#push-optin').waitFor({ state: 'visible', timeout: 5000 });
+    await page.locator('#push-optin-button').click();
+    await expect.poll(() => page.locator('#push-optin-state').textContent(), { timeout: 10_000 }).toMatch(/notifications|device|server/i);
+    expect(await page.locator('#push-optin-state').textContent()).not.toBe('Turning on…');
     await context.close();
   });
 

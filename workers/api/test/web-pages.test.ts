@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers';
 import { createExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
-import { createShow, signUp, signUpAs } from './support';
+import { createShow, eventually, signUp, signUpAs } from './support';
 
 const app = createApp();
 const ORIGIN = 'http://mysetlist.test';
@@ -269,5 +269,45 @@ describe('web pages', () => {
     expect(await anomalies.text()).toContain('Vote anomalies');
     const staff = await readable(await page('/admin', { headers: cookie(moderator.token) }));
     expect(staff).toContain('Operations');
+  });
+
+  it('inbox: an announcement of a followed artist shows up; mark read; notification settings save', async () => {
+    const { artist, venue } = await createShow();
+    const [fan, admin] = await Promise.all([signUp(), signUpAs('admin')]);
+    expect((await page(`/artists/${artist.slug}/follow`, form({ follow: 'true' }, cookie(fan.token)))).status).toBe(303);
+    const created = await app.request(
+      '/v1/admin/shows',
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin.token}` },
+        body: JSON.stringify({ artistId: artist.id, venueId: venue.id, startsAt: new Date(Date.now() + 20 * 86_400_000).toISOString() }),
+      },
+      env,
+      createExecutionContext(),
+    );
+    expect(created.status).toBe(201);
+    const inbox = await eventually(async () => {
+      const html = await (await page('/inbox', { headers: cookie(fan.token) })).text();
+      return html.includes('1 unread') ? html : undefined;
+    }, 20_000, 250);
+    expect(inbox).toContain(artist.name);
+    const id = /action="\/inbox\/([0-9a-f-]+)\/read"/.exec(inbox)![1]!;
+    expect((await page(`/inbox/${id}/read`, form({}, cookie(fan.token)))).headers.get('Location')).toBe('/inbox');
+    expect(await readable(await page('/inbox', { headers: cookie(fan.token) }))).toContain('0 unread');
+
+    const account = await (await page('/account', { headers: cookie(fan.token) })).text();
+    expect(account).toContain('name="show_announced.email"');
+    expect(account).toContain('<script type="module" src="/static/push.js"></script>');
+    // Unchecked boxes are switched off: only in-app announcements stay on.
+    const saved = await page('/account/notifications', form({ 'show_announced.in_app': 'on', timeZone: 'Europe/Berlin', quietStart: '22:00', quietEnd: '07:00' }, cookie(fan.token)));
+    expect(saved.headers.get('Location')).toContain('notice=');
+    const prefs = (await (
+      await app.request('/v1/me/notification-preferences', { headers: { Authorization: `Bearer ${fan.token}` } }, env, createExecutionContext())
+    ).json()) as { timeZone: string; quietHours: unknown; kinds: Record<string, Record<string, boolean>> };
+    expect(prefs.timeZone).toBe('Europe/Berlin');
+    expect(prefs.quietHours).toEqual({ start: '22:00', end: '07:00' });
+    expect(prefs.kinds.show_announced).toMatchObject({ in_app: true, email: false, webpush: false });
+    const bad = await page('/account/notifications', form({ timeZone: 'Mars/Olympus' }, cookie(fan.token)));
+    expect(bad.headers.get('Location')).toContain('error=');
   });
 });

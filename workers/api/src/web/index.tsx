@@ -18,6 +18,7 @@ import { leaderboardPage } from './pages/leaderboard';
 import { finalizeSubmit, markPlayedSubmit, undoPlayedSubmit } from './pages/setlist-actions';
 import { logInPage, logInSubmit, logOutSubmit, signUpPage, signUpSubmit } from './pages/auth';
 import { feedPage } from './pages/feed';
+import { inboxPage, markAllReadSubmit, markReadSubmit, preferencesSubmit } from './pages/notifications';
 import { artistPage, homePage, searchPage, venuePage } from './pages/public';
 import { showPage } from './pages/show';
 import { pageRoute, type PageHandler } from './render';
@@ -57,7 +58,11 @@ export function createWebRoutes(fetchApi: ApiFetch) {
       .post('/account/mfa/disable', page(mfaDisableSubmit))
       .get('/account/export', page(exportDownload))
       .post('/account/delete', page(deleteAccountSubmit))
+      .post('/account/notifications', page(preferencesSubmit))
       .get('/feed', page(feedPage))
+      .get('/inbox', page(inboxPage))
+      .post('/inbox/read-all', page(markAllReadSubmit))
+      .post('/inbox/:id/read', page(markReadSubmit))
       .get('/admin', page(adminIndexPage))
       .get('/ops', page(opsPage))
       .get('/admin/anomalies', page(anomaliesPage))

@@ -11,6 +11,7 @@ export const NAV = {
   public: [{ href: '/leaderboard', label: 'Leaderboard' }] as { href: string; label: string }[],
   signedIn: [
     { href: '/feed', label: 'Feed' },
+    { href: '/inbox', label: 'Inbox' },
   ] as { href: string; label: string }[],
 };
 

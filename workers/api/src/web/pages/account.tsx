@@ -4,18 +4,21 @@ import { Flash } from '../components';
 import { failureText, formFields, optional, redirectWithCookies, withMessage } from '../forms';
 import { html, requireMe, type PageContext } from '../render';
 import { must } from '../internal-api';
+import type { NotificationPreferences } from '../../../../../src/shared/schemas/notifications';
+import { NotificationSettings, notificationScripts } from './notifications';
 
 const when = (iso: string) => new Date(iso).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
 export async function accountPage(page: PageContext, extra?: { enrollment?: MfaEnrollment; recoveryCodes?: string[]; error?: string; status?: 400 | 409 | 429 }): Promise<Response> {
   const me = requireMe(page);
   const { c, api } = page;
-  const [sessions, mfa] = await Promise.all([api.get<SessionList>('/me/sessions'), api.get<MfaStatus>('/me/mfa')]);
+  const [sessions, mfa, prefs] = await Promise.all([api.get<SessionList>('/me/sessions'), api.get<MfaStatus>('/me/mfa'), api.get<NotificationPreferences>('/me/notification-preferences')]);
   const sessionItems = must(sessions).items;
   const mfaStatus = must(mfa);
   return html(c, {
     title: 'Your account',
     me,
+    scripts: notificationScripts,
     children: (
       <>
         <h1>Your account</h1>
@@ -110,6 +113,8 @@ export async function accountPage(page: PageContext, extra?: { enrollment?: MfaE
             </>
           )}
         </section>
+
+        {prefs.ok ? <NotificationSettings prefs={prefs.data} /> : null}
 
         <section aria-labelledby="data">
           <h2 id="data">Your data</h2>
