@@ -362,3 +362,4 @@ export const trendingScores = pgTable(
 
 // Tables of each product area, kept in their own files (see drizzle.config.ts).
 export * from './schema-setlist';
+export * from './schema-ingest';

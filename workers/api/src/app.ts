@@ -12,6 +12,7 @@ import { requestContext } from './middleware/request-context';
 import { responseCache } from './middleware/response-cache';
 import { session } from './middleware/session';
 import { adminCatalogRoutes } from './routes/admin-catalog';
+import { adminImportRoutes } from './routes/admin-imports';
 import { adminUserRoutes } from './routes/admin-users';
 import { artistRoutes } from './routes/artists';
 import { authRoutes } from './routes/auth';
@@ -72,6 +73,7 @@ function createV1() {
   v1.route('/', venueRoutes);
   v1.route('/', followRoutes);
   v1.route('/', adminCatalogRoutes);
+  v1.route('/', adminImportRoutes);
   v1.route('/', searchRoutes);
   v1.route('/', trendingRoutes);
   // The one document describes every route: GET /health too, which lives outside /v1, so its operation
