@@ -12,9 +12,8 @@ import { backoffSeconds, type ConsumerDeps } from './consumers/retry-policy';
 
 export { ProviderRateLimiter } from './provider-rate-limiter';
 
-/** wrangler.toml [triggers] crons: keep in step. */
-export const SETLIST_CRON = '*/30 * * * *';
-export const REFRESH_CRON = '41 4 * * *';
+/** wrangler.toml [triggers] crons: keep in step. (Not exported: a worker's module exports must be handlers.) */
+const REFRESH_CRON = '41 4 * * *';
 
 export const QUEUES = {
   voteEvents: 'mysetlist-vote-events',
