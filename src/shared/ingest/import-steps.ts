@@ -59,6 +59,11 @@ const progressOf = (row: Import): StoredProgress => (row.progress ?? {}) as Stor
 async function saveProgress(tx: Tx, row: Import, progress: StoredProgress, stepKey: string): Promise<void> {
   progress.steps = [...(progress.steps ?? []), stepKey];
   const done = progress.catalog?.done === true && progress.shows?.done === true;
+  // A failed import stays failed (the other phase may still finish its page): the error is what matters.
+  if (row.status === 'failed') {
+    await tx.update(imports).set({ progress, updatedAt: new Date() }).where(eq(imports.id, row.id));
+    return;
+  }
   await tx
     .update(imports)
     .set({ progress, status: done ? 'done' : 'running', error: null, updatedAt: new Date(), ...(done ? { finishedAt: new Date() } : {}) })
