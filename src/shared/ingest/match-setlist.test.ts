@@ -67,6 +67,12 @@ describe('matching a show to its setlist.fm setlist', () => {
     expect(matchSetlist(show(), [...all, twin]).kind).toBe('ambiguous');
   });
 
+  it('reads the sets in both documented shapes ("sets": {"set": [...]} and a bare "set": [...])', () => {
+    const raw = setlists20.setlist.find((s) => s.id === '3bd6a4c8')!;
+    const { sets, ...rest } = raw;
+    expect(playedTitles(Setlist.parse({ ...rest, set: sets.set }))).toEqual(playedTitles(Setlist.parse(raw)));
+  });
+
   it('lists the played songs in order without tape intros', () => {
     expect(playedTitles(all.find((s) => s.id === '3bd6a4c8')!)).toEqual(['Night Harbour', 'Lighthouse', 'Heroes', 'Paper Boats', 'Tidewater', 'Lighthouse']);
   });

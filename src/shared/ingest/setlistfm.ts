@@ -14,7 +14,19 @@ const ArtistSearch = z.object({ artist: z.array(SetlistfmArtist).default([]), to
 const Song = z.object({ name: z.string(), tape: z.boolean().optional(), info: z.string().optional(), cover: z.object({ name: z.string() }).optional() });
 const SetBlock = z.object({ name: z.string().optional(), encore: z.number().optional(), song: z.array(Song).default([]) });
 
-export const Setlist = z.object({
+/**
+ * The JSON API wraps the sets as `"sets": { "set": [...] }`; the generated reference pages show a bare
+ * `"set": [...]`. Both are accepted, and read as `sets.set`.
+ */
+const wrapBareSets = (value: unknown) => {
+  if (value && typeof value === 'object' && !('sets' in value) && Array.isArray((value as { set?: unknown }).set)) {
+    const { set, ...rest } = value as { set: unknown[] };
+    return { ...rest, sets: { set } };
+  }
+  return value;
+};
+
+const SetlistObject = z.object({
   id: z.string().min(1),
   versionId: z.string().min(1),
   /** dd-MM-yyyy, the local date of the show. */
@@ -29,9 +41,10 @@ export const Setlist = z.object({
       country: z.object({ code: z.string() }),
     }),
   }),
-  sets: z.object({ set: z.array(SetBlock).default([]) }),
+  sets: z.object({ set: z.array(SetBlock).default([]) }).default({ set: [] }),
 });
-export type Setlist = z.infer<typeof Setlist>;
+export const Setlist = z.preprocess(wrapBareSets, SetlistObject);
+export type Setlist = z.infer<typeof SetlistObject>;
 
 const SetlistSearch = z.object({ setlist: z.array(Setlist).default([]), total: z.number().int(), page: z.number().int(), itemsPerPage: z.number().int() });
 
