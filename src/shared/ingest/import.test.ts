@@ -15,6 +15,7 @@ import { CockatielProviderBreaker } from './breaker';
 import { providerClients } from './clients';
 import type { IngestContext, IngestDb } from './context';
 import { ProviderPayloadError } from './http';
+import { refreshSteps } from './cron';
 import { createImport } from './import-steps';
 import { unlimited } from './rate-limit';
 import { failureAction, runImportStep } from './run-step';
@@ -126,6 +127,16 @@ describe('artist import from recorded provider responses', () => {
     expect(await snapshot()).toEqual(before);
     const [stored] = await db.select().from(imports).where(eq(imports.id, row.id));
     expect((stored!.progress as ImportProgress).shows).toBeUndefined();
+  });
+});
+
+describe('the daily refresh', () => {
+  it('re-imports the artists with a Spotify id, longest unimported first', async () => {
+    const steps = await refreshSteps(db, 50);
+    const requests = await db.select().from(imports).where(inArray(imports.id, steps.map((s) => ('importId' in s ? s.importId : ''))));
+    expect(steps.every((s) => s.step === 'artist')).toBe(true);
+    expect(requests.map((r) => r.request)).toContainEqual({ spotifyId: FIXTURE_ARTIST.spotifyId });
+    expect(requests.every((r) => r.status === 'queued' && r.requestedBy === null)).toBe(true);
   });
 });
 
