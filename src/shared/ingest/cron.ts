@@ -1,7 +1,7 @@
 /**
  * The ingestion cron jobs: they only decide what to do and enqueue steps; the imports queue does the work.
  */
-import { and, asc, isNotNull, sql } from 'drizzle-orm';
+import { asc, isNotNull, sql } from 'drizzle-orm';
 import { artists, imports } from '../db/schema';
 import type { ImportStep } from '../schemas/ingest';
 import type { IngestDb } from './context';
@@ -25,8 +25,8 @@ export async function refreshSteps(db: IngestDb, limit = REFRESH_ARTISTS_PER_DAY
   const stale = await db
     .select({ spotifyId: artists.spotifyId })
     .from(artists)
-    .where(and(isNotNull(artists.spotifyId)))
-    .orderBy(asc(sql`${lastImport} nulls first`), asc(artists.id))
+    .where(isNotNull(artists.spotifyId))
+    .orderBy(sql`${lastImport} asc nulls first`, asc(artists.id))
     .limit(limit);
   const steps: ImportStep[] = [];
   for (const { spotifyId } of stale) {

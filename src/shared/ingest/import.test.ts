@@ -11,6 +11,7 @@ import { openDatabase, type DatabaseHandle } from '../db/client';
 import { actualSetlists, artists, imports, playedSongs, shows, songs, venues } from '../db/schema';
 import { createLogger } from '../log';
 import type { ImportCreate, ImportProgress, ImportStep } from '../schemas/ingest';
+import { importActualSetlist } from './actual-setlist';
 import { CockatielProviderBreaker } from './breaker';
 import { providerClients } from './clients';
 import type { IngestContext, IngestDb } from './context';
@@ -204,5 +205,34 @@ describe('actual setlists from setlist.fm', () => {
     const [state] = await db.select().from(actualSetlists).where(eq(actualSetlists.showId, showId));
     expect(state!.setlistfmVersion).toBe('7be1aa5d');
     expect(finals).toEqual([showId]);
+  });
+
+  it('calls the hook again when a retried delivery finds the version it failed to report', async () => {
+    finals.length = 0;
+    const body = structuredClone(providers.files['setlistfm/setlists-20-11-2026.json']) as { setlist: { id: string; versionId: string }[] };
+    body.setlist.find((s) => s.id === '3bd6a4c8')!.versionId = '7be1aa5e';
+    providers.overrides.push({ path: '/setlistfm/rest/1.0/search/setlists', query: { date: '20-11-2026' }, responses: [{ status: 200, body }, { status: 200, body }, { status: 200, body }] });
+    const failing = { onActualSetlistFinal: async () => Promise.reject(new Error('scoring unavailable')) };
+    await expect(importActualSetlist(context(), showId, failing)).rejects.toThrow('scoring unavailable');
+    // The queue redelivers: the setlist is current now, and the hook is called for it.
+    expect(await importActualSetlist(context(), showId, hooks, { retried: true })).toMatchObject({ kind: 'current', versionId: '7be1aa5e' });
+    expect(finals).toEqual([showId]);
+    // A plain re-run (first delivery of another message) does not call it again.
+    expect(await importActualSetlist(context(), showId, hooks)).toMatchObject({ kind: 'current' });
+    expect(finals).toEqual([showId]);
+  });
+
+  it('never overwrites a setlist a moderator finalised', async () => {
+    const { artist, showVenues } = await snapshot();
+    const startsAt = zonedTimeToUtc('2026-11-20', '20:00', 'Europe/London');
+    const [show] = await db
+      .insert(shows)
+      .values({ slug: `moderated-${crypto.randomUUID().slice(0, 8)}`, artistId: artist.id, venueId: showVenues.find((v) => v.ticketmasterId === 'KovZ9177Brix')!.id, startsAt, status: 'completed', votingOpensAt: startsAt, votingClosesAt: startsAt })
+      .returning();
+    await db.insert(playedSongs).values({ showId: show!.id, position: 1, title: 'Paper Boats', source: 'moderator' });
+    await db.insert(actualSetlists).values({ showId: show!.id, state: 'final', source: 'moderator', finalizedAt: new Date() });
+    expect(await runImportStep(context(), { v: 1, step: 'setlist', showId: show!.id }, hooks)).toEqual([]);
+    const played = await db.select().from(playedSongs).where(eq(playedSongs.showId, show!.id));
+    expect(played.map((p) => [p.title, p.source])).toEqual([['Paper Boats', 'moderator']]);
   });
 });
