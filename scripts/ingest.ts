@@ -45,12 +45,12 @@ async function openDb(inMemory: boolean): Promise<{ db: IngestDb; where: string;
   if (process.env.DATABASE_URL) {
     const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
     await applyMigrations(pool);
-    return { db: drizzleNodePg({ client: pool, schema }) as unknown as IngestDb, where: 'DATABASE_URL', close: () => pool.end() };
+    return { db: drizzleNodePg({ client: pool, schema }), where: 'DATABASE_URL', close: () => pool.end() };
   }
   const dir = inMemory ? undefined : resolve(import.meta.dirname, '..', process.env.MYSETLIST_DATA_DIR ?? '.data', 'pglite');
   const pglite = await openPglite(dir);
   await applyMigrations(pglite);
-  return { db: drizzlePglite({ client: pglite, schema }) as unknown as IngestDb, where: dir ?? 'a fresh in-memory database', close: () => pglite.close() };
+  return { db: drizzlePglite({ client: pglite, schema }), where: dir ?? 'a fresh in-memory database', close: () => pglite.close() };
 }
 
 function describeProgress(step: ImportStep, p: ImportProgress): string {

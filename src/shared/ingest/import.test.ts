@@ -62,7 +62,7 @@ async function snapshot() {
 
 beforeAll(() => {
   handle = openDatabase(env);
-  db = handle.db.$primary as unknown as IngestDb;
+  db = handle.db.$primary;
 });
 afterAll(() => handle.close());
 

@@ -60,7 +60,7 @@ export default {
     const log = createLogger({ service: 'queue-consumers', cron: controller.cron }, { level: parseLogLevel(env.LOG_LEVEL) });
     const handle = openDatabase(env, (err) => log.warn('database pool error', { err }));
     try {
-      const db = handle.db.$primary as unknown as IngestDb;
+      const db: IngestDb = handle.db.$primary;
       const steps = controller.cron === REFRESH_CRON ? await refreshSteps(db) : await setlistSteps(db, new Date());
       for (let i = 0; i < steps.length; i += 100) await env.IMPORTS.sendBatch(steps.slice(i, i + 100).map((body) => ({ body })));
       log.info('ingestion steps enqueued', { steps: steps.length });

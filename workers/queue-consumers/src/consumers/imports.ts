@@ -27,7 +27,7 @@ export async function consumeImports(batch: MessageBatch<unknown>, env: Env, dep
   const { log } = deps;
   const config = providerConfig(env);
   const handle = openDatabase(env, (err) => log.warn('database pool error', { err }));
-  const db = handle.db.$primary as unknown as IngestDb;
+  const db: IngestDb = handle.db.$primary;
   try {
     for (const message of batch.messages) {
       const parsed = ImportStep.safeParse(message.body);
