@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { fixtureProviderVars } from './test/fixtures/providers/server';
 import { AUX_WORKERS, buildDir } from './test/setup/build-workers';
 
 const root = import.meta.dirname;
 
-type Inject = (key: 'databaseUrl' | 'relayAddress') => string;
+type Inject = (key: 'databaseUrl' | 'relayAddress' | 'providerFixturesUrl') => string;
 
 /**
  * The same database under another host name stands in for a read replica: the relay serves both (it ignores
@@ -64,7 +65,15 @@ function auxiliaryWorker(name: (typeof AUX_WORKERS)[number]['name'], inject: Inj
     name: worker.name,
     modules: true,
     scriptPath: `${buildDir(root, worker.name)}/index.js`,
-    bindings: { ...workerOptions.bindings, ...testBindings(inject), ROOM_SOCKET_MESSAGES_PER_SECOND: '20', RETRY_DELAY_BASE_SECONDS: '0', ...extra.bindings },
+    // The imports consumer calls the fixture providers (test/fixtures/providers), with a 2 s breaker cooldown.
+    bindings: {
+      ...workerOptions.bindings,
+      ...testBindings(inject),
+      ROOM_SOCKET_MESSAGES_PER_SECOND: '20',
+      RETRY_DELAY_BASE_SECONDS: '0',
+      ...fixtureProviderVars(inject('providerFixturesUrl')),
+      PROVIDER_BREAKER_COOLDOWN_SECONDS: '2',
+    },
     ...(extra.outboundService ? { outboundService: extra.outboundService } : {}),
     // Same consumers as wrangler.toml, with fewer retries and shorter batch waits so that the
     // dead-letter path is reached in seconds.

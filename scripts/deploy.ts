@@ -18,7 +18,7 @@ import { applyMigrations } from './db/migrate';
 
 const root = resolve(import.meta.dirname, '..');
 const WORKERS = ['workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml', 'wrangler.toml'];
-const QUEUES = ['vote-events', 'notifications', 'analytics'].flatMap((q) => [`mysetlist-${q}`, `mysetlist-${q}-dlq`]);
+const QUEUES = ['vote-events', 'notifications', 'analytics', 'imports'].flatMap((q) => [`mysetlist-${q}`, `mysetlist-${q}-dlq`]);
 
 function wrangler(args: string[], input?: string): { status: number | null; output: string } {
   const result = spawnSync(process.execPath, [resolve(root, 'node_modules/wrangler/bin/wrangler.js'), ...args], {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { buildApiAssets } from '../../scripts/api-assets';
+import { startFixtureServer } from '../fixtures/providers/server';
 import { buildAuxWorkers } from './build-workers';
 import { startTestDatabase } from './test-database';
 
@@ -14,6 +15,12 @@ export default async function setup(project: TestProject) {
   project.provide('relayAddress', db.relayAddress);
   project.provide('databaseUrl', db.databaseUrl);
   project.provide('databaseMode', db.mode);
+  // The music providers' recorded responses (docs/ingestion.md), where the imports consumer's clients point.
+  const providers = await startFixtureServer();
+  project.provide('providerFixturesUrl', providers.url);
   console.error(`[test] database: ${db.mode} via relay ${db.relayAddress}`);
-  return () => db.close();
+  return async () => {
+    await providers.close();
+    await db.close();
+  };
 }

@@ -6,6 +6,8 @@ declare module 'vitest' {
     databaseUrl: string;
     /** 'pglite' (embedded, default) or 'postgres' (TEST_DATABASE_URL). */
     databaseMode: 'pglite' | 'postgres';
+    /** http://127.0.0.1:port of the fixture server standing in for Spotify, Ticketmaster and setlist.fm. */
+    providerFixturesUrl: string;
   }
 }
 export {};

@@ -376,3 +376,4 @@ export * from './schema-ml';
 export * from './schema-scoring';
 export * from './schema-analytics';
 export * from './schema-notifications';
+export * from './schema-ingest';

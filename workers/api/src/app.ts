@@ -15,6 +15,7 @@ import { session } from './middleware/session';
 import { actualSetlistRoutes } from './routes/actual-setlist';
 import { adminAnalyticsRoutes } from './routes/admin-analytics';
 import { adminCatalogRoutes } from './routes/admin-catalog';
+import { adminImportRoutes } from './routes/admin-imports';
 import { adminUserRoutes } from './routes/admin-users';
 import { artistRoutes } from './routes/artists';
 import { authRoutes } from './routes/auth';
@@ -81,6 +82,7 @@ function createV1() {
   v1.route('/', followRoutes);
   v1.route('/', notificationRoutes);
   v1.route('/', adminCatalogRoutes);
+  v1.route('/', adminImportRoutes);
   v1.route('/', searchRoutes);
   v1.route('/', trendingRoutes);
   v1.route('/', forecastRoutes);

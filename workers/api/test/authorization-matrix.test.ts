@@ -117,6 +117,9 @@ const RULES: Record<string, Rule> = {
     expect: roles(201, 'admin'),
     body: () => ({ name: `Matrix Hall ${crypto.randomUUID().slice(0, 8)}`, city: 'Lyon', country: 'FR', timeZone: 'Europe/Paris' }),
   },
+  // Imports (routes/admin-imports.ts): starting one spends provider quota, so admins only; progress is readable by moderators.
+  'POST /v1/admin/imports': { expect: roles(202, 'admin'), body: () => ({ artistName: `Matrix Import ${crypto.randomUUID().slice(0, 8)}` }) },
+  'GET /v1/admin/imports/:id': { expect: roles(404, 'moderator', 'admin'), path: () => `/v1/admin/imports/${crypto.randomUUID()}` },
   'PATCH /v1/admin/venues/:id': { expect: roles(200, 'admin'), body: () => ({ capacity: 1200 }), path: (ctx) => `/v1/admin/venues/${ctx.venueId}` },
   'POST /v1/admin/shows': {
     expect: roles(201, 'moderator', 'admin'),

@@ -117,6 +117,11 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
       [1, f5.user.id, 25, 1, 2],
       ...expectedScores.filter((s) => s.user_id !== f5.user.id).map((s) => [2, s.user_id, 20, 1, 2]),
     ]);
+    // Each fan who voted is told their own score once, although the show was finalised twice.
+    await eventually(async () => {
+      const rows = (await sql().query(`select user_id, count(*)::int as n from notifications where kind = 'setlist_published' and user_id = any($1::uuid[]) group by user_id`, [fans.map((f) => f.user.id)])) as { user_id: string; n: number }[];
+      return rows.length === fans.length ? rows : undefined;
+    }).then((rows) => expect(rows.every((r) => r.n === 1)).toBe(true));
     for (const ws of [socket, watcher, late]) ws.close();
   });
 });

@@ -1,6 +1,10 @@
 import { openHttpSql } from '../../../src/shared/db/client';
 import { createLogger, parseLogLevel } from '../../../src/shared/log';
+import type { IngestDb } from '../../../src/shared/ingest/context';
+import { refreshSteps, setlistSteps } from '../../../src/shared/ingest/cron';
+import { openDatabase } from '../../../src/shared/db/client';
 import { consumeAnalytics } from './consumers/analytics';
+import { consumeImports } from './consumers/imports';
 import { recordDeadLetters } from './consumers/dead-letters';
 import { consumeNotifications } from './consumers/notifications';
 import { consumeVoteEvents } from './consumers/vote-events';
@@ -8,10 +12,16 @@ import { notificationConfig } from './notifications/config';
 import { recordQueueLag } from './consumers/queue-lag';
 import { backoffSeconds, type ConsumerDeps } from './consumers/retry-policy';
 
+export { ProviderRateLimiter } from './provider-rate-limiter';
+
+/** wrangler.toml [triggers] crons: keep in step. (Not exported: a worker's module exports must be handlers.) */
+const REFRESH_CRON = '41 4 * * *';
+
 export const QUEUES = {
   voteEvents: 'mysetlist-vote-events',
   notifications: 'mysetlist-notifications',
   analytics: 'mysetlist-analytics',
+  imports: 'mysetlist-imports',
 } as const;
 
 const DLQ_SUFFIX = '-dlq';
@@ -39,9 +49,28 @@ export default {
         return consumeNotifications(batch, { ...deps, queue: env.NOTIFICATIONS, config: notificationConfig(env), fetch: (input, init) => fetch(input, init) });
       case QUEUES.analytics:
         return consumeAnalytics(batch, deps, env.ANALYTICS_ENGINE);
+      case QUEUES.imports:
+        return consumeImports(batch, env, deps);
       default:
         log.error('message from an unknown queue; retrying so it reaches a dead-letter queue');
         batch.retryAll();
+    }
+  },
+
+  /**
+   * Ingestion cron jobs (docs/ingestion.md): each only enqueues import steps. The setlist lookup every
+   * 30 minutes, the artist refresh daily; both are idempotent, so a doubled run is harmless.
+   */
+  async scheduled(controller, env, ctx) {
+    const log = createLogger({ service: 'queue-consumers', cron: controller.cron }, { level: parseLogLevel(env.LOG_LEVEL) });
+    const handle = openDatabase(env, (err) => log.warn('database pool error', { err }));
+    try {
+      const db: IngestDb = handle.db.$primary;
+      const steps = controller.cron === REFRESH_CRON ? await refreshSteps(db) : await setlistSteps(db, new Date());
+      for (let i = 0; i < steps.length; i += 100) await env.IMPORTS.sendBatch(steps.slice(i, i + 100).map((body) => ({ body })));
+      log.info('ingestion steps enqueued', { steps: steps.length });
+    } finally {
+      ctx.waitUntil(handle.close());
     }
   },
 } satisfies ExportedHandler<Env>;

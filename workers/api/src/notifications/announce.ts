@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { Show } from '../../../../src/shared/db/schema';
-import { enqueueShowAnnounced } from '../../../../src/shared/notifications/enqueue';
+import { enqueueSetlistPublished, enqueueShowAnnounced } from '../../../../src/shared/notifications/enqueue';
 import type { AppEnv } from '../app-env';
 
 /**
@@ -13,5 +13,18 @@ export async function announceShow(c: Context<AppEnv>, show: Show): Promise<void
     await enqueueShowAnnounced(c.var.database.db.$primary, c.env.NOTIFICATIONS, show.id);
   } catch (err) {
     c.var.log.warn('show announcement not enqueued', { err, showId: show.id });
+  }
+}
+
+/**
+ * Tells every fan who voted on a finalised show their score. Called after finalisation has committed the scores;
+ * the trigger's key makes a second finalisation notify nobody twice, and a failure never fails the finalisation
+ * (the notifications cron re-sends a recorded trigger).
+ */
+export async function publishSetlist(c: Context<AppEnv>, showId: string): Promise<void> {
+  try {
+    await enqueueSetlistPublished(c.var.database.db.$primary, c.env.NOTIFICATIONS, showId);
+  } catch (err) {
+    c.var.log.warn('setlist publication not enqueued', { err, showId });
   }
 }

@@ -12,6 +12,7 @@ import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { invalidateCatalog } from '../cache/invalidate';
 import { requireRole } from '../middleware/session/require-role';
+import { publishSetlist } from '../notifications/announce';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
 const ShowParams = z.object({ showId: z.uuid() });
@@ -124,6 +125,7 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { showId } = c.req.valid('param');
       const { revision: _revision, ...finalized } = await finalizeShow(depsOf(c), showId);
+      await publishSetlist(c, showId);
       await recordAudit(c, 'setlist.finalize', { type: 'show', id: showId }, { score: finalized.score.score, fans: finalized.fans, pointsAwarded: finalized.pointsAwarded });
       const show = await assertShowExists(c, showId);
       await invalidateCatalog(c, { showId, artistId: show.artistId, venueId: show.venueId });

@@ -7,7 +7,7 @@ import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
-const SOURCE_QUEUES = ['mysetlist-vote-events', 'mysetlist-notifications', 'mysetlist-analytics'] as const;
+const SOURCE_QUEUES = ['mysetlist-vote-events', 'mysetlist-notifications', 'mysetlist-analytics', 'mysetlist-imports'] as const;
 type SourceQueue = (typeof SOURCE_QUEUES)[number];
 
 const DeadLetter = z
@@ -23,6 +23,7 @@ const ReplayResult = z.object({ replayed: z.number().int(), remaining: z.number(
 function producer(env: Env, queue: SourceQueue): Queue {
   if (queue === 'mysetlist-vote-events') return env.VOTE_EVENTS;
   if (queue === 'mysetlist-notifications') return env.NOTIFICATIONS;
+  if (queue === 'mysetlist-imports') return env.IMPORTS;
   return env.ANALYTICS;
 }
 

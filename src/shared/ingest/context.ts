@@ -1,0 +1,19 @@
+/** What every import step gets: the database, the three provider clients and a logger. */
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Schema } from '../db/client';
+import type { Logger } from '../log';
+import type { SetlistfmClient } from './setlistfm';
+import type { SpotifyClient } from './spotify';
+import type { TicketmasterClient } from './ticketmaster';
+
+/** Any drizzle Postgres database with our schema: neon-serverless in the workers, node-postgres or PGlite in the CLI. */
+export type IngestDb = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface IngestContext {
+  db: IngestDb;
+  spotify: SpotifyClient;
+  ticketmaster: TicketmasterClient;
+  setlistfm: SetlistfmClient;
+  log: Logger;
+  now?: () => Date;
+}

@@ -1,0 +1,166 @@
+/**
+ * Artist imports through the real path: POST /v1/admin/imports → the imports queue → the queue-consumers
+ * worker's consumer, whose provider clients call the fixture server (test/fixtures/providers) standing in
+ * for Spotify, Ticketmaster and setlist.fm, spaced by the ProviderRateLimiter Durable Objects.
+ */
+import { env } from 'cloudflare:workers';
+import { asc, eq, inArray } from 'drizzle-orm';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import * as schema from '../../../src/shared/db/schema';
+import { PROVIDER_LIMITS, type Provider } from '../../../src/shared/ingest/rate-limit';
+import type { ImportRecord, ImportStep } from '../../../src/shared/schemas/ingest';
+import type { FixtureCall, FixtureOverride } from '../../../test/fixtures/providers/handler';
+import { FIXTURE_ARTIST } from '../../../test/fixtures/providers/in-memory';
+import { api, errorOf, eventually, signUp, signUpAs, testDb } from './support';
+
+const fixtures = inject('providerFixturesUrl');
+const control = async (path: string, body?: unknown) => {
+  const res = await fetch(`${fixtures}/__fixtures/${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`fixture control ${path}: ${res.status}`);
+  return res.json();
+};
+const reset = () => control('reset', {});
+const script = (overrides: FixtureOverride[]) => control('overrides', overrides);
+const calls = async () => (await control('calls')) as FixtureCall[];
+
+let admin: { token: string };
+
+async function startImport(body: unknown): Promise<ImportRecord> {
+  const res = await api('/v1/admin/imports', { method: 'POST', token: admin.token, body: JSON.stringify(body) });
+  expect(res.status, await res.clone().text()).toBe(202);
+  const record = (await res.json()) as ImportRecord;
+  expect(res.headers.get('Location')).toBe(`/v1/admin/imports/${record.id}`);
+  return record;
+}
+
+async function finished(id: string): Promise<ImportRecord> {
+  return eventually(
+    async () => {
+      const res = await api(`/v1/admin/imports/${id}`, { token: admin.token });
+      const record = (await res.json()) as ImportRecord;
+      return record.status === 'done' || record.status === 'failed' ? record : undefined;
+    },
+    30_000,
+    200,
+  );
+}
+
+async function snapshot() {
+  const db = testDb();
+  const [artist] = await db.select().from(schema.artists).where(eq(schema.artists.spotifyId, FIXTURE_ARTIST.spotifyId));
+  const songs = await db.select().from(schema.songs).where(eq(schema.songs.artistId, artist!.id)).orderBy(asc(schema.songs.title));
+  const shows = await db.select().from(schema.shows).where(inArray(schema.shows.ticketmasterId, [...FIXTURE_ARTIST.showTicketmasterIds])).orderBy(asc(schema.shows.ticketmasterId));
+  const venues = await db.select().from(schema.venues).where(inArray(schema.venues.id, shows.map((s) => s.venueId))).orderBy(asc(schema.venues.id));
+  return JSON.parse(JSON.stringify({ artist, songs, shows, venues })) as { artist: schema.Artist; songs: schema.Song[]; shows: schema.Show[]; venues: schema.Venue[] };
+}
+
+const providerOf = (call: FixtureCall): Provider => (call.path.startsWith('/spotify') ? 'spotify' : call.path.startsWith('/ticketmaster') ? 'ticketmaster' : 'setlistfm');
+
+/** Calls in any window of time never exceed the bucket: capacity + rate × window (plus one for clock granularity). */
+function expectWithinBucket(list: FixtureCall[], provider: Provider) {
+  const { ratePerSecond, capacity } = PROVIDER_LIMITS[provider];
+  const times = list.filter((c) => providerOf(c) === provider).map((c) => c.at);
+  for (let i = 0; i < times.length; i++)
+    for (let j = i + 1; j < times.length; j++) {
+      const allowed = capacity + (ratePerSecond * (times[j]! - times[i]!)) / 1000 + 1;
+      expect(j - i + 1, `${provider}: ${j - i + 1} calls within ${times[j]! - times[i]!} ms`).toBeLessThanOrEqual(allowed);
+    }
+  return times;
+}
+
+beforeAll(async () => {
+  admin = await signUpAs('admin');
+  await reset();
+});
+
+describe('POST /v1/admin/imports', () => {
+  it('imports an artist end to end through the queue, and a second run changes nothing', async () => {
+    const started = await startImport({ artistName: FIXTURE_ARTIST.name });
+    expect(started.status).toBe('queued');
+    const first = await finished(started.id);
+    expect(first.status, JSON.stringify(first)).toBe('done');
+    expect(first.error).toBeNull();
+    expect(first.progress.catalog).toMatchObject({ done: true, pages: 2 });
+    expect(first.progress.shows).toMatchObject({ done: true, pages: 2 });
+    const landed = await snapshot();
+    expect(landed.songs.map((s) => s.title)).toEqual([...FIXTURE_ARTIST.songs]);
+    expect(landed.shows).toHaveLength(3);
+    expect(landed.venues).toHaveLength(2);
+    expect(first.artistId).toBe(landed.artist.id);
+
+    const again = await finished((await startImport({ spotifyId: FIXTURE_ARTIST.spotifyId })).id);
+    expect(again.status).toBe('done');
+    expect(again.progress.catalog).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
+    expect(again.progress.shows).toMatchObject({ inserted: 0, updated: 0, unchanged: 3, venuesInserted: 0 });
+    expect(await snapshot()).toEqual(landed);
+  });
+
+  it('spaces provider calls by each provider’s token bucket, across consumer batches', async () => {
+    const list = await calls();
+    const spotify = expectWithinBucket(list, 'spotify');
+    expectWithinBucket(list, 'ticketmaster');
+    // Two imports made enough Spotify calls to exhaust the burst: the spacing was exercised, not just allowed.
+    expect(spotify.length).toBeGreaterThan(PROVIDER_LIMITS.spotify.capacity + 3);
+    const span = spotify.at(-1)! - spotify[0]!;
+    expect(span).toBeGreaterThanOrEqual(((spotify.length - PROVIDER_LIMITS.spotify.capacity - 1) / PROVIDER_LIMITS.spotify.ratePerSecond) * 1000 - 50);
+  });
+
+  it('honours a 429 Retry-After from the provider and still completes', async () => {
+    await reset();
+    const albums = `/spotify/v1/artists/${FIXTURE_ARTIST.spotifyId}/albums`;
+    await script([{ path: albums, query: { offset: '0' }, responses: [{ status: 429, headers: { 'Retry-After': '1' }, body: { error: { status: 429, message: 'API rate limit exceeded' } } }] }]);
+    const record = await finished((await startImport({ spotifyId: FIXTURE_ARTIST.spotifyId })).id);
+    expect(record.status).toBe('done');
+    const tries = (await calls()).filter((c) => c.path === albums && c.query.offset === '0');
+    expect(tries.map((c) => c.status)).toEqual([429, 200]);
+    expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('fails the import on a malformed payload, with nothing of that step written', async () => {
+    const before = await snapshot();
+    await reset();
+    // Ticketmaster's events without the page object, and a venue with no time zone.
+    const event = { id: 'Z698xZPL001', name: 'x', dates: { start: { localDate: '2026-12-06' } }, _embedded: { venues: [{ id: 'KovZ9177Brix', name: 'O2 Academy Brixton' }] } };
+    await script([{ path: '/ticketmaster/discovery/v2/events.json', responses: [{ status: 200, body: { _embedded: { events: [event] } } }] }]);
+    const record = await finished((await startImport({ spotifyId: FIXTURE_ARTIST.spotifyId })).id);
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatch(/ticketmaster sent a malformed payload/);
+    expect(record.progress.shows).toBeUndefined();
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('is for admins: fans get 403, and a bad body gets a 400', async () => {
+    const fan = await signUp();
+    expect((await api('/v1/admin/imports', { method: 'POST', token: fan.token, body: JSON.stringify({ artistName: 'x' }) })).status).toBe(403);
+    const bad = await api('/v1/admin/imports', { method: 'POST', token: admin.token, body: JSON.stringify({ artistName: '' }) });
+    expect(bad.status).toBe(400);
+    expect((await errorOf(bad)).code).toBe('validation_failed');
+    expect((await api(`/v1/admin/imports/${crypto.randomUUID()}`, { token: admin.token })).status).toBe(404);
+  });
+});
+
+describe('the setlist step on the imports queue', () => {
+  it('writes the show’s actual setlist from setlist.fm once, and a re-run is a no-op', async () => {
+    await reset();
+    const db = testDb();
+    const { artist, venues } = await snapshot();
+    const brixton = venues.find((v) => v.ticketmasterId === 'KovZ9177Brix')!;
+    const startsAt = new Date('2026-11-20T20:00:00Z'); // 20:00 in London (GMT in November)
+    const [show] = await db
+      .insert(schema.shows)
+      .values({ slug: `queue-setlist-${crypto.randomUUID().slice(0, 8)}`, artistId: artist.id, venueId: brixton.id, startsAt, status: 'completed', votingOpensAt: new Date(startsAt.getTime() - 86_400_000), votingClosesAt: startsAt })
+      .returning();
+    const step: ImportStep = { v: 1, step: 'setlist', showId: show!.id };
+    await env.IMPORTS.send(step);
+    const state = await eventually(async () => (await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id)))[0], 15_000, 100);
+    expect(state).toMatchObject({ state: 'final', source: 'setlistfm', setlistfmVersion: '7be1aa5c' });
+    const played = await db.select().from(schema.playedSongs).where(eq(schema.playedSongs.showId, show!.id)).orderBy(asc(schema.playedSongs.position));
+    expect(played.map((p) => p.title)).toEqual(['Night Harbour', 'Lighthouse', 'Heroes', 'Paper Boats', 'Tidewater', 'Lighthouse']);
+
+    await env.IMPORTS.send(step);
+    await eventually(async () => ((await calls()).filter((c) => c.path.endsWith('/search/setlists')).length >= 2 ? true : undefined), 15_000, 100);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let the consumer finish the step it searched for
+    const [after] = await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id));
+    expect(after).toEqual(state);
+  });
+});

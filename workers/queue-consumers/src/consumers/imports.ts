@@ -1,0 +1,80 @@
+/**
+ * The imports queue: artist imports split into steps, and the setlist job (docs/ingestion.md). Each message
+ * is one idempotent step; a step's follow-ups are sent before the step is acknowledged, so a crash in
+ * between redelivers the step, which then finds itself done and passes the chain on again.
+ */
+import { openDatabase } from '../../../../src/shared/db/client';
+import type { SetlistHooks } from '../../../../src/shared/ingest/actual-setlist';
+import { providerClients } from '../../../../src/shared/ingest/clients';
+import { providerConfig } from '../../../../src/shared/ingest/config';
+import type { IngestContext, IngestDb } from '../../../../src/shared/ingest/context';
+import { markImportFailed, noteImportRetry } from '../../../../src/shared/ingest/import-steps';
+import { realSleep } from '../../../../src/shared/ingest/rate-limit';
+import { failureAction, importIdOf, runImportStep } from '../../../../src/shared/ingest/run-step';
+import { ImportStep } from '../../../../src/shared/schemas/ingest';
+import { durableRateLimiter } from '../provider-rate-limiter';
+import type { ConsumerDeps } from './retry-policy';
+
+/**
+ * Where a final setlist is reported. Scoring and show finalisation are built elsewhere; the integrator
+ * replaces this default (which only logs) with the call into them.
+ */
+export const defaultSetlistHooks = (deps: ConsumerDeps): SetlistHooks => ({
+  onActualSetlistFinal: async (showId) => deps.log.info('actual setlist final', { showId }),
+});
+
+export async function consumeImports(batch: MessageBatch<unknown>, env: Env, deps: ConsumerDeps, hooks: SetlistHooks = defaultSetlistHooks(deps)): Promise<void> {
+  const { log } = deps;
+  const config = providerConfig(env);
+  const handle = openDatabase(env, (err) => log.warn('database pool error', { err }));
+  const db: IngestDb = handle.db.$primary;
+  try {
+    for (const message of batch.messages) {
+      const parsed = ImportStep.safeParse(message.body);
+      if (!parsed.success) {
+        log.error('import step rejected by schema', { messageId: message.id });
+        message.ack(); // nothing can make it valid; the log keeps it
+        continue;
+      }
+      const step = parsed.data;
+      const importId = importIdOf(step);
+      if (!config.ok) {
+        const error = `provider secrets missing: ${config.missing.join(', ')}`;
+        log.error('import cannot run', { error, step: step.step });
+        if (importId) await markImportFailed(db, importId, error);
+        message.ack();
+        continue;
+      }
+      const ctx: IngestContext = {
+        db,
+        log: log.child({ step: step.step, importId }),
+        ...providerClients(config.config, { fetch: (input, init) => fetch(input, init), limiter: durableRateLimiter(env.PROVIDER_RATE_LIMITER, realSleep), log, breakerCooldownMs: cooldownMs(env) }),
+      };
+      try {
+        const next = await runImportStep(ctx, step, hooks, { retried: message.attempts > 1 });
+        if (next.length) await env.IMPORTS.sendBatch(next.map((body) => ({ body })));
+        message.ack();
+      } catch (err) {
+        const action = failureAction(err);
+        const text = err instanceof Error ? err.message : String(err);
+        if (action.kind === 'fail') {
+          log.error('import step failed for good', { err, step });
+          if (importId) await markImportFailed(db, importId, text).catch((e: unknown) => log.warn('could not mark the import failed', { err: e }));
+          message.ack();
+          continue;
+        }
+        const delaySeconds = action.kind === 'retry_after' ? action.seconds : deps.retryDelaySeconds(message.attempts);
+        log.warn('import step will be retried', { err, step, delaySeconds, attempts: message.attempts });
+        if (importId) await noteImportRetry(db, importId, text).catch(() => {});
+        message.retry({ delaySeconds });
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function cooldownMs(env: Env): number | undefined {
+  const seconds = Number(env.PROVIDER_BREAKER_COOLDOWN_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
