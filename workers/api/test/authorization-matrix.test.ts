@@ -167,6 +167,9 @@ const RULES: Record<string, Rule> = {
   'GET /admin': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
   'GET /ops': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
   'GET /admin/anomalies': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
+  'GET /admin/imports': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 403, admin: 200 } },
+  'POST /admin/imports': { expect: everyone(303), headers: FORM_POST },
+  'GET /admin/imports/:id': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 404, admin: 404 }, path: () => `/admin/imports/${crypto.randomUUID()}` },
   'POST /admin/anomalies/:id/discount': { expect: everyone(303), path: () => `/admin/anomalies/${crypto.randomUUID()}/discount`, headers: FORM_POST },
   'POST /admin/anomalies/:id/restore': { expect: everyone(303), path: () => `/admin/anomalies/${crypto.randomUUID()}/restore`, headers: FORM_POST },
   // Machine learning (routes/forecast.ts, routes/recommendations.ts).

@@ -310,4 +310,24 @@ describe('web pages', () => {
     const bad = await page('/account/notifications', form({ timeZone: 'Mars/Olympus' }, cookie(fan.token)));
     expect(bad.headers.get('Location')).toContain('error=');
   });
+
+  it('admin import: the form starts an import and its page shows the progress', async () => {
+    const admin = await signUpAs('admin');
+    const formPage = await page('/admin/imports', { headers: cookie(admin.token) });
+    expect(formPage.status).toBe(200);
+    expect(await formPage.text()).toContain('<label for="import-name">Artist name</label>');
+    const refused = await page('/admin/imports', form({ artistName: '' }, cookie(admin.token)));
+    expect(refused.headers.get('Location')).toContain('/admin/imports?error=');
+    const started = await page('/admin/imports', form({ artistName: 'Web Import Test Band' }, cookie(admin.token)));
+    expect(started.status).toBe(303);
+    const location = started.headers.get('Location')!;
+    expect(location).toMatch(/^\/admin\/imports\/[0-9a-f-]{36}$/);
+    const progress = await page(location, { headers: cookie(admin.token) });
+    expect(progress.status).toBe(200);
+    const html = await progress.text();
+    expect(html).toMatch(/id="import-progress" data-status="(queued|running|done|failed)"/);
+    expect(html).toContain('<script type="module" src="/static/import.js"></script>');
+    const moderator = await signUpAs('moderator');
+    expect((await page('/admin/imports', { headers: cookie(moderator.token) })).status).toBe(403);
+  });
 });

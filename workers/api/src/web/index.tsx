@@ -12,6 +12,7 @@ import { responseCache } from '../middleware/response-cache';
 import type { ApiFetch } from './internal-api';
 import { adminIndexPage, anomaliesPage, anomalyReviewSubmit } from './pages/admin';
 import { opsPage } from './pages/ops';
+import { importFormPage, importStatusPage, importSubmit } from './pages/imports';
 import { accountPage, deleteAccountSubmit, endOtherSessionsSubmit, endSessionSubmit, exportDownload, mfaConfirmSubmit, mfaDisableSubmit, mfaEnrollSubmit } from './pages/account';
 import { followSubmit, lockSubmit } from './pages/actions';
 import { leaderboardPage } from './pages/leaderboard';
@@ -65,6 +66,9 @@ export function createWebRoutes(fetchApi: ApiFetch) {
       .post('/inbox/:id/read', page(markReadSubmit))
       .get('/admin', page(adminIndexPage))
       .get('/ops', page(opsPage))
+      .get('/admin/imports', page(importFormPage))
+      .post('/admin/imports', page(importSubmit))
+      .get('/admin/imports/:id', page(importStatusPage))
       .get('/admin/anomalies', page(anomaliesPage))
       .post('/admin/anomalies/:id/discount', page((p) => anomalyReviewSubmit(p, 'discount')))
       .post('/admin/anomalies/:id/restore', page((p) => anomalyReviewSubmit(p, 'restore')))

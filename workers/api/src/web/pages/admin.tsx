@@ -28,6 +28,7 @@ const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 export const STAFF_PAGES: { href: string; label: string; adminOnly?: boolean }[] = [
   { href: '/ops', label: 'Operations: votes per minute, sockets, queue lag, error rate (live)' },
   { href: '/admin/anomalies', label: 'Vote anomalies: review, discount, restore' },
+  { href: '/admin/imports', label: 'Import an artist from Spotify, Ticketmaster and setlist.fm', adminOnly: true },
 ];
 
 export async function adminIndexPage(page: PageContext): Promise<Response> {
