@@ -56,7 +56,9 @@ describe('accounts in the browser', () => {
     await page.locator('#push-optin').waitFor({ state: 'visible', timeout: 5000 });
     await page.locator('#push-optin-button').click();
     await expect.poll(() => page.locator('#push-optin-state').textContent(), { timeout: 10_000 }).toMatch(/notifications|device|server/i);
-    expect(await page.locator('#push-optin-state').textContent()).not.toBe('Turning on…');
+    const pushState = await page.locator('#push-optin-state').textContent();
+    console.log(`[e2e] Web Push opt-in answered: ${pushState}`);
+    expect(pushState).not.toBe('Turning on…');
     await context.close();
   });
 

@@ -69,4 +69,18 @@ describe('staff pages', () => {
     await fanPage.goto(`${base()}/ops`);
     await expect.poll(() => fanPage.locator('main h1').textContent()).toMatch(/not for your account/);
   });
+
+  it('an admin starts an import and watches its status change without reloading by hand', async () => {
+    const admin = await logIn('admin@mysetlist.dev', 'admin-password-123');
+    const page = await (await phone(browser, admin)).newPage();
+    await page.goto(`${base()}/admin/imports`);
+    expect(await unlabelledControls(page)).toEqual([]);
+    await page.locator('#import-name').fill('E2E Import Band');
+    await page.locator('form[action="/admin/imports"] button').click();
+    await page.waitForURL(/\/admin\/imports\/[0-9a-f-]{36}$/);
+    // The dev stack has no provider credentials, so the import ends as failed, with the reason on the page.
+    await expect.poll(() => page.locator('#import-progress').getAttribute('data-status'), { timeout: 15_000 }).toMatch(/done|failed/);
+    expect(await page.locator('#import-progress').textContent()).toMatch(/done|secrets missing|failed/);
+    await page.close();
+  });
 });
