@@ -12,7 +12,7 @@ const BUDGET_BYTES = 100 * 1024;
 const root = resolve(import.meta.dirname, '..');
 /** Every page loads the search box's script; these pages add their own (workers/api/src/web/assets.ts). */
 const PAGES: Record<string, string[]> = {
-  'home, search, artist, venue, account forms': ['search'],
+  'home, search, artist, venue, leaderboard, inbox, feed': ['search'],
   show: ['search', 'show'],
   'account (push opt-in)': ['search', 'push'],
   ops: ['search', 'ops'],
