@@ -8,7 +8,8 @@
  * 3. Deploy realtime (owns the ShowRoom class and its Durable Object migrations), then queue-consumers,
  *    then api, which binds both: a binding to a script or queue that does not exist yet fails the deploy.
  * 4. With SET_SECRETS=1, store DATABASE_URL (and DATABASE_URL_POOLED for the workers, if given) as a
- *    secret of each worker.
+ *    secret of each worker, and every other secret of secrets.example.env that is set in the environment as a
+ *    secret of the workers that read it (WORKER_SECRETS). Unset ones are listed, never stored empty.
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -19,6 +20,28 @@ import { applyMigrations } from './db/migrate';
 const root = resolve(import.meta.dirname, '..');
 const WORKERS = ['workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml', 'wrangler.toml'];
 const QUEUES = ['vote-events', 'notifications', 'analytics', 'imports'].flatMap((q) => [`mysetlist-${q}`, `mysetlist-${q}-dlq`]);
+
+/**
+ * Which worker reads which secret (secrets.example.env documents each). Kept here, not derived from the
+ * generated Env types, because `wrangler types --env-file` gives every worker every name in the file.
+ */
+const WORKER_SECRETS: Record<string, string[]> = {
+  'workers/realtime/wrangler.toml': [],
+  'workers/queue-consumers/wrangler.toml': [
+    'UNSUBSCRIBE_SIGNING_KEY',
+    'EMAIL_API_URL',
+    'EMAIL_API_KEY',
+    'VAPID_PUBLIC_KEY',
+    'VAPID_PRIVATE_KEY',
+    'VAPID_SUBJECT',
+    'FCM_SERVICE_ACCOUNT_JSON',
+    'SPOTIFY_CLIENT_ID',
+    'SPOTIFY_CLIENT_SECRET',
+    'TICKETMASTER_API_KEY',
+    'SETLISTFM_API_KEY',
+  ],
+  'wrangler.toml': ['MFA_ENCRYPTION_KEY', 'NETWORK_ID_KEY', 'UNSUBSCRIBE_SIGNING_KEY', 'VAPID_PUBLIC_KEY'],
+};
 
 function wrangler(args: string[], input?: string): { status: number | null; output: string } {
   const result = spawnSync(process.execPath, [resolve(root, 'node_modules/wrangler/bin/wrangler.js'), ...args], {
@@ -54,7 +77,16 @@ async function main(): Promise<void> {
   for (const config of WORKERS) {
     if (process.env.SET_SECRETS === '1') {
       const workerUrl = process.env.DATABASE_URL_POOLED ?? databaseUrl;
-      if (wrangler(['secret', 'put', 'DATABASE_URL', '-c', config], workerUrl).status !== 0) throw new Error(`setting the secret for ${config} failed`);
+      const secrets: Record<string, string> = { DATABASE_URL: workerUrl };
+      const missing: string[] = [];
+      for (const name of WORKER_SECRETS[config] ?? []) {
+        const value = process.env[name];
+        if (value) secrets[name] = value;
+        else missing.push(name);
+      }
+      // One bulk call per worker: each `secret put` would publish a new version of the worker.
+      if (wrangler(['secret', 'bulk', '-c', config], JSON.stringify(secrets)).status !== 0) throw new Error(`setting the secrets of ${config} failed`);
+      if (missing.length) console.warn(`! ${config}: not set in the environment, left as they are: ${missing.join(', ')}`);
     }
     if (wrangler(['deploy', '-c', config]).status !== 0) throw new Error(`deploying ${config} failed`);
   }

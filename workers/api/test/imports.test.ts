@@ -11,7 +11,7 @@ import { PROVIDER_LIMITS, type Provider } from '../../../src/shared/ingest/rate-
 import type { ImportRecord, ImportStep } from '../../../src/shared/schemas/ingest';
 import type { FixtureCall, FixtureOverride } from '../../../test/fixtures/providers/handler';
 import { FIXTURE_ARTIST } from '../../../test/fixtures/providers/in-memory';
-import { api, errorOf, eventually, signUp, signUpAs, testDb } from './support';
+import { api, connectRoom, errorOf, eventually, signUp, signUpAs, testDb } from './support';
 
 const fixtures = inject('providerFixturesUrl');
 const control = async (path: string, body?: unknown) => {
@@ -156,6 +156,13 @@ describe('the setlist step on the imports queue', () => {
     expect(state).toMatchObject({ state: 'final', source: 'setlistfm', setlistfmVersion: '7be1aa5c' });
     const played = await db.select().from(schema.playedSongs).where(eq(schema.playedSongs.showId, show!.id)).orderBy(asc(schema.playedSongs.position));
     expect(played.map((p) => p.title)).toEqual(['Night Harbour', 'Lighthouse', 'Heroes', 'Paper Boats', 'Tidewater', 'Lighthouse']);
+    // Final from setlist.fm: the show is finalised as if a moderator had done it — scored, and the room knows.
+    const accuracy = await eventually(async () => (await db.select().from(schema.showAccuracy).where(eq(schema.showAccuracy.showId, show!.id)))[0], 15_000, 100);
+    const [finalised] = await db.select({ status: schema.shows.status }).from(schema.shows).where(eq(schema.shows.id, show!.id));
+    expect(finalised!.status).toBe('completed');
+    const watcher = await connectRoom(show!.id);
+    expect(await watcher.next((m) => m.type === 'snapshot')).toMatchObject({ status: 'completed', result: { topN: accuracy.topN, score: accuracy.score } });
+    watcher.close();
 
     await env.IMPORTS.send(step);
     await eventually(async () => ((await calls()).filter((c) => c.path.endsWith('/search/setlists')).length >= 2 ? true : undefined), 15_000, 100);

@@ -3,7 +3,7 @@
  * is one idempotent step; a step's follow-ups are sent before the step is acknowledged, so a crash in
  * between redelivers the step, which then finds itself done and passes the chain on again.
  */
-import { openDatabase } from '../../../../src/shared/db/client';
+import { openDatabase, type PrimaryDatabase } from '../../../../src/shared/db/client';
 import type { SetlistHooks } from '../../../../src/shared/ingest/actual-setlist';
 import { providerClients } from '../../../../src/shared/ingest/clients';
 import { providerConfig } from '../../../../src/shared/ingest/config';
@@ -13,21 +13,15 @@ import { realSleep } from '../../../../src/shared/ingest/rate-limit';
 import { failureAction, importIdOf, runImportStep } from '../../../../src/shared/ingest/run-step';
 import { ImportStep } from '../../../../src/shared/schemas/ingest';
 import { durableRateLimiter } from '../provider-rate-limiter';
+import { finalizeImportedSetlist } from './finalize-imported-setlist';
 import type { ConsumerDeps } from './retry-policy';
 
-/**
- * Where a final setlist is reported. Scoring and show finalisation are built elsewhere; the integrator
- * replaces this default (which only logs) with the call into them.
- */
-export const defaultSetlistHooks = (deps: ConsumerDeps): SetlistHooks => ({
-  onActualSetlistFinal: async (showId) => deps.log.info('actual setlist final', { showId }),
-});
-
-export async function consumeImports(batch: MessageBatch<unknown>, env: Env, deps: ConsumerDeps, hooks: SetlistHooks = defaultSetlistHooks(deps)): Promise<void> {
+export async function consumeImports(batch: MessageBatch<unknown>, env: Env, deps: ConsumerDeps, hooksFor: (db: PrimaryDatabase) => SetlistHooks = (db) => finalizeImportedSetlist(env, db, deps)): Promise<void> {
   const { log } = deps;
   const config = providerConfig(env);
   const handle = openDatabase(env, (err) => log.warn('database pool error', { err }));
   const db: IngestDb = handle.db.$primary;
+  const hooks = hooksFor(handle.db.$primary);
   try {
     for (const message of batch.messages) {
       const parsed = ImportStep.safeParse(message.body);
