@@ -4,7 +4,8 @@
  */
 import type { Faker } from '@faker-js/faker';
 import { ISRC_COUNTRIES } from './places';
-import { base62Random, permute32, slugify, toBase62 } from './random';
+import { slugify } from '../../src/shared/slug';
+import { base62Random, permute32, toBase62 } from './random';
 import { inChunks, type ArtistRow, type SeedBatch, type SongRow } from './rows';
 import { DAY_MS, isoTimestamp } from './time';
 import { BAND_ADJECTIVES, BAND_NOUNS, BAND_SINGULARS, GENRES, SONG_SUFFIXES } from './words';

@@ -1,7 +1,8 @@
 /** Venues, placed in real cities with their real IANA zones; returns what the show generator needs. */
 import type { Faker } from '@faker-js/faker';
 import { CITIES, type City } from './places';
-import { WeightedPicker, permute32, slugify, toBase62 } from './random';
+import { slugify } from '../../src/shared/slug';
+import { WeightedPicker, permute32, toBase62 } from './random';
 import { inChunks, type SeedBatch, type VenueRow } from './rows';
 import { DAY_MS, isoTimestamp } from './time';
 import { ARENA_SPONSORS, BAND_ADJECTIVES, BAND_SINGULARS, VENUE_KINDS, VENUE_NOUNS, type VenueKind } from './words';

@@ -124,13 +124,3 @@ export function weightedSampleWithoutReplacement(faker: Faker, weights: readonly
   keyed.sort((a, b) => b.key - a.key || a.i - b.i);
   return keyed.slice(0, Math.min(count, weights.length)).map((k) => k.i);
 }
-
-export function slugify(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}

@@ -18,7 +18,8 @@ import type { ImportCreate, ImportProgress, ImportStep } from '../schemas/ingest
 import { catalogueSongs, type CatalogueSong } from './catalog-filter';
 import type { IngestContext, IngestDb } from './context';
 import type { TicketmasterEvent, TicketmasterVenue } from './ticketmaster';
-import { normaliseTitle, slugify, zonedTimeToUtc } from './text';
+import { slugify } from '../slug';
+import { normaliseTitle, zonedTimeToUtc } from './text';
 
 /** Voting on an imported show opens this long before it starts (as for shows created by hand) and closes at the start. */
 const VOTING_DAYS = 30;
@@ -117,7 +118,7 @@ export async function runArtistStep(ctx: IngestContext, importId: string): Promi
     if (progress.artist) return;
     // The same artist may already exist: imported before, or created by hand (no Spotify id yet, same slug).
     const ids = [eq(artists.spotifyId, values.spotifyId), ...(values.ticketmasterId ? [eq(artists.ticketmasterId, values.ticketmasterId)] : []), ...(musicbrainzId ? [eq(artists.musicbrainzId, musicbrainzId)] : [])];
-    const baseSlug = slugify(values.name) || `artist-${values.spotifyId.toLowerCase()}`;
+    const baseSlug = slugify(values.name, 80) || `artist-${values.spotifyId.toLowerCase()}`;
     let [existing] = await tx.select().from(artists).where(or(...ids)).limit(1);
     existing ??= (await tx.select().from(artists).where(and(eq(artists.slug, baseSlug), sql`${artists.spotifyId} is null`)).limit(1))[0];
     let artistId: string;
@@ -291,7 +292,7 @@ async function upsertVenues(tx: Tx, list: TicketmasterVenue[]): Promise<{ ids: M
       if ((Object.keys(values) as (keyof typeof values)[]).some((k) => values[k] !== row[k])) await tx.update(venues).set(values).where(eq(venues.id, row.id));
       continue;
     }
-    const slug = `${slugify(`${v.name} ${v.city.name}`) || 'venue'}-${slugify(v.id).slice(-6)}`;
+    const slug = `${slugify(`${v.name} ${v.city.name}`, 80) || 'venue'}-${slugify(v.id).slice(-6)}`;
     // Another artist's import may add the same venue at the same time: the unique ticketmaster_id decides.
     const [created] = await tx.insert(venues).values({ ...values, slug, ticketmasterId: v.id }).onConflictDoNothing().returning({ id: venues.id });
     if (created) {
@@ -340,7 +341,7 @@ async function upsertShows(tx: Tx, artist: typeof artists.$inferSelect, events: 
       continue;
     }
     const venue = event._embedded.venues[0]!;
-    const slug = `${slugify(`${artist.name} ${venue.city.name} ${event.dates.start.localDate}`)}-${slugify(event.id).slice(-6)}`;
+    const slug = `${slugify(`${artist.name} ${venue.city.name} ${event.dates.start.localDate}`, 80)}-${slugify(event.id).slice(-6)}`;
     await tx.insert(shows).values({
       slug,
       artistId: artist.id,

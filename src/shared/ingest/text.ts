@@ -1,17 +1,5 @@
 /** Text and time helpers shared by the import steps and the setlist matcher. */
 
-/** URL slug: ASCII letters and digits joined by hyphens (same rule as the admin catalogue routes). */
-export function slugify(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80);
-}
-
 /**
  * A song title reduced to what identifies the song: lower case, no accents, no punctuation, no
  * "- 2011 Remaster" / "(Remastered)" / "(feat. X)" decorations. "Don't Stop" and "Dont Stop (Remastered 2009)"

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { signUnsubscribeToken } from '../../../src/shared/notifications/unsubscribe-token';
 import { browserSubscription } from './notification-support';
-import { api, errorOf, signUp, sql } from './support';
+import { api, errorOf, eventually, signUp, sql } from './support';
 
 const key = () => env.UNSUBSCRIBE_SIGNING_KEY;
 
@@ -28,8 +28,15 @@ describe('inbox', () => {
     expect(second.nextCursor).toBeNull();
 
     const target = first.items[0]!.id;
+    const opens = async () => ((await sql().query(`select count(*)::int as n from analytics_events where kind = 'notification_open'`)) as { n: number }[])[0]!.n;
+    const opensBefore = await opens();
     expect((await api(`/v1/me/notifications/${target}/read`, { method: 'POST', token: other.token })).status).toBe(404);
     expect((await api(`/v1/me/notifications/${target}/read`, { method: 'POST', token: me.token })).status).toBe(204);
+    // Reading it again is fine, and still one open for analytics.
+    expect((await api(`/v1/me/notifications/${target}/read`, { method: 'POST', token: me.token })).status).toBe(204);
+    await eventually(async () => ((await opens()) === opensBefore + 1 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await opens()).toBe(opensBefore + 1);
     const after = (await (await api('/v1/me/notifications?limit=1', { token: me.token })).json()) as { items: { readAt: string | null }[]; unread: number };
     expect(after.items[0]!.readAt).not.toBeNull();
     expect(after.unread).toBe(4);

@@ -9,8 +9,6 @@ import { artists, shows, songs, venues } from '../../../../src/shared/db/schema'
 import { isForeignKeyViolation, isUniqueViolation } from '../../../../src/shared/db/errors';
 import { ApiError, errors } from '../../../../src/shared/errors';
 
-
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => UUID.test(value);
 
@@ -80,19 +78,6 @@ export const venueColumns = {
   capacity: venues.capacity,
   ticketmasterId: venues.ticketmasterId,
 };
-
-/** Accent-, case- and punctuation-free slug of a name (the seed's rule): "Beyoncé & Co" → "beyonce-and-co". */
-export function slugify(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 100)
-    .replace(/-+$/g, '');
-}
 
 /** The constraint a Postgres error names (drizzle wraps driver errors; look at the causes too). */
 function constraintOf(err: unknown): string | undefined {

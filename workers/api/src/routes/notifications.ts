@@ -20,6 +20,7 @@ import {
   type NotificationKind,
 } from '../../../../src/shared/schemas/notifications';
 import type { AppEnv } from '../app-env';
+import { recordEvent } from '../analytics/record';
 import { requireCaller } from '../middleware/session';
 import { readPreferences, setSwitches, unsubscribeRows, writePreferences } from '../notifications/preferences';
 import { rowAfter } from './catalog-common';
@@ -89,13 +90,15 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const updated = await c.var.database.db.$primary
-        .update(notifications)
-        .set({ readAt: sql`coalesce(${notifications.readAt}, now())` })
-        .where(and(eq(notifications.id, id), eq(notifications.userId, c.var.caller!.user.id)))
-        .returning({ id: notifications.id });
-      // Someone else's notification is reported as missing: ids are not a way to probe other inboxes.
-      if (!updated.length) throw errors.notFound('notification');
+      const mine = and(eq(notifications.id, id), eq(notifications.userId, c.var.caller!.user.id));
+      const db = c.var.database.db.$primary;
+      // Opening is counted once (analytics `notification_open`): only the read that sets read_at records it.
+      const opened = await db.update(notifications).set({ readAt: sql`now()` }).where(and(mine, isNull(notifications.readAt))).returning({ kind: notifications.kind });
+      if (opened[0]) recordEvent(c, 'notification_open', { data: { kind: opened[0].kind } });
+      else if (!(await db.select({ id: notifications.id }).from(notifications).where(mine)).length) {
+        // Someone else's notification is reported as missing: ids are not a way to probe other inboxes.
+        throw errors.notFound('notification');
+      }
       return c.body(null, 204);
     },
   )
