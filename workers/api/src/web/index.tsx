@@ -34,6 +34,8 @@ export function createWebRoutes(fetchApi: ApiFetch) {
   const publicCache = responseCache({ contentType: 'text/html' });
   return (
     new Hono<AppEnv>()
+      // Form posts must come from this site (Origin check). app.ts mounts these routes after /v1, so API
+      // requests are answered before this middleware and keep their own rules (JSON bodies, CORS).
       .use('*', csrf())
       .get('/', publicCache, sharedPage(homePage))
       .get('/search', publicCache, sharedPage(searchPage))
