@@ -22,6 +22,8 @@ const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(root, process.env.MYSETLIST_DATA_DIR ?? '.data');
 const port = Number(process.env.PORT ?? 8787);
 const relayPort = Number(process.env.DB_RELAY_PORT ?? 0);
+/** wrangler's DevTools inspector; set it when several dev stacks share a machine (the e2e tests do). */
+const inspectorPort = process.env.INSPECTOR_PORT;
 /** The relay dials its own upstream; for PGlite the credentials in this URL are ignored. */
 const PGLITE_URL = 'postgres://mysetlist:mysetlist@localhost:5432/mysetlist';
 /**
@@ -96,6 +98,7 @@ function startWrangler(): ChildProcess {
     '--port', String(port),
     '--persist-to', resolve(dataDir, 'wrangler'),
     '--show-interactive-dev-session=false',
+    ...(inspectorPort ? ['--inspector-port', inspectorPort] : []),
   ];
   // Started with node directly (not npx) so that this pid is wrangler itself and stopping it stops workerd.
   return spawn(process.execPath, args, {

@@ -13,6 +13,8 @@ type PathItem = Partial<Record<(typeof METHODS)[number], Operation>> & { servers
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
 /** Served by the app but not API operations: the document itself and the reference page. */
 const NOT_OPERATIONS = [/^\/v1\/openapi\.json$/, /^\/docs\/?$/];
+/** API operations live under /v1, plus GET /health; every other path is a web page (workers/api/src/web), HTML. */
+const isApiPath = (path: string) => path.startsWith('/v1/') || path === '/health';
 /** Route guards (by function name): a route behind one must declare that it needs a signed-in caller. */
 const SIGN_IN_GUARDS = new Set(['requireCaller', 'requireRole']);
 
@@ -45,7 +47,7 @@ function appRoutes(): Map<string, Set<string>> {
   for (const route of createApp().routes) {
     if (route.method === 'ALL') continue; // middleware
     const path = route.path.replace(/:([^/]+)/g, '{$1}');
-    if (NOT_OPERATIONS.some((pattern) => pattern.test(path))) continue;
+    if (!isApiPath(path) || NOT_OPERATIONS.some((pattern) => pattern.test(path))) continue;
     const key = `${route.method} ${path}`;
     routes.set(key, (routes.get(key) ?? new Set()).add(route.handler.name));
   }

@@ -38,6 +38,7 @@ import { setlistRoutes } from './routes/setlist';
 import { showRoutes } from './routes/shows';
 import { venueRoutes } from './routes/venues';
 import { trendingRoutes } from './routes/trending';
+import { createWebRoutes, notFoundPage, wantsPage } from './web';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -113,8 +114,10 @@ export function createApp() {
   app.route('/', healthRoutes);
   app.route('/', docsRoutes);
   app.route('/v1', createV1());
+  // The fan web app's pages (web/index.tsx): clients of the /v1 routes above, called in-process.
+  app.route('/', createWebRoutes((request, env, ctx) => Promise.resolve(app.fetch(request, env, ctx))));
   app.onError(errorHandler);
-  app.notFound(notFoundHandler);
+  app.notFound((c) => (wantsPage(c) ? notFoundPage(c) : notFoundHandler(c)));
   return app;
 }
 

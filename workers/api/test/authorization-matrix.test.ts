@@ -49,6 +49,8 @@ interface Rule {
   fresh?: boolean;
   /** The concrete path, when the route's parameters are not the ones substituted below. */
   path?: (ctx: Context) => string;
+  /** Extra request headers (the web app's form posts carry a same-origin `Origin`, or CSRF protection refuses them). */
+  headers?: Record<string, string>;
 }
 
 const everyone = (status: Expected): Record<Persona, Expected> => ({ anonymous: status, fan: status, otherFan: status, moderator: status, admin: status });
@@ -60,6 +62,9 @@ const roles = (allowed: Expected, ...who: Persona[]): Record<Persona, Expected> 
   moderator: who.includes('moderator') ? allowed : 403,
   admin: who.includes('admin') ? allowed : 403,
 });
+
+/** A form post of the web app, as a browser sends it from one of its pages (app.request's origin). */
+const FORM_POST = { Origin: 'http://localhost' };
 
 const RULES: Record<string, Rule> = {
   'GET /health': { expect: everyone(200) },
@@ -127,6 +132,46 @@ const RULES: Record<string, Rule> = {
   'GET /v1/admin/search-stats': { expect: roles(200, 'admin') },
   'GET /v1/trending/shows': { expect: everyone(200) },
   'GET /v1/trending/artists': { expect: everyone(200) },
+  // The web app's pages (web/index.tsx). They act through the /v1 routes above with the caller's credentials, so
+  // these rules only pin how each page answers: signed-in pages send anonymous visitors to the log-in page (303),
+  // form posts always redirect back (303) with the API's verdict as a message, refused or not.
+  'GET /': { expect: everyone(200) },
+  'GET /search': { expect: everyone(200), path: () => '/search?q=matrix' },
+  'GET /artists/:slug': { expect: everyone(200), path: (ctx) => `/artists/${ctx.artistSlug}` },
+  'POST /artists/:slug/follow': { expect: everyone(303), path: (ctx) => `/artists/${ctx.artistSlug}/follow`, headers: FORM_POST },
+  'GET /venues/:slug': { expect: everyone(200), path: (ctx) => `/venues/${ctx.venueId}` },
+  'GET /shows/:slug': { expect: everyone(200), path: (ctx) => `/shows/${ctx.showId}` },
+  'POST /shows/:slug/lock': { expect: everyone(303), path: (ctx) => `/shows/${ctx.adminShowId}/lock`, headers: FORM_POST },
+  'POST /shows/:slug/played': { expect: everyone(303), path: (ctx) => `/shows/${ctx.adminShowId}/played`, headers: FORM_POST },
+  'POST /shows/:slug/played/undo': { expect: everyone(303), path: (ctx) => `/shows/${ctx.adminShowId}/played/undo`, headers: FORM_POST },
+  'POST /shows/:slug/finalize': { expect: everyone(303), path: (ctx) => `/shows/${ctx.adminShowId}/finalize`, headers: FORM_POST },
+  'GET /leaderboard': { expect: everyone(200) },
+  'GET /signup': { expect: { ...everyone(303), anonymous: 200 } },
+  'POST /signup': { expect: everyone(400), headers: FORM_POST },
+  'GET /login': { expect: { ...everyone(303), anonymous: 200 } },
+  'POST /login': { expect: everyone(400), headers: FORM_POST },
+  'POST /logout': { expect: everyone(303), fresh: true, headers: FORM_POST },
+  'GET /account': { expect: { ...everyone(200), anonymous: 303 } },
+  'POST /account/sessions/end-others': { expect: everyone(303), fresh: true, headers: FORM_POST },
+  'POST /account/sessions/:id/end': { expect: everyone(303), path: () => `/account/sessions/${crypto.randomUUID()}/end`, headers: FORM_POST },
+  'POST /account/mfa/enroll': { expect: { ...everyone(200), anonymous: 303 }, fresh: true, headers: FORM_POST },
+  'POST /account/mfa/confirm': { expect: { ...everyone(400), anonymous: 303 }, headers: FORM_POST },
+  'POST /account/mfa/disable': { expect: everyone(303), headers: FORM_POST },
+  'GET /account/export': { expect: { ...everyone(200), anonymous: 303 } },
+  'POST /account/delete': { expect: everyone(303), fresh: true, headers: FORM_POST },
+  'GET /feed': { expect: { ...everyone(200), anonymous: 303 } },
+  'GET /inbox': { expect: { ...everyone(200), anonymous: 303 } },
+  'POST /inbox/read-all': { expect: everyone(303), headers: FORM_POST },
+  'POST /inbox/:id/read': { expect: everyone(303), path: () => `/inbox/${crypto.randomUUID()}/read`, headers: FORM_POST },
+  'POST /account/notifications': { expect: everyone(303), headers: FORM_POST },
+  'GET /admin': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
+  'GET /ops': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
+  'GET /admin/anomalies': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
+  'GET /admin/imports': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 403, admin: 200 } },
+  'POST /admin/imports': { expect: everyone(303), headers: FORM_POST },
+  'GET /admin/imports/:id': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 404, admin: 404 }, path: () => `/admin/imports/${crypto.randomUUID()}` },
+  'POST /admin/anomalies/:id/discount': { expect: everyone(303), path: () => `/admin/anomalies/${crypto.randomUUID()}/discount`, headers: FORM_POST },
+  'POST /admin/anomalies/:id/restore': { expect: everyone(303), path: () => `/admin/anomalies/${crypto.randomUUID()}/restore`, headers: FORM_POST },
   // Machine learning (routes/forecast.ts, routes/recommendations.ts).
   'GET /v1/shows/:showId/forecast': { expect: everyone(200) },
   'GET /v1/me/recommendations': { expect: signedIn(200) },
@@ -232,7 +277,7 @@ describe('authorization matrix', () => {
           .replace(':setlistSongId', ctx.setlistSongId)
           .replace(':userId', ctx.roleTargetId)
           .replace(':id', ctx.otherFanSessionId);
-        const headers = new Headers({ 'CF-Connecting-IP': `192.0.2.${PERSONAS.indexOf(persona) + 10}` });
+        const headers = new Headers({ 'CF-Connecting-IP': `192.0.2.${PERSONAS.indexOf(persona) + 10}`, ...rule.headers });
         if (who) headers.set('Authorization', `Bearer ${who.token}`);
         const body = rule.body?.(ctx, who);
         if (body !== undefined) headers.set('Content-Type', 'application/json');

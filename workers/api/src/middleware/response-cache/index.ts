@@ -25,6 +25,8 @@ const VARY = 'Authorization, Cookie';
 export interface ResponseCacheOptions {
   /** The L2 cache; `caches.default` by default. */
   cache?: () => Cache | Promise<Cache>;
+  /** The media type of the answers worth sharing: `application/json` (the API) by default, `text/html` for pages. */
+  contentType?: string;
 }
 
 type Served = 'HIT-L1' | 'HIT-L2' | 'STALE';
@@ -41,12 +43,12 @@ function isCacheable(c: Context<AppEnv>): boolean {
   return c.req.method === 'GET' && !isPersonal(c) && !c.req.header('Upgrade');
 }
 
-function isStorable(res: Response): boolean {
+function isStorable(res: Response, contentType: string): boolean {
   const cacheControl = res.headers.get('Cache-Control') ?? '';
   return (
     res.status >= 200 &&
     res.status < 300 &&
-    (res.headers.get('Content-Type') ?? '').includes('application/json') &&
+    (res.headers.get('Content-Type') ?? '').includes(contentType) &&
     !res.headers.has('Set-Cookie') &&
     !/no-store|private/i.test(cacheControl)
   );
@@ -225,7 +227,7 @@ export const responseCache = (options: ResponseCacheOptions = {}) =>
     }
     // The outdated copy is not needed any more: release its body.
     await stored?.body?.cancel().catch(() => {});
-    if (!isStorable(c.res)) {
+    if (!isStorable(c.res, options.contentType ?? 'application/json')) {
       if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
       return;
     }

@@ -1,0 +1,92 @@
+import type { ShowSummary } from '../../../../src/shared/schemas/shows';
+
+/** A show's start in the venue's own time zone: what is on the ticket. */
+export function showDate(startsAt: string, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(startsAt));
+  } catch {
+    return new Date(startsAt).toUTCString();
+  }
+}
+
+const STATUS_LABEL: Record<ShowSummary['status'], string> = { upcoming: 'Upcoming', live: 'Live now', completed: 'Played', cancelled: 'Cancelled' };
+
+export function StatusBadge({ status }: { status: ShowSummary['status'] }) {
+  return <span class={`badge badge-${status}`}>{STATUS_LABEL[status]}</span>;
+}
+
+export function ShowCard({ show, showArtist = true }: { show: ShowSummary; showArtist?: boolean }) {
+  return (
+    <li class="card show-card">
+      <a href={`/shows/${show.slug}`}>
+        <strong>{showArtist ? show.artist.name : show.venue.name}</strong>
+        <span class="muted">
+          {showArtist ? `${show.venue.name}, ${show.venue.city}` : `${show.venue.city}, ${show.venue.country}`}
+        </span>
+        <time datetime={show.startsAt}>{showDate(show.startsAt, show.venue.timeZone)}</time>
+      </a>
+      <StatusBadge status={show.status} />
+    </li>
+  );
+}
+
+export function ShowList({ shows, showArtist = true, empty }: { shows: ShowSummary[]; showArtist?: boolean; empty: string }) {
+  if (shows.length === 0) return <p class="muted">{empty}</p>;
+  return (
+    <ul class="cards">
+      {shows.map((show) => (
+        <ShowCard show={show} showArtist={showArtist} />
+      ))}
+    </ul>
+  );
+}
+
+export interface ArtistLike {
+  slug: string;
+  name: string;
+  genres: string[];
+  imageUrl: string | null;
+}
+
+export function ArtistPhoto({ artist, size }: { artist: ArtistLike; size: number }) {
+  // Fixed width and height: the page does not move when the photo arrives.
+  return artist.imageUrl ? (
+    <img class="artist-photo" src={artist.imageUrl} alt={`Photo of ${artist.name}`} width={size} height={size} loading="lazy" />
+  ) : (
+    <span class="artist-photo placeholder" style={`width:${size}px;height:${size}px`} aria-hidden="true">
+      {artist.name.slice(0, 1)}
+    </span>
+  );
+}
+
+export function ArtistCard({ artist }: { artist: ArtistLike }) {
+  return (
+    <li class="card artist-card">
+      <a href={`/artists/${artist.slug}`}>
+        <ArtistPhoto artist={artist} size={56} />
+        <span>
+          <strong>{artist.name}</strong>
+          <span class="muted">{artist.genres.slice(0, 3).join(', ')}</span>
+        </span>
+      </a>
+    </li>
+  );
+}
+
+/** A form-submitted action's outcome, announced to screen readers. */
+export function Flash({ notice, error }: { notice?: string | undefined; error?: string | undefined }) {
+  return (
+    <>
+      {notice ? (
+        <p class="flash notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      {error ? (
+        <p class="flash error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
+}

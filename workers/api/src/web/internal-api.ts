@@ -1,0 +1,70 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env';
+
+/** How the pages reach the `/v1` API: the api worker's own fetch handler, in-process (no network hop). */
+export type ApiFetch = (request: Request, env: Env, ctx: Context<AppEnv>['executionCtx'] | undefined) => Promise<Response>;
+
+export interface ApiFailure {
+  ok: false;
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+export type ApiResult<T> = { ok: true; status: number; data: T; response: Response } | ApiFailure;
+
+/** Headers of the page request that the API needs to answer as it would answer the browser itself. */
+const FORWARDED = ['Cookie', 'Authorization', 'User-Agent', 'CF-Connecting-IP', 'Accept-Language', 'X-Request-Id'];
+
+/**
+ * The pages are clients of the public API: the same validation, authorization, rate limits and response
+ * cache apply, and a page can never show something the API would not give the same browser.
+ */
+export class InternalApi {
+  constructor(
+    private readonly c: Context<AppEnv>,
+    private readonly fetchApi: ApiFetch,
+  ) {}
+
+  async send(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers = new Headers();
+    for (const name of FORWARDED) {
+      const value = name === 'X-Request-Id' ? this.c.get('requestId') : this.c.req.header(name);
+      if (value) headers.set(name, value);
+    }
+    if (body !== undefined) headers.set('Content-Type', 'application/json');
+    const url = new URL(`/v1${path}`, this.c.req.url);
+    let ctx: Context<AppEnv>['executionCtx'] | undefined;
+    try {
+      ctx = this.c.executionCtx;
+    } catch {
+      ctx = undefined; // app.request() without an execution context (tests)
+    }
+    return this.fetchApi(new Request(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }), this.c.env, ctx);
+  }
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+    const response = await this.send(method, path, body);
+    if (response.status === 204) return { ok: true, status: 204, data: undefined as T, response };
+    const parsed = (await response.json().catch(() => null)) as unknown;
+    if (response.ok) return { ok: true, status: response.status, data: parsed as T, response };
+    const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    return { ok: false, status: response.status, code: error?.code ?? 'unknown', message: error?.message ?? `The API answered ${response.status}.`, details: error?.details };
+  }
+
+  get<T>(path: string): Promise<ApiResult<T>> {
+    return this.call<T>('GET', path);
+  }
+}
+
+/** Thrown by a page when the API's answer decides the whole page (404, 401, 503): the page router renders it. */
+export class PageError extends Error {
+  constructor(readonly failure: ApiFailure) {
+    super(failure.message);
+  }
+}
+
+export function must<T>(result: ApiResult<T>): T {
+  if (!result.ok) throw new PageError(result);
+  return result.data;
+}
