@@ -21,6 +21,12 @@ import {
 } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+/**
+ * A timestamp that a cursor carries (keyset pagination): millisecond precision, like the JavaScript `Date` the
+ * cursor is made from. With Postgres' default microseconds a row written by `now()` sorts after the cursor that
+ * names it, and the next page repeats it (seen on PostgreSQL 15, not PGlite, whose clock has ms resolution).
+ */
+const cursorTimestamp = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
 export const userRole = pgEnum('user_role', ['fan', 'moderator', 'admin']);
@@ -146,7 +152,7 @@ export const shows = pgTable(
     venueId: uuid('venue_id')
       .notNull()
       .references(() => venues.id, { onDelete: 'restrict' }),
-    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+    startsAt: cursorTimestamp('starts_at').notNull(),
     status: showStatus('status').notNull().default('upcoming'),
     votingOpensAt: timestamp('voting_opens_at', { withTimezone: true }).notNull(),
     votingClosesAt: timestamp('voting_closes_at', { withTimezone: true }).notNull(),
@@ -281,7 +287,7 @@ export const notifications = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     kind: text('kind').notNull(),
     data: jsonb('data').notNull(),
-    createdAt: createdAt(),
+    createdAt: cursorTimestamp('created_at').notNull().defaultNow(),
     readAt: timestamp('read_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('notifications_event_user_key').on(t.eventId, t.userId), index('notifications_user_created_idx').on(t.userId, t.createdAt.desc().nullsFirst())],
@@ -344,7 +350,7 @@ export const auditLog = pgTable(
     targetId: text('target_id'),
     details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
     requestId: text('request_id'),
-    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    at: cursorTimestamp('at').notNull().defaultNow(),
   },
   (t) => [
     index('audit_log_at_idx').on(t.at.desc().nullsFirst(), t.id.desc().nullsFirst()),

@@ -1,6 +1,6 @@
 import * as schema from '../../../src/shared/db/schema';
 import { describe, expect, it } from 'vitest';
-import { api, createShow, errorOf, testDb } from './support';
+import { api, createShow, errorOf, sql, testDb } from './support';
 
 interface ShowPage {
   items: { id: string; startsAt: string; artist: { id: string } }[];
@@ -39,6 +39,27 @@ describe('GET /v1/shows', () => {
     }
     expect(seen.length).toBeGreaterThanOrEqual(3);
     expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('pages through starts written by Postgres itself (microseconds on a real server) without repeating one', async () => {
+    const { show, artist } = await createShow();
+    const twin = await api(`/v1/shows?artistId=${artist.id}`).then(async (r) => ((await r.json()) as ShowPage).items[0]!);
+    await sql().query(
+      `insert into shows (slug, artist_id, venue_id, starts_at, voting_opens_at, voting_closes_at)
+       select slug || '-twin', artist_id, venue_id, now() + interval '1 day', now() - interval '1 day', now() + interval '1 day' from shows where id = $1`,
+      [twin.id],
+    );
+    await sql().query(`update shows set starts_at = now() + interval '2 days', voting_closes_at = now() + interval '2 days' where id = $1`, [show.id]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const page = (await (await api(`/v1/shows?artistId=${artist.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`)).json()) as ShowPage;
+      seen.push(...page.items.map((s) => s.id));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toHaveLength(2);
+    expect(new Set(seen).size).toBe(2);
   });
 
   it('rejects bad filters with 400 and a forged cursor with 422', async () => {
