@@ -364,7 +364,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
    * A change was recorded: it is broadcast by the alarm at the next tick, never from the vote itself. With
    * thousands of sockets one broadcast costs about as much as a tick (≈22 µs per socket measured locally);
    * broadcasting inside the vote made every vote pay for one and delayed its ack behind it (bench:room
-   * at 2,000 sockets: 16 votes/s accepted). Ticks are counted from the end of the previous broadcast.
+   * at 2,000 sockets: 16 votes/s accepted). Ticks are counted from the start of the previous broadcast (see #tick).
    */
   #changed(): void {
     this.#ensureAlarm(Math.max(Date.now(), this.#lastFlushAt + this.#tick()));
