@@ -1,23 +1,13 @@
 /** The show page: details and the predicted setlist, server-rendered; client/show.ts makes it live. */
 import type { ShowDetail } from '../../../../../src/shared/schemas/catalog';
+import type { SetlistView } from '../../../../../src/shared/room-rpc';
 import type { RoomSong } from '../../../../../src/shared/schemas/room';
 import type { ActualSetlistView, ShowAccuracyView } from '../../../../../src/shared/schemas/scoring';
-import type { ShowStatus } from '../../../../../src/shared/schemas/shows';
 import { WEB_ASSETS } from '../assets';
 import { Flash, showDate, StatusBadge } from '../components';
 import { must } from '../internal-api';
 import { html, type PageContext } from '../render';
 
-/** GET /v1/shows/{id}/setlist's body. */
-export interface SetlistView {
-  showId: string;
-  seq: number;
-  status: ShowStatus;
-  locked: boolean;
-  votingOpen: boolean;
-  songs: RoomSong[];
-  myVotes: string[];
-}
 
 /** What client/show.ts reads from the page (`#page-data`); keep in step with its `ShowPageData`. */
 export interface ShowPageData {
