@@ -13,7 +13,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { Histogram } from '../room/histogram';
-import { listeningPorts, machineCpuSeconds, stackProcesses, type ProcInfo } from '../room/procs';
+import { findWorkersEntry, machineCpuSeconds, stackProcesses } from '../room/procs';
 import { CpuSampler } from '../room/sampler';
 import { ROOT, codeVersion } from '../room/stack';
 import { ENDPOINTS, STACK_PORT, STACK_RELAY_PORT, UsageError, parseOptions, USAGE, type EndpointName, type ReadBenchOptions } from './args';
@@ -26,21 +26,6 @@ import { externalStack, startReadStack, type ReadStack } from './stack';
 
 const t0 = performance.now();
 const log = (line: string) => console.log(`[bench:read ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`);
-
-/** The workers' workerd answers /health on one of its listening ports (the others are internal). */
-async function findWorkersEntry(procs: ProcInfo[]): Promise<number | undefined> {
-  for (const p of procs.filter((x) => x.role === 'workerd (workers)')) {
-    for (const port of listeningPorts(p.pid)) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
-        if (res.ok && ((await res.json()) as { status?: string }).status === 'ok') return port;
-      } catch {
-        // not an HTTP port
-      }
-    }
-  }
-  return undefined;
-}
 
 async function login(baseUrl: string, users: KeySets['users']): Promise<string[]> {
   const tokens: string[] = [];

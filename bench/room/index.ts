@@ -15,9 +15,9 @@ import { BenchDb } from './db';
 import { createFixture } from './fixture';
 import type { HarnessTarget } from './harness';
 import { collectPostgresFigures } from './postgres';
-import { machineCpuSeconds, stackProcesses } from './procs';
+import { findWorkersEntry, machineCpuSeconds, stackProcesses } from './procs';
 import { printReport, writeJson, type BenchResult } from './report';
-import { findWorkersEntry, roomSum, runTarget } from './run';
+import { roomSum, runTarget } from './run';
 import { checkConsistency, judge } from './verdict';
 import { ROOT, codeVersion, externalStack, startStack, type Stack } from './stack';
 

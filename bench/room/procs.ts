@@ -160,3 +160,18 @@ export function schedstat(pid: number, tid: number): { onCpuNs: number; runqWait
   const [onCpu, wait] = raw.trim().split(/\s+/).map(Number);
   return { onCpuNs: onCpu ?? 0, runqWaitNs: wait ?? 0 };
 }
+
+/** The workers' workerd answers /health on one of its listening ports (the others are internal). */
+export async function findWorkersEntry(procs: ProcInfo[]): Promise<number | undefined> {
+  for (const p of procs.filter((x) => x.role === 'workerd (workers)')) {
+    for (const port of listeningPorts(p.pid)) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
+        if (res.ok && ((await res.json()) as { status?: string }).status === 'ok') return port;
+      } catch {
+        // not an HTTP port
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 /** Running the harness against one target, and small probes of the stack. */
 import type { BenchOptions } from './args';
 import { Harness, type HarnessTarget } from './harness';
-import { listeningPorts, rssMiB, type ProcInfo } from './procs';
+import { rssMiB, type ProcInfo } from './procs';
 import type { RssRow, TargetRun } from './report';
 import { CpuSampler } from './sampler';
 
@@ -37,21 +37,6 @@ export async function runTarget(
   );
   const rss: RssRow[] = procs.map((p) => ({ role: p.role, pid: p.pid, idleMiB: idle.get(p.pid), connectedMiB: connected.get(p.pid), afterMiB: rssMiB(p.pid) }));
   return { connect, drive, cpu: cpu!, rss, harness };
-}
-
-/** The workers' workerd answers /health on one of its listening ports (the others are internal). */
-export async function findWorkersEntry(procs: ProcInfo[]): Promise<number | undefined> {
-  for (const p of procs.filter((x) => x.role === 'workerd (workers)')) {
-    for (const port of listeningPorts(p.pid)) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
-        if (res.ok && ((await res.json()) as { status?: string }).status === 'ok') return port;
-      } catch {
-        // not an HTTP port
-      }
-    }
-  }
-  return undefined;
 }
 
 export async function roomSum(baseUrl: string, showId: string): Promise<number> {
