@@ -23,6 +23,8 @@ export interface BenchOptions {
   ref: string | undefined;
   /** Connect to the workers' workerd directly, bypassing wrangler's dev proxy (a dev-only hop). */
   direct: boolean;
+  /** Sample the room's isolate with V8's CPU profiler during the drive (see profile.ts). */
+  profile: boolean;
   baselineDurationS: number;
   /** Sockets opened concurrently while ramping up. */
   rampBatch: number;
@@ -55,6 +57,8 @@ const HELP = `npm run bench:room -- [options]
   --no-isolate         run a stack the bench starts in the working tree instead of a snapshot copy
   --ref COMMIT         run a stack the bench starts from a commit (git archive), e.g. HEAD, not the working tree
   --direct             connect sockets straight to the workers' workerd, bypassing wrangler's dev proxy
+  --profile            CPU-profile the realtime worker's isolate during the drive: top functions by self time,
+                       the raw .cpuprofile beside the JSON (open it in Chrome DevTools)
   --ramp-batch N       sockets connected concurrently while ramping up (default 100)
   --drain-timeout S    how long to wait for Postgres to catch up (default 60)
   --json FILE          where to write the JSON result (default bench/results/room-<timestamp>.json)
@@ -77,6 +81,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'no-baseline': { type: 'boolean', default: false },
       'no-isolate': { type: 'boolean', default: false },
       direct: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       ref: { type: 'string' },
       'ramp-batch': { type: 'string', default: '100' },
       'drain-timeout': { type: 'string', default: '60' },
@@ -122,6 +127,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     isolate: !values['no-isolate'],
     ref: values.ref,
     direct: values.direct ?? false,
+    profile: values.profile ?? false,
     baselineDurationS,
     rampBatch: int('ramp-batch', values['ramp-batch'], 1),
     drainTimeoutS: int('drain-timeout', values['drain-timeout'], 1),

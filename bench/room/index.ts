@@ -15,7 +15,8 @@ import { BenchDb } from './db';
 import { createFixture } from './fixture';
 import type { HarnessTarget } from './harness';
 import { collectPostgresFigures } from './postgres';
-import { findWorkersEntry, machineCpuSeconds, stackProcesses } from './procs';
+import { IsolateProfiler } from './profile';
+import { findWorkersEntry, machineCpuSeconds, stackProcesses, type ProcInfo } from './procs';
 import { printReport, writeJson, type BenchResult } from './report';
 import { roomSum, runTarget } from './run';
 import { checkConsistency, judge } from './verdict';
@@ -23,6 +24,22 @@ import { ROOT, codeVersion, externalStack, startStack, type Stack } from './stac
 
 const t0 = performance.now();
 const log = (line: string) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+
+/** Attaches the CPU profiler to the room's isolate and starts it; a failure is a warning, not a failed run. */
+async function startProfiler(procs: ProcInfo[], log: (line: string) => void): Promise<IsolateProfiler | undefined> {
+  try {
+    const profiler = await IsolateProfiler.attach(procs, 'mysetlist-realtime');
+    if (!profiler) {
+      log('WARNING: --profile: could not find the realtime worker in workerd\'s inspector');
+      return undefined;
+    }
+    await profiler.start();
+    return profiler;
+  } catch (err) {
+    log(`WARNING: --profile: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
 
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
@@ -54,6 +71,7 @@ async function main(): Promise<number> {
   const code = opts.url ? 'external stack' : codeVersion(opts.ref);
   let stack: Stack | undefined;
   let baseline: Baseline | undefined;
+  let profiler: IsolateProfiler | undefined;
   // Ctrl-C: stop what we started, never leave a stack behind.
   const abort = () => {
     log('interrupted; stopping child processes…');
@@ -98,7 +116,14 @@ async function main(): Promise<number> {
       voterTokens: fixture.voterTokens,
     };
     // Round trips are counted from here: connects (session lookups) and setup are not the votes' cost.
-    const run = await runTarget(stackTarget, opts, opts.durationS, procs, () => db.resetRelayStats(), log);
+    const run = await runTarget(stackTarget, opts, opts.durationS, procs, async () => {
+      await db.resetRelayStats();
+      if (opts.profile) profiler = await startProfiler(procs, log);
+    }, log);
+    const profile = await profiler?.stop(resolve(resultsDir, `room-${stamp}.cpuprofile`)).catch((err: unknown) => {
+      log(`WARNING: --profile: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
     phase('stack connect+drive');
     log('waiting for Postgres to catch up…');
     const postgres = await collectPostgresFigures(db, fixture.showId, () => run.harness.live(), opts.drainTimeoutS);
@@ -155,7 +180,7 @@ async function main(): Promise<number> {
         setlistSongs: fixture.setlistSongIds.length,
         timingsMs: fixture.timings,
       },
-      stack: { ...stackRun, roomSum: stackRoomSum, postgres, consistency },
+      stack: { ...stackRun, roomSum: stackRoomSum, postgres, consistency, profile },
       baseline: baselineRun,
       ratios: baselineRun
         ? {

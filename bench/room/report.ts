@@ -1,4 +1,5 @@
 /** The printed report and the JSON result. */
+import type { ProfileSummary } from './profile';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ConnectResult, DriveResult } from './harness';
@@ -47,7 +48,7 @@ export interface BenchResult {
   code: string;
   socketPath: string;
   fixture: { showId: string; voters: number; setlistSongs: number; timingsMs: Record<string, number> };
-  stack: TargetRun & { postgres: PostgresFigures; consistency: Consistency };
+  stack: TargetRun & { postgres: PostgresFigures; consistency: Consistency; profile: ProfileSummary | undefined };
   baseline: (TargetRun & { durationS: number }) | undefined;
   ratios: { throughput: number; p95: number; updatesPerS: number } | undefined;
   verdict: { sustained: boolean; reasons: string[]; warnings: string[] };
@@ -139,6 +140,11 @@ export function printReport(r: BenchResult): void {
       `postgres active votes ${int(c.postgresActiveVotes)} · Σ setlist_songs.vote_count ${int(c.postgresSumVoteCount)}` +
       (c.problems.length ? `\n  ${c.problems.join('\n  ')}` : ''),
   );
+  if (s.profile) {
+    const p = s.profile;
+    lines.push(`profile of ${p.target} over ${f(p.durationMs / 1000)} s: isolate busy ${f(p.busyPct, 0)} % of the wall time; top functions by self time (${p.file}):`);
+    lines.push(table([['function', 'self ms', '% of wall'], ...p.top.map((t) => [t.fn, f(t.selfMs, 0), f(t.selfPct)])]));
+  }
   if (b) lines.push(`baseline consistency: acked ok ${int(b.drive.acksOk)} · server Σ counts ${int(b.roomSum)}`);
   lines.push(`verdict: ${r.verdict.sustained ? 'SUSTAINED' : 'NOT SUSTAINED'} (p95 < 100 ms, nothing lost or refused, accepted ≥ 98 % of the offered rate)${r.verdict.reasons.length ? ` — ${r.verdict.reasons.join('; ')}` : ''}`);
   if (r.verdict.warnings.length) lines.push(`WARNING: ${r.verdict.warnings.join('; ')}`);
