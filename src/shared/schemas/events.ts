@@ -47,6 +47,23 @@ export const SongAdded = EventBase.extend({
 export const VoteEvent = z.discriminatedUnion('kind', [VoteCast, VoteRetracted, SongAdded]);
 export type VoteEvent = z.infer<typeof VoteEvent>;
 
+function jsonOrAsIs(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body; // fails the schema below, with a clear issue
+  }
+}
+
+/**
+ * A vote event as a queue message body. The room sends the JSON text its outbox already holds
+ * (`contentType: 'text'`): parsing it only to have `sendBatch` serialise it again cost the room's thread
+ * about 5 % at 1,000 votes/s (bench:room --profile). Bodies sent as objects (`'json'`: dead-letter
+ * replays, rooms from before) are accepted as well.
+ */
+export const VoteEventMessage = z.preprocess(jsonOrAsIs, VoteEvent);
+
 export const NotificationEvent = z.object({
   v: z.literal(1),
   eventId: z.uuid(),

@@ -57,13 +57,21 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   #drainFailures = 0;
   #viewersBroadcast = -1;
   #viewersBroadcastAt = 0;
+  /**
+   * The open sockets, kept between connects and closes. `ctx.getWebSockets()` builds a fresh array of every
+   * socket (≈0.4 ms at 2,000): called once per vote to size the tick, it took 40 % of the room's thread
+   * (bench:room --profile), and checking each socket's `readyState` on every alarm took another 10 %. The set
+   * only changes when a socket is accepted or closes, so it is built (and filtered) once until then; a socket
+   * that starts closing meanwhile is skipped by the send that fails on it.
+   */
+  #socketList: WebSocket[] | undefined;
   readonly #presence: PresenceReporter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new RoomStore(ctx.storage.sql, ctx.storage);
     this.#tickMs = Math.max(5, Number(env.ROOM_TICK_MS) || 50);
-    this.#tickUsPerSocket = Math.max(0, Number(env.ROOM_TICK_US_PER_SOCKET ?? 66) || 0);
+    this.#tickUsPerSocket = Math.max(0, Number(env.ROOM_TICK_US_PER_SOCKET ?? 15) || 0);
     this.#limiter = new SocketRateLimiter(Math.max(1, Number(env.ROOM_SOCKET_MESSAGES_PER_SECOND) || 20));
     this.#presence = new PresenceReporter(Math.max(1, Number(env.ROOM_PRESENCE_SECONDS) || 30) * 1000);
     this.#log = createLogger({ service: 'realtime', room: ctx.id.toString() }, { level: parseLogLevel(env.LOG_LEVEL) });
@@ -104,7 +112,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   }
 
   #decideVote(actor: RoomActor, setlistSongId: string, voteId: string, traceId?: string): RoomResult<VoteResult> {
-    const prior = this.#store.voteById(voteId);
+    const { prior, song, activeVoteId } = this.#store.voteContext(voteId, actor.userId, setlistSongId);
     if (prior) {
       if (prior.userId !== actor.userId || prior.setlistSongId !== setlistSongId) {
         return fail('vote_id_conflict', 'This vote id was already used for another vote; use a new id per vote.');
@@ -114,9 +122,8 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     const meta = this.#store.meta();
     const closed = this.#votingClosedReason(meta);
     if (closed) return fail('voting_closed', closed);
-    const song = this.#store.setlistSong(setlistSongId);
     if (!song) return fail('setlist_song_not_found', 'That song is not on this show\'s setlist.');
-    if (this.#store.activeVote(actor.userId, setlistSongId)) return fail('already_voted', 'You have already voted for this song.');
+    if (activeVoteId) return fail('already_voted', 'You have already voted for this song.');
     const votes = this.#store.castVote({
       showId: meta.showId, userId: actor.userId, setlistSongId, songId: song.songId, voteId,
       ...(traceId ? { traceId } : {}), ...(actor.networkId ? { networkId: actor.networkId } : {}),
@@ -276,6 +283,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(attachment);
+    this.#socketList?.push(server);
     const since = new URL(request.url).searchParams.get('since');
     this.#catchUp(server, attachment, since === null ? undefined : Number(since));
     this.#viewersChanged();
@@ -315,6 +323,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.#socketList = undefined;
     try {
       ws.close(code, reason);
     } catch {
@@ -324,6 +333,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   }
 
   override async webSocketError(): Promise<void> {
+    this.#socketList = undefined;
     this.#viewersChanged();
   }
 
@@ -354,60 +364,66 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     };
   }
 
+  #sockets(): WebSocket[] {
+    // getWebSockets() may include sockets that are closing.
+    return (this.#socketList ??= this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN));
+  }
+
   #viewerCount(): number {
-    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
+    return this.#sockets().length;
   }
 
   // ------------------------------------------------------------------ fan-out and outbox
 
   /**
-   * A change was recorded: it is broadcast by the alarm at the next tick, never from the vote itself. With
-   * thousands of sockets one broadcast costs about as much as a tick (≈22 µs per socket measured locally);
-   * broadcasting inside the vote made every vote pay for one and delayed its ack behind it (bench:room
-   * at 2,000 sockets: 16 votes/s accepted). Ticks are counted from the start of the previous broadcast (see #tick).
+   * A change was recorded: it is broadcast by the alarm at the next tick, never from the vote itself.
+   * Broadcasting inside the vote made every vote pay for a send to every socket and delayed its ack
+   * behind it (bench:room at 2,000 sockets: 16 votes/s accepted).
    */
   #changed(): void {
     this.#ensureAlarm(Math.max(Date.now(), this.#lastFlushAt + this.#tick()));
   }
 
   /**
-   * The tick grows with the room: `ROOM_TICK_US_PER_SOCKET` per socket (default 66 µs, three times the ≈22 µs a
-   * send costs locally), never below `ROOM_TICK_MS`. Ticks are counted from the start of the previous broadcast
-   * (`Date.now()` does not advance while a Durable Object runs synchronously), so with a fixed 50 ms tick a
-   * 2,000-socket room spent ~44 ms of every 50 broadcasting and votes queued behind it (bench:room p95 704 ms).
-   * At 3× the broadcast's cost, fan-out takes at most about a third of the room's thread.
+   * The tick grows with the room: `ROOM_TICK_US_PER_SOCKET` per socket (default 15 µs, about three times
+   * what one send costs the room's thread locally, bench:room --profile), never below `ROOM_TICK_MS`.
+   * Up to ~3,300 sockets that is the plain 50 ms tick; a 10,000-socket room ticks every 150 ms, so
+   * fan-out stays about a third of the thread however large the room grows. Ticks are counted from the
+   * start of the previous broadcast: `Date.now()` does not advance while the object runs synchronously.
    */
   #tick(): number {
-    return Math.max(this.#tickMs, (this.ctx.getWebSockets().length * this.#tickUsPerSocket) / 1000);
+    return Math.max(this.#tickMs, (this.#sockets().length * this.#tickUsPerSocket) / 1000);
   }
 
   #viewersChanged(): void {
     this.#ensureAlarm(Date.now() + this.#tickMs);
   }
 
+  /**
+   * Broadcasts what changed since the last update, at most once per tick. Any alarm may call it (the
+   * outbox drain re-arms every `ROOM_TICK_MS`); before the tick is due it only re-arms the alarm for it.
+   */
   #flush(): void {
-    // getWebSockets() may include closing sockets: count and send to the open ones only.
-    const sockets = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
-    const viewers = sockets.length;
-    const taken = this.#store.takeChanges();
     const now = Date.now();
-    if (!taken) {
-      // A viewer count alone is broadcast at most once a second: when 2,000 fans join, every join would
-      // otherwise cost a broadcast to everyone already there (bench:room measured 387 ms to a snapshot).
-      const due = this.#viewersBroadcastAt + VIEWER_COUNT_INTERVAL_MS;
-      if (viewers === this.#viewersBroadcast || now < due) {
-        if (viewers !== this.#viewersBroadcast) this.#ensureAlarm(due);
-        this.#lastFlushAt = now;
-        return;
-      }
+    const sockets = this.#sockets();
+    const viewers = sockets.length;
+    const changed = this.#store.hasChanges();
+    if (!changed && viewers === this.#viewersBroadcast) return;
+    // A viewer count alone is broadcast at most once a second: when 2,000 fans join, every join would
+    // otherwise cost a broadcast to everyone already there (bench:room measured 387 ms to a snapshot).
+    const due = changed ? this.#lastFlushAt + this.#tick() : Math.max(this.#lastFlushAt + this.#tick(), this.#viewersBroadcastAt + VIEWER_COUNT_INTERVAL_MS);
+    if (now < due) {
+      this.#ensureAlarm(due);
+      return;
     }
+    const taken = this.#store.takeChanges();
     this.#viewersBroadcast = viewers;
     this.#viewersBroadcastAt = now;
     const seq = taken?.seq ?? this.#store.nextUpdateSeq();
     const body = JSON.stringify({ type: 'update', seq, changes: taken?.changes ?? [], added: taken?.added ?? [], viewers });
     this.#store.logUpdate(seq, body, UPDATE_LOG_SIZE);
     this.#broadcast(sockets, body);
-    this.#lastFlushAt = Date.now();
+    this.#lastFlushAt = now;
   }
 
   /** Sends one serialised message to every given socket; a socket closing meanwhile gets a snapshot on reconnect. */
@@ -425,7 +441,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   #broadcastLogged(message: { seq: number } & Record<string, unknown>): void {
     const body = JSON.stringify(message);
     this.#store.logUpdate(message.seq, body, UPDATE_LOG_SIZE);
-    this.#broadcast(this.ctx.getWebSockets(), body);
+    this.#broadcast(this.#sockets(), body);
   }
 
   #broadcastStatus(): void {
@@ -439,7 +455,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     });
     const seq = this.#store.meta().updateSeq;
     this.#store.logUpdate(seq, body, UPDATE_LOG_SIZE);
-    this.#broadcast(this.ctx.getWebSockets(), body);
+    this.#broadcast(this.#sockets(), body);
   }
 
   #ensureAlarm(at: number): void {
@@ -451,15 +467,16 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   override async alarm(): Promise<void> {
     this.#alarmAt = null;
     this.#flush();
-    await this.#reportPresence();
-    const drained = await this.#drainOutbox();
-    if (!drained) {
+    // The outbox before presence: it re-arms soonest (one tick), so presence's later wake-up costs no
+    // second `setAlarm` (each one is a storage write).
+    if (await this.#drainOutbox()) {
+      this.#drainFailures = 0;
+      if (this.#store.outboxSize() > 0) this.#ensureAlarm(Date.now() + this.#tickMs);
+    } else {
       this.#drainFailures++;
       this.#ensureAlarm(Date.now() + Math.min(30_000, 250 * 2 ** this.#drainFailures));
-      return;
     }
-    this.#drainFailures = 0;
-    if (this.#store.outboxSize() > 0) this.#ensureAlarm(Date.now() + this.#tickMs);
+    await this.#reportPresence();
   }
 
   /** Reports the socket count to the ANALYTICS queue when due (room/presence.ts); a failure waits for the next alarm. */
@@ -487,7 +504,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
       const batch = this.#store.outboxBatch(OUTBOX_BATCH);
       if (!batch.length) return true;
       try {
-        await this.env.VOTE_EVENTS.sendBatch(batch.map((row) => ({ body: JSON.parse(row.body) as unknown, contentType: 'json' as const })));
+        await this.env.VOTE_EVENTS.sendBatch(batch.map((row) => ({ body: row.body, contentType: 'text' as const })));
       } catch (err) {
         this.#log.warn('outbox drain failed; events stay in the outbox', { err, pending: this.#store.outboxSize() });
         return false;

@@ -1,5 +1,5 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
-import { VoteEvent, type AnalyticsEvent } from '../../../../src/shared/schemas/events';
+import { VoteEventMessage, type AnalyticsEvent, type VoteEvent } from '../../../../src/shared/schemas/events';
 import { INSERT_EVENTS, insertEventsParams } from './analytics';
 import { writeDataPoints } from './analytics-engine';
 import { planVoteBatch } from './vote-events-plan';
@@ -86,7 +86,7 @@ export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: Vote
   const { sql, log } = deps;
   const valid: { message: Message<unknown>; event: VoteEvent }[] = [];
   for (const message of batch.messages) {
-    const parsed = VoteEvent.safeParse(message.body);
+    const parsed = VoteEventMessage.safeParse(message.body);
     if (parsed.success) valid.push({ message, event: parsed.data });
     else {
       log.error('vote event rejected by schema', { messageId: message.id, attempts: message.attempts, issues: parsed.error.issues.slice(0, 5) });
