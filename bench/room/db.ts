@@ -12,6 +12,8 @@ export interface RelayStats {
   sqlRequests: number;
   wsConnections: number;
   wsFrames: number;
+  /** `/sql` requests by their first statement (relays from before it existed lack it). */
+  byStatement?: Record<string, number>;
 }
 
 export class BenchDb {
@@ -40,7 +42,7 @@ export class BenchDb {
     const res = await fetch(`http://${this.relay}/__relay/stats`);
     if (!res.ok) throw new Error(`GET /__relay/stats: ${res.status}`);
     const body = (await res.json()) as RelayStats;
-    return { sqlRequests: body.sqlRequests, wsConnections: body.wsConnections, wsFrames: body.wsFrames };
+    return { sqlRequests: body.sqlRequests, wsConnections: body.wsConnections, wsFrames: body.wsFrames, ...(body.byStatement ? { byStatement: body.byStatement } : {}) };
   }
 
   async resetRelayStats(): Promise<void> {

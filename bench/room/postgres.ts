@@ -2,6 +2,8 @@
  * What reached Postgres: wait for the vote-events queue to drain into it, then count round trips, rows
  * and the figures the consistency check compares.
  */
+import { statementKey } from '../../scripts/local-db/http-sql';
+import { UPSERT_SETLIST_SONGS } from '../../workers/queue-consumers/src/consumers/vote-events-sql';
 import type { BenchDb, RelayStats } from './db';
 
 export interface PostgresFigures {
@@ -17,6 +19,15 @@ export interface PostgresFigures {
   activeVotes: number;
   sumVoteCount: number;
   votesPerRoundTrip: number;
+  /**
+   * Round trips of vote persistence alone: the vote-events consumer's batch transactions (told apart by their
+   * first statement). The rest of `roundTrips` is work votes cause elsewhere, chiefly the notification fan-out
+   * of vote milestones. Undefined when the stack's relay does not count by statement.
+   */
+  voteBatchRoundTrips: number | undefined;
+  votesPerVoteBatch: number;
+  /** The most frequent first statements of the workers' `/sql` requests (includes the bench's own few). */
+  topStatements: { statement: string; requests: number }[];
 }
 
 const ACTIVE_VOTES = `select count(*) as n from votes v join setlist_songs s on s.id = v.setlist_song_id where s.show_id = $1 and v.active`;
@@ -49,6 +60,7 @@ export async function collectPostgresFigures(db: BenchDb, showId: string, expect
     [showId],
   );
   const roundTrips = workerSqlRequests + stats.wsFrames;
+  const voteBatchRoundTrips = stats.byStatement ? (stats.byStatement[statementKey(UPSERT_SETLIST_SONGS)] ?? 0) : undefined;
   const rowsWritten = Number(rows?.written);
   return {
     drained,
@@ -61,5 +73,11 @@ export async function collectPostgresFigures(db: BenchDb, showId: string, expect
     activeVotes: Number(rows?.active),
     sumVoteCount: Number(rows?.sum),
     votesPerRoundTrip: roundTrips ? rowsWritten / roundTrips : NaN,
+    voteBatchRoundTrips,
+    votesPerVoteBatch: voteBatchRoundTrips ? rowsWritten / voteBatchRoundTrips : NaN,
+    topStatements: Object.entries(stats.byStatement ?? {})
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([statement, requests]) => ({ statement, requests })),
   };
 }

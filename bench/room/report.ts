@@ -132,7 +132,11 @@ export function printReport(r: BenchResult): void {
   lines.push(
     `postgres: ${pg.drained ? `caught up ${f(pg.drainMs / 1000)} s after the drive` : `NOT caught up after ${f(pg.drainMs / 1000)} s`}; ` +
       `round trips ${int(pg.roundTrips)} (HTTP /sql ${int(pg.workerSqlRequests)} + ws frames ${int(pg.wsFrames)}, ${pg.wsConnections} ws connections); ` +
-      `vote rows ${int(pg.rowsWritten)}; ${f(pg.votesPerRoundTrip)} votes per round trip`,
+      `vote rows ${int(pg.rowsWritten)}; ${f(pg.votesPerRoundTrip)} votes per round trip` +
+      (pg.voteBatchRoundTrips !== undefined
+        ? `\n  of which vote persistence (vote-events batches): ${int(pg.voteBatchRoundTrips)} round trips, ${f(pg.votesPerVoteBatch)} votes per round trip; the rest is what votes trigger elsewhere (milestone notifications)`
+        : '') +
+      pg.topStatements.map((t) => `\n    ${int(t.requests).padStart(6)}  ${t.statement}`).join(''),
   );
   const c = s.consistency;
   lines.push(

@@ -45,6 +45,8 @@ export async function handleSqlRequest(
   log: (line: string) => void,
   /** Fault injection: when it returns true for the request body, answer 503 as if the database were down. */
   injectFault: (body: string) => boolean = () => false,
+  /** Sees the first statement of each well-formed request (the relay's per-statement counters). */
+  observe: (firstStatement: string) => void = () => {},
 ): Promise<void> {
   try {
     const rawOutput = header(req, 'neon-raw-text-output') === 'true';
@@ -55,6 +57,7 @@ export async function handleSqlRequest(
       return;
     }
     const payload = parsePayload(body);
+    observe('queries' in payload ? (payload.queries[0]?.query ?? '') : payload.query);
 
     if ('queries' in payload) {
       const opts = parseTransactionHeaders(req);
@@ -108,6 +111,14 @@ async function readBody(req: IncomingMessage): Promise<string> {
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * What the relay's `byStatement` counter files a request under: the start of its first statement, with
+ * whitespace collapsed (a benchmark recognises its own traffic, e.g. bench:room the vote batches, by it).
+ */
+export function statementKey(sql: string): string {
+  return sql.replace(/\s+/g, ' ').trim().slice(0, 60);
 }
 
 function parsePayload(body: string): ParsedQuery | { queries: ParsedQuery[] } {

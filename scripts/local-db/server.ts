@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { handleSqlRequest, sendJson } from './http-sql.js';
+import { handleSqlRequest, sendJson, statementKey } from './http-sql.js';
 import type { SqlExecutor } from './sql-executor.js';
 
 export interface RelayServerOptions {
@@ -39,6 +39,8 @@ export interface RelayStats {
    * primary and which to a replica when both URLs point at this relay under different host names.
    */
   byHost: Record<string, { sqlRequests: number; wsConnections: number; wsFrames: number }>;
+  /** `/sql` requests by their first statement (`statementKey`): which part of the system made the round trips. */
+  byStatement: Record<string, number>;
 }
 
 interface Faults {
@@ -61,7 +63,7 @@ export async function startRelayServer(opts: RelayServerOptions): Promise<RelayS
   const { log } = opts;
   const open = new Map<WebSocket, Promise<void>>();
   let nextConn = 1;
-  const stats: RelayStats = { sqlRequests: 0, wsConnections: 0, wsFrames: 0, byHost: {} };
+  const stats: RelayStats = { sqlRequests: 0, wsConnections: 0, wsFrames: 0, byHost: {}, byStatement: {} };
   const host = (name: string) => (stats.byHost[name] ??= { sqlRequests: 0, wsConnections: 0, wsFrames: 0 });
   const faults: Faults = { failSql: 0, match: null, down: false };
 
@@ -88,11 +90,14 @@ export async function startRelayServer(opts: RelayServerOptions): Promise<RelayS
         if (faults.failSql <= 0 || (faults.match !== null && !body.includes(faults.match))) return false;
         faults.failSql--;
         return true;
+      }, (first) => {
+        const key = statementKey(first);
+        stats.byStatement[key] = (stats.byStatement[key] ?? 0) + 1;
       });
     } else if (path === '/__relay/stats' && req.method === 'GET') {
       sendJson(res, 200, { ...stats, faults });
     } else if (path === '/__relay/stats' && req.method === 'DELETE') {
-      Object.assign(stats, { sqlRequests: 0, wsConnections: 0, wsFrames: 0, byHost: {} });
+      Object.assign(stats, { sqlRequests: 0, wsConnections: 0, wsFrames: 0, byHost: {}, byStatement: {} });
       sendJson(res, 200, stats);
     } else if (path === '/__relay/faults' && req.method === 'POST') {
       const body = await readJson(req);
