@@ -11,6 +11,7 @@ import { ackError, fail, ok, refOf, send } from './room/messages';
 import { playedChanges } from './room/played-changes';
 import { PresenceReporter, presenceEvent } from './room/presence';
 import { SocketRateLimiter } from './room/socket-rate-limiter';
+import { roomTickMs } from './room/tick';
 import { RoomStore, type ShowMeta } from './room/store';
 
 /** Larger client messages are refused: no legitimate message is more than a few hundred bytes. */
@@ -71,7 +72,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     super(ctx, env);
     this.#store = new RoomStore(ctx.storage.sql, ctx.storage);
     this.#tickMs = Math.max(5, Number(env.ROOM_TICK_MS) || 50);
-    this.#tickUsPerSocket = Math.max(0, Number(env.ROOM_TICK_US_PER_SOCKET ?? 15) || 0);
+    this.#tickUsPerSocket = Math.max(0, Number(env.ROOM_TICK_US_PER_SOCKET ?? 45) || 0);
     this.#limiter = new SocketRateLimiter(Math.max(1, Number(env.ROOM_SOCKET_MESSAGES_PER_SECOND) || 20));
     this.#presence = new PresenceReporter(Math.max(1, Number(env.ROOM_PRESENCE_SECONDS) || 30) * 1000);
     this.#log = createLogger({ service: 'realtime', room: ctx.id.toString() }, { level: parseLogLevel(env.LOG_LEVEL) });
@@ -385,14 +386,15 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   }
 
   /**
-   * The tick grows with the room: `ROOM_TICK_US_PER_SOCKET` per socket (default 15 µs, about three times
-   * what one send costs the room's thread locally, bench:room --profile), never below `ROOM_TICK_MS`.
-   * Up to ~3,300 sockets that is the plain 50 ms tick; a 10,000-socket room ticks every 150 ms, so
-   * fan-out stays about a third of the thread however large the room grows. Ticks are counted from the
-   * start of the previous broadcast: `Date.now()` does not advance while the object runs synchronously.
+   * The tick grows with the room (room/tick.ts): `ROOM_TICK_US_PER_SOCKET` per socket (default 45 µs, about
+   * three times what a send costs the room's thread locally, WebSocket pipe and TCP included — perf, see
+   * bench/room/README.md), never below `ROOM_TICK_MS`. Up to ~1,100 sockets that is the plain 50 ms tick;
+   * 2,000 sockets tick every 90 ms, so fan-out stays about a third of the thread however large the room
+   * grows. Ticks are counted from the start of the previous broadcast: `Date.now()` does not advance while
+   * the object runs synchronously.
    */
   #tick(): number {
-    return Math.max(this.#tickMs, (this.#sockets().length * this.#tickUsPerSocket) / 1000);
+    return roomTickMs(this.#sockets().length, this.#tickMs, this.#tickUsPerSocket);
   }
 
   #viewersChanged(): void {
@@ -412,7 +414,8 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     // A viewer count alone is broadcast at most once a second: when 2,000 fans join, every join would
     // otherwise cost a broadcast to everyone already there (bench:room measured 387 ms to a snapshot).
     const due = changed ? this.#lastFlushAt + this.#tick() : Math.max(this.#lastFlushAt + this.#tick(), this.#viewersBroadcastAt + VIEWER_COUNT_INTERVAL_MS);
-    if (now < due) {
+    // A millisecond early counts as due: an alarm that re-armed itself for the same instant would spin.
+    if (due - now > 1) {
       this.#ensureAlarm(due);
       return;
     }
