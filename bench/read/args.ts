@@ -16,6 +16,10 @@ export interface ReadBenchOptions {
   /** The database the stack serves: keys are picked from it, and the probe queries it directly. */
   databaseUrl: string;
   concurrency: number;
+  /** Open loop: requests/s of the WARM phase (sent on schedule, latency from the due time); undefined: closed loop. */
+  rate: number | undefined;
+  /** Open loop: requests/s of the COLD phase (default: `rate`); undefined: closed loop. */
+  coldRate: number | undefined;
   /** Seconds of the WARM phase (the COLD phase is one pass over the distinct keys, however long it takes). */
   durationS: number;
   /** Distinct keys (URLs) in all, split between the endpoints by the mix. */
@@ -44,7 +48,7 @@ export interface ReadBenchOptions {
   argv: string[];
 }
 
-const USAGE = `usage: npm run bench:read -- [--url URL [--relay HOST:PORT]] [--database-url URL] [--concurrency 32]
+const USAGE = `usage: npm run bench:read -- [--url URL [--relay HOST:PORT]] [--database-url URL] [--concurrency 32 | --rate R [--cold-rate R]]
                              [--duration 20] [--keys 2000] [--mix show=40,artist=20,search=20,trending=10,feed=10]
                              [--users 20] [--ips 1024] [--direct] [--no-isolate | --ref REF] [--fresh 600] [--log-level info] [--wait-idle S]
                              [--probe 200] [--json FILE]
@@ -52,7 +56,10 @@ const USAGE = `usage: npm run bench:read -- [--url URL [--relay HOST:PORT]] [--d
                        --database-url, data in .data/bench-read, wiped first so every cache starts empty)
   --relay HOST:PORT    that stack's Neon relay, for the latency probe through it (skipped without it)
   --database-url URL   the seeded database (default ${DEFAULT_DATABASE_URL}); see scripts/seed (--scale 50 --artists 10000)
-  --concurrency N      concurrent clients, each with one request in flight (default 32)
+  --concurrency N      concurrent clients, each with one request in flight (default 32): a closed loop
+  --rate R             open loop instead: R requests/s on schedule, however many are in flight, latency
+                       measured from each request's due time (no coordinated omission); WARM and COLD
+  --cold-rate R        the COLD phase's rate, when it should differ from --rate (COLD lasts keys ÷ rate)
   --duration S         seconds of the WARM phase (default 20): the same URLs again, popular ones more often
                        (Zipf); COLD is one pass over the distinct URLs, each requested once
   --keys N             distinct URLs in all, split by the mix (default 2000)
@@ -102,6 +109,8 @@ export function parseOptions(argv: string[]): ReadBenchOptions {
       relay: { type: 'string' },
       'database-url': { type: 'string' },
       concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      'cold-rate': { type: 'string' },
       duration: { type: 'string' },
       keys: { type: 'string' },
       mix: { type: 'string' },
@@ -123,12 +132,16 @@ export function parseOptions(argv: string[]): ReadBenchOptions {
     process.exit(0);
   }
   const ips = Math.trunc(positive('ips', values.ips, 1024));
+  if (values['cold-rate'] !== undefined && values.rate === undefined) throw new UsageError('--cold-rate needs --rate');
+  if (values.rate !== undefined && values.concurrency !== undefined) throw new UsageError('--rate (open loop) and --concurrency (closed loop) exclude each other');
   if (ips > 131_072) throw new UsageError('--ips: 198.18.0.0/15 holds 131,072 addresses');
   return {
     url: values.url?.replace(/\/+$/, ''),
     relay: values.relay,
     databaseUrl: values['database-url'] ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     concurrency: Math.trunc(positive('concurrency', values.concurrency, 32)),
+    rate: values.rate === undefined ? undefined : positive('rate', values.rate, 0),
+    coldRate: values['cold-rate'] ?? values.rate ? positive('cold-rate', values['cold-rate'] ?? values.rate, 0) : undefined,
     durationS: positive('duration', values.duration, 20),
     keys: Math.trunc(positive('keys', values.keys, 2000)),
     mix: parseMix(values.mix ?? 'show=40,artist=20,search=20,trending=10,feed=10'),

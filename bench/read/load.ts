@@ -1,8 +1,13 @@
 /**
- * The load: `concurrency` clients, each with one request in flight, over a list of requests (one endpoint and
- * URL each). The COLD phase walks the list once (each URL's first request); the WARM phase walks it again, in
- * the same order, as many times as fit in its duration. Per endpoint: a latency histogram (request sent → body
- * read), status codes, and how the response cache answered (X-Cache).
+ * The load, over a list of requests (one endpoint and URL each): the COLD phase walks the list once (each URL's
+ * first request); the WARM phase picks from it for its duration. Per endpoint: a latency histogram, status
+ * codes, and how the response cache answered (X-Cache). Two ways to send:
+ *
+ * - closed loop (default): `concurrency` clients, each with one request in flight; latency is request sent →
+ *   body read. A slow server slows the clients down, so at saturation latency ≈ clients ÷ throughput.
+ * - open loop (`rate`): request n is due at start + n / rate, whatever is still in flight, and its latency is
+ *   measured from that due time, not from when it was actually sent: a server (or harness) that falls behind
+ *   cannot hide the queueing it causes (no coordinated omission). How late requests left is reported too.
  *
  * Anonymous requests carry a synthetic client address from 198.18.0.0/15 (RFC 2544 benchmarking space) in
  * CF-Connecting-IP, which is what the gateway's rate limit keys on: the traffic still goes to 127.0.0.1, but
@@ -32,6 +37,11 @@ export interface EndpointFigures {
 
 export interface PhaseFigures {
   name: string;
+  /** Open loop: the requests/s asked for; undefined: closed loop. */
+  rate: number | undefined;
+  /** Open loop: how late requests were sent after their due time (the harness falling behind), and the most in flight at once. */
+  sendLag: HistogramSummary | undefined;
+  maxInFlight: number | undefined;
   wallS: number;
   requests: number;
   perS: number;
@@ -76,6 +86,8 @@ class EndpointStats {
 export interface LoadTarget {
   baseUrl: string;
   concurrency: number;
+  /** Open loop at this many requests/s (see the top of the file); undefined: `concurrency` closed-loop clients. */
+  rate?: number | undefined;
   ips: number;
   tokens: string[];
   /** Called with every finished request. */
@@ -98,43 +110,72 @@ export async function runPhase(name: string, pick: (seq: number) => RequestSpec 
   const tag = name.toLowerCase().slice(0, 1);
   let lastLog = started;
 
+  /** Sends request `seq`; its latency counts from `due` (open loop) or from when it is sent (closed loop). */
+  const send = async (seq: number, spec: RequestSpec, due: number | undefined) => {
+    const id = `rb-${tag}-${seq}`;
+    const ipIndex = (seq + (tag === 'w' ? 7_919 : 0)) % target.ips;
+    const headers: Record<string, string> = { 'X-Request-Id': id, 'CF-Connecting-IP': syntheticIp(ipIndex) };
+    if (spec.user !== undefined) headers.Authorization = `Bearer ${target.tokens[spec.user]}`;
+    const t0 = due ?? performance.now();
+    let status = 0;
+    let cache = 'none';
+    try {
+      const res = await fetch(`${target.baseUrl}${spec.path}`, { headers, signal: AbortSignal.timeout(30_000) });
+      await res.arrayBuffer();
+      status = res.status;
+      cache = res.headers.get('X-Cache') ?? 'none';
+    } catch {
+      status = 0;
+    }
+    const ms = performance.now() - t0;
+    if (status !== 200) errors++;
+    let s = stats.get(spec.endpoint);
+    if (!s) stats.set(spec.endpoint, (s = new EndpointStats()));
+    s.record(ms, status, cache);
+    all.record(ms);
+    done++;
+    target.onSample?.(id, { endpoint: spec.endpoint, phase: name, ms, cache, status });
+    if (performance.now() - lastLog > 5000) {
+      lastLog = performance.now();
+      log(`${name}: ${done} requests (${((done / (lastLog - started)) * 1000).toFixed(0)}/s), ${errors} not 200`);
+    }
+  };
+
   const client = async () => {
     for (;;) {
-      const now = performance.now();
-      if (now >= deadline) return;
+      if (performance.now() >= deadline) return;
       const seq = next++;
       const spec = pick(seq);
       if (!spec) return;
-      const id = `rb-${tag}-${seq}`;
-      const ipIndex = (seq + (tag === 'w' ? 7_919 : 0)) % target.ips;
-      const headers: Record<string, string> = { 'X-Request-Id': id, 'CF-Connecting-IP': syntheticIp(ipIndex) };
-      if (spec.user !== undefined) headers.Authorization = `Bearer ${target.tokens[spec.user]}`;
-      const t0 = performance.now();
-      let status = 0;
-      let cache = 'none';
-      try {
-        const res = await fetch(`${target.baseUrl}${spec.path}`, { headers, signal: AbortSignal.timeout(30_000) });
-        await res.arrayBuffer();
-        status = res.status;
-        cache = res.headers.get('X-Cache') ?? 'none';
-      } catch {
-        status = 0;
-      }
-      const ms = performance.now() - t0;
-      if (status !== 200) errors++;
-      let s = stats.get(spec.endpoint);
-      if (!s) stats.set(spec.endpoint, (s = new EndpointStats()));
-      s.record(ms, status, cache);
-      all.record(ms);
-      done++;
-      target.onSample?.(id, { endpoint: spec.endpoint, phase: name, ms, cache, status });
-      if (performance.now() - lastLog > 5000) {
-        lastLog = performance.now();
-        log(`${name}: ${done} requests (${((done / (lastLog - started)) * 1000).toFixed(0)}/s), ${errors} not 200`);
-      }
+      await send(seq, spec, undefined);
     }
   };
-  await Promise.all(Array.from({ length: target.concurrency }, client));
+
+  const sendLag = new Histogram();
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const openLoop = async (rate: number) => {
+    const pending = new Set<Promise<void>>();
+    for (let seq = 0; ; seq++) {
+      const due = started + (seq * 1000) / rate;
+      if (due >= deadline) break;
+      const spec = pick(seq);
+      if (!spec) break;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      sendLag.record(Math.max(0, performance.now() - due));
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      const request = send(seq, spec, due).finally(() => {
+        inFlight--;
+        pending.delete(request);
+      });
+      pending.add(request);
+    }
+    await Promise.all(pending);
+  };
+
+  if (target.rate) await openLoop(target.rate);
+  else await Promise.all(Array.from({ length: target.concurrency }, client));
   const wallS = (performance.now() - started) / 1000;
   const endpoints: PhaseFigures['endpoints'] = {};
   for (const [endpoint, s] of stats) {
@@ -148,7 +189,8 @@ export async function runPhase(name: string, pick: (seq: number) => RequestSpec 
       missLatency: s.miss.summary(),
     };
   }
-  return { name, wallS, requests: done, perS: done / wallS, errors, endpoints, all: all.summary() };
+  const open = target.rate !== undefined;
+  return { name, rate: target.rate, sendLag: open ? sendLag.summary() : undefined, maxInFlight: open ? maxInFlight : undefined, wallS, requests: done, perS: done / wallS, errors, endpoints, all: all.summary() };
 }
 
 /**

@@ -8,9 +8,11 @@
  *   http  /health                     + one database connection through the relay and `select version()`
  *   db    EXPLAIN ANALYZE             Postgres' own execution time of the three statements
  *   db    pg, open connections        the statements over already-open connections (round trips only)
- *   db    pg, new connections         as the worker does it (a Pool per request: statement 1, then 2 ‖ 3), direct
+ *   db    pg, new connections         a Pool per request (statement 1, then 2 ‖ 3), direct: how the worker read until
+ *                                     reads went over HTTP (its writes still open one WebSocket Pool per request)
  *   db    Neon driver via the relay   the same, with the worker's driver, through the relay's WebSocket
- *   db    Neon HTTP via the relay     neon() over SQL-over-HTTP: the relay (like Neon) runs it on pooled connections
+ *   db    Neon HTTP via the relay     neon() over SQL-over-HTTP, as the worker reads now: the relay (like Neon) runs
+ *                                     it on pooled connections
  *
  * The statements are the route's own (captured by running workers/api/src/routes/shows.ts with a recording
  * drizzle, scripts/explain/routes.ts), with each probed show's parameters.
@@ -129,7 +131,7 @@ export async function probeShowPage(opts: { baseUrl: string; databaseUrl: string
       Object.assign(neonConfig, neonLocalConfig(opts.relay));
       rows.push({
         layer: 'db',
-        what: 'Neon driver via relay, new pool per request (as the worker)',
+        what: 'Neon driver via relay, new pool per request (the old read path)',
         latency: await timeEach(captured, async (s) => {
           const pool = new NeonPool({ connectionString: 'postgres://bench:bench@localhost:5432/mysetlist', max: 4 });
           pool.on('error', () => {});
@@ -145,7 +147,7 @@ export async function probeShowPage(opts: { baseUrl: string; databaseUrl: string
 
       // SQL over HTTP (`neon()`): no connection per request; the relay's /sql, like Neon's, uses pooled ones.
       const sqlOverHttp = neon('postgres://bench:bench@localhost:5432/mysetlist');
-      rows.push({ layer: 'db', what: 'Neon HTTP (neon()) via relay: 1 then 2 ‖ 3', latency: await timeEach(captured, (s) => showPattern((q) => sqlOverHttp.query(q.sql, q.params), s)) });
+      rows.push({ layer: 'db', what: 'Neon HTTP (neon()) via relay: 1 then 2 ‖ 3 (the read path)', latency: await timeEach(captured, (s) => showPattern((q) => sqlOverHttp.query(q.sql, q.params), s)) });
       rows.push({
         layer: 'db',
         what: 'Neon HTTP via relay: the 3 in one request (transaction)',

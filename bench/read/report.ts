@@ -23,6 +23,8 @@ export interface PhaseRun {
 
 export interface Target {
   name: string;
+  /** The load it was measured under: closed-loop clients, or an open-loop rate. */
+  load: string;
   limitMs: number;
   actualMs: number;
   met: boolean;
@@ -78,8 +80,11 @@ export function printReport(r: ReadBenchResult): void {
   lines.push(`machine : ${r.machine.cpus} × ${r.machine.cpuModel}, ${f(r.machine.memGiB)} GiB, ${r.machine.platform} ${r.machine.release}, node ${r.machine.node}; busy before the run ${f(r.machine.busyBeforePct, 0)} % of one core`);
   lines.push(`code    : ${r.code}; requests to ${r.target.requestsTo}; stack reloads during the run: ${r.stackReloads}`);
   lines.push(`data    : ${r.target.database} — ${Object.entries(r.target.dataset).map(([k, v]) => `${k} ${int(v)}`).join(', ')}`);
+  const loadText = r.options.rate
+    ? `open loop: WARM ${r.options.rate} requests/s, COLD ${r.options.coldRate ?? r.options.rate} requests/s (latency from each request's due time)`
+    : `${r.options.concurrency} concurrent clients (closed loop)`;
   lines.push(
-    `load    : ${r.options.concurrency} concurrent clients; keys ${ENDPOINTS.map((e) => `${e} ${int(r.keys[e])}`).join(', ')} (feed: ${r.keys.feedUsers} signed-in users); ${r.options.ips} client addresses; ` +
+    `load    : ${loadText}; keys ${ENDPOINTS.map((e) => `${e} ${int(r.keys[e])}`).join(', ')} (feed: ${r.keys.feedUsers} signed-in users); ${r.options.ips} client addresses; ` +
       `mix ${ENDPOINTS.map((e) => `${e} ${Math.round(r.options.mix[e] * 100)}%`).join(' ')}`,
   );
   lines.push(
@@ -113,7 +118,15 @@ export function printReport(r: ReadBenchResult): void {
     rows.push([run === r.cold ? 'all' : '', p.name, int(p.requests), f(p.perS), f(p.all.p50Ms), f(p.all.p95Ms), f(p.all.p99Ms), f(p.all.maxMs), '', `wall ${f(p.wallS)} s`, String(p.errors)]);
   }
   lines.push(table(rows));
-  lines.push('(latency: request sent → body read, at the client; worker: the api worker\'s own durationMs from its access log, which advances on I/O only)');
+  lines.push(
+    r.options.rate
+      ? "(latency: request due (open loop schedule) → body read, at the client; worker: the api worker's own durationMs from its access log, which advances on I/O only)"
+      : "(latency: request sent → body read, at the client; worker: the api worker's own durationMs from its access log, which advances on I/O only)",
+  );
+  for (const run of [r.cold, r.warm]) {
+    const p = run.figures;
+    if (p.rate && p.sendLag) lines.push(`${p.name} open loop: asked ${f(p.rate)} requests/s, achieved ${f(p.perS)}/s; sent late by p50/p95/max ${f(p.sendLag.p50Ms)} / ${f(p.sendLag.p95Ms)} / ${f(p.sendLag.maxMs)} ms; at most ${int(p.maxInFlight)} in flight`);
+  }
   lines.push('');
   const hitMiss = (run: PhaseRun, e: EndpointName) => {
     const x = run.figures.endpoints[e];
@@ -127,7 +140,7 @@ export function printReport(r: ReadBenchResult): void {
   }
   lines.push('');
   lines.push('targets:');
-  for (const t of r.targets) lines.push(`  ${t.met ? 'MET    ' : 'NOT MET'} ${t.name}: ${f(t.actualMs)} ms (< ${t.limitMs} ms)`);
+  for (const t of r.targets) lines.push(`  ${t.met ? 'MET    ' : 'NOT MET'} ${t.name}: ${f(t.actualMs)} ms (< ${t.limitMs} ms) — ${t.load}`);
 
   lines.push('');
   lines.push('CPU during each phase (% of one core; machine max ' + r.machine.cpus * 100 + '):');

@@ -1,17 +1,23 @@
 /**
  * The database client: a primary plus zero or more read replicas, through the Neon serverless driver.
  *
+ * Reads on `db` (select, `$count`, `with`, relational `db.query`) go over SQL over HTTP (`neon()`, drizzle's
+ * neon-http driver) to a replica, or to the primary itself when no replica is configured (no lag then, so a
+ * request still reads its own writes). Each HTTP query is one round trip on a connection the proxy pools (Neon,
+ * or the local relay), instead of a new Postgres connection per request. Writes, `db.execute`, `db.$primary`
+ * and transactions go to the primary over a WebSocket `Pool`, which connects on its first query only: a
+ * read-only request opens no WebSocket at all. `db.$primary` is how a request reads its own writes.
+ *
  * Workers cannot reuse a socket across requests ("Cannot perform I/O on behalf of a different request"),
  * so a Database lives for one request or one queue batch and must be closed with `ctx.waitUntil(close())`.
- * Reads on `db` go to a replica when there is one; `db.$primary` and transactions go to the primary,
- * which is how a request reads its own writes.
  */
-import { neon, Pool, type NeonQueryFunction } from '@neondatabase/serverless';
+import { neon, Pool, types, type CustomTypesConfig, type NeonQueryFunction } from '@neondatabase/serverless';
+import { drizzle as drizzleHttp, type NeonHttpDatabase } from 'drizzle-orm/neon-http';
 import { drizzle, type NeonDatabase } from 'drizzle-orm/neon-serverless';
-import { withReplicas, type PgDatabase, type PgWithReplicas } from 'drizzle-orm/pg-core';
+import { withReplicas, type PgDatabase } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 import { configureNeon } from './neon-config';
-import { guardPool, type DatabaseGuard } from './guarded-pool';
+import { guardPool, guardSql, type DatabaseGuard } from './guarded-pool';
 
 export type { DatabaseGuard } from './guarded-pool';
 
@@ -24,8 +30,15 @@ export interface DatabaseEnv {
 }
 
 export type Schema = typeof schema;
+/** The primary, over a WebSocket Pool: writes, transactions, raw `execute`, reads that must see a write. */
 export type PrimaryDatabase = NeonDatabase<Schema>;
-export type Database = PgWithReplicas<PrimaryDatabase>;
+/** A replica (or the primary) over SQL over HTTP: reads only; `transaction()` throws. */
+export type ReadDatabase = NeonHttpDatabase<Schema>;
+/**
+ * drizzle's `PgWithReplicas<PrimaryDatabase>`, except that the replicas are what they are: HTTP databases.
+ * The methods withReplicas sends to a replica (`ReplicaRouted`) have the same types on both drivers.
+ */
+export type Database = PrimaryDatabase & { $primary: PrimaryDatabase; $replicas: ReadDatabase[] };
 
 export interface DatabaseHandle {
   db: Database;
@@ -47,33 +60,78 @@ export interface OpenDatabaseOptions {
 
 export function openDatabase(env: DatabaseEnv, onError: (err: Error) => void = () => {}, options: OpenDatabaseOptions = {}): DatabaseHandle {
   configureNeon(env.DB_RELAY);
-  const pools: Pool[] = [];
   let closing = false;
-  const connect = (connectionString: string): PrimaryDatabase => {
-    // One connection per pool: a request's queries share it (Promise.all queues them), because opening a
-    // Postgres connection costs far more than a query — bench:read measured ~12 ms of a 24 ms show page
-    // spent opening the 2 connections its parallel queries caused, against 0.2 ms of query execution.
-    const pool = new Pool({ connectionString, max: 1 });
-    // Idle clients report "Network connection lost" after end(); an unhandled 'error' would crash the
-    // isolate, and once we are closing such errors are expected and not worth a log line.
-    pool.on('error', (err: Error) => {
-      if (!closing) onError(err);
-    });
-    if (options.guard) guardPool(pool, options.guard);
-    pools.push(pool);
-    return drizzle({ client: pool, schema });
-  };
-  const primary = connect(env.DATABASE_URL);
-  const replicas = replicaUrls(env).map(connect);
-  const db = withReplicas(primary, (replicas.length ? replicas : [primary]) as [PrimaryDatabase, ...PrimaryDatabase[]]);
+  // One connection: a request's queries share it (Promise.all queues them), because opening a Postgres
+  // connection costs far more than a query. The Pool connects on its first query, not here.
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 1 });
+  // Idle clients report "Network connection lost" after end(); an unhandled 'error' would crash the
+  // isolate, and once we are closing such errors are expected and not worth a log line.
+  pool.on('error', (err: Error) => {
+    if (!closing) onError(err);
+  });
+  if (options.guard) guardPool(pool, options.guard);
+  const primary: PrimaryDatabase = drizzle({ client: pool, schema });
+  const urls = replicaUrls(env);
+  const replicas = (urls.length ? urls : [env.DATABASE_URL]).map((url) => openHttpDatabase(env, { url, guard: options.guard })) as [ReadDatabase, ...ReadDatabase[]];
+  const db = routeReads(primary, replicas);
   let closed: Promise<void> | undefined;
   return {
     db,
     close: () => {
       closing = true;
-      return (closed ??= Promise.all(pools.map((p) => p.end().catch(() => {}))).then(() => {}));
+      return (closed ??= pool.end().catch(() => {}));
     },
   };
+}
+
+/** What drizzle's `withReplicas` sends to a replica; everything else goes to the primary. */
+type ReplicaRouted = 'select' | 'selectDistinct' | 'selectDistinctOn' | '$count' | '$with' | 'query';
+
+/**
+ * drizzle's `withReplicas` over HTTP replicas. It is typed for replicas of the primary's own type, so the
+ * replicas are passed as that type: sound for what it routes to them (`ReplicaRouted`, checked here; not
+ * `with()`, whose `update`/`insert`/`delete` would be typed by the replica's driver and which we only use on
+ * `$primary`), and `$replicas` is then stated as what it is.
+ */
+function routeReads(primary: PrimaryDatabase, replicas: [ReadDatabase, ...ReadDatabase[]]): Database {
+  replicas satisfies Pick<PrimaryDatabase, ReplicaRouted>[];
+  const db = withReplicas(primary, replicas as unknown as [PrimaryDatabase, ...PrimaryDatabase[]]);
+  // The same array withReplicas holds, assigned again so that its type is the replicas' own.
+  return Object.assign(db, { $replicas: replicas });
+}
+
+/**
+ * The OIDs drizzle reads as Postgres' text (timestamps, dates, intervals and their arrays, numeric[]) and maps
+ * itself. Its neon-serverless driver asks for that per query; its neon-http driver instead changes the
+ * driver's global type parsers when an instance is made, which would change what every other `neon()` and
+ * Pool query of the isolate returns (e.g. the queue consumers' raw SQL would get strings instead of Dates).
+ */
+const DRIZZLE_TEXT_OIDS = [1184, 1114, 1082, 1186, 1231, 1115, 1185, 1187, 1182];
+const drizzleTypes: CustomTypesConfig = {
+  getTypeParser: (oid, format) => (DRIZZLE_TEXT_OIDS.includes(oid) ? (value: string) => value : types.getTypeParser(oid, format)),
+};
+
+/**
+ * drizzle's neon-http driver on `url` (default: the primary): each query is one HTTP round trip, through
+ * `guard` when given; no transactions. The text parsing drizzle needs is asked for per query, and the
+ * driver's global type parsers are left as they were.
+ */
+export function openHttpDatabase(env: DatabaseEnv, { url = env.DATABASE_URL, guard }: { url?: string; guard?: DatabaseGuard | undefined } = {}): NeonHttpDatabase<Schema> {
+  configureNeon(env.DB_RELAY);
+  const sql = neon(url);
+  const client = new Proxy(sql, {
+    get(target, property) {
+      if (property !== 'query') return Reflect.get(target, property, target) as unknown;
+      const query: typeof sql.query = (text, params, queryOptions) => target.query(text, params, { ...queryOptions, types: drizzleTypes });
+      return query;
+    },
+  });
+  const saved = DRIZZLE_TEXT_OIDS.map((oid) => [oid, types.getTypeParser(oid, 'text') as (value: string) => unknown] as const);
+  try {
+    return drizzleHttp({ client: guard ? guardSql(client, guard) : client, schema });
+  } finally {
+    for (const [oid, parse] of saved) types.setTypeParser(oid, parse);
+  }
 }
 
 /** One-shot HTTP queries: one round trip each, and `transaction([...])` sends a whole batch in one request. */

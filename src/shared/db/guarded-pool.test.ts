@@ -1,6 +1,6 @@
-import type { Pool } from '@neondatabase/serverless';
+import { neon, neonConfig, type Pool } from '@neondatabase/serverless';
 import { describe, expect, it } from 'vitest';
-import { guardPool, type DatabaseGuard } from './guarded-pool';
+import { guardPool, guardSql, type DatabaseGuard } from './guarded-pool';
 
 /** Counts the round trips it runs; refuses them all when `refuse` is set. */
 function countingGuard() {
@@ -102,4 +102,49 @@ describe('guardPool', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(pool.client.released).toEqual([true]);
   });
+});
+
+describe('guardSql', () => {
+  /** The real driver, with its HTTP requests answered here (one int column `n` = 1 per query) and counted. */
+  async function withFakeHttp(test: (requests: unknown[]) => Promise<void>): Promise<void> {
+    const requests: unknown[] = [];
+    const result = { fields: [{ name: 'n', dataTypeID: 23 }], rows: [['1']], command: 'SELECT', rowCount: 1 };
+    const saved = neonConfig.fetchFunction as unknown;
+    neonConfig.fetchFunction = async (_url: string, init: { body: string }) => {
+      const body = JSON.parse(init.body) as { queries?: unknown[] };
+      requests.push(body);
+      return Response.json(body.queries ? { results: body.queries.map(() => result) } : result);
+    };
+    try {
+      await test(requests);
+    } finally {
+      neonConfig.fetchFunction = saved;
+    }
+  }
+  const url = 'postgres://user:password@guarded.localhost/db';
+
+  it('runs each query through the guard once, when it is awaited, and a transaction as one round trip', () =>
+    withFakeHttp(async (requests) => {
+      const guard = countingGuard();
+      const sql = guardSql(neon(url), guard);
+      const query = sql.query('select 1 as n');
+      const tagged = sql`select ${1} as n`;
+      expect(guard.runs).toBe(0);
+      expect(await query).toEqual([{ n: 1 }]);
+      expect(await tagged).toEqual([{ n: 1 }]);
+      expect([guard.runs, requests.length]).toEqual([2, 2]);
+      // The queries of a transaction travel in its one request; they are not run (or guarded) on their own.
+      expect(await sql.transaction([sql.query('select 1 as n'), sql`select 2 as n`])).toEqual([[{ n: 1 }], [{ n: 1 }]]);
+      expect([guard.runs, requests.length]).toEqual([3, 3]);
+    }));
+
+  it('sends nothing when the guard refuses', () =>
+    withFakeHttp(async (requests) => {
+      const guard = countingGuard();
+      guard.refuse = true;
+      const sql = guardSql(neon(url), guard);
+      await expect(sql.query('select 1 as n')).rejects.toThrow('refused');
+      await expect(sql.transaction([sql.query('select 1 as n')])).rejects.toThrow('refused');
+      expect(requests).toEqual([]);
+    }));
 });

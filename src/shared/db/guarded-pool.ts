@@ -1,10 +1,11 @@
 /**
- * A hook around every round trip a Neon `Pool` makes, so that policies such as a circuit breaker and a
- * query timeout apply to all database use of a worker without touching the code that queries.
+ * A hook around every round trip a Neon `Pool` (WebSocket) or `neon()` query function (SQL over HTTP) makes,
+ * so that policies such as a circuit breaker and a query timeout apply to all database use of a worker
+ * without touching the code that queries.
  */
-import type { Pool, PoolClient } from '@neondatabase/serverless';
+import type { NeonQueryFunction, Pool, PoolClient } from '@neondatabase/serverless';
 
-/** Runs one database round trip (a pooled query, or checking out a connection for a transaction). */
+/** Runs one database round trip (a pooled query, checking out a connection for a transaction, one HTTP request). */
 export interface DatabaseGuard {
   run<T>(roundTrip: () => Promise<T>): Promise<T>;
 }
@@ -52,6 +53,43 @@ function guardClient(client: PoolClient, guard: DatabaseGuard): PoolClient {
       if (property === 'query') return guarded;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as AnyFunction).bind(target) : value;
+    },
+  });
+}
+
+/**
+ * `sql` with every HTTP request it makes run through `guard`: a query (tagged template or `sql.query()`,
+ * which drizzle's neon-http driver uses) when it is awaited, and `sql.transaction([...])`, which sends its
+ * queries in one request. The driver's queries are lazy (a `NeonQueryPromise` runs when `then` is called),
+ * so the guarded query stays lazy too, and one handed to `transaction()` is only run as part of it, once.
+ */
+export function guardSql<ArrayMode extends boolean, FullResults extends boolean>(
+  sql: NeonQueryFunction<ArrayMode, FullResults>,
+  guard: DatabaseGuard,
+): NeonQueryFunction<ArrayMode, FullResults> {
+  const query: NeonQueryFunction<ArrayMode, FullResults>['query'] = (text, params, options) => guardQuery(sql.query(text, params, options), guard);
+  const transaction: NeonQueryFunction<ArrayMode, FullResults>['transaction'] = (queries, options) => guard.run(() => sql.transaction(queries, options));
+  return new Proxy(sql, {
+    apply: (target, thisArg, args: Parameters<NeonQueryFunction<ArrayMode, FullResults>>) => guardQuery(Reflect.apply(target, thisArg, args) as ReturnType<typeof sql>, guard),
+    get(target, property) {
+      if (property === 'query') return query;
+      if (property === 'transaction') return transaction;
+      return Reflect.get(target, property, target) as unknown;
+    },
+  });
+}
+
+/** A lazy query whose single execution goes through `guard`; everything else (what `transaction()` reads) is the query's own. */
+function guardQuery<Q extends PromiseLike<unknown>>(query: Q, guard: DatabaseGuard): Q {
+  type Result = Q extends PromiseLike<infer R> ? R : never;
+  let run: Promise<Result> | undefined;
+  const start = () => (run ??= guard.run(() => Promise.resolve(query as PromiseLike<Result>)));
+  return new Proxy(query, {
+    get(target, property) {
+      if (property === 'then') return (onFulfilled?: (value: Result) => unknown, onRejected?: (reason: unknown) => unknown) => start().then(onFulfilled, onRejected);
+      if (property === 'catch') return (onRejected?: (reason: unknown) => unknown) => start().catch(onRejected);
+      if (property === 'finally') return (onFinally?: () => void) => start().finally(onFinally);
+      return Reflect.get(target, property, target) as unknown;
     },
   });
 }

@@ -64,4 +64,22 @@ describe('database outage, through the worker', () => {
     expect(after.status).toBe(201);
     expect((await api('/health')).status).toBe(200);
   });
+
+  it('counts failed reads over HTTP too: uncached reads alone open the circuit', async () => {
+    await relayFaults({ down: true });
+    try {
+      let circuit = 'closed';
+      // Anonymous reads never asked for before (no stale copy): each reaches Postgres over HTTP and fails.
+      for (let attempt = 0; attempt < 6 && circuit !== 'open'; attempt++) {
+        const res = await api(`/v1/shows?limit=${attempt + 11}`);
+        expect(res.status).toBe(503);
+        circuit = ((await errorOf(res)).details as { circuit: string }).circuit;
+      }
+      expect(circuit).toBe('open');
+    } finally {
+      await relayFaults({ down: false });
+    }
+    await sleep(2100);
+    expect((await api('/v1/shows?limit=17')).status).toBe(200);
+  });
 });

@@ -4,8 +4,7 @@
  */
 import { env, exports } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/neon-http';
-import { openHttpSql } from '../../../src/shared/db/client';
+import { openHttpDatabase, openHttpSql } from '../../../src/shared/db/client';
 import * as schema from '../../../src/shared/db/schema';
 import type { SessionCreated } from '../../../src/shared/schemas/auth';
 
@@ -22,7 +21,7 @@ export function api(path: string, init: RequestInit & { token?: string } = {}): 
 }
 
 export function testDb() {
-  return drizzle({ client: openHttpSql(env), schema });
+  return openHttpDatabase(env);
 }
 
 export function sql() {

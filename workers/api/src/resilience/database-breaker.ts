@@ -1,6 +1,6 @@
 /**
  * Circuit breaker and timeout around Postgres (cockatiel), applied to every round trip of the api worker's
- * database pools through `openDatabase(env, onError, { guard })`.
+ * database (its WebSocket pool and its SQL-over-HTTP reads) through `openDatabase(env, onError, { guard })`.
  *
  * - A round trip that takes longer than `DB_TIMEOUT_MS` (default 3000) fails with a timeout.
  * - `BREAKER_THRESHOLD` outages in a row (connectivity errors or timeouts, see `isDatabaseOutage`) open

@@ -4,7 +4,7 @@
  */
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Database, PrimaryDatabase } from '../../../../src/shared/db/client';
+import type { Database, PrimaryDatabase, ReadDatabase } from '../../../../src/shared/db/client';
 import { artists, shows, songs, venues } from '../../../../src/shared/db/schema';
 import { isForeignKeyViolation, isUniqueViolation } from '../../../../src/shared/db/errors';
 import { ApiError, errors } from '../../../../src/shared/errors';
@@ -118,8 +118,8 @@ export function rowAfter(direction: 'asc' | 'desc', key: SQL | AnyPgColumn, id: 
 
 /**
  * A replica for a raw read: drizzle's `withReplicas` routes `select` to replicas but sends `execute` to the
- * primary, so raw read-only SQL picks a replica itself.
+ * primary, so raw read-only SQL picks a replica itself (over HTTP; the primary's own when none is configured).
  */
-export function readReplica(db: Database): PrimaryDatabase {
+export function readReplica(db: Database): ReadDatabase | PrimaryDatabase {
   return db.$replicas[Math.floor(Math.random() * db.$replicas.length)] ?? db.$primary;
 }

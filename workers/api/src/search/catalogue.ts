@@ -29,6 +29,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../../../src/shared/db/client';
 import type { SearchResult } from '../../../../src/shared/schemas/search';
+import { readReplica } from '../routes/catalog-common';
 
 /** Matching artists and venues considered (and expanded into their shows) per search. */
 export const CANDIDATES = 50;
@@ -86,7 +87,8 @@ export async function searchCatalogue(db: Database, q: string, limit: number): P
         union all
         (select ${showColumns} from shows s where ${column} = m.id and s.starts_at < ${recent} and s.status <> 'cancelled' order by s.starts_at desc limit ${limit})`;
 
-  const result = await db.execute<SearchRow>(sql`
+  // A read: a replica over HTTP (drizzle's withReplicas would send `execute` to the primary).
+  const result = await readReplica(db).execute<SearchRow>(sql`
     with matched_artists as materialized (
       select id, slug, name, genres, popularity, ${score(sql`name_key`)} as score
       from (
