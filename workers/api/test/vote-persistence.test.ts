@@ -72,6 +72,28 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     expect(await voteRows(setlistSongId)).toEqual({ total: 2, active: 1, vote_count: 1 });
   });
 
+  it('accepts events as the JSON text the room sends, and as objects (dead-letter replays)', async () => {
+    const { show, songs } = await createShow();
+    const [fan, other] = await Promise.all([signUp(), signUp()]);
+    const setlistSongId = crypto.randomUUID();
+    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
+    const added = event('song_added', { ...base, seq: 1, userId: fan.user.id });
+    const asText = event('vote', { ...base, seq: 2, userId: fan.user.id, voteId: crypto.randomUUID() });
+    const asObject = event('vote', { ...base, seq: 3, userId: other.user.id, voteId: crypto.randomUUID() });
+
+    await env.VOTE_EVENTS.sendBatch([
+      { body: JSON.stringify(added), contentType: 'text' as const },
+      { body: JSON.stringify(asText), contentType: 'text' as const },
+      { body: asObject, contentType: 'json' as const },
+    ]);
+
+    const rows = await eventually(async () => {
+      const r = await voteRows(setlistSongId);
+      return r.total === 2 ? r : undefined;
+    });
+    expect(rows).toEqual({ total: 2, active: 2, vote_count: 2 });
+  });
+
   it('sends a poison message to the dead-letter queue alone, and replay applies it once fixed', async () => {
     const { show, songs } = await createShow();
     const [fan, admin] = await Promise.all([signUp(), signUp()]);
