@@ -4,19 +4,14 @@
  * provider, and the import step is retried later by the queue. After the cooldown one trial call is let
  * through: its success closes the circuit.
  *
- * cockatiel is imported lazily, inside a request or queue batch: its module body creates and aborts an
- * AbortController, which workerd forbids in a Worker's global scope (see
- * workers/api/src/resilience/database-breaker.ts, where this was found).
+ * cockatiel is imported lazily (src/shared/circuit.ts).
  */
 import type { CircuitBreakerPolicy } from 'cockatiel';
+import { circuitStatus, isCockatielError, loadCockatiel, type CircuitStatus, type Cockatiel } from '../circuit';
 import type { Provider } from './rate-limit';
 
 export const PROVIDER_BREAKER_THRESHOLD = 5;
 export const DEFAULT_PROVIDER_COOLDOWN_MS = 60_000;
-
-type Cockatiel = typeof import('cockatiel');
-let cockatiel: Promise<Cockatiel> | undefined;
-const loadCockatiel = () => (cockatiel ??= import('cockatiel'));
 
 /** Thrown instead of calling a provider whose circuit is open. */
 export class ProviderCircuitOpenError extends Error {
@@ -30,7 +25,7 @@ export class ProviderCircuitOpenError extends Error {
 }
 
 export interface ProviderBreaker {
-  readonly state: 'closed' | 'open' | 'half-open';
+  readonly state: CircuitStatus;
   /** Runs one logical call (with its retries). `isOutage` decides what counts against the breaker. */
   run<T>(call: () => Promise<T>, isOutage: (err: unknown) => boolean): Promise<T>;
 }
@@ -48,16 +43,8 @@ export class CockatielProviderBreaker implements ProviderBreaker {
     readonly threshold: number = PROVIDER_BREAKER_THRESHOLD,
   ) {}
 
-  get state(): 'closed' | 'open' | 'half-open' {
-    switch (this.#breaker?.state as number | undefined) {
-      case undefined:
-      case 0:
-        return 'closed';
-      case 2:
-        return 'half-open';
-      default:
-        return 'open';
-    }
+  get state(): CircuitStatus {
+    return circuitStatus(this.#breaker);
   }
 
   async run<T>(call: () => Promise<T>, isOutage: (err: unknown) => boolean): Promise<T> {
@@ -67,7 +54,7 @@ export class CockatielProviderBreaker implements ProviderBreaker {
       // A signal of this call's own: a module-level AbortSignal would be bound to the first request in workerd.
       return await this.#breaker!.execute(() => call(), new AbortController().signal);
     } catch (err) {
-      if (typeof err === 'object' && err !== null && (err as { isBrokenCircuitError?: boolean }).isBrokenCircuitError) {
+      if (isCockatielError(err, 'BrokenCircuitError')) {
         const left = Math.max(1, Math.ceil((this.#openedAt + this.cooldownMs - Date.now()) / 1000));
         throw new ProviderCircuitOpenError(this.provider, left);
       }

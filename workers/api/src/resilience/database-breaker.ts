@@ -18,6 +18,7 @@
 import type { CircuitBreakerPolicy, IPolicy } from 'cockatiel';
 import type { DatabaseGuard } from '../../../../src/shared/db/client';
 import { isConnectivityError } from '../../../../src/shared/db/errors';
+import { circuitStatus, isCockatielError, loadCockatiel, type CircuitStatus, type Cockatiel } from '../../../../src/shared/circuit';
 import { ApiError } from '../../../../src/shared/errors';
 import { createLogger, parseLogLevel, type Logger } from '../../../../src/shared/log';
 
@@ -25,7 +26,7 @@ export const BREAKER_THRESHOLD = 5;
 export const DEFAULT_COOLDOWN_SECONDS = 10;
 export const DEFAULT_TIMEOUT_MS = 3000;
 
-export type CircuitStatus = 'closed' | 'open' | 'half-open';
+export type { CircuitStatus };
 export type UnavailableReason = 'circuit_open' | 'timeout' | 'connection';
 
 /** Thrown by the guard instead of the driver's error when the database cannot be used; rendered as 503. */
@@ -67,19 +68,11 @@ export function findDatabaseUnavailable(err: unknown): DatabaseUnavailableError 
  * database answered.
  */
 export function isDatabaseOutage(err: unknown): boolean {
-  if (isNamed(err, 'TaskCancelledError') || err instanceof DatabaseUnavailableError) return true;
-  if (isNamed(err, 'BrokenCircuitError')) return false;
+  if (isCockatielError(err, 'TaskCancelledError') || err instanceof DatabaseUnavailableError) return true;
+  if (isCockatielError(err, 'BrokenCircuitError')) return false;
   return isConnectivityError(err);
 }
 
-/** cockatiel's errors, recognised by the flag each carries, so that this module does not import cockatiel eagerly. */
-function isNamed(err: unknown, name: 'TaskCancelledError' | 'BrokenCircuitError'): boolean {
-  return typeof err === 'object' && err !== null && (err as Record<string, unknown>)[`is${name}`] === true;
-}
-
-type Cockatiel = typeof import('cockatiel');
-let cockatiel: Promise<Cockatiel> | undefined;
-const loadCockatiel = () => (cockatiel ??= import('cockatiel'));
 
 export interface DatabaseBreakerOptions {
   /** Outages in a row that open the circuit. */
@@ -154,8 +147,8 @@ export class DatabaseBreaker implements DatabaseGuard {
       // request") when the module is first evaluated inside a request, as under vitest or a lazy import.
       return await this.#policy!.execute(() => roundTrip(), new AbortController().signal);
     } catch (err) {
-      if (isNamed(err, 'BrokenCircuitError')) throw this.#unavailable('circuit_open', err);
-      if (isNamed(err, 'TaskCancelledError')) throw this.#unavailable('timeout', err);
+      if (isCockatielError(err, 'BrokenCircuitError')) throw this.#unavailable('circuit_open', err);
+      if (isCockatielError(err, 'TaskCancelledError')) throw this.#unavailable('timeout', err);
       if (isDatabaseOutage(err)) throw this.#unavailable('connection', err);
       throw err;
     }
@@ -176,19 +169,6 @@ export class DatabaseBreaker implements DatabaseGuard {
     if (Date.now() - this.#trialStartedAt <= this.options.timeoutMs + this.options.cooldownMs) return;
     this.options.log?.warn('database circuit: half-open trial lost, closing');
     this.#breaker.isolate().dispose();
-  }
-}
-
-/** cockatiel's CircuitState enum values (Closed 0, Open 1, HalfOpen 2, Isolated 3), read without importing it. */
-function circuitStatus(breaker: CircuitBreakerPolicy | undefined): CircuitStatus {
-  if (!breaker) return 'closed';
-  switch (breaker.state as number) {
-    case 0:
-      return 'closed';
-    case 2:
-      return 'half-open';
-    default:
-      return 'open';
   }
 }
 
