@@ -133,9 +133,13 @@ describe('unsubscribe links', () => {
     const forged = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, string>;
     forged.k = 'all';
     const forgedPayload = btoa(JSON.stringify(forged)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-    const flipped = signature.slice(0, -2) + (signature.endsWith('AA') ? 'AB' : 'AA');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const swapChar = (text: string, at: number, xor: number) => text.slice(0, at) + alphabet[alphabet.indexOf(text[at]!) ^ xor] + text.slice(at + 1);
+    // One flipped MAC bit, and a second spelling of the same MAC (the last character's two padding bits).
+    const flipped = swapChar(signature, 10, 1);
+    const respelled = swapChar(signature, signature.length - 1, 1);
     const foreign = await signUnsubscribeToken('another key', { u: me.user.id, k: 'show_announced', c: 'email' });
-    for (const bad of [`${forgedPayload}.${signature}`, `${payload}.${flipped}`, payload, foreign, 'not-a-token', `${token}.extra`]) {
+    for (const bad of [`${forgedPayload}.${signature}`, `${payload}.${flipped}`, `${payload}.${respelled}`, payload, foreign, 'not-a-token', `${token}.extra`]) {
       const res = await api(`/v1/unsubscribe?token=${encodeURIComponent(bad)}`);
       expect(res.status, bad).toBe(400);
       expect(res.headers.get('Content-Type')).toContain('application/json');
