@@ -10,6 +10,7 @@ import { loadShowFromPostgres } from './room/load-from-postgres';
 import { ackError, fail, ok, refOf, send } from './room/messages';
 import { playedChanges } from './room/played-changes';
 import { PresenceReporter, presenceEvent } from './room/presence';
+import { settleWithin } from './room/settle-within';
 import { SocketRateLimiter } from './room/socket-rate-limiter';
 import { roomTickMs } from './room/tick';
 import { RoomStore, type ShowMeta } from './room/store';
@@ -22,8 +23,10 @@ const UPDATE_LOG_SIZE = 1000;
 const VIEWER_COUNT_INTERVAL_MS = 1000;
 /** Queue `sendBatch` accepts at most 100 messages. */
 const OUTBOX_BATCH = 100;
-/** Batches drained per alarm, so one alarm cannot run for long while the queue is slow. */
-const OUTBOX_BATCHES_PER_ALARM = 20;
+/** Batches per drain, so one drain cannot run for long while the queue is slow. */
+const OUTBOX_BATCHES_PER_DRAIN = 20;
+/** A queue send that has not settled by then counts as refused (room/settle-within.ts). */
+const QUEUE_SEND_TIMEOUT_MS = 10_000;
 
 /** What each hibernating socket remembers about its fan; survives eviction (≤ 16 KiB). */
 interface SocketAttachment {
@@ -42,8 +45,9 @@ interface SocketAttachment {
  *   that write, and the output gate holds it until the write is durable. An acked vote is never lost.
  * - Fan-out is coalesced: changes are broadcast at most once per tick (`ROOM_TICK_MS`), driven by
  *   alarms rather than timers, so an idle room can hibernate with thousands of sockets attached.
- * - The outbox is drained to the vote-events queue from the alarm, in `sendBatch`es; if the queue
- *   refuses, the events stay in the outbox and the alarm retries with backoff.
+ * - The outbox is drained to the vote-events queue in `sendBatch`es, started by the alarm but not awaited
+ *   by it (the alarm also broadcasts, and a slow queue must not hold the next update back); if the queue
+ *   refuses or does not answer, the events stay in the outbox and the alarm retries with backoff.
  */
 export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   readonly #store: RoomStore;
@@ -56,6 +60,10 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   /** The alarm time this instance set; null after eviction, when `ensureAlarm` sets it again. */
   #alarmAt: number | null = null;
   #drainFailures = 0;
+  /** A drain is running; the alarm starts no second one beside it. */
+  #draining = false;
+  /** A presence report is running (same reason). */
+  #reporting = false;
   #viewersBroadcast = -1;
   #viewersBroadcastAt = 0;
   /**
@@ -470,16 +478,40 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   override async alarm(): Promise<void> {
     this.#alarmAt = null;
     this.#flush();
-    // The outbox before presence: it re-arms soonest (one tick), so presence's later wake-up costs no
-    // second `setAlarm` (each one is a storage write).
-    if (await this.#drainOutbox()) {
-      this.#drainFailures = 0;
-      if (this.#store.outboxSize() > 0) this.#ensureAlarm(Date.now() + this.#tickMs);
-    } else {
-      this.#drainFailures++;
-      this.#ensureAlarm(Date.now() + Math.min(30_000, 250 * 2 ** this.#drainFailures));
-    }
-    await this.#reportPresence();
+    this.#drainInBackground();
+    this.#reportPresenceInBackground();
+  }
+
+  /**
+   * Starts an outbox drain unless one is running, without waiting for it. Alarms run one at a time, so an
+   * awaited `sendBatch` that took a second held the next tick's broadcast back by a second, and one that
+   * never settled stopped the room's updates altogether while votes were still acked. A drain that hears
+   * nothing back is given up after QUEUE_SEND_TIMEOUT_MS, and a retry alarm is armed before it starts, so
+   * the events go out even if this instance is evicted mid-drain (the outbox is durable; the consumer is
+   * idempotent on the vote id, so a batch sent twice counts once).
+   */
+  #drainInBackground(): void {
+    if (this.#draining || this.#store.outboxSize() === 0) return;
+    this.#draining = true;
+    this.#ensureAlarm(Date.now() + QUEUE_SEND_TIMEOUT_MS + this.#tickMs);
+    void this.#drainOutbox().then((drained) => {
+      this.#draining = false;
+      if (drained) {
+        this.#drainFailures = 0;
+        if (this.#store.outboxSize() > 0) this.#ensureAlarm(Date.now() + this.#tickMs);
+      } else {
+        this.#drainFailures++;
+        this.#ensureAlarm(Date.now() + Math.min(30_000, 250 * 2 ** this.#drainFailures));
+      }
+    });
+  }
+
+  #reportPresenceInBackground(): void {
+    if (this.#reporting) return;
+    this.#reporting = true;
+    void this.#reportPresence().finally(() => {
+      this.#reporting = false;
+    });
   }
 
   /** Reports the socket count to the ANALYTICS queue when due (room/presence.ts); a failure waits for the next alarm. */
@@ -490,7 +522,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     const due = this.#presence.dueAt(sockets);
     if (due !== undefined && due <= now) {
       try {
-        await this.env.ANALYTICS.send(presenceEvent(this.#store.meta().showId, sockets, now), { contentType: 'json' });
+        await settleWithin(this.env.ANALYTICS.send(presenceEvent(this.#store.meta().showId, sockets, now), { contentType: 'json' }), QUEUE_SEND_TIMEOUT_MS, 'presence report');
         this.#presence.reported(sockets, now);
       } catch (err) {
         this.#log.warn('presence report failed', { err });
@@ -503,11 +535,15 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
 
   /** Sends outbox events to the queue in batches; returns false when the queue refused a batch. */
   async #drainOutbox(): Promise<boolean> {
-    for (let i = 0; i < OUTBOX_BATCHES_PER_ALARM; i++) {
+    for (let i = 0; i < OUTBOX_BATCHES_PER_DRAIN; i++) {
       const batch = this.#store.outboxBatch(OUTBOX_BATCH);
       if (!batch.length) return true;
       try {
-        await this.env.VOTE_EVENTS.sendBatch(batch.map((row) => ({ body: row.body, contentType: 'text' as const })));
+        await settleWithin(
+          this.env.VOTE_EVENTS.sendBatch(batch.map((row) => ({ body: row.body, contentType: 'text' as const }))),
+          QUEUE_SEND_TIMEOUT_MS,
+          'vote-events sendBatch',
+        );
       } catch (err) {
         this.#log.warn('outbox drain failed; events stay in the outbox', { err, pending: this.#store.outboxSize() });
         return false;
