@@ -494,24 +494,32 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     if (this.#draining || this.#store.outboxSize() === 0) return;
     this.#draining = true;
     this.#ensureAlarm(Date.now() + QUEUE_SEND_TIMEOUT_MS + this.#tickMs);
-    void this.#drainOutbox().then((drained) => {
-      this.#draining = false;
-      if (drained) {
-        this.#drainFailures = 0;
-        if (this.#store.outboxSize() > 0) this.#ensureAlarm(Date.now() + this.#tickMs);
-      } else {
-        this.#drainFailures++;
-        this.#ensureAlarm(Date.now() + Math.min(30_000, 250 * 2 ** this.#drainFailures));
-      }
-    });
+    void this.#drainOutbox()
+      .catch((err: unknown) => {
+        // A storage error must not leave #draining set: the outbox would never drain again.
+        this.#log.error('outbox drain failed', { err });
+        return false;
+      })
+      .then((drained) => {
+        this.#draining = false;
+        if (drained) {
+          this.#drainFailures = 0;
+          if (this.#store.outboxSize() > 0) this.#ensureAlarm(Date.now() + this.#tickMs);
+        } else {
+          this.#drainFailures++;
+          this.#ensureAlarm(Date.now() + Math.min(30_000, 250 * 2 ** this.#drainFailures));
+        }
+      });
   }
 
   #reportPresenceInBackground(): void {
     if (this.#reporting) return;
     this.#reporting = true;
-    void this.#reportPresence().finally(() => {
-      this.#reporting = false;
-    });
+    void this.#reportPresence()
+      .catch((err: unknown) => this.#log.warn('presence report failed', { err }))
+      .finally(() => {
+        this.#reporting = false;
+      });
   }
 
   /** Reports the socket count to the ANALYTICS queue when due (room/presence.ts); a failure waits for the next alarm. */
