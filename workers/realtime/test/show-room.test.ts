@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { openHttpSql } from '../../../src/shared/db/client';
-import { showRoomStub, type RoomActor } from '../../../src/shared/room-rpc';
+import { ROOM_HEADERS, showRoomStub, type RoomActor } from '../../../src/shared/room-rpc';
 import type { ShowRoom } from '../src/show-room';
 
 const sql = () => openHttpSql(env);
@@ -74,5 +74,46 @@ describe('ShowRoom', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error('the vote never reached Postgres');
+  });
+
+  it('keeps broadcasting while the queue refuses its outbox, and delivers every event once it accepts again', async () => {
+    const { showId, songId, fans } = await fixture();
+    const room = showRoomStub(env.SHOW_ROOM, showId);
+    const added = await room.addSong(showId, fans[0]!, songId);
+    if (!added.ok) throw new Error(added.error.message);
+    const { setlistSongId } = added.value;
+    const res = await room.fetch('http://room/live', { headers: { Upgrade: 'websocket', [ROOM_HEADERS.showId]: showId } });
+    const watcher = res.webSocket!;
+    watcher.accept();
+    const updates: { changes?: { setlistSongId: string; votes: number }[] }[] = [];
+    watcher.addEventListener('message', (e) => {
+      const msg = JSON.parse(e.data as string) as { type: string };
+      if (msg.type === 'update') updates.push(msg);
+    });
+    // An event the queue refuses (over its 128 KB message limit) at the head of the outbox: every batch fails.
+    await runInDurableObject(room, (_instance: ShowRoom, state) => {
+      state.storage.sql.exec('insert into outbox (seq, body) values (?, ?)', -1, 'x'.repeat(130_000));
+    });
+    const voteId = crypto.randomUUID();
+    expect(await room.vote(showId, fans[1]!, setlistSongId, voteId)).toMatchObject({ ok: true });
+    const votesInPostgres = async () => ((await sql().query('select count(*)::int as n from votes where id = $1', [voteId])) as { n: number }[])[0]!.n;
+
+    // Fans see the vote although the queue refuses the room's events…
+    for (let i = 0; i < 100 && !updates.some((u) => u.changes?.some((c) => c.setlistSongId === setlistSongId && c.votes === 1)); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(updates.some((u) => u.changes?.some((c) => c.setlistSongId === setlistSongId && c.votes === 1))).toBe(true);
+    // …and the vote stays in the outbox meanwhile, not in Postgres.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await votesInPostgres()).toBe(0);
+    expect(await runInDurableObject(room, (_instance: ShowRoom, state) => state.storage.sql.exec<{ n: number }>('select count(*) as n from outbox').one().n)).toBeGreaterThan(1);
+
+    // The queue accepts again: the retry delivers the vote, exactly once.
+    await runInDurableObject(room, (_instance: ShowRoom, state) => {
+      state.storage.sql.exec('delete from outbox where seq = -1');
+    });
+    for (let i = 0; i < 300 && (await votesInPostgres()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await votesInPostgres()).toBe(1);
+    watcher.close();
   });
 });
