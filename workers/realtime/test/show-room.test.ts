@@ -85,9 +85,10 @@ describe('ShowRoom', () => {
     const res = await room.fetch('http://room/live', { headers: { Upgrade: 'websocket', [ROOM_HEADERS.showId]: showId } });
     const watcher = res.webSocket!;
     watcher.accept();
-    const updates: { changes?: { setlistSongId: string; votes: number }[] }[] = [];
+    type Message = { type: string; changes?: { setlistSongId: string; votes: number }[] };
+    const updates: Message[] = [];
     watcher.addEventListener('message', (e) => {
-      const msg = JSON.parse(e.data as string) as { type: string };
+      const msg = JSON.parse(e.data as string) as Message;
       if (msg.type === 'update') updates.push(msg);
     });
     // An event the queue refuses (over its 128 KB message limit) at the head of the outbox: every batch fails.
