@@ -11,6 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import WebSocket from 'ws';
+import { settleWithin } from '../../src/shared/settle-within';
 import { listeningPorts, type ProcInfo } from './procs';
 
 interface CallFrame {
@@ -88,12 +89,13 @@ export class IsolateProfiler {
     const target = await findTarget(procs, worker);
     if (!target) return undefined;
     const ws = new WebSocket(target.url);
-    await withTimeout(
+    await settleWithin(
       new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
         ws.once('error', reject);
       }),
-      `connecting to ${target.url}`,
+      INSPECTOR_TIMEOUT_MS,
+      `inspector: connecting to ${target.url}`,
     ).catch((err: unknown) => {
       ws.terminate();
       throw err;
@@ -104,11 +106,12 @@ export class IsolateProfiler {
   #call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
     const id = this.#nextId++;
     this.ws.send(JSON.stringify({ id, method, params }));
-    return withTimeout(
+    return settleWithin(
       new Promise<T>((resolve, reject) => {
         this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       }),
-      method,
+      INSPECTOR_TIMEOUT_MS,
+      `inspector: ${method}`,
     );
   }
 
@@ -129,13 +132,7 @@ export class IsolateProfiler {
 }
 
 /** The inspector answers in milliseconds; a profiler that hangs must not hang the bench with it. */
-function withTimeout<T>(promise: Promise<T>, what: string, ms = 15_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`inspector: no answer to ${what} within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const INSPECTOR_TIMEOUT_MS = 15_000;
 
 function summarise(profile: CpuProfile, target: string, file: string, topN: number): ProfileSummary {
   const durationMs = (profile.endTime - profile.startTime) / 1000;

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { NeonDbError, Pool, neon, neonConfig, type PoolClient } from '@neondatabase/serverless';
 import ws, { WebSocket } from 'ws';
+import { settleWithin } from '../../src/shared/settle-within.js';
 import { neonLocalConfig, startLocalDatabase, type LocalDatabase } from './index.js';
 import {
   authenticationOk,
@@ -48,7 +49,7 @@ class Suite {
   async check(name: string, fn: () => Promise<void>): Promise<void> {
     const t0 = performance.now();
     try {
-      await withTimeout(fn(), 60_000, name);
+      await settleWithin(fn(), 60_000, name);
       const ms = performance.now() - t0;
       this.checks.push({ name, ms });
       console.log(`  ok   ${name} (${ms.toFixed(0)} ms)`);
@@ -70,18 +71,6 @@ function indent(s: string): string {
     .split('\n')
     .map((l) => `       ${l}`)
     .join('\n');
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function percentile(values: number[], p: number): number {
@@ -145,7 +134,7 @@ class RawConn {
   /** Waits until `pred` holds for everything received so far. */
   async until(pred: (all: Buffer) => boolean, what: string, ms = 5000): Promise<void> {
     if (pred(this.all)) return;
-    await withTimeout(
+    await settleWithin(
       new Promise<void>((resolve, reject) => {
         const w = (): void => {
           if (pred(this.all)) {
@@ -165,7 +154,7 @@ class RawConn {
 
   async waitClosed(ms: number): Promise<void> {
     if (this.closed) return;
-    await withTimeout(new Promise<void>((r) => this.ws.once('close', () => r())), ms, 'server hang-up');
+    await settleWithin(new Promise<void>((r) => this.ws.once('close', () => r())), ms, 'server hang-up');
   }
 }
 
@@ -629,7 +618,7 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
   });
 
   await suite.check('pool.end() completes (relay hangs up after Terminate)', async () => {
-    await withTimeout(pool.end(), 5000, 'pool.end()');
+    await settleWithin(pool.end(), 5000, 'pool.end()');
     assert.deepEqual(poolErrors, []);
   });
 
@@ -685,7 +674,7 @@ async function main(): Promise<void> {
       s.line += ` | pglite start ${(startMs / 1000).toFixed(2)}s`;
       summaries.push(s);
     } finally {
-      await withTimeout(db.close(), 10_000, 'close (pglite)');
+      await settleWithin(db.close(), 10_000, 'close (pglite)');
     }
   }
   if (values.upstream) {
@@ -693,7 +682,7 @@ async function main(): Promise<void> {
     try {
       summaries.push(await runMode('upstream', db));
     } finally {
-      await withTimeout(db.close(), 10_000, 'close (upstream)');
+      await settleWithin(db.close(), 10_000, 'close (upstream)');
     }
   }
 

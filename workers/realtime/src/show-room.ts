@@ -6,11 +6,11 @@ import { ClientMessage, type RoomPlayed, type RoomSong, type ServerSnapshot } fr
 import type { PlayedEntry } from '../../../src/shared/schemas/scoring';
 import { UserRole } from '../../../src/shared/schemas/auth';
 import type { ShowStatus } from '../../../src/shared/schemas/shows';
+import { settleWithin } from '../../../src/shared/settle-within';
 import { loadShowFromPostgres } from './room/load-from-postgres';
 import { ackError, fail, ok, refOf, send } from './room/messages';
 import { playedChanges } from './room/played-changes';
 import { PresenceReporter, presenceEvent } from './room/presence';
-import { settleWithin } from './room/settle-within';
 import { SocketRateLimiter } from './room/socket-rate-limiter';
 import { roomTickMs } from './room/tick';
 import { RoomStore, type ShowMeta } from './room/store';
@@ -25,7 +25,7 @@ const VIEWER_COUNT_INTERVAL_MS = 1000;
 const OUTBOX_BATCH = 100;
 /** Batches per drain, so one drain cannot run for long while the queue is slow. */
 const OUTBOX_BATCHES_PER_DRAIN = 20;
-/** A queue send that has not settled by then counts as refused (room/settle-within.ts). */
+/** A queue send that has not settled by then counts as refused (src/shared/settle-within.ts). */
 const QUEUE_SEND_TIMEOUT_MS = 10_000;
 
 /** What each hibernating socket remembers about its fan; survives eviction (≤ 16 KiB). */
