@@ -73,7 +73,6 @@ export function isDatabaseOutage(err: unknown): boolean {
   return isConnectivityError(err);
 }
 
-
 export interface DatabaseBreakerOptions {
   /** Outages in a row that open the circuit. */
   threshold: number;
