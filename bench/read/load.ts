@@ -152,7 +152,6 @@ export async function runPhase(name: string, pick: (seq: number) => RequestSpec 
   };
 
   const sendLag = new Histogram();
-  let inFlight = 0;
   let maxInFlight = 0;
   const openLoop = async (rate: number) => {
     const pending = new Set<Promise<void>>();
@@ -164,12 +163,9 @@ export async function runPhase(name: string, pick: (seq: number) => RequestSpec 
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       sendLag.record(Math.max(0, performance.now() - due));
-      maxInFlight = Math.max(maxInFlight, ++inFlight);
-      const request = send(seq, spec, due).finally(() => {
-        inFlight--;
-        pending.delete(request);
-      });
+      const request = send(seq, spec, due).finally(() => pending.delete(request));
       pending.add(request);
+      maxInFlight = Math.max(maxInFlight, pending.size);
     }
     await Promise.all(pending);
   };

@@ -118,11 +118,8 @@ export function printReport(r: ReadBenchResult): void {
     rows.push([run === r.cold ? 'all' : '', p.name, int(p.requests), f(p.perS), f(p.all.p50Ms), f(p.all.p95Ms), f(p.all.p99Ms), f(p.all.maxMs), '', `wall ${f(p.wallS)} s`, String(p.errors)]);
   }
   lines.push(table(rows));
-  lines.push(
-    r.options.rate
-      ? "(latency: request due (open loop schedule) → body read, at the client; worker: the api worker's own durationMs from its access log, which advances on I/O only)"
-      : "(latency: request sent → body read, at the client; worker: the api worker's own durationMs from its access log, which advances on I/O only)",
-  );
+  const latencyFrom = r.options.rate ? 'request due (open loop schedule)' : 'request sent';
+  lines.push(`(latency: ${latencyFrom} → body read, at the client; worker: the api worker's own durationMs from its access log, which advances on I/O only)`);
   for (const run of [r.cold, r.warm]) {
     const p = run.figures;
     if (p.rate && p.sendLag) lines.push(`${p.name} open loop: asked ${f(p.rate)} requests/s, achieved ${f(p.perS)}/s; sent late by p50/p95/max ${f(p.sendLag.p50Ms)} / ${f(p.sendLag.p95Ms)} / ${f(p.sendLag.maxMs)} ms; at most ${int(p.maxInFlight)} in flight`);

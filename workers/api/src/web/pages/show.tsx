@@ -8,7 +8,6 @@ import { Flash, showDate, StatusBadge } from '../components';
 import { must } from '../internal-api';
 import { html, type PageContext } from '../render';
 
-
 /** What client/show.ts reads from the page (`#page-data`); keep in step with its `ShowPageData`. */
 export interface ShowPageData {
   showId: string;
