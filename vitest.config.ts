@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
-import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { fixtureProviderVars } from './test/fixtures/providers/server';
 import { AUX_WORKERS, buildDir } from './test/setup/build-workers';
 
@@ -36,7 +36,9 @@ function testBindings(inject: Inject) {
  * Notifications: test-only provider credentials, and the fake providers worker (test/fakes/providers) that the
  * queue consumers' outbound fetch goes through in the api project, answering from recorded responses.
  */
-const providerCredentials = JSON.parse(readFileSync(`${root}/test/fakes/providers/test-credentials.json`, 'utf8')) as Record<string, unknown>;
+const providerCredentials = JSON.parse(
+  readFileSync(`${root}/test/fakes/providers/test-credentials.json`, 'utf8'),
+) as Record<string, unknown>;
 const notificationBindings = {
   EMAIL_API_URL: String(providerCredentials.EMAIL_API_URL),
   EMAIL_API_KEY: String(providerCredentials.EMAIL_API_KEY),
@@ -66,7 +68,11 @@ function auxiliaryWorker(
   const { workerOptions } = unstable_getMiniflareWorkerOptions(worker.config);
   // A binding to a class of a worker this project does not run (e.g. the rooms, where realtime is the project's
   // own main worker under another name) would stop workerd from starting.
-  const durableObjects = Object.fromEntries(Object.entries(workerOptions.durableObjects ?? {}).filter(([binding]) => !extra.withoutDurableObjects?.includes(binding)));
+  const durableObjects = Object.fromEntries(
+    Object.entries(workerOptions.durableObjects ?? {}).filter(
+      ([binding]) => !extra.withoutDurableObjects?.includes(binding),
+    ),
+  );
   const options = {
     ...workerOptions,
     durableObjects,
@@ -88,7 +94,10 @@ function auxiliaryWorker(
     // Same consumers as wrangler.toml, with fewer retries and shorter batch waits so that the
     // dead-letter path is reached in seconds.
     queueConsumers: Object.fromEntries(
-      Object.entries((workerOptions.queueConsumers ?? {}) as Record<string, object>).map(([queue, consumer]) => [queue, { ...consumer, maxRetries: 3, maxBatchTimeout: 0.05 }]),
+      Object.entries((workerOptions.queueConsumers ?? {}) as Record<string, object>).map(([queue, consumer]) => [
+        queue,
+        { ...consumer, maxRetries: 3, maxBatchTimeout: 0.05 },
+      ]),
     ),
   };
   return options as typeof options & { scriptPath: string };
@@ -110,11 +119,20 @@ const apiProject: TestProjectInlineConfiguration = {
         // A 10 s rate-limit window (same 1,000 limit), so the window boundary can be tested without waiting a minute.
         // A 2 s database breaker cooldown, so that recovery is tested in seconds. No fresh response-cache hits
         // (tests read their own writes anonymously); the stale fallback during an outage still applies.
-        bindings: { ...testBindings(inject), ...notificationBindings, RATE_LIMIT_WINDOW_SECONDS: '10', DB_BREAKER_COOLDOWN_SECONDS: '2', RESPONSE_CACHE_FRESH_SECONDS: '0' },
+        bindings: {
+          ...testBindings(inject),
+          ...notificationBindings,
+          RATE_LIMIT_WINDOW_SECONDS: '10',
+          DB_BREAKER_COOLDOWN_SECONDS: '2',
+          RESPONSE_CACHE_FRESH_SECONDS: '0',
+        },
         serviceBindings: { FAKE_PROVIDERS },
         workers: [
           auxiliaryWorker('mysetlist-realtime', inject),
-          auxiliaryWorker('mysetlist-queue-consumers', inject, { bindings: consumerNotificationBindings, outboundService: FAKE_PROVIDERS }),
+          auxiliaryWorker('mysetlist-queue-consumers', inject, {
+            bindings: consumerNotificationBindings,
+            outboundService: FAKE_PROVIDERS,
+          }),
           fakeProvidersWorker,
         ],
       },

@@ -7,10 +7,10 @@
  * `wrangler dev` or `wrangler deploy`).
  */
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
-import { buildSync } from 'esbuild';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 
 /** Relative to the repository root; the same path as `[assets] directory` in wrangler.toml. */
 export const API_ASSETS_DIR = 'dist/api-assets';
@@ -43,11 +43,29 @@ export function buildWebAssets(root: string): string[] {
   const out = resolve(root, API_ASSETS_DIR, 'static');
   mkdirSync(out, { recursive: true });
   const client = resolve(root, CLIENT_DIR);
-  for (const file of readdirSync(resolve(client, 'static'))) copyFileSync(resolve(client, 'static', file), resolve(out, file));
+  for (const file of readdirSync(resolve(client, 'static')))
+    copyFileSync(resolve(client, 'static', file), resolve(out, file));
   const entries = WEB_CLIENT_ENTRIES.map((name) => resolve(client, `${name}.ts`));
-  buildSync({ entryPoints: entries, outdir: out, bundle: true, minify: true, format: 'esm', target: ['es2022', 'chrome111', 'safari16', 'firefox115'], legalComments: 'none', logLevel: 'warning' });
+  buildSync({
+    entryPoints: entries,
+    outdir: out,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: ['es2022', 'chrome111', 'safari16', 'firefox115'],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
   // The service worker sits at the root: its scope is the folder it is served from.
-  buildSync({ entryPoints: [resolve(client, 'sw.ts')], outfile: resolve(root, API_ASSETS_DIR, 'sw.js'), bundle: true, minify: true, format: 'iife', target: ['es2022'], logLevel: 'warning' });
+  buildSync({
+    entryPoints: [resolve(client, 'sw.ts')],
+    outfile: resolve(root, API_ASSETS_DIR, 'sw.js'),
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: ['es2022'],
+    logLevel: 'warning',
+  });
   return WEB_CLIENT_ENTRIES.map((name) => resolve(out, `${name}.js`));
 }
 

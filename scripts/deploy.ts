@@ -19,7 +19,10 @@ import { applyMigrations } from './db/migrate';
 
 const root = resolve(import.meta.dirname, '..');
 const WORKERS = ['workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml', 'wrangler.toml'];
-const QUEUES = ['vote-events', 'notifications', 'analytics', 'imports'].flatMap((q) => [`mysetlist-${q}`, `mysetlist-${q}-dlq`]);
+const QUEUES = ['vote-events', 'notifications', 'analytics', 'imports'].flatMap((q) => [
+  `mysetlist-${q}`,
+  `mysetlist-${q}-dlq`,
+]);
 
 /**
  * Which worker reads which secret (secrets.example.env documents each). Kept here, not derived from the
@@ -57,7 +60,8 @@ function wrangler(args: string[], input?: string): { status: number | null; outp
 
 async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('Set DATABASE_URL to the production database (direct endpoint) to apply migrations.');
+  if (!databaseUrl)
+    throw new Error('Set DATABASE_URL to the production database (direct endpoint) to apply migrations.');
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -69,7 +73,8 @@ async function main(): Promise<void> {
 
   for (const queue of QUEUES) {
     const { status, output } = wrangler(['queues', 'create', queue]);
-    if (status !== 0 && !/already exists|already taken/i.test(output)) throw new Error(`creating queue ${queue} failed`);
+    if (status !== 0 && !/already exists|already taken/i.test(output))
+      throw new Error(`creating queue ${queue} failed`);
   }
   console.log('✓ queues present');
 
@@ -85,8 +90,10 @@ async function main(): Promise<void> {
         else missing.push(name);
       }
       // One bulk call per worker: each `secret put` would publish a new version of the worker.
-      if (wrangler(['secret', 'bulk', '-c', config], JSON.stringify(secrets)).status !== 0) throw new Error(`setting the secrets of ${config} failed`);
-      if (missing.length) console.warn(`! ${config}: not set in the environment, left as they are: ${missing.join(', ')}`);
+      if (wrangler(['secret', 'bulk', '-c', config], JSON.stringify(secrets)).status !== 0)
+        throw new Error(`setting the secrets of ${config} failed`);
+      if (missing.length)
+        console.warn(`! ${config}: not set in the environment, left as they are: ${missing.join(', ')}`);
     }
     if (wrangler(['deploy', '-c', config]).status !== 0) throw new Error(`deploying ${config} failed`);
   }

@@ -7,14 +7,14 @@
  * 3. All three workers in one `wrangler dev` process (queues only deliver reliably within one process).
  * Ctrl-C stops everything this script started.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { buildApiAssets } from './api-assets';
 import { applyMigrations } from './db/migrate';
-import { startLocalDatabase, type LocalDatabase } from './local-db/index';
-import { seedDatabase, type SeedResult, type SqlExecutor } from './seed/index';
+import { type LocalDatabase, startLocalDatabase } from './local-db/index';
+import { type SeedResult, type SqlExecutor, seedDatabase } from './seed/index';
 import { utcMidnight } from './seed/time';
 
 const root = resolve(import.meta.dirname, '..');
@@ -73,7 +73,9 @@ const WORKER_CONFIGS = ['wrangler.toml', 'workers/realtime/wrangler.toml', 'work
  * `.dev.vars` beside its own config (git-ignored), so that is where the local database settings go.
  */
 function writeDevVars(vars: Record<string, string>): void {
-  const body = `# Written by npm run dev on each start; do not edit.\n${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  const body = `# Written by npm run dev on each start; do not edit.\n${Object.entries(vars)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
   for (const config of WORKER_CONFIGS) writeFileSync(resolve(root, config, '..', '.dev.vars'), body);
 }
 
@@ -85,7 +87,8 @@ function extraDevVars(): Record<string, string> {
   const raw = process.env.MYSETLIST_DEV_VARS;
   if (!raw) return {};
   const parsed: unknown = JSON.parse(raw);
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('MYSETLIST_DEV_VARS must be a JSON object');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error('MYSETLIST_DEV_VARS must be a JSON object');
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
 }
 
@@ -94,9 +97,12 @@ function startWrangler(): ChildProcess {
     resolve(root, 'node_modules/wrangler/bin/wrangler.js'),
     'dev',
     ...WORKER_CONFIGS.flatMap((config) => ['-c', config]),
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--persist-to', resolve(dataDir, 'wrangler'),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--persist-to',
+    resolve(dataDir, 'wrangler'),
     '--show-interactive-dev-session=false',
     ...(inspectorPort ? ['--inspector-port', inspectorPort] : []),
   ];
@@ -135,9 +141,20 @@ async function main(): Promise<void> {
   say(`Neon relay on ${db.relayAddress} (${elapsed()})`);
 
   const seeded = await prepareDatabase(db);
-  say(seeded.status === 'seeded' ? `migrated and seeded demo data in ${(seeded.elapsedMs / 1000).toFixed(1)} s` : 'migrated; demo data already present');
+  say(
+    seeded.status === 'seeded'
+      ? `migrated and seeded demo data in ${(seeded.elapsedMs / 1000).toFixed(1)} s`
+      : 'migrated; demo data already present',
+  );
 
-  writeDevVars({ ...extraDevVars(), DB_RELAY: db.relayAddress, DATABASE_URL: upstreamUrl ?? PGLITE_URL, MFA_ENCRYPTION_KEY: DEV_ONLY_MFA_KEY, NETWORK_ID_KEY: DEV_ONLY_NETWORK_ID_KEY, ...DEV_ONLY_NOTIFICATION_VARS });
+  writeDevVars({
+    ...extraDevVars(),
+    DB_RELAY: db.relayAddress,
+    DATABASE_URL: upstreamUrl ?? PGLITE_URL,
+    MFA_ENCRYPTION_KEY: DEV_ONLY_MFA_KEY,
+    NETWORK_ID_KEY: DEV_ONLY_NETWORK_ID_KEY,
+    ...DEV_ONLY_NOTIFICATION_VARS,
+  });
   buildApiAssets(root);
   const wrangler = startWrangler();
   let stopping = false;

@@ -19,7 +19,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import * as schema from '../src/shared/db/schema';
 import { providerClients } from '../src/shared/ingest/clients';
-import { missingSecrets, providerConfig, type ProviderEnv } from '../src/shared/ingest/config';
+import { missingSecrets, type ProviderEnv, providerConfig } from '../src/shared/ingest/config';
 import type { IngestContext, IngestDb } from '../src/shared/ingest/context';
 import { createImport } from '../src/shared/ingest/import-steps';
 import { InMemoryRateLimiter } from '../src/shared/ingest/rate-limit';
@@ -47,10 +47,16 @@ async function openDb(inMemory: boolean): Promise<{ db: IngestDb; where: string;
     await applyMigrations(pool);
     return { db: drizzleNodePg({ client: pool, schema }), where: 'DATABASE_URL', close: () => pool.end() };
   }
-  const dir = inMemory ? undefined : resolve(import.meta.dirname, '..', process.env.MYSETLIST_DATA_DIR ?? '.data', 'pglite');
+  const dir = inMemory
+    ? undefined
+    : resolve(import.meta.dirname, '..', process.env.MYSETLIST_DATA_DIR ?? '.data', 'pglite');
   const pglite = await openPglite(dir);
   await applyMigrations(pglite);
-  return { db: drizzlePglite({ client: pglite, schema }), where: dir ?? 'a fresh in-memory database', close: () => pglite.close() };
+  return {
+    db: drizzlePglite({ client: pglite, schema }),
+    where: dir ?? 'a fresh in-memory database',
+    close: () => pglite.close(),
+  };
 }
 
 function describeProgress(step: ImportStep, p: ImportProgress): string {
@@ -67,7 +73,11 @@ function describeProgress(step: ImportStep, p: ImportProgress): string {
 }
 
 async function main(): Promise<void> {
-  const request: ImportCreate | undefined = values.artist ? { artistName: values.artist } : values['spotify-id'] ? { spotifyId: values['spotify-id'] } : undefined;
+  const request: ImportCreate | undefined = values.artist
+    ? { artistName: values.artist }
+    : values['spotify-id']
+      ? { spotifyId: values['spotify-id'] }
+      : undefined;
   if (!request) {
     console.error('usage: npm run ingest -- --artist "Name" | --spotify-id ID [--setlists] [--fixtures]');
     process.exit(2);
@@ -82,7 +92,9 @@ async function main(): Promise<void> {
     const missing = missingSecrets(env);
     if (missing.length) {
       console.error(`Cannot import: these secrets are not set: ${missing.join(', ')}.`);
-      console.error('Set them in the environment (see secrets.example.env and docs/ingestion.md), or add --fixtures to run against the recorded responses.');
+      console.error(
+        'Set them in the environment (see secrets.example.env and docs/ingestion.md), or add --fixtures to run against the recorded responses.',
+      );
       process.exit(1);
     }
     console.log('providers: Spotify, Ticketmaster and setlist.fm (live)');
@@ -92,7 +104,15 @@ async function main(): Promise<void> {
   const database = await openDb(values.fixtures);
   console.log(`database: ${database.where}`);
   const log = createLogger({ service: 'ingest-cli' }, { level: values.verbose ? 'info' : 'warn' });
-  const ctx: IngestContext = { db: database.db, log, ...providerClients(config.config, { fetch: (input, init) => fetch(input, init), limiter: new InMemoryRateLimiter(), log }) };
+  const ctx: IngestContext = {
+    db: database.db,
+    log,
+    ...providerClients(config.config, {
+      fetch: (input, init) => fetch(input, init),
+      limiter: new InMemoryRateLimiter(),
+      log,
+    }),
+  };
   const started = Date.now();
   let failed = false;
   try {
@@ -105,7 +125,9 @@ async function main(): Promise<void> {
         queue.push(...(await runImportStep(ctx, step, { onActualSetlistFinal: async () => {} })));
       } catch (err) {
         const action = failureAction(err);
-        console.error(`✗ ${step.step}: ${err instanceof Error ? err.message : String(err)}${action.kind === 'fail' ? '' : ' (the queue would retry this step later)'}`);
+        console.error(
+          `✗ ${step.step}: ${err instanceof Error ? err.message : String(err)}${action.kind === 'fail' ? '' : ' (the queue would retry this step later)'}`,
+        );
         failed = true;
         break;
       }
@@ -117,7 +139,9 @@ async function main(): Promise<void> {
       console.log(`setlists: ${showIds.length} recently finished show(s) without a final setlist`);
       for (const showId of showIds) {
         const outcome = await runSetlistStep(ctx, showId);
-        console.log(`  ${showId}: ${outcome.kind}${'songs' in outcome ? ` (${outcome.songs} songs, ${outcome.matched} in the catalogue)` : ''}`);
+        console.log(
+          `  ${showId}: ${outcome.kind}${'songs' in outcome ? ` (${outcome.songs} songs, ${outcome.matched} in the catalogue)` : ''}`,
+        );
       }
     }
     console.log(`${failed ? 'stopped' : 'done'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -15,10 +15,21 @@ const runs = [
     ['workers/api/env.d.ts', 'wrangler.toml'],
     ['workers/realtime/env.d.ts', 'workers/realtime/wrangler.toml'],
     ['workers/queue-consumers/env.d.ts', 'workers/queue-consumers/wrangler.toml'],
-  ].map(([out, config]) => [out!, '-c', config!, '--strict-vars=false', '--include-runtime=false', `--env-file=${secrets}`]),
+  ].map(([out, config]) => [
+    out!,
+    '-c',
+    config!,
+    '--strict-vars=false',
+    '--include-runtime=false',
+    `--env-file=${secrets}`,
+  ]),
 ];
 for (const args of runs) {
-  const result = spawnSync(process.execPath, [wrangler, 'types', ...args], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+  const result = spawnSync(process.execPath, [wrangler, 'types', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
   if (result.status !== 0) process.exit(result.status ?? 1);
   console.log(`✓ ${args[0]}`);
 }

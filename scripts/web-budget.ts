@@ -32,9 +32,13 @@ for (const [page, scripts] of Object.entries(PAGES)) {
   const raw = sizes.reduce((sum, s) => sum + s.raw, 0);
   const gzip = sizes.reduce((sum, s) => sum + s.gzip, 0);
   over ||= raw > BUDGET_BYTES;
-  console.log(`  ${page.padEnd(44)} ${kb(raw).padStart(9)} raw ${kb(gzip).padStart(9)} gzip  ${raw > BUDGET_BYTES ? 'OVER' : 'ok'}  (${scripts.map((s) => `${s}.js`).join(' + ')})`);
+  console.log(
+    `  ${page.padEnd(44)} ${kb(raw).padStart(9)} raw ${kb(gzip).padStart(9)} gzip  ${raw > BUDGET_BYTES ? 'OVER' : 'ok'}  (${scripts.map((s) => `${s}.js`).join(' + ')})`,
+  );
 }
-console.log(`  service worker (${basename('sw.js')})${' '.repeat(25)} ${kb(readFileSync(resolve(root, API_ASSETS_DIR, 'sw.js')).length).padStart(9)} raw`);
+console.log(
+  `  service worker (${basename('sw.js')})${' '.repeat(25)} ${kb(readFileSync(resolve(root, API_ASSETS_DIR, 'sw.js')).length).padStart(9)} raw`,
+);
 if (over) {
   console.error('A page is over the JavaScript budget.');
   process.exit(1);

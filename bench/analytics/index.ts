@@ -12,11 +12,11 @@
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
-import { openPglite } from '../../scripts/db/pglite';
 import { MIGRATIONS_FOLDER } from '../../scripts/db/migrate';
+import { openPglite } from '../../scripts/db/pglite';
+import type { Database } from '../../src/shared/db/client';
 import { findClusters } from '../../workers/api/src/analytics/anomalies';
 import { RequestMetrics } from '../../workers/api/src/analytics/request-metrics';
-import type { Database } from '../../src/shared/db/client';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,7 +37,9 @@ for (let i = 0; i < N; i++) metrics.record(routes[i % 60]!, i % 50 ? 200 : 503, 
 const elapsedNs = Number(process.hrtime.bigint() - started);
 const rows = metrics.take(now);
 const messageBytes = JSON.stringify({ rows: rows.slice(0, 60) }).length;
-console.log(`request recording: ${(elapsedNs / N).toFixed(0)} ns per request (${N.toLocaleString()} requests, 60 routes); one flush message for 60 routes = ${messageBytes.toLocaleString()} bytes`);
+console.log(
+  `request recording: ${(elapsedNs / N).toFixed(0)} ns per request (${N.toLocaleString()} requests, 60 routes); one flush message for 60 routes = ${messageBytes.toLocaleString()} bytes`,
+);
 
 // 2. Detector queries.
 const pg = await openPglite();
@@ -80,9 +82,15 @@ for (let run = 0; run < 5; run++) {
   clusters = (await findClusters(asDatabase, new Date())).map((c) => c.rule);
   timings.push(performance.now() - t);
 }
-const byRule = Object.entries(clusters.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r]: (acc[r] ?? 0) + 1 }), {})).map(([r, n]) => `${r} ${n}`).join(', ');
+const byRule = Object.entries(
+  clusters.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r]: (acc[r] ?? 0) + 1 }), {}),
+)
+  .map(([r, n]) => `${r} ${n}`)
+  .join(', ');
 timings.sort((a, b) => a - b);
 const events = (await db.execute<{ n: number }>(sql`select count(*)::int as n from analytics_events`)).rows[0]!.n;
-console.log(`detector (3 rule queries): median ${timings[2]!.toFixed(0)} ms, min ${timings[0]!.toFixed(0)} ms over 5 runs; ${events.toLocaleString()} vote events in the window, ${ACCOUNTS.toLocaleString()} accounts; flagged: ${byRule || 'nothing'}`);
+console.log(
+  `detector (3 rule queries): median ${timings[2]!.toFixed(0)} ms, min ${timings[0]!.toFixed(0)} ms over 5 runs; ${events.toLocaleString()} vote events in the window, ${ACCOUNTS.toLocaleString()} accounts; flagged: ${byRule || 'nothing'}`,
+);
 console.log(`reproduce: npx tsx bench/analytics/index.ts --votes ${VOTES} --accounts ${ACCOUNTS}`);
 await pg.close();

@@ -64,8 +64,14 @@ async function main() {
   }
   const tag = Math.random().toString(36).slice(2, 8);
   const setupStart = performance.now();
-  const [artist] = await run(`insert into artists (slug, name) values ($1, $2) returning id`, [`bench-${tag}`, `Bench Artist ${tag}`]);
-  const [venue] = await run(`insert into venues (slug, name, city, country, time_zone) values ($1, 'Bench Hall', 'Berlin', 'DE', 'Europe/Berlin') returning id`, [`bench-${tag}`]);
+  const [artist] = await run(`insert into artists (slug, name) values ($1, $2) returning id`, [
+    `bench-${tag}`,
+    `Bench Artist ${tag}`,
+  ]);
+  const [venue] = await run(
+    `insert into venues (slug, name, city, country, time_zone) values ($1, 'Bench Hall', 'Berlin', 'DE', 'Europe/Berlin') returning id`,
+    [`bench-${tag}`],
+  );
   const [show] = await run(
     `insert into shows (slug, artist_id, venue_id, starts_at, voting_opens_at, voting_closes_at) values ($1, $2, $3, now() + interval '30 days', now(), now() + interval '30 days') returning id`,
     [`bench-${tag}`, artist!.id, venue!.id],
@@ -75,11 +81,18 @@ async function main() {
      insert into follows (user_id, artist_id) select id, $3 from u`,
     [followers, tag, artist!.id],
   );
-  console.log(`setup: ${followers.toLocaleString('en')} followers in ${((performance.now() - setupStart) / 1000).toFixed(1)} s (${label})`);
+  console.log(
+    `setup: ${followers.toLocaleString('en')} followers in ${((performance.now() - setupStart) / 1000).toFixed(1)} s (${label})`,
+  );
 
   const counters = { roundTrips: 0 };
   const sql = neonLike(run, counters);
-  let step: NotificationFanout | undefined = { v: 2, type: 'fanout', eventId: crypto.randomUUID(), trigger: { kind: 'show_announced', showId: String(show!.id) } };
+  let step: NotificationFanout | undefined = {
+    v: 2,
+    type: 'fanout',
+    eventId: crypto.randomUUID(),
+    trigger: { kind: 'show_announced', showId: String(show!.id) },
+  };
   const seen = new Set<string>();
   let duplicates = 0;
   let deliverMessages = 0;
@@ -96,7 +109,7 @@ async function main() {
       else if (m.type === 'deliver') {
         deliverMessages++;
         largestMessage = Math.max(largestMessage, m.userIds.length);
-        for (const id of m.userIds) (seen.has(id) ? duplicates++ : seen.add(id));
+        for (const id of m.userIds) seen.has(id) ? duplicates++ : seen.add(id);
       }
     }
   }

@@ -82,7 +82,8 @@ export class UsageError extends Error {}
 function positive(name: string, raw: string | undefined, fallback: number, allowZero = false): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new UsageError(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${raw}`);
+  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0))
+    throw new UsageError(`--${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${raw}`);
   return n;
 }
 
@@ -90,7 +91,8 @@ export function parseMix(raw: string): Record<EndpointName, number> {
   const mix = Object.fromEntries(ENDPOINTS.map((e) => [e, 0])) as Record<EndpointName, number>;
   for (const part of raw.split(',')) {
     const [name, value] = part.split('=');
-    if (!name || !(ENDPOINTS as readonly string[]).includes(name.trim())) throw new UsageError(`--mix: unknown endpoint ${name}; known: ${ENDPOINTS.join(', ')}`);
+    if (!name || !(ENDPOINTS as readonly string[]).includes(name.trim()))
+      throw new UsageError(`--mix: unknown endpoint ${name}; known: ${ENDPOINTS.join(', ')}`);
     const n = Number(value);
     if (!Number.isFinite(n) || n < 0) throw new UsageError(`--mix: ${name} needs a non-negative share, got ${value}`);
     mix[name.trim() as EndpointName] = n;
@@ -133,7 +135,8 @@ export function parseOptions(argv: string[]): ReadBenchOptions {
   }
   const ips = Math.trunc(positive('ips', values.ips, 1024));
   if (values['cold-rate'] !== undefined && values.rate === undefined) throw new UsageError('--cold-rate needs --rate');
-  if (values.rate !== undefined && values.concurrency !== undefined) throw new UsageError('--rate (open loop) and --concurrency (closed loop) exclude each other');
+  if (values.rate !== undefined && values.concurrency !== undefined)
+    throw new UsageError('--rate (open loop) and --concurrency (closed loop) exclude each other');
   if (ips > 131_072) throw new UsageError('--ips: 198.18.0.0/15 holds 131,072 addresses');
   return {
     url: values.url?.replace(/\/+$/, ''),
@@ -141,7 +144,8 @@ export function parseOptions(argv: string[]): ReadBenchOptions {
     databaseUrl: values['database-url'] ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     concurrency: Math.trunc(positive('concurrency', values.concurrency, 32)),
     rate: values.rate === undefined ? undefined : positive('rate', values.rate, 0),
-    coldRate: values['cold-rate'] ?? values.rate ? positive('cold-rate', values['cold-rate'] ?? values.rate, 0) : undefined,
+    coldRate:
+      (values['cold-rate'] ?? values.rate) ? positive('cold-rate', values['cold-rate'] ?? values.rate, 0) : undefined,
     durationS: positive('duration', values.duration, 20),
     keys: Math.trunc(positive('keys', values.keys, 2000)),
     mix: parseMix(values.mix ?? 'show=40,artist=20,search=20,trending=10,feed=10'),

@@ -15,17 +15,27 @@ import pg from 'pg';
 import { Histogram } from '../room/histogram';
 import { findWorkersEntry, machineCpuSeconds, stackProcesses } from '../room/procs';
 import { CpuSampler } from '../room/sampler';
-import { ROOT, codeVersion } from '../room/stack';
-import { ENDPOINTS, STACK_PORT, STACK_RELAY_PORT, UsageError, parseOptions, USAGE, type EndpointName, type ReadBenchOptions } from './args';
-import { ensureTrending, pickKeys, prng, type KeySets } from './keys';
-import { runPhase, shuffled, syntheticIp, zipfPicker, type RequestSample, type RequestSpec } from './load';
+import { codeVersion, ROOT } from '../room/stack';
+import {
+  ENDPOINTS,
+  type EndpointName,
+  parseOptions,
+  type ReadBenchOptions,
+  STACK_PORT,
+  STACK_RELAY_PORT,
+  USAGE,
+  UsageError,
+} from './args';
+import { ensureTrending, type KeySets, pickKeys, prng } from './keys';
+import { type RequestSample, type RequestSpec, runPhase, shuffled, syntheticIp, zipfPicker } from './load';
 import { PostgresCpu } from './postgres-cpu';
 import { probeShowPage } from './probe';
-import { printReport, writeJson, type PhaseRun, type ReadBenchResult, type Target, type WorkerTimes } from './report';
-import { externalStack, startReadStack, type ReadStack } from './stack';
+import { type PhaseRun, printReport, type ReadBenchResult, type Target, type WorkerTimes, writeJson } from './report';
+import { externalStack, type ReadStack, startReadStack } from './stack';
 
 const t0 = performance.now();
-const log = (line: string) => console.log(`[bench:read ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+const log = (line: string) =>
+  console.log(`[bench:read ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
 async function login(baseUrl: string, users: KeySets['users']): Promise<string[]> {
   const tokens: string[] = [];
@@ -38,7 +48,8 @@ async function login(baseUrl: string, users: KeySets['users']): Promise<string[]
         body: JSON.stringify({ email: u.email, password: u.password }),
       });
       const body = (await res.json()) as { token?: string };
-      if (!res.ok || !body.token) throw new Error(`log-in of ${u.email}: HTTP ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+      if (!res.ok || !body.token)
+        throw new Error(`log-in of ${u.email}: HTTP ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
       return body.token;
     });
     tokens.push(...(await Promise.all(batch)));
@@ -48,7 +59,12 @@ async function login(baseUrl: string, users: KeySets['users']): Promise<string[]
 
 async function logout(baseUrl: string, tokens: string[]): Promise<void> {
   await Promise.allSettled(
-    tokens.map((t, i) => fetch(`${baseUrl}/v1/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${t}`, 'CF-Connecting-IP': syntheticIp(100_000 + i) } }).then((r) => r.arrayBuffer())),
+    tokens.map((t, i) =>
+      fetch(`${baseUrl}/v1/auth/logout`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${t}`, 'CF-Connecting-IP': syntheticIp(100_000 + i) },
+      }).then((r) => r.arrayBuffer()),
+    ),
   );
 }
 
@@ -80,7 +96,8 @@ function workerTimes(samples: Map<string, RequestSample>, durations: Map<string,
     h.outside.record(s.ms - d);
   }
   const endpoints: WorkerTimes['endpoints'] = {};
-  for (const [e, h] of by) endpoints[e] = { worker: h.worker.summary(), outside: h.outside.summary(), matched: h.worker.count };
+  for (const [e, h] of by)
+    endpoints[e] = { worker: h.worker.summary(), outside: h.outside.summary(), matched: h.worker.count };
   return { endpoints };
 }
 
@@ -115,12 +132,17 @@ async function main(opts: ReadBenchOptions): Promise<number> {
   let busyBeforePct = await busyNow();
   const idleDeadline = performance.now() + opts.waitIdleS * 1000;
   while (busyBeforePct > 30 && performance.now() < idleDeadline) {
-    log(`machine ${busyBeforePct.toFixed(0)} % busy (of one core): waiting for it to be idle (--wait-idle ${opts.waitIdleS})…`);
+    log(
+      `machine ${busyBeforePct.toFixed(0)} % busy (of one core): waiting for it to be idle (--wait-idle ${opts.waitIdleS})…`,
+    );
     await new Promise((r) => setTimeout(r, 3000));
     busyBeforePct = await busyNow();
   }
   log(`machine busy before the run: ${busyBeforePct.toFixed(0)} % of one core (of ${os.cpus().length * 100} %)`);
-  if (busyBeforePct > 30) notes.push(`the machine was ${busyBeforePct.toFixed(0)} % busy (of one core) before the run: other work shares the cores, figures understate the stack`);
+  if (busyBeforePct > 30)
+    notes.push(
+      `the machine was ${busyBeforePct.toFixed(0)} % busy (of one core) before the run: other work shares the cores, figures understate the stack`,
+    );
 
   // Keys, from the database the stack serves.
   const db = new pg.Client({ connectionString: opts.databaseUrl });
@@ -135,13 +157,18 @@ async function main(opts: ReadBenchOptions): Promise<number> {
         where relkind = 'r' and relnamespace = 'public'::regnamespace and relname in ('artists', 'venues', 'shows', 'setlist_songs', 'votes', 'users', 'follows', 'songs')`,
     );
     dataset = Object.fromEntries(rows.map((r) => [r.relname, Number(r.n)]).sort((a, b) => Number(b[1]) - Number(a[1])));
-    if ((dataset.shows ?? 0) < 10_000) notes.push(`the database holds only ${dataset.shows} shows: seed it at scale first (see bench/read/README.md)`);
-    const counts = Object.fromEntries(ENDPOINTS.map((e) => [e, Math.max(opts.mix[e] > 0 ? 1 : 0, Math.round(opts.keys * opts.mix[e]))])) as Record<EndpointName, number>;
+    if ((dataset.shows ?? 0) < 10_000)
+      notes.push(`the database holds only ${dataset.shows} shows: seed it at scale first (see bench/read/README.md)`);
+    const counts = Object.fromEntries(
+      ENDPOINTS.map((e) => [e, Math.max(opts.mix[e] > 0 ? 1 : 0, Math.round(opts.keys * opts.mix[e]))]),
+    ) as Record<EndpointName, number>;
     keys = await pickKeys(db, counts, opts.users);
   } finally {
     await db.end();
   }
-  log(`keys: ${ENDPOINTS.map((e) => `${e} ${e === 'feed' ? keys.feed.length : keys[e].length}`).join(', ')}; feed users ${keys.users.length}`);
+  log(
+    `keys: ${ENDPOINTS.map((e) => `${e} ${e === 'feed' ? keys.feed.length : keys[e].length}`).join(', ')}; feed users ${keys.users.length}`,
+  );
   phase('keys');
 
   const code = opts.url ? 'external stack' : codeVersion(opts.ref);
@@ -156,16 +183,33 @@ async function main(opts: ReadBenchOptions): Promise<number> {
   try {
     if (opts.url) {
       stack = externalStack(opts.url, opts.relay);
-      log(`target: ${opts.url}${opts.relay ? ` (relay ${opts.relay})` : ''}; its caches are whatever they hold: COLD is only cold on a fresh stack`);
-      notes.push('--url: the stack was not started by the bench, so COLD is cold only if that stack is fresh, and its response-cache freshness is its own');
+      log(
+        `target: ${opts.url}${opts.relay ? ` (relay ${opts.relay})` : ''}; its caches are whatever they hold: COLD is only cold on a fresh stack`,
+      );
+      notes.push(
+        '--url: the stack was not started by the bench, so COLD is cold only if that stack is fresh, and its response-cache freshness is its own',
+      );
     } else {
-      log(`starting the local stack against ${redact(opts.databaseUrl)} (scripts/dev.ts on :${STACK_PORT}, data in .data/bench-read, wiped)…`);
-      stack = await startReadStack({ databaseUrl: opts.databaseUrl, port: STACK_PORT, relayPort: STACK_RELAY_PORT, logFile: resolve(resultsDir, `read-stack-${stamp}.log`), isolate: opts.isolate, ref: opts.ref, devVars: { RESPONSE_CACHE_FRESH_SECONDS: String(opts.freshS), LOG_LEVEL: opts.logLevel } });
+      log(
+        `starting the local stack against ${redact(opts.databaseUrl)} (scripts/dev.ts on :${STACK_PORT}, data in .data/bench-read, wiped)…`,
+      );
+      stack = await startReadStack({
+        databaseUrl: opts.databaseUrl,
+        port: STACK_PORT,
+        relayPort: STACK_RELAY_PORT,
+        logFile: resolve(resultsDir, `read-stack-${stamp}.log`),
+        isolate: opts.isolate,
+        ref: opts.ref,
+        devVars: { RESPONSE_CACHE_FRESH_SECONDS: String(opts.freshS), LOG_LEVEL: opts.logLevel },
+      });
       log(`stack healthy at ${stack.url} (relay ${stack.relay}); code from ${stack.codeDir}; log: ${stack.logFile}`);
     }
     phase('stack start');
     const port = Number(new URL(stack.url).port || 80);
-    const procs = stackProcesses(port, stack.pid).map((p) => ({ ...p, role: p.role.replace('relay + PGlite', 'relay') }));
+    const procs = stackProcesses(port, stack.pid).map((p) => ({
+      ...p,
+      role: p.role.replace('relay + PGlite', 'relay'),
+    }));
     if (!procs.length) notes.push("could not find the stack's processes in /proc: no per-process CPU figures");
     let baseUrl = stack.url;
     if (opts.direct) {
@@ -182,35 +226,58 @@ async function main(opts: ReadBenchOptions): Promise<number> {
     const random = prng(11);
     const all = specsFor(keys);
     const specs = shuffled(all, random);
-    const byEndpoint = new Map<EndpointName, RequestSpec[]>(ENDPOINTS.map((e) => [e, all.filter((s) => s.endpoint === e)]));
+    const byEndpoint = new Map<EndpointName, RequestSpec[]>(
+      ENDPOINTS.map((e) => [e, all.filter((s) => s.endpoint === e)]),
+    );
     const warmPick = zipfPicker(byEndpoint, opts.mix, prng(13));
     const samples = new Map<string, RequestSample>();
-    const target = { baseUrl, concurrency: opts.concurrency, ips: opts.ips, tokens, onSample: (id: string, s: RequestSample) => samples.set(id, s) };
+    const target = {
+      baseUrl,
+      concurrency: opts.concurrency,
+      ips: opts.ips,
+      tokens,
+      onSample: (id: string, s: RequestSample) => samples.set(id, s),
+    };
     const reloadsBefore = stack.reloads();
 
     const relayStats = async (method: 'GET' | 'DELETE') => {
       if (!stack?.relay) return undefined;
       try {
         const res = await fetch(`http://${stack.relay}/__relay/stats`, { method });
-        return res.ok ? ((await res.json()) as { sqlRequests: number; wsConnections: number; wsFrames: number }) : undefined;
+        return res.ok
+          ? ((await res.json()) as { sqlRequests: number; wsConnections: number; wsFrames: number })
+          : undefined;
       } catch {
         return undefined;
       }
     };
-    const measure = async (name: string, durationS: number | undefined, rate: number | undefined): Promise<PhaseRun> => {
+    const measure = async (
+      name: string,
+      durationS: number | undefined,
+      rate: number | undefined,
+    ): Promise<PhaseRun> => {
       await relayStats('DELETE');
       const sampler = procs.length ? new CpuSampler(procs) : undefined;
       const pgCpu = new PostgresCpu();
       sampler?.start(durationS ? (durationS * 1000) / 2 : 3000);
       pgCpu.start();
-      log(`${name}: ${durationS === undefined ? `one pass over ${specs.length} distinct URLs` : `the same URLs again (Zipf popularity) for ${durationS} s`}, ${rate ? `open loop at ${rate} requests/s` : `${opts.concurrency} clients`}…`);
+      log(
+        `${name}: ${durationS === undefined ? `one pass over ${specs.length} distinct URLs` : `the same URLs again (Zipf popularity) for ${durationS} s`}, ${rate ? `open loop at ${rate} requests/s` : `${opts.concurrency} clients`}…`,
+      );
       const pick = durationS === undefined ? (seq: number) => specs[seq] : () => warmPick();
       const figures = await runPhase(name, pick, { ...target, rate }, durationS, log);
       const postgresCpuPct = pgCpu.stop();
       const cpu = sampler?.stop();
       const stats = await relayStats('GET');
-      const relay = stats && { wsConnections: stats.wsConnections, sqlRequests: stats.sqlRequests, wsFrames: stats.wsFrames, connectionsPerRequest: stats.wsConnections / figures.requests };
-      log(`${name}: ${figures.requests} requests in ${figures.wallS.toFixed(1)} s (${figures.perS.toFixed(0)}/s), p50 ${figures.all.p50Ms.toFixed(1)} ms p95 ${figures.all.p95Ms.toFixed(1)} ms, ${figures.errors} not 200`);
+      const relay = stats && {
+        wsConnections: stats.wsConnections,
+        sqlRequests: stats.sqlRequests,
+        wsFrames: stats.wsFrames,
+        connectionsPerRequest: stats.wsConnections / figures.requests,
+      };
+      log(
+        `${name}: ${figures.requests} requests in ${figures.wallS.toFixed(1)} s (${figures.perS.toFixed(0)}/s), p50 ${figures.all.p50Ms.toFixed(1)} ms p95 ${figures.all.p95Ms.toFixed(1)} ms, ${figures.errors} not 200`,
+      );
       return { figures, cpu, postgresCpuPct, worker: undefined, relay };
     };
     const cold = await measure('COLD', undefined, opts.coldRate);
@@ -225,13 +292,23 @@ async function main(opts: ReadBenchOptions): Promise<number> {
       const durations = workerDurations(stack.logFile);
       cold.worker = workerTimes(samples, durations, 'COLD');
       warm.worker = workerTimes(samples, durations, 'WARM');
-      if (!durations.size) notes.push(`no access-log line of the bench requests in the stack log (LOG_LEVEL ${opts.logLevel}): no worker times`);
+      if (!durations.size)
+        notes.push(
+          `no access-log line of the bench requests in the stack log (LOG_LEVEL ${opts.logLevel}): no worker times`,
+        );
     }
 
     let probe: ReadBenchResult['probe'];
     if (opts.probe > 0) {
       log(`probe: where a show page's time goes (${opts.probe} shows, one request at a time)…`);
-      probe = await probeShowPage({ baseUrl, databaseUrl: opts.databaseUrl, relay: stack.relay, iterations: opts.probe, exclude: new Set(keys.show), log });
+      probe = await probeShowPage({
+        baseUrl,
+        databaseUrl: opts.databaseUrl,
+        relay: stack.relay,
+        iterations: opts.probe,
+        exclude: new Set(keys.show),
+        log,
+      });
       if (!stack.relay) notes.push('probe: no --relay given, so the path through the relay was not measured');
       phase('probe');
     }
@@ -246,19 +323,52 @@ async function main(opts: ReadBenchOptions): Promise<number> {
     const targets: Target[] = [];
     const showCold = cold.figures.endpoints.show?.latency.p95Ms ?? NaN;
     const showWarm = warm.figures.endpoints.show?.latency.p95Ms ?? NaN;
-    const load = (rate: number | undefined) => (rate ? `open loop at ${rate} requests/s` : `${opts.concurrency} closed-loop clients`);
-    targets.push({ name: 'show page WARM p95', load: load(opts.rate), limitMs: 20, actualMs: showWarm, met: showWarm < 20 });
-    targets.push({ name: 'show page COLD p95', load: load(opts.coldRate), limitMs: 100, actualMs: showCold, met: showCold < 100 });
+    const load = (rate: number | undefined) =>
+      rate ? `open loop at ${rate} requests/s` : `${opts.concurrency} closed-loop clients`;
+    targets.push({
+      name: 'show page WARM p95',
+      load: load(opts.rate),
+      limitMs: 20,
+      actualMs: showWarm,
+      met: showWarm < 20,
+    });
+    targets.push({
+      name: 'show page COLD p95',
+      load: load(opts.coldRate),
+      limitMs: 100,
+      actualMs: showCold,
+      met: showCold < 100,
+    });
     const cpus = os.cpus();
     const { argv: _argv, ...options } = opts;
     const result: ReadBenchResult = {
       startedAt: startedAt.toISOString(),
       command: `npm run bench:read${opts.argv.length ? ` -- ${opts.argv.join(' ')}` : ''}`,
-      machine: { platform: os.platform(), release: os.release(), cpus: cpus.length, cpuModel: cpus[0]?.model ?? '?', memGiB: os.totalmem() / 2 ** 30, node: process.version, busyBeforePct },
+      machine: {
+        platform: os.platform(),
+        release: os.release(),
+        cpus: cpus.length,
+        cpuModel: cpus[0]?.model ?? '?',
+        memGiB: os.totalmem() / 2 ** 30,
+        node: process.version,
+        busyBeforePct,
+      },
       code,
-      target: { url: stack.url, requestsTo: opts.direct ? 'the workers\' workerd directly' : 'the wrangler dev proxy', database: redact(opts.databaseUrl), dataset },
+      target: {
+        url: stack.url,
+        requestsTo: opts.direct ? "the workers' workerd directly" : 'the wrangler dev proxy',
+        database: redact(opts.databaseUrl),
+        dataset,
+      },
       options,
-      keys: { show: keys.show.length, artist: keys.artist.length, search: keys.search.length, trending: keys.trending.length, feed: keys.feed.length, feedUsers: keys.users.length },
+      keys: {
+        show: keys.show.length,
+        artist: keys.artist.length,
+        search: keys.search.length,
+        trending: keys.trending.length,
+        feed: keys.feed.length,
+        feedUsers: keys.users.length,
+      },
       notes,
       stackReloads: reloads,
       cold,
@@ -288,7 +398,11 @@ let options: ReadBenchOptions;
 try {
   options = parseOptions(process.argv.slice(2));
 } catch (err) {
-  console.error(err instanceof UsageError || (err instanceof TypeError && 'code' in err) ? `${(err as Error).message}\n\n${USAGE}` : err);
+  console.error(
+    err instanceof UsageError || (err instanceof TypeError && 'code' in err)
+      ? `${(err as Error).message}\n\n${USAGE}`
+      : err,
+  );
   process.exit(2);
 }
 main(options).then(

@@ -7,11 +7,11 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { withReplicas } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
+import { typo } from '../../scripts/explain/params';
+import { SHARED_PASSWORD } from '../../scripts/seed/accounts';
 import { toBase64Url } from '../../src/shared/auth/bytes';
 import type { Database } from '../../src/shared/db/client';
 import * as schema from '../../src/shared/db/schema';
-import { SHARED_PASSWORD } from '../../scripts/seed/accounts';
-import { typo } from '../../scripts/explain/params';
 import { recomputeTrending } from '../../workers/api/src/trending/recompute';
 import type { EndpointName } from './args';
 
@@ -54,15 +54,25 @@ export async function ensureTrending(client: pg.Client): Promise<string | undefi
   return `trending_scores was empty: ran the cron's recomputeTrending once (${result.shows.scored} shows, ${result.artists.scored} artists scored)`;
 }
 
-export async function pickKeys(client: pg.Client, counts: Record<EndpointName, number>, users: number): Promise<KeySets> {
+export async function pickKeys(
+  client: pg.Client,
+  counts: Record<EndpointName, number>,
+  users: number,
+): Promise<KeySets> {
   const q = async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[];
   const random = prng(7);
 
   // Show pages: mostly upcoming and live shows (the ones fans open to vote), a fifth past ones.
   const upcoming = Math.ceil(counts.show * 0.8);
   const showIds = [
-    ...(await q<{ id: string }>(`select id from shows where status in ('upcoming', 'live') order by md5(id::text) limit $1`, [upcoming])),
-    ...(await q<{ id: string }>(`select id from shows where status in ('completed', 'cancelled') order by md5(id::text) limit $1`, [counts.show - upcoming])),
+    ...(await q<{ id: string }>(
+      `select id from shows where status in ('upcoming', 'live') order by md5(id::text) limit $1`,
+      [upcoming],
+    )),
+    ...(await q<{ id: string }>(
+      `select id from shows where status in ('completed', 'cancelled') order by md5(id::text) limit $1`,
+      [counts.show - upcoming],
+    )),
   ].map((r) => `/v1/shows/${r.id}`);
 
   // Artist pages: half the most popular artists (first: the most requested in WARM), half a sample of the rest.
@@ -76,7 +86,9 @@ export async function pickKeys(client: pg.Client, counts: Record<EndpointName, n
 
   // Search: what people type — prefixes of artist names (as-you-type), whole names, names with a typo,
   // cities, venue names. Distinct terms only.
-  const venues = await q<{ name: string; city: string }>(`select name, city from venues order by md5(id::text) limit 500`);
+  const venues = await q<{ name: string; city: string }>(
+    `select name, city from venues order by md5(id::text) limit 500`,
+  );
   const terms = new Set<string>();
   const names = artists.map((a) => a.name);
   for (let i = 0; terms.size < counts.search && i < counts.search * 20; i++) {

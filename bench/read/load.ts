@@ -98,7 +98,13 @@ export interface LoadTarget {
  * `pick(seq)` gives the seq-th request of the phase (undefined: the phase is over); with `durationS`, the phase
  * also ends when that time is up.
  */
-export async function runPhase(name: string, pick: (seq: number) => RequestSpec | undefined, target: LoadTarget, durationS: number | undefined, log: (line: string) => void): Promise<PhaseFigures> {
+export async function runPhase(
+  name: string,
+  pick: (seq: number) => RequestSpec | undefined,
+  target: LoadTarget,
+  durationS: number | undefined,
+  log: (line: string) => void,
+): Promise<PhaseFigures> {
   const stats = new Map<EndpointName, EndpointStats>();
   const all = new Histogram();
   let next = 0;
@@ -186,7 +192,18 @@ export async function runPhase(name: string, pick: (seq: number) => RequestSpec 
     };
   }
   const open = target.rate !== undefined;
-  return { name, rate: target.rate, sendLag: open ? sendLag.summary() : undefined, maxInFlight: open ? maxInFlight : undefined, wallS, requests: done, perS: done / wallS, errors, endpoints, all: all.summary() };
+  return {
+    name,
+    rate: target.rate,
+    sendLag: open ? sendLag.summary() : undefined,
+    maxInFlight: open ? maxInFlight : undefined,
+    wallS,
+    requests: done,
+    perS: done / wallS,
+    errors,
+    endpoints,
+    all: all.summary(),
+  };
 }
 
 /**
@@ -194,7 +211,11 @@ export async function runPhase(name: string, pick: (seq: number) => RequestSpec 
  * popularity (weight 1/rank, rank = position in the endpoint's key list, most popular first): the busiest
  * show pages are asked for again and again, the long tail now and then, as real traffic does.
  */
-export function zipfPicker(byEndpoint: Map<EndpointName, RequestSpec[]>, mix: Record<EndpointName, number>, random: () => number): () => RequestSpec {
+export function zipfPicker(
+  byEndpoint: Map<EndpointName, RequestSpec[]>,
+  mix: Record<EndpointName, number>,
+  random: () => number,
+): () => RequestSpec {
   const endpoints = [...byEndpoint.keys()].filter((e) => (byEndpoint.get(e)?.length ?? 0) > 0 && mix[e] > 0);
   const mixTotal = endpoints.reduce((a, e) => a + mix[e], 0);
   const cumulative = new Map<EndpointName, Float64Array>();

@@ -4,7 +4,7 @@
  * cutime/cstime (time of waited-for children), plus the growth of the backends still alive at both ends.
  * It is the whole cluster's CPU: other databases' clients on the same server count too.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS = 100;
 

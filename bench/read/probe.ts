@@ -17,11 +17,11 @@
  * The statements are the route's own (captured by running workers/api/src/routes/shows.ts with a recording
  * drizzle, scripts/explain/routes.ts), with each probed show's parameters.
  */
-import { neon, neonConfig, Pool as NeonPool } from '@neondatabase/serverless';
+import { Pool as NeonPool, neon, neonConfig } from '@neondatabase/serverless';
 import pg from 'pg';
 import ws from 'ws';
+import { type CapturedQuery, routeRunner } from '../../scripts/explain/routes';
 import { neonLocalConfig } from '../../scripts/local-db/neon-config';
-import { routeRunner, type CapturedQuery } from '../../scripts/explain/routes';
 import { Histogram, type HistogramSummary } from '../room/histogram';
 import { isHit } from './load';
 
@@ -54,7 +54,14 @@ async function showPattern(query: (q: CapturedQuery) => Promise<unknown>, s: Sho
   await Promise.all(rest.map(query));
 }
 
-export async function probeShowPage(opts: { baseUrl: string; databaseUrl: string; relay: string | undefined; iterations: number; exclude: Set<string>; log: (line: string) => void }): Promise<ProbeRow[]> {
+export async function probeShowPage(opts: {
+  baseUrl: string;
+  databaseUrl: string;
+  relay: string | undefined;
+  iterations: number;
+  exclude: Set<string>;
+  log: (line: string) => void;
+}): Promise<ProbeRow[]> {
   const client = new pg.Client({ connectionString: opts.databaseUrl });
   await client.connect();
   const rows: ProbeRow[] = [];
@@ -64,7 +71,10 @@ export async function probeShowPage(opts: { baseUrl: string; databaseUrl: string
       `select id from shows where status in ('upcoming', 'live') order by md5(id::text) desc limit $1`,
       [opts.iterations + opts.exclude.size],
     );
-    const shows = ids.map((r) => r.id).filter((id) => !opts.exclude.has(`/v1/shows/${id}`)).slice(0, opts.iterations);
+    const shows = ids
+      .map((r) => r.id)
+      .filter((id) => !opts.exclude.has(`/v1/shows/${id}`))
+      .slice(0, opts.iterations);
     const runner = await routeRunner(client);
     const captured: ShowStatements[] = [];
     for (const id of shows) {
@@ -79,7 +89,11 @@ export async function probeShowPage(opts: { baseUrl: string; databaseUrl: string
       await res.arrayBuffer();
       return res;
     };
-    rows.push({ layer: 'http', what: 'GET /docs (proxy + worker, no DB, no limiter)', latency: await timeEach(shows, () => http('/docs')) });
+    rows.push({
+      layer: 'http',
+      what: 'GET /docs (proxy + worker, no DB, no limiter)',
+      latency: await timeEach(shows, () => http('/docs')),
+    });
     const miss = new Histogram();
     const hit = new Histogram();
     for (const s of captured) {
@@ -94,8 +108,16 @@ export async function probeShowPage(opts: { baseUrl: string; databaseUrl: string
       }
     }
     rows.push({ layer: 'http', what: 'show page, cache HIT (+ rate limiter + cache)', latency: hit.summary() });
-    rows.push({ layer: 'http', what: 'show page, cache MISS (+ route + 3 statements via relay)', latency: miss.summary() });
-    rows.push({ layer: 'http', what: 'GET /health (+ 1 connection via relay, select version())', latency: await timeEach(shows, () => http('/health')) });
+    rows.push({
+      layer: 'http',
+      what: 'show page, cache MISS (+ route + 3 statements via relay)',
+      latency: miss.summary(),
+    });
+    rows.push({
+      layer: 'http',
+      what: 'GET /health (+ 1 connection via relay, select version())',
+      latency: await timeEach(shows, () => http('/health')),
+    });
 
     // Postgres' own time.
     const exec = new Histogram();
@@ -112,7 +134,11 @@ export async function probeShowPage(opts: { baseUrl: string; databaseUrl: string
     // Round trips over open connections (2, as the route's Promise.all would use).
     const open = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
     await Promise.all([open.query('select 1'), open.query('select 1')]);
-    rows.push({ layer: 'db', what: 'pg direct, open connections: 1 then 2 ‖ 3', latency: await timeEach(captured, (s) => showPattern((q) => open.query(q.sql, q.params), s)) });
+    rows.push({
+      layer: 'db',
+      what: 'pg direct, open connections: 1 then 2 ‖ 3',
+      latency: await timeEach(captured, (s) => showPattern((q) => open.query(q.sql, q.params), s)),
+    });
     await open.end();
 
     // A pool per request, as the worker's openDatabase() does: connections are opened, used, closed.
@@ -142,16 +168,29 @@ export async function probeShowPage(opts: { baseUrl: string; databaseUrl: string
       const pool = new NeonPool({ connectionString: 'postgres://bench:bench@localhost:5432/mysetlist', max: 4 });
       pool.on('error', () => {});
       await Promise.all([pool.query('select 1'), pool.query('select 1')]);
-      rows.push({ layer: 'db', what: 'Neon driver via relay, open connections', latency: await timeEach(captured, (s) => showPattern((q) => pool.query(q.sql, q.params), s)) });
+      rows.push({
+        layer: 'db',
+        what: 'Neon driver via relay, open connections',
+        latency: await timeEach(captured, (s) => showPattern((q) => pool.query(q.sql, q.params), s)),
+      });
       await pool.end();
 
       // SQL over HTTP (`neon()`): no connection per request; the relay's /sql, like Neon's, uses pooled ones.
       const sqlOverHttp = neon('postgres://bench:bench@localhost:5432/mysetlist');
-      rows.push({ layer: 'db', what: 'Neon HTTP (neon()) via relay: 1 then 2 ‖ 3 (the read path)', latency: await timeEach(captured, (s) => showPattern((q) => sqlOverHttp.query(q.sql, q.params), s)) });
+      rows.push({
+        layer: 'db',
+        what: 'Neon HTTP (neon()) via relay: 1 then 2 ‖ 3 (the read path)',
+        latency: await timeEach(captured, (s) => showPattern((q) => sqlOverHttp.query(q.sql, q.params), s)),
+      });
       rows.push({
         layer: 'db',
         what: 'Neon HTTP via relay: the 3 in one request (transaction)',
-        latency: await timeEach(captured, (s) => sqlOverHttp.transaction(s.statements.map((q) => sqlOverHttp.query(q.sql, q.params)), { readOnly: true })),
+        latency: await timeEach(captured, (s) =>
+          sqlOverHttp.transaction(
+            s.statements.map((q) => sqlOverHttp.query(q.sql, q.params)),
+            { readOnly: true },
+          ),
+        ),
       });
     }
   } finally {

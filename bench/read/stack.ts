@@ -9,11 +9,11 @@
  * - the production rate limit is kept (the bench spreads its requests over addresses and users instead);
  *   only the response cache's freshness is set (`devVars`), see args.ts --fresh.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT, isUp, snapshotTree, waitHealthy } from '../room/stack';
+import { isUp, ROOT, snapshotTree, waitHealthy } from '../room/stack';
 
 export const DATA_DIR = resolve(ROOT, '.data/bench-read');
 
@@ -32,11 +32,21 @@ export function externalStack(url: string, relay: string | undefined): ReadStack
   return { url, relay, pid: undefined, logFile: undefined, codeDir: undefined, reloads: () => 0, stop: async () => {} };
 }
 
-export async function startReadStack(opts: { databaseUrl: string; port: number; relayPort: number; logFile: string; isolate: boolean; ref: string | undefined; devVars: Record<string, string> }): Promise<ReadStack> {
+export async function startReadStack(opts: {
+  databaseUrl: string;
+  port: number;
+  relayPort: number;
+  logFile: string;
+  isolate: boolean;
+  ref: string | undefined;
+  devVars: Record<string, string>;
+}): Promise<ReadStack> {
   const url = `http://127.0.0.1:${opts.port}`;
   const relay = `127.0.0.1:${opts.relayPort}`;
   if ((await isUp(`${url}/health`)) || (await isUp(`http://${relay}/health`))) {
-    throw new Error(`something already answers on ${url} or ${relay}: stop it, or target it with --url ${url} --relay ${relay}`);
+    throw new Error(
+      `something already answers on ${url} or ${relay}: stop it, or target it with --url ${url} --relay ${relay}`,
+    );
   }
   // Fresh caches: the Cache API's stored responses and the Durable Objects' storage live here (the database
   // is the external server, untouched).
@@ -69,7 +79,10 @@ export async function startReadStack(opts: { databaseUrl: string; port: number; 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT'); // dev.ts stops wrangler (and so workerd), then the relay
-      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 20_000))]);
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), 20_000)),
+      ]);
       if (timedOut) {
         child.kill('SIGKILL');
         await exited;

@@ -104,14 +104,20 @@ export function parseOptions(argv: string[]): BenchOptions {
   const rate = int('rate', values.rate, 1);
   const durationS = int('duration', values.duration, 1);
   if (voters > sockets) throw new Error('--voters cannot exceed --sockets');
-  if (values.ref !== undefined && !/^[\w./~^-]+$/.test(values.ref)) throw new Error(`--ref: not a git ref: ${values.ref}`);
-  if (values.url && !values.relay) throw new Error('--url needs --relay HOST:PORT (the stack\'s Neon relay) for the Postgres checks');
-  const baselineDurationS = values['baseline-duration'] ? int('baseline-duration', values['baseline-duration'], 1) : durationS;
+  if (values.ref !== undefined && !/^[\w./~^-]+$/.test(values.ref))
+    throw new Error(`--ref: not a git ref: ${values.ref}`);
+  if (values.url && !values.relay)
+    throw new Error("--url needs --relay HOST:PORT (the stack's Neon relay) for the Postgres checks");
+  const baselineDurationS = values['baseline-duration']
+    ? int('baseline-duration', values['baseline-duration'], 1)
+    : durationS;
   const votesPerVoter = Math.ceil((rate * Math.max(durationS, baselineDurationS)) / voters);
   const setlistSongs = values.setlist ? int('setlist', values.setlist, 1) : Math.max(150, votesPerVoter);
   // One vote per voter per song: a voter who runs out of songs could only be refused.
   if (votesPerVoter > setlistSongs) {
-    throw new Error(`each voter must cast ${votesPerVoter} votes but the setlist has ${setlistSongs} songs (one vote per voter per song): raise --voters or --setlist, or shorten --duration`);
+    throw new Error(
+      `each voter must cast ${votesPerVoter} votes but the setlist has ${setlistSongs} songs (one vote per voter per song): raise --voters or --setlist, or shorten --duration`,
+    );
   }
   return {
     url: values.url?.replace(/\/$/, ''),

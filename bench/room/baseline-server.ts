@@ -16,7 +16,9 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import WebSocket, { WebSocketServer } from 'ws';
 
-const { values } = parseArgs({ options: { songs: { type: 'string', default: '150' }, 'tick-ms': { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: { songs: { type: 'string', default: '150' }, 'tick-ms': { type: 'string', default: '50' } },
+});
 const tickMs = Number(values['tick-ms']);
 const songs = Array.from({ length: Number(values.songs) }, (_, i) => ({
   setlistSongId: randomUUID(),
@@ -69,14 +71,24 @@ function scheduleFlush(): void {
 }
 
 const send = (ws: WebSocket, msg: unknown) => ws.send(JSON.stringify(msg));
-const ackError = (ws: WebSocket, ref: string | null, code: string) => send(ws, { type: 'ack', ref, ok: false, error: { code, message: code } });
+const ackError = (ws: WebSocket, ref: string | null, code: string) =>
+  send(ws, { type: 'ack', ref, ok: false, error: { code, message: code } });
 
 wss.on('connection', (ws, req) => {
   const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
   users.set(ws, token);
   const mine = token ? [...(votesByUser.get(token) ?? [])] : [];
   const sorted = [...songs].sort((a, b) => b.votes - a.votes || a.title.localeCompare(b.title));
-  send(ws, { type: 'snapshot', seq, status: 'upcoming', locked: false, votingOpen: true, songs: sorted, myVotes: mine, viewers: wss.clients.size });
+  send(ws, {
+    type: 'snapshot',
+    seq,
+    status: 'upcoming',
+    locked: false,
+    votingOpen: true,
+    songs: sorted,
+    myVotes: mine,
+    viewers: wss.clients.size,
+  });
   scheduleFlush();
   ws.on('close', () => scheduleFlush());
   ws.on('message', (raw) => {
@@ -87,13 +99,19 @@ wss.on('connection', (ws, req) => {
       return ackError(ws, null, 'invalid_message');
     }
     if (msg.type === 'ping') return send(ws, { type: 'pong', ...(msg.id ? { id: msg.id } : {}) });
-    if (msg.type !== 'vote' || typeof msg.id !== 'string' || typeof msg.setlistSongId !== 'string') return ackError(ws, msg.id ?? null, 'invalid_message');
+    if (msg.type !== 'vote' || typeof msg.id !== 'string' || typeof msg.setlistSongId !== 'string')
+      return ackError(ws, msg.id ?? null, 'invalid_message');
     const user = users.get(ws);
     if (!user) return ackError(ws, msg.id, 'unauthenticated');
     const prior = voteIds.get(msg.id);
     if (prior) {
       if (prior.user !== user || prior.song !== msg.setlistSongId) return ackError(ws, msg.id, 'vote_id_conflict');
-      return send(ws, { type: 'ack', ref: msg.id, ok: true, result: { setlistSongId: msg.setlistSongId, votes: prior.votes, voteId: msg.id, repeated: true } });
+      return send(ws, {
+        type: 'ack',
+        ref: msg.id,
+        ok: true,
+        result: { setlistSongId: msg.setlistSongId, votes: prior.votes, voteId: msg.id, repeated: true },
+      });
     }
     const song = byId.get(msg.setlistSongId);
     if (!song) return ackError(ws, msg.id, 'setlist_song_not_found');
@@ -105,7 +123,12 @@ wss.on('connection', (ws, req) => {
     voteIds.set(msg.id, { user, song: song.setlistSongId, votes: song.votes });
     changed.add(song.setlistSongId);
     scheduleFlush(); // as in the room: the broadcast (if due) goes out before the ack
-    send(ws, { type: 'ack', ref: msg.id, ok: true, result: { setlistSongId: song.setlistSongId, votes: song.votes, voteId: msg.id, repeated: false } });
+    send(ws, {
+      type: 'ack',
+      ref: msg.id,
+      ok: true,
+      result: { setlistSongId: song.setlistSongId, votes: song.votes, voteId: msg.id, repeated: false },
+    });
   });
 });
 

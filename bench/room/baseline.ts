@@ -1,7 +1,7 @@
 /** Starts the bare-ws baseline server (baseline-server.ts) in its own Node process, and stops it. */
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { ROOT } from './stack';
 
 export interface Baseline {
@@ -12,10 +12,22 @@ export interface Baseline {
 }
 
 export async function startBaseline(opts: { songs: number; tickMs: number }): Promise<Baseline> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'bench/room/baseline-server.ts'), '--songs', String(opts.songs), '--tick-ms', String(opts.tickMs)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      resolve(ROOT, 'bench/room/baseline-server.ts'),
+      '--songs',
+      String(opts.songs),
+      '--tick-ms',
+      String(opts.tickMs),
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolvePort, reject) => {

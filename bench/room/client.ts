@@ -51,7 +51,15 @@ export class UpdateDecoder {
   }
 
   /** Decodes a parsed `update` message and remembers it under its seq for the other sockets. */
-  remember(msg: { seq: number; changes?: { setlistSongId: string; votes: number }[]; added?: { setlistSongId: string; votes: number }[] }, length: number, now: number): DecodedUpdate {
+  remember(
+    msg: {
+      seq: number;
+      changes?: { setlistSongId: string; votes: number }[];
+      added?: { setlistSongId: string; votes: number }[];
+    },
+    length: number,
+    now: number,
+  ): DecodedUpdate {
     const flat: number[] = [];
     let unknown = 0;
     for (const c of [...(msg.changes ?? []), ...(msg.added ?? [])]) {

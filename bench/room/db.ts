@@ -5,7 +5,7 @@
  * Every request the bench itself makes is counted, so it can be subtracted from the relay's counters:
  * the reported round trips are the workers' alone.
  */
-import { neon, neonConfig, type NeonQueryFunction } from '@neondatabase/serverless';
+import { type NeonQueryFunction, neon, neonConfig } from '@neondatabase/serverless';
 import { neonLocalConfig } from '../../scripts/local-db/neon-config';
 
 export interface RelayStats {
@@ -42,7 +42,12 @@ export class BenchDb {
     const res = await fetch(`http://${this.relay}/__relay/stats`);
     if (!res.ok) throw new Error(`GET /__relay/stats: ${res.status}`);
     const body = (await res.json()) as RelayStats;
-    return { sqlRequests: body.sqlRequests, wsConnections: body.wsConnections, wsFrames: body.wsFrames, ...(body.byStatement ? { byStatement: body.byStatement } : {}) };
+    return {
+      sqlRequests: body.sqlRequests,
+      wsConnections: body.wsConnections,
+      wsFrames: body.wsFrames,
+      ...(body.byStatement ? { byStatement: body.byStatement } : {}),
+    };
   }
 
   async resetRelayStats(): Promise<void> {

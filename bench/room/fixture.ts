@@ -18,7 +18,11 @@ const DAY_MS = 86_400_000;
 const PASSWORD = 'bench-password-123';
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -31,7 +35,11 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
-async function createCatalogue(db: BenchDb, runId: string, artistSongs: number): Promise<{ showId: string; songIds: string[] }> {
+async function createCatalogue(
+  db: BenchDb,
+  runId: string,
+  artistSongs: number,
+): Promise<{ showId: string; songIds: string[] }> {
   const artistId = randomUUID();
   const venueId = randomUUID();
   const showId = randomUUID();
@@ -42,7 +50,10 @@ async function createCatalogue(db: BenchDb, runId: string, artistSongs: number):
   const startsAt = new Date(now + 7 * DAY_MS).toISOString();
   const opensAt = new Date(now - DAY_MS).toISOString();
   await db.transaction([
-    { text: 'insert into artists (id, slug, name) values ($1, $2, $3)', params: [artistId, `bench-artist-${runId}`, `Bench Artist ${runId}`] },
+    {
+      text: 'insert into artists (id, slug, name) values ($1, $2, $3)',
+      params: [artistId, `bench-artist-${runId}`, `Bench Artist ${runId}`],
+    },
     {
       text: 'insert into songs (id, artist_id, title) select unnest($1::uuid[]), $2, unnest($3::text[])',
       params: [songIds, artistId, titles],
@@ -82,22 +93,32 @@ export async function createFixture(
   // Each signup costs a 100,000-iteration PBKDF2 in the api worker: 4 at a time keeps both cores busy
   // without making the requests queue up behind each other.
   t = performance.now();
-  const voterTokens = await mapLimit(Array.from({ length: opts.voters }, (_, i) => i), 4, async (i) => {
-    const res = await postJson<{ token?: string; error?: unknown }>(`${baseUrl}/v1/auth/signup`, {
-      email: `bench-${runId}-${i}@bench.example`,
-      password: PASSWORD,
-      displayName: `Bench Fan ${i}`,
-    });
-    if (res.status !== 201 || !res.body.token) throw new Error(`signup ${i}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.token;
-  });
+  const voterTokens = await mapLimit(
+    Array.from({ length: opts.voters }, (_, i) => i),
+    4,
+    async (i) => {
+      const res = await postJson<{ token?: string; error?: unknown }>(`${baseUrl}/v1/auth/signup`, {
+        email: `bench-${runId}-${i}@bench.example`,
+        password: PASSWORD,
+        displayName: `Bench Fan ${i}`,
+      });
+      if (res.status !== 201 || !res.body.token)
+        throw new Error(`signup ${i}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.token;
+    },
+  );
   const signupsMs = performance.now() - t;
   opts.log(`${opts.voters} voters signed up in ${(signupsMs / 1000).toFixed(1)} s`);
 
   t = performance.now();
   const setlistSongIds = await mapLimit(songIds.slice(0, opts.setlistSongs), 4, async (songId, i) => {
-    const res = await postJson<{ setlistSongId?: string }>(`${baseUrl}/v1/shows/${showId}/setlist`, { songId }, voterTokens[i % voterTokens.length]);
-    if (res.status !== 201 || !res.body.setlistSongId) throw new Error(`add song ${i}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    const res = await postJson<{ setlistSongId?: string }>(
+      `${baseUrl}/v1/shows/${showId}/setlist`,
+      { songId },
+      voterTokens[i % voterTokens.length],
+    );
+    if (res.status !== 201 || !res.body.setlistSongId)
+      throw new Error(`add song ${i}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.setlistSongId;
   });
   const setlistMs = performance.now() - t;
@@ -109,10 +130,19 @@ export async function createFixture(
   for (;;) {
     const [row] = await db.query<{ n: string }>('select count(*) as n from setlist_songs where show_id = $1', [showId]);
     if (Number(row?.n) === setlistSongIds.length) break;
-    if (Date.now() > deadline) throw new Error(`only ${row?.n}/${setlistSongIds.length} setlist songs reached Postgres within 60 s`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${row?.n}/${setlistSongIds.length} setlist songs reached Postgres within 60 s`);
     await new Promise((r) => setTimeout(r, 250));
   }
   const setlistPersistedMs = performance.now() - t;
-  opts.log(`show ${showId}: ${setlistSongIds.length} setlist songs added in ${(setlistMs / 1000).toFixed(1)} s (in Postgres after ${(setlistPersistedMs / 1000).toFixed(1)} s more)`);
-  return { runId, showId, voterTokens, setlistSongIds, timings: { catalogueMs, signupsMs, setlistMs, setlistPersistedMs } };
+  opts.log(
+    `show ${showId}: ${setlistSongIds.length} setlist songs added in ${(setlistMs / 1000).toFixed(1)} s (in Postgres after ${(setlistPersistedMs / 1000).toFixed(1)} s more)`,
+  );
+  return {
+    runId,
+    showId,
+    voterTokens,
+    setlistSongIds,
+    timings: { catalogueMs, signupsMs, setlistMs, setlistPersistedMs },
+  };
 }

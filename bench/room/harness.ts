@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { UpdateDecoder, type DecodedUpdate } from './client';
+import { type DecodedUpdate, UpdateDecoder } from './client';
 import type { ConnectResult, DriveResult, HarnessConfig, HarnessTarget } from './harness-types';
 import { Histogram } from './histogram';
 import { LatencyTracker } from './latency';
@@ -61,34 +61,54 @@ export class Harness {
   #changeEntries = 0;
   #connectFailures = 0;
 
-  constructor(private readonly target: HarnessTarget, private readonly cfg: HarnessConfig) {}
+  constructor(
+    private readonly target: HarnessTarget,
+    private readonly cfg: HarnessConfig,
+  ) {}
 
   // ---------------------------------------------------------------- connecting
 
   async connect(): Promise<ConnectResult> {
     const { sockets, voters, rampBatch } = this.cfg;
-    if (this.target.voterTokens.length < voters) throw new Error(`${this.target.name}: ${voters} voters needed, ${this.target.voterTokens.length} tokens`);
+    if (this.target.voterTokens.length < voters)
+      throw new Error(`${this.target.name}: ${voters} voters needed, ${this.target.voterTokens.length} tokens`);
     const failures: Record<string, number> = {};
     const snapshotMs = new Histogram();
     const start = performance.now();
     // Socket 0 alone first: its snapshot defines the song list the tracker is sized for.
     const batches: number[][] = [[0]];
-    for (let i = 1; i < sockets; i += rampBatch) batches.push(Array.from({ length: Math.min(rampBatch, sockets - i) }, (_, j) => i + j));
+    for (let i = 1; i < sockets; i += rampBatch)
+      batches.push(Array.from({ length: Math.min(rampBatch, sockets - i) }, (_, j) => i + j));
     let ok = 0;
     for (const batch of batches) {
-      const results = await Promise.all(batch.map((i) => this.#open(i, i < voters ? this.target.voterTokens[i] : undefined)));
+      const results = await Promise.all(
+        batch.map((i) => this.#open(i, i < voters ? this.target.voterTokens[i] : undefined)),
+      );
       for (const r of results) {
         if (typeof r === 'number') {
           ok++;
           snapshotMs.record(r);
         } else failures[r.error] = (failures[r.error] ?? 0) + 1;
       }
-      if (!this.#tracker) throw new Error(`${this.target.name}: the first socket did not get a snapshot (${Object.keys(failures).join(', ')})`);
+      if (!this.#tracker)
+        throw new Error(
+          `${this.target.name}: the first socket did not get a snapshot (${Object.keys(failures).join(', ')})`,
+        );
     }
     const wallS = (performance.now() - start) / 1000;
     this.#connectFailures = sockets - ok;
-    this.cfg.log(`${this.target.name}: ${ok}/${sockets} sockets connected in ${wallS.toFixed(1)} s${ok < sockets ? ` (failures: ${JSON.stringify(failures)})` : ''}`);
-    return { attempted: sockets, ok, failed: sockets - ok, failures, snapshotMs: snapshotMs.summary(), wallS, songs: this.#songIndex.size };
+    this.cfg.log(
+      `${this.target.name}: ${ok}/${sockets} sockets connected in ${wallS.toFixed(1)} s${ok < sockets ? ` (failures: ${JSON.stringify(failures)})` : ''}`,
+    );
+    return {
+      attempted: sockets,
+      ok,
+      failed: sockets - ok,
+      failures,
+      snapshotMs: snapshotMs.summary(),
+      wallS,
+      songs: this.#songIndex.size,
+    };
   }
 
   /** Opens socket i; resolves with ms until its snapshot, or the failure reason. */
@@ -105,7 +125,11 @@ export class Harness {
       // No permessage-deflate: the harness would spend its (shared) CPU inflating 40,000 messages/s.
       // skipUTF8Validation: the room's JSON is ours to trust, and validating ~100 MB/s of text would be
       // harness CPU taken from the server.
-      const ws = new WebSocket(this.target.wsUrl(token), { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: 30_000 });
+      const ws = new WebSocket(this.target.wsUrl(token), {
+        perMessageDeflate: false,
+        skipUTF8Validation: true,
+        handshakeTimeout: 30_000,
+      });
       const sock: Sock = { ws, index, token, open: false, seq: -1 };
       this.#socks[index] = sock;
       const timer = setTimeout(() => {
@@ -162,7 +186,14 @@ export class Harness {
     const decoder = this.#decoder!;
     const hit = decoder.cached(data);
     if (hit) return this.#onUpdate(sock, hit, now);
-    const msg = decoder.parse(data) as { type: string; seq?: number; ref?: string | null; ok?: boolean; result?: { votes?: number }; error?: { code: string } };
+    const msg = decoder.parse(data) as {
+      type: string;
+      seq?: number;
+      ref?: string | null;
+      ok?: boolean;
+      result?: { votes?: number };
+      error?: { code: string };
+    };
     if (msg.type === 'update') {
       const update = decoder.remember(msg as Parameters<UpdateDecoder['remember']>[0], data.length, now);
       if (this.#driving) {
@@ -189,7 +220,10 @@ export class Harness {
     for (let j = 0; j < c.length; j += 2) tracker.seen(sock.index, c[j]!, c[j + 1]!, now);
   }
 
-  #onAck(msg: { ref?: string | null; ok?: boolean; result?: { votes?: number }; error?: { code: string } }, now: number): void {
+  #onAck(
+    msg: { ref?: string | null; ok?: boolean; result?: { votes?: number }; error?: { code: string } },
+    now: number,
+  ): void {
     const v = msg.ref ? this.#voteIndex.get(msg.ref) : undefined;
     if (v === undefined || this.#voteState[v] !== 1) {
       const key = `unmatched:${msg.error?.code ?? 'ok'}`;
@@ -280,7 +314,8 @@ export class Harness {
     const settleStart = performance.now();
     const settleDeadline = settleStart + 10_000;
     const isOpen = (s: number) => this.#socks[s]?.open === true;
-    while (this.#tracker!.missingDeliveries(this.#finalCounts, isOpen) > 0 && performance.now() < settleDeadline) await sleep(50);
+    while (this.#tracker!.missingDeliveries(this.#finalCounts, isOpen) > 0 && performance.now() < settleDeadline)
+      await sleep(50);
     const settleMs = performance.now() - settleStart;
     this.#resolvedAtDriveEnd = this.#resolved;
     this.#driving = false;
@@ -314,7 +349,12 @@ export class Harness {
       broadcastSpread: this.#spread.summary(),
       ackLatency: this.#ackLatency.summary(),
       sendLag: sendLag.summary(),
-      eventLoopDelay: { meanMs: ms(loop.mean), p50Ms: ms(loop.percentile(50)), p99Ms: ms(loop.percentile(99)), maxMs: ms(loop.max) },
+      eventLoopDelay: {
+        meanMs: ms(loop.mean),
+        p50Ms: ms(loop.percentile(50)),
+        p99Ms: ms(loop.percentile(99)),
+        maxMs: ms(loop.max),
+      },
       settleMs,
       missingDeliveries: this.#tracker!.missingDeliveries(this.#finalCounts, isOpen),
       unclaimedCounts: this.#tracker!.unclaimedCounts(),

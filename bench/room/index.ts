@@ -10,27 +10,28 @@
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_SOCKET_LIMIT, MIN_ARTIST_SONGS, parseOptions } from './args';
-import { startBaseline, type Baseline } from './baseline';
+import { type Baseline, startBaseline } from './baseline';
 import { BenchDb } from './db';
 import { createFixture } from './fixture';
 import type { HarnessTarget } from './harness';
 import { collectPostgresFigures } from './postgres';
+import { findWorkersEntry, machineCpuSeconds, type ProcInfo, stackProcesses } from './procs';
 import { IsolateProfiler } from './profile';
-import { findWorkersEntry, machineCpuSeconds, stackProcesses, type ProcInfo } from './procs';
-import { printReport, writeJson, type BenchResult } from './report';
+import { type BenchResult, printReport, writeJson } from './report';
 import { roomSum, runTarget } from './run';
+import { codeVersion, externalStack, ROOT, type Stack, startStack } from './stack';
 import { checkConsistency, judge } from './verdict';
-import { ROOT, codeVersion, externalStack, startStack, type Stack } from './stack';
 
 const t0 = performance.now();
-const log = (line: string) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+const log = (line: string) =>
+  console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 
 /** Attaches the CPU profiler to the room's isolate and starts it; a failure is a warning, not a failed run. */
 async function startProfiler(procs: ProcInfo[], log: (line: string) => void): Promise<IsolateProfiler | undefined> {
   try {
     const profiler = await IsolateProfiler.attach(procs, 'mysetlist-realtime');
     if (!profiler) {
-      log('WARNING: --profile: could not find the realtime worker in workerd\'s inspector');
+      log("WARNING: --profile: could not find the realtime worker in workerd's inspector");
       return undefined;
     }
     await profiler.start();
@@ -55,7 +56,9 @@ async function main(): Promise<number> {
   const perVoter = opts.rate / opts.voters;
   const limit = opts.socketLimit ?? DEFAULT_SOCKET_LIMIT;
   if (perVoter > limit * 0.9) {
-    log(`WARNING: ${perVoter.toFixed(1)} votes/s per voter is close to the room's per-socket limit (${limit}/s): expect rate_limited acks; raise --voters or --socket-limit`);
+    log(
+      `WARNING: ${perVoter.toFixed(1)} votes/s per voter is close to the room's per-socket limit (${limit}/s): expect rate_limited acks; raise --voters or --socket-limit`,
+    );
   }
 
   // Other work on the machine (another developer's test run…) takes cores from the server and the
@@ -86,7 +89,13 @@ async function main(): Promise<number> {
       log(`target: ${opts.url} (relay ${opts.relay}); its ROOM_TICK_MS is whatever that stack was started with`);
     } else {
       log('starting the local stack (scripts/dev.ts, data in .data/bench)…');
-      stack = await startStack({ tickMs: opts.tickMs, socketLimit: opts.socketLimit, logFile: resolve(resultsDir, `stack-${stamp}.log`), isolate: opts.isolate, ref: opts.ref });
+      stack = await startStack({
+        tickMs: opts.tickMs,
+        socketLimit: opts.socketLimit,
+        logFile: resolve(resultsDir, `stack-${stamp}.log`),
+        isolate: opts.isolate,
+        ref: opts.ref,
+      });
       log(`stack healthy at ${stack.url} (relay ${stack.relay}); code from ${stack.codeDir}; log: ${stack.logFile}`);
     }
     phase('stack start');
@@ -101,25 +110,33 @@ async function main(): Promise<number> {
     phase('fixture');
 
     const procs = stackProcesses(port, stack.pid);
-    if (!procs.length) log('WARNING: could not find the stack\'s processes in /proc: no server CPU/memory figures');
+    if (!procs.length) log("WARNING: could not find the stack's processes in /proc: no server CPU/memory figures");
     let wsBase = stack.url.replace(/^http/, 'ws');
     if (opts.direct) {
       const entry = await findWorkersEntry(procs);
-      if (!entry) throw new Error('--direct: could not find the workers\' workerd entry port');
+      if (!entry) throw new Error("--direct: could not find the workers' workerd entry port");
       wsBase = `ws://127.0.0.1:${entry}`;
       log(`--direct: sockets go to the workers' workerd on :${entry}, bypassing the dev proxy`);
     }
     const reloadsBefore = stack.reloads();
     const stackTarget: HarnessTarget = {
       name: 'stack',
-      wsUrl: (token) => `${wsBase}/v1/shows/${fixture.showId}/live${token ? `?token=${encodeURIComponent(token)}` : ''}`,
+      wsUrl: (token) =>
+        `${wsBase}/v1/shows/${fixture.showId}/live${token ? `?token=${encodeURIComponent(token)}` : ''}`,
       voterTokens: fixture.voterTokens,
     };
     // Round trips are counted from here: connects (session lookups) and setup are not the votes' cost.
-    const run = await runTarget(stackTarget, opts, opts.durationS, procs, async () => {
-      await db.resetRelayStats();
-      if (opts.profile) profiler = await startProfiler(procs, log);
-    }, log);
+    const run = await runTarget(
+      stackTarget,
+      opts,
+      opts.durationS,
+      procs,
+      async () => {
+        await db.resetRelayStats();
+        if (opts.profile) profiler = await startProfiler(procs, log);
+      },
+      log,
+    );
     const profile = await profiler?.stop(resolve(resultsDir, `room-${stamp}.cpuprofile`)).catch((err: unknown) => {
       log(`WARNING: --profile: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
@@ -152,7 +169,14 @@ async function main(): Promise<number> {
         wsUrl: (token) => `ws://127.0.0.1:${baseline!.port}/live${token ? `?token=${token}` : ''}`,
         voterTokens: Array.from({ length: opts.voters }, (_, i) => `voter-${i}`),
       };
-      const b = await runTarget(target, opts, opts.baselineDurationS, [{ pid: baseline.pid, role: 'node bare ws server', cmd: '' }], async () => {}, log);
+      const b = await runTarget(
+        target,
+        opts,
+        opts.baselineDurationS,
+        [{ pid: baseline.pid, role: 'node bare ws server', cmd: '' }],
+        async () => {},
+        log,
+      );
       const sum = await baseline.sumOfCounts();
       await b.harness.close();
       await baseline.stop();
@@ -163,12 +187,28 @@ async function main(): Promise<number> {
     }
 
     const { harness: _h, ...stackRun } = run;
-    const verdict = judge({ opts, drive: d, connect: run.connect, consistency, reloads, busyBeforePct, stackCpu: run.cpu, baselineCpu: baselineRun?.cpu });
+    const verdict = judge({
+      opts,
+      drive: d,
+      connect: run.connect,
+      consistency,
+      reloads,
+      busyBeforePct,
+      stackCpu: run.cpu,
+      baselineCpu: baselineRun?.cpu,
+    });
     const cpus = os.cpus();
     const result: BenchResult = {
       startedAt: startedAt.toISOString(),
       command: `npm run bench:room${opts.argv.length ? ` -- ${opts.argv.join(' ')}` : ''}`,
-      machine: { platform: os.platform(), release: os.release(), cpus: cpus.length, cpuModel: cpus[0]?.model ?? '?', memGiB: os.totalmem() / 2 ** 30, node: process.version },
+      machine: {
+        platform: os.platform(),
+        release: os.release(),
+        cpus: cpus.length,
+        cpuModel: cpus[0]?.model ?? '?',
+        memGiB: os.totalmem() / 2 ** 30,
+        node: process.version,
+      },
       options: { ...opts, argv: undefined },
       stackTickMs: opts.url ? 'server config' : opts.tickMs,
       stackReloads: reloads,

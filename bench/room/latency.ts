@@ -36,7 +36,11 @@ export class LatencyTracker {
   /** Arrivals that had to wait for their ack (diagnostic). */
   pendingArrivals = 0;
 
-  constructor(readonly sockets: number, readonly songs: number, maxCount: number) {
+  constructor(
+    readonly sockets: number,
+    readonly songs: number,
+    maxCount: number,
+  ) {
     this.#lastSeen = new Int32Array(sockets * songs);
     this.#stride = maxCount + 1;
     this.#sendTime = Array.from({ length: songs }, () => new Float64Array(maxCount + 1).fill(NaN));

@@ -33,7 +33,12 @@ export interface PostgresFigures {
 const ACTIVE_VOTES = `select count(*) as n from votes v join setlist_songs s on s.id = v.setlist_song_id where s.show_id = $1 and v.active`;
 
 /** `expected()` is re-read on every poll: acks still arriving (late) raise it. */
-export async function collectPostgresFigures(db: BenchDb, showId: string, expected: () => { acksOk: number; unanswered: number }, timeoutS: number): Promise<PostgresFigures> {
+export async function collectPostgresFigures(
+  db: BenchDb,
+  showId: string,
+  expected: () => { acksOk: number; unanswered: number },
+  timeoutS: number,
+): Promise<PostgresFigures> {
   const start = performance.now();
   let active = 0;
   let drained = false;
@@ -60,7 +65,9 @@ export async function collectPostgresFigures(db: BenchDb, showId: string, expect
     [showId],
   );
   const roundTrips = workerSqlRequests + stats.wsFrames;
-  const voteBatchRoundTrips = stats.byStatement ? (stats.byStatement[statementKey(UPSERT_SETLIST_SONGS)] ?? 0) : undefined;
+  const voteBatchRoundTrips = stats.byStatement
+    ? (stats.byStatement[statementKey(UPSERT_SETLIST_SONGS)] ?? 0)
+    : undefined;
   const rowsWritten = Number(rows?.written);
   return {
     drained,

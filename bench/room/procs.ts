@@ -2,7 +2,7 @@
  * Reading other processes' memory and CPU from /proc (Linux only; elsewhere these return undefined).
  * Used to attribute the run's cost: workerd (the workers), the dev proxy, the relay + PGlite, the harness.
  */
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** USER_HZ: /proc reports CPU time in clock ticks, 100 per second on every mainstream Linux build. */
 const TICKS_PER_SECOND = 100;
@@ -53,7 +53,10 @@ export function parentOf(pid: number): number | undefined {
 
 export function threadsOf(pid: number): { tid: number; name: string }[] {
   try {
-    return readdirSync(`/proc/${pid}/task`).map((t) => ({ tid: Number(t), name: (read(`/proc/${pid}/task/${t}/comm`) ?? '?').trim() }));
+    return readdirSync(`/proc/${pid}/task`).map((t) => ({
+      tid: Number(t),
+      name: (read(`/proc/${pid}/task/${t}/comm`) ?? '?').trim(),
+    }));
   } catch {
     return [];
   }
@@ -61,7 +64,9 @@ export function threadsOf(pid: number): { tid: number; name: string }[] {
 
 function allPids(): number[] {
   try {
-    return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+    return readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number);
   } catch {
     return [];
   }
@@ -106,7 +111,8 @@ export function stackProcesses(port: number, devPid?: number): ProcInfo[] {
   for (const pid of pids) {
     const cmd = cmdline(pid);
     let role: string | undefined;
-    if (cmd.includes('workerd')) role = cmd.includes(`entry=127.0.0.1:${port} `) ? 'workerd (dev proxy)' : 'workerd (workers)';
+    if (cmd.includes('workerd'))
+      role = cmd.includes(`entry=127.0.0.1:${port} `) ? 'workerd (dev proxy)' : 'workerd (workers)';
     else if (cmd.includes('scripts/dev.ts')) role = 'node dev.ts (relay + PGlite)';
     else if (cmd.includes('wrangler-dist/cli.js')) role = 'node wrangler (miniflare)';
     else if (cmd.includes('wrangler/bin/wrangler.js')) role = 'node wrangler (launcher)';
@@ -134,7 +140,8 @@ export function listeningPorts(pid: number): number[] {
   for (const line of (read('/proc/net/tcp') ?? '').split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
     // local_address is hex "0100007F:PORT"; state 0A = LISTEN; inode is column 9.
-    if (cols[3] === '0A' && cols[1]?.startsWith('0100007F:') && inodes.has(cols[9] ?? '')) ports.push(parseInt(cols[1].slice(9), 16));
+    if (cols[3] === '0A' && cols[1]?.startsWith('0100007F:') && inodes.has(cols[9] ?? ''))
+      ports.push(parseInt(cols[1].slice(9), 16));
   }
   return ports;
 }

@@ -1,9 +1,10 @@
 /** The printed report and the JSON result. */
-import type { ProfileSummary } from './profile';
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ConnectResult, DriveResult } from './harness';
 import type { PostgresFigures } from './postgres';
+import type { ProfileSummary } from './profile';
 import type { CpuReport } from './sampler';
 
 export interface RssRow {
@@ -56,12 +57,20 @@ export interface BenchResult {
 }
 
 const f = (n: number | undefined, digits = 1) => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits));
-const int = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US'));
-const codes = (r: Record<string, number>) => (Object.keys(r).length ? Object.entries(r).map(([k, v]) => `${k}:${v}`).join(' ') : '0');
+const int = (n: number | undefined) =>
+  n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US');
+const codes = (r: Record<string, number>) =>
+  Object.keys(r).length
+    ? Object.entries(r)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(' ')
+    : '0';
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '))
+    .join('\n');
 }
 
 export function printReport(r: BenchResult): void {
@@ -71,7 +80,9 @@ export function printReport(r: BenchResult): void {
   const lines: string[] = [];
   lines.push('', '══ live room benchmark ══');
   lines.push(`command : ${r.command}`);
-  lines.push(`machine : ${r.machine.cpus} × ${r.machine.cpuModel}, ${f(r.machine.memGiB)} GiB, ${r.machine.platform} ${r.machine.release}, node ${r.machine.node}`);
+  lines.push(
+    `machine : ${r.machine.cpus} × ${r.machine.cpuModel}, ${f(r.machine.memGiB)} GiB, ${r.machine.platform} ${r.machine.release}, node ${r.machine.node}`,
+  );
   lines.push(
     `load    : ${o.sockets} sockets (${o.voters} voters), ${o.rate} votes/s for ${o.durationS} s, tick ${r.stackTickMs} ms, setlist ${r.fixture.setlistSongs} songs` +
       (b ? `; baseline ${b.durationS} s` : ''),
@@ -87,43 +98,107 @@ export function printReport(r: BenchResult): void {
       ['', 'stack', 'baseline', 'stack/base'],
       ['sockets connected / failed', ...pair((t) => `${t.connect.ok}/${t.connect.failed}`), ''],
       ['  connect failures', ...pair((t) => codes(t.connect.failures)), ''],
-      ['  connect→snapshot p50 / p95 ms', ...pair((t) => `${f(t.connect.snapshotMs.p50Ms)} / ${f(t.connect.snapshotMs.p95Ms)}`), ''],
+      [
+        '  connect→snapshot p50 / p95 ms',
+        ...pair((t) => `${f(t.connect.snapshotMs.p50Ms)} / ${f(t.connect.snapshotMs.p95Ms)}`),
+        '',
+      ],
       ['  ramp-up wall s', ...pair((t) => f(t.connect.wallS)), ''],
       ['votes sent (skipped)', ...pair((t) => `${int(t.drive.votesSent)} (${t.drive.votesSkipped})`), ''],
-      ['votes accepted /s (ok acks)', ...pair((t) => f(t.drive.acceptedPerS)), ratio(s.drive.acceptedPerS, b?.drive.acceptedPerS)],
+      [
+        'votes accepted /s (ok acks)',
+        ...pair((t) => f(t.drive.acceptedPerS)),
+        ratio(s.drive.acceptedPerS, b?.drive.acceptedPerS),
+      ],
       ['acks failed, by code', ...pair((t) => codes(t.drive.acksFailed)), ''],
       ['votes unanswered', ...pair((t) => int(t.drive.unanswered)), ''],
       ['vote→update p50 ms', ...pair((t) => f(lat(t).p50Ms)), ratio(lat(s).p50Ms, b && lat(b).p50Ms)],
       ['vote→update p95 ms', ...pair((t) => f(lat(t).p95Ms)), ratio(lat(s).p95Ms, b && lat(b).p95Ms)],
       ['vote→update p99 ms', ...pair((t) => f(lat(t).p99Ms)), ratio(lat(s).p99Ms, b && lat(b).p99Ms)],
       ['vote→update max ms', ...pair((t) => f(lat(t).maxMs)), ''],
-      ['  of which: vote→first arrival p50 / p95', ...pair((t) => `${f(t.drive.firstArrival.p50Ms)} / ${f(t.drive.firstArrival.p95Ms)}`), ''],
-      ['  of which: broadcast spread p50 / p95', ...pair((t) => `${f(t.drive.broadcastSpread.p50Ms)} / ${f(t.drive.broadcastSpread.p95Ms)}`), ''],
+      [
+        '  of which: vote→first arrival p50 / p95',
+        ...pair((t) => `${f(t.drive.firstArrival.p50Ms)} / ${f(t.drive.firstArrival.p95Ms)}`),
+        '',
+      ],
+      [
+        '  of which: broadcast spread p50 / p95',
+        ...pair((t) => `${f(t.drive.broadcastSpread.p50Ms)} / ${f(t.drive.broadcastSpread.p95Ms)}`),
+        '',
+      ],
       ['  samples (socket × vote)', ...pair((t) => int(lat(t).count)), ''],
-      ['vote→ack p50 / p95 / p99 ms', ...pair((t) => `${f(t.drive.ackLatency.p50Ms)} / ${f(t.drive.ackLatency.p95Ms)} / ${f(t.drive.ackLatency.p99Ms)}`), ''],
-      ['updates delivered /s (all sockets)', ...pair((t) => int(t.drive.updatesPerS)), ratio(s.drive.updatesPerS, b?.drive.updatesPerS)],
+      [
+        'vote→ack p50 / p95 / p99 ms',
+        ...pair(
+          (t) => `${f(t.drive.ackLatency.p50Ms)} / ${f(t.drive.ackLatency.p95Ms)} / ${f(t.drive.ackLatency.p99Ms)}`,
+        ),
+        '',
+      ],
+      [
+        'updates delivered /s (all sockets)',
+        ...pair((t) => int(t.drive.updatesPerS)),
+        ratio(s.drive.updatesPerS, b?.drive.updatesPerS),
+      ],
       ['  per socket /s', ...pair((t) => f(t.drive.updatesPerSocketPerS)), ''],
       ['distinct updates broadcast', ...pair((t) => int(t.drive.distinctUpdates)), ''],
-      ['  votes / songs per update', ...pair((t) => `${f(t.drive.votesPerUpdate)} / ${f(t.drive.changesPerUpdate)}`), ''],
+      [
+        '  votes / songs per update',
+        ...pair((t) => `${f(t.drive.votesPerUpdate)} / ${f(t.drive.changesPerUpdate)}`),
+        '',
+      ],
       ['seq gaps / missing deliveries', ...pair((t) => `${t.drive.seqGaps} / ${t.drive.missingDeliveries}`), ''],
       ['unexpected socket closes', ...pair((t) => codes(t.drive.unexpectedCloses)), ''],
-      ['harness event-loop delay p50/p99/max ms', ...pair((t) => `${f(t.drive.eventLoopDelay.p50Ms)} / ${f(t.drive.eventLoopDelay.p99Ms)} / ${f(t.drive.eventLoopDelay.maxMs)}`), ''],
-      ['harness send lag p50 / p99 / max ms', ...pair((t) => `${f(t.drive.sendLag.p50Ms)} / ${f(t.drive.sendLag.p99Ms)} / ${f(t.drive.sendLag.maxMs)}`), ''],
+      [
+        'harness event-loop delay p50/p99/max ms',
+        ...pair(
+          (t) =>
+            `${f(t.drive.eventLoopDelay.p50Ms)} / ${f(t.drive.eventLoopDelay.p99Ms)} / ${f(t.drive.eventLoopDelay.maxMs)}`,
+        ),
+        '',
+      ],
+      [
+        'harness send lag p50 / p99 / max ms',
+        ...pair((t) => `${f(t.drive.sendLag.p50Ms)} / ${f(t.drive.sendLag.p99Ms)} / ${f(t.drive.sendLag.maxMs)}`),
+        '',
+      ],
       ['harness CPU (% of one core)', ...pair((t) => f(t.cpu.harnessPct, 0)), ''],
       ['harness main thread run-queue wait %', ...pair((t) => f(t.cpu.harnessRunqWaitPct, 0)), ''],
-      ['server processes CPU (% of one core)', ...pair((t) => f(t.cpu.processes.reduce((a, p) => a + (p.avgPct || 0), 0), 0)), ''],
+      [
+        'server processes CPU (% of one core)',
+        ...pair((t) =>
+          f(
+            t.cpu.processes.reduce((a, p) => a + (p.avgPct || 0), 0),
+            0,
+          ),
+        ),
+        '',
+      ],
       ['other CPU on the machine (% of one core)', ...pair((t) => f(t.cpu.otherPct, 0)), ''],
       ['machine busy (% of one core, max 100×cores)', ...pair((t) => f(t.cpu.machineBusyPct, 0)), ''],
     ]),
   );
   lines.push('');
-  lines.push('server processes during the drive (CPU % of one core: avg / max 1-s sample; busiest thread: on-CPU % + run-queue wait %, i.e. starved; RSS MiB)');
+  lines.push(
+    'server processes during the drive (CPU % of one core: avg / max 1-s sample; busiest thread: on-CPU % + run-queue wait %, i.e. starved; RSS MiB)',
+  );
   const procRows = [['process', 'pid', 'avg', 'max', 'busiest thread (cpu+wait)', 'RSS idle', 'connected', 'after']];
-  for (const [name, t] of [['stack', s], ['baseline', b]] as const) {
+  for (const [name, t] of [
+    ['stack', s],
+    ['baseline', b],
+  ] as const) {
     if (!t) continue;
     for (const p of t.cpu.processes) {
       const rss = t.rss.find((x) => x.pid === p.pid);
-      procRows.push([`${name}: ${p.role}`, String(p.pid), f(p.avgPct, 0), f(p.maxPct, 0), p.topThread ? `${p.topThread.name} ${f(p.topThread.avgPct, 0)}+${f(p.topThread.runqWaitPct, 0)}%` : '–', f(rss?.idleMiB, 0), f(rss?.connectedMiB, 0), f(rss?.afterMiB, 0)]);
+      procRows.push([
+        `${name}: ${p.role}`,
+        String(p.pid),
+        f(p.avgPct, 0),
+        f(p.maxPct, 0),
+        p.topThread ? `${p.topThread.name} ${f(p.topThread.avgPct, 0)}+${f(p.topThread.runqWaitPct, 0)}%` : '–',
+        f(rss?.idleMiB, 0),
+        f(rss?.connectedMiB, 0),
+        f(rss?.afterMiB, 0),
+      ]);
     }
   }
   lines.push(table(procRows));
@@ -146,13 +221,23 @@ export function printReport(r: BenchResult): void {
   );
   if (s.profile) {
     const p = s.profile;
-    lines.push(`profile of ${p.target} over ${f(p.durationMs / 1000)} s: isolate busy ${f(p.busyPct, 0)} % of the wall time; top functions by self time (${p.file}):`);
-    lines.push(table([['function', 'self ms', '% of wall'], ...p.top.map((t) => [t.fn, f(t.selfMs, 0), f(t.selfPct)])]));
+    lines.push(
+      `profile of ${p.target} over ${f(p.durationMs / 1000)} s: isolate busy ${f(p.busyPct, 0)} % of the wall time; top functions by self time (${p.file}):`,
+    );
+    lines.push(
+      table([['function', 'self ms', '% of wall'], ...p.top.map((t) => [t.fn, f(t.selfMs, 0), f(t.selfPct)])]),
+    );
   }
   if (b) lines.push(`baseline consistency: acked ok ${int(b.drive.acksOk)} · server Σ counts ${int(b.roomSum)}`);
-  lines.push(`verdict: ${r.verdict.sustained ? 'SUSTAINED' : 'NOT SUSTAINED'} (p95 < 100 ms, nothing lost or refused, accepted ≥ 98 % of the offered rate)${r.verdict.reasons.length ? ` — ${r.verdict.reasons.join('; ')}` : ''}`);
+  lines.push(
+    `verdict: ${r.verdict.sustained ? 'SUSTAINED' : 'NOT SUSTAINED'} (p95 < 100 ms, nothing lost or refused, accepted ≥ 98 % of the offered rate)${r.verdict.reasons.length ? ` — ${r.verdict.reasons.join('; ')}` : ''}`,
+  );
   if (r.verdict.warnings.length) lines.push(`WARNING: ${r.verdict.warnings.join('; ')}`);
-  lines.push(`phases (s): ${Object.entries(r.phasesS).map(([k, v]) => `${k} ${f(v)}`).join(' · ')}`);
+  lines.push(
+    `phases (s): ${Object.entries(r.phasesS)
+      .map(([k, v]) => `${k} ${f(v)}`)
+      .join(' · ')}`,
+  );
   if (s.cpu.topSnapshot) lines.push('', 'top, mid-run (stack):', s.cpu.topSnapshot);
   console.log(lines.join('\n'));
 }

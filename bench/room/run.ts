@@ -1,7 +1,7 @@
 /** Running the harness against one target, and small probes of the stack. */
 import type { BenchOptions } from './args';
 import { Harness, type HarnessTarget } from './harness';
-import { rssMiB, type ProcInfo } from './procs';
+import { type ProcInfo, rssMiB } from './procs';
 import type { RssRow, TargetRun } from './report';
 import { CpuSampler } from './sampler';
 
@@ -35,7 +35,13 @@ export async function runTarget(
   log(
     `${target.name}: ${drive.acksOk} ok acks (${drive.acceptedPerS.toFixed(0)}/s), vote→update p50 ${drive.latency.p50Ms.toFixed(1)} ms p95 ${drive.latency.p95Ms.toFixed(1)} ms p99 ${drive.latency.p99Ms.toFixed(1)} ms`,
   );
-  const rss: RssRow[] = procs.map((p) => ({ role: p.role, pid: p.pid, idleMiB: idle.get(p.pid), connectedMiB: connected.get(p.pid), afterMiB: rssMiB(p.pid) }));
+  const rss: RssRow[] = procs.map((p) => ({
+    role: p.role,
+    pid: p.pid,
+    idleMiB: idle.get(p.pid),
+    connectedMiB: connected.get(p.pid),
+    afterMiB: rssMiB(p.pid),
+  }));
   return { connect, drive, cpu: cpu!, rss, harness };
 }
 

@@ -4,7 +4,7 @@
  * thread pinned at ~100 % is a single-threaded isolate that cannot go faster.
  */
 import { execFile } from 'node:child_process';
-import { cpuSeconds, machineCpuSeconds, rssMiB, schedstat, threadsOf, type ProcInfo } from './procs';
+import { cpuSeconds, machineCpuSeconds, type ProcInfo, rssMiB, schedstat, threadsOf } from './procs';
 
 export interface ProcessCpu {
   pid: number;
@@ -67,7 +67,8 @@ export class CpuSampler {
       const cpu = cpuSeconds(p.pid) ?? 0;
       this.#first.set(p.pid, cpu);
       this.#last.set(p.pid, { t: this.#start, cpu });
-      for (const t of threadsOf(p.pid)) this.#threadsFirst.set(`${p.pid}/${t.tid}`, schedstat(p.pid, t.tid) ?? { onCpuNs: 0, runqWaitNs: 0 });
+      for (const t of threadsOf(p.pid))
+        this.#threadsFirst.set(`${p.pid}/${t.tid}`, schedstat(p.pid, t.tid) ?? { onCpuNs: 0, runqWaitNs: 0 });
     }
     this.#timer = setInterval(() => this.#sample(), 1000);
     setTimeout(() => {
@@ -117,10 +118,20 @@ export class CpuSampler {
     });
     const harnessPct = ((harness.user + harness.system) / 1e6 / windowS) * 100;
     const machine = machineCpuSeconds();
-    const machineBusyPct = machine && this.#machineStart ? ((machine.busy - this.#machineStart.busy) / windowS) * 100 : NaN;
+    const machineBusyPct =
+      machine && this.#machineStart ? ((machine.busy - this.#machineStart.busy) / windowS) * 100 : NaN;
     const serverPct = processes.reduce((a, p) => a + (Number.isFinite(p.avgPct) ? p.avgPct : 0), 0);
     const hs = schedstat(process.pid, process.pid);
-    const harnessRunqWaitPct = hs && this.#harnessSched ? ((hs.runqWaitNs - this.#harnessSched.runqWaitNs) / 1e9 / windowS) * 100 : NaN;
-    return { windowS, processes, harnessPct, harnessRunqWaitPct, machineBusyPct, otherPct: machineBusyPct - serverPct - harnessPct, topSnapshot: this.#topSnapshot };
+    const harnessRunqWaitPct =
+      hs && this.#harnessSched ? ((hs.runqWaitNs - this.#harnessSched.runqWaitNs) / 1e9 / windowS) * 100 : NaN;
+    return {
+      windowS,
+      processes,
+      harnessPct,
+      harnessRunqWaitPct,
+      machineBusyPct,
+      otherPct: machineBusyPct - serverPct - harnessPct,
+      topSnapshot: this.#topSnapshot,
+    };
   }
 }

@@ -11,8 +11,18 @@
  *   limits) never overwrite the ones a developer's own `npm run dev` uses.
  * `--no-isolate` runs in place instead. Either way, restarts are detected in the log and reported.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -46,7 +56,12 @@ export async function isUp(url: string): Promise<boolean> {
 }
 
 /** Waits (up to 180 s) for the stack's /health; stops the stack and throws if it exits or never answers. */
-export async function waitHealthy(url: string, child: ChildProcess, stop: () => Promise<void>, logFile: string): Promise<void> {
+export async function waitHealthy(
+  url: string,
+  child: ChildProcess,
+  stop: () => Promise<void>,
+  logFile: string,
+): Promise<void> {
   const deadline = Date.now() + 180_000;
   while (!(await isUp(`${url}/health`))) {
     if (child.exitCode !== null) {
@@ -75,7 +90,9 @@ export function snapshotTree(ref: string | undefined): string {
     linkNodeModules(dir);
     return dir;
   }
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT }).toString().split('\0');
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT })
+    .toString()
+    .split('\0');
   for (const file of files) {
     const src = resolve(ROOT, file);
     if (!file || !existsSync(src)) continue; // deleted but still in the index
@@ -103,9 +120,12 @@ function linkNodeModules(dir: string): void {
 /** The commit a ref names, and whether the working tree differs from HEAD (for the report). */
 export function codeVersion(ref: string | undefined): string {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', ref ?? 'HEAD'], { cwd: ROOT }).toString().trim();
+    const commit = execFileSync('git', ['rev-parse', '--short', ref ?? 'HEAD'], { cwd: ROOT })
+      .toString()
+      .trim();
     if (ref) return `${ref} (${commit})`;
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT }).toString().trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT }).toString().trim() !== '';
     return `working tree (HEAD ${commit}${dirty ? ' + uncommitted changes' : ''})`;
   } catch {
     return ref ?? 'working tree';
@@ -140,12 +160,20 @@ function takeLock(dataDir: string): () => void {
   throw new Error(`could not take ${lock}`);
 }
 
-export async function startStack(opts: { tickMs: number; socketLimit: number | undefined; logFile: string; isolate: boolean; ref: string | undefined }): Promise<Stack> {
+export async function startStack(opts: {
+  tickMs: number;
+  socketLimit: number | undefined;
+  logFile: string;
+  isolate: boolean;
+  ref: string | undefined;
+}): Promise<Stack> {
   const url = `http://127.0.0.1:${STACK_PORT}`;
   const relay = `127.0.0.1:${STACK_RELAY_PORT}`;
   // A leftover stack on our ports would silently be measured instead of a fresh one.
   if ((await isUp(`${url}/health`)) || (await isUp(`http://${relay}/health`))) {
-    throw new Error(`something already answers on ${url} or ${relay}: stop it, or target it with --url ${url} --relay ${relay}`);
+    throw new Error(
+      `something already answers on ${url} or ${relay}: stop it, or target it with --url ${url} --relay ${relay}`,
+    );
   }
   const dataDir = resolve(ROOT, '.data/bench');
   const unlock = takeLock(dataDir);
@@ -193,7 +221,10 @@ export async function startStack(opts: { tickMs: number; socketLimit: number | u
   const doStop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT'); // dev.ts stops wrangler (and so workerd), then closes PGlite cleanly
-      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 20_000))]);
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), 20_000)),
+      ]);
       if (timedOut) {
         child.kill('SIGKILL');
         await exited;

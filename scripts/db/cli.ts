@@ -32,7 +32,10 @@ async function withDatabase(fn: (db: PGlite | pg.Client) => Promise<void>, fresh
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      if (fresh) await client.query('drop schema if exists public cascade; drop schema if exists drizzle cascade; create schema public;');
+      if (fresh)
+        await client.query(
+          'drop schema if exists public cascade; drop schema if exists drizzle cascade; create schema public;',
+        );
       await fn(client);
     } finally {
       await client.end();
@@ -68,7 +71,8 @@ async function main(): Promise<void> {
   await withDatabase(async (db) => {
     await applyMigrations(db);
     const result = await seedDatabase(db, { now: new Date(utcMidnight(Date.now())) });
-    if (result.status === 'seeded') console.log(`rebuilt ${target}: ${JSON.stringify(result.counts)} in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+    if (result.status === 'seeded')
+      console.log(`rebuilt ${target}: ${JSON.stringify(result.counts)} in ${(result.elapsedMs / 1000).toFixed(1)} s`);
   }, true);
 }
 

@@ -23,15 +23,24 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { hashSessionToken, newSessionToken } from '../../src/shared/auth/session-token';
+import type { Database } from '../../src/shared/db/client';
 import { refreshArtistSimilarity } from '../../src/shared/recommend/similarity';
 import { recomputeTrending } from '../../workers/api/src/trending/recompute';
-import type { Database } from '../../src/shared/db/client';
 import { pickReadParams, type ReadParams } from './params';
-import { describeStatement, planFacts, type ExplainOutput, type PlanFacts } from './plan';
-import { routeRunner, type CapturedQuery } from './routes';
+import { describeStatement, type ExplainOutput, type PlanFacts, planFacts } from './plan';
+import { type CapturedQuery, routeRunner } from './routes';
 
 /** Large in production, whatever their size in the database at hand. */
-export const LARGE_TABLES = ['shows', 'votes', 'setlist_songs', 'songs', 'users', 'follows', 'sessions', 'analytics_events'] as const;
+export const LARGE_TABLES = [
+  'shows',
+  'votes',
+  'setlist_songs',
+  'songs',
+  'users',
+  'follows',
+  'sessions',
+  'analytics_events',
+] as const;
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/mysetlist_scale';
 
@@ -56,18 +65,27 @@ function endpoints(p: ReadParams): Endpoint[] {
     { name: 'GET /v1/shows/{id}', path: `/v1/shows/${p.show.id}` },
     { name: 'GET /v1/shows/{slug}', path: `/v1/shows/${p.show.slug}` },
     { name: 'GET /v1/shows?status=upcoming', path: '/v1/shows?status=upcoming&limit=20' },
-    { name: 'GET /v1/shows?status=upcoming page 2', path: page2('GET /v1/shows?status=upcoming', '/v1/shows?status=upcoming&limit=20') },
+    {
+      name: 'GET /v1/shows?status=upcoming page 2',
+      path: page2('GET /v1/shows?status=upcoming', '/v1/shows?status=upcoming&limit=20'),
+    },
     { name: 'GET /v1/shows?city', path: `/v1/shows?city=${q(p.city)}&status=upcoming&limit=20` },
     { name: 'GET /v1/shows?city (small city)', path: `/v1/shows?city=${q(p.smallCity)}&status=upcoming&limit=20` },
     { name: 'GET /v1/shows?artistId', path: `/v1/shows?artistId=${p.artist.id}&limit=20` },
     { name: 'GET /v1/shows?venueId', path: `/v1/shows?venueId=${p.venue.id}&limit=20` },
     { name: 'GET /v1/shows?sort=trending', path: '/v1/shows?sort=trending&limit=20' },
-    { name: 'GET /v1/shows?sort=trending page 2', path: page2('GET /v1/shows?sort=trending', '/v1/shows?sort=trending&limit=20') },
+    {
+      name: 'GET /v1/shows?sort=trending page 2',
+      path: page2('GET /v1/shows?sort=trending', '/v1/shows?sort=trending&limit=20'),
+    },
     { name: 'GET /v1/artists/{slug}', path: `/v1/artists/${p.artist.slug}` },
     { name: 'GET /v1/artists?sort=name', path: '/v1/artists?limit=20' },
     { name: 'GET /v1/artists?sort=popularity', path: '/v1/artists?sort=popularity&limit=20' },
     { name: 'GET /v1/artists?sort=trending', path: '/v1/artists?sort=trending&limit=20' },
-    { name: 'GET /v1/artists?genre&hasUpcoming', path: `/v1/artists?genre=${q(p.artist.genre ?? 'rock')}&hasUpcoming=true&limit=20` },
+    {
+      name: 'GET /v1/artists?genre&hasUpcoming',
+      path: `/v1/artists?genre=${q(p.artist.genre ?? 'rock')}&hasUpcoming=true&limit=20`,
+    },
     { name: 'GET /v1/artists/{slug}/songs', path: `/v1/artists/${p.artist.slug}/songs` },
     { name: 'GET /v1/artists/{slug}/songs?q', path: `/v1/artists/${p.artist.slug}/songs?q=lov` },
     { name: 'GET /v1/artists/{slug}/similar', path: `/v1/artists/${p.artist.slug}/similar` },
@@ -106,7 +124,11 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
 };
 
-async function explain(client: pg.Client, q: CapturedQuery, repeat: number): Promise<{ output: ExplainOutput; runsMs: number[] }> {
+async function explain(
+  client: pg.Client,
+  q: CapturedQuery,
+  repeat: number,
+): Promise<{ output: ExplainOutput; runsMs: number[] }> {
   let output: ExplainOutput | undefined;
   const runsMs: number[] = [];
   for (let i = 0; i < repeat; i++) {
@@ -132,10 +154,18 @@ async function seqScansWithoutChoice(client: pg.Client, q: CapturedQuery): Promi
 
 function table(rows: string[][], rightAligned: Set<number>): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
-const ms = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '–' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+const ms = (n: number | undefined) =>
+  n === undefined || !Number.isFinite(n) ? '–' : n < 10 ? n.toFixed(2) : n.toFixed(1);
 const int = (n: number | undefined) => (n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
 
 async function main(): Promise<number> {
@@ -179,7 +209,13 @@ async function main(): Promise<number> {
     const sizes = new Map(sizeRows.map((r) => [r.relname, Number(r.rows)]));
     const { rows: version } = await client.query<{ v: string }>('select version() as v');
     console.log(`database: ${redact(url)} — ${version[0]?.v.split(' on ')[0]}`);
-    console.log(`tables: ${[...sizes].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${int(n)}`).join(' · ')}`);
+    console.log(
+      `tables: ${[...sizes]
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1])
+        .map(([t, n]) => `${t} ${int(n)}`)
+        .join(' · ')}`,
+    );
 
     const runner = await routeRunner(client);
     const notes: string[] = [];
@@ -201,7 +237,9 @@ async function main(): Promise<number> {
     };
     if (Number(scored[0]?.n) === 0) {
       const result = await recompute();
-      notes.push(`trending_scores was empty: ran the cron's recomputeTrending (${result.shows.scored} shows, ${result.artists.scored} artists scored), rolled back at the end`);
+      notes.push(
+        `trending_scores was empty: ran the cron's recomputeTrending (${result.shows.scored} shows, ${result.artists.scored} artists scored), rolled back at the end`,
+      );
     }
 
     // Likewise artist_similarity (GET /artists/{slug}/similar, /me/recommendations), filled by the hourly cron.
@@ -210,7 +248,9 @@ async function main(): Promise<number> {
       const result = await refreshArtistSimilarity(runner.db.$primary);
       await client.query('ANALYZE artist_similarity');
       sizes.set('artist_similarity', result.rows);
-      notes.push(`artist_similarity was empty: ran the cron's refreshArtistSimilarity (${result.rows} rows, ${(result.elapsedMs / 1000).toFixed(1)} s), rolled back at the end`);
+      notes.push(
+        `artist_similarity was empty: ran the cron's refreshArtistSimilarity (${result.rows} rows, ${(result.elapsedMs / 1000).toFixed(1)} s), rolled back at the end`,
+      );
     }
 
     const params = await pickReadParams(client);
@@ -219,7 +259,10 @@ async function main(): Promise<number> {
         `small city ${params.smallCity} · venue ${params.venue.slug} · search ${params.searchTerms.map((t) => JSON.stringify(t)).join(', ')} · fan ${params.fan.email}`,
     );
     const token = newSessionToken();
-    await client.query(`insert into sessions (user_id, token_hash, expires_at) values ($1, $2, now() + interval '1 day')`, [params.fan.id, await hashSessionToken(token)]);
+    await client.query(
+      `insert into sessions (user_id, token_hash, expires_at) values ($1, $2, now() + interval '1 day')`,
+      [params.fan.id, await hashSessionToken(token)],
+    );
 
     const knownTables = new Set(sizes.keys());
     const isLarge = (t: string) => (sizes.get(t) ?? 0) > threshold || (LARGE_TABLES as readonly string[]).includes(t);
@@ -228,7 +271,15 @@ async function main(): Promise<number> {
     const responses = new Map<string, unknown>();
     const judge = async (endpoint: string, queries: CapturedQuery[]) => {
       for (const [i, q] of queries.entries()) {
-        const entry: CheckedStatement = { endpoint, index: i + 1, label: describeStatement(q.sql, knownTables), sql: q.sql, params: q.params, verdict: 'ok', reasons: [] };
+        const entry: CheckedStatement = {
+          endpoint,
+          index: i + 1,
+          label: describeStatement(q.sql, knownTables),
+          sql: q.sql,
+          params: q.params,
+          verdict: 'ok',
+          reasons: [],
+        };
         checked.push(entry);
         await client.query('SAVEPOINT statement');
         try {
@@ -245,20 +296,30 @@ async function main(): Promise<number> {
               entry.verdict = 'FAIL';
               // What would it take? Whether an index can serve the scan at all, and how much of the table it keeps.
               const forced = (await seqScansWithoutChoice(client, q)).has(scan.table);
-              const kept = scan.actualRows !== undefined && size > 0 ? ` — keeps ${Math.round((100 * scan.actualRows) / ((scan.loops ?? 1) * size))} % of the rows` : '';
+              const kept =
+                scan.actualRows !== undefined && size > 0
+                  ? ` — keeps ${Math.round((100 * scan.actualRows) / ((scan.loops ?? 1) * size))} % of the rows`
+                  : '';
               reason(
                 `Seq Scan on ${scan.table} (${int(size)} rows)${scan.filter ? ` filter ${scan.filter}` : ''}${scan.loops && scan.loops > 1 ? `, ${scan.loops} loops` : ''}${kept}; ` +
-                  (forced ? 'no existing index can serve it' : 'with seq scans disabled the planner uses an index instead (which may still read as many rows)'),
+                  (forced
+                    ? 'no existing index can serve it'
+                    : 'with seq scans disabled the planner uses an index instead (which may still read as many rows)'),
               );
             } else if ((await seqScansWithoutChoice(client, q)).has(scan.table)) {
               entry.verdict = 'FAIL';
-              reason(`Seq Scan on ${scan.table} (${int(size)} rows here, large in production) and no index can serve it${scan.filter ? `: filter ${scan.filter}` : ''}`);
+              reason(
+                `Seq Scan on ${scan.table} (${int(size)} rows here, large in production) and no index can serve it${scan.filter ? `: filter ${scan.filter}` : ''}`,
+              );
             } else {
               if (entry.verdict === 'ok') entry.verdict = 'note';
-              reason(`Seq Scan on ${scan.table}: only ${int(size)} rows here; an index serves it when the table is large (enable_seqscan=off plan)`);
+              reason(
+                `Seq Scan on ${scan.table}: only ${int(size)} rows here; an index serves it when the table is large (enable_seqscan=off plan)`,
+              );
             }
           }
-          for (const s of entry.facts.bigSorts) entry.reasons.push(`${s.node} of ${int(s.rows)} rows${s.key ? ` by ${s.key}` : ''}`);
+          for (const s of entry.facts.bigSorts)
+            entry.reasons.push(`${s.node} of ${int(s.rows)} rows${s.key ? ` by ${s.key}` : ''}`);
           await client.query('RELEASE SAVEPOINT statement');
         } catch (err) {
           await client.query('ROLLBACK TO SAVEPOINT statement');
@@ -266,7 +327,8 @@ async function main(): Promise<number> {
           entry.error = err instanceof Error ? err.message : String(err);
           entry.reasons.push(`EXPLAIN failed: ${entry.error}`);
         }
-        if (entry.verdict === 'FAIL') failures.push(`${endpoint} #${entry.index} (${entry.label}): ${entry.reasons.join('; ')}`);
+        if (entry.verdict === 'FAIL')
+          failures.push(`${endpoint} #${entry.index} (${entry.label}): ${entry.reasons.join('; ')}`);
       }
     };
 
@@ -290,27 +352,46 @@ async function main(): Promise<number> {
     }
 
     // The report.
-    const rows: string[][] = [['endpoint', '#', 'statement', 'plan root', 'indexes used', 'est. rows', 'rows', 'exec ms', 'plan ms', 'verdict']];
+    const rows: string[][] = [
+      ['endpoint', '#', 'statement', 'plan root', 'indexes used', 'est. rows', 'rows', 'exec ms', 'plan ms', 'verdict'],
+    ];
     for (const c of checked) {
       const f = c.facts;
-      rows.push([c.index === 1 ? c.endpoint : '', String(c.index), c.label, f?.root ?? '–', f?.indexes.join(', ') || '–', int(f?.estimatedRows), int(f?.actualRows), ms(f?.executionMs), ms(f?.planningMs), c.verdict === 'ok' ? 'ok' : c.verdict]);
+      rows.push([
+        c.index === 1 ? c.endpoint : '',
+        String(c.index),
+        c.label,
+        f?.root ?? '–',
+        f?.indexes.join(', ') || '–',
+        int(f?.estimatedRows),
+        int(f?.actualRows),
+        ms(f?.executionMs),
+        ms(f?.planningMs),
+        c.verdict === 'ok' ? 'ok' : c.verdict,
+      ]);
     }
     console.log('');
     console.log(table(rows, new Set([1, 5, 6, 7, 8])));
     // Per request: the statements a handler awaits one after another add up; Promise.all'd ones overlap in the worker.
     const perEndpoint = new Map<string, number>();
-    for (const c of checked) perEndpoint.set(c.endpoint, (perEndpoint.get(c.endpoint) ?? 0) + (c.facts?.executionMs ?? 0));
+    for (const c of checked)
+      perEndpoint.set(c.endpoint, (perEndpoint.get(c.endpoint) ?? 0) + (c.facts?.executionMs ?? 0));
     console.log('');
-    console.log(`database execution time per request (sum of its statements, median of ${repeat} EXPLAIN ANALYZE runs each, warm cache):`);
+    console.log(
+      `database execution time per request (sum of its statements, median of ${repeat} EXPLAIN ANALYZE runs each, warm cache):`,
+    );
     console.log(`  ${[...perEndpoint].map(([e, t]) => `${e} ${ms(t)} ms`).join(' · ')}`);
     const details = checked.filter((c) => c.reasons.length);
     if (details.length) {
       console.log('');
-      for (const c of details) console.log(`${c.verdict.padEnd(4)} ${c.endpoint} #${c.index} (${c.label}): ${c.reasons.join('; ')}`);
+      for (const c of details)
+        console.log(`${c.verdict.padEnd(4)} ${c.endpoint} #${c.index} (${c.label}): ${c.reasons.join('; ')}`);
     }
     if (values.plans) {
       for (const c of checked.filter((x) => x.verdict === 'FAIL' && x.sql)) {
-        const { rows: text } = await client.query(`EXPLAIN ${c.sql}`, c.params).catch(() => ({ rows: [] as Record<string, string>[] }));
+        const { rows: text } = await client
+          .query(`EXPLAIN ${c.sql}`, c.params)
+          .catch(() => ({ rows: [] as Record<string, string>[] }));
         console.log(`\n── ${c.endpoint} #${c.index}\n${c.sql}\n${text.map((r) => r['QUERY PLAN']).join('\n')}`);
       }
     }
@@ -323,7 +404,10 @@ async function main(): Promise<number> {
         : `FAIL: ${failures.length} problem(s):\n  ${failures.join('\n  ')}`,
     );
     if (values.json) {
-      writeFileSync(values.json, `${JSON.stringify({ database: redact(url), threshold, params, pass, failures, notes, statements: checked }, null, 2)}\n`);
+      writeFileSync(
+        values.json,
+        `${JSON.stringify({ database: redact(url), threshold, params, pass, failures, notes, statements: checked }, null, 2)}\n`,
+      );
       console.log(`JSON: ${values.json}`);
     }
     return pass ? 0 : 1;

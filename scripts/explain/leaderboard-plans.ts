@@ -8,20 +8,29 @@
  */
 import { parseArgs } from 'node:util';
 import { drizzle } from 'drizzle-orm/pglite';
-import * as schema from '../../src/shared/db/schema';
 import type { Database } from '../../src/shared/db/client';
+import * as schema from '../../src/shared/db/schema';
 import { leaderboardPage } from '../../workers/api/src/scoring/leaderboard-page';
 import { applyMigrations } from '../db/migrate';
 import { openPglite } from '../db/pglite';
 
-const { values } = parseArgs({ options: { fans: { type: 'string', default: '20000' }, shows: { type: 'string', default: '2000' }, 'per-show': { type: 'string', default: '150' }, plans: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    fans: { type: 'string', default: '20000' },
+    shows: { type: 'string', default: '2000' },
+    'per-show': { type: 'string', default: '150' },
+    plans: { type: 'boolean', default: false },
+  },
+});
 const fans = Number(values.fans);
 const showCount = Number(values.shows);
 const perShow = Number(values['per-show']);
 
 const pg = await openPglite();
 await applyMigrations(pg);
-console.log(`seeding: ${fans} fans, ${showCount} shows, ${perShow} scores per show (${showCount * perShow} fan_scores rows)…`);
+console.log(
+  `seeding: ${fans} fans, ${showCount} shows, ${perShow} scores per show (${showCount * perShow} fan_scores rows)…`,
+);
 await pg.exec(`
   insert into artists (id, slug, name) select gen_random_uuid(), 'a' || i, 'Artist ' || i from generate_series(1, 200) i;
   insert into venues (slug, name, city, country, time_zone) values ('v', 'V', 'Berlin', 'DE', 'Europe/Berlin');
@@ -48,7 +57,11 @@ console.log(`fan_scores: ${rows} rows`);
 
 const captured: { sql: string; params: unknown[] }[] = [];
 const db = drizzle({ client: pg, schema, logger: { logQuery: (sql, params) => captured.push({ sql, params }) } });
-const artistId = (await pg.query<{ id: string }>('select artist_id as id from fan_scores group by artist_id order by count(*) desc limit 1')).rows[0]!.id;
+const artistId = (
+  await pg.query<{ id: string }>(
+    'select artist_id as id from fan_scores group by artist_id order by count(*) desc limit 1',
+  )
+).rows[0]!.id;
 
 for (const [name, period, artist] of [
   ['global week', 'week', undefined],
@@ -61,10 +74,14 @@ for (const [name, period, artist] of [
   captured.length = 0;
   await leaderboardPage(db as unknown as Database, { period, limit: 20 }, artist);
   for (const [i, statement] of captured.entries()) {
-    const plan = (await pg.query<{ 'QUERY PLAN': string }>(`explain analyze ${statement.sql}`, statement.params as never[])).rows.map((r) => r['QUERY PLAN']);
+    const plan = (
+      await pg.query<{ 'QUERY PLAN': string }>(`explain analyze ${statement.sql}`, statement.params as never[])
+    ).rows.map((r) => r['QUERY PLAN']);
     const indexes = [...new Set(plan.join('\n').match(/(fan_scores|fan_totals|users)_\w+/g) ?? [])];
     const seq = plan.filter((l) => /Seq Scan on/.test(l)).map((l) => l.trim().split('  ')[0]);
-    console.log(`\n== ${name} (statement ${i + 1}/${captured.length}): ${plan.at(-1)?.trim()}; indexes: ${indexes.join(', ') || 'none'}${seq.length ? `; ${seq.join(', ')}` : ''}`);
+    console.log(
+      `\n== ${name} (statement ${i + 1}/${captured.length}): ${plan.at(-1)?.trim()}; indexes: ${indexes.join(', ') || 'none'}${seq.length ? `; ${seq.join(', ')}` : ''}`,
+    );
     if (values.plans) for (const line of plan) console.log(`   ${line}`);
   }
 }

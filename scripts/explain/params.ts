@@ -47,14 +47,22 @@ export async function pickReadParams(client: pg.Client): Promise<ReadParams> {
     `select a.id, a.slug, a.name, a.genres[1] as genre, (select count(*)::int from shows s where s.artist_id = a.id) as shows
        from artists a order by a.popularity desc, (select count(*) from shows s where s.artist_id = a.id) desc, a.id limit 1`,
   );
-  const { city } = await one<{ city: string }>(client, `select city from venues group by city order by count(*) desc, city limit 1`);
-  const { city: smallCity } = await one<{ city: string }>(client, `select city from venues group by city order by count(*), city limit 1`);
+  const { city } = await one<{ city: string }>(
+    client,
+    `select city from venues group by city order by count(*) desc, city limit 1`,
+  );
+  const { city: smallCity } = await one<{ city: string }>(
+    client,
+    `select city from venues group by city order by count(*), city limit 1`,
+  );
   const venue = await one<{ id: string; slug: string; city: string; country: string }>(
     client,
     `select v.id, v.slug, v.city, v.country from venues v join shows s on s.venue_id = v.id
       where s.status in ('upcoming', 'live') group by v.id order by count(*) desc, v.id limit 1`,
   );
-  const fan = await one<{ id: string; email: string }>(client, `select id, email from users where email = $1`, [DEMO_FAN.email]);
+  const fan = await one<{ id: string; email: string }>(client, `select id, email from users where email = $1`, [
+    DEMO_FAN.email,
+  ]);
   const firstWord = artist.name.split(/\s+/).find((w) => w.length >= 4 && !/^the$/i.test(w)) ?? artist.name;
   return {
     show,
@@ -62,7 +70,13 @@ export async function pickReadParams(client: pg.Client): Promise<ReadParams> {
     venue,
     city,
     smallCity,
-    searchTerms: [firstWord.slice(0, 4).toLowerCase(), typo(artist.name.toLowerCase()), city.toLowerCase(), firstWord.slice(0, 2).toLowerCase(), 'the'],
+    searchTerms: [
+      firstWord.slice(0, 4).toLowerCase(),
+      typo(artist.name.toLowerCase()),
+      city.toLowerCase(),
+      firstWord.slice(0, 2).toLowerCase(),
+      'the',
+    ],
     fan,
   };
 }

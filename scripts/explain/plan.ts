@@ -62,7 +62,10 @@ export function planFacts(output: ExplainOutput): PlanFacts {
     if (n['Node Type'] === 'Seq Scan' && n['Relation Name']) {
       seqScans.push({ table: n['Relation Name'], filter: n.Filter, actualRows: rowsOf(n), loops: n['Actual Loops'] });
     }
-    if ((n['Node Type'] === 'Sort' || n['Node Type'] === 'Incremental Sort') && (n.Plans?.[0] ? (rowsOf(n.Plans[0]) ?? 0) : 0) > BIG_SORT_ROWS) {
+    if (
+      (n['Node Type'] === 'Sort' || n['Node Type'] === 'Incremental Sort') &&
+      (n.Plans?.[0] ? (rowsOf(n.Plans[0]) ?? 0) : 0) > BIG_SORT_ROWS
+    ) {
       bigSorts.push({ node: n['Node Type'], rows: rowsOf(n.Plans![0]!) ?? 0, key: n['Sort Key']?.join(', ') });
     }
   });

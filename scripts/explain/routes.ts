@@ -12,10 +12,11 @@
  * workers/api/tsconfig.json, with the workerd types and the generated `Env` that this Node project does not
  * load, so the types this file relies on are declared here.
  */
-import { pathToFileURL } from 'node:url';
+
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { withReplicas, type PgWithReplicas } from 'drizzle-orm/pg-core';
+import { type PgWithReplicas, withReplicas } from 'drizzle-orm/pg-core';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type pg from 'pg';
 import * as schema from '../../src/shared/db/schema';
@@ -48,7 +49,10 @@ export type RecordingDatabase = NodePgDatabase<typeof schema>;
 
 export interface RouteRunner {
   /** Runs one request through the worker's routes; returns the response and the statements it sent. */
-  request(path: string, headers?: Record<string, string>): Promise<{ status: number; body: unknown; queries: CapturedQuery[] }>;
+  request(
+    path: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: unknown; queries: CapturedQuery[] }>;
   /** Runs `fn` (code given the recording `db`, e.g. the trending cron), recording its statements into `into`. */
   capture<T>(into: CapturedQuery[], fn: () => Promise<T>): Promise<T>;
   /** The recording drizzle instance, as the worker's Database (`$primary`, `$replicas`). */
@@ -89,7 +93,15 @@ export async function routeRunner(client: pg.Client): Promise<RouteRunner> {
   app.use('*', async (c, next) => {
     const ctx = c as unknown as { set(key: string, value: unknown): void };
     ctx.set('database', { db: database, opened: true, close: async () => {} });
-    ctx.set('log', { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } });
+    ctx.set('log', {
+      debug() {},
+      info() {},
+      warn() {},
+      error() {},
+      child() {
+        return this;
+      },
+    });
     await next();
   });
   app.use('*', session!());
@@ -98,7 +110,9 @@ export async function routeRunner(client: pg.Client): Promise<RouteRunner> {
     if (!routes) throw new Error(`workers/api/src/${file} no longer exports ${name}`);
     app.route('/v1', routes);
   }
-  app.onError((err, c) => c.json({ error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } }, 500));
+  app.onError((err, c) =>
+    c.json({ error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } }, 500),
+  );
   // The bindings the read routes touch: the analytics queue (views, searches).
   const env = { ANALYTICS: { send: async () => {} }, LOG_LEVEL: 'error' };
 

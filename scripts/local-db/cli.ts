@@ -20,7 +20,9 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: tsx scripts/local-db/cli.ts [--data-dir DIR] [--port N] [--host H]   (upstream: env DATABASE_URL)');
+  console.log(
+    'usage: tsx scripts/local-db/cli.ts [--data-dir DIR] [--port N] [--host H]   (upstream: env DATABASE_URL)',
+  );
   process.exit(0);
 }
 

@@ -10,16 +10,16 @@
  * Shapes follow Neon's proxy (proxy/src/serverless/sql_over_http.rs).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LockTimeoutError } from './fifo-lock.js';
 import type { FieldDescription, PgErrorFields } from './protocol.js';
 import {
-  SqlError,
   isIsolationLevel,
+  SqlError,
   type SqlExecutor,
   type SqlQuery,
   type SqlResult,
   type TransactionOptions,
 } from './sql-executor.js';
-import { LockTimeoutError } from './fifo-lock.js';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -71,9 +71,7 @@ export async function handleSqlRequest(
         res,
         200,
         {
-          results: results.map((r, i) =>
-            resultJson(r, payload.queries[i]!.arrayMode ?? defaultArrayMode, rawOutput),
-          ),
+          results: results.map((r, i) => resultJson(r, payload.queries[i]!.arrayMode ?? defaultArrayMode, rawOutput)),
         },
         extra,
       );

@@ -4,13 +4,13 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { PgliteEngine } from './pglite-engine.js';
-import { startRelayServer, type RelayServer } from './server.js';
+import { type RelayServer, startRelayServer } from './server.js';
 import { PgliteSqlExecutor } from './sql-pglite.js';
 import { UpstreamSqlExecutor } from './sql-upstream.js';
 import { servePgliteConnection } from './ws-pglite.js';
 import { parseUpstreamUrl, serveUpstreamConnection } from './ws-upstream.js';
 
-export { neonLocalConfig, type NeonLocalSettings } from './neon-config.js';
+export { type NeonLocalSettings, neonLocalConfig } from './neon-config.js';
 
 export interface LocalDatabase {
   /** host:port of the relay, e.g. "127.0.0.1:54321" — what workers put in neonConfig.wsProxy / fetchEndpoint */

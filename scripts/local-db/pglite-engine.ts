@@ -8,9 +8,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { PGlite, type Extension } from '@electric-sql/pglite';
+import { type Extension, PGlite } from '@electric-sql/pglite';
 import { FifoLock, LockTimeoutError } from './fifo-lock.js';
-import { parseMessage, queryMessage, syncMessage, trailingReadyStatus, type TxStatus } from './protocol.js';
+import { parseMessage, queryMessage, syncMessage, type TxStatus, trailingReadyStatus } from './protocol.js';
 
 /** A lease request that waits longer than this fails: in practice it means a deadlock in the caller's code
  * (e.g. awaiting a second connection while the first holds a transaction open), which would otherwise hang. */

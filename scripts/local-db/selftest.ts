@@ -11,10 +11,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { NeonDbError, Pool, neon, neonConfig, type PoolClient } from '@neondatabase/serverless';
+import { NeonDbError, neon, neonConfig, Pool, type PoolClient } from '@neondatabase/serverless';
 import ws, { WebSocket } from 'ws';
 import { settleWithin } from '../../src/shared/settle-within.js';
-import { neonLocalConfig, startLocalDatabase, type LocalDatabase } from './index.js';
+import { type LocalDatabase, neonLocalConfig, startLocalDatabase } from './index.js';
 import {
   authenticationOk,
   backendMessages,
@@ -22,10 +22,10 @@ import {
   buildStartupMessage,
   executeMessage,
   message,
+  PROTOCOL_V3,
   parseDataRow,
   parseMessage,
   queryMessage,
-  PROTOCOL_V3,
   SSL_REQUEST_CODE,
 } from './protocol.js';
 
@@ -240,7 +240,9 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
         big bigint,
         bin bytea
       )`);
-    await pool.query(`CREATE TABLE ${TC} (worker int NOT NULL, seq int NOT NULL, payload text NOT NULL, PRIMARY KEY (worker, seq))`);
+    await pool.query(
+      `CREATE TABLE ${TC} (worker int NOT NULL, seq int NOT NULL, payload text NOT NULL, PRIMARY KEY (worker, seq))`,
+    );
   });
 
   const created = new Date('2024-05-06T07:08:09.123Z');
@@ -278,7 +280,8 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
   });
 
   await suite.check('neon() HTTP: typed select, insert with params, fullResults', async () => {
-    const rows = await sql`SELECT n, label, created, doc, flag, uid, tags, big, bin FROM ${sql.unsafe(T)} WHERE label = ${'héllo "world"'}`;
+    const rows =
+      await sql`SELECT n, label, created, doc, flag, uid, tags, big, bin FROM ${sql.unsafe(T)} WHERE label = ${'héllo "world"'}`;
     assert.equal(rows.length, 1);
     const row = rows[0] as Record<string, unknown>;
     assert.equal(row['n'], 42);
@@ -384,7 +387,10 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
     assert.deepEqual(r, { c: 0 });
     const ro = await sql.transaction((tx) => [tx`SELECT 1 AS x`], { readOnly: true });
     assert.deepEqual(ro, [[{ x: 1 }]]);
-    await expectDbError(sql.transaction((tx) => [tx`INSERT INTO ${sql.unsafe(T)} (label) VALUES ('ro')`], { readOnly: true }), '25006');
+    await expectDbError(
+      sql.transaction((tx) => [tx`INSERT INTO ${sql.unsafe(T)} (label) VALUES ('ro')`], { readOnly: true }),
+      '25006',
+    );
   });
 
   await suite.check('named prepared statements: same name on two connections', async () => {
@@ -499,7 +505,9 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
         await c.query('BEGIN');
         await c.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
         await c.query('CREATE EXTENSION IF NOT EXISTS unaccent');
-        const r = await c.query(`SELECT similarity('setlist', 'setlists') > 0.5 AS similar, unaccent('Beyoncé Motörhead') AS plain`);
+        const r = await c.query(
+          `SELECT similarity('setlist', 'setlists') > 0.5 AS similar, unaccent('Beyoncé Motörhead') AS plain`,
+        );
         assert.deepEqual(r.rows[0], { similar: true, plain: 'Beyonce Motorhead' });
       } finally {
         await c.query('ROLLBACK');
@@ -570,52 +578,58 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
   });
 
   let concurrentErrors = 0;
-  await suite.check('concurrency: 50 Pool clients in interleaved transactions + 200 concurrent HTTP queries', async () => {
-    const workers = Array.from({ length: 50 }, (_, w) => async (): Promise<void> => {
-      const c: PoolClient = await pool.connect();
-      try {
-        await c.query('BEGIN');
-        for (let s = 0; s < 3; s++) {
-          await c.query(`INSERT INTO ${TC} (worker, seq, payload) VALUES ($1, $2, $3)`, [w, s, `w${w}-s${s}`]);
-          await sleep(Math.random() * 3);
-          const r = await c.query(`SELECT count(*)::int AS c, max(seq) AS m FROM ${TC} WHERE worker = $1`, [w]);
-          assert.deepEqual(r.rows[0], { c: s + 1, m: s }, `worker ${w} step ${s}`);
+  await suite.check(
+    'concurrency: 50 Pool clients in interleaved transactions + 200 concurrent HTTP queries',
+    async () => {
+      const workers = Array.from({ length: 50 }, (_, w) => async (): Promise<void> => {
+        const c: PoolClient = await pool.connect();
+        try {
+          await c.query('BEGIN');
+          for (let s = 0; s < 3; s++) {
+            await c.query(`INSERT INTO ${TC} (worker, seq, payload) VALUES ($1, $2, $3)`, [w, s, `w${w}-s${s}`]);
+            await sleep(Math.random() * 3);
+            const r = await c.query(`SELECT count(*)::int AS c, max(seq) AS m FROM ${TC} WHERE worker = $1`, [w]);
+            assert.deepEqual(r.rows[0], { c: s + 1, m: s }, `worker ${w} step ${s}`);
+          }
+          // Simple-protocol multi-statement inside the transaction.
+          await c.query(`UPDATE ${TC} SET payload = payload || '!' WHERE worker = ${w}; SELECT 1`);
+          await c.query('COMMIT');
+          const r = await c.query(`SELECT array_agg(payload ORDER BY seq) AS p FROM ${TC} WHERE worker = $1`, [w]);
+          assert.deepEqual(r.rows[0].p, [`w${w}-s0!`, `w${w}-s1!`, `w${w}-s2!`]);
+        } finally {
+          c.release();
         }
-        // Simple-protocol multi-statement inside the transaction.
-        await c.query(`UPDATE ${TC} SET payload = payload || '!' WHERE worker = ${w}; SELECT 1`);
-        await c.query('COMMIT');
-        const r = await c.query(`SELECT array_agg(payload ORDER BY seq) AS p FROM ${TC} WHERE worker = $1`, [w]);
-        assert.deepEqual(r.rows[0].p, [`w${w}-s0!`, `w${w}-s1!`, `w${w}-s2!`]);
-      } finally {
-        c.release();
-      }
-    });
-    const lat: number[] = [];
-    const https = Array.from({ length: 200 }, (_, i) => async (): Promise<void> => {
+      });
+      const lat: number[] = [];
+      const https = Array.from({ length: 200 }, (_, i) => async (): Promise<void> => {
+        const t0 = performance.now();
+        const rows =
+          await sql`SELECT ${i}::int AS i, ${`q-${i}`}::text AS s, ${{ i }}::jsonb AS j, (SELECT count(*) FROM ${sql.unsafe(TC)})::int AS c`;
+        lat.push(performance.now() - t0);
+        assert.equal(rows.length, 1);
+        const row = rows[0] as { i: number; s: string; j: { i: number }; c: number };
+        assert.equal(row.i, i);
+        assert.equal(row.s, `q-${i}`);
+        assert.deepEqual(row.j, { i });
+        // Other clients' uncommitted rows must never be visible: the total is a multiple of 3.
+        assert.equal(row.c % 3, 0, `saw uncommitted rows (count ${row.c})`);
+      });
       const t0 = performance.now();
-      const rows = await sql`SELECT ${i}::int AS i, ${`q-${i}`}::text AS s, ${{ i }}::jsonb AS j, (SELECT count(*) FROM ${sql.unsafe(TC)})::int AS c`;
-      lat.push(performance.now() - t0);
-      assert.equal(rows.length, 1);
-      const row = rows[0] as { i: number; s: string; j: { i: number }; c: number };
-      assert.equal(row.i, i);
-      assert.equal(row.s, `q-${i}`);
-      assert.deepEqual(row.j, { i });
-      // Other clients' uncommitted rows must never be visible: the total is a multiple of 3.
-      assert.equal(row.c % 3, 0, `saw uncommitted rows (count ${row.c})`);
-    });
-    const t0 = performance.now();
-    const settled = await Promise.allSettled([...workers.map((f) => f()), ...https.map((f) => f())]);
-    concurrentMs = performance.now() - t0;
-    const errors = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
-    concurrentErrors = errors.length;
-    httpP50 = percentile(lat, 50);
-    httpP95 = percentile(lat, 95);
-    if (errors.length > 0) {
-      throw new Error(`${errors.length} failures, first: ${String((errors[0]!.reason as Error)?.stack ?? errors[0]!.reason)}`);
-    }
-    const [r] = await sql`SELECT count(*)::int AS c, count(DISTINCT worker)::int AS w FROM ${sql.unsafe(TC)}`;
-    assert.deepEqual(r, { c: 150, w: 50 });
-  });
+      const settled = await Promise.allSettled([...workers.map((f) => f()), ...https.map((f) => f())]);
+      concurrentMs = performance.now() - t0;
+      const errors = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+      concurrentErrors = errors.length;
+      httpP50 = percentile(lat, 50);
+      httpP95 = percentile(lat, 95);
+      if (errors.length > 0) {
+        throw new Error(
+          `${errors.length} failures, first: ${String((errors[0]!.reason as Error)?.stack ?? errors[0]!.reason)}`,
+        );
+      }
+      const [r] = await sql`SELECT count(*)::int AS c, count(DISTINCT worker)::int AS w FROM ${sql.unsafe(TC)}`;
+      assert.deepEqual(r, { c: 150, w: 50 });
+    },
+  );
 
   await suite.check('pool.end() completes (relay hangs up after Terminate)', async () => {
     await settleWithin(pool.end(), 5000, 'pool.end()');

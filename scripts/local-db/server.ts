@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { handleSqlRequest, sendJson, statementKey } from './http-sql.js';
 import type { SqlExecutor } from './sql-executor.js';
 
@@ -85,15 +85,22 @@ export async function startRelayServer(opts: RelayServerOptions): Promise<RelayS
     } else if (path === '/sql' && req.method === 'POST') {
       stats.sqlRequests++;
       host(hostOfConnectionString(req.headers['neon-connection-string'])).sqlRequests++;
-      await handleSqlRequest(req, res, opts.sql, log, (body) => {
-        if (faults.down) return true;
-        if (faults.failSql <= 0 || (faults.match !== null && !body.includes(faults.match))) return false;
-        faults.failSql--;
-        return true;
-      }, (first) => {
-        const key = statementKey(first);
-        stats.byStatement[key] = (stats.byStatement[key] ?? 0) + 1;
-      });
+      await handleSqlRequest(
+        req,
+        res,
+        opts.sql,
+        log,
+        (body) => {
+          if (faults.down) return true;
+          if (faults.failSql <= 0 || (faults.match !== null && !body.includes(faults.match))) return false;
+          faults.failSql--;
+          return true;
+        },
+        (first) => {
+          const key = statementKey(first);
+          stats.byStatement[key] = (stats.byStatement[key] ?? 0) + 1;
+        },
+      );
     } else if (path === '/__relay/stats' && req.method === 'GET') {
       sendJson(res, 200, { ...stats, faults });
     } else if (path === '/__relay/stats' && req.method === 'DELETE') {
@@ -131,7 +138,9 @@ export async function startRelayServer(opts: RelayServerOptions): Promise<RelayS
     // `?address=host:port` is deliberately ignored: the relay only ever talks to its configured database.
     wss.handleUpgrade(req, socket, head, (ws) => {
       const name = `ws#${nextConn++}`;
-      const requested = host((new URL(req.url ?? '/', 'http://relay').searchParams.get('address') ?? 'unknown').replace(/:\d+$/, ''));
+      const requested = host(
+        (new URL(req.url ?? '/', 'http://relay').searchParams.get('address') ?? 'unknown').replace(/:\d+$/, ''),
+      );
       stats.wsConnections++;
       requested.wsConnections++;
       ws.on('message', () => {

@@ -10,6 +10,8 @@ import {
   bindMessage,
   describePortalMessage,
   executeMessage,
+  type FieldDescription,
+  type PgErrorFields,
   parseCString,
   parseDataRow,
   parseErrorResponse,
@@ -17,13 +19,11 @@ import {
   parseRowDescription,
   queryMessage,
   syncMessage,
-  type FieldDescription,
-  type PgErrorFields,
 } from './protocol.js';
 import {
-  SqlError,
   beginStatement,
   parseCommandTag,
+  SqlError,
   type SqlExecutor,
   type SqlQuery,
   type SqlResult,

@@ -7,8 +7,8 @@
 import pg from 'pg';
 import type { PgErrorFields } from './protocol.js';
 import {
-  SqlError,
   beginStatement,
+  SqlError,
   type SqlExecutor,
   type SqlQuery,
   type SqlResult,
@@ -16,7 +16,8 @@ import {
 } from './sql-executor.js';
 
 /** Every OID parses to its text form unchanged. */
-const rawText = ((): ((value: string) => string) => (value: string) => value) as unknown as pg.CustomTypesConfig['getTypeParser'];
+const rawText = ((): ((value: string) => string) => (value: string) =>
+  value) as unknown as pg.CustomTypesConfig['getTypeParser'];
 
 export class UpstreamSqlExecutor implements SqlExecutor {
   readonly #pool: pg.Pool;

@@ -9,18 +9,18 @@
 import type { RawData, WebSocket } from 'ws';
 import { LockTimeoutError } from './fifo-lock.js';
 import type { PgliteEngine, PgliteLease } from './pglite-engine.js';
-import { StatementNamespace } from './statement-names.js';
 import {
-  FrontendFramer,
   authenticationOk,
   backendKeyData,
   errorResponse,
+  FrontendFramer,
+  type FrontendMessage,
   parameterStatus,
   parseStartupParams,
   readyForQuery,
   sslRefused,
-  type FrontendMessage,
 } from './protocol.js';
+import { StatementNamespace } from './statement-names.js';
 
 type RegularMessage = Extract<FrontendMessage, { phase: 'regular' }>;
 

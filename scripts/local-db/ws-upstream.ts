@@ -11,12 +11,12 @@
 import { connect, type Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import {
-  FrontendFramer,
   buildStartupMessage,
   errorResponse,
+  FrontendFramer,
+  type FrontendMessage,
   parseStartupParams,
   sslRefused,
-  type FrontendMessage,
 } from './protocol.js';
 import { rawDataToBuffer } from './ws-pglite.js';
 

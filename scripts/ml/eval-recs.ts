@@ -44,7 +44,13 @@ async function main() {
   const now = new Date(values.now);
   const maxUsers = Number(values.users);
   const holdout = Number(values.holdout);
-  if (!(scale > 0) || !Number.isInteger(seed) || Number.isNaN(now.getTime()) || !(maxUsers > 0) || !(holdout > 0 && holdout < 1)) {
+  if (
+    !(scale > 0) ||
+    !Number.isInteger(seed) ||
+    Number.isNaN(now.getTime()) ||
+    !(maxUsers > 0) ||
+    !(holdout > 0 && holdout < 1)
+  ) {
     throw new Error('usage: --scale N --seed S --now ISO-DATE --users N --holdout F (0..1)');
   }
   const command = `npm run ml:eval-recs -- --scale ${scale} --seed ${seed} --now ${now.toISOString()} --users ${maxUsers} --holdout ${holdout}`;
@@ -61,7 +67,9 @@ async function main() {
         from follows
       ) f
       where n >= 4 and r <= greatest(1, floor(n * ${holdout}::float8))`);
-    await db.execute(sql`delete from follows f using held_out h where f.user_id = h.user_id and f.artist_id = h.artist_id`);
+    await db.execute(
+      sql`delete from follows f using held_out h where f.user_id = h.user_id and f.artist_id = h.artist_id`,
+    );
     await db.execute(sql`
       delete from votes v using shows s, held_out h
       where s.id = v.show_id and h.user_id = v.user_id and h.artist_id = s.artist_id`);
@@ -72,16 +80,24 @@ async function main() {
     for (const r of held) heldByUser.set(r.user_id, (heldByUser.get(r.user_id) ?? new Set()).add(r.artist_id));
     const users = [...heldByUser.keys()].sort().slice(0, maxUsers);
 
-    const follows = await rowsOf<{ user_id: string; artist_id: string }>(db, sql`select user_id, artist_id from follows`);
+    const follows = await rowsOf<{ user_id: string; artist_id: string }>(
+      db,
+      sql`select user_id, artist_id from follows`,
+    );
     const followedBy = new Map<string, Set<string>>();
     const followerCount = new Map<string, number>();
     for (const f of follows) {
       followedBy.set(f.user_id, (followedBy.get(f.user_id) ?? new Set()).add(f.artist_id));
       followerCount.set(f.artist_id, (followerCount.get(f.artist_id) ?? 0) + 1);
     }
-    const artists = await rowsOf<{ id: string; genres: string[]; popularity: number }>(db, sql`select id, genres, popularity from artists`);
+    const artists = await rowsOf<{ id: string; genres: string[]; popularity: number }>(
+      db,
+      sql`select id, genres, popularity from artists`,
+    );
     const genresOf = new Map(artists.map((a) => [a.id, a.genres]));
-    const byFollowers = [...artists].sort((a, b) => (followerCount.get(b.id) ?? 0) - (followerCount.get(a.id) ?? 0) || a.id.localeCompare(b.id));
+    const byFollowers = [...artists].sort(
+      (a, b) => (followerCount.get(b.id) ?? 0) - (followerCount.get(a.id) ?? 0) || a.id.localeCompare(b.id),
+    );
     const byPopularity = [...artists].sort((a, b) => b.popularity - a.popularity || a.id.localeCompare(b.id));
 
     const totals = { cf: [] as Score[], popular: [] as Score[], genre: [] as Score[] };
@@ -91,10 +107,25 @@ async function main() {
       const mine = followedBy.get(userId) ?? new Set<string>();
       const result = await recommend(db, userId, { limit: K, artistsOnly: true });
       if (result.basis === 'collaborative') collaborative++;
-      totals.cf.push(scoreOf(result.artists.map((a) => a.artist.id), heldOut));
-      totals.popular.push(scoreOf(byFollowers.filter((a) => !mine.has(a.id)).map((a) => a.id), heldOut));
+      totals.cf.push(
+        scoreOf(
+          result.artists.map((a) => a.artist.id),
+          heldOut,
+        ),
+      );
+      totals.popular.push(
+        scoreOf(
+          byFollowers.filter((a) => !mine.has(a.id)).map((a) => a.id),
+          heldOut,
+        ),
+      );
       const liked = new Set([...mine].flatMap((id) => genresOf.get(id) ?? []));
-      totals.genre.push(scoreOf(byPopularity.filter((a) => !mine.has(a.id) && a.genres.some((g) => liked.has(g))).map((a) => a.id), heldOut));
+      totals.genre.push(
+        scoreOf(
+          byPopularity.filter((a) => !mine.has(a.id) && a.genres.some((g) => liked.has(g))).map((a) => a.id),
+          heldOut,
+        ),
+      );
     }
     const mean = (scores: Score[], key: keyof Score) => scores.reduce((s, x) => s + x[key], 0) / scores.length;
     const rows: [string, Score[]][] = [

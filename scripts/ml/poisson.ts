@@ -18,7 +18,8 @@ export function solve(a: number[][], b: number[]): number[] {
   for (let col = 0; col < n; col++) {
     let pivot = col;
     for (let r = col + 1; r < n; r++) if (Math.abs(m[r]![col]!) > Math.abs(m[pivot]![col]!)) pivot = r;
-    if (Math.abs(m[pivot]![col]!) < 1e-12) throw new Error('singular system: a feature is constant or a copy of another');
+    if (Math.abs(m[pivot]![col]!) < 1e-12)
+      throw new Error('singular system: a feature is constant or a copy of another');
     [m[col], m[pivot]] = [m[pivot]!, m[col]!];
     for (let r = 0; r < n; r++) {
       if (r === col) continue;
@@ -31,7 +32,11 @@ export function solve(a: number[][], b: number[]): number[] {
 }
 
 /** Fits y ~ Poisson(exp(X β)). Column 0 of X must be the intercept (all ones). */
-export function fitPoisson(x: number[][], y: number[], options: { ridge?: number; maxIterations?: number; tolerance?: number } = {}): PoissonFit {
+export function fitPoisson(
+  x: number[][],
+  y: number[],
+  options: { ridge?: number; maxIterations?: number; tolerance?: number } = {},
+): PoissonFit {
   const ridge = options.ridge ?? 1e-3;
   const maxIterations = options.maxIterations ?? 100;
   const tolerance = options.tolerance ?? 1e-10;
@@ -63,7 +68,8 @@ export function fitPoisson(x: number[][], y: number[], options: { ridge?: number
     }
     const step = solve(hessian, gradient);
     beta = beta.map((b, j) => b + step[j]!);
-    if (Math.max(...step.map(Math.abs)) < tolerance) return { coefficients: beta, iterations: iteration, converged: true };
+    if (Math.max(...step.map(Math.abs)) < tolerance)
+      return { coefficients: beta, iterations: iteration, converged: true };
   }
   return { coefficients: beta, iterations: maxIterations, converged: false };
 }

@@ -12,11 +12,15 @@ import pg from 'pg';
 import { refreshForecasts } from '../../src/shared/forecast/refresh';
 import { refreshArtistSimilarity } from '../../src/shared/recommend/similarity';
 
-const { values } = parseArgs({ options: { 'database-url': { type: 'string' }, job: { type: 'string', default: 'all' } } });
+const { values } = parseArgs({
+  options: { 'database-url': { type: 'string' }, job: { type: 'string', default: 'all' } },
+});
 const url = values['database-url'] ?? process.env.DATABASE_URL;
 const job = values.job;
 if (!url || !['similarity', 'forecasts', 'all'].includes(job)) {
-  console.error('usage: npm run ml:refresh -- [--job similarity|forecasts|all] --database-url URL (or set DATABASE_URL)');
+  console.error(
+    'usage: npm run ml:refresh -- [--job similarity|forecasts|all] --database-url URL (or set DATABASE_URL)',
+  );
   process.exit(1);
 }
 const client = new pg.Client({ connectionString: url });
@@ -26,12 +30,16 @@ try {
   console.log(`command: npm run ml:refresh -- --job ${job} --database-url ${url.replace(/\/\/[^@]*@/, '//…@')}`);
   if (job !== 'forecasts') {
     const result = await refreshArtistSimilarity(db);
-    console.log(`artist_similarity: ${result.rows.toLocaleString('en-US')} rows written, ${result.removed} removed, ${(result.elapsedMs / 1000).toFixed(1)} s`);
+    console.log(
+      `artist_similarity: ${result.rows.toLocaleString('en-US')} rows written, ${result.removed} removed, ${(result.elapsedMs / 1000).toFixed(1)} s`,
+    );
   }
   if (job !== 'similarity') {
     const started = Date.now();
     const result = await refreshForecasts(db);
-    console.log(`show_forecasts: ${result.forecasts.toLocaleString('en-US')} shows forecast (${result.modelVersion}), ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `show_forecasts: ${result.forecasts.toLocaleString('en-US')} shows forecast (${result.modelVersion}), ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
 } finally {
   await client.end();

@@ -11,9 +11,16 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { readShowFeatures, type ShowFeatureRow } from '../../src/shared/forecast/features';
-import { designRow, FORECAST_TERMS, predictVotes, type ForecastModel, type ForecastTerm, type ForecastVariantName } from '../../src/shared/forecast/model';
+import {
+  designRow,
+  FORECAST_TERMS,
+  type ForecastModel,
+  type ForecastTerm,
+  type ForecastVariantName,
+  predictVotes,
+} from '../../src/shared/forecast/model';
 import { DEFAULT_NOW, openDemoDb } from './demo-db';
-import { regressionErrors, round, type RegressionErrors } from './metrics';
+import { type RegressionErrors, regressionErrors, round } from './metrics';
 import { fitPoisson } from './poisson';
 
 const MODEL_PATH = new URL('../../src/shared/forecast/model.json', import.meta.url);
@@ -29,7 +36,9 @@ function median(values: number[]): number {
 
 function table(rows: (string | number)[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
-  return rows.map((r) => r.map((v, c) => (c === 0 ? String(v).padEnd(widths[c]!) : String(v).padStart(widths[c]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((v, c) => (c === 0 ? String(v).padEnd(widths[c]!) : String(v).padStart(widths[c]!))).join('  '))
+    .join('\n');
 }
 
 async function main() {
@@ -55,7 +64,12 @@ async function main() {
   let rows: ShowFeatureRow[];
   try {
     // Shows whose voting is over and that took place: their vote count is final.
-    rows = await readShowFeatures(demo.db, sql`s.status = 'completed' and s.voting_closes_at <= ${now.toISOString()}::timestamptz`, 'close', true);
+    rows = await readShowFeatures(
+      demo.db,
+      sql`s.status = 'completed' and s.voting_closes_at <= ${now.toISOString()}::timestamptz`,
+      'close',
+      true,
+    );
   } finally {
     await demo.close();
   }
@@ -81,7 +95,10 @@ async function main() {
       const row = designRow(model, r);
       return terms.map((t) => row[t]);
     });
-    const fit = fitPoisson(x, train.map((r) => r.votes));
+    const fit = fitPoisson(
+      x,
+      train.map((r) => r.votes),
+    );
     if (!fit.converged) throw new Error(`${variant}: IRLS did not converge in ${fit.iterations} iterations`);
     fits[variant] = { iterations: fit.iterations, converged: fit.converged };
     model.variants[variant].coefficients = Object.fromEntries(terms.map((t, j) => [t, round(fit.coefficients[j]!, 6)]));
@@ -102,12 +119,26 @@ async function main() {
     return a ? a.sum / a.n : trainMean;
   };
   const evaluation: Record<string, RegressionErrors> = {
-    'baseline: training mean': regressionErrors(actual, test.map(() => trainMean)),
+    'baseline: training mean': regressionErrors(
+      actual,
+      test.map(() => trainMean),
+    ),
     "baseline: artist's training mean": regressionErrors(actual, test.map(artistMean)),
-    'model prior (no votes yet)': regressionErrors(actual, test.map((r) => predictVotes(model, { ...r, earlyVotes: null }).predictedVotes)),
-    [`model early (+ votes of the first days)`]: regressionErrors(actual, test.map((r) => predictVotes(model, r).predictedVotes)),
+    'model prior (no votes yet)': regressionErrors(
+      actual,
+      test.map((r) => predictVotes(model, { ...r, earlyVotes: null }).predictedVotes),
+    ),
+    [`model early (+ votes of the first days)`]: regressionErrors(
+      actual,
+      test.map((r) => predictVotes(model, r).predictedVotes),
+    ),
   };
-  const rounded = Object.fromEntries(Object.entries(evaluation).map(([k, e]) => [k, { n: e.n, mae: round(e.mae, 2), rmse: round(e.rmse, 2), mape: round(e.mape, 4) }]));
+  const rounded = Object.fromEntries(
+    Object.entries(evaluation).map(([k, e]) => [
+      k,
+      { n: e.n, mae: round(e.mae, 2), rmse: round(e.rmse, 2), mape: round(e.mape, 4) },
+    ]),
+  );
   const day = now.toISOString().slice(0, 10);
   model.version = `forecast-poisson-s${seed}x${scale}-${day}`;
   model.training = {
@@ -122,11 +153,22 @@ async function main() {
   model.evaluation = rounded;
 
   console.log(`forecast training — ${command}`);
-  console.log(`completed shows ${rows.length}: train ${train.length}, held out ${test.length} (newest); mean final votes ${round(trainMean, 1)}`);
-  console.log(table([['model (held-out shows)', 'MAE', 'RMSE', 'MAPE'], ...Object.entries(rounded).map(([k, e]) => [k, e.mae, e.rmse, `${round(e.mape * 100, 1)}%`])]));
+  console.log(
+    `completed shows ${rows.length}: train ${train.length}, held out ${test.length} (newest); mean final votes ${round(trainMean, 1)}`,
+  );
+  console.log(
+    table([
+      ['model (held-out shows)', 'MAE', 'RMSE', 'MAPE'],
+      ...Object.entries(rounded).map(([k, e]) => [k, e.mae, e.rmse, `${round(e.mape * 100, 1)}%`]),
+    ]),
+  );
   console.log('coefficients (log link):');
   for (const variant of ['prior', 'early'] as const) {
-    console.log(`  ${variant.padEnd(5)} ${FORECAST_TERMS.filter((t) => t in model.variants[variant].coefficients).map((t) => `${t}=${model.variants[variant].coefficients[t]}`).join(' ')}`);
+    console.log(
+      `  ${variant.padEnd(5)} ${FORECAST_TERMS.filter((t) => t in model.variants[variant].coefficients)
+        .map((t) => `${t}=${model.variants[variant].coefficients[t]}`)
+        .join(' ')}`,
+    );
   }
   console.log(`model ${model.version}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!values['dry-run']) {

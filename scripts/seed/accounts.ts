@@ -21,7 +21,12 @@ export interface DemoAccount {
 
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { email: 'demo@mysetlist.dev', password: 'demo-password-123', role: 'fan', displayName: 'Demo Fan' },
-  { email: 'moderator@mysetlist.dev', password: 'moderator-password-123', role: 'moderator', displayName: 'Demo Moderator' },
+  {
+    email: 'moderator@mysetlist.dev',
+    password: 'moderator-password-123',
+    role: 'moderator',
+    displayName: 'Demo Moderator',
+  },
   { email: 'admin@mysetlist.dev', password: 'admin-password-123', role: 'admin', displayName: 'Demo Admin' },
 ];
 
@@ -42,7 +47,11 @@ export interface PasswordHashes {
 
 async function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>): Promise<string> {
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits']);
-  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations: ITERATIONS }, key, 256);
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations: ITERATIONS },
+    key,
+    256,
+  );
   return `pbkdf2-sha256$${ITERATIONS}$${toBase64Url(salt)}$${toBase64Url(new Uint8Array(bits))}`;
 }
 

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { ensureDatabase, openTarget } from './connect';
 import type { CountOverrides } from './generate';
-import { seedDatabase, type DemoLogins } from './index';
+import { type DemoLogins, seedDatabase } from './index';
 import { progressReporter, summary } from './progress';
 import { utcMidnight } from './time';
 
@@ -81,10 +81,12 @@ async function main(): Promise<void> {
   const now = new Date(values.now ?? utcMidnight(Date.now()));
   if (Number.isNaN(now.getTime())) throw new UsageError(`--now is not a date: ${values.now}`);
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
-  if (!values.pglite && !databaseUrl) throw new UsageError('no database: pass --database-url URL (or set DATABASE_URL) or --pglite DIR');
+  if (!values.pglite && !databaseUrl)
+    throw new UsageError('no database: pass --database-url URL (or set DATABASE_URL) or --pglite DIR');
   if (values['create-database']) {
     if (values.pglite || !databaseUrl) throw new UsageError('--create-database needs --database-url');
-    if (await ensureDatabase(databaseUrl)) process.stderr.write(`created database ${new URL(databaseUrl).pathname.slice(1)}\n`);
+    if (await ensureDatabase(databaseUrl))
+      process.stderr.write(`created database ${new URL(databaseUrl).pathname.slice(1)}\n`);
   }
 
   const target = await openTarget({
@@ -94,10 +96,22 @@ async function main(): Promise<void> {
   try {
     process.stderr.write(`${target.label}: applying migrations\n`);
     await target.migrate();
-    const overrides = Object.entries(counts).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ');
-    process.stderr.write(`seeding scale ${scale}${overrides ? ` (exact: ${overrides})` : ''}, seed ${seed}, now ${now.toISOString()}\n`);
+    const overrides = Object.entries(counts)
+      .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`)
+      .join(', ');
+    process.stderr.write(
+      `seeding scale ${scale}${overrides ? ` (exact: ${overrides})` : ''}, seed ${seed}, now ${now.toISOString()}\n`,
+    );
     const progress = progressReporter();
-    const result = await seedDatabase(target.executor, { scale, counts, seed, now, force: values.force, chunkSize, onProgress: progress.report });
+    const result = await seedDatabase(target.executor, {
+      scale,
+      counts,
+      seed,
+      now,
+      force: values.force,
+      chunkSize,
+      onProgress: progress.report,
+    });
     progress.flush();
     if (result.status === 'skipped') {
       console.log('already seeded (the demo fan exists); pass --force to wipe and seed again');
@@ -123,7 +137,10 @@ function describeError(error: unknown): string {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')) {
+  if (
+    error instanceof UsageError ||
+    (error instanceof TypeError && 'code' in error && error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+  ) {
     console.error(`${error.message}\n\n${USAGE}`);
   } else {
     console.error(describeError(error));

@@ -15,14 +15,24 @@ export interface DatabaseTarget {
 export async function openTarget(where: { databaseUrl?: string; pgliteDir?: string }): Promise<DatabaseTarget> {
   if (where.pgliteDir) {
     const db = await openPglite(where.pgliteDir);
-    return { executor: db, migrate: () => applyMigrations(db), close: () => db.close(), label: `PGlite ${where.pgliteDir}` };
+    return {
+      executor: db,
+      migrate: () => applyMigrations(db),
+      close: () => db.close(),
+      label: `PGlite ${where.pgliteDir}`,
+    };
   }
   if (where.databaseUrl) {
     const client = new pg.Client({ connectionString: where.databaseUrl });
     await client.connect();
     const url = new URL(where.databaseUrl);
     url.password = url.password ? '***' : '';
-    return { executor: client, migrate: () => applyMigrations(client), close: () => client.end(), label: `Postgres ${url.toString()}` };
+    return {
+      executor: client,
+      migrate: () => applyMigrations(client),
+      close: () => client.end(),
+      label: `Postgres ${url.toString()}`,
+    };
   }
   throw new Error('no database: pass --database-url URL (or set DATABASE_URL) or --pglite DIR');
 }

@@ -3,10 +3,10 @@
  * needs (song ids and how "hit-like" each song is); memory for it grows with artists x songs, not votes.
  */
 import type { Faker } from '@faker-js/faker';
-import { ISRC_COUNTRIES } from './places';
 import { slugify } from '../../src/shared/slug';
+import { ISRC_COUNTRIES } from './places';
 import { base62Random, permute32, toBase62 } from './random';
-import { inChunks, type ArtistRow, type SeedBatch, type SongRow } from './rows';
+import { type ArtistRow, inChunks, type SeedBatch, type SongRow } from './rows';
 import { DAY_MS, isoTimestamp } from './time';
 import { BAND_ADJECTIVES, BAND_NOUNS, BAND_SINGULARS, GENRES, SONG_SUFFIXES } from './words';
 
@@ -106,7 +106,12 @@ function uniqueArtistName(f: Faker, slugs: Set<string>, index: number): { name: 
   return { name, slug };
 }
 
-function makeSongs(f: Faker, artist: ArtistRow, createdMs: number, nowMs: number): { rows: SongRow[]; weights: number[] } {
+function makeSongs(
+  f: Faker,
+  artist: ArtistRow,
+  createdMs: number,
+  nowMs: number,
+): { rows: SongRow[]; weights: number[] } {
   const count = f.number.int({ min: 20, max: 60 });
   const albumCount = Math.ceil(count / f.number.int({ min: 9, max: 13 }));
   const nowYear = new Date(nowMs).getUTCFullYear();
@@ -147,7 +152,12 @@ function makeSongs(f: Faker, artist: ArtistRow, createdMs: number, nowMs: number
   return { rows, weights };
 }
 
-function makeArtist(f: Faker, index: number, nowMs: number, slugs: Set<string>): { artist: ArtistRow; songs: SongRow[]; ref: ArtistRef } {
+function makeArtist(
+  f: Faker,
+  index: number,
+  nowMs: number,
+  slugs: Set<string>,
+): { artist: ArtistRow; songs: SongRow[]; ref: ArtistRef } {
   const id = f.string.uuid();
   const { name, slug } = uniqueArtistName(f, slugs, index);
   const createdMs = nowMs - f.number.int({ min: 30 * DAY_MS, max: 1000 * DAY_MS });
@@ -166,7 +176,11 @@ function makeArtist(f: Faker, index: number, nowMs: number, slugs: Set<string>):
     updatedAt: isoTimestamp(createdMs + f.number.float() * (nowMs - createdMs)),
   };
   const { rows, weights } = makeSongs(f, artist, createdMs, nowMs);
-  return { artist, songs: rows, ref: { id, slug, popularity, genres: artist.genres, songIds: rows.map((r) => r.id), songWeights: weights } };
+  return {
+    artist,
+    songs: rows,
+    ref: { id, slug, popularity, genres: artist.genres, songIds: rows.map((r) => r.id), songWeights: weights },
+  };
 }
 
 export function* generateCatalog(options: CatalogOptions): Generator<SeedBatch, ArtistRef[]> {

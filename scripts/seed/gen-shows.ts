@@ -14,7 +14,7 @@ import type { ArtistRef } from './gen-catalog';
 import type { VenueRef } from './gen-venues';
 import { permute32, sampleDistinct, toBase62, weightedSampleWithoutReplacement } from './random';
 import { inChunks, type SeedBatch, type SetlistSongRow, type ShowRow, type ShowStatus, type VoteRow } from './rows';
-import { DAY_MS, HOUR_MS, addDays, isoDate, isoTimestamp, localDate, zonedTimeToUtc, type CalendarDate } from './time';
+import { addDays, type CalendarDate, DAY_MS, HOUR_MS, isoDate, isoTimestamp, localDate, zonedTimeToUtc } from './time';
 
 export interface ShowOptions {
   faker: Faker;
@@ -135,7 +135,13 @@ class ShowBuilder {
     const opensMs = startsMs - VOTING_WINDOW_MS;
     const createdMs = Math.min(startsMs - f.number.int({ min: 35 * DAY_MS, max: 200 * DAY_MS }), now - DAY_MS);
     const status: ShowStatus =
-      category === 'live' ? 'live' : category === 'future' ? 'upcoming' : f.number.float() < 0.03 ? 'cancelled' : 'completed';
+      category === 'live'
+        ? 'live'
+        : category === 'future'
+          ? 'upcoming'
+          : f.number.float() < 0.03
+            ? 'cancelled'
+            : 'completed';
     const updatedMs =
       status === 'completed'
         ? Math.min(startsMs + 3 * HOUR_MS, now)
@@ -153,13 +159,17 @@ class ShowBuilder {
       votingOpensAt: isoTimestamp(opensMs),
       votingClosesAt: isoTimestamp(startsMs),
       ticketmasterId:
-        f.number.float() < (category === 'past' ? 0.5 : 0.85) ? `vvG1${toBase62(permute32(index, TM_EVENT_SALT), 6)}${f.string.alphanumeric(4)}` : null,
+        f.number.float() < (category === 'past' ? 0.5 : 0.85)
+          ? `vvG1${toBase62(permute32(index, TM_EVENT_SALT), 6)}${f.string.alphanumeric(4)}`
+          : null,
       setlistfmId: status === 'completed' ? permute32(index, SETLISTFM_SALT).toString(16).padStart(8, '0') : null,
       createdAt: isoTimestamp(createdMs),
       updatedAt: isoTimestamp(updatedMs),
     };
     const weekday = new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
-    const interest = Math.pow(venue.capacity / CAPACITY_REFERENCE, CAPACITY_ELASTICITY) * (weekday === 5 || weekday === 6 ? WEEKEND_FACTOR : 1);
+    const interest =
+      Math.pow(venue.capacity / CAPACITY_REFERENCE, CAPACITY_ELASTICITY) *
+      (weekday === 5 || weekday === 6 ? WEEKEND_FACTOR : 1);
     return { show, ...this.setlistAndVotes(artist, artistIndex, interest, show.id, createdMs, opensMs, startsMs) };
   }
 
@@ -176,7 +186,15 @@ class ShowBuilder {
     return [...chosen];
   }
 
-  private setlistAndVotes(artist: ArtistRef, artistIndex: number, interest: number, showId: string, createdMs: number, opensMs: number, startsMs: number) {
+  private setlistAndVotes(
+    artist: ArtistRef,
+    artistIndex: number,
+    interest: number,
+    showId: string,
+    createdMs: number,
+    opensMs: number,
+    startsMs: number,
+  ) {
     const f = this.o.faker;
     const users = this.o.userIds;
     const windowEnd = Math.min(startsMs, this.o.nowMs);
@@ -184,7 +202,9 @@ class ShowBuilder {
     // Fans who took part in this show's room: more for popular artists, bigger rooms and weekends; none before voting opens.
     const base = 2 + 28 * Math.pow(artist.popularity / 100, 1.5);
     const gaussian = Math.sqrt(-2 * Math.log(1 - f.number.float())) * Math.cos(2 * Math.PI * f.number.float());
-    const voters = votingOpened ? this.pickVoters(artistIndex, Math.max(1, Math.round(base * interest * Math.exp(NOISE_SIGMA * gaussian)))) : [];
+    const voters = votingOpened
+      ? this.pickVoters(artistIndex, Math.max(1, Math.round(base * interest * Math.exp(NOISE_SIGMA * gaussian))))
+      : [];
     const engagement = voters.map(() => 0.25 + 0.75 * f.number.float());
 
     const size = f.number.int({ min: 8, max: 25 });
@@ -206,12 +226,30 @@ class ShowBuilder {
         // The opening burst, else sqrt skews votes toward the end of the window, when fans pay attention.
         const burstEnd = Math.min(windowEnd, first + OPENING_DAYS * DAY_MS);
         const votedAt = isoTimestamp(
-          f.number.float() < OPENING_BURST ? first + f.number.float() * (burstEnd - first) : first + Math.sqrt(f.number.float()) * (windowEnd - first),
+          f.number.float() < OPENING_BURST
+            ? first + f.number.float() * (burstEnd - first)
+            : first + Math.sqrt(f.number.float()) * (windowEnd - first),
         );
-        votes.push({ id: f.string.uuid(), userId: users[voters[v]!]!, setlistSongId: id, showId, active: true, roomSeq: 0, createdAt: votedAt, updatedAt: votedAt });
+        votes.push({
+          id: f.string.uuid(),
+          userId: users[voters[v]!]!,
+          setlistSongId: id,
+          showId,
+          active: true,
+          roomSeq: 0,
+          createdAt: votedAt,
+          updatedAt: votedAt,
+        });
         voteCount++;
       }
-      setlist.push({ id, showId, songId: artist.songIds[songIndex]!, addedBy: users[adder]!, voteCount, createdAt: isoTimestamp(addedMs) });
+      setlist.push({
+        id,
+        showId,
+        songId: artist.songIds[songIndex]!,
+        addedBy: users[adder]!,
+        voteCount,
+        createdAt: isoTimestamp(addedMs),
+      });
     }
     return { setlist, votes };
   }
@@ -221,7 +259,10 @@ export function* generateShows(options: ShowOptions): Generator<SeedBatch, void>
   const { artists, chunkSize } = options;
   const builder = new ShowBuilder(options);
   // Popular artists tour more; the split is exact, so the show count is exactly the planned one.
-  const perArtist = allocate(options.count, artists.map((a) => 1 + a.popularity / 25));
+  const perArtist = allocate(
+    options.count,
+    artists.map((a) => 1 + a.popularity / 25),
+  );
   let shows: ShowRow[] = [];
   let setlist: SetlistSongRow[] = [];
   let votes: VoteRow[] = [];

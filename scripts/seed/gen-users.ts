@@ -5,8 +5,8 @@
 import type { Faker } from '@faker-js/faker';
 import { DEMO_ACCOUNTS, type PasswordHashes } from './accounts';
 import type { ArtistRef } from './gen-catalog';
-import { WeightedPicker, permute32, sampleDistinctWeighted } from './random';
-import { inChunks, type FollowRow, type SeedBatch, type UserRow } from './rows';
+import { permute32, sampleDistinctWeighted, WeightedPicker } from './random';
+import { type FollowRow, inChunks, type SeedBatch, type UserRow } from './rows';
 import { DAY_MS, isoTimestamp } from './time';
 import { GENRES } from './words';
 
@@ -22,14 +22,26 @@ export interface UserOptions {
 
 const DOMAINS = ['example.com', 'example.net', 'example.org'] as const;
 
-const emailPart = (s: string) => s.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]/g, '');
+const emailPart = (s: string) =>
+  s
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 
 function makeUser(f: Faker, index: number, nowMs: number, passwords: PasswordHashes): UserRow {
   const demo = DEMO_ACCOUNTS[index];
   const id = f.string.uuid();
   if (demo) {
     const createdAt = isoTimestamp(nowMs - (400 + 150 * index) * DAY_MS);
-    return { id, email: demo.email, passwordHash: passwords.demo[index]!, displayName: demo.displayName, role: demo.role, createdAt, updatedAt: createdAt };
+    return {
+      id,
+      email: demo.email,
+      passwordHash: passwords.demo[index]!,
+      displayName: demo.displayName,
+      role: demo.role,
+      createdAt,
+      updatedAt: createdAt,
+    };
   }
   const firstName = f.person.firstName();
   const lastName = f.person.lastName();
@@ -74,7 +86,8 @@ class TastePicker {
   pick(f: Faker): number {
     const u = f.number.float();
     if (u < SCENE_SHARE && this.scene.members.length) return this.scene.members[this.scene.picker.pick(f)]!;
-    if (u < SCENE_SHARE + GENRE_SHARE && this.genre?.members.length) return this.genre.members[this.genre.picker.pick(f)]!;
+    if (u < SCENE_SHARE + GENRE_SHARE && this.genre?.members.length)
+      return this.genre.members[this.genre.picker.pick(f)]!;
     return this.everyone.pick(f);
   }
 }
@@ -82,7 +95,9 @@ class TastePicker {
 function groupPickers(keys: readonly (string | number)[][], weights: readonly number[]) {
   const members = new Map<string | number, number[]>();
   keys.forEach((ks, i) => ks.forEach((k) => members.set(k, [...(members.get(k) ?? []), i])));
-  return new Map([...members].map(([k, m]) => [k, { members: m, picker: new WeightedPicker(m.map((i) => weights[i]!)) }]));
+  return new Map(
+    [...members].map(([k, m]) => [k, { members: m, picker: new WeightedPicker(m.map((i) => weights[i]!)) }]),
+  );
 }
 
 export interface GeneratedUsers {
@@ -96,8 +111,14 @@ export function* generateUsers(options: UserOptions): Generator<SeedBatch, Gener
   // Fans follow popular artists more often, and artists of their scene and genre far more often.
   const popularity = artists.map((a) => 1 + a.popularity / 10);
   const sceneCount = Math.max(1, Math.round(Math.sqrt(artists.length)));
-  const byScene = groupPickers(artists.map((_, i) => [sceneOf(i, artists.length)]), popularity);
-  const byGenre = groupPickers(artists.map((a) => [...a.genres]), popularity);
+  const byScene = groupPickers(
+    artists.map((_, i) => [sceneOf(i, artists.length)]),
+    popularity,
+  );
+  const byGenre = groupPickers(
+    artists.map((a) => [...a.genres]),
+    popularity,
+  );
   const everyone = new WeightedPicker(popularity);
   const followersByArtist: number[][] = artists.map(() => []);
   const ids: string[] = [];
@@ -114,7 +135,11 @@ export function* generateUsers(options: UserOptions): Generator<SeedBatch, Gener
     const artistPicker = new TastePicker(scene, byGenre.get(f.helpers.arrayElement(GENRES)), everyone);
     for (const a of sampleDistinctWeighted(f, artistPicker, artists.length, followCount)) {
       followersByArtist[a]!.push(i);
-      follows.push({ userId: user.id, artistId: artists[a]!.id, createdAt: isoTimestamp(createdMs + f.number.float() * (nowMs - createdMs)) });
+      follows.push({
+        userId: user.id,
+        artistId: artists[a]!.id,
+        createdAt: isoTimestamp(createdMs + f.number.float() * (nowMs - createdMs)),
+      });
     }
     if (users.length >= chunkSize || i === count - 1) {
       yield { table: 'users', rows: users };

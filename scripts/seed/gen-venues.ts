@@ -1,8 +1,8 @@
 /** Venues, placed in real cities with their real IANA zones; returns what the show generator needs. */
 import type { Faker } from '@faker-js/faker';
-import { CITIES, type City } from './places';
 import { slugify } from '../../src/shared/slug';
-import { WeightedPicker, permute32, toBase62 } from './random';
+import { CITIES, type City } from './places';
+import { permute32, toBase62, WeightedPicker } from './random';
 import { inChunks, type SeedBatch, type VenueRow } from './rows';
 import { DAY_MS, isoTimestamp } from './time';
 import { ARENA_SPONSORS, BAND_ADJECTIVES, BAND_SINGULARS, VENUE_KINDS, VENUE_NOUNS, type VenueKind } from './words';
@@ -30,11 +30,19 @@ function venueName(f: Faker, kind: VenueKind['kind'], city: City): string {
   const adj = () => f.helpers.arrayElement(BAND_ADJECTIVES);
   const sponsor = () => f.helpers.arrayElement(ARENA_SPONSORS);
   const options: Record<VenueKind['kind'], () => string[]> = {
-    club: () => [`The ${f.helpers.arrayElement(VENUE_NOUNS)}`, `${surname()}'s`, `Club ${f.helpers.arrayElement(BAND_SINGULARS)}`, `The ${adj()} ${f.helpers.arrayElement(VENUE_NOUNS)}`],
+    club: () => [
+      `The ${f.helpers.arrayElement(VENUE_NOUNS)}`,
+      `${surname()}'s`,
+      `Club ${f.helpers.arrayElement(BAND_SINGULARS)}`,
+      `The ${adj()} ${f.helpers.arrayElement(VENUE_NOUNS)}`,
+    ],
     ballroom: () => [`${city.name} Ballroom`, `${surname()} Ballroom`, `The ${adj()} Ballroom`],
     theatre: () => [`${surname()} ${theatre}`, `The ${adj()} ${theatre}`, `${city.name} Playhouse`],
     hall: () => [`${city.name} Music Hall`, `${surname()} Hall`, `The ${f.helpers.arrayElement(BAND_SINGULARS)} Hall`],
-    amphitheatre: () => [`${sponsor()} ${us ? 'Amphitheater' : 'Amphitheatre'}`, `${adj()} Hill ${us ? 'Amphitheater' : 'Amphitheatre'}`],
+    amphitheatre: () => [
+      `${sponsor()} ${us ? 'Amphitheater' : 'Amphitheatre'}`,
+      `${adj()} Hill ${us ? 'Amphitheater' : 'Amphitheatre'}`,
+    ],
     arena: () => [`${sponsor()} Arena`, `${city.name} Arena`],
     stadium: () => [`${city.name} Stadium`, `${sponsor()} Stadium`, `${surname()} Field`],
   };

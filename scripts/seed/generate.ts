@@ -52,7 +52,8 @@ export type CountOverrides = Partial<Record<keyof typeof PER_SCALE, number>>;
 export function planCounts(scale: number, overrides: CountOverrides = {}): SeedPlan {
   if (!Number.isFinite(scale) || scale <= 0) throw new Error(`scale must be a positive number, got ${scale}`);
   for (const [key, value] of Object.entries(overrides)) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new Error(`${key} must be a positive integer, got ${value}`);
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      throw new Error(`${key} must be a positive integer, got ${value}`);
   }
   const n = (key: keyof typeof PER_SCALE) => overrides[key] ?? Math.max(1, Math.round(PER_SCALE[key] * scale));
   // The demo accounts come on top of the generated fans.
@@ -67,8 +68,18 @@ export function* generateSeed(options: GenerateOptions): Generator<SeedBatch, vo
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const { seed } = options;
 
-  const artists = yield* generateCatalog({ faker: seededFaker(seed, Phase.catalog), count: plan.artists, nowMs, chunkSize });
-  const venues = yield* generateVenues({ faker: seededFaker(seed, Phase.venues), count: plan.venues, nowMs, chunkSize });
+  const artists = yield* generateCatalog({
+    faker: seededFaker(seed, Phase.catalog),
+    count: plan.artists,
+    nowMs,
+    chunkSize,
+  });
+  const venues = yield* generateVenues({
+    faker: seededFaker(seed, Phase.venues),
+    count: plan.venues,
+    nowMs,
+    chunkSize,
+  });
   const users = yield* generateUsers({
     faker: seededFaker(seed, Phase.users),
     count: plan.users,
@@ -77,5 +88,14 @@ export function* generateSeed(options: GenerateOptions): Generator<SeedBatch, vo
     passwords: options.passwords,
     artists,
   });
-  yield* generateShows({ faker: seededFaker(seed, Phase.shows), count: plan.shows, nowMs, chunkSize, artists, venues, userIds: users.ids, followersByArtist: users.followersByArtist });
+  yield* generateShows({
+    faker: seededFaker(seed, Phase.shows),
+    count: plan.shows,
+    nowMs,
+    chunkSize,
+    artists,
+    venues,
+    userIds: users.ids,
+    followersByArtist: users.followersByArtist,
+  });
 }

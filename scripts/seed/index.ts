@@ -6,8 +6,8 @@
  * database is either seeded or not. An advisory lock makes two concurrent seeders take turns, and the
  * second then finds the demo fan and skips.
  */
-import { DEMO_ACCOUNTS, DEMO_FAN, SHARED_PASSWORD, hashSeedPasswords, type DemoAccount } from './accounts';
-import { generateSeed, planCounts, type CountOverrides, type SeedPlan } from './generate';
+import { DEMO_ACCOUNTS, DEMO_FAN, type DemoAccount, hashSeedPasswords, SHARED_PASSWORD } from './accounts';
+import { type CountOverrides, generateSeed, planCounts, type SeedPlan } from './generate';
 import { DOMAIN_TABLES, insertBatch, resultRows, type SqlExecutor } from './insert';
 import { COUNT_KEY, emptyCounts, type SeedCounts, type SeedTable } from './rows';
 
@@ -76,14 +76,26 @@ export async function seedDatabase(db: SqlExecutor, options: SeedOptions): Promi
 
     const counts = emptyCounts();
     let pending: Promise<void> | undefined;
-    const batches = generateSeed({ scale, seed, now: options.now, passwords, chunkSize: options.chunkSize, counts: options.counts });
+    const batches = generateSeed({
+      scale,
+      seed,
+      now: options.now,
+      passwords,
+      chunkSize: options.chunkSize,
+      counts: options.counts,
+    });
     // Pipelining by one: the next chunk is generated (CPU in this process) while the database is still
     // writing the previous one (CPU in the server), and at most two chunks are alive at a time.
     for (const batch of batches) {
       if (pending) await pending;
       pending = insertBatch(db, batch).then(() => {
         counts[COUNT_KEY[batch.table]] += batch.rows.length;
-        options.onProgress?.({ table: batch.table, counts: { ...counts }, plan, elapsedMs: performance.now() - started });
+        options.onProgress?.({
+          table: batch.table,
+          counts: { ...counts },
+          plan,
+          elapsedMs: performance.now() - started,
+        });
       });
     }
     if (pending) await pending;

@@ -142,4 +142,14 @@ export async function insertBatch(db: SqlExecutor, batch: SeedBatch): Promise<vo
 }
 
 /** Every table the seed writes, plus sessions (which hold the seeded users' log-ins). */
-export const DOMAIN_TABLES = ['votes', 'setlist_songs', 'shows', 'follows', 'songs', 'venues', 'artists', 'sessions', 'users'] as const;
+export const DOMAIN_TABLES = [
+  'votes',
+  'setlist_songs',
+  'shows',
+  'follows',
+  'songs',
+  'venues',
+  'artists',
+  'sessions',
+  'users',
+] as const;

@@ -57,5 +57,9 @@ export function progressReporter(write: (text: string) => void = (t) => process.
 export function summary(counts: SeedCounts, elapsedMs: number): string {
   const rows = Object.entries(counts).map(([k, v]) => `  ${k.padEnd(13)} ${v.toLocaleString('en-US').padStart(12)}`);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  return [...rows, `  ${'total rows'.padEnd(13)} ${total.toLocaleString('en-US').padStart(12)}`, `  elapsed       ${seconds(elapsedMs).padStart(12)}`].join('\n');
+  return [
+    ...rows,
+    `  ${'total rows'.padEnd(13)} ${total.toLocaleString('en-US').padStart(12)}`,
+    `  elapsed       ${seconds(elapsedMs).padStart(12)}`,
+  ].join('\n');
 }

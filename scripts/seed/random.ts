@@ -2,7 +2,7 @@
  * Randomness helpers. Every random choice goes through a seeded Faker instance, never Math.random, so
  * the same seed, scale and anchor date reproduce the same rows byte for byte.
  */
-import { Faker, base, en } from '@faker-js/faker';
+import { base, en, Faker } from '@faker-js/faker';
 
 /**
  * Each generation phase reads its own stream (seeded with [seed, phase]): a change to how venues are
@@ -100,7 +100,12 @@ export function sampleDistinct(faker: Faker, size: number, count: number): numbe
 }
 
 /** `count` distinct picks from a weighted population, rejecting repeats (count is small next to size). */
-export function sampleDistinctWeighted(faker: Faker, picker: Pick<WeightedPicker, 'pick'>, size: number, count: number): number[] {
+export function sampleDistinctWeighted(
+  faker: Faker,
+  picker: Pick<WeightedPicker, 'pick'>,
+  size: number,
+  count: number,
+): number[] {
   const k = Math.min(count, size);
   const seen = new Set<number>();
   const out: number[] = [];

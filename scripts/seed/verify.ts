@@ -54,35 +54,63 @@ async function scalar(db: SqlExecutor, sql: string, params: unknown[] = []): Pro
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'database-url': { type: 'string' }, pglite: { type: 'string' }, now: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { 'database-url': { type: 'string' }, pglite: { type: 'string' }, now: { type: 'string' } },
+  });
   // The same default anchor as cli.ts: today's UTC midnight.
   const now = new Date(values.now ?? utcMidnight(Date.now())).toISOString();
-  const target = await openTarget({ pgliteDir: values.pglite, databaseUrl: values.pglite ? undefined : (values['database-url'] ?? process.env.DATABASE_URL) });
+  const target = await openTarget({
+    pgliteDir: values.pglite,
+    databaseUrl: values.pglite ? undefined : (values['database-url'] ?? process.env.DATABASE_URL),
+  });
   const db = target.executor;
   try {
     // Row text includes timestamps: render them in one zone so checksums compare across servers.
     await db.query("SET TIME ZONE 'UTC'", []);
     const tables: Record<string, { rows: number; md5: unknown }> = {};
     for (const [table, order] of Object.entries(CHECKSUM_ORDER)) {
-      const [row] = resultRows(await db.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY ${order}), '')) AS md5 FROM ${table} t`, []));
+      const [row] = resultRows(
+        await db.query(
+          `SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY ${order}), '')) AS md5 FROM ${table} t`,
+          [],
+        ),
+      );
       tables[table] = { rows: Number(row?.n), md5: row?.md5 };
     }
-    const overall = createHash('md5').update(Object.values(tables).map((t) => String(t.md5)).join('')).digest('hex');
+    const overall = createHash('md5')
+      .update(
+        Object.values(tables)
+          .map((t) => String(t.md5))
+          .join(''),
+      )
+      .digest('hex');
     const violations: Record<string, number> = {};
     for (const [name, sql] of Object.entries(INVARIANTS)) violations[name] = Number(await scalar(db, sql));
     for (const [name, sql] of Object.entries(TIME_INVARIANTS)) violations[name] = Number(await scalar(db, sql, [now]));
     const shape = {
       countries: Number(await scalar(db, 'SELECT count(DISTINCT country) FROM venues')),
-      statuses: Object.fromEntries(resultRows(await db.query('SELECT status::text AS s, count(*)::int AS n FROM shows GROUP BY 1 ORDER BY 1', [])).map((r) => [r.s, r.n])),
+      statuses: Object.fromEntries(
+        resultRows(
+          await db.query('SELECT status::text AS s, count(*)::int AS n FROM shows GROUP BY 1 ORDER BY 1', []),
+        ).map((r) => [r.s, r.n]),
+      ),
       showsWithVotes: Number(await scalar(db, 'SELECT count(DISTINCT show_id) FROM votes')),
       maxVoteCount: Number(await scalar(db, 'SELECT max(vote_count) FROM setlist_songs')),
     };
     const passwords: Record<string, boolean> = {};
     for (const a of DEMO_ACCOUNTS) {
-      const [row] = resultRows(await db.query('SELECT password_hash, role::text AS role FROM users WHERE email = $1', [a.email]));
-      passwords[a.email] = row !== undefined && row.role === a.role && (await verifyPassword(a.password, String(row.password_hash)));
+      const [row] = resultRows(
+        await db.query('SELECT password_hash, role::text AS role FROM users WHERE email = $1', [a.email]),
+      );
+      passwords[a.email] =
+        row !== undefined && row.role === a.role && (await verifyPassword(a.password, String(row.password_hash)));
     }
-    const [fan] = resultRows(await db.query("SELECT email, password_hash FROM users WHERE email LIKE '%@example.%' ORDER BY email LIMIT 1", []));
+    const [fan] = resultRows(
+      await db.query(
+        "SELECT email, password_hash FROM users WHERE email LIKE '%@example.%' ORDER BY email LIMIT 1",
+        [],
+      ),
+    );
     if (fan) passwords[String(fan.email)] = await verifyPassword(SHARED_PASSWORD, String(fan.password_hash));
 
     const ok = Object.values(violations).every((n) => n === 0) && Object.values(passwords).every(Boolean);

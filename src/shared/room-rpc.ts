@@ -2,10 +2,11 @@
  * What the api worker may call on a ShowRoom Durable Object. The api worker cannot import the realtime
  * worker's class, so this interface is the contract both compile against.
  */
+
+import type { UserRole } from './schemas/auth';
 import type { RoomError, RoomPlayed, RoomSong } from './schemas/room';
 import type { PlayedEntry, PredictionScore } from './schemas/scoring';
 import type { ShowStatus } from './schemas/shows';
-import type { UserRole } from './schemas/auth';
 
 /** Headers the api worker sets when it hands a WebSocket to a room; it strips them from client requests. */
 export const ROOM_HEADERS = {
@@ -61,25 +62,51 @@ export interface ActualSetlistUpdate {
 
 export interface ShowRoomRpc {
   setlist(showId: string, userId: string | null): Promise<RoomResult<SetlistView>>;
-  addSong(showId: string, actor: RoomActor, songId: string, requestId?: string): Promise<RoomResult<RoomSong & { repeated: boolean }>>;
-  vote(showId: string, actor: RoomActor, setlistSongId: string, voteId: string, traceId?: string): Promise<RoomResult<VoteResult>>;
-  unvote(showId: string, actor: RoomActor, setlistSongId: string, traceId?: string): Promise<RoomResult<{ setlistSongId: string; votes: number }>>;
+  addSong(
+    showId: string,
+    actor: RoomActor,
+    songId: string,
+    requestId?: string,
+  ): Promise<RoomResult<RoomSong & { repeated: boolean }>>;
+  vote(
+    showId: string,
+    actor: RoomActor,
+    setlistSongId: string,
+    voteId: string,
+    traceId?: string,
+  ): Promise<RoomResult<VoteResult>>;
+  unvote(
+    showId: string,
+    actor: RoomActor,
+    setlistSongId: string,
+    traceId?: string,
+  ): Promise<RoomResult<{ setlistSongId: string; votes: number }>>;
   setLocked(showId: string, actor: RoomActor, locked: boolean): Promise<RoomResult<{ locked: boolean }>>;
   /** The show's lifecycle moved on (live, completed, cancelled): votes close and sockets are told. */
   setStatus(showId: string, status: ShowStatus): Promise<RoomResult<{ status: ShowStatus }>>;
   /** The actual setlist changed in Postgres: see ActualSetlistUpdate. Returns what the room now holds. */
-  syncActualSetlist(showId: string, update: ActualSetlistUpdate): Promise<RoomResult<{ revision: number; played: RoomPlayed[] }>>;
+  syncActualSetlist(
+    showId: string,
+    update: ActualSetlistUpdate,
+  ): Promise<RoomResult<{ revision: number; played: RoomPlayed[] }>>;
   /**
    * A moderator discounted (or restored) votes flagged as anomalous: the room stops (or resumes) counting them,
    * recounts, and broadcasts the changed tallies. Nothing is deleted; Postgres (vote_discounts) is the record,
    * and a room rebuilt from Postgres loads the discounts with the votes.
    */
-  setDiscounted(showId: string, voteIds: string[], discounted: boolean): Promise<RoomResult<{ changed: { setlistSongId: string; votes: number }[] }>>;
+  setDiscounted(
+    showId: string,
+    voteIds: string[],
+    discounted: boolean,
+  ): Promise<RoomResult<{ changed: { setlistSongId: string; votes: number }[] }>>;
 }
 
 export type ShowRoomStub = DurableObjectStub<ShowRoomRpc & Rpc.DurableObjectBranded>;
 
 /** The stub of a show's room. Takes any namespace binding of ShowRoom (typed in realtime, untyped in api). */
-export function showRoomStub(namespace: Pick<DurableObjectNamespace, 'idFromName'> & { get(id: DurableObjectId): unknown }, showId: string): ShowRoomStub {
+export function showRoomStub(
+  namespace: Pick<DurableObjectNamespace, 'idFromName'> & { get(id: DurableObjectId): unknown },
+  showId: string,
+): ShowRoomStub {
   return namespace.get(namespace.idFromName(showId)) as ShowRoomStub;
 }

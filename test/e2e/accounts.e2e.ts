@@ -1,7 +1,7 @@
 /** Sign-up, log-out and log-in through the HTML forms, including the second step of two-step verification. */
 import { Secret, TOTP } from 'otpauth';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base, launch, PASSWORD, phone, uniqueEmail, unlabelledControls } from './support';
 
 async function logOut(page: Page) {
@@ -55,7 +55,9 @@ describe('accounts in the browser', () => {
     await context.grantPermissions(['notifications'], { origin: base() });
     await page.locator('#push-optin').waitFor({ state: 'visible', timeout: 5000 });
     await page.locator('#push-optin-button').click();
-    await expect.poll(() => page.locator('#push-optin-state').textContent(), { timeout: 10_000 }).toMatch(/notifications|device|server/i);
+    await expect
+      .poll(() => page.locator('#push-optin-state').textContent(), { timeout: 10_000 })
+      .toMatch(/notifications|device|server/i);
     const pushState = await page.locator('#push-optin-state').textContent();
     console.log(`[e2e] Web Push opt-in answered: ${pushState}`);
     expect(pushState).not.toBe('Turning on…');

@@ -3,7 +3,7 @@
  * relay and inspector on the next two) with a fresh data dir, waits until it is ready, and stops it afterwards.
  * With E2E_BASE_URL set, the tests use that running stack instead.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,7 +47,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   await new Promise<void>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`npm run dev was not ready in ${READY_TIMEOUT_MS / 1000} s:\n${log.slice(-4000)}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`npm run dev was not ready in ${READY_TIMEOUT_MS / 1000} s:\n${log.slice(-4000)}`)),
+      READY_TIMEOUT_MS,
+    );
     const check = () => {
       if (log.includes('[dev] ready')) {
         clearTimeout(timer);

@@ -3,9 +3,24 @@
  * reload, a dropped connection catches up when it returns, and an error ack rolls an optimistic vote back.
  */
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, base, countOf, createShow, launch, layoutShift, openShow, phone, signUp, trackScripts, unlabelledControls, voteButton, watchLayoutShift, type SceneShow } from './support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  base,
+  countOf,
+  createShow,
+  launch,
+  layoutShift,
+  openShow,
+  phone,
+  type SceneShow,
+  signUp,
+  trackScripts,
+  unlabelledControls,
+  voteButton,
+  watchLayoutShift,
+} from './support';
 
 const JS_BUDGET_BYTES = 100 * 1024;
 
@@ -101,7 +116,11 @@ describe('live voting on the show page', () => {
       const seen: string[] = [];
       (window as unknown as { seenCounts: string[] }).seenCounts = seen;
       const n = document.querySelector(`li.song[data-id="${id}"] .n`)!;
-      new MutationObserver(() => seen.push(n.textContent ?? '')).observe(n, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => seen.push(n.textContent ?? '')).observe(n, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
     }, song);
     await voteButton(secondTab, song).click();
     // The room refuses (already_voted): the error is announced and the count goes back to 1.

@@ -1,8 +1,21 @@
 /** Staff in the browser: a moderator marks songs played (fans' rows light up live), finalises, and the ops page. */
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, base, createShow, launch, logIn, openShow, phone, signUp, trackScripts, unlabelledControls, voteButton, type SceneShow } from './support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  base,
+  createShow,
+  launch,
+  logIn,
+  openShow,
+  phone,
+  type SceneShow,
+  signUp,
+  trackScripts,
+  unlabelledControls,
+  voteButton,
+} from './support';
 
 describe('staff pages', () => {
   let browser: Browser;
@@ -20,14 +33,16 @@ describe('staff pages', () => {
     moderatorPage = await (await phone(browser, moderatorToken)).newPage();
     await openShow(fanPage, show.slug);
     await voteButton(fanPage, show.setlist[0]!).click();
-    await fanPage.locator(`li.song[data-id="${show.setlist[0]}"] button[aria-pressed="true"]`).waitFor({ timeout: 5000 });
+    await fanPage
+      .locator(`li.song[data-id="${show.setlist[0]}"] button[aria-pressed="true"]`)
+      .waitFor({ timeout: 5000 });
   });
 
   afterAll(async () => {
     await browser?.close();
   });
 
-  it('a moderator marks a song played: it lights up on the fan\'s page without a reload', async () => {
+  it("a moderator marks a song played: it lights up on the fan's page without a reload", async () => {
     await moderatorPage.goto(`${base()}/shows/${show.slug}`);
     expect(await unlabelledControls(moderatorPage)).toEqual([]);
     await moderatorPage.locator('#played-song').selectOption({ label: show.titles[0]! });
@@ -79,7 +94,9 @@ describe('staff pages', () => {
     await page.locator('form[action="/admin/imports"] button').click();
     await page.waitForURL(/\/admin\/imports\/[0-9a-f-]{36}$/);
     // The dev stack has no provider credentials, so the import ends as failed, with the reason on the page.
-    await expect.poll(() => page.locator('#import-progress').getAttribute('data-status'), { timeout: 15_000 }).toMatch(/done|failed/);
+    await expect
+      .poll(() => page.locator('#import-progress').getAttribute('data-status'), { timeout: 15_000 })
+      .toMatch(/done|failed/);
     expect(await page.locator('#import-progress').textContent()).toMatch(/done|secrets missing|failed/);
     await page.close();
   });

@@ -7,7 +7,12 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
 import { createApp, openApiDocument } from '../../workers/api/src/app';
 
-type Operation = { security?: Record<string, string[]>[]; servers?: { url: string }[]; requestBody?: unknown; responses?: Record<string, unknown> };
+type Operation = {
+  security?: Record<string, string[]>[];
+  servers?: { url: string }[];
+  requestBody?: unknown;
+  responses?: Record<string, unknown>;
+};
 type PathItem = Partial<Record<(typeof METHODS)[number], Operation>> & { servers?: { url: string }[] };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
@@ -84,7 +89,9 @@ describe('the OpenAPI document', () => {
 
   it('requires a session on every route behind a sign-in guard, by either scheme', () => {
     const operations = documentedOperations();
-    const guarded = [...appRoutes()].filter(([, handlers]) => [...handlers].some((name) => SIGN_IN_GUARDS.has(name))).map(([key]) => key);
+    const guarded = [...appRoutes()]
+      .filter(([, handlers]) => [...handlers].some((name) => SIGN_IN_GUARDS.has(name)))
+      .map(([key]) => key);
     expect(guarded.length).toBeGreaterThan(5);
     for (const key of guarded) {
       expect(operations.get(key)?.security, key).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
@@ -92,7 +99,8 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.components.securitySchemes ?? {}).sort()).toEqual(['bearerAuth', 'sessionCookie']);
     for (const [key, operation] of operations) {
       for (const requirement of operation.security ?? []) {
-        for (const scheme of Object.keys(requirement)) expect(doc.components.securitySchemes, `${key}: ${scheme}`).toHaveProperty(scheme);
+        for (const scheme of Object.keys(requirement))
+          expect(doc.components.securitySchemes, `${key}: ${scheme}`).toHaveProperty(scheme);
       }
     }
   });
@@ -100,7 +108,10 @@ describe('the OpenAPI document', () => {
   it('names every JSON body schema as a component (zod .meta({ id }))', () => {
     const inline: string[] = [];
     for (const [key, operation] of documentedOperations()) {
-      const bodies = { request: operation.requestBody, ...operation.responses } as Record<string, { content?: Record<string, { schema?: { $ref?: string } }> } | undefined>;
+      const bodies = { request: operation.requestBody, ...operation.responses } as Record<
+        string,
+        { content?: Record<string, { schema?: { $ref?: string } }> } | undefined
+      >;
       for (const [status, body] of Object.entries(bodies)) {
         const schema = body?.content?.['application/json']?.schema;
         if (schema && !schema.$ref) inline.push(`${key} ${status}`);

@@ -17,8 +17,20 @@ export function buildAuxWorkers(root: string): void {
   for (const worker of AUX_WORKERS) {
     const result = spawnSync(
       process.execPath,
-      [resolve(root, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', buildDir(root, worker.name), '-c', worker.config],
-      { cwd: root, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } },
+      [
+        resolve(root, 'node_modules/wrangler/bin/wrangler.js'),
+        'deploy',
+        '--dry-run',
+        '--outdir',
+        buildDir(root, worker.name),
+        '-c',
+        worker.config,
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+      },
     );
     if (result.status !== 0) throw new Error(`building ${worker.name} failed:\n${result.stdout}\n${result.stderr}`);
   }

@@ -10,4 +10,5 @@ declare module 'vitest' {
     providerFixturesUrl: string;
   }
 }
+
 export {};

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { applyMigrations } from '../../scripts/db/migrate';
-import { startLocalDatabase, type LocalDatabase } from '../../scripts/local-db/index';
+import { type LocalDatabase, startLocalDatabase } from '../../scripts/local-db/index';
 
 export interface TestDatabase {
   relayAddress: string;
@@ -24,7 +24,9 @@ export async function startTestDatabase(log: (line: string) => void): Promise<Te
     const client = new pg.Client({ connectionString: upstreamUrl });
     await client.connect();
     try {
-      await client.query('drop schema if exists public cascade; drop schema if exists drizzle cascade; create schema public;');
+      await client.query(
+        'drop schema if exists public cascade; drop schema if exists drizzle cascade; create schema public;',
+      );
       await applyMigrations(client);
     } finally {
       await client.end();

@@ -11,13 +11,13 @@
  * Workers cannot reuse a socket across requests ("Cannot perform I/O on behalf of a different request"),
  * so a Database lives for one request or one queue batch and must be closed with `ctx.waitUntil(close())`.
  */
-import { neon, Pool, types, type CustomTypesConfig, type NeonQueryFunction } from '@neondatabase/serverless';
+import { type CustomTypesConfig, type NeonQueryFunction, neon, Pool, types } from '@neondatabase/serverless';
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from 'drizzle-orm/neon-http';
 import { drizzle, type NeonDatabase } from 'drizzle-orm/neon-serverless';
-import { withReplicas, type PgDatabase } from 'drizzle-orm/pg-core';
-import * as schema from './schema';
+import { type PgDatabase, withReplicas } from 'drizzle-orm/pg-core';
+import { type DatabaseGuard, guardPool, guardSql } from './guarded-pool';
 import { configureNeon } from './neon-config';
-import { guardPool, guardSql, type DatabaseGuard } from './guarded-pool';
+import * as schema from './schema';
 
 export type { DatabaseGuard } from './guarded-pool';
 
@@ -58,7 +58,11 @@ export interface OpenDatabaseOptions {
   guard?: DatabaseGuard;
 }
 
-export function openDatabase(env: DatabaseEnv, onError: (err: Error) => void = () => {}, options: OpenDatabaseOptions = {}): DatabaseHandle {
+export function openDatabase(
+  env: DatabaseEnv,
+  onError: (err: Error) => void = () => {},
+  options: OpenDatabaseOptions = {},
+): DatabaseHandle {
   configureNeon(env.DB_RELAY);
   let closing = false;
   // One connection: a request's queries share it (Promise.all queues them), because opening a Postgres
@@ -72,7 +76,9 @@ export function openDatabase(env: DatabaseEnv, onError: (err: Error) => void = (
   if (options.guard) guardPool(pool, options.guard);
   const primary: PrimaryDatabase = drizzle({ client: pool, schema });
   const urls = replicaUrls(env);
-  const replicas = (urls.length ? urls : [env.DATABASE_URL]).map((url) => openHttpDatabase(env, { url, guard: options.guard })) as [ReadDatabase, ...ReadDatabase[]];
+  const replicas = (urls.length ? urls : [env.DATABASE_URL]).map((url) =>
+    openHttpDatabase(env, { url, guard: options.guard }),
+  ) as [ReadDatabase, ...ReadDatabase[]];
   const db = routeReads(primary, replicas);
   let closed: Promise<void> | undefined;
   return {
@@ -108,7 +114,8 @@ function routeReads(primary: PrimaryDatabase, replicas: [ReadDatabase, ...ReadDa
  */
 const DRIZZLE_TEXT_OIDS = [1184, 1114, 1082, 1186, 1231, 1115, 1185, 1187, 1182];
 const drizzleTypes: CustomTypesConfig = {
-  getTypeParser: (oid, format) => (DRIZZLE_TEXT_OIDS.includes(oid) ? (value: string) => value : types.getTypeParser(oid, format)),
+  getTypeParser: (oid, format) =>
+    DRIZZLE_TEXT_OIDS.includes(oid) ? (value: string) => value : types.getTypeParser(oid, format),
 };
 
 /**
@@ -116,17 +123,23 @@ const drizzleTypes: CustomTypesConfig = {
  * `guard` when given; no transactions. The text parsing drizzle needs is asked for per query, and the
  * driver's global type parsers are left as they were.
  */
-export function openHttpDatabase(env: DatabaseEnv, { url = env.DATABASE_URL, guard }: { url?: string; guard?: DatabaseGuard | undefined } = {}): NeonHttpDatabase<Schema> {
+export function openHttpDatabase(
+  env: DatabaseEnv,
+  { url = env.DATABASE_URL, guard }: { url?: string; guard?: DatabaseGuard | undefined } = {},
+): NeonHttpDatabase<Schema> {
   configureNeon(env.DB_RELAY);
   const sql = neon(url);
   const client = new Proxy(sql, {
     get(target, property) {
       if (property !== 'query') return Reflect.get(target, property, target) as unknown;
-      const query: typeof sql.query = (text, params, queryOptions) => target.query(text, params, { ...queryOptions, types: drizzleTypes });
+      const query: typeof sql.query = (text, params, queryOptions) =>
+        target.query(text, params, { ...queryOptions, types: drizzleTypes });
       return query;
     },
   });
-  const saved = DRIZZLE_TEXT_OIDS.map((oid) => [oid, types.getTypeParser(oid, 'text') as (value: string) => unknown] as const);
+  const saved = DRIZZLE_TEXT_OIDS.map(
+    (oid) => [oid, types.getTypeParser(oid, 'text') as (value: string) => unknown] as const,
+  );
   try {
     return drizzleHttp({ client: guard ? guardSql(client, guard) : client, schema });
   } finally {

@@ -1,6 +1,6 @@
 import { neon, neonConfig, type Pool } from '@neondatabase/serverless';
 import { describe, expect, it } from 'vitest';
-import { guardPool, guardSql, type DatabaseGuard } from './guarded-pool';
+import { type DatabaseGuard, guardPool, guardSql } from './guarded-pool';
 
 /** Counts the round trips it runs; refuses them all when `refuse` is set. */
 function countingGuard() {

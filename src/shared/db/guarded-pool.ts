@@ -27,7 +27,8 @@ function isPromiseCall(args: unknown[]): boolean {
 export function guardPool(pool: Pool, guard: DatabaseGuard): void {
   const query = pool.query.bind(pool) as AnyFunction;
   const connect = pool.connect.bind(pool) as AnyFunction;
-  pool.query = ((...args: unknown[]) => (isPromiseCall(args) ? guard.run(() => query(...args) as Promise<unknown>) : query(...args))) as Pool['query'];
+  pool.query = ((...args: unknown[]) =>
+    isPromiseCall(args) ? guard.run(() => query(...args) as Promise<unknown>) : query(...args)) as Pool['query'];
   pool.connect = ((...args: unknown[]) => {
     if (args.length) return connect(...args);
     let attempt: Promise<PoolClient> | undefined;
@@ -36,7 +37,10 @@ export function guardPool(pool: Pool, guard: DatabaseGuard): void {
       .then(
         (client) => guardClient(client, guard),
         (err: unknown) => {
-          void attempt?.then((late) => late.release(true), () => {});
+          void attempt?.then(
+            (late) => late.release(true),
+            () => {},
+          );
           throw err;
         },
       );
@@ -45,7 +49,8 @@ export function guardPool(pool: Pool, guard: DatabaseGuard): void {
 
 function guardClient(client: PoolClient, guard: DatabaseGuard): PoolClient {
   const query = client.query.bind(client) as AnyFunction;
-  const guarded = (...args: unknown[]) => (isPromiseCall(args) ? guard.run(() => query(...args) as Promise<unknown>) : query(...args));
+  const guarded = (...args: unknown[]) =>
+    isPromiseCall(args) ? guard.run(() => query(...args) as Promise<unknown>) : query(...args);
   // A proxy rather than a patched client: the pool hands the same client to its own callback-style
   // queries later, which must not go through the guard a second time.
   return new Proxy(client, {
@@ -67,10 +72,13 @@ export function guardSql<ArrayMode extends boolean, FullResults extends boolean>
   sql: NeonQueryFunction<ArrayMode, FullResults>,
   guard: DatabaseGuard,
 ): NeonQueryFunction<ArrayMode, FullResults> {
-  const query: NeonQueryFunction<ArrayMode, FullResults>['query'] = (text, params, options) => guardQuery(sql.query(text, params, options), guard);
-  const transaction: NeonQueryFunction<ArrayMode, FullResults>['transaction'] = (queries, options) => guard.run(() => sql.transaction(queries, options));
+  const query: NeonQueryFunction<ArrayMode, FullResults>['query'] = (text, params, options) =>
+    guardQuery(sql.query(text, params, options), guard);
+  const transaction: NeonQueryFunction<ArrayMode, FullResults>['transaction'] = (queries, options) =>
+    guard.run(() => sql.transaction(queries, options));
   return new Proxy(sql, {
-    apply: (target, thisArg, args: Parameters<NeonQueryFunction<ArrayMode, FullResults>>) => guardQuery(Reflect.apply(target, thisArg, args) as ReturnType<typeof sql>, guard),
+    apply: (target, thisArg, args: Parameters<NeonQueryFunction<ArrayMode, FullResults>>) =>
+      guardQuery(Reflect.apply(target, thisArg, args) as ReturnType<typeof sql>, guard),
     get(target, property) {
       if (property === 'query') return query;
       if (property === 'transaction') return transaction;
@@ -86,7 +94,9 @@ function guardQuery<Q extends PromiseLike<unknown>>(query: Q, guard: DatabaseGua
   const start = () => (run ??= guard.run(() => Promise.resolve(query as PromiseLike<Result>)));
   return new Proxy(query, {
     get(target, property) {
-      if (property === 'then') return (onFulfilled?: (value: Result) => unknown, onRejected?: (reason: unknown) => unknown) => start().then(onFulfilled, onRejected);
+      if (property === 'then')
+        return (onFulfilled?: (value: Result) => unknown, onRejected?: (reason: unknown) => unknown) =>
+          start().then(onFulfilled, onRejected);
       if (property === 'catch') return (onRejected?: (reason: unknown) => unknown) => start().catch(onRejected);
       if (property === 'finally') return (onFinally?: () => void) => start().finally(onFinally);
       return Reflect.get(target, property, target) as unknown;

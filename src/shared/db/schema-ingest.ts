@@ -27,7 +27,10 @@ export const imports = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [index('imports_created_at_idx').on(t.createdAt.desc().nullsFirst()), index('imports_artist_idx').on(t.artistId, t.createdAt.desc().nullsFirst())],
+  (t) => [
+    index('imports_created_at_idx').on(t.createdAt.desc().nullsFirst()),
+    index('imports_artist_idx').on(t.artistId, t.createdAt.desc().nullsFirst()),
+  ],
 );
 
 export type Import = typeof imports.$inferSelect;

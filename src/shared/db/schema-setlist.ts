@@ -4,7 +4,20 @@
  * and analytics, which are built by different parts of the system.
  */
 import { sql } from 'drizzle-orm';
-import { check, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { shows, songs, users } from './schema';
 
 export const playedSongSource = pgEnum('played_song_source', ['moderator', 'setlistfm']);

@@ -9,8 +9,8 @@ import {
   check,
   doublePrecision,
   index,
-  jsonb,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -273,7 +273,10 @@ export const deadLetters = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     replayedAt: timestamp('replayed_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('dead_letters_queue_message_key').on(t.queue, t.messageId), index('dead_letters_pending_idx').on(t.queue, t.receivedAt).where(sql`${t.replayedAt} is null`)],
+  (t) => [
+    uniqueIndex('dead_letters_queue_message_key').on(t.queue, t.messageId),
+    index('dead_letters_pending_idx').on(t.queue, t.receivedAt).where(sql`${t.replayedAt} is null`),
+  ],
 );
 
 /** The in-app inbox; one row per (event, user) so a duplicate delivery cannot notify twice. */
@@ -290,7 +293,10 @@ export const notifications = pgTable(
     createdAt: cursorTimestamp('created_at').notNull().defaultNow(),
     readAt: timestamp('read_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('notifications_event_user_key').on(t.eventId, t.userId), index('notifications_user_created_idx').on(t.userId, t.createdAt.desc().nullsFirst())],
+  (t) => [
+    uniqueIndex('notifications_event_user_key').on(t.eventId, t.userId),
+    index('notifications_user_created_idx').on(t.userId, t.createdAt.desc().nullsFirst()),
+  ],
 );
 
 /**
@@ -373,13 +379,16 @@ export const trendingScores = pgTable(
     components: jsonb('components').notNull(),
     computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.entityType, t.entityId] }), index('trending_scores_rank_idx').on(t.entityType, t.score.desc().nullsFirst(), t.entityId)],
+  (t) => [
+    primaryKey({ columns: [t.entityType, t.entityId] }),
+    index('trending_scores_rank_idx').on(t.entityType, t.score.desc().nullsFirst(), t.entityId),
+  ],
 );
 
+export * from './schema-analytics';
+export * from './schema-ingest';
+export * from './schema-ml';
+export * from './schema-notifications';
+export * from './schema-scoring';
 // Tables of each product area, kept in their own files (see drizzle.config.ts).
 export * from './schema-setlist';
-export * from './schema-ml';
-export * from './schema-scoring';
-export * from './schema-analytics';
-export * from './schema-notifications';
-export * from './schema-ingest';

@@ -3,7 +3,7 @@
  * training script, the cron job and GET /v1/shows/{showId}/forecast all use this, so the model is always fed
  * the features it was trained on.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { rowsOf, type SqlRunner } from '../db/sql-runner';
 import { OPENING_DAYS, type ShowFeatures } from './model';
 
@@ -39,10 +39,17 @@ const toDate = (v: string | Date) => (v instanceof Date ? v : new Date(v));
  * once that instant is OPENING_DAYS past the opening of voting. `withVotes` also counts each show's active
  * votes (the training target; it reads every vote of the shows).
  */
-export async function readShowFeatures(db: SqlRunner, where: SQL, asOf: Date | 'close', withVotes = false): Promise<ShowFeatureRow[]> {
+export async function readShowFeatures(
+  db: SqlRunner,
+  where: SQL,
+  asOf: Date | 'close',
+  withVotes = false,
+): Promise<ShowFeatureRow[]> {
   const at = asOf === 'close' ? sql`s.voting_closes_at` : sql`${asOf.toISOString()}::timestamptz`;
   const opening = sql`s.voting_opens_at + make_interval(days => ${OPENING_DAYS})`;
-  const rows = await rowsOf<RawRow>(db, sql`
+  const rows = await rowsOf<RawRow>(
+    db,
+    sql`
     select s.id as show_id, s.artist_id, a.popularity,
            (select count(*)::int from follows f where f.artist_id = s.artist_id and f.created_at <= ${at}) as followers,
            v.capacity,
@@ -55,7 +62,8 @@ export async function readShowFeatures(db: SqlRunner, where: SQL, asOf: Date | '
     join artists a on a.id = s.artist_id
     join venues v on v.id = s.venue_id
     where ${where}
-    order by s.id`);
+    order by s.id`,
+  );
   return rows.map((r) => ({
     showId: r.show_id,
     artistId: r.artist_id,

@@ -11,7 +11,15 @@ import modelJson from './model.json';
 /** The early-velocity window: votes cast in the first days after voting opens. */
 export const OPENING_DAYS = 3;
 
-export const FORECAST_TERMS = ['intercept', 'popularity', 'popularitySquared', 'logFollowers', 'logCapacity', 'weekend', 'logEarlyVotes'] as const;
+export const FORECAST_TERMS = [
+  'intercept',
+  'popularity',
+  'popularitySquared',
+  'logFollowers',
+  'logCapacity',
+  'weekend',
+  'logEarlyVotes',
+] as const;
 export type ForecastTerm = (typeof FORECAST_TERMS)[number];
 export type ForecastVariantName = 'prior' | 'early';
 
@@ -22,7 +30,10 @@ export const ForecastModelSchema = z.object({
   trainedAt: z.string(),
   /** Substituted when a venue has no capacity on record: the training set's median. */
   defaultCapacity: z.number().positive(),
-  variants: z.object({ prior: z.object({ coefficients: Coefficients }), early: z.object({ coefficients: Coefficients }) }),
+  variants: z.object({
+    prior: z.object({ coefficients: Coefficients }),
+    early: z.object({ coefficients: Coefficients }),
+  }),
   training: z.record(z.string(), z.unknown()),
   evaluation: z.record(z.string(), z.unknown()),
 });

@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type SqlRunner } from '../db/sql-runner';
 import { readShowFeatures, type ShowFeatureRow } from './features';
-import { FORECAST_MODEL, predictVotes, type ForecastModel, type Prediction } from './model';
+import { FORECAST_MODEL, type ForecastModel, type Prediction, predictVotes } from './model';
 
 /** Rows per upsert statement (each row is ~8 parameters in arrays: one statement carries them all). */
 const UPSERT_CHUNK = 1_000;
@@ -57,7 +57,11 @@ export interface ForecastRefreshResult {
 /** Forecasts every upcoming or live show whose voting has not closed, as of `now`. */
 export async function refreshForecasts(db: SqlRunner, now: Date = new Date()): Promise<ForecastRefreshResult> {
   const at = now.toISOString();
-  const rows = await readShowFeatures(db, sql`s.status in ('upcoming', 'live') and s.voting_closes_at > ${at}::timestamptz`, now);
+  const rows = await readShowFeatures(
+    db,
+    sql`s.status in ('upcoming', 'live') and s.voting_closes_at > ${at}::timestamptz`,
+    now,
+  );
   const forecasts = rows.map((row) => forecastOf(row, now));
   for (let i = 0; i < forecasts.length; i += UPSERT_CHUNK) {
     const chunk = forecasts.slice(i, i + UPSERT_CHUNK);

@@ -10,8 +10,14 @@ export interface SetlistHooks {
   onActualSetlistFinal(showId: string): Promise<void>;
 }
 
-export async function importActualSetlist(ctx: IngestContext, showId: string, hooks: SetlistHooks, options: { retried?: boolean } = {}): Promise<SetlistOutcome> {
+export async function importActualSetlist(
+  ctx: IngestContext,
+  showId: string,
+  hooks: SetlistHooks,
+  options: { retried?: boolean } = {},
+): Promise<SetlistOutcome> {
   const outcome = await runSetlistStep(ctx, showId);
-  if (outcome.kind === 'written' || (outcome.kind === 'current' && options.retried)) await hooks.onActualSetlistFinal(showId);
+  if (outcome.kind === 'written' || (outcome.kind === 'current' && options.retried))
+    await hooks.onActualSetlistFinal(showId);
   return outcome;
 }

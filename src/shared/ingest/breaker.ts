@@ -7,7 +7,7 @@
  * cockatiel is imported lazily (src/shared/circuit.ts).
  */
 import type { CircuitBreakerPolicy } from 'cockatiel';
-import { circuitStatus, isCockatielError, loadCockatiel, type CircuitStatus, type Cockatiel } from '../circuit';
+import { type CircuitStatus, type Cockatiel, circuitStatus, isCockatielError, loadCockatiel } from '../circuit';
 import type { Provider } from './rate-limit';
 
 export const PROVIDER_BREAKER_THRESHOLD = 5;
@@ -77,7 +77,10 @@ export class CockatielProviderBreaker implements ProviderBreaker {
 const isolateBreakers = new Map<string, CockatielProviderBreaker>();
 
 /** This isolate's breaker for `provider`, so that the state carries over from batch to batch. */
-export function providerBreaker(provider: Provider, cooldownMs = DEFAULT_PROVIDER_COOLDOWN_MS): CockatielProviderBreaker {
+export function providerBreaker(
+  provider: Provider,
+  cooldownMs = DEFAULT_PROVIDER_COOLDOWN_MS,
+): CockatielProviderBreaker {
   const key = `${provider}:${cooldownMs}`;
   let breaker = isolateBreakers.get(key);
   if (!breaker) isolateBreakers.set(key, (breaker = new CockatielProviderBreaker(provider, cooldownMs)));

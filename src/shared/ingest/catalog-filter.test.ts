@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { FIXTURE_ARTIST } from '../../../test/fixtures/providers/in-memory';
 import tracks0 from '../../../test/fixtures/providers/spotify/several-tracks-page-0.json';
 import tracks2 from '../../../test/fixtures/providers/spotify/several-tracks-page-2.json';
-import { FIXTURE_ARTIST } from '../../../test/fixtures/providers/in-memory';
 import { catalogueSongs, isAlternateVersion } from './catalog-filter';
 import { SpotifyTrack } from './spotify';
 import { normaliseTitle } from './text';
@@ -16,7 +16,10 @@ describe('which Spotify tracks become songs', () => {
   });
 
   it('recognises version markers in titles and live albums, not songs that merely contain the words', () => {
-    const t = (name: string, album = 'Night Harbour') => ({ name, album: { id: 'a', name: album, album_type: 'album' } });
+    const t = (name: string, album = 'Night Harbour') => ({
+      name,
+      album: { id: 'a', name: album, album_type: 'album' },
+    });
     expect(isAlternateVersion(t('Song - Live at Wembley'))).toBe(true);
     expect(isAlternateVersion(t('Song (Live)'))).toBe(true);
     expect(isAlternateVersion(t('Song - Tiësto Remix'))).toBe(true);

@@ -4,10 +4,12 @@
  * edition under one ISRC; a remaster gets a new ISRC but the same title, so titles are compared too
  * (normalised: see normaliseTitle).
  */
-import { normaliseTitle } from './text';
-import type { SpotifyTrack } from './spotify';
 
-const VERSION_MARKERS = /\b(live|remix|remixed|mix|demo|karaoke|instrumental|acoustic version|rehearsal|session|edit)\b/i;
+import type { SpotifyTrack } from './spotify';
+import { normaliseTitle } from './text';
+
+const VERSION_MARKERS =
+  /\b(live|remix|remixed|mix|demo|karaoke|instrumental|acoustic version|rehearsal|session|edit)\b/i;
 /** "Song - Live at Wembley", "Song (Live)", "Song [Remix]", "Song - Tiësto Remix". */
 const DECORATION = /\s-\s(.+)$|[([]([^)\]]+)[)\]]/g;
 /** Album titles that make the whole album a live album ("Live at Leeds", "Alive in Paris", "MTV Unplugged"). */
@@ -41,7 +43,13 @@ export function catalogueSongs(tracks: SpotifyTrack[], artistSpotifyId: string):
     if ((isrc && seenIsrc.has(isrc)) || seenTitle.has(title)) continue;
     if (isrc) seenIsrc.add(isrc);
     seenTitle.add(title);
-    songs.push({ title: track.name, album: track.album.name, durationMs: track.duration_ms, spotifyId: track.id, isrc });
+    songs.push({
+      title: track.name,
+      album: track.album.name,
+      durationMs: track.duration_ms,
+      spotifyId: track.id,
+      isrc,
+    });
   }
   return songs;
 }

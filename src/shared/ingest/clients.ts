@@ -3,7 +3,7 @@ import type { Logger } from '../log';
 import { providerBreaker } from './breaker';
 import type { ProviderConfig } from './config';
 import type { FetchLike, HttpDeps } from './http';
-import { realSleep, type RateLimiter, type Sleep } from './rate-limit';
+import { type RateLimiter, realSleep, type Sleep } from './rate-limit';
 import { SetlistfmClient } from './setlistfm';
 import { SpotifyClient } from './spotify';
 import { TicketmasterClient } from './ticketmaster';

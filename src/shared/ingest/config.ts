@@ -26,7 +26,12 @@ export const DEFAULT_PROVIDER_URLS = {
   SETLISTFM_API_URL: 'https://api.setlist.fm',
 } as const;
 
-export const REQUIRED_SECRETS = ['SPOTIFY_CLIENT_ID', 'SPOTIFY_CLIENT_SECRET', 'TICKETMASTER_API_KEY', 'SETLISTFM_API_KEY'] as const;
+export const REQUIRED_SECRETS = [
+  'SPOTIFY_CLIENT_ID',
+  'SPOTIFY_CLIENT_SECRET',
+  'TICKETMASTER_API_KEY',
+  'SETLISTFM_API_KEY',
+] as const;
 
 /** The secrets that are not set (empty counts as not set). */
 export function missingSecrets(env: ProviderEnv): string[] {
@@ -36,7 +41,9 @@ export function missingSecrets(env: ProviderEnv): string[] {
 const base = (value: string | undefined, fallback: string) => (value?.trim() || fallback).replace(/\/+$/, '');
 
 /** The configuration, or the list of missing secrets. */
-export function providerConfig(env: ProviderEnv): { ok: true; config: ProviderConfig } | { ok: false; missing: string[] } {
+export function providerConfig(
+  env: ProviderEnv,
+): { ok: true; config: ProviderConfig } | { ok: false; missing: string[] } {
   const missing = missingSecrets(env);
   if (missing.length) return { ok: false, missing };
   return {
@@ -48,8 +55,14 @@ export function providerConfig(env: ProviderEnv): { ok: true; config: ProviderCo
         apiUrl: base(env.SPOTIFY_API_URL, DEFAULT_PROVIDER_URLS.SPOTIFY_API_URL),
         accountsUrl: base(env.SPOTIFY_ACCOUNTS_URL, DEFAULT_PROVIDER_URLS.SPOTIFY_ACCOUNTS_URL),
       },
-      ticketmaster: { apiKey: env.TICKETMASTER_API_KEY!, apiUrl: base(env.TICKETMASTER_API_URL, DEFAULT_PROVIDER_URLS.TICKETMASTER_API_URL) },
-      setlistfm: { apiKey: env.SETLISTFM_API_KEY!, apiUrl: base(env.SETLISTFM_API_URL, DEFAULT_PROVIDER_URLS.SETLISTFM_API_URL) },
+      ticketmaster: {
+        apiKey: env.TICKETMASTER_API_KEY!,
+        apiUrl: base(env.TICKETMASTER_API_URL, DEFAULT_PROVIDER_URLS.TICKETMASTER_API_URL),
+      },
+      setlistfm: {
+        apiKey: env.SETLISTFM_API_KEY!,
+        apiUrl: base(env.SETLISTFM_API_URL, DEFAULT_PROVIDER_URLS.SETLISTFM_API_URL),
+      },
     },
   };
 }

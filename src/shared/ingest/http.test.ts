@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_ARTIST, fixtureConfig, fixtureFetch, inMemoryFixtureProviders } from '../../../test/fixtures/providers/in-memory';
-import { CockatielProviderBreaker, ProviderCircuitOpenError, type ProviderBreaker } from './breaker';
-import { ProviderHttpError, ProviderPayloadError, ProviderRetryLaterError, type HttpDeps } from './http';
-import { unlimited, type Provider } from './rate-limit';
+import {
+  FIXTURE_ARTIST,
+  fixtureConfig,
+  fixtureFetch,
+  inMemoryFixtureProviders,
+} from '../../../test/fixtures/providers/in-memory';
+import { CockatielProviderBreaker, type ProviderBreaker, ProviderCircuitOpenError } from './breaker';
+import { type HttpDeps, ProviderHttpError, ProviderPayloadError, ProviderRetryLaterError } from './http';
+import { type Provider, unlimited } from './rate-limit';
 import { SetlistfmClient } from './setlistfm';
 import { clearSpotifyTokens, SpotifyClient } from './spotify';
 import { TicketmasterClient } from './ticketmaster';
@@ -15,7 +20,10 @@ function setup(options: { breaker?: ProviderBreaker } = {}) {
     fetch: fixtureFetch(providers),
     limiter: unlimited,
     sleep: async (ms) => void slept.push(ms),
-    breakerFor: (p) => options.breaker ?? breakers.get(p) ?? (breakers.set(p, new CockatielProviderBreaker(p, 60_000)), breakers.get(p)!),
+    breakerFor: (p) =>
+      options.breaker ??
+      breakers.get(p) ??
+      (breakers.set(p, new CockatielProviderBreaker(p, 60_000)), breakers.get(p)!),
   };
   const config = fixtureConfig();
   clearSpotifyTokens();
@@ -51,7 +59,16 @@ describe('provider clients over recorded responses', () => {
 
   it('waits as long as a 429 Retry-After says, then succeeds', async () => {
     const { spotify, providers, slept } = setup();
-    providers.overrides.push({ path: albumsPath, responses: [{ status: 429, headers: { 'Retry-After': '3' }, body: { error: { status: 429, message: 'API rate limit exceeded' } } }] });
+    providers.overrides.push({
+      path: albumsPath,
+      responses: [
+        {
+          status: 429,
+          headers: { 'Retry-After': '3' },
+          body: { error: { status: 429, message: 'API rate limit exceeded' } },
+        },
+      ],
+    });
     const page = await spotify.albumsPage(FIXTURE_ARTIST.spotifyId, 0);
     expect(page.albums).toHaveLength(2);
     expect(slept).toEqual([3000]);
@@ -60,7 +77,10 @@ describe('provider clients over recorded responses', () => {
 
   it('backs off exponentially on 5xx without Retry-After', async () => {
     const { ticketmaster, providers, slept } = setup();
-    providers.overrides.push({ path: '/ticketmaster/discovery/v2/events.json', responses: [{ status: 502 }, { status: 503 }, { status: 500 }] });
+    providers.overrides.push({
+      path: '/ticketmaster/discovery/v2/events.json',
+      responses: [{ status: 502 }, { status: 503 }, { status: 500 }],
+    });
     const page = await ticketmaster.eventsPage(FIXTURE_ARTIST.ticketmasterId, 0);
     expect(page.events).toHaveLength(2);
     expect(slept).toEqual([500, 1000, 2000]);
@@ -68,7 +88,10 @@ describe('provider clients over recorded responses', () => {
 
   it('defers the step instead of sleeping when Retry-After is long', async () => {
     const { setlistfm, providers } = setup();
-    providers.overrides.push({ path: '/setlistfm/rest/1.0/search/setlists', responses: [{ status: 429, headers: { 'Retry-After': '600' } }] });
+    providers.overrides.push({
+      path: '/setlistfm/rest/1.0/search/setlists',
+      responses: [{ status: 429, headers: { 'Retry-After': '600' } }],
+    });
     const err = await setlistfm.setlistsOn(FIXTURE_ARTIST.musicbrainzId, '20-11-2026').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderRetryLaterError);
     expect((err as ProviderRetryLaterError).retryAfterSeconds).toBe(600);
@@ -77,21 +100,34 @@ describe('provider clients over recorded responses', () => {
   it('rejects a malformed payload with the zod issues', async () => {
     const { ticketmaster, providers } = setup();
     // A venue without its time zone and with coordinates that are not numbers.
-    const broken = structuredClone(providers.files['ticketmaster/events-page-0.json']) as { _embedded: { events: { _embedded: { venues: Record<string, unknown>[] } }[] } };
+    const broken = structuredClone(providers.files['ticketmaster/events-page-0.json']) as {
+      _embedded: { events: { _embedded: { venues: Record<string, unknown>[] } }[] };
+    };
     delete broken._embedded.events[0]!._embedded.venues[0]!.timezone;
-    providers.overrides.push({ path: '/ticketmaster/discovery/v2/events.json', responses: [{ status: 200, body: broken }] });
+    providers.overrides.push({
+      path: '/ticketmaster/discovery/v2/events.json',
+      responses: [{ status: 200, body: broken }],
+    });
     const err = await ticketmaster.eventsPage(FIXTURE_ARTIST.ticketmasterId, 0).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderPayloadError);
     expect((err as ProviderPayloadError).issues[0]!.path).toBe('_embedded.events.0._embedded.venues.0.timezone');
-    providers.overrides.push({ path: '/ticketmaster/discovery/v2/attractions.json', responses: [{ status: 200, raw: '<html>Service Unavailable</html>' }] });
+    providers.overrides.push({
+      path: '/ticketmaster/discovery/v2/attractions.json',
+      responses: [{ status: 200, raw: '<html>Service Unavailable</html>' }],
+    });
     await expect(ticketmaster.searchAttractions('The Paper Lanterns')).rejects.toBeInstanceOf(ProviderPayloadError);
   });
 
   it('opens the breaker after 5 failed calls in a row: then fails at once without calling, and recovers after the cooldown', async () => {
     const breaker = new CockatielProviderBreaker('ticketmaster', 300);
     const { ticketmaster, providers } = setup({ breaker });
-    providers.overrides.push({ path: '/ticketmaster/discovery/v2/attractions.json', responses: [{ status: 503 }], repeat: true });
-    for (let i = 0; i < 5; i++) await expect(ticketmaster.searchAttractions('The Paper Lanterns')).rejects.toBeInstanceOf(ProviderHttpError);
+    providers.overrides.push({
+      path: '/ticketmaster/discovery/v2/attractions.json',
+      responses: [{ status: 503 }],
+      repeat: true,
+    });
+    for (let i = 0; i < 5; i++)
+      await expect(ticketmaster.searchAttractions('The Paper Lanterns')).rejects.toBeInstanceOf(ProviderHttpError);
     expect(providers.calls).toHaveLength(5 * 4); // 4 attempts per call
     expect(breaker.state).toBe('open');
     const refused = await ticketmaster.searchAttractions('The Paper Lanterns').catch((e: unknown) => e);
@@ -107,9 +143,15 @@ describe('provider clients over recorded responses', () => {
   it('does not count a bad payload or a 404 against the breaker', async () => {
     const breaker = new CockatielProviderBreaker('spotify', 60_000);
     const { spotify, providers } = setup({ breaker });
-    providers.overrides.push({ path: `/spotify/v1/artists/${FIXTURE_ARTIST.spotifyId}`, responses: [{ status: 200, body: { id: 'x' } }], repeat: true });
-    for (let i = 0; i < 6; i++) await expect(spotify.getArtist(FIXTURE_ARTIST.spotifyId)).rejects.toBeInstanceOf(ProviderPayloadError);
-    for (let i = 0; i < 6; i++) await expect(spotify.getArtist('nobody0000000000000000')).rejects.toBeInstanceOf(ProviderHttpError);
+    providers.overrides.push({
+      path: `/spotify/v1/artists/${FIXTURE_ARTIST.spotifyId}`,
+      responses: [{ status: 200, body: { id: 'x' } }],
+      repeat: true,
+    });
+    for (let i = 0; i < 6; i++)
+      await expect(spotify.getArtist(FIXTURE_ARTIST.spotifyId)).rejects.toBeInstanceOf(ProviderPayloadError);
+    for (let i = 0; i < 6; i++)
+      await expect(spotify.getArtist('nobody0000000000000000')).rejects.toBeInstanceOf(ProviderHttpError);
     expect(breaker.state).toBe('closed');
   });
 

@@ -57,7 +57,9 @@ export class ProviderPayloadError extends Error {
     readonly path: string,
     readonly issues: { path: string; message: string }[],
   ) {
-    super(`${provider} sent a malformed payload for ${path}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    super(
+      `${provider} sent a malformed payload for ${path}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    );
   }
 }
 
@@ -85,7 +87,13 @@ export interface RequestOptions {
   notFoundIsEmpty?: boolean;
 }
 
-export async function requestJson<S extends z.ZodType>(deps: HttpDeps, provider: Provider, url: string, schema: S, options: RequestOptions = {}): Promise<z.infer<S> | null> {
+export async function requestJson<S extends z.ZodType>(
+  deps: HttpDeps,
+  provider: Provider,
+  url: string,
+  schema: S,
+  options: RequestOptions = {},
+): Promise<z.infer<S> | null> {
   const path = new URL(url).pathname;
   const maxAttempts = deps.maxAttempts ?? 4;
   const maxWaitMs = deps.maxWaitMs ?? 30_000;
@@ -108,7 +116,13 @@ export async function requestJson<S extends z.ZodType>(deps: HttpDeps, provider:
       if (attempt >= maxAttempts) throw new ProviderHttpError(provider, response.status, path, retryAfter);
       const waitMs = retryAfter !== undefined ? retryAfter * 1000 : backoffBase * 2 ** (attempt - 1);
       if (waitMs > maxWaitMs) throw new ProviderRetryLaterError(provider, Math.ceil(waitMs / 1000));
-      deps.log?.info('provider asked to slow down; retrying', { provider, path, status: response.status, attempt, waitMs });
+      deps.log?.info('provider asked to slow down; retrying', {
+        provider,
+        path,
+        status: response.status,
+        attempt,
+        waitMs,
+      });
       await deps.sleep(waitMs);
     }
   };
@@ -129,7 +143,9 @@ export async function requestJson<S extends z.ZodType>(deps: HttpDeps, provider:
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
     deps.log?.error('provider payload rejected by schema', { provider, path, issues });
     throw new ProviderPayloadError(provider, path, issues);
   }

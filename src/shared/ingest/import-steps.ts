@@ -13,13 +13,13 @@
  * updated_at) as it was.
  */
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
-import { artists, imports, shows, songs, venues, type Import } from '../db/schema';
+import { artists, type Import, imports, shows, songs, venues } from '../db/schema';
 import type { ImportCreate, ImportProgress, ImportStep } from '../schemas/ingest';
-import { catalogueSongs, type CatalogueSong } from './catalog-filter';
-import type { IngestContext, IngestDb } from './context';
-import type { TicketmasterEvent, TicketmasterVenue } from './ticketmaster';
 import { slugify } from '../slug';
+import { type CatalogueSong, catalogueSongs } from './catalog-filter';
+import type { IngestContext, IngestDb } from './context';
 import { normaliseTitle, zonedTimeToUtc } from './text';
+import type { TicketmasterEvent, TicketmasterVenue } from './ticketmaster';
 
 /** Voting on an imported show opens this long before it starts (as for shows created by hand) and closes at the start. */
 const VOTING_DAYS = 30;
@@ -67,17 +67,29 @@ async function saveProgress(tx: Tx, row: Import, progress: StoredProgress, stepK
   }
   await tx
     .update(imports)
-    .set({ progress, status: done ? 'done' : 'running', error: null, updatedAt: new Date(), ...(done ? { finishedAt: new Date() } : {}) })
+    .set({
+      progress,
+      status: done ? 'done' : 'running',
+      error: null,
+      updatedAt: new Date(),
+      ...(done ? { finishedAt: new Date() } : {}),
+    })
     .where(eq(imports.id, row.id));
 }
 
 export async function markImportFailed(db: IngestDb, importId: string, error: string): Promise<void> {
-  await db.update(imports).set({ status: 'failed', error: error.slice(0, 1000), updatedAt: new Date(), finishedAt: new Date() }).where(eq(imports.id, importId));
+  await db
+    .update(imports)
+    .set({ status: 'failed', error: error.slice(0, 1000), updatedAt: new Date(), finishedAt: new Date() })
+    .where(eq(imports.id, importId));
 }
 
 /** Shows why a step is being retried (the import stays running). */
 export async function noteImportRetry(db: IngestDb, importId: string, error: string): Promise<void> {
-  await db.update(imports).set({ error: `retrying: ${error}`.slice(0, 1000), updatedAt: new Date() }).where(eq(imports.id, importId));
+  await db
+    .update(imports)
+    .set({ error: `retrying: ${error}`.slice(0, 1000), updatedAt: new Date() })
+    .where(eq(imports.id, importId));
 }
 
 const exact = (a: string, b: string) => normaliseTitle(a) === normaliseTitle(b);
@@ -96,11 +108,18 @@ export async function runArtistStep(ctx: IngestContext, importId: string): Promi
   const spotifyArtist =
     'spotifyId' in request
       ? await ctx.spotify.getArtist(request.spotifyId)
-      : await ctx.spotify.searchArtists(request.artistName).then((found) => found.find((a) => exact(a.name, request.artistName)) ?? found[0]);
+      : await ctx.spotify
+          .searchArtists(request.artistName)
+          .then((found) => found.find((a) => exact(a.name, request.artistName)) ?? found[0]);
   if (!spotifyArtist) throw new ArtistNotFoundError(`no Spotify artist matches ${JSON.stringify(request)}`);
-  const attraction = (await ctx.ticketmaster.searchAttractions(spotifyArtist.name)).find((a) => exact(a.name, spotifyArtist.name)) ?? null;
+  const attraction =
+    (await ctx.ticketmaster.searchAttractions(spotifyArtist.name)).find((a) => exact(a.name, spotifyArtist.name)) ??
+    null;
   let musicbrainzId = attraction?.externalLinks?.musicbrainz?.[0]?.id ?? null;
-  if (!musicbrainzId) musicbrainzId = (await ctx.setlistfm.searchArtists(spotifyArtist.name)).find((a) => exact(a.name, spotifyArtist.name))?.mbid ?? null;
+  if (!musicbrainzId)
+    musicbrainzId =
+      (await ctx.setlistfm.searchArtists(spotifyArtist.name)).find((a) => exact(a.name, spotifyArtist.name))?.mbid ??
+      null;
 
   const values = {
     name: spotifyArtist.name,
@@ -117,10 +136,24 @@ export async function runArtistStep(ctx: IngestContext, importId: string): Promi
     const progress = progressOf(current);
     if (progress.artist) return;
     // The same artist may already exist: imported before, or created by hand (no Spotify id yet, same slug).
-    const ids = [eq(artists.spotifyId, values.spotifyId), ...(values.ticketmasterId ? [eq(artists.ticketmasterId, values.ticketmasterId)] : []), ...(musicbrainzId ? [eq(artists.musicbrainzId, musicbrainzId)] : [])];
+    const ids = [
+      eq(artists.spotifyId, values.spotifyId),
+      ...(values.ticketmasterId ? [eq(artists.ticketmasterId, values.ticketmasterId)] : []),
+      ...(musicbrainzId ? [eq(artists.musicbrainzId, musicbrainzId)] : []),
+    ];
     const baseSlug = slugify(values.name, 80) || `artist-${values.spotifyId.toLowerCase()}`;
-    let [existing] = await tx.select().from(artists).where(or(...ids)).limit(1);
-    existing ??= (await tx.select().from(artists).where(and(eq(artists.slug, baseSlug), sql`${artists.spotifyId} is null`)).limit(1))[0];
+    let [existing] = await tx
+      .select()
+      .from(artists)
+      .where(or(...ids))
+      .limit(1);
+    existing ??= (
+      await tx
+        .select()
+        .from(artists)
+        .where(and(eq(artists.slug, baseSlug), sql`${artists.spotifyId} is null`))
+        .limit(1)
+    )[0];
     let artistId: string;
     let created = false;
     if (existing) {
@@ -131,20 +164,40 @@ export async function runArtistStep(ctx: IngestContext, importId: string): Promi
         ticketmasterId: values.ticketmasterId ?? existing.ticketmasterId,
         musicbrainzId: values.musicbrainzId ?? existing.musicbrainzId,
       };
-      const differs = (Object.keys(changes) as (keyof typeof changes)[]).some((k) => JSON.stringify(changes[k]) !== JSON.stringify(existing![k]));
-      if (differs) await tx.update(artists).set({ ...changes, updatedAt: new Date() }).where(eq(artists.id, existing.id));
+      const differs = (Object.keys(changes) as (keyof typeof changes)[]).some(
+        (k) => JSON.stringify(changes[k]) !== JSON.stringify(existing![k]),
+      );
+      if (differs)
+        await tx
+          .update(artists)
+          .set({ ...changes, updatedAt: new Date() })
+          .where(eq(artists.id, existing.id));
     } else {
       const [taken] = await tx.select({ id: artists.id }).from(artists).where(eq(artists.slug, baseSlug)).limit(1);
       const slug = taken ? `${baseSlug}-${values.spotifyId.slice(0, 6).toLowerCase()}` : baseSlug;
-      const [inserted] = await tx.insert(artists).values({ ...values, slug }).returning({ id: artists.id });
+      const [inserted] = await tx
+        .insert(artists)
+        .values({ ...values, slug })
+        .returning({ id: artists.id });
       artistId = inserted!.id;
       created = true;
     }
-    progress.artist = { name: values.name, spotifyId: values.spotifyId, ticketmasterId: values.ticketmasterId, musicbrainzId, created };
+    progress.artist = {
+      name: values.name,
+      spotifyId: values.spotifyId,
+      ticketmasterId: values.ticketmasterId,
+      musicbrainzId,
+      created,
+    };
     await tx.update(imports).set({ artistId }).where(eq(imports.id, importId));
     await saveProgress(tx, current, progress, 'artist');
   });
-  ctx.log.info('import: artist resolved', { importId, spotifyId: values.spotifyId, ticketmasterId: values.ticketmasterId, musicbrainzId });
+  ctx.log.info('import: artist resolved', {
+    importId,
+    spotifyId: values.spotifyId,
+    ticketmasterId: values.ticketmasterId,
+    musicbrainzId,
+  });
   return next;
 }
 
@@ -155,7 +208,14 @@ async function importArtist(ctx: IngestContext, row: Import) {
   return artist;
 }
 
-const emptyCounts = () => ({ done: false, pages: 0, inserted: 0, updated: 0, unchanged: 0, next: null as number | null });
+const emptyCounts = () => ({
+  done: false,
+  pages: 0,
+  inserted: 0,
+  updated: 0,
+  unchanged: 0,
+  next: null as number | null,
+});
 
 /**
  * A redelivered step that was done already still passes the chain on (the message that carried the next step
@@ -164,7 +224,11 @@ const emptyCounts = () => ({ done: false, pages: 0, inserted: 0, updated: 0, unc
 function resumeChain(progress: StoredProgress, phase: Phase, importId: string): ImportStep[] {
   const next = progress[phase]?.next;
   if (next === null || next === undefined || progress.steps?.includes(`${phase}:${next}`)) return [];
-  return [phase === 'catalog' ? { v: 1, step: 'catalog', importId, offset: next } : { v: 1, step: 'shows', importId, page: next }];
+  return [
+    phase === 'catalog'
+      ? { v: 1, step: 'catalog', importId, offset: next }
+      : { v: 1, step: 'shows', importId, page: next },
+  ];
 }
 
 // ------------------------------------------------------------------ catalog
@@ -185,11 +249,20 @@ export async function runCatalogStep(ctx: IngestContext, importId: string, offse
     if (progress.steps?.includes(stepKey)) return false;
     const counts = { ...(progress.catalog ?? emptyCounts()) };
     const result = await upsertSongs(tx, artist.id, candidates);
-    progress.catalog = { ...counts, pages: counts.pages + 1, inserted: counts.inserted + result.inserted, updated: counts.updated + result.updated, unchanged: counts.unchanged + result.unchanged, done: page.nextOffset === null, next: page.nextOffset };
+    progress.catalog = {
+      ...counts,
+      pages: counts.pages + 1,
+      inserted: counts.inserted + result.inserted,
+      updated: counts.updated + result.updated,
+      unchanged: counts.unchanged + result.unchanged,
+      done: page.nextOffset === null,
+      next: page.nextOffset,
+    };
     await saveProgress(tx, current, progress, stepKey);
     return true;
   });
-  if (written) ctx.log.info('import: catalogue page', { importId, offset, albums: page.albums.length, songs: candidates.length });
+  if (written)
+    ctx.log.info('import: catalogue page', { importId, offset, albums: page.albums.length, songs: candidates.length });
   return page.nextOffset === null ? [] : [{ v: 1, step: 'catalog', importId, offset: page.nextOffset }];
 }
 
@@ -199,16 +272,34 @@ async function upsertSongs(tx: Tx, artistId: string, candidates: CatalogueSong[]
   const existing = await tx
     .select()
     .from(songs)
-    .where(or(eq(songs.artistId, artistId), inArray(songs.spotifyId, candidates.map((c) => c.spotifyId))));
+    .where(
+      or(
+        eq(songs.artistId, artistId),
+        inArray(
+          songs.spotifyId,
+          candidates.map((c) => c.spotifyId),
+        ),
+      ),
+    );
   const bySpotify = new Map(existing.filter((s) => s.spotifyId).map((s) => [s.spotifyId!, s]));
-  const byIsrc = new Map(existing.filter((s) => s.isrc && s.artistId === artistId).map((s) => [s.isrc!.toUpperCase(), s]));
+  const byIsrc = new Map(
+    existing.filter((s) => s.isrc && s.artistId === artistId).map((s) => [s.isrc!.toUpperCase(), s]),
+  );
   const byTitle = new Map(existing.filter((s) => s.artistId === artistId).map((s) => [normaliseTitle(s.title), s]));
   const inserts: (typeof songs.$inferInsert)[] = [];
   for (const c of candidates) {
     const same = bySpotify.get(c.spotifyId);
     if (same) {
-      if (same.title !== c.title || same.album !== c.album || same.durationMs !== c.durationMs || same.isrc !== c.isrc) {
-        await tx.update(songs).set({ title: c.title, album: c.album, durationMs: c.durationMs, isrc: c.isrc }).where(eq(songs.id, same.id));
+      if (
+        same.title !== c.title ||
+        same.album !== c.album ||
+        same.durationMs !== c.durationMs ||
+        same.isrc !== c.isrc
+      ) {
+        await tx
+          .update(songs)
+          .set({ title: c.title, album: c.album, durationMs: c.durationMs, isrc: c.isrc })
+          .where(eq(songs.id, same.id));
         result.updated++;
       } else result.unchanged++;
       continue;
@@ -217,13 +308,28 @@ async function upsertSongs(tx: Tx, artistId: string, candidates: CatalogueSong[]
     if (recording) {
       // The artist has this song already (another release of it, or entered by hand): adopt the Spotify ids once.
       if (!recording.spotifyId) {
-        await tx.update(songs).set({ spotifyId: c.spotifyId, isrc: recording.isrc ?? c.isrc, durationMs: recording.durationMs ?? c.durationMs, album: recording.album ?? c.album }).where(eq(songs.id, recording.id));
+        await tx
+          .update(songs)
+          .set({
+            spotifyId: c.spotifyId,
+            isrc: recording.isrc ?? c.isrc,
+            durationMs: recording.durationMs ?? c.durationMs,
+            album: recording.album ?? c.album,
+          })
+          .where(eq(songs.id, recording.id));
         recording.spotifyId = c.spotifyId;
         result.updated++;
       } else result.unchanged++;
       continue;
     }
-    inserts.push({ artistId, title: c.title, album: c.album, durationMs: c.durationMs, spotifyId: c.spotifyId, isrc: c.isrc });
+    inserts.push({
+      artistId,
+      title: c.title,
+      album: c.album,
+      durationMs: c.durationMs,
+      spotifyId: c.spotifyId,
+      isrc: c.isrc,
+    });
   }
   if (inserts.length) await tx.insert(songs).values(inserts);
   result.inserted = inserts.length;
@@ -237,9 +343,13 @@ export async function runShowsStep(ctx: IngestContext, importId: string, pageNum
   const row = await loadImport(ctx.db, importId);
   if (progressOf(row).steps?.includes(stepKey)) return resumeChain(progressOf(row), 'shows', importId);
   const artist = await importArtist(ctx, row);
-  const page = artist.ticketmasterId ? await ctx.ticketmaster.eventsPage(artist.ticketmasterId, pageNumber) : { events: [], nextPage: null, total: 0 };
+  const page = artist.ticketmasterId
+    ? await ctx.ticketmaster.eventsPage(artist.ticketmasterId, pageNumber)
+    : { events: [], nextPage: null, total: 0 };
   // Events of other attractions can come back for festival bills; keep the artist's own.
-  const events = page.events.filter((e) => !e._embedded.attractions || e._embedded.attractions.some((a) => a.id === artist.ticketmasterId));
+  const events = page.events.filter(
+    (e) => !e._embedded.attractions || e._embedded.attractions.some((a) => a.id === artist.ticketmasterId),
+  );
   const now = ctx.now?.() ?? new Date();
 
   const written = await ctx.db.transaction(async (tx) => {
@@ -248,7 +358,10 @@ export async function runShowsStep(ctx: IngestContext, importId: string, pageNum
     const progress = progressOf(current);
     if (progress.steps?.includes(stepKey)) return false;
     const counts = { venuesInserted: 0, ...(progress.shows ?? emptyCounts()) };
-    const venueIds = await upsertVenues(tx, events.map((e) => e._embedded.venues[0]!));
+    const venueIds = await upsertVenues(
+      tx,
+      events.map((e) => e._embedded.venues[0]!),
+    );
     const result = await upsertShows(tx, artist, events, venueIds.ids, now);
     progress.shows = {
       pages: counts.pages + 1,
@@ -277,11 +390,22 @@ function venueValues(v: TicketmasterVenue) {
   };
 }
 
-async function upsertVenues(tx: Tx, list: TicketmasterVenue[]): Promise<{ ids: Map<string, string>; inserted: number }> {
+async function upsertVenues(
+  tx: Tx,
+  list: TicketmasterVenue[],
+): Promise<{ ids: Map<string, string>; inserted: number }> {
   const unique = [...new Map(list.map((v) => [v.id, v])).values()];
   const ids = new Map<string, string>();
   if (unique.length === 0) return { ids, inserted: 0 };
-  const existing = await tx.select().from(venues).where(inArray(venues.ticketmasterId, unique.map((v) => v.id)));
+  const existing = await tx
+    .select()
+    .from(venues)
+    .where(
+      inArray(
+        venues.ticketmasterId,
+        unique.map((v) => v.id),
+      ),
+    );
   const known = new Map(existing.map((v) => [v.ticketmasterId!, v]));
   let inserted = 0;
   for (const v of unique) {
@@ -289,12 +413,17 @@ async function upsertVenues(tx: Tx, list: TicketmasterVenue[]): Promise<{ ids: M
     const row = known.get(v.id);
     if (row) {
       ids.set(v.id, row.id);
-      if ((Object.keys(values) as (keyof typeof values)[]).some((k) => values[k] !== row[k])) await tx.update(venues).set(values).where(eq(venues.id, row.id));
+      if ((Object.keys(values) as (keyof typeof values)[]).some((k) => values[k] !== row[k]))
+        await tx.update(venues).set(values).where(eq(venues.id, row.id));
       continue;
     }
     const slug = `${slugify(`${v.name} ${v.city.name}`, 80) || 'venue'}-${slugify(v.id).slice(-6)}`;
     // Another artist's import may add the same venue at the same time: the unique ticketmaster_id decides.
-    const [created] = await tx.insert(venues).values({ ...values, slug, ticketmasterId: v.id }).onConflictDoNothing().returning({ id: venues.id });
+    const [created] = await tx
+      .insert(venues)
+      .values({ ...values, slug, ticketmasterId: v.id })
+      .onConflictDoNothing()
+      .returning({ id: venues.id });
     if (created) {
       ids.set(v.id, created.id);
       inserted++;
@@ -313,10 +442,24 @@ export function eventStart(event: TicketmasterEvent): Date {
   return zonedTimeToUtc(event.dates.start.localDate, event.dates.start.localTime ?? '20:00:00', zone);
 }
 
-async function upsertShows(tx: Tx, artist: typeof artists.$inferSelect, events: TicketmasterEvent[], venueIds: Map<string, string>, now: Date) {
+async function upsertShows(
+  tx: Tx,
+  artist: typeof artists.$inferSelect,
+  events: TicketmasterEvent[],
+  venueIds: Map<string, string>,
+  now: Date,
+) {
   const result = { inserted: 0, updated: 0, unchanged: 0 };
   if (events.length === 0) return result;
-  const existing = await tx.select().from(shows).where(inArray(shows.ticketmasterId, events.map((e) => e.id)));
+  const existing = await tx
+    .select()
+    .from(shows)
+    .where(
+      inArray(
+        shows.ticketmasterId,
+        events.map((e) => e.id),
+      ),
+    );
   const known = new Map(existing.map((s) => [s.ticketmasterId!, s]));
   for (const event of events) {
     const startsAt = eventStart(event);
@@ -331,11 +474,19 @@ async function upsertShows(tx: Tx, artist: typeof artists.$inferSelect, events: 
         continue;
       }
       const changes: Partial<typeof shows.$inferInsert> = {};
-      if (row.startsAt.getTime() !== startsAt.getTime()) Object.assign(changes, { startsAt, votingClosesAt: startsAt, votingOpensAt: new Date(Math.min(row.votingOpensAt.getTime(), startsAt.getTime())) });
+      if (row.startsAt.getTime() !== startsAt.getTime())
+        Object.assign(changes, {
+          startsAt,
+          votingClosesAt: startsAt,
+          votingOpensAt: new Date(Math.min(row.votingOpensAt.getTime(), startsAt.getTime())),
+        });
       if (row.venueId !== venueId) changes.venueId = venueId;
       if (cancelled) changes.status = 'cancelled';
       if (Object.keys(changes).length) {
-        await tx.update(shows).set({ ...changes, updatedAt: now }).where(eq(shows.id, row.id));
+        await tx
+          .update(shows)
+          .set({ ...changes, updatedAt: now })
+          .where(eq(shows.id, row.id));
         result.updated++;
       } else result.unchanged++;
       continue;

@@ -6,8 +6,13 @@
 import { env } from 'cloudflare:workers';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_ARTIST, fixtureConfig, fixtureFetch, inMemoryFixtureProviders } from '../../../test/fixtures/providers/in-memory';
-import { openDatabase, type DatabaseHandle } from '../db/client';
+import {
+  FIXTURE_ARTIST,
+  fixtureConfig,
+  fixtureFetch,
+  inMemoryFixtureProviders,
+} from '../../../test/fixtures/providers/in-memory';
+import { type DatabaseHandle, openDatabase } from '../db/client';
 import { actualSetlists, artists, imports, playedSongs, shows, songs, venues } from '../db/schema';
 import { createLogger } from '../log';
 import type { ImportCreate, ImportProgress, ImportStep } from '../schemas/ingest';
@@ -15,8 +20,8 @@ import { importActualSetlist } from './actual-setlist';
 import { CockatielProviderBreaker } from './breaker';
 import { providerClients } from './clients';
 import type { IngestContext, IngestDb } from './context';
-import { ProviderPayloadError } from './http';
 import { refreshSteps } from './cron';
+import { ProviderPayloadError } from './http';
 import { createImport } from './import-steps';
 import { unlimited } from './rate-limit';
 import { failureAction, runImportStep } from './run-step';
@@ -55,9 +60,27 @@ async function importArtist(request: ImportCreate): Promise<{ id: string; progre
 async function snapshot() {
   const [artist] = await db.select().from(artists).where(eq(artists.spotifyId, FIXTURE_ARTIST.spotifyId));
   const artistSongs = await db.select().from(songs).where(eq(songs.artistId, artist!.id)).orderBy(asc(songs.title));
-  const artistShows = await db.select().from(shows).where(inArray(shows.ticketmasterId, [...FIXTURE_ARTIST.showTicketmasterIds])).orderBy(asc(shows.ticketmasterId));
-  const showVenues = await db.select().from(venues).where(inArray(venues.id, artistShows.map((s) => s.venueId))).orderBy(asc(venues.ticketmasterId));
-  return JSON.parse(JSON.stringify({ artist, artistSongs, artistShows, showVenues })) as { artist: typeof artists.$inferSelect; artistSongs: (typeof songs.$inferSelect)[]; artistShows: (typeof shows.$inferSelect)[]; showVenues: (typeof venues.$inferSelect)[] };
+  const artistShows = await db
+    .select()
+    .from(shows)
+    .where(inArray(shows.ticketmasterId, [...FIXTURE_ARTIST.showTicketmasterIds]))
+    .orderBy(asc(shows.ticketmasterId));
+  const showVenues = await db
+    .select()
+    .from(venues)
+    .where(
+      inArray(
+        venues.id,
+        artistShows.map((s) => s.venueId),
+      ),
+    )
+    .orderBy(asc(venues.ticketmasterId));
+  return JSON.parse(JSON.stringify({ artist, artistSongs, artistShows, showVenues })) as {
+    artist: typeof artists.$inferSelect;
+    artistSongs: (typeof songs.$inferSelect)[];
+    artistShows: (typeof shows.$inferSelect)[];
+    showVenues: (typeof venues.$inferSelect)[];
+  };
 }
 
 beforeAll(() => {
@@ -70,17 +93,33 @@ describe('artist import from recorded provider responses', () => {
   it('lands the artist, its songs (no live/remix versions, each recording once), venues and shows, once', async () => {
     const first = await importArtist({ artistName: FIXTURE_ARTIST.name });
     expect(first.status).toBe('done');
-    expect(first.progress.artist).toMatchObject({ spotifyId: FIXTURE_ARTIST.spotifyId, ticketmasterId: FIXTURE_ARTIST.ticketmasterId, musicbrainzId: FIXTURE_ARTIST.musicbrainzId });
+    expect(first.progress.artist).toMatchObject({
+      spotifyId: FIXTURE_ARTIST.spotifyId,
+      ticketmasterId: FIXTURE_ARTIST.ticketmasterId,
+      musicbrainzId: FIXTURE_ARTIST.musicbrainzId,
+    });
     expect(first.progress.catalog).toMatchObject({ done: true, pages: 2 });
     expect(first.progress.shows).toMatchObject({ done: true, pages: 2 });
     // The counters add up whether or not an earlier test file imported the artist already.
-    expect(first.progress.catalog!.inserted + first.progress.catalog!.updated + first.progress.catalog!.unchanged).toBe(4);
+    expect(first.progress.catalog!.inserted + first.progress.catalog!.updated + first.progress.catalog!.unchanged).toBe(
+      4,
+    );
     expect(first.progress.shows!.inserted + first.progress.shows!.updated + first.progress.shows!.unchanged).toBe(3);
 
     const { artist, artistSongs, artistShows, showVenues } = await snapshot();
-    expect(artist).toMatchObject({ name: 'The Paper Lanterns', ticketmasterId: FIXTURE_ARTIST.ticketmasterId, musicbrainzId: FIXTURE_ARTIST.musicbrainzId, genres: ['indie folk', 'chamber pop'], popularity: 61 });
+    expect(artist).toMatchObject({
+      name: 'The Paper Lanterns',
+      ticketmasterId: FIXTURE_ARTIST.ticketmasterId,
+      musicbrainzId: FIXTURE_ARTIST.musicbrainzId,
+      genres: ['indie folk', 'chamber pop'],
+      popularity: 61,
+    });
     expect(artistSongs.map((s) => s.title)).toEqual([...FIXTURE_ARTIST.songs]);
-    expect(artistSongs.find((s) => s.title === 'Lighthouse')).toMatchObject({ isrc: 'GBXYZ2400002', album: 'Night Harbour', spotifyId: '5tRk0000Lighthouse0001' });
+    expect(artistSongs.find((s) => s.title === 'Lighthouse')).toMatchObject({
+      isrc: 'GBXYZ2400002',
+      album: 'Night Harbour',
+      spotifyId: '5tRk0000Lighthouse0001',
+    });
     expect(artistShows.map((s) => [s.ticketmasterId, s.startsAt, s.status])).toEqual([
       ['Z698xZPL001', '2026-12-05T20:00:00.000Z', 'upcoming'],
       // No dateTime from Ticketmaster: 19:30 local time in Berlin (UTC+1 in December).
@@ -114,15 +153,23 @@ describe('artist import from recorded provider responses', () => {
 
   it('rejects a malformed payload with nothing half-written', async () => {
     const before = await snapshot();
-    const page = structuredClone(providers.files['ticketmaster/events-page-0.json']) as { _embedded: { events: Record<string, unknown>[] } };
+    const page = structuredClone(providers.files['ticketmaster/events-page-0.json']) as {
+      _embedded: { events: Record<string, unknown>[] };
+    };
     // The first event is fine and changed (a reschedule); the second has no venue: the page is refused whole.
     (page._embedded.events[0]!.dates as { start: { dateTime: string } }).start.dateTime = '2026-12-06T20:00:00Z';
     delete (page._embedded.events[1] as { _embedded?: unknown })._embedded;
-    providers.overrides.push({ path: '/ticketmaster/discovery/v2/events.json', query: { page: '0' }, responses: [{ status: 200, body: page }] });
+    providers.overrides.push({
+      path: '/ticketmaster/discovery/v2/events.json',
+      query: { page: '0' },
+      responses: [{ status: 200, body: page }],
+    });
     const row = await createImport(db, { spotifyId: FIXTURE_ARTIST.spotifyId }, null);
     const ctx = context();
     await runImportStep(ctx, { v: 1, step: 'artist', importId: row.id }, hooks);
-    const err = await runImportStep(ctx, { v: 1, step: 'shows', importId: row.id, page: 0 }, hooks).catch((e: unknown) => e);
+    const err = await runImportStep(ctx, { v: 1, step: 'shows', importId: row.id, page: 0 }, hooks).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ProviderPayloadError);
     expect(failureAction(err)).toEqual({ kind: 'fail' });
     expect(await snapshot()).toEqual(before);
@@ -134,7 +181,15 @@ describe('artist import from recorded provider responses', () => {
 describe('the daily refresh', () => {
   it('re-imports the artists with a Spotify id, longest unimported first', async () => {
     const steps = await refreshSteps(db, 50);
-    const requests = await db.select().from(imports).where(inArray(imports.id, steps.map((s) => ('importId' in s ? s.importId : ''))));
+    const requests = await db
+      .select()
+      .from(imports)
+      .where(
+        inArray(
+          imports.id,
+          steps.map((s) => ('importId' in s ? s.importId : '')),
+        ),
+      );
     expect(steps.every((s) => s.step === 'artist')).toBe(true);
     expect(requests.map((r) => r.request)).toContainEqual({ spotifyId: FIXTURE_ARTIST.spotifyId });
     expect(requests.every((r) => r.status === 'queued' && r.requestedBy === null)).toBe(true);
@@ -150,7 +205,15 @@ describe('actual setlists from setlist.fm', () => {
     const startsAt = zonedTimeToUtc('2026-11-20', '20:00', 'Europe/London');
     const [show] = await db
       .insert(shows)
-      .values({ slug: `paper-lanterns-brixton-${crypto.randomUUID().slice(0, 8)}`, artistId: artist.id, venueId: brixton.id, startsAt, status: 'completed', votingOpensAt: new Date(startsAt.getTime() - 86_400_000), votingClosesAt: startsAt })
+      .values({
+        slug: `paper-lanterns-brixton-${crypto.randomUUID().slice(0, 8)}`,
+        artistId: artist.id,
+        venueId: brixton.id,
+        startsAt,
+        status: 'completed',
+        votingOpensAt: new Date(startsAt.getTime() - 86_400_000),
+        votingClosesAt: startsAt,
+      })
       .returning();
     showId = show!.id;
     // Test files share the database: another file's show may have claimed this setlist.fm setlist already.
@@ -167,8 +230,24 @@ describe('actual setlists from setlist.fm', () => {
   it('writes the matched setlist in play order, songs matched to the catalogue, and reports it final once', async () => {
     finals.length = 0;
     await runImportStep(context(), { v: 1, step: 'setlist', showId }, hooks);
-    const played = await db.select().from(playedSongs).where(eq(playedSongs.showId, showId)).orderBy(asc(playedSongs.position));
-    const catalogue = new Map((await db.select().from(songs).where(inArray(songs.id, played.flatMap((p) => (p.songId ? [p.songId] : []))))).map((s) => [s.id, s.title]));
+    const played = await db
+      .select()
+      .from(playedSongs)
+      .where(eq(playedSongs.showId, showId))
+      .orderBy(asc(playedSongs.position));
+    const catalogue = new Map(
+      (
+        await db
+          .select()
+          .from(songs)
+          .where(
+            inArray(
+              songs.id,
+              played.flatMap((p) => (p.songId ? [p.songId] : [])),
+            ),
+          )
+      ).map((s) => [s.id, s.title]),
+    );
     expect(played.map((p) => [p.position, p.title, p.songId ? catalogue.get(p.songId) : null, p.source])).toEqual([
       [1, 'Night Harbour', 'Night Harbour', 'setlistfm'],
       [2, 'Lighthouse', 'Lighthouse', 'setlistfm'],
@@ -196,13 +275,22 @@ describe('actual setlists from setlist.fm', () => {
 
   it('replaces the setlist when setlist.fm has a new version', async () => {
     finals.length = 0;
-    const body = structuredClone(providers.files['setlistfm/setlists-20-11-2026.json']) as { setlist: { id: string; versionId: string; sets: { set: { song: { name: string }[] }[] } }[] };
+    const body = structuredClone(providers.files['setlistfm/setlists-20-11-2026.json']) as {
+      setlist: { id: string; versionId: string; sets: { set: { song: { name: string }[] }[] } }[];
+    };
     const right = body.setlist.find((s) => s.id === '3bd6a4c8')!;
     right.versionId = '7be1aa5d';
     right.sets.set[1]!.song.push({ name: 'Paper Boats' });
-    providers.overrides.push({ path: '/setlistfm/rest/1.0/search/setlists', query: { date: '20-11-2026' }, responses: [{ status: 200, body }] });
+    providers.overrides.push({
+      path: '/setlistfm/rest/1.0/search/setlists',
+      query: { date: '20-11-2026' },
+      responses: [{ status: 200, body }],
+    });
     await runImportStep(context(), { v: 1, step: 'setlist', showId }, hooks);
-    const played = await db.select().from(playedSongs).where(and(eq(playedSongs.showId, showId)));
+    const played = await db
+      .select()
+      .from(playedSongs)
+      .where(and(eq(playedSongs.showId, showId)));
     expect(played).toHaveLength(7);
     const [state] = await db.select().from(actualSetlists).where(eq(actualSetlists.showId, showId));
     expect(state!.setlistfmVersion).toBe('7be1aa5d');
@@ -211,13 +299,26 @@ describe('actual setlists from setlist.fm', () => {
 
   it('calls the hook again when a retried delivery finds the version it failed to report', async () => {
     finals.length = 0;
-    const body = structuredClone(providers.files['setlistfm/setlists-20-11-2026.json']) as { setlist: { id: string; versionId: string }[] };
+    const body = structuredClone(providers.files['setlistfm/setlists-20-11-2026.json']) as {
+      setlist: { id: string; versionId: string }[];
+    };
     body.setlist.find((s) => s.id === '3bd6a4c8')!.versionId = '7be1aa5e';
-    providers.overrides.push({ path: '/setlistfm/rest/1.0/search/setlists', query: { date: '20-11-2026' }, responses: [{ status: 200, body }, { status: 200, body }, { status: 200, body }] });
+    providers.overrides.push({
+      path: '/setlistfm/rest/1.0/search/setlists',
+      query: { date: '20-11-2026' },
+      responses: [
+        { status: 200, body },
+        { status: 200, body },
+        { status: 200, body },
+      ],
+    });
     const failing = { onActualSetlistFinal: async () => Promise.reject(new Error('scoring unavailable')) };
     await expect(importActualSetlist(context(), showId, failing)).rejects.toThrow('scoring unavailable');
     // The queue redelivers: the setlist is current now, and the hook is called for it.
-    expect(await importActualSetlist(context(), showId, hooks, { retried: true })).toMatchObject({ kind: 'current', versionId: '7be1aa5e' });
+    expect(await importActualSetlist(context(), showId, hooks, { retried: true })).toMatchObject({
+      kind: 'current',
+      versionId: '7be1aa5e',
+    });
     expect(finals).toEqual([showId]);
     // A plain re-run (first delivery of another message) does not call it again.
     expect(await importActualSetlist(context(), showId, hooks)).toMatchObject({ kind: 'current' });
@@ -229,10 +330,20 @@ describe('actual setlists from setlist.fm', () => {
     const startsAt = zonedTimeToUtc('2026-11-20', '20:00', 'Europe/London');
     const [show] = await db
       .insert(shows)
-      .values({ slug: `moderated-${crypto.randomUUID().slice(0, 8)}`, artistId: artist.id, venueId: showVenues.find((v) => v.ticketmasterId === 'KovZ9177Brix')!.id, startsAt, status: 'completed', votingOpensAt: startsAt, votingClosesAt: startsAt })
+      .values({
+        slug: `moderated-${crypto.randomUUID().slice(0, 8)}`,
+        artistId: artist.id,
+        venueId: showVenues.find((v) => v.ticketmasterId === 'KovZ9177Brix')!.id,
+        startsAt,
+        status: 'completed',
+        votingOpensAt: startsAt,
+        votingClosesAt: startsAt,
+      })
       .returning();
     await db.insert(playedSongs).values({ showId: show!.id, position: 1, title: 'Paper Boats', source: 'moderator' });
-    await db.insert(actualSetlists).values({ showId: show!.id, state: 'final', source: 'moderator', finalizedAt: new Date() });
+    await db
+      .insert(actualSetlists)
+      .values({ showId: show!.id, state: 'final', source: 'moderator', finalizedAt: new Date() });
     expect(await runImportStep(context(), { v: 1, step: 'setlist', showId: show!.id }, hooks)).toEqual([]);
     const played = await db.select().from(playedSongs).where(eq(playedSongs.showId, show!.id));
     expect(played.map((p) => [p.title, p.source])).toEqual([['Paper Boats', 'moderator']]);

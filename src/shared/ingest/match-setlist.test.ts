@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { FIXTURE_ARTIST } from '../../../test/fixtures/providers/in-memory';
 import setlists20 from '../../../test/fixtures/providers/setlistfm/setlists-20-11-2026.json';
 import setlists21 from '../../../test/fixtures/providers/setlistfm/setlists-21-11-2026.json';
-import { FIXTURE_ARTIST } from '../../../test/fixtures/providers/in-memory';
 import { matchSetlist, playedTitles, type ShowPlace } from './match-setlist';
 import { Setlist } from './setlistfm';
 import { setlistfmDate, zonedTimeToUtc } from './text';
@@ -10,8 +10,20 @@ const parse = (body: { setlist: unknown[] }) => body.setlist.map((s) => Setlist.
 /** Every setlist.fm setlist of the artist around the date: the right one and its decoys. */
 const all = [...parse(setlists20), ...parse(setlists21)];
 
-const brixton: ShowPlace['venue'] = { name: 'O2 Academy Brixton', city: 'London', country: 'GB', timeZone: 'Europe/London', latitude: 51.46502, longitude: -0.11488 };
-const show = (over: Partial<ShowPlace> = {}): ShowPlace => ({ startsAt: zonedTimeToUtc('2026-11-20', '20:00', 'Europe/London'), artistMbid: FIXTURE_ARTIST.musicbrainzId, venue: brixton, ...over });
+const brixton: ShowPlace['venue'] = {
+  name: 'O2 Academy Brixton',
+  city: 'London',
+  country: 'GB',
+  timeZone: 'Europe/London',
+  latitude: 51.46502,
+  longitude: -0.11488,
+};
+const show = (over: Partial<ShowPlace> = {}): ShowPlace => ({
+  startsAt: zonedTimeToUtc('2026-11-20', '20:00', 'Europe/London'),
+  artistMbid: FIXTURE_ARTIST.musicbrainzId,
+  venue: brixton,
+  ...over,
+});
 const ids = (setlists: Setlist[]) => new Set(setlists.map((s) => s.id));
 
 describe('matching a show to its setlist.fm setlist', () => {
@@ -51,7 +63,10 @@ describe('matching a show to its setlist.fm setlist', () => {
   });
 
   it('matches nothing when only decoys exist (the right setlist is not on setlist.fm yet)', () => {
-    const result = matchSetlist(show(), all.filter((s) => s.id !== '3bd6a4c8'));
+    const result = matchSetlist(
+      show(),
+      all.filter((s) => s.id !== '3bd6a4c8'),
+    );
     expect(result.kind).toBe('none');
   });
 
@@ -74,6 +89,13 @@ describe('matching a show to its setlist.fm setlist', () => {
   });
 
   it('lists the played songs in order without tape intros', () => {
-    expect(playedTitles(all.find((s) => s.id === '3bd6a4c8')!)).toEqual(['Night Harbour', 'Lighthouse', 'Heroes', 'Paper Boats', 'Tidewater', 'Lighthouse']);
+    expect(playedTitles(all.find((s) => s.id === '3bd6a4c8')!)).toEqual([
+      'Night Harbour',
+      'Lighthouse',
+      'Heroes',
+      'Paper Boats',
+      'Tidewater',
+      'Lighthouse',
+    ]);
   });
 });

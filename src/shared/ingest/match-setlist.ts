@@ -12,7 +12,14 @@ import { distanceKm, nameSimilarity, normaliseTitle, setlistfmDate } from './tex
 export interface ShowPlace {
   startsAt: Date;
   artistMbid: string;
-  venue: { name: string; city: string; country: string; timeZone: string; latitude: number | null; longitude: number | null };
+  venue: {
+    name: string;
+    city: string;
+    country: string;
+    timeZone: string;
+    latitude: number | null;
+    longitude: number | null;
+  };
 }
 
 export interface CandidateScore {
@@ -22,11 +29,15 @@ export interface CandidateScore {
   eligible: boolean;
 }
 
-export type MatchResult = { kind: 'matched'; setlist: Setlist; scores: CandidateScore[] } | { kind: 'none' | 'ambiguous'; scores: CandidateScore[] };
+export type MatchResult =
+  | { kind: 'matched'; setlist: Setlist; scores: CandidateScore[] }
+  | { kind: 'none' | 'ambiguous'; scores: CandidateScore[] };
 
 /** The songs of a setlist in play order, without tape intros and outros. */
 export function playedTitles(setlist: Setlist): string[] {
-  return setlist.sets.set.flatMap((block) => block.song.filter((s) => !s.tape && s.name.trim()).map((s) => s.name.trim()));
+  return setlist.sets.set.flatMap((block) =>
+    block.song.filter((s) => !s.tape && s.name.trim()).map((s) => s.name.trim()),
+  );
 }
 
 function scoreCandidate(show: ShowPlace, date: string, setlist: Setlist): CandidateScore {
@@ -46,7 +57,10 @@ function scoreCandidate(show: ShowPlace, date: string, setlist: Setlist): Candid
   }
   const sameCity = normaliseTitle(setlist.venue.city.name) === normaliseTitle(show.venue.city);
   const coords = setlist.venue.city.coords;
-  const km = coords && show.venue.latitude !== null && show.venue.longitude !== null ? distanceKm({ lat: coords.lat, lon: coords.long }, { lat: show.venue.latitude, lon: show.venue.longitude }) : undefined;
+  const km =
+    coords && show.venue.latitude !== null && show.venue.longitude !== null
+      ? distanceKm({ lat: coords.lat, lon: coords.long }, { lat: show.venue.latitude, lon: show.venue.longitude })
+      : undefined;
   const name = nameSimilarity(setlist.venue.name, show.venue.name);
   // setlist.fm's coordinates are the city's, not the venue's: near means "the same metropolitan area".
   const near = km !== undefined && km <= 40;
@@ -59,7 +73,10 @@ function scoreCandidate(show: ShowPlace, date: string, setlist: Setlist): Candid
     reasons.push(`venue name differs (${name.toFixed(2)})`);
   }
   const score = name * 0.6 + (sameCity ? 0.25 : 0) + (near ? 0.15 : 0);
-  if (eligible) reasons.push(`venue ${name.toFixed(2)}, ${sameCity ? 'same city' : 'other city name'}${km === undefined ? '' : `, ${Math.round(km)} km`}`);
+  if (eligible)
+    reasons.push(
+      `venue ${name.toFixed(2)}, ${sameCity ? 'same city' : 'other city name'}${km === undefined ? '' : `, ${Math.round(km)} km`}`,
+    );
   return { setlistId: setlist.id, score, reasons, eligible };
 }
 

@@ -50,7 +50,11 @@ describe('provider token buckets', () => {
   it('queues concurrent callers behind each other instead of waking them together', async () => {
     const t = virtualTime();
     const waits: number[] = [];
-    const limiter = new InMemoryRateLimiter({ ...PROVIDER_LIMITS, spotify: { ratePerSecond: 3, capacity: 1 } }, t.clock, async (ms) => void waits.push(ms));
+    const limiter = new InMemoryRateLimiter(
+      { ...PROVIDER_LIMITS, spotify: { ratePerSecond: 3, capacity: 1 } },
+      t.clock,
+      async (ms) => void waits.push(ms),
+    );
     await Promise.all(Array.from({ length: 4 }, () => limiter.acquire('spotify')));
     expect(waits).toEqual([334, 667, 1000]);
   });

@@ -38,7 +38,11 @@ export interface BucketState {
  * Takes one token at `now` and returns the new state and how long (ms) the caller must wait before its
  * call. Pure, so the Durable Object and the in-memory limiter share it.
  */
-export function reserveToken(state: BucketState | undefined, limit: BucketLimit, now: number): { state: BucketState; waitMs: number } {
+export function reserveToken(
+  state: BucketState | undefined,
+  limit: BucketLimit,
+  now: number,
+): { state: BucketState; waitMs: number } {
   const previous = state ?? { tokens: limit.capacity, at: now };
   const elapsed = Math.max(0, now - previous.at);
   const tokens = Math.min(limit.capacity, previous.tokens + (elapsed / 1000) * limit.ratePerSecond) - 1;

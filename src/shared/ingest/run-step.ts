@@ -10,7 +10,12 @@ import { ProviderHttpError, ProviderPayloadError, ProviderRetryLaterError } from
 import { ArtistNotFoundError, ImportNotFoundError, runArtistStep, runCatalogStep, runShowsStep } from './import-steps';
 
 /** Runs the step and returns the steps that follow it. */
-export async function runImportStep(ctx: IngestContext, step: ImportStep, hooks: SetlistHooks, options: { retried?: boolean } = {}): Promise<ImportStep[]> {
+export async function runImportStep(
+  ctx: IngestContext,
+  step: ImportStep,
+  hooks: SetlistHooks,
+  options: { retried?: boolean } = {},
+): Promise<ImportStep[]> {
   switch (step.step) {
     case 'artist':
       return runArtistStep(ctx, step.importId);
@@ -33,9 +38,12 @@ export type FailureAction =
   | { kind: 'fail' };
 
 export function failureAction(err: unknown): FailureAction {
-  if (err instanceof ProviderRetryLaterError || err instanceof ProviderCircuitOpenError) return { kind: 'retry_after', seconds: err.retryAfterSeconds };
-  if (err instanceof ProviderPayloadError || err instanceof ArtistNotFoundError || err instanceof ImportNotFoundError) return { kind: 'fail' };
-  if (err instanceof ProviderHttpError) return err.status >= 500 || err.status === 429 ? { kind: 'retry' } : { kind: 'fail' };
+  if (err instanceof ProviderRetryLaterError || err instanceof ProviderCircuitOpenError)
+    return { kind: 'retry_after', seconds: err.retryAfterSeconds };
+  if (err instanceof ProviderPayloadError || err instanceof ArtistNotFoundError || err instanceof ImportNotFoundError)
+    return { kind: 'fail' };
+  if (err instanceof ProviderHttpError)
+    return err.status >= 500 || err.status === 429 ? { kind: 'retry' } : { kind: 'fail' };
   return { kind: 'retry' };
 }
 

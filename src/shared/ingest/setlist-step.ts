@@ -7,7 +7,7 @@
 import { and, eq, gte, isNotNull, lte, ne, notExists, sql } from 'drizzle-orm';
 import { actualSetlists, artists, playedSongs, shows, songs, venues } from '../db/schema';
 import type { IngestContext, IngestDb } from './context';
-import { matchSetlist, playedTitles, type MatchResult } from './match-setlist';
+import { type MatchResult, matchSetlist, playedTitles } from './match-setlist';
 import { normaliseTitle, setlistfmDate } from './text';
 
 export type SetlistOutcome =
@@ -26,10 +26,14 @@ export async function runSetlistStep(ctx: IngestContext, showId: string): Promis
   if (!show) return { kind: 'skipped', reason: 'show not found' };
   if (!show.artist.musicbrainzId) return { kind: 'skipped', reason: 'artist has no MusicBrainz id' };
   const [state] = await ctx.db.select().from(actualSetlists).where(eq(actualSetlists.showId, showId));
-  if (state?.state === 'final' && state.source === 'moderator') return { kind: 'skipped', reason: 'a moderator finalised the setlist' };
+  if (state?.state === 'final' && state.source === 'moderator')
+    return { kind: 'skipped', reason: 'a moderator finalised the setlist' };
 
   const place = { startsAt: show.show.startsAt, artistMbid: show.artist.musicbrainzId, venue: show.venue };
-  const candidates = await ctx.setlistfm.setlistsOn(show.artist.musicbrainzId, setlistfmDate(show.show.startsAt, show.venue.timeZone));
+  const candidates = await ctx.setlistfm.setlistsOn(
+    show.artist.musicbrainzId,
+    setlistfmDate(show.show.startsAt, show.venue.timeZone),
+  );
   const match = matchSetlist(place, candidates);
   if (match.kind !== 'matched') {
     ctx.log.info('setlist: no match', { showId, kind: match.kind, scores: match.scores });
@@ -38,11 +42,16 @@ export async function runSetlistStep(ctx: IngestContext, showId: string): Promis
   const setlist = match.setlist;
   const titles = playedTitles(setlist);
   if (titles.length === 0) return { kind: 'empty' }; // entered on setlist.fm without songs yet: try again later
-  if (state?.state === 'final' && state.setlistfmVersion === setlist.versionId) return { kind: 'current', versionId: setlist.versionId };
+  if (state?.state === 'final' && state.setlistfmVersion === setlist.versionId)
+    return { kind: 'current', versionId: setlist.versionId };
 
-  const catalogue = await ctx.db.select({ id: songs.id, title: songs.title }).from(songs).where(eq(songs.artistId, show.artist.id));
+  const catalogue = await ctx.db
+    .select({ id: songs.id, title: songs.title })
+    .from(songs)
+    .where(eq(songs.artistId, show.artist.id));
   const byTitle = new Map<string, string>();
-  for (const song of catalogue) if (!byTitle.has(normaliseTitle(song.title))) byTitle.set(normaliseTitle(song.title), song.id);
+  for (const song of catalogue)
+    if (!byTitle.has(normaliseTitle(song.title))) byTitle.set(normaliseTitle(song.title), song.id);
   const used = new Set<string>();
   const rows = titles.map((title, i) => {
     let songId = byTitle.get(normaliseTitle(title)) ?? null;
@@ -55,17 +64,43 @@ export async function runSetlistStep(ctx: IngestContext, showId: string): Promis
   const outcome = await ctx.db.transaction(async (tx): Promise<SetlistOutcome> => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`setlist:${showId}`}, 0))`);
     const [now] = await tx.select().from(actualSetlists).where(eq(actualSetlists.showId, showId));
-    if (now?.state === 'final' && (now.source === 'moderator' || now.setlistfmVersion === setlist.versionId)) return { kind: 'current', versionId: now.setlistfmVersion ?? '' };
+    if (now?.state === 'final' && (now.source === 'moderator' || now.setlistfmVersion === setlist.versionId))
+      return { kind: 'current', versionId: now.setlistfmVersion ?? '' };
     await tx.delete(playedSongs).where(eq(playedSongs.showId, showId));
     await tx.insert(playedSongs).values(rows);
-    const values = { state: 'final' as const, source: 'setlistfm' as const, setlistfmVersion: setlist.versionId, finalizedAt: new Date(), updatedAt: new Date() };
-    await tx.insert(actualSetlists).values({ showId, ...values }).onConflictDoUpdate({ target: actualSetlists.showId, set: values });
+    const values = {
+      state: 'final' as const,
+      source: 'setlistfm' as const,
+      setlistfmVersion: setlist.versionId,
+      finalizedAt: new Date(),
+      updatedAt: new Date(),
+    };
+    await tx
+      .insert(actualSetlists)
+      .values({ showId, ...values })
+      .onConflictDoUpdate({ target: actualSetlists.showId, set: values });
     // Remember which setlist it was, unless another show claims it already (the unique index would refuse).
     await tx
       .update(shows)
       .set({ setlistfmId: setlist.id })
-      .where(and(eq(shows.id, showId), notExists(tx.select({ one: sql`1` }).from(shows).where(and(eq(shows.setlistfmId, setlist.id), ne(shows.id, showId))))));
-    return { kind: 'written', setlistId: setlist.id, versionId: setlist.versionId, songs: rows.length, matched: rows.filter((r) => r.songId).length };
+      .where(
+        and(
+          eq(shows.id, showId),
+          notExists(
+            tx
+              .select({ one: sql`1` })
+              .from(shows)
+              .where(and(eq(shows.setlistfmId, setlist.id), ne(shows.id, showId))),
+          ),
+        ),
+      );
+    return {
+      kind: 'written',
+      setlistId: setlist.id,
+      versionId: setlist.versionId,
+      songs: rows.length,
+      matched: rows.filter((r) => r.songId).length,
+    };
   });
   ctx.log.info('setlist: imported', { showId, ...outcome });
   return outcome;
@@ -88,7 +123,12 @@ export async function showsAwaitingSetlists(db: IngestDb, now: Date, limit = 50)
         lte(shows.startsAt, latest),
         ne(shows.status, 'cancelled'),
         isNotNull(artists.musicbrainzId),
-        notExists(db.select({ one: sql`1` }).from(actualSetlists).where(and(eq(actualSetlists.showId, shows.id), eq(actualSetlists.state, 'final')))),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(actualSetlists)
+            .where(and(eq(actualSetlists.showId, shows.id), eq(actualSetlists.state, 'final'))),
+        ),
       ),
     )
     .orderBy(shows.startsAt)

@@ -4,15 +4,34 @@
  */
 import { z } from 'zod';
 import type { ProviderConfig } from './config';
-import { requestJson, type HttpDeps } from './http';
+import { type HttpDeps, requestJson } from './http';
 
-const SetlistfmArtist = z.object({ mbid: z.string().min(1), name: z.string().min(1), sortName: z.string().optional(), disambiguation: z.string().optional() });
+const SetlistfmArtist = z.object({
+  mbid: z.string().min(1),
+  name: z.string().min(1),
+  sortName: z.string().optional(),
+  disambiguation: z.string().optional(),
+});
 export type SetlistfmArtist = z.infer<typeof SetlistfmArtist>;
 
-const ArtistSearch = z.object({ artist: z.array(SetlistfmArtist).default([]), total: z.number().int(), page: z.number().int(), itemsPerPage: z.number().int() });
+const ArtistSearch = z.object({
+  artist: z.array(SetlistfmArtist).default([]),
+  total: z.number().int(),
+  page: z.number().int(),
+  itemsPerPage: z.number().int(),
+});
 
-const Song = z.object({ name: z.string(), tape: z.boolean().optional(), info: z.string().optional(), cover: z.object({ name: z.string() }).optional() });
-const SetBlock = z.object({ name: z.string().optional(), encore: z.number().optional(), song: z.array(Song).default([]) });
+const Song = z.object({
+  name: z.string(),
+  tape: z.boolean().optional(),
+  info: z.string().optional(),
+  cover: z.object({ name: z.string() }).optional(),
+});
+const SetBlock = z.object({
+  name: z.string().optional(),
+  encore: z.number().optional(),
+  song: z.array(Song).default([]),
+});
 
 /**
  * The JSON API wraps the sets as `"sets": { "set": [...] }`; the generated reference pages show a bare
@@ -46,7 +65,12 @@ const SetlistObject = z.object({
 export const Setlist = z.preprocess(wrapBareSets, SetlistObject);
 export type Setlist = z.infer<typeof SetlistObject>;
 
-const SetlistSearch = z.object({ setlist: z.array(Setlist).default([]), total: z.number().int(), page: z.number().int(), itemsPerPage: z.number().int() });
+const SetlistSearch = z.object({
+  setlist: z.array(Setlist).default([]),
+  total: z.number().int(),
+  page: z.number().int(),
+  itemsPerPage: z.number().int(),
+});
 
 export class SetlistfmClient {
   constructor(
@@ -60,7 +84,13 @@ export class SetlistfmClient {
 
   async searchArtists(name: string): Promise<SetlistfmArtist[]> {
     const q = new URLSearchParams({ artistName: name, sort: 'relevance' });
-    const body = await requestJson(this.deps, 'setlistfm', `${this.config.apiUrl}/rest/1.0/search/artists?${q}`, ArtistSearch, { init: this.#init(), notFoundIsEmpty: true });
+    const body = await requestJson(
+      this.deps,
+      'setlistfm',
+      `${this.config.apiUrl}/rest/1.0/search/artists?${q}`,
+      ArtistSearch,
+      { init: this.#init(), notFoundIsEmpty: true },
+    );
     return body?.artist ?? [];
   }
 
@@ -69,7 +99,13 @@ export class SetlistfmClient {
     const found: Setlist[] = [];
     for (let page = 1; page <= 5; page++) {
       const q = new URLSearchParams({ artistMbid, date, p: String(page) });
-      const body = await requestJson(this.deps, 'setlistfm', `${this.config.apiUrl}/rest/1.0/search/setlists?${q}`, SetlistSearch, { init: this.#init(), notFoundIsEmpty: true });
+      const body = await requestJson(
+        this.deps,
+        'setlistfm',
+        `${this.config.apiUrl}/rest/1.0/search/setlists?${q}`,
+        SetlistSearch,
+        { init: this.#init(), notFoundIsEmpty: true },
+      );
       if (!body) break;
       found.push(...body.setlist);
       if (body.page * body.itemsPerPage >= body.total || body.setlist.length === 0) break;

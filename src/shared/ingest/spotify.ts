@@ -4,9 +4,13 @@
  */
 import { z } from 'zod';
 import type { ProviderConfig } from './config';
-import { requestJson, type HttpDeps } from './http';
+import { type HttpDeps, requestJson } from './http';
 
-const Image = z.object({ url: z.string(), height: z.number().nullable().optional(), width: z.number().nullable().optional() });
+const Image = z.object({
+  url: z.string(),
+  height: z.number().nullable().optional(),
+  width: z.number().nullable().optional(),
+});
 
 export const SpotifyArtist = z.object({
   id: z.string().min(1),
@@ -18,9 +22,19 @@ export const SpotifyArtist = z.object({
 export type SpotifyArtist = z.infer<typeof SpotifyArtist>;
 
 const Paging = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), limit: z.number().int(), offset: z.number().int(), total: z.number().int().nonnegative(), next: z.string().nullable() });
+  z.object({
+    items: z.array(item),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    total: z.number().int().nonnegative(),
+    next: z.string().nullable(),
+  });
 
-const Token = z.object({ access_token: z.string().min(1), token_type: z.string(), expires_in: z.number().int().positive() });
+const Token = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string(),
+  expires_in: z.number().int().positive(),
+});
 const ArtistSearch = z.object({ artists: Paging(SpotifyArtist) });
 
 export const SpotifyAlbum = z.object({
@@ -70,7 +84,10 @@ export class SpotifyClient {
     const body = await requestJson(this.deps, 'spotify', `${this.config.accountsUrl}/api/token`, Token, {
       init: {
         method: 'POST',
-        headers: { authorization: `Basic ${btoa(`${this.config.clientId}:${this.config.clientSecret}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${btoa(`${this.config.clientId}:${this.config.clientSecret}`)}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: 'grant_type=client_credentials',
       },
     });
@@ -81,7 +98,9 @@ export class SpotifyClient {
 
   async #get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
     const token = await this.#token();
-    return (await requestJson(this.deps, 'spotify', `${this.config.apiUrl}${path}`, schema, { init: { headers: { authorization: `Bearer ${token}` } } }))!;
+    return (await requestJson(this.deps, 'spotify', `${this.config.apiUrl}${path}`, schema, {
+      init: { headers: { authorization: `Bearer ${token}` } },
+    }))!;
   }
 
   async searchArtists(name: string): Promise<SpotifyArtist[]> {
@@ -94,10 +113,18 @@ export class SpotifyClient {
   }
 
   /** One page of the artist's own albums and singles (compilations and appearances are not their catalogue). */
-  async albumsPage(artistId: string, offset: number): Promise<{ albums: SpotifyAlbum[]; nextOffset: number | null; total: number }> {
-    const q = new URLSearchParams({ include_groups: 'album,single', limit: String(ALBUMS_PER_PAGE), offset: String(offset) });
+  async albumsPage(
+    artistId: string,
+    offset: number,
+  ): Promise<{ albums: SpotifyAlbum[]; nextOffset: number | null; total: number }> {
+    const q = new URLSearchParams({
+      include_groups: 'album,single',
+      limit: String(ALBUMS_PER_PAGE),
+      offset: String(offset),
+    });
     const page = await this.#get(`/v1/artists/${encodeURIComponent(artistId)}/albums?${q}`, AlbumsPage);
-    const nextOffset = page.offset + page.items.length < page.total && page.items.length > 0 ? page.offset + page.items.length : null;
+    const nextOffset =
+      page.offset + page.items.length < page.total && page.items.length > 0 ? page.offset + page.items.length : null;
     return { albums: page.items, nextOffset, total: page.total };
   }
 

@@ -11,7 +11,10 @@ export function normaliseTitle(title: string): string {
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/\s+-\s+(\d{4}\s+)?(remaster(ed)?|mono|stereo|single version|radio edit|album version)\b.*$/, '')
-    .replace(/[([](\d{4}\s+)?(remaster(ed)?|feat\.?|ft\.?|featuring|with|mono|stereo|single version|radio edit|album version)\b[^)\]]*[)\]]/g, '')
+    .replace(
+      /[([](\d{4}\s+)?(remaster(ed)?|feat\.?|ft\.?|featuring|with|mono|stereo|single version|radio edit|album version)\b[^)\]]*[)\]]/g,
+      '',
+    )
     .replace(/&/g, ' and ')
     .replace(/['’`]/g, '')
     .replace(/[^a-z0-9]+/g, ' ')
@@ -19,11 +22,29 @@ export function normaliseTitle(title: string): string {
 }
 
 /** Words of a venue name that carry no identity ("The O2 Arena" vs "O2 Arena"). */
-const VENUE_STOPWORDS = new Set(['the', 'arena', 'stadium', 'hall', 'theatre', 'theater', 'club', 'centre', 'center', 'at', 'of', 'and']);
+const VENUE_STOPWORDS = new Set([
+  'the',
+  'arena',
+  'stadium',
+  'hall',
+  'theatre',
+  'theater',
+  'club',
+  'centre',
+  'center',
+  'at',
+  'of',
+  'and',
+]);
 
 /** Token overlap (Jaccard) of two names' significant words, 0..1. */
 export function nameSimilarity(a: string, b: string): number {
-  const words = (s: string) => new Set(normaliseTitle(s).split(' ').filter((w) => w && !VENUE_STOPWORDS.has(w)));
+  const words = (s: string) =>
+    new Set(
+      normaliseTitle(s)
+        .split(' ')
+        .filter((w) => w && !VENUE_STOPWORDS.has(w)),
+    );
   const x = words(a);
   const y = words(b);
   if (x.size === 0 || y.size === 0) return normaliseTitle(a) === normaliseTitle(b) ? 1 : 0;
@@ -42,10 +63,29 @@ export function distanceKm(a: { lat: number; lon: number }, b: { lat: number; lo
 }
 
 /** The wall-clock parts of `at` in `timeZone`. */
-function zonedParts(at: Date, timeZone: string): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number> {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(at);
+function zonedParts(
+  at: Date,
+  timeZone: string,
+): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number> {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour'),
+    minute: get('minute'),
+    second: get('second'),
+  };
 }
 
 /** The local date of `at` in `timeZone` as setlist.fm writes it: dd-MM-yyyy. */

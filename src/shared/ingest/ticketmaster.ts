@@ -5,9 +5,14 @@
  */
 import { z } from 'zod';
 import type { ProviderConfig } from './config';
-import { requestJson, type HttpDeps } from './http';
+import { type HttpDeps, requestJson } from './http';
 
-const PageInfo = z.object({ size: z.number().int(), totalElements: z.number().int().nonnegative(), totalPages: z.number().int().nonnegative(), number: z.number().int().nonnegative() });
+const PageInfo = z.object({
+  size: z.number().int(),
+  totalElements: z.number().int().nonnegative(),
+  totalPages: z.number().int().nonnegative(),
+  number: z.number().int().nonnegative(),
+});
 
 export const TicketmasterAttraction = z.object({
   id: z.string().min(1),
@@ -22,10 +27,16 @@ export const TicketmasterAttraction = z.object({
 });
 export type TicketmasterAttraction = z.infer<typeof TicketmasterAttraction>;
 
-const AttractionSearch = z.object({ _embedded: z.object({ attractions: z.array(TicketmasterAttraction) }).optional(), page: PageInfo });
+const AttractionSearch = z.object({
+  _embedded: z.object({ attractions: z.array(TicketmasterAttraction) }).optional(),
+  page: PageInfo,
+});
 
 /** Ticketmaster sends coordinates as strings. */
-const Coordinate = z.union([z.string(), z.number()]).transform((v) => Number(v)).pipe(z.number().finite());
+const Coordinate = z
+  .union([z.string(), z.number()])
+  .transform((v) => Number(v))
+  .pipe(z.number().finite());
 
 export const TicketmasterVenue = z.object({
   id: z.string().min(1),
@@ -41,15 +52,25 @@ export const TicketmasterEvent = z.object({
   id: z.string().min(1),
   name: z.string(),
   dates: z.object({
-    start: z.object({ localDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), localTime: z.string().optional(), dateTime: z.string().optional() }),
+    start: z.object({
+      localDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      localTime: z.string().optional(),
+      dateTime: z.string().optional(),
+    }),
     timezone: z.string().optional(),
     status: z.object({ code: z.string() }).optional(),
   }),
-  _embedded: z.object({ venues: z.array(TicketmasterVenue).min(1), attractions: z.array(z.object({ id: z.string() })).optional() }),
+  _embedded: z.object({
+    venues: z.array(TicketmasterVenue).min(1),
+    attractions: z.array(z.object({ id: z.string() })).optional(),
+  }),
 });
 export type TicketmasterEvent = z.infer<typeof TicketmasterEvent>;
 
-const EventSearch = z.object({ _embedded: z.object({ events: z.array(TicketmasterEvent) }).optional(), page: PageInfo });
+const EventSearch = z.object({
+  _embedded: z.object({ events: z.array(TicketmasterEvent) }).optional(),
+  page: PageInfo,
+});
 
 export const EVENTS_PER_PAGE = 50;
 /** size × page must stay under 1000 (the API refuses deeper pages). */
@@ -66,19 +87,37 @@ export class TicketmasterClient {
   }
 
   async searchAttractions(keyword: string): Promise<TicketmasterAttraction[]> {
-    const body = await requestJson(this.deps, 'ticketmaster', this.#url('/discovery/v2/attractions.json', { keyword, classificationName: 'music', size: '20' }), AttractionSearch);
+    const body = await requestJson(
+      this.deps,
+      'ticketmaster',
+      this.#url('/discovery/v2/attractions.json', { keyword, classificationName: 'music', size: '20' }),
+      AttractionSearch,
+    );
     return body!._embedded?.attractions ?? [];
   }
 
   /** One page of the attraction's music events, soonest first. */
-  async eventsPage(attractionId: string, page: number): Promise<{ events: TicketmasterEvent[]; nextPage: number | null; total: number }> {
+  async eventsPage(
+    attractionId: string,
+    page: number,
+  ): Promise<{ events: TicketmasterEvent[]; nextPage: number | null; total: number }> {
     const body = (await requestJson(
       this.deps,
       'ticketmaster',
-      this.#url('/discovery/v2/events.json', { attractionId, classificationName: 'music', size: String(EVENTS_PER_PAGE), page: String(page), sort: 'date,asc' }),
+      this.#url('/discovery/v2/events.json', {
+        attractionId,
+        classificationName: 'music',
+        size: String(EVENTS_PER_PAGE),
+        page: String(page),
+        sort: 'date,asc',
+      }),
       EventSearch,
     ))!;
     const next = body.page.number + 1;
-    return { events: body._embedded?.events ?? [], nextPage: next < body.page.totalPages && next < MAX_EVENT_PAGES ? next : null, total: body.page.totalElements };
+    return {
+      events: body._embedded?.events ?? [],
+      nextPage: next < body.page.totalPages && next < MAX_EVENT_PAGES ? next : null,
+      total: body.page.totalElements,
+    };
   }
 }

@@ -9,7 +9,7 @@
  * If the send fails after step 1, the row stays unmarked and the notifications cron re-sends it
  * (`resendPendingNotificationEvents`): an outbox, so a trigger is never lost between Postgres and the queue.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { NotificationFanout, NotificationTrigger } from '../schemas/notifications';
 
 /** A drizzle database of either driver (neon-serverless in the api worker, neon-http elsewhere). */
@@ -19,10 +19,17 @@ export interface SqlExecutor {
 
 /** The stable text a trigger's event id is derived from; the SQL below and the vote-events consumer agree on it. */
 export function triggerKey(trigger: NotificationTrigger): string {
-  return trigger.kind === 'song_milestone' ? `song_milestone:${trigger.setlistSongId}:${trigger.milestone}` : `${trigger.kind}:${trigger.showId}`;
+  return trigger.kind === 'song_milestone'
+    ? `song_milestone:${trigger.setlistSongId}:${trigger.milestone}`
+    : `${trigger.kind}:${trigger.showId}`;
 }
 
-export const fanoutMessage = (eventId: string, trigger: NotificationTrigger): NotificationFanout => ({ v: 2, type: 'fanout', eventId, trigger });
+export const fanoutMessage = (eventId: string, trigger: NotificationTrigger): NotificationFanout => ({
+  v: 2,
+  type: 'fanout',
+  eventId,
+  trigger,
+});
 
 export interface EnqueueResult {
   eventId: string;
@@ -31,7 +38,11 @@ export interface EnqueueResult {
 }
 
 /** Records the trigger and enqueues its fan-out, once per trigger. */
-export async function enqueueNotificationTrigger(db: SqlExecutor, queue: Queue, trigger: NotificationTrigger): Promise<EnqueueResult> {
+export async function enqueueNotificationTrigger(
+  db: SqlExecutor,
+  queue: Queue,
+  trigger: NotificationTrigger,
+): Promise<EnqueueResult> {
   const key = triggerKey(trigger);
   const { rows } = await db.execute(sql`
     with created as (
@@ -47,23 +58,29 @@ export async function enqueueNotificationTrigger(db: SqlExecutor, queue: Queue, 
 
 export async function markEnqueued(db: SqlExecutor, eventIds: string[]): Promise<void> {
   if (!eventIds.length) return;
-  await db.execute(sql`update notification_events set enqueued_at = now() where id = any(${toUuidArray(eventIds)}) and enqueued_at is null`);
+  await db.execute(
+    sql`update notification_events set enqueued_at = now() where id = any(${toUuidArray(eventIds)}) and enqueued_at is null`,
+  );
 }
 
 /** A followed artist announced a show (admin creation, ingestion): the artist's followers. */
-export const enqueueShowAnnounced = (db: SqlExecutor, queue: Queue, showId: string) => enqueueNotificationTrigger(db, queue, { kind: 'show_announced', showId });
+export const enqueueShowAnnounced = (db: SqlExecutor, queue: Queue, showId: string) =>
+  enqueueNotificationTrigger(db, queue, { kind: 'show_announced', showId });
 
 /** Voting opened for a show (the notifications cron calls this): the artist's followers. */
-export const enqueueVotingOpen = (db: SqlExecutor, queue: Queue, showId: string) => enqueueNotificationTrigger(db, queue, { kind: 'voting_open', showId });
+export const enqueueVotingOpen = (db: SqlExecutor, queue: Queue, showId: string) =>
+  enqueueNotificationTrigger(db, queue, { kind: 'voting_open', showId });
 
 /** A show started (the notifications cron calls this): the fans who voted on it. */
-export const enqueueShowStarting = (db: SqlExecutor, queue: Queue, showId: string) => enqueueNotificationTrigger(db, queue, { kind: 'show_starting', showId });
+export const enqueueShowStarting = (db: SqlExecutor, queue: Queue, showId: string) =>
+  enqueueNotificationTrigger(db, queue, { kind: 'show_starting', showId });
 
 /**
  * A show's actual setlist is final and scored (call after `fan_scores` / `show_accuracy` are written): the fans
  * who voted on it, each with their own score.
  */
-export const enqueueSetlistPublished = (db: SqlExecutor, queue: Queue, showId: string) => enqueueNotificationTrigger(db, queue, { kind: 'setlist_published', showId });
+export const enqueueSetlistPublished = (db: SqlExecutor, queue: Queue, showId: string) =>
+  enqueueNotificationTrigger(db, queue, { kind: 'setlist_published', showId });
 
 /** A song reached a vote milestone (the vote-events consumer detects these itself): the fan who added it. */
 export const enqueueSongMilestone = (db: SqlExecutor, queue: Queue, setlistSongId: string, milestone: number) =>
@@ -73,7 +90,12 @@ export const enqueueSongMilestone = (db: SqlExecutor, queue: Queue, setlistSongI
  * The cron's half of the outbox: triggers recorded more than `olderThanSeconds` ago whose fan-out was never
  * accepted by the queue are sent again. Returns how many were re-sent.
  */
-export async function resendPendingNotificationEvents(db: SqlExecutor, queue: Queue, olderThanSeconds = 60, limit = 100): Promise<number> {
+export async function resendPendingNotificationEvents(
+  db: SqlExecutor,
+  queue: Queue,
+  olderThanSeconds = 60,
+  limit = 100,
+): Promise<number> {
   const { rows } = await db.execute(sql`
     select id::text as id, subject from notification_events
     where enqueued_at is null and created_at < now() - make_interval(secs => ${olderThanSeconds})
@@ -81,7 +103,10 @@ export async function resendPendingNotificationEvents(db: SqlExecutor, queue: Qu
   const pending = rows as { id: string; subject: NotificationTrigger }[];
   if (!pending.length) return 0;
   await queue.sendBatch(pending.map((p) => ({ body: fanoutMessage(p.id, p.subject), contentType: 'json' as const })));
-  await markEnqueued(db, pending.map((p) => p.id));
+  await markEnqueued(
+    db,
+    pending.map((p) => p.id),
+  );
   return pending.length;
 }
 

@@ -29,8 +29,12 @@ describe('templates', () => {
     expect(languageOf('fr')).toBe('en');
     expect(languageOf(undefined)).toBe('en');
     const data = { artistName: 'Band', venueName: 'Hall', city: 'Köln', startsAt: '2026-09-12T18:00:00Z' };
-    expect(renderShort('show_announced', data, { locale: 'fr-FR', timeZone: 'UTC' }).title).toBe('Band announced a show');
-    expect(renderShort('show_announced', data, { locale: 'de-AT', timeZone: 'Europe/Vienna' }).title).toBe('Band hat ein Konzert angekündigt');
+    expect(renderShort('show_announced', data, { locale: 'fr-FR', timeZone: 'UTC' }).title).toBe(
+      'Band announced a show',
+    );
+    expect(renderShort('show_announced', data, { locale: 'de-AT', timeZone: 'Europe/Vienna' }).title).toBe(
+      'Band hat ein Konzert angekündigt',
+    );
   });
 
   it('format the show time in the recipient’s zone', () => {

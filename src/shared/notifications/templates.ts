@@ -90,15 +90,24 @@ const de: Catalogue = {
   },
   song_milestone: {
     title: (d) => `${d.milestone} Stimmen für „${d.songTitle}“`,
-    body: (d) => `Der Song, den du zur Setlist von ${d.artistName} hinzugefügt hast, hat ${d.milestone} Stimmen erreicht.`,
+    body: (d) =>
+      `Der Song, den du zur Setlist von ${d.artistName} hinzugefügt hast, hat ${d.milestone} Stimmen erreicht.`,
   },
 };
 
 const CATALOGUES: Record<Language, Catalogue> = { en, de };
 
 const FOOTER: Record<Language, { open: string; unsubscribe: string; why: string }> = {
-  en: { open: 'Open MySetlist', unsubscribe: 'Unsubscribe from these emails', why: 'You receive this because of your MySetlist notification settings.' },
-  de: { open: 'MySetlist öffnen', unsubscribe: 'Diese E-Mails abbestellen', why: 'Du erhältst diese E-Mail wegen deiner Benachrichtigungseinstellungen bei MySetlist.' },
+  en: {
+    open: 'Open MySetlist',
+    unsubscribe: 'Unsubscribe from these emails',
+    why: 'You receive this because of your MySetlist notification settings.',
+  },
+  de: {
+    open: 'MySetlist öffnen',
+    unsubscribe: 'Diese E-Mails abbestellen',
+    why: 'Du erhältst diese E-Mail wegen deiner Benachrichtigungseinstellungen bei MySetlist.',
+  },
 };
 
 /** "de-AT" → "de"; unknown languages → "en". */
@@ -113,14 +122,21 @@ export function formatWhen(iso: string | undefined, locale: string, timeZone: st
   const date = new Date(iso);
   const options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short', timeZone };
   try {
-    return new Intl.DateTimeFormat(locale, { ...options, timeZoneName: undefined }).format(date) + ` (${zoneName(date, locale, timeZone)})`;
+    return (
+      new Intl.DateTimeFormat(locale, { ...options, timeZoneName: undefined }).format(date) +
+      ` (${zoneName(date, locale, timeZone)})`
+    );
   } catch {
     return new Intl.DateTimeFormat('en', { ...options, timeZone: 'UTC' }).format(date) + ' (UTC)';
   }
 }
 
 function zoneName(date: Date, locale: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  return (
+    new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+      .formatToParts(date)
+      .find((p) => p.type === 'timeZoneName')?.value ?? timeZone
+  );
 }
 
 export interface Recipient {
@@ -138,7 +154,12 @@ export function renderShort(kind: NotificationKind, data: TemplateData, recipien
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-export function renderEmail(kind: NotificationKind, data: TemplateData, recipient: Recipient, links: { open: string; unsubscribe: string }): RenderedEmail {
+export function renderEmail(
+  kind: NotificationKind,
+  data: TemplateData,
+  recipient: Recipient,
+  links: { open: string; unsubscribe: string },
+): RenderedEmail {
   const short = renderShort(kind, data, recipient);
   const footer = FOOTER[languageOf(recipient.locale)];
   const text = `${short.body}\n\n${footer.open}: ${links.open}\n\n--\n${footer.why}\n${footer.unsubscribe}: ${links.unsubscribe}\n`;
@@ -152,4 +173,5 @@ export function renderEmail(kind: NotificationKind, data: TemplateData, recipien
 }
 
 /** Which template family a channel uses. */
-export const channelFamily = (channel: NotificationChannel): 'short' | 'email' => (channel === 'email' ? 'email' : 'short');
+export const channelFamily = (channel: NotificationChannel): 'short' | 'email' =>
+  channel === 'email' ? 'email' : 'short';

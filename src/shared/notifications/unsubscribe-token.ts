@@ -22,12 +22,17 @@ export const UnsubscribeScope = z.object({
 export type UnsubscribeScope = z.infer<typeof UnsubscribeScope>;
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  return crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
 }
 
 export async function signUnsubscribeToken(secret: string, scope: Omit<UnsubscribeScope, 'v'>): Promise<string> {
   const payload = toBase64Url(new TextEncoder().encode(JSON.stringify({ v: 1, ...scope })));
-  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), new TextEncoder().encode(payload)));
+  const signature = new Uint8Array(
+    await crypto.subtle.sign('HMAC', await hmacKey(secret), new TextEncoder().encode(payload)),
+  );
   return `${payload}.${toBase64Url(signature)}`;
 }
 
@@ -36,7 +41,9 @@ export async function verifyUnsubscribeToken(secret: string, token: string): Pro
   const [payload, signature, extra] = token.split('.');
   if (!payload || !signature || extra !== undefined || !/^[A-Za-z0-9_-]+$/.test(payload + signature)) return null;
   try {
-    const expected = toBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), new TextEncoder().encode(payload))));
+    const expected = toBase64Url(
+      new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), new TextEncoder().encode(payload))),
+    );
     if (!timingSafeEqual(new TextEncoder().encode(expected), new TextEncoder().encode(signature))) return null;
     const parsed = UnsubscribeScope.safeParse(JSON.parse(new TextDecoder().decode(fromBase64Url(payload))));
     return parsed.success ? parsed.data : null;

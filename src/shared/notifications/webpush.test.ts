@@ -14,15 +14,23 @@ const RFC8291 = {
   uaPublic: 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4',
   salt: 'DGv6ra1nlYgDCS1FRnbzlw',
   authSecret: 'BTBZMqHH6r4Tts7J_aSIgg',
-  body:
-    'DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qulcy4a-fN',
+  body: 'DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPTpK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qulcy4a-fN',
 };
 
 /** The RFC's application-server key pair, in place of the random one the library would generate. */
 async function rfcKeyPair(): Promise<CryptoKeyPair> {
   const point = fromBase64Url(RFC8291.asPublic);
-  const jwk = { kty: 'EC', crv: 'P-256', x: toBase64Url(point.slice(1, 33)), y: toBase64Url(point.slice(33, 65)), d: RFC8291.asPrivate, ext: true };
-  const privateKey = await crypto.subtle.importKey('jwk', jwk, { name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
+  const jwk = {
+    kty: 'EC',
+    crv: 'P-256',
+    x: toBase64Url(point.slice(1, 33)),
+    y: toBase64Url(point.slice(33, 65)),
+    d: RFC8291.asPrivate,
+    ext: true,
+  };
+  const privateKey = await crypto.subtle.importKey('jwk', jwk, { name: 'ECDH', namedCurve: 'P-256' }, true, [
+    'deriveBits',
+  ]);
   const publicKey = await crypto.subtle.importKey('raw', point, { name: 'ECDH', namedCurve: 'P-256' }, true, []);
   return { privateKey, publicKey };
 }
@@ -39,7 +47,11 @@ describe('Web Push encryption (RFC 8291)', () => {
     });
     vi.spyOn(crypto.subtle, 'generateKey').mockResolvedValue(keyPair as never);
     const body = await encryptNotification(
-      { endpoint: 'https://push.example.net/push/JzLQ3raZJfFBR0aqvOMsLrt54w4rJUsV', expirationTime: null, keys: { p256dh: RFC8291.uaPublic, auth: RFC8291.authSecret } },
+      {
+        endpoint: 'https://push.example.net/push/JzLQ3raZJfFBR0aqvOMsLrt54w4rJUsV',
+        expirationTime: null,
+        keys: { p256dh: RFC8291.uaPublic, auth: RFC8291.authSecret },
+      },
       fromBase64Url(RFC8291.plaintext),
       { pad: false },
     );
@@ -54,7 +66,11 @@ describe('Web Push encryption (RFC 8291)', () => {
     });
     vi.spyOn(crypto.subtle, 'generateKey').mockResolvedValue(keyPair as never);
     const body = await encryptNotification(
-      { endpoint: 'https://push.example.net/x', expirationTime: null, keys: { p256dh: RFC8291.uaPublic, auth: RFC8291.authSecret } },
+      {
+        endpoint: 'https://push.example.net/x',
+        expirationTime: null,
+        keys: { p256dh: RFC8291.uaPublic, auth: RFC8291.authSecret },
+      },
       fromBase64Url(RFC8291.plaintext),
       { pad: false },
     );

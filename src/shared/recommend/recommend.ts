@@ -19,7 +19,12 @@ export type ReasonKind = 'similar_fans' | 'genre' | 'popular';
 export interface ArtistRecommendation {
   artist: { id: string; slug: string; name: string; genres: string[]; popularity: number; imageUrl: string | null };
   score: number;
-  reason: { kind: ReasonKind; because: { id: string; slug: string; name: string } | null; genre: string | null; message: string };
+  reason: {
+    kind: ReasonKind;
+    because: { id: string; slug: string; name: string } | null;
+    genre: string | null;
+    message: string;
+  };
 }
 
 export interface ShowRecommendation {
@@ -82,7 +87,9 @@ const texts = (values: string[]) => sql`${sql.param(values)}::text[]`;
 
 /** Artists similar to the fan's seeds, best first (collaborative filtering). */
 async function collaborative(db: SqlRunner, userId: string, limit: number): Promise<ArtistRow[]> {
-  const rows = await rowsOf<ArtistRow>(db, sql`
+  const rows = await rowsOf<ArtistRow>(
+    db,
+    sql`
     with followed as (
       select artist_id from follows where user_id = ${userId}
     ),
@@ -108,26 +115,38 @@ async function collaborative(db: SqlRunner, userId: string, limit: number): Prom
     join artists a on a.id = c.artist_id
     join artists b on b.id = c.because_id
     join artist_similarity sim on sim.artist_id = c.because_id and sim.similar_artist_id = c.artist_id
-    order by c.score desc, a.popularity desc, a.id`);
+    order by c.score desc, a.popularity desc, a.id`,
+  );
   return rows;
 }
 
 /** The genres of the fan's seeds, most frequent first. */
 async function seedGenres(db: SqlRunner, userId: string): Promise<string[]> {
-  const rows = await rowsOf<{ genre: string }>(db, sql`
+  const rows = await rowsOf<{ genre: string }>(
+    db,
+    sql`
     with seeds as (
       select artist_id from follows where user_id = ${userId}
       union
       select s.artist_id from votes v join shows s on s.id = v.show_id where v.user_id = ${userId} and v.active
     )
     select g as genre from seeds join artists a on a.id = seeds.artist_id cross join unnest(a.genres) g
-    group by g order by count(*) desc, g limit 5`);
+    group by g order by count(*) desc, g limit 5`,
+  );
   return rows.map((r) => r.genre);
 }
 
 /** The most popular artists of `genres` (or of everyone when empty), not followed and not in `exclude`. */
-async function popularArtists(db: SqlRunner, userId: string, genres: string[], exclude: string[], limit: number): Promise<ArtistRow[]> {
-  const rows = await rowsOf<ArtistRow>(db, sql`
+async function popularArtists(
+  db: SqlRunner,
+  userId: string,
+  genres: string[],
+  exclude: string[],
+  limit: number,
+): Promise<ArtistRow[]> {
+  const rows = await rowsOf<ArtistRow>(
+    db,
+    sql`
     select a.id, a.slug, a.name, a.genres, a.popularity, a.image_url, (a.popularity / 100.0)::float8 as score,
            null as because_id, null as because_slug, null as because_name, null as because_fans, null as because_genres
     from artists a
@@ -135,28 +154,58 @@ async function popularArtists(db: SqlRunner, userId: string, genres: string[], e
       and a.id <> all(${uuids(exclude)})
       and not exists (select 1 from follows f where f.user_id = ${userId} and f.artist_id = a.id)
     order by a.popularity desc, a.id desc
-    limit ${limit}`);
+    limit ${limit}`,
+  );
   return rows;
 }
 
 function toArtist(row: ArtistRow, kind: ReasonKind, genres: string[]): ArtistRecommendation {
-  const artist = { id: row.id, slug: row.slug, name: row.name, genres: row.genres, popularity: Number(row.popularity), imageUrl: row.image_url };
-  const because = row.because_id ? { id: row.because_id, slug: row.because_slug ?? '', name: row.because_name ?? '' } : null;
+  const artist = {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    genres: row.genres,
+    popularity: Number(row.popularity),
+    imageUrl: row.image_url,
+  };
+  const because = row.because_id
+    ? { id: row.because_id, slug: row.because_slug ?? '', name: row.because_name ?? '' }
+    : null;
   const score = Math.round(Number(row.score) * 10_000) / 10_000;
   if (kind === 'similar_fans' && because) {
     // The strongest seed shares fans, or (for an artist nobody else follows yet) only genres.
-    if (row.because_fans) return { artist, score, reason: { kind, because, genre: null, message: `Fans of ${because.name} also follow or vote for ${artist.name}` } };
+    if (row.because_fans)
+      return {
+        artist,
+        score,
+        reason: {
+          kind,
+          because,
+          genre: null,
+          message: `Fans of ${because.name} also follow or vote for ${artist.name}`,
+        },
+      };
     const genre = row.because_genres?.[0] ?? null;
-    return { artist, score, reason: { kind: 'genre', because, genre, message: `Like ${because.name}${genre ? ` (${genre})` : ''}` } };
+    return {
+      artist,
+      score,
+      reason: { kind: 'genre', because, genre, message: `Like ${because.name}${genre ? ` (${genre})` : ''}` },
+    };
   }
   const genre = kind === 'genre' ? (genres.find((g) => row.genres.includes(g)) ?? null) : null;
-  return { artist, score, reason: { kind, because: null, genre, message: genre ? `Popular in ${genre}` : 'Popular on MySetlist' } };
+  return {
+    artist,
+    score,
+    reason: { kind, because: null, genre, message: genre ? `Popular in ${genre}` : 'Popular on MySetlist' },
+  };
 }
 
 /** The next upcoming show of each artist, in the given order, skipping shows the fan voted on. */
 async function nextShows(db: SqlRunner, userId: string, artistIds: string[]): Promise<ShowRow[]> {
   if (!artistIds.length) return [];
-  const rows = await rowsOf<ShowRow>(db, sql`
+  const rows = await rowsOf<ShowRow>(
+    db,
+    sql`
     select s.id, s.slug, s.starts_at, s.status, s.voting_opens_at, s.voting_closes_at,
            a.id as artist_id, a.slug as artist_slug, a.name as artist_name,
            v.id as venue_id, v.slug as venue_slug, v.name as venue_name, v.city, v.country, v.time_zone
@@ -170,7 +219,8 @@ async function nextShows(db: SqlRunner, userId: string, artistIds: string[]): Pr
     ) s
     join artists a on a.id = s.artist_id
     join venues v on v.id = s.venue_id
-    order by r.ord`);
+    order by r.ord`,
+  );
   return rows;
 }
 
@@ -182,7 +232,11 @@ export interface RecommendOptions {
   artistsOnly?: boolean;
 }
 
-export async function recommend(db: SqlRunner, userId: string, options: RecommendOptions): Promise<RecommendationResult> {
+export async function recommend(
+  db: SqlRunner,
+  userId: string,
+  options: RecommendOptions,
+): Promise<RecommendationResult> {
   const { limit } = options;
   // More artists than shown: some have no upcoming show, and the show list draws from them.
   const pool = Math.max(limit, 20);
@@ -196,12 +250,24 @@ export async function recommend(db: SqlRunner, userId: string, options: Recommen
     items.push(...byGenre.map((row) => toArtist(row, 'genre', genres)));
     if (!cf.length && byGenre.length) basis = 'genre';
     if (items.length < pool) {
-      const popular = await popularArtists(db, userId, [], items.map((i) => i.artist.id), pool - items.length);
+      const popular = await popularArtists(
+        db,
+        userId,
+        [],
+        items.map((i) => i.artist.id),
+        pool - items.length,
+      );
       items.push(...popular.map((row) => toArtist(row, 'popular', [])));
     }
   }
   const byArtist = new Map(items.map((i) => [i.artist.id, i]));
-  const shows = options.artistsOnly ? [] : await nextShows(db, userId, items.map((i) => i.artist.id));
+  const shows = options.artistsOnly
+    ? []
+    : await nextShows(
+        db,
+        userId,
+        items.map((i) => i.artist.id),
+      );
   return {
     basis,
     artists: items.slice(0, limit),
@@ -216,7 +282,14 @@ export async function recommend(db: SqlRunner, userId: string, options: Recommen
           votingOpensAt: iso(s.voting_opens_at),
           votingClosesAt: iso(s.voting_closes_at),
           artist: { id: s.artist_id, slug: s.artist_slug, name: s.artist_name },
-          venue: { id: s.venue_id, slug: s.venue_slug, name: s.venue_name, city: s.city, country: s.country, timeZone: s.time_zone },
+          venue: {
+            id: s.venue_id,
+            slug: s.venue_slug,
+            name: s.venue_name,
+            city: s.city,
+            country: s.country,
+            timeZone: s.time_zone,
+          },
         },
         score: from.score,
         reason: from.reason,

@@ -39,7 +39,9 @@ export interface SimilarityRefreshResult {
 export async function refreshArtistSimilarity(db: SqlRunner, now: Date = new Date()): Promise<SimilarityRefreshResult> {
   const started = Date.now();
   const at = now.toISOString();
-  const rows = await rowsOf<{ rows: number; removed: number }>(db, sql`
+  const rows = await rowsOf<{ rows: number; removed: number }>(
+    db,
+    sql`
     with fans as (
       select user_id, artist_id from follows
       union
@@ -117,7 +119,13 @@ export async function refreshArtistSimilarity(db: SqlRunner, now: Date = new Dat
       where not exists (select 1 from top t where t.artist_id = s.artist_id and t.other_id = s.similar_artist_id)
       returning 1
     )
-    select (select count(*) from upserted)::int as rows, (select count(*) from removed)::int as removed`);
+    select (select count(*) from upserted)::int as rows, (select count(*) from removed)::int as removed`,
+  );
   const row = rows[0];
-  return { computedAt: at, rows: Number(row?.rows ?? 0), removed: Number(row?.removed ?? 0), elapsedMs: Date.now() - started };
+  return {
+    computedAt: at,
+    rows: Number(row?.rows ?? 0),
+    removed: Number(row?.removed ?? 0),
+    elapsedMs: Date.now() - started,
+  };
 }

@@ -23,7 +23,12 @@ export const MfaEnrollment = z
 export type MfaEnrollment = z.infer<typeof MfaEnrollment>;
 
 export const MfaConfirmBody = z
-  .object({ code: z.string().trim().regex(/^\d{6}$/, 'A 6-digit code.') })
+  .object({
+    code: z
+      .string()
+      .trim()
+      .regex(/^\d{6}$/, 'A 6-digit code.'),
+  })
   .meta({ id: 'MfaConfirmBody' });
 
 export const MfaDisableBody = z

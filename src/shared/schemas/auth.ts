@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { COMMON_PASSWORDS } from './common-passwords';
 import { Uuid } from './common';
+import { COMMON_PASSWORDS } from './common-passwords';
 
 export const Email = z
   .string()
@@ -18,7 +18,10 @@ export const Password = z
   .min(10, 'Use at least 10 characters.')
   .max(200, 'Use at most 200 characters.')
   .refine((password) => new Set(password).size > 1, 'Do not use one character repeated.')
-  .refine((password) => !COMMON_PASSWORDS.has(password.toLowerCase()), 'This password is one of the most common ones; choose another.');
+  .refine(
+    (password) => !COMMON_PASSWORDS.has(password.toLowerCase()),
+    'This password is one of the most common ones; choose another.',
+  );
 
 /**
  * The parts of an email a password must not contain: the local part and, for `name+tag@…`, the name.
@@ -45,7 +48,8 @@ export const SignUpBody = z
     displayName: z.string().trim().min(1).max(60).optional(),
   })
   .superRefine((body, ctx) => {
-    if (passwordContainsEmail(body.password, body.email)) ctx.addIssue({ code: 'custom', path: ['password'], message: PASSWORD_CONTAINS_EMAIL });
+    if (passwordContainsEmail(body.password, body.email))
+      ctx.addIssue({ code: 'custom', path: ['password'], message: PASSWORD_CONTAINS_EMAIL });
   })
   .meta({ id: 'SignUpBody' });
 export type SignUpBody = z.infer<typeof SignUpBody>;
@@ -55,7 +59,10 @@ export const LogInBody = z
     email: Email,
     password: z.string().min(1).max(200),
     /** Required when the account has MFA enabled (one of the two): the 6-digit code of the authenticator app… */
-    totp: z.string().regex(/^\d{6}$/, 'A 6-digit code.').optional(),
+    totp: z
+      .string()
+      .regex(/^\d{6}$/, 'A 6-digit code.')
+      .optional(),
     /** …or one of the single-use recovery codes (`abcd-efgh-ijkl`). */
     recoveryCode: z.string().trim().min(1).max(40).optional(),
   })

@@ -17,11 +17,7 @@ export const Slug = z
 
 /** A path segment that is either an entity's uuid or its slug. */
 export const IdOrSlugParams = z.object({
-  idOrSlug: z
-    .string()
-    .min(1)
-    .max(120)
-    .describe('The uuid or the slug.'),
+  idOrSlug: z.string().min(1).max(120).describe('The uuid or the slug.'),
 });
 export const IdParams = z.object({ id: Uuid });
 export const ArtistIdParams = z.object({ artistId: Uuid });
@@ -103,13 +99,19 @@ export type ArtistSort = z.infer<typeof ArtistSort>;
 
 export const ArtistListQuery = PageQuery.extend({
   genre: z.string().trim().min(1).max(60).optional(),
-  hasUpcoming: BooleanQuery.optional().describe('true: only artists with an upcoming or live show; false: only those without.'),
-  sort: ArtistSort.default('name').describe('name (A→Z), popularity (high→low) or trending (score high→low; unscored = 0).'),
+  hasUpcoming: BooleanQuery.optional().describe(
+    'true: only artists with an upcoming or live show; false: only those without.',
+  ),
+  sort: ArtistSort.default('name').describe(
+    'name (A→Z), popularity (high→low) or trending (score high→low; unscored = 0).',
+  ),
 });
 export type ArtistListQuery = z.infer<typeof ArtistListQuery>;
 
 export const ArtistListItem = ArtistSummary.extend({ trendingScore: z.number() }).meta({ id: 'ArtistListItem' });
-export const ArtistList = z.object({ items: z.array(ArtistListItem), nextCursor: z.string().nullable() }).meta({ id: 'ArtistList' });
+export const ArtistList = z
+  .object({ items: z.array(ArtistListItem), nextCursor: z.string().nullable() })
+  .meta({ id: 'ArtistList' });
 
 export const ArtistDetail = Artist.extend({
   trendingScore: z.number(),
@@ -124,8 +126,15 @@ export const ArtistDetail = Artist.extend({
 export type ArtistDetail = z.infer<typeof ArtistDetail>;
 
 export const SimilarArtist = ArtistSummary.extend({
-  score: z.number().describe('0..1: 0.7 × fan overlap (cosine; a fan follows the artist or voted at its shows) + 0.3 × genre overlap (Jaccard).'),
-  sharedVoters: z.number().int().describe('Fans the two artists share (users who follow or voted for both); the name predates followers counting.'),
+  score: z
+    .number()
+    .describe(
+      '0..1: 0.7 × fan overlap (cosine; a fan follows the artist or voted at its shows) + 0.3 × genre overlap (Jaccard).',
+    ),
+  sharedVoters: z
+    .number()
+    .int()
+    .describe('Fans the two artists share (users who follow or voted for both); the name predates followers counting.'),
   sharedGenres: z.array(z.string()),
 }).meta({ id: 'SimilarArtist' });
 export const SimilarArtistList = z.object({ items: z.array(SimilarArtist) }).meta({ id: 'SimilarArtistList' });
@@ -152,13 +161,21 @@ export const VenueListQuery = PageQuery.extend({
   city: z.string().trim().min(1).max(100).optional().describe('Exact city, ignoring case and accents.'),
   country: CountryCode.optional(),
 });
-export const VenueList = z.object({ items: z.array(Venue), nextCursor: z.string().nullable() }).meta({ id: 'VenueList' });
+export const VenueList = z
+  .object({ items: z.array(Venue), nextCursor: z.string().nullable() })
+  .meta({ id: 'VenueList' });
 export const VenueDetail = Venue.extend({ upcomingShows: z.array(ShowSummary) }).meta({ id: 'VenueDetail' });
 
 // ------------------------------------------------------------------ shows
 
 export const PredictedSong = z
-  .object({ setlistSongId: Uuid, songId: Uuid, title: z.string(), album: z.string().nullable(), voteCount: z.number().int() })
+  .object({
+    setlistSongId: Uuid,
+    songId: Uuid,
+    title: z.string(),
+    album: z.string().nullable(),
+    voteCount: z.number().int(),
+  })
   .meta({ id: 'PredictedSong' });
 
 export const ShowDetail = ShowSummary.extend({
@@ -174,7 +191,9 @@ export type ShowDetail = z.infer<typeof ShowDetail>;
 // ------------------------------------------------------------------ follows
 
 export const FollowedArtist = ArtistSummary.extend({ followedAt: z.string() }).meta({ id: 'FollowedArtist' });
-export const FollowList = z.object({ items: z.array(FollowedArtist), nextCursor: z.string().nullable() }).meta({ id: 'FollowList' });
+export const FollowList = z
+  .object({ items: z.array(FollowedArtist), nextCursor: z.string().nullable() })
+  .meta({ id: 'FollowList' });
 
 // ------------------------------------------------------------------ admin writes
 
@@ -203,9 +222,20 @@ export const SongCreate = z
   .object({
     title: z.string().trim().min(1).max(300),
     album: z.string().trim().min(1).max(300).nullable().optional(),
-    durationMs: z.number().int().min(0).max(24 * 3_600_000).nullable().optional(),
+    durationMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3_600_000)
+      .nullable()
+      .optional(),
     spotifyId: ExternalId.nullable().optional(),
-    isrc: z.string().trim().regex(/^[A-Za-z]{2}[A-Za-z0-9]{3}\d{7}$/, 'Use a 12-character ISRC.').nullable().optional(),
+    isrc: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z]{2}[A-Za-z0-9]{3}\d{7}$/, 'Use a 12-character ISRC.')
+      .nullable()
+      .optional(),
   })
   .meta({ id: 'SongCreate' });
 export type SongCreate = z.infer<typeof SongCreate>;
@@ -256,7 +286,7 @@ export const ShowUpdate = ShowFields.omit({ artistId: true })
   .partial()
   .refine(nonEmpty, NON_EMPTY)
   .refine(votingWindowInOrder, VOTING_WINDOW)
-  .meta({ id: 'ShowUpdate', description: 'A status change is also pushed to the show\'s live room.' });
+  .meta({ id: 'ShowUpdate', description: "A status change is also pushed to the show's live room." });
 export type ShowUpdate = z.infer<typeof ShowUpdate>;
 
 /** A show as an admin write returns it: its own columns, no joins. */

@@ -8,20 +8,45 @@ import { Uuid } from './common';
 export const ImportCreate = z
   .union([
     z.object({ artistName: z.string().trim().min(1).max(200) }).strict(),
-    z.object({ spotifyId: z.string().regex(/^[A-Za-z0-9]{10,40}$/, 'A Spotify artist id, e.g. 4Z8W4fKeB5YxbusRsdQVPb.') }).strict(),
+    z
+      .object({
+        spotifyId: z.string().regex(/^[A-Za-z0-9]{10,40}$/, 'A Spotify artist id, e.g. 4Z8W4fKeB5YxbusRsdQVPb.'),
+      })
+      .strict(),
   ])
-  .meta({ id: 'ImportCreate', description: 'The artist to import: by name (best Spotify match) or by Spotify artist id.' });
+  .meta({
+    id: 'ImportCreate',
+    description: 'The artist to import: by name (best Spotify match) or by Spotify artist id.',
+  });
 export type ImportCreate = z.infer<typeof ImportCreate>;
 
-const PhaseCounts = z.object({ done: z.boolean(), pages: z.number().int(), inserted: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), next: z.number().int().nullable().optional() });
+const PhaseCounts = z.object({
+  done: z.boolean(),
+  pages: z.number().int(),
+  inserted: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  next: z.number().int().nullable().optional(),
+});
 
 export const ImportProgress = z
   .object({
-    artist: z.object({ name: z.string(), spotifyId: z.string(), ticketmasterId: z.string().nullable(), musicbrainzId: z.string().nullable(), created: z.boolean() }).optional(),
+    artist: z
+      .object({
+        name: z.string(),
+        spotifyId: z.string(),
+        ticketmasterId: z.string().nullable(),
+        musicbrainzId: z.string().nullable(),
+        created: z.boolean(),
+      })
+      .optional(),
     catalog: PhaseCounts.optional(),
     shows: PhaseCounts.extend({ venuesInserted: z.number().int() }).optional(),
   })
-  .meta({ id: 'ImportProgress', description: 'Counters per phase; a second import of a current artist reports only unchanged rows.' });
+  .meta({
+    id: 'ImportProgress',
+    description: 'Counters per phase; a second import of a current artist reports only unchanged rows.',
+  });
 export type ImportProgress = z.infer<typeof ImportProgress>;
 
 export const ImportStatus = z.enum(['queued', 'running', 'done', 'failed']);

@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 
-export const NOTIFICATION_KINDS = ['show_announced', 'voting_open', 'show_starting', 'setlist_published', 'song_milestone'] as const;
+export const NOTIFICATION_KINDS = [
+  'show_announced',
+  'voting_open',
+  'show_starting',
+  'setlist_published',
+  'song_milestone',
+] as const;
 export const NotificationKind = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 
@@ -53,7 +59,11 @@ export const NotificationSend = z.object({
 });
 export type NotificationSend = z.infer<typeof NotificationSend>;
 
-export const NotificationPipelineMessage = z.discriminatedUnion('type', [NotificationFanout, NotificationDeliver, NotificationSend]);
+export const NotificationPipelineMessage = z.discriminatedUnion('type', [
+  NotificationFanout,
+  NotificationDeliver,
+  NotificationSend,
+]);
 export type NotificationPipelineMessage = z.infer<typeof NotificationPipelineMessage>;
 
 // ---- HTTP ----
@@ -82,7 +92,9 @@ const locale = z
   .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'Not a BCP 47 language tag.')
   .meta({ example: 'de' });
 
-const channelSwitches = z.object(Object.fromEntries(NOTIFICATION_CHANNELS.map((c) => [c, z.boolean()])) as Record<NotificationChannel, z.ZodBoolean>);
+const channelSwitches = z.object(
+  Object.fromEntries(NOTIFICATION_CHANNELS.map((c) => [c, z.boolean()])) as Record<NotificationChannel, z.ZodBoolean>,
+);
 
 export const NotificationPreferences = z
   .object({
@@ -90,7 +102,12 @@ export const NotificationPreferences = z
     timeZone,
     quietHours: z.object({ start: minuteOfDay, end: minuteOfDay }).nullable(),
     /** Every kind × channel, defaults filled in. */
-    kinds: z.object(Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, channelSwitches])) as Record<NotificationKind, typeof channelSwitches>),
+    kinds: z.object(
+      Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, channelSwitches])) as Record<
+        NotificationKind,
+        typeof channelSwitches
+      >,
+    ),
   })
   .meta({ id: 'NotificationPreferences' });
 export type NotificationPreferences = z.infer<typeof NotificationPreferences>;
@@ -107,7 +124,12 @@ export const NotificationPreferencesUpdate = z
   .meta({ id: 'NotificationPreferencesUpdate' });
 export type NotificationPreferencesUpdate = z.infer<typeof NotificationPreferencesUpdate>;
 
-const base64url = (min: number, max: number) => z.string().min(min).max(max).regex(/^[A-Za-z0-9_-]+=*$/, 'Not base64url.');
+const base64url = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+=*$/, 'Not base64url.');
 
 /** A browser's PushSubscription.toJSON(), or a mobile app's FCM registration token. */
 export const PushSubscriptionCreate = z
@@ -128,13 +150,28 @@ export const PushSubscriptionRecord = z
   .meta({ id: 'PushSubscription' });
 
 export const InboxItem = z
-  .object({ id: z.uuid(), kind: z.string(), title: z.string(), body: z.string(), data: z.record(z.string(), z.unknown()), createdAt: z.string(), readAt: z.string().nullable() })
+  .object({
+    id: z.uuid(),
+    kind: z.string(),
+    title: z.string(),
+    body: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    readAt: z.string().nullable(),
+  })
   .meta({ id: 'InboxNotification' });
 
-export const InboxPage = z.object({ items: z.array(InboxItem), unread: z.number().int(), nextCursor: z.string().nullable() }).meta({ id: 'InboxPage' });
+export const InboxPage = z
+  .object({ items: z.array(InboxItem), unread: z.number().int(), nextCursor: z.string().nullable() })
+  .meta({ id: 'InboxPage' });
 
 export const UnsubscribeResult = z
-  .object({ unsubscribed: z.object({ kind: z.union([NotificationKind, z.literal('all')]), channel: z.union([NotificationChannel, z.literal('all')]) }) })
+  .object({
+    unsubscribed: z.object({
+      kind: z.union([NotificationKind, z.literal('all')]),
+      channel: z.union([NotificationChannel, z.literal('all')]),
+    }),
+  })
   .meta({ id: 'UnsubscribeResult' });
 
 export const NotificationsMarked = z.object({ marked: z.number().int() }).meta({ id: 'NotificationsMarked' });

@@ -6,11 +6,40 @@ export const DataExport = z
   .object({
     exportedAt: z.string(),
     profile: Me,
-    sessions: z.array(z.object({ id: z.uuid(), createdAt: z.string(), lastSeenAt: z.string(), expiresAt: z.string(), userAgent: z.string().nullable(), ip: z.string().nullable() })),
-    votes: z.array(z.object({ voteId: z.uuid(), showId: z.uuid(), setlistSongId: z.uuid(), songTitle: z.string(), active: z.boolean(), createdAt: z.string(), updatedAt: z.string() })),
-    setlistAdditions: z.array(z.object({ setlistSongId: z.uuid(), showId: z.uuid(), songTitle: z.string(), addedAt: z.string() })),
+    sessions: z.array(
+      z.object({
+        id: z.uuid(),
+        createdAt: z.string(),
+        lastSeenAt: z.string(),
+        expiresAt: z.string(),
+        userAgent: z.string().nullable(),
+        ip: z.string().nullable(),
+      }),
+    ),
+    votes: z.array(
+      z.object({
+        voteId: z.uuid(),
+        showId: z.uuid(),
+        setlistSongId: z.uuid(),
+        songTitle: z.string(),
+        active: z.boolean(),
+        createdAt: z.string(),
+        updatedAt: z.string(),
+      }),
+    ),
+    setlistAdditions: z.array(
+      z.object({ setlistSongId: z.uuid(), showId: z.uuid(), songTitle: z.string(), addedAt: z.string() }),
+    ),
     follows: z.array(z.object({ artistId: z.uuid(), artistName: z.string(), since: z.string() })),
-    notifications: z.array(z.object({ id: z.uuid(), kind: z.string(), data: z.unknown(), createdAt: z.string(), readAt: z.string().nullable() })),
+    notifications: z.array(
+      z.object({
+        id: z.uuid(),
+        kind: z.string(),
+        data: z.unknown(),
+        createdAt: z.string(),
+        readAt: z.string().nullable(),
+      }),
+    ),
     notificationPreferences: z.record(z.string(), z.unknown()),
     mfa: z.object({ enabled: z.boolean() }),
   })
@@ -21,7 +50,11 @@ export const DeleteAccountBody = z
   .object({
     password: z.string().min(1).max(200),
     /** Required when two-step verification is on: a current code, or a recoveryCode. */
-    totp: z.string().trim().regex(/^\d{6}$/).optional(),
+    totp: z
+      .string()
+      .trim()
+      .regex(/^\d{6}$/)
+      .optional(),
     recoveryCode: z.string().trim().min(1).max(40).optional(),
   })
   .meta({ id: 'DeleteAccountBody' });

@@ -15,7 +15,13 @@ export const ClientAddSong = z.object({ type: z.literal('add_song'), id: Message
 export const ClientResume = z.object({ type: z.literal('resume'), since: z.number().int().min(0) });
 export const ClientPing = z.object({ type: z.literal('ping'), id: MessageId.optional() });
 
-export const ClientMessage = z.discriminatedUnion('type', [ClientVote, ClientUnvote, ClientAddSong, ClientResume, ClientPing]);
+export const ClientMessage = z.discriminatedUnion('type', [
+  ClientVote,
+  ClientUnvote,
+  ClientAddSong,
+  ClientResume,
+  ClientPing,
+]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 export const RoomSong = z.object({
@@ -48,7 +54,12 @@ export const ServerSnapshot = z.object({
   result: PredictionScore.optional(),
 });
 export const ServerAck = z.union([
-  z.object({ type: z.literal('ack'), ref: z.string(), ok: z.literal(true), result: z.record(z.string(), z.unknown()).optional() }),
+  z.object({
+    type: z.literal('ack'),
+    ref: z.string(),
+    ok: z.literal(true),
+    result: z.record(z.string(), z.unknown()).optional(),
+  }),
   z.object({ type: z.literal('ack'), ref: z.string().nullable(), ok: z.literal(false), error: RoomError }),
 ]);
 export const ServerUpdate = z.object({
@@ -68,12 +79,25 @@ export const ServerStatus = z.object({
 /** A moderator marked a song as played (or an import set the actual setlist): it is now at `position`. */
 export const ServerPlayed = z.object({ type: z.literal('played'), seq: z.number().int() }).extend(RoomPlayed.shape);
 /** The song at `position` is no longer on the actual setlist (an undo); the songs after it move up one position. */
-export const ServerUnplayed = z.object({ type: z.literal('unplayed'), seq: z.number().int() }).extend(PlayedEntry.shape);
+export const ServerUnplayed = z
+  .object({ type: z.literal('unplayed'), seq: z.number().int() })
+  .extend(PlayedEntry.shape);
 /** The actual setlist is final and the prediction was scored (docs/scoring.md). Sent after `status` completed. */
-export const ServerResult = z.object({ type: z.literal('result'), seq: z.number().int() }).extend(PredictionScore.shape);
+export const ServerResult = z
+  .object({ type: z.literal('result'), seq: z.number().int() })
+  .extend(PredictionScore.shape);
 export const ServerPong = z.object({ type: z.literal('pong'), id: z.string().optional() });
 
-export const ServerMessage = z.union([ServerSnapshot, ServerAck, ServerUpdate, ServerStatus, ServerPlayed, ServerUnplayed, ServerResult, ServerPong]);
+export const ServerMessage = z.union([
+  ServerSnapshot,
+  ServerAck,
+  ServerUpdate,
+  ServerStatus,
+  ServerPlayed,
+  ServerUnplayed,
+  ServerResult,
+  ServerPong,
+]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type ServerSnapshot = z.infer<typeof ServerSnapshot>;
 export type ServerUpdate = z.infer<typeof ServerUpdate>;

@@ -44,7 +44,10 @@ export const MarkPlayedBody = z
     songId: Uuid.optional(),
     title: z.string().trim().min(1).max(200).optional(),
   })
-  .refine((b) => (b.songId === undefined) !== (b.title === undefined), { message: 'Send exactly one of songId or title.', path: ['songId'] })
+  .refine((b) => (b.songId === undefined) !== (b.title === undefined), {
+    message: 'Send exactly one of songId or title.',
+    path: ['songId'],
+  })
   .meta({ id: 'MarkPlayedBody' });
 export type MarkPlayedBody = z.infer<typeof MarkPlayedBody>;
 
@@ -71,9 +74,24 @@ export type PredictionScore = z.infer<typeof PredictionScore>;
 export const PredictionDetail = z
   .object({
     /** The top N in vote order: rank (1-based), votes, and the play position when it was played. */
-    predicted: z.array(z.object({ rank: z.number().int(), songId: Uuid, title: z.string(), votes: z.number().int(), playedAt: z.number().int().nullable() })),
+    predicted: z.array(
+      z.object({
+        rank: z.number().int(),
+        songId: Uuid,
+        title: z.string(),
+        votes: z.number().int(),
+        playedAt: z.number().int().nullable(),
+      }),
+    ),
     /** The actual setlist: position and the song's vote rank among all voted songs (null: not voted for / not in the top N). */
-    played: z.array(z.object({ position: z.number().int(), songId: Uuid.nullable(), title: z.string(), rank: z.number().int().nullable() })),
+    played: z.array(
+      z.object({
+        position: z.number().int(),
+        songId: Uuid.nullable(),
+        title: z.string(),
+        rank: z.number().int().nullable(),
+      }),
+    ),
   })
   .meta({ id: 'PredictionDetail' });
 export type PredictionDetail = z.infer<typeof PredictionDetail>;

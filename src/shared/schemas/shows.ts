@@ -19,7 +19,10 @@ export const ShowListQuery = PageQuery.extend({
   from: z.iso.datetime({ offset: true }).optional().describe('Shows starting at or after this instant.'),
   to: z.iso.datetime({ offset: true }).optional().describe('Shows starting before this instant.'),
   sort: ShowSort.default('date').describe('date (soonest first) or trending (score high→low; unscored = 0).'),
-}).refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to.', path: ['to'] });
+}).refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+  message: 'from must not be after to.',
+  path: ['to'],
+});
 export type ShowListQuery = z.infer<typeof ShowListQuery>;
 
 export const ShowSummary = z
@@ -31,7 +34,14 @@ export const ShowSummary = z
     votingOpensAt: z.string(),
     votingClosesAt: z.string(),
     artist: z.object({ id: Uuid, slug: z.string(), name: z.string() }),
-    venue: z.object({ id: Uuid, slug: z.string(), name: z.string(), city: z.string(), country: z.string(), timeZone: z.string() }),
+    venue: z.object({
+      id: Uuid,
+      slug: z.string(),
+      name: z.string(),
+      city: z.string(),
+      country: z.string(),
+      timeZone: z.string(),
+    }),
   })
   .meta({ id: 'ShowSummary' });
 export type ShowSummary = z.infer<typeof ShowSummary>;

@@ -31,7 +31,12 @@ export const ShowTrendingComponents = z
   .object({ votes: TrendingComponent, additions: TrendingComponent, views: TrendingComponent })
   .meta({ id: 'ShowTrendingComponents' });
 export const ArtistTrendingComponents = z
-  .object({ votes: TrendingComponent, additions: TrendingComponent, follows: TrendingComponent, views: TrendingComponent })
+  .object({
+    votes: TrendingComponent,
+    additions: TrendingComponent,
+    follows: TrendingComponent,
+    views: TrendingComponent,
+  })
   .meta({ id: 'ArtistTrendingComponents' });
 
 export const TrendingShow = z
@@ -42,7 +47,13 @@ export const TrendingArtist = z
     score: z.number(),
     components: ArtistTrendingComponents,
     computedAt: z.string(),
-    artist: z.object({ id: Uuid, slug: z.string(), name: z.string(), imageUrl: z.string().nullable(), genres: z.array(z.string()) }),
+    artist: z.object({
+      id: Uuid,
+      slug: z.string(),
+      name: z.string(),
+      imageUrl: z.string().nullable(),
+      genres: z.array(z.string()),
+    }),
   })
   .meta({ id: 'TrendingArtist' });
 

@@ -8,11 +8,11 @@
  * never added twice (one fan_scores row per show and fan, replaced, never incremented).
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { PrimaryDatabase } from '../db/client';
 import { actualSetlists, fanScores, playedSongs, setlistSongs, showAccuracy, shows, songs, votes } from '../db/schema';
 import { errors } from '../errors';
 import type { PredictionScore } from '../schemas/scoring';
-import type { PrimaryDatabase } from '../db/client';
-import { pushToRoom, toEntries, type ActualSetlistDeps } from './actual-setlist';
+import { type ActualSetlistDeps, pushToRoom, toEntries } from './actual-setlist';
 import { fanPoints, scorePrediction } from './metric';
 
 /** fan_scores rows per INSERT: 8 parameters each, well below Postgres' 65,535 per statement. */
@@ -35,21 +35,39 @@ export interface FinalizeOutcome {
 export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Promise<FinalizeOutcome> {
   const outcome = await deps.db.transaction(async (tx) => {
     // The same lock as marking and undoing: no song can be added while the show is being scored.
-    const [show] = await tx.select({ id: shows.id, artistId: shows.artistId, status: shows.status, startsAt: shows.startsAt }).from(shows).where(eq(shows.id, showId)).for('update');
+    const [show] = await tx
+      .select({ id: shows.id, artistId: shows.artistId, status: shows.status, startsAt: shows.startsAt })
+      .from(shows)
+      .where(eq(shows.id, showId))
+      .for('update');
     if (!show) throw errors.notFound('show');
-    if (show.status === 'cancelled') throw errors.conflict('show_cancelled', 'The show was cancelled: there is nothing to score.');
-    const played = await tx.select({ position: playedSongs.position, songId: playedSongs.songId, title: playedSongs.title }).from(playedSongs).where(eq(playedSongs.showId, showId)).orderBy(asc(playedSongs.position));
-    if (!played.length) throw errors.conflict('nothing_played', 'No song has been marked as played: there is nothing to score yet.');
+    if (show.status === 'cancelled')
+      throw errors.conflict('show_cancelled', 'The show was cancelled: there is nothing to score.');
+    const played = await tx
+      .select({ position: playedSongs.position, songId: playedSongs.songId, title: playedSongs.title })
+      .from(playedSongs)
+      .where(eq(playedSongs.showId, showId))
+      .orderBy(asc(playedSongs.position));
+    if (!played.length)
+      throw errors.conflict('nothing_played', 'No song has been marked as played: there is nothing to score yet.');
 
     // The predicted setlist with its votes, counted from the vote rows themselves (not the vote_count cache),
     // so the show's score and the fans' points come from the same rows.
     const [predicted, activeVotes] = await Promise.all([
       tx
-        .select({ setlistSongId: setlistSongs.id, songId: setlistSongs.songId, title: songs.title, createdAt: setlistSongs.createdAt })
+        .select({
+          setlistSongId: setlistSongs.id,
+          songId: setlistSongs.songId,
+          title: songs.title,
+          createdAt: setlistSongs.createdAt,
+        })
         .from(setlistSongs)
         .innerJoin(songs, eq(songs.id, setlistSongs.songId))
         .where(eq(setlistSongs.showId, showId)),
-      tx.select({ userId: votes.userId, setlistSongId: votes.setlistSongId }).from(votes).where(and(eq(votes.showId, showId), eq(votes.active, true))),
+      tx
+        .select({ userId: votes.userId, setlistSongId: votes.setlistSongId })
+        .from(votes)
+        .where(and(eq(votes.showId, showId), eq(votes.active, true))),
     ]);
     const songOf = new Map(predicted.map((p) => [p.setlistSongId, p.songId]));
     const counts = new Map<string, number>();
@@ -63,7 +81,12 @@ export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Pro
       else votesByFan.set(v.userId, [songId]);
     }
     const result = scorePrediction(
-      predicted.map((p) => ({ songId: p.songId, title: p.title, votes: counts.get(p.songId) ?? 0, addedAt: p.createdAt.getTime() })),
+      predicted.map((p) => ({
+        songId: p.songId,
+        title: p.title,
+        votes: counts.get(p.songId) ?? 0,
+        addedAt: p.createdAt.getTime(),
+      })),
       played,
     );
     const fans = fanPoints(votesByFan, played, result.topSongIds);
@@ -78,12 +101,24 @@ export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Pro
       details: { ...result.details, hits: result.score.hits },
       computedAt: now,
     };
-    await tx.insert(showAccuracy).values({ showId, ...accuracy }).onConflictDoUpdate({ target: showAccuracy.showId, set: accuracy });
+    await tx
+      .insert(showAccuracy)
+      .values({ showId, ...accuracy })
+      .onConflictDoUpdate({ target: showAccuracy.showId, set: accuracy });
     const previous = await tx.select({ userId: fanScores.userId }).from(fanScores).where(eq(fanScores.showId, showId));
     await tx.delete(fanScores).where(eq(fanScores.showId, showId));
     for (let i = 0; i < fans.length; i += FAN_SCORE_BATCH) {
       await tx.insert(fanScores).values(
-        fans.slice(i, i + FAN_SCORE_BATCH).map((f) => ({ showId, userId: f.userId, artistId: show.artistId, points: f.points, songsHit: f.songsHit, songsVoted: f.songsVoted, showStartsAt: show.startsAt, computedAt: now })),
+        fans.slice(i, i + FAN_SCORE_BATCH).map((f) => ({
+          showId,
+          userId: f.userId,
+          artistId: show.artistId,
+          points: f.points,
+          songsHit: f.songsHit,
+          songsVoted: f.songsVoted,
+          showStartsAt: show.startsAt,
+          computedAt: now,
+        })),
       );
     }
     await refreshFanTotals(tx, [...new Set([...previous.map((p) => p.userId), ...fans.map((f) => f.userId)])]);
@@ -92,10 +127,16 @@ export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Pro
       .values({ showId, source: 'moderator', state: 'final', finalizedAt: now, revision: 1 })
       .onConflictDoUpdate({
         target: actualSetlists.showId,
-        set: { state: 'final', finalizedAt: sql`coalesce(${actualSetlists.finalizedAt}, now())`, revision: sql`${actualSetlists.revision} + 1`, updatedAt: now },
+        set: {
+          state: 'final',
+          finalizedAt: sql`coalesce(${actualSetlists.finalizedAt}, now())`,
+          revision: sql`${actualSetlists.revision} + 1`,
+          updatedAt: now,
+        },
       })
       .returning({ revision: actualSetlists.revision });
-    if (show.status !== 'completed') await tx.update(shows).set({ status: 'completed', updatedAt: now }).where(eq(shows.id, showId));
+    if (show.status !== 'completed')
+      await tx.update(shows).set({ status: 'completed', updatedAt: now }).where(eq(shows.id, showId));
     return {
       showId,
       score: result.score,
@@ -106,7 +147,12 @@ export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Pro
     };
   });
   const { played, ...finalized } = outcome;
-  await pushToRoom(deps.tellRoom, showId, { revision: finalized.revision, songs: toEntries(played), status: 'completed', result: finalized.score });
+  await pushToRoom(deps.tellRoom, showId, {
+    revision: finalized.revision,
+    songs: toEntries(played),
+    status: 'completed',
+    result: finalized.score,
+  });
   return finalized;
 }
 
@@ -121,7 +167,9 @@ async function refreshFanTotals(tx: Transaction, userIds: string[]): Promise<voi
   if (!userIds.length) return;
   // One array parameter (drizzle would expand a JS array into one parameter per element); ids are uuids.
   const ids = `{${[...userIds].sort().join(',')}}`;
-  await tx.execute(sql`insert into fan_totals (user_id) select id from unnest(${ids}::uuid[]) as t(id) order by id on conflict do nothing`);
+  await tx.execute(
+    sql`insert into fan_totals (user_id) select id from unnest(${ids}::uuid[]) as t(id) order by id on conflict do nothing`,
+  );
   await tx.execute(sql`select user_id from fan_totals where user_id = any(${ids}::uuid[]) order by user_id for update`);
   await tx.execute(sql`
     update fan_totals t set points = s.points, shows = s.shows, songs_hit = s.songs_hit, updated_at = now()

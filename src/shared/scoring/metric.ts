@@ -33,7 +33,9 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
 export function rankVotedSongs(songs: readonly VotedSong[]): (VotedSong & { rank: number })[] {
   return songs
     .filter((s) => s.votes > 0)
-    .sort((a, b) => b.votes - a.votes || a.addedAt - b.addedAt || (a.songId < b.songId ? -1 : a.songId > b.songId ? 1 : 0))
+    .sort(
+      (a, b) => b.votes - a.votes || a.addedAt - b.addedAt || (a.songId < b.songId ? -1 : a.songId > b.songId ? 1 : 0),
+    )
     .map((s, i) => ({ ...s, rank: i + 1 }));
 }
 
@@ -77,8 +79,19 @@ export function scorePrediction(voted: readonly VotedSong[], played: readonly Pl
       score: round(SCORE_F1_WEIGHT * f1 + SCORE_POSITION_WEIGHT * positionBonus, 2),
     },
     details: {
-      predicted: top.map((s) => ({ rank: s.rank, songId: s.songId, title: s.title, votes: s.votes, playedAt: positionOf.get(s.songId) ?? null })),
-      played: actual.map((p) => ({ position: p.position, songId: p.songId, title: p.title, rank: p.songId === null ? null : (rankOf.get(p.songId) ?? null) })),
+      predicted: top.map((s) => ({
+        rank: s.rank,
+        songId: s.songId,
+        title: s.title,
+        votes: s.votes,
+        playedAt: positionOf.get(s.songId) ?? null,
+      })),
+      played: actual.map((p) => ({
+        position: p.position,
+        songId: p.songId,
+        title: p.title,
+        rank: p.songId === null ? null : (rankOf.get(p.songId) ?? null),
+      })),
     },
     topSongIds: new Set(top.map((s) => s.songId)),
   };
@@ -95,7 +108,11 @@ export interface FanPoints {
  * What each fan earned: POINTS_PER_HIT per song they voted for that was played, plus POINTS_PER_DEEP_CUT when
  * that song was outside the crowd's top N. Every fan with at least one vote gets a row (0 points included).
  */
-export function fanPoints(votesByFan: ReadonlyMap<string, readonly string[]>, played: readonly PlayedSongInput[], topSongIds: ReadonlySet<string>): FanPoints[] {
+export function fanPoints(
+  votesByFan: ReadonlyMap<string, readonly string[]>,
+  played: readonly PlayedSongInput[],
+  topSongIds: ReadonlySet<string>,
+): FanPoints[] {
   const playedIds = new Set(played.flatMap((p) => (p.songId === null ? [] : [p.songId])));
   const result: FanPoints[] = [];
   for (const [userId, songIds] of votesByFan) {

@@ -15,7 +15,12 @@ function providerOf(url) {
   if (url.hostname === 'api.resend.com') return 'email';
   if (url.hostname === 'oauth2.googleapis.com') return 'oauth';
   if (url.hostname === 'fcm.googleapis.com' && url.pathname.startsWith('/v1/projects/')) return 'fcm';
-  if (url.hostname === 'updates.push.services.mozilla.com' || url.hostname === 'fcm.googleapis.com' || url.hostname.endsWith('.push.test')) return 'webpush';
+  if (
+    url.hostname === 'updates.push.services.mozilla.com' ||
+    url.hostname === 'fcm.googleapis.com' ||
+    url.hostname.endsWith('.push.test')
+  )
+    return 'webpush';
   return null;
 }
 
@@ -33,7 +38,11 @@ async function control(request, url) {
   if (url.pathname === '/requests') {
     const provider = url.searchParams.get('provider');
     const match = url.searchParams.get('match');
-    return Response.json(requests.filter((r) => (!provider || r.provider === provider) && (!match || `${r.url} ${r.body}`.includes(match))));
+    return Response.json(
+      requests.filter(
+        (r) => (!provider || r.provider === provider) && (!match || `${r.url} ${r.body}`.includes(match)),
+      ),
+    );
   }
   return Response.json({ error: 'unknown control path' }, { status: 404 });
 }
@@ -46,13 +55,27 @@ export default {
     if (!provider) return fetch(request);
     const raw = await request.arrayBuffer();
     const body = provider === 'webpush' ? toBase64(raw) : new TextDecoder().decode(raw);
-    requests.push({ provider, method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body, at: Date.now() });
+    requests.push({
+      provider,
+      method: request.method,
+      url: request.url,
+      headers: Object.fromEntries(request.headers),
+      body,
+      at: Date.now(),
+    });
     const haystack = `${request.url} ${body}`;
     const script = scripts.find((s) => haystack.includes(s.match) && s.responses.length);
-    const name = script ? (script.responses.length > 1 ? script.responses.shift() : script.responses[0]) : DEFAULTS[provider];
+    const name = script
+      ? script.responses.length > 1
+        ? script.responses.shift()
+        : script.responses[0]
+      : DEFAULTS[provider];
     if (name === 'network-error') throw new Error('connection reset by fake provider');
     const fixture = FIXTURES[name];
     if (!fixture) return new Response(`no fixture ${name}`, { status: 599 });
-    return new Response(fixture.body === null ? null : JSON.stringify(fixture.body), { status: fixture.status, headers: fixture.headers });
+    return new Response(fixture.body === null ? null : JSON.stringify(fixture.body), {
+      status: fixture.status,
+      headers: fixture.headers,
+    });
   },
 };

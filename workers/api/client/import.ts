@@ -4,8 +4,13 @@ import type { ImportRecord } from '../../../src/shared/schemas/ingest';
 const data = JSON.parse(document.getElementById('page-data')?.textContent ?? '{}') as { id: string; status: string };
 const box = document.getElementById('import-progress');
 
-function phase(name: string, p: { done: boolean; inserted: number; updated: number; unchanged: number } | undefined): string {
-  return p ? `${p.done ? 'done' : 'in progress'} · ${p.inserted} new, ${p.updated} updated, ${p.unchanged} unchanged` : 'waiting';
+function phase(
+  name: string,
+  p: { done: boolean; inserted: number; updated: number; unchanged: number } | undefined,
+): string {
+  return p
+    ? `${p.done ? 'done' : 'in progress'} · ${p.inserted} new, ${p.updated} updated, ${p.unchanged} unchanged`
+    : 'waiting';
 }
 
 function draw(record: ImportRecord): void {

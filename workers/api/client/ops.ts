@@ -47,15 +47,25 @@ function row(cells: (string | Node)[]): HTMLTableRowElement {
 }
 
 function draw(m: AdminMetrics): void {
-  for (const [key, value] of [['sockets', m.rooms.sockets], ['lag', lag(m)], ['errors', errorRate(m)]] as const) {
+  for (const [key, value] of [
+    ['sockets', m.rooms.sockets],
+    ['lag', lag(m)],
+    ['errors', errorRate(m)],
+  ] as const) {
     history[key].push(value);
     if (history[key].length > SAMPLES) history[key].shift();
   }
-  setChart('votes', m.votes.perMinute.toFixed(1), m.votes.series.map((p) => p.votes));
+  setChart(
+    'votes',
+    m.votes.perMinute.toFixed(1),
+    m.votes.series.map((p) => p.votes),
+  );
   setChart('sockets', String(m.rooms.sockets), history.sockets);
   setChart('lag', String(Math.round(lag(m))), history.lag);
   setChart('errors', pct(errorRate(m)), history.errors);
-  $('ops-queue-rows')?.replaceChildren(...m.queues.map((q) => row([q.queue, String(q.messages), ms(q.avgLagMs), ms(q.maxLagMs)])));
+  $('ops-queue-rows')?.replaceChildren(
+    ...m.queues.map((q) => row([q.queue, String(q.messages), ms(q.avgLagMs), ms(q.maxLagMs)])),
+  );
   $('ops-route-rows')?.replaceChildren(
     ...[...m.routes]
       .sort((a, b) => b.requests - a.requests)
@@ -63,7 +73,13 @@ function draw(m: AdminMetrics): void {
       .map((r) => {
         const code = document.createElement('code');
         code.textContent = r.route;
-        return row([code, String(r.requests), pct(r.errorRate), pct(r.clientErrorRate), r.p95AboveHistogram ? '> 5 s' : ms(r.p95Ms)]);
+        return row([
+          code,
+          String(r.requests),
+          pct(r.errorRate),
+          pct(r.clientErrorRate),
+          r.p95AboveHistogram ? '> 5 s' : ms(r.p95Ms),
+        ]);
       }),
   );
   const updated = $('ops-updated');

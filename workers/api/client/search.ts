@@ -16,7 +16,12 @@ if (input && listbox) {
       const res = await fetch(`/v1/search?q=${encodeURIComponent(q)}&limit=6`, { credentials: 'omit' });
       if (!res.ok) return [];
       const body = (await res.json()) as SearchResponse;
-      return body.results.map((r) => ({ id: r.id, label: r.title, detail: `${LABELS[r.type]} · ${r.subtitle}`, href: `/${PATHS[r.type]}/${r.slug}` }));
+      return body.results.map((r) => ({
+        id: r.id,
+        label: r.title,
+        detail: `${LABELS[r.type]} · ${r.subtitle}`,
+        href: `/${PATHS[r.type]}/${r.slug}`,
+      }));
     },
     pick: (option) => {
       if (option.href) location.assign(option.href);

@@ -3,10 +3,11 @@
  * this fan's votes with optimistic UI (rolled back on an error ack), and reconnects with resume after the
  * network drops. Works on top of the server-rendered list, which stays readable without this script.
  */
-import type { ClientMessage, ServerMessage } from '../../../src/shared/schemas/room';
+
 import type { Song } from '../../../src/shared/schemas/catalog';
+import type { ClientMessage, ServerMessage } from '../../../src/shared/schemas/room';
 import { attachCombobox } from './lib/combobox';
-import { RoomState, type DisplaySong } from './lib/room-state';
+import { type DisplaySong, RoomState } from './lib/room-state';
 import { uuid } from './lib/uuid';
 
 interface ShowPageData {
@@ -23,7 +24,12 @@ const LINK_LABEL: Record<LinkState, string> = {
   reconnecting: 'Reconnecting…',
   offline: 'Offline, waiting for the network…',
 };
-const STATUS_LABEL: Record<string, string> = { upcoming: 'Upcoming', live: 'Live now', completed: 'Played', cancelled: 'Cancelled' };
+const STATUS_LABEL: Record<string, string> = {
+  upcoming: 'Upcoming',
+  live: 'Live now',
+  completed: 'Played',
+  cancelled: 'Cancelled',
+};
 /** Silence longer than this means the socket is dead even if it was not closed (the room answers pings). */
 const HEARTBEAT_MS = 10_000;
 const DEAD_AFTER_MS = 25_000;
@@ -46,7 +52,12 @@ const emptyNote = $('setlist-empty');
 const state = new RoomState();
 // The server-rendered rows are the starting point (and stay if the socket never connects).
 for (const li of document.querySelectorAll<HTMLLIElement>('#played-list li')) {
-  state.played.push({ position: Number(li.dataset.position), songId: null, title: li.textContent ?? '', setlistSongId: null });
+  state.played.push({
+    position: Number(li.dataset.position),
+    songId: null,
+    title: li.textContent ?? '',
+    setlistSongId: null,
+  });
 }
 for (const li of list.querySelectorAll<HTMLLIElement>('li.song.played')) {
   const position = Number(/#(\d+)/.exec(li.querySelector('.played-mark')?.textContent ?? '')?.[1]);
@@ -55,7 +66,12 @@ for (const li of list.querySelectorAll<HTMLLIElement>('li.song.played')) {
 }
 for (const li of list.querySelectorAll<HTMLLIElement>('li.song')) {
   const id = li.dataset.id!;
-  state.upsert({ setlistSongId: id, songId: '', title: li.querySelector('.title .t')?.textContent ?? '', votes: Number(li.dataset.votes ?? 0) });
+  state.upsert({
+    setlistSongId: id,
+    songId: '',
+    title: li.querySelector('.title .t')?.textContent ?? '',
+    votes: Number(li.dataset.votes ?? 0),
+  });
   if (li.classList.contains('mine')) state.mine.add(id);
 }
 state.votingOpen = list.dataset.canVote === 'true';
@@ -113,7 +129,9 @@ function renderActual(): void {
 }
 
 function render(): void {
-  const playedAt = new Map(state.played.flatMap((p) => (p.setlistSongId ? [[p.setlistSongId, p.position] as const] : [])));
+  const playedAt = new Map(
+    state.played.flatMap((p) => (p.setlistSongId ? [[p.setlistSongId, p.position] as const] : [])),
+  );
   renderActual();
   const rows = state.display();
   const max = Math.max(0, ...rows.map((r) => r.votes));
@@ -131,7 +149,8 @@ function render(): void {
     const mark = li.querySelector('.played-mark');
     if (mark) mark.textContent = position !== undefined ? ` · played #${position}` : '';
     li.querySelector('.n')!.textContent = String(song.votes);
-    (li.querySelector('.bar > span') as HTMLElement).style.transform = `scaleX(${(max > 0 ? song.votes / max : 0).toFixed(4)})`;
+    (li.querySelector('.bar > span') as HTMLElement).style.transform =
+      `scaleX(${(max > 0 ? song.votes / max : 0).toFixed(4)})`;
     const button = li.querySelector<HTMLButtonElement>('button.vote')!;
     button.hidden = !data.signedIn;
     button.disabled = !canVote;
@@ -146,7 +165,8 @@ function render(): void {
     }
     previous = li;
   });
-  if (focused instanceof HTMLElement && focused !== document.activeElement && list.contains(focused)) focused.focus({ preventScroll: true });
+  if (focused instanceof HTMLElement && focused !== document.activeElement && list.contains(focused))
+    focused.focus({ preventScroll: true });
   if (emptyNote) emptyNote.hidden = rows.length > 0;
   votingNotice.textContent = votingNoticeText();
   const badge = document.querySelector<HTMLElement>('#show-status .badge');
@@ -217,7 +237,8 @@ function connect(): void {
     setLink('live');
     // Votes still waiting for an ack are sent again with the same id: the room counts each id once.
     for (const [id, p] of state.pending) ws.send(JSON.stringify({ type: p.kind, id, setlistSongId: p.setlistSongId }));
-    for (const message of outbox.splice(0)) if (message.type !== 'vote' && message.type !== 'unvote') ws.send(JSON.stringify(message));
+    for (const message of outbox.splice(0))
+      if (message.type !== 'vote' && message.type !== 'unvote') ws.send(JSON.stringify(message));
   });
   ws.addEventListener('message', (event) => {
     lastHeard = Date.now();
@@ -233,12 +254,15 @@ function connect(): void {
       return;
     }
     if (applied.refused) {
-      showError(applied.refused.pending ? `Your vote did not count: ${applied.refused.message}` : applied.refused.message);
+      showError(
+        applied.refused.pending ? `Your vote did not count: ${applied.refused.message}` : applied.refused.message,
+      );
     }
     if (applied.accepted) onAccepted(applied.accepted.ref, applied.accepted.result);
     if (message.type === 'update') announce(applied.changed);
     if (applied.playedNow) announcer.textContent = `Now playing: ${applied.playedNow.title}`;
-    if (applied.scored && state.result) announcer.textContent = `The prediction scored ${state.result.score.toFixed(0)} out of 100.`;
+    if (applied.scored && state.result)
+      announcer.textContent = `The prediction scored ${state.result.score.toFixed(0)} out of 100.`;
     render();
   });
   ws.addEventListener('close', () => {
@@ -281,7 +305,10 @@ list.addEventListener('click', (event) => {
   if (!state.begin(messageId, mine ? 'unvote' : 'vote', id)) return;
   errorBox.hidden = true;
   render(); // optimistic: the count and highlight change now
-  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: mine ? 'unvote' : 'vote', id: messageId, setlistSongId: id } satisfies ClientMessage));
+  if (socket?.readyState === WebSocket.OPEN)
+    socket.send(
+      JSON.stringify({ type: mine ? 'unvote' : 'vote', id: messageId, setlistSongId: id } satisfies ClientMessage),
+    );
 });
 
 // ------------------------------------------------------------------ adding songs
@@ -292,7 +319,12 @@ function onAccepted(ref: string, result: Record<string, unknown> | undefined): v
   if (title === undefined) return;
   addRequests.delete(ref);
   if (result && typeof result.setlistSongId === 'string' && typeof result.votes === 'number') {
-    state.upsert({ setlistSongId: result.setlistSongId, songId: String(result.songId ?? ''), title: String(result.title ?? title), votes: result.votes });
+    state.upsert({
+      setlistSongId: result.setlistSongId,
+      songId: String(result.songId ?? ''),
+      title: String(result.title ?? title),
+      votes: result.votes,
+    });
   }
   announcer.textContent = result?.repeated === true ? `${title} is already on the setlist.` : `Added ${title}.`;
 }
@@ -305,11 +337,17 @@ if (addForm && addInput && addOptions) {
     input: addInput,
     listbox: addOptions,
     load: async (q) => {
-      const res = await fetch(`/v1/artists/${data.artistId}/songs?q=${encodeURIComponent(q)}&limit=8`, { credentials: 'omit' });
+      const res = await fetch(`/v1/artists/${data.artistId}/songs?q=${encodeURIComponent(q)}&limit=8`, {
+        credentials: 'omit',
+      });
       if (!res.ok) return [];
       const body = (await res.json()) as { items: Song[] };
       const onList = new Set([...state.songs.values()].map((s) => s.songId));
-      return body.items.map((song) => ({ id: song.id, label: song.title, ...(onList.has(song.id) ? { detail: '(on the setlist)' } : song.album ? { detail: song.album } : {}) }));
+      return body.items.map((song) => ({
+        id: song.id,
+        label: song.title,
+        ...(onList.has(song.id) ? { detail: '(on the setlist)' } : song.album ? { detail: song.album } : {}),
+      }));
     },
     pick: (option) => {
       const id = uuid();

@@ -19,7 +19,11 @@ self.addEventListener('push', (event) => {
     payload = { body: event.data?.text() ?? '' };
   }
   event.waitUntil(
-    self.registration.showNotification(payload.title ?? 'MySetlist', { body: payload.body ?? '', icon: '/static/icon.svg', data: { url: payload.url ?? '/inbox' } }),
+    self.registration.showNotification(payload.title ?? 'MySetlist', {
+      body: payload.body ?? '',
+      icon: '/static/icon.svg',
+      data: { url: payload.url ?? '/inbox' },
+    }),
   );
 });
 

@@ -6,7 +6,7 @@ import type { AppEnv } from './app-env';
 import { corsPolicy } from './middleware/cors-policy';
 import { database } from './middleware/database';
 import { databaseAvailability } from './middleware/database-availability';
-import { errorHandler, notFoundHandler, errorResponse } from './middleware/error-handler';
+import { errorHandler, errorResponse, notFoundHandler } from './middleware/error-handler';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { requestMetrics } from './middleware/request-metrics';
@@ -23,7 +23,7 @@ import { deadLetterRoutes } from './routes/dead-letters';
 import { docsRoutes, OPENAPI_PATH } from './routes/docs';
 import { followRoutes } from './routes/follows';
 import { forecastRoutes } from './routes/forecast';
-import { healthRoute, healthRoutes, APP_VERSION } from './routes/health';
+import { APP_VERSION, healthRoute, healthRoutes } from './routes/health';
 import { leaderboardRoutes } from './routes/leaderboard';
 import { liveRoutes } from './routes/live';
 import { mfaRoutes } from './routes/mfa';
@@ -36,8 +36,8 @@ import { searchRoutes } from './routes/search';
 import { sessionRoutes } from './routes/sessions';
 import { setlistRoutes } from './routes/setlist';
 import { showRoutes } from './routes/shows';
-import { venueRoutes } from './routes/venues';
 import { trendingRoutes } from './routes/trending';
+import { venueRoutes } from './routes/venues';
 import { createWebRoutes, notFoundPage, wantsPage } from './web';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -45,7 +45,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** The OpenAPI document's own fields; its paths and components come from the routes' zod schemas. */
 const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
-  info: { title: 'MySetlist API', version: APP_VERSION, description: 'Concert setlist predictions, voted live by fans. Browsable at /docs.' },
+  info: {
+    title: 'MySetlist API',
+    version: APP_VERSION,
+    description: 'Concert setlist predictions, voted live by fans. Browsable at /docs.',
+  },
   servers: [{ url: '/v1' }],
 };
 
@@ -60,7 +64,10 @@ function createV1() {
     await next();
     c.header('API-Version', '1');
   });
-  v1.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, errors.payloadTooLarge(MAX_BODY_BYTES)) }));
+  v1.use(
+    '*',
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => errorResponse(c, errors.payloadTooLarge(MAX_BODY_BYTES)) }),
+  );
   v1.use('*', corsPolicy());
   // While the database circuit is open: writes fail fast with 503, anonymous reads come from the cache.
   v1.use('*', databaseAvailability());
@@ -93,7 +100,8 @@ function createV1() {
   // The one document describes every route: GET /health too, which lives outside /v1, so its operation
   // overrides the `/v1` server with `/` (routing stays in createApp).
   v1.openAPIRegistry.registerPath(healthRoute);
-  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) v1.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
+    v1.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
   v1.doc31(OPENAPI_PATH.slice('/v1'.length), OPENAPI_DOCUMENT);
   return v1;
 }
@@ -115,7 +123,10 @@ export function createApp() {
   app.route('/', docsRoutes);
   app.route('/v1', createV1());
   // The fan web app's pages (web/index.tsx): clients of the /v1 routes above, called in-process.
-  app.route('/', createWebRoutes((request, env, ctx) => Promise.resolve(app.fetch(request, env, ctx))));
+  app.route(
+    '/',
+    createWebRoutes((request, env, ctx) => Promise.resolve(app.fetch(request, env, ctx))),
+  );
   app.onError(errorHandler);
   app.notFound((c) => (wantsPage(c) ? notFoundPage(c) : notFoundHandler(c)));
   return app;

@@ -1,15 +1,15 @@
 import { openDatabase } from '../../../src/shared/db/client';
 import { refreshForecasts } from '../../../src/shared/forecast/refresh';
-import { refreshArtistSimilarity } from '../../../src/shared/recommend/similarity';
 import { createLogger, parseLogLevel } from '../../../src/shared/log';
+import { refreshArtistSimilarity } from '../../../src/shared/recommend/similarity';
+import { ANOMALY_CRON, detectAnomalies } from './analytics/anomalies';
+import { maintainAnalytics } from './analytics/maintenance';
 import { createApp } from './app';
 import { deleteExpiredSessions } from './auth/sessions';
 import { warmCache } from './cache/warm';
-import { runNotificationCron, NOTIFICATIONS_CRON } from './notifications/cron';
+import { NOTIFICATIONS_CRON, runNotificationCron } from './notifications/cron';
 import { databaseBreaker } from './resilience/database-breaker';
 import { recomputeTrending, TRENDING_CRON } from './trending/recompute';
-import { ANOMALY_CRON, detectAnomalies } from './analytics/anomalies';
-import { maintainAnalytics } from './analytics/maintenance';
 
 export { RateLimiter } from './rate-limit/rate-limiter';
 
@@ -27,7 +27,9 @@ export default {
    */
   async scheduled(controller, env, ctx) {
     const log = createLogger({ service: 'api', cron: controller.cron }, { level: parseLogLevel(env.LOG_LEVEL) });
-    const { db, close } = openDatabase(env, (err) => log.warn('database pool error', { err }), { guard: databaseBreaker(env) });
+    const { db, close } = openDatabase(env, (err) => log.warn('database pool error', { err }), {
+      guard: databaseBreaker(env),
+    });
     try {
       if (controller.cron === NOTIFICATIONS_CRON) {
         const result = await runNotificationCron(db.$primary, env.NOTIFICATIONS);
@@ -45,7 +47,12 @@ export default {
         if (!env.PUBLIC_API_ORIGIN) log.info('cache warming skipped: PUBLIC_API_ORIGIN is not set');
         else {
           try {
-            const warmed = await warmCache({ origin: env.PUBLIC_API_ORIGIN, fetch: async (request) => app.fetch(request, env, ctx), db, log });
+            const warmed = await warmCache({
+              origin: env.PUBLIC_API_ORIGIN,
+              fetch: async (request) => app.fetch(request, env, ctx),
+              db,
+              log,
+            });
             log.info('cache warmed', { ...warmed });
           } catch (err) {
             log.warn('cache warming failed', { err });
@@ -59,7 +66,9 @@ export default {
         log.info('expired sessions removed', { removed });
         // Its own failure must not hide the sessions cleanup above, and vice versa: both are idempotent.
         try {
-          log.info('analytics maintained', { ...(await maintainAnalytics(db, env, new Date(controller.scheduledTime))) });
+          log.info('analytics maintained', {
+            ...(await maintainAnalytics(db, env, new Date(controller.scheduledTime))),
+          });
         } catch (err) {
           log.warn('analytics maintenance failed', { err });
         }

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LATENCY_BUCKETS } from '../../../src/shared/schemas/analytics';
-import { MAX_DATA_POINTS, toDataPoints, writeDataPoints } from '../../queue-consumers/src/consumers/analytics-engine';
 import { mergeMetricRows } from '../../queue-consumers/src/consumers/analytics';
+import { MAX_DATA_POINTS, toDataPoints, writeDataPoints } from '../../queue-consumers/src/consumers/analytics-engine';
 import { PRESENCE_MIN_GAP_MS, PresenceReporter } from '../../realtime/src/room/presence';
 import { networkIdOf, networkPrefix } from '../src/analytics/network-id';
 import { FLUSH_INTERVAL_MS, quantileFromBuckets, RequestMetrics } from '../src/analytics/request-metrics';
@@ -44,7 +44,13 @@ describe('request metrics aggregation', () => {
     expect(m.takeIfDue(t0 + 5)).toBeUndefined();
     const rows = m.takeIfDue(t0 + FLUSH_INTERVAL_MS)!;
     const shows = rows.find((r) => r.route === 'GET /v1/shows')!;
-    expect(shows).toMatchObject({ minute: '2026-01-01T12:00:00.000Z', requests: 3, clientErrors: 1, serverErrors: 1, latencySumMs: 715 });
+    expect(shows).toMatchObject({
+      minute: '2026-01-01T12:00:00.000Z',
+      requests: 3,
+      clientErrors: 1,
+      serverErrors: 1,
+      latencySumMs: 715,
+    });
     expect(shows.latencyBuckets).toHaveLength(LATENCY_BUCKETS);
     expect(shows.latencyBuckets[0]).toBe(1); // 3 ms ≤ 5
     expect(shows.latencyBuckets[2]).toBe(1); // 12 ms ≤ 25
@@ -67,7 +73,15 @@ describe('request metrics aggregation', () => {
   });
 
   it('merges isolates flushing the same minute and route into one row', () => {
-    const row = { minute: '2026-01-01T12:00:00.000Z', route: 'GET /x', requests: 2, clientErrors: 0, serverErrors: 1, latencyBuckets: Array<number>(LATENCY_BUCKETS).fill(1), latencySumMs: 10 };
+    const row = {
+      minute: '2026-01-01T12:00:00.000Z',
+      route: 'GET /x',
+      requests: 2,
+      clientErrors: 0,
+      serverErrors: 1,
+      latencyBuckets: Array<number>(LATENCY_BUCKETS).fill(1),
+      latencySumMs: 10,
+    };
     const merged = mergeMetricRows([row, { ...row, minute: '2026-01-01T12:00:00Z' }, { ...row, route: 'GET /y' }]);
     expect(merged).toHaveLength(2);
     expect(merged[0]).toMatchObject({ requests: 4, serverErrors: 2, latencySumMs: 20 });
@@ -78,11 +92,20 @@ describe('request metrics aggregation', () => {
 describe('Analytics Engine data points', () => {
   it('writes one point per kind and show with the count, and never more than the per-invocation limit', () => {
     const show = crypto.randomUUID();
-    expect(toDataPoints([{ kind: 'vote', showId: show }, { kind: 'vote', showId: show }, { kind: 'search', showId: null }])).toEqual([
+    expect(
+      toDataPoints([
+        { kind: 'vote', showId: show },
+        { kind: 'vote', showId: show },
+        { kind: 'search', showId: null },
+      ]),
+    ).toEqual([
       { indexes: ['vote'], blobs: ['vote', show], doubles: [2] },
       { indexes: ['search'], blobs: ['search', ''], doubles: [1] },
     ]);
-    const many = Array.from({ length: 100 }, (_, i) => ({ kind: i % 2 ? 'vote' : 'show_view', showId: crypto.randomUUID() }));
+    const many = Array.from({ length: 100 }, (_, i) => ({
+      kind: i % 2 ? 'vote' : 'show_view',
+      showId: crypto.randomUUID(),
+    }));
     const points = toDataPoints(many);
     expect(points.length).toBeLessThanOrEqual(MAX_DATA_POINTS);
     expect(points.reduce((n, p) => n + p.doubles![0]!, 0)).toBe(100);

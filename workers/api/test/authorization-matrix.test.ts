@@ -1,5 +1,5 @@
-import { env } from 'cloudflare:workers';
 import { createExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../../src/shared/db/schema';
@@ -53,7 +53,13 @@ interface Rule {
   headers?: Record<string, string>;
 }
 
-const everyone = (status: Expected): Record<Persona, Expected> => ({ anonymous: status, fan: status, otherFan: status, moderator: status, admin: status });
+const everyone = (status: Expected): Record<Persona, Expected> => ({
+  anonymous: status,
+  fan: status,
+  otherFan: status,
+  moderator: status,
+  admin: status,
+});
 const signedIn = (status: Expected): Record<Persona, Expected> => ({ ...everyone(status), anonymous: 401 });
 const roles = (allowed: Expected, ...who: Persona[]): Record<Persona, Expected> => ({
   anonymous: 401,
@@ -71,8 +77,14 @@ const RULES: Record<string, Rule> = {
   'GET /v1/openapi.json': { expect: everyone(200) },
   'GET /docs': { expect: everyone(200) },
   'GET /docs/': { expect: everyone(301) },
-  'POST /v1/auth/signup': { expect: everyone(201), body: () => ({ email: uniqueEmail('matrix'), password: 'matrix password 123' }) },
-  'POST /v1/auth/login': { expect: everyone(200), body: (ctx) => ({ email: ctx.loginEmail, password: 'matrix password 123' }) },
+  'POST /v1/auth/signup': {
+    expect: everyone(201),
+    body: () => ({ email: uniqueEmail('matrix'), password: 'matrix password 123' }),
+  },
+  'POST /v1/auth/login': {
+    expect: everyone(200),
+    body: (ctx) => ({ email: ctx.loginEmail, password: 'matrix password 123' }),
+  },
   'POST /v1/auth/logout': { expect: signedIn(204), fresh: true },
   'GET /v1/me': { expect: signedIn(200) },
   'DELETE /v1/me': { expect: signedIn(204), fresh: true, body: (_ctx, who) => ({ password: who?.password ?? 'x' }) },
@@ -85,11 +97,18 @@ const RULES: Record<string, Rule> = {
   'DELETE /v1/me/sessions': { expect: signedIn(200), fresh: true },
   // Only the owner may end a session: the others get 404, as if it did not exist.
   'DELETE /v1/me/sessions/:id': { expect: { anonymous: 401, fan: 404, otherFan: 204, moderator: 404, admin: 404 } },
-  'POST /v1/me/password': { expect: signedIn(204), fresh: true, body: (_ctx, who) => ({ currentPassword: who?.password ?? 'x', newPassword: 'a brand new passphrase' }) },
+  'POST /v1/me/password': {
+    expect: signedIn(204),
+    fresh: true,
+    body: (_ctx, who) => ({ currentPassword: who?.password ?? 'x', newPassword: 'a brand new passphrase' }),
+  },
   'GET /v1/shows': { expect: everyone(200) },
   'GET /v1/shows/:showId/setlist': { expect: everyone(200) },
   'POST /v1/shows/:showId/setlist': { expect: signedIn([200, 201]), body: (ctx) => ({ songId: ctx.songIds[1] }) },
-  'POST /v1/shows/:showId/votes': { expect: signedIn(201), body: (ctx) => ({ setlistSongId: ctx.setlistSongId, voteId: crypto.randomUUID() }) },
+  'POST /v1/shows/:showId/votes': {
+    expect: signedIn(201),
+    body: (ctx) => ({ setlistSongId: ctx.setlistSongId, voteId: crypto.randomUUID() }),
+  },
   'DELETE /v1/shows/:showId/votes/:setlistSongId': { expect: signedIn(204) },
   'PUT /v1/shows/:showId/lock': { expect: roles(200, 'moderator', 'admin'), body: () => ({ locked: false }) },
   // Not a WebSocket request: everyone is told to upgrade; the socket itself is open to anonymous watchers.
@@ -102,7 +121,10 @@ const RULES: Record<string, Rule> = {
   'GET /v1/artists': { expect: everyone(200) },
   'GET /v1/artists/:idOrSlug': { expect: everyone(200), path: (ctx) => `/v1/artists/${ctx.artistSlug}` },
   'GET /v1/artists/:idOrSlug/similar': { expect: everyone(200), path: (ctx) => `/v1/artists/${ctx.artistId}/similar` },
-  'GET /v1/artists/:idOrSlug/songs': { expect: everyone(200), path: (ctx) => `/v1/artists/${ctx.artistSlug}/songs?q=song` },
+  'GET /v1/artists/:idOrSlug/songs': {
+    expect: everyone(200),
+    path: (ctx) => `/v1/artists/${ctx.artistSlug}/songs?q=song`,
+  },
   'GET /v1/shows/:idOrSlug': { expect: everyone(200), path: (ctx) => `/v1/shows/${ctx.showId}` },
   'GET /v1/venues': { expect: everyone(200) },
   'GET /v1/venues/:idOrSlug': { expect: everyone(200), path: (ctx) => `/v1/venues/${ctx.venueId}` },
@@ -110,25 +132,63 @@ const RULES: Record<string, Rule> = {
   'DELETE /v1/me/follows/:artistId': { expect: signedIn(204), path: (ctx) => `/v1/me/follows/${ctx.artistId}` },
   'GET /v1/me/follows': { expect: signedIn(200) },
   'GET /v1/me/feed': { expect: signedIn(200) },
-  'POST /v1/admin/artists': { expect: roles(201, 'admin'), body: () => ({ name: `Matrix Artist ${crypto.randomUUID().slice(0, 8)}` }) },
-  'PATCH /v1/admin/artists/:id': { expect: roles(200, 'admin'), body: () => ({ popularity: 42 }), path: (ctx) => `/v1/admin/artists/${ctx.artistId}` },
-  'POST /v1/admin/artists/:id/songs': { expect: roles(201, 'admin'), body: () => ({ title: 'Matrix Song' }), path: (ctx) => `/v1/admin/artists/${ctx.artistId}/songs` },
+  'POST /v1/admin/artists': {
+    expect: roles(201, 'admin'),
+    body: () => ({ name: `Matrix Artist ${crypto.randomUUID().slice(0, 8)}` }),
+  },
+  'PATCH /v1/admin/artists/:id': {
+    expect: roles(200, 'admin'),
+    body: () => ({ popularity: 42 }),
+    path: (ctx) => `/v1/admin/artists/${ctx.artistId}`,
+  },
+  'POST /v1/admin/artists/:id/songs': {
+    expect: roles(201, 'admin'),
+    body: () => ({ title: 'Matrix Song' }),
+    path: (ctx) => `/v1/admin/artists/${ctx.artistId}/songs`,
+  },
   'POST /v1/admin/venues': {
     expect: roles(201, 'admin'),
-    body: () => ({ name: `Matrix Hall ${crypto.randomUUID().slice(0, 8)}`, city: 'Lyon', country: 'FR', timeZone: 'Europe/Paris' }),
+    body: () => ({
+      name: `Matrix Hall ${crypto.randomUUID().slice(0, 8)}`,
+      city: 'Lyon',
+      country: 'FR',
+      timeZone: 'Europe/Paris',
+    }),
   },
   // Imports (routes/admin-imports.ts): starting one spends provider quota, so admins only; progress is readable by moderators.
-  'POST /v1/admin/imports': { expect: roles(202, 'admin'), body: () => ({ artistName: `Matrix Import ${crypto.randomUUID().slice(0, 8)}` }) },
-  'GET /v1/admin/imports/:id': { expect: roles(404, 'moderator', 'admin'), path: () => `/v1/admin/imports/${crypto.randomUUID()}` },
-  'PATCH /v1/admin/venues/:id': { expect: roles(200, 'admin'), body: () => ({ capacity: 1200 }), path: (ctx) => `/v1/admin/venues/${ctx.venueId}` },
+  'POST /v1/admin/imports': {
+    expect: roles(202, 'admin'),
+    body: () => ({ artistName: `Matrix Import ${crypto.randomUUID().slice(0, 8)}` }),
+  },
+  'GET /v1/admin/imports/:id': {
+    expect: roles(404, 'moderator', 'admin'),
+    path: () => `/v1/admin/imports/${crypto.randomUUID()}`,
+  },
+  'PATCH /v1/admin/venues/:id': {
+    expect: roles(200, 'admin'),
+    body: () => ({ capacity: 1200 }),
+    path: (ctx) => `/v1/admin/venues/${ctx.venueId}`,
+  },
   'POST /v1/admin/shows': {
     expect: roles(201, 'moderator', 'admin'),
-    body: (ctx) => ({ slug: `matrix-show-${crypto.randomUUID().slice(0, 8)}`, artistId: ctx.artistId, venueId: ctx.venueId, startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString() }),
+    body: (ctx) => ({
+      slug: `matrix-show-${crypto.randomUUID().slice(0, 8)}`,
+      artistId: ctx.artistId,
+      venueId: ctx.venueId,
+      startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    }),
   },
-  'PATCH /v1/admin/shows/:id': { expect: roles(200, 'moderator', 'admin'), body: () => ({ status: 'upcoming' }), path: (ctx) => `/v1/admin/shows/${ctx.adminShowId}` },
+  'PATCH /v1/admin/shows/:id': {
+    expect: roles(200, 'moderator', 'admin'),
+    body: () => ({ status: 'upcoming' }),
+    path: (ctx) => `/v1/admin/shows/${ctx.adminShowId}`,
+  },
   // Search and trending (routes/search.ts, routes/trending.ts).
   'GET /v1/search': { expect: everyone(200), path: () => '/v1/search?q=matrix' },
-  'POST /v1/search/clicks': { expect: everyone(204), body: (ctx) => ({ query: 'matrix', type: 'show', id: ctx.showId }) },
+  'POST /v1/search/clicks': {
+    expect: everyone(204),
+    body: (ctx) => ({ query: 'matrix', type: 'show', id: ctx.showId }),
+  },
   'GET /v1/admin/search-stats': { expect: roles(200, 'admin') },
   'GET /v1/trending/shows': { expect: everyone(200) },
   'GET /v1/trending/artists': { expect: everyone(200) },
@@ -138,13 +198,33 @@ const RULES: Record<string, Rule> = {
   'GET /': { expect: everyone(200) },
   'GET /search': { expect: everyone(200), path: () => '/search?q=matrix' },
   'GET /artists/:slug': { expect: everyone(200), path: (ctx) => `/artists/${ctx.artistSlug}` },
-  'POST /artists/:slug/follow': { expect: everyone(303), path: (ctx) => `/artists/${ctx.artistSlug}/follow`, headers: FORM_POST },
+  'POST /artists/:slug/follow': {
+    expect: everyone(303),
+    path: (ctx) => `/artists/${ctx.artistSlug}/follow`,
+    headers: FORM_POST,
+  },
   'GET /venues/:slug': { expect: everyone(200), path: (ctx) => `/venues/${ctx.venueId}` },
   'GET /shows/:slug': { expect: everyone(200), path: (ctx) => `/shows/${ctx.showId}` },
-  'POST /shows/:slug/lock': { expect: everyone(303), path: (ctx) => `/shows/${ctx.adminShowId}/lock`, headers: FORM_POST },
-  'POST /shows/:slug/played': { expect: everyone(303), path: (ctx) => `/shows/${ctx.adminShowId}/played`, headers: FORM_POST },
-  'POST /shows/:slug/played/undo': { expect: everyone(303), path: (ctx) => `/shows/${ctx.adminShowId}/played/undo`, headers: FORM_POST },
-  'POST /shows/:slug/finalize': { expect: everyone(303), path: (ctx) => `/shows/${ctx.adminShowId}/finalize`, headers: FORM_POST },
+  'POST /shows/:slug/lock': {
+    expect: everyone(303),
+    path: (ctx) => `/shows/${ctx.adminShowId}/lock`,
+    headers: FORM_POST,
+  },
+  'POST /shows/:slug/played': {
+    expect: everyone(303),
+    path: (ctx) => `/shows/${ctx.adminShowId}/played`,
+    headers: FORM_POST,
+  },
+  'POST /shows/:slug/played/undo': {
+    expect: everyone(303),
+    path: (ctx) => `/shows/${ctx.adminShowId}/played/undo`,
+    headers: FORM_POST,
+  },
+  'POST /shows/:slug/finalize': {
+    expect: everyone(303),
+    path: (ctx) => `/shows/${ctx.adminShowId}/finalize`,
+    headers: FORM_POST,
+  },
   'GET /leaderboard': { expect: everyone(200) },
   'GET /signup': { expect: { ...everyone(303), anonymous: 200 } },
   'POST /signup': { expect: everyone(400), headers: FORM_POST },
@@ -153,7 +233,11 @@ const RULES: Record<string, Rule> = {
   'POST /logout': { expect: everyone(303), fresh: true, headers: FORM_POST },
   'GET /account': { expect: { ...everyone(200), anonymous: 303 } },
   'POST /account/sessions/end-others': { expect: everyone(303), fresh: true, headers: FORM_POST },
-  'POST /account/sessions/:id/end': { expect: everyone(303), path: () => `/account/sessions/${crypto.randomUUID()}/end`, headers: FORM_POST },
+  'POST /account/sessions/:id/end': {
+    expect: everyone(303),
+    path: () => `/account/sessions/${crypto.randomUUID()}/end`,
+    headers: FORM_POST,
+  },
   'POST /account/mfa/enroll': { expect: { ...everyone(200), anonymous: 303 }, fresh: true, headers: FORM_POST },
   'POST /account/mfa/confirm': { expect: { ...everyone(400), anonymous: 303 }, headers: FORM_POST },
   'POST /account/mfa/disable': { expect: everyone(303), headers: FORM_POST },
@@ -162,16 +246,31 @@ const RULES: Record<string, Rule> = {
   'GET /feed': { expect: { ...everyone(200), anonymous: 303 } },
   'GET /inbox': { expect: { ...everyone(200), anonymous: 303 } },
   'POST /inbox/read-all': { expect: everyone(303), headers: FORM_POST },
-  'POST /inbox/:id/read': { expect: everyone(303), path: () => `/inbox/${crypto.randomUUID()}/read`, headers: FORM_POST },
+  'POST /inbox/:id/read': {
+    expect: everyone(303),
+    path: () => `/inbox/${crypto.randomUUID()}/read`,
+    headers: FORM_POST,
+  },
   'POST /account/notifications': { expect: everyone(303), headers: FORM_POST },
   'GET /admin': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
   'GET /ops': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
   'GET /admin/anomalies': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 200, admin: 200 } },
   'GET /admin/imports': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 403, admin: 200 } },
   'POST /admin/imports': { expect: everyone(303), headers: FORM_POST },
-  'GET /admin/imports/:id': { expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 404, admin: 404 }, path: () => `/admin/imports/${crypto.randomUUID()}` },
-  'POST /admin/anomalies/:id/discount': { expect: everyone(303), path: () => `/admin/anomalies/${crypto.randomUUID()}/discount`, headers: FORM_POST },
-  'POST /admin/anomalies/:id/restore': { expect: everyone(303), path: () => `/admin/anomalies/${crypto.randomUUID()}/restore`, headers: FORM_POST },
+  'GET /admin/imports/:id': {
+    expect: { anonymous: 303, fan: 403, otherFan: 403, moderator: 404, admin: 404 },
+    path: () => `/admin/imports/${crypto.randomUUID()}`,
+  },
+  'POST /admin/anomalies/:id/discount': {
+    expect: everyone(303),
+    path: () => `/admin/anomalies/${crypto.randomUUID()}/discount`,
+    headers: FORM_POST,
+  },
+  'POST /admin/anomalies/:id/restore': {
+    expect: everyone(303),
+    path: () => `/admin/anomalies/${crypto.randomUUID()}/restore`,
+    headers: FORM_POST,
+  },
   // Machine learning (routes/forecast.ts, routes/recommendations.ts).
   'GET /v1/shows/:showId/forecast': { expect: everyone(200) },
   'GET /v1/me/recommendations': { expect: signedIn(200) },
@@ -182,26 +281,53 @@ const RULES: Record<string, Rule> = {
     body: () => ({ title: `Matrix Encore ${crypto.randomUUID().slice(0, 8)}` }),
     path: (ctx) => `/v1/shows/${ctx.liveSetlistShowId}/played`,
   },
-  'DELETE /v1/shows/:showId/played/:position': { expect: roles(200, 'moderator', 'admin'), path: (ctx) => `/v1/shows/${ctx.liveSetlistShowId}/played/last` },
-  'GET /v1/shows/:showId/actual-setlist': { expect: everyone(200), path: (ctx) => `/v1/shows/${ctx.finalShowId}/actual-setlist` },
+  'DELETE /v1/shows/:showId/played/:position': {
+    expect: roles(200, 'moderator', 'admin'),
+    path: (ctx) => `/v1/shows/${ctx.liveSetlistShowId}/played/last`,
+  },
+  'GET /v1/shows/:showId/actual-setlist': {
+    expect: everyone(200),
+    path: (ctx) => `/v1/shows/${ctx.finalShowId}/actual-setlist`,
+  },
   // Finalising twice is idempotent: moderator and admin both get 200. The accuracy rule runs after it.
-  'POST /v1/shows/:showId/actual-setlist/finalize': { expect: roles(200, 'moderator', 'admin'), path: (ctx) => `/v1/shows/${ctx.finalShowId}/actual-setlist/finalize` },
+  'POST /v1/shows/:showId/actual-setlist/finalize': {
+    expect: roles(200, 'moderator', 'admin'),
+    path: (ctx) => `/v1/shows/${ctx.finalShowId}/actual-setlist/finalize`,
+  },
   'GET /v1/shows/:showId/accuracy': { expect: everyone(200), path: (ctx) => `/v1/shows/${ctx.finalShowId}/accuracy` },
   'GET /v1/leaderboard': { expect: everyone(200), path: () => '/v1/leaderboard?period=week' },
-  'GET /v1/artists/:idOrSlug/leaderboard': { expect: everyone(200), path: (ctx) => `/v1/artists/${ctx.artistSlug}/leaderboard` },
+  'GET /v1/artists/:idOrSlug/leaderboard': {
+    expect: everyone(200),
+    path: (ctx) => `/v1/artists/${ctx.artistSlug}/leaderboard`,
+  },
   // Analytics (routes/admin-analytics.ts): moderators and admins. No anomaly has that id: staff get 404.
   'GET /v1/admin/metrics': { expect: roles(200, 'moderator', 'admin') },
   'GET /v1/admin/anomalies': { expect: roles(200, 'moderator', 'admin') },
-  'POST /v1/admin/anomalies/:id/discount': { expect: roles(404, 'moderator', 'admin'), path: () => `/v1/admin/anomalies/${crypto.randomUUID()}/discount` },
-  'DELETE /v1/admin/anomalies/:id/discount': { expect: roles(404, 'moderator', 'admin'), path: () => `/v1/admin/anomalies/${crypto.randomUUID()}/discount` },
+  'POST /v1/admin/anomalies/:id/discount': {
+    expect: roles(404, 'moderator', 'admin'),
+    path: () => `/v1/admin/anomalies/${crypto.randomUUID()}/discount`,
+  },
+  'DELETE /v1/admin/anomalies/:id/discount': {
+    expect: roles(404, 'moderator', 'admin'),
+    path: () => `/v1/admin/anomalies/${crypto.randomUUID()}/discount`,
+  },
   // Notifications (routes/notifications.ts). Another user's notification or device is reported missing (404).
   'GET /v1/me/notifications': { expect: signedIn(200) },
-  'POST /v1/me/notifications/:id/read': { expect: signedIn(404), path: () => `/v1/me/notifications/${crypto.randomUUID()}/read` },
+  'POST /v1/me/notifications/:id/read': {
+    expect: signedIn(404),
+    path: () => `/v1/me/notifications/${crypto.randomUUID()}/read`,
+  },
   'POST /v1/me/notifications/read-all': { expect: signedIn(200) },
   'GET /v1/me/notification-preferences': { expect: signedIn(200) },
   'PUT /v1/me/notification-preferences': { expect: signedIn(200), body: () => ({ locale: 'en' }) },
-  'POST /v1/me/push-subscriptions': { expect: signedIn(201), body: () => ({ type: 'fcm', token: `matrix-device-${crypto.randomUUID()}` }) },
-  'DELETE /v1/me/push-subscriptions/:id': { expect: signedIn(404), path: () => `/v1/me/push-subscriptions/${crypto.randomUUID()}` },
+  'POST /v1/me/push-subscriptions': {
+    expect: signedIn(201),
+    body: () => ({ type: 'fcm', token: `matrix-device-${crypto.randomUUID()}` }),
+  },
+  'DELETE /v1/me/push-subscriptions/:id': {
+    expect: signedIn(404),
+    path: () => `/v1/me/push-subscriptions/${crypto.randomUUID()}`,
+  },
   'GET /v1/push/vapid-public-key': { expect: everyone(200) },
   // No sign-in needed (links in emails): everyone reaches the token check, so a bad token is 400, never 401.
   'GET /v1/unsubscribe': { expect: everyone(400), path: () => '/v1/unsubscribe?token=not.valid' },
@@ -214,7 +340,11 @@ const request = (path: string, init: RequestInit = {}) => app.request(path, init
 async function account(role: 'fan' | 'moderator' | 'admin' = 'fan'): Promise<Account> {
   const email = uniqueEmail('matrix');
   const password = 'matrix password 123';
-  const res = await request('/v1/auth/signup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const res = await request('/v1/auth/signup', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status}`);
   const { user, token } = (await res.json()) as { user: { id: string }; token: string };
   if (role !== 'fan') await testDb().update(schema.users).set({ role }).where(eq(schema.users.id, user.id));
@@ -233,14 +363,17 @@ describe('authorization matrix', () => {
   let ctx: Context;
 
   beforeAll(async () => {
-    const [{ show, songs, artist, venue }, { show: adminShow }, { show: liveSetlistShow }, { show: finalShow }] = await Promise.all([
-      createShow({ songs: 3 }),
-      createShow(),
-      createShow(),
-      createShow({ status: 'live' }),
+    const [{ show, songs, artist, venue }, { show: adminShow }, { show: liveSetlistShow }, { show: finalShow }] =
+      await Promise.all([createShow({ songs: 3 }), createShow(), createShow(), createShow({ status: 'live' })]);
+    await testDb()
+      .insert(schema.playedSongs)
+      .values({ showId: finalShow.id, position: 1, title: 'Matrix Opener', source: 'moderator' });
+    [accounts.fan, accounts.otherFan, accounts.moderator, accounts.admin] = await Promise.all([
+      account(),
+      account(),
+      account('moderator'),
+      account('admin'),
     ]);
-    await testDb().insert(schema.playedSongs).values({ showId: finalShow.id, position: 1, title: 'Matrix Opener', source: 'moderator' });
-    [accounts.fan, accounts.otherFan, accounts.moderator, accounts.admin] = await Promise.all([account(), account(), account('moderator'), account('admin')]);
     const loginAccount = await account();
     const roleTarget = await account();
     const added = await request(`/v1/shows/${show.id}/setlist`, {
@@ -256,35 +389,73 @@ describe('authorization matrix', () => {
       body: JSON.stringify({ email: accounts.otherFan.email, password: accounts.otherFan.password }),
     });
     const secondToken = ((await secondLogin.json()) as { token: string }).token;
-    const mine = (await (await request('/v1/me/sessions', { headers: { Authorization: `Bearer ${secondToken}` } })).json()) as { items: { id: string; current: boolean }[] };
+    const mine = (await (
+      await request('/v1/me/sessions', { headers: { Authorization: `Bearer ${secondToken}` } })
+    ).json()) as { items: { id: string; current: boolean }[] };
     const otherFanSessionId = mine.items.find((s) => s.current)!.id;
-    ctx = { showId: show.id, setlistSongId, songIds: songs.map((s) => s.id), otherFanSessionId, roleTargetId: roleTarget.id, loginEmail: loginAccount.email, artistId: artist.id, artistSlug: artist.slug, venueId: venue.id, adminShowId: adminShow.id, liveSetlistShowId: liveSetlistShow.id, finalShowId: finalShow.id };
+    ctx = {
+      showId: show.id,
+      setlistSongId,
+      songIds: songs.map((s) => s.id),
+      otherFanSessionId,
+      roleTargetId: roleTarget.id,
+      loginEmail: loginAccount.email,
+      artistId: artist.id,
+      artistSlug: artist.slug,
+      venueId: venue.id,
+      adminShowId: adminShow.id,
+      liveSetlistShowId: liveSetlistShow.id,
+      finalShowId: finalShow.id,
+    };
   }, 60_000);
 
   it('has a rule for every route, and no rule for a route that does not exist', () => {
     const routes = appRoutes();
-    expect(routes.filter((r) => !(r in RULES)), 'routes without an authorization rule').toEqual([]);
-    expect(Object.keys(RULES).filter((r) => !routes.includes(r)), 'rules for routes that do not exist').toEqual([]);
+    expect(
+      routes.filter((r) => !(r in RULES)),
+      'routes without an authorization rule',
+    ).toEqual([]);
+    expect(
+      Object.keys(RULES).filter((r) => !routes.includes(r)),
+      'rules for routes that do not exist',
+    ).toEqual([]);
   });
 
   for (const [route, rule] of Object.entries(RULES)) {
     it(`${route}`, async () => {
       const [method, pattern] = route.split(' ') as [string, string];
       for (const persona of PERSONAS) {
-        const who = persona === 'anonymous' ? null : rule.fresh ? await account(persona === 'otherFan' ? 'fan' : persona) : accounts[persona];
-        const path = rule.path?.(ctx) ?? pattern
-          .replace(':showId', ctx.showId)
-          .replace(':setlistSongId', ctx.setlistSongId)
-          .replace(':userId', ctx.roleTargetId)
-          .replace(':id', ctx.otherFanSessionId);
-        const headers = new Headers({ 'CF-Connecting-IP': `192.0.2.${PERSONAS.indexOf(persona) + 10}`, ...rule.headers });
+        const who =
+          persona === 'anonymous'
+            ? null
+            : rule.fresh
+              ? await account(persona === 'otherFan' ? 'fan' : persona)
+              : accounts[persona];
+        const path =
+          rule.path?.(ctx) ??
+          pattern
+            .replace(':showId', ctx.showId)
+            .replace(':setlistSongId', ctx.setlistSongId)
+            .replace(':userId', ctx.roleTargetId)
+            .replace(':id', ctx.otherFanSessionId);
+        const headers = new Headers({
+          'CF-Connecting-IP': `192.0.2.${PERSONAS.indexOf(persona) + 10}`,
+          ...rule.headers,
+        });
         if (who) headers.set('Authorization', `Bearer ${who.token}`);
         const body = rule.body?.(ctx, who);
         if (body !== undefined) headers.set('Content-Type', 'application/json');
-        const res = await request(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+        const res = await request(path, {
+          method,
+          headers,
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
         const expected = rule.expect[persona];
         const allowed = Array.isArray(expected) ? expected : [expected];
-        expect(allowed, `${route} as ${persona}: got ${res.status} ${res.status >= 400 ? await res.text() : ''}`).toContain(res.status);
+        expect(
+          allowed,
+          `${route} as ${persona}: got ${res.status} ${res.status >= 400 ? await res.text() : ''}`,
+        ).toContain(res.status);
       }
     });
   }

@@ -6,8 +6,9 @@
  * writes; these tests pass their own bindings with a 30 s freshness window instead (`cached`). URLs are made
  * unique by the fixtures' ids, so copies left in caches.default by other files never answer here.
  */
-import { env } from 'cloudflare:workers';
+
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as schema from '../../../src/shared/db/schema';
@@ -110,7 +111,10 @@ describe('L3: Cache-Control, ETag, 304', () => {
     const same = await get(path, { 'If-None-Match': etag }, env);
     expect([same.status, how(same)]).toEqual([304, 'MISS']);
 
-    await testDb().update(schema.artists).set({ name: `${artist.name} (renamed)` }).where(eq(schema.artists.id, artist.id));
+    await testDb()
+      .update(schema.artists)
+      .set({ name: `${artist.name} (renamed)` })
+      .where(eq(schema.artists.id, artist.id));
     const after = await get(path, { 'If-None-Match': etag }, env);
     expect(after.status).toBe(200);
     expect(after.headers.get('ETag')).not.toBe(etag);
@@ -138,7 +142,11 @@ describe('invalidation', () => {
     const ctx = createExecutionContext();
     const patch = await app.request(
       `${BASE}/v1/admin/artists/${artist.id}`,
-      { method: 'PATCH', headers: { Authorization: `Bearer ${admin.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: renamed }) },
+      {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${admin.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: renamed }),
+      },
       cached,
       ctx,
     );
@@ -180,17 +188,26 @@ describe('warming', () => {
   it('fills the cache with the trending pages and the week’s busiest shows, through the scheduled handler', async () => {
     const { show, songs } = await createShow();
     const db = testDb();
-    await db.update(schema.shows).set({ startsAt: new Date(Date.now() + 2 * 86_400_000) }).where(eq(schema.shows.id, show.id));
+    await db
+      .update(schema.shows)
+      .set({ startsAt: new Date(Date.now() + 2 * 86_400_000) })
+      .where(eq(schema.shows.id, show.id));
     // More votes than any other show of the shared test database: the busiest of the week.
     await db.insert(schema.setlistSongs).values({ showId: show.id, songId: songs[0]!.id, voteCount: 1_000_000 });
 
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
     const ctx = createExecutionContext();
-    await worker.scheduled!(createScheduledController({ cron: TRENDING_CRON, scheduledTime: Date.now() }), { ...cached, PUBLIC_API_ORIGIN: BASE, LOG_LEVEL: 'info' }, ctx);
+    await worker.scheduled!(
+      createScheduledController({ cron: TRENDING_CRON, scheduledTime: Date.now() }),
+      { ...cached, PUBLIC_API_ORIGIN: BASE, LOG_LEVEL: 'info' },
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     vi.restoreAllMocks();
-    const summary = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.msg === 'cache warmed');
+    const summary = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((entry) => entry.msg === 'cache warmed');
     expect(summary).toMatchObject({ failed: 0 });
     expect(summary!.requested).toBeGreaterThanOrEqual(4);
     expect(summary!.requested).toBeLessThanOrEqual(50);
@@ -205,7 +222,10 @@ describe('warming', () => {
     }
     // The cron is not a visitor: its render of the show page recorded no view (the queue delivers within ms).
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const views = (await sql().query(`select count(*)::int as n from analytics_events where kind = 'show_view' and show_id = $1`, [show.id])) as { n: number }[];
+    const views = (await sql().query(
+      `select count(*)::int as n from analytics_events where kind = 'show_view' and show_id = $1`,
+      [show.id],
+    )) as { n: number }[];
     expect(views[0]!.n).toBe(0);
   });
 
@@ -213,7 +233,11 @@ describe('warming', () => {
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
     const ctx = createExecutionContext();
-    await worker.scheduled!(createScheduledController({ cron: TRENDING_CRON, scheduledTime: Date.now() }), { ...cached, PUBLIC_API_ORIGIN: '', LOG_LEVEL: 'info' }, ctx);
+    await worker.scheduled!(
+      createScheduledController({ cron: TRENDING_CRON, scheduledTime: Date.now() }),
+      { ...cached, PUBLIC_API_ORIGIN: '', LOG_LEVEL: 'info' },
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     expect(lines.some((line) => line.includes('cache warming skipped'))).toBe(true);
     expect(lines.some((line) => line.includes('"cache warmed"'))).toBe(false);

@@ -6,12 +6,13 @@
  * Postgres, each tagged so that rows of other test files never change what these tests see. Anonymous GETs
  * are cached for a second by URL (response cache), so a read after a write uses a new URL or a token.
  */
-import { env } from 'cloudflare:workers';
+
 import { createExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as schema from '../../../src/shared/db/schema';
 import { openDatabase } from '../../../src/shared/db/client';
+import * as schema from '../../../src/shared/db/schema';
 import { refreshArtistSimilarity } from '../../../src/shared/recommend/similarity';
 import { createApp } from '../src/app';
 import { testDb, uniqueEmail } from './support';
@@ -33,7 +34,12 @@ async function call(path: string, init: { method?: string; token?: string; body?
   const headers = new Headers();
   if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
   if (init.body !== undefined) headers.set('Content-Type', 'application/json');
-  return app.request(path, { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) }, env, createExecutionContext());
+  return app.request(
+    path,
+    { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) },
+    env,
+    createExecutionContext(),
+  );
 }
 
 async function ok<T>(res: Response | Promise<Response>, status = 200): Promise<T> {
@@ -48,7 +54,10 @@ async function errorOf(res: Response | Promise<Response>) {
 }
 
 async function account(role: 'fan' | 'moderator' | 'admin' = 'fan') {
-  const res = await call('/v1/auth/signup', { method: 'POST', body: { email: uniqueEmail('catalog'), password: 'catalog password 123' } });
+  const res = await call('/v1/auth/signup', {
+    method: 'POST',
+    body: { email: uniqueEmail('catalog'), password: 'catalog password 123' },
+  });
   const { user, token } = await ok<{ user: { id: string }; token: string }>(res, 201);
   if (role !== 'fan') await testDb().update(schema.users).set({ role }).where(eq(schema.users.id, user.id));
   return { id: user.id, token };
@@ -60,8 +69,22 @@ interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
-type ArtistItem = { id: string; slug: string; name: string; popularity: number; trendingScore: number; genres: string[] };
-type ShowItem = { id: string; slug: string; startsAt: string; status: string; artist: { id: string }; venue: { id: string; city: string; country: string } };
+type ArtistItem = {
+  id: string;
+  slug: string;
+  name: string;
+  popularity: number;
+  trendingScore: number;
+  genres: string[];
+};
+type ShowItem = {
+  id: string;
+  slug: string;
+  startsAt: string;
+  status: string;
+  artist: { id: string };
+  venue: { id: string; city: string; country: string };
+};
 type SongItem = { id: string; title: string; album: string | null };
 
 /** Every page of a list, following nextCursor. */
@@ -71,7 +94,9 @@ async function allPages<T>(path: string, token?: string): Promise<{ items: T[]; 
   let pages = 0;
   do {
     const sep = path.includes('?') ? '&' : '?';
-    const page: Page<T> = await ok<Page<T>>(call(`${path}${cursor ? `${sep}cursor=${cursor}` : ''}`, token ? { token } : {}));
+    const page: Page<T> = await ok<Page<T>>(
+      call(`${path}${cursor ? `${sep}cursor=${cursor}` : ''}`, token ? { token } : {}),
+    );
     items.push(...page.items);
     cursor = page.nextCursor;
     pages++;
@@ -87,11 +112,25 @@ async function insertVenue(values: Partial<typeof schema.venues.$inferInsert> & 
   return venue!;
 }
 
-async function insertShow(artistId: string, venueId: string, inDays: number, status: (typeof schema.showStatus.enumValues)[number] = 'upcoming', slug = `show-${tagOf()}`) {
+async function insertShow(
+  artistId: string,
+  venueId: string,
+  inDays: number,
+  status: (typeof schema.showStatus.enumValues)[number] = 'upcoming',
+  slug = `show-${tagOf()}`,
+) {
   const startsAt = new Date(Date.now() + inDays * DAY);
   const [show] = await testDb()
     .insert(schema.shows)
-    .values({ slug, artistId, venueId, startsAt, status, votingOpensAt: new Date(startsAt.getTime() - 30 * DAY), votingClosesAt: startsAt })
+    .values({
+      slug,
+      artistId,
+      venueId,
+      startsAt,
+      status,
+      votingOpensAt: new Date(startsAt.getTime() - 30 * DAY),
+      votingClosesAt: startsAt,
+    })
     .returning();
   return show!;
 }
@@ -194,7 +233,12 @@ describe('artists', () => {
   });
 
   it('answers 404 for an unknown artist, by slug or by id', async () => {
-    for (const path of ['/v1/artists/no-such-artist-anywhere', `/v1/artists/${crypto.randomUUID()}`, `/v1/artists/${crypto.randomUUID()}/similar`, '/v1/artists/nobody-here/songs']) {
+    for (const path of [
+      '/v1/artists/no-such-artist-anywhere',
+      `/v1/artists/${crypto.randomUUID()}`,
+      `/v1/artists/${crypto.randomUUID()}/similar`,
+      '/v1/artists/nobody-here/songs',
+    ]) {
       const res = await call(path);
       expect(res.status, path).toBe(404);
       expect((await errorOf(res)).code).toBe('not_found');
@@ -223,14 +267,31 @@ describe('similar artists', () => {
     const venue = await insertVenue({ slug: `similar-${tag}` });
     const voters = await db
       .insert(schema.users)
-      .values([0, 1, 2].map((i) => ({ email: `voter-${i}-${tag}@example.test`, passwordHash: 'x', displayName: `Voter ${i}` })))
+      .values(
+        [0, 1, 2].map((i) => ({
+          email: `voter-${i}-${tag}@example.test`,
+          passwordHash: 'x',
+          displayName: `Voter ${i}`,
+        })),
+      )
       .returning();
     // Two voters vote on shows of both "me" and "twin"; a third only on "stranger"'s show.
     const voteOn = async (artistId: string, userIds: string[]) => {
       const show = await insertShow(artistId, venue.id, 5);
-      const [song] = await db.insert(schema.songs).values({ artistId, title: `Song ${tag}` }).returning();
-      const [entry] = await db.insert(schema.setlistSongs).values({ showId: show.id, songId: song!.id, voteCount: userIds.length }).returning();
-      if (userIds.length) await db.insert(schema.votes).values(userIds.map((userId) => ({ id: crypto.randomUUID(), userId, setlistSongId: entry!.id, showId: show.id })));
+      const [song] = await db
+        .insert(schema.songs)
+        .values({ artistId, title: `Song ${tag}` })
+        .returning();
+      const [entry] = await db
+        .insert(schema.setlistSongs)
+        .values({ showId: show.id, songId: song!.id, voteCount: userIds.length })
+        .returning();
+      if (userIds.length)
+        await db
+          .insert(schema.votes)
+          .values(
+            userIds.map((userId) => ({ id: crypto.randomUUID(), userId, setlistSongId: entry!.id, showId: show.id })),
+          );
     };
     await voteOn(me!.id, [voters[0]!.id, voters[1]!.id]);
     await voteOn(twin!.id, [voters[0]!.id, voters[1]!.id]);
@@ -266,20 +327,38 @@ describe('song search within a catalogue', () => {
 
   beforeAll(async () => {
     const db = testDb();
-    [artist] = (await db.insert(schema.artists).values({ slug: `singer-${tag}`, name: `Singer ${tag}` }).returning()) as [schema.Artist];
+    [artist] = (await db
+      .insert(schema.artists)
+      .values({ slug: `singer-${tag}`, name: `Singer ${tag}` })
+      .returning()) as [schema.Artist];
     await db.insert(schema.songs).values(
-      ['Beyoncé (Intro)', 'Formation', 'Halo', 'Crazy in Love', 'Love On Top', 'Déjà Vu', 'Single Ladies (Put a Ring on It)', '100% Pure'].map((title) => ({
+      [
+        'Beyoncé (Intro)',
+        'Formation',
+        'Halo',
+        'Crazy in Love',
+        'Love On Top',
+        'Déjà Vu',
+        'Single Ladies (Put a Ring on It)',
+        '100% Pure',
+      ].map((title) => ({
         artistId: artist.id,
         title,
         album: 'Hits',
       })),
     );
     // Another artist's song never shows up in this catalogue.
-    const [other] = await db.insert(schema.artists).values({ slug: `other-${tag}`, name: `Other ${tag}` }).returning();
+    const [other] = await db
+      .insert(schema.artists)
+      .values({ slug: `other-${tag}`, name: `Other ${tag}` })
+      .returning();
     await db.insert(schema.songs).values({ artistId: other!.id, title: 'Formation' });
   });
 
-  const search = async (q: string) => (await ok<{ items: SongItem[] }>(call(`/v1/artists/${artist.slug}/songs?q=${encodeURIComponent(q)}`))).items.map((s) => s.title);
+  const search = async (q: string) =>
+    (await ok<{ items: SongItem[] }>(call(`/v1/artists/${artist.slug}/songs?q=${encodeURIComponent(q)}`))).items.map(
+      (s) => s.title,
+    );
 
   it('lists the whole catalogue without q', async () => {
     const { items } = await ok<{ items: SongItem[] }>(call(`/v1/artists/${artist.id}/songs`));
@@ -319,8 +398,17 @@ describe('shows', () => {
 
   beforeAll(async () => {
     const db = testDb();
-    [artist] = (await db.insert(schema.artists).values({ slug: `band-${tag}`, name: `Band ${tag}` }).returning()) as [schema.Artist];
-    zurich = await insertVenue({ slug: `halle-${tag}`, name: `Halle ${tag}`, city: `Zürich ${tag}`, country: 'CH', timeZone: 'Europe/Zurich' });
+    [artist] = (await db
+      .insert(schema.artists)
+      .values({ slug: `band-${tag}`, name: `Band ${tag}` })
+      .returning()) as [schema.Artist];
+    zurich = await insertVenue({
+      slug: `halle-${tag}`,
+      name: `Halle ${tag}`,
+      city: `Zürich ${tag}`,
+      country: 'CH',
+      timeZone: 'Europe/Zurich',
+    });
     berlin = await insertVenue({ slug: `club-${tag}`, name: `Club ${tag}`, city: `Berlin ${tag}`, country: 'DE' });
     soon = await insertShow(artist.id, zurich.id, 2);
     later = await insertShow(artist.id, zurich.id, 40);
@@ -336,7 +424,11 @@ describe('shows', () => {
 
   it('filters by venue, city (ignoring accents and case), country, status and date range', async () => {
     expect((await list(`venueId=${zurich.id}`)).items.map((s) => s.id)).toEqual([past.id, soon.id, later.id]);
-    expect((await list(`city=${encodeURIComponent(`zurich ${tag.toUpperCase()}`)}`)).items.map((s) => s.id)).toEqual([past.id, soon.id, later.id]);
+    expect((await list(`city=${encodeURIComponent(`zurich ${tag.toUpperCase()}`)}`)).items.map((s) => s.id)).toEqual([
+      past.id,
+      soon.id,
+      later.id,
+    ]);
     expect((await list('country=de')).items.map((s) => s.id)).toEqual([elsewhere.id]);
     expect((await list('status=completed')).items.map((s) => s.id)).toEqual([past.id]);
     const from = new Date(Date.now()).toISOString();
@@ -369,7 +461,9 @@ describe('shows', () => {
       .insert(schema.songs)
       .values(Array.from({ length: 12 }, (_, i) => ({ artistId: artist.id, title: `Track ${i + 1}` })))
       .returning();
-    await db.insert(schema.setlistSongs).values(songs.map((song, i) => ({ showId: soon.id, songId: song.id, voteCount: i })));
+    await db
+      .insert(schema.setlistSongs)
+      .values(songs.map((song, i) => ({ showId: soon.id, songId: song.id, voteCount: i })));
     const detail = await ok<{
       id: string;
       artist: { id: string; genres: string[] };
@@ -398,14 +492,21 @@ describe('venues', () => {
       await insertVenue({ slug: `b-${tag}`, name: `B Hall ${tag}`, city, country: 'PL', timeZone: 'Europe/Warsaw' }),
       await insertVenue({ slug: `a-${tag}`, name: `A Club ${tag}`, city, country: 'PL', timeZone: 'Europe/Warsaw' }),
     ];
-    const { items, pages } = await allPages<{ id: string }>(`/v1/venues?city=${encodeURIComponent(`krakow ${tag}`)}&limit=1`);
+    const { items, pages } = await allPages<{ id: string }>(
+      `/v1/venues?city=${encodeURIComponent(`krakow ${tag}`)}&limit=1`,
+    );
     expect(items.map((v) => v.id)).toEqual([a.id, b.id]);
     expect(pages).toBe(2);
-    expect((await ok<Page<{ id: string }>>(call(`/v1/venues?city=${encodeURIComponent(city)}&country=DE`))).items).toEqual([]);
+    expect(
+      (await ok<Page<{ id: string }>>(call(`/v1/venues?city=${encodeURIComponent(city)}&country=DE`))).items,
+    ).toEqual([]);
     const polish = await ok<Page<{ country: string }>>(call(`/v1/venues?country=pl&limit=100`));
     expect(polish.items.every((v) => v.country === 'PL')).toBe(true);
 
-    const [artist] = await testDb().insert(schema.artists).values({ slug: `venue-act-${tag}`, name: `Act ${tag}` }).returning();
+    const [artist] = await testDb()
+      .insert(schema.artists)
+      .values({ slug: `venue-act-${tag}`, name: `Act ${tag}` })
+      .returning();
     const upcoming = await insertShow(artist!.id, a.id, 3);
     await insertShow(artist!.id, a.id, -3, 'completed');
     const detail = await ok<{ id: string; upcomingShows: ShowItem[] }>(call(`/v1/venues/${a.slug}`));
@@ -435,7 +536,8 @@ describe('follows and the feed', () => {
     await insertShow(one!.id, venue.id, -4, 'completed');
     await insertShow(unfollowed!.id, venue.id, 1);
 
-    for (const id of [one!.id, two!.id, one!.id]) expect((await call(`/v1/me/follows/${id}`, { method: 'PUT', token: fan.token })).status).toBe(204);
+    for (const id of [one!.id, two!.id, one!.id])
+      expect((await call(`/v1/me/follows/${id}`, { method: 'PUT', token: fan.token })).status).toBe(204);
     expect((await call(`/v1/me/follows/${crypto.randomUUID()}`, { method: 'PUT', token: fan.token })).status).toBe(404);
 
     const follows = await allPages<{ id: string; followedAt: string }>('/v1/me/follows?limit=1', fan.token);
@@ -449,7 +551,8 @@ describe('follows and the feed', () => {
     const detail = await ok<{ followerCount: number }>(call(`/v1/artists/${one!.id}`, { token: fan.token }));
     expect(detail.followerCount).toBe(1);
 
-    for (let i = 0; i < 2; i++) expect((await call(`/v1/me/follows/${one!.id}`, { method: 'DELETE', token: fan.token })).status).toBe(204);
+    for (let i = 0; i < 2; i++)
+      expect((await call(`/v1/me/follows/${one!.id}`, { method: 'DELETE', token: fan.token })).status).toBe(204);
     const after = await ok<Page<ShowItem>>(call('/v1/me/feed?limit=10', { token: fan.token }));
     expect(after.items.map((s) => s.id)).toEqual([s2.id]);
     expect((await call('/v1/me/feed')).status).toBe(401);
@@ -457,7 +560,9 @@ describe('follows and the feed', () => {
 });
 
 describe('catalogue administration', () => {
-  let admin: { id: string; token: string }, moderator: { id: string; token: string }, fan: { id: string; token: string };
+  let admin: { id: string; token: string },
+    moderator: { id: string; token: string },
+    fan: { id: string; token: string };
 
   beforeAll(async () => {
     [admin, moderator, fan] = await Promise.all([account('admin'), account('moderator'), account()]);
@@ -476,7 +581,10 @@ describe('catalogue administration', () => {
     expect((await call('/v1/admin/artists', { method: 'POST', token: moderator.token, body })).status).toBe(403);
     expect((await call('/v1/admin/artists', { method: 'POST', body })).status).toBe(401);
 
-    const artist = await ok<{ id: string; slug: string; genres: string[] }>(call('/v1/admin/artists', { method: 'POST', token: admin.token, body }), 201);
+    const artist = await ok<{ id: string; slug: string; genres: string[] }>(
+      call('/v1/admin/artists', { method: 'POST', token: admin.token, body }),
+      201,
+    );
     expect(artist.slug).toBe(`beyonce-knowles-${tag}`);
     expect(artist.genres).toEqual(['r&b', 'pop']);
     expect(await auditOf('artist.create', artist.id)).toHaveLength(1);
@@ -484,27 +592,70 @@ describe('catalogue administration', () => {
     const again = await call('/v1/admin/artists', { method: 'POST', token: admin.token, body });
     expect(again.status).toBe(409);
     expect((await errorOf(again)).code).toBe('slug_taken');
-    const badSlug = await call('/v1/admin/artists', { method: 'POST', token: admin.token, body: { name: 'X', slug: 'Not A Slug' } });
+    const badSlug = await call('/v1/admin/artists', {
+      method: 'POST',
+      token: admin.token,
+      body: { name: 'X', slug: 'Not A Slug' },
+    });
     expect(badSlug.status).toBe(400);
     expect(JSON.stringify((await errorOf(badSlug)).details)).toContain('slug');
 
     const patched = await ok<{ popularity: number; imageUrl: string | null }>(
-      call(`/v1/admin/artists/${artist.id}`, { method: 'PATCH', token: admin.token, body: { popularity: 12, imageUrl: 'https://img.example/a.png' } }),
+      call(`/v1/admin/artists/${artist.id}`, {
+        method: 'PATCH',
+        token: admin.token,
+        body: { popularity: 12, imageUrl: 'https://img.example/a.png' },
+      }),
     );
     expect(patched).toMatchObject({ popularity: 12, imageUrl: 'https://img.example/a.png' });
     const [audit] = await auditOf('artist.update', artist.id);
-    expect(audit?.details).toEqual({ from: { popularity: 88, imageUrl: null }, to: { popularity: 12, imageUrl: 'https://img.example/a.png' } });
-    expect((await call(`/v1/admin/artists/${crypto.randomUUID()}`, { method: 'PATCH', token: admin.token, body: { popularity: 1 } })).status).toBe(404);
-    expect((await call(`/v1/admin/artists/${artist.id}`, { method: 'PATCH', token: admin.token, body: {} })).status).toBe(400);
+    expect(audit?.details).toEqual({
+      from: { popularity: 88, imageUrl: null },
+      to: { popularity: 12, imageUrl: 'https://img.example/a.png' },
+    });
+    expect(
+      (
+        await call(`/v1/admin/artists/${crypto.randomUUID()}`, {
+          method: 'PATCH',
+          token: admin.token,
+          body: { popularity: 1 },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await call(`/v1/admin/artists/${artist.id}`, { method: 'PATCH', token: admin.token, body: {} })).status,
+    ).toBe(400);
     // Renaming onto another artist's slug conflicts too.
-    const other = await ok<{ slug: string }>(call('/v1/admin/artists', { method: 'POST', token: admin.token, body: { name: `Other ${tag}` } }), 201);
-    const clash = await call(`/v1/admin/artists/${artist.id}`, { method: 'PATCH', token: admin.token, body: { slug: other.slug } });
+    const other = await ok<{ slug: string }>(
+      call('/v1/admin/artists', { method: 'POST', token: admin.token, body: { name: `Other ${tag}` } }),
+      201,
+    );
+    const clash = await call(`/v1/admin/artists/${artist.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      body: { slug: other.slug },
+    });
     expect(clash.status).toBe(409);
 
-    const song = await ok<{ id: string; artistId: string }>(call(`/v1/admin/artists/${artist.id}/songs`, { method: 'POST', token: admin.token, body: { title: 'Halo', album: 'I Am... Sasha Fierce' } }), 201);
+    const song = await ok<{ id: string; artistId: string }>(
+      call(`/v1/admin/artists/${artist.id}/songs`, {
+        method: 'POST',
+        token: admin.token,
+        body: { title: 'Halo', album: 'I Am... Sasha Fierce' },
+      }),
+      201,
+    );
     expect(song.artistId).toBe(artist.id);
     expect(await auditOf('song.create', song.id)).toHaveLength(1);
-    expect((await call(`/v1/admin/artists/${crypto.randomUUID()}/songs`, { method: 'POST', token: admin.token, body: { title: 'x' } })).status).toBe(404);
+    expect(
+      (
+        await call(`/v1/admin/artists/${crypto.randomUUID()}/songs`, {
+          method: 'POST',
+          token: admin.token,
+          body: { title: 'x' },
+        })
+      ).status,
+    ).toBe(404);
     const found = await ok<{ items: SongItem[] }>(call(`/v1/artists/${artist.slug}/songs?q=hal`));
     expect(found.items.map((s) => s.id)).toEqual([song.id]);
   });
@@ -513,11 +664,24 @@ describe('catalogue administration', () => {
     const tag = tagOf();
     const body = { name: `Olympia ${tag}`, city: 'Paris', country: 'fr', timeZone: 'Europe/Paris', capacity: 2000 };
     expect((await call('/v1/admin/venues', { method: 'POST', token: moderator.token, body })).status).toBe(403);
-    const venue = await ok<{ id: string; slug: string; country: string }>(call('/v1/admin/venues', { method: 'POST', token: admin.token, body }), 201);
+    const venue = await ok<{ id: string; slug: string; country: string }>(
+      call('/v1/admin/venues', { method: 'POST', token: admin.token, body }),
+      201,
+    );
     expect(venue).toMatchObject({ slug: `olympia-${tag}-paris`, country: 'FR' });
     expect((await call('/v1/admin/venues', { method: 'POST', token: admin.token, body })).status).toBe(409);
-    expect((await call('/v1/admin/venues', { method: 'POST', token: admin.token, body: { ...body, slug: `x-${tag}`, timeZone: 'Mars/Olympus' } })).status).toBe(400);
-    const patched = await ok<{ capacity: number }>(call(`/v1/admin/venues/${venue.id}`, { method: 'PATCH', token: admin.token, body: { capacity: 2500 } }));
+    expect(
+      (
+        await call('/v1/admin/venues', {
+          method: 'POST',
+          token: admin.token,
+          body: { ...body, slug: `x-${tag}`, timeZone: 'Mars/Olympus' },
+        })
+      ).status,
+    ).toBe(400);
+    const patched = await ok<{ capacity: number }>(
+      call(`/v1/admin/venues/${venue.id}`, { method: 'PATCH', token: admin.token, body: { capacity: 2500 } }),
+    );
     expect(patched.capacity).toBe(2500);
     expect(await auditOf('venue.update', venue.id)).toHaveLength(1);
   });
@@ -525,12 +689,28 @@ describe('catalogue administration', () => {
   it('lets moderators create shows and change their status, which reaches the live room', async () => {
     const tag = tagOf();
     const db = testDb();
-    const [artist] = await db.insert(schema.artists).values({ slug: `live-act-${tag}`, name: `Live Act ${tag}` }).returning();
-    const venue = await insertVenue({ slug: `stage-${tag}`, city: 'São Paulo', country: 'BR', timeZone: 'America/Sao_Paulo' });
+    const [artist] = await db
+      .insert(schema.artists)
+      .values({ slug: `live-act-${tag}`, name: `Live Act ${tag}` })
+      .returning();
+    const venue = await insertVenue({
+      slug: `stage-${tag}`,
+      city: 'São Paulo',
+      country: 'BR',
+      timeZone: 'America/Sao_Paulo',
+    });
     const startsAt = new Date(Date.now() + 10 * DAY).toISOString();
     const body = { artistId: artist!.id, venueId: venue.id, startsAt };
     expect((await call('/v1/admin/shows', { method: 'POST', token: fan.token, body })).status).toBe(403);
-    expect((await call('/v1/admin/shows', { method: 'POST', token: moderator.token, body: { ...body, venueId: crypto.randomUUID() } })).status).toBe(404);
+    expect(
+      (
+        await call('/v1/admin/shows', {
+          method: 'POST',
+          token: moderator.token,
+          body: { ...body, venueId: crypto.randomUUID() },
+        })
+      ).status,
+    ).toBe(404);
     const inverted = await call('/v1/admin/shows', {
       method: 'POST',
       token: moderator.token,
@@ -553,18 +733,37 @@ describe('catalogue administration', () => {
     // The room loads the show (upcoming) first, so the status it shows next can only come from the push.
     const before = await ok<{ status: string }>(call(`/v1/shows/${show.id}/setlist`, { token: fan.token }));
     expect(before.status).toBe('upcoming');
-    expect((await call(`/v1/admin/shows/${show.id}`, { method: 'PATCH', token: fan.token, body: { status: 'live' } })).status).toBe(403);
-    const patched = await ok<{ status: string }>(call(`/v1/admin/shows/${show.id}`, { method: 'PATCH', token: moderator.token, body: { status: 'live' } }));
+    expect(
+      (await call(`/v1/admin/shows/${show.id}`, { method: 'PATCH', token: fan.token, body: { status: 'live' } }))
+        .status,
+    ).toBe(403);
+    const patched = await ok<{ status: string }>(
+      call(`/v1/admin/shows/${show.id}`, { method: 'PATCH', token: moderator.token, body: { status: 'live' } }),
+    );
     expect(patched.status).toBe('live');
-    const after = await ok<{ status: string; votingOpen: boolean }>(call(`/v1/shows/${show.id}/setlist`, { token: fan.token }));
+    const after = await ok<{ status: string; votingOpen: boolean }>(
+      call(`/v1/shows/${show.id}/setlist`, { token: fan.token }),
+    );
     expect(after).toMatchObject({ status: 'live', votingOpen: false });
     const [audit] = await auditOf('show.update', show.id);
     expect(audit?.details).toEqual({ from: { status: 'upcoming' }, to: { status: 'live' } });
 
     // A voting window that would end before it opens, once merged with the stored one: 422.
-    const window = await call(`/v1/admin/shows/${show.id}`, { method: 'PATCH', token: admin.token, body: { votingOpensAt: new Date(Date.parse(startsAt) + DAY).toISOString() } });
+    const window = await call(`/v1/admin/shows/${show.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      body: { votingOpensAt: new Date(Date.parse(startsAt) + DAY).toISOString() },
+    });
     expect(window.status).toBe(422);
     expect((await errorOf(window)).code).toBe('invalid_voting_window');
-    expect((await call(`/v1/admin/shows/${crypto.randomUUID()}`, { method: 'PATCH', token: admin.token, body: { status: 'live' } })).status).toBe(404);
+    expect(
+      (
+        await call(`/v1/admin/shows/${crypto.randomUUID()}`, {
+          method: 'PATCH',
+          token: admin.token,
+          body: { status: 'live' },
+        })
+      ).status,
+    ).toBe(404);
   });
 });

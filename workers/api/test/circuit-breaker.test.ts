@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BASE, api, errorOf, eventually, relayFaults, uniqueEmail } from './support';
+import { api, BASE, errorOf, eventually, relayFaults, uniqueEmail } from './support';
 
 /** The api project runs with DB_BREAKER_COOLDOWN_SECONDS=2 and RESPONSE_CACHE_FRESH_SECONDS=0 (vitest.config.ts). */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const signUpRequest = () => api('/v1/auth/signup', { method: 'POST', body: JSON.stringify({ email: uniqueEmail('breaker'), password: 'correct horse battery' }) });
+const signUpRequest = () =>
+  api('/v1/auth/signup', {
+    method: 'POST',
+    body: JSON.stringify({ email: uniqueEmail('breaker'), password: 'correct horse battery' }),
+  });
 
 describe('database outage, through the worker', () => {
   it('serves cached reads, fails writes fast once the circuit opens, and closes the circuit on its own', async () => {
@@ -46,7 +50,10 @@ describe('database outage, through the worker', () => {
       const retryAfter = Number(fast.headers.get('Retry-After'));
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(2);
-      expect(await errorOf(fast)).toMatchObject({ code: 'database_unavailable', details: { reason: 'circuit_open', circuit: 'open' } });
+      expect(await errorOf(fast)).toMatchObject({
+        code: 'database_unavailable',
+        details: { reason: 'circuit_open', circuit: 'open' },
+      });
 
       // The health probe is never served from the cache: it keeps reporting the outage.
       const health = await api('/health');

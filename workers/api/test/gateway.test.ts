@@ -16,7 +16,10 @@ describe('gateway behaviour', () => {
     expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
     expect(res.headers.get('X-Frame-Options')).toBe('DENY');
     expect(res.headers.get('Referrer-Policy')).toBe('strict-origin-when-cross-origin');
-    const signup = await api('/v1/auth/signup', { method: 'POST', body: JSON.stringify({ email: `c-${crypto.randomUUID()}@example.test`, password: 'a long enough password' }) });
+    const signup = await api('/v1/auth/signup', {
+      method: 'POST',
+      body: JSON.stringify({ email: `c-${crypto.randomUUID()}@example.test`, password: 'a long enough password' }),
+    });
     const cookie = signup.headers.get('Set-Cookie') ?? '';
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/Secure/i);
@@ -26,7 +29,11 @@ describe('gateway behaviour', () => {
   it('allows CORS with credentials for the web origin only', async () => {
     const preflight = await api('/v1/me', {
       method: 'OPTIONS',
-      headers: { Origin: 'http://localhost:8787', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+      headers: {
+        Origin: 'http://localhost:8787',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('Access-Control-Allow-Origin')).toBe('http://localhost:8787');
@@ -38,7 +45,10 @@ describe('gateway behaviour', () => {
   });
 
   it('refuses bodies over 64 KiB with 413', async () => {
-    const res = await api('/v1/auth/login', { method: 'POST', body: JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(70_000) }) });
+    const res = await api('/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(70_000) }),
+    });
     expect(res.status).toBe(413);
     expect((await errorOf(res)).code).toBe('payload_too_large');
   });
@@ -46,7 +56,12 @@ describe('gateway behaviour', () => {
   it('stops password guessing on an account after 10 failures, even with the right password', async () => {
     const fan = await signUp();
     const ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
-    const attempt = (password: string) => api('/v1/auth/login', { method: 'POST', headers: { 'CF-Connecting-IP': ip }, body: JSON.stringify({ email: fan.user.email, password }) });
+    const attempt = (password: string) =>
+      api('/v1/auth/login', {
+        method: 'POST',
+        headers: { 'CF-Connecting-IP': ip },
+        body: JSON.stringify({ email: fan.user.email, password }),
+      });
     for (let i = 0; i < 10; i++) expect((await attempt(`wrong guess ${i}`)).status).toBe(401);
     const blocked = await attempt(fan.password);
     expect(blocked.status).toBe(429);
@@ -54,7 +69,11 @@ describe('gateway behaviour', () => {
     expect(Number(blocked.headers.get('Retry-After'))).toBeGreaterThan(0);
     // Another account is not affected by this account's lock.
     const other = await signUp();
-    const ok = await api('/v1/auth/login', { method: 'POST', headers: { 'CF-Connecting-IP': ip }, body: JSON.stringify({ email: other.user.email, password: other.password }) });
+    const ok = await api('/v1/auth/login', {
+      method: 'POST',
+      headers: { 'CF-Connecting-IP': ip },
+      body: JSON.stringify({ email: other.user.email, password: other.password }),
+    });
     expect(ok.status).toBe(200);
   });
 });
@@ -63,20 +82,37 @@ describe('roles and the audit log', () => {
   it('lets an admin change a role, records it, and refuses everyone else', async () => {
     const [admin, fan, target] = await Promise.all([signUpAs('admin'), signUp(), signUp()]);
     const path = `/v1/admin/users/${target.user.id}/role`;
-    expect((await api(path, { method: 'PUT', token: fan.token, body: JSON.stringify({ role: 'moderator' }) })).status).toBe(403);
+    expect(
+      (await api(path, { method: 'PUT', token: fan.token, body: JSON.stringify({ role: 'moderator' }) })).status,
+    ).toBe(403);
     const res = await api(path, { method: 'PUT', token: admin.token, body: JSON.stringify({ role: 'moderator' }) });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: target.user.id, role: 'moderator' });
     // The new role applies to the target's existing session at once.
     expect(await (await api('/v1/me', { token: target.token })).json()).toMatchObject({ role: 'moderator' });
 
-    const log = (await (await api('/v1/admin/audit-log?limit=50', { token: admin.token })).json()) as { items: { action: string; actorId: string; targetId: string; details: unknown }[] };
-    expect(log.items).toContainEqual(expect.objectContaining({ action: 'user.role_change', actorId: admin.user.id, targetId: target.user.id, details: { from: 'fan', to: 'moderator' } }));
+    const log = (await (await api('/v1/admin/audit-log?limit=50', { token: admin.token })).json()) as {
+      items: { action: string; actorId: string; targetId: string; details: unknown }[];
+    };
+    expect(log.items).toContainEqual(
+      expect.objectContaining({
+        action: 'user.role_change',
+        actorId: admin.user.id,
+        targetId: target.user.id,
+        details: { from: 'fan', to: 'moderator' },
+      }),
+    );
     expect((await api('/v1/admin/audit-log', { token: fan.token })).status).toBe(403);
 
-    const self = await api(`/v1/admin/users/${admin.user.id}/role`, { method: 'PUT', token: admin.token, body: JSON.stringify({ role: 'fan' }) });
+    const self = await api(`/v1/admin/users/${admin.user.id}/role`, {
+      method: 'PUT',
+      token: admin.token,
+      body: JSON.stringify({ role: 'fan' }),
+    });
     expect(self.status).toBe(409);
-    const rows = (await sql().query(`select count(*)::int as n from audit_log where actor_id = $1`, [admin.user.id])) as { n: number }[];
+    const rows = (await sql().query(`select count(*)::int as n from audit_log where actor_id = $1`, [
+      admin.user.id,
+    ])) as { n: number }[];
     expect(rows[0]!.n).toBe(1);
   });
 });

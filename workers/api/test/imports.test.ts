@@ -15,7 +15,10 @@ import { api, connectRoom, errorOf, eventually, signUp, signUpAs, testDb } from 
 
 const fixtures = inject('providerFixturesUrl');
 const control = async (path: string, body?: unknown) => {
-  const res = await fetch(`${fixtures}/__fixtures/${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+  const res = await fetch(
+    `${fixtures}/__fixtures/${path}`,
+    body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) },
+  );
   if (!res.ok) throw new Error(`fixture control ${path}: ${res.status}`);
   return res.json();
 };
@@ -48,13 +51,36 @@ async function finished(id: string): Promise<ImportRecord> {
 async function snapshot() {
   const db = testDb();
   const [artist] = await db.select().from(schema.artists).where(eq(schema.artists.spotifyId, FIXTURE_ARTIST.spotifyId));
-  const songs = await db.select().from(schema.songs).where(eq(schema.songs.artistId, artist!.id)).orderBy(asc(schema.songs.title));
-  const shows = await db.select().from(schema.shows).where(inArray(schema.shows.ticketmasterId, [...FIXTURE_ARTIST.showTicketmasterIds])).orderBy(asc(schema.shows.ticketmasterId));
-  const venues = await db.select().from(schema.venues).where(inArray(schema.venues.id, shows.map((s) => s.venueId))).orderBy(asc(schema.venues.id));
-  return JSON.parse(JSON.stringify({ artist, songs, shows, venues })) as { artist: schema.Artist; songs: schema.Song[]; shows: schema.Show[]; venues: schema.Venue[] };
+  const songs = await db
+    .select()
+    .from(schema.songs)
+    .where(eq(schema.songs.artistId, artist!.id))
+    .orderBy(asc(schema.songs.title));
+  const shows = await db
+    .select()
+    .from(schema.shows)
+    .where(inArray(schema.shows.ticketmasterId, [...FIXTURE_ARTIST.showTicketmasterIds]))
+    .orderBy(asc(schema.shows.ticketmasterId));
+  const venues = await db
+    .select()
+    .from(schema.venues)
+    .where(
+      inArray(
+        schema.venues.id,
+        shows.map((s) => s.venueId),
+      ),
+    )
+    .orderBy(asc(schema.venues.id));
+  return JSON.parse(JSON.stringify({ artist, songs, shows, venues })) as {
+    artist: schema.Artist;
+    songs: schema.Song[];
+    shows: schema.Show[];
+    venues: schema.Venue[];
+  };
 }
 
-const providerOf = (call: FixtureCall): Provider => (call.path.startsWith('/spotify') ? 'spotify' : call.path.startsWith('/ticketmaster') ? 'ticketmaster' : 'setlistfm');
+const providerOf = (call: FixtureCall): Provider =>
+  call.path.startsWith('/spotify') ? 'spotify' : call.path.startsWith('/ticketmaster') ? 'ticketmaster' : 'setlistfm';
 
 /** Calls in any window of time never exceed the bucket: capacity + rate × window (plus one for clock granularity). */
 function expectWithinBucket(list: FixtureCall[], provider: Provider) {
@@ -63,7 +89,9 @@ function expectWithinBucket(list: FixtureCall[], provider: Provider) {
   for (let i = 0; i < times.length; i++)
     for (let j = i + 1; j < times.length; j++) {
       const allowed = capacity + (ratePerSecond * (times[j]! - times[i]!)) / 1000 + 1;
-      expect(j - i + 1, `${provider}: ${j - i + 1} calls within ${times[j]! - times[i]!} ms`).toBeLessThanOrEqual(allowed);
+      expect(j - i + 1, `${provider}: ${j - i + 1} calls within ${times[j]! - times[i]!} ms`).toBeLessThanOrEqual(
+        allowed,
+      );
     }
   return times;
 }
@@ -102,13 +130,27 @@ describe('POST /v1/admin/imports', () => {
     // Two imports made enough Spotify calls to exhaust the burst: the spacing was exercised, not just allowed.
     expect(spotify.length).toBeGreaterThan(PROVIDER_LIMITS.spotify.capacity + 3);
     const span = spotify.at(-1)! - spotify[0]!;
-    expect(span).toBeGreaterThanOrEqual(((spotify.length - PROVIDER_LIMITS.spotify.capacity - 1) / PROVIDER_LIMITS.spotify.ratePerSecond) * 1000 - 50);
+    expect(span).toBeGreaterThanOrEqual(
+      ((spotify.length - PROVIDER_LIMITS.spotify.capacity - 1) / PROVIDER_LIMITS.spotify.ratePerSecond) * 1000 - 50,
+    );
   });
 
   it('honours a 429 Retry-After from the provider and still completes', async () => {
     await reset();
     const albums = `/spotify/v1/artists/${FIXTURE_ARTIST.spotifyId}/albums`;
-    await script([{ path: albums, query: { offset: '0' }, responses: [{ status: 429, headers: { 'Retry-After': '1' }, body: { error: { status: 429, message: 'API rate limit exceeded' } } }] }]);
+    await script([
+      {
+        path: albums,
+        query: { offset: '0' },
+        responses: [
+          {
+            status: 429,
+            headers: { 'Retry-After': '1' },
+            body: { error: { status: 429, message: 'API rate limit exceeded' } },
+          },
+        ],
+      },
+    ]);
     const record = await finished((await startImport({ spotifyId: FIXTURE_ARTIST.spotifyId })).id);
     expect(record.status).toBe('done');
     const tries = (await calls()).filter((c) => c.path === albums && c.query.offset === '0');
@@ -120,8 +162,18 @@ describe('POST /v1/admin/imports', () => {
     const before = await snapshot();
     await reset();
     // Ticketmaster's events without the page object, and a venue with no time zone.
-    const event = { id: 'Z698xZPL001', name: 'x', dates: { start: { localDate: '2026-12-06' } }, _embedded: { venues: [{ id: 'KovZ9177Brix', name: 'O2 Academy Brixton' }] } };
-    await script([{ path: '/ticketmaster/discovery/v2/events.json', responses: [{ status: 200, body: { _embedded: { events: [event] } } }] }]);
+    const event = {
+      id: 'Z698xZPL001',
+      name: 'x',
+      dates: { start: { localDate: '2026-12-06' } },
+      _embedded: { venues: [{ id: 'KovZ9177Brix', name: 'O2 Academy Brixton' }] },
+    };
+    await script([
+      {
+        path: '/ticketmaster/discovery/v2/events.json',
+        responses: [{ status: 200, body: { _embedded: { events: [event] } } }],
+      },
+    ]);
     const record = await finished((await startImport({ spotifyId: FIXTURE_ARTIST.spotifyId })).id);
     expect(record.status).toBe('failed');
     expect(record.error).toMatch(/ticketmaster sent a malformed payload/);
@@ -131,8 +183,15 @@ describe('POST /v1/admin/imports', () => {
 
   it('is for admins: fans get 403, and a bad body gets a 400', async () => {
     const fan = await signUp();
-    expect((await api('/v1/admin/imports', { method: 'POST', token: fan.token, body: JSON.stringify({ artistName: 'x' }) })).status).toBe(403);
-    const bad = await api('/v1/admin/imports', { method: 'POST', token: admin.token, body: JSON.stringify({ artistName: '' }) });
+    expect(
+      (await api('/v1/admin/imports', { method: 'POST', token: fan.token, body: JSON.stringify({ artistName: 'x' }) }))
+        .status,
+    ).toBe(403);
+    const bad = await api('/v1/admin/imports', {
+      method: 'POST',
+      token: admin.token,
+      body: JSON.stringify({ artistName: '' }),
+    });
     expect(bad.status).toBe(400);
     expect((await errorOf(bad)).code).toBe('validation_failed');
     expect((await api(`/v1/admin/imports/${crypto.randomUUID()}`, { token: admin.token })).status).toBe(404);
@@ -148,26 +207,63 @@ describe('the setlist step on the imports queue', () => {
     const startsAt = new Date('2026-11-20T20:00:00Z'); // 20:00 in London (GMT in November)
     const [show] = await db
       .insert(schema.shows)
-      .values({ slug: `queue-setlist-${crypto.randomUUID().slice(0, 8)}`, artistId: artist.id, venueId: brixton.id, startsAt, status: 'completed', votingOpensAt: new Date(startsAt.getTime() - 86_400_000), votingClosesAt: startsAt })
+      .values({
+        slug: `queue-setlist-${crypto.randomUUID().slice(0, 8)}`,
+        artistId: artist.id,
+        venueId: brixton.id,
+        startsAt,
+        status: 'completed',
+        votingOpensAt: new Date(startsAt.getTime() - 86_400_000),
+        votingClosesAt: startsAt,
+      })
       .returning();
     const step: ImportStep = { v: 1, step: 'setlist', showId: show!.id };
     await env.IMPORTS.send(step);
-    const state = await eventually(async () => (await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id)))[0], 15_000, 100);
+    const state = await eventually(
+      async () => (await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id)))[0],
+      15_000,
+      100,
+    );
     expect(state).toMatchObject({ state: 'final', source: 'setlistfm', setlistfmVersion: '7be1aa5c' });
-    const played = await db.select().from(schema.playedSongs).where(eq(schema.playedSongs.showId, show!.id)).orderBy(asc(schema.playedSongs.position));
-    expect(played.map((p) => p.title)).toEqual(['Night Harbour', 'Lighthouse', 'Heroes', 'Paper Boats', 'Tidewater', 'Lighthouse']);
+    const played = await db
+      .select()
+      .from(schema.playedSongs)
+      .where(eq(schema.playedSongs.showId, show!.id))
+      .orderBy(asc(schema.playedSongs.position));
+    expect(played.map((p) => p.title)).toEqual([
+      'Night Harbour',
+      'Lighthouse',
+      'Heroes',
+      'Paper Boats',
+      'Tidewater',
+      'Lighthouse',
+    ]);
     // Final from setlist.fm: the show is finalised as if a moderator had done it — scored, and the room knows.
-    const accuracy = await eventually(async () => (await db.select().from(schema.showAccuracy).where(eq(schema.showAccuracy.showId, show!.id)))[0], 15_000, 100);
-    const [finalised] = await db.select({ status: schema.shows.status }).from(schema.shows).where(eq(schema.shows.id, show!.id));
+    const accuracy = await eventually(
+      async () => (await db.select().from(schema.showAccuracy).where(eq(schema.showAccuracy.showId, show!.id)))[0],
+      15_000,
+      100,
+    );
+    const [finalised] = await db
+      .select({ status: schema.shows.status })
+      .from(schema.shows)
+      .where(eq(schema.shows.id, show!.id));
     expect(finalised!.status).toBe('completed');
     const watcher = await connectRoom(show!.id);
-    expect(await watcher.next((m) => m.type === 'snapshot')).toMatchObject({ status: 'completed', result: { topN: accuracy.topN, score: accuracy.score } });
+    expect(await watcher.next((m) => m.type === 'snapshot')).toMatchObject({
+      status: 'completed',
+      result: { topN: accuracy.topN, score: accuracy.score },
+    });
     watcher.close();
     // Finalising bumped the setlist's revision: a re-run must leave this state exactly as it is.
     const [final] = await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id));
 
     await env.IMPORTS.send(step);
-    await eventually(async () => ((await calls()).filter((c) => c.path.endsWith('/search/setlists')).length >= 2 ? true : undefined), 15_000, 100);
+    await eventually(
+      async () => ((await calls()).filter((c) => c.path.endsWith('/search/setlists')).length >= 2 ? true : undefined),
+      15_000,
+      100,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300)); // let the consumer finish the step it searched for
     const [after] = await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id));
     expect(after).toEqual(final);

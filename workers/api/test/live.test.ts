@@ -6,7 +6,14 @@ describe('GET /v1/shows/{showId}/live', () => {
     const { show } = await createShow();
     const room = await connectRoom(show.id);
     const snapshot = await room.next((m) => m.type === 'snapshot');
-    expect(snapshot).toMatchObject({ type: 'snapshot', seq: 0, status: 'upcoming', songs: [], myVotes: [], votingOpen: true });
+    expect(snapshot).toMatchObject({
+      type: 'snapshot',
+      seq: 0,
+      status: 'upcoming',
+      songs: [],
+      myVotes: [],
+      votingOpen: true,
+    });
     room.close();
   });
 
@@ -21,7 +28,10 @@ describe('GET /v1/shows/{showId}/live', () => {
     const anonymous = await connectRoom(show.id);
     await anonymous.next((m) => m.type === 'snapshot');
     anonymous.send({ type: 'vote', id: crypto.randomUUID(), setlistSongId: crypto.randomUUID() });
-    expect(await anonymous.next((m) => m.type === 'ack')).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    expect(await anonymous.next((m) => m.type === 'ack')).toMatchObject({
+      ok: false,
+      error: { code: 'unauthenticated' },
+    });
     signedIn.close();
     anonymous.close();
   });
@@ -43,7 +53,9 @@ describe('GET /v1/shows/{showId}/live', () => {
     }
     // `since` that is not a count gets a snapshot, a repeated `token` the first one: as before the route was described.
     const { show } = await createShow();
-    const res = await api(`/v1/shows/${show.id}/live?since=soon&since=-1&token=&token=x`, { headers: { Upgrade: 'websocket' } });
+    const res = await api(`/v1/shows/${show.id}/live?since=soon&since=-1&token=&token=x`, {
+      headers: { Upgrade: 'websocket' },
+    });
     expect(res.status).toBe(101);
     res.webSocket!.accept();
     res.webSocket!.close();

@@ -2,16 +2,22 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { Secret, TOTP, URI } from 'otpauth';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src/shared/db/client';
 import * as schema from '../../../src/shared/db/schema';
 import { matchTotpStep, newRecoveryCode, normalizeRecoveryCode, verifySecondFactor } from '../src/auth/mfa';
-import { openDatabase } from '../../../src/shared/db/client';
 import { api, errorOf, signUp, testDb } from './support';
 
 const STEP_MS = 30_000;
 
 /** The 6-digit code of `secret` for the time step `offset` steps away from `at`. */
 function codeAt(secret: string, offset: number, at: number): string {
-  return TOTP.generate({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30, timestamp: at + offset * STEP_MS });
+  return TOTP.generate({
+    secret: Secret.fromBase32(secret),
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    timestamp: at + offset * STEP_MS,
+  });
 }
 
 /** A 6-digit code that is none of the codes accepted around `at`. */
@@ -33,7 +39,8 @@ async function awayFromStepEdge(marginMs = 8_000): Promise<number> {
   return Date.now();
 }
 
-const post = (path: string, token: string, body: unknown) => api(path, { method: 'POST', token, body: JSON.stringify(body) });
+const post = (path: string, token: string, body: unknown) =>
+  api(path, { method: 'POST', token, body: JSON.stringify(body) });
 const logIn = (email: string, password: string, extra: Record<string, string> = {}) =>
   api('/v1/auth/login', { method: 'POST', body: JSON.stringify({ email, password, ...extra }) });
 
@@ -55,7 +62,10 @@ async function userWithMfa() {
 }
 
 async function auditActions(userId: string): Promise<string[]> {
-  const rows = await testDb().select({ action: schema.auditLog.action }).from(schema.auditLog).where(eq(schema.auditLog.actorId, userId));
+  const rows = await testDb()
+    .select({ action: schema.auditLog.action })
+    .from(schema.auditLog)
+    .where(eq(schema.auditLog.actorId, userId));
   return rows.map((r) => r.action);
 }
 
@@ -72,7 +82,9 @@ describe('TOTP (otpauth inside workerd)', () => {
   ];
 
   it.each(vectors)('matches the RFC 6238 SHA-1 test vector at T=%i', (seconds, expected) => {
-    expect(TOTP.generate({ secret: rfcSecret, algorithm: 'SHA1', digits: 8, period: 30, timestamp: seconds * 1000 })).toBe(expected);
+    expect(
+      TOTP.generate({ secret: rfcSecret, algorithm: 'SHA1', digits: 8, period: 30, timestamp: seconds * 1000 }),
+    ).toBe(expected);
     // The 6-digit codes the API accepts are the same truncation, mod 10^6, at the same time step.
     expect(matchTotpStep(rfcSecret.base32, expected.slice(2), seconds * 1000)).toBe(Math.floor(seconds / 30));
   });
@@ -133,7 +145,10 @@ describe('MFA', () => {
     for (const code of recoveryCodes) expect(code).toMatch(/^[a-z]{4}-[a-z]{4}-[a-z]{4}$/);
     expect(await (await api('/v1/me/mfa', { token })).json()).toEqual({ enabled: true, recoveryCodesLeft: 10 });
     // Only hashes are stored.
-    const storedCodes = await testDb().select().from(schema.recoveryCodes).where(eq(schema.recoveryCodes.userId, account.user.id));
+    const storedCodes = await testDb()
+      .select()
+      .from(schema.recoveryCodes)
+      .where(eq(schema.recoveryCodes.userId, account.user.id));
     expect(storedCodes).toHaveLength(10);
     for (const row of storedCodes) {
       expect(row.codeHash).toMatch(/^[0-9a-f]{64}$/);
@@ -186,7 +201,9 @@ describe('MFA', () => {
     expect(await errorOf(badDisable)).toMatchObject({ code: 'invalid_mfa_code' });
     expect((await post('/v1/me/mfa/disable', token, { code: codeAt(secret, 1, t0) })).status).toBe(204);
     expect(await (await api('/v1/me/mfa', { token })).json()).toEqual({ enabled: false, recoveryCodesLeft: 0 });
-    expect(await testDb().select().from(schema.recoveryCodes).where(eq(schema.recoveryCodes.userId, account.user.id))).toEqual([]);
+    expect(
+      await testDb().select().from(schema.recoveryCodes).where(eq(schema.recoveryCodes.userId, account.user.id)),
+    ).toEqual([]);
     expect((await logIn(email, password)).status).toBe(200);
     const disableAgain = await post('/v1/me/mfa/disable', token, { code: codeAt(secret, 1, t0) });
     expect(disableAgain.status).toBe(409);
@@ -221,7 +238,15 @@ describe('MFA', () => {
     const res = await api('/v1/openapi.json');
     expect(res.status).toBe(200);
     const spec = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
-    for (const path of ['/me/mfa', '/me/mfa/enroll', '/me/mfa/confirm', '/me/mfa/disable', '/me/sessions', '/me/sessions/{id}', '/me/password']) {
+    for (const path of [
+      '/me/mfa',
+      '/me/mfa/enroll',
+      '/me/mfa/confirm',
+      '/me/mfa/disable',
+      '/me/sessions',
+      '/me/sessions/{id}',
+      '/me/password',
+    ]) {
       expect(spec.paths, path).toHaveProperty([path]);
     }
     expect(Object.keys(spec.paths['/me/sessions']!).sort()).toEqual(['delete', 'get']);
@@ -233,10 +258,18 @@ describe('MFA', () => {
     try {
       expect(await verifySecondFactor(handle.db, env, user.user.id, {})).toBe(false);
       expect(await verifySecondFactor(handle.db, env, user.user.id, { recoveryCode: 'aaaa-bbbb-cccc' })).toBe(false);
-      expect(await verifySecondFactor(handle.db, env, user.user.id, { totp: codeAt(user.secret, 0, user.t0) })).toBe(true);
-      expect(await verifySecondFactor(handle.db, env, user.user.id, { totp: codeAt(user.secret, 0, user.t0) })).toBe(false);
-      expect(await verifySecondFactor(handle.db, env, user.user.id, { recoveryCode: user.recoveryCodes[2]! })).toBe(true);
-      expect(await verifySecondFactor(handle.db, env, user.user.id, { recoveryCode: user.recoveryCodes[2]! })).toBe(false);
+      expect(await verifySecondFactor(handle.db, env, user.user.id, { totp: codeAt(user.secret, 0, user.t0) })).toBe(
+        true,
+      );
+      expect(await verifySecondFactor(handle.db, env, user.user.id, { totp: codeAt(user.secret, 0, user.t0) })).toBe(
+        false,
+      );
+      expect(await verifySecondFactor(handle.db, env, user.user.id, { recoveryCode: user.recoveryCodes[2]! })).toBe(
+        true,
+      );
+      expect(await verifySecondFactor(handle.db, env, user.user.id, { recoveryCode: user.recoveryCodes[2]! })).toBe(
+        false,
+      );
       // A user without MFA has no second factor to verify.
       const plain = await signUp();
       expect(await verifySecondFactor(handle.db, env, plain.user.id, { totp: '123456' })).toBe(false);

@@ -8,16 +8,35 @@ import { sql } from './support';
  */
 describe('migrations', () => {
   it('applied every migration in the journal, in order, from an empty database', async () => {
-    const applied = (await sql().query('select hash, created_at from drizzle.__drizzle_migrations order by created_at')) as { created_at: string }[];
+    const applied = (await sql().query(
+      'select hash, created_at from drizzle.__drizzle_migrations order by created_at',
+    )) as { created_at: string }[];
     expect(applied.map((m) => Number(m.created_at))).toEqual(journal.entries.map((e) => e.when));
   });
 
   it('created the domain tables with their unique constraints', async () => {
-    const tables = (await sql().query(`select table_name from information_schema.tables where table_schema = 'public' order by 1`)) as { table_name: string }[];
+    const tables = (await sql().query(
+      `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
+    )) as { table_name: string }[];
     expect(tables.map((t) => t.table_name)).toEqual(
-      expect.arrayContaining(['users', 'sessions', 'artists', 'songs', 'venues', 'shows', 'setlist_songs', 'votes', 'follows', 'dead_letters', 'notifications', 'analytics_events']),
+      expect.arrayContaining([
+        'users',
+        'sessions',
+        'artists',
+        'songs',
+        'venues',
+        'shows',
+        'setlist_songs',
+        'votes',
+        'follows',
+        'dead_letters',
+        'notifications',
+        'analytics_events',
+      ]),
     );
-    const uniques = (await sql().query(`select indexname from pg_indexes where schemaname = 'public' and indexdef like 'CREATE UNIQUE%' order by 1`)) as { indexname: string }[];
+    const uniques = (await sql().query(
+      `select indexname from pg_indexes where schemaname = 'public' and indexdef like 'CREATE UNIQUE%' order by 1`,
+    )) as { indexname: string }[];
     expect(uniques.map((u) => u.indexname)).toEqual(
       expect.arrayContaining([
         'users_email_key',

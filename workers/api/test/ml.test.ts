@@ -6,8 +6,9 @@
  * committed model's coefficients and those features, independently of the code under test. Requests go to the
  * app in-process (see catalog.test.ts); the cron runs through the worker's real `scheduled` handler.
  */
-import { env } from 'cloudflare:workers';
+
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../../src/shared/db/schema';
@@ -38,7 +39,13 @@ async function ok<T>(res: Response | Promise<Response>): Promise<T> {
 async function fans(n: number, tag: string) {
   return testDb()
     .insert(schema.users)
-    .values(Array.from({ length: n }, () => ({ email: uniqueEmail(`ml-${tag}`), passwordHash: 'not-a-password-hash', displayName: 'ML fan' })))
+    .values(
+      Array.from({ length: n }, () => ({
+        email: uniqueEmail(`ml-${tag}`),
+        passwordHash: 'not-a-password-hash',
+        displayName: 'ML fan',
+      })),
+    )
     .returning({ id: schema.users.id });
 }
 
@@ -66,19 +73,45 @@ interface ShowFixture {
 async function showWith(f: ShowFixture) {
   const db = testDb();
   const tag = tagOf();
-  const [artist] = await db.insert(schema.artists).values({ slug: `ml-${tag}`, name: `ML ${tag}`, popularity: f.popularity, genres: f.genres ?? [`ml-${tag}`] }).returning();
+  const [artist] = await db
+    .insert(schema.artists)
+    .values({ slug: `ml-${tag}`, name: `ML ${tag}`, popularity: f.popularity, genres: f.genres ?? [`ml-${tag}`] })
+    .returning();
   const [venue] = await db
     .insert(schema.venues)
-    .values({ slug: `ml-venue-${tag}`, name: `ML Venue ${tag}`, city: 'Berlin', country: 'DE', timeZone: 'Europe/Berlin', capacity: f.capacity })
+    .values({
+      slug: `ml-venue-${tag}`,
+      name: `ML Venue ${tag}`,
+      city: 'Berlin',
+      country: 'DE',
+      timeZone: 'Europe/Berlin',
+      capacity: f.capacity,
+    })
     .returning();
   const [show] = await db
     .insert(schema.shows)
-    .values({ slug: `ml-show-${tag}`, artistId: artist!.id, venueId: venue!.id, startsAt: f.startsAt, votingOpensAt: f.opensAt, votingClosesAt: f.startsAt })
+    .values({
+      slug: `ml-show-${tag}`,
+      artistId: artist!.id,
+      venueId: venue!.id,
+      startsAt: f.startsAt,
+      votingOpensAt: f.opensAt,
+      votingClosesAt: f.startsAt,
+    })
     .returning();
   const people = await fans(Math.max(f.followers, f.earlyVotes + f.laterVotes, 1), tag);
-  if (f.followers) await db.insert(schema.follows).values(people.slice(0, f.followers).map((p) => ({ userId: p.id, artistId: artist!.id })));
-  const [song] = await db.insert(schema.songs).values({ artistId: artist!.id, title: `Song ${tag}` }).returning();
-  const [entry] = await db.insert(schema.setlistSongs).values({ showId: show!.id, songId: song!.id, voteCount: f.earlyVotes + f.laterVotes }).returning();
+  if (f.followers)
+    await db
+      .insert(schema.follows)
+      .values(people.slice(0, f.followers).map((p) => ({ userId: p.id, artistId: artist!.id })));
+  const [song] = await db
+    .insert(schema.songs)
+    .values({ artistId: artist!.id, title: `Song ${tag}` })
+    .returning();
+  const [entry] = await db
+    .insert(schema.setlistSongs)
+    .values({ showId: show!.id, songId: song!.id, voteCount: f.earlyVotes + f.laterVotes })
+    .returning();
   const early = new Date(f.opensAt.getTime() + DAY / 2);
   const later = new Date(f.opensAt.getTime() + 4 * DAY);
   const voters = people.slice(0, f.earlyVotes + f.laterVotes);
@@ -86,7 +119,14 @@ async function showWith(f: ShowFixture) {
     await db.insert(schema.votes).values(
       voters.map((p, i) => {
         const at = i < f.earlyVotes ? early : later;
-        return { id: crypto.randomUUID(), userId: p.id, setlistSongId: entry!.id, showId: show!.id, createdAt: at, updatedAt: at };
+        return {
+          id: crypto.randomUUID(),
+          userId: p.id,
+          setlistSongId: entry!.id,
+          showId: show!.id,
+          createdAt: at,
+          updatedAt: at,
+        };
       }),
     );
   }
@@ -94,7 +134,10 @@ async function showWith(f: ShowFixture) {
 }
 
 /** The model's prediction, recomputed here from the committed coefficients (not through the code under test). */
-function expectedVotes(variant: 'prior' | 'early', x: { popularity: number; followers: number; capacity: number; weekend: boolean; earlyVotes: number }) {
+function expectedVotes(
+  variant: 'prior' | 'early',
+  x: { popularity: number; followers: number; capacity: number; weekend: boolean; earlyVotes: number },
+) {
   const c = modelJson.variants[variant].coefficients as Record<string, number>;
   const p = x.popularity / 100;
   const eta =
@@ -121,13 +164,33 @@ describe('show forecast', () => {
 
   it('predicts from the early votes once the first days of voting are over', async () => {
     const startsAt = saturdayEvening(10);
-    const { show } = await showWith({ popularity: 60, followers: 3, capacity: 1200, startsAt, opensAt: new Date(Date.now() - 5 * DAY), earlyVotes: 4, laterVotes: 2 });
+    const { show } = await showWith({
+      popularity: 60,
+      followers: 3,
+      capacity: 1200,
+      startsAt,
+      opensAt: new Date(Date.now() - 5 * DAY),
+      earlyVotes: 4,
+      laterVotes: 2,
+    });
     const body = await ok<ShowForecast>(call(`/v1/shows/${show.id}/forecast`));
-    expect(body.features).toMatchObject({ popularity: 60, followers: 3, venueCapacity: 1200, weekday: 6, earlyVotes: 4 });
+    expect(body.features).toMatchObject({
+      popularity: 60,
+      followers: 3,
+      venueCapacity: 1200,
+      weekday: 6,
+      earlyVotes: 4,
+    });
     expect(body.features.daysToShow).toBeCloseTo((startsAt.getTime() - Date.now()) / DAY, 1);
     expect(body.variant).toBe('early');
     expect(body.modelVersion).toBe(modelJson.version);
-    const expected = expectedVotes('early', { popularity: 60, followers: 3, capacity: 1200, weekend: true, earlyVotes: 4 });
+    const expected = expectedVotes('early', {
+      popularity: 60,
+      followers: 3,
+      capacity: 1200,
+      weekend: true,
+      earlyVotes: 4,
+    });
     expect(body.predictedVotes).toBeCloseTo(expected, 6);
     const windowMinutes = (startsAt.getTime() - (Date.now() - 5 * DAY)) / 60_000;
     expect(body.predictedVotesPerMinute).toBeCloseTo(expected / windowMinutes, 4);
@@ -137,19 +200,58 @@ describe('show forecast', () => {
     // A Wednesday show (weekday 3), voting opened a day ago: early votes are not known yet.
     const startsAt = saturdayEvening(10);
     startsAt.setTime(startsAt.getTime() - 3 * DAY);
-    const { show } = await showWith({ popularity: 20, followers: 0, capacity: null, startsAt, opensAt: new Date(Date.now() - DAY), earlyVotes: 1, laterVotes: 0 });
+    const { show } = await showWith({
+      popularity: 20,
+      followers: 0,
+      capacity: null,
+      startsAt,
+      opensAt: new Date(Date.now() - DAY),
+      earlyVotes: 1,
+      laterVotes: 0,
+    });
     const body = await ok<ShowForecast>(call(`/v1/shows/${show.id}/forecast`));
-    expect(body.features).toMatchObject({ popularity: 20, followers: 0, venueCapacity: null, weekday: 3, earlyVotes: null });
+    expect(body.features).toMatchObject({
+      popularity: 20,
+      followers: 0,
+      venueCapacity: null,
+      weekday: 3,
+      earlyVotes: null,
+    });
     expect(body.variant).toBe('prior');
-    expect(body.predictedVotes).toBeCloseTo(expectedVotes('prior', { popularity: 20, followers: 0, capacity: modelJson.defaultCapacity, weekend: false, earlyVotes: 0 }), 6);
+    expect(body.predictedVotes).toBeCloseTo(
+      expectedVotes('prior', {
+        popularity: 20,
+        followers: 0,
+        capacity: modelJson.defaultCapacity,
+        weekend: false,
+        earlyVotes: 0,
+      }),
+      6,
+    );
   });
 
   it(`writes show_forecasts on "${TRENDING_CRON}" through the worker's scheduled handler`, async () => {
     const startsAt = saturdayEvening(8);
     const opensAt = new Date(Date.now() - 4 * DAY);
-    const { show } = await showWith({ popularity: 80, followers: 5, capacity: 5000, startsAt, opensAt, earlyVotes: 7, laterVotes: 3 });
+    const { show } = await showWith({
+      popularity: 80,
+      followers: 5,
+      capacity: 5000,
+      startsAt,
+      opensAt,
+      earlyVotes: 7,
+      laterVotes: 3,
+    });
     // A completed show is not forecast any more.
-    const past = await showWith({ popularity: 80, followers: 0, capacity: 5000, startsAt: new Date(Date.now() - DAY), opensAt: new Date(Date.now() - 31 * DAY), earlyVotes: 0, laterVotes: 0 });
+    const past = await showWith({
+      popularity: 80,
+      followers: 0,
+      capacity: 5000,
+      startsAt: new Date(Date.now() - DAY),
+      opensAt: new Date(Date.now() - 31 * DAY),
+      earlyVotes: 0,
+      laterVotes: 0,
+    });
     await testDb().update(schema.shows).set({ status: 'completed' }).where(eq(schema.shows.id, past.show.id));
     const before = Date.now();
 
@@ -159,13 +261,29 @@ describe('show forecast', () => {
 
     const [row] = await testDb().select().from(schema.showForecasts).where(eq(schema.showForecasts.showId, show.id));
     expect(row, 'a forecast row for the open show').toBeDefined();
-    const expected = expectedVotes('early', { popularity: 80, followers: 5, capacity: 5000, weekend: true, earlyVotes: 7 });
+    const expected = expectedVotes('early', {
+      popularity: 80,
+      followers: 5,
+      capacity: 5000,
+      weekend: true,
+      earlyVotes: 7,
+    });
     expect(row!.predictedVotes).toBeCloseTo(expected, 6);
     expect(row!.predictedVotesPerMinute).toBeCloseTo(expected / ((startsAt.getTime() - opensAt.getTime()) / 60_000), 6);
     expect(row!.modelVersion).toBe(modelJson.version);
-    expect(row!.features).toMatchObject({ popularity: 80, followers: 5, venueCapacity: 5000, weekday: 6, earlyVotes: 7, variant: 'early' });
+    expect(row!.features).toMatchObject({
+      popularity: 80,
+      followers: 5,
+      venueCapacity: 5000,
+      weekday: 6,
+      earlyVotes: 7,
+      variant: 'early',
+    });
     expect(row!.computedAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
-    const pastRows = await testDb().select().from(schema.showForecasts).where(eq(schema.showForecasts.showId, past.show.id));
+    const pastRows = await testDb()
+      .select()
+      .from(schema.showForecasts)
+      .where(eq(schema.showForecasts.showId, past.show.id));
     expect(pastRows).toEqual([]);
   });
 });
@@ -190,25 +308,45 @@ describe('recommendations', () => {
       .returning()) as [schema.Artist, schema.Artist, schema.Artist, schema.Artist];
     const others = await fans(3, tag);
     // Fans 0 and 1 follow the seed and co-followed; fan 2 follows the seed and voted at a co-voted show.
-    await db.insert(schema.follows).values([
-      ...others.map((f) => ({ userId: f.id, artistId: seed.id })),
-      { userId: others[0]!.id, artistId: coFollowed.id },
-      { userId: others[1]!.id, artistId: coFollowed.id },
-    ]);
-    const [venue] = await db.insert(schema.venues).values({ slug: `rec-venue-${tag}`, name: `Rec ${tag}`, city: 'Lyon', country: 'FR', timeZone: 'Europe/Paris' }).returning();
+    await db
+      .insert(schema.follows)
+      .values([
+        ...others.map((f) => ({ userId: f.id, artistId: seed.id })),
+        { userId: others[0]!.id, artistId: coFollowed.id },
+        { userId: others[1]!.id, artistId: coFollowed.id },
+      ]);
+    const [venue] = await db
+      .insert(schema.venues)
+      .values({ slug: `rec-venue-${tag}`, name: `Rec ${tag}`, city: 'Lyon', country: 'FR', timeZone: 'Europe/Paris' })
+      .returning();
     const showOf = async (artistId: string, inDays: number) => {
       const startsAt = new Date(Date.now() + inDays * DAY);
       const [show] = await db
         .insert(schema.shows)
-        .values({ slug: `rec-${tagOf()}`, artistId, venueId: venue!.id, startsAt, votingOpensAt: new Date(startsAt.getTime() - 30 * DAY), votingClosesAt: startsAt })
+        .values({
+          slug: `rec-${tagOf()}`,
+          artistId,
+          venueId: venue!.id,
+          startsAt,
+          votingOpensAt: new Date(startsAt.getTime() - 30 * DAY),
+          votingClosesAt: startsAt,
+        })
         .returning();
       return show!;
     };
     const votedShow = await showOf(coVoted.id, 3);
     coFollowedShowId = (await showOf(coFollowed.id, 20)).id;
-    const [song] = await db.insert(schema.songs).values({ artistId: coVoted.id, title: `Covoted ${tag}` }).returning();
-    const [entry] = await db.insert(schema.setlistSongs).values({ showId: votedShow.id, songId: song!.id, voteCount: 1 }).returning();
-    await db.insert(schema.votes).values({ id: crypto.randomUUID(), userId: others[2]!.id, setlistSongId: entry!.id, showId: votedShow.id });
+    const [song] = await db
+      .insert(schema.songs)
+      .values({ artistId: coVoted.id, title: `Covoted ${tag}` })
+      .returning();
+    const [entry] = await db
+      .insert(schema.setlistSongs)
+      .values({ showId: votedShow.id, songId: song!.id, voteCount: 1 })
+      .returning();
+    await db
+      .insert(schema.votes)
+      .values({ id: crypto.randomUUID(), userId: others[2]!.id, setlistSongId: entry!.id, showId: votedShow.id });
     // The hourly cron, through the worker's scheduled handler, fills artist_similarity.
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '17 * * * *' }), env, ctx);
@@ -216,10 +354,21 @@ describe('recommendations', () => {
   });
 
   it("the hourly cron stored the seed's neighbours, best first", async () => {
-    const rows = await testDb().select().from(schema.artistSimilarity).where(eq(schema.artistSimilarity.artistId, seed.id)).orderBy(schema.artistSimilarity.rank);
+    const rows = await testDb()
+      .select()
+      .from(schema.artistSimilarity)
+      .where(eq(schema.artistSimilarity.artistId, seed.id))
+      .orderBy(schema.artistSimilarity.rank);
     expect(rows.slice(0, 3).map((r) => r.similarArtistId)).toEqual([coFollowed.id, coVoted.id, sameGenre.id]);
     expect(rows[0]).toMatchObject({ rank: 1, sharedFans: 2, genreScore: 0 });
-    expect(rows[2]).toMatchObject({ rank: 3, sharedFans: 0, fanScore: 0, genreScore: 1, sharedGenres: [genre], score: 0.3 });
+    expect(rows[2]).toMatchObject({
+      rank: 3,
+      sharedFans: 0,
+      fanScore: 0,
+      genreScore: 1,
+      sharedGenres: [genre],
+      score: 0.3,
+    });
   });
 
   it('recommends what fans of your artists also follow or vote for, with the reason, never what you follow', async () => {
@@ -237,7 +386,10 @@ describe('recommendations', () => {
     expect(body.artists.map((a) => a.artist.id)).not.toContain(seed.id);
     // One seed: an artist's score is its stored similarity to the seed (cosine 2/sqrt(3·2) × 0.7 = 0.5715 when
     // the seed has its 3 fans; a refresh run by another test file meanwhile counts this fan too, hence the lookup).
-    const similarity = await testDb().select().from(schema.artistSimilarity).where(eq(schema.artistSimilarity.artistId, seed.id));
+    const similarity = await testDb()
+      .select()
+      .from(schema.artistSimilarity)
+      .where(eq(schema.artistSimilarity.artistId, seed.id));
     for (const item of body.artists.slice(0, 2)) {
       expect(item.score).toBeCloseTo(similarity.find((r) => r.similarArtistId === item.artist.id)!.score, 4);
     }
@@ -253,16 +405,23 @@ describe('recommendations', () => {
     // Voting at a co-voted show makes co-voted a seed: the seed (shared fan 2) comes back as a recommendation.
     const [show] = await testDb().select().from(schema.shows).where(eq(schema.shows.artistId, coVoted.id));
     const [entry] = await testDb().select().from(schema.setlistSongs).where(eq(schema.setlistSongs.showId, show!.id));
-    await testDb().insert(schema.votes).values({ id: crypto.randomUUID(), userId: me.user.id, setlistSongId: entry!.id, showId: show!.id });
+    await testDb()
+      .insert(schema.votes)
+      .values({ id: crypto.randomUUID(), userId: me.user.id, setlistSongId: entry!.id, showId: show!.id });
     const body = await ok<Recommendations>(call('/v1/me/recommendations?limit=3', me.token));
-    expect(body.artists[0]).toMatchObject({ artist: { id: seed.id }, reason: { kind: 'similar_fans', because: { id: coVoted.id } } });
+    expect(body.artists[0]).toMatchObject({
+      artist: { id: seed.id },
+      reason: { kind: 'similar_fans', because: { id: coVoted.id } },
+    });
     // The show they already voted on is not recommended back.
     expect(body.shows.map((s) => s.show.id)).not.toContain(show!.id);
   });
 
   it('gives a new fan the most popular artists of the genres they like', async () => {
     const me = await signUp();
-    const body = await ok<Recommendations>(call(`/v1/me/recommendations?limit=3&genres=${encodeURIComponent(genre.toUpperCase())}`, me.token));
+    const body = await ok<Recommendations>(
+      call(`/v1/me/recommendations?limit=3&genres=${encodeURIComponent(genre.toUpperCase())}`, me.token),
+    );
     expect(body.basis).toBe('genre');
     // Only two artists have the genre: the most popular first, then the rest of the list is popular overall.
     expect(body.artists.slice(0, 2).map((a) => a.artist.id)).toEqual([sameGenre.id, seed.id]);

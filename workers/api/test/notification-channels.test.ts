@@ -7,7 +7,13 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { enqueueShowAnnounced } from '../../../src/shared/notifications/enqueue';
 import { MAX_DELIVERY_ATTEMPTS } from '../../../src/shared/notifications/policy';
-import { attemptsOf, browserSubscription, deliveriesOf, providerRequests, scriptProvider } from './notification-support';
+import {
+  attemptsOf,
+  browserSubscription,
+  deliveriesOf,
+  providerRequests,
+  scriptProvider,
+} from './notification-support';
 import { api, createShow, eventually, signUp, sql, testDb } from './support';
 
 type Account = Awaited<ReturnType<typeof signUp>>;
@@ -62,7 +68,11 @@ describe('notification channels: retries and give-ups', () => {
     let token = '';
     const s = await scenario(async (fan) => {
       token = `fcm-down-${crypto.randomUUID()}`;
-      await api('/v1/me/push-subscriptions', { method: 'POST', token: fan.token, body: JSON.stringify({ type: 'fcm', token }) });
+      await api('/v1/me/push-subscriptions', {
+        method: 'POST',
+        token: fan.token,
+        body: JSON.stringify({ type: 'fcm', token }),
+      });
       await scriptProvider(token, ['fcm-503']);
     });
     const { delivery, attempts } = await s.announce('fcm');
@@ -77,7 +87,11 @@ describe('notification channels: retries and give-ups', () => {
     const token = `fcm-gone-${crypto.randomUUID()}`;
     const s = await scenario(async (fan) => {
       await api('/v1/me/push-subscriptions', { method: 'POST', token: fan.token, body: JSON.stringify(subscription) });
-      await api('/v1/me/push-subscriptions', { method: 'POST', token: fan.token, body: JSON.stringify({ type: 'fcm', token }) });
+      await api('/v1/me/push-subscriptions', {
+        method: 'POST',
+        token: fan.token,
+        body: JSON.stringify({ type: 'fcm', token }),
+      });
       await scriptProvider(subscription.endpoint, ['webpush-410']);
       await scriptProvider(token, ['fcm-404-unregistered']);
     });
@@ -93,14 +107,17 @@ describe('notification channels: retries and give-ups', () => {
       ['queued', null],
       ['gone', 404],
     ]);
-    const left = (await sql().query('select count(*)::int as n from push_subscriptions where user_id = $1', [s.fan.user.id])) as { n: number }[];
+    const left = (await sql().query('select count(*)::int as n from push_subscriptions where user_id = $1', [
+      s.fan.user.id,
+    ])) as { n: number }[];
     expect(left[0]!.n).toBe(0);
   });
 
   it('retries only the device that failed when one of two browsers had a transient error', async () => {
     const [ok, flaky] = await Promise.all([browserSubscription(), browserSubscription()]);
     const s = await scenario(async (fan) => {
-      for (const sub of [ok, flaky]) await api('/v1/me/push-subscriptions', { method: 'POST', token: fan.token, body: JSON.stringify(sub) });
+      for (const sub of [ok, flaky])
+        await api('/v1/me/push-subscriptions', { method: 'POST', token: fan.token, body: JSON.stringify(sub) });
       await scriptProvider(flaky.endpoint, ['webpush-503', 'webpush-201']);
     });
     const { delivery } = await s.announce('webpush');
@@ -115,7 +132,9 @@ describe('dead letters', () => {
     const marker = crypto.randomUUID();
     await env.NOTIFICATIONS.send({ v: 2, type: 'send', deliveryIds: ['not-a-uuid'], marker }, { contentType: 'json' });
     const row = await eventually(async () => {
-      const rows = (await sql().query(`select queue, attempts from dead_letters where body->>'marker' = $1`, [marker])) as { queue: string; attempts: number }[];
+      const rows = (await sql().query(`select queue, attempts from dead_letters where body->>'marker' = $1`, [
+        marker,
+      ])) as { queue: string; attempts: number }[];
       return rows[0];
     }, 20_000);
     expect(row.queue).toBe('mysetlist-notifications');
@@ -136,20 +155,43 @@ describe('FCM service-account authentication', () => {
     const form = new URLSearchParams(exchange!.body);
     expect(form.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
     const [header, claims, signature] = form.get('assertion')!.split('.') as [string, string, string];
-    const decode = (part: string) => JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+    const decode = (part: string) =>
+      JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
     expect(decode(header)).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'test-key-1' });
     const body = decode(claims) as { iss: string; aud: string; scope: string; iat: number; exp: number };
-    expect(body).toMatchObject({ iss: 'push@mysetlist-test.iam.gserviceaccount.com', aud: 'https://oauth2.googleapis.com/token', scope: 'https://www.googleapis.com/auth/firebase.messaging' });
+    expect(body).toMatchObject({
+      iss: 'push@mysetlist-test.iam.gserviceaccount.com',
+      aud: 'https://oauth2.googleapis.com/token',
+      scope: 'https://www.googleapis.com/auth/firebase.messaging',
+    });
     expect(body.exp - body.iat).toBe(3600);
     // The signature verifies with the public half of the service account's key.
     const account = JSON.parse(env.FCM_SERVICE_ACCOUNT_JSON) as { private_key: string };
-    const der = Uint8Array.from(atob(account.private_key.replace(/-----(BEGIN|END) PRIVATE KEY-----|\s/g, '')), (c) => c.charCodeAt(0));
-    const privateKey = await crypto.subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign']);
+    const der = Uint8Array.from(atob(account.private_key.replace(/-----(BEGIN|END) PRIVATE KEY-----|\s/g, '')), (c) =>
+      c.charCodeAt(0),
+    );
+    const privateKey = await crypto.subtle.importKey(
+      'pkcs8',
+      der,
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      true,
+      ['sign'],
+    );
     const { n, e } = (await crypto.subtle.exportKey('jwk', privateKey)) as JsonWebKey;
-    const publicKey = await crypto.subtle.importKey('jwk', { kty: 'RSA', n, e, alg: 'RS256', ext: true }, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
+    const publicKey = await crypto.subtle.importKey(
+      'jwk',
+      { kty: 'RSA', n, e, alg: 'RS256', ext: true },
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
     const sig = Uint8Array.from(atob(signature.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-    expect(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', publicKey, sig, new TextEncoder().encode(`${header}.${claims}`))).toBe(true);
-    expect(await crypto.subtle.verify('RSASSA-PKCS1-v1_5', publicKey, sig, new TextEncoder().encode(`${header}.${claims}x`))).toBe(false);
+    expect(
+      await crypto.subtle.verify('RSASSA-PKCS1-v1_5', publicKey, sig, new TextEncoder().encode(`${header}.${claims}`)),
+    ).toBe(true);
+    expect(
+      await crypto.subtle.verify('RSASSA-PKCS1-v1_5', publicKey, sig, new TextEncoder().encode(`${header}.${claims}x`)),
+    ).toBe(false);
   });
 });
 
@@ -159,10 +201,17 @@ describe('FCM service-account authentication', () => {
  */
 async function sendWithExpiredAccessToken(token: string): Promise<void> {
   const s = await scenario(async (fan) => {
-    await api('/v1/me/push-subscriptions', { method: 'POST', token: fan.token, body: JSON.stringify({ type: 'fcm', token }) });
+    await api('/v1/me/push-subscriptions', {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ type: 'fcm', token }),
+    });
     await scriptProvider(token, ['fcm-401', 'fcm-200']);
   });
   const { delivery } = await s.announce('fcm');
   expect(delivery.status).toBe('sent');
-  expect((await providerRequests('fcm', token)).map((r) => r.headers.authorization)).toEqual(['Bearer ya29.c.test-access-token', 'Bearer ya29.c.test-access-token']);
+  expect((await providerRequests('fcm', token)).map((r) => r.headers.authorization)).toEqual([
+    'Bearer ya29.c.test-access-token',
+    'Bearer ya29.c.test-access-token',
+  ]);
 }

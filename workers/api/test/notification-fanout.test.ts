@@ -39,7 +39,12 @@ describe('notification fan-out', () => {
     const eventId = await eventIdOf(`show_announced:${show.id}`);
     const counter = countingSql();
 
-    let step: NotificationFanout | undefined = { v: 2, type: 'fanout', eventId, trigger: { kind: 'show_announced', showId: show.id } };
+    let step: NotificationFanout | undefined = {
+      v: 2,
+      type: 'fanout',
+      eventId,
+      trigger: { kind: 'show_announced', showId: show.id },
+    };
     const delivered: NotificationDeliver[] = [];
     let steps = 0;
     while (step) {
@@ -47,7 +52,13 @@ describe('notification fan-out', () => {
       steps++;
       delivered.push(...result.messages.filter((m): m is NotificationDeliver => m.type === 'deliver'));
       const next = result.messages.find((m): m is NotificationFanout => m.type === 'fanout');
-      if (next) expect(next.after).toBe(result.messages.filter((m): m is NotificationDeliver => m.type === 'deliver').at(-1)!.userIds.at(-1));
+      if (next)
+        expect(next.after).toBe(
+          result.messages
+            .filter((m): m is NotificationDeliver => m.type === 'deliver')
+            .at(-1)!
+            .userIds.at(-1),
+        );
       step = next;
       expect(steps).toBeLessThan(10);
     }
@@ -66,7 +77,12 @@ describe('notification fan-out', () => {
     const { artist, show } = await createShow();
     const followers = await insertUsers(100);
     await sql().query('insert into follows (user_id, artist_id) select unnest($1::uuid[]), $2', [followers, artist.id]);
-    const first = await fanoutStep(openHttpSql(env), { v: 2, type: 'fanout', eventId: crypto.randomUUID(), trigger: { kind: 'voting_open', showId: show.id } }, 100, 100);
+    const first = await fanoutStep(
+      openHttpSql(env),
+      { v: 2, type: 'fanout', eventId: crypto.randomUUID(), trigger: { kind: 'voting_open', showId: show.id } },
+      100,
+      100,
+    );
     const next = first.messages.find((m): m is NotificationFanout => m.type === 'fanout')!;
     expect(next).toBeDefined();
     const second = await fanoutStep(openHttpSql(env), next, 100, 100);

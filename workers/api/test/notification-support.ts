@@ -8,7 +8,10 @@ export type Provider = 'email' | 'oauth' | 'fcm' | 'webpush';
 
 /** The next answers (fixture names from test/fakes/providers/responses.json) to requests whose URL or body contains `match`. */
 export async function scriptProvider(match: string, responses: string[]): Promise<void> {
-  const res = await fake.fetch('http://fake-providers.control/script', { method: 'POST', body: JSON.stringify({ match, responses }) });
+  const res = await fake.fetch('http://fake-providers.control/script', {
+    method: 'POST',
+    body: JSON.stringify({ match, responses }),
+  });
   if (!res.ok) throw new Error(`fake providers: ${res.status}`);
 }
 
@@ -43,10 +46,17 @@ export interface DeliveryRow {
 }
 
 export async function deliveriesOf(eventId: string): Promise<DeliveryRow[]> {
-  return (await sql().query('select user_id, channel, status, attempts, last_error, not_before from notification_deliveries where event_id = $1 order by user_id, channel', [eventId])) as DeliveryRow[];
+  return (await sql().query(
+    'select user_id, channel, status, attempts, last_error, not_before from notification_deliveries where event_id = $1 order by user_id, channel',
+    [eventId],
+  )) as DeliveryRow[];
 }
 
-export async function attemptsOf(eventId: string, userId: string, channel: string): Promise<{ outcome: string; http_status: number | null; attempt: number }[]> {
+export async function attemptsOf(
+  eventId: string,
+  userId: string,
+  channel: string,
+): Promise<{ outcome: string; http_status: number | null; attempt: number }[]> {
   return (await sql().query(
     `select a.outcome, a.http_status, a.attempt from notification_delivery_attempts a join notification_deliveries d on d.id = a.delivery_id
      where d.event_id = $1 and d.user_id = $2 and d.channel = $3 order by a.at, a.attempt`,
@@ -65,9 +75,15 @@ export async function insertUsers(count: number, tag = crypto.randomUUID().slice
 
 /** A browser subscription with real P-256 keys (so the payload can be encrypted), at a unique Mozilla endpoint. */
 export async function browserSubscription() {
-  const keys = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
+  const keys = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, [
+    'deriveBits',
+  ])) as CryptoKeyPair;
   const raw = new Uint8Array((await crypto.subtle.exportKey('raw', keys.publicKey)) as ArrayBuffer);
-  const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const b64 = (bytes: Uint8Array) =>
+    btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
   return {
     type: 'webpush' as const,
     endpoint: `https://updates.push.services.mozilla.com/wpush/v2/${crypto.randomUUID()}`,

@@ -12,7 +12,11 @@ describe('GET /v1/openapi.json', () => {
     const res = await api('/v1/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Type')).toMatch(/^application\/json/);
-    const doc = (await res.json()) as { openapi: string; servers: unknown; paths: Record<string, Record<string, { servers?: unknown }>> };
+    const doc = (await res.json()) as {
+      openapi: string;
+      servers: unknown;
+      paths: Record<string, Record<string, { servers?: unknown }>>;
+    };
     expect(doc).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers).toEqual([{ url: '/v1' }]);
@@ -29,7 +33,9 @@ describe('GET /docs', () => {
     const html = await res.text();
     expect(html).toContain("url: '/v1/openapi.json'");
     const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-    expect(sources).toEqual(expect.arrayContaining(['/docs/swagger-ui/swagger-ui-bundle.js', '/docs/swagger-ui/swagger-ui.css']));
+    expect(sources).toEqual(
+      expect.arrayContaining(['/docs/swagger-ui/swagger-ui-bundle.js', '/docs/swagger-ui/swagger-ui.css']),
+    );
     expect(sources.filter((s) => !s.startsWith('/'))).toEqual([]); // no CDN
   });
 

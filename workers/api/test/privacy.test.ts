@@ -7,15 +7,25 @@ async function fanWithActivity() {
   const fan = await signUp({ displayName: 'Ada Example' });
   const other = await signUp();
   await sql().query('insert into follows (user_id, artist_id) values ($1, $2)', [fan.user.id, artist.id]);
-  const add = await api(`/v1/shows/${show.id}/setlist`, { method: 'POST', token: fan.token, body: JSON.stringify({ songId: songs[0]!.id }) });
+  const add = await api(`/v1/shows/${show.id}/setlist`, {
+    method: 'POST',
+    token: fan.token,
+    body: JSON.stringify({ songId: songs[0]!.id }),
+  });
   const { setlistSongId } = (await add.json()) as { setlistSongId: string };
   for (const voter of [fan, other]) {
-    const res = await api(`/v1/shows/${show.id}/votes`, { method: 'POST', token: voter.token, body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }) });
+    const res = await api(`/v1/shows/${show.id}/votes`, {
+      method: 'POST',
+      token: voter.token,
+      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
+    });
     expect(res.status).toBe(201);
   }
   // Wait until the votes are in Postgres, so that the export can show them.
   await eventually(async () => {
-    const rows = (await sql().query('select count(*)::int as n from votes where setlist_song_id = $1', [setlistSongId])) as { n: number }[];
+    const rows = (await sql().query('select count(*)::int as n from votes where setlist_song_id = $1', [
+      setlistSongId,
+    ])) as { n: number }[];
     return rows[0]!.n === 2 ? true : undefined;
   });
   return { show, artist, fan, other, setlistSongId };
@@ -40,48 +50,81 @@ describe('privacy rights', () => {
 
   it('deletes my personal data everywhere and keeps every tally', async () => {
     const { show, fan, setlistSongId } = await fanWithActivity();
-    const wrong = await api('/v1/me', { method: 'DELETE', token: fan.token, body: JSON.stringify({ password: 'not my password' }) });
+    const wrong = await api('/v1/me', {
+      method: 'DELETE',
+      token: fan.token,
+      body: JSON.stringify({ password: 'not my password' }),
+    });
     expect(wrong.status).toBe(401);
 
-    const res = await api('/v1/me', { method: 'DELETE', token: fan.token, body: JSON.stringify({ password: fan.password }) });
+    const res = await api('/v1/me', {
+      method: 'DELETE',
+      token: fan.token,
+      body: JSON.stringify({ password: fan.password }),
+    });
     expect(res.status).toBe(204);
 
     // Signed out everywhere, and the account cannot be used again.
     expect((await api('/v1/me', { token: fan.token })).status).toBe(401);
-    const login = await api('/v1/auth/login', { method: 'POST', body: JSON.stringify({ email: fan.user.email, password: fan.password }) });
+    const login = await api('/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: fan.user.email, password: fan.password }),
+    });
     expect(login.status).toBe(401);
 
     // No personal data left in Postgres.
-    const [user] = (await sql().query('select email, display_name, password_hash, deleted_at from users where id = $1', [fan.user.id])) as Record<string, unknown>[];
+    const [user] = (await sql().query(
+      'select email, display_name, password_hash, deleted_at from users where id = $1',
+      [fan.user.id],
+    )) as Record<string, unknown>[];
     expect(user).toMatchObject({ display_name: 'Deleted fan', password_hash: '!' });
     expect(user!.email).not.toContain(fan.user.email.split('@')[0]!);
     expect(user!.deleted_at).not.toBeNull();
     for (const table of ['sessions', 'follows', 'notifications', 'user_mfa', 'recovery_codes']) {
-      const rows = (await sql().query(`select count(*)::int as n from ${table} where user_id = $1`, [fan.user.id])) as { n: number }[];
+      const rows = (await sql().query(`select count(*)::int as n from ${table} where user_id = $1`, [fan.user.id])) as {
+        n: number;
+      }[];
       expect(rows[0]!.n, table).toBe(0);
     }
-    const added = (await sql().query('select added_by from setlist_songs where id = $1', [setlistSongId])) as { added_by: string | null }[];
+    const added = (await sql().query('select added_by from setlist_songs where id = $1', [setlistSongId])) as {
+      added_by: string | null;
+    }[];
     expect(added[0]!.added_by).toBeNull();
 
     // The same tallies in Postgres and in the room; the deletion itself is audited.
-    const tally = (await sql().query('select vote_count from setlist_songs where id = $1', [setlistSongId])) as { vote_count: number }[];
+    const tally = (await sql().query('select vote_count from setlist_songs where id = $1', [setlistSongId])) as {
+      vote_count: number;
+    }[];
     expect(tally[0]!.vote_count).toBe(2);
-    const room = (await (await api(`/v1/shows/${show.id}/setlist`)).json()) as { songs: { setlistSongId: string; votes: number }[] };
+    const room = (await (await api(`/v1/shows/${show.id}/setlist`)).json()) as {
+      songs: { setlistSongId: string; votes: number }[];
+    };
     expect(room.songs.find((s) => s.setlistSongId === setlistSongId)!.votes).toBe(2);
-    const audit = (await sql().query(`select action from audit_log where actor_id = $1`, [fan.user.id])) as { action: string }[];
+    const audit = (await sql().query(`select action from audit_log where actor_id = $1`, [fan.user.id])) as {
+      action: string;
+    }[];
     expect(audit.map((a) => a.action)).toContain('account.delete');
   });
 
   it('drops notifications queued for a deleted account', async () => {
     const fan = await signUp();
-    const del = await api('/v1/me', { method: 'DELETE', token: fan.token, body: JSON.stringify({ password: fan.password }) });
+    const del = await api('/v1/me', {
+      method: 'DELETE',
+      token: fan.token,
+      body: JSON.stringify({ password: fan.password }),
+    });
     expect(del.status).toBe(204);
     const { env } = await import('cloudflare:workers');
     const marker = await signUp();
     const eventId = crypto.randomUUID();
-    await env.NOTIFICATIONS.send({ v: 1, eventId, kind: 'show_announced', userIds: [fan.user.id, marker.user.id], data: {} }, { contentType: 'json' });
+    await env.NOTIFICATIONS.send(
+      { v: 1, eventId, kind: 'show_announced', userIds: [fan.user.id, marker.user.id], data: {} },
+      { contentType: 'json' },
+    );
     const rows = await eventually(async () => {
-      const found = (await sql().query('select user_id from notifications where event_id = $1', [eventId])) as { user_id: string }[];
+      const found = (await sql().query('select user_id from notifications where event_id = $1', [eventId])) as {
+        user_id: string;
+      }[];
       return found.length ? found : undefined;
     });
     expect(rows.map((r) => r.user_id)).toEqual([marker.user.id]);
@@ -97,18 +140,36 @@ describe('privacy rights', () => {
 
   it('with two-step verification on, asks for a code and accepts a recovery code', async () => {
     const fan = await signUp();
-    const { secret } = (await (await api('/v1/me/mfa/enroll', { method: 'POST', token: fan.token })).json()) as { secret: string };
+    const { secret } = (await (await api('/v1/me/mfa/enroll', { method: 'POST', token: fan.token })).json()) as {
+      secret: string;
+    };
     const code = new TOTP({ secret, algorithm: 'SHA1', digits: 6, period: 30 }).generate();
-    const confirmed = await api('/v1/me/mfa/confirm', { method: 'POST', token: fan.token, body: JSON.stringify({ code }) });
+    const confirmed = await api('/v1/me/mfa/confirm', {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ code }),
+    });
     expect(confirmed.status).toBe(200);
     const { recoveryCodes } = (await confirmed.json()) as { recoveryCodes: string[] };
 
-    const noCode = await api('/v1/me', { method: 'DELETE', token: fan.token, body: JSON.stringify({ password: fan.password }) });
+    const noCode = await api('/v1/me', {
+      method: 'DELETE',
+      token: fan.token,
+      body: JSON.stringify({ password: fan.password }),
+    });
     expect(noCode.status).toBe(401);
     expect((await errorOf(noCode)).code).toBe('mfa_required');
-    const badCode = await api('/v1/me', { method: 'DELETE', token: fan.token, body: JSON.stringify({ password: fan.password, recoveryCode: 'aaaa-bbbb-cccc' }) });
+    const badCode = await api('/v1/me', {
+      method: 'DELETE',
+      token: fan.token,
+      body: JSON.stringify({ password: fan.password, recoveryCode: 'aaaa-bbbb-cccc' }),
+    });
     expect((await errorOf(badCode)).code).toBe('invalid_mfa_code');
-    const ok = await api('/v1/me', { method: 'DELETE', token: fan.token, body: JSON.stringify({ password: fan.password, recoveryCode: recoveryCodes[0] }) });
+    const ok = await api('/v1/me', {
+      method: 'DELETE',
+      token: fan.token,
+      body: JSON.stringify({ password: fan.password, recoveryCode: recoveryCodes[0] }),
+    });
     expect(ok.status).toBe(204);
   });
 });

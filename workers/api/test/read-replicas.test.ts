@@ -19,7 +19,9 @@ type Traffic = Record<'primary' | 'replica', HostCounters>;
 async function trafficDuring(action: () => Promise<unknown>): Promise<Traffic> {
   await fetch(`http://${env.DB_RELAY}/__relay/stats`, { method: 'DELETE' });
   await action();
-  const { byHost } = (await (await fetch(`http://${env.DB_RELAY}/__relay/stats`)).json()) as { byHost: Record<string, HostCounters> };
+  const { byHost } = (await (await fetch(`http://${env.DB_RELAY}/__relay/stats`)).json()) as {
+    byHost: Record<string, HostCounters>;
+  };
   const of = (host: string): HostCounters => ({ sqlRequests: 0, wsConnections: 0, wsFrames: 0, ...byHost[host] });
   return { primary: of(PRIMARY_HOST), replica: of(REPLICA_HOST) };
 }

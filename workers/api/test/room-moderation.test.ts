@@ -5,21 +5,45 @@ describe('moderating a room', () => {
   it('locks and unlocks voting; every socket hears the status change', async () => {
     const { show, songs } = await createShow();
     const [moderator, fan] = await Promise.all([signUpAs('moderator'), signUp()]);
-    const add = await api(`/v1/shows/${show.id}/setlist`, { method: 'POST', token: fan.token, body: JSON.stringify({ songId: songs[0]!.id }) });
+    const add = await api(`/v1/shows/${show.id}/setlist`, {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ songId: songs[0]!.id }),
+    });
     const { setlistSongId } = (await add.json()) as { setlistSongId: string };
     const watcher = await connectRoom(show.id);
     await watcher.next((m) => m.type === 'snapshot');
 
-    const lock = await api(`/v1/shows/${show.id}/lock`, { method: 'PUT', token: moderator.token, body: JSON.stringify({ locked: true }) });
+    const lock = await api(`/v1/shows/${show.id}/lock`, {
+      method: 'PUT',
+      token: moderator.token,
+      body: JSON.stringify({ locked: true }),
+    });
     expect(lock.status).toBe(200);
-    expect(await watcher.next((m) => m.type === 'status')).toMatchObject({ type: 'status', locked: true, votingOpen: false });
-    const refused = await api(`/v1/shows/${show.id}/votes`, { method: 'POST', token: fan.token, body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }) });
+    expect(await watcher.next((m) => m.type === 'status')).toMatchObject({
+      type: 'status',
+      locked: true,
+      votingOpen: false,
+    });
+    const refused = await api(`/v1/shows/${show.id}/votes`, {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
+    });
     expect(refused.status).toBe(409);
     expect((await errorOf(refused)).code).toBe('voting_closed');
 
-    await api(`/v1/shows/${show.id}/lock`, { method: 'PUT', token: moderator.token, body: JSON.stringify({ locked: false }) });
+    await api(`/v1/shows/${show.id}/lock`, {
+      method: 'PUT',
+      token: moderator.token,
+      body: JSON.stringify({ locked: false }),
+    });
     expect(await watcher.next((m) => m.type === 'status')).toMatchObject({ locked: false, votingOpen: true });
-    const accepted = await api(`/v1/shows/${show.id}/votes`, { method: 'POST', token: fan.token, body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }) });
+    const accepted = await api(`/v1/shows/${show.id}/votes`, {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
+    });
     expect(accepted.status).toBe(201);
     watcher.close();
   });
@@ -27,11 +51,25 @@ describe('moderating a room', () => {
   it('is for moderators and admins only', async () => {
     const { show } = await createShow();
     const fan = await signUp();
-    expect((await api(`/v1/shows/${show.id}/lock`, { method: 'PUT', body: JSON.stringify({ locked: true }) })).status).toBe(401);
-    const forbidden = await api(`/v1/shows/${show.id}/lock`, { method: 'PUT', token: fan.token, body: JSON.stringify({ locked: true }) });
+    expect(
+      (await api(`/v1/shows/${show.id}/lock`, { method: 'PUT', body: JSON.stringify({ locked: true }) })).status,
+    ).toBe(401);
+    const forbidden = await api(`/v1/shows/${show.id}/lock`, {
+      method: 'PUT',
+      token: fan.token,
+      body: JSON.stringify({ locked: true }),
+    });
     expect(forbidden.status).toBe(403);
     const admin = await signUpAs('admin');
-    expect((await api(`/v1/shows/${show.id}/lock`, { method: 'PUT', token: admin.token, body: JSON.stringify({ locked: true }) })).status).toBe(200);
+    expect(
+      (
+        await api(`/v1/shows/${show.id}/lock`, {
+          method: 'PUT',
+          token: admin.token,
+          body: JSON.stringify({ locked: true }),
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -40,23 +78,39 @@ describe('a room with no storage yet', () => {
     const { show, songs } = await createShow();
     const fans = await Promise.all([signUp(), signUp(), signUp()]);
     const [first, second] = [crypto.randomUUID(), crypto.randomUUID()];
-    await sql().query('insert into setlist_songs (id, show_id, song_id, vote_count) values ($1, $2, $3, 3), ($4, $2, $5, 1)', [first, show.id, songs[0]!.id, second, songs[1]!.id]);
+    await sql().query(
+      'insert into setlist_songs (id, show_id, song_id, vote_count) values ($1, $2, $3, 3), ($4, $2, $5, 1)',
+      [first, show.id, songs[0]!.id, second, songs[1]!.id],
+    );
     await sql().query(
       `insert into votes (id, user_id, setlist_song_id, show_id, room_seq) values
          (gen_random_uuid(), $1, $4, $6, 7), (gen_random_uuid(), $2, $4, $6, 8), (gen_random_uuid(), $3, $4, $6, 9), (gen_random_uuid(), $1, $5, $6, 10)`,
       [fans[0]!.user.id, fans[1]!.user.id, fans[2]!.user.id, first, second, show.id],
     );
-    const view = (await (await api(`/v1/shows/${show.id}/setlist`, { token: fans[0]!.token })).json()) as { songs: { setlistSongId: string; votes: number }[]; myVotes: string[] };
-    expect(view.songs.map((s) => [s.setlistSongId, s.votes])).toEqual([[first, 3], [second, 1]]);
+    const view = (await (await api(`/v1/shows/${show.id}/setlist`, { token: fans[0]!.token })).json()) as {
+      songs: { setlistSongId: string; votes: number }[];
+      myVotes: string[];
+    };
+    expect(view.songs.map((s) => [s.setlistSongId, s.votes])).toEqual([
+      [first, 3],
+      [second, 1],
+    ]);
     expect(view.myVotes.sort()).toEqual([first, second].sort());
     // The fan's existing vote is known to the room: voting again is refused.
-    const again = await api(`/v1/shows/${show.id}/votes`, { method: 'POST', token: fans[1]!.token, body: JSON.stringify({ setlistSongId: first, voteId: crypto.randomUUID() }) });
+    const again = await api(`/v1/shows/${show.id}/votes`, {
+      method: 'POST',
+      token: fans[1]!.token,
+      body: JSON.stringify({ setlistSongId: first, voteId: crypto.randomUUID() }),
+    });
     expect(again.status).toBe(409);
     // New events continue the sequence after the highest one Postgres has, so they win over old rows.
     const unvote = await api(`/v1/shows/${show.id}/votes/${first}`, { method: 'DELETE', token: fans[1]!.token });
     expect(unvote.status).toBe(204);
     const row = await eventually(async () => {
-      const rows = (await sql().query('select active, room_seq::int as seq from votes where user_id = $1 and setlist_song_id = $2', [fans[1]!.user.id, first])) as { active: boolean; seq: number }[];
+      const rows = (await sql().query(
+        'select active, room_seq::int as seq from votes where user_id = $1 and setlist_song_id = $2',
+        [fans[1]!.user.id, first],
+      )) as { active: boolean; seq: number }[];
       return rows[0]?.active === false ? rows[0] : undefined;
     });
     expect(row.seq).toBe(11);

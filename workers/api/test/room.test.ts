@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { api, connectRoom, createShow, signUp } from './support';
 
-type Update = { type: 'update'; seq: number; changes: { setlistSongId: string; votes: number }[]; added: { setlistSongId: string; songId: string; votes: number }[] };
+type Update = {
+  type: 'update';
+  seq: number;
+  changes: { setlistSongId: string; votes: number }[];
+  added: { setlistSongId: string; songId: string; votes: number }[];
+};
 type Snapshot = { type: 'snapshot'; seq: number; songs: { setlistSongId: string; votes: number }[]; myVotes: string[] };
 type Ack = { type: 'ack'; ref: string | null; ok: boolean; result?: Record<string, unknown>; error?: { code: string } };
 
@@ -10,7 +15,11 @@ const isAck = (ref: string | null) => (m: Record<string, unknown>) => m.type ===
 async function showWithSong() {
   const fixture = await createShow();
   const owner = await signUp();
-  const res = await api(`/v1/shows/${fixture.show.id}/setlist`, { method: 'POST', token: owner.token, body: JSON.stringify({ songId: fixture.songs[0]!.id }) });
+  const res = await api(`/v1/shows/${fixture.show.id}/setlist`, {
+    method: 'POST',
+    token: owner.token,
+    body: JSON.stringify({ songId: fixture.songs[0]!.id }),
+  });
   const { setlistSongId } = (await res.json()) as { setlistSongId: string };
   return { ...fixture, setlistSongId };
 }
@@ -29,7 +38,9 @@ describe('the live room over WebSocket', () => {
     roomA.send({ type: 'vote', id: voteId, setlistSongId });
     const ack = await roomA.next<Ack>(isAck(voteId));
     expect(ack).toMatchObject({ ok: true, result: { setlistSongId, votes: 1, repeated: false } });
-    const update = await roomB.next<Update>((m) => m.type === 'update' && (m as Update).changes.some((c) => c.setlistSongId === setlistSongId));
+    const update = await roomB.next<Update>(
+      (m) => m.type === 'update' && (m as Update).changes.some((c) => c.setlistSongId === setlistSongId),
+    );
     expect(update.changes).toContainEqual({ setlistSongId, votes: 1 });
 
     // The same id over the socket again: the first result, no second vote.
@@ -41,7 +52,9 @@ describe('the live room over WebSocket', () => {
 
     roomA.send({ type: 'unvote', id: 'u1', setlistSongId });
     expect(await roomA.next<Ack>(isAck('u1'))).toMatchObject({ ok: true, result: { votes: 0 } });
-    const down = await roomB.next<Update>((m) => m.type === 'update' && (m as Update).changes.some((c) => c.votes === 0));
+    const down = await roomB.next<Update>(
+      (m) => m.type === 'update' && (m as Update).changes.some((c) => c.votes === 0),
+    );
     expect(down.changes).toContainEqual({ setlistSongId, votes: 0 });
     roomA.close();
     roomB.close();
@@ -55,7 +68,10 @@ describe('the live room over WebSocket', () => {
     const adder = await connectRoom(show.id, { token: fan.token });
     await adder.next((m) => m.type === 'snapshot');
     adder.send({ type: 'add_song', id: 'add-1', songId: songs[2]!.id });
-    expect(await adder.next<Ack>(isAck('add-1'))).toMatchObject({ ok: true, result: { songId: songs[2]!.id, votes: 0 } });
+    expect(await adder.next<Ack>(isAck('add-1'))).toMatchObject({
+      ok: true,
+      result: { songId: songs[2]!.id, votes: 0 },
+    });
     const update = await watcher.next<Update>((m) => m.type === 'update' && (m as Update).added.length > 0);
     expect(update.added).toEqual([expect.objectContaining({ songId: songs[2]!.id, votes: 0 })]);
     adder.close();
@@ -108,20 +124,30 @@ describe('the live room over WebSocket', () => {
 
     // While the fan is away, two votes arrive (separate ticks, so at least one update each).
     for (const voter of [fan, other]) {
-      const res = await api(`/v1/shows/${show.id}/votes`, { method: 'POST', token: voter.token, body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }) });
+      const res = await api(`/v1/shows/${show.id}/votes`, {
+        method: 'POST',
+        token: voter.token,
+        body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
+      });
       expect(res.status).toBe(201);
       await new Promise((r) => setTimeout(r, 80));
     }
 
     const back = await connectRoom(show.id, { token: fan.token, since: snapshot.seq });
-    const missed = await back.next<Update>((m) => m.type === 'update' && (m as Update).changes.some((c) => c.votes === 2), 3000);
+    const missed = await back.next<Update>(
+      (m) => m.type === 'update' && (m as Update).changes.some((c) => c.votes === 2),
+      3000,
+    );
     expect(missed.seq).toBeGreaterThan(snapshot.seq);
     expect(back.inbox.some((m) => m.type === 'snapshot')).toBe(false);
     // Updates arrive in seq order with no gap.
     back.send({ type: 'resume', since: snapshot.seq });
     const replay: Update[] = [];
-    for (let seq = snapshot.seq + 1; seq <= missed.seq; seq++) replay.push(await back.next<Update>((m) => m.type === 'update' && m.seq === seq));
-    expect(replay.map((u) => u.seq)).toEqual(Array.from({ length: missed.seq - snapshot.seq }, (_, i) => snapshot.seq + 1 + i));
+    for (let seq = snapshot.seq + 1; seq <= missed.seq; seq++)
+      replay.push(await back.next<Update>((m) => m.type === 'update' && m.seq === seq));
+    expect(replay.map((u) => u.seq)).toEqual(
+      Array.from({ length: missed.seq - snapshot.seq }, (_, i) => snapshot.seq + 1 + i),
+    );
 
     back.send({ type: 'resume', since: 1_000_000 });
     const fresh = await back.next<Snapshot>((m) => m.type === 'snapshot');
@@ -134,7 +160,13 @@ describe('the live room over WebSocket', () => {
     const { show, setlistSongId } = await showWithSong();
     const fans = await Promise.all(Array.from({ length: 25 }, () => signUp()));
     const results = await Promise.all(
-      fans.map((fan) => api(`/v1/shows/${show.id}/votes`, { method: 'POST', token: fan.token, body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }) })),
+      fans.map((fan) =>
+        api(`/v1/shows/${show.id}/votes`, {
+          method: 'POST',
+          token: fan.token,
+          body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
+        }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(fans.map(() => 201));
     const counts = await Promise.all(results.map(async (r) => ((await r.json()) as { votes: number }).votes));

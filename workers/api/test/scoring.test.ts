@@ -6,14 +6,30 @@ const json = (body: unknown) => JSON.stringify(body);
 describe('finalising a show: scores from real votes (room → queue → Postgres), the room announces the result', () => {
   it('scores the hand-computed example, gives fans their points, and is idempotent', async () => {
     const { show, songs, artist } = await createShow({ songs: 5 });
-    const [s0, s1, s2, s3, s4] = songs as [(typeof songs)[0], (typeof songs)[0], (typeof songs)[0], (typeof songs)[0], (typeof songs)[0]];
+    const [s0, s1, s2, s3, s4] = songs as [
+      (typeof songs)[0],
+      (typeof songs)[0],
+      (typeof songs)[0],
+      (typeof songs)[0],
+      (typeof songs)[0],
+    ];
     const moderator = await signUpAs('moderator');
     const fans = await Promise.all(Array.from({ length: 5 }, () => signUp()));
-    const [f1, f2, f3, f4, f5] = fans as [(typeof fans)[0], (typeof fans)[0], (typeof fans)[0], (typeof fans)[0], (typeof fans)[0]];
+    const [f1, f2, f3, f4, f5] = fans as [
+      (typeof fans)[0],
+      (typeof fans)[0],
+      (typeof fans)[0],
+      (typeof fans)[0],
+      (typeof fans)[0],
+    ];
 
     const entry = new Map<string, string>();
     for (const song of [s0, s1, s2, s4, s3]) {
-      const res = await api(`/v1/shows/${show.id}/setlist`, { method: 'POST', token: f1.token, body: json({ songId: song.id }) });
+      const res = await api(`/v1/shows/${show.id}/setlist`, {
+        method: 'POST',
+        token: f1.token,
+        body: json({ songId: song.id }),
+      });
       entry.set(song.id, ((await res.json()) as { setlistSongId: string }).setlistSongId);
     }
     // Votes: s0 by all five, s1 by f1–f4, s2 by f1–f3, s4 by f1–f2, s3 by f5 → ranks s0 1, s1 2, s2 3, s4 4, s3 5.
@@ -34,22 +50,35 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     }
     for (const [fan, picks] of ballots.slice(1)) {
       for (const song of picks) {
-        const res = await api(`/v1/shows/${show.id}/votes`, { method: 'POST', token: fan.token, body: json({ setlistSongId: entry.get(song.id), voteId: crypto.randomUUID() }) });
+        const res = await api(`/v1/shows/${show.id}/votes`, {
+          method: 'POST',
+          token: fan.token,
+          body: json({ setlistSongId: entry.get(song.id), voteId: crypto.randomUUID() }),
+        });
         expect(res.status).toBe(201);
       }
     }
     // A vote taken back earns nothing.
-    await api(`/v1/shows/${show.id}/votes`, { method: 'POST', token: f3.token, body: json({ setlistSongId: entry.get(s3.id), voteId: crypto.randomUUID() }) });
+    await api(`/v1/shows/${show.id}/votes`, {
+      method: 'POST',
+      token: f3.token,
+      body: json({ setlistSongId: entry.get(s3.id), voteId: crypto.randomUUID() }),
+    });
     await api(`/v1/shows/${show.id}/votes/${entry.get(s3.id)}`, { method: 'DELETE', token: f3.token });
     // Scores are computed from Postgres: wait for the vote-events consumer.
     await eventually(async () => {
-      const rows = (await sql().query('select count(*) filter (where active)::int as active, count(*) filter (where not active)::int as taken_back from votes where show_id = $1', [show.id])) as { active: number; taken_back: number }[];
+      const rows = (await sql().query(
+        'select count(*) filter (where active)::int as active, count(*) filter (where not active)::int as taken_back from votes where show_id = $1',
+        [show.id],
+      )) as { active: number; taken_back: number }[];
       return rows[0]!.active === 15 && rows[0]!.taken_back === 1 ? true : undefined;
     });
 
     // The show: s1, s3, a cover, s0.
     for (const body of [{ songId: s1.id }, { songId: s3.id }, { title: 'Cover Song X' }, { songId: s0.id }]) {
-      expect((await api(`/v1/shows/${show.id}/played`, { method: 'POST', token: moderator.token, body: json(body) })).status).toBe(201);
+      expect(
+        (await api(`/v1/shows/${show.id}/played`, { method: 'POST', token: moderator.token, body: json(body) })).status,
+      ).toBe(201);
     }
     const watcher = await connectRoom(show.id);
     await watcher.next((m) => m.type === 'snapshot');
@@ -57,7 +86,10 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     // N = 4: top 4 = s0, s1, s2, s4; hits s0 (rank 1, played 4th) and s1 (rank 2, played 1st).
     // precision = recall = 2/4, F1 = 0.5; closeness (1 − 3/4) + (1 − 1/4) = 1, / 4 = 0.25; score = 40 + 5 = 45.
     const expected = { topN: 4, hits: 2, played: 4, precision: 0.5, recall: 0.5, positionBonus: 0.25, score: 45 };
-    const finalize = await api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: moderator.token });
+    const finalize = await api(`/v1/shows/${show.id}/actual-setlist/finalize`, {
+      method: 'POST',
+      token: moderator.token,
+    });
     expect(finalize.status).toBe(200);
     // Points: 10 per played song voted for, +5 for s3 (played, outside the top 4): f1–f4 20 each, f5 25.
     const finalized = await finalize.json();
@@ -67,7 +99,9 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     const result = await watcher.next((m) => m.type === 'result');
     expect(result).toEqual({ type: 'result', seq: expect.any(Number), ...expected });
 
-    const accuracy = (await (await api(`/v1/shows/${show.id}/accuracy`)).json()) as Record<string, unknown> & { details: { predicted: unknown[]; played: unknown[] } };
+    const accuracy = (await (await api(`/v1/shows/${show.id}/accuracy`)).json()) as Record<string, unknown> & {
+      details: { predicted: unknown[]; played: unknown[] };
+    };
     expect(accuracy).toMatchObject({ showId: show.id, ...expected, fans: 5, pointsAwarded: 105 });
     expect(accuracy.details.predicted).toEqual([
       { rank: 1, songId: s0.id, title: s0.title, votes: 5, playedAt: 4 },
@@ -83,7 +117,10 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     ]);
 
     const scoresOf = async () =>
-      (await sql().query('select user_id, points, songs_hit, songs_voted, artist_id from fan_scores where show_id = $1 order by user_id', [show.id])) as Record<string, unknown>[];
+      (await sql().query(
+        'select user_id, points, songs_hit, songs_voted, artist_id from fan_scores where show_id = $1 order by user_id',
+        [show.id],
+      )) as Record<string, unknown>[];
     const expectedScores = [
       { user_id: f1.user.id, points: 20, songs_hit: 2, songs_voted: 4, artist_id: artist.id },
       { user_id: f2.user.id, points: 20, songs_hit: 2, songs_voted: 4, artist_id: artist.id },
@@ -93,10 +130,21 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     ].sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
     expect(await scoresOf()).toEqual(expectedScores);
     const totalsOf = async () =>
-      (await sql().query('select user_id, points, shows, songs_hit from fan_totals where user_id = any($1::uuid[]) order by user_id', [fans.map((f) => f.user.id)])) as Record<string, unknown>[];
-    const expectedTotals = expectedScores.map((s) => ({ user_id: s.user_id, points: s.points, shows: 1, songs_hit: 2 }));
+      (await sql().query(
+        'select user_id, points, shows, songs_hit from fan_totals where user_id = any($1::uuid[]) order by user_id',
+        [fans.map((f) => f.user.id)],
+      )) as Record<string, unknown>[];
+    const expectedTotals = expectedScores.map((s) => ({
+      user_id: s.user_id,
+      points: s.points,
+      shows: 1,
+      songs_hit: 2,
+    }));
     expect(await totalsOf()).toEqual(expectedTotals);
-    const state = (await sql().query('select a.state, a.finalized_at is not null as finalized, s.status from actual_setlists a join shows s on s.id = a.show_id where s.id = $1', [show.id])) as Record<string, unknown>[];
+    const state = (await sql().query(
+      'select a.state, a.finalized_at is not null as finalized, s.status from actual_setlists a join shows s on s.id = a.show_id where s.id = $1',
+      [show.id],
+    )) as Record<string, unknown>[];
     expect(state).toEqual([{ state: 'final', finalized: true, status: 'completed' }]);
 
     // Again: the same scores, no points added twice, and nothing new to announce.
@@ -110,8 +158,15 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
 
     // A fresh snapshot carries the result; the artist's leaderboard ranks f5 first, then the four tied at 20.
     const late = await connectRoom(show.id);
-    expect(await late.next((m) => m.type === 'snapshot')).toMatchObject({ status: 'completed', result: expected, played: expect.arrayContaining([expect.objectContaining({ position: 3, title: 'Cover Song X' })]) });
-    const board = (await (await api(`/v1/artists/${artist.slug}/leaderboard`)).json()) as { artistId: string; items: { rank: number; user: { id: string }; points: number; shows: number; songsHit: number }[] };
+    expect(await late.next((m) => m.type === 'snapshot')).toMatchObject({
+      status: 'completed',
+      result: expected,
+      played: expect.arrayContaining([expect.objectContaining({ position: 3, title: 'Cover Song X' })]),
+    });
+    const board = (await (await api(`/v1/artists/${artist.slug}/leaderboard`)).json()) as {
+      artistId: string;
+      items: { rank: number; user: { id: string }; points: number; shows: number; songsHit: number }[];
+    };
     expect(board.artistId).toBe(artist.id);
     expect(board.items.map((i) => [i.rank, i.user.id, i.points, i.shows, i.songsHit])).toEqual([
       [1, f5.user.id, 25, 1, 2],
@@ -119,7 +174,10 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     ]);
     // Each fan who voted is told their own score once, although the show was finalised twice.
     await eventually(async () => {
-      const rows = (await sql().query(`select user_id, count(*)::int as n from notifications where kind = 'setlist_published' and user_id = any($1::uuid[]) group by user_id`, [fans.map((f) => f.user.id)])) as { user_id: string; n: number }[];
+      const rows = (await sql().query(
+        `select user_id, count(*)::int as n from notifications where kind = 'setlist_published' and user_id = any($1::uuid[]) group by user_id`,
+        [fans.map((f) => f.user.id)],
+      )) as { user_id: string; n: number }[];
       return rows.length === fans.length ? rows : undefined;
     }).then((rows) => expect(rows.every((r) => r.n === 1)).toBe(true));
     for (const ws of [socket, watcher, late]) ws.close();

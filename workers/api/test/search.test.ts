@@ -7,8 +7,9 @@
  * ("Beyoncé", "Metallica", a venue in "Zürich"); assertions look for this file's rows by id, so rows of other
  * files (or a second "Metallica") cannot break them. Queries counted by the statistics carry a random word.
  */
-import { env } from 'cloudflare:workers';
+
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../../src/shared/db/schema';
 import type { SearchResponse, SearchStats } from '../../../src/shared/schemas/search';
@@ -25,7 +26,12 @@ async function call(path: string, init: { method?: string; token?: string; body?
   if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
   if (init.body !== undefined) headers.set('Content-Type', 'application/json');
   const ctx = createExecutionContext();
-  const res = await app.request(path, { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) }, env, ctx);
+  const res = await app.request(
+    path,
+    { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) },
+    env,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -61,7 +67,13 @@ beforeAll(async () => {
   [beyonce, metallica] = [artists[0]!, artists[1]!];
   const venues = await db
     .insert(schema.venues)
-    .values({ slug: `hallenstadion-${tag}`, name: 'Hallenstadion', city: 'Zürich', country: 'CH', timeZone: 'Europe/Zurich' })
+    .values({
+      slug: `hallenstadion-${tag}`,
+      name: 'Hallenstadion',
+      city: 'Zürich',
+      country: 'CH',
+      timeZone: 'Europe/Zurich',
+    })
     .returning();
   zurich = venues[0]!;
   const show = (artist: schema.Artist, days: number, status: schema.Show['status'], slug: string) => ({
@@ -98,7 +110,10 @@ describe('GET /v1/search', () => {
     for (const q of ['metalica', 'metallicca', 'netallica']) {
       const { results } = await search(q);
       expect(results[0], q).toMatchObject({ type: 'artist', title: 'Metallica' });
-      expect(results.some((r) => r.id === metallica.id), q).toBe(true);
+      expect(
+        results.some((r) => r.id === metallica.id),
+        q,
+      ).toBe(true);
     }
   });
 
@@ -111,7 +126,12 @@ describe('GET /v1/search', () => {
     }
     const two = await search('me', 50);
     expect(two.results.some((r) => r.id === metallica.id)).toBe(true);
-    expect(two.results.every((r) => r.type === 'show' || normalizeQuery(r.title).startsWith('me') || normalizeQuery(r.subtitle).startsWith('me'))).toBe(true);
+    expect(
+      two.results.every(
+        (r) =>
+          r.type === 'show' || normalizeQuery(r.title).startsWith('me') || normalizeQuery(r.subtitle).startsWith('me'),
+      ),
+    ).toBe(true);
   });
 
   it('finds a venue by its city without the accent, and the shows there: upcoming before past, never cancelled', async () => {
@@ -122,7 +142,11 @@ describe('GET /v1/search', () => {
     const past = results.findIndex((r) => r.id === pastShow.id);
     expect(upcoming).toBeGreaterThan(results.indexOf(venue!));
     expect(past).toBeGreaterThan(upcoming);
-    expect(results[upcoming]).toMatchObject({ type: 'show', title: 'Metallica at Hallenstadion', slug: upcomingShow.slug });
+    expect(results[upcoming]).toMatchObject({
+      type: 'show',
+      title: 'Metallica at Hallenstadion',
+      slug: upcomingShow.slug,
+    });
     expect(results[upcoming]!.subtitle).toMatch(/^Zürich, CH · \d{4}-\d{2}-\d{2}$/);
     expect(results.some((r) => r.id === cancelledShow.id)).toBe(false);
   });
@@ -153,12 +177,22 @@ describe('GET /v1/search', () => {
     expect(prefixPattern('50%_a\\b')).toBe('50\\%\\_a\\\\b%');
     for (const q of ['%', '_', '%%%', '_etallica']) {
       const { results } = await search(q, 50);
-      expect(results.some((r) => r.id === metallica.id && r.score >= 0.9), q).toBe(false);
+      expect(
+        results.some((r) => r.id === metallica.id && r.score >= 0.9),
+        q,
+      ).toBe(false);
     }
   });
 
   it('rejects an empty, blank or too long query and a bad limit with 400', async () => {
-    for (const path of ['/v1/search', '/v1/search?q=', '/v1/search?q=%20%20%20', `/v1/search?q=${'a'.repeat(101)}`, '/v1/search?q=metal&limit=0', '/v1/search?q=metal&limit=51']) {
+    for (const path of [
+      '/v1/search',
+      '/v1/search?q=',
+      '/v1/search?q=%20%20%20',
+      `/v1/search?q=${'a'.repeat(101)}`,
+      '/v1/search?q=metal&limit=0',
+      '/v1/search?q=metal&limit=51',
+    ]) {
       const res = await call(path);
       expect(res.status, path).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('validation_failed');
@@ -176,7 +210,10 @@ describe('GET /v1/search', () => {
 
 describe('search analytics', () => {
   const eventsOf = async (kind: string, query: string) =>
-    (await sql().query(`select data, user_id, show_id from analytics_events where kind = $1 and data->>'query' = $2`, [kind, query])) as {
+    (await sql().query(`select data, user_id, show_id from analytics_events where kind = $1 and data->>'query' = $2`, [
+      kind,
+      query,
+    ])) as {
       data: Record<string, unknown>;
       user_id: string | null;
     }[];
@@ -201,7 +238,11 @@ describe('search analytics', () => {
   it('records a click with POST /v1/search/clicks, for anyone', async () => {
     const word = randomWord();
     const fan = await signUp();
-    const res = await call('/v1/search/clicks', { method: 'POST', token: fan.token, body: { query: ` Metallica ${word} `, type: 'artist', id: metallica.id } });
+    const res = await call('/v1/search/clicks', {
+      method: 'POST',
+      token: fan.token,
+      body: { query: ` Metallica ${word} `, type: 'artist', id: metallica.id },
+    });
     expect(res.status).toBe(204);
     const rows = await eventually(async () => {
       const found = await eventsOf('search_click', `metallica ${word}`);
@@ -232,8 +273,16 @@ describe('GET /v1/admin/search-stats', () => {
       .values({ slug: `stats-${tag}`, name: `Stätsband ${word}` })
       .returning();
     // Three searches of one query (written three ways), one click on its result; two searches that find nothing.
-    for (const q of [`statsband ${word}`, `Stätsband ${word}`, `STATSBAND  ${word}`]) expect((await search(q)).results.length).toBeGreaterThan(0);
-    expect((await call('/v1/search/clicks', { method: 'POST', body: { query: `Statsband ${word}`, type: 'artist', id: artist!.id } })).status).toBe(204);
+    for (const q of [`statsband ${word}`, `Stätsband ${word}`, `STATSBAND  ${word}`])
+      expect((await search(q)).results.length).toBeGreaterThan(0);
+    expect(
+      (
+        await call('/v1/search/clicks', {
+          method: 'POST',
+          body: { query: `Statsband ${word}`, type: 'artist', id: artist!.id },
+        })
+      ).status,
+    ).toBe(204);
     for (let i = 0; i < 2; i++) expect((await search(nothing)).results).toEqual([]);
 
     const admin = await signUpAs('admin');
@@ -250,7 +299,12 @@ describe('GET /v1/admin/search-stats', () => {
     const top = stats.topQueries.find((q) => q.query === `statsband ${word}`)!;
     expect(top.avgResults).toBeGreaterThanOrEqual(1);
     expect(top.clickThrough).toBeCloseTo(1 / 3, 3);
-    expect(stats.topQueries.find((q) => q.query === nothing)).toMatchObject({ searches: 2, avgResults: 0, clicks: 0, clickThrough: 0 });
+    expect(stats.topQueries.find((q) => q.query === nothing)).toMatchObject({
+      searches: 2,
+      avgResults: 0,
+      clicks: 0,
+      clickThrough: 0,
+    });
     expect(stats.noResultQueries.some((q) => q.query === `statsband ${word}`)).toBe(false);
     expect(stats.totalSearches).toBeGreaterThanOrEqual(5);
     expect(stats.totalClicks).toBeGreaterThanOrEqual(1);

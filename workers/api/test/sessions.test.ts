@@ -13,7 +13,11 @@ interface SessionInfo {
 }
 
 async function logIn(email: string, password: string, userAgent = 'vitest'): Promise<string> {
-  const res = await api('/v1/auth/login', { method: 'POST', headers: { 'User-Agent': userAgent }, body: JSON.stringify({ email, password }) });
+  const res = await api('/v1/auth/login', {
+    method: 'POST',
+    headers: { 'User-Agent': userAgent },
+    body: JSON.stringify({ email, password }),
+  });
   expect(res.status).toBe(200);
   return ((await res.json()) as { token: string }).token;
 }
@@ -115,14 +119,19 @@ describe('sessions', () => {
         { includeCurrent: true, revoked: 2 },
       ]),
     );
-    expect((await api('/v1/me/sessions?includeCurrent=maybe', { method: 'DELETE', token: other.token })).status).toBe(400);
+    expect((await api('/v1/me/sessions?includeCurrent=maybe', { method: 'DELETE', token: other.token })).status).toBe(
+      400,
+    );
   });
 
   it('refreshes last_seen_at at most every 5 minutes, in the session lookup', async () => {
     const account = await signUp();
     const id = await currentSessionId(account.token);
     const db = testDb();
-    const lastSeen = async () => (await db.select({ at: schema.sessions.lastSeenAt }).from(schema.sessions).where(eq(schema.sessions.id, id)))[0]!.at.getTime();
+    const lastSeen = async () =>
+      (
+        await db.select({ at: schema.sessions.lastSeenAt }).from(schema.sessions).where(eq(schema.sessions.id, id))
+      )[0]!.at.getTime();
 
     const anHourAgo = new Date(Date.now() - 3_600_000);
     await db.update(schema.sessions).set({ lastSeenAt: anHourAgo }).where(eq(schema.sessions.id, id));
@@ -156,7 +165,10 @@ describe('password change', () => {
     expect(await isSignedIn(other)).toBe(false);
     expect(await isSignedIn(bystander.token)).toBe(true);
 
-    const old = await api('/v1/auth/login', { method: 'POST', body: JSON.stringify({ email: account.user.email, password: account.password }) });
+    const old = await api('/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: account.user.email, password: account.password }),
+    });
     expect(old.status).toBe(401);
     await logIn(account.user.email, 'a brand new passphrase');
 
@@ -166,7 +178,14 @@ describe('password change', () => {
     expect(audit[0]!.targetId).toBe(account.user.id);
     expect(JSON.stringify(audit[0])).not.toContain('passphrase');
 
-    expect((await api('/v1/me/password', { method: 'POST', body: JSON.stringify({ currentPassword: 'x', newPassword: 'a brand new passphrase' }) })).status).toBe(401);
+    expect(
+      (
+        await api('/v1/me/password', {
+          method: 'POST',
+          body: JSON.stringify({ currentPassword: 'x', newPassword: 'a brand new passphrase' }),
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('applies the password policy to the new password and names the rule', async () => {
@@ -193,7 +212,8 @@ describe('password change', () => {
 });
 
 describe('password policy at sign-up', () => {
-  const signUpWith = (email: string, password: string) => api('/v1/auth/signup', { method: 'POST', body: JSON.stringify({ email, password }) });
+  const signUpWith = (email: string, password: string) =>
+    api('/v1/auth/signup', { method: 'POST', body: JSON.stringify({ email, password }) });
 
   it.each([
     ['too short', 'short1', 'Use at least 10 characters.'],
@@ -215,10 +235,16 @@ describe('password policy at sign-up', () => {
     const res = await signUpWith(email, `${local}!2024`);
     expect(res.status).toBe(400);
     expect((await errorOf(res)).details).toEqual([
-      expect.objectContaining({ path: 'password', message: 'Do not use the part of your email before the @ in the password.' }),
+      expect.objectContaining({
+        path: 'password',
+        message: 'Do not use the part of your email before the @ in the password.',
+      }),
     ]);
     // With `name+tag@`, the name alone counts too.
-    const tagged = await signUpWith(`robinhood+news-${crypto.randomUUID().slice(0, 8)}@example.test`, 'I am robinhood, really');
+    const tagged = await signUpWith(
+      `robinhood+news-${crypto.randomUUID().slice(0, 8)}@example.test`,
+      'I am robinhood, really',
+    );
     expect(tagged.status).toBe(400);
 
     expect((await signUpWith(email, 'a sound passphrase')).status).toBe(201);

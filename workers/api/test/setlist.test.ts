@@ -21,12 +21,15 @@ describe('the predicted setlist over HTTP', () => {
     expect(again.status).toBe(200);
     expect(((await again.json()) as { setlistSongId: string }).setlistSongId).toBe(added.setlistSongId);
 
-    const setlist = (await (await api(`/v1/shows/${show.id}/setlist`)).json()) as { songs: unknown[]; myVotes: unknown[] };
+    const setlist = (await (await api(`/v1/shows/${show.id}/setlist`)).json()) as {
+      songs: unknown[];
+      myVotes: unknown[];
+    };
     expect(setlist.songs).toHaveLength(1);
     expect(setlist.myVotes).toEqual([]);
   });
 
-  it("refuses a song of another artist with 422 and an unknown song with 404", async () => {
+  it('refuses a song of another artist with 422 and an unknown song with 404', async () => {
     const { show } = await createShow();
     const other = await createShow();
     const fan = await signUp();
@@ -40,7 +43,10 @@ describe('the predicted setlist over HTTP', () => {
 
   it('requires a session to add or vote, but not to read', async () => {
     const { show, songs } = await createShow();
-    expect((await api(`/v1/shows/${show.id}/setlist`, { method: 'POST', body: JSON.stringify({ songId: songs[0]!.id }) })).status).toBe(401);
+    expect(
+      (await api(`/v1/shows/${show.id}/setlist`, { method: 'POST', body: JSON.stringify({ songId: songs[0]!.id }) }))
+        .status,
+    ).toBe(401);
     expect((await api(`/v1/shows/${show.id}/setlist`)).status).toBe(200);
     expect((await api(`/v1/shows/${crypto.randomUUID()}/setlist`)).status).toBe(404);
   });
@@ -48,7 +54,9 @@ describe('the predicted setlist over HTTP', () => {
   it('votes once per fan and song; the same vote id repeats the first result; unvote and vote again', async () => {
     const { show, songs } = await createShow();
     const fan = await signUp();
-    const { setlistSongId } = (await (await addSong(show.id, songs[1]!.id, fan.token)).json()) as { setlistSongId: string };
+    const { setlistSongId } = (await (await addSong(show.id, songs[1]!.id, fan.token)).json()) as {
+      setlistSongId: string;
+    };
     const voteId = crypto.randomUUID();
 
     const first = await vote(show.id, setlistSongId, fan.token, voteId);
@@ -71,14 +79,24 @@ describe('the predicted setlist over HTTP', () => {
     expect(stolen.status).toBe(409);
     expect((await errorOf(stolen)).code).toBe('vote_id_conflict');
 
-    const mine = (await (await api(`/v1/shows/${show.id}/setlist`, { token: fan.token })).json()) as { myVotes: string[]; songs: { votes: number }[] };
+    const mine = (await (await api(`/v1/shows/${show.id}/setlist`, { token: fan.token })).json()) as {
+      myVotes: string[];
+      songs: { votes: number }[];
+    };
     expect(mine.myVotes).toEqual([setlistSongId]);
     expect(mine.songs[0]!.votes).toBe(2);
 
-    expect((await api(`/v1/shows/${show.id}/votes/${setlistSongId}`, { method: 'DELETE', token: fan.token })).status).toBe(204);
+    expect(
+      (await api(`/v1/shows/${show.id}/votes/${setlistSongId}`, { method: 'DELETE', token: fan.token })).status,
+    ).toBe(204);
     // Taking back a vote that is gone is harmless.
-    expect((await api(`/v1/shows/${show.id}/votes/${setlistSongId}`, { method: 'DELETE', token: fan.token })).status).toBe(204);
-    const after = (await (await api(`/v1/shows/${show.id}/setlist`, { token: fan.token })).json()) as { myVotes: string[]; songs: { votes: number }[] };
+    expect(
+      (await api(`/v1/shows/${show.id}/votes/${setlistSongId}`, { method: 'DELETE', token: fan.token })).status,
+    ).toBe(204);
+    const after = (await (await api(`/v1/shows/${show.id}/setlist`, { token: fan.token })).json()) as {
+      myVotes: string[];
+      songs: { votes: number }[];
+    };
     expect(after.myVotes).toEqual([]);
     expect(after.songs[0]!.votes).toBe(1);
 
@@ -102,7 +120,11 @@ describe('the predicted setlist over HTTP', () => {
 
   it('validates ids before reaching the room', async () => {
     const fan = await signUp();
-    const res = await api(`/v1/shows/not-a-uuid/votes`, { method: 'POST', token: fan.token, body: JSON.stringify({ setlistSongId: 'x', voteId: 'y' }) });
+    const res = await api(`/v1/shows/not-a-uuid/votes`, {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ setlistSongId: 'x', voteId: 'y' }),
+    });
     expect(res.status).toBe(400);
     expect((await errorOf(res)).code).toBe('validation_failed');
   });

@@ -1,5 +1,5 @@
-import * as schema from '../../../src/shared/db/schema';
 import { describe, expect, it } from 'vitest';
+import * as schema from '../../../src/shared/db/schema';
 import { api, createShow, errorOf, sql, testDb } from './support';
 
 interface ShowPage {
@@ -43,17 +43,24 @@ describe('GET /v1/shows', () => {
 
   it('pages through starts written by Postgres itself (microseconds on a real server) without repeating one', async () => {
     const { show, artist } = await createShow();
-    const twin = await api(`/v1/shows?artistId=${artist.id}`).then(async (r) => ((await r.json()) as ShowPage).items[0]!);
+    const twin = await api(`/v1/shows?artistId=${artist.id}`).then(
+      async (r) => ((await r.json()) as ShowPage).items[0]!,
+    );
     await sql().query(
       `insert into shows (slug, artist_id, venue_id, starts_at, voting_opens_at, voting_closes_at)
        select slug || '-twin', artist_id, venue_id, now() + interval '1 day', now() - interval '1 day', now() + interval '1 day' from shows where id = $1`,
       [twin.id],
     );
-    await sql().query(`update shows set starts_at = now() + interval '2 days', voting_closes_at = now() + interval '2 days' where id = $1`, [show.id]);
+    await sql().query(
+      `update shows set starts_at = now() + interval '2 days', voting_closes_at = now() + interval '2 days' where id = $1`,
+      [show.id],
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let i = 0; i < 5; i++) {
-      const page = (await (await api(`/v1/shows?artistId=${artist.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`)).json()) as ShowPage;
+      const page = (await (
+        await api(`/v1/shows?artistId=${artist.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json()) as ShowPage;
       seen.push(...page.items.map((s) => s.id));
       cursor = page.nextCursor;
       if (!cursor) break;
@@ -97,7 +104,9 @@ describe('GET /v1/shows?sort=trending', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let i = 0; i < 5; i++) {
-      const res = await api(`/v1/shows?sort=trending&artistId=${artist.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      const res = await api(
+        `/v1/shows?sort=trending&artistId=${artist.id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       const page = (await res.json()) as ShowPage;
       seen.push(...page.items.map((s) => s.id));

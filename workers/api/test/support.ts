@@ -33,7 +33,9 @@ export function uniqueEmail(prefix = 'fan'): string {
   return `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}-${crypto.randomUUID().slice(0, 6)}@example.test`;
 }
 
-export async function signUp(overrides: Partial<{ email: string; password: string; displayName: string }> = {}): Promise<SessionCreated & { password: string }> {
+export async function signUp(
+  overrides: Partial<{ email: string; password: string; displayName: string }> = {},
+): Promise<SessionCreated & { password: string }> {
   const body = { email: uniqueEmail(), password: 'correct horse battery', ...overrides };
   const res = await api('/v1/auth/signup', { method: 'POST', body: JSON.stringify(body) });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
@@ -41,13 +43,20 @@ export async function signUp(overrides: Partial<{ email: string; password: strin
 }
 
 /** An artist with a catalogue, a venue and an upcoming show whose voting window is open now. */
-export async function createShow(opts: { songs?: number; votingOpen?: boolean; status?: 'upcoming' | 'live' | 'completed' | 'cancelled' } = {}) {
+export async function createShow(
+  opts: { songs?: number; votingOpen?: boolean; status?: 'upcoming' | 'live' | 'completed' | 'cancelled' } = {},
+) {
   const db = testDb();
   const tag = crypto.randomUUID().slice(0, 8);
-  const [artist] = await db.insert(schema.artists).values({ slug: `artist-${tag}`, name: `Artist ${tag}`, genres: ['rock'] }).returning();
+  const [artist] = await db
+    .insert(schema.artists)
+    .values({ slug: `artist-${tag}`, name: `Artist ${tag}`, genres: ['rock'] })
+    .returning();
   const songs = await db
     .insert(schema.songs)
-    .values(Array.from({ length: opts.songs ?? 5 }, (_, i) => ({ artistId: artist!.id, title: `Song ${i + 1} ${tag}` })))
+    .values(
+      Array.from({ length: opts.songs ?? 5 }, (_, i) => ({ artistId: artist!.id, title: `Song ${i + 1} ${tag}` })),
+    )
     .returning();
   const [venue] = await db
     .insert(schema.venues)
@@ -96,13 +105,17 @@ export async function connectRoom(showId: string, opts: { token?: string; since?
     inbox,
     send: (message: unknown) => ws.send(typeof message === 'string' ? message : JSON.stringify(message)),
     /** Waits for (and removes) the first message matching `match`. */
-    async next<T = Record<string, unknown>>(match: (m: Record<string, unknown>) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+    async next<T = Record<string, unknown>>(
+      match: (m: Record<string, unknown>) => boolean = () => true,
+      timeoutMs = 5000,
+    ): Promise<T> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const index = inbox.findIndex(match);
         if (index >= 0) return inbox.splice(index, 1)[0] as T;
         const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no matching message in ${timeoutMs} ms; inbox: ${JSON.stringify(inbox).slice(0, 500)}`);
+        if (left <= 0)
+          throw new Error(`no matching message in ${timeoutMs} ms; inbox: ${JSON.stringify(inbox).slice(0, 500)}`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, left);
           waiters.push(() => {
@@ -117,7 +130,11 @@ export async function connectRoom(showId: string, opts: { token?: string; since?
 }
 
 /** Polls until `check` returns a value other than undefined, e.g. until the queue consumer has written. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -127,7 +144,8 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -6,8 +6,9 @@
  * through recordView and the real ANALYTICS queue. The recompute scores every show of the shared test database,
  * so assertions look at this file's shows by id, and the burst is large enough to beat what other files do.
  */
-import { env } from 'cloudflare:workers';
+
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,10 +16,10 @@ import { openDatabase } from '../../../src/shared/db/client';
 import * as schema from '../../../src/shared/db/schema';
 import type { TrendingArtistList, TrendingComponent, TrendingShowList } from '../../../src/shared/schemas/trending';
 import { recordView } from '../src/analytics/record';
-import type { AppEnv } from '../src/app-env';
-import { encodeCursor } from '../src/routes/pagination';
 import { createApp } from '../src/app';
+import type { AppEnv } from '../src/app-env';
 import worker from '../src/index';
+import { encodeCursor } from '../src/routes/pagination';
 import { HALF_LIFE_HOURS, recomputeTrending, TRENDING_CRON, WEIGHTS } from '../src/trending/recompute';
 import { createShow, eventually, signUp, sql, testDb, uniqueEmail } from './support';
 
@@ -46,7 +47,13 @@ async function recompute(now = new Date()) {
 async function fans(n: number) {
   return testDb()
     .insert(schema.users)
-    .values(Array.from({ length: n }, () => ({ email: uniqueEmail('trending'), passwordHash: 'not-a-password-hash', displayName: 'Trending fan' })))
+    .values(
+      Array.from({ length: n }, () => ({
+        email: uniqueEmail('trending'),
+        passwordHash: 'not-a-password-hash',
+        displayName: 'Trending fan',
+      })),
+    )
     .returning({ id: schema.users.id });
 }
 
@@ -60,7 +67,16 @@ async function addSongs(showId: string, songIds: string[], at: Date) {
 
 /** Every user votes for every setlist song, at `at`. */
 async function addVotes(showId: string, setlistSongIds: string[], userIds: string[], at: Date) {
-  const rows = userIds.flatMap((userId) => setlistSongIds.map((setlistSongId) => ({ id: crypto.randomUUID(), userId, setlistSongId, showId, createdAt: at, updatedAt: at })));
+  const rows = userIds.flatMap((userId) =>
+    setlistSongIds.map((setlistSongId) => ({
+      id: crypto.randomUUID(),
+      userId,
+      setlistSongId,
+      showId,
+      createdAt: at,
+      updatedAt: at,
+    })),
+  );
   await testDb().insert(schema.votes).values(rows);
   return rows;
 }
@@ -74,7 +90,8 @@ async function storedScore(entityType: 'show' | 'artist', entityId: string) {
 }
 
 const decay = (at: Date, now: Date) => 0.5 ** ((now.getTime() - at.getTime()) / HOUR / HALF_LIFE_HOURS);
-const sumOf = (components: Record<string, TrendingComponent>) => Object.values(components).reduce((sum, c) => sum + c.points, 0);
+const sumOf = (components: Record<string, TrendingComponent>) =>
+  Object.values(components).reduce((sum, c) => sum + c.points, 0);
 
 beforeAll(async () => {
   token = (await signUp()).token;
@@ -86,8 +103,17 @@ describe('trending', () => {
     const voters = (await fans(20)).map((u) => u.id);
     // The established show: 3 songs and 60 votes, three days ago.
     const threeDaysAgo = new Date(Date.now() - 72 * HOUR);
-    const establishedSongs = await addSongs(established.show.id, established.songs.slice(0, 3).map((s) => s.id), threeDaysAgo);
-    await addVotes(established.show.id, establishedSongs.map((s) => s.id), voters, threeDaysAgo);
+    const establishedSongs = await addSongs(
+      established.show.id,
+      established.songs.slice(0, 3).map((s) => s.id),
+      threeDaysAgo,
+    );
+    await addVotes(
+      established.show.id,
+      establishedSongs.map((s) => s.id),
+      voters,
+      threeDaysAgo,
+    );
 
     const before = await recompute();
     expect(before.shows.scored).toBeGreaterThanOrEqual(1);
@@ -98,8 +124,17 @@ describe('trending', () => {
 
     // The burst: 5 songs and 100 votes on the new show in the last half hour, and 4 follows of its artist.
     const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
-    const freshSongs = await addSongs(fresh.show.id, fresh.songs.slice(0, 5).map((s) => s.id), tenMinutesAgo);
-    await addVotes(fresh.show.id, freshSongs.map((s) => s.id), voters, new Date(Date.now() - 5 * 60_000));
+    const freshSongs = await addSongs(
+      fresh.show.id,
+      fresh.songs.slice(0, 5).map((s) => s.id),
+      tenMinutesAgo,
+    );
+    await addVotes(
+      fresh.show.id,
+      freshSongs.map((s) => s.id),
+      voters,
+      new Date(Date.now() - 5 * 60_000),
+    );
     await testDb()
       .insert(schema.follows)
       .values(voters.slice(0, 4).map((userId) => ({ userId, artistId: fresh.artist.id })));
@@ -111,15 +146,23 @@ describe('trending', () => {
     const shows = await get<TrendingShowList>('/v1/trending/shows?limit=10');
     const top = shows.items[0]!;
     expect(top.show.id).toBe(fresh.show.id);
-    expect(top.show).toMatchObject({ slug: fresh.show.slug, artist: { id: fresh.artist.id, name: fresh.artist.name }, venue: { id: fresh.venue.id, city: 'Berlin' } });
+    expect(top.show).toMatchObject({
+      slug: fresh.show.slug,
+      artist: { id: fresh.artist.id, name: fresh.artist.name },
+      venue: { id: fresh.venue.id, city: 'Berlin' },
+    });
     expect(top.computedAt).toBe(now.toISOString());
     expect(top.components.votes).toMatchObject({ events: 100, weight: WEIGHTS.vote });
     expect(top.components.additions).toMatchObject({ events: 5, weight: WEIGHTS.addition });
     expect(top.components.views).toEqual({ events: 0, weight: WEIGHTS.view, points: 0 });
-    expect(top.components.votes.points).toBeCloseTo(100 * WEIGHTS.vote * decay(new Date(now.getTime() - 5 * 60_000), now), 1);
+    expect(top.components.votes.points).toBeCloseTo(
+      100 * WEIGHTS.vote * decay(new Date(now.getTime() - 5 * 60_000), now),
+      1,
+    );
     expect(sumOf(top.components)).toBeCloseTo(top.score, 9);
     expect(shows.formula).toMatchObject({ halfLifeHours: HALF_LIFE_HOURS, weights: WEIGHTS });
-    for (let i = 1; i < shows.items.length; i++) expect(shows.items[i]!.score).toBeLessThanOrEqual(shows.items[i - 1]!.score);
+    for (let i = 1; i < shows.items.length; i++)
+      expect(shows.items[i]!.score).toBeLessThanOrEqual(shows.items[i - 1]!.score);
 
     // Three days of decay: each of the established show's votes counts 1/8 of a new one.
     const old = (await storedScore('show', established.show.id))!;
@@ -127,7 +170,10 @@ describe('trending', () => {
     expect(oldComponents.votes.events).toBe(60);
     expect(oldComponents.votes.points).toBeCloseTo(60 * WEIGHTS.vote * decay(threeDaysAgo, now), 9);
     expect(oldComponents.additions.points).toBeCloseTo(3 * WEIGHTS.addition * decay(threeDaysAgo, now), 9);
-    expect(old.score).toBeCloseTo(oldComponents.votes.points + oldComponents.additions.points + oldComponents.views.points, 9);
+    expect(old.score).toBeCloseTo(
+      oldComponents.votes.points + oldComponents.additions.points + oldComponents.views.points,
+      9,
+    );
     expect(old.score).toBeLessThan(top.score);
 
     // Its artist rises above the established show's artist: the show's activity plus the follows. (Not
@@ -137,7 +183,12 @@ describe('trending', () => {
     expect(rankOf(fresh.artist.id)).toBeGreaterThanOrEqual(0);
     if (rankOf(established.artist.id) >= 0) expect(rankOf(fresh.artist.id)).toBeLessThan(rankOf(established.artist.id));
     const artist = artists.items[rankOf(fresh.artist.id)]!;
-    expect(artist.artist).toMatchObject({ id: fresh.artist.id, slug: fresh.artist.slug, name: fresh.artist.name, genres: ['rock'] });
+    expect(artist.artist).toMatchObject({
+      id: fresh.artist.id,
+      slug: fresh.artist.slug,
+      name: fresh.artist.name,
+      genres: ['rock'],
+    });
     expect(artist.components.follows.events).toBe(4);
     expect(artist.components.follows.points).toBeCloseTo(4 * WEIGHTS.follow, 2);
     expect(artist.components.votes.events).toBe(100);
@@ -158,7 +209,10 @@ describe('trending', () => {
     for (let i = 0; i < 5; i++) await view('show_view', viewed.show.id);
     for (let i = 0; i < 3; i++) await view('artist_view', viewed.artist.id);
     // A malformed artist view (not from recordView) must not break the recompute.
-    await sql().query(`insert into analytics_events (event_id, kind, at, data) values ($1, 'artist_view', now(), '{"artistId":"not-a-uuid"}')`, [crypto.randomUUID()]);
+    await sql().query(
+      `insert into analytics_events (event_id, kind, at, data) values ($1, 'artist_view', now(), '{"artistId":"not-a-uuid"}')`,
+      [crypto.randomUUID()],
+    );
     await eventually(async () => {
       const [row] = (await sql().query(
         `select count(*) filter (where kind = 'show_view' and show_id = $1)::int as shows,
@@ -211,7 +265,12 @@ describe('trending', () => {
     expect(new Set(ids).size).toBe(ids.length);
 
     const forged = encodeCursor({ k: 'lots', id: crypto.randomUUID() });
-    const res = await app.request(`/v1/trending/artists?cursor=${forged}`, { headers: { Authorization: `Bearer ${token}` } }, env, createExecutionContext());
+    const res = await app.request(
+      `/v1/trending/artists?cursor=${forged}`,
+      { headers: { Authorization: `Bearer ${token}` } },
+      env,
+      createExecutionContext(),
+    );
     expect(res.status).toBe(422);
   });
 });

@@ -15,7 +15,10 @@ async function voteRows(setlistSongId: string) {
   return rows[0]!;
 }
 
-function event<K extends VoteEvent['kind']>(kind: K, fields: Omit<Extract<VoteEvent, { kind: K }>, 'v' | 'kind' | 'eventId' | 'at'>): VoteEvent {
+function event<K extends VoteEvent['kind']>(
+  kind: K,
+  fields: Omit<Extract<VoteEvent, { kind: K }>, 'v' | 'kind' | 'eventId' | 'at'>,
+): VoteEvent {
   return { v: 1, kind, eventId: crypto.randomUUID(), at: new Date().toISOString(), ...fields } as VoteEvent;
 }
 
@@ -23,14 +26,29 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
   it('persists exactly the room state: rows and per-song counts', async () => {
     const { show, songs } = await createShow();
     const fans = await Promise.all(Array.from({ length: 20 }, () => signUp()));
-    const add = await api(`/v1/shows/${show.id}/setlist`, { method: 'POST', token: fans[0]!.token, body: JSON.stringify({ songId: songs[0]!.id }) });
+    const add = await api(`/v1/shows/${show.id}/setlist`, {
+      method: 'POST',
+      token: fans[0]!.token,
+      body: JSON.stringify({ songId: songs[0]!.id }),
+    });
     const { setlistSongId } = (await add.json()) as { setlistSongId: string };
     const statuses = await Promise.all(
-      fans.map(async (fan) => (await api(`/v1/shows/${show.id}/votes`, { method: 'POST', token: fan.token, body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }) })).status),
+      fans.map(
+        async (fan) =>
+          (
+            await api(`/v1/shows/${show.id}/votes`, {
+              method: 'POST',
+              token: fan.token,
+              body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
+            })
+          ).status,
+      ),
     );
     expect(statuses.every((s) => s === 201)).toBe(true);
     for (const fan of fans.slice(0, 3)) {
-      expect((await api(`/v1/shows/${show.id}/votes/${setlistSongId}`, { method: 'DELETE', token: fan.token })).status).toBe(204);
+      expect(
+        (await api(`/v1/shows/${show.id}/votes/${setlistSongId}`, { method: 'DELETE', token: fan.token })).status,
+      ).toBe(204);
     }
     const persisted = await eventually(async () => {
       const rows = await voteRows(setlistSongId);
@@ -39,7 +57,9 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     expect(persisted).toEqual({ total: 20, active: 17, vote_count: 17 });
     const room = (await (await api(`/v1/shows/${show.id}/setlist`)).json()) as { songs: { votes: number }[] };
     expect(room.songs[0]!.votes).toBe(17);
-    const added = (await sql().query('select added_by from setlist_songs where id = $1', [setlistSongId])) as { added_by: string }[];
+    const added = (await sql().query('select added_by from setlist_songs where id = $1', [setlistSongId])) as {
+      added_by: string;
+    }[];
     expect(added[0]!.added_by).toBe(fans[0]!.user.id);
   });
 
@@ -50,13 +70,20 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
     const added = event('song_added', { ...base, seq: 1, userId: fan.user.id });
     const cast = event('vote', { ...base, seq: 2, userId: fan.user.id, voteId: crypto.randomUUID() });
-    const retracted = event('unvote', { ...base, seq: 3, userId: fan.user.id, voteId: (cast as { voteId: string }).voteId });
+    const retracted = event('unvote', {
+      ...base,
+      seq: 3,
+      userId: fan.user.id,
+      voteId: (cast as { voteId: string }).voteId,
+    });
     const markerVote = event('vote', { ...base, seq: 4, userId: marker.user.id, voteId: crypto.randomUUID() });
 
     // The retraction first, then the vote it retracts, then everything again.
     await env.VOTE_EVENTS.send(retracted, { contentType: 'json' });
     await env.VOTE_EVENTS.sendBatch([cast, added].map((body) => ({ body, contentType: 'json' as const })));
-    await env.VOTE_EVENTS.sendBatch([added, cast, retracted, markerVote].map((body) => ({ body, contentType: 'json' as const })));
+    await env.VOTE_EVENTS.sendBatch(
+      [added, cast, retracted, markerVote].map((body) => ({ body, contentType: 'json' as const })),
+    );
 
     const final = await eventually(async () => {
       const rows = (await sql().query(
@@ -108,20 +135,32 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     // The good neighbour is applied even though its batch contained the poison message.
     await eventually(async () => ((await voteRows(setlistSongId)).active === 1 ? true : undefined));
     const dead = await eventually(async () => {
-      const rows = (await sql().query(`select queue, body from dead_letters where body->>'voteId' = $1`, [(poison as { voteId: string }).voteId])) as { queue: string; body: VoteEvent }[];
+      const rows = (await sql().query(`select queue, body from dead_letters where body->>'voteId' = $1`, [
+        (poison as { voteId: string }).voteId,
+      ])) as { queue: string; body: VoteEvent }[];
       return rows[0];
     }, 20_000);
     expect(dead.queue).toBe('mysetlist-vote-events');
     expect(dead.body).toEqual(poison);
 
     // Only admins may replay.
-    expect((await api('/v1/admin/dead-letters/replay', { method: 'POST', token: fan.token, body: '{}' })).status).toBe(403);
-    const listed = (await (await api('/v1/admin/dead-letters', { token: admin.token })).json()) as { items: { body: unknown }[] };
+    expect((await api('/v1/admin/dead-letters/replay', { method: 'POST', token: fan.token, body: '{}' })).status).toBe(
+      403,
+    );
+    const listed = (await (await api('/v1/admin/dead-letters', { token: admin.token })).json()) as {
+      items: { body: unknown }[];
+    };
     expect(listed.items.map((i) => i.body)).toContainEqual(poison);
 
     // Fix the cause (the user now exists), then replay.
-    await testDb().insert(users).values({ id: ghostUserId, email: `ghost-${ghostUserId}@example.test`, passwordHash: 'x', displayName: 'Ghost' });
-    const replay = await api('/v1/admin/dead-letters/replay', { method: 'POST', token: admin.token, body: JSON.stringify({ queue: 'mysetlist-vote-events' }) });
+    await testDb()
+      .insert(users)
+      .values({ id: ghostUserId, email: `ghost-${ghostUserId}@example.test`, passwordHash: 'x', displayName: 'Ghost' });
+    const replay = await api('/v1/admin/dead-letters/replay', {
+      method: 'POST',
+      token: admin.token,
+      body: JSON.stringify({ queue: 'mysetlist-vote-events' }),
+    });
     expect(replay.status).toBe(200);
     expect(((await replay.json()) as { replayed: number }).replayed).toBeGreaterThanOrEqual(1);
     const fixed = await eventually(async () => {
@@ -136,7 +175,9 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     const fans = await Promise.all(Array.from({ length: 5 }, () => signUp()));
     const setlistSongId = crypto.randomUUID();
     const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const events = fans.map((fan, i) => event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }));
+    const events = fans.map((fan, i) =>
+      event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
+    );
     // The consumer's next two round trips fail as if Postgres were down; the batch is retried whole.
     await relayFaults({ failSql: 2, match: 'insert into votes' });
     await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
@@ -146,9 +187,13 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     });
     expect(rows).toEqual({ total: 5, active: 5, vote_count: 5 });
     // Both injected failures were spent on the consumer's writes.
-    const stats = (await (await fetch(`http://${env.DB_RELAY}/__relay/stats`)).json()) as { faults: { failSql: number } };
+    const stats = (await (await fetch(`http://${env.DB_RELAY}/__relay/stats`)).json()) as {
+      faults: { failSql: number };
+    };
     expect(stats.faults.failSql).toBe(0);
-    const dead = (await sql().query(`select count(*)::int as n from dead_letters where body->>'setlistSongId' = $1`, [setlistSongId])) as { n: number }[];
+    const dead = (await sql().query(`select count(*)::int as n from dead_letters where body->>'setlistSongId' = $1`, [
+      setlistSongId,
+    ])) as { n: number }[];
     expect(dead[0]!.n).toBe(0);
   });
 });

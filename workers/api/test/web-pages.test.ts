@@ -3,8 +3,9 @@
  * bindings: status, the content that must be readable without JavaScript, caching headers, forms and the 404
  * page. The browser behaviour (live bars, reconnects) is tested by `npm run test:e2e`.
  */
-import { env } from 'cloudflare:workers';
+
 import { createExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { createShow, eventually, signUp, signUpAs } from './support';
@@ -25,7 +26,10 @@ const form = (fields: Record<string, string>, extra: Record<string, string> = {}
 /** The page's text without tags, scripts removed: what a reader without JavaScript gets. */
 async function readable(res: Response): Promise<string> {
   const html = await res.text();
-  return html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ');
 }
 
 describe('web pages', () => {
@@ -48,9 +52,23 @@ describe('web pages', () => {
     const fan = await signUp();
     const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${fan.token}` };
     const added = (await (
-      await app.request(`/v1/shows/${show.id}/setlist`, { method: 'POST', headers, body: JSON.stringify({ songId: songs[1]!.id }) }, env, createExecutionContext())
+      await app.request(
+        `/v1/shows/${show.id}/setlist`,
+        { method: 'POST', headers, body: JSON.stringify({ songId: songs[1]!.id }) },
+        env,
+        createExecutionContext(),
+      )
     ).json()) as { setlistSongId: string };
-    await app.request(`/v1/shows/${show.id}/votes`, { method: 'POST', headers, body: JSON.stringify({ setlistSongId: added.setlistSongId, voteId: crypto.randomUUID() }) }, env, createExecutionContext());
+    await app.request(
+      `/v1/shows/${show.id}/votes`,
+      {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ setlistSongId: added.setlistSongId, voteId: crypto.randomUUID() }),
+      },
+      env,
+      createExecutionContext(),
+    );
 
     const anonymous = await page(`/shows/${show.slug}`);
     expect(anonymous.status).toBe(200);
@@ -113,7 +131,9 @@ describe('web pages', () => {
     expect(anonymous.headers.get('Cache-Control')).toBe('public, no-cache');
     expect(anonymous.headers.get('ETag')).toBeTruthy();
     expect(anonymous.headers.get('Vary')).toContain('Cookie');
-    const again = await page(`/artists/${artist.slug}`, { headers: { 'If-None-Match': anonymous.headers.get('ETag')! } });
+    const again = await page(`/artists/${artist.slug}`, {
+      headers: { 'If-None-Match': anonymous.headers.get('ETag')! },
+    });
     expect(again.status).toBe(304);
     const fan = await signUp();
     const personal = await page(`/artists/${artist.slug}`, { headers: cookie(fan.token) });
@@ -159,13 +179,19 @@ describe('web pages', () => {
     expect(account).toContain('This device');
 
     // Open redirects are refused: `next` must be a path on this site.
-    const offsite = await page('/login', form({ email: fan.user.email, password: fan.password, next: '//evil.example/' }));
+    const offsite = await page(
+      '/login',
+      form({ email: fan.user.email, password: fan.password, next: '//evil.example/' }),
+    );
     expect(offsite.headers.get('Location')).toBe('/');
   });
 
   it('form posts from another origin are refused (CSRF)', async () => {
     const fan = await signUp();
-    const res = await page('/account/delete', form({ password: fan.password }, { ...cookie(fan.token), Origin: 'https://evil.example' }));
+    const res = await page(
+      '/account/delete',
+      form({ password: fan.password }, { ...cookie(fan.token), Origin: 'https://evil.example' }),
+    );
     expect(res.status).toBe(403);
     expect((await page('/account', { headers: cookie(fan.token) })).status).toBe(200);
   });
@@ -220,14 +246,30 @@ describe('web pages', () => {
     const fan = await signUp();
     const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${fan.token}` };
     const added = (await (
-      await app.request(`/v1/shows/${show.id}/setlist`, { method: 'POST', headers, body: JSON.stringify({ songId: songs[0]!.id }) }, env, createExecutionContext())
+      await app.request(
+        `/v1/shows/${show.id}/setlist`,
+        { method: 'POST', headers, body: JSON.stringify({ songId: songs[0]!.id }) },
+        env,
+        createExecutionContext(),
+      )
     ).json()) as { setlistSongId: string };
-    await app.request(`/v1/shows/${show.id}/votes`, { method: 'POST', headers, body: JSON.stringify({ setlistSongId: added.setlistSongId, voteId: crypto.randomUUID() }) }, env, createExecutionContext());
+    await app.request(
+      `/v1/shows/${show.id}/votes`,
+      {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ setlistSongId: added.setlistSongId, voteId: crypto.randomUUID() }),
+      },
+      env,
+      createExecutionContext(),
+    );
     const moderator = await signUpAs('moderator');
 
     const form0 = await (await page(`/shows/${show.slug}`, { headers: cookie(moderator.token) })).text();
     expect(form0).toContain(`<option value="${songs[0]!.id}">${songs[0]!.title}</option>`);
-    expect((await page(`/shows/${show.slug}/played`, form({ songId: '' }, cookie(moderator.token)))).headers.get('Location')).toContain('error=');
+    expect(
+      (await page(`/shows/${show.slug}/played`, form({ songId: '' }, cookie(moderator.token)))).headers.get('Location'),
+    ).toContain('error=');
     const marked = await page(`/shows/${show.slug}/played`, form({ songId: songs[0]!.id }, cookie(moderator.token)));
     expect(marked.headers.get('Location')).toContain('notice=');
     await page(`/shows/${show.slug}/played`, form({ title: 'A cover nobody expected' }, cookie(moderator.token)));
@@ -242,7 +284,9 @@ describe('web pages', () => {
     const refused = await page(`/shows/${show.slug}/played`, form({ title: 'Nope' }, cookie(fan.token)));
     expect(refused.headers.get('Location')).toContain('error=');
 
-    expect((await page(`/shows/${show.slug}/finalize`, form({}, cookie(moderator.token)))).headers.get('Location')).toContain('notice=');
+    expect(
+      (await page(`/shows/${show.slug}/finalize`, form({}, cookie(moderator.token)))).headers.get('Location'),
+    ).toContain('notice=');
     const after = await readable(await page(`/shows/${show.slug}`));
     expect(after).toContain('Actual setlist');
     expect(after).toContain('How good was the prediction?');
@@ -274,22 +318,32 @@ describe('web pages', () => {
   it('inbox: an announcement of a followed artist shows up; mark read; notification settings save', async () => {
     const { artist, venue } = await createShow();
     const [fan, admin] = await Promise.all([signUp(), signUpAs('admin')]);
-    expect((await page(`/artists/${artist.slug}/follow`, form({ follow: 'true' }, cookie(fan.token)))).status).toBe(303);
+    expect((await page(`/artists/${artist.slug}/follow`, form({ follow: 'true' }, cookie(fan.token)))).status).toBe(
+      303,
+    );
     const created = await app.request(
       '/v1/admin/shows',
       {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin.token}` },
-        body: JSON.stringify({ artistId: artist.id, venueId: venue.id, startsAt: new Date(Date.now() + 20 * 86_400_000).toISOString() }),
+        body: JSON.stringify({
+          artistId: artist.id,
+          venueId: venue.id,
+          startsAt: new Date(Date.now() + 20 * 86_400_000).toISOString(),
+        }),
       },
       env,
       createExecutionContext(),
     );
     expect(created.status).toBe(201);
-    const inbox = await eventually(async () => {
-      const html = await (await page('/inbox', { headers: cookie(fan.token) })).text();
-      return html.includes('1 unread') ? html : undefined;
-    }, 20_000, 250);
+    const inbox = await eventually(
+      async () => {
+        const html = await (await page('/inbox', { headers: cookie(fan.token) })).text();
+        return html.includes('1 unread') ? html : undefined;
+      },
+      20_000,
+      250,
+    );
     expect(inbox).toContain(artist.name);
     const id = /action="\/inbox\/([0-9a-f-]+)\/read"/.exec(inbox)![1]!;
     expect((await page(`/inbox/${id}/read`, form({}, cookie(fan.token)))).headers.get('Location')).toBe('/inbox');
@@ -299,10 +353,21 @@ describe('web pages', () => {
     expect(account).toContain('name="show_announced.email"');
     expect(account).toContain('<script type="module" src="/static/push.js"></script>');
     // Unchecked boxes are switched off: only in-app announcements stay on.
-    const saved = await page('/account/notifications', form({ 'show_announced.in_app': 'on', timeZone: 'Europe/Berlin', quietStart: '22:00', quietEnd: '07:00' }, cookie(fan.token)));
+    const saved = await page(
+      '/account/notifications',
+      form(
+        { 'show_announced.in_app': 'on', timeZone: 'Europe/Berlin', quietStart: '22:00', quietEnd: '07:00' },
+        cookie(fan.token),
+      ),
+    );
     expect(saved.headers.get('Location')).toContain('notice=');
     const prefs = (await (
-      await app.request('/v1/me/notification-preferences', { headers: { Authorization: `Bearer ${fan.token}` } }, env, createExecutionContext())
+      await app.request(
+        '/v1/me/notification-preferences',
+        { headers: { Authorization: `Bearer ${fan.token}` } },
+        env,
+        createExecutionContext(),
+      )
     ).json()) as { timeZone: string; quietHours: unknown; kinds: Record<string, Record<string, boolean>> };
     expect(prefs.timeZone).toBe('Europe/Berlin');
     expect(prefs.quietHours).toEqual({ start: '22:00', end: '07:00' });

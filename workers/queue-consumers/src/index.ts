@@ -1,16 +1,15 @@
-import { openHttpSql } from '../../../src/shared/db/client';
-import { createLogger, parseLogLevel } from '../../../src/shared/log';
+import { openDatabase, openHttpSql } from '../../../src/shared/db/client';
 import type { IngestDb } from '../../../src/shared/ingest/context';
 import { refreshSteps, setlistSteps } from '../../../src/shared/ingest/cron';
-import { openDatabase } from '../../../src/shared/db/client';
+import { createLogger, parseLogLevel } from '../../../src/shared/log';
 import { consumeAnalytics } from './consumers/analytics';
-import { consumeImports } from './consumers/imports';
 import { recordDeadLetters } from './consumers/dead-letters';
+import { consumeImports } from './consumers/imports';
 import { consumeNotifications } from './consumers/notifications';
-import { consumeVoteEvents } from './consumers/vote-events';
-import { notificationConfig } from './notifications/config';
 import { recordQueueLag } from './consumers/queue-lag';
 import { backoffSeconds, type ConsumerDeps } from './consumers/retry-policy';
+import { consumeVoteEvents } from './consumers/vote-events';
+import { notificationConfig } from './notifications/config';
 
 export { ProviderRateLimiter } from './provider-rate-limiter';
 
@@ -28,11 +27,15 @@ const DLQ_SUFFIX = '-dlq';
 
 export default {
   /** Not publicly routed (workers_dev = false); answers only so that a misrouted request is obvious. */
-  fetch: () => Response.json({ error: { code: 'not_found', message: 'The queue consumers have no HTTP API.' } }, { status: 404 }),
+  fetch: () =>
+    Response.json({ error: { code: 'not_found', message: 'The queue consumers have no HTTP API.' } }, { status: 404 }),
 
   async queue(batch, env, ctx) {
     const receivedAt = Date.now();
-    const log = createLogger({ service: 'queue-consumers', queue: batch.queue, batchSize: batch.messages.length }, { level: parseLogLevel(env.LOG_LEVEL) });
+    const log = createLogger(
+      { service: 'queue-consumers', queue: batch.queue, batchSize: batch.messages.length },
+      { level: parseLogLevel(env.LOG_LEVEL) },
+    );
     const retryBase = Number(env.RETRY_DELAY_BASE_SECONDS);
     const deps: ConsumerDeps = {
       sql: openHttpSql(env),
@@ -41,12 +44,18 @@ export default {
     };
     // Queue lag per queue, for GET /v1/admin/metrics; beside the batch's own work, never in its way.
     ctx.waitUntil(recordQueueLag(batch, receivedAt, deps));
-    if (batch.queue.endsWith(DLQ_SUFFIX)) return recordDeadLetters(batch, batch.queue.slice(0, -DLQ_SUFFIX.length), deps);
+    if (batch.queue.endsWith(DLQ_SUFFIX))
+      return recordDeadLetters(batch, batch.queue.slice(0, -DLQ_SUFFIX.length), deps);
     switch (batch.queue) {
       case QUEUES.voteEvents:
         return consumeVoteEvents(batch, { ...deps, notifications: env.NOTIFICATIONS }, env.ANALYTICS_ENGINE);
       case QUEUES.notifications:
-        return consumeNotifications(batch, { ...deps, queue: env.NOTIFICATIONS, config: notificationConfig(env), fetch: (input, init) => fetch(input, init) });
+        return consumeNotifications(batch, {
+          ...deps,
+          queue: env.NOTIFICATIONS,
+          config: notificationConfig(env),
+          fetch: (input, init) => fetch(input, init),
+        });
       case QUEUES.analytics:
         return consumeAnalytics(batch, deps, env.ANALYTICS_ENGINE);
       case QUEUES.imports:
@@ -62,12 +71,16 @@ export default {
    * 30 minutes, the artist refresh daily; both are idempotent, so a doubled run is harmless.
    */
   async scheduled(controller, env, ctx) {
-    const log = createLogger({ service: 'queue-consumers', cron: controller.cron }, { level: parseLogLevel(env.LOG_LEVEL) });
+    const log = createLogger(
+      { service: 'queue-consumers', cron: controller.cron },
+      { level: parseLogLevel(env.LOG_LEVEL) },
+    );
     const handle = openDatabase(env, (err) => log.warn('database pool error', { err }));
     try {
       const db: IngestDb = handle.db.$primary;
       const steps = controller.cron === REFRESH_CRON ? await refreshSteps(db) : await setlistSteps(db, new Date());
-      for (let i = 0; i < steps.length; i += 100) await env.IMPORTS.sendBatch(steps.slice(i, i + 100).map((body) => ({ body })));
+      for (let i = 0; i < steps.length; i += 100)
+        await env.IMPORTS.sendBatch(steps.slice(i, i + 100).map((body) => ({ body })));
       log.info('ingestion steps enqueued', { steps: steps.length });
     } finally {
       ctx.waitUntil(handle.close());

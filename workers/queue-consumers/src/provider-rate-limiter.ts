@@ -4,7 +4,14 @@
  * sleeps outside the object, so the object is busy for microseconds per call and never holds a request open.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { PROVIDER_LIMITS, reserveToken, type BucketState, type Provider, type RateLimiter, type Sleep } from '../../../src/shared/ingest/rate-limit';
+import {
+  type BucketState,
+  PROVIDER_LIMITS,
+  type Provider,
+  type RateLimiter,
+  reserveToken,
+  type Sleep,
+} from '../../../src/shared/ingest/rate-limit';
 
 export class ProviderRateLimiter extends DurableObject<Env> {
   /** Milliseconds the caller must wait before its call to `provider`. */

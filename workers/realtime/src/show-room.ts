@@ -1,10 +1,18 @@
 import { DurableObject } from 'cloudflare:workers';
 import { openHttpSql } from '../../../src/shared/db/client';
-import { createLogger, parseLogLevel, type Logger } from '../../../src/shared/log';
-import { ROOM_HEADERS, type ActualSetlistUpdate, type RoomActor, type RoomResult, type SetlistView, type ShowRoomRpc, type VoteResult } from '../../../src/shared/room-rpc';
+import { createLogger, type Logger, parseLogLevel } from '../../../src/shared/log';
+import {
+  type ActualSetlistUpdate,
+  ROOM_HEADERS,
+  type RoomActor,
+  type RoomResult,
+  type SetlistView,
+  type ShowRoomRpc,
+  type VoteResult,
+} from '../../../src/shared/room-rpc';
+import { UserRole } from '../../../src/shared/schemas/auth';
 import { ClientMessage, type RoomPlayed, type RoomSong, type ServerSnapshot } from '../../../src/shared/schemas/room';
 import type { PlayedEntry } from '../../../src/shared/schemas/scoring';
-import { UserRole } from '../../../src/shared/schemas/auth';
 import type { ShowStatus } from '../../../src/shared/schemas/shows';
 import { settleWithin } from '../../../src/shared/settle-within';
 import { loadShowFromPostgres } from './room/load-from-postgres';
@@ -12,8 +20,8 @@ import { ackError, fail, ok, refOf, send } from './room/messages';
 import { playedChanges } from './room/played-changes';
 import { PresenceReporter, presenceEvent } from './room/presence';
 import { SocketRateLimiter } from './room/socket-rate-limiter';
-import { roomTickMs } from './room/tick';
 import { RoomStore, type ShowMeta } from './room/store';
+import { roomTickMs } from './room/tick';
 
 /** Larger client messages are refused: no legitimate message is more than a few hundred bytes. */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
@@ -131,41 +139,64 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     const meta = this.#store.meta();
     const closed = this.#votingClosedReason(meta);
     if (closed) return fail('voting_closed', closed);
-    if (!song) return fail('setlist_song_not_found', 'That song is not on this show\'s setlist.');
+    if (!song) return fail('setlist_song_not_found', "That song is not on this show's setlist.");
     if (activeVoteId) return fail('already_voted', 'You have already voted for this song.');
     const votes = this.#store.castVote({
-      showId: meta.showId, userId: actor.userId, setlistSongId, songId: song.songId, voteId,
-      ...(traceId ? { traceId } : {}), ...(actor.networkId ? { networkId: actor.networkId } : {}),
+      showId: meta.showId,
+      userId: actor.userId,
+      setlistSongId,
+      songId: song.songId,
+      voteId,
+      ...(traceId ? { traceId } : {}),
+      ...(actor.networkId ? { networkId: actor.networkId } : {}),
     });
     this.#changed();
     return ok({ setlistSongId, votes, voteId, repeated: false });
   }
 
-  #decideUnvote(actor: RoomActor, setlistSongId: string, traceId?: string): RoomResult<{ setlistSongId: string; votes: number }> {
+  #decideUnvote(
+    actor: RoomActor,
+    setlistSongId: string,
+    traceId?: string,
+  ): RoomResult<{ setlistSongId: string; votes: number }> {
     const meta = this.#store.meta();
     const closed = this.#votingClosedReason(meta);
     if (closed) return fail('voting_closed', closed);
     const song = this.#store.setlistSong(setlistSongId);
-    if (!song) return fail('setlist_song_not_found', 'That song is not on this show\'s setlist.');
+    if (!song) return fail('setlist_song_not_found', "That song is not on this show's setlist.");
     const voteId = this.#store.activeVote(actor.userId, setlistSongId);
     // Taking back a vote that is not there is a no-op, so a retried DELETE is harmless.
     if (!voteId) return ok({ setlistSongId, votes: song.votes });
-    const votes = this.#store.retractVote({ showId: meta.showId, userId: actor.userId, setlistSongId, songId: song.songId, voteId, ...(traceId ? { traceId } : {}) });
+    const votes = this.#store.retractVote({
+      showId: meta.showId,
+      userId: actor.userId,
+      setlistSongId,
+      songId: song.songId,
+      voteId,
+      ...(traceId ? { traceId } : {}),
+    });
     this.#changed();
     return ok({ setlistSongId, votes });
   }
 
-  async #decideAddSong(actor: RoomActor, songId: string, traceId?: string): Promise<RoomResult<RoomSong & { repeated: boolean }>> {
+  async #decideAddSong(
+    actor: RoomActor,
+    songId: string,
+    traceId?: string,
+  ): Promise<RoomResult<RoomSong & { repeated: boolean }>> {
     const existing = this.#store.setlistSongBySong(songId);
     if (existing) return ok({ ...existing, repeated: true });
     let song = this.#store.catalogueSong(songId);
     if (!song) {
       // Not in the cached catalogue: the song may be new, of another artist, or not exist at all.
       const meta = this.#store.meta();
-      const rows = (await openHttpSql(this.env).query('select id, title, artist_id from songs where id = $1', [songId])) as { id: string; title: string; artist_id: string }[];
+      const rows = (await openHttpSql(this.env).query('select id, title, artist_id from songs where id = $1', [
+        songId,
+      ])) as { id: string; title: string; artist_id: string }[];
       const row = rows[0];
       if (!row) return fail('song_not_found', 'No song with that id exists.');
-      if (row.artist_id !== meta.artistId) return fail('wrong_artist', 'That song is by another artist than this show\'s.');
+      if (row.artist_id !== meta.artistId)
+        return fail('wrong_artist', "That song is by another artist than this show's.");
       this.#store.addCatalogueSong(row.id, row.title);
       song = { songId: row.id, title: row.title };
     }
@@ -175,7 +206,13 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     const meta = this.#store.meta();
     const closed = this.#votingClosedReason(meta);
     if (closed) return fail('voting_closed', closed);
-    const created = this.#store.addSong({ showId: meta.showId, userId: actor.userId, songId, title: song.title, ...(traceId ? { traceId } : {}) });
+    const created = this.#store.addSong({
+      showId: meta.showId,
+      userId: actor.userId,
+      songId,
+      title: song.title,
+      ...(traceId ? { traceId } : {}),
+    });
     this.#changed();
     return ok({ ...created, repeated: false });
   }
@@ -196,23 +233,40 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     });
   }
 
-  async vote(showId: string, actor: RoomActor, setlistSongId: string, voteId: string, traceId?: string): Promise<RoomResult<VoteResult>> {
+  async vote(
+    showId: string,
+    actor: RoomActor,
+    setlistSongId: string,
+    voteId: string,
+    traceId?: string,
+  ): Promise<RoomResult<VoteResult>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
     return this.#decideVote(actor, setlistSongId, voteId, traceId);
   }
 
-  async unvote(showId: string, actor: RoomActor, setlistSongId: string, traceId?: string): Promise<RoomResult<{ setlistSongId: string; votes: number }>> {
+  async unvote(
+    showId: string,
+    actor: RoomActor,
+    setlistSongId: string,
+    traceId?: string,
+  ): Promise<RoomResult<{ setlistSongId: string; votes: number }>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
     return this.#decideUnvote(actor, setlistSongId, traceId);
   }
 
-  async addSong(showId: string, actor: RoomActor, songId: string, traceId?: string): Promise<RoomResult<RoomSong & { repeated: boolean }>> {
+  async addSong(
+    showId: string,
+    actor: RoomActor,
+    songId: string,
+    traceId?: string,
+  ): Promise<RoomResult<RoomSong & { repeated: boolean }>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
     return this.#decideAddSong(actor, songId, traceId);
   }
 
   async setLocked(showId: string, actor: RoomActor, locked: boolean): Promise<RoomResult<{ locked: boolean }>> {
-    if (actor.role !== 'moderator' && actor.role !== 'admin') return fail('forbidden', 'Only moderators can lock a room.');
+    if (actor.role !== 'moderator' && actor.role !== 'admin')
+      return fail('forbidden', 'Only moderators can lock a room.');
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
     this.#store.setLocked(locked);
     this.#broadcastStatus();
@@ -230,7 +284,10 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
    * The actual setlist changed in Postgres (the system of record for it): take the newer revision, and tell
    * every socket what changed — one logged message per change, so `resume` replays them like any update.
    */
-  async syncActualSetlist(showId: string, update: ActualSetlistUpdate): Promise<RoomResult<{ revision: number; played: RoomPlayed[] }>> {
+  async syncActualSetlist(
+    showId: string,
+    update: ActualSetlistUpdate,
+  ): Promise<RoomResult<{ revision: number; played: RoomPlayed[] }>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
     const applied = this.#store.playedRevision();
     if (update.revision < applied) return ok({ revision: applied, played: this.#played() });
@@ -256,7 +313,10 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   }
 
   #withSetlistSong(entry: PlayedEntry): RoomPlayed {
-    return { ...entry, setlistSongId: entry.songId ? (this.#store.setlistSongBySong(entry.songId)?.setlistSongId ?? null) : null };
+    return {
+      ...entry,
+      setlistSongId: entry.songId ? (this.#store.setlistSongBySong(entry.songId)?.setlistSongId ?? null) : null,
+    };
   }
 
   #played(): RoomPlayed[] {
@@ -266,7 +326,11 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   /**
    * A moderator discounted (or restored) votes flagged as anomalous (docs/analytics.md): recount and broadcast.
    */
-  async setDiscounted(showId: string, voteIds: string[], discounted: boolean): Promise<RoomResult<{ changed: { setlistSongId: string; votes: number }[] }>> {
+  async setDiscounted(
+    showId: string,
+    voteIds: string[],
+    discounted: boolean,
+  ): Promise<RoomResult<{ changed: { setlistSongId: string; votes: number }[] }>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
     const changed = this.#store.setDiscounted(voteIds, discounted);
     if (changed.length) this.#changed();
@@ -277,7 +341,10 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
-      return Response.json({ error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade.' } }, { status: 426 });
+      return Response.json(
+        { error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade.' } },
+        { status: 426 },
+      );
     }
     const showId = request.headers.get(ROOM_HEADERS.showId) ?? '';
     if (!(await this.#ensureLoaded(showId))) {
@@ -315,19 +382,30 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     const parsed = ClientMessage.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return ackError(ws, ref, 'invalid_message', issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'Unknown message.');
+      return ackError(
+        ws,
+        ref,
+        'invalid_message',
+        issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'Unknown message.',
+      );
     }
     const message = parsed.data;
     const attachment = ws.deserializeAttachment() as SocketAttachment;
     if (message.type === 'ping') return send(ws, { type: 'pong', ...(message.id ? { id: message.id } : {}) });
     if (message.type === 'resume') return this.#catchUp(ws, attachment, message.since);
-    if (!attachment.userId || !attachment.role) return ackError(ws, message.id, 'unauthenticated', 'Sign in to vote or add songs.');
-    const actor: RoomActor = { userId: attachment.userId, role: attachment.role, ...(attachment.networkId ? { networkId: attachment.networkId } : {}) };
+    if (!attachment.userId || !attachment.role)
+      return ackError(ws, message.id, 'unauthenticated', 'Sign in to vote or add songs.');
+    const actor: RoomActor = {
+      userId: attachment.userId,
+      role: attachment.role,
+      ...(attachment.networkId ? { networkId: attachment.networkId } : {}),
+    };
     let result: RoomResult<unknown>;
     if (message.type === 'vote') result = this.#decideVote(actor, message.setlistSongId, message.id);
     else if (message.type === 'unvote') result = this.#decideUnvote(actor, message.setlistSongId);
     else result = await this.#decideAddSong(actor, message.songId);
-    if (result.ok) send(ws, { type: 'ack', ref: message.id, ok: true, result: result.value as Record<string, unknown> });
+    if (result.ok)
+      send(ws, { type: 'ack', ref: message.id, ok: true, result: result.value as Record<string, unknown> });
     else ackError(ws, message.id, result.error.code as never, result.error.message);
   }
 
@@ -421,7 +499,9 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     if (!changed && viewers === this.#viewersBroadcast) return;
     // A viewer count alone is broadcast at most once a second: when 2,000 fans join, every join would
     // otherwise cost a broadcast to everyone already there (bench:room measured 387 ms to a snapshot).
-    const due = changed ? this.#lastFlushAt + this.#tick() : Math.max(this.#lastFlushAt + this.#tick(), this.#viewersBroadcastAt + VIEWER_COUNT_INTERVAL_MS);
+    const due = changed
+      ? this.#lastFlushAt + this.#tick()
+      : Math.max(this.#lastFlushAt + this.#tick(), this.#viewersBroadcastAt + VIEWER_COUNT_INTERVAL_MS);
     // A millisecond early counts as due: an alarm that re-armed itself for the same instant would spin.
     if (due - now > 1) {
       this.#ensureAlarm(due);
@@ -431,7 +511,13 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     this.#viewersBroadcast = viewers;
     this.#viewersBroadcastAt = now;
     const seq = taken?.seq ?? this.#store.nextUpdateSeq();
-    const body = JSON.stringify({ type: 'update', seq, changes: taken?.changes ?? [], added: taken?.added ?? [], viewers });
+    const body = JSON.stringify({
+      type: 'update',
+      seq,
+      changes: taken?.changes ?? [],
+      added: taken?.added ?? [],
+      viewers,
+    });
     this.#store.logUpdate(seq, body, UPDATE_LOG_SIZE);
     this.#broadcast(sockets, body);
     this.#lastFlushAt = now;
@@ -530,7 +616,11 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     const due = this.#presence.dueAt(sockets);
     if (due !== undefined && due <= now) {
       try {
-        await settleWithin(this.env.ANALYTICS.send(presenceEvent(this.#store.meta().showId, sockets, now), { contentType: 'json' }), QUEUE_SEND_TIMEOUT_MS, 'presence report');
+        await settleWithin(
+          this.env.ANALYTICS.send(presenceEvent(this.#store.meta().showId, sockets, now), { contentType: 'json' }),
+          QUEUE_SEND_TIMEOUT_MS,
+          'presence report',
+        );
         this.#presence.reported(sockets, now);
       } catch (err) {
         this.#log.warn('presence report failed', { err });

@@ -7,8 +7,13 @@ const sql = () => openHttpSql(env);
 
 async function showId(): Promise<string> {
   const tag = crypto.randomUUID().slice(0, 8);
-  const [artist] = (await sql().query(`insert into artists (slug, name) values ($1, $1) returning id`, [`a-${tag}`])) as { id: string }[];
-  const [venue] = (await sql().query(`insert into venues (slug, name, city, country, time_zone) values ($1, $1, 'Lyon', 'FR', 'Europe/Paris') returning id`, [`v-${tag}`])) as { id: string }[];
+  const [artist] = (await sql().query(`insert into artists (slug, name) values ($1, $1) returning id`, [
+    `a-${tag}`,
+  ])) as { id: string }[];
+  const [venue] = (await sql().query(
+    `insert into venues (slug, name, city, country, time_zone) values ($1, $1, 'Lyon', 'FR', 'Europe/Paris') returning id`,
+    [`v-${tag}`],
+  )) as { id: string }[];
   const [show] = (await sql().query(
     `insert into shows (slug, artist_id, venue_id, starts_at, voting_opens_at, voting_closes_at)
      values ($1, $2, $3, now(), now() - interval '1 day', now() + interval '1 day') returning id`,
@@ -23,8 +28,21 @@ describe('ShowRoom.syncActualSetlist', () => {
   it('takes a newer revision, ignores an older one, and repeats nothing for the same one', async () => {
     const id = await showId();
     const room = showRoomStub(env.SHOW_ROOM, id);
-    const two = await room.syncActualSetlist(id, { revision: 2, songs: [entry(1, 'a'), entry(2, 'b')], status: 'live' });
-    expect(two).toEqual({ ok: true, value: { revision: 2, played: [{ ...entry(1, 'a'), setlistSongId: null }, { ...entry(2, 'b'), setlistSongId: null }] } });
+    const two = await room.syncActualSetlist(id, {
+      revision: 2,
+      songs: [entry(1, 'a'), entry(2, 'b')],
+      status: 'live',
+    });
+    expect(two).toEqual({
+      ok: true,
+      value: {
+        revision: 2,
+        played: [
+          { ...entry(1, 'a'), setlistSongId: null },
+          { ...entry(2, 'b'), setlistSongId: null },
+        ],
+      },
+    });
     const seqAfterTwo = await room.setlist(id, null);
     // Revision 1 arrives late (a push that crossed revision 2): ignored, nothing broadcast.
     const stale = await room.syncActualSetlist(id, { revision: 1, songs: [entry(1, 'a')], status: 'live' });
@@ -37,6 +55,8 @@ describe('ShowRoom.syncActualSetlist', () => {
     if (!after.ok || !seqAfterTwo.ok) throw new Error('setlist failed');
     expect(after.value.seq).toBe(seqAfterTwo.value.seq);
     expect(after.value.status).toBe('live');
-    expect(await room.syncActualSetlist(crypto.randomUUID(), { revision: 1, songs: [], status: 'live' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await room.syncActualSetlist(crypto.randomUUID(), { revision: 1, songs: [], status: 'live' })).toMatchObject(
+      { ok: false, error: { code: 'not_found' } },
+    );
   });
 });

@@ -1,17 +1,24 @@
-import { env } from 'cloudflare:workers';
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { openHttpSql } from '../../../src/shared/db/client';
-import { ROOM_HEADERS, showRoomStub, type RoomActor } from '../../../src/shared/room-rpc';
+import { ROOM_HEADERS, type RoomActor, showRoomStub } from '../../../src/shared/room-rpc';
 import type { ShowRoom } from '../src/show-room';
 
 const sql = () => openHttpSql(env);
 
 async function fixture() {
   const tag = crypto.randomUUID().slice(0, 8);
-  const [artist] = (await sql().query(`insert into artists (slug, name) values ($1, $1) returning id`, [`a-${tag}`])) as { id: string }[];
-  const [song] = (await sql().query(`insert into songs (artist_id, title) values ($1, 'Opener') returning id`, [artist!.id])) as { id: string }[];
-  const [venue] = (await sql().query(`insert into venues (slug, name, city, country, time_zone) values ($1, $1, 'Lyon', 'FR', 'Europe/Paris') returning id`, [`v-${tag}`])) as { id: string }[];
+  const [artist] = (await sql().query(`insert into artists (slug, name) values ($1, $1) returning id`, [
+    `a-${tag}`,
+  ])) as { id: string }[];
+  const [song] = (await sql().query(`insert into songs (artist_id, title) values ($1, 'Opener') returning id`, [
+    artist!.id,
+  ])) as { id: string }[];
+  const [venue] = (await sql().query(
+    `insert into venues (slug, name, city, country, time_zone) values ($1, $1, 'Lyon', 'FR', 'Europe/Paris') returning id`,
+    [`v-${tag}`],
+  )) as { id: string }[];
   const [show] = (await sql().query(
     `insert into shows (slug, artist_id, venue_id, starts_at, voting_opens_at, voting_closes_at)
      values ($1, $2, $3, now() + interval '7 days', now() - interval '1 day', now() + interval '7 days') returning id`,
@@ -19,7 +26,10 @@ async function fixture() {
   )) as { id: string }[];
   const users = [];
   for (let i = 0; i < 3; i++) {
-    const [u] = (await sql().query(`insert into users (email, password_hash, display_name) values ($1, 'x', 'Fan') returning id`, [`${tag}-${i}@example.test`])) as { id: string }[];
+    const [u] = (await sql().query(
+      `insert into users (email, password_hash, display_name) values ($1, 'x', 'Fan') returning id`,
+      [`${tag}-${i}@example.test`],
+    )) as { id: string }[];
     users.push({ userId: u!.id, role: 'fan' } satisfies RoomActor);
   }
   return { showId: show!.id, songId: song!.id, fans: users };
@@ -45,7 +55,12 @@ describe('ShowRoom', () => {
       if (!view.ok) throw new Error(view.error.message);
       expect(view.value.songs).toEqual([expect.objectContaining({ setlistSongId, votes: 3 })]);
       expect(view.value.myVotes).toEqual([setlistSongId]);
-      const again = await showRoomStub(env.SHOW_ROOM, showId).vote(showId, fans[1]!, setlistSongId, crypto.randomUUID());
+      const again = await showRoomStub(env.SHOW_ROOM, showId).vote(
+        showId,
+        fans[1]!,
+        setlistSongId,
+        crypto.randomUUID(),
+      );
       expect(again).toMatchObject({ ok: false, error: { code: 'already_voted' } });
     } finally {
       await relay({ down: false });
@@ -62,14 +77,20 @@ describe('ShowRoom', () => {
       const result = await instance.vote(showId, fans[0]!, added.value.setlistSongId, voteId);
       expect(result).toMatchObject({ ok: true, value: { votes: 1 } });
       // No macrotask (alarm, drain) can run between the answer and these reads.
-      const vote = state.storage.sql.exec<{ vote_id: string; active: number }>('select vote_id, active from votes').toArray();
+      const vote = state.storage.sql
+        .exec<{ vote_id: string; active: number }>('select vote_id, active from votes')
+        .toArray();
       expect(vote).toEqual([{ vote_id: voteId, active: 1 }]);
-      const outbox = state.storage.sql.exec<{ body: string }>('select body from outbox order by seq desc limit 1').toArray();
+      const outbox = state.storage.sql
+        .exec<{ body: string }>('select body from outbox order by seq desc limit 1')
+        .toArray();
       expect(JSON.parse(outbox[0]!.body)).toMatchObject({ kind: 'vote', voteId, userId: fans[0]!.userId, showId });
     });
     // The outbox then drains through the queue to Postgres.
     for (let i = 0; i < 200; i++) {
-      const rows = (await sql().query('select count(*)::int as n from votes where id = $1 and active', [voteId])) as { n: number }[];
+      const rows = (await sql().query('select count(*)::int as n from votes where id = $1 and active', [voteId])) as {
+        n: number;
+      }[];
       if (rows[0]!.n === 1) return;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -82,7 +103,9 @@ describe('ShowRoom', () => {
     const added = await room.addSong(showId, fans[0]!, songId);
     if (!added.ok) throw new Error(added.error.message);
     const { setlistSongId } = added.value;
-    const res = await room.fetch('http://room/live', { headers: { Upgrade: 'websocket', [ROOM_HEADERS.showId]: showId } });
+    const res = await room.fetch('http://room/live', {
+      headers: { Upgrade: 'websocket', [ROOM_HEADERS.showId]: showId },
+    });
     const watcher = res.webSocket!;
     watcher.accept();
     type Message = { type: string; changes?: { setlistSongId: string; votes: number }[] };
@@ -97,17 +120,28 @@ describe('ShowRoom', () => {
     });
     const voteId = crypto.randomUUID();
     expect(await room.vote(showId, fans[1]!, setlistSongId, voteId)).toMatchObject({ ok: true });
-    const votesInPostgres = async () => ((await sql().query('select count(*)::int as n from votes where id = $1', [voteId])) as { n: number }[])[0]!.n;
+    const votesInPostgres = async () =>
+      ((await sql().query('select count(*)::int as n from votes where id = $1', [voteId])) as { n: number }[])[0]!.n;
 
     // Fans see the vote although the queue refuses the room's events…
-    for (let i = 0; i < 100 && !updates.some((u) => u.changes?.some((c) => c.setlistSongId === setlistSongId && c.votes === 1)); i++) {
+    for (
+      let i = 0;
+      i < 100 && !updates.some((u) => u.changes?.some((c) => c.setlistSongId === setlistSongId && c.votes === 1));
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(updates.some((u) => u.changes?.some((c) => c.setlistSongId === setlistSongId && c.votes === 1))).toBe(true);
     // …and the vote stays in the outbox meanwhile, not in Postgres.
     await new Promise((r) => setTimeout(r, 500));
     expect(await votesInPostgres()).toBe(0);
-    expect(await runInDurableObject(room, (_instance: ShowRoom, state) => state.storage.sql.exec<{ n: number }>('select count(*) as n from outbox').one().n)).toBeGreaterThan(1);
+    expect(
+      await runInDurableObject(
+        room,
+        (_instance: ShowRoom, state) =>
+          state.storage.sql.exec<{ n: number }>('select count(*) as n from outbox').one().n,
+      ),
+    ).toBeGreaterThan(1);
 
     // The queue accepts again: the retry delivers the vote, exactly once.
     await runInDurableObject(room, (_instance: ShowRoom, state) => {

@@ -19,7 +19,9 @@ export interface ComboboxOptions {
   debounceMs?: number;
 }
 
-export function attachCombobox({ input, listbox, load, pick, minLength = 1, debounceMs = 120 }: ComboboxOptions): { close: () => void } {
+export function attachCombobox({ input, listbox, load, pick, minLength = 1, debounceMs = 120 }: ComboboxOptions): {
+  close: () => void;
+} {
   let options: ComboOption[] = [];
   let active = -1;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -114,7 +114,15 @@ export class RoomState {
           if (message.ref) this.pending.delete(message.ref);
           // The server says this fan has voted already (another tab): that is the truth to show.
           if (pending && message.error.code === 'already_voted') this.mine.add(pending.setlistSongId);
-          return { changed: [], refused: { ref: message.ref, code: message.error.code, message: message.error.message, ...(pending ? { pending } : {}) } };
+          return {
+            changed: [],
+            refused: {
+              ref: message.ref,
+              code: message.error.code,
+              message: message.error.message,
+              ...(pending ? { pending } : {}),
+            },
+          };
         }
         const pending = this.pending.get(message.ref);
         this.pending.delete(message.ref);
@@ -134,7 +142,9 @@ export class RoomState {
         if (at !== 'next') return { changed: [], gap: at === 'gap' };
         this.seq = message.seq;
         const { type: _type, seq: _seq, ...entry } = message;
-        this.played = [...this.played.filter((p) => p.position !== entry.position), entry].sort((a, b) => a.position - b.position);
+        this.played = [...this.played.filter((p) => p.position !== entry.position), entry].sort(
+          (a, b) => a.position - b.position,
+        );
         return { changed: [], playedNow: entry };
       }
       case 'unplayed': {
@@ -142,7 +152,9 @@ export class RoomState {
         if (at !== 'next') return { changed: [], gap: at === 'gap' };
         this.seq = message.seq;
         // The songs after the removed one move up one position.
-        this.played = this.played.filter((p) => p.position !== message.position).map((p) => (p.position > message.position ? { ...p, position: p.position - 1 } : p));
+        this.played = this.played
+          .filter((p) => p.position !== message.position)
+          .map((p) => (p.position > message.position ? { ...p, position: p.position - 1 } : p));
         return { changed: [] };
       }
       case 'result': {
@@ -184,7 +196,15 @@ export class RoomState {
         votes = Math.max(0, votes - 1);
         mine = false;
       }
-      return { setlistSongId: song.setlistSongId, songId: song.songId, title: song.title, votes, mine, pending: Boolean(p), order: song.order };
+      return {
+        setlistSongId: song.setlistSongId,
+        songId: song.songId,
+        title: song.title,
+        votes,
+        mine,
+        pending: Boolean(p),
+        order: song.order,
+      };
     });
     rows.sort((a, b) => b.votes - a.votes || a.order - b.order);
     return rows.map(({ order: _order, ...row }) => row);

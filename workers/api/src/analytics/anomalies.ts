@@ -52,7 +52,17 @@ export async function findClusters(db: Database, now: Date): Promise<Cluster[]> 
   const r = ANOMALY_RULES;
   const clusters: Cluster[] = [];
 
-  const burst = await db.$primary.execute<{ show_id: string; setlist_song_id: string; young: number; total: number; vote_ids: string[]; first_at: string; last_at: string; networks: string[] | null; accounts: AccountRow[] }>(sql`
+  const burst = await db.$primary.execute<{
+    show_id: string;
+    setlist_song_id: string;
+    young: number;
+    total: number;
+    vote_ids: string[];
+    first_at: string;
+    last_at: string;
+    networks: string[] | null;
+    accounts: AccountRow[];
+  }>(sql`
     with w as (${windowVotes(from, to)})
     select show_id, setlist_song_id, count(*) filter (where young)::int as young, count(*)::int as total,
            array_agg(vote_id) filter (where young) as vote_ids, min(at) filter (where young) as first_at, max(at) filter (where young) as last_at,
@@ -80,7 +90,17 @@ export async function findClusters(db: Database, now: Date): Promise<Cluster[]> 
     });
   }
 
-  const network = await db.$primary.execute<{ show_id: string; network_id: string; accounts_n: number; young: number; songs: number; vote_ids: string[]; first_at: string; last_at: string; accounts: AccountRow[] }>(sql`
+  const network = await db.$primary.execute<{
+    show_id: string;
+    network_id: string;
+    accounts_n: number;
+    young: number;
+    songs: number;
+    vote_ids: string[];
+    first_at: string;
+    last_at: string;
+    accounts: AccountRow[];
+  }>(sql`
     with w as (${windowVotes(from, to)})
     select show_id, network_id, count(distinct user_id)::int as accounts_n, count(*) filter (where young)::int as young,
            count(distinct setlist_song_id)::int as songs, array_agg(vote_id) as vote_ids, min(at) as first_at, max(at) as last_at, ${ACCOUNTS_JSON} as accounts
@@ -108,7 +128,15 @@ export async function findClusters(db: Database, now: Date): Promise<Cluster[]> 
   }
 
   const baselineFrom = new Date(from.getTime() - r.rateSpike.baselineMinutes * 60_000);
-  const spikes = await db.$primary.execute<{ show_id: string; observed: number; baseline: number; per_minute: number | null; vote_ids: string[]; first_at: string; last_at: string }>(sql`
+  const spikes = await db.$primary.execute<{
+    show_id: string;
+    observed: number;
+    baseline: number;
+    per_minute: number | null;
+    vote_ids: string[];
+    first_at: string;
+    last_at: string;
+  }>(sql`
     select e.show_id, count(*) filter (where e.at >= ${from.toISOString()}::timestamptz)::int as observed,
            count(*) filter (where e.at < ${from.toISOString()}::timestamptz)::int as baseline, f.predicted_votes_per_minute as per_minute,
            array_agg((e.data->>'voteId')::uuid) filter (where e.at >= ${from.toISOString()}::timestamptz) as vote_ids,
@@ -120,7 +148,9 @@ export async function findClusters(db: Database, now: Date): Promise<Cluster[]> 
     having count(*) filter (where e.at >= ${from.toISOString()}::timestamptz) >= ${r.rateSpike.minVotes}::int`);
   for (const row of spikes.rows) {
     const fromForecast = row.per_minute !== null;
-    const rawExpected = fromForecast ? Number(row.per_minute) * r.windowMinutes : row.baseline / (r.rateSpike.baselineMinutes / r.windowMinutes);
+    const rawExpected = fromForecast
+      ? Number(row.per_minute) * r.windowMinutes
+      : row.baseline / (r.rateSpike.baselineMinutes / r.windowMinutes);
     const expected = Math.max(rawExpected, r.rateSpike.minExpected);
     if (row.observed < r.rateSpike.factor * expected) continue;
     clusters.push({

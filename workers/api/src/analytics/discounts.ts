@@ -20,9 +20,15 @@ export interface ReviewResult {
 }
 
 /** Discounts every vote of the anomaly (idempotent) and recounts the show; undefined when there is no such anomaly. */
-export async function discountAnomaly(db: Database, anomalyId: string, moderatorId: string): Promise<ReviewResult | undefined> {
+export async function discountAnomaly(
+  db: Database,
+  anomalyId: string,
+  moderatorId: string,
+): Promise<ReviewResult | undefined> {
   return db.$primary.transaction(async (tx) => {
-    const { rows } = await tx.execute<{ show_id: string; vote_ids: string[] }>(sql`select show_id, vote_ids from vote_anomalies where id = ${anomalyId} for update`);
+    const { rows } = await tx.execute<{ show_id: string; vote_ids: string[] }>(
+      sql`select show_id, vote_ids from vote_anomalies where id = ${anomalyId} for update`,
+    );
     const anomaly = rows[0];
     if (!anomaly) return undefined;
     await tx.execute(sql`
@@ -30,20 +36,32 @@ export async function discountAnomaly(db: Database, anomalyId: string, moderator
       select unnest(vote_ids), id, show_id, ${moderatorId}::uuid from vote_anomalies where id = ${anomalyId}
       on conflict (vote_id) do nothing`);
     await tx.execute(RECOUNT_SHOW(anomaly.show_id));
-    await tx.execute(sql`update vote_anomalies set status = 'discounted', reviewed_by = ${moderatorId}, reviewed_at = now(), updated_at = now() where id = ${anomalyId}`);
+    await tx.execute(
+      sql`update vote_anomalies set status = 'discounted', reviewed_by = ${moderatorId}, reviewed_at = now(), updated_at = now() where id = ${anomalyId}`,
+    );
     return { showId: anomaly.show_id, voteIds: anomaly.vote_ids, status: 'discounted' as const };
   });
 }
 
 /** Counts the anomaly's discounted votes again and recounts the show; undefined when there is no such anomaly. */
-export async function restoreAnomaly(db: Database, anomalyId: string, moderatorId: string): Promise<ReviewResult | undefined> {
+export async function restoreAnomaly(
+  db: Database,
+  anomalyId: string,
+  moderatorId: string,
+): Promise<ReviewResult | undefined> {
   return db.$primary.transaction(async (tx) => {
-    const { rows } = await tx.execute<{ show_id: string }>(sql`select show_id from vote_anomalies where id = ${anomalyId} for update`);
+    const { rows } = await tx.execute<{ show_id: string }>(
+      sql`select show_id from vote_anomalies where id = ${anomalyId} for update`,
+    );
     const anomaly = rows[0];
     if (!anomaly) return undefined;
-    const restored = await tx.execute<{ vote_id: string }>(sql`delete from vote_discounts where anomaly_id = ${anomalyId} returning vote_id`);
+    const restored = await tx.execute<{ vote_id: string }>(
+      sql`delete from vote_discounts where anomaly_id = ${anomalyId} returning vote_id`,
+    );
     await tx.execute(RECOUNT_SHOW(anomaly.show_id));
-    await tx.execute(sql`update vote_anomalies set status = 'restored', reviewed_by = ${moderatorId}, reviewed_at = now(), updated_at = now() where id = ${anomalyId}`);
+    await tx.execute(
+      sql`update vote_anomalies set status = 'restored', reviewed_by = ${moderatorId}, reviewed_at = now(), updated_at = now() where id = ${anomalyId}`,
+    );
     return { showId: anomaly.show_id, voteIds: restored.rows.map((r) => r.vote_id), status: 'restored' as const };
   });
 }

@@ -3,7 +3,11 @@ import { dropExpiredPartitions, ensurePartitions } from './partitions';
 import { rollupRecent } from './rollups';
 
 /** The hourly analytics job: partitions ahead, rollups of the recent hours and days, then retention. */
-export async function maintainAnalytics(db: Database, env: Pick<Env, 'ANALYTICS_PARTITIONS_AHEAD' | 'ANALYTICS_RETENTION_MONTHS'>, now: Date) {
+export async function maintainAnalytics(
+  db: Database,
+  env: Pick<Env, 'ANALYTICS_PARTITIONS_AHEAD' | 'ANALYTICS_RETENTION_MONTHS'>,
+  now: Date,
+) {
   const ahead = Number(env.ANALYTICS_PARTITIONS_AHEAD);
   const retention = Number(env.ANALYTICS_RETENTION_MONTHS);
   const created = await ensurePartitions(db, now, Number.isInteger(ahead) && ahead >= 0 ? ahead : 2);

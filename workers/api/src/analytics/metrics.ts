@@ -39,15 +39,31 @@ export async function computeMetrics(db: Database, now: Date, windowMinutes: num
     d.execute<{ queue: string; messages: number; lag_sum_ms: number; lag_max_ms: number }>(sql`
       select queue, sum(messages)::int as messages, sum(lag_sum_ms)::float8 as lag_sum_ms, max(lag_max_ms)::int as lag_max_ms
       from queue_lag where minute >= date_trunc('minute', ${fromIso}::timestamptz) group by queue order by queue`),
-    d.execute<{ route: string; requests: number; client_errors: number; server_errors: number; latency_buckets: number[]; latency_sum_ms: number }>(sql`
+    d.execute<{
+      route: string;
+      requests: number;
+      client_errors: number;
+      server_errors: number;
+      latency_buckets: number[];
+      latency_sum_ms: number;
+    }>(sql`
       select route, requests, client_errors, server_errors, latency_buckets, latency_sum_ms
       from request_metrics where minute >= date_trunc('minute', ${fromIso}::timestamptz)`),
   ]);
 
   const totalVotes = perMinute.rows.reduce((n, r) => n + r.votes, 0);
-  const byRoute = new Map<string, { requests: number; clientErrors: number; serverErrors: number; buckets: number[]; sumMs: number }>();
+  const byRoute = new Map<
+    string,
+    { requests: number; clientErrors: number; serverErrors: number; buckets: number[]; sumMs: number }
+  >();
   for (const r of routes.rows) {
-    const agg = byRoute.get(r.route) ?? { requests: 0, clientErrors: 0, serverErrors: 0, buckets: Array<number>(LATENCY_BUCKETS).fill(0), sumMs: 0 };
+    const agg = byRoute.get(r.route) ?? {
+      requests: 0,
+      clientErrors: 0,
+      serverErrors: 0,
+      buckets: Array<number>(LATENCY_BUCKETS).fill(0),
+      sumMs: 0,
+    };
     agg.requests += r.requests;
     agg.clientErrors += r.client_errors;
     agg.serverErrors += r.server_errors;
@@ -63,9 +79,17 @@ export async function computeMetrics(db: Database, now: Date, windowMinutes: num
     votes: {
       perMinute: Math.round((totalVotes / windowMinutes) * 100) / 100,
       total: totalVotes,
-      series: perMinute.rows.map((r) => ({ minute: new Date(r.minute).toISOString(), votes: r.votes, unvotes: r.unvotes })),
+      series: perMinute.rows.map((r) => ({
+        minute: new Date(r.minute).toISOString(),
+        votes: r.votes,
+        unvotes: r.unvotes,
+      })),
     },
-    rooms: { active: rooms.rows[0]?.rooms ?? 0, sockets: rooms.rows[0]?.sockets ?? 0, staleAfterSeconds: PRESENCE_STALE_SECONDS },
+    rooms: {
+      active: rooms.rows[0]?.rooms ?? 0,
+      sockets: rooms.rows[0]?.sockets ?? 0,
+      staleAfterSeconds: PRESENCE_STALE_SECONDS,
+    },
     topShows: top.rows.map((r) => ({ showId: r.show_id, slug: r.slug, votes: r.votes, sockets: r.sockets ?? 0 })),
     topShowsMinutes: TOP_SHOWS_MINUTES,
     queues: lag.rows.map((r) => ({

@@ -37,11 +37,17 @@ export function networkPrefix(ip: string): string | undefined {
   if (missing < 0 || (halves.length === 1 && missing !== 0)) return undefined;
   const groups = [...head, ...Array<string>(missing).fill('0'), ...tail];
   if (groups.some((g) => g.length === 0 || g.length > 4)) return undefined;
-  return `${groups.slice(0, 3).map((g) => parseInt(g, 16).toString(16)).join(':')}::/48`;
+  return `${groups
+    .slice(0, 3)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/48`;
 }
 
 /** The network id of a client address (`CF-Connecting-IP`), or undefined without an address or a key. */
-export async function networkIdOf(ip: string | undefined | null, secret: string | undefined): Promise<string | undefined> {
+export async function networkIdOf(
+  ip: string | undefined | null,
+  secret: string | undefined,
+): Promise<string | undefined> {
   if (!ip || !secret) return undefined;
   const prefix = networkPrefix(ip);
   if (!prefix) return undefined;
@@ -50,6 +56,9 @@ export async function networkIdOf(ip: string | undefined | null, secret: string 
 }
 
 /** The network id of the request's client (`CF-Connecting-IP`, set by Cloudflare's edge). */
-export function requestNetworkId(c: { req: { header(name: string): string | undefined }; env: { NETWORK_ID_KEY?: string } }): Promise<string | undefined> {
+export function requestNetworkId(c: {
+  req: { header(name: string): string | undefined };
+  env: { NETWORK_ID_KEY?: string };
+}): Promise<string | undefined> {
   return networkIdOf(c.req.header('CF-Connecting-IP'), c.env.NETWORK_ID_KEY);
 }

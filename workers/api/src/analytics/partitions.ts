@@ -46,11 +46,17 @@ export async function ensurePartitions(db: Database, now: Date, monthsAhead: num
     if (existing.has(name)) continue;
     await db.$primary.transaction(async (tx) => {
       const table = sql.identifier(name);
-      await tx.execute(sql`create table if not exists ${table} (like ${sql.identifier(PARENT)} including defaults including constraints)`);
+      await tx.execute(
+        sql`create table if not exists ${table} (like ${sql.identifier(PARENT)} including defaults including constraints)`,
+      );
       await tx.execute(sql`
         with moved as (delete from ${sql.identifier(DEFAULT_PARTITION)} where at >= ${from.toISOString()}::timestamptz and at < ${to.toISOString()}::timestamptz returning *)
         insert into ${table} select * from moved`);
-      await tx.execute(sql.raw(`alter table ${PARENT} attach partition "${name}" for values from ('${from.toISOString()}') to ('${to.toISOString()}')`));
+      await tx.execute(
+        sql.raw(
+          `alter table ${PARENT} attach partition "${name}" for values from ('${from.toISOString()}') to ('${to.toISOString()}')`,
+        ),
+      );
     });
     created.push(name);
   }
@@ -73,6 +79,8 @@ export async function dropExpiredPartitions(db: Database, now: Date, retentionMo
     await db.$primary.execute(sql.raw(`drop table "${p.name}"`));
     dropped.push(p.name);
   }
-  await db.$primary.execute(sql`delete from ${sql.identifier(DEFAULT_PARTITION)} where at < ${cutoff.toISOString()}::timestamptz`);
+  await db.$primary.execute(
+    sql`delete from ${sql.identifier(DEFAULT_PARTITION)} where at < ${cutoff.toISOString()}::timestamptz`,
+  );
   return dropped;
 }

@@ -7,7 +7,14 @@ import { isWarmingRequest } from '../cache/warm';
  * Product events the api worker sends. `vote`/`unvote` are not sent from here: the vote-events consumer derives
  * them from the rooms' event stream. `notification_open` is for the notification inbox's read route.
  */
-export type AnalyticsKind = 'search' | 'search_click' | 'show_view' | 'artist_view' | 'follow' | 'unfollow' | 'notification_open';
+export type AnalyticsKind =
+  | 'search'
+  | 'search_click'
+  | 'show_view'
+  | 'artist_view'
+  | 'follow'
+  | 'unfollow'
+  | 'notification_open';
 
 /**
  * Sends one analytics event to the ANALYTICS queue (its consumer writes `analytics_events`) after the response:
@@ -16,7 +23,11 @@ export type AnalyticsKind = 'search' | 'search_click' | 'show_view' | 'artist_vi
  * Events carry no user id: searches and views are counted, not attributed to anyone, so they are not personal
  * data to export or erase.
  */
-export function recordEvent(c: Context<AppEnv>, kind: AnalyticsKind, fields: { showId?: string; data?: Record<string, unknown> } = {}): void {
+export function recordEvent(
+  c: Context<AppEnv>,
+  kind: AnalyticsKind,
+  fields: { showId?: string; data?: Record<string, unknown> } = {},
+): void {
   const event: AnalyticsEvent = {
     v: 1,
     eventId: crypto.randomUUID(),
@@ -26,7 +37,9 @@ export function recordEvent(c: Context<AppEnv>, kind: AnalyticsKind, fields: { s
     showId: fields.showId ?? null,
     data: fields.data ?? {},
   };
-  const sending = c.env.ANALYTICS.send(event, { contentType: 'json' }).catch((err: unknown) => c.get('log')?.warn('analytics event not sent', { err, kind }));
+  const sending = c.env.ANALYTICS.send(event, { contentType: 'json' }).catch((err: unknown) =>
+    c.get('log')?.warn('analytics event not sent', { err, kind }),
+  );
   try {
     c.executionCtx.waitUntil(sending);
   } catch {

@@ -38,7 +38,15 @@ export class RequestMetrics {
     const key = `${minute} ${route}`;
     let row = this.#rows.get(key);
     if (!row) {
-      row = { minute, route, requests: 0, clientErrors: 0, serverErrors: 0, latencyBuckets: Array<number>(LATENCY_BUCKETS).fill(0), latencySumMs: 0 };
+      row = {
+        minute,
+        route,
+        requests: 0,
+        clientErrors: 0,
+        serverErrors: 0,
+        latencyBuckets: Array<number>(LATENCY_BUCKETS).fill(0),
+        latencySumMs: 0,
+      };
       this.#rows.set(key, row);
     }
     row.requests++;
@@ -76,7 +84,10 @@ export function quantileFromBuckets(buckets: number[], q: number): { ms: number;
   let seen = 0;
   for (let i = 0; i < buckets.length; i++) {
     seen += buckets[i]!;
-    if (seen >= rank) return i < LATENCY_BOUNDS_MS.length ? { ms: LATENCY_BOUNDS_MS[i]!, overflow: false } : { ms: LATENCY_BOUNDS_MS.at(-1)!, overflow: true };
+    if (seen >= rank)
+      return i < LATENCY_BOUNDS_MS.length
+        ? { ms: LATENCY_BOUNDS_MS[i]!, overflow: false }
+        : { ms: LATENCY_BOUNDS_MS.at(-1)!, overflow: true };
   }
   return null;
 }

@@ -17,10 +17,18 @@ const keys = (email: string, ip: string | undefined) =>
  * or the limiter would be an oracle. Only failures count, so a fan typing correctly is never slowed.
  */
 export async function assertLoginAllowed(env: Env, email: string, ip: string | undefined): Promise<void> {
-  const decisions = await Promise.all(keys(email, ip).map(({ key, limit }) => rateLimiter(env, key).peek(limit, WINDOW_MS)));
+  const decisions = await Promise.all(
+    keys(email, ip).map(({ key, limit }) => rateLimiter(env, key).peek(limit, WINDOW_MS)),
+  );
   const refused = decisions.find((d) => !d.allowed);
   if (refused) {
-    throw new ApiError(429, 'too_many_login_attempts', 'Too many failed log-ins. Wait before trying again.', undefined, rateLimitHeaders(refused, WINDOW_MS / 1000));
+    throw new ApiError(
+      429,
+      'too_many_login_attempts',
+      'Too many failed log-ins. Wait before trying again.',
+      undefined,
+      rateLimitHeaders(refused, WINDOW_MS / 1000),
+    );
   }
 }
 

@@ -26,9 +26,19 @@ const TOTP_WINDOW = 1;
 export const RECOVERY_CODE_COUNT = 10;
 
 export const mfaErrors = {
-  required: () => new ApiError(401, 'mfa_required', 'This account has two-step verification: send `totp` (the 6-digit code of your authenticator app) or a `recoveryCode`.'),
+  required: () =>
+    new ApiError(
+      401,
+      'mfa_required',
+      'This account has two-step verification: send `totp` (the 6-digit code of your authenticator app) or a `recoveryCode`.',
+    ),
   invalidCode: () => new ApiError(401, 'invalid_mfa_code', 'The code is wrong, expired or was already used.'),
-  alreadyEnabled: () => new ApiError(409, 'mfa_already_enabled', 'Two-step verification is already on; disable it first to enrol a new authenticator.'),
+  alreadyEnabled: () =>
+    new ApiError(
+      409,
+      'mfa_already_enabled',
+      'Two-step verification is already on; disable it first to enrol a new authenticator.',
+    ),
   notEnrolled: () => new ApiError(409, 'mfa_not_enrolled', 'Start with POST /v1/me/mfa/enroll.'),
   notEnabled: () => new ApiError(409, 'mfa_not_enabled', 'Two-step verification is not on.'),
 };
@@ -71,7 +81,11 @@ const additionalData = (userId: string) => new TextEncoder().encode(`user_mfa:${
 async function seal(env: MfaEnv, userId: string, state: TotpState): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const plaintext = new TextEncoder().encode(JSON.stringify(state));
-  const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(userId) }, await encryptionKey(env), plaintext);
+  const ciphertext = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: additionalData(userId) },
+    await encryptionKey(env),
+    plaintext,
+  );
   return `v1.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(ciphertext))}`;
 }
 
@@ -100,7 +114,13 @@ export function otpauthUri(secret: string, email: string): string {
 
 /** The time step that `code` belongs to, within ±1 step of `now`, or null when it matches none. */
 export function matchTotpStep(secret: string, code: string, now = Date.now()): number | null {
-  const delta = TOTP.validate({ token: code, secret: Secret.fromBase32(secret), ...TOTP_PARAMS, window: TOTP_WINDOW, timestamp: now });
+  const delta = TOTP.validate({
+    token: code,
+    secret: Secret.fromBase32(secret),
+    ...TOTP_PARAMS,
+    window: TOTP_WINDOW,
+    timestamp: now,
+  });
   if (delta === null) return null;
   return TOTP.counter({ period: TOTP_PARAMS.period, timestamp: now }) + delta;
 }
@@ -109,7 +129,13 @@ export function matchTotpStep(secret: string, code: string, now = Date.now()): n
  * Checks a TOTP code and, when it is good and newer than the last accepted one, records its step. `confirm`
  * applies to a pending enrolment and enables MFA in the same write; `verify` to an enabled one.
  */
-async function consumeTotp(db: Executor, env: MfaEnv, userId: string, code: string, mode: 'confirm' | 'verify'): Promise<boolean> {
+async function consumeTotp(
+  db: Executor,
+  env: MfaEnv,
+  userId: string,
+  code: string,
+  mode: 'confirm' | 'verify',
+): Promise<boolean> {
   if (!/^\d{6}$/.test(code)) return false;
   const [row] = await db
     .select({ sealed: userMfa.secretCiphertext, enabledAt: userMfa.enabledAt })
@@ -162,7 +188,13 @@ async function consumeRecoveryCode(db: Executor, userId: string, input: string):
   const used = await db
     .update(recoveryCodes)
     .set({ usedAt: sql`now()` })
-    .where(and(eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeHash, await hashRecoveryCode(userId, code)), isNull(recoveryCodes.usedAt)))
+    .where(
+      and(
+        eq(recoveryCodes.userId, userId),
+        eq(recoveryCodes.codeHash, await hashRecoveryCode(userId, code)),
+        isNull(recoveryCodes.usedAt),
+      ),
+    )
     .returning({ id: recoveryCodes.id });
   return used.length === 1;
 }
@@ -173,13 +205,22 @@ async function consumeRecoveryCode(db: Executor, userId: string, input: string):
 export type MfaState = 'off' | 'pending' | 'enabled';
 
 export async function mfaState(db: Database, userId: string): Promise<MfaState> {
-  const [row] = await db.$primary.select({ enabledAt: userMfa.enabledAt }).from(userMfa).where(eq(userMfa.userId, userId)).limit(1);
+  const [row] = await db.$primary
+    .select({ enabledAt: userMfa.enabledAt })
+    .from(userMfa)
+    .where(eq(userMfa.userId, userId))
+    .limit(1);
   return !row ? 'off' : row.enabledAt ? 'enabled' : 'pending';
 }
 
-export async function mfaStatus(db: Database, userId: string): Promise<{ enabled: boolean; recoveryCodesLeft: number }> {
+export async function mfaStatus(
+  db: Database,
+  userId: string,
+): Promise<{ enabled: boolean; recoveryCodesLeft: number }> {
   const enabled = (await mfaState(db, userId)) === 'enabled';
-  const recoveryCodesLeft = enabled ? await db.$primary.$count(recoveryCodes, and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))) : 0;
+  const recoveryCodesLeft = enabled
+    ? await db.$primary.$count(recoveryCodes, and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+    : 0;
   return { enabled, recoveryCodesLeft };
 }
 
@@ -187,13 +228,22 @@ export async function mfaStatus(db: Database, userId: string): Promise<{ enabled
  * Starts (or restarts) an enrolment with a new secret, replacing a pending one. Throws 409 when MFA is
  * already enabled: the upsert only overwrites a row that is not enabled.
  */
-export async function startEnrollment(db: Database, env: MfaEnv, userId: string, email: string): Promise<{ secret: string; otpauthUri: string }> {
+export async function startEnrollment(
+  db: Database,
+  env: MfaEnv,
+  userId: string,
+  email: string,
+): Promise<{ secret: string; otpauthUri: string }> {
   const secret = newTotpSecret();
   const sealed = await seal(env, userId, { secret, lastStep: null });
   const written = await db.$primary
     .insert(userMfa)
     .values({ userId, secretCiphertext: sealed })
-    .onConflictDoUpdate({ target: userMfa.userId, set: { secretCiphertext: sealed, createdAt: sql`now()` }, setWhere: isNull(userMfa.enabledAt) })
+    .onConflictDoUpdate({
+      target: userMfa.userId,
+      set: { secretCiphertext: sealed, createdAt: sql`now()` },
+      setWhere: isNull(userMfa.enabledAt),
+    })
     .returning({ userId: userMfa.userId });
   if (written.length !== 1) throw mfaErrors.alreadyEnabled();
   return { secret, otpauthUri: otpauthUri(secret, email) };
@@ -203,7 +253,12 @@ export async function startEnrollment(db: Database, env: MfaEnv, userId: string,
  * Enables a pending enrolment when `code` is a current code of its secret, and replaces the user's recovery
  * codes, all in one transaction. Returns the new recovery codes (shown once), or null for a wrong code.
  */
-export async function confirmEnrollment(db: Database, env: MfaEnv, userId: string, code: string): Promise<string[] | null> {
+export async function confirmEnrollment(
+  db: Database,
+  env: MfaEnv,
+  userId: string,
+  code: string,
+): Promise<string[] | null> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   const rows = await Promise.all(codes.map(async (c) => ({ userId, codeHash: await hashRecoveryCode(userId, c) })));
   const enabled = await db.$primary.transaction(async (tx) => {
@@ -228,8 +283,14 @@ export async function disableMfa(db: Database, userId: string): Promise<void> {
  * code, which is consumed. False when neither is given or valid, and when the user has no MFA enabled.
  * For sign-in and for confirming sensitive actions (e.g. account deletion).
  */
-export async function verifySecondFactor(db: Database, env: MfaEnv, userId: string, factor: { totp?: string | undefined; recoveryCode?: string | undefined }): Promise<boolean> {
+export async function verifySecondFactor(
+  db: Database,
+  env: MfaEnv,
+  userId: string,
+  factor: { totp?: string | undefined; recoveryCode?: string | undefined },
+): Promise<boolean> {
   if (factor.totp && (await consumeTotp(db.$primary, env, userId, factor.totp, 'verify'))) return true;
-  if (factor.recoveryCode && (await mfaState(db, userId)) === 'enabled') return consumeRecoveryCode(db.$primary, userId, factor.recoveryCode);
+  if (factor.recoveryCode && (await mfaState(db, userId)) === 'enabled')
+    return consumeRecoveryCode(db.$primary, userId, factor.recoveryCode);
   return false;
 }

@@ -1,12 +1,18 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
-import { sessions, users, type User } from '../../../../src/shared/db/schema';
 import { hashSessionToken, looksLikeSessionToken, newSessionToken } from '../../../../src/shared/auth/session-token';
+import type { Database } from '../../../../src/shared/db/client';
+import { sessions, type User, users } from '../../../../src/shared/db/schema';
 import type { Me } from '../../../../src/shared/schemas/auth';
 import type { Caller } from '../app-env';
 
 export function toMe(user: Pick<User, 'id' | 'email' | 'displayName' | 'role' | 'createdAt'>): Me {
-  return { id: user.id, email: user.email, displayName: user.displayName, role: user.role, createdAt: user.createdAt.toISOString() };
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    role: user.role,
+    createdAt: user.createdAt.toISOString(),
+  };
 }
 
 export async function createSession(
@@ -46,7 +52,13 @@ export async function findCaller(db: Database, token: string): Promise<Caller | 
     db.$primary
       .update(sessions)
       .set({ lastSeenAt: sql`now()` })
-      .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now), lt(sessions.lastSeenAt, sql`now() - ${LAST_SEEN_RESOLUTION}`)))
+      .where(
+        and(
+          eq(sessions.tokenHash, tokenHash),
+          gt(sessions.expiresAt, now),
+          lt(sessions.lastSeenAt, sql`now() - ${LAST_SEEN_RESOLUTION}`),
+        ),
+      )
       .returning({ id: sessions.id }),
   );
   const [row] = await db.$primary
@@ -72,6 +84,9 @@ export async function deleteSession(db: Database, sessionId: string): Promise<vo
 }
 
 export async function deleteExpiredSessions(db: Database): Promise<number> {
-  const deleted = await db.$primary.delete(sessions).where(lt(sessions.expiresAt, new Date())).returning({ id: sessions.id });
+  const deleted = await db.$primary
+    .delete(sessions)
+    .where(lt(sessions.expiresAt, new Date()))
+    .returning({ id: sessions.id });
   return deleted.length;
 }

@@ -27,14 +27,19 @@ const GENERATION_TTL_SECONDS = 30 * 86_400;
 const generationKey = (origin: string) => new Request(`${origin}${GENERATION_PATH}`, { method: 'GET' });
 
 function generationResponse(generation: string): Response {
-  return new Response(generation, { headers: { 'Content-Type': 'text/plain', 'Cache-Control': `public, max-age=${GENERATION_TTL_SECONDS}` } });
+  return new Response(generation, {
+    headers: { 'Content-Type': 'text/plain', 'Cache-Control': `public, max-age=${GENERATION_TTL_SECONDS}` },
+  });
 }
 
 /**
  * The current generation of `origin`'s cached answers. When there is none, a new one is made and returned, with
  * the write of it (to hand to waitUntil) in `pending`.
  */
-export async function readGeneration(cache: Cache, origin: string): Promise<{ generation: string; pending?: Promise<void> }> {
+export async function readGeneration(
+  cache: Cache,
+  origin: string,
+): Promise<{ generation: string; pending?: Promise<void> }> {
   const stored = await cache.match(generationKey(origin));
   const generation = stored ? (await stored.text()).trim() : '';
   if (generation) return { generation };

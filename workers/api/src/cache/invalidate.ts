@@ -40,7 +40,10 @@ export async function invalidateCatalog(c: Context<AppEnv>, change: CatalogChang
     const generation = await bumpGeneration(caches.default, origin);
     log?.info('catalog cache invalidated', { ...change, generation });
   } catch (err) {
-    log?.error('catalog cache invalidation failed: cached reads may be stale for RESPONSE_CACHE_FRESH_SECONDS', { ...change, err });
+    log?.error('catalog cache invalidation failed: cached reads may be stale for RESPONSE_CACHE_FRESH_SECONDS', {
+      ...change,
+      err,
+    });
     return;
   }
   if (replicaUrls(c.env).length === 0) return;

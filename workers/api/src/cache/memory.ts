@@ -27,7 +27,8 @@ export const MEMORY_MAX_BYTES = 8 * 1024 * 1024;
 /** An answer larger than this is only kept in L2. */
 export const MEMORY_MAX_ENTRY_BYTES = 1024 * 1024;
 
-const sizeOf = (entry: MemoryEntry) => entry.body.byteLength + entry.headers.reduce((n, [name, value]) => n + name.length + value.length, 64);
+const sizeOf = (entry: MemoryEntry) =>
+  entry.body.byteLength + entry.headers.reduce((n, [name, value]) => n + name.length + value.length, 64);
 
 function createMemoryCache() {
   return new LRUCache<string, MemoryEntry>({

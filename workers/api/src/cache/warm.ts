@@ -21,7 +21,11 @@ export const WARM_CONCURRENCY = 4;
 /** The shows warmed are those starting within this many days (and the live ones). */
 export const WARM_DAYS_AHEAD = 7;
 /** Trending and the trending list, exactly as clients request them (the URL is the cache key). */
-export const WARM_FIXED_PATHS = ['/v1/trending/shows', '/v1/trending/artists', '/v1/shows?sort=trending&limit=20'] as const;
+export const WARM_FIXED_PATHS = [
+  '/v1/trending/shows',
+  '/v1/trending/artists',
+  '/v1/shows?sort=trending&limit=20',
+] as const;
 
 const DAY_MS = 86_400_000;
 
@@ -45,7 +49,11 @@ export async function busiestUpcomingShows(db: Database, now: Date, limit: numbe
     .where(
       or(
         eq(shows.status, 'live'),
-        and(eq(shows.status, 'upcoming'), gte(shows.startsAt, now), lt(shows.startsAt, new Date(now.getTime() + WARM_DAYS_AHEAD * DAY_MS))),
+        and(
+          eq(shows.status, 'upcoming'),
+          gte(shows.startsAt, now),
+          lt(shows.startsAt, new Date(now.getTime() + WARM_DAYS_AHEAD * DAY_MS)),
+        ),
       ),
     )
     .groupBy(shows.id)
@@ -69,9 +77,19 @@ export interface WarmResult {
  * Requests the trending pages and the busiest shows' pages (`/v1/shows/{id}`) through `fetch` (the app), at
  * most WARM_MAX_REQUESTS, WARM_CONCURRENCY at a time.
  */
-export async function warmCache(opts: { origin: string; fetch: (request: Request) => Promise<Response>; db: Database; log: Logger; now?: Date }): Promise<WarmResult> {
+export async function warmCache(opts: {
+  origin: string;
+  fetch: (request: Request) => Promise<Response>;
+  db: Database;
+  log: Logger;
+  now?: Date;
+}): Promise<WarmResult> {
   const origin = new URL(opts.origin).origin;
-  const showIds = await busiestUpcomingShows(opts.db, opts.now ?? new Date(), WARM_MAX_REQUESTS - WARM_FIXED_PATHS.length);
+  const showIds = await busiestUpcomingShows(
+    opts.db,
+    opts.now ?? new Date(),
+    WARM_MAX_REQUESTS - WARM_FIXED_PATHS.length,
+  );
   const paths = [...WARM_FIXED_PATHS, ...showIds.map((id) => `/v1/shows/${id}`)].slice(0, WARM_MAX_REQUESTS);
   const result: WarmResult = { requested: paths.length, warmed: 0, alreadyFresh: 0, failed: 0 };
   let next = 0;

@@ -5,7 +5,11 @@
  */
 import { sql } from 'drizzle-orm';
 import type { PrimaryDatabase } from '../../../../src/shared/db/client';
-import { fanoutMessage, markEnqueued, resendPendingNotificationEvents } from '../../../../src/shared/notifications/enqueue';
+import {
+  fanoutMessage,
+  markEnqueued,
+  resendPendingNotificationEvents,
+} from '../../../../src/shared/notifications/enqueue';
 import { DELIVERIES_PER_SEND } from '../../../../src/shared/notifications/policy';
 import type { NotificationTrigger } from '../../../../src/shared/schemas/notifications';
 
@@ -39,20 +43,30 @@ const STUCK_DELIVERIES = sql`
      or (status = 'sending' and claimed_at < now() - interval '10 minutes')
   order by updated_at limit 500`;
 
-export async function runNotificationCron(db: PrimaryDatabase, queue: Queue): Promise<{ triggered: number; resent: number; unstuck: number }> {
+export async function runNotificationCron(
+  db: PrimaryDatabase,
+  queue: Queue,
+): Promise<{ triggered: number; resent: number; unstuck: number }> {
   const { rows } = await db.execute(DUE_TRIGGERS);
   const created = rows as unknown as { id: string; subject: NotificationTrigger }[];
   for (let i = 0; i < created.length; i += 100) {
     const chunk = created.slice(i, i + 100);
     await queue.sendBatch(chunk.map((e) => ({ body: fanoutMessage(e.id, e.subject), contentType: 'json' as const })));
-    await markEnqueued(db, chunk.map((e) => e.id));
+    await markEnqueued(
+      db,
+      chunk.map((e) => e.id),
+    );
   }
   const resent = await resendPendingNotificationEvents(db, queue);
   const stuck = (await db.execute(STUCK_DELIVERIES)).rows as unknown as { id: string }[];
   for (let i = 0; i < stuck.length; i += DELIVERIES_PER_SEND * 100) {
     const ids = stuck.slice(i, i + DELIVERIES_PER_SEND * 100).map((d) => d.id);
     const messages = [];
-    for (let j = 0; j < ids.length; j += DELIVERIES_PER_SEND) messages.push({ body: { v: 2, type: 'send', deliveryIds: ids.slice(j, j + DELIVERIES_PER_SEND) }, contentType: 'json' as const });
+    for (let j = 0; j < ids.length; j += DELIVERIES_PER_SEND)
+      messages.push({
+        body: { v: 2, type: 'send', deliveryIds: ids.slice(j, j + DELIVERIES_PER_SEND) },
+        contentType: 'json' as const,
+      });
     await queue.sendBatch(messages);
   }
   return { triggered: created.length, resent, unstuck: stuck.length };

@@ -1,7 +1,7 @@
 /** Reading and writing a user's notification settings and kind × channel switches (defaults filled in). */
 import { eq, sql } from 'drizzle-orm';
-import { notificationPreferences, notificationSettings } from '../../../../src/shared/db/schema';
 import type { PrimaryDatabase } from '../../../../src/shared/db/client';
+import { notificationPreferences, notificationSettings } from '../../../../src/shared/db/schema';
 import { DEFAULT_ENABLED } from '../../../../src/shared/notifications/policy';
 import { minuteToText, textToMinute } from '../../../../src/shared/notifications/quiet-hours';
 import {
@@ -18,15 +18,20 @@ export async function readPreferences(db: PrimaryDatabase, userId: string): Prom
     db.select().from(notificationSettings).where(eq(notificationSettings.userId, userId)),
     db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, userId)),
   ]);
-  const kinds = Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, { ...DEFAULT_ENABLED[k] }])) as NotificationPreferences['kinds'];
+  const kinds = Object.fromEntries(
+    NOTIFICATION_KINDS.map((k) => [k, { ...DEFAULT_ENABLED[k] }]),
+  ) as NotificationPreferences['kinds'];
   for (const s of switches) {
-    if (s.kind in kinds && (NOTIFICATION_CHANNELS as readonly string[]).includes(s.channel)) kinds[s.kind as NotificationKind][s.channel as NotificationChannel] = s.enabled;
+    if (s.kind in kinds && (NOTIFICATION_CHANNELS as readonly string[]).includes(s.channel))
+      kinds[s.kind as NotificationKind][s.channel as NotificationChannel] = s.enabled;
   }
   return {
     locale: settings?.locale ?? 'en',
     timeZone: settings?.timeZone ?? 'UTC',
     quietHours:
-      settings?.quietStartMinute !== null && settings?.quietStartMinute !== undefined && settings.quietEndMinute !== null
+      settings?.quietStartMinute !== null &&
+      settings?.quietStartMinute !== undefined &&
+      settings.quietEndMinute !== null
         ? { start: minuteToText(settings.quietStartMinute), end: minuteToText(settings.quietEndMinute) }
         : null,
     kinds,
@@ -34,14 +39,21 @@ export async function readPreferences(db: PrimaryDatabase, userId: string): Prom
 }
 
 /** Applies a partial update in one transaction; absent fields keep their value. */
-export async function writePreferences(db: PrimaryDatabase, userId: string, update: NotificationPreferencesUpdate): Promise<void> {
+export async function writePreferences(
+  db: PrimaryDatabase,
+  userId: string,
+  update: NotificationPreferencesUpdate,
+): Promise<void> {
   await db.transaction(async (tx) => {
     if (update.locale !== undefined || update.timeZone !== undefined || update.quietHours !== undefined) {
       const values = {
         ...(update.locale !== undefined ? { locale: update.locale } : {}),
         ...(update.timeZone !== undefined ? { timeZone: update.timeZone } : {}),
         ...(update.quietHours !== undefined
-          ? { quietStartMinute: update.quietHours ? textToMinute(update.quietHours.start) : null, quietEndMinute: update.quietHours ? textToMinute(update.quietHours.end) : null }
+          ? {
+              quietStartMinute: update.quietHours ? textToMinute(update.quietHours.start) : null,
+              quietEndMinute: update.quietHours ? textToMinute(update.quietHours.end) : null,
+            }
           : {}),
       };
       await tx
@@ -50,13 +62,21 @@ export async function writePreferences(db: PrimaryDatabase, userId: string, upda
         .onConflictDoUpdate({ target: notificationSettings.userId, set: { ...values, updatedAt: sql`now()` } });
     }
     const rows = Object.entries(update.kinds ?? {}).flatMap(([kind, channels]) =>
-      Object.entries(channels ?? {}).map(([channel, enabled]) => ({ userId, kind, channel, enabled: Boolean(enabled) })),
+      Object.entries(channels ?? {}).map(([channel, enabled]) => ({
+        userId,
+        kind,
+        channel,
+        enabled: Boolean(enabled),
+      })),
     );
     if (rows.length) await setSwitches(tx, rows);
   });
 }
 
-export async function setSwitches(db: Pick<PrimaryDatabase, 'insert'>, rows: { userId: string; kind: string; channel: string; enabled: boolean }[]): Promise<void> {
+export async function setSwitches(
+  db: Pick<PrimaryDatabase, 'insert'>,
+  rows: { userId: string; kind: string; channel: string; enabled: boolean }[],
+): Promise<void> {
   if (!rows.length) return;
   await db
     .insert(notificationPreferences)
@@ -73,4 +93,3 @@ export function unsubscribeRows(userId: string, kind: NotificationKind | 'all', 
   const channels = channel === 'all' ? NOTIFICATION_CHANNELS : [channel];
   return kinds.flatMap((k) => channels.map((c) => ({ userId, kind: k, channel: c, enabled: false })));
 }
-

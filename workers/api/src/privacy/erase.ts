@@ -5,8 +5,8 @@ import {
   follows,
   notificationDeliveries,
   notificationPreferences,
-  notifications,
   notificationSettings,
+  notifications,
   pushSubscriptions,
   recoveryCodes,
   sessions,
@@ -41,7 +41,14 @@ export async function eraseUser(db: Database, userId: string): Promise<void> {
     await tx.update(setlistSongs).set({ addedBy: null }).where(eq(setlistSongs.addedBy, userId));
     await tx
       .update(users)
-      .set({ email: `deleted-${userId}@deleted.invalid`, displayName: 'Deleted fan', passwordHash: '!', role: 'fan', deletedAt: new Date(), updatedAt: new Date() })
+      .set({
+        email: `deleted-${userId}@deleted.invalid`,
+        displayName: 'Deleted fan',
+        passwordHash: '!',
+        role: 'fan',
+        deletedAt: new Date(),
+        updatedAt: new Date(),
+      })
       .where(eq(users.id, userId));
   });
 }

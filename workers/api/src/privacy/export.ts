@@ -1,9 +1,19 @@
 import { desc, eq } from 'drizzle-orm';
-import { readPreferences } from '../notifications/preferences';
 import type { Database } from '../../../../src/shared/db/client';
-import { artists, follows, notifications, sessions, setlistSongs, songs, userMfa, users, votes } from '../../../../src/shared/db/schema';
+import {
+  artists,
+  follows,
+  notifications,
+  sessions,
+  setlistSongs,
+  songs,
+  userMfa,
+  users,
+  votes,
+} from '../../../../src/shared/db/schema';
 import type { DataExport } from '../../../../src/shared/schemas/privacy';
 import { toMe } from '../auth/sessions';
+import { readPreferences } from '../notifications/preferences';
 
 const iso = (d: Date) => d.toISOString();
 
@@ -25,7 +35,12 @@ export async function exportUserData(db: Database, userId: string): Promise<Data
       .where(eq(votes.userId, userId))
       .orderBy(desc(votes.createdAt)),
     p
-      .select({ id: setlistSongs.id, showId: setlistSongs.showId, title: songs.title, createdAt: setlistSongs.createdAt })
+      .select({
+        id: setlistSongs.id,
+        showId: setlistSongs.showId,
+        title: songs.title,
+        createdAt: setlistSongs.createdAt,
+      })
       .from(setlistSongs)
       .innerJoin(songs, eq(songs.id, setlistSongs.songId))
       .where(eq(setlistSongs.addedBy, userId)),
@@ -41,7 +56,14 @@ export async function exportUserData(db: Database, userId: string): Promise<Data
   return {
     exportedAt: new Date().toISOString(),
     profile: toMe(user),
-    sessions: sessionRows.map((s) => ({ id: s.id, createdAt: iso(s.createdAt), lastSeenAt: iso(s.lastSeenAt), expiresAt: iso(s.expiresAt), userAgent: s.userAgent, ip: s.ip })),
+    sessions: sessionRows.map((s) => ({
+      id: s.id,
+      createdAt: iso(s.createdAt),
+      lastSeenAt: iso(s.lastSeenAt),
+      expiresAt: iso(s.expiresAt),
+      userAgent: s.userAgent,
+      ip: s.ip,
+    })),
     votes: voteRows.map(({ vote, songTitle }) => ({
       voteId: vote.id,
       showId: vote.showId,
@@ -51,9 +73,20 @@ export async function exportUserData(db: Database, userId: string): Promise<Data
       createdAt: iso(vote.createdAt),
       updatedAt: iso(vote.updatedAt),
     })),
-    setlistAdditions: additionRows.map((a) => ({ setlistSongId: a.id, showId: a.showId, songTitle: a.title, addedAt: iso(a.createdAt) })),
+    setlistAdditions: additionRows.map((a) => ({
+      setlistSongId: a.id,
+      showId: a.showId,
+      songTitle: a.title,
+      addedAt: iso(a.createdAt),
+    })),
     follows: followRows.map((f) => ({ artistId: f.artistId, artistName: f.name, since: iso(f.since) })),
-    notifications: notificationRows.map((n) => ({ id: n.id, kind: n.kind, data: n.data, createdAt: iso(n.createdAt), readAt: n.readAt ? iso(n.readAt) : null })),
+    notifications: notificationRows.map((n) => ({
+      id: n.id,
+      kind: n.kind,
+      data: n.data,
+      createdAt: iso(n.createdAt),
+      readAt: n.readAt ? iso(n.readAt) : null,
+    })),
     notificationPreferences,
     mfa: { enabled: Boolean(mfa?.enabledAt) },
   };

@@ -47,7 +47,12 @@ export class RateLimiter extends DurableObject<Env> {
   /** Whether a request would be allowed, without counting it (e.g. before checking a password). */
   peek(limit: number, windowMs: number, now = Date.now()): RateLimitDecision {
     const state = this.#current(windowMs, now);
-    return { allowed: state.count < limit, limit, remaining: Math.max(0, limit - state.count), resetMs: state.start + windowMs - now };
+    return {
+      allowed: state.count < limit,
+      limit,
+      remaining: Math.max(0, limit - state.count),
+      resetMs: state.start + windowMs - now,
+    };
   }
 
   #current(windowMs: number, now: number): WindowState {

@@ -1,14 +1,23 @@
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
 import { isConnectivityError } from '../../../../src/shared/db/errors';
-import { DatabaseBreaker, DatabaseUnavailableError, breakerOptions, findDatabaseUnavailable, isDatabaseOutage } from './database-breaker';
+import {
+  breakerOptions,
+  DatabaseBreaker,
+  DatabaseUnavailableError,
+  findDatabaseUnavailable,
+  isDatabaseOutage,
+} from './database-breaker';
 
 /** A driver error with a SQLSTATE, as node-postgres' DatabaseError carries it. */
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code });
 /** Drizzle's DrizzleQueryError wraps the driver's error in `cause`. */
 const wrapped = (cause: unknown) => Object.assign(new Error('Failed query: select 1'), { cause });
 /** How the Neon driver reports a refused WebSocket: an ErrorEvent, no SQLSTATE, not even an Error. */
-const refusedSocket = () => ({ type: 'error', message: 'Failed to establish the WebSocket connection: … received 503 instead.' });
+const refusedSocket = () => ({
+  type: 'error',
+  message: 'Failed to establish the WebSocket connection: … received 503 instead.',
+});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -52,19 +61,30 @@ describe('failure classification', () => {
     const unavailable = new DatabaseUnavailableError('connection', 3, 'closed');
     expect(findDatabaseUnavailable(wrapped(unavailable))).toBe(unavailable);
     expect(findDatabaseUnavailable(wrapped(pgError('08006')))).toBeUndefined();
-    expect(unavailable.toApiError()).toMatchObject({ status: 503, code: 'database_unavailable', headers: { 'Retry-After': '3' } });
+    expect(unavailable.toApiError()).toMatchObject({
+      status: 503,
+      code: 'database_unavailable',
+      headers: { 'Retry-After': '3' },
+    });
   });
 });
 
 describe('DatabaseBreaker', () => {
   const breaker = (overrides: Partial<{ threshold: number; cooldownMs: number; timeoutMs: number }> = {}) =>
     new DatabaseBreaker({ threshold: 3, cooldownMs: 300, timeoutMs: 1000, ...overrides });
-  const fail = (b: DatabaseBreaker, err: unknown = refusedSocket()) => b.run(() => Promise.reject(err)).catch((e: unknown) => e);
+  const fail = (b: DatabaseBreaker, err: unknown = refusedSocket()) =>
+    b.run(() => Promise.reject(err)).catch((e: unknown) => e);
 
   it('reads its options from the env, with defaults', () => {
     expect(breakerOptions({})).toMatchObject({ threshold: 5, cooldownMs: 10_000, timeoutMs: 3000 });
-    expect(breakerOptions({ DB_BREAKER_COOLDOWN_SECONDS: '2', DB_TIMEOUT_MS: '500' })).toMatchObject({ cooldownMs: 2000, timeoutMs: 500 });
-    expect(breakerOptions({ DB_BREAKER_COOLDOWN_SECONDS: 'x', DB_TIMEOUT_MS: '-1' })).toMatchObject({ cooldownMs: 10_000, timeoutMs: 3000 });
+    expect(breakerOptions({ DB_BREAKER_COOLDOWN_SECONDS: '2', DB_TIMEOUT_MS: '500' })).toMatchObject({
+      cooldownMs: 2000,
+      timeoutMs: 500,
+    });
+    expect(breakerOptions({ DB_BREAKER_COOLDOWN_SECONDS: 'x', DB_TIMEOUT_MS: '-1' })).toMatchObject({
+      cooldownMs: 10_000,
+      timeoutMs: 3000,
+    });
   });
 
   it('turns an outage into DatabaseUnavailableError and passes statement errors through untouched', async () => {

@@ -16,11 +16,17 @@
  * which workerd forbids in a Worker's global scope (the deploy and `wrangler dev` refuse the script).
  */
 import type { CircuitBreakerPolicy, IPolicy } from 'cockatiel';
+import {
+  type CircuitStatus,
+  type Cockatiel,
+  circuitStatus,
+  isCockatielError,
+  loadCockatiel,
+} from '../../../../src/shared/circuit';
 import type { DatabaseGuard } from '../../../../src/shared/db/client';
 import { isConnectivityError } from '../../../../src/shared/db/errors';
-import { circuitStatus, isCockatielError, loadCockatiel, type CircuitStatus, type Cockatiel } from '../../../../src/shared/circuit';
 import { ApiError } from '../../../../src/shared/errors';
-import { createLogger, parseLogLevel, type Logger } from '../../../../src/shared/log';
+import { createLogger, type Logger, parseLogLevel } from '../../../../src/shared/log';
 
 export const BREAKER_THRESHOLD = 5;
 export const DEFAULT_COOLDOWN_SECONDS = 10;
@@ -154,7 +160,12 @@ export class DatabaseBreaker implements DatabaseGuard {
   }
 
   #unavailable(reason: UnavailableReason, cause?: unknown): DatabaseUnavailableError {
-    return new DatabaseUnavailableError(reason, this.retryAfterSeconds(), this.state, cause === undefined ? undefined : { cause });
+    return new DatabaseUnavailableError(
+      reason,
+      this.retryAfterSeconds(),
+      this.state,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   /**
@@ -197,7 +208,10 @@ export function databaseBreaker(env: BreakerEnv): DatabaseBreaker {
   const options = breakerOptions(env);
   const current = isolateBreaker?.options;
   if (!isolateBreaker || current!.cooldownMs !== options.cooldownMs || current!.timeoutMs !== options.timeoutMs) {
-    const log = createLogger({ service: 'api', component: 'database-breaker' }, { level: parseLogLevel(env.LOG_LEVEL) });
+    const log = createLogger(
+      { service: 'api', component: 'database-breaker' },
+      { level: parseLogLevel(env.LOG_LEVEL) },
+    );
     isolateBreaker = new DatabaseBreaker({ ...options, log });
   }
   return isolateBreaker;

@@ -1,13 +1,25 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { count, eq, sql } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { z } from 'zod';
 import { fanScores, showAccuracy, shows } from '../../../../src/shared/db/schema';
 import { ApiError, errors } from '../../../../src/shared/errors';
 import { showRoomStub } from '../../../../src/shared/room-rpc';
-import { markPlayed, readActualSetlist, undoPlayed, type ActualSetlistDeps } from '../../../../src/shared/scoring/actual-setlist';
+import {
+  ActualSetlistView,
+  MarkPlayedBody,
+  PlayedSong,
+  PredictionDetail,
+  PredictionScore,
+  ShowAccuracyView,
+} from '../../../../src/shared/schemas/scoring';
+import {
+  type ActualSetlistDeps,
+  markPlayed,
+  readActualSetlist,
+  undoPlayed,
+} from '../../../../src/shared/scoring/actual-setlist';
 import { finalizeShow } from '../../../../src/shared/scoring/finalize';
-import { ActualSetlistView, MarkPlayedBody, PlayedSong, PredictionDetail, PredictionScore, ShowAccuracyView } from '../../../../src/shared/schemas/scoring';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { invalidateCatalog } from '../cache/invalidate';
@@ -35,7 +47,10 @@ const depsOf = (c: Context<AppEnv>): ActualSetlistDeps => ({
 });
 
 async function assertShowExists(c: Context<AppEnv>, showId: string): Promise<{ artistId: string; venueId: string }> {
-  const [show] = await c.var.database.db.select({ artistId: shows.artistId, venueId: shows.venueId }).from(shows).where(eq(shows.id, showId));
+  const [show] = await c.var.database.db
+    .select({ artistId: shows.artistId, venueId: shows.venueId })
+    .from(shows)
+    .where(eq(shows.id, showId));
   if (!show) throw errors.notFound('show');
   return show;
 }
@@ -68,7 +83,13 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       const caller = c.var.caller!;
       const song = body.songId !== undefined ? { songId: body.songId } : { title: body.title! };
       const marked = await markPlayed(depsOf(c), { showId, song, markedBy: caller.user.id });
-      if (!marked.repeated) await recordAudit(c, 'setlist.played', { type: 'show', id: showId }, { position: marked.song.position, songId: marked.song.songId, title: marked.song.title });
+      if (!marked.repeated)
+        await recordAudit(
+          c,
+          'setlist.played',
+          { type: 'show', id: showId },
+          { position: marked.song.position, songId: marked.song.songId, title: marked.song.title },
+        );
       if (marked.statusChanged) {
         const show = await assertShowExists(c, showId);
         await invalidateCatalog(c, { showId, artistId: show.artistId, venueId: show.venueId });
@@ -81,16 +102,25 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       method: 'delete',
       path: '/shows/{showId}/played/{position}',
       tags: ['Actual setlist'],
-      summary: 'Undo: remove a played song (or the last one) while the setlist is live (moderators); the room broadcasts `unplayed`',
+      summary:
+        'Undo: remove a played song (or the last one) while the setlist is live (moderators); the room broadcasts `unplayed`',
       middleware: [moderators()] as const,
       security: SIGNED_IN,
       request: { params: PositionParams },
-      responses: { 200: { description: 'Removed; the songs after it moved up one position.', ...json(UndoResult) }, ...errorResponses(400, 401, 403, 404, 409, 503) },
+      responses: {
+        200: { description: 'Removed; the songs after it moved up one position.', ...json(UndoResult) },
+        ...errorResponses(400, 401, 403, 404, 409, 503),
+      },
     }),
     async (c) => {
       const { showId, position } = c.req.valid('param');
       const undone = await undoPlayed(depsOf(c), { showId, position: position === 'last' ? 'last' : Number(position) });
-      await recordAudit(c, 'setlist.unplayed', { type: 'show', id: showId }, { position: undone.removed.position, songId: undone.removed.songId, title: undone.removed.title });
+      await recordAudit(
+        c,
+        'setlist.unplayed',
+        { type: 'show', id: showId },
+        { position: undone.removed.position, songId: undone.removed.songId, title: undone.removed.title },
+      );
       return c.json({ removed: undone.removed, actualSetlist: undone.actual }, 200);
     },
   )
@@ -101,7 +131,13 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Actual setlist'],
       summary: 'The actual setlist: what has been played so far, or the final setlist',
       request: { params: ShowParams },
-      responses: { 200: { description: 'The actual setlist, in play order (state `none` before the first song).', ...json(ActualSetlistView) }, ...errorResponses(400, 404) },
+      responses: {
+        200: {
+          description: 'The actual setlist, in play order (state `none` before the first song).',
+          ...json(ActualSetlistView),
+        },
+        ...errorResponses(400, 404),
+      },
     }),
     async (c) => {
       const { showId } = c.req.valid('param');
@@ -115,18 +151,28 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       method: 'post',
       path: '/shows/{showId}/actual-setlist/finalize',
       tags: ['Actual setlist'],
-      summary: 'Finalise the actual setlist (moderators): the show is completed and scored, fans get points, the room announces `result`',
-      description: 'Idempotent: finalising again recomputes the same scores from the same rows and never adds points twice.',
+      summary:
+        'Finalise the actual setlist (moderators): the show is completed and scored, fans get points, the room announces `result`',
+      description:
+        'Idempotent: finalising again recomputes the same scores from the same rows and never adds points twice.',
       middleware: [moderators()] as const,
       security: SIGNED_IN,
       request: { params: ShowParams },
-      responses: { 200: { description: 'Scored.', ...json(ShowFinalized) }, ...errorResponses(400, 401, 403, 404, 409, 503) },
+      responses: {
+        200: { description: 'Scored.', ...json(ShowFinalized) },
+        ...errorResponses(400, 401, 403, 404, 409, 503),
+      },
     }),
     async (c) => {
       const { showId } = c.req.valid('param');
       const { revision: _revision, ...finalized } = await finalizeShow(depsOf(c), showId);
       await publishSetlist(c, showId);
-      await recordAudit(c, 'setlist.finalize', { type: 'show', id: showId }, { score: finalized.score.score, fans: finalized.fans, pointsAwarded: finalized.pointsAwarded });
+      await recordAudit(
+        c,
+        'setlist.finalize',
+        { type: 'show', id: showId },
+        { score: finalized.score.score, fans: finalized.fans, pointsAwarded: finalized.pointsAwarded },
+      );
       const show = await assertShowExists(c, showId);
       await invalidateCatalog(c, { showId, artistId: show.artistId, venueId: show.venueId });
       return c.json(finalized, 200);
@@ -137,16 +183,23 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/shows/{showId}/accuracy',
       tags: ['Actual setlist'],
-      summary: "How well the fans' prediction matched the actual setlist (404 `not_scored` until the show is finalised)",
+      summary:
+        "How well the fans' prediction matched the actual setlist (404 `not_scored` until the show is finalised)",
       request: { params: ShowParams },
-      responses: { 200: { description: 'The score and how it was computed.', ...json(ShowAccuracyView) }, ...errorResponses(400, 404) },
+      responses: {
+        200: { description: 'The score and how it was computed.', ...json(ShowAccuracyView) },
+        ...errorResponses(400, 404),
+      },
     }),
     async (c) => {
       const { showId } = c.req.valid('param');
       const db = c.var.database.db;
       const [[row], [fans]] = await Promise.all([
         db.select().from(showAccuracy).where(eq(showAccuracy.showId, showId)),
-        db.select({ n: count(), points: sql<number>`coalesce(sum(${fanScores.points}), 0)::int` }).from(fanScores).where(eq(fanScores.showId, showId)),
+        db
+          .select({ n: count(), points: sql<number>`coalesce(sum(${fanScores.points}), 0)::int` })
+          .from(fanScores)
+          .where(eq(fanScores.showId, showId)),
       ]);
       if (!row) {
         await assertShowExists(c, showId);

@@ -1,21 +1,27 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, desc, eq, type SQL } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { z } from 'zod';
 import { voteAnomalies } from '../../../../src/shared/db/schema';
 import { errors } from '../../../../src/shared/errors';
 import { showRoomStub } from '../../../../src/shared/room-rpc';
-import { discountAnomaly, restoreAnomaly, type ReviewResult } from '../analytics/discounts';
+import { discountAnomaly, type ReviewResult, restoreAnomaly } from '../analytics/discounts';
 import { computeMetrics } from '../analytics/metrics';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-import type { Context } from 'hono';
 
 const STAFF = ['moderator', 'admin'] as const;
 
 const MetricsQuery = z.object({
-  windowMinutes: z.coerce.number().int().min(1).max(60).default(5).meta({ description: 'The recent window the rates are computed over.' }),
+  windowMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .default(5)
+    .meta({ description: 'The recent window the rates are computed over.' }),
 });
 
 const Metrics = z
@@ -28,11 +34,16 @@ const Metrics = z
       series: z.array(z.object({ minute: z.string(), votes: z.number().int(), unvotes: z.number().int() })),
     }),
     rooms: z.object({
-      active: z.number().int().meta({ description: 'Rooms whose latest socket report (room_presence) is fresh and non-zero.' }),
+      active: z
+        .number()
+        .int()
+        .meta({ description: 'Rooms whose latest socket report (room_presence) is fresh and non-zero.' }),
       sockets: z.number().int(),
       staleAfterSeconds: z.number().int(),
     }),
-    topShows: z.array(z.object({ showId: z.uuid(), slug: z.string().nullable(), votes: z.number().int(), sockets: z.number().int() })),
+    topShows: z.array(
+      z.object({ showId: z.uuid(), slug: z.string().nullable(), votes: z.number().int(), sockets: z.number().int() }),
+    ),
     topShowsMinutes: z.number().int(),
     queues: z.array(
       z.object({
@@ -48,7 +59,10 @@ const Metrics = z
         requests: z.number().int(),
         errorRate: z.number().meta({ description: 'Share of 5xx answers.' }),
         clientErrorRate: z.number().meta({ description: 'Share of 4xx answers.' }),
-        p95Ms: z.number().nullable().meta({ description: 'Upper bound of the histogram bucket holding the 95th percentile.' }),
+        p95Ms: z
+          .number()
+          .nullable()
+          .meta({ description: 'Upper bound of the histogram bucket holding the 95th percentile.' }),
         p95AboveHistogram: z.boolean(),
         meanMs: z.number().nullable(),
       }),
@@ -68,7 +82,9 @@ const Anomaly = z
     windowEnd: z.string(),
     votes: z.number().int(),
     voteIds: z.array(z.uuid()),
-    evidence: z.record(z.string(), z.unknown()).meta({ description: 'Accounts, counts, window, network ids, expected vs observed: see docs/analytics.md.' }),
+    evidence: z
+      .record(z.string(), z.unknown())
+      .meta({ description: 'Accounts, counts, window, network ids, expected vs observed: see docs/analytics.md.' }),
     detectedAt: z.string(),
     reviewedBy: z.uuid().nullable(),
     reviewedAt: z.string().nullable(),
@@ -87,7 +103,9 @@ const ReviewResponse = z
     showId: z.uuid(),
     status: z.enum(['discounted', 'restored']),
     votes: z.number().int().meta({ description: 'Votes the decision applied to.' }),
-    counts: z.array(z.object({ setlistSongId: z.uuid(), votes: z.number().int() })).meta({ description: "The live room's tallies that changed." }),
+    counts: z
+      .array(z.object({ setlistSongId: z.uuid(), votes: z.number().int() }))
+      .meta({ description: "The live room's tallies that changed." }),
   })
   .meta({ id: 'AnomalyReview' });
 
@@ -112,13 +130,22 @@ function toAnomaly(r: typeof voteAnomalies.$inferSelect): z.infer<typeof Anomaly
 /** Postgres has the decision; the live room must apply it too, or its fans keep seeing the old tallies. */
 async function applyToRoom(c: Context<AppEnv>, id: string, result: ReviewResult, action: string) {
   await recordAudit(c, action, { type: 'vote_anomaly', id }, { showId: result.showId, votes: result.voteIds.length });
-  const room = await showRoomStub(c.env.SHOW_ROOM, result.showId).setDiscounted(result.showId, result.voteIds, result.status === 'discounted');
+  const room = await showRoomStub(c.env.SHOW_ROOM, result.showId).setDiscounted(
+    result.showId,
+    result.voteIds,
+    result.status === 'discounted',
+  );
   if (!room.ok) {
     // Postgres is already right and the call is idempotent: the moderator retries, or the room reloads later.
     c.var.log.warn('room did not apply the discount', { error: room.error, showId: result.showId });
-    throw errors.unavailable('The votes were updated, but the live room did not take the change yet; repeat the request.');
+    throw errors.unavailable(
+      'The votes were updated, but the live room did not take the change yet; repeat the request.',
+    );
   }
-  return c.json({ id, showId: result.showId, status: result.status, votes: result.voteIds.length, counts: room.value.changed }, 200);
+  return c.json(
+    { id, showId: result.showId, status: result.status, votes: result.voteIds.length, counts: room.value.changed },
+    200,
+  );
 }
 
 /** Operational metrics and vote anomalies, for moderators and admins (docs/analytics.md). */
@@ -133,7 +160,10 @@ export const adminAnalyticsRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireRole(...STAFF)] as const,
       security: SIGNED_IN,
       request: { query: MetricsQuery },
-      responses: { 200: { description: 'The figures over the window.', ...json(Metrics) }, ...errorResponses(400, 401, 403) },
+      responses: {
+        200: { description: 'The figures over the window.', ...json(Metrics) },
+        ...errorResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const { windowMinutes } = c.req.valid('query');
@@ -149,7 +179,10 @@ export const adminAnalyticsRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireRole(...STAFF)] as const,
       security: SIGNED_IN,
       request: { query: AnomaliesQuery },
-      responses: { 200: { description: 'Flagged clusters with their evidence.', ...json(AnomalyList) }, ...errorResponses(400, 401, 403) },
+      responses: {
+        200: { description: 'Flagged clusters with their evidence.', ...json(AnomalyList) },
+        ...errorResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -171,11 +204,15 @@ export const adminAnalyticsRoutes = new OpenAPIHono<AppEnv>()
       path: '/admin/anomalies/{id}/discount',
       tags: ['Operations'],
       summary: "Discount a flagged anomaly's votes: counts are recomputed, nothing is deleted",
-      description: 'Idempotent. Recounts Postgres (setlist_songs.vote_count) and the live room, which broadcasts the new tallies. Audited. Undo with DELETE.',
+      description:
+        'Idempotent. Recounts Postgres (setlist_songs.vote_count) and the live room, which broadcasts the new tallies. Audited. Undo with DELETE.',
       middleware: [requireRole(...STAFF)] as const,
       security: SIGNED_IN,
       request: { params: AnomalyParams },
-      responses: { 200: { description: 'Discounted.', ...json(ReviewResponse) }, ...errorResponses(400, 401, 403, 404, 503) },
+      responses: {
+        200: { description: 'Discounted.', ...json(ReviewResponse) },
+        ...errorResponses(400, 401, 403, 404, 503),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -194,7 +231,10 @@ export const adminAnalyticsRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireRole(...STAFF)] as const,
       security: SIGNED_IN,
       request: { params: AnomalyParams },
-      responses: { 200: { description: 'Restored.', ...json(ReviewResponse) }, ...errorResponses(400, 401, 403, 404, 503) },
+      responses: {
+        200: { description: 'Restored.', ...json(ReviewResponse) },
+        ...errorResponses(400, 401, 403, 404, 503),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

@@ -1,6 +1,13 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { artists, shows, songs, venues, type Artist as ArtistRow, type Show as ShowRow } from '../../../../src/shared/db/schema';
+import {
+  type Artist as ArtistRow,
+  artists,
+  type Show as ShowRow,
+  shows,
+  songs,
+  venues,
+} from '../../../../src/shared/db/schema';
 import { ApiError, errors } from '../../../../src/shared/errors';
 import { showRoomStub } from '../../../../src/shared/room-rpc';
 import {
@@ -17,21 +24,25 @@ import {
   VenueCreate,
   VenueUpdate,
 } from '../../../../src/shared/schemas/catalog';
+import { slugify } from '../../../../src/shared/slug';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { invalidateCatalog } from '../cache/invalidate';
 import { requireRole } from '../middleware/session/require-role';
-import { slugify } from '../../../../src/shared/slug';
+import { announceShow } from '../notifications/announce';
 import { catalogWriteError, songColumns, venueColumns } from './catalog-common';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
-import { announceShow } from '../notifications/announce';
 
 const DAY_MS = 86_400_000;
 /** Default voting window of a new show: opens this long before the start, closes at the start. */
 export const DEFAULT_VOTING_DAYS = 30;
 
-const toArtist = ({ createdAt, updatedAt, ...artist }: ArtistRow): Artist => ({ ...artist, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() });
+const toArtist = ({ createdAt, updatedAt, ...artist }: ArtistRow): Artist => ({
+  ...artist,
+  createdAt: createdAt.toISOString(),
+  updatedAt: updatedAt.toISOString(),
+});
 const toShowRecord = (show: ShowRow): ShowRecord => ({
   id: show.id,
   slug: show.slug,
@@ -50,10 +61,15 @@ const slugOr = (text: string, prefix: string) => slugify(text) || `${prefix}-${c
 
 /** The fields of `before` that `changes` sets, for the audit entry's `from`. */
 function previous(before: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(changes).filter((key) => changes[key] !== undefined).map((key) => [key, before[key] instanceof Date ? (before[key] as Date).toISOString() : before[key]]));
+  return Object.fromEntries(
+    Object.keys(changes)
+      .filter((key) => changes[key] !== undefined)
+      .map((key) => [key, before[key] instanceof Date ? (before[key] as Date).toISOString() : before[key]]),
+  );
 }
 
-const invalidVotingWindow = () => errors.unprocessable('invalid_voting_window', 'votingOpensAt must not be after votingClosesAt.');
+const invalidVotingWindow = () =>
+  errors.unprocessable('invalid_voting_window', 'votingOpensAt must not be after votingClosesAt.');
 
 const adminOnly = () => requireRole('admin');
 const moderators = () => requireRole('moderator', 'admin');
@@ -77,8 +93,17 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const body = c.req.valid('json');
       const values = { ...body, slug: body.slug ?? slugOr(body.name, 'artist') };
-      const [artist] = await c.var.database.db.$primary.insert(artists).values(values).returning().catch(catalogWriteError);
-      await recordAudit(c, 'artist.create', { type: 'artist', id: artist!.id }, { slug: artist!.slug, name: artist!.name });
+      const [artist] = await c.var.database.db.$primary
+        .insert(artists)
+        .values(values)
+        .returning()
+        .catch(catalogWriteError);
+      await recordAudit(
+        c,
+        'artist.create',
+        { type: 'artist', id: artist!.id },
+        { slug: artist!.slug, name: artist!.name },
+      );
       await invalidateCatalog(c, { artistId: artist!.id });
       return c.json(toArtist(artist!), 201);
     },
@@ -92,7 +117,10 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
       middleware: [adminOnly()] as const,
       security: SIGNED_IN,
       request: { params: IdParams, body: { ...json(ArtistUpdate), required: true } },
-      responses: { 200: { description: 'The updated artist.', ...json(Artist) }, ...errorResponses(400, 401, 403, 404, 409) },
+      responses: {
+        200: { description: 'The updated artist.', ...json(Artist) },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -151,7 +179,11 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
       const body = c.req.valid('json');
       const named = body.name.toLowerCase().includes(body.city.toLowerCase()) ? body.name : `${body.name} ${body.city}`;
       const values = { ...body, country: body.country.toUpperCase(), slug: body.slug ?? slugOr(named, 'venue') };
-      const [venue] = await c.var.database.db.$primary.insert(venues).values(values).returning(venueColumns).catch(catalogWriteError);
+      const [venue] = await c.var.database.db.$primary
+        .insert(venues)
+        .values(values)
+        .returning(venueColumns)
+        .catch(catalogWriteError);
       await recordAudit(c, 'venue.create', { type: 'venue', id: venue!.id }, { slug: venue!.slug, name: venue!.name });
       await invalidateCatalog(c, { venueId: venue!.id });
       return c.json(venue!, 201);
@@ -166,7 +198,10 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
       middleware: [adminOnly()] as const,
       security: SIGNED_IN,
       request: { params: IdParams, body: { ...json(VenueUpdate), required: true } },
-      responses: { 200: { description: 'The updated venue.', ...json(Venue) }, ...errorResponses(400, 401, 403, 404, 409) },
+      responses: {
+        200: { description: 'The updated venue.', ...json(Venue) },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -175,7 +210,12 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
       const db = c.var.database.db.$primary;
       const [before] = await db.select().from(venues).where(eq(venues.id, id));
       if (!before) throw errors.notFound('venue');
-      const [venue] = await db.update(venues).set(changes).where(eq(venues.id, id)).returning(venueColumns).catch(catalogWriteError);
+      const [venue] = await db
+        .update(venues)
+        .set(changes)
+        .where(eq(venues.id, id))
+        .returning(venueColumns)
+        .catch(catalogWriteError);
       if (!venue) throw errors.notFound('venue');
       await recordAudit(c, 'venue.update', { type: 'venue', id }, { from: previous(before, changes), to: changes });
       await invalidateCatalog(c, { venueId: id });
@@ -191,7 +231,10 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
       middleware: [moderators()] as const,
       security: SIGNED_IN,
       request: { body: { ...json(ShowCreate), required: true } },
-      responses: { 201: { description: 'The new show.', ...json(ShowRecord) }, ...errorResponses(400, 401, 403, 404, 409, 422) },
+      responses: {
+        201: { description: 'The new show.', ...json(ShowRecord) },
+        ...errorResponses(400, 401, 403, 404, 409, 422),
+      },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -204,7 +247,9 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
       if (!venue) throw errors.notFound('venue');
       const startsAt = new Date(body.startsAt);
       const votingClosesAt = body.votingClosesAt ? new Date(body.votingClosesAt) : startsAt;
-      const votingOpensAt = body.votingOpensAt ? new Date(body.votingOpensAt) : new Date(Math.min(startsAt.getTime() - DEFAULT_VOTING_DAYS * DAY_MS, votingClosesAt.getTime()));
+      const votingOpensAt = body.votingOpensAt
+        ? new Date(body.votingOpensAt)
+        : new Date(Math.min(startsAt.getTime() - DEFAULT_VOTING_DAYS * DAY_MS, votingClosesAt.getTime()));
       if (votingOpensAt > votingClosesAt) throw invalidVotingWindow();
       const slug = body.slug ?? `${artist.slug}-${slugOr(venue.city, 'city')}-${body.startsAt.slice(0, 10)}`;
       const [show] = await db
@@ -212,7 +257,12 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
         .values({ ...body, slug, startsAt, votingOpensAt, votingClosesAt })
         .returning()
         .catch(catalogWriteError);
-      await recordAudit(c, 'show.create', { type: 'show', id: show!.id }, { slug: show!.slug, artistId: show!.artistId, venueId: show!.venueId });
+      await recordAudit(
+        c,
+        'show.create',
+        { type: 'show', id: show!.id },
+        { slug: show!.slug, artistId: show!.artistId, venueId: show!.venueId },
+      );
       await invalidateCatalog(c, { showId: show!.id, artistId: show!.artistId, venueId: show!.venueId });
       await announceShow(c, show!);
       return c.json(toShowRecord(show!), 201);
@@ -227,7 +277,10 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
       middleware: [moderators()] as const,
       security: SIGNED_IN,
       request: { params: IdParams, body: { ...json(ShowUpdate), required: true } },
-      responses: { 200: { description: 'The updated show.', ...json(ShowRecord) }, ...errorResponses(400, 401, 403, 404, 409, 422, 503) },
+      responses: {
+        200: { description: 'The updated show.', ...json(ShowRecord) },
+        ...errorResponses(400, 401, 403, 404, 409, 422, 503),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -242,7 +295,8 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
         ...(votingOpensAt ? { votingOpensAt: new Date(votingOpensAt) } : {}),
         ...(votingClosesAt ? { votingClosesAt: new Date(votingClosesAt) } : {}),
       };
-      if ((changes.votingOpensAt ?? before.votingOpensAt) > (changes.votingClosesAt ?? before.votingClosesAt)) throw invalidVotingWindow();
+      if ((changes.votingOpensAt ?? before.votingOpensAt) > (changes.votingClosesAt ?? before.votingClosesAt))
+        throw invalidVotingWindow();
       const [show] = await db
         .update(shows)
         .set({ ...changes, updatedAt: new Date() })
@@ -260,7 +314,9 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
         } catch (err) {
           c.var.log.error('show status saved but not pushed to its room', { showId: id, status: body.status, err });
           if (err instanceof ApiError && err.status < 500) throw err;
-          throw errors.unavailable("The show was saved, but its live room could not be told; send the same request again.");
+          throw errors.unavailable(
+            'The show was saved, but its live room could not be told; send the same request again.',
+          );
         }
       }
       return c.json(toShowRecord(show), 200);

@@ -2,12 +2,17 @@
  * Artist imports from the music providers (docs/ingestion.md). Admins start one (it spends provider quota);
  * admins and moderators can follow its progress. The import itself runs on the imports queue.
  */
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { imports, type Import } from '../../../../src/shared/db/schema';
+import { type Import, imports } from '../../../../src/shared/db/schema';
 import { errors } from '../../../../src/shared/errors';
 import { IdParams } from '../../../../src/shared/schemas/catalog';
-import { ImportCreate, ImportRecord, type ImportProgress, type ImportStep } from '../../../../src/shared/schemas/ingest';
+import {
+  ImportCreate,
+  type ImportProgress,
+  ImportRecord,
+  type ImportStep,
+} from '../../../../src/shared/schemas/ingest';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';
@@ -41,7 +46,10 @@ export const adminImportRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireRole('admin')] as const,
       security: SIGNED_IN,
       request: { body: { ...json(ImportCreate), required: true } },
-      responses: { 202: { description: 'The import, queued.', ...json(ImportRecord) }, ...errorResponses(400, 401, 403) },
+      responses: {
+        202: { description: 'The import, queued.', ...json(ImportRecord) },
+        ...errorResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const request = c.req.valid('json');
@@ -65,7 +73,10 @@ export const adminImportRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireRole('moderator', 'admin')] as const,
       security: SIGNED_IN,
       request: { params: IdParams },
-      responses: { 200: { description: 'The import and its progress per phase.', ...json(ImportRecord) }, ...errorResponses(400, 401, 403, 404) },
+      responses: {
+        200: { description: 'The import and its progress per phase.', ...json(ImportRecord) },
+        ...errorResponses(400, 401, 403, 404),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditLog, users } from '../../../../src/shared/db/schema';
@@ -47,9 +47,16 @@ export const adminUserRoutes = new OpenAPIHono<AppEnv>()
         throw errors.conflict('cannot_demote_self', 'Admins cannot remove their own admin role; ask another admin.');
       }
       const db = c.var.database.db.$primary;
-      const [before] = await db.select({ role: users.role }).from(users).where(and(eq(users.id, userId), isNull(users.deletedAt)));
+      const [before] = await db
+        .select({ role: users.role })
+        .from(users)
+        .where(and(eq(users.id, userId), isNull(users.deletedAt)));
       if (!before) throw errors.notFound('user');
-      const [user] = await db.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, userId)).returning();
+      const [user] = await db
+        .update(users)
+        .set({ role, updatedAt: new Date() })
+        .where(eq(users.id, userId))
+        .returning();
       await recordAudit(c, 'user.role_change', { type: 'user', id: userId }, { from: before.role, to: role });
       return c.json(toMe(user!), 200);
     },
@@ -63,7 +70,10 @@ export const adminUserRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireRole('admin')] as const,
       security: SIGNED_IN,
       request: { query: PageQuery },
-      responses: { 200: { description: 'A page of audit entries.', ...json(AuditPage) }, ...errorResponses(400, 401, 403, 422) },
+      responses: {
+        200: { description: 'A page of audit entries.', ...json(AuditPage) },
+        ...errorResponses(400, 401, 403, 422),
+      },
     }),
     async (c) => {
       const { limit, cursor: rawCursor } = c.req.valid('query');
@@ -71,7 +81,14 @@ export const adminUserRoutes = new OpenAPIHono<AppEnv>()
       const rows = await c.var.database.db.$primary
         .select()
         .from(auditLog)
-        .where(cursor ? or(lt(auditLog.at, new Date(cursor.k)), and(eq(auditLog.at, new Date(cursor.k)), lt(auditLog.id, cursor.id))) : undefined)
+        .where(
+          cursor
+            ? or(
+                lt(auditLog.at, new Date(cursor.k)),
+                and(eq(auditLog.at, new Date(cursor.k)), lt(auditLog.id, cursor.id)),
+              )
+            : undefined,
+        )
         .orderBy(desc(auditLog.at), desc(auditLog.id))
         .limit(limit + 1);
       const page = rows.slice(0, limit);

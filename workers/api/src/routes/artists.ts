@@ -1,21 +1,29 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm';
-import { artistSimilarity, artists, follows, shows, songs, trendingScores, venues } from '../../../../src/shared/db/schema';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { and, asc, count, desc, eq, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../../../../src/shared/db/client';
+import {
+  artistSimilarity,
+  artists,
+  follows,
+  shows,
+  songs,
+  trendingScores,
+  venues,
+} from '../../../../src/shared/db/schema';
 import { errors } from '../../../../src/shared/errors';
 import {
   ArtistDetail,
   ArtistList,
   ArtistListQuery,
+  type ArtistSort,
   IdOrSlugParams,
   SimilarArtistList,
   SongList,
   SongSearchQuery,
-  type ArtistSort,
 } from '../../../../src/shared/schemas/catalog';
 import type { ShowSummary } from '../../../../src/shared/schemas/shows';
 import { recordView } from '../analytics/record';
 import type { AppEnv } from '../app-env';
-import type { Database } from '../../../../src/shared/db/client';
 import {
   artistSummaryColumns,
   idOrSlug,
@@ -45,8 +53,18 @@ const catalogueOrder = [sql`${songs.album} asc nulls last`, asc(songs.title), as
 /** The sort keys of each artist sort: expression, direction, and how the cursor carries the key. */
 const ARTIST_SORTS = {
   name: { key: artists.name, direction: 'asc', parse: cursorKeys.text, param: (k: string) => sql`${k}::text` },
-  popularity: { key: artists.popularity, direction: 'desc', parse: cursorKeys.number, param: (k: number) => sql`${k}::int` },
-  trending: { key: artistTrendingScore, direction: 'desc', parse: cursorKeys.number, param: (k: number) => sql`${k}::float8` },
+  popularity: {
+    key: artists.popularity,
+    direction: 'desc',
+    parse: cursorKeys.number,
+    param: (k: number) => sql`${k}::int`,
+  },
+  trending: {
+    key: artistTrendingScore,
+    direction: 'desc',
+    parse: cursorKeys.number,
+    param: (k: number) => sql`${k}::float8`,
+  },
 } as const;
 
 async function findArtist(db: Database, value: string) {
@@ -70,12 +88,29 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
       const sort: ArtistSort = query.sort;
       const spec = ARTIST_SORTS[sort];
       // Cursor: { s: sort, k: the sort key of the last artist (name, popularity or score), id } — see pagination.ts.
-      const cursor = decodeSortedCursor(query.cursor, sort, 'name', spec.parse as (k: string) => string | number | undefined);
+      const cursor = decodeSortedCursor(
+        query.cursor,
+        sort,
+        'name',
+        spec.parse as (k: string) => string | number | undefined,
+      );
       const hasUpcoming = sql`exists (select 1 from ${shows} where ${shows.artistId} = ${artists.id} and ${shows.status} in ('upcoming', 'live'))`;
       const filters: (SQL | undefined)[] = [
         query.genre ? sql`${artists.genres} @> array[${query.genre.toLowerCase()}]::text[]` : undefined,
-        query.hasUpcoming === 'true' ? hasUpcoming : query.hasUpcoming === 'false' ? sql`not ${hasUpcoming}` : undefined,
-        cursor ? rowAfter(spec.direction, spec.key, artists.id, (spec.param as (k: string | number) => SQL)(cursor.key), cursor.id) : undefined,
+        query.hasUpcoming === 'true'
+          ? hasUpcoming
+          : query.hasUpcoming === 'false'
+            ? sql`not ${hasUpcoming}`
+            : undefined,
+        cursor
+          ? rowAfter(
+              spec.direction,
+              spec.key,
+              artists.id,
+              (spec.param as (k: string | number) => SQL)(cursor.key),
+              cursor.id,
+            )
+          : undefined,
       ];
       const order = spec.direction === 'asc' ? [asc(spec.key), asc(artists.id)] : [desc(spec.key), desc(artists.id)];
       const rows = await c.var.database.db
@@ -87,8 +122,10 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
         .limit(query.limit + 1);
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
-      const key = (row: (typeof rows)[number]) => (sort === 'name' ? row.name : sort === 'popularity' ? String(row.popularity) : String(row.trendingScore));
-      const nextCursor = rows.length > query.limit && last ? encodeCursor({ s: sort, k: key(last), id: last.id }) : null;
+      const key = (row: (typeof rows)[number]) =>
+        sort === 'name' ? row.name : sort === 'popularity' ? String(row.popularity) : String(row.trendingScore);
+      const nextCursor =
+        rows.length > query.limit && last ? encodeCursor({ s: sort, k: key(last), id: last.id }) : null;
       return c.json({ items: page, nextCursor }, 200);
     },
   )
@@ -111,9 +148,19 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
       if (!artist) throw errors.notFound('artist');
       const id = artist.artist.id;
       const showsOf = (where: SQL | undefined) =>
-        db.select(showSummaryColumns).from(shows).innerJoin(artists, eq(artists.id, shows.artistId)).innerJoin(venues, eq(venues.id, shows.venueId)).where(and(eq(shows.artistId, id), where));
+        db
+          .select(showSummaryColumns)
+          .from(shows)
+          .innerJoin(artists, eq(artists.id, shows.artistId))
+          .innerJoin(venues, eq(venues.id, shows.venueId))
+          .where(and(eq(shows.artistId, id), where));
       const [catalogue, upcoming, past, [followers]] = await Promise.all([
-        db.select(songColumns).from(songs).where(eq(songs.artistId, id)).orderBy(...catalogueOrder).limit(ARTIST_PAGE_SONGS),
+        db
+          .select(songColumns)
+          .from(songs)
+          .where(eq(songs.artistId, id))
+          .orderBy(...catalogueOrder)
+          .limit(ARTIST_PAGE_SONGS),
         showsOf(isUpcoming()).orderBy(asc(shows.startsAt), asc(shows.id)).limit(ARTIST_PAGE_SHOWS),
         showsOf(isPast()).orderBy(desc(shows.startsAt), desc(shows.id)).limit(ARTIST_PAGE_SHOWS),
         db.select({ n: count() }).from(follows).where(eq(follows.artistId, id)),
@@ -139,9 +186,13 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/artists/{idOrSlug}/similar',
       tags: ['Artists'],
-      summary: 'Artists similar to this one: shared fans (voters and followers) and shared genres (top 10, refreshed hourly)',
+      summary:
+        'Artists similar to this one: shared fans (voters and followers) and shared genres (top 10, refreshed hourly)',
       request: { params: IdOrSlugParams },
-      responses: { 200: { description: 'The most similar artists, best first.', ...json(SimilarArtistList) }, ...errorResponses(400, 404) },
+      responses: {
+        200: { description: 'The most similar artists, best first.', ...json(SimilarArtistList) },
+        ...errorResponses(400, 404),
+      },
     }),
     async (c) => {
       const db = c.var.database.db;
@@ -171,14 +222,22 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Artists'],
       summary: "The artist's catalogue; with q, a search in it (for the add-a-song box)",
       request: { params: IdOrSlugParams, query: SongSearchQuery },
-      responses: { 200: { description: 'Songs: in catalogue order, or best match first when searching.', ...json(SongList) }, ...errorResponses(400, 404) },
+      responses: {
+        200: { description: 'Songs: in catalogue order, or best match first when searching.', ...json(SongList) },
+        ...errorResponses(400, 404),
+      },
     }),
     async (c) => {
       const db = c.var.database.db;
       const { q, limit } = c.req.valid('query');
       const { id } = await findArtist(db, c.req.valid('param').idOrSlug);
       if (!q) {
-        const items = await db.select(songColumns).from(songs).where(eq(songs.artistId, id)).orderBy(...catalogueOrder).limit(limit);
+        const items = await db
+          .select(songColumns)
+          .from(songs)
+          .where(eq(songs.artistId, id))
+          .orderBy(...catalogueOrder)
+          .limit(limit);
         return c.json({ items }, 200);
       }
       /*
@@ -194,7 +253,12 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
         .select(songColumns)
         .from(songs)
         .where(and(eq(songs.artistId, id), sql`(${prefix} or ${key} % ${needle} or ${needle} <% ${key})`))
-        .orderBy(desc(prefix), desc(sql`greatest(similarity(${key}, ${needle}), word_similarity(${needle}, ${key}))`), asc(songs.title), asc(songs.id))
+        .orderBy(
+          desc(prefix),
+          desc(sql`greatest(similarity(${key}, ${needle}), word_similarity(${needle}, ${key}))`),
+          asc(songs.title),
+          asc(songs.id),
+        )
         .limit(limit);
       return c.json({ items }, 200);
     },

@@ -1,20 +1,19 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { deleteCookie, setCookie } from 'hono/cookie';
-import type { Context } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { userMfa, users } from '../../../../src/shared/db/schema';
-import { errors } from '../../../../src/shared/errors';
+import type { Context } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../../../../src/shared/auth/password';
 import { SESSION_COOKIE } from '../../../../src/shared/auth/session-token';
+import { isUniqueViolation } from '../../../../src/shared/db/errors';
+import { userMfa, users } from '../../../../src/shared/db/schema';
+import { errors } from '../../../../src/shared/errors';
 import { LogInBody, Me, SessionCreated, SignUpBody } from '../../../../src/shared/schemas/auth';
 import type { AppEnv } from '../app-env';
-import { mfaErrors, verifySecondFactor } from '../auth/mfa';
 import { assertLoginAllowed, recordLoginFailure } from '../auth/login-limiter';
+import { mfaErrors, verifySecondFactor } from '../auth/mfa';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
 import { requireCaller } from '../middleware/session';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-import { isUniqueViolation } from '../../../../src/shared/db/errors';
-
 
 const signUpRoute = createRoute({
   method: 'post',
@@ -23,7 +22,10 @@ const signUpRoute = createRoute({
   summary: 'Create an account and sign in',
   request: { body: { ...json(SignUpBody), required: true } },
   responses: {
-    201: { description: 'Account created; the session token is returned and set as a cookie.', ...json(SessionCreated) },
+    201: {
+      description: 'Account created; the session token is returned and set as a cookie.',
+      ...json(SessionCreated),
+    },
     ...errorResponses(400, 409),
   },
 });

@@ -2,11 +2,11 @@
  * What the content routes (artists, shows, venues, follows, admin writes) share: `{idOrSlug}` lookups, the
  * columns of a show summary, the "upcoming" rule, slugs, and the mapping of constraint violations to 409/404.
  */
-import { eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database, PrimaryDatabase, ReadDatabase } from '../../../../src/shared/db/client';
-import { artists, shows, songs, venues } from '../../../../src/shared/db/schema';
 import { isForeignKeyViolation, isUniqueViolation } from '../../../../src/shared/db/errors';
+import { artists, shows, songs, venues } from '../../../../src/shared/db/schema';
 import { ApiError, errors } from '../../../../src/shared/errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,7 +35,14 @@ export const showSummaryColumns = {
   votingOpensAt: shows.votingOpensAt,
   votingClosesAt: shows.votingClosesAt,
   artist: { id: artists.id, slug: artists.slug, name: artists.name },
-  venue: { id: venues.id, slug: venues.slug, name: venues.name, city: venues.city, country: venues.country, timeZone: venues.timeZone },
+  venue: {
+    id: venues.id,
+    slug: venues.slug,
+    name: venues.name,
+    city: venues.city,
+    country: venues.country,
+    timeZone: venues.timeZone,
+  },
 };
 
 export function toShowSummary<R extends { startsAt: Date; votingOpensAt: Date; votingClosesAt: Date }>(row: R) {
@@ -96,9 +103,13 @@ export function catalogWriteError(err: unknown): never {
   if (err instanceof ApiError) throw err;
   const constraint = constraintOf(err) ?? '';
   if (isUniqueViolation(err)) {
-    if (constraint.endsWith('_slug_key')) throw errors.conflict('slug_taken', 'That slug is already in use; choose another.');
+    if (constraint.endsWith('_slug_key'))
+      throw errors.conflict('slug_taken', 'That slug is already in use; choose another.');
     const field = /_(spotify_id|ticketmaster_id|musicbrainz_id|setlistfm_id)_key$/.exec(constraint)?.[1];
-    throw errors.conflict('already_exists', field ? `Another record already has that ${field.replace(/_/g, ' ')}.` : 'That record already exists.');
+    throw errors.conflict(
+      'already_exists',
+      field ? `Another record already has that ${field.replace(/_/g, ' ')}.` : 'That record already exists.',
+    );
   }
   if (isForeignKeyViolation(err)) {
     if (constraint.includes('venue')) throw errors.notFound('venue');
@@ -112,8 +123,16 @@ export function catalogWriteError(err: unknown): never {
 export const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 /** Keyset condition `(a, b) > (x, y)` / `<`: one row comparison, which an index on (a, b) can seek. */
-export function rowAfter(direction: 'asc' | 'desc', key: SQL | AnyPgColumn, id: AnyPgColumn, keyValue: SQL, idValue: string): SQL {
-  return direction === 'asc' ? sql`(${key}, ${id}) > (${keyValue}, ${idValue}::uuid)` : sql`(${key}, ${id}) < (${keyValue}, ${idValue}::uuid)`;
+export function rowAfter(
+  direction: 'asc' | 'desc',
+  key: SQL | AnyPgColumn,
+  id: AnyPgColumn,
+  keyValue: SQL,
+  idValue: string,
+): SQL {
+  return direction === 'asc'
+    ? sql`(${key}, ${id}) > (${keyValue}, ${idValue}::uuid)`
+    : sql`(${key}, ${id}) < (${keyValue}, ${idValue}::uuid)`;
 }
 
 /**

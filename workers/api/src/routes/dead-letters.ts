@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { deadLetters } from '../../../../src/shared/db/schema';
@@ -7,18 +7,29 @@ import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
-const SOURCE_QUEUES = ['mysetlist-vote-events', 'mysetlist-notifications', 'mysetlist-analytics', 'mysetlist-imports'] as const;
+const SOURCE_QUEUES = [
+  'mysetlist-vote-events',
+  'mysetlist-notifications',
+  'mysetlist-analytics',
+  'mysetlist-imports',
+] as const;
 type SourceQueue = (typeof SOURCE_QUEUES)[number];
 
 const DeadLetter = z
-  .object({ id: z.uuid(), queue: z.enum(SOURCE_QUEUES), messageId: z.string(), body: z.unknown(), attempts: z.number().int(), receivedAt: z.string() })
+  .object({
+    id: z.uuid(),
+    queue: z.enum(SOURCE_QUEUES),
+    messageId: z.string(),
+    body: z.unknown(),
+    attempts: z.number().int(),
+    receivedAt: z.string(),
+  })
   .meta({ id: 'DeadLetter' });
 const DeadLetterList = z.object({ items: z.array(DeadLetter) }).meta({ id: 'DeadLetterList' });
 const ReplayBody = z
   .object({ queue: z.enum(SOURCE_QUEUES).optional(), limit: z.number().int().min(1).max(1000).default(500) })
   .meta({ id: 'ReplayBody' });
 const ReplayResult = z.object({ replayed: z.number().int(), remaining: z.number().int() }).meta({ id: 'ReplayResult' });
-
 
 function producer(env: Env, queue: SourceQueue): Queue {
   if (queue === 'mysetlist-vote-events') return env.VOTE_EVENTS;
@@ -37,11 +48,26 @@ export const deadLetterRoutes = new OpenAPIHono<AppEnv>()
       summary: 'Dead letters not yet replayed',
       middleware: [requireRole('admin')] as const,
       security: SIGNED_IN,
-      responses: { 200: { description: 'Pending dead letters, oldest first.', ...json(DeadLetterList) }, ...errorResponses(401, 403) },
+      responses: {
+        200: { description: 'Pending dead letters, oldest first.', ...json(DeadLetterList) },
+        ...errorResponses(401, 403),
+      },
     }),
     async (c) => {
-      const rows = await c.var.database.db.$primary.select().from(deadLetters).where(isNull(deadLetters.replayedAt)).orderBy(asc(deadLetters.receivedAt)).limit(200);
-      const items = rows.map((r) => ({ id: r.id, queue: r.queue as SourceQueue, messageId: r.messageId, body: r.body, attempts: r.attempts, receivedAt: r.receivedAt.toISOString() }));
+      const rows = await c.var.database.db.$primary
+        .select()
+        .from(deadLetters)
+        .where(isNull(deadLetters.replayedAt))
+        .orderBy(asc(deadLetters.receivedAt))
+        .limit(200);
+      const items = rows.map((r) => ({
+        id: r.id,
+        queue: r.queue as SourceQueue,
+        messageId: r.messageId,
+        body: r.body,
+        attempts: r.attempts,
+        receivedAt: r.receivedAt.toISOString(),
+      }));
       return c.json({ items }, 200);
     },
   )
@@ -54,24 +80,48 @@ export const deadLetterRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireRole('admin')] as const,
       security: SIGNED_IN,
       request: { body: { ...json(ReplayBody), required: false } },
-      responses: { 200: { description: 'How many were sent back.', ...json(ReplayResult) }, ...errorResponses(400, 401, 403) },
+      responses: {
+        200: { description: 'How many were sent back.', ...json(ReplayResult) },
+        ...errorResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const body = c.req.valid('json');
       const db = c.var.database.db.$primary;
-      const pending = and(isNull(deadLetters.replayedAt), body.queue ? eq(deadLetters.queue, body.queue) : inArray(deadLetters.queue, [...SOURCE_QUEUES]));
-      const rows = await db.select().from(deadLetters).where(pending).orderBy(asc(deadLetters.receivedAt)).limit(body.limit);
+      const pending = and(
+        isNull(deadLetters.replayedAt),
+        body.queue ? eq(deadLetters.queue, body.queue) : inArray(deadLetters.queue, [...SOURCE_QUEUES]),
+      );
+      const rows = await db
+        .select()
+        .from(deadLetters)
+        .where(pending)
+        .orderBy(asc(deadLetters.receivedAt))
+        .limit(body.limit);
       // Consumers are idempotent, so a crash between sending and marking only causes a harmless repeat.
       for (const queue of SOURCE_QUEUES) {
         const batch = rows.filter((r) => r.queue === queue);
         for (let i = 0; i < batch.length; i += 100) {
           const chunk = batch.slice(i, i + 100);
           await producer(c.env, queue).sendBatch(chunk.map((r) => ({ body: r.body, contentType: 'json' as const })));
-          await db.update(deadLetters).set({ replayedAt: new Date() }).where(inArray(deadLetters.id, chunk.map((r) => r.id)));
+          await db
+            .update(deadLetters)
+            .set({ replayedAt: new Date() })
+            .where(
+              inArray(
+                deadLetters.id,
+                chunk.map((r) => r.id),
+              ),
+            );
         }
       }
       const remaining = await db.$count(deadLetters, pending);
-      await recordAudit(c, 'dead_letters.replay', { type: 'queue', id: body.queue ?? null }, { replayed: rows.length, remaining });
+      await recordAudit(
+        c,
+        'dead_letters.replay',
+        { type: 'queue', id: body.queue ?? null },
+        { replayed: rows.length, remaining },
+      );
       return c.json({ replayed: rows.length, remaining }, 200);
     },
   );

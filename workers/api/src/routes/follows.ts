@@ -1,7 +1,7 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
-import { artists, follows, shows, venues } from '../../../../src/shared/db/schema';
 import { isForeignKeyViolation } from '../../../../src/shared/db/errors';
+import { artists, follows, shows, venues } from '../../../../src/shared/db/schema';
 import { errors } from '../../../../src/shared/errors';
 import { ArtistIdParams, FollowList } from '../../../../src/shared/schemas/catalog';
 import { PageQuery } from '../../../../src/shared/schemas/common';
@@ -29,7 +29,10 @@ export const followRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { artistId } = c.req.valid('param');
       try {
-        await c.var.database.db.$primary.insert(follows).values({ userId: c.var.caller!.user.id, artistId }).onConflictDoNothing();
+        await c.var.database.db.$primary
+          .insert(follows)
+          .values({ userId: c.var.caller!.user.id, artistId })
+          .onConflictDoNothing();
       } catch (err) {
         if (isForeignKeyViolation(err)) throw errors.notFound('artist');
         throw err;
@@ -51,7 +54,9 @@ export const followRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { artistId } = c.req.valid('param');
-      await c.var.database.db.$primary.delete(follows).where(and(eq(follows.userId, c.var.caller!.user.id), eq(follows.artistId, artistId)));
+      await c.var.database.db.$primary
+        .delete(follows)
+        .where(and(eq(follows.userId, c.var.caller!.user.id), eq(follows.artistId, artistId)));
       recordEvent(c, 'unfollow', { data: { artistId } });
       return c.body(null, 204);
     },
@@ -65,7 +70,10 @@ export const followRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireCaller()] as const,
       security: SIGNED_IN,
       request: { query: PageQuery },
-      responses: { 200: { description: 'A page of followed artists.', ...json(FollowList) }, ...errorResponses(400, 401, 422) },
+      responses: {
+        200: { description: 'A page of followed artists.', ...json(FollowList) },
+        ...errorResponses(400, 401, 422),
+      },
     }),
     async (c) => {
       const { limit, cursor: rawCursor } = c.req.valid('query');
@@ -75,7 +83,12 @@ export const followRoutes = new OpenAPIHono<AppEnv>()
         .select({ ...artistSummaryColumns, followedAt: follows.createdAt })
         .from(follows)
         .innerJoin(artists, eq(artists.id, follows.artistId))
-        .where(and(eq(follows.userId, c.var.caller!.user.id), cursor ? rowAfter('asc', artists.name, artists.id, sql`${cursor.key}::text`, cursor.id) : undefined))
+        .where(
+          and(
+            eq(follows.userId, c.var.caller!.user.id),
+            cursor ? rowAfter('asc', artists.name, artists.id, sql`${cursor.key}::text`, cursor.id) : undefined,
+          ),
+        )
         .orderBy(asc(artists.name), asc(artists.id))
         .limit(limit + 1);
       const page = rows.slice(0, limit);
@@ -114,7 +127,9 @@ export const followRoutes = new OpenAPIHono<AppEnv>()
           and(
             eq(follows.userId, c.var.caller!.user.id),
             isUpcoming(),
-            cursor ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id))) : undefined,
+            cursor
+              ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id)))
+              : undefined,
           ),
         )
         .orderBy(asc(shows.startsAt), asc(shows.id))
@@ -124,7 +139,8 @@ export const followRoutes = new OpenAPIHono<AppEnv>()
       return c.json(
         {
           items: page.map(toShowSummary),
-          nextCursor: rows.length > limit && last ? encodeCursor({ k: last.startsAt.toISOString(), id: last.id }) : null,
+          nextCursor:
+            rows.length > limit && last ? encodeCursor({ k: last.startsAt.toISOString(), id: last.id }) : null,
         },
         200,
       );

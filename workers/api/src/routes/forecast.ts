@@ -1,8 +1,8 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
+import { errors } from '../../../../src/shared/errors';
 import { readShowFeatures } from '../../../../src/shared/forecast/features';
 import { forecastOf } from '../../../../src/shared/forecast/refresh';
-import { errors } from '../../../../src/shared/errors';
 import { ShowForecast, ShowIdParams } from '../../../../src/shared/schemas/ml';
 import type { AppEnv } from '../app-env';
 import { readReplica } from './catalog-common';

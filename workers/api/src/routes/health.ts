@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env';
@@ -32,7 +32,10 @@ export const healthRoute = createRoute({
   description: 'For load balancers and readiness probes. Not rate-limited, no authentication.',
   responses: {
     200: { description: 'Up, and Postgres answers.', content: { 'application/json': { schema: Health } } },
-    503: { description: 'Up, but Postgres cannot be reached: take the instance out.', content: { 'application/json': { schema: Health } } },
+    503: {
+      description: 'Up, but Postgres cannot be reached: take the instance out.',
+      content: { 'application/json': { schema: Health } },
+    },
   },
 });
 
@@ -58,7 +61,11 @@ export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(healthRoute, async
   } catch (err) {
     c.var.log.warn('health: database unreachable', { err });
     return c.json(
-      { status: 'degraded' as const, version: APP_VERSION, database: { reachable: false, error: 'unreachable', latencyMs: Date.now() - started } },
+      {
+        status: 'degraded' as const,
+        version: APP_VERSION,
+        database: { reachable: false, error: 'unreachable', latencyMs: Date.now() - started },
+      },
       503,
     );
   }

@@ -1,12 +1,12 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { artists } from '../../../../src/shared/db/schema';
 import { errors } from '../../../../src/shared/errors';
 import { IdOrSlugParams } from '../../../../src/shared/schemas/catalog';
 import { Leaderboard, LeaderboardQuery } from '../../../../src/shared/schemas/scoring';
 import type { AppEnv } from '../app-env';
+import { leaderboardPage } from '../scoring/leaderboard-page';
 import { idOrSlug } from './catalog-common';
 import { errorResponses, json } from './openapi-helpers';
-import { leaderboardPage } from '../scoring/leaderboard-page';
 
 export const leaderboardRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
@@ -16,7 +16,10 @@ export const leaderboardRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Leaderboards'],
       summary: 'Fans ranked by the points their votes earned, over a period',
       request: { query: LeaderboardQuery },
-      responses: { 200: { description: 'A page of the leaderboard.', ...json(Leaderboard) }, ...errorResponses(400, 422) },
+      responses: {
+        200: { description: 'A page of the leaderboard.', ...json(Leaderboard) },
+        ...errorResponses(400, 422),
+      },
     }),
     async (c) => c.json(await leaderboardPage(c.var.database.db, c.req.valid('query')), 200),
   )
@@ -27,11 +30,17 @@ export const leaderboardRoutes = new OpenAPIHono<AppEnv>()
       tags: ['Leaderboards'],
       summary: "Fans ranked by the points they earned at an artist's shows, over a period",
       request: { params: IdOrSlugParams, query: LeaderboardQuery },
-      responses: { 200: { description: 'A page of the leaderboard.', ...json(Leaderboard) }, ...errorResponses(400, 404, 422) },
+      responses: {
+        200: { description: 'A page of the leaderboard.', ...json(Leaderboard) },
+        ...errorResponses(400, 404, 422),
+      },
     }),
     async (c) => {
       const db = c.var.database.db;
-      const [artist] = await db.select({ id: artists.id }).from(artists).where(idOrSlug(artists, c.req.valid('param').idOrSlug));
+      const [artist] = await db
+        .select({ id: artists.id })
+        .from(artists)
+        .where(idOrSlug(artists, c.req.valid('param').idOrSlug));
       if (!artist) throw errors.notFound('artist');
       return c.json({ ...(await leaderboardPage(db, c.req.valid('query'), artist.id)), artistId: artist.id }, 200);
     },

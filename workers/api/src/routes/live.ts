@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError } from '../../../../src/shared/errors';
 import { ROOM_HEADERS, showRoomStub } from '../../../../src/shared/room-rpc';
@@ -14,29 +14,24 @@ const ShowIdParam = z.object({ showId: z.uuid() });
  * full snapshot. `.catch` has no JSON Schema form, hence the explicit `.openapi` types.
  */
 const LiveQuery = z.object({
-  token: z
-    .string()
-    .optional()
-    .catch(undefined)
-    .openapi({
-      type: 'string',
-      description: 'The session token, for browsers, which cannot set headers on a WebSocket. Accepted on upgrade requests only.',
-    }),
-  since: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .catch(undefined)
-    .openapi({
-      type: 'integer',
-      minimum: 0,
-      description: 'The `seq` of the last message received: on reconnect, the room sends what was missed instead of a snapshot when it can.',
-    }),
+  token: z.string().optional().catch(undefined).openapi({
+    type: 'string',
+    description:
+      'The session token, for browsers, which cannot set headers on a WebSocket. Accepted on upgrade requests only.',
+  }),
+  since: z.coerce.number().int().min(0).optional().catch(undefined).openapi({
+    type: 'integer',
+    minimum: 0,
+    description:
+      'The `seq` of the last message received: on reconnect, the room sends what was missed instead of a snapshot when it can.',
+  }),
 });
 
 const UpgradeHeader = z.object({
-  Upgrade: z.string().optional().meta({ description: 'Must be `websocket`; anything else is answered with 426.', example: 'websocket' }),
+  Upgrade: z
+    .string()
+    .optional()
+    .meta({ description: 'Must be `websocket`; anything else is answered with 426.', example: 'websocket' }),
 });
 
 const liveRoute = createRoute({

@@ -1,11 +1,24 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { MfaConfirmBody, MfaDisableBody, MfaEnabled, MfaEnrollment, MfaStatus } from '../../../../src/shared/schemas/account';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import {
+  MfaConfirmBody,
+  MfaDisableBody,
+  MfaEnabled,
+  MfaEnrollment,
+  MfaStatus,
+} from '../../../../src/shared/schemas/account';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
-import { confirmEnrollment, disableMfa, mfaErrors, mfaState, mfaStatus, startEnrollment, verifySecondFactor } from '../auth/mfa';
+import {
+  confirmEnrollment,
+  disableMfa,
+  mfaErrors,
+  mfaState,
+  mfaStatus,
+  startEnrollment,
+  verifySecondFactor,
+} from '../auth/mfa';
 import { requireCaller } from '../middleware/session';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-
 
 const statusRoute = createRoute({
   method: 'get',
@@ -22,10 +35,14 @@ const enrollRoute = createRoute({
   path: '/me/mfa/enroll',
   tags: ['Accounts'],
   summary: 'Start enrolling an authenticator app (TOTP)',
-  description: 'Returns a new secret and its otpauth:// URI (for a QR code). Enrolling again before confirming replaces the pending secret.',
+  description:
+    'Returns a new secret and its otpauth:// URI (for a QR code). Enrolling again before confirming replaces the pending secret.',
   middleware: [requireCaller()] as const,
   security: SIGNED_IN,
-  responses: { 200: { description: 'The secret to add to the authenticator app.', ...json(MfaEnrollment) }, ...errorResponses(401, 409) },
+  responses: {
+    200: { description: 'The secret to add to the authenticator app.', ...json(MfaEnrollment) },
+    ...errorResponses(401, 409),
+  },
 });
 
 const confirmRoute = createRoute({
@@ -36,7 +53,10 @@ const confirmRoute = createRoute({
   request: { body: { ...json(MfaConfirmBody), required: true } },
   middleware: [requireCaller()] as const,
   security: SIGNED_IN,
-  responses: { 200: { description: 'On; the recovery codes, shown only this once.', ...json(MfaEnabled) }, ...errorResponses(400, 401, 409) },
+  responses: {
+    200: { description: 'On; the recovery codes, shown only this once.', ...json(MfaEnabled) },
+    ...errorResponses(400, 401, 409),
+  },
 });
 
 const disableRoute = createRoute({
@@ -74,7 +94,8 @@ export const mfaRoutes = new OpenAPIHono<AppEnv>()
     const userId = c.var.caller!.user.id;
     if ((await mfaState(db, userId)) !== 'enabled') throw mfaErrors.notEnabled();
     const isTotp = /^\d{6}$/.test(code);
-    if (!(await verifySecondFactor(db, c.env, userId, isTotp ? { totp: code } : { recoveryCode: code }))) throw mfaErrors.invalidCode();
+    if (!(await verifySecondFactor(db, c.env, userId, isTotp ? { totp: code } : { recoveryCode: code })))
+      throw mfaErrors.invalidCode();
     await disableMfa(db, userId);
     await recordAudit(c, 'mfa.disable', { type: 'user', id: userId }, { with: isTotp ? 'totp' : 'recovery_code' });
     return c.body(null, 204);

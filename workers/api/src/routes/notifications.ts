@@ -1,8 +1,8 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { z } from 'zod';
-import { notifications, notificationSettings, pushSubscriptions, users } from '../../../../src/shared/db/schema';
+import { notificationSettings, notifications, pushSubscriptions, users } from '../../../../src/shared/db/schema';
 import { ApiError, errors } from '../../../../src/shared/errors';
 import { renderShort, type TemplateData } from '../../../../src/shared/notifications/templates';
 import { verifyUnsubscribeToken } from '../../../../src/shared/notifications/unsubscribe-token';
@@ -10,6 +10,7 @@ import { PageQuery } from '../../../../src/shared/schemas/common';
 import {
   InboxPage,
   NOTIFICATION_KINDS,
+  type NotificationKind,
   NotificationPreferences,
   NotificationPreferencesUpdate,
   NotificationsMarked,
@@ -17,10 +18,9 @@ import {
   PushSubscriptionRecord,
   UnsubscribeResult,
   VapidPublicKey,
-  type NotificationKind,
 } from '../../../../src/shared/schemas/notifications';
-import type { AppEnv } from '../app-env';
 import { recordEvent } from '../analytics/record';
+import type { AppEnv } from '../app-env';
 import { requireCaller } from '../middleware/session';
 import { readPreferences, setSwitches, unsubscribeRows, writePreferences } from '../notifications/preferences';
 import { rowAfter } from './catalog-common';
@@ -29,7 +29,9 @@ import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
 
 const TAGS = ['Notifications'];
 const IdParams = z.object({ id: z.uuid() });
-const UnsubscribeQuery = z.object({ token: z.string().min(1).max(1000).meta({ description: 'The signed token from the email link.' }) });
+const UnsubscribeQuery = z.object({
+  token: z.string().min(1).max(1000).meta({ description: 'The signed token from the email link.' }),
+});
 
 /** Mark one read, mark all read, list the inbox (rendered in the reader's language), preferences, devices, unsubscribe. */
 export const notificationRoutes = new OpenAPIHono<AppEnv>()
@@ -53,11 +55,30 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
         db
           .select()
           .from(notifications)
-          .where(and(eq(notifications.userId, userId), cursor ? rowAfter('desc', notifications.createdAt, notifications.id, sql`${cursor.key.toISOString()}::timestamptz`, cursor.id) : undefined))
+          .where(
+            and(
+              eq(notifications.userId, userId),
+              cursor
+                ? rowAfter(
+                    'desc',
+                    notifications.createdAt,
+                    notifications.id,
+                    sql`${cursor.key.toISOString()}::timestamptz`,
+                    cursor.id,
+                  )
+                : undefined,
+            ),
+          )
           .orderBy(desc(notifications.createdAt), desc(notifications.id))
           .limit(limit + 1),
-        db.select({ n: count() }).from(notifications).where(and(eq(notifications.userId, userId), isNull(notifications.readAt))),
-        db.select({ locale: notificationSettings.locale, timeZone: notificationSettings.timeZone }).from(notificationSettings).where(eq(notificationSettings.userId, userId)),
+        db
+          .select({ n: count() })
+          .from(notifications)
+          .where(and(eq(notifications.userId, userId), isNull(notifications.readAt))),
+        db
+          .select({ locale: notificationSettings.locale, timeZone: notificationSettings.timeZone })
+          .from(notificationSettings)
+          .where(eq(notificationSettings.userId, userId)),
       ]);
       const recipient = { locale: settings?.locale ?? 'en', timeZone: settings?.timeZone ?? 'UTC' };
       const page = rows.slice(0, limit);
@@ -67,11 +88,21 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
           items: page.map((n) => {
             const data = (n.data ?? {}) as Record<string, unknown>;
             // Rendered at read time, so the inbox follows a change of language; unknown kinds show their name.
-            const text = (NOTIFICATION_KINDS as readonly string[]).includes(n.kind) ? renderShort(n.kind as NotificationKind, data as TemplateData, recipient) : { title: n.kind, body: '' };
-            return { id: n.id, kind: n.kind, ...text, data, createdAt: n.createdAt.toISOString(), readAt: n.readAt?.toISOString() ?? null };
+            const text = (NOTIFICATION_KINDS as readonly string[]).includes(n.kind)
+              ? renderShort(n.kind as NotificationKind, data as TemplateData, recipient)
+              : { title: n.kind, body: '' };
+            return {
+              id: n.id,
+              kind: n.kind,
+              ...text,
+              data,
+              createdAt: n.createdAt.toISOString(),
+              readAt: n.readAt?.toISOString() ?? null,
+            };
           }),
           unread: unread?.n ?? 0,
-          nextCursor: rows.length > limit && last ? encodeCursor({ k: last.createdAt.toISOString(), id: last.id }) : null,
+          nextCursor:
+            rows.length > limit && last ? encodeCursor({ k: last.createdAt.toISOString(), id: last.id }) : null,
         },
         200,
       );
@@ -93,7 +124,11 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       const mine = and(eq(notifications.id, id), eq(notifications.userId, c.var.caller!.user.id));
       const db = c.var.database.db.$primary;
       // Opening is counted once (analytics `notification_open`): only the read that sets read_at records it.
-      const opened = await db.update(notifications).set({ readAt: sql`now()` }).where(and(mine, isNull(notifications.readAt))).returning({ kind: notifications.kind });
+      const opened = await db
+        .update(notifications)
+        .set({ readAt: sql`now()` })
+        .where(and(mine, isNull(notifications.readAt)))
+        .returning({ kind: notifications.kind });
       if (opened[0]) recordEvent(c, 'notification_open', { data: { kind: opened[0].kind } });
       else if (!(await db.select({ id: notifications.id }).from(notifications).where(mine)).length) {
         // Someone else's notification is reported as missing: ids are not a way to probe other inboxes.
@@ -110,7 +145,10 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       summary: 'Mark every notification read',
       middleware: [requireCaller()] as const,
       security: SIGNED_IN,
-      responses: { 200: { description: 'How many were unread.', ...json(NotificationsMarked) }, ...errorResponses(401) },
+      responses: {
+        200: { description: 'How many were unread.', ...json(NotificationsMarked) },
+        ...errorResponses(401),
+      },
     }),
     async (c) => {
       const marked = await c.var.database.db.$primary
@@ -129,7 +167,10 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       summary: 'My language, time zone, quiet hours and kind × channel switches',
       middleware: [requireCaller()] as const,
       security: SIGNED_IN,
-      responses: { 200: { description: 'The preferences, defaults filled in.', ...json(NotificationPreferences) }, ...errorResponses(401) },
+      responses: {
+        200: { description: 'The preferences, defaults filled in.', ...json(NotificationPreferences) },
+        ...errorResponses(401),
+      },
     }),
     async (c) => c.json(await readPreferences(c.var.database.db.$primary, c.var.caller!.user.id), 200),
   )
@@ -142,7 +183,10 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireCaller()] as const,
       security: SIGNED_IN,
       request: { body: { ...json(NotificationPreferencesUpdate), required: true } },
-      responses: { 200: { description: 'The preferences after the change.', ...json(NotificationPreferences) }, ...errorResponses(400, 401) },
+      responses: {
+        200: { description: 'The preferences after the change.', ...json(NotificationPreferences) },
+        ...errorResponses(400, 401),
+      },
     }),
     async (c) => {
       const db = c.var.database.db.$primary;
@@ -173,9 +217,15 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       const [row] = await c.var.database.db.$primary
         .insert(pushSubscriptions)
         .values({ ...values, userId: c.var.caller!.user.id, userAgent })
-        .onConflictDoUpdate({ target: pushSubscriptions.endpoint, set: { ...values, userId: c.var.caller!.user.id, userAgent } })
+        .onConflictDoUpdate({
+          target: pushSubscriptions.endpoint,
+          set: { ...values, userId: c.var.caller!.user.id, userAgent },
+        })
         .returning();
-      return c.json({ id: row!.id, type: row!.type as 'webpush' | 'fcm', createdAt: row!.createdAt.toISOString() }, 201);
+      return c.json(
+        { id: row!.id, type: row!.type as 'webpush' | 'fcm', createdAt: row!.createdAt.toISOString() },
+        201,
+      );
     },
   )
   .openapi(
@@ -205,7 +255,9 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       path: '/push/vapid-public-key',
       tags: TAGS,
       summary: 'The VAPID public key browsers subscribe with (applicationServerKey)',
-      responses: { 200: { description: 'The key, base64url; null when Web Push is not configured.', ...json(VapidPublicKey) } },
+      responses: {
+        200: { description: 'The key, base64url; null when Web Push is not configured.', ...json(VapidPublicKey) },
+      },
     }),
     (c) => c.json({ publicKey: c.env.VAPID_PUBLIC_KEY || null }, 200),
   )
@@ -217,8 +269,12 @@ function unsubscribeRoute<M extends 'get' | 'post'>(method: M) {
     method,
     path: '/unsubscribe',
     tags: TAGS,
-    summary: method === 'get' ? 'Unsubscribe with the signed link from an email (no sign-in)' : 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post; no sign-in)',
-    description: 'The token names the user, the kind and the channel it turns off. It is verified with an HMAC; a changed token is refused with 400.',
+    summary:
+      method === 'get'
+        ? 'Unsubscribe with the signed link from an email (no sign-in)'
+        : 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post; no sign-in)',
+    description:
+      'The token names the user, the kind and the channel it turns off. It is verified with an HMAC; a changed token is refused with 400.',
     request: { query: UnsubscribeQuery },
     responses: { 200: { description: 'Turned off.', ...json(UnsubscribeResult) }, ...errorResponses(400, 503) },
   });
@@ -228,7 +284,12 @@ async function unsubscribe(c: Context<AppEnv>, token: string) {
   const key = c.env.UNSUBSCRIBE_SIGNING_KEY;
   if (!key) throw errors.unavailable('Unsubscribe links are not configured.');
   const scope = await verifyUnsubscribeToken(key, token);
-  if (!scope) throw new ApiError(400, 'invalid_unsubscribe_token', 'This unsubscribe link is not valid. Change your settings in the app instead.');
+  if (!scope)
+    throw new ApiError(
+      400,
+      'invalid_unsubscribe_token',
+      'This unsubscribe link is not valid. Change your settings in the app instead.',
+    );
   const db = c.var.database.db.$primary;
   const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, scope.u));
   // A deleted user has nothing left to unsubscribe from; the link still answers as done.

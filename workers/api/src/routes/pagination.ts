@@ -1,5 +1,5 @@
-import { errors } from '../../../../src/shared/errors';
 import { fromBase64Url, toBase64Url } from '../../../../src/shared/auth/bytes';
+import { errors } from '../../../../src/shared/errors';
 
 /** Keyset cursors: opaque to clients, stable under inserts, and an index seek instead of an OFFSET scan. */
 export interface KeysetCursor {
@@ -20,7 +20,9 @@ export function decodeCursor(text: string | undefined): KeysetCursor | undefined
   try {
     const parsed = JSON.parse(new TextDecoder().decode(fromBase64Url(text))) as Partial<KeysetCursor>;
     if (typeof parsed.k === 'string' && typeof parsed.id === 'string') {
-      return typeof parsed.s === 'string' ? { k: parsed.k, id: parsed.id, s: parsed.s } : { k: parsed.k, id: parsed.id };
+      return typeof parsed.s === 'string'
+        ? { k: parsed.k, id: parsed.id, s: parsed.s }
+        : { k: parsed.k, id: parsed.id };
     }
   } catch {
     // fall through to the 400 below
@@ -34,11 +36,17 @@ const invalidCursor = () => errors.unprocessable('invalid_cursor', 'The cursor i
  * A cursor of a list with several sorts: it must have been issued for `sort` (a cursor without a sort belongs
  * to `defaultSort`), and its key must parse as that sort's key (`parseKey` returns undefined when it does not).
  */
-export function decodeSortedCursor<K>(text: string | undefined, sort: string, defaultSort: string, parseKey: (k: string) => K | undefined): { key: K; id: string } | undefined {
+export function decodeSortedCursor<K>(
+  text: string | undefined,
+  sort: string,
+  defaultSort: string,
+  parseKey: (k: string) => K | undefined,
+): { key: K; id: string } | undefined {
   const cursor = decodeCursor(text);
   if (!cursor) return undefined;
   const key = parseKey(cursor.k);
-  if ((cursor.s ?? defaultSort) !== sort || key === undefined || !/^[0-9a-f-]{36}$/i.test(cursor.id)) throw invalidCursor();
+  if ((cursor.s ?? defaultSort) !== sort || key === undefined || !/^[0-9a-f-]{36}$/i.test(cursor.id))
+    throw invalidCursor();
   return { key, id: cursor.id };
 }
 

@@ -1,6 +1,6 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { deleteCookie } from 'hono/cookie';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
+import { deleteCookie } from 'hono/cookie';
 import { verifyPassword } from '../../../../src/shared/auth/password';
 import { SESSION_COOKIE } from '../../../../src/shared/auth/session-token';
 import { users } from '../../../../src/shared/db/schema';
@@ -13,7 +13,6 @@ import { requireCaller } from '../middleware/session';
 import { eraseUser } from '../privacy/erase';
 import { exportUserData } from '../privacy/export';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-
 
 /** GDPR/CCPA: a copy of all my data, and deletion of my account (confirmed by password and second factor). */
 export const privacyRoutes = new OpenAPIHono<AppEnv>()
@@ -49,11 +48,17 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       const body = c.req.valid('json');
       const db = c.var.database.db;
       const caller = c.var.caller!;
-      const [user] = await db.$primary.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, caller.user.id));
+      const [user] = await db.$primary
+        .select({ passwordHash: users.passwordHash })
+        .from(users)
+        .where(eq(users.id, caller.user.id));
       if (!user || !(await verifyPassword(body.password, user.passwordHash))) throw errors.invalidCredentials();
       if ((await mfaState(db, caller.user.id)) === 'enabled') {
         if (!body.totp && !body.recoveryCode) throw mfaErrors.required();
-        if (!(await verifySecondFactor(db, c.env, caller.user.id, { totp: body.totp, recoveryCode: body.recoveryCode }))) throw mfaErrors.invalidCode();
+        if (
+          !(await verifySecondFactor(db, c.env, caller.user.id, { totp: body.totp, recoveryCode: body.recoveryCode }))
+        )
+          throw mfaErrors.invalidCode();
       }
       await recordAudit(c, 'account.delete', { type: 'user', id: caller.user.id });
       await eraseUser(db, caller.user.id);

@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { recommend } from '../../../../src/shared/recommend/recommend';
 import { Recommendations, RecommendationsQuery } from '../../../../src/shared/schemas/ml';
 import type { AppEnv } from '../app-env';
@@ -19,7 +19,10 @@ export const recommendationRoutes = new OpenAPIHono<AppEnv>().openapi(
     middleware: [requireCaller()] as const,
     security: SIGNED_IN,
     request: { query: RecommendationsQuery },
-    responses: { 200: { description: 'Recommended artists and shows, best first.', ...json(Recommendations) }, ...errorResponses(400, 401) },
+    responses: {
+      200: { description: 'Recommended artists and shows, best first.', ...json(Recommendations) },
+      ...errorResponses(400, 401),
+    },
   }),
   async (c) => {
     const { limit, genres } = c.req.valid('query');

@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { showRoomStub } from '../../../../src/shared/room-rpc';
 import type { AppEnv } from '../app-env';
@@ -19,14 +19,26 @@ export const roomModerationRoutes = new OpenAPIHono<AppEnv>().openapi(
     summary: 'Lock or unlock the live room of a show',
     middleware: [requireRole('moderator', 'admin')] as const,
     security: SIGNED_IN,
-    request: { params: z.object({ showId: z.uuid() }), body: { content: { 'application/json': { schema: LockBody } }, required: true } },
-    responses: { 200: { description: 'The new lock state.', content: { 'application/json': { schema: LockState } } }, ...errorResponses(400, 401, 403, 404) },
+    request: {
+      params: z.object({ showId: z.uuid() }),
+      body: { content: { 'application/json': { schema: LockBody } }, required: true },
+    },
+    responses: {
+      200: { description: 'The new lock state.', content: { 'application/json': { schema: LockState } } },
+      ...errorResponses(400, 401, 403, 404),
+    },
   }),
   async (c) => {
     const { showId } = c.req.valid('param');
     const { locked } = c.req.valid('json');
     const caller = c.var.caller!;
-    const result = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).setLocked(showId, { userId: caller.user.id, role: caller.user.role }, locked));
+    const result = unwrapRoom(
+      await showRoomStub(c.env.SHOW_ROOM, showId).setLocked(
+        showId,
+        { userId: caller.user.id, role: caller.user.role },
+        locked,
+      ),
+    );
     await recordAudit(c, locked ? 'room.lock' : 'room.unlock', { type: 'show', id: showId });
     return c.json(result, 200);
   },

@@ -1,12 +1,17 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { SearchClick, SearchQuery, SearchResponse, SearchStats, SearchStatsQuery } from '../../../../src/shared/schemas/search';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import {
+  SearchClick,
+  SearchQuery,
+  SearchResponse,
+  SearchStats,
+  SearchStatsQuery,
+} from '../../../../src/shared/schemas/search';
 import { recordEvent } from '../analytics/record';
 import type { AppEnv } from '../app-env';
 import { requireRole } from '../middleware/session/require-role';
 import { normalizeQuery, searchCatalogue } from '../search/catalogue';
 import { searchStats } from '../search/stats';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-
 
 export const searchRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
@@ -20,7 +25,10 @@ export const searchRoutes = new OpenAPIHono<AppEnv>()
         'before venues before shows. Shows are found through their artist, venue name or city. Never cached: ' +
         'every search is counted for the search statistics.',
       request: { query: SearchQuery },
-      responses: { 200: { description: 'The best matches, best first.', ...json(SearchResponse) }, ...errorResponses(400) },
+      responses: {
+        200: { description: 'The best matches, best first.', ...json(SearchResponse) },
+        ...errorResponses(400),
+      },
     }),
     async (c) => {
       const { q, limit } = c.req.valid('query');
@@ -56,7 +64,10 @@ export const searchRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireRole('admin')] as const,
       security: SIGNED_IN,
       request: { query: SearchStatsQuery },
-      responses: { 200: { description: 'Search statistics of the last `days` days.', ...json(SearchStats) }, ...errorResponses(400, 401, 403) },
+      responses: {
+        200: { description: 'Search statistics of the last `days` days.', ...json(SearchStats) },
+        ...errorResponses(400, 401, 403),
+      },
     }),
     async (c) => {
       const { days, limit } = c.req.valid('query');

@@ -1,6 +1,6 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { deleteCookie } from 'hono/cookie';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, desc, eq, gt, ne } from 'drizzle-orm';
+import { deleteCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { hashPassword, verifyPassword } from '../../../../src/shared/auth/password';
 import { SESSION_COOKIE } from '../../../../src/shared/auth/session-token';
@@ -13,7 +13,6 @@ import { recordAudit } from '../audit';
 import { requireCaller } from '../middleware/session';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
-
 const listRoute = createRoute({
   method: 'get',
   path: '/me/sessions',
@@ -21,7 +20,10 @@ const listRoute = createRoute({
   summary: 'The signed-in sessions of the caller, most recently used first',
   middleware: [requireCaller()] as const,
   security: SIGNED_IN,
-  responses: { 200: { description: 'The sessions; `current` marks the one of this request.', ...json(SessionList) }, ...errorResponses(401) },
+  responses: {
+    200: { description: 'The sessions; `current` marks the one of this request.', ...json(SessionList) },
+    ...errorResponses(401),
+  },
 });
 
 const revokeRoute = createRoute({
@@ -43,7 +45,10 @@ const revokeAllRoute = createRoute({
   middleware: [requireCaller()] as const,
   security: SIGNED_IN,
   request: { query: z.object({ includeCurrent: z.enum(['true', 'false']).optional() }) },
-  responses: { 200: { description: 'How many sessions were signed out.', ...json(SessionsRevoked) }, ...errorResponses(400, 401) },
+  responses: {
+    200: { description: 'How many sessions were signed out.', ...json(SessionsRevoked) },
+    ...errorResponses(400, 401),
+  },
 });
 
 const changePasswordRoute = createRoute({
@@ -61,7 +66,13 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
   .openapi(listRoute, async (c) => {
     const caller = c.var.caller!;
     const rows = await c.var.database.db.$primary
-      .select({ id: sessions.id, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt, userAgent: sessions.userAgent })
+      .select({
+        id: sessions.id,
+        createdAt: sessions.createdAt,
+        lastSeenAt: sessions.lastSeenAt,
+        expiresAt: sessions.expiresAt,
+        userAgent: sessions.userAgent,
+      })
       .from(sessions)
       .where(and(eq(sessions.userId, caller.user.id), gt(sessions.expiresAt, new Date())))
       .orderBy(desc(sessions.lastSeenAt), desc(sessions.createdAt))
@@ -93,9 +104,18 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
     const caller = c.var.caller!;
     const deleted = await c.var.database.db.$primary
       .delete(sessions)
-      .where(includeCurrent ? eq(sessions.userId, caller.user.id) : and(eq(sessions.userId, caller.user.id), ne(sessions.id, caller.sessionId)))
+      .where(
+        includeCurrent
+          ? eq(sessions.userId, caller.user.id)
+          : and(eq(sessions.userId, caller.user.id), ne(sessions.id, caller.sessionId)),
+      )
       .returning({ id: sessions.id });
-    await recordAudit(c, 'sessions.revoke_all', { type: 'user', id: caller.user.id }, { includeCurrent, revoked: deleted.length });
+    await recordAudit(
+      c,
+      'sessions.revoke_all',
+      { type: 'user', id: caller.user.id },
+      { includeCurrent, revoked: deleted.length },
+    );
     if (includeCurrent) deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
     return c.json({ revoked: deleted.length }, 200);
   })
@@ -103,10 +123,16 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
     const body = c.req.valid('json');
     const caller = c.var.caller!;
     // The one rule that needs the account's email, reported like the others (400 validation_failed).
-    const policy = z.object({ newPassword: passwordFor(caller.user.email) }).safeParse({ newPassword: body.newPassword });
+    const policy = z
+      .object({ newPassword: passwordFor(caller.user.email) })
+      .safeParse({ newPassword: body.newPassword });
     if (!policy.success) throw errors.validation(policy.error);
     const db = c.var.database.db.$primary;
-    const [user] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, caller.user.id)).limit(1);
+    const [user] = await db
+      .select({ passwordHash: users.passwordHash })
+      .from(users)
+      .where(eq(users.id, caller.user.id))
+      .limit(1);
     if (!user || !(await verifyPassword(body.currentPassword, user.passwordHash))) {
       throw new ApiError(401, 'invalid_credentials', 'The current password is wrong.');
     }

@@ -1,6 +1,6 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { showRoomStub, type RoomActor } from '../../../../src/shared/room-rpc';
+import { type RoomActor, showRoomStub } from '../../../../src/shared/room-rpc';
 import { RoomSong } from '../../../../src/shared/schemas/room';
 import { ShowStatus } from '../../../../src/shared/schemas/shows';
 import { requestNetworkId } from '../analytics/network-id';
@@ -27,11 +27,20 @@ const Setlist = z
   .meta({ id: 'Setlist' });
 const AddSongBody = z.object({ songId: z.uuid() }).meta({ id: 'AddSongBody' });
 const VoteBody = z
-  .object({ setlistSongId: z.uuid(), voteId: z.uuid().describe('Client-chosen id; sending it again returns the first result.') })
+  .object({
+    setlistSongId: z.uuid(),
+    voteId: z.uuid().describe('Client-chosen id; sending it again returns the first result.'),
+  })
   .meta({ id: 'VoteBody' });
-const VoteAccepted = z.object({ setlistSongId: z.uuid(), voteId: z.uuid(), votes: z.number().int() }).meta({ id: 'VoteAccepted' });
+const VoteAccepted = z
+  .object({ setlistSongId: z.uuid(), voteId: z.uuid(), votes: z.number().int() })
+  .meta({ id: 'VoteAccepted' });
 
-const actorOf = (caller: Caller | null, networkId?: string): RoomActor => ({ userId: caller!.user.id, role: caller!.user.role, ...(networkId ? { networkId } : {}) });
+const actorOf = (caller: Caller | null, networkId?: string): RoomActor => ({
+  userId: caller!.user.id,
+  role: caller!.user.role,
+  ...(networkId ? { networkId } : {}),
+});
 
 export const setlistRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
@@ -42,11 +51,16 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
       summary: "The show's predicted setlist with live vote counts (and, signed in, my votes)",
       security: SIGN_IN_OPTIONAL,
       request: { params: ShowParams },
-      responses: { 200: { description: 'The predicted setlist, most voted first.', ...json(Setlist) }, ...errorResponses(400, 404) },
+      responses: {
+        200: { description: 'The predicted setlist, most voted first.', ...json(Setlist) },
+        ...errorResponses(400, 404),
+      },
     }),
     async (c) => {
       const { showId } = c.req.valid('param');
-      const view = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).setlist(showId, c.var.caller?.user.id ?? null));
+      const view = unwrapRoom(
+        await showRoomStub(c.env.SHOW_ROOM, showId).setlist(showId, c.var.caller?.user.id ?? null),
+      );
       return c.json(view, 200);
     },
   )
@@ -68,7 +82,9 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { showId } = c.req.valid('param');
       const { songId } = c.req.valid('json');
-      const { repeated, ...song } = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).addSong(showId, actorOf(c.var.caller), songId, c.var.requestId));
+      const { repeated, ...song } = unwrapRoom(
+        await showRoomStub(c.env.SHOW_ROOM, showId).addSong(showId, actorOf(c.var.caller), songId, c.var.requestId),
+      );
       return c.json(song, repeated ? 200 : 201);
     },
   )
@@ -90,7 +106,15 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { showId } = c.req.valid('param');
       const { setlistSongId, voteId } = c.req.valid('json');
-      const { repeated, ...vote } = unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).vote(showId, actorOf(c.var.caller, await requestNetworkId(c)), setlistSongId, voteId, c.var.requestId));
+      const { repeated, ...vote } = unwrapRoom(
+        await showRoomStub(c.env.SHOW_ROOM, showId).vote(
+          showId,
+          actorOf(c.var.caller, await requestNetworkId(c)),
+          setlistSongId,
+          voteId,
+          c.var.requestId,
+        ),
+      );
       return c.json(vote, repeated ? 200 : 201);
     },
   )
@@ -103,11 +127,21 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireCaller()] as const,
       security: SIGNED_IN,
       request: { params: VoteParams },
-      responses: { 204: { description: 'No vote remains (also when there was none).' }, ...errorResponses(400, 401, 404, 409) },
+      responses: {
+        204: { description: 'No vote remains (also when there was none).' },
+        ...errorResponses(400, 401, 404, 409),
+      },
     }),
     async (c) => {
       const { showId, setlistSongId } = c.req.valid('param');
-      unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, showId).unvote(showId, actorOf(c.var.caller), setlistSongId, c.var.requestId));
+      unwrapRoom(
+        await showRoomStub(c.env.SHOW_ROOM, showId).unvote(
+          showId,
+          actorOf(c.var.caller),
+          setlistSongId,
+          c.var.requestId,
+        ),
+      );
       return c.body(null, 204);
     },
   );

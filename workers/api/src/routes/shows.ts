@@ -1,12 +1,19 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { and, asc, count, desc, eq, gt, gte, lt, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { and, asc, count, desc, eq, gt, gte, lt, notExists, or, type SQL, sql } from 'drizzle-orm';
 import { artists, setlistSongs, shows, songs, trendingScores, venues } from '../../../../src/shared/db/schema';
 import { errors } from '../../../../src/shared/errors';
 import { IdOrSlugParams, ShowDetail } from '../../../../src/shared/schemas/catalog';
 import { ShowList, ShowListQuery, type ShowSummary } from '../../../../src/shared/schemas/shows';
 import { recordView } from '../analytics/record';
 import type { AppEnv } from '../app-env';
-import { artistSummaryColumns, idOrSlug, rowAfter, showSummaryColumns, toShowSummary, venueColumns } from './catalog-common';
+import {
+  artistSummaryColumns,
+  idOrSlug,
+  rowAfter,
+  showSummaryColumns,
+  toShowSummary,
+  venueColumns,
+} from './catalog-common';
 import { errorResponses, json } from './openapi-helpers';
 import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
 
@@ -61,7 +68,10 @@ export const showRoutes = new OpenAPIHono<AppEnv>()
                 eq(trendingScores.entityType, 'show'),
                 ...filters,
                 cursor && cursor.key !== 'unscored'
-                  ? or(lt(trendingScores.score, cursor.key), and(eq(trendingScores.score, cursor.key), gt(trendingScores.entityId, cursor.id)))
+                  ? or(
+                      lt(trendingScores.score, cursor.key),
+                      and(eq(trendingScores.score, cursor.key), gt(trendingScores.entityId, cursor.id)),
+                    )
                   : undefined,
               ),
             )
@@ -79,7 +89,12 @@ export const showRoutes = new OpenAPIHono<AppEnv>()
               .where(
                 and(
                   ...filters,
-                  notExists(db.select({ one: sql`1` }).from(trendingScores).where(and(eq(trendingScores.entityType, 'show'), eq(trendingScores.entityId, shows.id)))),
+                  notExists(
+                    db
+                      .select({ one: sql`1` })
+                      .from(trendingScores)
+                      .where(and(eq(trendingScores.entityType, 'show'), eq(trendingScores.entityId, shows.id))),
+                  ),
                   cursor?.key === 'unscored' ? gt(shows.id, cursor.id) : undefined,
                 ),
               )
@@ -89,7 +104,12 @@ export const showRoutes = new OpenAPIHono<AppEnv>()
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       items = page.map(({ score: _score, ...row }) => toShowSummary(row));
-      if (rows.length > query.limit && last) nextCursor = encodeCursor({ s: 'trending', k: last.score === null ? 'unscored' : String(last.score), id: last.id });
+      if (rows.length > query.limit && last)
+        nextCursor = encodeCursor({
+          s: 'trending',
+          k: last.score === null ? 'unscored' : String(last.score),
+          id: last.id,
+        });
     } else {
       const cursor = decodeSortedCursor(query.cursor, 'date', 'date', cursorKeys.date);
       const rows = await db
@@ -97,7 +117,14 @@ export const showRoutes = new OpenAPIHono<AppEnv>()
         .from(shows)
         .innerJoin(artists, eq(artists.id, shows.artistId))
         .innerJoin(venues, eq(venues.id, shows.venueId))
-        .where(and(...filters, cursor ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id))) : undefined))
+        .where(
+          and(
+            ...filters,
+            cursor
+              ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id)))
+              : undefined,
+          ),
+        )
         .orderBy(asc(shows.startsAt), asc(shows.id))
         .limit(query.limit + 1);
       const page = rows.slice(0, query.limit);
@@ -137,7 +164,13 @@ export const showRoutes = new OpenAPIHono<AppEnv>()
       // Persisted counts (the vote consumer keeps them within a moment of the room's); the live ones are the room's.
       const [top, [total]] = await Promise.all([
         db
-          .select({ setlistSongId: setlistSongs.id, songId: songs.id, title: songs.title, album: songs.album, voteCount: setlistSongs.voteCount })
+          .select({
+            setlistSongId: setlistSongs.id,
+            songId: songs.id,
+            title: songs.title,
+            album: songs.album,
+            voteCount: setlistSongs.voteCount,
+          })
           .from(setlistSongs)
           .innerJoin(songs, eq(songs.id, setlistSongs.songId))
           .where(eq(setlistSongs.showId, show.id))

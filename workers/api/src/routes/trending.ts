@@ -1,23 +1,49 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
 import { artists, shows, trendingScores, venues } from '../../../../src/shared/db/schema';
 import { errors } from '../../../../src/shared/errors';
-import { TrendingArtistList, TrendingQuery, TrendingShowList, type TrendingComponent } from '../../../../src/shared/schemas/trending';
+import {
+  TrendingArtistList,
+  type TrendingComponent,
+  TrendingQuery,
+  TrendingShowList,
+} from '../../../../src/shared/schemas/trending';
 import type { AppEnv } from '../app-env';
-import { HALF_LIFE_HOURS, LOOKBACK_DAYS, TRENDING_EXPRESSION, WEIGHTS, type StoredComponent } from '../trending/recompute';
+import {
+  HALF_LIFE_HOURS,
+  LOOKBACK_DAYS,
+  type StoredComponent,
+  TRENDING_EXPRESSION,
+  WEIGHTS,
+} from '../trending/recompute';
 import { showSummaryColumns, toShowSummary } from './catalog-common';
 import { errorResponses, json } from './openapi-helpers';
 import { decodeCursor, encodeCursor } from './pagination';
 
-
-const FORMULA = { expression: TRENDING_EXPRESSION, halfLifeHours: HALF_LIFE_HOURS, lookbackDays: LOOKBACK_DAYS, weights: { ...WEIGHTS } };
-const TERM_WEIGHTS = { votes: WEIGHTS.vote, additions: WEIGHTS.addition, follows: WEIGHTS.follow, views: WEIGHTS.view } as const;
+const FORMULA = {
+  expression: TRENDING_EXPRESSION,
+  halfLifeHours: HALF_LIFE_HOURS,
+  lookbackDays: LOOKBACK_DAYS,
+  weights: { ...WEIGHTS },
+};
+const TERM_WEIGHTS = {
+  votes: WEIGHTS.vote,
+  additions: WEIGHTS.addition,
+  follows: WEIGHTS.follow,
+  views: WEIGHTS.view,
+} as const;
 
 /** The stored components (events, points) with the weight of each term. */
-function explain<const K extends keyof typeof TERM_WEIGHTS>(stored: unknown, terms: readonly K[]): Record<K, TrendingComponent> {
+function explain<const K extends keyof typeof TERM_WEIGHTS>(
+  stored: unknown,
+  terms: readonly K[],
+): Record<K, TrendingComponent> {
   const components = (stored ?? {}) as Partial<Record<K, StoredComponent>>;
   return Object.fromEntries(
-    terms.map((name) => [name, { events: components[name]?.events ?? 0, weight: TERM_WEIGHTS[name], points: components[name]?.points ?? 0 }]),
+    terms.map((name) => [
+      name,
+      { events: components[name]?.events ?? 0, weight: TERM_WEIGHTS[name], points: components[name]?.points ?? 0 },
+    ]),
   ) as unknown as Record<K, TrendingComponent>;
 }
 
@@ -28,7 +54,8 @@ function pageFilter(entityType: 'show' | 'artist', rawCursor: string | undefined
   const cursor = decodeCursor(rawCursor);
   if (!cursor) return eq(trendingScores.entityType, entityType);
   const score = Number(cursor.k);
-  if (!Number.isFinite(score) || !UUID.test(cursor.id)) throw errors.unprocessable('invalid_cursor', 'The cursor is not one this API issued.');
+  if (!Number.isFinite(score) || !UUID.test(cursor.id))
+    throw errors.unprocessable('invalid_cursor', 'The cursor is not one this API issued.');
   return and(
     eq(trendingScores.entityType, entityType),
     or(lt(trendingScores.score, score), and(eq(trendingScores.score, score), gt(trendingScores.entityId, cursor.id))),
@@ -48,7 +75,10 @@ export const trendingRoutes = new OpenAPIHono<AppEnv>()
       summary: 'Shows with the most recent activity (votes, setlist additions, views)',
       description: DESCRIPTION,
       request: { query: TrendingQuery },
-      responses: { 200: { description: 'Trending shows, highest score first.', ...json(TrendingShowList) }, ...errorResponses(400, 422) },
+      responses: {
+        200: { description: 'Trending shows, highest score first.', ...json(TrendingShowList) },
+        ...errorResponses(400, 422),
+      },
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid('query');
@@ -91,7 +121,10 @@ export const trendingRoutes = new OpenAPIHono<AppEnv>()
       summary: 'Artists with the most recent activity (follows, views, and activity on their shows)',
       description: DESCRIPTION,
       request: { query: TrendingQuery },
-      responses: { 200: { description: 'Trending artists, highest score first.', ...json(TrendingArtistList) }, ...errorResponses(400, 422) },
+      responses: {
+        200: { description: 'Trending artists, highest score first.', ...json(TrendingArtistList) },
+        ...errorResponses(400, 422),
+      },
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid('query');
@@ -100,7 +133,13 @@ export const trendingRoutes = new OpenAPIHono<AppEnv>()
           score: trendingScores.score,
           components: trendingScores.components,
           computedAt: trendingScores.computedAt,
-          artist: { id: artists.id, slug: artists.slug, name: artists.name, imageUrl: artists.imageUrl, genres: artists.genres },
+          artist: {
+            id: artists.id,
+            slug: artists.slug,
+            name: artists.name,
+            imageUrl: artists.imageUrl,
+            genres: artists.genres,
+          },
         })
         .from(trendingScores)
         .innerJoin(artists, eq(artists.id, trendingScores.entityId))

@@ -1,5 +1,5 @@
-import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import { artists, shows, venues } from '../../../../src/shared/db/schema';
 import { errors } from '../../../../src/shared/errors';
 import { IdOrSlugParams, VenueDetail, VenueList, VenueListQuery } from '../../../../src/shared/schemas/catalog';
@@ -53,7 +53,10 @@ export const venueRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const db = c.var.database.db;
-      const [venue] = await db.select(venueColumns).from(venues).where(idOrSlug(venues, c.req.valid('param').idOrSlug));
+      const [venue] = await db
+        .select(venueColumns)
+        .from(venues)
+        .where(idOrSlug(venues, c.req.valid('param').idOrSlug));
       if (!venue) throw errors.notFound('venue');
       const upcoming = await db
         .select(showSummaryColumns)

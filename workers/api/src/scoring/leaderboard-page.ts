@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../../../src/shared/db/client';
 import { fanScores, fanTotals, users } from '../../../../src/shared/db/schema';
 import type { LeaderboardEntry, LeaderboardPeriod, LeaderboardQuery } from '../../../../src/shared/schemas/scoring';
@@ -23,12 +23,22 @@ export async function leaderboardPage(db: Database, query: LeaderboardQuery, art
   let page: { userId: string; points: number; shows: number; songsHit: number; rank: number }[];
   if (days === null && !artistId) {
     const rows = await db
-      .select({ userId: fanTotals.userId, points: fanTotals.points, shows: fanTotals.shows, songsHit: fanTotals.songsHit })
+      .select({
+        userId: fanTotals.userId,
+        points: fanTotals.points,
+        shows: fanTotals.shows,
+        songsHit: fanTotals.songsHit,
+      })
       .from(fanTotals)
       .where(
         and(
           gt(fanTotals.shows, 0),
-          cursor ? or(lt(fanTotals.points, cursor.key), and(eq(fanTotals.points, cursor.key), gt(fanTotals.userId, cursor.id))) : undefined,
+          cursor
+            ? or(
+                lt(fanTotals.points, cursor.key),
+                and(eq(fanTotals.points, cursor.key), gt(fanTotals.userId, cursor.id)),
+              )
+            : undefined,
         ),
       )
       .orderBy(desc(fanTotals.points), asc(fanTotals.userId))
@@ -52,22 +62,53 @@ export async function leaderboardPage(db: Database, query: LeaderboardQuery, art
       .groupBy(fanScores.userId)
       .as('totals');
     page = await db
-      .select({ userId: totals.userId, points: totals.points, shows: totals.shows, songsHit: totals.songsHit, rank: totals.rank })
+      .select({
+        userId: totals.userId,
+        points: totals.points,
+        shows: totals.shows,
+        songsHit: totals.songsHit,
+        rank: totals.rank,
+      })
       .from(totals)
-      .where(cursor ? or(lt(totals.points, cursor.key), and(eq(totals.points, cursor.key), gt(totals.userId, cursor.id))) : undefined)
+      .where(
+        cursor
+          ? or(lt(totals.points, cursor.key), and(eq(totals.points, cursor.key), gt(totals.userId, cursor.id)))
+          : undefined,
+      )
       .orderBy(desc(totals.points), asc(totals.userId))
       .limit(query.limit + 1);
   }
   const more = page.length > query.limit;
   page = page.slice(0, query.limit);
   const names = page.length
-    ? new Map((await db.select({ id: users.id, displayName: users.displayName }).from(users).where(inArray(users.id, page.map((r) => r.userId)))).map((u) => [u.id, u.displayName]))
+    ? new Map(
+        (
+          await db
+            .select({ id: users.id, displayName: users.displayName })
+            .from(users)
+            .where(
+              inArray(
+                users.id,
+                page.map((r) => r.userId),
+              ),
+            )
+        ).map((u) => [u.id, u.displayName]),
+      )
     : new Map<string, string>();
   const last = page.at(-1);
-  const items: LeaderboardEntry[] = page.map((r) => ({ rank: r.rank, user: { id: r.userId, displayName: names.get(r.userId) ?? '' }, points: r.points, shows: r.shows, songsHit: r.songsHit }));
-  return { period: query.period, items, nextCursor: more && last ? encodeCursor({ s: query.period, k: String(last.points), id: last.userId }) : null };
+  const items: LeaderboardEntry[] = page.map((r) => ({
+    rank: r.rank,
+    user: { id: r.userId, displayName: names.get(r.userId) ?? '' },
+    points: r.points,
+    shows: r.shows,
+    songsHit: r.songsHit,
+  }));
+  return {
+    period: query.period,
+    items,
+    nextCursor: more && last ? encodeCursor({ s: query.period, k: String(last.points), id: last.userId }) : null,
+  };
 }
-
 
 /**
  * Competition ranks for a page of fan_totals rows (sorted by points, descending), from one index range count:
@@ -76,7 +117,10 @@ export async function leaderboardPage(db: Database, query: LeaderboardQuery, art
  * plus the page's own fans before it with fewer points than the first. A correlated count per row would be
  * planned as a scan of fan_totals per row (the planner cannot estimate `points > outer.points`).
  */
-async function withTotalsRanks<R extends { points: number }>(db: Database, rows: R[]): Promise<(R & { rank: number })[]> {
+async function withTotalsRanks<R extends { points: number }>(
+  db: Database,
+  rows: R[],
+): Promise<(R & { rank: number })[]> {
   const first = rows[0];
   if (!first) return [];
   const [counts] = await db

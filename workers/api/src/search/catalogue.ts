@@ -26,7 +26,7 @@
  * popular artist / the show nearest in time. Each type contributes at most `limit` results, from at most
  * CANDIDATES matching artists and venues and, for each of them, its `limit` next and `limit` last shows.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../../../src/shared/db/client';
 import type { SearchResult } from '../../../../src/shared/schemas/search';
 import { readReplica } from '../routes/catalog-common';
@@ -75,7 +75,10 @@ export async function searchCatalogue(db: Database, q: string, limit: number): P
   const prefix = sql`search_key(${prefixPattern(q)})`;
   const fuzzy = [...q].length >= FUZZY_MIN_LENGTH;
   // The indexable conditions on one search_key() expression (all served by its trigram GIN index) ...
-  const matches = (column: SQL) => (fuzzy ? sql`(${column} % ${key} or ${key} <% ${column} or ${column} like ${prefix})` : sql`${column} like ${prefix}`);
+  const matches = (column: SQL) =>
+    fuzzy
+      ? sql`(${column} % ${key} or ${key} <% ${column} or ${column} like ${prefix})`
+      : sql`${column} like ${prefix}`;
   // ... and the score of a match, on the key computed once per row (the subqueries below, kept apart by offset 0).
   const score = (k: SQL) =>
     sql`greatest(similarity(${k}, ${key})::float8, 0.85 * word_similarity(${key}, ${k})::float8, case when ${k} like ${prefix} then 0.9 + 0.1 * similarity(${k}, ${key})::float8 else 0 end)`;

@@ -74,6 +74,10 @@ export async function searchStats(db: Database, days: number, limit: number, now
       clickThrough: r.searches ? round(r.clicks / r.searches, 3) : 0,
       lastSearchedAt: iso(r.last_searched_at),
     })),
-    noResultQueries: (row?.no_results ?? []).map((r) => ({ query: r.query, searches: r.empty, lastSearchedAt: iso(r.last_searched_at) })),
+    noResultQueries: (row?.no_results ?? []).map((r) => ({
+      query: r.query,
+      searches: r.empty,
+      lastSearchedAt: iso(r.last_searched_at),
+    })),
   };
 }

@@ -62,25 +62,43 @@ const term = (name: string, weight: number) => sql`
   count(*) filter (where term = ${name})::int as ${sql.identifier(`${name}_events`)},
   ${weight}::float8 * coalesce(sum(decay) filter (where term = ${name}), 0)::float8 as ${sql.identifier(`${name}_points`)}`;
 
-const component = (name: string) => sql`${name}::text, jsonb_build_object('events', ${sql.identifier(`${name}_events`)}, 'points', ${sql.identifier(`${name}_points`)})`;
+const component = (name: string) =>
+  sql`${name}::text, jsonb_build_object('events', ${sql.identifier(`${name}_events`)}, 'points', ${sql.identifier(`${name}_points`)})`;
 
 /**
  * One statement per entity type: compute every score from the events, upsert them into trending_scores with
  * their components, and delete the rows of entities with no event left in the window. All parts see the same
  * snapshot; rows are upserted in id order so that two overlapping runs lock them in the same order.
  */
-function upsertStatement(entityType: 'show' | 'artist', events: ReturnType<typeof sql>, terms: string[], entityFilter: ReturnType<typeof sql>, now: string) {
-  const weights: Record<string, number> = { votes: WEIGHTS.vote, additions: WEIGHTS.addition, follows: WEIGHTS.follow, views: WEIGHTS.view };
+function upsertStatement(
+  entityType: 'show' | 'artist',
+  events: ReturnType<typeof sql>,
+  terms: string[],
+  entityFilter: ReturnType<typeof sql>,
+  now: string,
+) {
+  const weights: Record<string, number> = {
+    votes: WEIGHTS.vote,
+    additions: WEIGHTS.addition,
+    follows: WEIGHTS.follow,
+    views: WEIGHTS.view,
+  };
   return sql`
     with events (entity_id, term, at) as (${events}),
     decayed as (select entity_id, term, ${decay(now)} as decay from events),
     terms as (
-      select entity_id, ${sql.join(terms.map((name) => term(name, weights[name]!)), sql`, `)}
+      select entity_id, ${sql.join(
+        terms.map((name) => term(name, weights[name]!)),
+        sql`, `,
+      )}
       from decayed
       group by entity_id
     ),
     scored as (
-      select t.*, ${sql.join(terms.map((name) => sql.identifier(`${name}_points`)), sql` + `)} as score
+      select t.*, ${sql.join(
+        terms.map((name) => sql.identifier(`${name}_points`)),
+        sql` + `,
+      )} as score
       from terms t
       where ${entityFilter}
     ),
@@ -141,7 +159,13 @@ export async function recomputeTrending(db: Database, now: Date = new Date()): P
     ),
   );
   const artists = await primary.execute<CountsRow>(
-    upsertStatement('artist', artistEvents, ['votes', 'additions', 'follows', 'views'], sql`exists (select 1 from artists a where a.id = t.entity_id)`, at),
+    upsertStatement(
+      'artist',
+      artistEvents,
+      ['votes', 'additions', 'follows', 'views'],
+      sql`exists (select 1 from artists a where a.id = t.entity_id)`,
+      at,
+    ),
   );
   const counts = (rows: CountsRow[]) => ({ scored: rows[0]?.scored ?? 0, removed: rows[0]?.removed ?? 0 });
   return { computedAt: at, shows: counts(shows.rows), artists: counts(artists.rows) };

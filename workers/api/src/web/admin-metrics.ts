@@ -10,6 +10,13 @@ export interface AdminMetrics {
   topShows: { showId: string; slug: string | null; votes: number; sockets: number }[];
   topShowsMinutes: number;
   queues: { queue: string; messages: number; avgLagMs: number; maxLagMs: number }[];
-  routes: { route: string; requests: number; errorRate: number; clientErrorRate: number; p95Ms: number | null; p95AboveHistogram: boolean; meanMs: number | null }[];
+  routes: {
+    route: string;
+    requests: number;
+    errorRate: number;
+    clientErrorRate: number;
+    p95Ms: number | null;
+    p95AboveHistogram: boolean;
+    meanMs: number | null;
+  }[];
 }
-

@@ -3,13 +3,20 @@ import type { ShowSummary } from '../../../../src/shared/schemas/shows';
 /** A show's start in the venue's own time zone: what is on the ticket. */
 export function showDate(startsAt: string, timeZone: string): string {
   try {
-    return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(startsAt));
+    return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
+      new Date(startsAt),
+    );
   } catch {
     return new Date(startsAt).toUTCString();
   }
 }
 
-const STATUS_LABEL: Record<ShowSummary['status'], string> = { upcoming: 'Upcoming', live: 'Live now', completed: 'Played', cancelled: 'Cancelled' };
+const STATUS_LABEL: Record<ShowSummary['status'], string> = {
+  upcoming: 'Upcoming',
+  live: 'Live now',
+  completed: 'Played',
+  cancelled: 'Cancelled',
+};
 
 export function StatusBadge({ status }: { status: ShowSummary['status'] }) {
   return <span class={`badge badge-${status}`}>{STATUS_LABEL[status]}</span>;
@@ -30,7 +37,15 @@ export function ShowCard({ show, showArtist = true }: { show: ShowSummary; showA
   );
 }
 
-export function ShowList({ shows, showArtist = true, empty }: { shows: ShowSummary[]; showArtist?: boolean; empty: string }) {
+export function ShowList({
+  shows,
+  showArtist = true,
+  empty,
+}: {
+  shows: ShowSummary[];
+  showArtist?: boolean;
+  empty: string;
+}) {
   if (shows.length === 0) return <p class="muted">{empty}</p>;
   return (
     <ul class="cards">
@@ -51,7 +66,14 @@ export interface ArtistLike {
 export function ArtistPhoto({ artist, size }: { artist: ArtistLike; size: number }) {
   // Fixed width and height: the page does not move when the photo arrives.
   return artist.imageUrl ? (
-    <img class="artist-photo" src={artist.imageUrl} alt={`Photo of ${artist.name}`} width={size} height={size} loading="lazy" />
+    <img
+      class="artist-photo"
+      src={artist.imageUrl}
+      alt={`Photo of ${artist.name}`}
+      width={size}
+      height={size}
+      loading="lazy"
+    />
   ) : (
     <span class="artist-photo placeholder" style={`width:${size}px;height:${size}px`} aria-hidden="true">
       {artist.name.slice(0, 1)}

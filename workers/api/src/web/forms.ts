@@ -19,7 +19,9 @@ export function safeNext(next: string | undefined, fallback = '/'): string {
 /** The API's error as a sentence for the form, with the field-level messages of a validation failure. */
 export function failureText(failure: ApiFailure): string {
   const details = Array.isArray(failure.details)
-    ? (failure.details as { path?: string; message?: string }[]).map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).filter(Boolean)
+    ? (failure.details as { path?: string; message?: string }[])
+        .map((d) => (d.path ? `${d.path}: ${d.message}` : d.message))
+        .filter(Boolean)
     : [];
   return details.length ? `${failure.message} ${details.join(' ')}` : failure.message;
 }

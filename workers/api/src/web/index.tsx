@@ -10,22 +10,30 @@ import { csrf } from 'hono/csrf';
 import type { AppEnv } from '../app-env';
 import { responseCache } from '../middleware/response-cache';
 import type { ApiFetch } from './internal-api';
-import { adminIndexPage, anomaliesPage, anomalyReviewSubmit } from './pages/admin';
-import { opsPage } from './pages/ops';
-import { importFormPage, importStatusPage, importSubmit } from './pages/imports';
-import { accountPage, deleteAccountSubmit, endOtherSessionsSubmit, endSessionSubmit, exportDownload, mfaConfirmSubmit, mfaDisableSubmit, mfaEnrollSubmit } from './pages/account';
+import {
+  accountPage,
+  deleteAccountSubmit,
+  endOtherSessionsSubmit,
+  endSessionSubmit,
+  exportDownload,
+  mfaConfirmSubmit,
+  mfaDisableSubmit,
+  mfaEnrollSubmit,
+} from './pages/account';
 import { followSubmit, lockSubmit } from './pages/actions';
-import { leaderboardPage } from './pages/leaderboard';
-import { finalizeSubmit, markPlayedSubmit, undoPlayedSubmit } from './pages/setlist-actions';
+import { adminIndexPage, anomaliesPage, anomalyReviewSubmit } from './pages/admin';
 import { logInPage, logInSubmit, logOutSubmit, signUpPage, signUpSubmit } from './pages/auth';
 import { feedPage } from './pages/feed';
+import { importFormPage, importStatusPage, importSubmit } from './pages/imports';
+import { leaderboardPage } from './pages/leaderboard';
 import { inboxPage, markAllReadSubmit, markReadSubmit, preferencesSubmit } from './pages/notifications';
+import { opsPage } from './pages/ops';
 import { artistPage, homePage, searchPage, venuePage } from './pages/public';
+import { finalizeSubmit, markPlayedSubmit, undoPlayedSubmit } from './pages/setlist-actions';
 import { showPage } from './pages/show';
-import { pageRoute, type PageHandler } from './render';
+import { type PageHandler, pageRoute } from './render';
 
 export { notFoundPage, wantsPage } from './not-found';
-
 
 export function createWebRoutes(fetchApi: ApiFetch) {
   const page = (handler: PageHandler) => pageRoute(fetchApi, handler);
@@ -53,7 +61,10 @@ export function createWebRoutes(fetchApi: ApiFetch) {
       .get('/login', page(logInPage))
       .post('/login', page(logInSubmit))
       .post('/logout', page(logOutSubmit))
-      .get('/account', page((p) => accountPage(p)))
+      .get(
+        '/account',
+        page((p) => accountPage(p)),
+      )
       .post('/account/sessions/end-others', page(endOtherSessionsSubmit))
       .post('/account/sessions/:id/end', page(endSessionSubmit))
       .post('/account/mfa/enroll', page(mfaEnrollSubmit))
@@ -72,7 +83,13 @@ export function createWebRoutes(fetchApi: ApiFetch) {
       .post('/admin/imports', page(importSubmit))
       .get('/admin/imports/:id', page(importStatusPage))
       .get('/admin/anomalies', page(anomaliesPage))
-      .post('/admin/anomalies/:id/discount', page((p) => anomalyReviewSubmit(p, 'discount')))
-      .post('/admin/anomalies/:id/restore', page((p) => anomalyReviewSubmit(p, 'restore')))
+      .post(
+        '/admin/anomalies/:id/discount',
+        page((p) => anomalyReviewSubmit(p, 'discount')),
+      )
+      .post(
+        '/admin/anomalies/:id/restore',
+        page((p) => anomalyReviewSubmit(p, 'restore')),
+      )
   );
 }

@@ -2,7 +2,11 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 
 /** How the pages reach the `/v1` API: the api worker's own fetch handler, in-process (no network hop). */
-export type ApiFetch = (request: Request, env: Env, ctx: Context<AppEnv>['executionCtx'] | undefined) => Promise<Response>;
+export type ApiFetch = (
+  request: Request,
+  env: Env,
+  ctx: Context<AppEnv>['executionCtx'] | undefined,
+) => Promise<Response>;
 
 export interface ApiFailure {
   ok: false;
@@ -40,7 +44,11 @@ export class InternalApi {
     } catch {
       ctx = undefined; // app.request() without an execution context (tests)
     }
-    return this.fetchApi(new Request(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }), this.c.env, ctx);
+    return this.fetchApi(
+      new Request(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }),
+      this.c.env,
+      ctx,
+    );
   }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
@@ -49,7 +57,13 @@ export class InternalApi {
     const parsed = (await response.json().catch(() => null)) as unknown;
     if (response.ok) return { ok: true, status: response.status, data: parsed as T, response };
     const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
-    return { ok: false, status: response.status, code: error?.code ?? 'unknown', message: error?.message ?? `The API answered ${response.status}.`, details: error?.details };
+    return {
+      ok: false,
+      status: response.status,
+      code: error?.code ?? 'unknown',
+      message: error?.message ?? `The API answered ${response.status}.`,
+      details: error?.details,
+    };
   }
 
   get<T>(path: string): Promise<ApiResult<T>> {

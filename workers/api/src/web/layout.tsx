@@ -1,5 +1,5 @@
-import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
 import type { Me } from '../../../../src/shared/schemas/auth';
 import { WEB_ASSETS } from './assets';
 
@@ -28,19 +28,26 @@ export interface LayoutProps {
 
 /** JSON that is safe inside a <script> element: no `</script>` or `<!--` can end it early. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function Header({ me }: { me: Me | null }) {
   return (
     <header class="site-header">
-      <a class="skip-link" href="#main">Skip to content</a>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
       <a class="brand" href="/">
         <img src={WEB_ASSETS.icon} alt="" width="28" height="28" />
         <span>MySetlist</span>
       </a>
       <form class="search-box" role="search" action="/search" method="get">
-        <label for="site-search" class="visually-hidden">Search artists, shows and venues</label>
+        <label for="site-search" class="visually-hidden">
+          Search artists, shows and venues
+        </label>
         <input
           id="site-search"
           name="q"
@@ -58,25 +65,43 @@ function Header({ me }: { me: Me | null }) {
       <nav aria-label="Main">
         <ul>
           {NAV.public.map((link) => (
-            <li><a href={link.href}>{link.label}</a></li>
+            <li>
+              <a href={link.href}>{link.label}</a>
+            </li>
           ))}
           {me ? (
             <>
               {NAV.signedIn.map((link) => (
-                <li><a href={link.href}>{link.label}</a></li>
+                <li>
+                  <a href={link.href}>{link.label}</a>
+                </li>
               ))}
-              {me.role !== 'fan' ? <li><a href="/admin">Staff</a></li> : null}
-              <li><a href="/account">{me.displayName}</a></li>
+              {me.role !== 'fan' ? (
+                <li>
+                  <a href="/admin">Staff</a>
+                </li>
+              ) : null}
+              <li>
+                <a href="/account">{me.displayName}</a>
+              </li>
               <li>
                 <form method="post" action="/logout" class="inline">
-                  <button type="submit" class="link">Log out</button>
+                  <button type="submit" class="link">
+                    Log out
+                  </button>
                 </form>
               </li>
             </>
           ) : (
             <>
-              <li><a href="/login">Log in</a></li>
-              <li><a href="/signup" class="button small">Sign up</a></li>
+              <li>
+                <a href="/login">Log in</a>
+              </li>
+              <li>
+                <a href="/signup" class="button small">
+                  Sign up
+                </a>
+              </li>
             </>
           )}
         </ul>
@@ -113,7 +138,11 @@ export function Layout(props: LayoutProps) {
             MySetlist · <a href="/docs">API</a>
           </p>
         </footer>
-        {props.pageData === undefined ? null : <script type="application/json" id="page-data">{raw(scriptJson(props.pageData))}</script>}
+        {props.pageData === undefined ? null : (
+          <script type="application/json" id="page-data">
+            {raw(scriptJson(props.pageData))}
+          </script>
+        )}
       </body>
     </html>
   );

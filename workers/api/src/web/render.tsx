@@ -5,7 +5,7 @@ import type { Me } from '../../../../src/shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { findCaller } from '../auth/sessions';
 import { sessionToken } from '../middleware/session';
-import { InternalApi, PageError, type ApiFetch } from './internal-api';
+import { type ApiFetch, InternalApi, PageError } from './internal-api';
 import { Layout, type LayoutProps } from './layout';
 import { ErrorPage } from './pages/error';
 
@@ -19,10 +19,15 @@ export interface PageContext {
  * Pages load scripts, styles and connections from this origin only (the live room's WebSocket included);
  * images may come from anywhere over HTTPS (artist photos). Inline style attributes carry the bars' lengths.
  */
-export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+export const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 /** Renders a full HTML document. Pages are plain HTML first: every script only enhances what is already there. */
-export async function html(c: Context<AppEnv>, props: LayoutProps, status: 200 | 201 | 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 | 503 = 200): Promise<Response> {
+export async function html(
+  c: Context<AppEnv>,
+  props: LayoutProps,
+  status: 200 | 201 | 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 | 503 = 200,
+): Promise<Response> {
   const body = await (<Layout {...props} />).toString();
   c.header('Content-Security-Policy', PAGE_CSP);
   return c.html(`<!doctype html>\n${body}`, status);
@@ -42,7 +47,15 @@ export async function errorPage(c: Context<AppEnv>, me: Me | null, err: PageErro
   const { status } = err.failure;
   const shown = status === 404 || status === 403 || status === 400 || status === 429 || status === 503 ? status : 500;
   if (shown === 500) c.get('log')?.error('page failed', { status, code: err.failure.code });
-  return html(c, { title: shown === 404 ? 'Not found' : 'Something went wrong', me, children: <ErrorPage status={shown} message={err.failure.message} /> }, shown);
+  return html(
+    c,
+    {
+      title: shown === 404 ? 'Not found' : 'Something went wrong',
+      me,
+      children: <ErrorPage status={shown} message={err.failure.message} />,
+    },
+    shown,
+  );
 }
 
 export type PageHandler = (page: PageContext) => Promise<Response>;
@@ -58,7 +71,8 @@ export function pageRoute(fetchApi: ApiFetch, handler: PageHandler, options: { s
     try {
       const res = await handler({ c, api: new InternalApi(c, fetchApi), me });
       // Shared pages get theirs from the response cache around them; every other page is never stored.
-      if (!options.shared && !res.headers.has('Cache-Control')) res.headers.set('Cache-Control', c.req.header('Cookie') ? 'private, no-store' : 'no-store');
+      if (!options.shared && !res.headers.has('Cache-Control'))
+        res.headers.set('Cache-Control', c.req.header('Cookie') ? 'private, no-store' : 'no-store');
       return res;
     } catch (err) {
       if (!(err instanceof PageError)) throw err;

@@ -30,13 +30,19 @@ export function toDataPoints(events: Pick<AnalyticsEvent, 'kind' | 'showId'>[]):
       if (i < room) kept.set(`${g.kind} ${g.showId}`, g);
       else byKind.set(g.kind, byKind.get(g.kind)! + g.events);
     });
-    sorted = [...kept.values(), ...[...byKind].filter(([, n]) => n > 0).map(([kind, n]) => ({ kind, showId: '', events: n }))];
+    sorted = [
+      ...kept.values(),
+      ...[...byKind].filter(([, n]) => n > 0).map(([kind, n]) => ({ kind, showId: '', events: n })),
+    ];
   }
   return sorted.map((g) => ({ indexes: [g.kind.slice(0, 96)], blobs: [g.kind, g.showId], doubles: [g.events] }));
 }
 
 /** Writes the points when the binding exists (it is optional: absent in a config without it). */
-export function writeDataPoints(dataset: AnalyticsEngineDataset | undefined, events: Pick<AnalyticsEvent, 'kind' | 'showId'>[]): number {
+export function writeDataPoints(
+  dataset: AnalyticsEngineDataset | undefined,
+  events: Pick<AnalyticsEvent, 'kind' | 'showId'>[],
+): number {
   if (!dataset || !events.length) return 0;
   const points = toDataPoints(events);
   for (const point of points) dataset.writeDataPoint(point);

@@ -1,7 +1,13 @@
-import { REQUEST_METRICS_KIND, ROOM_PRESENCE_KIND, RequestMetricsData, RoomPresenceData, type RequestMetricsRow } from '../../../../src/shared/schemas/analytics';
+import {
+  REQUEST_METRICS_KIND,
+  RequestMetricsData,
+  type RequestMetricsRow,
+  ROOM_PRESENCE_KIND,
+  RoomPresenceData,
+} from '../../../../src/shared/schemas/analytics';
 import { AnalyticsEvent } from '../../../../src/shared/schemas/events';
 import { writeDataPoints } from './analytics-engine';
-import { isTransient, type ConsumerDeps } from './retry-policy';
+import { type ConsumerDeps, isTransient } from './retry-policy';
 
 // Idempotent on (event_id, at): an event's time never changes, so a redelivery hits the same partition and row.
 export const INSERT_EVENTS = `
@@ -67,7 +73,11 @@ export function insertEventsParams(events: AnalyticsEvent[]): unknown[] {
  * the binding exists, Analytics Engine data points), request-metrics aggregates into request_metrics and room
  * socket counts into room_presence. See docs/analytics.md.
  */
-export async function consumeAnalytics(batch: MessageBatch<unknown>, deps: ConsumerDeps, dataset?: AnalyticsEngineDataset): Promise<void> {
+export async function consumeAnalytics(
+  batch: MessageBatch<unknown>,
+  deps: ConsumerDeps,
+  dataset?: AnalyticsEngineDataset,
+): Promise<void> {
   const { sql, log } = deps;
   const events: AnalyticsEvent[] = [];
   const metricRows: RequestMetricsRow[] = [];
@@ -117,7 +127,14 @@ export async function consumeAnalytics(batch: MessageBatch<unknown>, deps: Consu
         ]),
       );
     }
-    if (presence.length) statements.push(sql.query(UPSERT_PRESENCE, [presence.map((p) => p.showId), presence.map((p) => p.sockets), presence.map((p) => p.at)]));
+    if (presence.length)
+      statements.push(
+        sql.query(UPSERT_PRESENCE, [
+          presence.map((p) => p.showId),
+          presence.map((p) => p.sockets),
+          presence.map((p) => p.at),
+        ]),
+      );
     await sql.transaction(statements);
     for (const message of messages) message.ack();
   } catch (err) {

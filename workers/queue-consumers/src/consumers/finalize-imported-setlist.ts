@@ -1,9 +1,9 @@
 import type { PrimaryDatabase } from '../../../../src/shared/db/client';
+import { ApiError } from '../../../../src/shared/errors';
 import type { SetlistHooks } from '../../../../src/shared/ingest/actual-setlist';
 import { enqueueSetlistPublished } from '../../../../src/shared/notifications/enqueue';
 import { showRoomStub } from '../../../../src/shared/room-rpc';
 import { finalizeShow } from '../../../../src/shared/scoring/finalize';
-import { ApiError } from '../../../../src/shared/errors';
 import type { ConsumerDeps } from './retry-policy';
 
 /**
@@ -17,8 +17,16 @@ import type { ConsumerDeps } from './retry-policy';
 export const finalizeImportedSetlist = (env: Env, db: PrimaryDatabase, deps: ConsumerDeps): SetlistHooks => ({
   async onActualSetlistFinal(showId) {
     try {
-      const outcome = await finalizeShow({ db, tellRoom: (id, update) => showRoomStub(env.SHOW_ROOM, id).syncActualSetlist(id, update) }, showId);
-      deps.log.info('show finalised from its imported setlist', { showId, score: outcome.score.score, fans: outcome.fans, pointsAwarded: outcome.pointsAwarded });
+      const outcome = await finalizeShow(
+        { db, tellRoom: (id, update) => showRoomStub(env.SHOW_ROOM, id).syncActualSetlist(id, update) },
+        showId,
+      );
+      deps.log.info('show finalised from its imported setlist', {
+        showId,
+        score: outcome.score.score,
+        fans: outcome.fans,
+        pointsAwarded: outcome.pointsAwarded,
+      });
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
         deps.log.warn('imported setlist not scored', { showId, code: err.code });

@@ -16,7 +16,12 @@ import { durableRateLimiter } from '../provider-rate-limiter';
 import { finalizeImportedSetlist } from './finalize-imported-setlist';
 import type { ConsumerDeps } from './retry-policy';
 
-export async function consumeImports(batch: MessageBatch<unknown>, env: Env, deps: ConsumerDeps, hooksFor: (db: PrimaryDatabase) => SetlistHooks = (db) => finalizeImportedSetlist(env, db, deps)): Promise<void> {
+export async function consumeImports(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  deps: ConsumerDeps,
+  hooksFor: (db: PrimaryDatabase) => SetlistHooks = (db) => finalizeImportedSetlist(env, db, deps),
+): Promise<void> {
   const { log } = deps;
   const config = providerConfig(env);
   const handle = openDatabase(env, (err) => log.warn('database pool error', { err }));
@@ -42,7 +47,12 @@ export async function consumeImports(batch: MessageBatch<unknown>, env: Env, dep
       const ctx: IngestContext = {
         db,
         log: log.child({ step: step.step, importId }),
-        ...providerClients(config.config, { fetch: (input, init) => fetch(input, init), limiter: durableRateLimiter(env.PROVIDER_RATE_LIMITER, realSleep), log, breakerCooldownMs: cooldownMs(env) }),
+        ...providerClients(config.config, {
+          fetch: (input, init) => fetch(input, init),
+          limiter: durableRateLimiter(env.PROVIDER_RATE_LIMITER, realSleep),
+          log,
+          breakerCooldownMs: cooldownMs(env),
+        }),
       };
       try {
         const next = await runImportStep(ctx, step, hooks, { retried: message.attempts > 1 });
@@ -53,7 +63,10 @@ export async function consumeImports(batch: MessageBatch<unknown>, env: Env, dep
         const text = err instanceof Error ? err.message : String(err);
         if (action.kind === 'fail') {
           log.error('import step failed for good', { err, step });
-          if (importId) await markImportFailed(db, importId, text).catch((e: unknown) => log.warn('could not mark the import failed', { err: e }));
+          if (importId)
+            await markImportFailed(db, importId, text).catch((e: unknown) =>
+              log.warn('could not mark the import failed', { err: e }),
+            );
           message.ack();
           continue;
         }

@@ -37,7 +37,10 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, deps: N
       }
       const legacy = NotificationEvent.safeParse(message.body);
       if (!legacy.success) {
-        log.error('notification rejected by schema', { messageId: message.id, issues: pipeline.error.issues.slice(0, 5) });
+        log.error('notification rejected by schema', {
+          messageId: message.id,
+          issues: pipeline.error.issues.slice(0, 5),
+        });
         message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
         continue;
       }
@@ -56,20 +59,39 @@ async function handle(message: NotificationPipelineMessage, deps: NotificationDe
   switch (message.type) {
     case 'fanout': {
       const step = await fanoutStep(sql, message);
-      if (step.messages.length) await queue.sendBatch(step.messages.map((body) => ({ body, contentType: 'json' as const })));
-      log.info('notification fan-out step', { eventId: message.eventId, kind: message.trigger.kind, recipients: step.recipients, messages: step.messages.length });
+      if (step.messages.length)
+        await queue.sendBatch(step.messages.map((body) => ({ body, contentType: 'json' as const })));
+      log.info('notification fan-out step', {
+        eventId: message.eventId,
+        kind: message.trigger.kind,
+        recipients: step.recipients,
+        messages: step.messages.length,
+      });
       return;
     }
     case 'deliver': {
       const result = await deliverStep(sql, message, deps.config);
       await sendAll(queue, result.sends);
-      log.info('notification deliveries recorded', { eventId: message.eventId, deliveries: result.deliveries, sendMessages: result.sends.length });
+      log.info('notification deliveries recorded', {
+        eventId: message.eventId,
+        deliveries: result.deliveries,
+        sendMessages: result.sends.length,
+      });
       return;
     }
     case 'send': {
-      const result = await sendStep(message, { sql, config: deps.config, fetch: deps.fetch, retryDelaySeconds: deps.retryDelaySeconds });
+      const result = await sendStep(message, {
+        sql,
+        config: deps.config,
+        fetch: deps.fetch,
+        retryDelaySeconds: deps.retryDelaySeconds,
+      });
       await sendAll(queue, result.sends);
-      log.info('notifications sent', { claimed: result.claimed, statuses: result.statuses, followUps: result.sends.length });
+      log.info('notifications sent', {
+        claimed: result.claimed,
+        statuses: result.statuses,
+        followUps: result.sends.length,
+      });
       return;
     }
   }
@@ -77,6 +99,10 @@ async function handle(message: NotificationPipelineMessage, deps: NotificationDe
 
 async function sendAll(queue: Queue, sends: { body: unknown; delaySeconds: number }[]): Promise<void> {
   for (let i = 0; i < sends.length; i += 100) {
-    await queue.sendBatch(sends.slice(i, i + 100).map((s) => ({ body: s.body, contentType: 'json' as const, delaySeconds: s.delaySeconds })));
+    await queue.sendBatch(
+      sends
+        .slice(i, i + 100)
+        .map((s) => ({ body: s.body, contentType: 'json' as const, delaySeconds: s.delaySeconds })),
+    );
   }
 }

@@ -10,7 +10,10 @@ on conflict (minute, queue) do update set
   lag_max_ms = greatest(queue_lag.lag_max_ms, excluded.lag_max_ms)`;
 
 /** Lag of each message: when the batch reached the consumer minus when the message was enqueued. */
-export function batchLag(batch: Pick<MessageBatch<unknown>, 'messages'>, receivedAt: number): { messages: number; sumMs: number; maxMs: number } {
+export function batchLag(
+  batch: Pick<MessageBatch<unknown>, 'messages'>,
+  receivedAt: number,
+): { messages: number; sumMs: number; maxMs: number } {
   let sumMs = 0;
   let maxMs = 0;
   for (const m of batch.messages) {
@@ -25,12 +28,22 @@ export function batchLag(batch: Pick<MessageBatch<unknown>, 'messages'>, receive
  * Records a batch's queue lag (one statement per batch, run beside the consumer via waitUntil). A failure is
  * logged, never retried: it must not hold the batch's own work back.
  */
-export async function recordQueueLag(batch: MessageBatch<unknown>, receivedAt: number, deps: Pick<ConsumerDeps, 'sql' | 'log'>): Promise<void> {
+export async function recordQueueLag(
+  batch: MessageBatch<unknown>,
+  receivedAt: number,
+  deps: Pick<ConsumerDeps, 'sql' | 'log'>,
+): Promise<void> {
   if (!batch.messages.length) return;
   const lag = batchLag(batch, receivedAt);
   const minute = new Date(Math.floor(receivedAt / 60_000) * 60_000).toISOString();
   try {
-    await deps.sql.query(UPSERT_QUEUE_LAG, [minute, batch.queue, lag.messages, Math.round(lag.sumMs), Math.round(lag.maxMs)]);
+    await deps.sql.query(UPSERT_QUEUE_LAG, [
+      minute,
+      batch.queue,
+      lag.messages,
+      Math.round(lag.sumMs),
+      Math.round(lag.maxMs),
+    ]);
   } catch (err) {
     deps.log.warn('queue lag not recorded', { err });
   }

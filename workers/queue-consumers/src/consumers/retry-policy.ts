@@ -1,6 +1,6 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
-import type { Logger } from '../../../../src/shared/log';
 import { sqlState } from '../../../../src/shared/db/errors';
+import type { Logger } from '../../../../src/shared/log';
 
 /**
  * Whether retrying the same statement can succeed later: connection loss, overload, deadlock or

@@ -3,7 +3,15 @@ import type { VoteEvent } from '../../../../src/shared/schemas/events';
 /** Column arrays for the batch statements, after collapsing what one statement may not touch twice. */
 export interface VoteBatchPlan {
   setlistSongs: { id: string[]; showId: string[]; songId: string[]; addedBy: (string | null)[]; at: string[] };
-  votes: { id: string[]; userId: string[]; setlistSongId: string[]; showId: string[]; active: boolean[]; seq: number[]; at: string[] };
+  votes: {
+    id: string[];
+    userId: string[];
+    setlistSongId: string[];
+    showId: string[];
+    active: boolean[];
+    seq: number[];
+    at: string[];
+  };
   touchedSetlistSongIds: string[];
 }
 

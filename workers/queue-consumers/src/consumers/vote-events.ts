@@ -1,13 +1,13 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
-import { VoteEventMessage, type AnalyticsEvent, type VoteEvent } from '../../../../src/shared/schemas/events';
-import { INSERT_EVENTS, insertEventsParams } from './analytics';
-import { writeDataPoints } from './analytics-engine';
-import { planVoteBatch } from './vote-events-plan';
 import { fanoutMessage } from '../../../../src/shared/notifications/enqueue';
 import { VOTE_MILESTONES } from '../../../../src/shared/notifications/policy';
+import { type AnalyticsEvent, type VoteEvent, VoteEventMessage } from '../../../../src/shared/schemas/events';
 import type { NotificationTrigger } from '../../../../src/shared/schemas/notifications';
+import { INSERT_EVENTS, insertEventsParams } from './analytics';
+import { writeDataPoints } from './analytics-engine';
+import { type ConsumerDeps, isTransient } from './retry-policy';
+import { planVoteBatch } from './vote-events-plan';
 import { RECORD_VOTE_MILESTONES, RECOUNT_SETLIST_SONGS, UPSERT_SETLIST_SONGS, UPSERT_VOTES } from './vote-events-sql';
-import { isTransient, type ConsumerDeps } from './retry-policy';
 
 type Sql = NeonQueryFunction<false, false>;
 
@@ -19,7 +19,12 @@ export function voteAnalyticsEvents(events: VoteEvent[]): AnalyticsEvent[] {
   const derived: AnalyticsEvent[] = [];
   for (const e of events) {
     if (e.kind !== 'vote' && e.kind !== 'unvote') continue;
-    const data: Record<string, unknown> = { voteId: e.voteId, setlistSongId: e.setlistSongId, songId: e.songId, seq: e.seq };
+    const data: Record<string, unknown> = {
+      voteId: e.voteId,
+      setlistSongId: e.setlistSongId,
+      songId: e.songId,
+      seq: e.seq,
+    };
     if (e.kind === 'vote' && e.networkId) data.networkId = e.networkId;
     derived.push({ v: 1, eventId: e.eventId, kind: e.kind, at: e.at, userId: e.userId, showId: e.showId, data });
   }
@@ -70,10 +75,17 @@ export interface VoteEventDeps extends ConsumerDeps {
 async function announceMilestones(deps: VoteEventDeps, milestones: ReachedMilestone[]): Promise<void> {
   if (!milestones.length) return;
   try {
-    await deps.notifications.sendBatch(milestones.map((m) => ({ body: fanoutMessage(m.id, m.subject), contentType: 'json' as const })));
-    await deps.sql.query(`update notification_events set enqueued_at = now() where id = any($1::uuid[])`, [milestones.map((m) => m.id)]);
+    await deps.notifications.sendBatch(
+      milestones.map((m) => ({ body: fanoutMessage(m.id, m.subject), contentType: 'json' as const })),
+    );
+    await deps.sql.query(`update notification_events set enqueued_at = now() where id = any($1::uuid[])`, [
+      milestones.map((m) => m.id),
+    ]);
   } catch (err) {
-    deps.log.warn('vote milestones not enqueued; the notifications cron will re-send them', { err, count: milestones.length });
+    deps.log.warn('vote milestones not enqueued; the notifications cron will re-send them', {
+      err,
+      count: milestones.length,
+    });
   }
 }
 
@@ -82,20 +94,31 @@ async function announceMilestones(deps: VoteEventDeps, milestones: ReachedMilest
  * retry cannot fix, the batch is split message by message so that one poison message goes to the
  * dead-letter queue alone instead of taking its neighbours with it.
  */
-export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: VoteEventDeps, dataset?: AnalyticsEngineDataset): Promise<void> {
+export async function consumeVoteEvents(
+  batch: MessageBatch<unknown>,
+  deps: VoteEventDeps,
+  dataset?: AnalyticsEngineDataset,
+): Promise<void> {
   const { sql, log } = deps;
   const valid: { message: Message<unknown>; event: VoteEvent }[] = [];
   for (const message of batch.messages) {
     const parsed = VoteEventMessage.safeParse(message.body);
     if (parsed.success) valid.push({ message, event: parsed.data });
     else {
-      log.error('vote event rejected by schema', { messageId: message.id, attempts: message.attempts, issues: parsed.error.issues.slice(0, 5) });
+      log.error('vote event rejected by schema', {
+        messageId: message.id,
+        attempts: message.attempts,
+        issues: parsed.error.issues.slice(0, 5),
+      });
       message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
     }
   }
   if (!valid.length) return;
   try {
-    const applied = await applyVoteEvents(sql, valid.map((v) => v.event));
+    const applied = await applyVoteEvents(
+      sql,
+      valid.map((v) => v.event),
+    );
     for (const { message } of valid) message.ack();
     writeDataPointsSafely(dataset, applied.derived, log);
     await announceMilestones(deps, applied.milestones);
@@ -116,13 +139,22 @@ export async function consumeVoteEvents(batch: MessageBatch<unknown>, deps: Vote
       writeDataPointsSafely(dataset, applied.derived, log);
       await announceMilestones(deps, applied.milestones);
     } catch (err) {
-      log.error('vote event failed', { err, messageId: message.id, attempts: message.attempts, eventId: event.eventId });
+      log.error('vote event failed', {
+        err,
+        messageId: message.id,
+        attempts: message.attempts,
+        eventId: event.eventId,
+      });
       message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
     }
   }
 }
 
-function writeDataPointsSafely(dataset: AnalyticsEngineDataset | undefined, events: AnalyticsEvent[], log: ConsumerDeps['log']): void {
+function writeDataPointsSafely(
+  dataset: AnalyticsEngineDataset | undefined,
+  events: AnalyticsEvent[],
+  log: ConsumerDeps['log'],
+): void {
   try {
     writeDataPoints(dataset, events);
   } catch (err) {

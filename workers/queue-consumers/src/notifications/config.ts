@@ -13,7 +13,18 @@ export interface NotificationConfig {
 }
 
 export type NotificationEnv = Pick<Env, 'EMAIL_FROM' | 'PUBLIC_API_ORIGIN' | 'PUBLIC_WEB_ORIGIN'> &
-  Partial<Pick<Env, 'EMAIL_API_URL' | 'EMAIL_API_KEY' | 'VAPID_PUBLIC_KEY' | 'VAPID_PRIVATE_KEY' | 'VAPID_SUBJECT' | 'FCM_SERVICE_ACCOUNT_JSON' | 'UNSUBSCRIBE_SIGNING_KEY'>>;
+  Partial<
+    Pick<
+      Env,
+      | 'EMAIL_API_URL'
+      | 'EMAIL_API_KEY'
+      | 'VAPID_PUBLIC_KEY'
+      | 'VAPID_PRIVATE_KEY'
+      | 'VAPID_SUBJECT'
+      | 'FCM_SERVICE_ACCOUNT_JSON'
+      | 'UNSUBSCRIBE_SIGNING_KEY'
+    >
+  >;
 
 function parseServiceAccount(text: string | undefined): ServiceAccount | null {
   if (!text) return null;
@@ -28,7 +39,10 @@ function parseServiceAccount(text: string | undefined): ServiceAccount | null {
 export function notificationConfig(env: NotificationEnv): NotificationConfig {
   return {
     // Email needs the unsubscribe key too: no marketing-style email without a working unsubscribe link.
-    email: env.EMAIL_API_URL && env.EMAIL_API_KEY && env.UNSUBSCRIBE_SIGNING_KEY ? { url: env.EMAIL_API_URL, apiKey: env.EMAIL_API_KEY, from: env.EMAIL_FROM } : null,
+    email:
+      env.EMAIL_API_URL && env.EMAIL_API_KEY && env.UNSUBSCRIBE_SIGNING_KEY
+        ? { url: env.EMAIL_API_URL, apiKey: env.EMAIL_API_KEY, from: env.EMAIL_FROM }
+        : null,
     vapid:
       env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY && env.VAPID_SUBJECT
         ? { publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject: env.VAPID_SUBJECT }

@@ -9,7 +9,7 @@ import { DEFAULT_ENABLED, DELIVERIES_PER_SEND, URGENT_KINDS } from '../../../../
 import { secondsUntilQuietHoursEnd } from '../../../../src/shared/notifications/quiet-hours';
 import type { NotificationChannel, NotificationDeliver } from '../../../../src/shared/schemas/notifications';
 import type { NotificationConfig } from './config';
-import { sendMessages, type PlannedSend } from './send-plan';
+import { type PlannedSend, sendMessages } from './send-plan';
 
 type Sql = NeonQueryFunction<false, false>;
 
@@ -64,18 +64,35 @@ export interface DeliverResult {
   sends: PlannedSend[];
 }
 
-export async function deliverStep(sql: Sql, message: NotificationDeliver, config: NotificationConfig, now = new Date()): Promise<DeliverResult> {
-  const showId = message.kind === 'setlist_published' && typeof message.data.showId === 'string' ? message.data.showId : null;
+export async function deliverStep(
+  sql: Sql,
+  message: NotificationDeliver,
+  config: NotificationConfig,
+  now = new Date(),
+): Promise<DeliverResult> {
+  const showId =
+    message.kind === 'setlist_published' && typeof message.data.showId === 'string' ? message.data.showId : null;
   const recipients = (await sql.query(RECIPIENTS, [message.userIds, message.kind, showId])) as RecipientRow[];
-  const planned = { userId: [] as string[], channel: [] as string[], data: [] as string[], status: [] as string[], notBefore: [] as (string | null)[] };
+  const planned = {
+    userId: [] as string[],
+    channel: [] as string[],
+    data: [] as string[],
+    status: [] as string[],
+    notBefore: [] as (string | null)[],
+  };
   const urgent = URGENT_KINDS.has(message.kind);
   for (const r of recipients) {
-    const data = r.songsVoted === null ? message.data : { ...message.data, points: r.points, songsHit: r.songsHit, songsVoted: r.songsVoted };
+    const data =
+      r.songsVoted === null
+        ? message.data
+        : { ...message.data, points: r.points, songsHit: r.songsHit, songsVoted: r.songsVoted };
     const wait = urgent ? 0 : secondsUntilQuietHoursEnd(now, r.timeZone, r.quietStart, r.quietEnd);
     for (const channel of ['in_app', 'email', 'webpush', 'fcm'] as const) {
       if (!(r.prefs[channel] ?? DEFAULT_ENABLED[message.kind][channel])) continue;
       if ((channel === 'webpush' || channel === 'fcm') && !r.devices.includes(channel)) continue;
-      const configured = channel === 'in_app' || (channel === 'email' ? config.email : channel === 'webpush' ? config.vapid : config.fcm) !== null;
+      const configured =
+        channel === 'in_app' ||
+        (channel === 'email' ? config.email : channel === 'webpush' ? config.vapid : config.fcm) !== null;
       const status = channel === 'in_app' ? 'sent' : !configured ? 'skipped' : wait > 0 ? 'deferred' : 'queued';
       planned.userId.push(r.id);
       planned.channel.push(channel);
@@ -85,7 +102,15 @@ export async function deliverStep(sql: Sql, message: NotificationDeliver, config
     }
   }
   if (!planned.userId.length) return { deliveries: 0, sends: [] };
-  const pending = (await sql.query(RECORD, [message.eventId, planned.userId, planned.channel, planned.data, planned.status, planned.notBefore, message.kind])) as {
+  const pending = (await sql.query(RECORD, [
+    message.eventId,
+    planned.userId,
+    planned.channel,
+    planned.data,
+    planned.status,
+    planned.notBefore,
+    message.kind,
+  ])) as {
     id: string;
     status: string;
     notBefore: string | null;

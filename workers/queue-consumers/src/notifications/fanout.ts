@@ -7,7 +7,11 @@
  */
 import type { NeonQueryFunction } from '@neondatabase/serverless';
 import { FANOUT_PAGE_SIZE, RECIPIENTS_PER_MESSAGE } from '../../../../src/shared/notifications/policy';
-import type { NotificationDeliver, NotificationFanout, NotificationTrigger } from '../../../../src/shared/schemas/notifications';
+import type {
+  NotificationDeliver,
+  NotificationFanout,
+  NotificationTrigger,
+} from '../../../../src/shared/schemas/notifications';
 
 type Sql = NeonQueryFunction<false, false>;
 
@@ -58,22 +62,41 @@ export interface FanoutResult {
 }
 
 /** Plans one step: what to send next. The caller sends the messages (one sendBatch) and acks. */
-export async function fanoutStep(sql: Sql, message: NotificationFanout, pageSize = FANOUT_PAGE_SIZE, perMessage = RECIPIENTS_PER_MESSAGE): Promise<FanoutResult> {
+export async function fanoutStep(
+  sql: Sql,
+  message: NotificationFanout,
+  pageSize = FANOUT_PAGE_SIZE,
+  perMessage = RECIPIENTS_PER_MESSAGE,
+): Promise<FanoutResult> {
   const { trigger, eventId } = message;
   const q = queriesFor(trigger);
-  const [contextRows, recipientRows] = (await sql.transaction([sql.query(q.context, [q.subject]), sql.query(q.recipients, [q.subject, message.after ?? null, pageSize])])) as [Record<string, unknown>[], { id: string }[]];
+  const [contextRows, recipientRows] = (await sql.transaction([
+    sql.query(q.context, [q.subject]),
+    sql.query(q.recipients, [q.subject, message.after ?? null, pageSize]),
+  ])) as [Record<string, unknown>[], { id: string }[]];
   const context = contextRows[0];
   if (!context) return { recipients: 0, messages: [] }; // the show or song was deleted since: nobody to tell
   const data: Record<string, unknown> = {
     ...context,
     startsAt: new Date(context.startsAt as string).toISOString(),
-    ...(context.accuracy === null || context.accuracy === undefined ? { accuracy: undefined } : { accuracy: Number(context.accuracy) }),
-    ...(trigger.kind === 'song_milestone' ? { milestone: trigger.milestone, setlistSongId: trigger.setlistSongId } : {}),
+    ...(context.accuracy === null || context.accuracy === undefined
+      ? { accuracy: undefined }
+      : { accuracy: Number(context.accuracy) }),
+    ...(trigger.kind === 'song_milestone'
+      ? { milestone: trigger.milestone, setlistSongId: trigger.setlistSongId }
+      : {}),
   };
   const ids = recipientRows.map((r) => r.id);
   const messages: (NotificationDeliver | NotificationFanout)[] = [];
   for (let i = 0; i < ids.length; i += perMessage) {
-    messages.push({ v: 2, type: 'deliver', eventId, kind: trigger.kind, userIds: ids.slice(i, i + perMessage), data: JSON.parse(JSON.stringify(data)) as Record<string, unknown> });
+    messages.push({
+      v: 2,
+      type: 'deliver',
+      eventId,
+      kind: trigger.kind,
+      userIds: ids.slice(i, i + perMessage),
+      data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>,
+    });
   }
   if (ids.length === pageSize) messages.push({ ...message, after: ids.at(-1)! });
   return { recipients: ids.length, messages };

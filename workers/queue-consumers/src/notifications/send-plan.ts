@@ -7,7 +7,11 @@ export interface PlannedSend {
   delaySeconds: number;
 }
 
-export function sendMessages(pending: { id: string; notBefore: string | Date | null }[], now: Date, perMessage: number): PlannedSend[] {
+export function sendMessages(
+  pending: { id: string; notBefore: string | Date | null }[],
+  now: Date,
+  perMessage: number,
+): PlannedSend[] {
   const byDelay = new Map<number, string[]>();
   for (const p of pending) {
     const seconds = p.notBefore ? Math.ceil((new Date(p.notBefore).getTime() - now.getTime()) / 1000) : 0;
@@ -18,7 +22,8 @@ export function sendMessages(pending: { id: string; notBefore: string | Date | n
   const out: PlannedSend[] = [];
   for (const [delaySeconds, ids] of byDelay) {
     const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += perMessage) out.push({ body: { v: 2, type: 'send', deliveryIds: unique.slice(i, i + perMessage) }, delaySeconds });
+    for (let i = 0; i < unique.length; i += perMessage)
+      out.push({ body: { v: 2, type: 'send', deliveryIds: unique.slice(i, i + perMessage) }, delaySeconds });
   }
   return out;
 }

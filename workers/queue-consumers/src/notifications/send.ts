@@ -6,16 +6,25 @@
  * MAX_DELIVERY_ATTEMPTS, when it is given up. Expired push subscriptions (404/410) are deleted.
  */
 import type { NeonQueryFunction } from '@neondatabase/serverless';
-import { DEFAULT_ENABLED, DELIVERIES_PER_SEND, MAX_DELIVERY_ATTEMPTS, URGENT_KINDS } from '../../../../src/shared/notifications/policy';
+import {
+  DEFAULT_ENABLED,
+  DELIVERIES_PER_SEND,
+  MAX_DELIVERY_ATTEMPTS,
+  URGENT_KINDS,
+} from '../../../../src/shared/notifications/policy';
 import { renderEmail, renderShort, type TemplateData } from '../../../../src/shared/notifications/templates';
 import { signUnsubscribeToken } from '../../../../src/shared/notifications/unsubscribe-token';
-import type { NotificationChannel, NotificationKind, NotificationSend } from '../../../../src/shared/schemas/notifications';
+import type {
+  NotificationChannel,
+  NotificationKind,
+  NotificationSend,
+} from '../../../../src/shared/schemas/notifications';
 import { sendEmail } from './channels/email';
 import { sendFcm } from './channels/fcm';
 import type { Outcome } from './channels/outcome';
 import { sendWebPush } from './channels/webpush';
 import type { NotificationConfig } from './config';
-import { sendMessages, type PlannedSend } from './send-plan';
+import { type PlannedSend, sendMessages } from './send-plan';
 
 type Sql = NeonQueryFunction<false, false>;
 
@@ -95,23 +104,37 @@ export interface SendResult {
   sends: PlannedSend[];
 }
 
-type AttemptRow = { deliveryId: string; attempt: number; targetId: string | null; outcome: string; httpStatus: number | null; error: string | null };
+type AttemptRow = {
+  deliveryId: string;
+  attempt: number;
+  targetId: string | null;
+  outcome: string;
+  httpStatus: number | null;
+  error: string | null;
+};
 
 export async function sendStep(message: NotificationSend, deps: SendDeps): Promise<SendResult> {
   const { sql, config } = deps;
   const now = deps.now ?? new Date();
-  const [claimed, notDue] = (await sql.transaction([sql.query(CLAIM, [message.deliveryIds]), sql.query(NOT_DUE, [message.deliveryIds])])) as [
-    Claimed[],
-    { id: string; notBefore: string }[],
-  ];
+  const [claimed, notDue] = (await sql.transaction([
+    sql.query(CLAIM, [message.deliveryIds]),
+    sql.query(NOT_DUE, [message.deliveryIds]),
+  ])) as [Claimed[], { id: string; notBefore: string }[]];
   const later = sendMessages(notDue, now, DELIVERIES_PER_SEND);
   if (!claimed.length) return { claimed: 0, statuses: {}, sends: later };
 
-  const pushUsers = [...new Set(claimed.filter((c) => c.channel === 'webpush' || c.channel === 'fcm').map((c) => c.userId))];
+  const pushUsers = [
+    ...new Set(claimed.filter((c) => c.channel === 'webpush' || c.channel === 'fcm').map((c) => c.userId)),
+  ];
   const devices = pushUsers.length ? ((await sql.query(DEVICES, [pushUsers])) as Device[]) : [];
 
   const attempts: AttemptRow[] = [];
-  const updates = { id: [] as string[], status: [] as string[], error: [] as (string | null)[], notBefore: [] as (string | null)[] };
+  const updates = {
+    id: [] as string[],
+    status: [] as string[],
+    error: [] as (string | null)[],
+    notBefore: [] as (string | null)[],
+  };
   const gone: string[] = [];
   const retries: { id: string; notBefore: string }[] = [];
 
@@ -119,7 +142,14 @@ export async function sendStep(message: NotificationSend, deps: SendDeps): Promi
   claimed.forEach((delivery, i) => {
     const outcomes = results[i]!;
     for (const o of outcomes) {
-      attempts.push({ deliveryId: delivery.id, attempt: delivery.attempts, targetId: o.targetId, outcome: o.outcome, httpStatus: o.httpStatus, error: o.error });
+      attempts.push({
+        deliveryId: delivery.id,
+        attempt: delivery.attempts,
+        targetId: o.targetId,
+        outcome: o.outcome,
+        httpStatus: o.httpStatus,
+        error: o.error,
+      });
       if (o.outcome === 'gone' && o.targetId) gone.push(o.targetId);
     }
     let status = summarise(outcomes.map((o) => o.outcome));
@@ -128,7 +158,14 @@ export async function sendStep(message: NotificationSend, deps: SendDeps): Promi
     if (status === 'retrying') {
       if (delivery.attempts >= MAX_DELIVERY_ATTEMPTS) {
         status = 'given_up';
-        attempts.push({ deliveryId: delivery.id, attempt: delivery.attempts, targetId: null, outcome: 'given_up', httpStatus: null, error });
+        attempts.push({
+          deliveryId: delivery.id,
+          attempt: delivery.attempts,
+          targetId: null,
+          outcome: 'given_up',
+          httpStatus: null,
+          error,
+        });
       } else {
         notBefore = new Date(now.getTime() + deps.retryDelaySeconds(delivery.attempts) * 1000).toISOString();
         retries.push({ id: delivery.id, notBefore });
@@ -157,7 +194,12 @@ export async function sendStep(message: NotificationSend, deps: SendDeps): Promi
   return { claimed: claimed.length, statuses, sends: [...later, ...sendMessages(retries, now, DELIVERIES_PER_SEND)] };
 }
 
-type TargetOutcome = { targetId: string | null; outcome: Outcome['outcome'] | 'skipped'; httpStatus: number | null; error: string | null };
+type TargetOutcome = {
+  targetId: string | null;
+  outcome: Outcome['outcome'] | 'skipped';
+  httpStatus: number | null;
+  error: string | null;
+};
 
 /** The delivery's status from its targets' outcomes: any transient failure → retry (only the unsent targets). */
 function summarise(outcomes: TargetOutcome['outcome'][]): string {
@@ -176,23 +218,50 @@ async function deliver(d: Claimed, devices: Device[], deps: SendDeps): Promise<T
   const recipient = { locale: d.locale, timeZone: d.timeZone };
   const openUrl = `${config.webOrigin}/shows/${d.data.showSlug ?? d.data.showId ?? ''}`;
   const urgent = URGENT_KINDS.has(d.kind);
-  const one = (o: Outcome, targetId: string | null = null): TargetOutcome => ({ targetId, outcome: o.outcome, httpStatus: o.httpStatus, error: o.outcome === 'sent' ? null : o.error });
+  const one = (o: Outcome, targetId: string | null = null): TargetOutcome => ({
+    targetId,
+    outcome: o.outcome,
+    httpStatus: o.httpStatus,
+    error: o.outcome === 'sent' ? null : o.error,
+  });
 
   if (d.channel === 'email') {
     if (!config.email || !config.unsubscribeKey) return skipped('email is not configured');
     const token = await signUnsubscribeToken(config.unsubscribeKey, { u: d.userId, k: d.kind, c: 'email' });
     const unsubscribe = `${config.apiOrigin}/v1/unsubscribe?token=${token}`;
     const rendered = renderEmail(d.kind, d.data, recipient, { open: openUrl, unsubscribe });
-    return [one(await sendEmail(deps.fetch, config.email, { to: d.email, rendered, unsubscribeUrl: unsubscribe, idempotencyKey: `${d.eventId}/${d.userId}` }))];
+    return [
+      one(
+        await sendEmail(deps.fetch, config.email, {
+          to: d.email,
+          rendered,
+          unsubscribeUrl: unsubscribe,
+          idempotencyKey: `${d.eventId}/${d.userId}`,
+        }),
+      ),
+    ];
   }
   const short = renderShort(d.kind, d.data, recipient);
-  const targets = devices.filter((dev) => dev.userId === d.userId && dev.type === d.channel && !d.doneTargets.includes(dev.id));
+  const targets = devices.filter(
+    (dev) => dev.userId === d.userId && dev.type === d.channel && !d.doneTargets.includes(dev.id),
+  );
   if (!targets.length) return skipped('no device registered');
   if (d.channel === 'webpush') {
     const vapid = config.vapid;
     if (!vapid) return skipped('web push is not configured');
     return Promise.all(
-      targets.map(async (t) => one(await sendWebPush(deps.fetch, vapid, { endpoint: t.endpoint, p256dh: t.p256dh ?? '', auth: t.auth ?? '' }, { ...short, kind: d.kind, url: openUrl, data: { eventId: d.eventId } }, urgent), t.id)),
+      targets.map(async (t) =>
+        one(
+          await sendWebPush(
+            deps.fetch,
+            vapid,
+            { endpoint: t.endpoint, p256dh: t.p256dh ?? '', auth: t.auth ?? '' },
+            { ...short, kind: d.kind, url: openUrl, data: { eventId: d.eventId } },
+            urgent,
+          ),
+          t.id,
+        ),
+      ),
     );
   }
   if (d.channel === 'fcm') {
@@ -200,7 +269,19 @@ async function deliver(d: Claimed, devices: Device[], deps: SendDeps): Promise<T
     if (!account) return skipped('FCM is not configured');
     const results: TargetOutcome[] = [];
     // One after another: the first call fetches the access token the others reuse.
-    for (const t of targets) results.push(one(await sendFcm(deps.fetch, account, t.endpoint, { ...short, url: openUrl, data: { kind: d.kind, eventId: d.eventId } }, urgent), t.id));
+    for (const t of targets)
+      results.push(
+        one(
+          await sendFcm(
+            deps.fetch,
+            account,
+            t.endpoint,
+            { ...short, url: openUrl, data: { kind: d.kind, eventId: d.eventId } },
+            urgent,
+          ),
+          t.id,
+        ),
+      );
     return results;
   }
   return skipped(`channel ${d.channel} is not sent by the send step`);

@@ -7,7 +7,10 @@ import type { LoadedShow } from './store';
  * no storage yet: its first use, or a deployment that starts with empty Durable Object storage.
  * Counts are derived from the vote rows themselves, so the room starts exactly where Postgres is.
  */
-export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>, showId: string): Promise<LoadedShow | undefined> {
+export async function loadShowFromPostgres(
+  sql: NeonQueryFunction<false, false>,
+  showId: string,
+): Promise<LoadedShow | undefined> {
   const [shows, catalogue, setlist, votes, played, accuracy, discounted] = await sql.transaction(
     [
       sql.query(
@@ -17,7 +20,9 @@ export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>,
          from shows s where s.id = $1`,
         [showId],
       ),
-      sql.query(`select so.id, so.title from songs so join shows s on s.artist_id = so.artist_id where s.id = $1`, [showId]),
+      sql.query(`select so.id, so.title from songs so join shows s on s.artist_id = so.artist_id where s.id = $1`, [
+        showId,
+      ]),
       sql.query(
         `select ss.id, ss.song_id, so.title, ss.added_by from setlist_songs ss join songs so on so.id = ss.song_id where ss.show_id = $1`,
         [showId],
@@ -38,11 +43,22 @@ export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>,
   if (!show) return undefined;
   const voteRows = votes as { user_id: string; setlist_song_id: string; id: string }[];
   const playedRows = played as { position: number; song_id: string | null; title: string }[];
-  const score = (accuracy as { top_n: number; hits: number; played: number; precision: number; recall: number; position_bonus: number; score: number }[])[0];
+  const score = (
+    accuracy as {
+      top_n: number;
+      hits: number;
+      played: number;
+      precision: number;
+      recall: number;
+      position_bonus: number;
+      score: number;
+    }[]
+  )[0];
   const discountedIds = (discounted as { vote_id: string }[]).map((r) => r.vote_id);
   const notCounted = new Set(discountedIds);
   const counts = new Map<string, number>();
-  for (const v of voteRows) if (!notCounted.has(v.id)) counts.set(v.setlist_song_id, (counts.get(v.setlist_song_id) ?? 0) + 1);
+  for (const v of voteRows)
+    if (!notCounted.has(v.id)) counts.set(v.setlist_song_id, (counts.get(v.setlist_song_id) ?? 0) + 1);
   return {
     meta: {
       showId,
@@ -64,7 +80,19 @@ export async function loadShowFromPostgres(sql: NeonQueryFunction<false, false>,
     votes: voteRows.map((r) => ({ userId: r.user_id, setlistSongId: r.setlist_song_id, voteId: r.id })),
     played: playedRows.map((r) => ({ position: r.position, songId: r.song_id, title: r.title })),
     playedRevision: Number(show.played_revision ?? 0),
-    ...(score ? { result: { topN: score.top_n, hits: score.hits, played: score.played, precision: score.precision, recall: score.recall, positionBonus: score.position_bonus, score: score.score } } : {}),
+    ...(score
+      ? {
+          result: {
+            topN: score.top_n,
+            hits: score.hits,
+            played: score.played,
+            precision: score.precision,
+            recall: score.recall,
+            positionBonus: score.position_bonus,
+            score: score.score,
+          },
+        }
+      : {}),
     discounted: discountedIds,
   };
 }

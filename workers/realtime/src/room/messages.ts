@@ -1,8 +1,11 @@
-import type { RoomErrorCode, ServerMessage } from '../../../../src/shared/schemas/room';
 import type { RoomResult } from '../../../../src/shared/room-rpc';
+import type { RoomErrorCode, ServerMessage } from '../../../../src/shared/schemas/room';
 
 export const ok = <T>(value: T): RoomResult<T> => ({ ok: true, value });
-export const fail = <T = never>(code: RoomErrorCode, message: string): RoomResult<T> => ({ ok: false, error: { code, message } });
+export const fail = <T = never>(code: RoomErrorCode, message: string): RoomResult<T> => ({
+  ok: false,
+  error: { code, message },
+});
 
 export function send(ws: WebSocket, message: ServerMessage): void {
   try {

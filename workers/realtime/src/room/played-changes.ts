@@ -14,7 +14,10 @@ const same = (a: PlayedEntry, b: PlayedEntry) => a.songId === b.songId && a.titl
 export function playedChanges(before: readonly PlayedEntry[], after: readonly PlayedEntry[]): PlayedChange[] {
   let prefix = 0;
   while (prefix < before.length && prefix < after.length && same(before[prefix]!, after[prefix]!)) prefix++;
-  if (after.length === before.length - 1 && before.slice(prefix + 1).every((entry, i) => same(entry, after[prefix + i]!))) {
+  if (
+    after.length === before.length - 1 &&
+    before.slice(prefix + 1).every((entry, i) => same(entry, after[prefix + i]!))
+  ) {
     return [{ type: 'unplayed', entry: before[prefix]! }];
   }
   const changes: PlayedChange[] = [];

@@ -29,5 +29,12 @@ export class PresenceReporter {
 }
 
 export function presenceEvent(showId: string, sockets: number, at: number): AnalyticsEvent {
-  return { v: 1, eventId: crypto.randomUUID(), kind: ROOM_PRESENCE_KIND, at: new Date(at).toISOString(), showId, data: { sockets } };
+  return {
+    v: 1,
+    eventId: crypto.randomUUID(),
+    kind: ROOM_PRESENCE_KIND,
+    at: new Date(at).toISOString(),
+    showId,
+    data: { sockets },
+  };
 }

@@ -4,10 +4,11 @@
  * message sent afterwards until that write is durable. That is what lets the room acknowledge a vote
  * only once it can no longer be lost.
  */
+
+import type { VoteEvent } from '../../../../src/shared/schemas/events';
 import type { RoomSong } from '../../../../src/shared/schemas/room';
 import type { PlayedEntry, PredictionScore } from '../../../../src/shared/schemas/scoring';
 import type { ShowStatus } from '../../../../src/shared/schemas/shows';
-import type { VoteEvent } from '../../../../src/shared/schemas/events';
 
 const SCHEMA = `
 create table if not exists meta (key text primary key, value text not null);
@@ -73,7 +74,10 @@ export interface LoadedShow {
 type Row = Record<string, SqlStorageValue>;
 
 export class RoomStore {
-  constructor(private readonly sql: SqlStorage, private readonly storage: DurableObjectStorage) {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly storage: DurableObjectStorage,
+  ) {
     sql.exec(SCHEMA);
   }
 
@@ -87,11 +91,20 @@ export class RoomStore {
   #metaView: ShowMeta | undefined;
 
   private metaRows(): Map<string, string> {
-    this.#meta ??= new Map(this.sql.exec<{ key: string; value: string }>('select key, value from meta').toArray().map((r) => [r.key, r.value]));
+    this.#meta ??= new Map(
+      this.sql
+        .exec<{ key: string; value: string }>('select key, value from meta')
+        .toArray()
+        .map((r) => [r.key, r.value]),
+    );
     return this.#meta;
   }
   private setMeta(key: string, value: string | number | boolean): void {
-    this.sql.exec('insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value', key, String(value));
+    this.sql.exec(
+      'insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value',
+      key,
+      String(value),
+    );
     this.metaRows().set(key, String(value));
     this.#metaView = undefined;
   }
@@ -122,25 +135,53 @@ export class RoomStore {
   /** Replaces the room with a show loaded from Postgres (first use, or storage lost in a new deployment). */
   load(show: LoadedShow): void {
     this.storage.transactionSync(() => {
-      for (const table of ['meta', 'catalogue', 'setlist', 'votes', 'vote_ids', 'outbox', 'update_log', 'played', 'discounted']) this.sql.exec(`delete from ${table}`);
+      for (const table of [
+        'meta',
+        'catalogue',
+        'setlist',
+        'votes',
+        'vote_ids',
+        'outbox',
+        'update_log',
+        'played',
+        'discounted',
+      ])
+        this.sql.exec(`delete from ${table}`);
       this.#meta = new Map();
       this.#metaView = undefined;
       const m = show.meta;
-      for (const [key, value] of Object.entries({ ...m, updateSeq: 0, flushedEventSeq: m.eventSeq })) this.setMeta(key, value);
+      for (const [key, value] of Object.entries({ ...m, updateSeq: 0, flushedEventSeq: m.eventSeq }))
+        this.setMeta(key, value);
       this.replacePlayed(show.played, show.playedRevision);
       if (show.result) this.setResult(show.result);
-      for (const song of show.catalogue) this.sql.exec('insert into catalogue (song_id, title) values (?, ?)', song.songId, song.title);
+      for (const song of show.catalogue)
+        this.sql.exec('insert into catalogue (song_id, title) values (?, ?)', song.songId, song.title);
       for (const s of show.setlist) {
         this.sql.exec(
           'insert into setlist (setlist_song_id, song_id, title, votes, added_by) values (?, ?, ?, ?, ?)',
-          s.setlistSongId, s.songId, s.title, s.votes, s.addedBy,
+          s.setlistSongId,
+          s.songId,
+          s.title,
+          s.votes,
+          s.addedBy,
         );
       }
       for (const v of show.votes) {
-        this.sql.exec('insert into votes (user_id, setlist_song_id, vote_id, active) values (?, ?, ?, 1)', v.userId, v.setlistSongId, v.voteId);
-        this.sql.exec('insert or ignore into vote_ids (vote_id, user_id, setlist_song_id, result_votes) values (?, ?, ?, 0)', v.voteId, v.userId, v.setlistSongId);
+        this.sql.exec(
+          'insert into votes (user_id, setlist_song_id, vote_id, active) values (?, ?, ?, 1)',
+          v.userId,
+          v.setlistSongId,
+          v.voteId,
+        );
+        this.sql.exec(
+          'insert or ignore into vote_ids (vote_id, user_id, setlist_song_id, result_votes) values (?, ?, ?, 0)',
+          v.voteId,
+          v.userId,
+          v.setlistSongId,
+        );
       }
-      for (const voteId of show.discounted ?? []) this.sql.exec('insert or ignore into discounted (vote_id) values (?)', voteId);
+      for (const voteId of show.discounted ?? [])
+        this.sql.exec('insert or ignore into discounted (vote_id) values (?)', voteId);
     });
   }
 
@@ -154,7 +195,9 @@ export class RoomStore {
   // ---- the actual setlist ----
   played(): PlayedEntry[] {
     return this.sql
-      .exec<{ position: number; song_id: string | null; title: string }>('select position, song_id, title from played order by position')
+      .exec<{ position: number; song_id: string | null; title: string }>(
+        'select position, song_id, title from played order by position',
+      )
       .toArray()
       .map((r) => ({ position: r.position, songId: r.song_id, title: r.title }));
   }
@@ -163,7 +206,8 @@ export class RoomStore {
   }
   replacePlayed(songs: readonly PlayedEntry[], revision: number): void {
     this.sql.exec('delete from played');
-    for (const s of songs) this.sql.exec('insert into played (position, song_id, title) values (?, ?, ?)', s.position, s.songId, s.title);
+    for (const s of songs)
+      this.sql.exec('insert into played (position, song_id, title) values (?, ?, ?)', s.position, s.songId, s.title);
     this.setMeta('playedRevision', revision);
   }
   result(): PredictionScore | undefined {
@@ -176,7 +220,9 @@ export class RoomStore {
 
   // ---- catalogue and setlist ----
   catalogueSong(songId: string): { songId: string; title: string } | undefined {
-    const row = this.sql.exec<{ song_id: string; title: string }>('select song_id, title from catalogue where song_id = ?', songId).toArray()[0];
+    const row = this.sql
+      .exec<{ song_id: string; title: string }>('select song_id, title from catalogue where song_id = ?', songId)
+      .toArray()[0];
     return row ? { songId: row.song_id, title: row.title } : undefined;
   }
   addCatalogueSong(songId: string, title: string): void {
@@ -225,15 +271,24 @@ export class RoomStore {
    * song, the fan's active vote): each `exec` has a fixed cost, and the first one of an event also opens its transaction.
    * bench:room --profile showed those three lookups taking a third of the room's SQL time at 1,000 votes/s.
    */
-  voteContext(voteId: string, userId: string, setlistSongId: string): {
+  voteContext(
+    voteId: string,
+    userId: string,
+    setlistSongId: string,
+  ): {
     prior: { userId: string; setlistSongId: string; resultVotes: number } | undefined;
     song: RoomSong | undefined;
     activeVoteId: string | undefined;
   } {
     const row = this.sql
       .exec<{
-        prior_user_id: string | null; prior_setlist_song_id: string | null; prior_result_votes: number | null;
-        setlist_song_id: string | null; song_id: string | null; title: string | null; votes: number | null;
+        prior_user_id: string | null;
+        prior_setlist_song_id: string | null;
+        prior_result_votes: number | null;
+        setlist_song_id: string | null;
+        song_id: string | null;
+        title: string | null;
+        votes: number | null;
         active_vote_id: string | null;
       }>(
         `select p.user_id as prior_user_id, p.setlist_song_id as prior_setlist_song_id, p.result_votes as prior_result_votes,
@@ -242,11 +297,20 @@ export class RoomStore {
          left join vote_ids p on p.vote_id = ?1
          left join setlist s on s.setlist_song_id = ?2
          left join votes v on v.user_id = ?3 and v.setlist_song_id = ?2 and v.active = 1`,
-        voteId, setlistSongId, userId,
+        voteId,
+        setlistSongId,
+        userId,
       )
       .one();
     return {
-      prior: row.prior_user_id !== null ? { userId: row.prior_user_id, setlistSongId: row.prior_setlist_song_id!, resultVotes: row.prior_result_votes! } : undefined,
+      prior:
+        row.prior_user_id !== null
+          ? {
+              userId: row.prior_user_id,
+              setlistSongId: row.prior_setlist_song_id!,
+              resultVotes: row.prior_result_votes!,
+            }
+          : undefined,
       song: row.setlist_song_id !== null ? toRoomSong(row as Row) : undefined,
       activeVoteId: row.active_vote_id ?? undefined,
     };
@@ -254,7 +318,11 @@ export class RoomStore {
 
   activeVote(userId: string, setlistSongId: string): string | undefined {
     const row = this.sql
-      .exec<{ vote_id: string }>('select vote_id from votes where user_id = ? and setlist_song_id = ? and active = 1', userId, setlistSongId)
+      .exec<{ vote_id: string }>(
+        'select vote_id from votes where user_id = ? and setlist_song_id = ? and active = 1',
+        userId,
+        setlistSongId,
+      )
       .toArray()[0];
     return row?.vote_id;
   }
@@ -272,37 +340,85 @@ export class RoomStore {
 
   private bumpVotes(setlistSongId: string, delta: number, seq: number): number {
     const row = this.sql
-      .exec<{ votes: number }>('update setlist set votes = votes + ?, changed_seq = ? where setlist_song_id = ? returning votes', delta, seq, setlistSongId)
+      .exec<{ votes: number }>(
+        'update setlist set votes = votes + ?, changed_seq = ? where setlist_song_id = ? returning votes',
+        delta,
+        seq,
+        setlistSongId,
+      )
       .toArray()[0];
     return row!.votes;
   }
 
-  castVote(input: { showId: string; userId: string; setlistSongId: string; songId: string; voteId: string; traceId?: string; networkId?: string }): number {
+  castVote(input: {
+    showId: string;
+    userId: string;
+    setlistSongId: string;
+    songId: string;
+    voteId: string;
+    traceId?: string;
+    networkId?: string;
+  }): number {
     const seq = this.nextEventSeq();
     const votes = this.bumpVotes(input.setlistSongId, 1, seq);
     this.sql.exec(
       `insert into votes (user_id, setlist_song_id, vote_id, active) values (?, ?, ?, 1)
        on conflict (user_id, setlist_song_id) do update set vote_id = excluded.vote_id, active = 1`,
-      input.userId, input.setlistSongId, input.voteId,
+      input.userId,
+      input.setlistSongId,
+      input.voteId,
     );
-    this.sql.exec('insert into vote_ids (vote_id, user_id, setlist_song_id, result_votes) values (?, ?, ?, ?)', input.voteId, input.userId, input.setlistSongId, votes);
+    this.sql.exec(
+      'insert into vote_ids (vote_id, user_id, setlist_song_id, result_votes) values (?, ?, ?, ?)',
+      input.voteId,
+      input.userId,
+      input.setlistSongId,
+      votes,
+    );
     this.enqueue({
-      v: 1, kind: 'vote', eventId: crypto.randomUUID(), showId: input.showId, seq, at: new Date().toISOString(),
-      voteId: input.voteId, userId: input.userId, setlistSongId: input.setlistSongId, songId: input.songId,
+      v: 1,
+      kind: 'vote',
+      eventId: crypto.randomUUID(),
+      showId: input.showId,
+      seq,
+      at: new Date().toISOString(),
+      voteId: input.voteId,
+      userId: input.userId,
+      setlistSongId: input.setlistSongId,
+      songId: input.songId,
       ...(input.traceId ? { traceId: input.traceId } : {}),
       ...(input.networkId ? { networkId: input.networkId } : {}),
     });
     return votes;
   }
 
-  retractVote(input: { showId: string; userId: string; setlistSongId: string; songId: string; voteId: string; traceId?: string }): number {
+  retractVote(input: {
+    showId: string;
+    userId: string;
+    setlistSongId: string;
+    songId: string;
+    voteId: string;
+    traceId?: string;
+  }): number {
     const seq = this.nextEventSeq();
     // A discounted vote was already taken out of the count: taking it back changes no tally.
     const votes = this.bumpVotes(input.setlistSongId, this.isDiscounted(input.voteId) ? 0 : -1, seq);
-    this.sql.exec('update votes set active = 0 where user_id = ? and setlist_song_id = ?', input.userId, input.setlistSongId);
+    this.sql.exec(
+      'update votes set active = 0 where user_id = ? and setlist_song_id = ?',
+      input.userId,
+      input.setlistSongId,
+    );
     this.enqueue({
-      v: 1, kind: 'unvote', eventId: crypto.randomUUID(), showId: input.showId, seq, at: new Date().toISOString(),
-      voteId: input.voteId, userId: input.userId, setlistSongId: input.setlistSongId, songId: input.songId,
+      v: 1,
+      kind: 'unvote',
+      eventId: crypto.randomUUID(),
+      showId: input.showId,
+      seq,
+      at: new Date().toISOString(),
+      voteId: input.voteId,
+      userId: input.userId,
+      setlistSongId: input.setlistSongId,
+      songId: input.songId,
       ...(input.traceId ? { traceId: input.traceId } : {}),
     });
     return votes;
@@ -313,11 +429,23 @@ export class RoomStore {
     const setlistSongId = crypto.randomUUID();
     this.sql.exec(
       'insert into setlist (setlist_song_id, song_id, title, votes, added_by, added_seq, changed_seq) values (?, ?, ?, 0, ?, ?, ?)',
-      setlistSongId, input.songId, input.title, input.userId, seq, seq,
+      setlistSongId,
+      input.songId,
+      input.title,
+      input.userId,
+      seq,
+      seq,
     );
     this.enqueue({
-      v: 1, kind: 'song_added', eventId: crypto.randomUUID(), showId: input.showId, seq, at: new Date().toISOString(),
-      setlistSongId, songId: input.songId, userId: input.userId,
+      v: 1,
+      kind: 'song_added',
+      eventId: crypto.randomUUID(),
+      showId: input.showId,
+      seq,
+      at: new Date().toISOString(),
+      setlistSongId,
+      songId: input.songId,
+      userId: input.userId,
       ...(input.traceId ? { traceId: input.traceId } : {}),
     });
     return { setlistSongId, songId: input.songId, title: input.title, votes: 0 };
@@ -349,7 +477,13 @@ export class RoomStore {
       .filter((r) => r.votes !== r.counted);
     if (!counts.length) return [];
     const seq = this.nextEventSeq();
-    for (const r of counts) this.sql.exec('update setlist set votes = ?, changed_seq = ? where setlist_song_id = ?', r.counted, seq, r.setlist_song_id);
+    for (const r of counts)
+      this.sql.exec(
+        'update setlist set votes = ?, changed_seq = ? where setlist_song_id = ?',
+        r.counted,
+        seq,
+        r.setlist_song_id,
+      );
     return counts.map((r) => ({ setlistSongId: r.setlist_song_id, votes: r.counted }));
   }
 
@@ -375,7 +509,9 @@ export class RoomStore {
     this.setMeta('flushedEventSeq', m.eventSeq);
     return {
       seq,
-      changes: rows.filter((r) => r.added_seq <= m.flushedEventSeq).map((r) => ({ setlistSongId: r.setlist_song_id, votes: r.votes })),
+      changes: rows
+        .filter((r) => r.added_seq <= m.flushedEventSeq)
+        .map((r) => ({ setlistSongId: r.setlist_song_id, votes: r.votes })),
       added: rows.filter((r) => r.added_seq > m.flushedEventSeq).map(toRoomSong),
     };
   }
@@ -396,14 +532,18 @@ export class RoomStore {
     const current = this.meta().updateSeq;
     if (since > current) return undefined;
     if (since === current) return [];
-    const rows = this.sql.exec<{ seq: number; body: string }>('select seq, body from update_log where seq > ? order by seq', since).toArray();
+    const rows = this.sql
+      .exec<{ seq: number; body: string }>('select seq, body from update_log where seq > ? order by seq', since)
+      .toArray();
     if (rows.length !== current - since) return undefined;
     return rows.map((r) => r.body);
   }
 
   // ---- outbox ----
   outboxBatch(limit: number): { seq: number; body: string }[] {
-    return this.sql.exec<{ seq: number; body: string }>('select seq, body from outbox order by seq limit ?', limit).toArray();
+    return this.sql
+      .exec<{ seq: number; body: string }>('select seq, body from outbox order by seq limit ?', limit)
+      .toArray();
   }
   outboxSize(): number {
     return this.sql.exec<{ n: number }>('select count(*) as n from outbox').one().n;

@@ -14,7 +14,8 @@ describe('roomTickMs', () => {
 
   it('is whole milliseconds, so an alarm at the due time finds the tick due', () => {
     expect(roomTickMs(1_500, 50, 45)).toBe(68);
-    for (let sockets = 0; sockets < 5_000; sockets += 37) expect(Number.isInteger(roomTickMs(sockets, 50, 45))).toBe(true);
+    for (let sockets = 0; sockets < 5_000; sockets += 37)
+      expect(Number.isInteger(roomTickMs(sockets, 50, 45))).toBe(true);
   });
 
   it('is fixed when the per-socket growth is 0', () => {

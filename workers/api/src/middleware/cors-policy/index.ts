@@ -3,7 +3,15 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../../app-env';
 
 /** Response headers a browser client needs to read (request id for support, rate-limit budget, version). */
-const EXPOSED = ['X-Request-Id', 'API-Version', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'];
+const EXPOSED = [
+  'X-Request-Id',
+  'API-Version',
+  'Retry-After',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+  'RateLimit-Policy',
+];
 
 /**
  * CORS for the web origins in `WEB_ORIGINS` only, with credentials (the session cookie). Any other origin gets
@@ -12,7 +20,10 @@ const EXPOSED = ['X-Request-Id', 'API-Version', 'Retry-After', 'RateLimit-Limit'
  */
 export const corsPolicy = () =>
   createMiddleware<AppEnv>(async function corsPolicy(c, next) {
-    const allowed = (c.env.WEB_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+    const allowed = (c.env.WEB_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
     return cors({
       origin: (origin) => (allowed.includes(origin) ? origin : null),
       credentials: true,

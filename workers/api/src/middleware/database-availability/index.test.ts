@@ -38,7 +38,9 @@ describe('databaseAvailability', () => {
       const res = await request(method);
       expect(res.status).toBe(503);
       expect(res.headers.get('Retry-After')).toBe('10');
-      expect(await res.json()).toMatchObject({ error: { code: 'database_unavailable', details: { reason: 'circuit_open', circuit: 'open' } } });
+      expect(await res.json()).toMatchObject({
+        error: { code: 'database_unavailable', details: { reason: 'circuit_open', circuit: 'open' } },
+      });
     }
     expect(state.calls).toBe(0);
     expect((await request('GET')).status).toBe(200);

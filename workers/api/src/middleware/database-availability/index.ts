@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../../app-env';
-import { databaseBreaker, type DatabaseBreaker } from '../../resilience/database-breaker';
+import { type DatabaseBreaker, databaseBreaker } from '../../resilience/database-breaker';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

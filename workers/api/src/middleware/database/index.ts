@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { openDatabase, type Database, type DatabaseHandle } from '../../../../../src/shared/db/client';
+import { type Database, type DatabaseHandle, openDatabase } from '../../../../../src/shared/db/client';
 import type { Logger } from '../../../../../src/shared/log';
 import type { AppEnv } from '../../app-env';
 import { databaseBreaker } from '../../resilience/database-breaker';
@@ -18,7 +18,9 @@ export class RequestDatabase {
 
   get db(): Database {
     // Every round trip goes through the isolate's circuit breaker and timeout (resilience/database-breaker.ts).
-    this.#handle ??= openDatabase(this.env, (err) => this.log.warn('database pool error', { err }), { guard: databaseBreaker(this.env) });
+    this.#handle ??= openDatabase(this.env, (err) => this.log.warn('database pool error', { err }), {
+      guard: databaseBreaker(this.env),
+    });
     return this.#handle.db;
   }
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { z } from 'zod';
 import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { ApiError } from '../../../../../src/shared/errors';
 import type { AppEnv } from '../../app-env';
 import { requestContext } from '../request-context';
@@ -22,22 +22,35 @@ const env = { LOG_LEVEL: 'error' };
 
 describe('errorHandler', () => {
   it('renders an ApiError with its status, code, details and headers', async () => {
-    const res = await appThrowing(new ApiError(503, 'service_unavailable', 'Down.', { why: 'test' }, { 'Retry-After': '7' })).request('/boom', {}, env);
+    const res = await appThrowing(
+      new ApiError(503, 'service_unavailable', 'Down.', { why: 'test' }, { 'Retry-After': '7' }),
+    ).request('/boom', {}, env);
     expect(res.status).toBe(503);
     expect(res.headers.get('Retry-After')).toBe('7');
     const body = (await res.json()) as { error: Record<string, unknown> };
-    expect(body.error).toEqual({ code: 'service_unavailable', message: 'Down.', details: { why: 'test' }, requestId: res.headers.get('X-Request-Id') });
+    expect(body.error).toEqual({
+      code: 'service_unavailable',
+      message: 'Down.',
+      details: { why: 'test' },
+      requestId: res.headers.get('X-Request-Id'),
+    });
   });
 
   it('turns a ZodError into 400 validation_failed with the issues', async () => {
     const parsed = z.object({ n: z.number() }).safeParse({ n: 'x' });
     const res = await appThrowing(parsed.error).request('/boom', {}, env);
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: 'validation_failed', details: [{ path: 'n', code: 'invalid_type' }] } });
+    expect(await res.json()).toMatchObject({
+      error: { code: 'validation_failed', details: [{ path: 'n', code: 'invalid_type' }] },
+    });
   });
 
   it("maps Hono's malformed-JSON exception to 400 malformed_json", async () => {
-    const res = await appThrowing(new HTTPException(400, { message: 'Malformed JSON in request body' })).request('/boom', {}, env);
+    const res = await appThrowing(new HTTPException(400, { message: 'Malformed JSON in request body' })).request(
+      '/boom',
+      {},
+      env,
+    );
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'malformed_json' } });
   });

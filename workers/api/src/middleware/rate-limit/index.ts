@@ -17,7 +17,13 @@ export const rateLimit = () =>
     const decision = await rateLimiter(c.env, key).hit(limit, windowSeconds * 1000);
     const headers = rateLimitHeaders(decision, windowSeconds);
     if (!decision.allowed) {
-      throw new ApiError(429, 'rate_limited', `Too many requests: at most ${limit} per ${windowSeconds} s. Retry after ${headers['Retry-After']} s.`, undefined, headers);
+      throw new ApiError(
+        429,
+        'rate_limited',
+        `Too many requests: at most ${limit} per ${windowSeconds} s. Retry after ${headers['Retry-After']} s.`,
+        undefined,
+        headers,
+      );
     }
     await next();
     // A WebSocket upgrade (101) is passed through untouched; c.header copies responses whose headers are

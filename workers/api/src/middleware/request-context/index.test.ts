@@ -32,9 +32,17 @@ describe('requestContext', () => {
 
   it('keeps a well-formed incoming id and replaces a malformed one', async () => {
     const app = appWithRoute();
-    const kept = await app.request('/hello', { headers: { 'X-Request-Id': 'upstream-trace-42' } }, { LOG_LEVEL: 'error' });
+    const kept = await app.request(
+      '/hello',
+      { headers: { 'X-Request-Id': 'upstream-trace-42' } },
+      { LOG_LEVEL: 'error' },
+    );
     expect(kept.headers.get('X-Request-Id')).toBe('upstream-trace-42');
-    const replaced = await app.request('/hello', { headers: { 'X-Request-Id': 'bad id with spaces\n' } }, { LOG_LEVEL: 'error' });
+    const replaced = await app.request(
+      '/hello',
+      { headers: { 'X-Request-Id': 'bad id with spaces\n' } },
+      { LOG_LEVEL: 'error' },
+    );
     expect(replaced.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

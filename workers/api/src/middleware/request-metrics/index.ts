@@ -1,10 +1,10 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { matchedRoutes } from 'hono/route';
-import type { Context } from 'hono';
 import { REQUEST_METRICS_KIND } from '../../../../../src/shared/schemas/analytics';
 import type { AnalyticsEvent } from '../../../../../src/shared/schemas/events';
-import type { AppEnv } from '../../app-env';
 import { RequestMetrics } from '../../analytics/request-metrics';
+import type { AppEnv } from '../../app-env';
 
 /** One aggregator per isolate: module state lives as long as the isolate. */
 const isolateMetrics = new RequestMetrics();
@@ -33,8 +33,16 @@ export const requestMetrics = (metrics: RequestMetrics = isolateMetrics) =>
       metrics.record(routeLabel(c), c.res.status, now - started, now);
       const rows = metrics.takeIfDue(now);
       if (rows?.length) {
-        const event: AnalyticsEvent = { v: 1, eventId: crypto.randomUUID(), kind: REQUEST_METRICS_KIND, at: new Date(now).toISOString(), data: { rows } };
-        const sending = c.env.ANALYTICS.send(event, { contentType: 'json' }).catch((err: unknown) => c.get('log')?.warn('request metrics not sent', { err }));
+        const event: AnalyticsEvent = {
+          v: 1,
+          eventId: crypto.randomUUID(),
+          kind: REQUEST_METRICS_KIND,
+          at: new Date(now).toISOString(),
+          data: { rows },
+        };
+        const sending = c.env.ANALYTICS.send(event, { contentType: 'json' }).catch((err: unknown) =>
+          c.get('log')?.warn('request metrics not sent', { err }),
+        );
         try {
           c.executionCtx.waitUntil(sending);
         } catch {

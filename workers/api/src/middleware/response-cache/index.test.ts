@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../../app-env';
-import { DatabaseUnavailableError } from '../../resilience/database-breaker';
 import { clearMemoryCache } from '../../cache/memory';
+import { DatabaseUnavailableError } from '../../resilience/database-breaker';
 import { errorHandler } from '../error-handler';
 import { requestContext } from '../request-context';
 import { responseCache } from '.';
@@ -35,8 +35,13 @@ function appWithCache(env: { fresh: string; stale?: string }) {
     return c.json({ error: { code: 'not_found' } }, 404);
   });
   app.onError(errorHandler);
-  const bindings = { LOG_LEVEL: 'error', RESPONSE_CACHE_FRESH_SECONDS: env.fresh, RESPONSE_CACHE_STALE_SECONDS: env.stale ?? '3600' };
-  const get = (path: string, headers: Record<string, string> = { Origin: 'https://web.test' }) => app.request(`http://cache.test${path}`, { headers }, bindings);
+  const bindings = {
+    LOG_LEVEL: 'error',
+    RESPONSE_CACHE_FRESH_SECONDS: env.fresh,
+    RESPONSE_CACHE_STALE_SECONDS: env.stale ?? '3600',
+  };
+  const get = (path: string, headers: Record<string, string> = { Origin: 'https://web.test' }) =>
+    app.request(`http://cache.test${path}`, { headers }, bindings);
   return { state, get };
 }
 
@@ -74,7 +79,10 @@ describe('responseCache', () => {
 
   it('never shares answers to requests with a token or a cookie, and never stores errors or non-JSON', async () => {
     const { state, get } = appWithCache({ fresh: '60' });
-    for (const headers of [{ Authorization: 'Bearer abc' }, { Cookie: 'mysetlist_session=abc' }] as Record<string, string>[]) {
+    for (const headers of [{ Authorization: 'Bearer abc' }, { Cookie: 'mysetlist_session=abc' }] as Record<
+      string,
+      string
+    >[]) {
       await get('/items', headers);
       const again = await get('/items', headers);
       expect(again.headers.get('X-Cache')).toBeNull();

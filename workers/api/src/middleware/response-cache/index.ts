@@ -3,7 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../../app-env';
 import { ifNoneMatch, strongEtag } from '../../cache/etag';
 import { readGeneration } from '../../cache/generation';
-import { memoryCache, type MemoryEntry } from '../../cache/memory';
+import { type MemoryEntry, memoryCache } from '../../cache/memory';
 import { findDatabaseUnavailable } from '../../resilience/database-breaker';
 
 export const DEFAULT_FRESH_SECONDS = 15;
@@ -14,7 +14,15 @@ const STORED_AT = 'X-Stored-At';
 const GENERATION = 'X-Cache-Generation';
 const ORIGIN_CACHE_CONTROL = 'X-Origin-Cache-Control';
 /** Headers the Cache API adds to what it returns, or that belong to the moment of sending: not replayed. */
-const NOT_REPLAYED = new Set(['cf-cache-status', 'age', 'date', 'content-length', STORED_AT.toLowerCase(), GENERATION.toLowerCase(), ORIGIN_CACHE_CONTROL.toLowerCase()]);
+const NOT_REPLAYED = new Set([
+  'cf-cache-status',
+  'age',
+  'date',
+  'content-length',
+  STORED_AT.toLowerCase(),
+  GENERATION.toLowerCase(),
+  ORIGIN_CACHE_CONTROL.toLowerCase(),
+]);
 
 /**
  * A shared answer is the anonymous one: the same URL with a token or a cookie may answer differently (a setlist
@@ -36,7 +44,8 @@ const positive = (value: string | undefined, fallback: number) => {
   return value && Number.isFinite(n) && n >= 0 ? n : fallback;
 };
 
-const isPersonal = (c: Context<AppEnv>) => Boolean(c.req.header('Authorization') || c.req.header('Cookie') || c.get('caller'));
+const isPersonal = (c: Context<AppEnv>) =>
+  Boolean(c.req.header('Authorization') || c.req.header('Cookie') || c.get('caller'));
 
 /** Anonymous, plain GETs only: anything tied to a caller (a token, a cookie) or an upgrade is never shared. */
 function isCacheable(c: Context<AppEnv>): boolean {
@@ -60,11 +69,15 @@ function isStorable(res: Response, contentType: string): boolean {
  * revalidate with If-None-Match. Without a freshness window (tests), store but always revalidate.
  */
 export const publicCacheControl = (freshSeconds: number) =>
-  freshSeconds > 0 ? `public, max-age=${Math.floor(freshSeconds)}, stale-while-revalidate=${Math.floor(freshSeconds)}` : 'public, no-cache';
+  freshSeconds > 0
+    ? `public, max-age=${Math.floor(freshSeconds)}, stale-while-revalidate=${Math.floor(freshSeconds)}`
+    : 'public, no-cache';
 
 /** The route's own headers of an answer, to replay: CORS belongs to each request (corsPolicy adds it). */
 function ownHeaders(headers: Headers): [string, string][] {
-  return [...headers].filter(([name]) => !name.startsWith('access-control-') && !NOT_REPLAYED.has(name) && name !== 'etag');
+  return [...headers].filter(
+    ([name]) => !name.startsWith('access-control-') && !NOT_REPLAYED.has(name) && name !== 'etag',
+  );
 }
 
 /** The L2 copy: kept for `staleSeconds` (Cache API expiry), stamped with when and under which generation it was rendered. */
@@ -117,7 +130,11 @@ function serve(c: Context<AppEnv>, copy: MemoryEntry, how: Served, freshSeconds:
   const ttl = Math.floor(freshSeconds - ageSeconds);
   res.headers.set(
     'Cache-Status',
-    how === 'STALE' ? `mysetlist; hit; ttl=${ttl}; detail=database-unavailable` : how === 'HIT-L1' ? `mysetlist; hit; ttl=${ttl}; detail=memory` : `mysetlist; hit; ttl=${ttl}`,
+    how === 'STALE'
+      ? `mysetlist; hit; ttl=${ttl}; detail=database-unavailable`
+      : how === 'HIT-L1'
+        ? `mysetlist; hit; ttl=${ttl}; detail=memory`
+        : `mysetlist; hit; ttl=${ttl}`,
   );
   if (how === 'STALE') res.headers.set('Warning', '110 - "Response is Stale"');
   return ifNoneMatch(c.req.header('If-None-Match'), copy.etag) ? notModified(res) : res;
@@ -163,7 +180,8 @@ export const responseCache = (options: ResponseCacheOptions = {}) =>
     if (!isCacheable(c)) {
       await next();
       // 101: the socket's response, whose headers are the room's.
-      if (c.res.status !== 101 && !c.res.headers.has('Cache-Control')) c.header('Cache-Control', isPersonal(c) ? 'private, no-store' : 'no-store');
+      if (c.res.status !== 101 && !c.res.headers.has('Cache-Control'))
+        c.header('Cache-Control', isPersonal(c) ? 'private, no-store' : 'no-store');
       return;
     }
     const freshSeconds = positive(c.env.RESPONSE_CACHE_FRESH_SECONDS, DEFAULT_FRESH_SECONDS);
@@ -213,7 +231,9 @@ export const responseCache = (options: ResponseCacheOptions = {}) =>
 
     if (c.error && findDatabaseUnavailable(c.error)) {
       if (stored && ageMs < staleSeconds * 1000) {
-        log?.info('response cache: database unavailable, serving a stale copy', { ageSeconds: Math.floor(ageMs / 1000) });
+        log?.info('response cache: database unavailable, serving a stale copy', {
+          ageSeconds: Math.floor(ageMs / 1000),
+        });
         const copy = await fromStored(stored, storedAt);
         // Assigning over the error response merges its headers into the stale copy: keep those that outer
         // middleware set before the route ran (CORS, Vary), drop the error's own.
@@ -233,7 +253,14 @@ export const responseCache = (options: ResponseCacheOptions = {}) =>
     }
 
     const body = new Uint8Array(await c.res.clone().arrayBuffer());
-    const copy: MemoryEntry = { generation, storedAt: Date.now(), status: c.res.status, headers: ownHeaders(c.res.headers), body, etag: await strongEtag(body) };
+    const copy: MemoryEntry = {
+      generation,
+      storedAt: Date.now(),
+      status: c.res.status,
+      headers: ownHeaders(c.res.headers),
+      body,
+      etag: await strongEtag(body),
+    };
     if (generation) memoryCache.set(url, copy, freshSeconds * 1000);
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', publicCacheControl(freshSeconds));
     c.header('ETag', copy.etag);

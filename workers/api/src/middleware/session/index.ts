@@ -1,12 +1,16 @@
-import { createMiddleware } from 'hono/factory';
 import { getCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
 import { SESSION_COOKIE } from '../../../../../src/shared/auth/session-token';
 import { errors } from '../../../../../src/shared/errors';
 import type { AppEnv } from '../../app-env';
 import { findCaller } from '../../auth/sessions';
 
 /** The session token from `Authorization: Bearer`, the session cookie, or (WebSocket clients only) `?token=`. */
-export function sessionToken(req: { header(name: string): string | undefined; query(name: string): string | undefined }, cookie: string | undefined, allowQuery: boolean): string | undefined {
+export function sessionToken(
+  req: { header(name: string): string | undefined; query(name: string): string | undefined },
+  cookie: string | undefined,
+  allowQuery: boolean,
+): string | undefined {
   const authorization = req.header('Authorization');
   if (authorization?.startsWith('Bearer ')) return authorization.slice('Bearer '.length).trim();
   if (cookie) return cookie;

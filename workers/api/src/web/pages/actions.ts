@@ -2,7 +2,7 @@
 import type { ArtistDetail, ShowDetail } from '../../../../../src/shared/schemas/catalog';
 import { formFields, redirectWithCookies, withMessage } from '../forms';
 import { must } from '../internal-api';
-import { requireMe, type PageContext } from '../render';
+import { type PageContext, requireMe } from '../render';
 
 export async function followSubmit(page: PageContext): Promise<Response> {
   requireMe(page);
@@ -12,7 +12,10 @@ export async function followSubmit(page: PageContext): Promise<Response> {
   const follow = (await formFields(page.c)).follow !== 'false';
   const result = await page.api.call(follow ? 'PUT' : 'DELETE', `/me/follows/${artist.id}`);
   if (!result.ok) return redirectWithCookies(page.c, withMessage(back, 'error', result.message));
-  return redirectWithCookies(page.c, withMessage(back, 'notice', follow ? `You follow ${artist.name}.` : `You no longer follow ${artist.name}.`));
+  return redirectWithCookies(
+    page.c,
+    withMessage(back, 'notice', follow ? `You follow ${artist.name}.` : `You no longer follow ${artist.name}.`),
+  );
 }
 
 export async function lockSubmit(page: PageContext): Promise<Response> {

@@ -2,7 +2,7 @@
 import { Flash } from '../components';
 import { failureText, redirectWithCookies, withMessage } from '../forms';
 import { must } from '../internal-api';
-import { html, requireMe, type PageContext } from '../render';
+import { html, type PageContext, requireMe } from '../render';
 
 /** GET /v1/admin/anomalies items (`VoteAnomaly` in the OpenAPI document). */
 interface VoteAnomaly {
@@ -34,36 +34,42 @@ export const STAFF_PAGES: { href: string; label: string; adminOnly?: boolean }[]
 export async function adminIndexPage(page: PageContext): Promise<Response> {
   const me = requireMe(page);
   const links = STAFF_PAGES.filter((p) => !p.adminOnly || me.role === 'admin');
-  return html(page.c, {
-    title: 'Staff',
-    me,
-    children: (
-      <>
-        <h1>Staff</h1>
-        {me.role === 'fan' ? (
-          <p>These pages are for moderators and admins.</p>
-        ) : (
-          <ul class="rows">
-            {links.map((p) => (
+  return html(
+    page.c,
+    {
+      title: 'Staff',
+      me,
+      children: (
+        <>
+          <h1>Staff</h1>
+          {me.role === 'fan' ? (
+            <p>These pages are for moderators and admins.</p>
+          ) : (
+            <ul class="rows">
+              {links.map((p) => (
+                <li>
+                  <a href={p.href}>{p.label}</a>
+                </li>
+              ))}
               <li>
-                <a href={p.href}>{p.label}</a>
+                <span>Lock a room or mark songs played: open the show's page.</span>
               </li>
-            ))}
-            <li>
-              <span>Lock a room or mark songs played: open the show's page.</span>
-            </li>
-          </ul>
-        )}
-      </>
-    ),
-  }, me.role === 'fan' ? 403 : 200);
+            </ul>
+          )}
+        </>
+      ),
+    },
+    me.role === 'fan' ? 403 : 200,
+  );
 }
 
 export async function anomaliesPage(page: PageContext): Promise<Response> {
   const me = requireMe(page);
   const status = page.c.req.query('status');
   const filter = status === 'open' || status === 'discounted' || status === 'restored' ? status : undefined;
-  const { items } = must(await page.api.get<{ items: VoteAnomaly[] }>(`/admin/anomalies?limit=100${filter ? `&status=${filter}` : ''}`));
+  const { items } = must(
+    await page.api.get<{ items: VoteAnomaly[] }>(`/admin/anomalies?limit=100${filter ? `&status=${filter}` : ''}`),
+  );
   return html(page.c, {
     title: 'Vote anomalies',
     me,
@@ -75,7 +81,10 @@ export async function anomaliesPage(page: PageContext): Promise<Response> {
           <ul class="rows filter">
             {(['all', 'open', 'discounted', 'restored'] as const).map((s) => (
               <li>
-                <a href={s === 'all' ? '/admin/anomalies' : `/admin/anomalies?status=${s}`} aria-current={(filter ?? 'all') === s ? 'page' : undefined}>
+                <a
+                  href={s === 'all' ? '/admin/anomalies' : `/admin/anomalies?status=${s}`}
+                  aria-current={(filter ?? 'all') === s ? 'page' : undefined}
+                >
                   {s}
                 </a>
               </li>
@@ -111,7 +120,10 @@ export async function anomaliesPage(page: PageContext): Promise<Response> {
                   <td>{a.votes}</td>
                   <td>{a.status}</td>
                   <td>
-                    <form method="post" action={`/admin/anomalies/${a.id}/${a.status === 'discounted' ? 'restore' : 'discount'}`}>
+                    <form
+                      method="post"
+                      action={`/admin/anomalies/${a.id}/${a.status === 'discounted' ? 'restore' : 'discount'}`}
+                    >
                       <button type="submit" class="secondary">
                         {a.status === 'discounted' ? 'Count again' : 'Discount votes'}
                       </button>
@@ -130,8 +142,18 @@ export async function anomaliesPage(page: PageContext): Promise<Response> {
 export async function anomalyReviewSubmit(page: PageContext, decision: 'discount' | 'restore'): Promise<Response> {
   requireMe(page);
   const id = page.c.req.param('id')!;
-  const result = await page.api.call<{ votes: number }>(decision === 'discount' ? 'POST' : 'DELETE', `/admin/anomalies/${encodeURIComponent(id)}/discount`);
+  const result = await page.api.call<{ votes: number }>(
+    decision === 'discount' ? 'POST' : 'DELETE',
+    `/admin/anomalies/${encodeURIComponent(id)}/discount`,
+  );
   const back = '/admin/anomalies';
   if (!result.ok) return redirectWithCookies(page.c, withMessage(back, 'error', failureText(result)));
-  return redirectWithCookies(page.c, withMessage(back, 'notice', decision === 'discount' ? `${result.data.votes} votes discounted.` : `${result.data.votes} votes count again.`));
+  return redirectWithCookies(
+    page.c,
+    withMessage(
+      back,
+      'notice',
+      decision === 'discount' ? `${result.data.votes} votes discounted.` : `${result.data.votes} votes count again.`,
+    ),
+  );
 }

@@ -13,9 +13,24 @@ function SignUpForm({ email = '', displayName = '', error }: { email?: string; d
         <label for="signup-email">Email</label>
         <input id="signup-email" name="email" type="email" autocomplete="email" required value={email} />
         <label for="signup-name">Display name (optional)</label>
-        <input id="signup-name" name="displayName" type="text" autocomplete="nickname" maxlength={60} value={displayName} />
+        <input
+          id="signup-name"
+          name="displayName"
+          type="text"
+          autocomplete="nickname"
+          maxlength={60}
+          value={displayName}
+        />
         <label for="signup-password">Password</label>
-        <input id="signup-password" name="password" type="password" autocomplete="new-password" minlength={10} required aria-describedby="password-rules" />
+        <input
+          id="signup-password"
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          minlength={10}
+          required
+          aria-describedby="password-rules"
+        />
         <p id="password-rules" class="muted small">
           At least 10 characters; not a common password and not the part of your email before the @.
         </p>
@@ -41,10 +56,28 @@ export async function signUpSubmit({ c, api, me }: PageContext): Promise<Respons
     displayName: optional(form.displayName),
   });
   if (result.ok) return redirectWithCookies(c, '/account?notice=Welcome%20to%20MySetlist', result.response);
-  return html(c, { title: 'Sign up', me, children: <SignUpForm email={form.email} displayName={form.displayName} error={failureText(result)} /> }, result.status === 409 ? 409 : 400);
+  return html(
+    c,
+    {
+      title: 'Sign up',
+      me,
+      children: <SignUpForm email={form.email} displayName={form.displayName} error={failureText(result)} />,
+    },
+    result.status === 409 ? 409 : 400,
+  );
 }
 
-function LogInForm({ email = '', next, error, notice }: { email?: string; next: string; error?: string; notice?: string }) {
+function LogInForm({
+  email = '',
+  next,
+  error,
+  notice,
+}: {
+  email?: string;
+  next: string;
+  error?: string;
+  notice?: string;
+}) {
   return (
     <section class="narrow">
       <h1>Log in</h1>
@@ -65,7 +98,17 @@ function LogInForm({ email = '', next, error, notice }: { email?: string; next: 
 }
 
 /** Step two: the password was right and the account has two-step verification on. */
-function SecondFactorForm({ email, password, next, error }: { email: string; password: string; next: string; error?: string }) {
+function SecondFactorForm({
+  email,
+  password,
+  next,
+  error,
+}: {
+  email: string;
+  password: string;
+  next: string;
+  error?: string;
+}) {
   return (
     <section class="narrow">
       <h1>Two-step verification</h1>
@@ -75,7 +118,16 @@ function SecondFactorForm({ email, password, next, error }: { email: string; pas
         <input type="hidden" name="email" value={email} />
         <input type="hidden" name="password" value={password} />
         <label for="login-totp">6-digit code from your authenticator app</label>
-        <input id="login-totp" name="totp" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength={6} autofocus />
+        <input
+          id="login-totp"
+          name="totp"
+          type="text"
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          pattern="[0-9]{6}"
+          maxlength={6}
+          autofocus
+        />
         <details>
           <summary>Use a recovery code instead</summary>
           <label for="login-recovery">Recovery code</label>
@@ -104,9 +156,32 @@ export async function logInSubmit({ c, api, me }: PageContext): Promise<Response
   if (result.ok) return redirectWithCookies(c, next, result.response);
   const status = result.status === 429 ? 429 : result.status === 400 ? 400 : 401;
   let res: Response;
-  if (result.code === 'mfa_required') res = await html(c, { title: 'Two-step verification', me, children: <SecondFactorForm email={email} password={password} next={next} /> }, 401);
-  else if (result.code === 'invalid_mfa_code') res = await html(c, { title: 'Two-step verification', me, children: <SecondFactorForm email={email} password={password} next={next} error={result.message} /> }, 401);
-  else res = await html(c, { title: 'Log in', me, children: <LogInForm email={email} next={next} error={failureText(result)} /> }, status);
+  if (result.code === 'mfa_required')
+    res = await html(
+      c,
+      {
+        title: 'Two-step verification',
+        me,
+        children: <SecondFactorForm email={email} password={password} next={next} />,
+      },
+      401,
+    );
+  else if (result.code === 'invalid_mfa_code')
+    res = await html(
+      c,
+      {
+        title: 'Two-step verification',
+        me,
+        children: <SecondFactorForm email={email} password={password} next={next} error={result.message} />,
+      },
+      401,
+    );
+  else
+    res = await html(
+      c,
+      { title: 'Log in', me, children: <LogInForm email={email} next={next} error={failureText(result)} /> },
+      status,
+    );
   // The second step carries the password in the page: never keep it anywhere.
   res.headers.set('Cache-Control', 'no-store');
   return res;

@@ -4,7 +4,7 @@ import type { Recommendations } from '../../../../../src/shared/schemas/ml';
 import type { ShowList as ShowListBody } from '../../../../../src/shared/schemas/shows';
 import { ArtistCard, ShowList } from '../components';
 import { must } from '../internal-api';
-import { html, requireMe, type PageContext } from '../render';
+import { html, type PageContext, requireMe } from '../render';
 
 /** The artists I follow and their upcoming shows, soonest first. */
 export async function feedPage(page: PageContext): Promise<Response> {

@@ -4,13 +4,19 @@ import { WEB_ASSETS } from '../assets';
 import { Flash } from '../components';
 import { failureText, formFields, redirectWithCookies, withMessage } from '../forms';
 import { must, PageError } from '../internal-api';
-import { html, requireMe, type PageContext } from '../render';
+import { html, type PageContext, requireMe } from '../render';
 
 export function ImportProgressView({ record }: { record: ImportRecord }) {
   const { artist, catalog, shows } = record.progress;
-  const phase = (name: string, p: { done: boolean; inserted: number; updated: number; unchanged: number } | undefined) => (
+  const phase = (
+    name: string,
+    p: { done: boolean; inserted: number; updated: number; unchanged: number } | undefined,
+  ) => (
     <li data-phase={name}>
-      <strong>{name}</strong>: {p ? `${p.done ? 'done' : 'in progress'} · ${p.inserted} new, ${p.updated} updated, ${p.unchanged} unchanged` : 'waiting'}
+      <strong>{name}</strong>:{' '}
+      {p
+        ? `${p.done ? 'done' : 'in progress'} · ${p.inserted} new, ${p.updated} updated, ${p.unchanged} unchanged`
+        : 'waiting'}
     </li>
   );
   return (
@@ -38,7 +44,8 @@ export function ImportProgressView({ record }: { record: ImportRecord }) {
 export async function importFormPage(page: PageContext): Promise<Response> {
   const me = requireMe(page);
   // Only admins may start imports (the API decides; the form is not shown to anyone it would refuse).
-  if (me.role !== 'admin') throw new PageError({ ok: false, status: 403, code: 'forbidden', message: 'Only admins import artists.' });
+  if (me.role !== 'admin')
+    throw new PageError({ ok: false, status: 403, code: 'forbidden', message: 'Only admins import artists.' });
   return html(page.c, {
     title: 'Import an artist',
     me,
@@ -46,7 +53,10 @@ export async function importFormPage(page: PageContext): Promise<Response> {
       <section class="narrow">
         <h1>Import an artist</h1>
         <Flash error={page.c.req.query('error')} />
-        <p class="muted">From Spotify (catalogue), Ticketmaster (shows and venues) and setlist.fm. Importing an artist again only updates what changed.</p>
+        <p class="muted">
+          From Spotify (catalogue), Ticketmaster (shows and venues) and setlist.fm. Importing an artist again only
+          updates what changed.
+        </p>
         <form method="post" action="/admin/imports" class="stack">
           <label for="import-name">Artist name</label>
           <input id="import-name" name="artistName" type="text" />
@@ -72,7 +82,9 @@ export async function importSubmit(page: PageContext): Promise<Response> {
 
 export async function importStatusPage(page: PageContext): Promise<Response> {
   const me = requireMe(page);
-  const record = must(await page.api.get<ImportRecord>(`/admin/imports/${encodeURIComponent(page.c.req.param('id')!)}`));
+  const record = must(
+    await page.api.get<ImportRecord>(`/admin/imports/${encodeURIComponent(page.c.req.param('id')!)}`),
+  );
   return html(page.c, {
     title: 'Import',
     me,

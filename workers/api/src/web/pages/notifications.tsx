@@ -1,11 +1,16 @@
 /** The inbox, notification preferences (a section of the account page) and their form handlers. */
 import type { z } from 'zod';
-import { NOTIFICATION_CHANNELS, NOTIFICATION_KINDS, type InboxPage, type NotificationPreferences } from '../../../../../src/shared/schemas/notifications';
+import {
+  type InboxPage,
+  NOTIFICATION_CHANNELS,
+  NOTIFICATION_KINDS,
+  type NotificationPreferences,
+} from '../../../../../src/shared/schemas/notifications';
 import { WEB_ASSETS } from '../assets';
 import { Flash } from '../components';
 import { failureText, formFields, optional, redirectWithCookies, withMessage } from '../forms';
 import { must } from '../internal-api';
-import { html, requireMe, type PageContext } from '../render';
+import { html, type PageContext, requireMe } from '../render';
 
 type Inbox = z.infer<typeof InboxPage>;
 const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
@@ -40,7 +45,8 @@ export async function inboxPage(page: PageContext): Promise<Response> {
               return (
                 <li class={n.readAt ? 'read' : 'unread'}>
                   <span>
-                    {n.readAt ? null : <span class="badge">New</span>} <strong>{slug ? <a href={`/shows/${slug}`}>{n.title}</a> : n.title}</strong>
+                    {n.readAt ? null : <span class="badge">New</span>}{' '}
+                    <strong>{slug ? <a href={`/shows/${slug}`}>{n.title}</a> : n.title}</strong>
                     <br />
                     <span>{n.body}</span> <span class="muted small">· {utc(n.createdAt)}</span>
                   </span>
@@ -70,7 +76,10 @@ export async function markReadSubmit(page: PageContext): Promise<Response> {
 export async function markAllReadSubmit(page: PageContext): Promise<Response> {
   requireMe(page);
   const result = await page.api.call('POST', '/me/notifications/read-all');
-  return redirectWithCookies(page.c, result.ok ? withMessage('/inbox', 'notice', 'All read.') : withMessage('/inbox', 'error', result.message));
+  return redirectWithCookies(
+    page.c,
+    result.ok ? withMessage('/inbox', 'notice', 'All read.') : withMessage('/inbox', 'error', result.message),
+  );
 }
 
 const KIND_LABEL: Record<(typeof NOTIFICATION_KINDS)[number], string> = {
@@ -80,7 +89,12 @@ const KIND_LABEL: Record<(typeof NOTIFICATION_KINDS)[number], string> = {
   setlist_published: 'Setlist and results',
   song_milestone: 'Song vote milestones',
 };
-const CHANNEL_LABEL: Record<(typeof NOTIFICATION_CHANNELS)[number], string> = { in_app: 'Inbox', email: 'Email', webpush: 'Browser push', fcm: 'Mobile app' };
+const CHANNEL_LABEL: Record<(typeof NOTIFICATION_CHANNELS)[number], string> = {
+  in_app: 'Inbox',
+  email: 'Email',
+  webpush: 'Browser push',
+  fcm: 'Mobile app',
+};
 
 /** The account page's section: kind × channel switches, time zone, quiet hours, and the Web Push opt-in. */
 export function NotificationSettings({ prefs }: { prefs: NotificationPreferences }) {
@@ -104,7 +118,13 @@ export function NotificationSettings({ prefs }: { prefs: NotificationPreferences
                 <th scope="row">{KIND_LABEL[kind]}</th>
                 {NOTIFICATION_CHANNELS.map((ch) => (
                   <td>
-                    <input type="checkbox" name={`${kind}.${ch}`} id={`pref-${kind}-${ch}`} checked={prefs.kinds[kind][ch]} aria-label={`${KIND_LABEL[kind]} by ${CHANNEL_LABEL[ch]}`} />
+                    <input
+                      type="checkbox"
+                      name={`${kind}.${ch}`}
+                      id={`pref-${kind}-${ch}`}
+                      checked={prefs.kinds[kind][ch]}
+                      aria-label={`${KIND_LABEL[kind]} by ${CHANNEL_LABEL[ch]}`}
+                    />
                   </td>
                 ))}
               </tr>
@@ -115,9 +135,19 @@ export function NotificationSettings({ prefs }: { prefs: NotificationPreferences
           <label for="pref-tz">Time zone</label>
           <input id="pref-tz" name="timeZone" value={prefs.timeZone} />
           <label for="pref-quiet-start">Quiet hours from (HH:MM, empty for none)</label>
-          <input id="pref-quiet-start" name="quietStart" pattern="([01][0-9]|2[0-3]):[0-5][0-9]" value={prefs.quietHours?.start ?? ''} />
+          <input
+            id="pref-quiet-start"
+            name="quietStart"
+            pattern="([01][0-9]|2[0-3]):[0-5][0-9]"
+            value={prefs.quietHours?.start ?? ''}
+          />
           <label for="pref-quiet-end">to</label>
-          <input id="pref-quiet-end" name="quietEnd" pattern="([01][0-9]|2[0-3]):[0-5][0-9]" value={prefs.quietHours?.end ?? ''} />
+          <input
+            id="pref-quiet-end"
+            name="quietEnd"
+            pattern="([01][0-9]|2[0-3]):[0-5][0-9]"
+            value={prefs.quietHours?.end ?? ''}
+          />
           <button type="submit">Save notification settings</button>
         </div>
       </form>
@@ -137,7 +167,12 @@ export const notificationScripts = [WEB_ASSETS.pushScript];
 export async function preferencesSubmit(page: PageContext): Promise<Response> {
   requireMe(page);
   const form = await formFields(page.c);
-  const kinds = Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, Object.fromEntries(NOTIFICATION_CHANNELS.map((ch) => [ch, form[`${kind}.${ch}`] === 'on']))]));
+  const kinds = Object.fromEntries(
+    NOTIFICATION_KINDS.map((kind) => [
+      kind,
+      Object.fromEntries(NOTIFICATION_CHANNELS.map((ch) => [ch, form[`${kind}.${ch}`] === 'on'])),
+    ]),
+  );
   const start = optional(form.quietStart);
   const end = optional(form.quietEnd);
   const result = await page.api.call('PUT', '/me/notification-preferences', {
@@ -145,5 +180,10 @@ export async function preferencesSubmit(page: PageContext): Promise<Response> {
     timeZone: optional(form.timeZone),
     quietHours: start && end ? { start, end } : null,
   });
-  return redirectWithCookies(page.c, result.ok ? withMessage('/account', 'notice', 'Notification settings saved.') : withMessage('/account', 'error', failureText(result)));
+  return redirectWithCookies(
+    page.c,
+    result.ok
+      ? withMessage('/account', 'notice', 'Notification settings saved.')
+      : withMessage('/account', 'error', failureText(result)),
+  );
 }

@@ -1,15 +1,17 @@
 /** The operators' page: live charts of the metrics endpoint (client/ops.ts refreshes them every 5 s). */
+
+import type { AdminMetrics } from '../admin-metrics';
 import { WEB_ASSETS } from '../assets';
 import { must } from '../internal-api';
-import { html, requireMe, type PageContext } from '../render';
-import type { AdminMetrics } from '../admin-metrics';
+import { html, type PageContext, requireMe } from '../render';
 
 /** The share of 5xx answers over all routes, weighted by requests. */
 export function overallErrorRate(metrics: Pick<AdminMetrics, 'routes'>): number {
   const requests = metrics.routes.reduce((n, r) => n + r.requests, 0);
   return requests ? metrics.routes.reduce((n, r) => n + r.errorRate * r.requests, 0) / requests : 0;
 }
-export const maxQueueLagMs = (metrics: Pick<AdminMetrics, 'queues'>) => Math.max(0, ...metrics.queues.map((q) => q.avgLagMs));
+export const maxQueueLagMs = (metrics: Pick<AdminMetrics, 'queues'>) =>
+  Math.max(0, ...metrics.queues.map((q) => q.avgLagMs));
 
 const pct = (share: number) => `${(share * 100).toFixed(2)} %`;
 const ms = (value: number | null) => (value === null ? '–' : `${Math.round(value)} ms`);
@@ -18,7 +20,11 @@ function Chart({ id, title, value, unit }: { id: string; title: string; value: s
   return (
     <figure class="chart" id={`chart-${id}`} aria-labelledby={`chart-${id}-title`}>
       <figcaption id={`chart-${id}-title`}>
-        {title}: <span class="value" data-value={id}>{value}</span> <span class="muted small">{unit}</span>
+        {title}:{' '}
+        <span class="value" data-value={id}>
+          {value}
+        </span>{' '}
+        <span class="muted small">{unit}</span>
       </figcaption>
       <svg viewBox="0 0 300 120" preserveAspectRatio="none" role="img" aria-label={`${title} over time`}>
         <polyline data-line={id} fill="none" stroke="#4b2bd1" stroke-width="2" points="" />
@@ -39,24 +45,47 @@ export async function opsPage(page: PageContext): Promise<Response> {
       <>
         <h1>Operations</h1>
         <p class="muted">
-          Last {metrics.windowMinutes} minutes · updated <time id="ops-updated" datetime={metrics.at}>{metrics.at.slice(11, 19)} UTC</time>{' '}
+          Last {metrics.windowMinutes} minutes · updated{' '}
+          <time id="ops-updated" datetime={metrics.at}>
+            {metrics.at.slice(11, 19)} UTC
+          </time>{' '}
           <span id="ops-state" class="small"></span>
         </p>
         <div class="charts">
           <Chart id="votes" title="Votes per minute" value={metrics.votes.perMinute.toFixed(1)} unit="votes/min" />
-          <Chart id="sockets" title="Open sockets" value={String(metrics.rooms.sockets)} unit={`in ${metrics.rooms.active} rooms`} />
-          <Chart id="lag" title="Queue lag" value={String(Math.round(maxQueueLagMs(metrics)))} unit="ms (slowest queue, mean)" />
+          <Chart
+            id="sockets"
+            title="Open sockets"
+            value={String(metrics.rooms.sockets)}
+            unit={`in ${metrics.rooms.active} rooms`}
+          />
+          <Chart
+            id="lag"
+            title="Queue lag"
+            value={String(Math.round(maxQueueLagMs(metrics)))}
+            unit="ms (slowest queue, mean)"
+          />
           <Chart id="errors" title="Error rate" value={pct(overallErrorRate(metrics))} unit="5xx share" />
         </div>
         <section aria-labelledby="ops-queues">
           <h2 id="ops-queues">Queues</h2>
           <table>
             <thead>
-              <tr><th scope="col">Queue</th><th scope="col">Messages</th><th scope="col">Mean lag</th><th scope="col">Max lag</th></tr>
+              <tr>
+                <th scope="col">Queue</th>
+                <th scope="col">Messages</th>
+                <th scope="col">Mean lag</th>
+                <th scope="col">Max lag</th>
+              </tr>
             </thead>
             <tbody id="ops-queue-rows">
               {metrics.queues.map((q) => (
-                <tr><td>{q.queue}</td><td>{q.messages}</td><td>{ms(q.avgLagMs)}</td><td>{ms(q.maxLagMs)}</td></tr>
+                <tr>
+                  <td>{q.queue}</td>
+                  <td>{q.messages}</td>
+                  <td>{ms(q.avgLagMs)}</td>
+                  <td>{ms(q.maxLagMs)}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -65,12 +94,29 @@ export async function opsPage(page: PageContext): Promise<Response> {
           <h2 id="ops-routes">Busiest routes</h2>
           <table>
             <thead>
-              <tr><th scope="col">Route</th><th scope="col">Requests</th><th scope="col">5xx</th><th scope="col">4xx</th><th scope="col">p95</th></tr>
+              <tr>
+                <th scope="col">Route</th>
+                <th scope="col">Requests</th>
+                <th scope="col">5xx</th>
+                <th scope="col">4xx</th>
+                <th scope="col">p95</th>
+              </tr>
             </thead>
             <tbody id="ops-route-rows">
-              {[...metrics.routes].sort((a, b) => b.requests - a.requests).slice(0, 15).map((r) => (
-                <tr><td><code>{r.route}</code></td><td>{r.requests}</td><td>{pct(r.errorRate)}</td><td>{pct(r.clientErrorRate)}</td><td>{r.p95AboveHistogram ? '> 5 s' : ms(r.p95Ms)}</td></tr>
-              ))}
+              {[...metrics.routes]
+                .sort((a, b) => b.requests - a.requests)
+                .slice(0, 15)
+                .map((r) => (
+                  <tr>
+                    <td>
+                      <code>{r.route}</code>
+                    </td>
+                    <td>{r.requests}</td>
+                    <td>{pct(r.errorRate)}</td>
+                    <td>{pct(r.clientErrorRate)}</td>
+                    <td>{r.p95AboveHistogram ? '> 5 s' : ms(r.p95Ms)}</td>
+                  </tr>
+                ))}
             </tbody>
           </table>
         </section>
@@ -78,7 +124,12 @@ export async function opsPage(page: PageContext): Promise<Response> {
           <h2 id="ops-shows">Busiest shows (last {metrics.topShowsMinutes} minutes)</h2>
           <ul id="ops-show-rows" class="rows">
             {metrics.topShows.map((s) => (
-              <li><a href={`/shows/${s.slug ?? s.showId}`}>{s.slug ?? s.showId}</a><span>{s.votes} votes · {s.sockets} sockets</span></li>
+              <li>
+                <a href={`/shows/${s.slug ?? s.showId}`}>{s.slug ?? s.showId}</a>
+                <span>
+                  {s.votes} votes · {s.sockets} sockets
+                </span>
+              </li>
             ))}
           </ul>
         </section>

@@ -1,14 +1,19 @@
 /** The public, cacheable pages: home, search results, artist, venue. */
 import type { z } from 'zod';
-import type { ArtistDetail, ArtistList, SimilarArtistList, VenueDetail } from '../../../../../src/shared/schemas/catalog';
+import type {
+  ArtistDetail,
+  ArtistList,
+  SimilarArtistList,
+  VenueDetail,
+} from '../../../../../src/shared/schemas/catalog';
+import type { Leaderboard } from '../../../../../src/shared/schemas/scoring';
 import type { SearchResponse } from '../../../../../src/shared/schemas/search';
 import type { ShowList as ShowListBody } from '../../../../../src/shared/schemas/shows';
 import type { TrendingArtistList, TrendingShowList } from '../../../../../src/shared/schemas/trending';
-import type { Leaderboard } from '../../../../../src/shared/schemas/scoring';
 import { ArtistCard, ArtistPhoto, Flash, ShowList } from '../components';
-import { LeaderboardTable } from './leaderboard';
 import { must } from '../internal-api';
 import { html, type PageContext } from '../render';
+import { LeaderboardTable } from './leaderboard';
 
 export async function homePage({ c, api, me }: PageContext): Promise<Response> {
   const [trendingShows, trendingArtists] = await Promise.all([
@@ -19,7 +24,8 @@ export async function homePage({ c, api, me }: PageContext): Promise<Response> {
   let artists = trendingArtists.ok ? trendingArtists.data.items.map((item) => item.artist) : [];
   // Before the first trending recompute (a new deployment), the soonest shows and the most popular artists.
   const fallbackShows = shows.length === 0 ? api.get<ShowListBody>('/shows?status=upcoming&limit=8') : undefined;
-  const fallbackArtists = artists.length === 0 ? api.get<z.infer<typeof ArtistList>>('/artists?sort=popularity&limit=8') : undefined;
+  const fallbackArtists =
+    artists.length === 0 ? api.get<z.infer<typeof ArtistList>>('/artists?sort=popularity&limit=8') : undefined;
   if (fallbackShows) shows = must(await fallbackShows).items;
   if (fallbackArtists) artists = must(await fallbackArtists).items;
   return html(c, {
@@ -59,11 +65,33 @@ const TYPE_PATH = { artist: 'artists', show: 'shows', venue: 'venues' } as const
 export async function searchPage({ c, api, me }: PageContext): Promise<Response> {
   const q = (c.req.query('q') ?? '').trim();
   if (!q) {
-    return html(c, { title: 'Search', me, children: <><h1>Search</h1><p class="muted">Type an artist, a venue or a city in the search box above.</p></> });
+    return html(c, {
+      title: 'Search',
+      me,
+      children: (
+        <>
+          <h1>Search</h1>
+          <p class="muted">Type an artist, a venue or a city in the search box above.</p>
+        </>
+      ),
+    });
   }
   const result = await api.get<SearchResponse>(`/search?q=${encodeURIComponent(q)}&limit=20`);
   if (!result.ok && result.status === 400) {
-    return html(c, { title: 'Search', me, children: <><h1>Search</h1><Flash error={result.message} /></> }, 400);
+    return html(
+      c,
+      {
+        title: 'Search',
+        me,
+        children: (
+          <>
+            <h1>Search</h1>
+            <Flash error={result.message} />
+          </>
+        ),
+      },
+      400,
+    );
   }
   const { results } = must(result);
   return html(c, {
@@ -71,9 +99,7 @@ export async function searchPage({ c, api, me }: PageContext): Promise<Response>
     me,
     children: (
       <>
-        <h1>
-          Results for “{q}”
-        </h1>
+        <h1>Results for “{q}”</h1>
         {results.length === 0 ? (
           <p class="muted">Nothing matches. Try another spelling or a city.</p>
         ) : (
@@ -140,7 +166,8 @@ export async function artistPage({ c, api, me }: PageContext): Promise<Response>
               </form>
             ) : (
               <p>
-                <a href={`/login?next=${encodeURIComponent(`/artists/${artist.slug}`)}`}>Log in</a> to follow {artist.name}.
+                <a href={`/login?next=${encodeURIComponent(`/artists/${artist.slug}`)}`}>Log in</a> to follow{' '}
+                {artist.name}.
               </p>
             )}
           </div>

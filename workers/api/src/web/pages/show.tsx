@@ -1,10 +1,11 @@
 /** The show page: details and the predicted setlist, server-rendered; client/show.ts makes it live. */
-import type { ShowDetail } from '../../../../../src/shared/schemas/catalog';
+
 import type { SetlistView } from '../../../../../src/shared/room-rpc';
+import type { ShowDetail } from '../../../../../src/shared/schemas/catalog';
 import type { RoomSong } from '../../../../../src/shared/schemas/room';
 import type { ActualSetlistView, ShowAccuracyView } from '../../../../../src/shared/schemas/scoring';
 import { WEB_ASSETS } from '../assets';
-import { Flash, showDate, StatusBadge } from '../components';
+import { Flash, StatusBadge, showDate } from '../components';
 import { must } from '../internal-api';
 import { html, type PageContext } from '../render';
 
@@ -26,9 +27,27 @@ export function votingNotice(setlist: Pick<SetlistView, 'status' | 'locked' | 'v
   return `Voting is closed: this show is ${setlist.status === 'live' ? 'live now' : setlist.status}.`;
 }
 
-function SetlistRow({ song, rank, max, mine, canVote, playedAt }: { song: RoomSong; rank: number; max: number; mine: boolean; canVote: boolean; playedAt: number | undefined }) {
+function SetlistRow({
+  song,
+  rank,
+  max,
+  mine,
+  canVote,
+  playedAt,
+}: {
+  song: RoomSong;
+  rank: number;
+  max: number;
+  mine: boolean;
+  canVote: boolean;
+  playedAt: number | undefined;
+}) {
   return (
-    <li class={['song', mine ? 'mine' : '', playedAt ? 'played' : ''].filter(Boolean).join(' ')} data-id={song.setlistSongId} data-votes={String(song.votes)}>
+    <li
+      class={['song', mine ? 'mine' : '', playedAt ? 'played' : ''].filter(Boolean).join(' ')}
+      data-id={song.setlistSongId}
+      data-votes={String(song.votes)}
+    >
       <span class="rank" aria-hidden="true">
         {rank}
       </span>
@@ -60,12 +79,17 @@ function SetlistRow({ song, rank, max, mine, canVote, playedAt }: { song: RoomSo
 
 export async function showPage({ c, api, me }: PageContext): Promise<Response> {
   const show = must(await api.get<ShowDetail>(`/shows/${encodeURIComponent(c.req.param('slug')!)}`));
-  const [setlistResult, actualResult] = await Promise.all([api.get<SetlistView>(`/shows/${show.id}/setlist`), api.get<ActualSetlistView>(`/shows/${show.id}/actual-setlist`)]);
+  const [setlistResult, actualResult] = await Promise.all([
+    api.get<SetlistView>(`/shows/${show.id}/setlist`),
+    api.get<ActualSetlistView>(`/shows/${show.id}/actual-setlist`),
+  ]);
   const setlist = must(setlistResult);
   const actual = must(actualResult);
   const accuracy = actual.state === 'final' ? await api.get<ShowAccuracyView>(`/shows/${show.id}/accuracy`) : undefined;
   const score = accuracy?.ok ? accuracy.data : undefined;
-  const playedAt = new Map(actual.songs.flatMap((p) => (p.setlistSongId ? [[p.setlistSongId, p.position] as const] : [])));
+  const playedAt = new Map(
+    actual.songs.flatMap((p) => (p.setlistSongId ? [[p.setlistSongId, p.position] as const] : [])),
+  );
   const mine = new Set(setlist.myVotes);
   const max = Math.max(0, ...setlist.songs.map((s) => s.votes));
   const canVote = Boolean(me) && setlist.votingOpen;
@@ -87,7 +111,8 @@ export async function showPage({ c, api, me }: PageContext): Promise<Response> {
             <a href={`/venues/${show.venue.slug}`}>{show.venue.name}</a>
           </h1>
           <p>
-            <time datetime={show.startsAt}>{showDate(show.startsAt, show.venue.timeZone)}</time> · {show.venue.city}, {show.venue.country}{' '}
+            <time datetime={show.startsAt}>{showDate(show.startsAt, show.venue.timeZone)}</time> · {show.venue.city},{' '}
+            {show.venue.country}{' '}
             <span id="show-status">
               <StatusBadge status={setlist.status} />
             </span>
@@ -117,10 +142,26 @@ export async function showPage({ c, api, me }: PageContext): Promise<Response> {
             <p class="muted">Turn on JavaScript to vote and to see votes arrive live.</p>
           </noscript>
           <p id="vote-error" class="flash error" role="alert" hidden></p>
-          {setlist.songs.length === 0 ? <p id="setlist-empty" class="muted">No songs on the predicted setlist yet.</p> : null}
-          <ol id="setlist" class="setlist" aria-label="Predicted setlist, most voted first" data-can-vote={canVote ? 'true' : 'false'}>
+          {setlist.songs.length === 0 ? (
+            <p id="setlist-empty" class="muted">
+              No songs on the predicted setlist yet.
+            </p>
+          ) : null}
+          <ol
+            id="setlist"
+            class="setlist"
+            aria-label="Predicted setlist, most voted first"
+            data-can-vote={canVote ? 'true' : 'false'}
+          >
             {setlist.songs.map((song, i) => (
-              <SetlistRow song={song} rank={i + 1} max={max} mine={mine.has(song.setlistSongId)} canVote={canVote} playedAt={playedAt.get(song.setlistSongId)} />
+              <SetlistRow
+                song={song}
+                rank={i + 1}
+                max={max}
+                mine={mine.has(song.setlistSongId)}
+                canVote={canVote}
+                playedAt={playedAt.get(song.setlistSongId)}
+              />
             ))}
           </ol>
           <div id="vote-announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></div>
@@ -152,12 +193,14 @@ export async function showPage({ c, api, me }: PageContext): Promise<Response> {
         <section aria-labelledby="result-title" id="result" class="panel" hidden={!score} aria-live="polite">
           <h2 id="result-title">How good was the prediction?</h2>
           <p>
-            Score <strong id="result-score">{score ? score.score.toFixed(0) : ''}</strong> / 100 · <span id="result-hits">{score ? score.hits : ''}</span> of the{' '}
-            <span id="result-played">{score ? score.played : ''}</span> songs played were in the fans' top <span id="result-top">{score ? score.topN : ''}</span>
+            Score <strong id="result-score">{score ? score.score.toFixed(0) : ''}</strong> / 100 ·{' '}
+            <span id="result-hits">{score ? score.hits : ''}</span> of the{' '}
+            <span id="result-played">{score ? score.played : ''}</span> songs played were in the fans' top{' '}
+            <span id="result-top">{score ? score.topN : ''}</span>
           </p>
           <p class="muted small">
-            Precision <span id="result-precision">{score ? `${Math.round(score.precision * 100)} %` : ''}</span> · recall{' '}
-            <span id="result-recall">{score ? `${Math.round(score.recall * 100)} %` : ''}</span>
+            Precision <span id="result-precision">{score ? `${Math.round(score.precision * 100)} %` : ''}</span> ·
+            recall <span id="result-recall">{score ? `${Math.round(score.recall * 100)} %` : ''}</span>
           </p>
         </section>
         {canModerate ? (

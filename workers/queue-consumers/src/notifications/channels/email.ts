@@ -25,14 +25,21 @@ export function emailRequest(config: EmailConfig, message: EmailMessage): { url:
     url: config.url,
     init: {
       method: 'POST',
-      headers: { Authorization: `Bearer ${config.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': message.idempotencyKey },
+      headers: {
+        Authorization: `Bearer ${config.apiKey}`,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': message.idempotencyKey,
+      },
       body: JSON.stringify({
         from: config.from,
         to: [message.to],
         subject: message.rendered.subject,
         html: message.rendered.html,
         text: message.rendered.text,
-        headers: { 'List-Unsubscribe': `<${message.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+        headers: {
+          'List-Unsubscribe': `<${message.unsubscribeUrl}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
       }),
     },
   };

@@ -33,11 +33,26 @@ function pemToPkcs8(pem: string): Uint8Array<ArrayBuffer> {
 const json64 = (value: unknown) => toBase64Url(new TextEncoder().encode(JSON.stringify(value)));
 
 /** The signed assertion of RFC 7523 §2.1 that Google's token endpoint accepts for a service account. */
-export async function serviceAccountJwt(account: ServiceAccount, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+export async function serviceAccountJwt(
+  account: ServiceAccount,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<string> {
   const header = { alg: 'RS256', typ: 'JWT', ...(account.private_key_id ? { kid: account.private_key_id } : {}) };
-  const claims = { iss: account.client_email, scope: SCOPE, aud: account.token_uri, iat: nowSeconds, exp: nowSeconds + 3600 };
+  const claims = {
+    iss: account.client_email,
+    scope: SCOPE,
+    aud: account.token_uri,
+    iat: nowSeconds,
+    exp: nowSeconds + 3600,
+  };
   const input = `${json64(header)}.${json64(claims)}`;
-  const key = await crypto.subtle.importKey('pkcs8', pemToPkcs8(account.private_key), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey(
+    'pkcs8',
+    pemToPkcs8(account.private_key),
+    { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   const signature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, new TextEncoder().encode(input)));
   return `${input}.${toBase64Url(signature)}`;
 }
@@ -63,7 +78,8 @@ async function accessToken(fetcher: typeof fetch, account: ServiceAccount): Prom
         return failed.outcome === 'failed' ? { ...failed, outcome: 'retry', error: `oauth: ${failed.error}` } : failed;
       }
       const body = (await res.json()) as { access_token?: string; expires_in?: number };
-      if (!body.access_token) return { outcome: 'retry', httpStatus: res.status, error: 'oauth: no access_token in the answer' };
+      if (!body.access_token)
+        return { outcome: 'retry', httpStatus: res.status, error: 'oauth: no access_token in the answer' };
       token = body.access_token;
       tokens.set(account.client_email, { token, expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000 });
       return { outcome: 'sent', httpStatus: res.status };
@@ -90,13 +106,23 @@ export function fcmBody(registrationToken: string, message: FcmMessage, urgent: 
   };
 }
 
-export async function sendFcm(fetcher: typeof fetch, account: ServiceAccount, registrationToken: string, message: FcmMessage, urgent: boolean): Promise<Outcome> {
+export async function sendFcm(
+  fetcher: typeof fetch,
+  account: ServiceAccount,
+  registrationToken: string,
+  message: FcmMessage,
+  urgent: boolean,
+): Promise<Outcome> {
   const token = await accessToken(fetcher, account);
   if (typeof token !== 'string') return token;
   return callProvider(
     fetcher,
     `${FCM_API}/v1/projects/${encodeURIComponent(account.project_id)}/messages:send`,
-    { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(fcmBody(registrationToken, message, urgent)) },
+    {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(fcmBody(registrationToken, message, urgent)),
+    },
     async (res) => {
       if (res.status === 401) {
         tokens.delete(account.client_email);
@@ -105,7 +131,8 @@ export async function sendFcm(fetcher: typeof fetch, account: ServiceAccount, re
       }
       const outcome = await classifyResponse(res, { goneStatuses: [404] });
       // INVALID_ARGUMENT about the registration token itself: that token will never work again.
-      if (outcome.outcome === 'failed' && res.status === 400 && /registration token/i.test(outcome.error)) return { ...outcome, outcome: 'gone' };
+      if (outcome.outcome === 'failed' && res.status === 400 && /registration token/i.test(outcome.error))
+        return { ...outcome, outcome: 'gone' };
       return outcome;
     },
   );

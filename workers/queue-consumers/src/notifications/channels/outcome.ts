@@ -17,7 +17,8 @@ export async function classifyResponse(res: Response, opts: { goneStatuses?: num
   }
   const error = `${res.status} ${(await res.text().catch(() => '')).slice(0, 300)}`.trim();
   if (opts.goneStatuses?.includes(res.status)) return { outcome: 'gone', httpStatus: res.status, error };
-  if (res.status === 408 || res.status === 429 || res.status >= 500) return { outcome: 'retry', httpStatus: res.status, error };
+  if (res.status === 408 || res.status === 429 || res.status >= 500)
+    return { outcome: 'retry', httpStatus: res.status, error };
   return { outcome: 'failed', httpStatus: res.status, error };
 }
 
@@ -30,7 +31,12 @@ export function networkFailure(err: unknown): Outcome {
 /** Every provider call gives up after this long; the delivery is retried later. */
 export const PROVIDER_TIMEOUT_MS = 10_000;
 
-export async function callProvider(fetcher: typeof fetch, url: string, init: RequestInit, classify: (res: Response) => Promise<Outcome>): Promise<Outcome> {
+export async function callProvider(
+  fetcher: typeof fetch,
+  url: string,
+  init: RequestInit,
+  classify: (res: Response) => Promise<Outcome>,
+): Promise<Outcome> {
   try {
     const res = await fetcher(url, { ...init, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
     return await classify(res);

@@ -25,14 +25,37 @@ export interface WebPushPayload extends Rendered {
   data: Record<string, unknown>;
 }
 
-export async function sendWebPush(fetcher: typeof fetch, vapid: VapidConfig, target: WebPushTarget, payload: WebPushPayload, urgent: boolean): Promise<Outcome> {
-  const subscription: PushSubscription = { endpoint: target.endpoint, expirationTime: null, keys: { p256dh: target.p256dh, auth: target.auth } };
+export async function sendWebPush(
+  fetcher: typeof fetch,
+  vapid: VapidConfig,
+  target: WebPushTarget,
+  payload: WebPushPayload,
+  urgent: boolean,
+): Promise<Outcome> {
+  const subscription: PushSubscription = {
+    endpoint: target.endpoint,
+    expirationTime: null,
+    keys: { p256dh: target.p256dh, auth: target.auth },
+  };
   let request: Awaited<ReturnType<typeof buildPushPayload>>;
   try {
-    request = await buildPushPayload({ data: JSON.parse(JSON.stringify(payload)), options: { ttl: 24 * 3600, urgency: urgent ? 'high' : 'normal' } }, subscription, vapid);
+    request = await buildPushPayload(
+      { data: JSON.parse(JSON.stringify(payload)), options: { ttl: 24 * 3600, urgency: urgent ? 'high' : 'normal' } },
+      subscription,
+      vapid,
+    );
   } catch (err) {
     // A subscription whose keys cannot be used will never work: permanent.
-    return { outcome: 'failed', httpStatus: null, error: `encryption: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300) };
+    return {
+      outcome: 'failed',
+      httpStatus: null,
+      error: `encryption: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300),
+    };
   }
-  return callProvider(fetcher, target.endpoint, { method: 'POST', headers: request.headers, body: request.body }, (res) => classifyResponse(res, { goneStatuses: [404, 410] }));
+  return callProvider(
+    fetcher,
+    target.endpoint,
+    { method: 'POST', headers: request.headers, body: request.body },
+    (res) => classifyResponse(res, { goneStatuses: [404, 410] }),
+  );
 }
