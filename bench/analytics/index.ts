@@ -12,9 +12,9 @@
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
+import type { Database } from '#shared/db/client';
 import { MIGRATIONS_FOLDER } from '../../scripts/db/migrate';
 import { openPglite } from '../../scripts/db/pglite';
-import type { Database } from '../../src/shared/db/client';
 import { findClusters } from '../../workers/api/src/analytics/anomalies';
 import { RequestMetrics } from '../../workers/api/src/analytics/request-metrics';
 

@@ -11,10 +11,10 @@
 import { parseArgs } from 'node:util';
 import type { NeonQueryFunction } from '@neondatabase/serverless';
 import pg from 'pg';
+import { FANOUT_PAGE_SIZE, RECIPIENTS_PER_MESSAGE } from '#shared/notifications/policy';
+import type { NotificationFanout } from '#shared/schemas/notifications';
 import { applyMigrations } from '../../scripts/db/migrate';
 import { openPglite } from '../../scripts/db/pglite';
-import { FANOUT_PAGE_SIZE, RECIPIENTS_PER_MESSAGE } from '../../src/shared/notifications/policy';
-import type { NotificationFanout } from '../../src/shared/schemas/notifications';
 import { fanoutStep } from '../../workers/queue-consumers/src/notifications/fanout';
 
 const { values } = parseArgs({

@@ -7,11 +7,11 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { withReplicas } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
+import { toBase64Url } from '#shared/auth/bytes';
+import type { Database } from '#shared/db/client';
+import * as schema from '#shared/db/schema';
 import { typo } from '../../scripts/explain/params';
 import { SHARED_PASSWORD } from '../../scripts/seed/accounts';
-import { toBase64Url } from '../../src/shared/auth/bytes';
-import type { Database } from '../../src/shared/db/client';
-import * as schema from '../../src/shared/db/schema';
 import { recomputeTrending } from '../../workers/api/src/trending/recompute';
 import type { EndpointName } from './args';
 

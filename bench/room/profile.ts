@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import WebSocket from 'ws';
-import { settleWithin } from '../../src/shared/settle-within';
+import { settleWithin } from '#shared/settle-within';
 import { listeningPorts, type ProcInfo } from './procs';
 
 interface CallFrame {

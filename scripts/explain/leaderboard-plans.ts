@@ -8,8 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { drizzle } from 'drizzle-orm/pglite';
-import type { Database } from '../../src/shared/db/client';
-import * as schema from '../../src/shared/db/schema';
+import type { Database } from '#shared/db/client';
+import * as schema from '#shared/db/schema';
 import { leaderboardPage } from '../../workers/api/src/scoring/leaderboard-page';
 import { applyMigrations } from '../db/migrate';
 import { openPglite } from '../db/pglite';

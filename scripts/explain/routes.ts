@@ -19,7 +19,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { type PgWithReplicas, withReplicas } from 'drizzle-orm/pg-core';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type pg from 'pg';
-import * as schema from '../../src/shared/db/schema';
+import * as schema from '#shared/db/schema';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const API_SRC = resolve(ROOT, 'workers/api/src');

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { NeonDbError, neon, neonConfig, Pool, type PoolClient } from '@neondatabase/serverless';
 import ws, { WebSocket } from 'ws';
-import { settleWithin } from '../../src/shared/settle-within.js';
+import { settleWithin } from '#shared/settle-within';
 import { type LocalDatabase, neonLocalConfig, startLocalDatabase } from './index.js';
 import {
   authenticationOk,

@@ -10,9 +10,9 @@
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { rowsOf } from '../../src/shared/db/sql-runner';
-import { recommend } from '../../src/shared/recommend/recommend';
-import { refreshArtistSimilarity } from '../../src/shared/recommend/similarity';
+import { rowsOf } from '#shared/db/sql-runner';
+import { recommend } from '#shared/recommend/recommend';
+import { refreshArtistSimilarity } from '#shared/recommend/similarity';
 import { DEFAULT_NOW, openDemoDb } from './demo-db';
 import { round } from './metrics';
 

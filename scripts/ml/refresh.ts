@@ -9,8 +9,8 @@
 import { parseArgs } from 'node:util';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { refreshForecasts } from '../../src/shared/forecast/refresh';
-import { refreshArtistSimilarity } from '../../src/shared/recommend/similarity';
+import { refreshForecasts } from '#shared/forecast/refresh';
+import { refreshArtistSimilarity } from '#shared/recommend/similarity';
 
 const { values } = parseArgs({
   options: { 'database-url': { type: 'string' }, job: { type: 'string', default: 'all' } },

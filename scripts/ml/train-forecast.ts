@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { readShowFeatures, type ShowFeatureRow } from '../../src/shared/forecast/features';
+import { readShowFeatures, type ShowFeatureRow } from '#shared/forecast/features';
 import {
   designRow,
   FORECAST_TERMS,
@@ -18,12 +18,12 @@ import {
   type ForecastTerm,
   type ForecastVariantName,
   predictVotes,
-} from '../../src/shared/forecast/model';
+} from '#shared/forecast/model';
 import { DEFAULT_NOW, openDemoDb } from './demo-db';
 import { type RegressionErrors, regressionErrors, round } from './metrics';
 import { fitPoisson } from './poisson';
 
-const MODEL_PATH = new URL('../../src/shared/forecast/model.json', import.meta.url);
+const MODEL_PATH = new URL('#shared/forecast/model.json', import.meta.url);
 const VARIANT_TERMS: Record<ForecastVariantName, ForecastTerm[]> = {
   prior: ['intercept', 'popularity', 'popularitySquared', 'logFollowers', 'logCapacity', 'weekend'],
   early: ['intercept', 'popularity', 'popularitySquared', 'logFollowers', 'logCapacity', 'weekend', 'logEarlyVotes'],

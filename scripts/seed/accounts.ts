@@ -8,7 +8,7 @@
  * - the thousands of generated users all share ONE hash of SHARED_PASSWORD: each hash costs ~50-100 ms
  *   of PBKDF2, so hashing 100,000 users separately would take hours.
  */
-import { toBase64Url } from '../../src/shared/auth/bytes';
+import { toBase64Url } from '#shared/auth/bytes';
 import { Phase, seededFaker } from './random';
 import type { UserRole } from './rows';
 

@@ -3,7 +3,7 @@
  * needs (song ids and how "hit-like" each song is); memory for it grows with artists x songs, not votes.
  */
 import type { Faker } from '@faker-js/faker';
-import { slugify } from '../../src/shared/slug';
+import { slugify } from '#shared/slug';
 import { ISRC_COUNTRIES } from './places';
 import { base62Random, permute32, toBase62 } from './random';
 import { type ArtistRow, inChunks, type SeedBatch, type SongRow } from './rows';

@@ -1,6 +1,6 @@
 /** Venues, placed in real cities with their real IANA zones; returns what the show generator needs. */
 import type { Faker } from '@faker-js/faker';
-import { slugify } from '../../src/shared/slug';
+import { slugify } from '#shared/slug';
 import { CITIES, type City } from './places';
 import { permute32, toBase62, WeightedPicker } from './random';
 import { inChunks, type SeedBatch, type VenueRow } from './rows';

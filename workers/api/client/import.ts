@@ -1,5 +1,5 @@
 /** The import page, live: polls GET /v1/admin/imports/{id} every second until the import is done or failed. */
-import type { ImportRecord } from '../../../src/shared/schemas/ingest';
+import type { ImportRecord } from '#shared/schemas/ingest';
 
 const data = JSON.parse(document.getElementById('page-data')?.textContent ?? '{}') as { id: string; status: string };
 const box = document.getElementById('import-progress');

@@ -1,5 +1,5 @@
 /** The header's search box: suggestions as you type, from GET /v1/search (cached at the edge for everyone). */
-import type { SearchResponse } from '../../../src/shared/schemas/search';
+import type { SearchResponse } from '#shared/schemas/search';
 import { attachCombobox } from './lib/combobox';
 
 const PATHS = { artist: 'artists', show: 'shows', venue: 'venues' } as const;

@@ -4,8 +4,8 @@
  * network drops. Works on top of the server-rendered list, which stays readable without this script.
  */
 
-import type { Song } from '../../../src/shared/schemas/catalog';
-import type { ClientMessage, ServerMessage } from '../../../src/shared/schemas/room';
+import type { Song } from '#shared/schemas/catalog';
+import type { ClientMessage, ServerMessage } from '#shared/schemas/room';
 import { attachCombobox } from './lib/combobox';
 import { type DisplaySong, RoomState } from './lib/room-state';
 import { uuid } from './lib/uuid';

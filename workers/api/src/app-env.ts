@@ -1,5 +1,5 @@
-import type { Logger } from '../../../src/shared/log';
-import type { Me } from '../../../src/shared/schemas/auth';
+import type { Logger } from '#shared/log';
+import type { Me } from '#shared/schemas/auth';
 import type { RequestDatabase } from './middleware/database';
 
 /** The authenticated caller, resolved once per request by the session middleware. */

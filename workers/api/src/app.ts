@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { errors } from '../../../src/shared/errors';
+import { errors } from '#shared/errors';
 import type { AppEnv } from './app-env';
 import { corsPolicy } from './middleware/cors-policy';
 import { database } from './middleware/database';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { auditLog } from '../../../src/shared/db/schema';
+import { auditLog } from '#shared/db/schema';
 import type { AppEnv } from './app-env';
 
 /**

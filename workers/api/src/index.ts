@@ -1,7 +1,7 @@
-import { openDatabase } from '../../../src/shared/db/client';
-import { refreshForecasts } from '../../../src/shared/forecast/refresh';
-import { createLogger, parseLogLevel } from '../../../src/shared/log';
-import { refreshArtistSimilarity } from '../../../src/shared/recommend/similarity';
+import { openDatabase } from '#shared/db/client';
+import { refreshForecasts } from '#shared/forecast/refresh';
+import { createLogger, parseLogLevel } from '#shared/log';
+import { refreshArtistSimilarity } from '#shared/recommend/similarity';
 import { ANOMALY_CRON, detectAnomalies } from './analytics/anomalies';
 import { maintainAnalytics } from './analytics/maintenance';
 import { createApp } from './app';

@@ -3,7 +3,7 @@
  * Analytics Engine data points (within the per-invocation limit) and the rooms' presence schedule.
  */
 import { describe, expect, it } from 'vitest';
-import { LATENCY_BUCKETS } from '../../../src/shared/schemas/analytics';
+import { LATENCY_BUCKETS } from '#shared/schemas/analytics';
 import { mergeMetricRows } from '../../queue-consumers/src/consumers/analytics';
 import { MAX_DATA_POINTS, toDataPoints, writeDataPoints } from '../../queue-consumers/src/consumers/analytics-engine';
 import { PRESENCE_MIN_GAP_MS, PresenceReporter } from '../../realtime/src/room/presence';

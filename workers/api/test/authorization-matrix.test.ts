@@ -2,7 +2,7 @@ import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as schema from '../../../src/shared/db/schema';
+import * as schema from '#shared/db/schema';
 import { createApp } from '../src/app';
 import { createShow, testDb, uniqueEmail } from './support';
 

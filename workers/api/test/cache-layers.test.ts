@@ -11,7 +11,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as schema from '../../../src/shared/db/schema';
+import * as schema from '#shared/db/schema';
 import { createApp } from '../src/app';
 import { bumpGeneration } from '../src/cache/generation';
 import { clearMemoryCache } from '../src/cache/memory';

@@ -11,9 +11,9 @@ import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src/shared/db/client';
-import * as schema from '../../../src/shared/db/schema';
-import { refreshArtistSimilarity } from '../../../src/shared/recommend/similarity';
+import { openDatabase } from '#shared/db/client';
+import * as schema from '#shared/db/schema';
+import { refreshArtistSimilarity } from '#shared/recommend/similarity';
 import { createApp } from '../src/app';
 import { testDb, uniqueEmail } from './support';
 

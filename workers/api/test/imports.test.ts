@@ -6,9 +6,9 @@
 import { env } from 'cloudflare:workers';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import * as schema from '../../../src/shared/db/schema';
-import { PROVIDER_LIMITS, type Provider } from '../../../src/shared/ingest/rate-limit';
-import type { ImportRecord, ImportStep } from '../../../src/shared/schemas/ingest';
+import * as schema from '#shared/db/schema';
+import { PROVIDER_LIMITS, type Provider } from '#shared/ingest/rate-limit';
+import type { ImportRecord, ImportStep } from '#shared/schemas/ingest';
 import type { FixtureCall, FixtureOverride } from '../../../test/fixtures/providers/handler';
 import { FIXTURE_ARTIST } from '../../../test/fixtures/providers/in-memory';
 import { api, connectRoom, errorOf, eventually, signUp, signUpAs, testDb } from './support';

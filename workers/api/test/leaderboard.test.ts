@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fanScores } from '../../../src/shared/db/schema';
+import { fanScores } from '#shared/db/schema';
 import { api, createShow, errorOf, signUp, sql, testDb } from './support';
 
 const DAY_MS = 86_400_000;

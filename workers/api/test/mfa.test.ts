@@ -2,8 +2,8 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { Secret, TOTP, URI } from 'otpauth';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src/shared/db/client';
-import * as schema from '../../../src/shared/db/schema';
+import { openDatabase } from '#shared/db/client';
+import * as schema from '#shared/db/schema';
 import { matchTotpStep, newRecoveryCode, normalizeRecoveryCode, verifySecondFactor } from '../src/auth/mfa';
 import { api, errorOf, signUp, testDb } from './support';
 

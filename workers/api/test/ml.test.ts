@@ -11,9 +11,9 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as schema from '../../../src/shared/db/schema';
-import modelJson from '../../../src/shared/forecast/model.json';
-import type { Recommendations, ShowForecast } from '../../../src/shared/schemas/ml';
+import * as schema from '#shared/db/schema';
+import modelJson from '#shared/forecast/model.json';
+import type { Recommendations, ShowForecast } from '#shared/schemas/ml';
 import { createApp } from '../src/app';
 import worker from '../src/index';
 import { TRENDING_CRON } from '../src/trending/recompute';

@@ -5,8 +5,8 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { enqueueShowAnnounced } from '../../../src/shared/notifications/enqueue';
-import { MAX_DELIVERY_ATTEMPTS } from '../../../src/shared/notifications/policy';
+import { enqueueShowAnnounced } from '#shared/notifications/enqueue';
+import { MAX_DELIVERY_ATTEMPTS } from '#shared/notifications/policy';
 import {
   attemptsOf,
   browserSubscription,

@@ -6,8 +6,8 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { openHttpSql } from '../../../src/shared/db/client';
-import type { NotificationDeliver, NotificationFanout } from '../../../src/shared/schemas/notifications';
+import { openHttpSql } from '#shared/db/client';
+import type { NotificationDeliver, NotificationFanout } from '#shared/schemas/notifications';
 import { fanoutStep } from '../../queue-consumers/src/notifications/fanout';
 import { eventIdOf, insertUsers } from './notification-support';
 import { createShow, sql } from './support';

@@ -1,7 +1,7 @@
 /** The notification routes: inbox read state, preferences, push devices, and the signed unsubscribe link. */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { signUnsubscribeToken } from '../../../src/shared/notifications/unsubscribe-token';
+import { signUnsubscribeToken } from '#shared/notifications/unsubscribe-token';
 import { browserSubscription } from './notification-support';
 import { api, errorOf, eventually, signUp, sql } from './support';
 

@@ -7,11 +7,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import {
-  enqueueSetlistPublished,
-  enqueueShowAnnounced,
-  fanoutMessage,
-} from '../../../src/shared/notifications/enqueue';
+import { enqueueSetlistPublished, enqueueShowAnnounced, fanoutMessage } from '#shared/notifications/enqueue';
 import worker from '../src/index';
 import { NOTIFICATIONS_CRON } from '../src/notifications/cron';
 import {

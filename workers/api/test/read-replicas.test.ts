@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { openDatabase, openHttpSql } from '../../../src/shared/db/client';
-import { shows } from '../../../src/shared/db/schema';
+import { openDatabase, openHttpSql } from '#shared/db/client';
+import { shows } from '#shared/db/schema';
 import { api, createShow, signUp } from './support';
 
 const PRIMARY_HOST = new URL(env.DATABASE_URL).hostname;

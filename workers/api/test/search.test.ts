@@ -11,8 +11,8 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as schema from '../../../src/shared/db/schema';
-import type { SearchResponse, SearchStats } from '../../../src/shared/schemas/search';
+import * as schema from '#shared/db/schema';
+import type { SearchResponse, SearchStats } from '#shared/schemas/search';
 import { createApp } from '../src/app';
 import { normalizeQuery, prefixPattern } from '../src/search/catalogue';
 import { eventually, signUp, signUpAs, sql, testDb } from './support';

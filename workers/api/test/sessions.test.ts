@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import * as schema from '../../../src/shared/db/schema';
+import * as schema from '#shared/db/schema';
 import { api, errorOf, signUp, testDb, uniqueEmail } from './support';
 
 interface SessionInfo {

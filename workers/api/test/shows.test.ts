@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as schema from '../../../src/shared/db/schema';
+import * as schema from '#shared/db/schema';
 import { api, createShow, errorOf, sql, testDb } from './support';
 
 interface ShowPage {

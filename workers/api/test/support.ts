@@ -4,9 +4,9 @@
  */
 import { env, exports } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
-import { openHttpDatabase, openHttpSql } from '../../../src/shared/db/client';
-import * as schema from '../../../src/shared/db/schema';
-import type { SessionCreated } from '../../../src/shared/schemas/auth';
+import { openHttpDatabase, openHttpSql } from '#shared/db/client';
+import * as schema from '#shared/db/schema';
+import type { SessionCreated } from '#shared/schemas/auth';
 
 export const BASE = 'http://mysetlist.test';
 

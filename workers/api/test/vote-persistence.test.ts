@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { users } from '../../../src/shared/db/schema';
-import type { VoteEvent } from '../../../src/shared/schemas/events';
+import { users } from '#shared/db/schema';
+import type { VoteEvent } from '#shared/schemas/events';
 import { api, createShow, eventually, relayFaults, signUp, sql, testDb } from './support';
 
 async function voteRows(setlistSongId: string) {

@@ -1,7 +1,7 @@
-import { openDatabase, openHttpSql } from '../../../src/shared/db/client';
-import type { IngestDb } from '../../../src/shared/ingest/context';
-import { refreshSteps, setlistSteps } from '../../../src/shared/ingest/cron';
-import { createLogger, parseLogLevel } from '../../../src/shared/log';
+import { openDatabase, openHttpSql } from '#shared/db/client';
+import type { IngestDb } from '#shared/ingest/context';
+import { refreshSteps, setlistSteps } from '#shared/ingest/cron';
+import { createLogger, parseLogLevel } from '#shared/log';
 import { consumeAnalytics } from './consumers/analytics';
 import { recordDeadLetters } from './consumers/dead-letters';
 import { consumeImports } from './consumers/imports';

@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
-import { openHttpSql } from '../../../src/shared/db/client';
-import { createLogger, type Logger, parseLogLevel } from '../../../src/shared/log';
+import { openHttpSql } from '#shared/db/client';
+import { createLogger, type Logger, parseLogLevel } from '#shared/log';
 import {
   type ActualSetlistUpdate,
   ROOM_HEADERS,
@@ -9,12 +9,12 @@ import {
   type SetlistView,
   type ShowRoomRpc,
   type VoteResult,
-} from '../../../src/shared/room-rpc';
-import { UserRole } from '../../../src/shared/schemas/auth';
-import { ClientMessage, type RoomPlayed, type RoomSong, type ServerSnapshot } from '../../../src/shared/schemas/room';
-import type { PlayedEntry } from '../../../src/shared/schemas/scoring';
-import type { ShowStatus } from '../../../src/shared/schemas/shows';
-import { settleWithin } from '../../../src/shared/settle-within';
+} from '#shared/room-rpc';
+import { UserRole } from '#shared/schemas/auth';
+import { ClientMessage, type RoomPlayed, type RoomSong, type ServerSnapshot } from '#shared/schemas/room';
+import type { PlayedEntry } from '#shared/schemas/scoring';
+import type { ShowStatus } from '#shared/schemas/shows';
+import { settleWithin } from '#shared/settle-within';
 import { loadShowFromPostgres } from './room/load-from-postgres';
 import { ackError, fail, ok, refOf, send } from './room/messages';
 import { playedChanges } from './room/played-changes';

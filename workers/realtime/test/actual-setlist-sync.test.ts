@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { openHttpSql } from '../../../src/shared/db/client';
-import { showRoomStub } from '../../../src/shared/room-rpc';
+import { openHttpSql } from '#shared/db/client';
+import { showRoomStub } from '#shared/room-rpc';
 
 const sql = () => openHttpSql(env);
 

@@ -1,8 +1,8 @@
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { openHttpSql } from '../../../src/shared/db/client';
-import { ROOM_HEADERS, type RoomActor, showRoomStub } from '../../../src/shared/room-rpc';
+import { openHttpSql } from '#shared/db/client';
+import { ROOM_HEADERS, type RoomActor, showRoomStub } from '#shared/room-rpc';
 import type { ShowRoom } from '../src/show-room';
 
 const sql = () => openHttpSql(env);

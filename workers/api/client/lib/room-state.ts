@@ -3,8 +3,8 @@
  * own votes still waiting for their ack (optimistic UI). Counts from the server are absolute, so applying a
  * message twice is harmless; an error ack simply drops the pending vote, which rolls the display back.
  */
-import type { RoomPlayed, RoomSong, ServerMessage, ServerSnapshot } from '../../../../src/shared/schemas/room';
-import type { PredictionScore } from '../../../../src/shared/schemas/scoring';
+import type { RoomPlayed, RoomSong, ServerMessage, ServerSnapshot } from '#shared/schemas/room';
+import type { PredictionScore } from '#shared/schemas/scoring';
 
 export type PendingKind = 'vote' | 'unvote';
 export interface Pending {

@@ -5,7 +5,7 @@
  * cluster. Votes already discounted are left out, so a discounted cluster is not flagged again.
  */
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
+import type { Database } from '#shared/db/client';
 import { ANOMALY_RULES, type AnomalyRule } from './anomaly-rules';
 
 export const ANOMALY_CRON = '* * * * *';

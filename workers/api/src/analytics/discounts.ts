@@ -4,7 +4,7 @@
  * here and in the vote consumer's recount; the live room through its setDiscounted RPC).
  */
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
+import type { Database } from '#shared/db/client';
 
 const RECOUNT_SHOW = (showId: string) => sql`
   update setlist_songs s set vote_count = (

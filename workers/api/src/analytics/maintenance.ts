@@ -1,4 +1,4 @@
-import type { Database } from '../../../../src/shared/db/client';
+import type { Database } from '#shared/db/client';
 import { dropExpiredPartitions, ensurePartitions } from './partitions';
 import { rollupRecent } from './rollups';
 

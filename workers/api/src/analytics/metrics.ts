@@ -6,8 +6,8 @@
  * - error rates and p95 per route: request_metrics (per-isolate aggregates of the api worker).
  */
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
-import { LATENCY_BUCKETS } from '../../../../src/shared/schemas/analytics';
+import type { Database } from '#shared/db/client';
+import { LATENCY_BUCKETS } from '#shared/schemas/analytics';
 import { quantileFromBuckets } from './request-metrics';
 
 /** A room report older than this (3 of the rooms' 30 s heartbeats) no longer counts the room as active. */

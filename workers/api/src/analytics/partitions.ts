@@ -4,7 +4,7 @@
  * current one and detaches and drops the months past `ANALYTICS_RETENTION_MONTHS`. See docs/analytics.md.
  */
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
+import type { Database } from '#shared/db/client';
 
 const PARENT = 'analytics_events';
 const DEFAULT_PARTITION = 'analytics_events_default';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { AnalyticsEvent } from '../../../../src/shared/schemas/events';
+import type { AnalyticsEvent } from '#shared/schemas/events';
 import type { AppEnv } from '../app-env';
 import { isWarmingRequest } from '../cache/warm';
 

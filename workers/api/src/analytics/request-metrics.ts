@@ -1,4 +1,4 @@
-import { LATENCY_BOUNDS_MS, LATENCY_BUCKETS, type RequestMetricsRow } from '../../../../src/shared/schemas/analytics';
+import { LATENCY_BOUNDS_MS, LATENCY_BUCKETS, type RequestMetricsRow } from '#shared/schemas/analytics';
 
 /** How often an isolate flushes its aggregated figures, and after how many requests it flushes sooner. */
 export const FLUSH_INTERVAL_MS = 10_000;

@@ -5,7 +5,7 @@
  * recomputes the last HOURLY_LOOKBACK_HOURS hours and the current and previous UTC day. See docs/analytics.md.
  */
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
+import type { Database } from '#shared/db/client';
 
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 export const HOURLY_LOOKBACK_HOURS = 3;

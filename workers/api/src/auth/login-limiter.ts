@@ -1,4 +1,4 @@
-import { ApiError } from '../../../../src/shared/errors';
+import { ApiError } from '#shared/errors';
 import { rateLimiter, rateLimitHeaders } from '../rate-limit';
 
 const WINDOW_MS = 15 * 60_000;

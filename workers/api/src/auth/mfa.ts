@@ -13,10 +13,10 @@
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
-import { fromBase64Url, sha256Hex, toBase64Url } from '../../../../src/shared/auth/bytes';
-import type { Database, PrimaryDatabase } from '../../../../src/shared/db/client';
-import { recoveryCodes, userMfa } from '../../../../src/shared/db/schema';
-import { ApiError } from '../../../../src/shared/errors';
+import { fromBase64Url, sha256Hex, toBase64Url } from '#shared/auth/bytes';
+import type { Database, PrimaryDatabase } from '#shared/db/client';
+import { recoveryCodes, userMfa } from '#shared/db/schema';
+import { ApiError } from '#shared/errors';
 
 export const TOTP_ISSUER = 'MySetlist';
 /** RFC 6238 defaults, the only parameters all authenticator apps support. */

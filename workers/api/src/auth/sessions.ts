@@ -1,8 +1,8 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
-import { hashSessionToken, looksLikeSessionToken, newSessionToken } from '../../../../src/shared/auth/session-token';
-import type { Database } from '../../../../src/shared/db/client';
-import { sessions, type User, users } from '../../../../src/shared/db/schema';
-import type { Me } from '../../../../src/shared/schemas/auth';
+import { hashSessionToken, looksLikeSessionToken, newSessionToken } from '#shared/auth/session-token';
+import type { Database } from '#shared/db/client';
+import { sessions, type User, users } from '#shared/db/schema';
+import type { Me } from '#shared/schemas/auth';
 import type { Caller } from '../app-env';
 
 export function toMe(user: Pick<User, 'id' | 'email' | 'displayName' | 'role' | 'createdAt'>): Me {

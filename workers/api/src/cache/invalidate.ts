@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { replicaUrls } from '../../../../src/shared/db/client';
+import { replicaUrls } from '#shared/db/client';
 import type { AppEnv } from '../app-env';
 import { bumpGeneration } from './generation';
 import { clearMemoryCache } from './memory';

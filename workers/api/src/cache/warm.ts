@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
-import { setlistSongs, shows, trendingScores } from '../../../../src/shared/db/schema';
-import type { Logger } from '../../../../src/shared/log';
+import type { Database } from '#shared/db/client';
+import { setlistSongs, shows, trendingScores } from '#shared/db/schema';
+import type { Logger } from '#shared/log';
 
 /**
  * Cache warming, run by the trending cron right after the recompute: the pages everyone opens are rendered once

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
-import type { Show } from '../../../../src/shared/db/schema';
-import { enqueueSetlistPublished, enqueueShowAnnounced } from '../../../../src/shared/notifications/enqueue';
+import type { Show } from '#shared/db/schema';
+import { enqueueSetlistPublished, enqueueShowAnnounced } from '#shared/notifications/enqueue';
 import type { AppEnv } from '../app-env';
 
 /**

@@ -4,14 +4,10 @@
  * queue are re-sent (the outbox sweep), and so are send messages of deliveries that are overdue. Idempotent: a doubled or missed run changes nothing.
  */
 import { sql } from 'drizzle-orm';
-import type { PrimaryDatabase } from '../../../../src/shared/db/client';
-import {
-  fanoutMessage,
-  markEnqueued,
-  resendPendingNotificationEvents,
-} from '../../../../src/shared/notifications/enqueue';
-import { DELIVERIES_PER_SEND } from '../../../../src/shared/notifications/policy';
-import type { NotificationTrigger } from '../../../../src/shared/schemas/notifications';
+import type { PrimaryDatabase } from '#shared/db/client';
+import { fanoutMessage, markEnqueued, resendPendingNotificationEvents } from '#shared/notifications/enqueue';
+import { DELIVERIES_PER_SEND } from '#shared/notifications/policy';
+import type { NotificationTrigger } from '#shared/schemas/notifications';
 
 export const NOTIFICATIONS_CRON = '*/5 * * * *';
 

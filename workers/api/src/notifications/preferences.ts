@@ -1,9 +1,9 @@
 /** Reading and writing a user's notification settings and kind × channel switches (defaults filled in). */
 import { eq, sql } from 'drizzle-orm';
-import type { PrimaryDatabase } from '../../../../src/shared/db/client';
-import { notificationPreferences, notificationSettings } from '../../../../src/shared/db/schema';
-import { DEFAULT_ENABLED } from '../../../../src/shared/notifications/policy';
-import { minuteToText, textToMinute } from '../../../../src/shared/notifications/quiet-hours';
+import type { PrimaryDatabase } from '#shared/db/client';
+import { notificationPreferences, notificationSettings } from '#shared/db/schema';
+import { DEFAULT_ENABLED } from '#shared/notifications/policy';
+import { minuteToText, textToMinute } from '#shared/notifications/quiet-hours';
 import {
   NOTIFICATION_CHANNELS,
   NOTIFICATION_KINDS,
@@ -11,7 +11,7 @@ import {
   type NotificationKind,
   type NotificationPreferences,
   type NotificationPreferencesUpdate,
-} from '../../../../src/shared/schemas/notifications';
+} from '#shared/schemas/notifications';
 
 export async function readPreferences(db: PrimaryDatabase, userId: string): Promise<NotificationPreferences> {
   const [[settings], switches] = await Promise.all([

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
+import type { Database } from '#shared/db/client';
 import {
   analyticsEvents,
   follows,
@@ -13,7 +13,7 @@ import {
   setlistSongs,
   userMfa,
   users,
-} from '../../../../src/shared/db/schema';
+} from '#shared/db/schema';
 
 /**
  * Erases a person from MySetlist while every tally stays exactly as it was.

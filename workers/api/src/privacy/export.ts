@@ -1,5 +1,5 @@
 import { desc, eq } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
+import type { Database } from '#shared/db/client';
 import {
   artists,
   follows,
@@ -10,8 +10,8 @@ import {
   userMfa,
   users,
   votes,
-} from '../../../../src/shared/db/schema';
-import type { DataExport } from '../../../../src/shared/schemas/privacy';
+} from '#shared/db/schema';
+import type { DataExport } from '#shared/schemas/privacy';
 import { toMe } from '../auth/sessions';
 import { readPreferences } from '../notifications/preferences';
 

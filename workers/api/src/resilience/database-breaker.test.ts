@@ -1,6 +1,6 @@
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import { describe, expect, it } from 'vitest';
-import { isConnectivityError } from '../../../../src/shared/db/errors';
+import { isConnectivityError } from '#shared/db/errors';
 import {
   breakerOptions,
   DatabaseBreaker,

@@ -16,17 +16,11 @@
  * which workerd forbids in a Worker's global scope (the deploy and `wrangler dev` refuse the script).
  */
 import type { CircuitBreakerPolicy, IPolicy } from 'cockatiel';
-import {
-  type CircuitStatus,
-  type Cockatiel,
-  circuitStatus,
-  isCockatielError,
-  loadCockatiel,
-} from '../../../../src/shared/circuit';
-import type { DatabaseGuard } from '../../../../src/shared/db/client';
-import { isConnectivityError } from '../../../../src/shared/db/errors';
-import { ApiError } from '../../../../src/shared/errors';
-import { createLogger, type Logger, parseLogLevel } from '../../../../src/shared/log';
+import { type CircuitStatus, type Cockatiel, circuitStatus, isCockatielError, loadCockatiel } from '#shared/circuit';
+import type { DatabaseGuard } from '#shared/db/client';
+import { isConnectivityError } from '#shared/db/errors';
+import { ApiError } from '#shared/errors';
+import { createLogger, type Logger, parseLogLevel } from '#shared/log';
 
 export const BREAKER_THRESHOLD = 5;
 export const DEFAULT_COOLDOWN_SECONDS = 10;

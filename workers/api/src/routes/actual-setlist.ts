@@ -2,9 +2,9 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { count, eq, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { fanScores, showAccuracy, shows } from '../../../../src/shared/db/schema';
-import { ApiError, errors } from '../../../../src/shared/errors';
-import { showRoomStub } from '../../../../src/shared/room-rpc';
+import { fanScores, showAccuracy, shows } from '#shared/db/schema';
+import { ApiError, errors } from '#shared/errors';
+import { showRoomStub } from '#shared/room-rpc';
 import {
   ActualSetlistView,
   MarkPlayedBody,
@@ -12,14 +12,9 @@ import {
   PredictionDetail,
   PredictionScore,
   ShowAccuracyView,
-} from '../../../../src/shared/schemas/scoring';
-import {
-  type ActualSetlistDeps,
-  markPlayed,
-  readActualSetlist,
-  undoPlayed,
-} from '../../../../src/shared/scoring/actual-setlist';
-import { finalizeShow } from '../../../../src/shared/scoring/finalize';
+} from '#shared/schemas/scoring';
+import { type ActualSetlistDeps, markPlayed, readActualSetlist, undoPlayed } from '#shared/scoring/actual-setlist';
+import { finalizeShow } from '#shared/scoring/finalize';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { invalidateCatalog } from '../cache/invalidate';

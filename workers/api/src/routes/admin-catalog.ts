@@ -1,15 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import {
-  type Artist as ArtistRow,
-  artists,
-  type Show as ShowRow,
-  shows,
-  songs,
-  venues,
-} from '../../../../src/shared/db/schema';
-import { ApiError, errors } from '../../../../src/shared/errors';
-import { showRoomStub } from '../../../../src/shared/room-rpc';
+import { type Artist as ArtistRow, artists, type Show as ShowRow, shows, songs, venues } from '#shared/db/schema';
+import { ApiError, errors } from '#shared/errors';
+import { showRoomStub } from '#shared/room-rpc';
 import {
   Artist,
   ArtistCreate,
@@ -23,8 +16,8 @@ import {
   Venue,
   VenueCreate,
   VenueUpdate,
-} from '../../../../src/shared/schemas/catalog';
-import { slugify } from '../../../../src/shared/slug';
+} from '#shared/schemas/catalog';
+import { slugify } from '#shared/slug';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { invalidateCatalog } from '../cache/invalidate';

@@ -4,15 +4,10 @@
  */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { type Import, imports } from '../../../../src/shared/db/schema';
-import { errors } from '../../../../src/shared/errors';
-import { IdParams } from '../../../../src/shared/schemas/catalog';
-import {
-  ImportCreate,
-  type ImportProgress,
-  ImportRecord,
-  type ImportStep,
-} from '../../../../src/shared/schemas/ingest';
+import { type Import, imports } from '#shared/db/schema';
+import { errors } from '#shared/errors';
+import { IdParams } from '#shared/schemas/catalog';
+import { ImportCreate, type ImportProgress, ImportRecord, type ImportStep } from '#shared/schemas/ingest';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';

@@ -1,10 +1,10 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog, users } from '../../../../src/shared/db/schema';
-import { errors } from '../../../../src/shared/errors';
-import { Me, UserRole } from '../../../../src/shared/schemas/auth';
-import { PageQuery } from '../../../../src/shared/schemas/common';
+import { auditLog, users } from '#shared/db/schema';
+import { errors } from '#shared/errors';
+import { Me, UserRole } from '#shared/schemas/auth';
+import { PageQuery } from '#shared/schemas/common';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { toMe } from '../auth/sessions';

@@ -1,16 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, count, desc, eq, type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
-import {
-  artistSimilarity,
-  artists,
-  follows,
-  shows,
-  songs,
-  trendingScores,
-  venues,
-} from '../../../../src/shared/db/schema';
-import { errors } from '../../../../src/shared/errors';
+import type { Database } from '#shared/db/client';
+import { artistSimilarity, artists, follows, shows, songs, trendingScores, venues } from '#shared/db/schema';
+import { errors } from '#shared/errors';
 import {
   ArtistDetail,
   ArtistList,
@@ -20,8 +12,8 @@ import {
   SimilarArtistList,
   SongList,
   SongSearchQuery,
-} from '../../../../src/shared/schemas/catalog';
-import type { ShowSummary } from '../../../../src/shared/schemas/shows';
+} from '#shared/schemas/catalog';
+import type { ShowSummary } from '#shared/schemas/shows';
 import { recordView } from '../analytics/record';
 import type { AppEnv } from '../app-env';
 import {

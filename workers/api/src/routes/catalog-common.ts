@@ -4,10 +4,10 @@
  */
 import { eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Database, PrimaryDatabase, ReadDatabase } from '../../../../src/shared/db/client';
-import { isForeignKeyViolation, isUniqueViolation } from '../../../../src/shared/db/errors';
-import { artists, shows, songs, venues } from '../../../../src/shared/db/schema';
-import { ApiError, errors } from '../../../../src/shared/errors';
+import type { Database, PrimaryDatabase, ReadDatabase } from '#shared/db/client';
+import { isForeignKeyViolation, isUniqueViolation } from '#shared/db/errors';
+import { artists, shows, songs, venues } from '#shared/db/schema';
+import { ApiError, errors } from '#shared/errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => UUID.test(value);

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import { deadLetters } from '../../../../src/shared/db/schema';
+import { deadLetters } from '#shared/db/schema';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';

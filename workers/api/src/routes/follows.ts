@@ -1,11 +1,11 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
-import { isForeignKeyViolation } from '../../../../src/shared/db/errors';
-import { artists, follows, shows, venues } from '../../../../src/shared/db/schema';
-import { errors } from '../../../../src/shared/errors';
-import { ArtistIdParams, FollowList } from '../../../../src/shared/schemas/catalog';
-import { PageQuery } from '../../../../src/shared/schemas/common';
-import { ShowList } from '../../../../src/shared/schemas/shows';
+import { isForeignKeyViolation } from '#shared/db/errors';
+import { artists, follows, shows, venues } from '#shared/db/schema';
+import { errors } from '#shared/errors';
+import { ArtistIdParams, FollowList } from '#shared/schemas/catalog';
+import { PageQuery } from '#shared/schemas/common';
+import { ShowList } from '#shared/schemas/shows';
 import { recordEvent } from '../analytics/record';
 import type { AppEnv } from '../app-env';
 import { requireCaller } from '../middleware/session';

@@ -1,9 +1,9 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import { errors } from '../../../../src/shared/errors';
-import { readShowFeatures } from '../../../../src/shared/forecast/features';
-import { forecastOf } from '../../../../src/shared/forecast/refresh';
-import { ShowForecast, ShowIdParams } from '../../../../src/shared/schemas/ml';
+import { errors } from '#shared/errors';
+import { readShowFeatures } from '#shared/forecast/features';
+import { forecastOf } from '#shared/forecast/refresh';
+import { ShowForecast, ShowIdParams } from '#shared/schemas/ml';
 import type { AppEnv } from '../app-env';
 import { readReplica } from './catalog-common';
 import { errorResponses, json } from './openapi-helpers';

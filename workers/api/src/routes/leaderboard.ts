@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { artists } from '../../../../src/shared/db/schema';
-import { errors } from '../../../../src/shared/errors';
-import { IdOrSlugParams } from '../../../../src/shared/schemas/catalog';
-import { Leaderboard, LeaderboardQuery } from '../../../../src/shared/schemas/scoring';
+import { artists } from '#shared/db/schema';
+import { errors } from '#shared/errors';
+import { IdOrSlugParams } from '#shared/schemas/catalog';
+import { Leaderboard, LeaderboardQuery } from '#shared/schemas/scoring';
 import type { AppEnv } from '../app-env';
 import { leaderboardPage } from '../scoring/leaderboard-page';
 import { idOrSlug } from './catalog-common';

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { ApiError } from '../../../../src/shared/errors';
-import { ROOM_HEADERS, showRoomStub } from '../../../../src/shared/room-rpc';
+import { ApiError } from '#shared/errors';
+import { ROOM_HEADERS, showRoomStub } from '#shared/room-rpc';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv } from '../app-env';
 import { errorResponses, SIGN_IN_OPTIONAL } from './openapi-helpers';

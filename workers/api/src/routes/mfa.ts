@@ -1,11 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import {
-  MfaConfirmBody,
-  MfaDisableBody,
-  MfaEnabled,
-  MfaEnrollment,
-  MfaStatus,
-} from '../../../../src/shared/schemas/account';
+import { MfaConfirmBody, MfaDisableBody, MfaEnabled, MfaEnrollment, MfaStatus } from '#shared/schemas/account';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import {

@@ -2,11 +2,11 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { notificationSettings, notifications, pushSubscriptions, users } from '../../../../src/shared/db/schema';
-import { ApiError, errors } from '../../../../src/shared/errors';
-import { renderShort, type TemplateData } from '../../../../src/shared/notifications/templates';
-import { verifyUnsubscribeToken } from '../../../../src/shared/notifications/unsubscribe-token';
-import { PageQuery } from '../../../../src/shared/schemas/common';
+import { notificationSettings, notifications, pushSubscriptions, users } from '#shared/db/schema';
+import { ApiError, errors } from '#shared/errors';
+import { renderShort, type TemplateData } from '#shared/notifications/templates';
+import { verifyUnsubscribeToken } from '#shared/notifications/unsubscribe-token';
+import { PageQuery } from '#shared/schemas/common';
 import {
   InboxPage,
   NOTIFICATION_KINDS,
@@ -18,7 +18,7 @@ import {
   PushSubscriptionRecord,
   UnsubscribeResult,
   VapidPublicKey,
-} from '../../../../src/shared/schemas/notifications';
+} from '#shared/schemas/notifications';
 import { recordEvent } from '../analytics/record';
 import type { AppEnv } from '../app-env';
 import { requireCaller } from '../middleware/session';

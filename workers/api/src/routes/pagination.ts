@@ -1,5 +1,5 @@
-import { fromBase64Url, toBase64Url } from '../../../../src/shared/auth/bytes';
-import { errors } from '../../../../src/shared/errors';
+import { fromBase64Url, toBase64Url } from '#shared/auth/bytes';
+import { errors } from '#shared/errors';
 
 /** Keyset cursors: opaque to clients, stable under inserts, and an index seek instead of an OFFSET scan. */
 export interface KeysetCursor {

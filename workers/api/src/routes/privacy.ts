@@ -1,11 +1,11 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { deleteCookie } from 'hono/cookie';
-import { verifyPassword } from '../../../../src/shared/auth/password';
-import { SESSION_COOKIE } from '../../../../src/shared/auth/session-token';
-import { users } from '../../../../src/shared/db/schema';
-import { errors } from '../../../../src/shared/errors';
-import { DataExport, DeleteAccountBody } from '../../../../src/shared/schemas/privacy';
+import { verifyPassword } from '#shared/auth/password';
+import { SESSION_COOKIE } from '#shared/auth/session-token';
+import { users } from '#shared/db/schema';
+import { errors } from '#shared/errors';
+import { DataExport, DeleteAccountBody } from '#shared/schemas/privacy';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { mfaErrors, mfaState, verifySecondFactor } from '../auth/mfa';

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { recommend } from '../../../../src/shared/recommend/recommend';
-import { Recommendations, RecommendationsQuery } from '../../../../src/shared/schemas/ml';
+import { recommend } from '#shared/recommend/recommend';
+import { Recommendations, RecommendationsQuery } from '#shared/schemas/ml';
 import type { AppEnv } from '../app-env';
 import { requireCaller } from '../middleware/session';
 import { readReplica } from './catalog-common';

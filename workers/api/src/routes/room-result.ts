@@ -1,6 +1,6 @@
-import { ApiError } from '../../../../src/shared/errors';
-import type { RoomResult } from '../../../../src/shared/room-rpc';
-import { type RoomErrorCode, roomErrorStatus } from '../../../../src/shared/schemas/room';
+import { ApiError } from '#shared/errors';
+import type { RoomResult } from '#shared/room-rpc';
+import { type RoomErrorCode, roomErrorStatus } from '#shared/schemas/room';
 
 /** Unwraps a room's answer, turning its error codes into the HTTP statuses documented in the protocol. */
 export function unwrapRoom<T>(result: RoomResult<T>): T {

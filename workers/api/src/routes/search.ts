@@ -1,11 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import {
-  SearchClick,
-  SearchQuery,
-  SearchResponse,
-  SearchStats,
-  SearchStatsQuery,
-} from '../../../../src/shared/schemas/search';
+import { SearchClick, SearchQuery, SearchResponse, SearchStats, SearchStatsQuery } from '#shared/schemas/search';
 import { recordEvent } from '../analytics/record';
 import type { AppEnv } from '../app-env';
 import { requireRole } from '../middleware/session/require-role';

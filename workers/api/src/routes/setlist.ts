@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { type RoomActor, showRoomStub } from '../../../../src/shared/room-rpc';
-import { RoomSong } from '../../../../src/shared/schemas/room';
-import { ShowStatus } from '../../../../src/shared/schemas/shows';
+import { type RoomActor, showRoomStub } from '#shared/room-rpc';
+import { RoomSong } from '#shared/schemas/room';
+import { ShowStatus } from '#shared/schemas/shows';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv, Caller } from '../app-env';
 import { requireCaller } from '../middleware/session';

@@ -1,9 +1,9 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, count, desc, eq, gt, gte, lt, notExists, or, type SQL, sql } from 'drizzle-orm';
-import { artists, setlistSongs, shows, songs, trendingScores, venues } from '../../../../src/shared/db/schema';
-import { errors } from '../../../../src/shared/errors';
-import { IdOrSlugParams, ShowDetail } from '../../../../src/shared/schemas/catalog';
-import { ShowList, ShowListQuery, type ShowSummary } from '../../../../src/shared/schemas/shows';
+import { artists, setlistSongs, shows, songs, trendingScores, venues } from '#shared/db/schema';
+import { errors } from '#shared/errors';
+import { IdOrSlugParams, ShowDetail } from '#shared/schemas/catalog';
+import { ShowList, ShowListQuery, type ShowSummary } from '#shared/schemas/shows';
 import { recordView } from '../analytics/record';
 import type { AppEnv } from '../app-env';
 import {

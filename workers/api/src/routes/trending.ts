@@ -1,13 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
-import { artists, shows, trendingScores, venues } from '../../../../src/shared/db/schema';
-import { errors } from '../../../../src/shared/errors';
-import {
-  TrendingArtistList,
-  type TrendingComponent,
-  TrendingQuery,
-  TrendingShowList,
-} from '../../../../src/shared/schemas/trending';
+import { artists, shows, trendingScores, venues } from '#shared/db/schema';
+import { errors } from '#shared/errors';
+import { TrendingArtistList, type TrendingComponent, TrendingQuery, TrendingShowList } from '#shared/schemas/trending';
 import type { AppEnv } from '../app-env';
 import {
   HALF_LIFE_HOURS,

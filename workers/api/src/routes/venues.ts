@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
-import { artists, shows, venues } from '../../../../src/shared/db/schema';
-import { errors } from '../../../../src/shared/errors';
-import { IdOrSlugParams, VenueDetail, VenueList, VenueListQuery } from '../../../../src/shared/schemas/catalog';
+import { artists, shows, venues } from '#shared/db/schema';
+import { errors } from '#shared/errors';
+import { IdOrSlugParams, VenueDetail, VenueList, VenueListQuery } from '#shared/schemas/catalog';
 import type { AppEnv } from '../app-env';
 import { idOrSlug, isUpcoming, rowAfter, showSummaryColumns, toShowSummary, venueColumns } from './catalog-common';
 import { errorResponses, json } from './openapi-helpers';

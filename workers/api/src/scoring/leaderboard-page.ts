@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
-import { fanScores, fanTotals, users } from '../../../../src/shared/db/schema';
-import type { LeaderboardEntry, LeaderboardPeriod, LeaderboardQuery } from '../../../../src/shared/schemas/scoring';
+import type { Database } from '#shared/db/client';
+import { fanScores, fanTotals, users } from '#shared/db/schema';
+import type { LeaderboardEntry, LeaderboardPeriod, LeaderboardQuery } from '#shared/schemas/scoring';
 import { cursorKeys, decodeSortedCursor, encodeCursor } from '../routes/pagination';
 
 const DAY_MS = 86_400_000;

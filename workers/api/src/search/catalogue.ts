@@ -27,8 +27,8 @@
  * CANDIDATES matching artists and venues and, for each of them, its `limit` next and `limit` last shows.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
-import type { SearchResult } from '../../../../src/shared/schemas/search';
+import type { Database } from '#shared/db/client';
+import type { SearchResult } from '#shared/schemas/search';
 import { readReplica } from '../routes/catalog-common';
 
 /** Matching artists and venues considered (and expanded into their shows) per search. */

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
-import type { SearchStats } from '../../../../src/shared/schemas/search';
+import type { Database } from '#shared/db/client';
+import type { SearchStats } from '#shared/schemas/search';
 
 /** One query's figures, as json_agg renders them. */
 interface QueryRow {

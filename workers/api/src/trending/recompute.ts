@@ -18,7 +18,7 @@
  * artist views plus everything that happened on its shows (votes, additions, show views).
  */
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../../../src/shared/db/client';
+import type { Database } from '#shared/db/client';
 
 /** Cron expression of the recompute; must equal the entry in wrangler.toml's [triggers] crons. */
 export const TRENDING_CRON = '*/10 * * * *';

@@ -1,4 +1,4 @@
-import type { ShowSummary } from '../../../../src/shared/schemas/shows';
+import type { ShowSummary } from '#shared/schemas/shows';
 
 /** A show's start in the venue's own time zone: what is on the ticket. */
 export function showDate(startsAt: string, timeZone: string): string {

@@ -1,6 +1,6 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import type { Me } from '../../../../src/shared/schemas/auth';
+import type { Me } from '#shared/schemas/auth';
 import { WEB_ASSETS } from './assets';
 
 /**

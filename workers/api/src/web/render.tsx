@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { SESSION_COOKIE } from '../../../../src/shared/auth/session-token';
-import type { Me } from '../../../../src/shared/schemas/auth';
+import { SESSION_COOKIE } from '#shared/auth/session-token';
+import type { Me } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { findCaller } from '../auth/sessions';
 import { sessionToken } from '../middleware/session';

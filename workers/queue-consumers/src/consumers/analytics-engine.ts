@@ -1,4 +1,4 @@
-import type { AnalyticsEvent } from '../../../../src/shared/schemas/events';
+import type { AnalyticsEvent } from '#shared/schemas/events';
 
 /** Workers Analytics Engine accepts at most 25 data points per invocation (platform notes). */
 export const MAX_DATA_POINTS = 25;

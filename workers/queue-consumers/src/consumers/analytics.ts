@@ -4,8 +4,8 @@ import {
   type RequestMetricsRow,
   ROOM_PRESENCE_KIND,
   RoomPresenceData,
-} from '../../../../src/shared/schemas/analytics';
-import { AnalyticsEvent } from '../../../../src/shared/schemas/events';
+} from '#shared/schemas/analytics';
+import { AnalyticsEvent } from '#shared/schemas/events';
 import { writeDataPoints } from './analytics-engine';
 import { type ConsumerDeps, isTransient } from './retry-policy';
 

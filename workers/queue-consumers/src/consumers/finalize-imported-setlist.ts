@@ -1,9 +1,9 @@
-import type { PrimaryDatabase } from '../../../../src/shared/db/client';
-import { ApiError } from '../../../../src/shared/errors';
-import type { SetlistHooks } from '../../../../src/shared/ingest/actual-setlist';
-import { enqueueSetlistPublished } from '../../../../src/shared/notifications/enqueue';
-import { showRoomStub } from '../../../../src/shared/room-rpc';
-import { finalizeShow } from '../../../../src/shared/scoring/finalize';
+import type { PrimaryDatabase } from '#shared/db/client';
+import { ApiError } from '#shared/errors';
+import type { SetlistHooks } from '#shared/ingest/actual-setlist';
+import { enqueueSetlistPublished } from '#shared/notifications/enqueue';
+import { showRoomStub } from '#shared/room-rpc';
+import { finalizeShow } from '#shared/scoring/finalize';
 import type { ConsumerDeps } from './retry-policy';
 
 /**

@@ -3,15 +3,15 @@
  * is one idempotent step; a step's follow-ups are sent before the step is acknowledged, so a crash in
  * between redelivers the step, which then finds itself done and passes the chain on again.
  */
-import { openDatabase, type PrimaryDatabase } from '../../../../src/shared/db/client';
-import type { SetlistHooks } from '../../../../src/shared/ingest/actual-setlist';
-import { providerClients } from '../../../../src/shared/ingest/clients';
-import { providerConfig } from '../../../../src/shared/ingest/config';
-import type { IngestContext, IngestDb } from '../../../../src/shared/ingest/context';
-import { markImportFailed, noteImportRetry } from '../../../../src/shared/ingest/import-steps';
-import { realSleep } from '../../../../src/shared/ingest/rate-limit';
-import { failureAction, importIdOf, runImportStep } from '../../../../src/shared/ingest/run-step';
-import { ImportStep } from '../../../../src/shared/schemas/ingest';
+import { openDatabase, type PrimaryDatabase } from '#shared/db/client';
+import type { SetlistHooks } from '#shared/ingest/actual-setlist';
+import { providerClients } from '#shared/ingest/clients';
+import { providerConfig } from '#shared/ingest/config';
+import type { IngestContext, IngestDb } from '#shared/ingest/context';
+import { markImportFailed, noteImportRetry } from '#shared/ingest/import-steps';
+import { realSleep } from '#shared/ingest/rate-limit';
+import { failureAction, importIdOf, runImportStep } from '#shared/ingest/run-step';
+import { ImportStep } from '#shared/schemas/ingest';
 import { durableRateLimiter } from '../provider-rate-limiter';
 import { finalizeImportedSetlist } from './finalize-imported-setlist';
 import type { ConsumerDeps } from './retry-policy';

@@ -1,5 +1,5 @@
-import { NotificationEvent } from '../../../../src/shared/schemas/events';
-import { NotificationPipelineMessage } from '../../../../src/shared/schemas/notifications';
+import { NotificationEvent } from '#shared/schemas/events';
+import { NotificationPipelineMessage } from '#shared/schemas/notifications';
 import type { NotificationConfig } from '../notifications/config';
 import { deliverStep } from '../notifications/deliver';
 import { fanoutStep } from '../notifications/fanout';

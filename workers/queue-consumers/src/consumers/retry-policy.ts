@@ -1,6 +1,6 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
-import { sqlState } from '../../../../src/shared/db/errors';
-import type { Logger } from '../../../../src/shared/log';
+import { sqlState } from '#shared/db/errors';
+import type { Logger } from '#shared/log';
 
 /**
  * Whether retrying the same statement can succeed later: connection loss, overload, deadlock or

@@ -1,4 +1,4 @@
-import type { VoteEvent } from '../../../../src/shared/schemas/events';
+import type { VoteEvent } from '#shared/schemas/events';
 
 /** Column arrays for the batch statements, after collapsing what one statement may not touch twice. */
 export interface VoteBatchPlan {

@@ -1,8 +1,8 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
-import { fanoutMessage } from '../../../../src/shared/notifications/enqueue';
-import { VOTE_MILESTONES } from '../../../../src/shared/notifications/policy';
-import { type AnalyticsEvent, type VoteEvent, VoteEventMessage } from '../../../../src/shared/schemas/events';
-import type { NotificationTrigger } from '../../../../src/shared/schemas/notifications';
+import { fanoutMessage } from '#shared/notifications/enqueue';
+import { VOTE_MILESTONES } from '#shared/notifications/policy';
+import { type AnalyticsEvent, type VoteEvent, VoteEventMessage } from '#shared/schemas/events';
+import type { NotificationTrigger } from '#shared/schemas/notifications';
 import { INSERT_EVENTS, insertEventsParams } from './analytics';
 import { writeDataPoints } from './analytics-engine';
 import { type ConsumerDeps, isTransient } from './retry-policy';

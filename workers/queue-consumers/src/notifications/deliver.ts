@@ -5,9 +5,9 @@
  * delayed until the recipient's quiet hours end. Two round trips per message, whatever the batch size.
  */
 import type { NeonQueryFunction } from '@neondatabase/serverless';
-import { DEFAULT_ENABLED, DELIVERIES_PER_SEND, URGENT_KINDS } from '../../../../src/shared/notifications/policy';
-import { secondsUntilQuietHoursEnd } from '../../../../src/shared/notifications/quiet-hours';
-import type { NotificationChannel, NotificationDeliver } from '../../../../src/shared/schemas/notifications';
+import { DEFAULT_ENABLED, DELIVERIES_PER_SEND, URGENT_KINDS } from '#shared/notifications/policy';
+import { secondsUntilQuietHoursEnd } from '#shared/notifications/quiet-hours';
+import type { NotificationChannel, NotificationDeliver } from '#shared/schemas/notifications';
 import type { NotificationConfig } from './config';
 import { type PlannedSend, sendMessages } from './send-plan';
 

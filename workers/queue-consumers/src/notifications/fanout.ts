@@ -6,12 +6,8 @@
  * delivery is unique per (event, user, channel).
  */
 import type { NeonQueryFunction } from '@neondatabase/serverless';
-import { FANOUT_PAGE_SIZE, RECIPIENTS_PER_MESSAGE } from '../../../../src/shared/notifications/policy';
-import type {
-  NotificationDeliver,
-  NotificationFanout,
-  NotificationTrigger,
-} from '../../../../src/shared/schemas/notifications';
+import { FANOUT_PAGE_SIZE, RECIPIENTS_PER_MESSAGE } from '#shared/notifications/policy';
+import type { NotificationDeliver, NotificationFanout, NotificationTrigger } from '#shared/schemas/notifications';
 
 type Sql = NeonQueryFunction<false, false>;
 

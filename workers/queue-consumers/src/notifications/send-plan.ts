@@ -1,6 +1,6 @@
 /** Groups deliveries into send messages: ids due together share a message and a queue delay. */
-import { MAX_QUEUE_DELAY_SECONDS } from '../../../../src/shared/notifications/policy';
-import type { NotificationSend } from '../../../../src/shared/schemas/notifications';
+import { MAX_QUEUE_DELAY_SECONDS } from '#shared/notifications/policy';
+import type { NotificationSend } from '#shared/schemas/notifications';
 
 export interface PlannedSend {
   body: NotificationSend;

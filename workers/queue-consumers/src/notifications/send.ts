@@ -11,14 +11,10 @@ import {
   DELIVERIES_PER_SEND,
   MAX_DELIVERY_ATTEMPTS,
   URGENT_KINDS,
-} from '../../../../src/shared/notifications/policy';
-import { renderEmail, renderShort, type TemplateData } from '../../../../src/shared/notifications/templates';
-import { signUnsubscribeToken } from '../../../../src/shared/notifications/unsubscribe-token';
-import type {
-  NotificationChannel,
-  NotificationKind,
-  NotificationSend,
-} from '../../../../src/shared/schemas/notifications';
+} from '#shared/notifications/policy';
+import { renderEmail, renderShort, type TemplateData } from '#shared/notifications/templates';
+import { signUnsubscribeToken } from '#shared/notifications/unsubscribe-token';
+import type { NotificationChannel, NotificationKind, NotificationSend } from '#shared/schemas/notifications';
 import { sendEmail } from './channels/email';
 import { sendFcm } from './channels/fcm';
 import type { Outcome } from './channels/outcome';

@@ -1,5 +1,5 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
-import type { ShowStatus } from '../../../../src/shared/schemas/shows';
+import type { ShowStatus } from '#shared/schemas/shows';
 import type { LoadedShow } from './store';
 
 /**

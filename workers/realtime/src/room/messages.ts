@@ -1,5 +1,5 @@
-import type { RoomResult } from '../../../../src/shared/room-rpc';
-import type { RoomErrorCode, ServerMessage } from '../../../../src/shared/schemas/room';
+import type { RoomResult } from '#shared/room-rpc';
+import type { RoomErrorCode, ServerMessage } from '#shared/schemas/room';
 
 export const ok = <T>(value: T): RoomResult<T> => ({ ok: true, value });
 export const fail = <T = never>(code: RoomErrorCode, message: string): RoomResult<T> => ({

@@ -1,4 +1,4 @@
-import type { PlayedEntry } from '../../../../src/shared/schemas/scoring';
+import type { PlayedEntry } from '#shared/schemas/scoring';
 
 /** One message's worth of change to the actual setlist, in the order clients must apply them. */
 export type PlayedChange = { type: 'played'; entry: PlayedEntry } | { type: 'unplayed'; entry: PlayedEntry };

@@ -1,5 +1,5 @@
-import { ROOM_PRESENCE_KIND } from '../../../../src/shared/schemas/analytics';
-import type { AnalyticsEvent } from '../../../../src/shared/schemas/events';
+import { ROOM_PRESENCE_KIND } from '#shared/schemas/analytics';
+import type { AnalyticsEvent } from '#shared/schemas/events';
 
 /** A changed socket count is reported at most this often. */
 export const PRESENCE_MIN_GAP_MS = 5_000;

@@ -5,10 +5,10 @@
  * only once it can no longer be lost.
  */
 
-import type { VoteEvent } from '../../../../src/shared/schemas/events';
-import type { RoomSong } from '../../../../src/shared/schemas/room';
-import type { PlayedEntry, PredictionScore } from '../../../../src/shared/schemas/scoring';
-import type { ShowStatus } from '../../../../src/shared/schemas/shows';
+import type { VoteEvent } from '#shared/schemas/events';
+import type { RoomSong } from '#shared/schemas/room';
+import type { PlayedEntry, PredictionScore } from '#shared/schemas/scoring';
+import type { ShowStatus } from '#shared/schemas/shows';
 
 const SCHEMA = `
 create table if not exists meta (key text primary key, value text not null);

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
-import { type Database, type DatabaseHandle, openDatabase } from '../../../../../src/shared/db/client';
-import type { Logger } from '../../../../../src/shared/log';
+import { type Database, type DatabaseHandle, openDatabase } from '#shared/db/client';
+import type { Logger } from '#shared/log';
 import type { AppEnv } from '../../app-env';
 import { databaseBreaker } from '../../resilience/database-breaker';
 

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { ApiError } from '../../../../../src/shared/errors';
+import { ApiError } from '#shared/errors';
 import type { AppEnv } from '../../app-env';
 import { requestContext } from '../request-context';
 import { errorHandler, notFoundHandler } from '.';

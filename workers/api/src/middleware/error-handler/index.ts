@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import { ApiError, errors } from '../../../../../src/shared/errors';
+import { ApiError, errors } from '#shared/errors';
 import type { AppEnv } from '../../app-env';
 import { findDatabaseUnavailable } from '../../resilience/database-breaker';
 

@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { ApiError } from '../../../../../src/shared/errors';
+import { ApiError } from '#shared/errors';
 import type { AppEnv } from '../../app-env';
 import { rateLimiter, rateLimitHeaders } from '../../rate-limit';
 

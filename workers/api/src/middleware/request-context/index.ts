@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { createLogger, parseLogLevel } from '../../../../../src/shared/log';
+import { createLogger, parseLogLevel } from '#shared/log';
 import type { AppEnv } from '../../app-env';
 
 const REQUEST_ID_HEADER = 'X-Request-Id';

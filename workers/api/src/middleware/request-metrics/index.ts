@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { matchedRoutes } from 'hono/route';
-import { REQUEST_METRICS_KIND } from '../../../../../src/shared/schemas/analytics';
-import type { AnalyticsEvent } from '../../../../../src/shared/schemas/events';
+import { REQUEST_METRICS_KIND } from '#shared/schemas/analytics';
+import type { AnalyticsEvent } from '#shared/schemas/events';
 import { RequestMetrics } from '../../analytics/request-metrics';
 import type { AppEnv } from '../../app-env';
 

@@ -1,7 +1,7 @@
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import { SESSION_COOKIE } from '../../../../../src/shared/auth/session-token';
-import { errors } from '../../../../../src/shared/errors';
+import { SESSION_COOKIE } from '#shared/auth/session-token';
+import { errors } from '#shared/errors';
 import type { AppEnv } from '../../app-env';
 import { findCaller } from '../../auth/sessions';
 

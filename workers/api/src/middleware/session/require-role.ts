@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
-import { errors } from '../../../../../src/shared/errors';
-import type { UserRole } from '../../../../../src/shared/schemas/auth';
+import { errors } from '#shared/errors';
+import type { UserRole } from '#shared/schemas/auth';
 import type { AppEnv } from '../../app-env';
 
 /** Role guard: 401 when anonymous, 403 when signed in without one of the roles. */

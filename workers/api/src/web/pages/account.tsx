@@ -1,6 +1,6 @@
 /** The account page (sessions, two-step verification, export, deletion) and its form handlers. */
-import type { MfaEnabled, MfaEnrollment, MfaStatus, SessionList } from '../../../../../src/shared/schemas/account';
-import type { NotificationPreferences } from '../../../../../src/shared/schemas/notifications';
+import type { MfaEnabled, MfaEnrollment, MfaStatus, SessionList } from '#shared/schemas/account';
+import type { NotificationPreferences } from '#shared/schemas/notifications';
 import { Flash } from '../components';
 import { failureText, formFields, optional, redirectWithCookies, withMessage } from '../forms';
 import { must } from '../internal-api';

@@ -1,5 +1,5 @@
 /** Small form posts of public pages: follow an artist, lock a room. Each answers with a redirect back. */
-import type { ArtistDetail, ShowDetail } from '../../../../../src/shared/schemas/catalog';
+import type { ArtistDetail, ShowDetail } from '#shared/schemas/catalog';
 import { formFields, redirectWithCookies, withMessage } from '../forms';
 import { must } from '../internal-api';
 import { type PageContext, requireMe } from '../render';

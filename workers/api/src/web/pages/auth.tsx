@@ -1,5 +1,5 @@
 /** Sign up, log in (with the second step when two-step verification is on) and log out: plain HTML forms. */
-import type { SessionCreated } from '../../../../../src/shared/schemas/auth';
+import type { SessionCreated } from '#shared/schemas/auth';
 import { Flash } from '../components';
 import { failureText, formFields, optional, redirectWithCookies, safeNext } from '../forms';
 import { html, type PageContext } from '../render';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { FollowedArtist } from '../../../../../src/shared/schemas/catalog';
-import type { Recommendations } from '../../../../../src/shared/schemas/ml';
-import type { ShowList as ShowListBody } from '../../../../../src/shared/schemas/shows';
+import type { FollowedArtist } from '#shared/schemas/catalog';
+import type { Recommendations } from '#shared/schemas/ml';
+import type { ShowList as ShowListBody } from '#shared/schemas/shows';
 import { ArtistCard, ShowList } from '../components';
 import { must } from '../internal-api';
 import { html, type PageContext, requireMe } from '../render';

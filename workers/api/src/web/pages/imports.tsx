@@ -1,5 +1,5 @@
 /** Admin: import an artist from the music providers, with live progress (client/import.ts polls the import). */
-import type { ImportRecord } from '../../../../../src/shared/schemas/ingest';
+import type { ImportRecord } from '#shared/schemas/ingest';
 import { WEB_ASSETS } from '../assets';
 import { Flash } from '../components';
 import { failureText, formFields, redirectWithCookies, withMessage } from '../forms';

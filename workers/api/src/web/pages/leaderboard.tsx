@@ -1,5 +1,5 @@
 /** The leaderboards: all fans, or one artist's, over a period (week, month, year, all time). */
-import type { Leaderboard } from '../../../../../src/shared/schemas/scoring';
+import type { Leaderboard } from '#shared/schemas/scoring';
 import { must } from '../internal-api';
 import { html, type PageContext } from '../render';
 

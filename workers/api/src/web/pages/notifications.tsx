@@ -5,7 +5,7 @@ import {
   NOTIFICATION_CHANNELS,
   NOTIFICATION_KINDS,
   type NotificationPreferences,
-} from '../../../../../src/shared/schemas/notifications';
+} from '#shared/schemas/notifications';
 import { WEB_ASSETS } from '../assets';
 import { Flash } from '../components';
 import { failureText, formFields, optional, redirectWithCookies, withMessage } from '../forms';

@@ -1,15 +1,10 @@
 /** The public, cacheable pages: home, search results, artist, venue. */
 import type { z } from 'zod';
-import type {
-  ArtistDetail,
-  ArtistList,
-  SimilarArtistList,
-  VenueDetail,
-} from '../../../../../src/shared/schemas/catalog';
-import type { Leaderboard } from '../../../../../src/shared/schemas/scoring';
-import type { SearchResponse } from '../../../../../src/shared/schemas/search';
-import type { ShowList as ShowListBody } from '../../../../../src/shared/schemas/shows';
-import type { TrendingArtistList, TrendingShowList } from '../../../../../src/shared/schemas/trending';
+import type { ArtistDetail, ArtistList, SimilarArtistList, VenueDetail } from '#shared/schemas/catalog';
+import type { Leaderboard } from '#shared/schemas/scoring';
+import type { SearchResponse } from '#shared/schemas/search';
+import type { ShowList as ShowListBody } from '#shared/schemas/shows';
+import type { TrendingArtistList, TrendingShowList } from '#shared/schemas/trending';
 import { ArtistCard, ArtistPhoto, Flash, ShowList } from '../components';
 import { must } from '../internal-api';
 import { html, type PageContext } from '../render';

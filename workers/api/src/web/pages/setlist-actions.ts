@@ -1,5 +1,5 @@
 /** Moderators' form posts on the show page: mark a song played, undo the last one, finalise and score. */
-import type { ShowDetail } from '../../../../../src/shared/schemas/catalog';
+import type { ShowDetail } from '#shared/schemas/catalog';
 import { failureText, formFields, optional, redirectWithCookies, withMessage } from '../forms';
 import { must } from '../internal-api';
 import { type PageContext, requireMe } from '../render';

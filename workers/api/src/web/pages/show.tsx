@@ -1,9 +1,9 @@
 /** The show page: details and the predicted setlist, server-rendered; client/show.ts makes it live. */
 
-import type { SetlistView } from '../../../../../src/shared/room-rpc';
-import type { ShowDetail } from '../../../../../src/shared/schemas/catalog';
-import type { RoomSong } from '../../../../../src/shared/schemas/room';
-import type { ActualSetlistView, ShowAccuracyView } from '../../../../../src/shared/schemas/scoring';
+import type { SetlistView } from '#shared/room-rpc';
+import type { ShowDetail } from '#shared/schemas/catalog';
+import type { RoomSong } from '#shared/schemas/room';
+import type { ActualSetlistView, ShowAccuracyView } from '#shared/schemas/scoring';
 import { WEB_ASSETS } from '../assets';
 import { Flash, StatusBadge, showDate } from '../components';
 import { must } from '../internal-api';

@@ -3,7 +3,7 @@
  * `{ from, to, subject, html, text, headers }` (https://resend.com/docs/api-reference/emails/send-email).
  * The RFC 8058 headers make mail clients show a one-click unsubscribe button that POSTs to our link.
  */
-import type { RenderedEmail } from '../../../../../src/shared/notifications/templates';
+import type { RenderedEmail } from '#shared/notifications/templates';
 import { callProvider, classifyResponse, type Outcome } from './outcome';
 
 export interface EmailConfig {

@@ -7,8 +7,8 @@
  * 429/5xx → retried.
  */
 import { z } from 'zod';
-import { fromBase64Url, toBase64Url } from '../../../../../src/shared/auth/bytes';
-import type { Rendered } from '../../../../../src/shared/notifications/templates';
+import { fromBase64Url, toBase64Url } from '#shared/auth/bytes';
+import type { Rendered } from '#shared/notifications/templates';
 import { callProvider, classifyResponse, type Outcome } from './outcome';
 
 export const ServiceAccount = z.object({

@@ -4,7 +4,7 @@
  * src/shared/notifications/webpush.test.ts, inside workerd). 404/410: the subscription expired.
  */
 import { buildPushPayload, type PushSubscription } from '@block65/webcrypto-web-push';
-import type { Rendered } from '../../../../../src/shared/notifications/templates';
+import type { Rendered } from '#shared/notifications/templates';
 import { callProvider, classifyResponse, type Outcome } from './outcome';
 
 export interface VapidConfig {
