@@ -28,7 +28,16 @@ import {
   uploadedVersionId,
   versionSpecs,
 } from './rollout-plan';
-import { buildAssets, deployAll, deployWhole, ensureQueues, migrateDatabase, putSecrets, wrangler } from './steps';
+import {
+  buildAssets,
+  deployAll,
+  deployWhole,
+  ensureQueues,
+  environmentVar,
+  migrateDatabase,
+  putSecrets,
+  wrangler,
+} from './steps';
 
 const API_CONFIG = 'wrangler.toml';
 const stateFile = resolve(import.meta.dirname, '../../.deploy/rollout.json');
@@ -84,7 +93,15 @@ async function start(percent: number): Promise<void> {
   if (!previous) throw new Error('The api has no deployment yet: run `npm run deploy` (all) first.');
   const baseline = await apiErrorRate(10);
   putSecrets(API_CONFIG);
-  const upload = wrangler(['versions', 'upload', '-c', API_CONFIG, '--message', `rollout ${new Date().toISOString()}`]);
+  const upload = wrangler([
+    'versions',
+    'upload',
+    '-c',
+    API_CONFIG,
+    ...environmentVar(),
+    '--message',
+    `rollout ${new Date().toISOString()}`,
+  ]);
   if (upload.status !== 0) throw new Error('`wrangler versions upload` failed');
   const rollout: Rollout = {
     previousVersionId: previous.versionId,

@@ -105,7 +105,8 @@ export function buildAssets(): void {
 /** Deploys one worker to 100 % of traffic (`wrangler deploy`): the only way Durable Object migrations apply. */
 export function deployWhole(config: string): void {
   putSecrets(config);
-  if (wrangler(['deploy', '-c', config]).status !== 0) throw new Error(`deploying ${config} failed`);
+  if (wrangler(['deploy', '-c', config, ...environmentVar()]).status !== 0)
+    throw new Error(`deploying ${config} failed`);
 }
 
 /** The whole deploy at once: first deploys, and any deploy that carries Durable Object migrations. */
@@ -115,4 +116,9 @@ export async function deployAll(): Promise<void> {
   buildAssets();
   for (const config of WORKERS) deployWhole(config);
   console.log('✓ deployed realtime, queue-consumers and api');
+}
+
+/** Which feature_flags rows the deployed workers read (src/shared/flags): production unless DEPLOY_ENVIRONMENT says. */
+export function environmentVar(): string[] {
+  return ['--var', `DEPLOY_ENVIRONMENT:${process.env.DEPLOY_ENVIRONMENT || 'production'}`];
 }

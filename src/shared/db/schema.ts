@@ -386,6 +386,7 @@ export const trendingScores = pgTable(
 );
 
 export * from './schema-analytics';
+export * from './schema-flags';
 export * from './schema-ingest';
 export * from './schema-ml';
 export * from './schema-notifications';

@@ -17,6 +17,7 @@ import { adminAnalyticsRoutes } from './routes/admin-analytics';
 import { adminCatalogRoutes } from './routes/admin-catalog';
 import { adminImportRoutes } from './routes/admin-imports';
 import { adminUserRoutes } from './routes/admin-users';
+import { adminFlagRoutes } from './routes/admin-flags';
 import { artistRoutes } from './routes/artists';
 import { authRoutes } from './routes/auth';
 import { deadLetterRoutes } from './routes/dead-letters';
@@ -77,6 +78,7 @@ function createV1() {
   v1.route('/', authRoutes);
   v1.route('/', privacyRoutes);
   v1.route('/', adminUserRoutes);
+  v1.route('/', adminFlagRoutes);
   v1.route('/', mfaRoutes);
   v1.route('/', sessionRoutes);
   v1.route('/', showRoutes);

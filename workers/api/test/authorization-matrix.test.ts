@@ -117,6 +117,12 @@ const RULES: Record<string, Rule> = {
   'POST /v1/admin/dead-letters/replay': { expect: roles(200, 'admin'), body: () => ({}) },
   'PUT /v1/admin/users/:userId/role': { expect: roles(200, 'admin'), body: () => ({ role: 'fan' }) },
   'GET /v1/admin/audit-log': { expect: roles(200, 'admin') },
+  'GET /v1/admin/flags': { expect: roles(200, 'admin') },
+  'PUT /v1/admin/flags/:key': {
+    expect: roles(200, 'admin'),
+    path: () => '/v1/admin/flags/room_fanout',
+    body: () => ({ enabled: true, percentage: 100, userIds: [] }),
+  },
   // Catalogue (routes/artists.ts, shows.ts, venues.ts, follows.ts, admin-catalog.ts).
   'GET /v1/artists': { expect: everyone(200) },
   'GET /v1/artists/:idOrSlug': { expect: everyone(200), path: (ctx) => `/v1/artists/${ctx.artistSlug}` },

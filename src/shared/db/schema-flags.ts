@@ -1,0 +1,27 @@
+/**
+ * Feature flags (src/shared/flags): one row per flag and environment, changed by admins through
+ * PUT /v1/admin/flags/{key} (audited) and read by every worker through a short per-isolate cache.
+ */
+import { sql } from 'drizzle-orm';
+import { boolean, check, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { users } from './schema';
+
+export const featureFlags = pgTable(
+  'feature_flags',
+  {
+    key: text('key').notNull(),
+    /** The deploy environment the row applies to (`DEPLOY_ENVIRONMENT`: development, staging, production). */
+    environment: text('environment').notNull(),
+    enabled: boolean('enabled').notNull().default(false),
+    /** Share of subjects (users or shows) that get the flag while it is enabled, by a stable hash. */
+    percentage: integer('percentage').notNull().default(100),
+    /** Users who always get the flag while it is enabled (staff trying a change first). */
+    userIds: jsonb('user_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.key, t.environment] }),
+    check('feature_flags_percentage_range', sql`${t.percentage} between 0 and 100`),
+  ],
+);

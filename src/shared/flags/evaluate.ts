@@ -1,0 +1,21 @@
+import type { FlagKey, FlagRule } from './registry';
+
+/**
+ * Whether a subject gets a flag. The same (flag, subject) always lands in the same bucket, so raising the
+ * percentage only adds subjects and a fan never flips back and forth between two behaviours.
+ */
+export function flagOn(key: FlagKey, rule: FlagRule, subject: { userId?: string | null; id: string }): boolean {
+  if (!rule.enabled) return false;
+  if (subject.userId && rule.userIds.includes(subject.userId)) return true;
+  return bucketOf(`${key}:${subject.id}`) < rule.percentage;
+}
+
+/** 0–99 from a 32-bit FNV-1a hash: cheap, synchronous and stable across isolates and deploys. */
+export function bucketOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % 100;
+}
