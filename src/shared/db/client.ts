@@ -27,6 +27,11 @@ export interface DatabaseEnv {
   DATABASE_REPLICA_URLS?: string;
   /** host:port of the local Neon relay (development and tests only). */
   DB_RELAY?: string;
+  /**
+   * The region of each replica URL, in the same order, as Cloudflare continent codes (`eu,na`): a request reads
+   * from the replicas of its own continent when there are any (docs/operations.md, "Regions and residency").
+   */
+  DATABASE_REPLICA_REGIONS?: string;
 }
 
 export type Schema = typeof schema;
@@ -46,16 +51,26 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function replicaUrls(env: DatabaseEnv): string[] {
-  return (env.DATABASE_REPLICA_URLS ?? '')
+export function replicaUrls(env: DatabaseEnv, near?: string | null): string[] {
+  const urls = list(env.DATABASE_REPLICA_URLS);
+  const regions = list(env.DATABASE_REPLICA_REGIONS).map((r) => r.toLowerCase());
+  if (!near || regions.length !== urls.length) return urls;
+  const nearest = urls.filter((_, i) => regions[i] === near.toLowerCase());
+  return nearest.length ? nearest : urls;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
     .split(',')
-    .map((url) => url.trim())
+    .map((item) => item.trim())
     .filter(Boolean);
 }
 
 export interface OpenDatabaseOptions {
   /** Runs every round trip of the handle's pools (e.g. a circuit breaker and a timeout): see guarded-pool.ts. */
   guard?: DatabaseGuard;
+  /** The caller's continent (`request.cf.continent`): reads prefer the replicas of that region. */
+  near?: string | null;
 }
 
 export function openDatabase(
@@ -75,7 +90,7 @@ export function openDatabase(
   });
   if (options.guard) guardPool(pool, options.guard);
   const primary: PrimaryDatabase = drizzle({ client: pool, schema });
-  const urls = replicaUrls(env);
+  const urls = replicaUrls(env, options.near);
   const replicas = (urls.length ? urls : [env.DATABASE_URL]).map((url) =>
     openHttpDatabase(env, { url, guard: options.guard }),
   ) as [ReadDatabase, ...ReadDatabase[]];

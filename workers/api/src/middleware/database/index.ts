@@ -14,12 +14,15 @@ export class RequestDatabase {
   constructor(
     private readonly env: Env,
     private readonly log: Logger,
+    /** The request's continent (`request.cf.continent`): reads go to a replica of that region when there is one. */
+    private readonly near: string | null = null,
   ) {}
 
   get db(): Database {
     // Every round trip goes through the isolate's circuit breaker and timeout (resilience/database-breaker.ts).
     this.#handle ??= openDatabase(this.env, (err) => this.log.warn('database pool error', { err }), {
       guard: databaseBreaker(this.env),
+      near: this.near,
     });
     return this.#handle.db;
   }
@@ -35,7 +38,8 @@ export class RequestDatabase {
 
 export const database = () =>
   createMiddleware<AppEnv>(async function database(c, next) {
-    const requestDatabase = new RequestDatabase(c.env, c.get('log'));
+    const continent = (c.req.raw.cf as { continent?: string } | undefined)?.continent ?? null;
+    const requestDatabase = new RequestDatabase(c.env, c.get('log'), continent);
     c.set('database', requestDatabase);
     try {
       await next();
