@@ -92,11 +92,11 @@ function auxiliaryWorker(
     },
     ...(extra.outboundService ? { outboundService: extra.outboundService } : {}),
     // Same consumers as wrangler.toml, with fewer retries and shorter batch waits so that the
-    // dead-letter path is reached in seconds.
+    // dead-letter path is reached in seconds. Dead-letter queues keep their own budget: what they give up on is lost.
     queueConsumers: Object.fromEntries(
       Object.entries((workerOptions.queueConsumers ?? {}) as Record<string, object>).map(([queue, consumer]) => [
         queue,
-        { ...consumer, maxRetries: 3, maxBatchTimeout: 0.05 },
+        { ...consumer, ...(queue.endsWith('-dlq') ? {} : { maxRetries: 3 }), maxBatchTimeout: 0.05 },
       ]),
     ),
   };
