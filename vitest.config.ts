@@ -147,7 +147,14 @@ const realtimeProject: TestProjectInlineConfiguration = {
     cloudflareTest(({ inject }) => ({
       wrangler: { configPath: './workers/realtime/wrangler.toml' },
       miniflare: {
-        bindings: { ...testBindings(inject), ROOM_SOCKET_MESSAGES_PER_SECOND: '20' },
+        // Reconciliation with Postgres every second, resends after a second: the durability tests run in seconds.
+        bindings: {
+          ...testBindings(inject),
+          ROOM_SOCKET_MESSAGES_PER_SECOND: '20',
+          ROOM_RECONCILE_SECONDS: '1',
+          ROOM_RESEND_AFTER_SECONDS: '1',
+          ROOM_COUNT_CHECK_SECONDS: '1',
+        },
         workers: [auxiliaryWorker('mysetlist-queue-consumers', inject, { withoutDurableObjects: ['SHOW_ROOM'] })],
       },
     })),

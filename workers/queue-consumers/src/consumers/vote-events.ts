@@ -1,7 +1,7 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
 import { fanoutMessage } from '#shared/notifications/enqueue';
 import { VOTE_MILESTONES } from '#shared/notifications/policy';
-import { type AnalyticsEvent, type VoteEvent, VoteEventMessage } from '#shared/schemas/events';
+import { type AnalyticsEvent, REPAIR_TRACE_ID, type VoteEvent, VoteEventMessage } from '#shared/schemas/events';
 import type { NotificationTrigger } from '#shared/schemas/notifications';
 import { INSERT_EVENTS, insertEventsParams } from './analytics';
 import { writeDataPoints } from './analytics-engine';
@@ -25,6 +25,8 @@ export function voteAnalyticsEvents(events: VoteEvent[]): AnalyticsEvent[] {
   const derived: AnalyticsEvent[] = [];
   for (const e of events) {
     if (e.kind !== 'vote' && e.kind !== 'unvote') continue;
+    // A room's repair (workers/realtime/src/room/reconcile.ts) re-states a vote it already reported.
+    if (e.traceId === REPAIR_TRACE_ID) continue;
     const data: Record<string, unknown> = {
       voteId: e.voteId,
       setlistSongId: e.setlistSongId,
@@ -58,7 +60,7 @@ export async function persistVotes(sql: Sql, events: VoteEvent[]): Promise<void>
   const plan = planVoteBatch(events);
   const s = plan.setlistSongs;
   const v = plan.votes;
-  const voters = [...new Set(events.map((e) => e.userId))];
+  const voters = [...new Set(events.flatMap((e) => (e.userId ? [e.userId] : [])))];
   await sql.transaction([
     sql.query(ENSURE_VOTERS, [voters]),
     sql.query(UPSERT_SETLIST_SONGS, [s.id, s.showId, s.songId, s.addedBy, s.at]),
