@@ -60,6 +60,14 @@ export interface ActualSetlistUpdate {
   result?: PredictionScore;
 }
 
+/** What an edit of a show changed that its room decides with (ISO instants for the voting window). */
+export interface ShowMetaUpdate {
+  status?: ShowStatus;
+  locked?: boolean;
+  votingOpensAt?: string;
+  votingClosesAt?: string;
+}
+
 export interface ShowRoomRpc {
   setlist(showId: string, userId: string | null): Promise<RoomResult<SetlistView>>;
   addSong(
@@ -82,6 +90,11 @@ export interface ShowRoomRpc {
     traceId?: string,
   ): Promise<RoomResult<{ setlistSongId: string; votes: number }>>;
   setLocked(showId: string, actor: RoomActor, locked: boolean): Promise<RoomResult<{ locked: boolean }>>;
+  /**
+   * The show was edited in Postgres (status, voting window, lock): a loaded room takes the new values and tells
+   * its sockets when voting opened or closed; a room not loaded yet ignores it (it loads the edited show).
+   */
+  updateShowMeta(showId: string, update: ShowMetaUpdate): Promise<RoomResult<{ updated: boolean }>>;
   /** The show's lifecycle moved on (live, completed, cancelled): votes close and sockets are told. */
   setStatus(showId: string, status: ShowStatus): Promise<RoomResult<{ status: ShowStatus }>>;
   /** The actual setlist changed in Postgres: see ActualSetlistUpdate. Returns what the room now holds. */

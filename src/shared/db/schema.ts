@@ -156,6 +156,8 @@ export const shows = pgTable(
     status: showStatus('status').notNull().default('upcoming'),
     votingOpensAt: timestamp('voting_opens_at', { withTimezone: true }).notNull(),
     votingClosesAt: timestamp('voting_closes_at', { withTimezone: true }).notNull(),
+    /** A moderator locked the live room (no votes, no additions); the room loads it from here after a rebuild. */
+    locked: boolean('locked').notNull().default(false),
     ticketmasterId: text('ticketmaster_id'),
     setlistfmId: text('setlistfm_id'),
     createdAt: createdAt(),
@@ -206,8 +208,11 @@ export const setlistSongs = pgTable(
 export const votes = pgTable(
   'votes',
   {
-    /** The client-chosen vote id: the idempotency key of the vote. */
-    id: uuid('id').primaryKey(),
+    /**
+     * The client-chosen vote id: the idempotency key of the vote, within its show. The room checks ids per show,
+     * so the key here is (show_id, id): an id reused in another show is a new vote, never a refused insert.
+     */
+    id: uuid('id').notNull(),
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
@@ -223,6 +228,7 @@ export const votes = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
+    primaryKey({ columns: [t.showId, t.id] }),
     uniqueIndex('votes_user_setlist_song_key').on(t.userId, t.setlistSongId),
     index('votes_setlist_song_active_idx').on(t.setlistSongId).where(sql`${t.active}`),
     index('votes_show_user_idx').on(t.showId, t.userId),

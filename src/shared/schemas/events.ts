@@ -44,6 +44,12 @@ export const SongAdded = EventBase.extend({
   userId: z.uuid().nullable(),
 });
 
+/**
+ * The `traceId` of events a room writes to bring Postgres back to what it holds (a reconciliation repair): they
+ * re-state a vote, a retraction or a setlist entry that was already reported, so analytics does not count them.
+ */
+export const REPAIR_TRACE_ID = 'room-reconcile';
+
 export const VoteEvent = z.discriminatedUnion('kind', [VoteCast, VoteRetracted, SongAdded]);
 export type VoteEvent = z.infer<typeof VoteEvent>;
 

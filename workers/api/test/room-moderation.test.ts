@@ -115,4 +115,64 @@ describe('a room with no storage yet', () => {
     });
     expect(row.seq).toBe(11);
   });
+
+  it('keeps the lock in Postgres, where a room rebuilt from Postgres finds it', async () => {
+    const { show } = await createShow();
+    const moderator = await signUpAs('moderator');
+    const lockedInPostgres = async () =>
+      ((await sql().query('select locked from shows where id = $1', [show.id])) as { locked: boolean }[])[0]!.locked;
+    expect(await lockedInPostgres()).toBe(false);
+    const lock = (locked: boolean) =>
+      api(`/v1/shows/${show.id}/lock`, { method: 'PUT', token: moderator.token, body: JSON.stringify({ locked }) });
+    expect((await lock(true)).status).toBe(200);
+    expect(await lockedInPostgres()).toBe(true);
+    expect((await lock(false)).status).toBe(200);
+    expect(await lockedInPostgres()).toBe(false);
+  });
+
+  it('brings an edited voting window to a room that is already loaded', async () => {
+    const { show, songs } = await createShow();
+    const [moderator, fan] = await Promise.all([signUpAs('moderator'), signUp()]);
+    const add = await api(`/v1/shows/${show.id}/setlist`, {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ songId: songs[0]!.id }),
+    });
+    const { setlistSongId } = (await add.json()) as { setlistSongId: string };
+    const watcher = await connectRoom(show.id);
+    await watcher.next((m) => m.type === 'snapshot');
+
+    // The window closes (it now ends a minute ago): the loaded room must refuse votes and tell its sockets.
+    const closesAt = new Date(Date.now() - 60_000).toISOString();
+    const opensAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const patched = await api(`/v1/admin/shows/${show.id}`, {
+      method: 'PATCH',
+      token: moderator.token,
+      body: JSON.stringify({ votingOpensAt: opensAt, votingClosesAt: closesAt }),
+    });
+    expect(patched.status).toBe(200);
+    expect(await watcher.next((m) => m.type === 'status')).toMatchObject({ votingOpen: false });
+    const refused = await api(`/v1/shows/${show.id}/votes`, {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
+    });
+    expect(refused.status).toBe(409);
+    expect((await errorOf(refused)).code).toBe('voting_closed');
+
+    // And opens again.
+    await api(`/v1/admin/shows/${show.id}`, {
+      method: 'PATCH',
+      token: moderator.token,
+      body: JSON.stringify({ votingClosesAt: new Date(Date.now() + 86_400_000).toISOString() }),
+    });
+    expect(await watcher.next((m) => m.type === 'status')).toMatchObject({ votingOpen: true });
+    const accepted = await api(`/v1/shows/${show.id}/votes`, {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
+    });
+    expect(accepted.status).toBe(201);
+    watcher.close();
+  });
 });

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { users } from '#shared/db/schema';
+import { songs as songs_, users } from '#shared/db/schema';
 import type { VoteEvent } from '#shared/schemas/events';
 import { api, createShow, eventually, relayFaults, signUp, sql, testDb } from './support';
 
@@ -122,14 +122,28 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
   });
 
   it('sends a poison message to the dead-letter queue alone, and replay applies it once fixed', async () => {
-    const { show, songs } = await createShow();
+    const { show, songs, artist } = await createShow();
     const [fan, admin] = await Promise.all([signUp(), signUp()]);
     await testDb().update(users).set({ role: 'admin' }).where(eq(users.id, admin.user.id));
     const setlistSongId = crypto.randomUUID();
-    const ghostUserId = crypto.randomUUID(); // no such user yet: the foreign key refuses the vote
-    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const good = event('vote', { ...base, seq: 1, userId: fan.user.id, voteId: crypto.randomUUID() });
-    const poison = event('vote', { ...base, seq: 2, userId: ghostUserId, voteId: crypto.randomUUID() });
+    const ghostSetlistSongId = crypto.randomUUID();
+    const ghostSongId = crypto.randomUUID(); // no such song yet: the foreign key refuses its setlist entry
+    const good = event('vote', {
+      showId: show.id,
+      setlistSongId,
+      songId: songs[0]!.id,
+      seq: 1,
+      userId: fan.user.id,
+      voteId: crypto.randomUUID(),
+    });
+    const poison = event('vote', {
+      showId: show.id,
+      setlistSongId: ghostSetlistSongId,
+      songId: ghostSongId,
+      seq: 2,
+      userId: fan.user.id,
+      voteId: crypto.randomUUID(),
+    });
     await env.VOTE_EVENTS.sendBatch([good, poison].map((body) => ({ body, contentType: 'json' as const })));
 
     // The good neighbour is applied even though its batch contained the poison message.
@@ -152,10 +166,8 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     };
     expect(listed.items.map((i) => i.body)).toContainEqual(poison);
 
-    // Fix the cause (the user now exists), then replay.
-    await testDb()
-      .insert(users)
-      .values({ id: ghostUserId, email: `ghost-${ghostUserId}@example.test`, passwordHash: 'x', displayName: 'Ghost' });
+    // Fix the cause (the song now exists), then replay.
+    await testDb().insert(songs_).values({ id: ghostSongId, artistId: artist.id, title: 'Ghost song' });
     const replay = await api('/v1/admin/dead-letters/replay', {
       method: 'POST',
       token: admin.token,
@@ -164,10 +176,113 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     expect(replay.status).toBe(200);
     expect(((await replay.json()) as { replayed: number }).replayed).toBeGreaterThanOrEqual(1);
     const fixed = await eventually(async () => {
-      const rows = await voteRows(setlistSongId);
-      return rows.active === 2 ? rows : undefined;
+      const rows = await voteRows(ghostSetlistSongId);
+      return rows.active === 1 ? rows : undefined;
     });
-    expect(fixed).toEqual({ total: 2, active: 2, vote_count: 2 });
+    expect(fixed).toEqual({ total: 1, active: 1, vote_count: 1 });
+  });
+
+  it('keeps an acked vote whose fan is gone from Postgres, anonymously, instead of dead-lettering it', async () => {
+    const { show, songs } = await createShow();
+    const fan = await signUp();
+    const setlistSongId = crypto.randomUUID();
+    const ghostUserId = crypto.randomUUID(); // a user row removed by hand after the room acked the vote
+    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
+    const events = [
+      event('vote', { ...base, seq: 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
+      event('vote', { ...base, seq: 2, userId: ghostUserId, voteId: crypto.randomUUID() }),
+    ];
+    await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
+    const rows = await eventually(async () => {
+      const r = await voteRows(setlistSongId);
+      return r.active === 2 ? r : undefined;
+    });
+    expect(rows).toEqual({ total: 2, active: 2, vote_count: 2 });
+    const [ghost] = await testDb().select().from(users).where(eq(users.id, ghostUserId));
+    expect(ghost).toMatchObject({ displayName: 'Deleted fan', email: `deleted-${ghostUserId}@deleted.invalid` });
+    expect(ghost!.deletedAt).not.toBeNull();
+  });
+
+  it('persists a vote id reused in another show as a vote of that show (the key is per show)', async () => {
+    const [a, b] = await Promise.all([createShow(), createShow()]);
+    const fan = await signUp();
+    const voteId = crypto.randomUUID();
+    const setlistSongIds: string[] = [];
+    for (const { show, songs } of [a, b]) {
+      const add = await api(`/v1/shows/${show.id}/setlist`, {
+        method: 'POST',
+        token: fan.token,
+        body: JSON.stringify({ songId: songs[0]!.id }),
+      });
+      const { setlistSongId } = (await add.json()) as { setlistSongId: string };
+      setlistSongIds.push(setlistSongId);
+      const res = await api(`/v1/shows/${show.id}/votes`, {
+        method: 'POST',
+        token: fan.token,
+        body: JSON.stringify({ setlistSongId, voteId }),
+      });
+      expect(res.status).toBe(201);
+    }
+    const both = await eventually(async () => {
+      const rows = (await sql().query('select show_id from votes where id = $1 and active order by show_id', [
+        voteId,
+      ])) as { show_id: string }[];
+      return rows.length === 2 ? rows : undefined;
+    }, 15_000);
+    expect(both.map((r) => r.show_id).sort()).toEqual([a.show.id, b.show.id].sort());
+    for (const id of setlistSongIds) expect(await voteRows(id)).toEqual({ total: 1, active: 1, vote_count: 1 });
+  });
+
+  it('persists votes while milestones and analytics cannot be written (they follow, in their own transaction)', async () => {
+    const { show, songs } = await createShow();
+    const fans = await Promise.all(Array.from({ length: 3 }, () => signUp()));
+    const setlistSongId = crypto.randomUUID();
+    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
+    const events = fans.map((fan, i) =>
+      event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
+    );
+    // Every write of analytics rows fails, for far longer than the consumer's retry budget.
+    await relayFaults({ failSql: 1000, match: 'insert into analytics_events' });
+    try {
+      await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
+      const rows = await eventually(async () => {
+        const r = await voteRows(setlistSongId);
+        return r.active === 3 ? r : undefined;
+      });
+      expect(rows).toEqual({ total: 3, active: 3, vote_count: 3 });
+    } finally {
+      await relayFaults({ failSql: 0 });
+    }
+  });
+
+  it("keeps a dead letter through a database outage longer than the dead-letter consumer's first retries", async () => {
+    const { show, songs } = await createShow();
+    const fan = await signUp();
+    const setlistSongId = crypto.randomUUID();
+    const lost = event('vote', {
+      showId: show.id,
+      setlistSongId,
+      songId: songs[0]!.id,
+      seq: 1,
+      userId: fan.user.id,
+      voteId: crypto.randomUUID(),
+    });
+    await relayFaults({ down: true });
+    try {
+      // The vote consumer spends its retries (3 here, no delay) and dead-letters the event; the dead-letter
+      // consumer cannot record it while Postgres is down. A default budget (3 immediate retries) loses it.
+      await env.VOTE_EVENTS.send(lost, { contentType: 'json' });
+      await new Promise((r) => setTimeout(r, 5000));
+    } finally {
+      await relayFaults({ down: false });
+    }
+    const dead = await eventually(async () => {
+      const rows = (await sql().query(`select queue from dead_letters where body->>'voteId' = $1`, [
+        (lost as { voteId: string }).voteId,
+      ])) as { queue: string }[];
+      return rows[0];
+    }, 20_000);
+    expect(dead.queue).toBe('mysetlist-vote-events');
   });
 
   it('survives a consumer that fails twice (database unreachable) and leaves exactly one row per vote', async () => {

@@ -7,6 +7,7 @@ import {
   type RoomActor,
   type RoomResult,
   type SetlistView,
+  type ShowMetaUpdate,
   type ShowRoomRpc,
   type VoteResult,
 } from '#shared/room-rpc';
@@ -15,10 +16,12 @@ import { ClientMessage, type RoomPlayed, type RoomSong, type ServerSnapshot } fr
 import type { PlayedEntry } from '#shared/schemas/scoring';
 import type { ShowStatus } from '#shared/schemas/shows';
 import { settleWithin } from '#shared/settle-within';
+import { type DurabilityConfig, durabilityConfig } from './room/durability-config';
 import { loadShowFromPostgres } from './room/load-from-postgres';
 import { ackError, fail, ok, refOf, send } from './room/messages';
 import { playedChanges } from './room/played-changes';
 import { PresenceReporter, presenceEvent } from './room/presence';
+import { confirmSent, reconcileCounts } from './room/reconcile';
 import { SocketRateLimiter } from './room/socket-rate-limiter';
 import { RoomStore, type ShowMeta } from './room/store';
 import { roomTickMs } from './room/tick';
@@ -33,8 +36,6 @@ const VIEWER_COUNT_INTERVAL_MS = 1000;
 const OUTBOX_BATCH = 100;
 /** Batches per drain, so one drain cannot run for long while the queue is slow. */
 const OUTBOX_BATCHES_PER_DRAIN = 20;
-/** A queue send that has not settled by then counts as refused (src/shared/settle-within.ts). */
-const QUEUE_SEND_TIMEOUT_MS = 10_000;
 
 /** What each hibernating socket remembers about its fan; survives eviction (≤ 16 KiB). */
 interface SocketAttachment {
@@ -83,6 +84,15 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
    */
   #socketList: WebSocket[] | undefined;
   readonly #presence: PresenceReporter;
+  readonly #durability: DurabilityConfig;
+  /** A reconciliation with Postgres is running (room/reconcile.ts); the next is due at #reconcileAt. */
+  #reconciling = false;
+  #reconcileAt = 0;
+  #countCheckAt = 0;
+  /** The event sequence the last count check saw: a room with nothing new is not checked again. */
+  #countCheckedSeq = -1;
+  /** This instance has looked for events left from before it (eviction, a crash). */
+  #woken = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -91,6 +101,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     this.#tickUsPerSocket = Math.max(0, Number(env.ROOM_TICK_US_PER_SOCKET ?? 45) || 0);
     this.#limiter = new SocketRateLimiter(Math.max(1, Number(env.ROOM_SOCKET_MESSAGES_PER_SECOND) || 20));
     this.#presence = new PresenceReporter(Math.max(1, Number(env.ROOM_PRESENCE_SECONDS) || 30) * 1000);
+    this.#durability = durabilityConfig(env);
     this.#log = createLogger({ service: 'realtime', room: ctx.id.toString() }, { level: parseLogLevel(env.LOG_LEVEL) });
     // Keep-alive pings are answered by the runtime itself, without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
@@ -103,6 +114,11 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
    * show does not exist (nothing is stored then, so a later-created show still loads).
    */
   async #ensureLoaded(showId: string): Promise<boolean> {
+    if (!this.#woken && this.#store.isLoaded()) {
+      // Events left by an instance that died (evicted, or its process killed) go out and get confirmed again.
+      this.#woken = true;
+      if (this.#store.outboxSize() + this.#store.unconfirmedCount() > 0) this.#ensureAlarm(Date.now());
+    }
     if (this.#store.isLoaded()) return this.#store.meta().showId === showId;
     this.#loading ??= (async () => {
       try {
@@ -271,6 +287,31 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     this.#store.setLocked(locked);
     this.#broadcastStatus();
     return ok({ locked });
+  }
+
+  /**
+   * The show was edited in Postgres (status, voting window, lock): a room that is already loaded decides votes
+   * with what it loaded, so the edit must reach it. A room that is not loaded yet is left alone: it loads the
+   * edited show when it is first used.
+   */
+  async updateShowMeta(showId: string, update: ShowMetaUpdate): Promise<RoomResult<{ updated: boolean }>> {
+    if (!this.#store.isLoaded()) return ok({ updated: false });
+    if (this.#store.meta().showId !== showId) return fail('not_found', 'No show with that id exists.');
+    const before = this.#store.meta();
+    if (update.status !== undefined) this.#store.setStatus(update.status);
+    if (update.locked !== undefined) this.#store.setLocked(update.locked);
+    if (update.votingOpensAt !== undefined || update.votingClosesAt !== undefined)
+      this.#store.setVotingWindow(
+        update.votingOpensAt !== undefined ? Date.parse(update.votingOpensAt) : before.votingOpensAt,
+        update.votingClosesAt !== undefined ? Date.parse(update.votingClosesAt) : before.votingClosesAt,
+      );
+    const after = this.#store.meta();
+    const changed =
+      after.status !== before.status ||
+      after.locked !== before.locked ||
+      !this.#votingClosedReason(after) !== !this.#votingClosedReason(before);
+    if (changed) this.#broadcastStatus();
+    return ok({ updated: true });
   }
 
   async setStatus(showId: string, status: ShowStatus): Promise<RoomResult<{ status: ShowStatus }>> {
@@ -565,21 +606,63 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     this.#alarmAt = null;
     this.#flush();
     this.#drainInBackground();
+    this.#reconcileInBackground();
     this.#reportPresenceInBackground();
+  }
+
+  /**
+   * Checks the events the queue took against Postgres and, once nothing is in flight, the counts
+   * (room/reconcile.ts), every ROOM_RECONCILE_SECONDS while there is something to check. Not awaited by the
+   * alarm, like the drain: a slow Postgres must not hold broadcasts back.
+   */
+  #reconcileInBackground(): void {
+    if (this.#reconciling || !this.#store.isLoaded()) return;
+    const now = Date.now();
+    const unconfirmed = this.#store.unconfirmedCount() > 0;
+    const countsDue = this.#store.meta().eventSeq !== this.#countCheckedSeq;
+    if (!unconfirmed && !countsDue) return;
+    const due = unconfirmed ? this.#reconcileAt : Math.max(this.#reconcileAt, this.#countCheckAt);
+    if (now < due) {
+      this.#ensureAlarm(due);
+      return;
+    }
+    this.#reconciling = true;
+    void this.#reconcile()
+      .catch((err: unknown) => this.#log.warn('reconciliation with postgres failed; will retry', { err }))
+      .finally(() => {
+        this.#reconciling = false;
+        this.#reconcileAt = Date.now() + this.#durability.reconcileIntervalMs;
+        if (this.#store.unconfirmedCount() > 0 || this.#store.meta().eventSeq !== this.#countCheckedSeq)
+          this.#ensureAlarm(this.#reconcileAt);
+      });
+  }
+
+  async #reconcile(): Promise<void> {
+    const sql = openHttpSql(this.env);
+    const config = { batchSize: 1000, maxBatches: 50, resendAfterMs: this.#durability.resendAfterMs };
+    const confirmed = await confirmSent(sql, this.#store, config, this.#log);
+    if (confirmed.resent) this.#ensureAlarm(Date.now());
+    if (Date.now() < this.#countCheckAt) return;
+    const seq = this.#store.meta().eventSeq;
+    const repairs = await reconcileCounts(sql, this.#store, this.#log);
+    if (repairs === undefined) return;
+    this.#countCheckedSeq = repairs ? -1 : seq;
+    this.#countCheckAt = Date.now() + this.#durability.countCheckIntervalMs;
+    if (repairs) this.#ensureAlarm(Date.now());
   }
 
   /**
    * Starts an outbox drain unless one is running, without waiting for it. Alarms run one at a time, so an
    * awaited `sendBatch` that took a second held the next tick's broadcast back by a second, and one that
    * never settled stopped the room's updates altogether while votes were still acked. A drain that hears
-   * nothing back is given up after QUEUE_SEND_TIMEOUT_MS, and a retry alarm is armed before it starts, so
+   * nothing back is given up after ROOM_QUEUE_SEND_TIMEOUT_MS, and a retry alarm is armed before it starts, so
    * the events go out even if this instance is evicted mid-drain (the outbox is durable; the consumer is
    * idempotent on the vote id, so a batch sent twice counts once).
    */
   #drainInBackground(): void {
     if (this.#draining || this.#store.outboxSize() === 0) return;
     this.#draining = true;
-    this.#ensureAlarm(Date.now() + QUEUE_SEND_TIMEOUT_MS + this.#tickMs);
+    this.#ensureAlarm(Date.now() + this.#durability.queueSendTimeoutMs + this.#tickMs);
     void this.#drainOutbox()
       .catch((err: unknown) => {
         // A storage error must not leave #draining set: the outbox would never drain again.
@@ -593,7 +676,8 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
           if (this.#store.outboxSize() > 0) this.#ensureAlarm(Date.now() + this.#tickMs);
         } else {
           this.#drainFailures++;
-          this.#ensureAlarm(Date.now() + Math.min(30_000, 250 * 2 ** this.#drainFailures));
+          const { drainBackoffBaseMs: base, drainBackoffMaxMs: max } = this.#durability;
+          this.#ensureAlarm(Date.now() + Math.min(max, base * 2 ** this.#drainFailures));
         }
       });
   }
@@ -618,7 +702,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
       try {
         await settleWithin(
           this.env.ANALYTICS.send(presenceEvent(this.#store.meta().showId, sockets, now), { contentType: 'json' }),
-          QUEUE_SEND_TIMEOUT_MS,
+          this.#durability.queueSendTimeoutMs,
           'presence report',
         );
         this.#presence.reported(sockets, now);
@@ -639,14 +723,19 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
       try {
         await settleWithin(
           this.env.VOTE_EVENTS.sendBatch(batch.map((row) => ({ body: row.body, contentType: 'text' as const }))),
-          QUEUE_SEND_TIMEOUT_MS,
+          this.#durability.queueSendTimeoutMs,
           'vote-events sendBatch',
         );
       } catch (err) {
         this.#log.warn('outbox drain failed; events stay in the outbox', { err, pending: this.#store.outboxSize() });
         return false;
       }
-      this.#store.removeFromOutbox(batch.at(-1)!.seq, batch[0]!.seq);
+      // Sent is not confirmed: the rows stay until Postgres is seen to hold them (room/reconcile.ts).
+      this.#store.markSent(
+        batch.map((row) => row.seq),
+        Date.now(),
+      );
+      this.#ensureAlarm(Math.max(this.#reconcileAt, Date.now() + this.#tickMs));
     }
     return true;
   }

@@ -151,4 +151,111 @@ describe('ShowRoom', () => {
     expect(await votesInPostgres()).toBe(1);
     watcher.close();
   });
+
+  it('keeps an event the queue took until Postgres holds it, and sends it again when the queue lost it', async () => {
+    const { showId, songId, fans } = await fixture();
+    const room = showRoomStub(env.SHOW_ROOM, showId);
+    const added = await room.addSong(showId, fans[0]!, songId);
+    if (!added.ok) throw new Error(added.error.message);
+    const voteId = crypto.randomUUID();
+    await runInDurableObject(room, async (instance: ShowRoom, state) => {
+      expect(await instance.vote(showId, fans[0]!, added.value.setlistSongId, voteId)).toMatchObject({ ok: true });
+      // As if the queue had accepted the event long ago and then lost it (its process was killed): the
+      // row is marked sent, so no drain sends it; only the check against Postgres can find it missing.
+      state.storage.sql.exec(
+        `update outbox set sent_at = 1, sends = 1 where json_extract(body, '$.voteId') = ?`,
+        voteId,
+      );
+    });
+    const inPostgres = async () =>
+      (
+        (await sql().query('select count(*)::int as n from votes where id = $1 and active', [voteId])) as {
+          n: number;
+        }[]
+      )[0]!.n;
+    for (let i = 0; i < 300 && (await inPostgres()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await inPostgres()).toBe(1);
+    // Confirmed: the event leaves the room, and the resend was counted.
+    let state: { outbox: number; resent: number } | undefined;
+    for (let i = 0; i < 200; i++) {
+      state = await runInDurableObject(room, (_i: ShowRoom, s) => ({
+        outbox: s.storage.sql.exec<{ n: number }>('select count(*) as n from outbox').one().n,
+        resent: Number(
+          s.storage.sql.exec<{ value: string }>(`select value from meta where key = 'durability.resent'`).toArray()[0]
+            ?.value ?? 0,
+        ),
+      }));
+      if (state.outbox === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(state).toEqual({ outbox: 0, resent: 1 });
+  });
+
+  it('repairs Postgres when its counts differ from the room once everything is confirmed', async () => {
+    const { showId, songId, fans } = await fixture();
+    const room = showRoomStub(env.SHOW_ROOM, showId);
+    const added = await room.addSong(showId, fans[0]!, songId);
+    if (!added.ok) throw new Error(added.error.message);
+    const { setlistSongId } = added.value;
+    const first = crypto.randomUUID();
+    expect(await room.vote(showId, fans[0]!, setlistSongId, first)).toMatchObject({ ok: true });
+    const activeIds = async () =>
+      (
+        (await sql().query('select id from votes where setlist_song_id = $1 and active order by id', [
+          setlistSongId,
+        ])) as { id: string }[]
+      ).map((r) => r.id);
+    for (let i = 0; i < 200 && (await activeIds()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    // Postgres loses the vote behind the room's back (nothing the room sent is in flight any more).
+    await sql().query('delete from votes where id = $1', [first]);
+    const second = crypto.randomUUID();
+    expect(await room.vote(showId, fans[1]!, setlistSongId, second)).toMatchObject({ ok: true });
+    const expected = [first, second].sort();
+    for (let i = 0; i < 300 && JSON.stringify(await activeIds()) !== JSON.stringify(expected); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await activeIds()).toEqual(expected);
+    const counted = (await sql().query('select vote_count from setlist_songs where id = $1', [setlistSongId])) as {
+      vote_count: number;
+    }[];
+    expect(counted[0]!.vote_count).toBe(2);
+  });
+
+  it('loads the lock from Postgres and refuses an id of a retracted vote after a rebuild', async () => {
+    const { showId, songId, fans } = await fixture();
+    const room = showRoomStub(env.SHOW_ROOM, showId);
+    const added = await room.addSong(showId, fans[0]!, songId);
+    if (!added.ok) throw new Error(added.error.message);
+    const { setlistSongId } = added.value;
+    const retracted = crypto.randomUUID();
+    expect(await room.vote(showId, fans[0]!, setlistSongId, retracted)).toMatchObject({ ok: true });
+    expect(await room.unvote(showId, fans[0]!, setlistSongId)).toMatchObject({ ok: true });
+    for (let i = 0; i < 200; i++) {
+      const rows = (await sql().query('select active from votes where id = $1', [retracted])) as { active: boolean }[];
+      if (rows[0]?.active === false) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // A new deployment with empty storage rebuilds the room from Postgres (here: its storage is wiped).
+    await runInDurableObject(room, (_i: ShowRoom, state) => {
+      for (const table of ['meta', 'setlist', 'votes', 'vote_ids', 'outbox', 'catalogue'])
+        state.storage.sql.exec(`delete from ${table}`);
+    });
+    await abortAllDurableObjects();
+    // Another fan reusing the retracted vote's id in this show would be a vote Postgres refuses: refused now.
+    expect(await showRoomStub(env.SHOW_ROOM, showId).vote(showId, fans[1]!, setlistSongId, retracted)).toMatchObject({
+      ok: false,
+      error: { code: 'vote_id_conflict' },
+    });
+    // A moderator locks the show (the api writes Postgres first), and the room's storage is lost again.
+    await sql().query('update shows set locked = true where id = $1', [showId]);
+    await runInDurableObject(showRoomStub(env.SHOW_ROOM, showId), (_i: ShowRoom, state) => {
+      for (const table of ['meta', 'setlist', 'votes', 'vote_ids', 'outbox', 'catalogue'])
+        state.storage.sql.exec(`delete from ${table}`);
+    });
+    await abortAllDurableObjects();
+    const view = await showRoomStub(env.SHOW_ROOM, showId).setlist(showId, null);
+    expect(view).toMatchObject({ ok: true, value: { locked: true, votingOpen: false } });
+    expect(
+      await showRoomStub(env.SHOW_ROOM, showId).vote(showId, fans[2]!, setlistSongId, crypto.randomUUID()),
+    ).toMatchObject({ ok: false, error: { code: 'voting_closed' } });
+  });
 });

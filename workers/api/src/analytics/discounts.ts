@@ -9,7 +9,8 @@ import type { Database } from '#shared/db/client';
 const RECOUNT_SHOW = (showId: string) => sql`
   update setlist_songs s set vote_count = (
     select count(*) from votes v
-    where v.setlist_song_id = s.id and v.active and not exists (select 1 from vote_discounts d where d.vote_id = v.id)
+    where v.setlist_song_id = s.id and v.active
+      and not exists (select 1 from vote_discounts d where d.vote_id = v.id and d.show_id = v.show_id)
   )
   where s.show_id = ${showId}`;
 

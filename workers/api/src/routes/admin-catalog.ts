@@ -299,13 +299,20 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
       if (!show) throw errors.notFound('show');
       await recordAudit(c, 'show.update', { type: 'show', id }, { from: previous(before, changes), to: body });
       await invalidateCatalog(c, { showId: id, artistId: show.artistId, venueId: show.venueId });
-      // The room holds the status it loaded and decides votes with it: tell it. Sent whenever the body has a
-      // status (not only when it changed), so retrying a PATCH whose push failed repairs the room.
-      if (body.status !== undefined) {
+      // The room holds the status and voting window it loaded and decides votes with them: tell it. Sent
+      // whenever the body has one of them (not only when it changed), so retrying a PATCH whose push failed
+      // repairs the room.
+      if (body.status !== undefined || votingOpensAt !== undefined || votingClosesAt !== undefined) {
         try {
-          unwrapRoom(await showRoomStub(c.env.SHOW_ROOM, id).setStatus(id, body.status));
+          unwrapRoom(
+            await showRoomStub(c.env.SHOW_ROOM, id).updateShowMeta(id, {
+              status: show.status,
+              votingOpensAt: show.votingOpensAt.toISOString(),
+              votingClosesAt: show.votingClosesAt.toISOString(),
+            }),
+          );
         } catch (err) {
-          c.var.log.error('show status saved but not pushed to its room', { showId: id, status: body.status, err });
+          c.var.log.error('show saved but not pushed to its room', { showId: id, status: body.status, err });
           if (err instanceof ApiError && err.status < 500) throw err;
           throw errors.unavailable(
             'The show was saved, but its live room could not be told; send the same request again.',

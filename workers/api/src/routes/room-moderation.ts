@@ -1,5 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { shows } from '#shared/db/schema';
+import { errors } from '#shared/errors';
 import { showRoomStub } from '#shared/room-rpc';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
@@ -32,6 +35,13 @@ export const roomModerationRoutes = new OpenAPIHono<AppEnv>().openapi(
     const { showId } = c.req.valid('param');
     const { locked } = c.req.valid('json');
     const caller = c.var.caller!;
+    // Postgres first: a room rebuilt from Postgres (first use, lost storage) must come back locked.
+    const [saved] = await c.var.database.db.$primary
+      .update(shows)
+      .set({ locked, updatedAt: new Date() })
+      .where(eq(shows.id, showId))
+      .returning({ id: shows.id });
+    if (!saved) throw errors.notFound('show');
     const result = unwrapRoom(
       await showRoomStub(c.env.SHOW_ROOM, showId).setLocked(
         showId,

@@ -1,6 +1,8 @@
 /**
- * The three statements that apply a batch of room events to Postgres. They run as one transaction in
- * ONE round trip (Neon's HTTP transaction), which is what makes ≥ 50 votes per round trip possible.
+ * The statements that apply a batch of room events to Postgres. The vote statements run as one transaction in
+ * ONE round trip (Neon's HTTP transaction), which is what makes ≥ 50 votes per round trip possible; what
+ * follows from votes (milestones, analytics rows) runs after it, in its own transaction, so that nothing but
+ * the votes themselves can keep an acknowledged vote out of Postgres.
  *
  * Why they are correct under retries, duplicates and reordering:
  * 1. Upserting the touched setlist songs first takes a row lock on each (ordered by id, so two batches
@@ -10,6 +12,19 @@
  * 3. The count is recounted from the rows, after the lock: each statement in READ COMMITTED sees every
  *    batch that held the lock before, so concurrent batches cannot lose each other's votes.
  */
+/**
+ * A fan acked by the room always existed (the room only takes votes from signed-in sessions), and accounts are
+ * erased by anonymising the user row, never by deleting it (workers/api/src/privacy/erase.ts). Should a row be
+ * missing anyway (removed by hand), the vote is kept the way an erased account's votes are: under an anonymous
+ * tombstone, instead of a foreign-key error that would dead-letter an acknowledged vote on every attempt.
+ */
+export const ENSURE_VOTERS = `
+insert into users (id, email, password_hash, display_name, deleted_at)
+select u, 'deleted-' || u::text || '@deleted.invalid', '!', 'Deleted fan', now()
+from unnest($1::uuid[]) as u
+where not exists (select 1 from users x where x.id = u)
+on conflict do nothing`;
+
 export const UPSERT_SETLIST_SONGS = `
 insert into setlist_songs (id, show_id, song_id, added_by, created_at)
 select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[]) order by 1
@@ -25,11 +40,13 @@ on conflict (user_id, setlist_song_id) do update
   where votes.room_seq < excluded.room_seq`;
 
 // Votes a moderator discounted (vote_discounts, docs/analytics.md) stay in `votes` but are not counted.
+// Vote ids are unique per show only, so a discount is matched on its show too.
 export const RECOUNT_SETLIST_SONGS = `
 update setlist_songs s
 set vote_count = (
   select count(*) from votes v
-  where v.setlist_song_id = s.id and v.active and not exists (select 1 from vote_discounts d where d.vote_id = v.id)
+  where v.setlist_song_id = s.id and v.active
+    and not exists (select 1 from vote_discounts d where d.vote_id = v.id and d.show_id = v.show_id)
 )
 where s.id = any($1::uuid[])`;
 

@@ -1,13 +1,19 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
 import { fanoutMessage } from '#shared/notifications/enqueue';
 import { VOTE_MILESTONES } from '#shared/notifications/policy';
-import { type AnalyticsEvent, type VoteEvent, VoteEventMessage } from '#shared/schemas/events';
+import { type AnalyticsEvent, REPAIR_TRACE_ID, type VoteEvent, VoteEventMessage } from '#shared/schemas/events';
 import type { NotificationTrigger } from '#shared/schemas/notifications';
 import { INSERT_EVENTS, insertEventsParams } from './analytics';
 import { writeDataPoints } from './analytics-engine';
 import { type ConsumerDeps, isTransient } from './retry-policy';
 import { planVoteBatch } from './vote-events-plan';
-import { RECORD_VOTE_MILESTONES, RECOUNT_SETLIST_SONGS, UPSERT_SETLIST_SONGS, UPSERT_VOTES } from './vote-events-sql';
+import {
+  ENSURE_VOTERS,
+  RECORD_VOTE_MILESTONES,
+  RECOUNT_SETLIST_SONGS,
+  UPSERT_SETLIST_SONGS,
+  UPSERT_VOTES,
+} from './vote-events-sql';
 
 type Sql = NeonQueryFunction<false, false>;
 
@@ -19,6 +25,8 @@ export function voteAnalyticsEvents(events: VoteEvent[]): AnalyticsEvent[] {
   const derived: AnalyticsEvent[] = [];
   for (const e of events) {
     if (e.kind !== 'vote' && e.kind !== 'unvote') continue;
+    // A room's repair (workers/realtime/src/room/reconcile.ts) re-states a vote it already reported.
+    if (e.traceId === REPAIR_TRACE_ID) continue;
     const data: Record<string, unknown> = {
       voteId: e.voteId,
       setlistSongId: e.setlistSongId,
@@ -44,24 +52,36 @@ export interface AppliedVoteBatch {
 }
 
 /**
- * Applies events in one transaction, one round trip. Safe to repeat: see vote-events-sql.ts. The derived
- * analytics rows go in the same transaction (idempotent on the event id), so the anomaly detector and the
- * metrics see exactly the votes Postgres has.
+ * Persists the votes of a batch in one transaction, one round trip, and nothing else: this is the step an
+ * acknowledged vote depends on, so no other write may share it. Safe to repeat: see vote-events-sql.ts.
  */
-export async function applyVoteEvents(sql: Sql, events: VoteEvent[]): Promise<AppliedVoteBatch> {
-  if (!events.length) return { derived: [], milestones: [] };
+export async function persistVotes(sql: Sql, events: VoteEvent[]): Promise<void> {
+  if (!events.length) return;
   const plan = planVoteBatch(events);
   const s = plan.setlistSongs;
   const v = plan.votes;
-  const derived = voteAnalyticsEvents(events);
-  const results = await sql.transaction([
+  const voters = [...new Set(events.flatMap((e) => (e.userId ? [e.userId] : [])))];
+  await sql.transaction([
+    sql.query(ENSURE_VOTERS, [voters]),
     sql.query(UPSERT_SETLIST_SONGS, [s.id, s.showId, s.songId, s.addedBy, s.at]),
     sql.query(UPSERT_VOTES, [v.id, v.userId, v.setlistSongId, v.showId, v.active, v.seq, v.at]),
     sql.query(RECOUNT_SETLIST_SONGS, [plan.touchedSetlistSongIds]),
-    sql.query(RECORD_VOTE_MILESTONES, [plan.touchedSetlistSongIds, [...VOTE_MILESTONES]]),
+  ]);
+}
+
+/**
+ * What follows from persisted votes: milestones reached and the derived analytics rows (idempotent on the event
+ * id), in a second transaction after the votes. A failure here retries only this: the votes are already in.
+ */
+export async function applyVoteFollowUps(sql: Sql, events: VoteEvent[]): Promise<AppliedVoteBatch> {
+  if (!events.length) return { derived: [], milestones: [] };
+  const touched = [...new Set(events.map((e) => e.setlistSongId))].sort();
+  const derived = voteAnalyticsEvents(events);
+  const results = await sql.transaction([
+    sql.query(RECORD_VOTE_MILESTONES, [touched, [...VOTE_MILESTONES]]),
     ...(derived.length ? [sql.query(INSERT_EVENTS, insertEventsParams(derived))] : []),
   ]);
-  return { derived, milestones: (results[3] ?? []) as ReachedMilestone[] };
+  return { derived, milestones: (results[0] ?? []) as ReachedMilestone[] };
 }
 
 export interface VoteEventDeps extends ConsumerDeps {
@@ -89,18 +109,22 @@ async function announceMilestones(deps: VoteEventDeps, milestones: ReachedMilest
   }
 }
 
+type Valid = { message: Message<unknown>; event: VoteEvent };
+
 /**
- * The vote-events consumer. The whole batch goes in one transaction; when that fails for a reason a
- * retry cannot fix, the batch is split message by message so that one poison message goes to the
- * dead-letter queue alone instead of taking its neighbours with it.
+ * The vote-events consumer. Votes first: the whole batch in one transaction; when that fails for a reason a
+ * retry cannot fix, the batch is split message by message so that one poison message goes to the dead-letter
+ * queue alone instead of taking its neighbours with it. Then, for the votes now in Postgres, milestones and
+ * analytics: when those fail, only their messages are retried (re-applying the votes is a no-op), so a failure
+ * there never holds a vote back.
  */
 export async function consumeVoteEvents(
   batch: MessageBatch<unknown>,
   deps: VoteEventDeps,
   dataset?: AnalyticsEngineDataset,
 ): Promise<void> {
-  const { sql, log } = deps;
-  const valid: { message: Message<unknown>; event: VoteEvent }[] = [];
+  const { log } = deps;
+  const valid: Valid[] = [];
   for (const message of batch.messages) {
     const parsed = VoteEventMessage.safeParse(message.body);
     if (parsed.success) valid.push({ message, event: parsed.data });
@@ -113,41 +137,60 @@ export async function consumeVoteEvents(
       message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
     }
   }
-  if (!valid.length) return;
+  const persisted = await persistOrIsolate(valid, deps);
+  if (!persisted.length) return;
   try {
-    const applied = await applyVoteEvents(
+    const applied = await applyVoteFollowUps(
+      deps.sql,
+      persisted.map((v) => v.event),
+    );
+    for (const { message } of persisted) message.ack();
+    writeDataPointsSafely(dataset, applied.derived, log);
+    await announceMilestones(deps, applied.milestones);
+    log.info('vote events applied', { count: persisted.length });
+  } catch (err) {
+    log.warn('votes persisted; milestones and analytics failed, retrying only those', {
+      err,
+      count: persisted.length,
+    });
+    for (const { message } of persisted) message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
+  }
+}
+
+/** Persists the votes of the batch, or of each message alone when the batch is refused; returns what is in. */
+async function persistOrIsolate(valid: Valid[], deps: VoteEventDeps): Promise<Valid[]> {
+  if (!valid.length) return [];
+  const { sql, log } = deps;
+  try {
+    await persistVotes(
       sql,
       valid.map((v) => v.event),
     );
-    for (const { message } of valid) message.ack();
-    writeDataPointsSafely(dataset, applied.derived, log);
-    await announceMilestones(deps, applied.milestones);
-    log.info('vote events applied', { count: valid.length, roundTrips: 1 });
-    return;
+    return valid;
   } catch (err) {
     if (isTransient(err)) {
       log.warn('vote batch failed, will retry', { err, count: valid.length });
       for (const { message } of valid) message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
-      return;
+      return [];
     }
     log.warn('vote batch rejected, isolating the poison message', { err, count: valid.length });
   }
-  for (const { message, event } of valid) {
+  const persisted: Valid[] = [];
+  for (const item of valid) {
     try {
-      const applied = await applyVoteEvents(sql, [event]);
-      message.ack();
-      writeDataPointsSafely(dataset, applied.derived, log);
-      await announceMilestones(deps, applied.milestones);
+      await persistVotes(sql, [item.event]);
+      persisted.push(item);
     } catch (err) {
       log.error('vote event failed', {
         err,
-        messageId: message.id,
-        attempts: message.attempts,
-        eventId: event.eventId,
+        messageId: item.message.id,
+        attempts: item.message.attempts,
+        eventId: item.event.eventId,
       });
-      message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
+      item.message.retry({ delaySeconds: deps.retryDelaySeconds(item.message.attempts) });
     }
   }
+  return persisted;
 }
 
 function writeDataPointsSafely(

@@ -14,7 +14,7 @@ export async function loadShowFromPostgres(
   const [shows, catalogue, setlist, votes, played, accuracy, discounted] = await sql.transaction(
     [
       sql.query(
-        `select s.id, s.artist_id, s.status, s.voting_opens_at, s.voting_closes_at,
+        `select s.id, s.artist_id, s.status, s.voting_opens_at, s.voting_closes_at, s.locked,
                 (select coalesce(max(v.room_seq), 0) from votes v where v.show_id = s.id) as max_seq,
                 (select a.revision from actual_setlists a where a.show_id = s.id) as played_revision
          from shows s where s.id = $1`,
@@ -27,7 +27,7 @@ export async function loadShowFromPostgres(
         `select ss.id, ss.song_id, so.title, ss.added_by from setlist_songs ss join songs so on so.id = ss.song_id where ss.show_id = $1`,
         [showId],
       ),
-      sql.query(`select user_id, setlist_song_id, id from votes where show_id = $1 and active`, [showId]),
+      sql.query(`select user_id, setlist_song_id, id, active from votes where show_id = $1`, [showId]),
       sql.query(`select position, song_id, title from played_songs where show_id = $1 order by position`, [showId]),
       sql.query(
         `select top_n, (details->>'hits')::int as hits, jsonb_array_length(details->'played') as played, precision, recall, position_bonus, score
@@ -41,7 +41,8 @@ export async function loadShowFromPostgres(
   );
   const show = (shows as Record<string, unknown>[])[0];
   if (!show) return undefined;
-  const voteRows = votes as { user_id: string; setlist_song_id: string; id: string }[];
+  const allVoteRows = votes as { user_id: string; setlist_song_id: string; id: string; active: boolean }[];
+  const voteRows = allVoteRows.filter((v) => v.active);
   const playedRows = played as { position: number; song_id: string | null; title: string }[];
   const score = (
     accuracy as {
@@ -64,7 +65,7 @@ export async function loadShowFromPostgres(
       showId,
       artistId: String(show.artist_id),
       status: show.status as ShowStatus,
-      locked: false,
+      locked: show.locked === true,
       votingOpensAt: new Date(show.voting_opens_at as string | Date).getTime(),
       votingClosesAt: new Date(show.voting_closes_at as string | Date).getTime(),
       eventSeq: Number(show.max_seq),
@@ -78,6 +79,9 @@ export async function loadShowFromPostgres(
       addedBy: r.added_by,
     })),
     votes: voteRows.map((r) => ({ userId: r.user_id, setlistSongId: r.setlist_song_id, voteId: r.id })),
+    retiredVoteIds: allVoteRows
+      .filter((r) => !r.active)
+      .map((r) => ({ userId: r.user_id, setlistSongId: r.setlist_song_id, voteId: r.id })),
     played: playedRows.map((r) => ({ position: r.position, songId: r.song_id, title: r.title })),
     playedRevision: Number(show.played_revision ?? 0),
     ...(score

@@ -42,6 +42,22 @@ create index if not exists setlist_changed_idx on setlist (changed_seq);
 create table if not exists played (position integer primary key, song_id text, title text not null);
 `;
 
+/**
+ * Outbox rows stay until Postgres holds their event (room/reconcile.ts), not only until the queue took them:
+ * `sent_at` (ms) is when the queue last accepted the row (null: not sent, or due to be sent again), `sends` how
+ * many times it was. Added to rooms created before these columns existed.
+ */
+const OUTBOX_COLUMNS = ['sent_at integer', 'sends integer not null default 0'];
+
+export type OutboxRow = { seq: number; body: string };
+export type SentOutboxRow = OutboxRow & { sentAt: number; sends: number };
+/** A repair event before the room numbers it (each member of the union without its envelope). */
+export type RepairEvent = VoteEvent extends infer E
+  ? E extends VoteEvent
+    ? Omit<E, 'seq' | 'v' | 'eventId' | 'at'>
+    : never
+  : never;
+
 export interface ShowMeta {
   showId: string;
   artistId: string;
@@ -62,6 +78,11 @@ export interface LoadedShow {
   catalogue: { songId: string; title: string }[];
   setlist: (RoomSong & { addedBy: string | null })[];
   votes: { userId: string; setlistSongId: string; voteId: string }[];
+  /**
+   * Ids of retracted votes: Postgres keeps their rows (and their ids within the show), so the room must keep
+   * refusing them for another vote, or it would ack a vote whose id Postgres already holds.
+   */
+  retiredVoteIds?: { userId: string; setlistSongId: string; voteId: string }[];
   /** The actual setlist so far and the revision of actual_setlists it came from. */
   played: PlayedEntry[];
   playedRevision: number;
@@ -79,6 +100,14 @@ export class RoomStore {
     private readonly storage: DurableObjectStorage,
   ) {
     sql.exec(SCHEMA);
+    const columns = new Set(
+      sql
+        .exec<{ name: string }>('pragma table_info(outbox)')
+        .toArray()
+        .map((r) => r.name),
+    );
+    for (const column of OUTBOX_COLUMNS)
+      if (!columns.has(column.split(' ')[0]!)) sql.exec(`alter table outbox add column ${column}`);
   }
 
   // ---- meta ----
@@ -180,6 +209,13 @@ export class RoomStore {
           v.setlistSongId,
         );
       }
+      for (const v of show.retiredVoteIds ?? [])
+        this.sql.exec(
+          'insert or ignore into vote_ids (vote_id, user_id, setlist_song_id, result_votes) values (?, ?, ?, 0)',
+          v.voteId,
+          v.userId,
+          v.setlistSongId,
+        );
       for (const voteId of show.discounted ?? [])
         this.sql.exec('insert or ignore into discounted (vote_id) values (?)', voteId);
     });
@@ -187,6 +223,18 @@ export class RoomStore {
 
   setLocked(locked: boolean): void {
     this.setMeta('locked', locked);
+  }
+  /** The show's voting window changed in Postgres (an edit of the show). */
+  setVotingWindow(opensAt: number, closesAt: number): void {
+    this.setMeta('votingOpensAt', opensAt);
+    this.setMeta('votingClosesAt', closesAt);
+  }
+  /** A durability counter (room/reconcile.ts): kept in meta, so it survives eviction. */
+  counter(name: string): number {
+    return Number(this.metaRows().get(name) ?? 0);
+  }
+  addToCounter(name: string, n: number): void {
+    if (n) this.setMeta(name, this.counter(name) + n);
   }
   setStatus(status: ShowStatus): void {
     this.setMeta('status', status);
@@ -540,16 +588,73 @@ export class RoomStore {
   }
 
   // ---- outbox ----
-  outboxBatch(limit: number): { seq: number; body: string }[] {
+  /** Rows the queue has not taken yet (or that are due to be sent again), oldest first. */
+  outboxBatch(limit: number): OutboxRow[] {
     return this.sql
-      .exec<{ seq: number; body: string }>('select seq, body from outbox order by seq limit ?', limit)
+      .exec<OutboxRow>('select seq, body from outbox where sent_at is null order by seq limit ?', limit)
       .toArray();
   }
+  /** Rows waiting to be sent. */
   outboxSize(): number {
-    return this.sql.exec<{ n: number }>('select count(*) as n from outbox').one().n;
+    return this.sql.exec<{ n: number }>('select count(*) as n from outbox where sent_at is null').one().n;
   }
-  removeFromOutbox(upToSeq: number, fromSeq: number): void {
-    this.sql.exec('delete from outbox where seq between ? and ?', fromSeq, upToSeq);
+  /** Rows the queue took that Postgres has not been seen to hold yet. */
+  unconfirmedCount(): number {
+    return this.sql.exec<{ n: number }>('select count(*) as n from outbox where sent_at is not null').one().n;
+  }
+  /** The queue accepted these rows: they stay until Postgres is seen to hold them. */
+  markSent(seqs: readonly number[], at: number): void {
+    for (const seq of seqs)
+      this.sql.exec('update outbox set sent_at = ?, sends = sends + 1 where seq = ? and sent_at is null', at, seq);
+  }
+  /** Sent rows after `afterSeq`, oldest first: what a reconciliation checks against Postgres. */
+  sentBatch(afterSeq: number, limit: number): SentOutboxRow[] {
+    return this.sql
+      .exec<{ seq: number; body: string; sent_at: number; sends: number }>(
+        'select seq, body, sent_at, sends from outbox where sent_at is not null and seq > ? order by seq limit ?',
+        afterSeq,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, body: r.body, sentAt: r.sent_at, sends: r.sends }));
+  }
+  /** Postgres holds these events: they leave the room. */
+  confirm(seqs: readonly number[]): void {
+    for (const seq of seqs) this.sql.exec('delete from outbox where seq = ?', seq);
+  }
+  /** These sent events never reached Postgres: the next drain sends them again. */
+  resend(seqs: readonly number[]): void {
+    for (const seq of seqs) this.sql.exec('update outbox set sent_at = null where seq = ?', seq);
+  }
+
+  // ---- repairs (room/reconcile.ts) ----
+  /** Every vote row of the room, active or not, to compare with Postgres. */
+  allVotes(): { userId: string; setlistSongId: string; voteId: string; active: boolean }[] {
+    return this.sql
+      .exec<{ user_id: string; setlist_song_id: string; vote_id: string; active: number }>(
+        'select user_id, setlist_song_id, vote_id, active from votes',
+      )
+      .toArray()
+      .map((r) => ({ userId: r.user_id, setlistSongId: r.setlist_song_id, voteId: r.vote_id, active: r.active === 1 }));
+  }
+  /** The setlist with its adders, to compare with Postgres. */
+  setlistEntries(): { setlistSongId: string; songId: string; votes: number; addedBy: string | null }[] {
+    return this.sql
+      .exec<{ setlist_song_id: string; song_id: string; votes: number; added_by: string | null }>(
+        'select setlist_song_id, song_id, votes, added_by from setlist',
+      )
+      .toArray()
+      .map((r) => ({ setlistSongId: r.setlist_song_id, songId: r.song_id, votes: r.votes, addedBy: r.added_by }));
+  }
+  /**
+   * Writes the event that brings Postgres back to what the room holds (a vote, a retraction or a setlist entry
+   * Postgres lacks), under a new sequence so that it wins over whatever Postgres has. Changes no tally.
+   */
+  enqueueRepair(event: RepairEvent): void {
+    const seq = this.nextEventSeq();
+    this.enqueue({ ...event, v: 1, eventId: crypto.randomUUID(), seq, at: new Date().toISOString() } as VoteEvent);
+    // Not a change fans see: the broadcast bookkeeping moves past it.
+    if (this.meta().flushedEventSeq === seq - 1) this.setMeta('flushedEventSeq', seq);
   }
 }
 
