@@ -23,7 +23,7 @@ import { DEFAULT_NOW, openDemoDb } from './demo-db';
 import { type RegressionErrors, regressionErrors, round } from './metrics';
 import { fitPoisson } from './poisson';
 
-const MODEL_PATH = new URL('#shared/forecast/model.json', import.meta.url);
+const MODEL_PATH = new URL('../../src/shared/forecast/model.json', import.meta.url);
 const VARIANT_TERMS: Record<ForecastVariantName, ForecastTerm[]> = {
   prior: ['intercept', 'popularity', 'popularitySquared', 'logFollowers', 'logCapacity', 'weekend'],
   early: ['intercept', 'popularity', 'popularitySquared', 'logFollowers', 'logCapacity', 'weekend', 'logEarlyVotes'],
