@@ -4,6 +4,7 @@ import { ApiError } from '#shared/errors';
 import { ROOM_HEADERS, showRoomStub } from '#shared/room-rpc';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv } from '../app-env';
+import { recordRoomJoin } from '../live/room-sockets';
 import { errorResponses, SIGN_IN_OPTIONAL } from './openapi-helpers';
 
 const ShowIdParam = z.object({ showId: z.uuid() });
@@ -67,6 +68,9 @@ export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c)
   if (caller) {
     headers.set(ROOM_HEADERS.userId, caller.user.id);
     headers.set(ROOM_HEADERS.role, caller.user.role);
+    headers.set(ROOM_HEADERS.sessionId, caller.sessionId);
+    // Before the socket exists, so that a revocation from now on finds this room (live/room-sockets.ts).
+    await recordRoomJoin(c.var.database.db, caller.user.id, showId);
   }
   headers.set(ROOM_HEADERS.showId, showId);
   headers.set(ROOM_HEADERS.requestId, c.var.requestId);
