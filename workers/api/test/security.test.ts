@@ -5,7 +5,7 @@ import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
-import { signUp } from './support';
+import { api, createShow, errorOf, signUp, signUpAs } from './support';
 
 const app = createApp();
 const ORIGIN = 'http://mysetlist.test';
@@ -43,5 +43,38 @@ describe('log-in redirect (next)', () => {
     const res = await page('/login', form({ email: fan.user.email, password: fan.password, next: '/\t/evil.example' }));
     expect(res.status).toBe(303);
     expect(res.headers.get('Location')).toBe('/');
+  });
+});
+
+describe('unknown show ids never reach a room', () => {
+  // The room answers an unknown show itself ("No show with that id exists."), after waking, creating its tables
+  // and asking Postgres; the api's own 404 ("The show does not exist.") means no room was reached.
+  it('answers 404 from the api for the WebSocket and every room route', async () => {
+    const fan = await signUp();
+    const moderator = await signUpAs('moderator');
+    const id = crypto.randomUUID();
+    const requests: [string, RequestInit & { token?: string }][] = [
+      [`/v1/shows/${id}/live`, { headers: { Upgrade: 'websocket' } }],
+      [`/v1/shows/${id}/live`, { headers: { Upgrade: 'websocket' }, token: fan.token }],
+      [`/v1/shows/${id}/setlist`, {}],
+      [`/v1/shows/${id}/setlist`, { method: 'POST', token: fan.token, body: JSON.stringify({ songId: id }) }],
+      [
+        `/v1/shows/${id}/votes`,
+        { method: 'POST', token: fan.token, body: JSON.stringify({ setlistSongId: id, voteId: id }) },
+      ],
+      [`/v1/shows/${id}/votes/${id}`, { method: 'DELETE', token: fan.token }],
+      [`/v1/shows/${id}/lock`, { method: 'PUT', token: moderator.token, body: JSON.stringify({ locked: true }) }],
+    ];
+    for (const [path, init] of requests) {
+      const res = await api(path, init);
+      expect(res.status, `${init.method ?? 'GET'} ${path}`).toBe(404);
+      expect(await errorOf(res), path).toMatchObject({ code: 'not_found', message: 'The show does not exist.' });
+    }
+  });
+
+  it('still reaches the room of a show created a moment ago', async () => {
+    const { show } = await createShow();
+    const res = await api(`/v1/shows/${show.id}/setlist`);
+    expect(res.status).toBe(200);
   });
 });

@@ -1,10 +1,11 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError } from '#shared/errors';
-import { ROOM_HEADERS, showRoomStub } from '#shared/room-rpc';
+import { ROOM_HEADERS } from '#shared/room-rpc';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv } from '../app-env';
 import { recordRoomJoin } from '../live/room-sockets';
+import { showRoomOf } from '../live/show-room-of';
 import { errorResponses, SIGN_IN_OPTIONAL } from './openapi-helpers';
 
 const ShowIdParam = z.object({ showId: z.uuid() });
@@ -64,6 +65,8 @@ export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c)
   }
   const headers = new Headers(c.req.raw.headers);
   for (const name of Object.values(ROOM_HEADERS)) headers.delete(name);
+  // Before anything else: an unknown show is a 404 that never wakes a room.
+  const stub = await showRoomOf(c, showId);
   const caller = c.var.caller;
   if (caller) {
     headers.set(ROOM_HEADERS.userId, caller.user.id);
@@ -76,6 +79,5 @@ export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c)
   headers.set(ROOM_HEADERS.requestId, c.var.requestId);
   const networkId = await requestNetworkId(c);
   if (networkId) headers.set(ROOM_HEADERS.networkId, networkId);
-  const stub = showRoomStub(c.env.SHOW_ROOM, showId);
   return stub.fetch(new Request(c.req.url, { headers }));
 });

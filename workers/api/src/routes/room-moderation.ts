@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { showRoomStub } from '#shared/room-rpc';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { showRoomOf } from '../live/show-room-of';
 import { requireRole } from '../middleware/session/require-role';
 import { errorResponses, SIGNED_IN } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
@@ -33,11 +33,7 @@ export const roomModerationRoutes = new OpenAPIHono<AppEnv>().openapi(
     const { locked } = c.req.valid('json');
     const caller = c.var.caller!;
     const result = unwrapRoom(
-      await showRoomStub(c.env.SHOW_ROOM, showId).setLocked(
-        showId,
-        { userId: caller.user.id, role: caller.user.role },
-        locked,
-      ),
+      await (await showRoomOf(c, showId)).setLocked(showId, { userId: caller.user.id, role: caller.user.role }, locked),
     );
     await recordAudit(c, locked ? 'room.lock' : 'room.unlock', { type: 'show', id: showId });
     return c.json(result, 200);
