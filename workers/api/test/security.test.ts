@@ -78,3 +78,33 @@ describe('unknown show ids never reach a room', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('WebSocket upgrades signed in by the session cookie', () => {
+  async function upgrade(showId: string, headers: Record<string, string>): Promise<number> {
+    const res = await api(`/v1/shows/${showId}/live`, { headers: { Upgrade: 'websocket', ...headers } });
+    if (res.webSocket) {
+      res.webSocket.accept();
+      res.webSocket.close(1000, 'test done');
+    }
+    return res.status;
+  }
+
+  it('must come from this site or WEB_ORIGINS (no cross-site WebSocket hijacking)', async () => {
+    const { show } = await createShow();
+    const fan = await signUp();
+    const session = { Cookie: `msl_session=${fan.token}` };
+    const refused = await api(`/v1/shows/${show.id}/live`, {
+      headers: { Upgrade: 'websocket', ...session, Origin: 'https://evil.example' },
+    });
+    expect(refused.status).toBe(403);
+    expect(await errorOf(refused)).toMatchObject({ code: 'origin_not_allowed' });
+    expect(await upgrade(show.id, { ...session, Origin: 'null' })).toBe(403);
+    expect(await upgrade(show.id, { ...session, Origin: ORIGIN })).toBe(101);
+    expect(await upgrade(show.id, { ...session, Origin: 'http://127.0.0.1:8787' })).toBe(101);
+    // Not from a browser page: no Origin.
+    expect(await upgrade(show.id, session)).toBe(101);
+    // A token is a secret another site does not have; an anonymous socket can only watch.
+    expect(await upgrade(show.id, { Authorization: `Bearer ${fan.token}`, Origin: 'https://evil.example' })).toBe(101);
+    expect(await upgrade(show.id, { Origin: 'https://evil.example' })).toBe(101);
+  });
+});

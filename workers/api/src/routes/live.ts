@@ -6,6 +6,7 @@ import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv } from '../app-env';
 import { recordRoomJoin } from '../live/room-sockets';
 import { showRoomOf } from '../live/show-room-of';
+import { socketOriginAllowed } from '../live/socket-origin';
 import { errorResponses, SIGN_IN_OPTIONAL } from './openapi-helpers';
 
 const ShowIdParam = z.object({ showId: z.uuid() });
@@ -47,7 +48,7 @@ const liveRoute = createRoute({
   request: { params: ShowIdParam, query: LiveQuery, headers: UpgradeHeader },
   responses: {
     101: { description: 'Switching Protocols: the socket is connected to the room, which sends a `snapshot` first.' },
-    ...errorResponses(400, 404),
+    ...errorResponses(400, 403, 404),
     426: { ...errorResponses(426)[426], description: 'Not a WebSocket upgrade request.' },
   },
 });
@@ -62,6 +63,13 @@ export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c)
   const { showId } = c.req.valid('param');
   if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
     throw new ApiError(426, 'upgrade_required', 'This endpoint speaks WebSocket: send an Upgrade: websocket request.');
+  }
+  if (!socketOriginAllowed(c)) {
+    throw new ApiError(
+      403,
+      'origin_not_allowed',
+      'A socket signed in by the session cookie must be opened from this site; other clients send a token.',
+    );
   }
   const headers = new Headers(c.req.raw.headers);
   for (const name of Object.values(ROOM_HEADERS)) headers.delete(name);
