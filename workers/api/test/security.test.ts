@@ -108,3 +108,20 @@ describe('WebSocket upgrades signed in by the session cookie', () => {
     expect(await upgrade(show.id, { Origin: 'https://evil.example' })).toBe(101);
   });
 });
+
+describe('web form posts', () => {
+  it('are refused over 64 KiB with 413: a page for browsers, the JSON error for others', async () => {
+    const big = form({ email: 'a@example.test', password: 'x', filler: 'x'.repeat(70 * 1024) });
+    const res = await page('/login', big);
+    expect(res.status).toBe(413);
+    expect(res.headers.get('Content-Type')).toContain('text/html');
+    expect(await res.text()).toContain('That form sent more than 64 KiB');
+
+    const json = await page('/login', { ...big, headers: { ...big.headers, Accept: 'application/json' } });
+    expect(json.status).toBe(413);
+    expect(await errorOf(json)).toMatchObject({ code: 'payload_too_large' });
+
+    // A form of ordinary size is still read.
+    expect((await page('/login', form({ email: 'a@example.test', password: 'x' }))).status).toBe(401);
+  });
+});
