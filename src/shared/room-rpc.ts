@@ -16,7 +16,23 @@ export const ROOM_HEADERS = {
   requestId: 'X-Request-Id',
   /** The client's network id (workers/api/src/analytics/network-id.ts), carried into the socket's vote events. */
   networkId: 'X-MySetlist-Network-Id',
+  /** The session that authenticated the socket: a revocation of that session closes it (revokeSockets). */
+  sessionId: 'X-MySetlist-Session-Id',
 } as const;
+
+/** The close code of a socket whose session was revoked; a client that reconnects is an anonymous watcher. */
+export const SESSION_REVOKED_CLOSE_CODE = 4401;
+
+/**
+ * Which sockets a revocation reaches: the user's sockets of the given sessions (log-out, revoking one or all other
+ * sessions, a password change), or every socket of the user when `sessionIds` is absent (account deletion).
+ */
+export interface SocketRevocation {
+  userId: string;
+  sessionIds?: string[];
+  /** The account is deleted: the room also forgets what it keeps about the user beyond the votes' opaque id. */
+  accountDeleted?: boolean;
+}
 
 export interface RoomActor {
   userId: string;
@@ -112,6 +128,11 @@ export interface ShowRoomRpc {
     voteIds: string[],
     discounted: boolean,
   ): Promise<RoomResult<{ changed: { setlistSongId: string; votes: number }[] }>>;
+  /**
+   * Sessions were revoked or the account deleted (SocketRevocation): the room closes the matching sockets with
+   * SESSION_REVOKED_CLOSE_CODE before it answers, so none of them can vote afterwards. Never loads a room.
+   */
+  revokeSockets(showId: string, revocation: SocketRevocation): Promise<RoomResult<{ closed: number }>>;
 }
 
 export type ShowRoomStub = DurableObjectStub<ShowRoomRpc & Rpc.DurableObjectBranded>;

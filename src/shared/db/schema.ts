@@ -399,3 +399,23 @@ export * from './schema-notifications';
 export * from './schema-scoring';
 // Tables of each product area, kept in their own files (see drizzle.config.ts).
 export * from './schema-setlist';
+
+/**
+ * Which live rooms a signed-in user opened a WebSocket to (one row per user and show, refreshed at most every
+ * few minutes by the upgrade). A revoked session must reach the sockets it opened, and only the rooms know their
+ * sockets: this is how the api finds the rooms to tell (workers/api/src/live/room-sockets.ts). Rows older than
+ * the longest a session lives are pruned by the cron; a stale row only costs a no-op call to a room.
+ */
+export const liveRoomUsers = pgTable(
+  'live_room_users',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    showId: uuid('show_id')
+      .notNull()
+      .references(() => shows.id, { onDelete: 'cascade' }),
+    seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.showId] }), index('live_room_users_seen_at_idx').on(t.seenAt)],
+);

@@ -7,6 +7,7 @@ import { maintainAnalytics } from './analytics/maintenance';
 import { createApp } from './app';
 import { deleteExpiredSessions } from './auth/sessions';
 import { warmCache } from './cache/warm';
+import { pruneRoomJoins } from './live/room-sockets';
 import { NOTIFICATIONS_CRON, runNotificationCron } from './notifications/cron';
 import { databaseBreaker } from './resilience/database-breaker';
 import { recomputeTrending, TRENDING_CRON } from './trending/recompute';
@@ -64,6 +65,9 @@ export default {
       } else {
         const removed = await deleteExpiredSessions(db);
         log.info('expired sessions removed', { removed });
+        log.info('old live-room joins pruned', {
+          removed: await pruneRoomJoins(db, Number(env.SESSION_TTL_DAYS) || 30),
+        });
         // Its own failure must not hide the sessions cleanup above, and vice versa: both are idempotent.
         try {
           log.info('analytics maintained', {

@@ -6,9 +6,11 @@ import {
   ROOM_HEADERS,
   type RoomActor,
   type RoomResult,
+  SESSION_REVOKED_CLOSE_CODE,
   type SetlistView,
   type ShowMetaUpdate,
   type ShowRoomRpc,
+  type SocketRevocation,
   type VoteResult,
 } from '#shared/room-rpc';
 import { UserRole } from '#shared/schemas/auth';
@@ -43,6 +45,8 @@ interface SocketAttachment {
   role: UserRole | null;
   /** The connection's network id from the api worker (anomaly rules); absent on sockets from before it existed. */
   networkId?: string | null;
+  /** The session that authenticated the socket (revokeSockets); absent on sockets from before it existed. */
+  sessionId?: string | null;
 }
 
 /**
@@ -378,6 +382,44 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     return ok({ changed });
   }
 
+  /**
+   * Revoked sessions (log-out, log-out everywhere, password change) or a deleted account: close their sockets
+   * here, before answering, so no vote of theirs is decided after the api has answered its caller. Never loads
+   * the room from Postgres: a room that is not loaded has no sockets and keeps nothing about anyone.
+   */
+  async revokeSockets(showId: string, revocation: SocketRevocation): Promise<RoomResult<{ closed: number }>> {
+    if (this.#store.isLoaded() && this.#store.meta().showId !== showId)
+      return fail('not_found', 'No show with that id exists.');
+    const closed = this.#closeRevokedSockets(revocation);
+    if (revocation.accountDeleted && this.#store.isLoaded()) this.#store.forgetUser(revocation.userId);
+    return ok({ closed });
+  }
+
+  /** The one place that decides which sockets a revocation closes (shards of a large room would do the same). */
+  #closeRevokedSockets({ userId, sessionIds }: SocketRevocation): number {
+    const sessions = sessionIds ? new Set(sessionIds) : undefined;
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+      if (attachment?.userId !== userId) continue;
+      // A socket from before sessions were recorded matches any of the user's sessions.
+      if (sessions && attachment.sessionId && !sessions.has(attachment.sessionId)) continue;
+      // Downgrade first: a message already queued behind this call must not be decided as the user's.
+      ws.serializeAttachment({ userId: null, role: null, networkId: attachment.networkId ?? null, sessionId: null });
+      try {
+        ws.close(SESSION_REVOKED_CLOSE_CODE, 'session revoked');
+      } catch {
+        // already closing
+      }
+      closed++;
+    }
+    if (closed) {
+      this.#socketList = undefined;
+      this.#viewersChanged();
+    }
+    return closed;
+  }
+
   // ------------------------------------------------------------------ WebSocket
 
   override async fetch(request: Request): Promise<Response> {
@@ -396,6 +438,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
       userId: request.headers.get(ROOM_HEADERS.userId),
       role: role.success ? role.data : null,
       networkId: request.headers.get(ROOM_HEADERS.networkId),
+      sessionId: request.headers.get(ROOM_HEADERS.sessionId),
     };
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);

@@ -20,8 +20,8 @@ import {
  *
  * Votes are facts about a setlist, not about a person, once nothing links them to one: the user row is kept
  * as an anonymous tombstone (no email, no name, a password hash nothing can match), so the votes it owns
- * still count, still satisfy one-vote-per-song, and the show rooms — which know only the opaque user id —
- * need no change. Everything personal is deleted: sessions (with IPs and user agents), MFA secrets, recovery
+ * still count and still satisfy one-vote-per-song; the show rooms keep that same opaque id on their votes. (The
+ * route then has the rooms close the user's sockets and forget who added which song: live/room-sockets.ts.) Everything personal is deleted: sessions (with IPs and user agents), MFA secrets, recovery
  * codes, follows, the inbox, notification settings, push devices and delivery records, and the link from analytics events and setlist additions.
  * Queued notifications for the user are dropped by the consumer, which skips deleted accounts.
  * One transaction: either all of it happens or none.

@@ -12,6 +12,7 @@ import type { AppEnv } from '../app-env';
 import { assertLoginAllowed, recordLoginFailure } from '../auth/login-limiter';
 import { mfaErrors, verifySecondFactor } from '../auth/mfa';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
+import { revokeRoomSockets } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
@@ -128,7 +129,12 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     return c.json({ user: toMe(user), token, expiresAt: expiresAt.toISOString() }, 200);
   })
   .openapi(logOutRoute, async (c) => {
-    await deleteSession(c.var.database.db, c.var.caller!.sessionId);
+    const caller = c.var.caller!;
+    await deleteSession(c.var.database.db, caller.sessionId);
+    await revokeRoomSockets(c.env, c.var.database.db, c.var.log, {
+      userId: caller.user.id,
+      sessionIds: [caller.sessionId],
+    });
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
     return c.body(null, 204);
   })

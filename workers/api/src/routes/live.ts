@@ -1,9 +1,12 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError } from '#shared/errors';
-import { ROOM_HEADERS, showRoomStub } from '#shared/room-rpc';
+import { ROOM_HEADERS } from '#shared/room-rpc';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv } from '../app-env';
+import { recordRoomJoin } from '../live/room-sockets';
+import { showRoomOf } from '../live/show-room-of';
+import { socketOriginAllowed } from '../live/socket-origin';
 import { errorResponses, SIGN_IN_OPTIONAL } from './openapi-helpers';
 
 const ShowIdParam = z.object({ showId: z.uuid() });
@@ -45,7 +48,7 @@ const liveRoute = createRoute({
   request: { params: ShowIdParam, query: LiveQuery, headers: UpgradeHeader },
   responses: {
     101: { description: 'Switching Protocols: the socket is connected to the room, which sends a `snapshot` first.' },
-    ...errorResponses(400, 404),
+    ...errorResponses(400, 403, 404),
     426: { ...errorResponses(426)[426], description: 'Not a WebSocket upgrade request.' },
   },
 });
@@ -61,17 +64,28 @@ export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c)
   if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
     throw new ApiError(426, 'upgrade_required', 'This endpoint speaks WebSocket: send an Upgrade: websocket request.');
   }
+  if (!socketOriginAllowed(c)) {
+    throw new ApiError(
+      403,
+      'origin_not_allowed',
+      'A socket signed in by the session cookie must be opened from this site; other clients send a token.',
+    );
+  }
   const headers = new Headers(c.req.raw.headers);
   for (const name of Object.values(ROOM_HEADERS)) headers.delete(name);
+  // Before anything else: an unknown show is a 404 that never wakes a room.
+  const stub = await showRoomOf(c, showId);
   const caller = c.var.caller;
   if (caller) {
     headers.set(ROOM_HEADERS.userId, caller.user.id);
     headers.set(ROOM_HEADERS.role, caller.user.role);
+    headers.set(ROOM_HEADERS.sessionId, caller.sessionId);
+    // Before the socket exists, so that a revocation from now on finds this room (live/room-sockets.ts).
+    await recordRoomJoin(c.var.database.db, caller.user.id, showId);
   }
   headers.set(ROOM_HEADERS.showId, showId);
   headers.set(ROOM_HEADERS.requestId, c.var.requestId);
   const networkId = await requestNetworkId(c);
   if (networkId) headers.set(ROOM_HEADERS.networkId, networkId);
-  const stub = showRoomStub(c.env.SHOW_ROOM, showId);
   return stub.fetch(new Request(c.req.url, { headers }));
 });

@@ -9,6 +9,7 @@ import { DataExport, DeleteAccountBody } from '#shared/schemas/privacy';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { mfaErrors, mfaState, verifySecondFactor } from '../auth/mfa';
+import { revokeRoomSockets, showsWithSongsAddedBy } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
 import { eraseUser } from '../privacy/erase';
 import { exportUserData } from '../privacy/export';
@@ -61,7 +62,11 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
           throw mfaErrors.invalidCode();
       }
       await recordAudit(c, 'account.delete', { type: 'user', id: caller.user.id });
+      // Read before the erasure, which unlinks the songs the user added.
+      const addedTo = await showsWithSongsAddedBy(db, caller.user.id);
       await eraseUser(db, caller.user.id);
+      // Every socket of the user closes, and each room forgets who added which song, as Postgres just did.
+      await revokeRoomSockets(c.env, db, c.var.log, { userId: caller.user.id, accountDeleted: true }, addedTo);
       deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
       return c.body(null, 204);
     },

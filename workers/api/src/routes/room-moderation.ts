@@ -3,9 +3,9 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { shows } from '#shared/db/schema';
 import { errors } from '#shared/errors';
-import { showRoomStub } from '#shared/room-rpc';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { showRoomOf } from '../live/show-room-of';
 import { requireRole } from '../middleware/session/require-role';
 import { errorResponses, SIGNED_IN } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
@@ -43,11 +43,7 @@ export const roomModerationRoutes = new OpenAPIHono<AppEnv>().openapi(
       .returning({ id: shows.id });
     if (!saved) throw errors.notFound('show');
     const result = unwrapRoom(
-      await showRoomStub(c.env.SHOW_ROOM, showId).setLocked(
-        showId,
-        { userId: caller.user.id, role: caller.user.role },
-        locked,
-      ),
+      await (await showRoomOf(c, showId)).setLocked(showId, { userId: caller.user.id, role: caller.user.role }, locked),
     );
     await recordAudit(c, locked ? 'room.lock' : 'room.unlock', { type: 'show', id: showId });
     return c.json(result, 200);

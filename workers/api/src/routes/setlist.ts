@@ -1,10 +1,11 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { type RoomActor, showRoomStub } from '#shared/room-rpc';
+import type { RoomActor } from '#shared/room-rpc';
 import { RoomSong } from '#shared/schemas/room';
 import { ShowStatus } from '#shared/schemas/shows';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv, Caller } from '../app-env';
+import { showRoomOf } from '../live/show-room-of';
 import { requireCaller } from '../middleware/session';
 import { errorResponses, json, SIGN_IN_OPTIONAL, SIGNED_IN } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
@@ -58,9 +59,7 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { showId } = c.req.valid('param');
-      const view = unwrapRoom(
-        await showRoomStub(c.env.SHOW_ROOM, showId).setlist(showId, c.var.caller?.user.id ?? null),
-      );
+      const view = unwrapRoom(await (await showRoomOf(c, showId)).setlist(showId, c.var.caller?.user.id ?? null));
       return c.json(view, 200);
     },
   )
@@ -83,7 +82,7 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
       const { showId } = c.req.valid('param');
       const { songId } = c.req.valid('json');
       const { repeated, ...song } = unwrapRoom(
-        await showRoomStub(c.env.SHOW_ROOM, showId).addSong(showId, actorOf(c.var.caller), songId, c.var.requestId),
+        await (await showRoomOf(c, showId)).addSong(showId, actorOf(c.var.caller), songId, c.var.requestId),
       );
       return c.json(song, repeated ? 200 : 201);
     },
@@ -107,7 +106,7 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
       const { showId } = c.req.valid('param');
       const { setlistSongId, voteId } = c.req.valid('json');
       const { repeated, ...vote } = unwrapRoom(
-        await showRoomStub(c.env.SHOW_ROOM, showId).vote(
+        await (await showRoomOf(c, showId)).vote(
           showId,
           actorOf(c.var.caller, await requestNetworkId(c)),
           setlistSongId,
@@ -135,12 +134,7 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { showId, setlistSongId } = c.req.valid('param');
       unwrapRoom(
-        await showRoomStub(c.env.SHOW_ROOM, showId).unvote(
-          showId,
-          actorOf(c.var.caller),
-          setlistSongId,
-          c.var.requestId,
-        ),
+        await (await showRoomOf(c, showId)).unvote(showId, actorOf(c.var.caller), setlistSongId, c.var.requestId),
       );
       return c.body(null, 204);
     },

@@ -11,11 +11,6 @@ export async function formFields(c: Context<AppEnv>): Promise<Record<string, str
 /** Optional text: an empty field means "not given". */
 export const optional = (value: string | undefined) => (value && value.trim() ? value.trim() : undefined);
 
-/** Only same-site paths: `next=//evil.example` or `next=https://…` would make the log-in page an open redirect. */
-export function safeNext(next: string | undefined, fallback = '/'): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : fallback;
-}
-
 /** The API's error as a sentence for the form, with the field-level messages of a validation failure. */
 export function failureText(failure: ApiFailure): string {
   const details = Array.isArray(failure.details)

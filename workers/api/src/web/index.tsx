@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import type { AppEnv } from '../app-env';
 import { responseCache } from '../middleware/response-cache';
+import { formBodyLimit } from './form-body-limit';
 import type { ApiFetch } from './internal-api';
 import {
   accountPage,
@@ -45,6 +46,8 @@ export function createWebRoutes(fetchApi: ApiFetch) {
       // Form posts must come from this site (Origin check). app.ts mounts these routes after /v1, so API
       // requests are answered before this middleware and keep their own rules (JSON bodies, CORS).
       .use('*', csrf())
+      // Every form post has a body limit, like /v1 (form-body-limit.tsx).
+      .use('*', formBodyLimit())
       .get('/', publicCache, sharedPage(homePage))
       .get('/search', publicCache, sharedPage(searchPage))
       .get('/artists/:slug', publicCache, sharedPage(artistPage))

@@ -26,7 +26,7 @@ export const PAGE_CSP =
 export async function html(
   c: Context<AppEnv>,
   props: LayoutProps,
-  status: 200 | 201 | 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 | 503 = 200,
+  status: 200 | 201 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503 = 200,
 ): Promise<Response> {
   const body = await (<Layout {...props} />).toString();
   c.header('Content-Security-Policy', PAGE_CSP);

@@ -472,6 +472,15 @@ export class RoomStore {
     return votes;
   }
 
+  /**
+   * An erased account (workers/api/src/privacy/erase.ts): drop the link from the songs the user added, as Postgres
+   * does. The votes keep the user's opaque id, like Postgres' votes keep the anonymous tombstone's: it is what
+   * keeps one vote per song and lets the room and Postgres be compared vote by vote.
+   */
+  forgetUser(userId: string): void {
+    this.sql.exec('update setlist set added_by = null where added_by = ?', userId);
+  }
+
   addSong(input: { showId: string; userId: string; songId: string; title: string; traceId?: string }): RoomSong {
     const seq = this.nextEventSeq();
     const setlistSongId = crypto.randomUUID();

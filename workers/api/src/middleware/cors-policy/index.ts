@@ -1,6 +1,7 @@
 import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../../app-env';
+import { webOrigins } from './web-origins';
 
 /** Response headers a browser client needs to read (request id for support, rate-limit budget, version). */
 const EXPOSED = [
@@ -20,10 +21,7 @@ const EXPOSED = [
  */
 export const corsPolicy = () =>
   createMiddleware<AppEnv>(async function corsPolicy(c, next) {
-    const allowed = (c.env.WEB_ORIGINS ?? '')
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean);
+    const allowed = webOrigins(c.env);
     return cors({
       origin: (origin) => (allowed.includes(origin) ? origin : null),
       credentials: true,

@@ -1,8 +1,9 @@
 /** Sign up, log in (with the second step when two-step verification is on) and log out: plain HTML forms. */
 import type { SessionCreated } from '#shared/schemas/auth';
 import { Flash } from '../components';
-import { failureText, formFields, optional, redirectWithCookies, safeNext } from '../forms';
+import { failureText, formFields, optional, redirectWithCookies } from '../forms';
 import { html, type PageContext } from '../render';
+import { safeNext } from '../safe-next';
 
 function SignUpForm({ email = '', displayName = '', error }: { email?: string; displayName?: string; error?: string }) {
   return (

@@ -2,6 +2,7 @@ const HEADINGS: Record<number, string> = {
   400: 'That address is not valid',
   403: 'This page is not for your account',
   404: 'Page not found',
+  413: 'That was too much to send',
   429: 'Too many requests',
   500: 'Something went wrong',
   503: 'MySetlist is having trouble',

@@ -1,0 +1,127 @@
+/**
+ * Security holes closed (issue 14): each test here failed before its fix.
+ */
+import { createExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+import { api, createShow, errorOf, signUp, signUpAs } from './support';
+
+const app = createApp();
+const ORIGIN = 'http://mysetlist.test';
+const page = (path: string, init: RequestInit = {}) => {
+  const headers = new Headers(init.headers);
+  if (!headers.has('Accept')) headers.set('Accept', 'text/html');
+  return app.request(`${ORIGIN}${path}`, { ...init, headers }, env, createExecutionContext());
+};
+const cookie = (token: string) => ({ Cookie: `msl_session=${token}` });
+const form = (fields: Record<string, string>, extra: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: ORIGIN, ...extra },
+  body: new URLSearchParams(fields).toString(),
+});
+
+describe('log-in redirect (next)', () => {
+  it('never sends a signed-in visitor to another site, and never answers 500', async () => {
+    const fan = await signUp();
+    for (const next of [
+      '%2F%09%2Fevil.example',
+      '%2F%0A%2Fevil.example',
+      '%2F%0D%0A%2Fevil.example',
+      '%2F%5Cevil.example',
+    ]) {
+      const res = await page(`/login?next=${next}`, { headers: cookie(fan.token) });
+      expect(res.status, next).toBe(303);
+      expect(res.headers.get('Location'), next).toBe('/');
+    }
+    const kept = await page('/login?next=%2Faccount', { headers: cookie(fan.token) });
+    expect(kept.headers.get('Location')).toBe('/account');
+  });
+
+  it('after the log-in form too', async () => {
+    const fan = await signUp();
+    const res = await page('/login', form({ email: fan.user.email, password: fan.password, next: '/\t/evil.example' }));
+    expect(res.status).toBe(303);
+    expect(res.headers.get('Location')).toBe('/');
+  });
+});
+
+describe('unknown show ids never reach a room', () => {
+  // The room answers an unknown show itself ("No show with that id exists."), after waking, creating its tables
+  // and asking Postgres; the api's own 404 ("The show does not exist.") means no room was reached.
+  it('answers 404 from the api for the WebSocket and every room route', async () => {
+    const fan = await signUp();
+    const moderator = await signUpAs('moderator');
+    const id = crypto.randomUUID();
+    const requests: [string, RequestInit & { token?: string }][] = [
+      [`/v1/shows/${id}/live`, { headers: { Upgrade: 'websocket' } }],
+      [`/v1/shows/${id}/live`, { headers: { Upgrade: 'websocket' }, token: fan.token }],
+      [`/v1/shows/${id}/setlist`, {}],
+      [`/v1/shows/${id}/setlist`, { method: 'POST', token: fan.token, body: JSON.stringify({ songId: id }) }],
+      [
+        `/v1/shows/${id}/votes`,
+        { method: 'POST', token: fan.token, body: JSON.stringify({ setlistSongId: id, voteId: id }) },
+      ],
+      [`/v1/shows/${id}/votes/${id}`, { method: 'DELETE', token: fan.token }],
+      [`/v1/shows/${id}/lock`, { method: 'PUT', token: moderator.token, body: JSON.stringify({ locked: true }) }],
+    ];
+    for (const [path, init] of requests) {
+      const res = await api(path, init);
+      expect(res.status, `${init.method ?? 'GET'} ${path}`).toBe(404);
+      expect(await errorOf(res), path).toMatchObject({ code: 'not_found', message: 'The show does not exist.' });
+    }
+  });
+
+  it('still reaches the room of a show created a moment ago', async () => {
+    const { show } = await createShow();
+    const res = await api(`/v1/shows/${show.id}/setlist`);
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('WebSocket upgrades signed in by the session cookie', () => {
+  async function upgrade(showId: string, headers: Record<string, string>): Promise<number> {
+    const res = await api(`/v1/shows/${showId}/live`, { headers: { Upgrade: 'websocket', ...headers } });
+    if (res.webSocket) {
+      res.webSocket.accept();
+      res.webSocket.close(1000, 'test done');
+    }
+    return res.status;
+  }
+
+  it('must come from this site or WEB_ORIGINS (no cross-site WebSocket hijacking)', async () => {
+    const { show } = await createShow();
+    const fan = await signUp();
+    const session = { Cookie: `msl_session=${fan.token}` };
+    const refused = await api(`/v1/shows/${show.id}/live`, {
+      headers: { Upgrade: 'websocket', ...session, Origin: 'https://evil.example' },
+    });
+    expect(refused.status).toBe(403);
+    expect(await errorOf(refused)).toMatchObject({ code: 'origin_not_allowed' });
+    expect(await upgrade(show.id, { ...session, Origin: 'null' })).toBe(403);
+    expect(await upgrade(show.id, { ...session, Origin: ORIGIN })).toBe(101);
+    expect(await upgrade(show.id, { ...session, Origin: 'http://127.0.0.1:8787' })).toBe(101);
+    // Not from a browser page: no Origin.
+    expect(await upgrade(show.id, session)).toBe(101);
+    // A token is a secret another site does not have; an anonymous socket can only watch.
+    expect(await upgrade(show.id, { Authorization: `Bearer ${fan.token}`, Origin: 'https://evil.example' })).toBe(101);
+    expect(await upgrade(show.id, { Origin: 'https://evil.example' })).toBe(101);
+  });
+});
+
+describe('web form posts', () => {
+  it('are refused over 64 KiB with 413: a page for browsers, the JSON error for others', async () => {
+    const big = form({ email: 'a@example.test', password: 'x', filler: 'x'.repeat(70 * 1024) });
+    const res = await page('/login', big);
+    expect(res.status).toBe(413);
+    expect(res.headers.get('Content-Type')).toContain('text/html');
+    expect(await res.text()).toContain('That form sent more than 64 KiB');
+
+    const json = await page('/login', { ...big, headers: { ...big.headers, Accept: 'application/json' } });
+    expect(json.status).toBe(413);
+    expect(await errorOf(json)).toMatchObject({ code: 'payload_too_large' });
+
+    // A form of ordinary size is still read.
+    expect((await page('/login', form({ email: 'a@example.test', password: 'x' }))).status).toBe(401);
+  });
+});
