@@ -7,6 +7,7 @@ import { corsPolicy } from './middleware/cors-policy';
 import { database } from './middleware/database';
 import { databaseAvailability } from './middleware/database-availability';
 import { errorHandler, errorResponse, notFoundHandler } from './middleware/error-handler';
+import { inputText } from './middleware/input-text';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { requestMetrics } from './middleware/request-metrics';
@@ -74,6 +75,8 @@ function createV1() {
   v1.use('*', databaseAvailability());
   v1.use('*', session());
   v1.use('*', rateLimit());
+  // Text Postgres cannot store (NUL, lone surrogates) is refused here, for every route at once.
+  v1.use('*', inputText());
   v1.use('*', responseCache());
   v1.route('/', authRoutes);
   v1.route('/', privacyRoutes);

@@ -10,7 +10,7 @@ import { recordAudit } from '../audit';
 import { toMe } from '../auth/sessions';
 import { requireRole } from '../middleware/session/require-role';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-import { decodeCursor, encodeCursor } from './pagination';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
 
 const RoleBody = z.object({ role: UserRole }).meta({ id: 'RoleBody' });
 const AuditEntry = z
@@ -77,16 +77,13 @@ export const adminUserRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { limit, cursor: rawCursor } = c.req.valid('query');
-      const cursor = decodeCursor(rawCursor);
+      const cursor = decodeSortedCursor(rawCursor, 'at', 'at', cursorKeys.date);
       const rows = await c.var.database.db.$primary
         .select()
         .from(auditLog)
         .where(
           cursor
-            ? or(
-                lt(auditLog.at, new Date(cursor.k)),
-                and(eq(auditLog.at, new Date(cursor.k)), lt(auditLog.id, cursor.id)),
-              )
+            ? or(lt(auditLog.at, cursor.key), and(eq(auditLog.at, cursor.key), lt(auditLog.id, cursor.id)))
             : undefined,
         )
         .orderBy(desc(auditLog.at), desc(auditLog.id))

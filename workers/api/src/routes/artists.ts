@@ -28,7 +28,7 @@ import {
   toShowSummary,
 } from './catalog-common';
 import { errorResponses, json } from './openapi-helpers';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+import { type CursorKey, cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
 
 /** How many upcoming and past shows the artist page carries; the full lists are GET /shows?artistId=. */
 export const ARTIST_PAGE_SHOWS = 20;
@@ -48,13 +48,13 @@ const ARTIST_SORTS = {
   popularity: {
     key: artists.popularity,
     direction: 'desc',
-    parse: cursorKeys.number,
+    parse: cursorKeys.int,
     param: (k: number) => sql`${k}::int`,
   },
   trending: {
     key: artistTrendingScore,
     direction: 'desc',
-    parse: cursorKeys.number,
+    parse: cursorKeys.float,
     param: (k: number) => sql`${k}::float8`,
   },
 } as const;
@@ -80,12 +80,7 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
       const sort: ArtistSort = query.sort;
       const spec = ARTIST_SORTS[sort];
       // Cursor: { s: sort, k: the sort key of the last artist (name, popularity or score), id } — see pagination.ts.
-      const cursor = decodeSortedCursor(
-        query.cursor,
-        sort,
-        'name',
-        spec.parse as (k: string) => string | number | undefined,
-      );
+      const cursor = decodeSortedCursor(query.cursor, sort, 'name', spec.parse as CursorKey<string | number>);
       const hasUpcoming = sql`exists (select 1 from ${shows} where ${shows.artistId} = ${artists.id} and ${shows.status} in ('upcoming', 'live'))`;
       const filters: (SQL | undefined)[] = [
         query.genre ? sql`${artists.genres} @> array[${query.genre.toLowerCase()}]::text[]` : undefined,

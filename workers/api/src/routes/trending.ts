@@ -1,7 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
 import { artists, shows, trendingScores, venues } from '#shared/db/schema';
-import { errors } from '#shared/errors';
 import { TrendingArtistList, type TrendingComponent, TrendingQuery, TrendingShowList } from '#shared/schemas/trending';
 import type { AppEnv } from '../app-env';
 import {
@@ -13,7 +12,7 @@ import {
 } from '../trending/recompute';
 import { showSummaryColumns, toShowSummary } from './catalog-common';
 import { errorResponses, json } from './openapi-helpers';
-import { decodeCursor, encodeCursor } from './pagination';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
 
 const FORMULA = {
   expression: TRENDING_EXPRESSION,
@@ -42,18 +41,15 @@ function explain<const K extends keyof typeof TERM_WEIGHTS>(
   ) as unknown as Record<K, TrendingComponent>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Highest score first; the cursor is (score, id) of the last item. Scores move at each recompute (every 10 min). */
 function pageFilter(entityType: 'show' | 'artist', rawCursor: string | undefined): SQL | undefined {
-  const cursor = decodeCursor(rawCursor);
+  // The cursor carries no sort: the list has one ('score').
+  const cursor = decodeSortedCursor(rawCursor, 'score', 'score', cursorKeys.float);
   if (!cursor) return eq(trendingScores.entityType, entityType);
-  const score = Number(cursor.k);
-  if (!Number.isFinite(score) || !UUID.test(cursor.id))
-    throw errors.unprocessable('invalid_cursor', 'The cursor is not one this API issued.');
+  const { key: score, id } = cursor;
   return and(
     eq(trendingScores.entityType, entityType),
-    or(lt(trendingScores.score, score), and(eq(trendingScores.score, score), gt(trendingScores.entityId, cursor.id))),
+    or(lt(trendingScores.score, score), and(eq(trendingScores.score, score), gt(trendingScores.entityId, id))),
   );
 }
 

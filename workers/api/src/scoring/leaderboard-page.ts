@@ -18,7 +18,7 @@ const PERIOD_DAYS: Record<LeaderboardPeriod, number | null> = { week: 7, month: 
  *   users are joined, so only its fans are looked up.
  */
 export async function leaderboardPage(db: Database, query: LeaderboardQuery, artistId?: string) {
-  const cursor = decodeSortedCursor(query.cursor, query.period, 'all', cursorKeys.number);
+  const cursor = decodeSortedCursor(query.cursor, query.period, 'all', cursorKeys.int);
   const days = PERIOD_DAYS[query.period];
   let page: { userId: string; points: number; shows: number; songsHit: number; rank: number }[];
   if (days === null && !artistId) {

@@ -6,6 +6,7 @@ import {
   RoomPresenceData,
 } from '#shared/schemas/analytics';
 import { AnalyticsEvent } from '#shared/schemas/events';
+import { storableJson } from '#shared/schemas/text';
 import { writeDataPoints } from './analytics-engine';
 import { type ConsumerDeps, isTransient } from './retry-policy';
 
@@ -50,7 +51,7 @@ export function mergeMetricRows(rows: RequestMetricsRow[]): RequestMetricsRow[] 
       m.clientErrors += r.clientErrors;
       m.serverErrors += r.serverErrors;
       m.latencySumMs += r.latencySumMs;
-      r.latencyBuckets.forEach((n, i) => (m.latencyBuckets[i] = (m.latencyBuckets[i] ?? 0) + n));
+      for (const [i, n] of r.latencyBuckets.entries()) m.latencyBuckets[i] = (m.latencyBuckets[i] ?? 0) + n;
     }
   }
   return [...merged.values()];
@@ -68,10 +69,78 @@ export function insertEventsParams(events: AnalyticsEvent[]): unknown[] {
   ];
 }
 
+/** What one batch (or one message of it) writes. */
+interface Writes {
+  events: AnalyticsEvent[];
+  metricRows: RequestMetricsRow[];
+  presence: { showId: string; sockets: number; at: string }[];
+}
+
+/** One message's writes, or undefined when its body does not match the schema of its kind. */
+function writesOf(body: unknown): Writes | undefined {
+  // Text Postgres cannot store (a NUL in a search query) is cleaned, not refused: the event is still worth keeping.
+  const parsed = AnalyticsEvent.safeParse(storableJson(body));
+  if (!parsed.success) return undefined;
+  const event = parsed.data;
+  if (event.kind === REQUEST_METRICS_KIND) {
+    const data = RequestMetricsData.safeParse(event.data);
+    return data.success ? { events: [], metricRows: data.data.rows, presence: [] } : undefined;
+  }
+  if (event.kind === ROOM_PRESENCE_KIND) {
+    const data = RoomPresenceData.safeParse(event.data);
+    return data.success && event.showId
+      ? { events: [], metricRows: [], presence: [{ showId: event.showId, sockets: data.data.sockets, at: event.at }] }
+      : undefined;
+  }
+  return { events: [event], metricRows: [], presence: [] };
+}
+
+function merge(all: Writes[]): Writes {
+  return {
+    events: all.flatMap((w) => w.events),
+    metricRows: all.flatMap((w) => w.metricRows),
+    presence: all.flatMap((w) => w.presence),
+  };
+}
+
+/** The writes in one transaction (one round trip). */
+async function write(sql: ConsumerDeps['sql'], { events, metricRows, presence }: Writes): Promise<void> {
+  const statements = [];
+  if (events.length) statements.push(sql.query(INSERT_EVENTS, insertEventsParams(events)));
+  if (metricRows.length) {
+    const rows = mergeMetricRows(metricRows);
+    statements.push(
+      sql.query(UPSERT_REQUEST_METRICS, [
+        rows.map((r) => r.minute),
+        rows.map((r) => r.route),
+        rows.map((r) => r.requests),
+        rows.map((r) => r.clientErrors),
+        rows.map((r) => r.serverErrors),
+        rows.map((r) => JSON.stringify(r.latencyBuckets)),
+        rows.map((r) => r.latencySumMs),
+      ]),
+    );
+  }
+  if (presence.length)
+    statements.push(
+      sql.query(UPSERT_PRESENCE, [
+        presence.map((p) => p.showId),
+        presence.map((p) => p.sockets),
+        presence.map((p) => p.at),
+      ]),
+    );
+  await sql.transaction(statements);
+}
+
 /**
  * Stores a whole batch in one transaction (one round trip): product events into analytics_events (and, when
  * the binding exists, Analytics Engine data points), request-metrics aggregates into request_metrics and room
  * socket counts into room_presence. See docs/analytics.md.
+ *
+ * One bad message never takes the others with it: a body that fails its schema is retried alone (and reaches
+ * the dead-letter queue alone), and when Postgres refuses the batch for a reason that is not transient (a
+ * value it cannot take), each message is written in its own transaction, so the good ones are acked and only
+ * the one Postgres refuses is retried. A transient failure (Postgres unreachable) retries the batch.
  */
 export async function consumeAnalytics(
   batch: MessageBatch<unknown>,
@@ -79,72 +148,53 @@ export async function consumeAnalytics(
   dataset?: AnalyticsEngineDataset,
 ): Promise<void> {
   const { sql, log } = deps;
-  const events: AnalyticsEvent[] = [];
-  const metricRows: RequestMetricsRow[] = [];
-  const presence: { showId: string; sockets: number; at: string }[] = [];
-  const messages: Message<unknown>[] = [];
+  const accepted: { message: Message<unknown>; writes: Writes }[] = [];
+  const retry = (message: Message<unknown>) =>
+    message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
   for (const message of batch.messages) {
-    const parsed = AnalyticsEvent.safeParse(message.body);
-    const event = parsed.success ? parsed.data : undefined;
-    let accepted = false;
-    if (event?.kind === REQUEST_METRICS_KIND) {
-      const data = RequestMetricsData.safeParse(event.data);
-      if (data.success) {
-        metricRows.push(...data.data.rows);
-        accepted = true;
-      }
-    } else if (event?.kind === ROOM_PRESENCE_KIND) {
-      const data = RoomPresenceData.safeParse(event.data);
-      if (data.success && event.showId) {
-        presence.push({ showId: event.showId, sockets: data.data.sockets, at: event.at });
-        accepted = true;
-      }
-    } else if (event) {
-      events.push(event);
-      accepted = true;
-    }
-    if (accepted) messages.push(message);
+    const writes = writesOf(message.body);
+    if (writes) accepted.push({ message, writes });
     else {
       log.error('analytics event rejected by schema', { messageId: message.id });
-      message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
+      retry(message);
     }
   }
-  if (!messages.length) return;
+  if (!accepted.length) return;
+  const written: Writes[] = [];
   try {
-    const statements = [];
-    if (events.length) statements.push(sql.query(INSERT_EVENTS, insertEventsParams(events)));
-    if (metricRows.length) {
-      const rows = mergeMetricRows(metricRows);
-      statements.push(
-        sql.query(UPSERT_REQUEST_METRICS, [
-          rows.map((r) => r.minute),
-          rows.map((r) => r.route),
-          rows.map((r) => r.requests),
-          rows.map((r) => r.clientErrors),
-          rows.map((r) => r.serverErrors),
-          rows.map((r) => JSON.stringify(r.latencyBuckets)),
-          rows.map((r) => r.latencySumMs),
-        ]),
-      );
-    }
-    if (presence.length)
-      statements.push(
-        sql.query(UPSERT_PRESENCE, [
-          presence.map((p) => p.showId),
-          presence.map((p) => p.sockets),
-          presence.map((p) => p.at),
-        ]),
-      );
-    await sql.transaction(statements);
-    for (const message of messages) message.ack();
+    const all = merge(accepted.map((a) => a.writes));
+    await write(sql, all);
+    for (const { message } of accepted) message.ack();
+    written.push(all);
   } catch (err) {
-    log.warn('analytics batch failed', { err, transient: isTransient(err) });
-    for (const message of messages) message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
-    return;
+    const transient = isTransient(err);
+    log.warn('analytics batch failed', { err, transient });
+    if (transient || accepted.length === 1) {
+      for (const { message } of accepted) retry(message);
+      return;
+    }
+    // Find the message(s) Postgres refuses: each alone, so the rest are stored now.
+    for (const { message, writes } of accepted) {
+      try {
+        await write(sql, writes);
+        message.ack();
+        written.push(writes);
+      } catch (err) {
+        log.error('analytics event refused by postgres; retrying it alone', {
+          err,
+          messageId: message.id,
+          attempts: message.attempts,
+        });
+        retry(message);
+      }
+    }
   }
   // After the commit, so a retried batch does not write its points twice.
   try {
-    writeDataPoints(dataset, events);
+    writeDataPoints(
+      dataset,
+      written.flatMap((w) => w.events),
+    );
   } catch (err) {
     log.warn('analytics engine write failed', { err });
   }

@@ -29,55 +29,66 @@ export async function consumeImports(
   const hooks = hooksFor(handle.db.$primary);
   try {
     for (const message of batch.messages) {
-      const parsed = ImportStep.safeParse(message.body);
-      if (!parsed.success) {
-        log.error('import step rejected by schema', { messageId: message.id });
-        message.ack(); // nothing can make it valid; the log keeps it
-        continue;
-      }
-      const step = parsed.data;
-      const importId = importIdOf(step);
-      if (!config.ok) {
-        const error = `provider secrets missing: ${config.missing.join(', ')}`;
-        log.error('import cannot run', { error, step: step.step });
-        if (importId) await markImportFailed(db, importId, error);
-        message.ack();
-        continue;
-      }
-      const ctx: IngestContext = {
-        db,
-        log: log.child({ step: step.step, importId }),
-        ...providerClients(config.config, {
-          fetch: (input, init) => fetch(input, init),
-          limiter: durableRateLimiter(env.PROVIDER_RATE_LIMITER, realSleep),
-          log,
-          breakerCooldownMs: cooldownMs(env),
-        }),
-      };
+      // One message at a time: whatever one step throws (even while recording its failure), the others of the
+      // batch are still run and acked, and only that one is retried.
       try {
-        const next = await runImportStep(ctx, step, hooks, { retried: message.attempts > 1 });
-        if (next.length) await env.IMPORTS.sendBatch(next.map((body) => ({ body })));
-        message.ack();
+        await consumeOne(message);
       } catch (err) {
-        const action = failureAction(err);
-        const text = err instanceof Error ? err.message : String(err);
-        if (action.kind === 'fail') {
-          log.error('import step failed for good', { err, step });
-          if (importId)
-            await markImportFailed(db, importId, text).catch((e: unknown) =>
-              log.warn('could not mark the import failed', { err: e }),
-            );
-          message.ack();
-          continue;
-        }
-        const delaySeconds = action.kind === 'retry_after' ? action.seconds : deps.retryDelaySeconds(message.attempts);
-        log.warn('import step will be retried', { err, step, delaySeconds, attempts: message.attempts });
-        if (importId) await noteImportRetry(db, importId, text).catch(() => {});
-        message.retry({ delaySeconds });
+        log.error('import step crashed; retrying it alone', { err, messageId: message.id });
+        message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
       }
     }
   } finally {
     await handle.close();
+  }
+
+  async function consumeOne(message: Message<unknown>): Promise<void> {
+    const parsed = ImportStep.safeParse(message.body);
+    if (!parsed.success) {
+      log.error('import step rejected by schema', { messageId: message.id });
+      message.ack(); // nothing can make it valid; the log keeps it
+      return;
+    }
+    const step = parsed.data;
+    const importId = importIdOf(step);
+    if (!config.ok) {
+      const error = `provider secrets missing: ${config.missing.join(', ')}`;
+      log.error('import cannot run', { error, step: step.step });
+      if (importId) await markImportFailed(db, importId, error);
+      message.ack();
+      return;
+    }
+    const ctx: IngestContext = {
+      db,
+      log: log.child({ step: step.step, importId }),
+      ...providerClients(config.config, {
+        fetch: (input, init) => fetch(input, init),
+        limiter: durableRateLimiter(env.PROVIDER_RATE_LIMITER, realSleep),
+        log,
+        breakerCooldownMs: cooldownMs(env),
+      }),
+    };
+    try {
+      const next = await runImportStep(ctx, step, hooks, { retried: message.attempts > 1 });
+      if (next.length) await env.IMPORTS.sendBatch(next.map((body) => ({ body })));
+      message.ack();
+    } catch (err) {
+      const action = failureAction(err);
+      const text = err instanceof Error ? err.message : String(err);
+      if (action.kind === 'fail') {
+        log.error('import step failed for good', { err, step });
+        if (importId)
+          await markImportFailed(db, importId, text).catch((e: unknown) =>
+            log.warn('could not mark the import failed', { err: e }),
+          );
+        message.ack();
+        return;
+      }
+      const delaySeconds = action.kind === 'retry_after' ? action.seconds : deps.retryDelaySeconds(message.attempts);
+      log.warn('import step will be retried', { err, step, delaySeconds, attempts: message.attempts });
+      if (importId) await noteImportRetry(db, importId, text).catch(() => {});
+      message.retry({ delaySeconds });
+    }
   }
 }
 

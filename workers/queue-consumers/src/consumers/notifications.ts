@@ -1,5 +1,6 @@
 import { NotificationEvent } from '#shared/schemas/events';
 import { NotificationPipelineMessage } from '#shared/schemas/notifications';
+import { storableJson } from '#shared/schemas/text';
 import type { NotificationConfig } from '../notifications/config';
 import { deliverStep } from '../notifications/deliver';
 import { fanoutStep } from '../notifications/fanout';
@@ -23,19 +24,22 @@ export interface NotificationDeps extends ConsumerDeps {
  * and writes the inbox, `send` calls the providers. Version-1 messages (a ready list of user ids) still go
  * straight to the in-app inbox. Deleted accounts are skipped at every step, so work queued before a deletion
  * cannot bring personal data back. A message that fails for a database reason is retried with backoff and, past
- * the queue's retry limit, lands in the dead-letter queue (replayable with `npm run dlq:replay`).
+ * the queue's retry limit, lands in the dead-letter queue (replayable with `npm run dlq:replay`). Each message
+ * is acked or retried on its own, so one that fails never holds back the others of its batch.
  */
 export async function consumeNotifications(batch: MessageBatch<unknown>, deps: NotificationDeps): Promise<void> {
   const { sql, log } = deps;
   for (const message of batch.messages) {
     try {
-      const pipeline = NotificationPipelineMessage.safeParse(message.body);
+      // Text Postgres cannot store (a NUL in a song title or a name) is cleaned, so the notification still goes out.
+      const body = storableJson(message.body);
+      const pipeline = NotificationPipelineMessage.safeParse(body);
       if (pipeline.success) {
         await handle(pipeline.data, deps);
         message.ack();
         continue;
       }
-      const legacy = NotificationEvent.safeParse(message.body);
+      const legacy = NotificationEvent.safeParse(body);
       if (!legacy.success) {
         log.error('notification rejected by schema', {
           messageId: message.id,

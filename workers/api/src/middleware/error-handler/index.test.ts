@@ -69,6 +69,40 @@ describe('errorHandler', () => {
     }
   });
 
+  it('answers a Postgres data exception (SQLSTATE class 22) with 400 invalid_input and logs it as a warning', async () => {
+    const spy = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const logged = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      // As drizzle throws it: the driver's error, with its SQLSTATE, as the cause.
+      const refused = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+      const res = await appThrowing(new Error('Failed query: select $1', { cause: refused })).request(
+        '/boom',
+        {},
+        { LOG_LEVEL: 'warn' },
+      );
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text).not.toContain('select');
+      expect(JSON.parse(text)).toMatchObject({ error: { code: 'invalid_input' } });
+      const lines = [...spy.mock.calls, ...logged.mock.calls].map(([line]) => String(line));
+      expect(lines.some((line) => line.includes('22021'))).toBe(true);
+    } finally {
+      spy.mockRestore();
+      logged.mockRestore();
+    }
+  });
+
+  it('keeps other SQLSTATEs (a programming error: undefined table) a 500', async () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const missing = Object.assign(new Error('relation "nope" does not exist'), { code: '42P01' });
+      const res = await appThrowing(new Error('Failed query', { cause: missing })).request('/boom', {}, env);
+      expect(res.status).toBe(500);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('answers unknown routes with 404 not_found in the same shape', async () => {
     const res = await appThrowing(new Error('unused')).request('/nope', { method: 'POST' }, env);
     expect(res.status).toBe(404);

@@ -1,6 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
+import { sqlState } from '#shared/db/errors';
 import { ApiError, errors } from '#shared/errors';
 import type { AppEnv } from '../../app-env';
 import { findDatabaseUnavailable } from '../../resilience/database-breaker';
@@ -18,8 +19,20 @@ export function toApiError(err: unknown): ApiError {
       return new ApiError(err.status as 400, 'bad_request', err.message || 'The request is not valid.');
     }
   }
+  if (isDataException(err)) return invalidInput();
   return errors.internal();
 }
+
+/**
+ * SQLSTATE class 22 (data exception: a NUL in text, an integer out of range, a date Postgres cannot read, an
+ * invalid UUID) means a value was refused, and the values of a request come from its caller. Input is checked
+ * before any SQL (input-text middleware, the routes' schemas, cursor schemas), so reaching this is a gap in
+ * those checks: it is still the caller's bad input, so a 400, but logged as a warning with the SQLSTATE so the
+ * gap is found and closed. Every other SQLSTATE stays a 500.
+ */
+export const isDataException = (err: unknown) =>
+  !(err instanceof ApiError) && (sqlState(err)?.startsWith('22') ?? false);
+const invalidInput = () => new ApiError(400, 'invalid_input', 'A value in the request is malformed or out of range.');
 
 export function errorResponse(c: Context<AppEnv>, err: ApiError): Response {
   const res = c.json(err.toBody(c.get('requestId')), err.status);
@@ -31,6 +44,8 @@ export const errorHandler: ErrorHandler<AppEnv> = function errorHandler(err, c) 
   const apiError = toApiError(err);
   // Deliberate errors (ApiError, validation) are part of the contract; only surprises are logged as errors.
   if (apiError.code === 'internal_error') c.get('log')?.error('unhandled error', { err });
+  else if (isDataException(err))
+    c.get('log')?.warn('postgres refused a value of the request', { err, sqlState: sqlState(err) });
   return errorResponse(c, apiError);
 };
 

@@ -1,0 +1,53 @@
+/**
+ * Text Postgres can store. A `text` value can hold neither U+0000 (Postgres refuses it: SQLSTATE 22021) nor a
+ * lone UTF-16 surrogate (it has no UTF-8 encoding). Every string that comes from outside is checked against
+ * this one rule: request parameters and bodies by the api's input-text middleware, queue bodies by the
+ * consumers (which clean rather than refuse: see `storableText`).
+ */
+import { z } from 'zod';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding U+0000 is the point.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
+
+export const UNSTORABLE_TEXT_MESSAGE = 'Text must not contain NUL characters or unpaired surrogates.';
+
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
+/** The text with NULs removed and lone surrogates replaced by U+FFFD, as a UTF-8 encoder would. */
+export function storableText(text: string): string {
+  return isStorableText(text) ? text : text.replace(UNSTORABLE_ALL, (ch) => (ch === '\u0000' ? '' : '\uFFFD'));
+}
+
+/** Every string inside a JSON value made storable (keys too); other values unchanged. */
+export function storableJson<T>(value: T): T {
+  if (typeof value === 'string') return storableText(value) as T;
+  if (Array.isArray(value)) return value.map(storableJson) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableText(k), storableJson(v)])) as T;
+  }
+  return value;
+}
+
+/** The path (as zod would spell it) of the first string inside a JSON value that is not storable. */
+export function findUnstorableText(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value === 'string') return isStorableText(value) ? undefined : path;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findUnstorableText(item, [...path, i]);
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (!isStorableText(key)) return [...path, key];
+      const found = findUnstorableText(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** A string refinement for schemas that accept text from outside (cursor keys, queue bodies). */
+export const StorableText = z.string().refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);
