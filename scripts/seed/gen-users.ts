@@ -94,7 +94,7 @@ class TastePicker {
 
 function groupPickers(keys: readonly (string | number)[][], weights: readonly number[]) {
   const members = new Map<string | number, number[]>();
-  keys.forEach((ks, i) => ks.forEach((k) => members.set(k, [...(members.get(k) ?? []), i])));
+  for (const [i, ks] of keys.entries()) for (const k of ks) members.set(k, [...(members.get(k) ?? []), i]);
   return new Map(
     [...members].map(([k, m]) => [k, { members: m, picker: new WeightedPicker(m.map((i) => weights[i]!)) }]),
   );

@@ -223,7 +223,10 @@ function send(message: ClientMessage): void {
 
 function connect(): void {
   clearTimeout(reconnectTimer);
-  if (!navigator.onLine) return setLink('offline');
+  if (!navigator.onLine) {
+    setLink('offline');
+    return;
+  }
   const url = new URL(`/v1/shows/${data.showId}/live`, location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   // Resume from the last update seen on this page; the first connect gets a snapshot.

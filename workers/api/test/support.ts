@@ -98,7 +98,7 @@ export async function connectRoom(showId: string, opts: { token?: string; since?
   const waiters: (() => void)[] = [];
   ws.addEventListener('message', (event) => {
     inbox.push(JSON.parse(String(event.data)) as Record<string, unknown>);
-    waiters.splice(0).forEach((wake) => wake());
+    for (const wake of waiters.splice(0)) wake();
   });
   return {
     ws,

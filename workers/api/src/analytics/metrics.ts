@@ -68,7 +68,7 @@ export async function computeMetrics(db: Database, now: Date, windowMinutes: num
     agg.clientErrors += r.client_errors;
     agg.serverErrors += r.server_errors;
     agg.sumMs += Number(r.latency_sum_ms);
-    r.latency_buckets.forEach((n, i) => (agg.buckets[i] = (agg.buckets[i] ?? 0) + Number(n)));
+    for (const [i, n] of r.latency_buckets.entries()) agg.buckets[i] = (agg.buckets[i] ?? 0) + Number(n);
     byRoute.set(r.route, agg);
   }
   const ratio = (n: number, d: number) => (d ? Math.round((n / d) * 10_000) / 10_000 : 0);

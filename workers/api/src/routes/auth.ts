@@ -83,7 +83,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     const body = c.req.valid('json');
     const db = c.var.database.db;
     const passwordHash = await hashPassword(body.password);
-    let user;
+    let user: typeof users.$inferSelect | undefined;
     try {
       [user] = await db.$primary
         .insert(users)

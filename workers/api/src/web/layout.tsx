@@ -44,6 +44,7 @@ function Header({ me }: { me: Me | null }) {
         <img src={WEB_ASSETS.icon} alt="" width="28" height="28" />
         <span>MySetlist</span>
       </a>
+      {/* biome-ignore lint/a11y/useSemanticElements: <search> is too new for the phones we support; role="search" is its equivalent. */}
       <form class="search-box" role="search" action="/search" method="get">
         <label for="site-search" class="visually-hidden">
           Search artists, shows and venues
@@ -60,6 +61,7 @@ function Header({ me }: { me: Me | null }) {
           aria-controls="site-search-suggestions"
         />
         <button type="submit">Search</button>
+        {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA combobox pattern: a list of options the input controls. */}
         <ul id="site-search-suggestions" class="suggestions" role="listbox" aria-label="Suggestions" hidden></ul>
       </form>
       <nav aria-label="Main">

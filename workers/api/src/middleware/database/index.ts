@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { type Database, type DatabaseHandle, openDatabase } from '#shared/db/client';
 import type { Logger } from '#shared/log';
@@ -44,13 +45,16 @@ export const database = () =>
     try {
       await next();
     } finally {
-      if (!requestDatabase.opened) return;
-      // A WebSocket upgrade response or a test harness may have no execution context to wait on.
-      const closing = requestDatabase.close();
-      try {
-        c.executionCtx.waitUntil(closing);
-      } catch {
-        await closing;
-      }
+      if (requestDatabase.opened) await closeAfterResponse(c, requestDatabase);
     }
   });
+
+/** Closes the request's pool once the response is sent; a WebSocket upgrade or a test harness may have no context. */
+async function closeAfterResponse(c: Context<AppEnv>, requestDatabase: RequestDatabase): Promise<void> {
+  const closing = requestDatabase.close();
+  try {
+    c.executionCtx.waitUntil(closing);
+  } catch {
+    await closing;
+  }
+}

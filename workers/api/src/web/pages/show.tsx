@@ -178,6 +178,7 @@ export async function showPage({ c, api, me }: PageContext): Promise<Response> {
                 aria-expanded="false"
                 aria-controls="add-song-options"
               />
+              {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA combobox pattern: a list of options the input controls. */}
               <ul id="add-song-options" class="suggestions" role="listbox" aria-label="Songs" hidden></ul>
             </form>
           ) : null}
