@@ -15,6 +15,7 @@ import { type DoBaseline, startDoBaseline } from './baseline-do';
 import { BenchDb } from './db';
 import { createFixture } from './fixture';
 import type { HarnessTarget } from './harness';
+import { newestResult, printModel } from './model';
 import { collectPostgresFigures } from './postgres';
 import { findWorkersEntry, machineCpuSeconds, type ProcInfo, stackProcesses } from './procs';
 import { IsolateProfiler } from './profile';
@@ -43,7 +44,26 @@ async function startProfiler(procs: ProcInfo[], log: (line: string) => void): Pr
   }
 }
 
+/** `--model [FILE] [--fans N] [--votes R] [--shard-capacity N] [--tick-ms T]`: print the capacity model. */
+function model(argv: string[]): number {
+  const i = argv.indexOf('--model');
+  const file = argv[i + 1] && !argv[i + 1]!.startsWith('--') ? resolve(argv[i + 1]!) : newestResult();
+  const num = (name: string) => {
+    const j = argv.indexOf(name);
+    return j >= 0 ? Number(argv[j + 1]) : undefined;
+  };
+  const input = {
+    fans: num('--fans'),
+    votesPerS: num('--votes'),
+    shardCapacity: num('--shard-capacity'),
+    tickMs: num('--tick-ms'),
+  };
+  printModel(file, Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && Number.isFinite(v))));
+  return 0;
+}
+
 async function main(): Promise<number> {
+  if (process.argv.includes('--model')) return model(process.argv.slice(2));
   const opts = parseOptions(process.argv.slice(2));
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
