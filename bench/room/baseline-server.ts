@@ -48,9 +48,10 @@ const server = createServer((req, res) => {
 const wss = new WebSocketServer({ server, perMessageDeflate: false });
 
 function flush(now = Date.now()): void {
-  lastFlushAt = now;
   const viewers = wss.clients.size;
   if (changed.size === 0 && viewers === viewersBroadcast) return;
+  // As in the room: a tick counts from the last broadcast, not from a timer that found nothing to send.
+  lastFlushAt = now;
   viewersBroadcast = viewers;
   const changes = [...changed].map((id) => ({ setlistSongId: id, votes: byId.get(id)!.votes }));
   changed.clear();

@@ -79,7 +79,7 @@ function measuredCosts(r: BenchResult): Costs {
   // its votes, per (tick × shard).
   let rpcUs: number | undefined;
   let rpcFrom = 'not measured (no fan-out tier in its own process in this run): modelled as 3 sends';
-  const cap = Number(r.shards.shardCapacity) || 0;
+  const cap = Number(r.shards?.shardCapacity) || 0;
   if (fanoutUs !== undefined && cap > 0 && ticksPerS > 0 && voteUs !== undefined) {
     const shards = Math.ceil(r.stack.connect.ok / cap);
     rpcUs = roomUs / (ticksPerS * shards);
@@ -114,7 +114,7 @@ export function printModel(file: string, input: Partial<ModelInput> = {}): void 
   const lines = [
     `capacity model: ${f(m.fans)} fans watching one show live, ${f(m.votesPerS)} votes/s, tick ${m.tickMs} ms, ${f(m.shardCapacity)} sockets per shard, a thread called full at ${f(m.headroom * 100)} %`,
     `from: ${file}`,
-    `      ${r.command} (${r.startedAt}; ${s.connect.ok} sockets, ${f(s.drive.acceptedPerS)} votes/s accepted, shards ${r.shards.shards}${r.shards.split ? ', fan-out tier in its own process' : ''})`,
+    `      ${r.command} (${r.startedAt}; ${s.connect.ok} sockets, ${f(s.drive.acceptedPerS)} votes/s accepted, shards ${r.shards?.shards ?? 'off'}${r.shards?.split ? ', fan-out tier in its own process' : ''})`,
     '',
     'costs on this machine (wrangler dev, one workerd thread per process)',
     `  per send (one update to one socket)   ${f(c.sendUs, 1)} µs   [${c.sendFrom}]`,

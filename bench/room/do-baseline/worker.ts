@@ -151,10 +151,11 @@ export class BareRoom extends DurableObject<Env> {
   }
 
   #flush(now = Date.now()): void {
-    this.#lastFlushAt = now;
     const sockets = this.#sockets();
     const viewers = sockets.length;
     if (this.#changed.size === 0 && viewers === this.#viewersBroadcast) return;
+    // As in the room: a tick counts from the last broadcast, not from a timer that found nothing to send.
+    this.#lastFlushAt = now;
     this.#viewersBroadcast = viewers;
     const changes = [...this.#changed].map((id) => ({ setlistSongId: id, votes: this.#byId.get(id)!.votes }));
     this.#changed.clear();
