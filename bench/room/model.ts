@@ -118,7 +118,7 @@ export function printModel(file: string, input: Partial<ModelInput> = {}): void 
     '',
     'costs on this machine (wrangler dev, one workerd thread per process)',
     `  per send (one update to one socket)   ${f(c.sendUs, 1)} µs   [${c.sendFrom}]`,
-    `  per vote in the room (decide, store, ack) ${f(c.voteUs, 1)} µs   [measured: room thread time beyond its sends / votes accepted]`,
+    `  per vote (decide, store, ack, outbox)  ${f(c.voteUs, 1)} µs   [measured: the workers' thread beyond its sends / votes accepted; locally that thread also runs the api and the queue consumers: an upper bound]`,
     `  per tick of the room, as run          ${f(c.tickUs / 1000, 1)} ms   [measured: room thread time / distinct updates]`,
     `  per shard RPC (room → shard, one per tick) ${f(rpcUs, 1)} µs   [${c.rpcFrom}]`,
     '',

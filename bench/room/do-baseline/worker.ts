@@ -12,6 +12,8 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 
+const VIEWER_COUNT_INTERVAL_MS = 1000;
+
 interface Env {
   ROOM: DurableObjectNamespace<BareRoom>;
   SONGS: string;
@@ -37,6 +39,8 @@ export class BareRoom extends DurableObject<Env> {
   #lastFlushAt = 0;
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #viewersBroadcast = -1;
+  #viewersBroadcastAt = 0;
+  #viewerTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -154,9 +158,22 @@ export class BareRoom extends DurableObject<Env> {
     const sockets = this.#sockets();
     const viewers = sockets.length;
     if (this.#changed.size === 0 && viewers === this.#viewersBroadcast) return;
+    // As in the room: a viewer count alone goes out at most once a second (a connect storm would otherwise
+    // cost a broadcast to everyone per tick).
+    if (this.#changed.size === 0 && now - this.#viewersBroadcastAt < VIEWER_COUNT_INTERVAL_MS) {
+      this.#viewerTimer ??= setTimeout(
+        () => {
+          this.#viewerTimer = undefined;
+          this.#flush();
+        },
+        this.#viewersBroadcastAt + VIEWER_COUNT_INTERVAL_MS - now,
+      );
+      return;
+    }
     // As in the room: a tick counts from the last broadcast, not from a timer that found nothing to send.
     this.#lastFlushAt = now;
     this.#viewersBroadcast = viewers;
+    this.#viewersBroadcastAt = now;
     const changes = [...this.#changed].map((id) => ({ setlistSongId: id, votes: this.#byId.get(id)!.votes }));
     this.#changed.clear();
     const body = JSON.stringify({ type: 'update', seq: ++this.#seq, changes, added: [], viewers });
