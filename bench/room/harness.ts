@@ -287,7 +287,11 @@ export class Harness {
 
   /** Closes every socket and stops the threads. */
   async close(): Promise<void> {
-    await Promise.allSettled(this.#threads.map((t) => t.call({ op: 'close' })));
+    // A thread still reading a server's backlog may answer late: 10 s, then the threads are terminated.
+    await Promise.race([
+      Promise.allSettled(this.#threads.map((t) => t.call({ op: 'close' }))),
+      new Promise((r) => setTimeout(r, 10_000)),
+    ]);
     await Promise.allSettled(this.#threads.map((t) => t.worker.terminate()));
     this.#threads = [];
   }
