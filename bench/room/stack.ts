@@ -199,10 +199,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   let codeDir: string;
   try {
     codeDir = opts.isolate || opts.ref ? snapshotTree(opts.ref) : ROOT;
-    if (opts.split && !existsSync(join(codeDir, FANOUT_CONFIG)))
+    if (opts.split && !existsSync(join(codeDir, FANOUT_CONFIG))) {
+      if (codeDir !== ROOT) rmSync(codeDir, { recursive: true, force: true });
       throw new Error(
         `--split: ${FANOUT_CONFIG} does not exist in ${opts.ref ?? 'the working tree'} (the fan-out tier is not there yet)`,
       );
+    }
   } catch (err) {
     unlock();
     throw err;
