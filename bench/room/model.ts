@@ -115,6 +115,11 @@ export function printModel(file: string, input: Partial<ModelInput> = {}): void 
     `capacity model: ${f(m.fans)} fans watching one show live, ${f(m.votesPerS)} votes/s, tick ${m.tickMs} ms, ${f(m.shardCapacity)} sockets per shard, a thread called full at ${f(m.headroom * 100)} %`,
     `from: ${file}`,
     `      ${r.command} (${r.startedAt}; ${s.connect.ok} sockets, ${f(s.drive.acceptedPerS)} votes/s accepted, shards ${r.shards?.shards ?? 'off'}${r.shards?.split ? ', fan-out tier in its own process' : ''})`,
+    ...(s.drive.acceptedPerS < 500
+      ? [
+          `WARNING: only ${f(s.drive.acceptedPerS)} votes/s in this run: the thread's fixed costs (alarms, queues, the dev runtime) are spread over few votes, so the per-vote cost is too high; model from a loaded run (1,000 votes/s)`,
+        ]
+      : []),
     '',
     'costs on this machine (wrangler dev, one workerd thread per process)',
     `  per send (one update to one socket)   ${f(c.sendUs, 1)} µs   [${c.sendFrom}]`,
