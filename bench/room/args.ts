@@ -30,12 +30,35 @@ export interface BenchOptions {
   rampBatch: number;
   drainTimeoutS: number;
   json: string | undefined;
+  /** Port of a stack the bench starts (its dev proxy); the fan-out tier and the bare DO take the next ones. */
+  port: number;
+  relayPort: number;
+  /** wrangler's inspector port of the stack; the fan-out tier and the bare DO take the next ones. */
+  inspectorPort: number;
+  /** ROOM_SHARDS of the stack's realtime worker: "auto", "0" (off) or a count; undefined keeps its default. */
+  shards: string | undefined;
+  /** ROOM_SHARD_CAPACITY: sockets per shard; undefined keeps the worker's default. */
+  shardCapacity: number | undefined;
+  /** Run the fan-out tier (workers/realtime/wrangler.fanout.toml) in its own `wrangler dev` process. */
+  split: boolean;
+  /** Harness threads the sockets are spread over. */
+  threads: number;
+  /** Connect all sockets within this many seconds (a connect storm) instead of in batches. */
+  stormS: number | undefined;
+  /** Signed-in fans joining per second during the drive, each voting `joinVotes` songs and leaving. */
+  joinRate: number;
+  joinVotes: number;
+  /** Distinct users those fans are drawn from (signed up in the fixture). */
+  joinUsers: number;
+  /** Also run the bare Durable Object baseline (bench/room/do-baseline). */
+  doBaseline: boolean;
   /** The arguments as given, to print the command that reproduces the run. */
   argv: string[];
 }
 
 export const STACK_PORT = 8791;
 export const STACK_RELAY_PORT = 54391;
+export const STACK_INSPECTOR_PORT = 9391;
 /** The realtime worker's default, used to warn about rates that would be rate-limited. */
 export const DEFAULT_SOCKET_LIMIT = 20;
 /** Artist catalogue size of the fixture (the setlist is a subset). */
@@ -62,6 +85,24 @@ const HELP = `npm run bench:room -- [options]
   --ramp-batch N       sockets connected concurrently while ramping up (default 100)
   --drain-timeout S    how long to wait for Postgres to catch up (default 60)
   --json FILE          where to write the JSON result (default bench/results/room-<timestamp>.json)
+
+  --port P             port of a stack the bench starts (default ${STACK_PORT}); the fan-out tier gets P+1, the
+                       bare DO baseline P+2 (pick ports nobody else uses)
+  --relay-port P       its Neon relay (default ${STACK_RELAY_PORT})
+  --inspector-port P   wrangler's inspector for the stack (default ${STACK_INSPECTOR_PORT}); +1 fan-out, +2 bare DO
+  --shards N|auto      ROOM_SHARDS of the stack's realtime worker ("0" = off, one object as today)
+  --shard-capacity N   ROOM_SHARD_CAPACITY: sockets per fan-out shard
+  --split              run the fan-out tier (workers/realtime/wrangler.fanout.toml) in its own wrangler dev
+                       process, bound through wrangler's dev registry
+  --threads T          harness threads the sockets are spread over (default: one per 1,500 sockets, max 4)
+  --storm S            connect every socket within S seconds, not waiting for snapshots (a connect storm);
+                       with --duration 0 only the storm is measured
+  --join-rate R        signed-in fans joining per second during the drive, each voting --join-votes songs
+                       (default 3) and leaving once acked
+  --join-users N       distinct users those fans sign in as (default: min(fans, 1000)); signed up in the fixture
+  --do-baseline        also run the bare Durable Object room (bench/room/do-baseline) under the same load
+  --model [FILE]       print the capacity model for a 50,000-fan show from a result JSON (default: the newest
+                       bench/results/room-*.json), and exit
 `;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -86,6 +127,18 @@ export function parseOptions(argv: string[]): BenchOptions {
       'ramp-batch': { type: 'string', default: '100' },
       'drain-timeout': { type: 'string', default: '60' },
       json: { type: 'string' },
+      port: { type: 'string', default: String(STACK_PORT) },
+      'relay-port': { type: 'string', default: String(STACK_RELAY_PORT) },
+      'inspector-port': { type: 'string', default: String(STACK_INSPECTOR_PORT) },
+      shards: { type: 'string' },
+      'shard-capacity': { type: 'string' },
+      split: { type: 'boolean', default: false },
+      threads: { type: 'string' },
+      storm: { type: 'string' },
+      'join-rate': { type: 'string', default: '0' },
+      'join-votes': { type: 'string', default: '3' },
+      'join-users': { type: 'string' },
+      'do-baseline': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -102,7 +155,13 @@ export function parseOptions(argv: string[]): BenchOptions {
   const sockets = int('sockets', values.sockets, 1);
   const voters = int('voters', values.voters, 1);
   const rate = int('rate', values.rate, 1);
-  const durationS = int('duration', values.duration, 1);
+  const durationS = int('duration', values.duration, values.storm ? 0 : 1);
+  if (values.shards !== undefined && !/^(auto|\d+)$/.test(values.shards))
+    throw new Error(`--shards must be auto or a number (got ${values.shards})`);
+  const joinRate = int('join-rate', values['join-rate'], 0);
+  const joinVotes = int('join-votes', values['join-votes'], 1);
+  const fans = Math.floor(joinRate * durationS);
+  const joinUsers = values['join-users'] ? int('join-users', values['join-users'], 1) : Math.min(fans, 1000);
   if (voters > sockets) throw new Error('--voters cannot exceed --sockets');
   if (values.ref !== undefined && !/^[\w./~^-]+$/.test(values.ref))
     throw new Error(`--ref: not a git ref: ${values.ref}`);
@@ -119,6 +178,10 @@ export function parseOptions(argv: string[]): BenchOptions {
       `each voter must cast ${votesPerVoter} votes but the setlist has ${setlistSongs} songs (one vote per voter per song): raise --voters or --setlist, or shorten --duration`,
     );
   }
+  if (joinRate > 0 && Math.ceil(fans / joinUsers) * joinVotes > setlistSongs)
+    throw new Error(
+      `--join-rate: each of ${joinUsers} joining users would vote ${Math.ceil(fans / joinUsers) * joinVotes} songs but the setlist has ${setlistSongs}: raise --join-users`,
+    );
   return {
     url: values.url?.replace(/\/$/, ''),
     relay: values.relay,
@@ -138,6 +201,18 @@ export function parseOptions(argv: string[]): BenchOptions {
     rampBatch: int('ramp-batch', values['ramp-batch'], 1),
     drainTimeoutS: int('drain-timeout', values['drain-timeout'], 1),
     json: values.json,
+    port: int('port', values.port, 1),
+    relayPort: int('relay-port', values['relay-port'], 1),
+    inspectorPort: int('inspector-port', values['inspector-port'], 1),
+    shards: values.shards,
+    shardCapacity: values['shard-capacity'] ? int('shard-capacity', values['shard-capacity'], 1) : undefined,
+    split: values.split ?? false,
+    threads: values.threads ? int('threads', values.threads, 1) : Math.min(4, Math.ceil(sockets / 1500)),
+    stormS: values.storm ? int('storm', values.storm, 1) : undefined,
+    joinRate,
+    joinVotes,
+    joinUsers: joinRate > 0 ? joinUsers : 0,
+    doBaseline: values['do-baseline'] ?? false,
     argv,
   };
 }

@@ -35,6 +35,9 @@ let seq = 0;
 let lastFlushAt = 0;
 let flushTimer: NodeJS.Timeout | undefined;
 let viewersBroadcast = -1;
+let viewersBroadcastAt = 0;
+let viewerTimer: NodeJS.Timeout | undefined;
+const VIEWER_COUNT_INTERVAL_MS = 1000;
 
 const server = createServer((req, res) => {
   // For the consistency check: the room's counts.
@@ -48,10 +51,24 @@ const server = createServer((req, res) => {
 const wss = new WebSocketServer({ server, perMessageDeflate: false });
 
 function flush(now = Date.now()): void {
-  lastFlushAt = now;
   const viewers = wss.clients.size;
   if (changed.size === 0 && viewers === viewersBroadcast) return;
+  // As in the room: a viewer count alone goes out at most once a second (a connect storm would otherwise
+  // cost a broadcast to everyone per tick).
+  if (changed.size === 0 && now - viewersBroadcastAt < VIEWER_COUNT_INTERVAL_MS) {
+    viewerTimer ??= setTimeout(
+      () => {
+        viewerTimer = undefined;
+        flush();
+      },
+      viewersBroadcastAt + VIEWER_COUNT_INTERVAL_MS - now,
+    );
+    return;
+  }
+  // As in the room: a tick counts from the last broadcast, not from a timer that found nothing to send.
+  lastFlushAt = now;
   viewersBroadcast = viewers;
+  viewersBroadcastAt = now;
   const changes = [...changed].map((id) => ({ setlistSongId: id, votes: byId.get(id)!.votes }));
   changed.clear();
   const body = JSON.stringify({ type: 'update', seq: ++seq, changes, added: [], viewers });

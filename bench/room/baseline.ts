@@ -41,10 +41,24 @@ export async function startBaseline(opts: { songs: number; tickMs: number }): Pr
   return {
     pid: child.pid!,
     port,
-    sumOfCounts: async () => ((await (await fetch(`http://127.0.0.1:${port}/counts`)).json()) as { sum: number }).sum,
+    // Bounded: a server still sending a backlog to thousands of sockets may not answer soon.
+    sumOfCounts: async () =>
+      (
+        (await (await fetch(`http://127.0.0.1:${port}/counts`, { signal: AbortSignal.timeout(10_000) })).json()) as {
+          sum: number;
+        }
+      ).sum,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
+      // A server busy sending a backlog to thousands of sockets may not get to its SIGTERM handler.
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        new Promise((r) => setTimeout(() => r(true), 5000)),
+      ]);
+      if (timedOut) {
+        child.kill('SIGKILL');
+        await exited;
+      }
     },
   };
 }

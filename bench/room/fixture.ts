@@ -10,6 +10,8 @@ export interface Fixture {
   runId: string;
   showId: string;
   voterTokens: string[];
+  /** Signed-in users for the fans who join during the drive (`--join-rate`). */
+  joinTokens: string[];
   setlistSongIds: string[];
   timings: { catalogueMs: number; signupsMs: number; setlistMs: number; setlistPersistedMs: number };
 }
@@ -83,7 +85,7 @@ async function postJson<T>(url: string, body: unknown, token?: string): Promise<
 export async function createFixture(
   db: BenchDb,
   baseUrl: string,
-  opts: { voters: number; setlistSongs: number; artistSongs: number; log: (line: string) => void },
+  opts: { voters: number; joinUsers: number; setlistSongs: number; artistSongs: number; log: (line: string) => void },
 ): Promise<Fixture> {
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   let t = performance.now();
@@ -93,8 +95,8 @@ export async function createFixture(
   // Each signup costs a 100,000-iteration PBKDF2 in the api worker: 4 at a time keeps both cores busy
   // without making the requests queue up behind each other.
   t = performance.now();
-  const voterTokens = await mapLimit(
-    Array.from({ length: opts.voters }, (_, i) => i),
+  const tokens = await mapLimit(
+    Array.from({ length: opts.voters + opts.joinUsers }, (_, i) => i),
     4,
     async (i) => {
       const res = await postJson<{ token?: string; error?: unknown }>(`${baseUrl}/v1/auth/signup`, {
@@ -107,8 +109,12 @@ export async function createFixture(
       return res.body.token;
     },
   );
+  const voterTokens = tokens.slice(0, opts.voters);
+  const joinTokens = tokens.slice(opts.voters);
   const signupsMs = performance.now() - t;
-  opts.log(`${opts.voters} voters signed up in ${(signupsMs / 1000).toFixed(1)} s`);
+  opts.log(
+    `${opts.voters} voters${opts.joinUsers ? ` + ${opts.joinUsers} joining users` : ''} signed up in ${(signupsMs / 1000).toFixed(1)} s`,
+  );
 
   t = performance.now();
   const setlistSongIds = await mapLimit(songIds.slice(0, opts.setlistSongs), 4, async (songId, i) => {
@@ -142,6 +148,7 @@ export async function createFixture(
     runId,
     showId,
     voterTokens,
+    joinTokens,
     setlistSongIds,
     timings: { catalogueMs, signupsMs, setlistMs, setlistPersistedMs },
   };

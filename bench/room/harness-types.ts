@@ -1,10 +1,14 @@
-/** What the harness is given and what it measures (harness.ts). */
-import type { HistogramSummary } from './histogram';
+/** What the harness is given and what it measures (harness.ts, harness-thread.ts). */
+import type { HistogramDump, HistogramSummary } from './histogram';
+import type { SharedTrackerBuffers } from './latency';
 
 export interface HarnessTarget {
   name: string;
-  wsUrl(token: string | undefined): string;
+  /** The room's WebSocket URL without the query; a voter's token is appended as `?token=`. */
+  wsBase: string;
   voterTokens: string[];
+  /** Tokens of the signed-in fans who join during the drive (`--join-rate`); reused round-robin. */
+  joinTokens?: string[];
 }
 
 export interface HarnessConfig {
@@ -13,6 +17,13 @@ export interface HarnessConfig {
   rate: number;
   durationS: number;
   rampBatch: number;
+  /** Harness threads the sockets are spread over. */
+  threads: number;
+  /** Connect every socket within this many seconds without waiting for snapshots (a connect storm). */
+  stormS: number | undefined;
+  /** Fans joining per second during the drive, each signed in, voting `joinVotes` songs and leaving. */
+  joinRate: number;
+  joinVotes: number;
   log: (line: string) => void;
   /** Called when votes start, and when the drive's measurements end (CPU sampling window). */
   onDriveStart?: () => void;
@@ -28,6 +39,26 @@ export interface ConnectResult {
   snapshotMs: HistogramSummary;
   wallS: number;
   songs: number;
+  /** 'batches of N' or 'storm over S s'. */
+  mode: string;
+  threads: number;
+}
+
+/** The fans who joined during the drive (`--join-rate`). */
+export interface JoinResult {
+  rate: number;
+  votesPerFan: number;
+  /** Distinct signed-in users the joining fans were drawn from. */
+  users: number;
+  fansPlanned: number;
+  fansJoined: number;
+  connectFailures: Record<string, number>;
+  snapshotMs: HistogramSummary;
+  votesSent: number;
+  acksOk: number;
+  acksFailed: Record<string, number>;
+  unanswered: number;
+  ackLatency: HistogramSummary;
 }
 
 export interface DriveResult {
@@ -66,6 +97,7 @@ export interface DriveResult {
   ackLatency: HistogramSummary;
   /** How late the harness sent votes versus the schedule (a client-side bottleneck shows here first). */
   sendLag: HistogramSummary;
+  /** The worst harness thread's event-loop delay. */
   eventLoopDelay: { meanMs: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** After the last ack: until every socket had seen every acked count (or the wait ran out). */
   settleMs: number;
@@ -74,4 +106,84 @@ export interface DriveResult {
   jsonParses: number;
   /** Per song, the highest acked count: the room's counts as the harness knows them. */
   sumOfAckedCounts: number;
+  /** Fans joining during the drive; undefined without `--join-rate`. */
+  join: JoinResult | undefined;
 }
+
+// ------------------------------------------------------------------ between the pool and its threads
+
+export interface ThreadInit {
+  thread: number;
+  threads: number;
+  target: HarnessTarget;
+  sockets: number;
+  voters: number;
+  songIds: string[];
+  shared: SharedTrackerBuffers;
+  /** Int32 per thread × COUNTERS: live ack counters the pool reads synchronously. */
+  counters: SharedArrayBuffer;
+}
+
+/** Slots of each thread's live counters. */
+export const COUNTER = {
+  acksOk: 0,
+  resolved: 1,
+  votesSent: 2,
+  resolvedAtDriveEnd: 3,
+  joinAcksOk: 4,
+  joinResolved: 5,
+  joinSent: 6,
+} as const;
+export const COUNTERS = 8;
+
+export interface ThreadConnectResult {
+  ok: number;
+  failures: Record<string, number>;
+  snapshotMs: HistogramDump;
+}
+
+export interface ThreadDriveResult {
+  votesSent: number;
+  votesSkipped: number;
+  acksOk: number;
+  acksFailed: Record<string, number>;
+  lastOkAckAt: number;
+  updatesDelivered: number;
+  updatesInWindow: number;
+  distinctUpdates: number;
+  changeEntries: number;
+  seqGaps: number;
+  closes: Record<string, number>;
+  open: number;
+  latency: HistogramDump;
+  spread: HistogramDump;
+  ackLatency: HistogramDump;
+  sendLag: HistogramDump;
+  eventLoopDelay: { meanMs: number; p50Ms: number; p99Ms: number; maxMs: number };
+  missingDeliveries: number;
+  unclaimed: number[];
+  jsonParses: number;
+  join: {
+    fansJoined: number;
+    connectFailures: Record<string, number>;
+    snapshotMs: HistogramDump;
+    votesSent: number;
+    acksOk: number;
+    acksFailed: Record<string, number>;
+    ackLatency: HistogramDump;
+  };
+}
+
+export type ThreadRequest =
+  | { op: 'connect'; storm: { startAt: number; overMs: number } | undefined; batch: number }
+  | {
+      op: 'drive';
+      startAt: number;
+      rate: number;
+      durationS: number;
+      join: { rate: number; votes: number } | undefined;
+    }
+  | { op: 'awaitAcks'; deadline: number }
+  | { op: 'settle'; deadline: number }
+  | { op: 'report' }
+  | { op: 'close' };

@@ -23,6 +23,15 @@ export interface HistogramSummary {
   meanMs: number;
 }
 
+/** A histogram's state as plain data, to send between harness threads (structured clone) and merge. */
+export interface HistogramDump {
+  counts: Float64Array;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
 export class Histogram {
   readonly #counts = new Float64Array(LINEAR + SUB * MAX_EXP);
   #count = 0;
@@ -42,6 +51,27 @@ export class Histogram {
 
   get count(): number {
     return this.#count;
+  }
+
+  dump(): HistogramDump {
+    return { counts: this.#counts.slice(), count: this.#count, sum: this.#sum, min: this.#min, max: this.#max };
+  }
+
+  static load(d: HistogramDump): Histogram {
+    const h = new Histogram();
+    h.#counts.set(d.counts);
+    h.#count = d.count;
+    h.#sum = d.sum;
+    h.#min = d.min;
+    h.#max = d.max;
+    return h;
+  }
+
+  /** Merges several threads' histograms into one. */
+  static mergeAll(dumps: HistogramDump[]): Histogram {
+    const h = new Histogram();
+    for (const d of dumps) h.merge(Histogram.load(d));
+    return h;
   }
 
   merge(other: Histogram): void {

@@ -11,9 +11,11 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_SOCKET_LIMIT, MIN_ARTIST_SONGS, parseOptions } from './args';
 import { type Baseline, startBaseline } from './baseline';
+import { type DoBaseline, startDoBaseline } from './baseline-do';
 import { BenchDb } from './db';
 import { createFixture } from './fixture';
 import type { HarnessTarget } from './harness';
+import { newestResult, printModel } from './model';
 import { collectPostgresFigures } from './postgres';
 import { findWorkersEntry, machineCpuSeconds, type ProcInfo, stackProcesses } from './procs';
 import { IsolateProfiler } from './profile';
@@ -42,7 +44,26 @@ async function startProfiler(procs: ProcInfo[], log: (line: string) => void): Pr
   }
 }
 
+/** `--model [FILE] [--fans N] [--votes R] [--shard-capacity N] [--tick-ms T]`: print the capacity model. */
+function model(argv: string[]): number {
+  const i = argv.indexOf('--model');
+  const file = argv[i + 1] && !argv[i + 1]!.startsWith('--') ? resolve(argv[i + 1]!) : newestResult();
+  const num = (name: string) => {
+    const j = argv.indexOf(name);
+    return j >= 0 ? Number(argv[j + 1]) : undefined;
+  };
+  const input = {
+    fans: num('--fans'),
+    votesPerS: num('--votes'),
+    shardCapacity: num('--shard-capacity'),
+    tickMs: num('--tick-ms'),
+  };
+  printModel(file, Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && Number.isFinite(v))));
+  return 0;
+}
+
 async function main(): Promise<number> {
+  if (process.argv.includes('--model')) return model(process.argv.slice(2));
   const opts = parseOptions(process.argv.slice(2));
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -74,11 +95,12 @@ async function main(): Promise<number> {
   const code = opts.url ? 'external stack' : codeVersion(opts.ref);
   let stack: Stack | undefined;
   let baseline: Baseline | undefined;
+  let doBaseline: DoBaseline | undefined;
   let profiler: IsolateProfiler | undefined;
   // Ctrl-C: stop what we started, never leave a stack behind.
   const abort = () => {
     log('interrupted; stopping child processes…');
-    void Promise.allSettled([stack?.stop(), baseline?.stop()]).then(() => process.exit(130));
+    void Promise.allSettled([stack?.stop(), baseline?.stop(), doBaseline?.stop()]).then(() => process.exit(130));
   };
   process.once('SIGINT', abort);
   process.once('SIGTERM', abort);
@@ -95,6 +117,12 @@ async function main(): Promise<number> {
         logFile: resolve(resultsDir, `stack-${stamp}.log`),
         isolate: opts.isolate,
         ref: opts.ref,
+        port: opts.port,
+        relayPort: opts.relayPort,
+        inspectorPort: opts.inspectorPort,
+        shards: opts.shards,
+        shardCapacity: opts.shardCapacity,
+        split: opts.split,
       });
       log(`stack healthy at ${stack.url} (relay ${stack.relay}); code from ${stack.codeDir}; log: ${stack.logFile}`);
     }
@@ -103,13 +131,19 @@ async function main(): Promise<number> {
     const db = new BenchDb(stack.relay);
     const fixture = await createFixture(db, stack.url, {
       voters: opts.voters,
+      joinUsers: opts.joinUsers,
       setlistSongs: opts.setlistSongs,
       artistSongs: Math.max(MIN_ARTIST_SONGS, opts.setlistSongs),
       log,
     });
     phase('fixture');
 
-    const procs = stackProcesses(port, stack.pid);
+    const procs = [
+      ...stackProcesses(port, stack.pid),
+      ...(stack.fanoutPid
+        ? stackProcesses(port + 1, stack.fanoutPid).map((p) => ({ ...p, role: `fan-out tier: ${p.role}` }))
+        : []),
+    ];
     if (!procs.length) log("WARNING: could not find the stack's processes in /proc: no server CPU/memory figures");
     let wsBase = stack.url.replace(/^http/, 'ws');
     if (opts.direct) {
@@ -121,9 +155,9 @@ async function main(): Promise<number> {
     const reloadsBefore = stack.reloads();
     const stackTarget: HarnessTarget = {
       name: 'stack',
-      wsUrl: (token) =>
-        `${wsBase}/v1/shows/${fixture.showId}/live${token ? `?token=${encodeURIComponent(token)}` : ''}`,
+      wsBase: `${wsBase}/v1/shows/${fixture.showId}/live`,
       voterTokens: fixture.voterTokens,
+      joinTokens: fixture.joinTokens,
     };
     // Round trips are counted from here: connects (session lookups) and setup are not the votes' cost.
     const run = await runTarget(
@@ -160,14 +194,46 @@ async function main(): Promise<number> {
     const d = run.drive;
     const consistency = checkConsistency(run.harness.live(), d, stackRoomSum, postgres);
 
+    const baselineTokens = {
+      voterTokens: Array.from({ length: opts.voters }, (_, i) => `voter-${i}`),
+      joinTokens: Array.from({ length: opts.joinUsers }, (_, i) => `join-${i}`),
+    };
+    let doBaselineRun: BenchResult['doBaseline'];
+    if (opts.doBaseline) {
+      log(`starting the bare Durable Object baseline (${opts.baselineDurationS} s)…`);
+      doBaseline = await startDoBaseline({
+        songs: opts.setlistSongs,
+        tickMs: opts.tickMs,
+        port: opts.port + 2,
+        inspectorPort: opts.inspectorPort + 2,
+        logFile: resolve(resultsDir, `bare-do-${stamp}.log`),
+      });
+      const doProcs = doBaseline.procs();
+      let base = doBaseline.url.replace(/^http/, 'ws');
+      if (opts.direct) {
+        const entry = await findWorkersEntry(doProcs);
+        if (!entry) throw new Error("--direct: could not find the bare DO's workerd entry port");
+        base = `ws://127.0.0.1:${entry}`;
+      }
+      const target: HarnessTarget = { name: 'bare DO', wsBase: `${base}/live`, ...baselineTokens };
+      const b = await runTarget(target, opts, opts.baselineDurationS, doProcs, async () => {}, log);
+      const sum = await doBaseline.sumOfCounts().catch(() => NaN);
+      await b.harness.close();
+      await doBaseline.stop();
+      doBaseline = undefined;
+      const { harness: _h, ...rest } = b;
+      doBaselineRun = { ...rest, roomSum: sum, durationS: opts.baselineDurationS };
+      phase('bare DO baseline');
+    }
+
     let baselineRun: BenchResult['baseline'];
     if (opts.baseline) {
       log(`starting the bare ws baseline (${opts.baselineDurationS} s)…`);
       baseline = await startBaseline({ songs: opts.setlistSongs, tickMs: opts.tickMs });
       const target: HarnessTarget = {
-        name: 'baseline',
-        wsUrl: (token) => `ws://127.0.0.1:${baseline!.port}/live${token ? `?token=${token}` : ''}`,
-        voterTokens: Array.from({ length: opts.voters }, (_, i) => `voter-${i}`),
+        name: 'bare ws',
+        wsBase: `ws://127.0.0.1:${baseline.port}/live`,
+        ...baselineTokens,
       };
       const b = await runTarget(
         target,
@@ -177,7 +243,7 @@ async function main(): Promise<number> {
         async () => {},
         log,
       );
-      const sum = await baseline.sumOfCounts();
+      const sum = await baseline.sumOfCounts().catch(() => NaN);
       await b.harness.close();
       await baseline.stop();
       baseline = undefined;
@@ -222,6 +288,12 @@ async function main(): Promise<number> {
       },
       stack: { ...stackRun, roomSum: stackRoomSum, postgres, consistency, profile },
       baseline: baselineRun,
+      doBaseline: doBaselineRun,
+      shards: {
+        shards: opts.url ? 'server config' : (opts.shards ?? 'worker default'),
+        shardCapacity: opts.shardCapacity === undefined ? '' : String(opts.shardCapacity),
+        split: opts.split,
+      },
       ratios: baselineRun
         ? {
             throughput: d.acceptedPerS / baselineRun.drive.acceptedPerS,
@@ -238,7 +310,7 @@ async function main(): Promise<number> {
     console.log(`\nJSON: ${jsonPath}`);
     return consistency.pass ? 0 : 1;
   } finally {
-    await Promise.allSettled([baseline?.stop(), opts.url ? undefined : stack?.stop()]);
+    await Promise.allSettled([baseline?.stop(), doBaseline?.stop(), opts.url ? undefined : stack?.stop()]);
   }
 }
 

@@ -51,6 +51,10 @@ export interface BenchResult {
   fixture: { showId: string; voters: number; setlistSongs: number; timingsMs: Record<string, number> };
   stack: TargetRun & { postgres: PostgresFigures; consistency: Consistency; profile: ProfileSummary | undefined };
   baseline: (TargetRun & { durationS: number }) | undefined;
+  /** The bare Durable Object room (do-baseline/) under the same load. */
+  doBaseline: (TargetRun & { durationS: number }) | undefined;
+  /** How the stack ran the room: ROOM_SHARDS, ROOM_SHARD_CAPACITY, the fan-out tier in its own process. */
+  shards: { shards: string; shardCapacity: string; split: boolean };
   ratios: { throughput: number; p95: number; updatesPerS: number } | undefined;
   verdict: { sustained: boolean; reasons: string[]; warnings: string[] };
   phasesS: Record<string, number>;
@@ -76,6 +80,7 @@ function table(rows: string[][]): string {
 export function printReport(r: BenchResult): void {
   const s = r.stack;
   const b = r.baseline;
+  const d = r.doBaseline;
   const o = r.options;
   const lines: string[] = [];
   lines.push('', '══ live room benchmark ══');
@@ -85,107 +90,162 @@ export function printReport(r: BenchResult): void {
   );
   lines.push(
     `load    : ${o.sockets} sockets (${o.voters} voters), ${o.rate} votes/s for ${o.durationS} s, tick ${r.stackTickMs} ms, setlist ${r.fixture.setlistSongs} songs` +
-      (b ? `; baseline ${b.durationS} s` : ''),
+      (b || d ? `; baselines ${(b ?? d)!.durationS} s` : '') +
+      `; shards ${r.shards.shards}${r.shards.shardCapacity ? ` × ${r.shards.shardCapacity}` : ''}${r.shards.split ? ', fan-out tier in its own process' : ''}`,
   );
   lines.push(`code    : ${r.code}`);
   lines.push(`show    : ${r.fixture.showId}; sockets ${r.socketPath}; stack reloads during the run: ${r.stackReloads}`);
   lines.push('');
-  const pair = (get: (t: TargetRun) => string): string[] => [get(s), b ? get(b) : '–'];
+  const cols: [string, TargetRun | undefined][] = [
+    ['stack', s],
+    ['bare DO', d],
+    ['bare ws', b],
+  ];
+  const shown = cols.filter(([, t]) => t) as [string, TargetRun][];
+  const pair = (get: (t: TargetRun) => string): string[] => shown.map(([, t]) => get(t));
   const ratio = (x: number, y: number | undefined) => (y && Number.isFinite(x / y) ? `${f(x / y, 2)}×` : '');
+  const ratios = (get: (t: TargetRun) => number): string[] => [
+    ...(d ? [ratio(get(s), get(d))] : []),
+    ...(b ? [ratio(get(s), get(b))] : []),
+  ];
+  const blank = [...(d ? [''] : []), ...(b ? [''] : [])];
   const lat = (t: TargetRun) => t.drive.latency;
-  lines.push(
-    table([
-      ['', 'stack', 'baseline', 'stack/base'],
-      ['sockets connected / failed', ...pair((t) => `${t.connect.ok}/${t.connect.failed}`), ''],
-      ['  connect failures', ...pair((t) => codes(t.connect.failures)), ''],
+  const memPerSocket = (t: TargetRun) => {
+    const rows = t.rss.filter((x) => x.role.startsWith('workerd') || x.role.startsWith('node bare'));
+    const kib = rows
+      .filter((x) => !x.role.includes('dev proxy'))
+      .reduce((a, x) => a + ((x.connectedMiB ?? NaN) - (x.idleMiB ?? NaN)), 0);
+    return (kib * 1024) / Math.max(1, t.connect.ok);
+  };
+  const join = (t: TargetRun) => t.drive.join;
+  const rows: string[][] = [
+    ['', ...shown.map(([n]) => n), ...(d ? ['stack/DO'] : []), ...(b ? ['stack/ws'] : [])],
+    ['sockets connected / failed', ...pair((t) => `${t.connect.ok}/${t.connect.failed}`), ...blank],
+    ['  connect failures', ...pair((t) => codes(t.connect.failures)), ...blank],
+    ['  connect mode', ...pair((t) => `${t.connect.mode ?? ''}, ${t.connect.threads ?? 1} thr`), ...blank],
+    [
+      '  connect→snapshot p50 / p95 / max ms',
+      ...pair(
+        (t) => `${f(t.connect.snapshotMs.p50Ms)} / ${f(t.connect.snapshotMs.p95Ms)} / ${f(t.connect.snapshotMs.maxMs)}`,
+      ),
+      ...ratios((t) => t.connect.snapshotMs.p95Ms),
+    ],
+    ['  ramp-up wall s', ...pair((t) => f(t.connect.wallS)), ...blank],
+    ['  server RSS per socket KiB (workerd / node)', ...pair((t) => f(memPerSocket(t))), ...blank],
+    ['votes sent (skipped)', ...pair((t) => `${int(t.drive.votesSent)} (${t.drive.votesSkipped})`), ...blank],
+    ['votes accepted /s (ok acks)', ...pair((t) => f(t.drive.acceptedPerS)), ...ratios((t) => t.drive.acceptedPerS)],
+    ['acks failed, by code', ...pair((t) => codes(t.drive.acksFailed)), ...blank],
+    ['votes unanswered', ...pair((t) => int(t.drive.unanswered)), ...blank],
+    ['vote→update p50 ms', ...pair((t) => f(lat(t).p50Ms)), ...ratios((t) => lat(t).p50Ms)],
+    ['vote→update p95 ms', ...pair((t) => f(lat(t).p95Ms)), ...ratios((t) => lat(t).p95Ms)],
+    ['vote→update p99 ms', ...pair((t) => f(lat(t).p99Ms)), ...ratios((t) => lat(t).p99Ms)],
+    ['vote→update max ms', ...pair((t) => f(lat(t).maxMs)), ...blank],
+    [
+      '  of which: vote→first arrival p50 / p95',
+      ...pair((t) => `${f(t.drive.firstArrival.p50Ms)} / ${f(t.drive.firstArrival.p95Ms)}`),
+      ...blank,
+    ],
+    [
+      '  of which: broadcast spread p50 / p95',
+      ...pair((t) => `${f(t.drive.broadcastSpread.p50Ms)} / ${f(t.drive.broadcastSpread.p95Ms)}`),
+      ...blank,
+    ],
+    ['  samples (socket × vote)', ...pair((t) => int(lat(t).count)), ...blank],
+    [
+      'vote→ack p50 / p95 / p99 ms',
+      ...pair(
+        (t) => `${f(t.drive.ackLatency.p50Ms)} / ${f(t.drive.ackLatency.p95Ms)} / ${f(t.drive.ackLatency.p99Ms)}`,
+      ),
+      ...blank,
+    ],
+    [
+      'updates delivered /s (all sockets)',
+      ...pair((t) => int(t.drive.updatesPerS)),
+      ...ratios((t) => t.drive.updatesPerS),
+    ],
+    ['  per socket /s', ...pair((t) => f(t.drive.updatesPerSocketPerS)), ...blank],
+    ['distinct updates broadcast', ...pair((t) => int(t.drive.distinctUpdates)), ...blank],
+    [
+      '  votes / songs per update',
+      ...pair((t) => `${f(t.drive.votesPerUpdate)} / ${f(t.drive.changesPerUpdate)}`),
+      ...blank,
+    ],
+    ['seq gaps / missing deliveries', ...pair((t) => `${t.drive.seqGaps} / ${t.drive.missingDeliveries}`), ...blank],
+    ['unexpected socket closes', ...pair((t) => codes(t.drive.unexpectedCloses)), ...blank],
+  ];
+  if (shown.some(([, t]) => join(t)))
+    rows.push(
       [
-        '  connect→snapshot p50 / p95 ms',
-        ...pair((t) => `${f(t.connect.snapshotMs.p50Ms)} / ${f(t.connect.snapshotMs.p95Ms)}`),
-        '',
+        'fans joining during the drive /s',
+        ...pair((t) => (join(t) ? `${join(t)!.rate} (${join(t)!.users} users)` : '–')),
+        ...blank,
       ],
-      ['  ramp-up wall s', ...pair((t) => f(t.connect.wallS)), ''],
-      ['votes sent (skipped)', ...pair((t) => `${int(t.drive.votesSent)} (${t.drive.votesSkipped})`), ''],
       [
-        'votes accepted /s (ok acks)',
-        ...pair((t) => f(t.drive.acceptedPerS)),
-        ratio(s.drive.acceptedPerS, b?.drive.acceptedPerS),
+        '  joined / planned',
+        ...pair((t) => (join(t) ? `${join(t)!.fansJoined}/${join(t)!.fansPlanned}` : '–')),
+        ...blank,
       ],
-      ['acks failed, by code', ...pair((t) => codes(t.drive.acksFailed)), ''],
-      ['votes unanswered', ...pair((t) => int(t.drive.unanswered)), ''],
-      ['vote→update p50 ms', ...pair((t) => f(lat(t).p50Ms)), ratio(lat(s).p50Ms, b && lat(b).p50Ms)],
-      ['vote→update p95 ms', ...pair((t) => f(lat(t).p95Ms)), ratio(lat(s).p95Ms, b && lat(b).p95Ms)],
-      ['vote→update p99 ms', ...pair((t) => f(lat(t).p99Ms)), ratio(lat(s).p99Ms, b && lat(b).p99Ms)],
-      ['vote→update max ms', ...pair((t) => f(lat(t).maxMs)), ''],
+      ['  join failures', ...pair((t) => (join(t) ? codes(join(t)!.connectFailures) : '–')), ...blank],
       [
-        '  of which: vote→first arrival p50 / p95',
-        ...pair((t) => `${f(t.drive.firstArrival.p50Ms)} / ${f(t.drive.firstArrival.p95Ms)}`),
-        '',
-      ],
-      [
-        '  of which: broadcast spread p50 / p95',
-        ...pair((t) => `${f(t.drive.broadcastSpread.p50Ms)} / ${f(t.drive.broadcastSpread.p95Ms)}`),
-        '',
-      ],
-      ['  samples (socket × vote)', ...pair((t) => int(lat(t).count)), ''],
-      [
-        'vote→ack p50 / p95 / p99 ms',
-        ...pair(
-          (t) => `${f(t.drive.ackLatency.p50Ms)} / ${f(t.drive.ackLatency.p95Ms)} / ${f(t.drive.ackLatency.p99Ms)}`,
-        ),
-        '',
-      ],
-      [
-        'updates delivered /s (all sockets)',
-        ...pair((t) => int(t.drive.updatesPerS)),
-        ratio(s.drive.updatesPerS, b?.drive.updatesPerS),
-      ],
-      ['  per socket /s', ...pair((t) => f(t.drive.updatesPerSocketPerS)), ''],
-      ['distinct updates broadcast', ...pair((t) => int(t.drive.distinctUpdates)), ''],
-      [
-        '  votes / songs per update',
-        ...pair((t) => `${f(t.drive.votesPerUpdate)} / ${f(t.drive.changesPerUpdate)}`),
-        '',
-      ],
-      ['seq gaps / missing deliveries', ...pair((t) => `${t.drive.seqGaps} / ${t.drive.missingDeliveries}`), ''],
-      ['unexpected socket closes', ...pair((t) => codes(t.drive.unexpectedCloses)), ''],
-      [
-        'harness event-loop delay p50/p99/max ms',
-        ...pair(
-          (t) =>
-            `${f(t.drive.eventLoopDelay.p50Ms)} / ${f(t.drive.eventLoopDelay.p99Ms)} / ${f(t.drive.eventLoopDelay.maxMs)}`,
-        ),
-        '',
-      ],
-      [
-        'harness send lag p50 / p99 / max ms',
-        ...pair((t) => `${f(t.drive.sendLag.p50Ms)} / ${f(t.drive.sendLag.p99Ms)} / ${f(t.drive.sendLag.maxMs)}`),
-        '',
-      ],
-      ['harness CPU (% of one core)', ...pair((t) => f(t.cpu.harnessPct, 0)), ''],
-      ['harness main thread run-queue wait %', ...pair((t) => f(t.cpu.harnessRunqWaitPct, 0)), ''],
-      [
-        'server processes CPU (% of one core)',
+        '  connect→snapshot p50 / p95 / max ms',
         ...pair((t) =>
-          f(
-            t.cpu.processes.reduce((a, p) => a + (p.avgPct || 0), 0),
-            0,
-          ),
+          join(t)
+            ? `${f(join(t)!.snapshotMs.p50Ms)} / ${f(join(t)!.snapshotMs.p95Ms)} / ${f(join(t)!.snapshotMs.maxMs)}`
+            : '–',
         ),
-        '',
+        ...blank,
       ],
-      ['other CPU on the machine (% of one core)', ...pair((t) => f(t.cpu.otherPct, 0)), ''],
-      ['machine busy (% of one core, max 100×cores)', ...pair((t) => f(t.cpu.machineBusyPct, 0)), ''],
-    ]),
+      [
+        '  votes acked / sent (failed)',
+        ...pair((t) => (join(t) ? `${join(t)!.acksOk}/${join(t)!.votesSent} (${codes(join(t)!.acksFailed)})` : '–')),
+        ...blank,
+      ],
+      [
+        '  vote→ack p50 / p95 / max ms',
+        ...pair((t) =>
+          join(t)
+            ? `${f(join(t)!.ackLatency.p50Ms)} / ${f(join(t)!.ackLatency.p95Ms)} / ${f(join(t)!.ackLatency.maxMs)}`
+            : '–',
+        ),
+        ...blank,
+      ],
+    );
+  rows.push(
+    [
+      'harness event-loop delay p50/p99/max ms',
+      ...pair(
+        (t) =>
+          `${f(t.drive.eventLoopDelay.p50Ms)} / ${f(t.drive.eventLoopDelay.p99Ms)} / ${f(t.drive.eventLoopDelay.maxMs)}`,
+      ),
+      ...blank,
+    ],
+    [
+      'harness send lag p50 / p99 / max ms',
+      ...pair((t) => `${f(t.drive.sendLag.p50Ms)} / ${f(t.drive.sendLag.p99Ms)} / ${f(t.drive.sendLag.maxMs)}`),
+      ...blank,
+    ],
+    ['harness CPU (% of one core)', ...pair((t) => f(t.cpu.harnessPct, 0)), ...blank],
+    ['harness busiest thread run-queue wait %', ...pair((t) => f(t.cpu.harnessRunqWaitPct, 0)), ...blank],
+    [
+      'server processes CPU (% of one core)',
+      ...pair((t) =>
+        f(
+          t.cpu.processes.reduce((a, p) => a + (p.avgPct || 0), 0),
+          0,
+        ),
+      ),
+      ...blank,
+    ],
+    ['other CPU on the machine (% of one core)', ...pair((t) => f(t.cpu.otherPct, 0)), ...blank],
+    ['machine busy (% of one core, max 100×cores)', ...pair((t) => f(t.cpu.machineBusyPct, 0)), ...blank],
   );
+  lines.push(table(rows));
   lines.push('');
   lines.push(
     'server processes during the drive (CPU % of one core: avg / max 1-s sample; busiest thread: on-CPU % + run-queue wait %, i.e. starved; RSS MiB)',
   );
   const procRows = [['process', 'pid', 'avg', 'max', 'busiest thread (cpu+wait)', 'RSS idle', 'connected', 'after']];
-  for (const [name, t] of [
-    ['stack', s],
-    ['baseline', b],
-  ] as const) {
+  for (const [name, t] of cols) {
     if (!t) continue;
     for (const p of t.cpu.processes) {
       const rss = t.rss.find((x) => x.pid === p.pid);
@@ -228,7 +288,9 @@ export function printReport(r: BenchResult): void {
       table([['function', 'self ms', '% of wall'], ...p.top.map((t) => [t.fn, f(t.selfMs, 0), f(t.selfPct)])]),
     );
   }
-  if (b) lines.push(`baseline consistency: acked ok ${int(b.drive.acksOk)} · server Σ counts ${int(b.roomSum)}`);
+  const acked = (t: TargetRun) => t.drive.acksOk + (t.drive.join?.acksOk ?? 0);
+  if (d) lines.push(`bare DO consistency: acked ok ${int(acked(d))} · server Σ counts ${int(d.roomSum)}`);
+  if (b) lines.push(`bare ws consistency: acked ok ${int(acked(b))} · server Σ counts ${int(b.roomSum)}`);
   lines.push(
     `verdict: ${r.verdict.sustained ? 'SUSTAINED' : 'NOT SUSTAINED'} (p95 < 100 ms, nothing lost or refused, accepted ≥ 98 % of the offered rate)${r.verdict.reasons.length ? ` — ${r.verdict.reasons.join('; ')}` : ''}`,
   );

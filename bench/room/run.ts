@@ -23,6 +23,10 @@ export async function runTarget(
     rate: opts.rate,
     durationS,
     rampBatch: opts.rampBatch,
+    threads: opts.threads,
+    stormS: opts.stormS,
+    joinRate: opts.joinRate,
+    joinVotes: opts.joinVotes,
     log,
     onDriveStart: () => sampler.start((durationS * 1000) / 2),
     onDriveEnd: () => (cpu = sampler.stop()),
@@ -30,7 +34,9 @@ export async function runTarget(
   const connect = await harness.connect();
   const connected = new Map(procs.map((p) => [p.pid, rssMiB(p.pid)]));
   await beforeDrive();
-  log(`${target.name}: driving ${opts.rate} votes/s for ${durationS} s over ${opts.voters} voters…`);
+  log(
+    `${target.name}: driving ${opts.rate} votes/s for ${durationS} s over ${opts.voters} voters${opts.joinRate ? `, ${opts.joinRate} fans joining per second` : ''}…`,
+  );
   const drive = await harness.drive();
   log(
     `${target.name}: ${drive.acksOk} ok acks (${drive.acceptedPerS.toFixed(0)}/s), vote→update p50 ${drive.latency.p50Ms.toFixed(1)} ms p95 ${drive.latency.p95Ms.toFixed(1)} ms p99 ${drive.latency.p99Ms.toFixed(1)} ms`,

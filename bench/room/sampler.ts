@@ -27,7 +27,7 @@ export interface CpuReport {
   processes: ProcessCpu[];
   /** Harness (this process) CPU over the same window, % of one core. */
   harnessPct: number;
-  /** The harness's main thread: % of the window runnable but waiting for a core. */
+  /** The harness's busiest-waiting thread: % of the window runnable but waiting for a core. */
   harnessRunqWaitPct: number;
   /** All cores together, % of one core (200 = both cores of a 2-core machine fully busy). */
   machineBusyPct: number;
@@ -52,7 +52,7 @@ export class CpuSampler {
   readonly #rssBefore = new Map<number, number | undefined>();
   #topSnapshot: string | undefined;
   #machineStart = machineCpuSeconds();
-  #harnessSched = schedstat(process.pid, process.pid);
+  #harnessSched = new Map<number, number>();
 
   constructor(private readonly procs: ProcInfo[]) {
     for (const p of procs) this.#rssBefore.set(p.pid, rssMiB(p.pid));
@@ -61,7 +61,9 @@ export class CpuSampler {
   start(topAfterMs: number): void {
     this.#start = performance.now();
     this.#harnessStart = process.cpuUsage();
-    this.#harnessSched = schedstat(process.pid, process.pid);
+    // Every thread of the harness (main + worker threads): the busiest one's wait is reported.
+    for (const t of threadsOf(process.pid))
+      this.#harnessSched.set(t.tid, schedstat(process.pid, t.tid)?.runqWaitNs ?? 0);
     this.#machineStart = machineCpuSeconds();
     for (const p of this.procs) {
       const cpu = cpuSeconds(p.pid) ?? 0;
@@ -121,9 +123,12 @@ export class CpuSampler {
     const machineBusyPct =
       machine && this.#machineStart ? ((machine.busy - this.#machineStart.busy) / windowS) * 100 : NaN;
     const serverPct = processes.reduce((a, p) => a + (Number.isFinite(p.avgPct) ? p.avgPct : 0), 0);
-    const hs = schedstat(process.pid, process.pid);
-    const harnessRunqWaitPct =
-      hs && this.#harnessSched ? ((hs.runqWaitNs - this.#harnessSched.runqWaitNs) / 1e9 / windowS) * 100 : NaN;
+    let harnessWaitNs = 0;
+    for (const [tid, first] of this.#harnessSched) {
+      const now = schedstat(process.pid, tid);
+      if (now) harnessWaitNs = Math.max(harnessWaitNs, now.runqWaitNs - first);
+    }
+    const harnessRunqWaitPct = (harnessWaitNs / 1e9 / windowS) * 100;
     return {
       windowS,
       processes,

@@ -26,7 +26,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { STACK_PORT, STACK_RELAY_PORT } from './args';
+import { STACK_PORT } from './args';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -38,6 +38,8 @@ export interface Stack {
   logFile: string | undefined;
   /** Where the stack's code runs from (a snapshot copy, or the working tree). */
   codeDir: string | undefined;
+  /** Pid of the fan-out tier's own `wrangler dev` (`--split`). */
+  fanoutPid?: number | undefined;
   /** How often wrangler reloaded the workers so far (each reload drops every socket). */
   reloads(): number;
   stop(): Promise<void>;
@@ -160,28 +162,49 @@ function takeLock(dataDir: string): () => void {
   throw new Error(`could not take ${lock}`);
 }
 
-export async function startStack(opts: {
+export interface StackOptions {
   tickMs: number;
   socketLimit: number | undefined;
   logFile: string;
   isolate: boolean;
   ref: string | undefined;
-}): Promise<Stack> {
-  const url = `http://127.0.0.1:${STACK_PORT}`;
-  const relay = `127.0.0.1:${STACK_RELAY_PORT}`;
+  port: number;
+  relayPort: number;
+  inspectorPort: number;
+  /** ROOM_SHARDS / ROOM_SHARD_CAPACITY of the realtime worker (undefined: its default). */
+  shards: string | undefined;
+  shardCapacity: number | undefined;
+  /** Run the fan-out tier from workers/realtime/wrangler.fanout.toml in a second `wrangler dev`. */
+  split: boolean;
+}
+
+export const FANOUT_CONFIG = 'workers/realtime/wrangler.fanout.toml';
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const url = `http://127.0.0.1:${opts.port}`;
+  const relay = `127.0.0.1:${opts.relayPort}`;
   // A leftover stack on our ports would silently be measured instead of a fresh one.
   if ((await isUp(`${url}/health`)) || (await isUp(`http://${relay}/health`))) {
     throw new Error(
       `something already answers on ${url} or ${relay}: stop it, or target it with --url ${url} --relay ${relay}`,
     );
   }
-  const dataDir = resolve(ROOT, '.data/bench');
+  const dataDir = resolve(ROOT, opts.port === STACK_PORT ? '.data/bench' : `.data/bench-${opts.port}`);
+  // The dev registry is how wrangler processes find each other's workers: one per stack, so that the
+  // bench's realtime worker binds its own fan-out tier and never another developer's.
+  const registry = `/tmp/wreg-bench-${opts.port}`;
   const unlock = takeLock(dataDir);
   mkdirSync(resolve(opts.logFile, '..'), { recursive: true });
   const log = createWriteStream(opts.logFile);
   let codeDir: string;
   try {
     codeDir = opts.isolate || opts.ref ? snapshotTree(opts.ref) : ROOT;
+    if (opts.split && !existsSync(join(codeDir, FANOUT_CONFIG))) {
+      if (codeDir !== ROOT) rmSync(codeDir, { recursive: true, force: true });
+      throw new Error(
+        `--split: ${FANOUT_CONFIG} does not exist in ${opts.ref ?? 'the working tree'} (the fan-out tier is not there yet)`,
+      );
+    }
   } catch (err) {
     unlock();
     throw err;
@@ -194,6 +217,9 @@ export async function startStack(opts: {
     RATE_LIMIT_REQUESTS: '1000000',
   };
   if (opts.socketLimit !== undefined) devVars.ROOM_SOCKET_MESSAGES_PER_SECOND = String(opts.socketLimit);
+  // .dev.vars sits beside workers/realtime/wrangler.toml, so the fan-out config there reads it too.
+  if (opts.shards !== undefined) devVars.ROOM_SHARDS = opts.shards;
+  if (opts.shardCapacity !== undefined) devVars.ROOM_SHARD_CAPACITY = String(opts.shardCapacity);
   // `node --import tsx` (not npx/npm) so that the pid we signal is the dev script itself.
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], {
     cwd: codeDir,
@@ -202,8 +228,10 @@ export async function startStack(opts: {
       ...process.env,
       // Absolute, so that a snapshot copy still keeps its database between runs (no re-seeding).
       MYSETLIST_DATA_DIR: dataDir,
-      PORT: String(STACK_PORT),
-      DB_RELAY_PORT: String(STACK_RELAY_PORT),
+      PORT: String(opts.port),
+      DB_RELAY_PORT: String(opts.relayPort),
+      INSPECTOR_PORT: String(opts.inspectorPort),
+      WRANGLER_REGISTRY_PATH: registry,
       // dev.ts writes these into every worker's .dev.vars, which override wrangler.toml [vars].
       MYSETLIST_DEV_VARS: JSON.stringify(devVars),
     },
@@ -218,7 +246,9 @@ export async function startStack(opts: {
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= doStop()); // idempotent: the error paths and `finally` may both call it
+  let fanout: ChildProcess | undefined;
   const doStop = async () => {
+    if (fanout) await stopChild(fanout);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT'); // dev.ts stops wrangler (and so workerd), then closes PGlite cleanly
       const timedOut = await Promise.race([
@@ -235,5 +265,92 @@ export async function startStack(opts: {
     unlock();
   };
   await waitHealthy(url, child, stop, opts.logFile);
-  return { url, relay, pid: child.pid, logFile: opts.logFile, codeDir, reloads: () => reloads, stop };
+  if (opts.split) {
+    // The fan-out tier in its own workerd process: its objects get their own thread, as on Cloudflare.
+    fanout = spawn(
+      process.execPath,
+      [
+        resolve(codeDir, 'node_modules/wrangler/bin/wrangler.js'),
+        'dev',
+        '-c',
+        FANOUT_CONFIG,
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(opts.port + 1),
+        '--inspector-port',
+        String(opts.inspectorPort + 1),
+        '--persist-to',
+        resolve(dataDir, 'wrangler-fanout'),
+        '--show-interactive-dev-session=false',
+      ],
+      {
+        cwd: codeDir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          WRANGLER_REGISTRY_PATH: registry,
+          WRANGLER_SEND_METRICS: 'false',
+          CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+        },
+      },
+    );
+    for (const stream of [fanout.stdout!, fanout.stderr!]) {
+      stream.pipe(log, { end: false });
+      createInterface({ input: stream }).on('line', (line) => {
+        if (line.includes('Reloading local server')) reloads++;
+      });
+    }
+    await waitListening(`http://127.0.0.1:${opts.port + 1}/`, fanout, stop, opts.logFile);
+  }
+  return {
+    url,
+    relay,
+    pid: child.pid,
+    fanoutPid: fanout?.pid,
+    logFile: opts.logFile,
+    codeDir,
+    reloads: () => reloads,
+    stop,
+  };
+}
+
+/** Waits (up to 120 s) until a `wrangler dev` answers HTTP at all (any status). */
+export async function waitListening(
+  url: string,
+  child: ChildProcess,
+  stop: () => Promise<void>,
+  logFile: string,
+): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(
+        `${url} did not come up (${child.exitCode === null ? 'timeout' : `exit ${child.exitCode}`}); see ${logFile}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** SIGINT, then SIGKILL after 20 s. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGINT');
+  const timedOut = await Promise.race([
+    exited.then(() => false),
+    new Promise<boolean>((r) => setTimeout(() => r(true), 20_000)),
+  ]);
+  if (timedOut) {
+    child.kill('SIGKILL');
+    await exited;
+  }
 }
