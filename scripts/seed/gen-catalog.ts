@@ -147,7 +147,7 @@ function makeSongs(
       createdAt: isoTimestamp(createdMs),
     });
     // A few hits per catalogue: u^3 is mostly small; singles get a boost.
-    weights.push(0.15 + 3 * Math.pow(f.number.float(), 3) + (single ? 1 : 0));
+    weights.push(0.15 + 3 * f.number.float() ** 3 + (single ? 1 : 0));
   }
   return { rows, weights };
 }
@@ -161,7 +161,7 @@ function makeArtist(
   const id = f.string.uuid();
   const { name, slug } = uniqueArtistName(f, slugs, index);
   const createdMs = nowMs - f.number.int({ min: 30 * DAY_MS, max: 1000 * DAY_MS });
-  const popularity = Math.round(100 * Math.pow(f.number.float(), 1.5));
+  const popularity = Math.round(100 * f.number.float() ** 1.5);
   const artist: ArtistRow = {
     id,
     slug,

@@ -93,7 +93,7 @@ function pickDay(f: Faker, category: Category, used: Set<number>): number | unde
 
 /** Popular artists play big rooms: the best capacity match among a few random venues. */
 function pickVenue(f: Faker, venues: readonly VenueRef[], popularity: number): VenueRef {
-  const target = Math.log(250 * Math.pow(10, (2.4 * popularity) / 100));
+  const target = Math.log(250 * 10 ** ((2.4 * popularity) / 100));
   let best = venues[f.number.int(venues.length - 1)]!;
   for (let i = 0; i < 3; i++) {
     const candidate = venues[f.number.int(venues.length - 1)]!;
@@ -168,7 +168,7 @@ class ShowBuilder {
     };
     const weekday = new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
     const interest =
-      Math.pow(venue.capacity / CAPACITY_REFERENCE, CAPACITY_ELASTICITY) *
+      (venue.capacity / CAPACITY_REFERENCE) ** CAPACITY_ELASTICITY *
       (weekday === 5 || weekday === 6 ? WEEKEND_FACTOR : 1);
     return { show, ...this.setlistAndVotes(artist, artistIndex, interest, show.id, createdMs, opensMs, startsMs) };
   }
@@ -200,7 +200,7 @@ class ShowBuilder {
     const windowEnd = Math.min(startsMs, this.o.nowMs);
     const votingOpened = opensMs <= this.o.nowMs;
     // Fans who took part in this show's room: more for popular artists, bigger rooms and weekends; none before voting opens.
-    const base = 2 + 28 * Math.pow(artist.popularity / 100, 1.5);
+    const base = 2 + 28 * (artist.popularity / 100) ** 1.5;
     const gaussian = Math.sqrt(-2 * Math.log(1 - f.number.float())) * Math.cos(2 * Math.PI * f.number.float());
     const voters = votingOpened
       ? this.pickVoters(artistIndex, Math.max(1, Math.round(base * interest * Math.exp(NOISE_SIGMA * gaussian))))

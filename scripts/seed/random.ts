@@ -125,7 +125,7 @@ export function sampleDistinctWeighted(
  * `count` largest keys win, so heavier items are both likelier to be chosen and to come first.
  */
 export function weightedSampleWithoutReplacement(faker: Faker, weights: readonly number[], count: number): number[] {
-  const keyed = weights.map((w, i) => ({ i, key: Math.pow(faker.number.float(), 1 / w) }));
+  const keyed = weights.map((w, i) => ({ i, key: faker.number.float() ** (1 / w) }));
   keyed.sort((a, b) => b.key - a.key || a.i - b.i);
   return keyed.slice(0, Math.min(count, weights.length)).map((k) => k.i);
 }

@@ -7,7 +7,7 @@
  */
 const requests = [];
 /** { match: substring of "url body", responses: fixture names; the last one repeats } */
-let scripts = [];
+const scripts = [];
 
 const DEFAULTS = { email: 'resend-200', oauth: 'google-token-200', fcm: 'fcm-200', webpush: 'webpush-201' };
 

@@ -9,7 +9,7 @@ import {
   ActualSetlistView,
   MarkPlayedBody,
   PlayedSong,
-  PredictionDetail,
+  type PredictionDetail,
   PredictionScore,
   ShowAccuracyView,
 } from '#shared/schemas/scoring';
