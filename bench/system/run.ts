@@ -46,7 +46,10 @@ export function mixPicker(mix: Partial<Record<RouteName, number>>, random: () =>
   const total = entries.reduce((a, [, w]) => a + w, 0);
   return () => {
     let r = random() * total;
-    for (const [route, w] of entries) if ((r -= w) < 0) return route;
+    for (const [route, w] of entries) {
+      r -= w;
+      if (r < 0) return route;
+    }
     return entries[entries.length - 1]![0];
   };
 }
@@ -79,8 +82,8 @@ export async function runStep(
     const route = pick();
     const request = traffic.send(route, seqBase + n).then((status) => {
       const ms = performance.now() - due;
-      let s = byRoute.get(route);
-      if (!s) byRoute.set(route, (s = { h: new Histogram(), statuses: {}, errors: 0 }));
+      const s = byRoute.get(route) ?? { h: new Histogram(), statuses: {}, errors: 0 };
+      byRoute.set(route, s);
       s.h.record(ms);
       s.statuses[status] = (s.statuses[status] ?? 0) + 1;
       all.record(ms);
