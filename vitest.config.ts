@@ -160,7 +160,7 @@ const realtimeProject: TestProjectInlineConfiguration = {
  */
 const nodeProject: TestProjectInlineConfiguration = {
   extends: true,
-  test: { name: 'node', environment: 'node', include: ['test/node/**/*.test.ts'] },
+  test: { name: 'node', environment: 'node', include: ['test/node/**/*.test.ts', 'scripts/**/*.test.ts'] },
 };
 
 export default defineConfig({

@@ -1,5 +1,5 @@
 /**
- * npm run deploy — production deploy, in dependency order. Needs `wrangler login` (or CLOUDFLARE_API_TOKEN)
+ * The steps of a production deploy (scripts/deploy/index.ts runs them), in dependency order. Needs `wrangler login` (or CLOUDFLARE_API_TOKEN)
  * and, for the migration step, DATABASE_URL pointing at the production Neon database (the direct, not the
  * pooled, endpoint: migrations take locks a transaction-mode pooler does not keep).
  *
@@ -14,11 +14,11 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import { buildApiAssets } from './api-assets';
-import { applyMigrations } from './db/migrate';
+import { buildApiAssets } from '../api-assets';
+import { applyMigrations } from '../db/migrate';
 
-const root = resolve(import.meta.dirname, '..');
-const WORKERS = ['workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml', 'wrangler.toml'];
+const root = resolve(import.meta.dirname, '../..');
+export const WORKERS = ['workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml', 'wrangler.toml'];
 const QUEUES = ['vote-events', 'notifications', 'analytics', 'imports'].flatMap((q) => [
   `mysetlist-${q}`,
   `mysetlist-${q}-dlq`,
@@ -46,7 +46,7 @@ const WORKER_SECRETS: Record<string, string[]> = {
   'wrangler.toml': ['MFA_ENCRYPTION_KEY', 'NETWORK_ID_KEY', 'UNSUBSCRIBE_SIGNING_KEY', 'VAPID_PUBLIC_KEY'],
 };
 
-function wrangler(args: string[], input?: string): { status: number | null; output: string } {
+export function wrangler(args: string[], input?: string): { status: number | null; output: string } {
   const result = spawnSync(process.execPath, [resolve(root, 'node_modules/wrangler/bin/wrangler.js'), ...args], {
     cwd: root,
     encoding: 'utf8',
@@ -58,7 +58,7 @@ function wrangler(args: string[], input?: string): { status: number | null; outp
   return { status: result.status, output };
 }
 
-async function main(): Promise<void> {
+export async function migrateDatabase(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl)
     throw new Error('Set DATABASE_URL to the production database (direct endpoint) to apply migrations.');
@@ -70,37 +70,49 @@ async function main(): Promise<void> {
   } finally {
     await client.end();
   }
+}
 
+export function ensureQueues(): void {
   for (const queue of QUEUES) {
     const { status, output } = wrangler(['queues', 'create', queue]);
     if (status !== 0 && !/already exists|already taken/i.test(output))
       throw new Error(`creating queue ${queue} failed`);
   }
   console.log('✓ queues present');
-
-  buildApiAssets(root); // the api worker's static assets (/docs), uploaded by its deploy
-  for (const config of WORKERS) {
-    if (process.env.SET_SECRETS === '1') {
-      const workerUrl = process.env.DATABASE_URL_POOLED ?? databaseUrl;
-      const secrets: Record<string, string> = { DATABASE_URL: workerUrl };
-      const missing: string[] = [];
-      for (const name of WORKER_SECRETS[config] ?? []) {
-        const value = process.env[name];
-        if (value) secrets[name] = value;
-        else missing.push(name);
-      }
-      // One bulk call per worker: each `secret put` would publish a new version of the worker.
-      if (wrangler(['secret', 'bulk', '-c', config], JSON.stringify(secrets)).status !== 0)
-        throw new Error(`setting the secrets of ${config} failed`);
-      if (missing.length)
-        console.warn(`! ${config}: not set in the environment, left as they are: ${missing.join(', ')}`);
-    }
-    if (wrangler(['deploy', '-c', config]).status !== 0) throw new Error(`deploying ${config} failed`);
-  }
-  console.log('✓ deployed realtime, queue-consumers and api');
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+/** With SET_SECRETS=1, stores the worker's secrets from the environment (one bulk call: one new version). */
+export function putSecrets(config: string): void {
+  if (process.env.SET_SECRETS !== '1') return;
+  const databaseUrl = process.env.DATABASE_URL ?? '';
+  const workerUrl = process.env.DATABASE_URL_POOLED ?? databaseUrl;
+  const secrets: Record<string, string> = { DATABASE_URL: workerUrl };
+  const missing: string[] = [];
+  for (const name of WORKER_SECRETS[config] ?? []) {
+    const value = process.env[name];
+    if (value) secrets[name] = value;
+    else missing.push(name);
+  }
+  if (wrangler(['secret', 'bulk', '-c', config], JSON.stringify(secrets)).status !== 0)
+    throw new Error(`setting the secrets of ${config} failed`);
+  if (missing.length) console.warn(`! ${config}: not set in the environment, left as they are: ${missing.join(', ')}`);
+}
+
+export function buildAssets(): void {
+  buildApiAssets(root); // the api worker's static assets (/docs), uploaded by its deploy
+}
+
+/** Deploys one worker to 100 % of traffic (`wrangler deploy`): the only way Durable Object migrations apply. */
+export function deployWhole(config: string): void {
+  putSecrets(config);
+  if (wrangler(['deploy', '-c', config]).status !== 0) throw new Error(`deploying ${config} failed`);
+}
+
+/** The whole deploy at once: first deploys, and any deploy that carries Durable Object migrations. */
+export async function deployAll(): Promise<void> {
+  await migrateDatabase();
+  ensureQueues();
+  buildAssets();
+  for (const config of WORKERS) deployWhole(config);
+  console.log('✓ deployed realtime, queue-consumers and api');
+}
