@@ -15,6 +15,7 @@ declare namespace Cloudflare {
     DATABASE_REPLICA_URLS: string;
     DB_RELAY: string;
     SESSION_TTL_DAYS: string;
+    SESSION_CACHE_SECONDS: string;
     RATE_LIMIT_REQUESTS: string;
     RATE_LIMIT_WINDOW_SECONDS: string;
     DB_TIMEOUT_MS: string;
@@ -56,6 +57,7 @@ declare namespace NodeJS {
         | 'DATABASE_REPLICA_URLS'
         | 'DB_RELAY'
         | 'SESSION_TTL_DAYS'
+        | 'SESSION_CACHE_SECONDS'
         | 'RATE_LIMIT_REQUESTS'
         | 'RATE_LIMIT_WINDOW_SECONDS'
         | 'DB_TIMEOUT_MS'

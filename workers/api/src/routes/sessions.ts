@@ -10,6 +10,7 @@ import { ChangePasswordBody, SessionList, SessionsRevoked } from '#shared/schema
 import { passwordFor } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { forgetSession } from '../auth/session-cache';
 import { requireCaller } from '../middleware/session';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
@@ -96,6 +97,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
       .returning({ id: sessions.id });
     // Another user's session is indistinguishable from one that does not exist.
     if (deleted.length === 0) throw errors.notFound('session');
+    forgetSession(id);
     if (id === caller.sessionId) deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
     return c.body(null, 204);
   })
@@ -110,6 +112,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
           : and(eq(sessions.userId, caller.user.id), ne(sessions.id, caller.sessionId)),
       )
       .returning({ id: sessions.id });
+    for (const { id } of deleted) forgetSession(id);
     await recordAudit(
       c,
       'sessions.revoke_all',
@@ -144,6 +147,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
         .where(and(eq(sessions.userId, caller.user.id), ne(sessions.id, caller.sessionId)))
         .returning({ id: sessions.id });
     });
+    for (const { id } of revoked) forgetSession(id);
     await recordAudit(c, 'password.change', { type: 'user', id: caller.user.id }, { sessionsRevoked: revoked.length });
     return c.body(null, 204);
   });

@@ -4,7 +4,7 @@ import { SESSION_COOKIE } from '#shared/auth/session-token';
 import type { Me } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { findCaller } from '../auth/sessions';
-import { sessionToken } from '../middleware/session';
+import { callerLookup, sessionToken } from '../middleware/session';
 import { type ApiFetch, InternalApi, PageError } from './internal-api';
 import { Layout, type LayoutProps } from './layout';
 import { ErrorPage } from './pages/error';
@@ -38,7 +38,7 @@ export async function pageCaller(c: Context<AppEnv>): Promise<Me | null> {
   const existing = c.get('caller');
   if (existing !== undefined) return existing?.user ?? null;
   const token = sessionToken(c.req, getCookie(c, SESSION_COOKIE), false);
-  const caller = token ? await findCaller(c.var.database.db, token) : null;
+  const caller = token ? await findCaller(callerLookup(c), token) : null;
   c.set('caller', caller);
   return caller?.user ?? null;
 }
