@@ -47,15 +47,28 @@ if (args.mix) {
 }
 const usesSockets = (profile.mix.vote_ws ?? 0) > 0;
 
-async function benchOne(label: string, ref: string | undefined): Promise<RunResult> {
-  const port = Number(args.port);
+interface Target {
+  label: string;
+  ref: string | undefined;
+  database: string;
+  traffic: Traffic;
+  procs: ReturnType<typeof stackProcesses>;
+  pick: () => RouteName;
+  steps: StepFigures[];
+  done: boolean;
+  stop: () => Promise<void>;
+}
+
+/** Starts one stack (ports offset by `slot`), logs its fans in and opens the rooms' sockets. */
+async function prepare(label: string, ref: string | undefined, slot: number): Promise<Target> {
+  const port = Number(args.port) + slot;
   const database = args['database-url'] ? `PostgreSQL ${args['database-url'].replace(/:[^:@/]*@/, ':***@')}` : 'PGlite';
   log(`${label}: starting the stack (${codeVersion(ref)}, ${database}) on 127.0.0.1:${port}`);
   const stack = await startSystemStack({
     port,
-    relayPort: Number(args['relay-port']),
-    inspectorPort: Number(args['inspector-port']),
-    dataDir: `/tmp/data-system/bench-system`,
+    relayPort: Number(args['relay-port']) + slot,
+    inspectorPort: Number(args['inspector-port']) + slot,
+    dataDir: `/tmp/data-system/bench-system-${slot}`,
     databaseUrl: args['database-url'],
     ref,
     logFile: resolve(ROOT, `.data/bench-system/${label}.log`),
@@ -72,39 +85,70 @@ async function benchOne(label: string, ref: string | undefined): Promise<RunResu
     await traffic.connect(log);
     const procs = stackProcesses(port, stack.pid).filter((p) => !p.role.includes('launcher'));
     const pick = mixPicker(profile.mix, prng(13));
-    if (Number(args.warmup) > 0) {
-      log(`warm-up: ${args.warmup} s at ${steps[0]}/s (not reported)`);
-      await runStep(traffic, pick, steps[0]!, Number(args.warmup), procs, 0);
-    }
-    const results: StepFigures[] = [];
-    for (const [i, rate] of steps.entries()) {
-      const step = await runStep(traffic, pick, rate, seconds, procs, (i + 1) * 1_000_000);
-      results.push(step);
-      console.log(stepTable(step));
-      if (!args['keep-going'] && (step.all.p95Ms > 3000 || step.errors > step.requests * 0.1)) {
-        log('stopping: this step is far past the target');
-        break;
-      }
-    }
-    traffic.close();
     return {
       label,
-      code: codeVersion(ref),
+      ref,
       database,
-      profile: args.mix ? `mix ${args.mix}` : args.profile,
-      startedAt: new Date().toISOString(),
-      steps: results,
-      ...verdicts(results),
+      traffic,
+      procs,
+      pick,
+      steps: [],
+      done: false,
+      stop: async () => {
+        traffic.close();
+        await stack.stop();
+      },
     };
-  } finally {
+  } catch (err) {
     await stack.stop();
+    throw err;
   }
 }
 
-const runs: RunResult[] = [];
-if (args.ref) runs.push(await benchOne(`ref-${args.ref}`, args.ref));
-runs.push(await benchOne(args.label ?? 'current', undefined));
-const baseline = args.baseline ? (JSON.parse(readFileSync(args.baseline, 'utf8')) as RunResult) : runs[0];
+/**
+ * With --ref, both stacks run side by side and each step is run on one, then on the other (alternating which
+ * goes first), so that both see the same machine: other engineers' load on this shared machine changes by the
+ * minute, and a before/after taken minutes apart measures that as much as the code.
+ */
+const targets: Target[] = [];
+try {
+  if (args.ref) targets.push(await prepare(`ref-${args.ref}`, args.ref, 1));
+  targets.push(await prepare(args.label ?? 'current', undefined, 0));
+  if (Number(args.warmup) > 0)
+    for (const t of targets) {
+      log(`${t.label}: warm-up, ${args.warmup} s at ${steps[0]}/s (not reported)`);
+      await runStep(t.traffic, t.pick, steps[0]!, Number(args.warmup), t.procs, 0);
+    }
+  for (const [i, rate] of steps.entries()) {
+    const order = i % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) {
+      if (t.done) continue;
+      const step = await runStep(t.traffic, t.pick, rate, seconds, t.procs, (i + 1) * 1_000_000);
+      t.steps.push(step);
+      console.log(`${t.label}: ${stepTable(step)}`);
+      if (!args['keep-going'] && (step.all.p95Ms > 3000 || step.errors > step.requests * 0.1)) {
+        log(`${t.label}: no further steps, this one is far past the target`);
+        t.done = true;
+      }
+    }
+    if (targets.every((t) => t.done)) break;
+  }
+} finally {
+  for (const t of targets) await t.stop();
+}
+
+const runs: RunResult[] = targets.map((t) => ({
+  label: t.label,
+  code: codeVersion(t.ref),
+  database: t.database,
+  profile: args.mix ? `mix ${args.mix}` : args.profile,
+  startedAt: new Date().toISOString(),
+  steps: t.steps,
+  ...verdicts(t.steps),
+}));
+/** A saved JSON holds one run, or (with --ref) the ref's and the working tree's: the last is the one measured. */
+const saved = args.baseline ? (JSON.parse(readFileSync(args.baseline, 'utf8')) as RunResult | RunResult[]) : undefined;
+const baseline = saved ? (Array.isArray(saved) ? saved[saved.length - 1] : saved) : runs[0];
 for (const run of runs) console.log(summary(run));
 const last = runs[runs.length - 1]!;
 if (baseline && baseline !== last) console.log(compare(baseline, last));
