@@ -4,6 +4,7 @@ import { SESSION_COOKIE } from '#shared/auth/session-token';
 import type { Me } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { findCaller } from '../auth/sessions';
+import { rateLimited, rateLimitGate } from '../middleware/rate-limit';
 import { callerLookup, sessionToken } from '../middleware/session';
 import { type ApiFetch, InternalApi, PageError } from './internal-api';
 import { Layout, type LayoutProps } from './layout';
@@ -68,6 +69,20 @@ export type PageHandler = (page: PageContext) => Promise<Response>;
 export function pageRoute(fetchApi: ApiFetch, handler: PageHandler, options: { shared?: boolean } = {}) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const me = await pageCaller(c);
+    // Counted once per page, as one request of its caller; its API requests are not counted again.
+    const gate = rateLimitGate(c);
+    const refused = gate.refusedLocally() ?? (await gate.hit().then((d) => (d.allowed ? undefined : d)));
+    if (refused) {
+      const limited = rateLimited(c, refused);
+      const res = await errorPage(
+        c,
+        me,
+        new PageError({ ok: false, status: 429, code: limited.code, message: limited.message }),
+      );
+      for (const [name, value] of Object.entries(limited.headers ?? {})) res.headers.set(name, value);
+      res.headers.set('Cache-Control', 'no-store');
+      return res;
+    }
     try {
       const res = await handler({ c, api: new InternalApi(c, fetchApi), me });
       // Shared pages get theirs from the response cache around them; every other page is never stored.

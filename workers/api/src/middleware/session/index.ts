@@ -5,6 +5,7 @@ import { SESSION_COOKIE } from '#shared/auth/session-token';
 import { errors } from '#shared/errors';
 import type { AppEnv } from '../../app-env';
 import { type CallerLookup, findCaller } from '../../auth/sessions';
+import { pageRequestOf } from '../../web/internal-api';
 
 /** The session token from `Authorization: Bearer`, the session cookie, or (WebSocket clients only) `?token=`. */
 export function sessionToken(
@@ -44,6 +45,12 @@ export function callerLookup(c: Context<AppEnv>): CallerLookup {
  */
 export const session = () =>
   createMiddleware<AppEnv>(async function session(c, next) {
+    // A page's own API request: the page resolved the caller already.
+    const page = pageRequestOf(c.req.raw);
+    if (page) {
+      c.set('caller', page.caller);
+      return next();
+    }
     const isUpgrade = c.req.header('Upgrade')?.toLowerCase() === 'websocket';
     const token = sessionToken(c.req, getCookie(c, SESSION_COOKIE), isUpgrade);
     c.set('caller', token ? await findCaller(callerLookup(c), token) : null);
