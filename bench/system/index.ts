@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     'relay-port': { type: 'string', default: '54510' },
     'inspector-port': { type: 'string', default: '9410' },
     'keep-going': { type: 'boolean', default: false },
+    'rate-limit': { type: 'string', default: '1000000' },
   },
 });
 
@@ -72,7 +73,7 @@ async function prepare(label: string, ref: string | undefined, slot: number): Pr
     databaseUrl: args['database-url'],
     ref,
     logFile: resolve(ROOT, `.data/bench-system/${label}.log`),
-    devVars: { RATE_LIMIT_REQUESTS: '1000000' },
+    devVars: { RATE_LIMIT_REQUESTS: args['rate-limit'] },
   });
   try {
     const keys = await pickKeys(stack.url, stack.relay, profile, log);

@@ -25,6 +25,8 @@ export const ROUTES = [
   'follow',
   'played',
   'admin_metrics',
+  'leaderboard_v1',
+  'refused_v1',
 ] as const;
 export type RouteName = (typeof ROUTES)[number];
 
@@ -215,6 +217,11 @@ export class Traffic {
         });
       case 'admin_metrics':
         return this.#http('/v1/admin/metrics', { token: keys.admin, ip });
+      case 'leaderboard_v1':
+        return this.#http(`/v1/leaderboard?period=${this.#pick(['week', 'month', 'year', 'all'])}`, { ip });
+      case 'refused_v1':
+        // One client past its limit (run with --rate-limit): what a refused request costs.
+        return this.#http('/v1/shows?limit=1', { ip: '198.19.255.254' });
       case 'vote_ws':
         return this.#voteWs();
       case 'join_ws':
