@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     'inspector-port': { type: 'string', default: '9410' },
     'keep-going': { type: 'boolean', default: false },
     'rate-limit': { type: 'string', default: '1000000' },
+    users: { type: 'string' },
   },
 });
 
@@ -46,6 +47,7 @@ if (args.mix) {
     profile.mix[route as RouteName] = Number(weight ?? 1);
   }
 }
+if (args.users) profile.users = Number(args.users);
 const usesSockets = (profile.mix.vote_ws ?? 0) > 0;
 
 interface Target {
@@ -124,7 +126,15 @@ try {
     const order = i % 2 === 0 ? targets : [...targets].reverse();
     for (const t of order) {
       if (t.done) continue;
-      const step = await runStep(t.traffic, t.pick, rate, seconds, t.procs, (i + 1) * 1_000_000);
+      const step = await runStep(
+        t.traffic,
+        t.pick,
+        rate,
+        seconds,
+        t.procs,
+        (i + 1) * 1_000_000,
+        Boolean(args['database-url']),
+      );
       t.steps.push(step);
       console.log(`${t.label}: ${stepTable(step)}`);
       if (!args['keep-going'] && (step.all.p95Ms > 3000 || step.errors > step.requests * 0.1)) {

@@ -61,6 +61,8 @@ export async function runStep(
   seconds: number,
   procs: ProcInfo[],
   seqBase: number,
+  /** The stack uses a PostgreSQL server (--database-url): count the server's CPU too (the machine's only postmaster). */
+  postgresServer = false,
 ): Promise<StepFigures> {
   const byRoute = new Map<RouteName, { h: Histogram; statuses: Record<string, number>; errors: number }>();
   const all = new Histogram();
@@ -104,7 +106,7 @@ export async function runStep(
     const cpuS = (cpuSeconds(p.pid) ?? 0) - (cpu0.get(p.pid) ?? 0);
     return { role: p.role, cpuS, msPerRequest: (cpuS * 1000) / requests, pct: (cpuS / wallS) * 100 };
   });
-  if (Number.isFinite(pgPct)) {
+  if (postgresServer && Number.isFinite(pgPct)) {
     const cpuS = (pgPct / 100) * wallS;
     processes.push({ role: 'postgres (server)', cpuS, msPerRequest: (cpuS * 1000) / requests, pct: pgPct });
   }
