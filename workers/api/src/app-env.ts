@@ -1,6 +1,7 @@
 import type { Logger } from '#shared/log';
 import type { Me } from '#shared/schemas/auth';
 import type { RequestDatabase } from './middleware/database';
+import type { ReadLimit } from './middleware/rate-limit';
 
 /** The authenticated caller, resolved once per request by the session middleware. */
 export interface Caller {
@@ -16,5 +17,7 @@ export interface AppEnv {
     log: Logger;
     database: RequestDatabase;
     caller: Caller | null;
+    /** Set by the rate limiter for anonymous reads; the response cache says whether it answered (rate-limit). */
+    readLimit: ReadLimit | undefined;
   };
 }

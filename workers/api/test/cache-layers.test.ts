@@ -71,6 +71,18 @@ describe('L1 and L2', () => {
     expect(how(personal)).toBeNull();
     expect(personal.headers.get('Cache-Control')).toBe('private, no-store');
     expect(personal.headers.get('ETag')).toBeNull();
+    const withSession = await get(path, { Cookie: `_ga=GA1.1.1; msl_session=${admin.token}` });
+    expect(how(withSession)).toBeNull();
+    expect(withSession.headers.get('Cache-Control')).toBe('private, no-store');
+  });
+
+  it('shares answers with visitors who carry other cookies (analytics, consent): only the session cookie is personal', async () => {
+    const { show } = await createShow();
+    const path = `/v1/shows/${show.id}`;
+    expect(how(await get(path))).toBe('MISS');
+    const res = await get(path, { Cookie: '_ga=GA1.1.123.456; cookie_consent=analytics' });
+    expect([res.status, how(res)]).toEqual([200, 'HIT-L1']);
+    expect(res.headers.get('Cache-Control')).toBe(PUBLIC);
   });
 });
 

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as schema from '#shared/db/schema';
+import { clearSessionCache } from '../src/auth/session-cache';
 import { api, errorOf, signUp, testDb, uniqueEmail } from './support';
 
 interface SessionInfo {
@@ -124,7 +125,7 @@ describe('sessions', () => {
     );
   });
 
-  it('refreshes last_seen_at at most every 5 minutes, in the session lookup', async () => {
+  it('refreshes last_seen_at at most every 5 minutes, after the response', async () => {
     const account = await signUp();
     const id = await currentSessionId(account.token);
     const db = testDb();
@@ -135,14 +136,36 @@ describe('sessions', () => {
 
     const anHourAgo = new Date(Date.now() - 3_600_000);
     await db.update(schema.sessions).set({ lastSeenAt: anHourAgo }).where(eq(schema.sessions.id, id));
+    clearSessionCache(); // as an isolate that has not seen the session yet
     expect(await isSignedIn(account.token)).toBe(true);
-    expect(await lastSeen()).toBeGreaterThan(Date.now() - 60_000);
+    await vi.waitFor(async () => expect(await lastSeen()).toBeGreaterThan(Date.now() - 60_000), { timeout: 3000 });
 
     const aMinuteAgo = new Date(Date.now() - 60_000);
     await db.update(schema.sessions).set({ lastSeenAt: aMinuteAgo }).where(eq(schema.sessions.id, id));
+    clearSessionCache();
     expect(await isSignedIn(account.token)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
     expect(await lastSeen()).toBe(aMinuteAgo.getTime());
     expect((await listSessions(account.token))[0]!.lastSeenAt).toBe(aMinuteAgo.toISOString());
+  });
+
+  it('reuses a verified session for a few seconds, and a session revoked elsewhere stops working within them', async () => {
+    const account = await signUp();
+    const id = await currentSessionId(account.token);
+    // Revoked by another isolate (or directly in the database): this isolate still holds the verified copy...
+    await testDb().delete(schema.sessions).where(eq(schema.sessions.id, id));
+    expect(await isSignedIn(account.token)).toBe(true);
+    // ...for at most SESSION_CACHE_SECONDS (5).
+    const revoked = Date.now();
+    await vi.waitFor(async () => expect(await isSignedIn(account.token)).toBe(false), { timeout: 7000, interval: 250 });
+    expect(Date.now() - revoked).toBeLessThan(6000);
+  });
+
+  it('revokes at once in the isolate that logs out', async () => {
+    const account = await signUp();
+    expect(await isSignedIn(account.token)).toBe(true);
+    expect((await api('/v1/auth/logout', { method: 'POST', token: account.token })).status).toBe(204);
+    expect(await isSignedIn(account.token)).toBe(false);
   });
 });
 

@@ -1,9 +1,10 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import { hashSessionToken, looksLikeSessionToken, newSessionToken } from '#shared/auth/session-token';
-import type { Database } from '#shared/db/client';
+import type { Database, ReadDatabase } from '#shared/db/client';
 import { sessions, type User, users } from '#shared/db/schema';
 import type { Me } from '#shared/schemas/auth';
 import type { Caller } from '../app-env';
+import { cachedSession, cacheSession, forgetSession, sessionCacheMs } from './session-cache';
 
 export function toMe(user: Pick<User, 'id' | 'email' | 'displayName' | 'role' | 'createdAt'>): Me {
   return {
@@ -34,53 +35,66 @@ export async function createSession(
 }
 
 /** `sessions.last_seen_at` is refreshed at most this often per session, so most requests write nothing. */
-export const LAST_SEEN_RESOLUTION = sql`interval '5 minutes'`;
+export const LAST_SEEN_RESOLUTION_MS = 5 * 60_000;
+
+export interface CallerLookup {
+  /** The primary over SQL over HTTP: one round trip on a pooled connection, no WebSocket of the request's own. */
+  primaryReads: ReadDatabase;
+  env: { SESSION_CACHE_SECONDS?: string };
+  /** Runs work after the response (ctx.waitUntil); awaited when there is no execution context. */
+  later: (work: Promise<unknown>) => void;
+}
 
 /**
- * Resolves a token to its user. Reads the primary: a session created a moment ago (sign-up, then the
- * first request) must be visible, and replicas are asynchronous.
- *
- * Still one round trip, although it also refreshes `last_seen_at` when that is older than 5 minutes: the
- * UPDATE is a data-modifying CTE of the SELECT (Postgres runs it even though the SELECT does not read it).
- * It matches no row — and writes nothing — for all other requests of the session.
+ * Resolves a token to its user: from this isolate's cache of sessions verified in the last few seconds
+ * (auth/session-cache.ts, which is also where revocation is handled), else with one read of the primary over
+ * HTTP (a session created a moment ago must be visible, and replicas are asynchronous). `last_seen_at` is
+ * refreshed when it is older than 5 minutes, after the response, never on the request's critical path.
  */
-export async function findCaller(db: Database, token: string): Promise<Caller | null> {
+export async function findCaller(lookup: CallerLookup, token: string): Promise<Caller | null> {
   if (!looksLikeSessionToken(token)) return null;
   const tokenHash = await hashSessionToken(token);
-  const now = new Date();
-  const touch = db.$primary.$with('touch_session').as(
-    db.$primary
-      .update(sessions)
-      .set({ lastSeenAt: sql`now()` })
-      .where(
-        and(
-          eq(sessions.tokenHash, tokenHash),
-          gt(sessions.expiresAt, now),
-          lt(sessions.lastSeenAt, sql`now() - ${LAST_SEEN_RESOLUTION}`),
-        ),
-      )
-      .returning({ id: sessions.id }),
-  );
-  const [row] = await db.$primary
-    .with(touch)
-    .select({
-      sessionId: sessions.id,
-      id: users.id,
-      email: users.email,
-      displayName: users.displayName,
-      role: users.role,
-      createdAt: users.createdAt,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
-    .limit(1);
-  if (!row) return null;
-  return { sessionId: row.sessionId, user: toMe(row) };
+  const now = Date.now();
+  let entry = cachedSession(tokenHash, now);
+  if (!entry) {
+    const [row] = await lookup.primaryReads
+      .select({
+        sessionId: sessions.id,
+        expiresAt: sessions.expiresAt,
+        lastSeenAt: sessions.lastSeenAt,
+        id: users.id,
+        email: users.email,
+        displayName: users.displayName,
+        role: users.role,
+        createdAt: users.createdAt,
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, new Date(now))))
+      .limit(1);
+    if (!row) return null;
+    entry = {
+      caller: { sessionId: row.sessionId, user: toMe(row) },
+      expiresAt: row.expiresAt.getTime(),
+      lastSeenAt: row.lastSeenAt.getTime(),
+    };
+    cacheSession(tokenHash, entry, sessionCacheMs(lookup.env));
+  }
+  if (now - entry.lastSeenAt > LAST_SEEN_RESOLUTION_MS) {
+    entry.lastSeenAt = now;
+    lookup.later(
+      lookup.primaryReads
+        .update(sessions)
+        .set({ lastSeenAt: sql`now()` })
+        .where(eq(sessions.id, entry.caller.sessionId)),
+    );
+  }
+  return entry.caller;
 }
 
 export async function deleteSession(db: Database, sessionId: string): Promise<void> {
   await db.$primary.delete(sessions).where(eq(sessions.id, sessionId));
+  forgetSession(sessionId);
 }
 
 export async function deleteExpiredSessions(db: Database): Promise<number> {

@@ -14,6 +14,7 @@ import {
   userMfa,
   users,
 } from '#shared/db/schema';
+import { forgetUserSessions } from '../auth/session-cache';
 
 /**
  * Erases a person from MySetlist while every tally stays exactly as it was.
@@ -51,4 +52,5 @@ export async function eraseUser(db: Database, userId: string): Promise<void> {
       })
       .where(eq(users.id, userId));
   });
+  forgetUserSessions(userId);
 }

@@ -33,15 +33,31 @@ export class RateLimiter extends DurableObject<Env> {
     return this.#window;
   }
 
-  /** Counts one request and says whether it is allowed. Refused requests do not count. */
-  hit(limit: number, windowMs: number, now = Date.now()): RateLimitDecision {
+  /**
+   * Counts one request and says whether it is allowed. Refused requests do not count. `served`: requests of
+   * this key that an isolate already answered from its cache (rate-limit/gate.ts) and reports with this one;
+   * they happened, so they count whatever the decision.
+   */
+  hit(limit: number, windowMs: number, now = Date.now(), served = 0): RateLimitDecision {
     const state = this.#current(windowMs, now);
+    state.count += served;
     const allowed = state.count < limit;
-    if (allowed) {
-      state.count++;
-      this.ctx.storage.kv.put('window', state);
-    }
+    if (allowed) state.count++;
+    if (allowed || served > 0) this.ctx.storage.kv.put('window', state);
     return { allowed, limit, remaining: Math.max(0, limit - state.count), resetMs: state.start + windowMs - now };
+  }
+
+  /** Records `served` requests already answered (from an isolate's cache) and says where the key stands. */
+  record(limit: number, windowMs: number, served: number, now = Date.now()): RateLimitDecision {
+    const state = this.#current(windowMs, now);
+    state.count += served;
+    if (served > 0) this.ctx.storage.kv.put('window', state);
+    return {
+      allowed: state.count < limit,
+      limit,
+      remaining: Math.max(0, limit - state.count),
+      resetMs: state.start + windowMs - now,
+    };
   }
 
   /** Whether a request would be allowed, without counting it (e.g. before checking a password). */

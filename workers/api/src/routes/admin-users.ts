@@ -7,6 +7,7 @@ import { Me, UserRole } from '#shared/schemas/auth';
 import { PageQuery } from '#shared/schemas/common';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { forgetUserSessions } from '../auth/session-cache';
 import { toMe } from '../auth/sessions';
 import { requireRole } from '../middleware/session/require-role';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
@@ -57,6 +58,8 @@ export const adminUserRoutes = new OpenAPIHono<AppEnv>()
         .set({ role, updatedAt: new Date() })
         .where(eq(users.id, userId))
         .returning();
+      // Cached sessions carry the role: this isolate's copies go now, other isolates' within SESSION_CACHE_SECONDS.
+      forgetUserSessions(userId);
       await recordAudit(c, 'user.role_change', { type: 'user', id: userId }, { from: before.role, to: role });
       return c.json(toMe(user!), 200);
     },

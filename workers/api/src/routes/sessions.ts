@@ -10,6 +10,7 @@ import { ChangePasswordBody, SessionList, SessionsRevoked } from '#shared/schema
 import { passwordFor } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { forgetSession } from '../auth/session-cache';
 import { revokeRoomSockets } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
@@ -97,6 +98,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
       .returning({ id: sessions.id });
     // Another user's session is indistinguishable from one that does not exist.
     if (deleted.length === 0) throw errors.notFound('session');
+    forgetSession(id);
     await revokeRoomSockets(c.env, c.var.database.db, c.var.log, { userId: caller.user.id, sessionIds: [id] });
     if (id === caller.sessionId) deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
     return c.body(null, 204);
@@ -112,6 +114,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
           : and(eq(sessions.userId, caller.user.id), ne(sessions.id, caller.sessionId)),
       )
       .returning({ id: sessions.id });
+    for (const { id } of deleted) forgetSession(id);
     await revokeRoomSockets(c.env, c.var.database.db, c.var.log, {
       userId: caller.user.id,
       sessionIds: deleted.map((s) => s.id),
@@ -150,6 +153,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
         .where(and(eq(sessions.userId, caller.user.id), ne(sessions.id, caller.sessionId)))
         .returning({ id: sessions.id });
     });
+    for (const { id } of revoked) forgetSession(id);
     await revokeRoomSockets(c.env, c.var.database.db, c.var.log, {
       userId: caller.user.id,
       sessionIds: revoked.map((s) => s.id),

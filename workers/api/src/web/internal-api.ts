@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { AppEnv } from '../app-env';
+import type { AppEnv, Caller } from '../app-env';
 
 /** How the pages reach the `/v1` API: the api worker's own fetch handler, in-process (no network hop). */
 export type ApiFetch = (
@@ -16,6 +16,19 @@ export interface ApiFailure {
   details?: unknown;
 }
 export type ApiResult<T> = { ok: true; status: number; data: T; response: Response } | ApiFailure;
+
+/**
+ * The API requests a page makes, by their Request object, with the caller the page already resolved: the API
+ * takes the caller from here instead of looking the session up again, and does not count the request against
+ * the rate limit (the page was counted once, render.tsx). A WeakMap of this isolate's objects, not a header:
+ * nothing from outside can claim to be a page's request.
+ */
+const pageRequests = new WeakMap<Request, { caller: Caller | null }>();
+
+/** The page this API request was made by, if any. */
+export function pageRequestOf(request: Request): { caller: Caller | null } | undefined {
+  return pageRequests.get(request);
+}
 
 /** Headers of the page request that the API needs to answer as it would answer the browser itself. */
 const FORWARDED = ['Cookie', 'Authorization', 'User-Agent', 'CF-Connecting-IP', 'Accept-Language', 'X-Request-Id'];
@@ -44,11 +57,9 @@ export class InternalApi {
     } catch {
       ctx = undefined; // app.request() without an execution context (tests)
     }
-    return this.fetchApi(
-      new Request(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }),
-      this.c.env,
-      ctx,
-    );
+    const request = new Request(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    pageRequests.set(request, { caller: this.c.get('caller') ?? null });
+    return this.fetchApi(request, this.c.env, ctx);
   }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {

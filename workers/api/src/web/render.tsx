@@ -4,7 +4,8 @@ import { SESSION_COOKIE } from '#shared/auth/session-token';
 import type { Me } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { findCaller } from '../auth/sessions';
-import { sessionToken } from '../middleware/session';
+import { rateLimited, rateLimitGate } from '../middleware/rate-limit';
+import { callerLookup, sessionToken } from '../middleware/session';
 import { type ApiFetch, InternalApi, PageError } from './internal-api';
 import { Layout, type LayoutProps } from './layout';
 import { ErrorPage } from './pages/error';
@@ -38,7 +39,7 @@ export async function pageCaller(c: Context<AppEnv>): Promise<Me | null> {
   const existing = c.get('caller');
   if (existing !== undefined) return existing?.user ?? null;
   const token = sessionToken(c.req, getCookie(c, SESSION_COOKIE), false);
-  const caller = token ? await findCaller(c.var.database.db, token) : null;
+  const caller = token ? await findCaller(callerLookup(c), token) : null;
   c.set('caller', caller);
   return caller?.user ?? null;
 }
@@ -68,6 +69,20 @@ export type PageHandler = (page: PageContext) => Promise<Response>;
 export function pageRoute(fetchApi: ApiFetch, handler: PageHandler, options: { shared?: boolean } = {}) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const me = await pageCaller(c);
+    // Counted once per page, as one request of its caller; its API requests are not counted again.
+    const gate = rateLimitGate(c);
+    const refused = gate.refusedLocally() ?? (await gate.hit().then((d) => (d.allowed ? undefined : d)));
+    if (refused) {
+      const limited = rateLimited(c, refused);
+      const res = await errorPage(
+        c,
+        me,
+        new PageError({ ok: false, status: 429, code: limited.code, message: limited.message }),
+      );
+      for (const [name, value] of Object.entries(limited.headers ?? {})) res.headers.set(name, value);
+      res.headers.set('Cache-Control', 'no-store');
+      return res;
+    }
     try {
       const res = await handler({ c, api: new InternalApi(c, fetchApi), me });
       // Shared pages get theirs from the response cache around them; every other page is never stored.

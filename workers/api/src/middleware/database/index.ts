@@ -1,6 +1,12 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { type Database, type DatabaseHandle, openDatabase } from '#shared/db/client';
+import {
+  type Database,
+  type DatabaseHandle,
+  openDatabase,
+  openHttpDatabase,
+  type ReadDatabase,
+} from '#shared/db/client';
 import type { Logger } from '#shared/log';
 import type { AppEnv } from '../../app-env';
 import { databaseBreaker } from '../../resilience/database-breaker';
@@ -26,6 +32,14 @@ export class RequestDatabase {
       near: this.near,
     });
     return this.#handle.db;
+  }
+
+  #primaryReads: ReadDatabase | undefined;
+
+  /** The primary over SQL over HTTP (reads that must see the latest write, single statements): no WebSocket. */
+  get primaryReads(): ReadDatabase {
+    this.#primaryReads ??= openHttpDatabase(this.env, { guard: databaseBreaker(this.env) });
+    return this.#primaryReads;
   }
 
   get opened(): boolean {

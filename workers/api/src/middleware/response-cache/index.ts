@@ -5,6 +5,7 @@ import { ifNoneMatch, strongEtag } from '../../cache/etag';
 import { readGeneration } from '../../cache/generation';
 import { type MemoryEntry, memoryCache } from '../../cache/memory';
 import { findDatabaseUnavailable } from '../../resilience/database-breaker';
+import { isCacheable, isPersonal } from './cacheable';
 
 export const DEFAULT_FRESH_SECONDS = 15;
 export const DEFAULT_STALE_SECONDS = 3600;
@@ -43,14 +44,6 @@ const positive = (value: string | undefined, fallback: number) => {
   const n = Number(value);
   return value && Number.isFinite(n) && n >= 0 ? n : fallback;
 };
-
-const isPersonal = (c: Context<AppEnv>) =>
-  Boolean(c.req.header('Authorization') || c.req.header('Cookie') || c.get('caller'));
-
-/** Anonymous, plain GETs only: anything tied to a caller (a token, a cookie) or an upgrade is never shared. */
-function isCacheable(c: Context<AppEnv>): boolean {
-  return c.req.method === 'GET' && !isPersonal(c) && !c.req.header('Upgrade');
-}
 
 function isStorable(res: Response, contentType: string): boolean {
   const cacheControl = res.headers.get('Cache-Control') ?? '';
@@ -207,6 +200,7 @@ export const responseCache = (options: ResponseCacheOptions = {}) =>
     if (generation) {
       const entry = memoryCache.get(url, generation);
       if (entry && freshFor(entry.storedAt) > 0) {
+        c.get('readLimit')?.cached();
         c.res = serve(c, entry, 'HIT-L1', freshSeconds);
         return;
       }
@@ -223,10 +217,12 @@ export const responseCache = (options: ResponseCacheOptions = {}) =>
     if (stored && generation && stored.headers.get(GENERATION) === generation && freshFor(storedAt) > 0) {
       const copy = await fromStored(stored, storedAt);
       memoryCache.set(url, copy, freshFor(storedAt));
+      c.get('readLimit')?.cached();
       c.res = serve(c, copy, 'HIT-L2', freshSeconds);
       return;
     }
 
+    await c.get('readLimit')?.uncached();
     await next();
 
     if (c.error && findDatabaseUnavailable(c.error)) {

@@ -1,9 +1,11 @@
+import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { SESSION_COOKIE } from '#shared/auth/session-token';
 import { errors } from '#shared/errors';
 import type { AppEnv } from '../../app-env';
-import { findCaller } from '../../auth/sessions';
+import { type CallerLookup, findCaller } from '../../auth/sessions';
+import { pageRequestOf } from '../../web/internal-api';
 
 /** The session token from `Authorization: Bearer`, the session cookie, or (WebSocket clients only) `?token=`. */
 export function sessionToken(
@@ -17,6 +19,25 @@ export function sessionToken(
   return allowQuery ? req.query('token') : undefined;
 }
 
+/** How a request looks its caller up: the primary over HTTP, and the session's refresh after the response. */
+export function callerLookup(c: Context<AppEnv>): CallerLookup {
+  return {
+    primaryReads: c.var.database.primaryReads,
+    env: c.env,
+    later: (work) => {
+      const settled = work.then(
+        () => {},
+        (err: unknown) => c.get('log')?.warn('session: last_seen_at refresh failed', { err }),
+      );
+      try {
+        c.executionCtx.waitUntil(settled);
+      } catch {
+        // No execution context (app.request() in tests): it finishes on its own.
+      }
+    },
+  };
+}
+
 /**
  * Resolves the caller once per request. Anonymous requests never touch the database. Browsers cannot set
  * headers on a WebSocket, so the `token` query parameter is accepted on upgrade requests only, where it
@@ -24,9 +45,15 @@ export function sessionToken(
  */
 export const session = () =>
   createMiddleware<AppEnv>(async function session(c, next) {
+    // A page's own API request: the page resolved the caller already.
+    const page = pageRequestOf(c.req.raw);
+    if (page) {
+      c.set('caller', page.caller);
+      return next();
+    }
     const isUpgrade = c.req.header('Upgrade')?.toLowerCase() === 'websocket';
     const token = sessionToken(c.req, getCookie(c, SESSION_COOKIE), isUpgrade);
-    c.set('caller', token ? await findCaller(c.var.database.db, token) : null);
+    c.set('caller', token ? await findCaller(callerLookup(c), token) : null);
     await next();
   });
 

@@ -1,0 +1,170 @@
+/**
+ * `npm run bench:system`: the whole system under a show night's mix, in rising open-loop steps.
+ * See bench/system/README.md for what it measures and the figures.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { prng } from '../read/keys';
+import { stackProcesses } from '../room/procs';
+import { codeVersion, ROOT } from '../room/stack';
+import { pickKeys } from './keys';
+import { compare, type RunResult, stepTable, summary, verdicts } from './report';
+import { mixPicker, runStep, type StepFigures } from './run';
+import { startSystemStack } from './stack';
+import { type Profile, ROUTES, type RouteName, Traffic } from './traffic';
+
+const { values: args } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '10,20,40,60,80' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '5' },
+    profile: { type: 'string', default: 'bench/system/profiles/show-night.json' },
+    mix: { type: 'string' },
+    'database-url': { type: 'string' },
+    ref: { type: 'string' },
+    baseline: { type: 'string' },
+    out: { type: 'string' },
+    label: { type: 'string' },
+    port: { type: 'string', default: '8910' },
+    'relay-port': { type: 'string', default: '54510' },
+    'inspector-port': { type: 'string', default: '9410' },
+    'keep-going': { type: 'boolean', default: false },
+    'rate-limit': { type: 'string', default: '1000000' },
+    users: { type: 'string' },
+  },
+});
+
+const log = (line: string) => console.log(`[bench:system] ${line}`);
+const steps = args.steps.split(',').map(Number);
+const seconds = Number(args.seconds);
+const profile = JSON.parse(readFileSync(resolve(ROOT, args.profile), 'utf8')) as Profile;
+if (args.mix) {
+  profile.mix = {};
+  for (const part of args.mix.split(',')) {
+    const [route, weight] = part.split('=');
+    if (!ROUTES.includes(route as RouteName)) throw new Error(`unknown route ${route}; routes: ${ROUTES.join(', ')}`);
+    profile.mix[route as RouteName] = Number(weight ?? 1);
+  }
+}
+if (args.users) profile.users = Number(args.users);
+const usesSockets = (profile.mix.vote_ws ?? 0) > 0;
+
+interface Target {
+  label: string;
+  ref: string | undefined;
+  database: string;
+  traffic: Traffic;
+  procs: ReturnType<typeof stackProcesses>;
+  pick: () => RouteName;
+  steps: StepFigures[];
+  done: boolean;
+  stop: () => Promise<void>;
+}
+
+/** Starts one stack (ports offset by `slot`), logs its fans in and opens the rooms' sockets. */
+async function prepare(label: string, ref: string | undefined, slot: number): Promise<Target> {
+  const port = Number(args.port) + slot;
+  const database = args['database-url'] ? `PostgreSQL ${args['database-url'].replace(/:[^:@/]*@/, ':***@')}` : 'PGlite';
+  log(`${label}: starting the stack (${codeVersion(ref)}, ${database}) on 127.0.0.1:${port}`);
+  const stack = await startSystemStack({
+    port,
+    relayPort: Number(args['relay-port']) + slot,
+    inspectorPort: Number(args['inspector-port']) + slot,
+    dataDir: `/tmp/data-system/bench-system-${slot}`,
+    databaseUrl: args['database-url'],
+    ref,
+    logFile: resolve(ROOT, `.data/bench-system/${label}.log`),
+    devVars: { RATE_LIMIT_REQUESTS: args['rate-limit'] },
+  });
+  try {
+    const keys = await pickKeys(stack.url, stack.relay, profile, log);
+    const traffic = new Traffic(
+      stack.url,
+      keys,
+      { ...profile, socketsPerRoom: usesSockets ? profile.socketsPerRoom : 0 },
+      prng(11),
+    );
+    await traffic.connect(log);
+    const procs = stackProcesses(port, stack.pid).filter((p) => !p.role.includes('launcher'));
+    const pick = mixPicker(profile.mix, prng(13));
+    return {
+      label,
+      ref,
+      database,
+      traffic,
+      procs,
+      pick,
+      steps: [],
+      done: false,
+      stop: async () => {
+        traffic.close();
+        await stack.stop();
+      },
+    };
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+}
+
+/**
+ * With --ref, both stacks run side by side and each step is run on one, then on the other (alternating which
+ * goes first), so that both see the same machine: other engineers' load on this shared machine changes by the
+ * minute, and a before/after taken minutes apart measures that as much as the code.
+ */
+const targets: Target[] = [];
+try {
+  if (args.ref) targets.push(await prepare(`ref-${args.ref}`, args.ref, 1));
+  targets.push(await prepare(args.label ?? 'current', undefined, 0));
+  if (Number(args.warmup) > 0)
+    for (const t of targets) {
+      log(`${t.label}: warm-up, ${args.warmup} s at ${steps[0]}/s (not reported)`);
+      await runStep(t.traffic, t.pick, steps[0]!, Number(args.warmup), t.procs, 0);
+    }
+  for (const [i, rate] of steps.entries()) {
+    const order = i % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) {
+      if (t.done) continue;
+      const step = await runStep(
+        t.traffic,
+        t.pick,
+        rate,
+        seconds,
+        t.procs,
+        (i + 1) * 1_000_000,
+        Boolean(args['database-url']),
+      );
+      t.steps.push(step);
+      console.log(`${t.label}: ${stepTable(step)}`);
+      if (!args['keep-going'] && (step.all.p95Ms > 3000 || step.errors > step.requests * 0.1)) {
+        log(`${t.label}: no further steps, this one is far past the target`);
+        t.done = true;
+      }
+    }
+    if (targets.every((t) => t.done)) break;
+  }
+} finally {
+  for (const t of targets) await t.stop();
+}
+
+const runs: RunResult[] = targets.map((t) => ({
+  label: t.label,
+  code: codeVersion(t.ref),
+  database: t.database,
+  profile: args.mix ? `mix ${args.mix}` : args.profile,
+  startedAt: new Date().toISOString(),
+  steps: t.steps,
+  ...verdicts(t.steps),
+}));
+/** A saved JSON holds one run, or (with --ref) the ref's and the working tree's: the last is the one measured. */
+const saved = args.baseline ? (JSON.parse(readFileSync(args.baseline, 'utf8')) as RunResult | RunResult[]) : undefined;
+const baseline = saved ? (Array.isArray(saved) ? saved[saved.length - 1] : saved) : runs[0];
+for (const run of runs) console.log(summary(run));
+const last = runs[runs.length - 1]!;
+if (baseline && baseline !== last) console.log(compare(baseline, last));
+const out = args.out ?? `.data/bench-system/${last.label}.json`;
+mkdirSync(resolve(ROOT, out, '..'), { recursive: true });
+writeFileSync(resolve(ROOT, out), JSON.stringify(runs.length === 1 ? last : runs, null, 2));
+log(`JSON: ${out}`);
+process.exit(0);
