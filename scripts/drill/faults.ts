@@ -50,6 +50,8 @@ const faults = {
   pg_down: 0,
   workerd_kill: 0,
   consumer_fail: 0,
+  queue_refused: 0,
+  queue_hang: 0,
   poison: 0,
   duplicate: 0,
   reordered: 0,
@@ -60,9 +62,9 @@ async function relayFaults(relay: string, body: Record<string, unknown>): Promis
   return (await res.json()) as Record<string, unknown>;
 }
 
-async function relayFailSqlLeft(relay: string): Promise<number> {
+async function relayFaultsLeft(relay: string): Promise<{ failSql: number; queueSends: number }> {
   const res = await fetch(`http://${relay}/__relay/stats`);
-  return ((await res.json()) as { faults: { failSql: number } }).faults.failSql;
+  return ((await res.json()) as { faults: { failSql: number; queueSends: number } }).faults;
 }
 
 async function post<T>(url: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {
@@ -149,6 +151,9 @@ async function fixture(db: BenchDb, base: string, runId: string) {
  * Puts poison, duplicate and stale (reordered) events into the vote-events queue through the admin replay:
  * rows written into dead_letters, then replayed beside the rooms' own events.
  */
+/** Injected rows not replayed yet (the api refuses while its database breaker is open): counted once replayed. */
+const unreplayed: (keyof typeof faults)[] = [];
+
 async function injectThroughReplay(db: BenchDb, base: string, adminToken: string, shows: Show[]): Promise<void> {
   const rows = (await db.query(
     `select id::text, user_id::text, setlist_song_id::text, show_id::text, active, room_seq::int as seq,
@@ -200,18 +205,26 @@ async function injectThroughReplay(db: BenchDb, base: string, adminToken: string
       },
     });
   }
+  // The poison injected before is back in dead_letters by now (recorded by the dead-letter consumer): marked
+  // handled, so that each replay sends only new injections and the poison does not pile up round after round.
+  await db.query(
+    `update dead_letters set replayed_at = now()
+     where queue = 'mysetlist-vote-events' and replayed_at is null and message_id not like 'drill-%'`,
+  );
   await db.query(
     `insert into dead_letters (queue, message_id, body, attempts)
      select 'mysetlist-vote-events', unnest($1::text[]), unnest($2::jsonb[]), 0`,
     [bodies.map(() => `drill-${randomUUID()}`), bodies.map((b) => JSON.stringify(b.body))],
   );
-  const res = await post<{ replayed: number }>(
+  unreplayed.push(...bodies.map((b) => b.kind));
+  const res = await post<{ replayed: number; remaining: number }>(
     `${base}/v1/admin/dead-letters/replay`,
     { queue: 'mysetlist-vote-events' },
     adminToken,
   );
   if (res.status !== 200) throw new Error(`replay: HTTP ${res.status}`);
-  for (const b of bodies) faults[b.kind]++;
+  // Everything pending is replayed at once (far below the route's limit): all injected rows are in the queue.
+  for (const kind of unreplayed.splice(0)) faults[kind]++;
 }
 
 interface Tally {
@@ -279,6 +292,8 @@ async function main(): Promise<void> {
       ROOM_SOCKET_MESSAGES_PER_SECOND: '100',
       RATE_LIMIT_REQUESTS: '100000',
       LOG_LEVEL: 'error',
+      // The room asks the relay before each outbox send whether to refuse it or hang (local only).
+      ROOM_FAULT_HOOKS: 'relay',
       // DRILL_VARS (JSON) overrides any of these, e.g. '{"ROOM_RECONCILE_SECONDS":"3600"}' to see what the
       // room's reconciliation saves.
       ...(process.env.DRILL_VARS ? (JSON.parse(process.env.DRILL_VARS) as Record<string, string>) : {}),
@@ -326,14 +341,24 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     // The light faults over and over, beside the heavy ones (each skipped while the stack cannot take it).
     let failSqlSet = 0;
-    let failSqlSpent = 0;
+    let queueSet: { n: number; kind: 'refuse' | 'hang' } = { n: 0, kind: 'refuse' };
+    const countSpent = async () => {
+      // Setting a count replaces what is left of the previous one: count only the faults that happened.
+      const left = await relayFaultsLeft(stack.relay);
+      faults.consumer_fail += failSqlSet - left.failSql;
+      faults[queueSet.kind === 'refuse' ? 'queue_refused' : 'queue_hang'] += queueSet.n - left.queueSends;
+      failSqlSet = 0;
+      queueSet = { n: 0, kind: 'refuse' };
+    };
+    let round = 0;
     const light = (async () => {
       while (Date.now() < end) {
         try {
-          // Setting the count replaces what is left of the previous one: count only the failures that happened.
-          failSqlSpent += failSqlSet - (await relayFailSqlLeft(stack.relay));
-          await relayFaults(stack.relay, { failSql: 4, match: 'insert into votes' });
-          failSqlSet = 4;
+          await countSpent();
+          const kind = round++ % 2 ? 'hang' : 'refuse';
+          await relayFaults(stack.relay, { failSql: 6, match: 'insert into votes', queueSends: 1, queueFault: kind });
+          failSqlSet = 6;
+          queueSet = { n: 1, kind };
           await injectThroughReplay(db, stack.url, adminToken, shows);
         } catch (err) {
           log(`light fault skipped: ${err instanceof Error ? err.message : String(err)}`);
@@ -363,9 +388,8 @@ async function main(): Promise<void> {
     running = false;
     log('load stops; waiting for the fans to finish their last operation');
     await load;
-    failSqlSpent += failSqlSet - (await relayFailSqlLeft(stack.relay));
-    await relayFaults(stack.relay, { failSql: 0 });
-    faults.consumer_fail = failSqlSpent;
+    await countSpent();
+    await relayFaults(stack.relay, { failSql: 0, queueSends: 0 });
     log(`acked: ${stats.votesAcked} votes, ${stats.unvotesAcked} retractions; waiting for quiescence`);
 
     let tally = await compare(db, stack.url, shows, fans);
