@@ -33,6 +33,8 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     fans: { type: 'string' },
     shows: { type: 'string' },
+    /** Also refuse / hang outbox sends through the room's local-only hook (see below). */
+    'queue-faults': { type: 'boolean', default: false },
   },
 });
 const short = values.short ?? false;
@@ -293,7 +295,7 @@ async function main(): Promise<void> {
       RATE_LIMIT_REQUESTS: '100000',
       LOG_LEVEL: 'error',
       // The room asks the relay before each outbox send whether to refuse it or hang (local only).
-      ROOM_FAULT_HOOKS: 'relay',
+      ...(values['queue-faults'] ? { ROOM_FAULT_HOOKS: 'relay' } : {}),
       // DRILL_VARS (JSON) overrides any of these, e.g. '{"ROOM_RECONCILE_SECONDS":"3600"}' to see what the
       // room's reconciliation saves.
       ...(process.env.DRILL_VARS ? (JSON.parse(process.env.DRILL_VARS) as Record<string, string>) : {}),
@@ -302,6 +304,9 @@ async function main(): Promise<void> {
     dlqRetries: 1,
     log,
   });
+  // Ctrl-C stops what the drill started (wrangler, workerd, the relay) before exiting.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
   const db = new BenchDb(stack.relay);
   let exitCode = 1;
   try {
@@ -355,10 +360,15 @@ async function main(): Promise<void> {
       while (Date.now() < end) {
         try {
           await countSpent();
+          // Every third round: the consumer's next vote transactions fail, and (--queue-faults) one outbox send is
+          // refused or hangs. More starves persistence altogether while the load runs.
+          const third = round % 3 === 0;
+          const queueSends = third && values['queue-faults'] ? 1 : 0;
           const kind = round++ % 2 ? 'hang' : 'refuse';
-          await relayFaults(stack.relay, { failSql: 6, match: 'insert into votes', queueSends: 1, queueFault: kind });
-          failSqlSet = 6;
-          queueSet = { n: 1, kind };
+          const failSql = third ? 4 : 0;
+          await relayFaults(stack.relay, { failSql, match: 'insert into votes', queueSends, queueFault: kind });
+          failSqlSet = failSql;
+          queueSet = { n: queueSends, kind };
           await injectThroughReplay(db, stack.url, adminToken, shows);
         } catch (err) {
           log(`light fault skipped: ${err instanceof Error ? err.message : String(err)}`);
