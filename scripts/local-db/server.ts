@@ -49,6 +49,12 @@ interface Faults {
   match: string | null;
   /** While true, every `/sql` request fails and new WebSockets are refused. */
   down: boolean;
+  /**
+   * Fault drills: the next N outbox sends of rooms that ask (`POST /__relay/queue-send`, only with the room's
+   * local-only ROOM_FAULT_HOOKS) are refused, or hang until the room gives up on them.
+   */
+  queueSends: number;
+  queueFault: 'refuse' | 'hang';
 }
 
 function hostOfConnectionString(header: string | string[] | undefined): string {
@@ -65,7 +71,7 @@ export async function startRelayServer(opts: RelayServerOptions): Promise<RelayS
   let nextConn = 1;
   const stats: RelayStats = { sqlRequests: 0, wsConnections: 0, wsFrames: 0, byHost: {}, byStatement: {} };
   const host = (name: string) => (stats.byHost[name] ??= { sqlRequests: 0, wsConnections: 0, wsFrames: 0 });
-  const faults: Faults = { failSql: 0, match: null, down: false };
+  const faults: Faults = { failSql: 0, match: null, down: false, queueSends: 0, queueFault: 'refuse' };
 
   const server = createServer((req, res) => {
     void route(req, res);
@@ -111,8 +117,14 @@ export async function startRelayServer(opts: RelayServerOptions): Promise<RelayS
       if (typeof body.failSql === 'number') faults.failSql = Math.max(0, Math.floor(body.failSql));
       if (typeof body.failSql === 'number') faults.match = typeof body.match === 'string' ? body.match : null;
       if (typeof body.down === 'boolean') faults.down = body.down;
+      if (typeof body.queueSends === 'number') faults.queueSends = Math.max(0, Math.floor(body.queueSends));
+      if (body.queueFault === 'refuse' || body.queueFault === 'hang') faults.queueFault = body.queueFault;
       log(`faults set: ${JSON.stringify(faults)}`);
       sendJson(res, 200, faults);
+    } else if (path === '/__relay/queue-send' && req.method === 'POST') {
+      const fault = faults.queueSends > 0 ? faults.queueFault : null;
+      if (fault) faults.queueSends--;
+      sendJson(res, 200, { fault });
     } else if (path === '/health' && req.method === 'GET') {
       sendJson(res, 200, { ok: true, mode: opts.mode });
     } else {

@@ -23,6 +23,7 @@ import { loadShowFromPostgres } from './room/load-from-postgres';
 import { ackError, fail, ok, refOf, send } from './room/messages';
 import { playedChanges } from './room/played-changes';
 import { PresenceReporter, presenceEvent } from './room/presence';
+import { injectedQueueFault, withInjectedFault } from './room/queue-fault-hook';
 import { confirmSent, reconcileCounts } from './room/reconcile';
 import { SocketRateLimiter } from './room/socket-rate-limiter';
 import { RoomStore, type ShowMeta } from './room/store';
@@ -764,8 +765,11 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
       const batch = this.#store.outboxBatch(OUTBOX_BATCH);
       if (!batch.length) return true;
       try {
+        const fault = await injectedQueueFault(this.env);
         await settleWithin(
-          this.env.VOTE_EVENTS.sendBatch(batch.map((row) => ({ body: row.body, contentType: 'text' as const }))),
+          withInjectedFault(fault, () =>
+            this.env.VOTE_EVENTS.sendBatch(batch.map((row) => ({ body: row.body, contentType: 'text' as const }))),
+          ),
           this.#durability.queueSendTimeoutMs,
           'vote-events sendBatch',
         );

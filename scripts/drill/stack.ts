@@ -1,0 +1,179 @@
+/**
+ * The drill's own copy of `npm run dev`: the Neon relay (PGlite, or a real server with --database-url) in this
+ * process, and `wrangler dev` with the three workers as a child that the drill can SIGKILL and start again
+ * while the database stays up. Budgets are compressed through `.dev.vars` and a copy of the consumers'
+ * wrangler.toml with smaller queue retry budgets (max_retries is not a var).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { buildApiAssets } from '../api-assets';
+import { applyMigrations } from '../db/migrate';
+import { type LocalDatabase, startLocalDatabase } from '../local-db/index';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+const CONSUMERS_DIR = resolve(ROOT, 'workers/queue-consumers');
+export const DRILL_CONSUMERS_CONFIG = resolve(CONSUMERS_DIR, 'wrangler.drill.toml');
+const PGLITE_URL = 'postgres://mysetlist:mysetlist@localhost:5432/mysetlist';
+
+export interface StackOptions {
+  dataDir: string;
+  port: number;
+  relayPort: number;
+  inspectorPort: number | undefined;
+  databaseUrl: string | undefined;
+  vars: Record<string, string>;
+  /** max_retries of the vote-events queue and of the dead-letter queues in the drill's copy of the config. */
+  queueRetries: number;
+  dlqRetries: number;
+  log: (line: string) => void;
+}
+
+export interface DrillStack {
+  url: string;
+  relay: string;
+  /** SIGKILLs the workers' workerd (and wrangler), then starts wrangler again and waits until healthy. */
+  killWorkers(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions): Promise<DrillStack> {
+  const db: LocalDatabase = await startLocalDatabase({
+    ...(opts.databaseUrl ? { upstreamUrl: opts.databaseUrl } : { dataDir: resolve(opts.dataDir, 'pglite') }),
+    port: opts.relayPort,
+    log: () => {},
+  });
+  if (db.pglite) await applyMigrations(db.pglite);
+  else {
+    const client = new pg.Client({ connectionString: db.upstreamUrl });
+    await client.connect();
+    try {
+      await applyMigrations(client);
+    } finally {
+      await client.end();
+    }
+  }
+  const devVars = {
+    DB_RELAY: db.relayAddress,
+    DATABASE_URL: opts.databaseUrl ?? PGLITE_URL,
+    MFA_ENCRYPTION_KEY: 'bXlzZXRsaXN0LURFVi1PTkxZLW1mYS1rZXktMDAwMDE=',
+    NETWORK_ID_KEY: 'mysetlist-DEV-ONLY-network-id-key',
+    UNSUBSCRIBE_SIGNING_KEY: 'bXlzZXRsaXN0LURFVi1PTkxZLXVuc3ViLWtleS0wMDE=',
+    ...opts.vars,
+  };
+  const body = `# Written by npm run drill:faults; npm run dev rewrites it.\n${Object.entries(devVars)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
+  for (const dir of ['.', 'workers/realtime', 'workers/queue-consumers'])
+    writeFileSync(resolve(ROOT, dir, '.dev.vars'), body);
+  const toml = readFileSync(resolve(CONSUMERS_DIR, 'wrangler.toml'), 'utf8')
+    .replace(
+      /(queue = "mysetlist-vote-events"\n(?:[^\n[]*\n)*?)max_retries = \d+/,
+      `$1max_retries = ${opts.queueRetries}`,
+    )
+    .replace(/(queue = "[a-z-]+-dlq"\n(?:[^\n[]*\n)*?)max_retries = \d+/g, `$1max_retries = ${opts.dlqRetries}`);
+  writeFileSync(DRILL_CONSUMERS_CONFIG, toml);
+  buildApiAssets(ROOT);
+
+  const url = `http://127.0.0.1:${opts.port}`;
+  let wrangler = await startWrangler(opts, url);
+  return {
+    url,
+    relay: db.relayAddress,
+    async killWorkers() {
+      const workerd = descendants(wrangler.pid!).filter((pid) => cmdline(pid).includes('workerd'));
+      for (const pid of workerd) process.kill(pid, 'SIGKILL');
+      opts.log(`SIGKILL workerd ${workerd.join(', ')}`);
+      await stopProcess(wrangler, 'SIGKILL');
+      wrangler = await startWrangler(opts, url);
+    },
+    async stop() {
+      await stopProcess(wrangler, 'SIGINT');
+      await db.close();
+      rmSync(DRILL_CONSUMERS_CONFIG, { force: true });
+    },
+  };
+}
+
+async function startWrangler(opts: StackOptions, url: string): Promise<ChildProcess> {
+  const args = [
+    resolve(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
+    'dev',
+    ...['wrangler.toml', 'workers/realtime/wrangler.toml', DRILL_CONSUMERS_CONFIG].flatMap((c) => ['-c', c]),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--persist-to',
+    resolve(opts.dataDir, 'wrangler'),
+    '--show-interactive-dev-session=false',
+    ...(opts.inspectorPort ? ['--inspector-port', String(opts.inspectorPort)] : []),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'ignore'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+  });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler exited (${child.exitCode}) before it was healthy`);
+    try {
+      if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })).status === 200) return child;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      await stopProcess(child, 'SIGKILL');
+      throw new Error(`${url}/health did not answer within 120 s`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const all = descendants(child.pid!);
+  child.kill(signal);
+  await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const pid of all) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Every process below `pid` (Linux /proc). */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
