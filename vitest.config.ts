@@ -147,7 +147,13 @@ const realtimeProject: TestProjectInlineConfiguration = {
     cloudflareTest(({ inject }) => ({
       wrangler: { configPath: './workers/realtime/wrangler.toml' },
       miniflare: {
-        bindings: { ...testBindings(inject), ROOM_SOCKET_MESSAGES_PER_SECOND: '20' },
+        // Shards of 3 sockets (auto): a room of 3 keeps its sockets, a fourth opens the fan-out tier.
+        bindings: {
+          ...testBindings(inject),
+          ROOM_SOCKET_MESSAGES_PER_SECOND: '20',
+          ROOM_SHARDS: 'auto',
+          ROOM_SHARD_CAPACITY: '3',
+        },
         workers: [auxiliaryWorker('mysetlist-queue-consumers', inject, { withoutDurableObjects: ['SHOW_ROOM'] })],
       },
     })),
