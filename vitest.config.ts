@@ -148,12 +148,15 @@ const realtimeProject: TestProjectInlineConfiguration = {
       wrangler: { configPath: './workers/realtime/wrangler.toml' },
       miniflare: {
         // Reconciliation with Postgres every second, resends after a second: the durability tests run in seconds.
+        // Shards of 3 sockets (auto): a room of 3 keeps its sockets, a fourth opens the fan-out tier.
         bindings: {
           ...testBindings(inject),
           ROOM_SOCKET_MESSAGES_PER_SECOND: '20',
           ROOM_RECONCILE_SECONDS: '1',
           ROOM_RESEND_AFTER_SECONDS: '1',
           ROOM_COUNT_CHECK_SECONDS: '1',
+          ROOM_SHARDS: 'auto',
+          ROOM_SHARD_CAPACITY: '3',
         },
         workers: [auxiliaryWorker('mysetlist-queue-consumers', inject, { withoutDurableObjects: ['SHOW_ROOM'] })],
       },

@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { buildApiAssets } from './api-assets';
 import { applyMigrations } from './db/migrate';
+import { splitConfigs } from './fanout-split';
 import { type LocalDatabase, startLocalDatabase } from './local-db/index';
 import { type SeedResult, type SqlExecutor, seedDatabase } from './seed/index';
 import { utcMidnight } from './seed/time';
@@ -66,7 +67,9 @@ async function prepareDatabase(db: LocalDatabase): Promise<SeedResult> {
   }
 }
 
-const WORKER_CONFIGS = ['wrangler.toml', 'workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml'];
+const BASE_CONFIGS = ['wrangler.toml', 'workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml'];
+/** MYSETLIST_FANOUT_PROCESS=1: the fan-out shards run in a wrangler dev of their own (scripts/fanout-split.ts). */
+const WORKER_CONFIGS = process.env.MYSETLIST_FANOUT_PROCESS === '1' ? splitConfigs(root, BASE_CONFIGS) : BASE_CONFIGS;
 
 /**
  * `wrangler dev` applies `--var` only to the first of several workers, but every worker reads the

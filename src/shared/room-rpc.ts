@@ -18,6 +18,11 @@ export const ROOM_HEADERS = {
   networkId: 'X-MySetlist-Network-Id',
   /** The session that authenticated the socket: a revocation of that session closes it (revokeSockets). */
   sessionId: 'X-MySetlist-Session-Id',
+  /**
+   * On a socket handed to a fan-out shard: the shard's index. On the room's answer to an upgrade: the room
+   * placed the socket on that shard instead of taking it (see `placeLiveSocket`).
+   */
+  shard: 'X-MySetlist-Room-Shard',
 } as const;
 
 /** The close code of a socket whose session was revoked; a client that reconnects is an anonymous watcher. */
@@ -136,6 +141,34 @@ export interface ShowRoomRpc {
 }
 
 export type ShowRoomStub = DurableObjectStub<ShowRoomRpc & Rpc.DurableObjectBranded>;
+
+/** The name of a fan-out shard's Durable Object (`idFromName`): one per show and shard index. */
+export function fanoutShardName(showId: string, shard: number): string {
+  return `${showId}#fanout-${shard}`;
+}
+
+/**
+ * Hands a WebSocket upgrade to the show's live room. The room either takes the socket (101) or, when its
+ * sockets are spread over fan-out shards (docs/realtime.md, "The fan-out tier"), answers with the shard it
+ * placed it on (header `ROOM_HEADERS.shard`, no socket); the upgrade then goes to that shard. One call to the
+ * room per join either way: placement is an in-memory decision there, and the snapshot is the shard's work.
+ * `upgrade` builds a fresh upgrade request each time (a Request cannot be sent twice).
+ */
+export async function placeLiveSocket(
+  bindings: {
+    room: Pick<DurableObjectNamespace, 'idFromName'> & { get(id: DurableObjectId): unknown };
+    fanout: Pick<DurableObjectNamespace, 'idFromName'> & { get(id: DurableObjectId): unknown };
+  },
+  showId: string,
+  upgrade: (shard: number | null) => Request,
+): Promise<Response> {
+  const answer = await showRoomStub(bindings.room, showId).fetch(upgrade(null));
+  const shard = answer.status === 101 ? null : answer.headers.get(ROOM_HEADERS.shard);
+  if (shard === null) return answer;
+  const index = Number(shard);
+  const stub = bindings.fanout.get(bindings.fanout.idFromName(fanoutShardName(showId, index))) as Fetcher;
+  return stub.fetch(upgrade(index));
+}
 
 /** The stub of a show's room. Takes any namespace binding of ShowRoom (typed in realtime, untyped in api). */
 export function showRoomStub(

@@ -122,5 +122,7 @@ export const roomErrorStatus = {
   wrong_artist: 422,
   voting_closed: 409,
   rate_limited: 429,
+  /** A fan-out shard could not reach the show's room: send the same message again (votes are idempotent). */
+  unavailable: 503,
 } as const;
 export type RoomErrorCode = keyof typeof roomErrorStatus;

@@ -1,3 +1,4 @@
+export { RoomFanout } from './fanout/room-fanout';
 export { ShowRoom } from './show-room';
 
 export default {

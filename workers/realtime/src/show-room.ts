@@ -14,13 +14,16 @@ import {
   type VoteResult,
 } from '#shared/room-rpc';
 import { UserRole } from '#shared/schemas/auth';
-import { ClientMessage, type RoomPlayed, type RoomSong, type ServerSnapshot } from '#shared/schemas/room';
+import type { RoomPlayed, RoomSong, ServerSnapshot } from '#shared/schemas/room';
 import type { PlayedEntry } from '#shared/schemas/scoring';
 import type { ShowStatus } from '#shared/schemas/shows';
 import { settleWithin } from '#shared/settle-within';
+import { fanoutConfig } from './fanout/config';
+import type { FanoutBase, FanoutRoomRpc, FanoutSync } from './fanout/protocol';
+import { ShardSet } from './fanout/shard-set';
 import { type DurabilityConfig, durabilityConfig } from './room/durability-config';
 import { loadShowFromPostgres } from './room/load-from-postgres';
-import { ackError, fail, ok, refOf, send } from './room/messages';
+import { ackError, fail, ok, send } from './room/messages';
 import { playedChanges } from './room/played-changes';
 import { PresenceReporter, presenceEvent } from './room/presence';
 import { injectedQueueFault, withInjectedFault } from './room/queue-fault-hook';
@@ -28,9 +31,10 @@ import { confirmSent, reconcileCounts } from './room/reconcile';
 import { SocketRateLimiter } from './room/socket-rate-limiter';
 import { RoomStore, type ShowMeta } from './room/store';
 import { roomTickMs } from './room/tick';
+import { RESUME_REPLAY_MAX, readClientFrame } from './socket/client-frame';
 
-/** Larger client messages are refused: no legitimate message is more than a few hundred bytes. */
-export const MAX_CLIENT_MESSAGE_BYTES = 4096;
+export { MAX_CLIENT_MESSAGE_BYTES } from './socket/client-frame';
+
 /** How many broadcast updates are kept for `resume`; a client further behind gets a fresh snapshot. */
 const UPDATE_LOG_SIZE = 1000;
 /** A change of the viewer count alone is broadcast at most this often. */
@@ -63,7 +67,7 @@ interface SocketAttachment {
  *   by it (the alarm also broadcasts, and a slow queue must not hold the next update back); if the queue
  *   refuses or does not answer, the events stay in the outbox and the alarm retries with backoff.
  */
-export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
+export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutRoomRpc {
   readonly #store: RoomStore;
   readonly #limiter: SocketRateLimiter;
   readonly #tickMs: number;
@@ -98,6 +102,10 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   #countCheckedSeq = -1;
   /** This instance has looked for events left from before it (eviction, a crash). */
   #woken = false;
+  /** The fan-out shards holding the sockets of a big room (fanout/, docs/realtime.md "The fan-out tier"). */
+  readonly #shards: ShardSet;
+  /** A flush due now runs from this timer rather than an alarm: the first vote of a quiet spell goes out at once. */
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -108,6 +116,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     this.#presence = new PresenceReporter(Math.max(1, Number(env.ROOM_PRESENCE_SECONDS) || 30) * 1000);
     this.#durability = durabilityConfig(env);
     this.#log = createLogger({ service: 'realtime', room: ctx.id.toString() }, { level: parseLogLevel(env.LOG_LEVEL) });
+    this.#shards = new ShardSet(fanoutConfig(env), env.ROOM_FANOUT, ctx.storage.sql, this.#log);
     // Keep-alive pings are answered by the runtime itself, without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -391,7 +400,13 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   async revokeSockets(showId: string, revocation: SocketRevocation): Promise<RoomResult<{ closed: number }>> {
     if (this.#store.isLoaded() && this.#store.meta().showId !== showId)
       return fail('not_found', 'No show with that id exists.');
-    const closed = this.#closeRevokedSockets(revocation);
+    const onShards = await this.#shards.closeUserSockets(
+      showId,
+      revocation,
+      SESSION_REVOKED_CLOSE_CODE,
+      'session revoked',
+    );
+    const closed = this.#closeRevokedSockets(revocation) + onShards;
     if (revocation.accountDeleted && this.#store.isLoaded()) this.#store.forgetUser(revocation.userId);
     return ok({ closed });
   }
@@ -434,6 +449,12 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     if (!(await this.#ensureLoaded(showId))) {
       return Response.json({ error: { code: 'not_found', message: 'No show with that id exists.' } }, { status: 404 });
     }
+    // Placement: in a big room the socket goes to a fan-out shard (the api worker then upgrades it there).
+    const shard = this.#shards.place(showId, this.#sockets().length);
+    if (shard !== null) {
+      this.#viewersChanged();
+      return new Response(null, { status: 200, headers: { [ROOM_HEADERS.shard]: String(shard) } });
+    }
     const role = UserRole.safeParse(request.headers.get(ROOM_HEADERS.role));
     const attachment: SocketAttachment = {
       userId: request.headers.get(ROOM_HEADERS.userId),
@@ -452,29 +473,8 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    if (typeof raw !== 'string') return ackError(ws, null, 'invalid_message', 'Send JSON text frames.');
-    if (raw.length > MAX_CLIENT_MESSAGE_BYTES) {
-      return ackError(ws, null, 'message_too_large', `Messages are limited to ${MAX_CLIENT_MESSAGE_BYTES} bytes.`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return ackError(ws, null, 'invalid_message', 'The message is not valid JSON.');
-    }
-    const ref = refOf(json);
-    if (!this.#limiter.take(ws)) return ackError(ws, ref, 'rate_limited', 'Too many messages; slow down.');
-    const parsed = ClientMessage.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return ackError(
-        ws,
-        ref,
-        'invalid_message',
-        issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'Unknown message.',
-      );
-    }
-    const message = parsed.data;
+    const message = readClientFrame(ws, raw, this.#limiter);
+    if (!message) return;
     const attachment = ws.deserializeAttachment() as SocketAttachment;
     if (message.type === 'ping') return send(ws, { type: 'pong', ...(message.id ? { id: message.id } : {}) });
     if (message.type === 'resume') return this.#catchUp(ws, attachment, message.since);
@@ -509,9 +509,15 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     this.#viewersChanged();
   }
 
-  /** Sends what a client missed since `since`, or a full snapshot when that is unknown or too old. */
+  /**
+   * Sends what a client missed since `since`, or a full snapshot when that is unknown, too old, or more than
+   * RESUME_REPLAY_MAX messages behind (a snapshot is one message; `resume {since: 0}` must not cost 1,000 sends).
+   */
   #catchUp(ws: WebSocket, attachment: SocketAttachment, since: number | undefined): void {
-    const missed = since === undefined || !Number.isInteger(since) ? undefined : this.#store.updatesSince(since);
+    const missed =
+      since === undefined || !Number.isInteger(since) || this.#store.meta().updateSeq - since > RESUME_REPLAY_MAX
+        ? undefined
+        : this.#store.updatesSince(since);
     if (missed) {
       for (const body of missed) ws.send(body);
       return;
@@ -541,8 +547,39 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     return (this.#socketList ??= this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN));
   }
 
+  /** Every socket of the show: the room's own and its shards'. */
   #viewerCount(): number {
-    return this.#sockets().length;
+    return this.#sockets().length + this.#shards.sockets();
+  }
+
+  // ------------------------------------------------------------------ RPC (from the fan-out shards)
+
+  async fanoutSync(showId: string, shard: number): Promise<RoomResult<FanoutSync>> {
+    if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
+    this.#shards.opened(showId, shard);
+    const meta = this.#store.meta();
+    const result = this.#store.result();
+    const base: FanoutBase = {
+      seq: meta.updateSeq,
+      status: meta.status,
+      locked: meta.locked,
+      votingOpensAt: meta.votingOpensAt,
+      votingClosesAt: meta.votingClosesAt,
+      songs: this.#store.setlist(),
+      played: this.#played(),
+      viewers: this.#viewerCount(),
+      ...(result ? { result } : {}),
+    };
+    return ok({ base, log: this.#store.recentUpdates(RESUME_REPLAY_MAX) });
+  }
+
+  async myVotes(showId: string, userId: string): Promise<RoomResult<string[]>> {
+    if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
+    return ok(this.#store.myVotes(userId));
+  }
+
+  async fanoutCount(_showId: string, shard: number, sockets: number): Promise<void> {
+    if (this.#shards.report(shard, sockets)) this.#viewersChanged();
   }
 
   // ------------------------------------------------------------------ fan-out and outbox
@@ -553,7 +590,21 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
    * behind it (bench:room at 2,000 sockets: 16 votes/s accepted).
    */
   #changed(): void {
-    this.#ensureAlarm(Math.max(Date.now(), this.#lastFlushAt + this.#tick()));
+    const now = Date.now();
+    const due = this.#lastFlushAt + this.#tick();
+    if (due > now) {
+      this.#ensureAlarm(due);
+      return;
+    }
+    // Quiet until now: broadcast right after this event (its ack first) instead of through an alarm, which
+    // costs a storage round of its own before it fires. The alarm stays armed one tick out as the backstop
+    // that drains the outbox even if this instance goes away first.
+    this.#flushTimer ??= setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#flush();
+      this.#drainInBackground();
+    }, 0);
+    this.#ensureAlarm(now + this.#tickMs);
   }
 
   /**
@@ -579,7 +630,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   #flush(): void {
     const now = Date.now();
     const sockets = this.#sockets();
-    const viewers = sockets.length;
+    const viewers = sockets.length + this.#shards.sockets();
     const changed = this.#store.hasChanges();
     if (!changed && viewers === this.#viewersBroadcast) return;
     // A viewer count alone is broadcast at most once a second: when 2,000 fans join, every join would
@@ -604,8 +655,14 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
       viewers,
     });
     this.#store.logUpdate(seq, body, UPDATE_LOG_SIZE);
-    this.#broadcast(sockets, body);
+    this.#publish(seq, body, sockets);
     this.#lastFlushAt = now;
+  }
+
+  /** A logged message: one RPC to each open shard first (they send in parallel), then the room's own sockets. */
+  #publish(seq: number, body: string, sockets: WebSocket[]): void {
+    if (this.#shards.size) this.#shards.deliver(this.#store.meta().showId, seq, body, () => this.#viewersChanged());
+    this.#broadcast(sockets, body);
   }
 
   /** Sends one serialised message to every given socket; a socket closing meanwhile gets a snapshot on reconnect. */
@@ -623,7 +680,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   #broadcastLogged(message: { seq: number } & Record<string, unknown>): void {
     const body = JSON.stringify(message);
     this.#store.logUpdate(message.seq, body, UPDATE_LOG_SIZE);
-    this.#broadcast(this.#sockets(), body);
+    this.#publish(message.seq, body, this.#sockets());
   }
 
   #broadcastStatus(): void {
@@ -637,7 +694,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     });
     const seq = this.#store.meta().updateSeq;
     this.#store.logUpdate(seq, body, UPDATE_LOG_SIZE);
-    this.#broadcast(this.#sockets(), body);
+    this.#publish(seq, body, this.#sockets());
   }
 
   #ensureAlarm(at: number): void {

@@ -73,7 +73,7 @@ describe('ShowRoom.revokeSockets', () => {
       value: { closed: 1 },
     });
     expect(await laptop.closed).toBe(SESSION_REVOKED_CLOSE_CODE);
-    await runInDurableObject(room, (_instance: ShowRoom, state) => {
+    await runInDurableObject(room as unknown as DurableObjectStub<ShowRoom>, (_instance: ShowRoom, state) => {
       const addedBy = state.storage.sql.exec<{ added_by: string | null }>('select added_by from setlist').toArray();
       expect(addedBy).toEqual([{ added_by: null }]);
       // The other fan's socket is untouched.
@@ -89,7 +89,7 @@ describe('ShowRoom.revokeSockets', () => {
       ok: true,
       value: { closed: 0 },
     });
-    await runInDurableObject(room, (_instance: ShowRoom, state) => {
+    await runInDurableObject(room as unknown as DurableObjectStub<ShowRoom>, (_instance: ShowRoom, state) => {
       expect(state.storage.sql.exec('select count(*) as n from meta').one().n).toBe(0);
     });
   });

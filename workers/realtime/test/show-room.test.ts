@@ -2,10 +2,12 @@ import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { openHttpSql } from '#shared/db/client';
-import { ROOM_HEADERS, type RoomActor, showRoomStub } from '#shared/room-rpc';
+import { ROOM_HEADERS, type RoomActor, type ShowRoomStub, showRoomStub } from '#shared/room-rpc';
 import type { ShowRoom } from '../src/show-room';
 
 const sql = () => openHttpSql(env);
+/** The room's stub as its class (it has more methods than the api's ShowRoomRpc: the fan-out tier's). */
+const roomObject = (stub: ShowRoomStub) => stub as unknown as DurableObjectStub<ShowRoom>;
 
 async function fixture() {
   const tag = crypto.randomUUID().slice(0, 8);
@@ -73,7 +75,7 @@ describe('ShowRoom', () => {
     const added = await room.addSong(showId, fans[0]!, songId);
     if (!added.ok) throw new Error(added.error.message);
     const voteId = crypto.randomUUID();
-    await runInDurableObject(room, async (instance: ShowRoom, state) => {
+    await runInDurableObject(roomObject(room), async (instance: ShowRoom, state) => {
       const result = await instance.vote(showId, fans[0]!, added.value.setlistSongId, voteId);
       expect(result).toMatchObject({ ok: true, value: { votes: 1 } });
       // No macrotask (alarm, drain) can run between the answer and these reads.
@@ -115,7 +117,7 @@ describe('ShowRoom', () => {
       if (msg.type === 'update') updates.push(msg);
     });
     // An event the queue refuses (over its 128 KB message limit) at the head of the outbox: every batch fails.
-    await runInDurableObject(room, (_instance: ShowRoom, state) => {
+    await runInDurableObject(roomObject(room), (_instance: ShowRoom, state) => {
       state.storage.sql.exec('insert into outbox (seq, body) values (?, ?)', -1, 'x'.repeat(130_000));
     });
     const voteId = crypto.randomUUID();
@@ -137,14 +139,14 @@ describe('ShowRoom', () => {
     expect(await votesInPostgres()).toBe(0);
     expect(
       await runInDurableObject(
-        room,
+        roomObject(room),
         (_instance: ShowRoom, state) =>
           state.storage.sql.exec<{ n: number }>('select count(*) as n from outbox').one().n,
       ),
     ).toBeGreaterThan(1);
 
     // The queue accepts again: the retry delivers the vote, exactly once.
-    await runInDurableObject(room, (_instance: ShowRoom, state) => {
+    await runInDurableObject(roomObject(room), (_instance: ShowRoom, state) => {
       state.storage.sql.exec('delete from outbox where seq = -1');
     });
     for (let i = 0; i < 300 && (await votesInPostgres()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
@@ -158,7 +160,7 @@ describe('ShowRoom', () => {
     const added = await room.addSong(showId, fans[0]!, songId);
     if (!added.ok) throw new Error(added.error.message);
     const voteId = crypto.randomUUID();
-    await runInDurableObject(room, async (instance: ShowRoom, state) => {
+    await runInDurableObject(room as unknown as DurableObjectStub<ShowRoom>, async (instance: ShowRoom, state) => {
       expect(await instance.vote(showId, fans[0]!, added.value.setlistSongId, voteId)).toMatchObject({ ok: true });
       // As if the queue had accepted the event long ago and then lost it (its process was killed): the
       // row is marked sent, so no drain sends it; only the check against Postgres can find it missing.
@@ -178,7 +180,7 @@ describe('ShowRoom', () => {
     // Confirmed: the event leaves the room, and the resend was counted.
     let state: { outbox: number; resent: number } | undefined;
     for (let i = 0; i < 200; i++) {
-      state = await runInDurableObject(room, (_i: ShowRoom, s) => ({
+      state = await runInDurableObject(room as unknown as DurableObjectStub<ShowRoom>, (_i: ShowRoom, s) => ({
         outbox: s.storage.sql.exec<{ n: number }>('select count(*) as n from outbox').one().n,
         resent: Number(
           s.storage.sql.exec<{ value: string }>(`select value from meta where key = 'durability.resent'`).toArray()[0]
@@ -235,7 +237,7 @@ describe('ShowRoom', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     // A new deployment with empty storage rebuilds the room from Postgres (here: its storage is wiped).
-    await runInDurableObject(room, (_i: ShowRoom, state) => {
+    await runInDurableObject(room as unknown as DurableObjectStub<ShowRoom>, (_i: ShowRoom, state) => {
       for (const table of ['meta', 'setlist', 'votes', 'vote_ids', 'outbox', 'catalogue'])
         state.storage.sql.exec(`delete from ${table}`);
     });
@@ -247,10 +249,13 @@ describe('ShowRoom', () => {
     });
     // A moderator locks the show (the api writes Postgres first), and the room's storage is lost again.
     await sql().query('update shows set locked = true where id = $1', [showId]);
-    await runInDurableObject(showRoomStub(env.SHOW_ROOM, showId), (_i: ShowRoom, state) => {
-      for (const table of ['meta', 'setlist', 'votes', 'vote_ids', 'outbox', 'catalogue'])
-        state.storage.sql.exec(`delete from ${table}`);
-    });
+    await runInDurableObject(
+      showRoomStub(env.SHOW_ROOM, showId) as unknown as DurableObjectStub<ShowRoom>,
+      (_i: ShowRoom, state) => {
+        for (const table of ['meta', 'setlist', 'votes', 'vote_ids', 'outbox', 'catalogue'])
+          state.storage.sql.exec(`delete from ${table}`);
+      },
+    );
     await abortAllDurableObjects();
     const view = await showRoomStub(env.SHOW_ROOM, showId).setlist(showId, null);
     expect(view).toMatchObject({ ok: true, value: { locked: true, votingOpen: false } });

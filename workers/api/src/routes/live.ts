@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError } from '#shared/errors';
-import { ROOM_HEADERS } from '#shared/room-rpc';
+import { placeLiveSocket, ROOM_HEADERS } from '#shared/room-rpc';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv } from '../app-env';
 import { recordRoomJoin } from '../live/room-sockets';
@@ -57,7 +57,8 @@ const liveRoute = createRoute({
  * `GET /v1/shows/{showId}/live`: authenticates like any other route, then hands the WebSocket upgrade
  * to the show's Durable Object, which accepts it with the hibernation API. The identity travels in
  * headers this worker sets (and strips from the client's request): the room is only reachable through
- * this binding, so it can trust them. An invalid showId is a 400 from the app's validation hook.
+ * this binding, so it can trust them. An invalid showId is a 400 from the app's validation hook. In a big
+ * room the room answers with a fan-out shard instead, and the upgrade goes there (placeLiveSocket).
  */
 export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c) => {
   const { showId } = c.req.valid('param');
@@ -74,7 +75,7 @@ export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c)
   const headers = new Headers(c.req.raw.headers);
   for (const name of Object.values(ROOM_HEADERS)) headers.delete(name);
   // Before anything else: an unknown show is a 404 that never wakes a room.
-  const stub = await showRoomOf(c, showId);
+  await showRoomOf(c, showId);
   const caller = c.var.caller;
   if (caller) {
     headers.set(ROOM_HEADERS.userId, caller.user.id);
@@ -87,5 +88,9 @@ export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c)
   headers.set(ROOM_HEADERS.requestId, c.var.requestId);
   const networkId = await requestNetworkId(c);
   if (networkId) headers.set(ROOM_HEADERS.networkId, networkId);
-  return stub.fetch(new Request(c.req.url, { headers }));
+  return placeLiveSocket({ room: c.env.SHOW_ROOM, fanout: c.env.ROOM_FANOUT }, showId, (shard) => {
+    const upgrade = new Headers(headers);
+    if (shard !== null) upgrade.set(ROOM_HEADERS.shard, String(shard));
+    return new Request(c.req.url, { headers: upgrade });
+  });
 });

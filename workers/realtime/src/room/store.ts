@@ -596,6 +596,14 @@ export class RoomStore {
     return rows.map((r) => r.body);
   }
 
+  /** The last `limit` logged messages, oldest first (a fan-out shard's start). */
+  recentUpdates(limit: number): { seq: number; body: string }[] {
+    return this.sql
+      .exec<{ seq: number; body: string }>('select seq, body from update_log order by seq desc limit ?', limit)
+      .toArray()
+      .reverse();
+  }
+
   // ---- outbox ----
   /** Rows the queue has not taken yet (or that are due to be sent again), oldest first. */
   outboxBatch(limit: number): OutboxRow[] {

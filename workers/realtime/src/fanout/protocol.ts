@@ -1,0 +1,59 @@
+/**
+ * What the room and its fan-out shards call on each other (both classes live in this worker's source; with
+ * `wrangler.fanout.toml` the shards run as their own worker built from the same files).
+ */
+import type { RoomResult, ShowRoomRpc, SocketRevocation } from '#shared/room-rpc';
+import type { RoomPlayed, RoomSong } from '#shared/schemas/room';
+import type { PredictionScore } from '#shared/schemas/scoring';
+import type { ShowStatus } from '#shared/schemas/shows';
+
+/** The room's state at `seq`, from which a shard builds every snapshot it serves. */
+export interface FanoutBase {
+  seq: number;
+  status: ShowStatus;
+  locked: boolean;
+  votingOpensAt: number;
+  votingClosesAt: number;
+  songs: RoomSong[];
+  played: RoomPlayed[];
+  result?: PredictionScore;
+  viewers: number;
+}
+
+export interface LoggedMessage {
+  seq: number;
+  body: string;
+}
+
+/** A shard's start: the base and the room's last logged messages up to it (for `resume`). */
+export interface FanoutSync {
+  base: FanoutBase;
+  log: LoggedMessage[];
+}
+
+/** The room's side, called by shards (besides `vote`, `unvote` and `addSong` of ShowRoomRpc). */
+export interface FanoutRoomRpc extends ShowRoomRpc {
+  /** Opens (registers) the shard and returns what it needs to serve snapshots and `resume`. */
+  fanoutSync(showId: string, shard: number): Promise<RoomResult<FanoutSync>>;
+  /** A fan's active votes, for a snapshot the shard builds. */
+  myVotes(showId: string, userId: string): Promise<RoomResult<string[]>>;
+  /** The shard's socket count changed (placement and the room's `viewers`). */
+  fanoutCount(showId: string, shard: number, sockets: number): Promise<void>;
+}
+
+/** The shard's side, called by the room. */
+export interface RoomFanoutRpc {
+  /** One logged message (an update, status, played…) for every socket of the shard; returns its socket count. */
+  deliver(showId: string, shard: number, seq: number, body: string): Promise<number>;
+  /**
+   * Closes every socket of one fan on this shard (for session revocation: the room forwards its own RPC for
+   * it to every open shard through ShardSet.closeUserSockets). Returns how many were closed.
+   */
+  closeUserSockets(
+    showId: string,
+    shard: number,
+    revocation: SocketRevocation,
+    code: number,
+    reason: string,
+  ): Promise<number>;
+}

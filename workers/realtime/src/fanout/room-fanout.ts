@@ -1,0 +1,346 @@
+import { DurableObject } from 'cloudflare:workers';
+import { createLogger, type Logger, parseLogLevel } from '#shared/log';
+import { ROOM_HEADERS, type RoomActor, type RoomResult, type SocketRevocation, showRoomStub } from '#shared/room-rpc';
+import { UserRole } from '#shared/schemas/auth';
+import { ackError, send } from '../room/messages';
+import { SocketRateLimiter } from '../room/socket-rate-limiter';
+import { readClientFrame } from '../socket/client-frame';
+import type { FanoutRoomRpc, RoomFanoutRpc } from './protocol';
+import { ShardState } from './shard-state';
+
+/** The shard reports a changed socket count to the room at most this often (placement, `viewers`). */
+const COUNT_REPORT_MS = 1000;
+
+/** What each hibernating socket remembers (≤ 16 KiB): its fan, and its show and shard for a woken instance. */
+interface ShardSocket {
+  showId: string;
+  shard: number;
+  userId: string | null;
+  role: UserRole | null;
+  networkId?: string | null;
+  /** The session that authenticated the socket: revoking it closes the socket (closeUserSockets). */
+  sessionId?: string | null;
+}
+
+type RoomStub = DurableObjectStub<FanoutRoomRpc & Rpc.DurableObjectBranded>;
+
+/**
+ * A fan-out shard of one show's live room (`idFromName(fanoutShardName(showId, shard))`): holds up to
+ * `ROOM_SHARD_CAPACITY` of the room's sockets (hibernatable) so that the room's one thread only decides.
+ *
+ * - The room sends it every logged message once (`deliver`: one RPC per shard per tick), and the shard sends
+ *   it to each of its sockets. `seq` stays gap-free per socket: a message is applied and sent only if it is
+ *   the next one; a gap (a delivery lost, or a shard that was evicted) is filled from the room's log first.
+ * - Snapshots and `resume` are served from the shard's own copy (fanout/shard-state.ts), so a reconnect storm
+ *   costs the room one small `myVotes` read per signed-in socket, not a snapshot (and nothing for anonymous ones).
+ * - Votes, unvotes and songs go to the room by RPC; the shard acks when the room answers, which is after the
+ *   vote is durable there (the room's output gate holds its answer until the write is).
+ */
+export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
+  readonly #limiter: SocketRateLimiter;
+  readonly #log: Logger;
+  #showId: string | undefined;
+  #shard = -1;
+  #state: ShardState | undefined;
+  #syncing: Promise<ShardState> | undefined;
+  /** Deliveries that had to wait for a sync run one after another, in order. */
+  #serial: Promise<void> = Promise.resolve();
+  #backlog = 0;
+  #socketList: WebSocket[] | undefined;
+  /** Sockets waiting for their snapshot (a `myVotes` read is in flight): deliveries skip them meanwhile. */
+  readonly #pending = new Set<WebSocket>();
+  #reportedCount = -1;
+  #reportedAt = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#limiter = new SocketRateLimiter(Math.max(1, Number(env.ROOM_SOCKET_MESSAGES_PER_SECOND) || 20));
+    this.#log = createLogger(
+      { service: 'realtime-fanout', shard: ctx.id.toString() },
+      { level: parseLogLevel(env.LOG_LEVEL) },
+    );
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  #identify(showId: string, shard: number): void {
+    this.#showId = showId;
+    this.#shard = shard;
+  }
+
+  #room(): RoomStub {
+    return showRoomStub(this.env.SHOW_ROOM, this.#showId!) as unknown as RoomStub;
+  }
+
+  /** The shard's copy of the room; a fresh instance (first socket, or after eviction) syncs it from the room. */
+  #ensureState(): Promise<ShardState> {
+    if (this.#state) return Promise.resolve(this.#state);
+    this.#syncing ??= (async () => {
+      try {
+        const synced = await this.#room().fanoutSync(this.#showId!, this.#shard);
+        if (!synced.ok) throw new Error(`${synced.error.code}: ${synced.error.message}`);
+        this.#state = new ShardState(synced.value);
+        return this.#state;
+      } finally {
+        this.#syncing = undefined;
+      }
+    })();
+    return this.#syncing;
+  }
+
+  #sockets(): WebSocket[] {
+    this.#socketList ??= this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+    return this.#socketList;
+  }
+
+  // ------------------------------------------------------------------ from the room
+
+  async deliver(showId: string, shard: number, seq: number, body: string): Promise<number> {
+    this.#identify(showId, shard);
+    const state = this.#state;
+    if (this.#backlog === 0 && state && seq <= state.seq + 1) {
+      this.#accept(state, seq, body);
+      return this.#sockets().length;
+    }
+    this.#backlog++;
+    const run = this.#serial.then(() => this.#deliverAfterSync(seq, body));
+    this.#serial = run.then(
+      () => {
+        this.#backlog--;
+      },
+      (err: unknown) => {
+        this.#backlog--;
+        this.#log.warn('delivery failed', { err, seq });
+      },
+    );
+    await run;
+    return this.#sockets().length;
+  }
+
+  #accept(state: ShardState, seq: number, body: string): void {
+    if (seq <= state.seq) return; // already applied (a duplicate delivery)
+    state.apply(seq, body);
+    this.#broadcast(body, this.#sockets());
+  }
+
+  /**
+   * A delivery this shard cannot place yet: no state (a fresh or evicted instance whose sockets survived
+   * hibernation) or a gap. Syncs from the room and first sends its sockets what they missed from the room's
+   * log, assuming they saw everything up to the message before this one (or up to the shard's last one).
+   */
+  async #deliverAfterSync(seq: number, body: string): Promise<void> {
+    const before = this.#state;
+    if (before && seq <= before.seq + 1) return this.#accept(before, seq, body);
+    const seen = before ? before.seq : seq - 1;
+    const targets = this.#sockets().filter((ws) => !this.#pending.has(ws));
+    this.#state = undefined;
+    const state = await this.#ensureState();
+    const missed = state.since(seen);
+    // When even the room's log cannot fill the gap, the sockets see a jump in seq and `resume` (a snapshot).
+    if (missed) for (const message of missed) this.#broadcast(message, targets);
+    if (seq > state.seq) this.#accept(state, seq, body);
+  }
+
+  #broadcast(body: string, sockets: WebSocket[]): void {
+    for (const ws of sockets) {
+      if (this.#pending.size && this.#pending.has(ws)) continue;
+      try {
+        ws.send(body);
+      } catch {
+        // closing socket: it resumes when it reconnects
+      }
+    }
+  }
+
+  async closeUserSockets(
+    showId: string,
+    shard: number,
+    { userId, sessionIds }: SocketRevocation,
+    code: number,
+    reason: string,
+  ): Promise<number> {
+    this.#identify(showId, shard);
+    const sessions = sessionIds ? new Set(sessionIds) : undefined;
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const attachment = ws.deserializeAttachment() as ShardSocket | null;
+      if (attachment?.userId !== userId) continue;
+      // The same rule as the room's (#closeRevokedSockets): other sessions' sockets stay open.
+      if (sessions && attachment.sessionId && !sessions.has(attachment.sessionId)) continue;
+      // Downgrade first: a message already queued behind this call must not be decided as the user's.
+      ws.serializeAttachment({ ...attachment, userId: null, role: null, sessionId: null });
+      try {
+        ws.close(code, reason);
+        closed++;
+      } catch {
+        // already closed
+      }
+    }
+    this.#socketsChanged();
+    return closed;
+  }
+
+  // ------------------------------------------------------------------ WebSocket
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
+      return Response.json(
+        { error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade.' } },
+        { status: 426 },
+      );
+    }
+    const showId = request.headers.get(ROOM_HEADERS.showId) ?? '';
+    const shard = Number(request.headers.get(ROOM_HEADERS.shard));
+    if (!showId || !Number.isInteger(shard) || shard < 0) {
+      return Response.json(
+        { error: { code: 'invalid_message', message: 'A shard socket needs its show and shard.' } },
+        { status: 400 },
+      );
+    }
+    this.#identify(showId, shard);
+    const role = UserRole.safeParse(request.headers.get(ROOM_HEADERS.role));
+    const attachment: ShardSocket = {
+      showId,
+      shard,
+      userId: request.headers.get(ROOM_HEADERS.userId),
+      role: role.success ? role.data : null,
+      networkId: request.headers.get(ROOM_HEADERS.networkId),
+      sessionId: request.headers.get(ROOM_HEADERS.sessionId),
+    };
+    const sinceParam = new URL(request.url).searchParams.get('since');
+    const since = sinceParam === null ? undefined : Number(sinceParam);
+    let state: ShardState;
+    try {
+      state = await this.#ensureState();
+    } catch (err) {
+      this.#log.warn('shard could not sync from its room', { err });
+      return Response.json(
+        { error: { code: 'unavailable', message: 'The live room is not reachable; try again.' } },
+        { status: 503 },
+      );
+    }
+    // Read before the socket exists, so that the snapshot built after it is current when it is sent.
+    const myVotes =
+      since !== undefined && state.since(since) ? [] : await this.#myVotes(attachment.userId).catch(() => null);
+    if (myVotes === null) {
+      return Response.json(
+        { error: { code: 'unavailable', message: 'The live room is not reachable; try again.' } },
+        { status: 503 },
+      );
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment(attachment);
+    this.#socketList?.push(server);
+    const current = this.#state ?? state;
+    const missed = since === undefined ? undefined : current.since(since);
+    if (missed) for (const body of missed) server.send(body);
+    else send(server, current.snapshot(myVotes));
+    this.#socketsChanged();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  async #myVotes(userId: string | null): Promise<string[]> {
+    if (!userId) return [];
+    const votes = await this.#room().myVotes(this.#showId!, userId);
+    if (!votes.ok) throw new Error(votes.error.message);
+    return votes.value;
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const message = readClientFrame(ws, raw, this.#limiter);
+    if (!message) return;
+    if (message.type === 'ping') return send(ws, { type: 'pong', ...(message.id ? { id: message.id } : {}) });
+    const attachment = ws.deserializeAttachment() as ShardSocket;
+    this.#identify(attachment.showId, attachment.shard);
+    if (message.type === 'resume') return this.#resume(ws, attachment, message.since);
+    if (!attachment.userId || !attachment.role)
+      return ackError(ws, message.id, 'unauthenticated', 'Sign in to vote or add songs.');
+    const actor: RoomActor = {
+      userId: attachment.userId,
+      role: attachment.role,
+      ...(attachment.networkId ? { networkId: attachment.networkId } : {}),
+    };
+    const room = this.#room();
+    const showId = attachment.showId;
+    let result: RoomResult<unknown>;
+    try {
+      if (message.type === 'vote') result = await room.vote(showId, actor, message.setlistSongId, message.id);
+      else if (message.type === 'unvote') result = await room.unvote(showId, actor, message.setlistSongId);
+      else result = await room.addSong(showId, actor, message.songId);
+    } catch (err) {
+      // The room may or may not have decided: the client sends the same id again (votes are idempotent).
+      this.#log.warn('room call failed', { err, type: message.type });
+      return ackError(ws, message.id, 'unavailable', 'The live room did not answer; send the same message again.');
+    }
+    if (result.ok)
+      send(ws, { type: 'ack', ref: message.id, ok: true, result: result.value as Record<string, unknown> });
+    else ackError(ws, message.id, result.error.code as never, result.error.message);
+  }
+
+  /** The missed messages from the shard's log, or a snapshot (with the fan's votes, read from the room). */
+  async #resume(ws: WebSocket, attachment: ShardSocket, since: number): Promise<void> {
+    let state: ShardState;
+    try {
+      state = await this.#ensureState();
+    } catch {
+      return ackError(ws, null, 'unavailable', 'The live room did not answer; resume again.');
+    }
+    const missed = state.since(since);
+    if (missed) {
+      for (const body of missed) ws.send(body);
+      return;
+    }
+    this.#pending.add(ws);
+    try {
+      const myVotes = await this.#myVotes(attachment.userId);
+      send(ws, (this.#state ?? state).snapshot(myVotes));
+    } catch {
+      ackError(ws, null, 'unavailable', 'The live room did not answer; resume again.');
+    } finally {
+      this.#pending.delete(ws);
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.#socketList = undefined;
+    this.#pending.delete(ws);
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closed by the runtime
+    }
+    this.#socketsChanged();
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.#socketList = undefined;
+    this.#pending.delete(ws);
+    this.#socketsChanged();
+  }
+
+  // ------------------------------------------------------------------ socket count for the room
+
+  #socketsChanged(): void {
+    const now = Date.now();
+    if (now - this.#reportedAt >= COUNT_REPORT_MS) this.#reportCount(now);
+    else void this.ctx.storage.setAlarm(this.#reportedAt + COUNT_REPORT_MS);
+  }
+
+  #reportCount(now: number): void {
+    if (!this.#showId) return;
+    const count = this.#sockets().length;
+    if (count === this.#reportedCount) return;
+    this.#reportedCount = count;
+    this.#reportedAt = now;
+    this.#room()
+      .fanoutCount(this.#showId, this.#shard, count)
+      .catch((err: unknown) => {
+        this.#reportedCount = -1;
+        this.#log.warn('socket count report failed', { err });
+      });
+  }
+
+  override async alarm(): Promise<void> {
+    this.#reportCount(Date.now());
+  }
+}
