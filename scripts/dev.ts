@@ -4,7 +4,9 @@
  * 1. Postgres: an embedded PGlite persisted in .data/pglite (or DATABASE_URL, when set), behind the local
  *    Neon relay so the workers use the real Neon driver.
  * 2. Migrations applied, demo data seeded once.
- * 3. All three workers in one `wrangler dev` process (queues only deliver reliably within one process).
+ * 3. All three workers in one `wrangler dev` process (queues only deliver reliably within one process), behind
+ *    the dev gateway (scripts/dev-gateway).
+ * 4. Every cron on its schedule (scripts/dev-crons.ts), unless MYSETLIST_DEV_CRONS=off.
  * Ctrl-C stops everything this script started.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,6 +15,7 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { buildApiAssets } from './api-assets';
 import { applyMigrations } from './db/migrate';
+import { allCrons, startDevCrons } from './dev-crons';
 import { type LocalDatabase, startLocalDatabase } from './local-db/index';
 import { type SeedResult, type SqlExecutor, seedDatabase } from './seed/index';
 import { utcMidnight } from './seed/time';
@@ -66,7 +69,16 @@ async function prepareDatabase(db: LocalDatabase): Promise<SeedResult> {
   }
 }
 
-const WORKER_CONFIGS = ['wrangler.toml', 'workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml'];
+/**
+ * The first worker answers the port: the dev gateway (scripts/dev-gateway), which passes every request to the api
+ * and makes `/cdn-cgi/handler/scheduled` reach the worker that owns each cron.
+ */
+const WORKER_CONFIGS = [
+  'scripts/dev-gateway/wrangler.toml',
+  'wrangler.toml',
+  'workers/realtime/wrangler.toml',
+  'workers/queue-consumers/wrangler.toml',
+];
 
 /**
  * `wrangler dev` applies `--var` only to the first of several workers, but every worker reads the
@@ -157,11 +169,13 @@ async function main(): Promise<void> {
   });
   buildApiAssets(root);
   const wrangler = startWrangler();
+  let crons: { stop(): void } | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
+    crons?.stop();
     if (wrangler.exitCode === null) {
       wrangler.kill('SIGINT');
       await Promise.race([new Promise((r) => wrangler.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
@@ -185,6 +199,12 @@ async function main(): Promise<void> {
   say(`ready in ${elapsed()}: ${base}`);
   say(`  GET ${base}/health   ·   GET ${base}/v1/shows?limit=5   ·   API reference ${base}/docs`);
   say(`  demo login: ${fan.email} / ${fan.password}   (moderator and admin: see README)`);
+  if (process.env.MYSETLIST_DEV_CRONS === 'off') say('crons: off (MYSETLIST_DEV_CRONS=off)');
+  else {
+    crons = startDevCrons({ baseUrl: base, log: (line) => say(line) });
+    say(`crons: ${allCrons().length} schedules running (UTC); run one now:`);
+    say(`  curl '${base}/cdn-cgi/handler/scheduled?cron=*/10+*+*+*+*'   (no cron: every cron once)`);
+  }
 }
 
 function redact(url: string): string {

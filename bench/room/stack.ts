@@ -204,6 +204,8 @@ export async function startStack(opts: {
       MYSETLIST_DATA_DIR: dataDir,
       PORT: String(STACK_PORT),
       DB_RELAY_PORT: String(STACK_RELAY_PORT),
+      // No cron job in the middle of a measurement.
+      MYSETLIST_DEV_CRONS: 'off',
       // dev.ts writes these into every worker's .dev.vars, which override wrangler.toml [vars].
       MYSETLIST_DEV_VARS: JSON.stringify(devVars),
     },
