@@ -3,7 +3,8 @@
  *
  * 1. Postgres: an embedded PGlite persisted in .data/pglite (or DATABASE_URL, when set), behind the local
  *    Neon relay so the workers use the real Neon driver.
- * 2. Migrations applied, demo data seeded once.
+ * 2. Migrations applied, demo data seeded once; finished shows get their actual setlist and, once the workers run,
+ *    are scored through the api (scripts/seed/actual-setlists.ts, finalize-demo.ts).
  * 3. All three workers in one `wrangler dev` process (queues only deliver reliably within one process), behind
  *    the dev gateway (scripts/dev-gateway).
  * 4. Every cron on its schedule (scripts/dev-crons.ts), unless MYSETLIST_DEV_CRONS=off.
@@ -17,6 +18,8 @@ import { buildApiAssets } from './api-assets';
 import { applyMigrations } from './db/migrate';
 import { allCrons, startDevCrons } from './dev-crons';
 import { type LocalDatabase, startLocalDatabase } from './local-db/index';
+import { type ActualSetlistSeed, seedActualSetlists, showsToFinalize } from './seed/actual-setlists';
+import { finalizeDemoShows } from './seed/finalize-demo';
 import { type SeedResult, type SqlExecutor, seedDatabase } from './seed/index';
 import { utcMidnight } from './seed/time';
 
@@ -52,23 +55,40 @@ const started = performance.now();
 const say = (line: string) => console.log(`[dev] ${line}`);
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
-async function prepareDatabase(db: LocalDatabase): Promise<SeedResult> {
+interface PreparedDatabase {
+  seeded: SeedResult;
+  actual: ActualSetlistSeed;
+  /** Completed shows whose actual setlist is not scored yet: finalised through the api once it runs. */
+  toFinalize: string[];
+}
+
+/** Before the workers start, so nothing else uses the database meanwhile. */
+async function prepareDatabase(db: LocalDatabase): Promise<PreparedDatabase> {
   // Anchored to today's UTC midnight: the same data all day, and shows stay in the past and future.
   const seedOptions = { now: new Date(utcMidnight(Date.now())), onProgress: undefined };
+  const seed = async (sql: SqlExecutor): Promise<PreparedDatabase> => {
+    const seeded = await seedDatabase(sql, seedOptions);
+    const actual = await seedActualSetlists(sql);
+    return { seeded, actual, toFinalize: await showsToFinalize(sql) };
+  };
   if (db.pglite) {
     await applyMigrations(db.pglite);
-    return seedDatabase(db.pglite as unknown as SqlExecutor, seedOptions);
+    return seed(db.pglite as unknown as SqlExecutor);
   }
   const client = new pg.Client({ connectionString: db.upstreamUrl });
   await client.connect();
   try {
     await applyMigrations(client);
-    return await seedDatabase(client, seedOptions);
+    return await seed(client);
   } finally {
     await client.end();
   }
 }
 
+/**
+ * The first worker answers the port: the dev gateway (scripts/dev-gateway), which passes every request to the api
+ * and makes `/cdn-cgi/handler/scheduled` reach the worker that owns each cron.
+ */
 /**
  * The first worker answers the port: the dev gateway (scripts/dev-gateway), which passes every request to the api
  * and makes `/cdn-cgi/handler/scheduled` reach the worker that owns each cron.
@@ -152,7 +172,8 @@ async function main(): Promise<void> {
   });
   say(`Neon relay on ${db.relayAddress} (${elapsed()})`);
 
-  const seeded = await prepareDatabase(db);
+  const { seeded, actual, toFinalize } = await prepareDatabase(db);
+  if (actual.shows) say(`actual setlists seeded for ${actual.shows} finished shows (${actual.playedSongs} songs)`);
   say(
     seeded.status === 'seeded'
       ? `migrated and seeded demo data in ${(seeded.elapsedMs / 1000).toFixed(1)} s`
@@ -199,6 +220,16 @@ async function main(): Promise<void> {
   say(`ready in ${elapsed()}: ${base}`);
   say(`  GET ${base}/health   ·   GET ${base}/v1/shows?limit=5   ·   API reference ${base}/docs`);
   say(`  demo login: ${fan.email} / ${fan.password}   (moderator and admin: see README)`);
+  if (toFinalize.length) {
+    say(`scoring ${toFinalize.length} finished shows in the background (accuracy, points, leaderboards, inbox)…`);
+    finalizeDemoShows(base, toFinalize, say).then(
+      (r) =>
+        say(
+          `scored ${r.finalized} finished shows in ${(r.elapsedMs / 1000).toFixed(1)} s${r.failed ? ` (${r.failed} failed; retried on the next start)` : ''}`,
+        ),
+      (err: unknown) => say(`scoring the finished shows failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
   if (process.env.MYSETLIST_DEV_CRONS === 'off') say('crons: off (MYSETLIST_DEV_CRONS=off)');
   else {
     crons = startDevCrons({ baseUrl: base, log: (line) => say(line) });
