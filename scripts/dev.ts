@@ -19,6 +19,7 @@ import { applyMigrations } from './db/migrate';
 import { allCrons, startDevCrons } from './dev-crons';
 import { type LocalDatabase, startLocalDatabase } from './local-db/index';
 import { type ActualSetlistSeed, seedActualSetlists, showsToFinalize } from './seed/actual-setlists';
+import { useLocalArtwork } from './seed/artwork';
 import { finalizeDemoShows } from './seed/finalize-demo';
 import { type SeedResult, type SqlExecutor, seedDatabase } from './seed/index';
 import { utcMidnight } from './seed/time';
@@ -68,6 +69,7 @@ async function prepareDatabase(db: LocalDatabase): Promise<PreparedDatabase> {
   const seedOptions = { now: new Date(utcMidnight(Date.now())), onProgress: undefined };
   const seed = async (sql: SqlExecutor): Promise<PreparedDatabase> => {
     const seeded = await seedDatabase(sql, seedOptions);
+    await useLocalArtwork(sql);
     const actual = await seedActualSetlists(sql);
     return { seeded, actual, toFinalize: await showsToFinalize(sql) };
   };

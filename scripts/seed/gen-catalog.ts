@@ -147,7 +147,7 @@ function makeSongs(
       createdAt: isoTimestamp(createdMs),
     });
     // A few hits per catalogue: u^3 is mostly small; singles get a boost.
-    weights.push(0.15 + 3 * Math.pow(f.number.float(), 3) + (single ? 1 : 0));
+    weights.push(0.15 + 3 * f.number.float() ** 3 + (single ? 1 : 0));
   }
   return { rows, weights };
 }
@@ -161,7 +161,7 @@ function makeArtist(
   const id = f.string.uuid();
   const { name, slug } = uniqueArtistName(f, slugs, index);
   const createdMs = nowMs - f.number.int({ min: 30 * DAY_MS, max: 1000 * DAY_MS });
-  const popularity = Math.round(100 * Math.pow(f.number.float(), 1.5));
+  const popularity = Math.round(100 * f.number.float() ** 1.5);
   const artist: ArtistRow = {
     id,
     slug,
@@ -171,7 +171,8 @@ function makeArtist(
     musicbrainzId: f.string.uuid(),
     genres: f.helpers.arrayElements(GENRES, { min: 1, max: 3 }),
     popularity,
-    imageUrl: `https://picsum.photos/seed/${slug}/640/640`,
+    // Served by the api itself (workers/api/src/web/artwork.ts): no outside image host.
+    imageUrl: `/art/${slug}.svg`,
     createdAt: isoTimestamp(createdMs),
     updatedAt: isoTimestamp(createdMs + f.number.float() * (nowMs - createdMs)),
   };

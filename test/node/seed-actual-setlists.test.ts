@@ -53,6 +53,13 @@ describe('seedActualSetlists', () => {
     expect(drift.n).toBe(0);
   });
 
+  it('points every artist image at the generated artwork of the api, never an outside host', async () => {
+    const outside = await one<{ n: number }>(
+      `select count(*)::int as n from artists where image_url not like '/art/%.svg'`,
+    );
+    expect(outside.n).toBe(0);
+  });
+
   it('changes nothing when run again', async () => {
     const before = await one<{ n: number }>('select count(*)::int as n from played_songs');
     expect(await seedActualSetlists(db as unknown as SqlExecutor)).toEqual({ shows: 0, playedSongs: 0, demoVotes: 0 });

@@ -1,6 +1,12 @@
-/** The header's search box: suggestions as you type, from GET /v1/search (cached at the edge for everyone). */
+/**
+ * The header's search box: suggestions as you type, from GET /v1/search. Every page loads this script, so it also
+ * installs the placeholder for images that fail to load (lib/image-fallback.ts).
+ */
 import type { SearchResponse } from '#shared/schemas/search';
 import { attachCombobox } from './lib/combobox';
+import { installImageFallback } from './lib/image-fallback';
+
+installImageFallback(document);
 
 const PATHS = { artist: 'artists', show: 'shows', venue: 'venues' } as const;
 const LABELS = { artist: 'Artist', show: 'Show', venue: 'Venue' } as const;

@@ -70,6 +70,7 @@ export function ArtistPhoto({ artist, size }: { artist: ArtistLike; size: number
       class="artist-photo"
       src={artist.imageUrl}
       alt={`Photo of ${artist.name}`}
+      data-fallback={artist.name.slice(0, 1)}
       width={size}
       height={size}
       loading="lazy"
