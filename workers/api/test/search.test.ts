@@ -50,6 +50,7 @@ const randomWord = (length = 9) =>
 const tag = crypto.randomUUID().slice(0, 8);
 let beyonce: schema.Artist;
 let metallica: schema.Artist;
+let brokenCrystal: schema.Artist;
 let zurich: schema.Venue;
 let upcomingShow: schema.Show;
 let pastShow: schema.Show;
@@ -65,6 +66,11 @@ beforeAll(async () => {
     ])
     .returning();
   [beyonce, metallica] = [artists[0]!, artists[1]!];
+  const [crystal] = await db
+    .insert(schema.artists)
+    .values({ slug: `broken-crystal-${tag}`, name: 'Broken Crystal', genres: ['rock'], popularity: 40 })
+    .returning();
+  brokenCrystal = crystal!;
   const venues = await db
     .insert(schema.venues)
     .values({
@@ -112,6 +118,17 @@ describe('GET /v1/search', () => {
       expect(results[0], q).toMatchObject({ type: 'artist', title: 'Metallica' });
       expect(
         results.some((r) => r.id === metallica.id),
+        q,
+      ).toBe(true);
+    }
+  });
+
+  it('finds a name by one of its words with one letter wrong: "crstal", "cristal", "brokn" find "Broken Crystal"', async () => {
+    // Word similarity 0.5 and 0.45: below pg_trgm's default threshold (0.6), which found nothing for them.
+    for (const q of ['crstal', 'cristal', 'crystl', 'brokn', 'BROKEN CRISTAL']) {
+      const { results } = await search(q);
+      expect(
+        results.some((r) => r.type === 'artist' && r.id === brokenCrystal.id),
         q,
       ).toBe(true);
     }
