@@ -252,6 +252,31 @@ describe('search analytics', () => {
     expect(rows[0]!.user_id).toBeNull();
   });
 
+  it('does not count as-you-type suggestions (suggest=true); a picked suggestion counts the search once, with its click', async () => {
+    const word = randomWord();
+    const [artist] = await testDb()
+      .insert(schema.artists)
+      .values({ slug: `suggested-${tag}`, name: `Suggested ${word}` })
+      .returning();
+    for (const prefix of [word.slice(0, 3), word.slice(0, 5), word])
+      expect((await call(`/v1/search?q=${prefix}&suggest=true`)).status).toBe(200);
+    const res = await call('/v1/search/clicks', {
+      method: 'POST',
+      body: { query: word, type: 'artist', id: artist!.id, resultCount: 1 },
+    });
+    expect(res.status).toBe(204);
+    const clicks = await eventually(async () => {
+      const found = await eventsOf('search_click', word);
+      return found.length ? found : undefined;
+    });
+    expect(clicks).toHaveLength(1);
+    const searches = await sql().query(
+      `select data->>'query' as query, data->>'resultCount' as n from analytics_events where kind = 'search' and data->>'query' like $1`,
+      [`${word.slice(0, 3)}%`],
+    );
+    expect(searches).toEqual([{ query: word, n: '1' }]);
+  });
+
   it('records a click with POST /v1/search/clicks, for anyone', async () => {
     const word = randomWord();
     const fan = await signUp();
