@@ -36,7 +36,7 @@ function loadExample(): (showId: string) => { vote(id: string): void } {
   return new Function('WebSocket', 'location', 'crypto', `${js}; return joinRoom;`)(
     FakeSocket,
     { href: 'http://mysetlist.test/shows/x' },
-    globalThis.crypto,
+    (globalThis as { crypto?: unknown }).crypto,
   );
 }
 
