@@ -3,8 +3,11 @@
  *
  * 1. Postgres: an embedded PGlite persisted in .data/pglite (or DATABASE_URL, when set), behind the local
  *    Neon relay so the workers use the real Neon driver.
- * 2. Migrations applied, demo data seeded once.
- * 3. All three workers in one `wrangler dev` process (queues only deliver reliably within one process).
+ * 2. Migrations applied, demo data seeded once; finished shows get their actual setlist and, once the workers run,
+ *    are scored through the api (scripts/seed/actual-setlists.ts, finalize-demo.ts).
+ * 3. All three workers in one `wrangler dev` process (queues only deliver reliably within one process), behind
+ *    the dev gateway (scripts/dev-gateway).
+ * 4. Every cron on its schedule (scripts/dev-crons.ts), unless MYSETLIST_DEV_CRONS=off.
  * Ctrl-C stops everything this script started.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,8 +16,12 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { buildApiAssets } from './api-assets';
 import { applyMigrations } from './db/migrate';
+import { allCrons, startDevCrons } from './dev-crons';
 import { splitConfigs } from './fanout-split';
 import { type LocalDatabase, startLocalDatabase } from './local-db/index';
+import { type ActualSetlistSeed, seedActualSetlists, showsToFinalize } from './seed/actual-setlists';
+import { useLocalArtwork } from './seed/artwork';
+import { finalizeDemoShows } from './seed/finalize-demo';
 import { type SeedResult, type SqlExecutor, seedDatabase } from './seed/index';
 import { utcMidnight } from './seed/time';
 
@@ -50,26 +57,47 @@ const started = performance.now();
 const say = (line: string) => console.log(`[dev] ${line}`);
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
-async function prepareDatabase(db: LocalDatabase): Promise<SeedResult> {
+interface PreparedDatabase {
+  seeded: SeedResult;
+  actual: ActualSetlistSeed;
+  /** Completed shows whose actual setlist is not scored yet: finalised through the api once it runs. */
+  toFinalize: string[];
+}
+
+/** Before the workers start, so nothing else uses the database meanwhile. */
+async function prepareDatabase(db: LocalDatabase): Promise<PreparedDatabase> {
   // Anchored to today's UTC midnight: the same data all day, and shows stay in the past and future.
   const seedOptions = { now: new Date(utcMidnight(Date.now())), onProgress: undefined };
+  const seed = async (sql: SqlExecutor): Promise<PreparedDatabase> => {
+    const seeded = await seedDatabase(sql, seedOptions);
+    await useLocalArtwork(sql);
+    const actual = await seedActualSetlists(sql);
+    return { seeded, actual, toFinalize: await showsToFinalize(sql) };
+  };
   if (db.pglite) {
     await applyMigrations(db.pglite);
-    return seedDatabase(db.pglite as unknown as SqlExecutor, seedOptions);
+    return seed(db.pglite as unknown as SqlExecutor);
   }
   const client = new pg.Client({ connectionString: db.upstreamUrl });
   await client.connect();
   try {
     await applyMigrations(client);
-    return await seedDatabase(client, seedOptions);
+    return await seed(client);
   } finally {
     await client.end();
   }
 }
 
 const BASE_CONFIGS = ['wrangler.toml', 'workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml'];
-/** MYSETLIST_FANOUT_PROCESS=1: the fan-out shards run in a wrangler dev of their own (scripts/fanout-split.ts). */
-const WORKER_CONFIGS = process.env.MYSETLIST_FANOUT_PROCESS === '1' ? splitConfigs(root, BASE_CONFIGS) : BASE_CONFIGS;
+/**
+ * The first worker answers the port: the dev gateway (scripts/dev-gateway), which passes every request to the api
+ * and makes `/cdn-cgi/handler/scheduled` reach the worker that owns each cron. MYSETLIST_FANOUT_PROCESS=1: the
+ * fan-out shards run in a wrangler dev of their own (scripts/fanout-split.ts).
+ */
+const WORKER_CONFIGS = [
+  'scripts/dev-gateway/wrangler.toml',
+  ...(process.env.MYSETLIST_FANOUT_PROCESS === '1' ? splitConfigs(root, BASE_CONFIGS) : BASE_CONFIGS),
+];
 
 /**
  * `wrangler dev` applies `--var` only to the first of several workers, but every worker reads the
@@ -143,7 +171,8 @@ async function main(): Promise<void> {
   });
   say(`Neon relay on ${db.relayAddress} (${elapsed()})`);
 
-  const seeded = await prepareDatabase(db);
+  const { seeded, actual, toFinalize } = await prepareDatabase(db);
+  if (actual.shows) say(`actual setlists seeded for ${actual.shows} finished shows (${actual.playedSongs} songs)`);
   say(
     seeded.status === 'seeded'
       ? `migrated and seeded demo data in ${(seeded.elapsedMs / 1000).toFixed(1)} s`
@@ -160,11 +189,13 @@ async function main(): Promise<void> {
   });
   buildApiAssets(root);
   const wrangler = startWrangler();
+  let crons: { stop(): void } | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
+    crons?.stop();
     if (wrangler.exitCode === null) {
       wrangler.kill('SIGINT');
       await Promise.race([new Promise((r) => wrangler.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
@@ -188,6 +219,22 @@ async function main(): Promise<void> {
   say(`ready in ${elapsed()}: ${base}`);
   say(`  GET ${base}/health   ·   GET ${base}/v1/shows?limit=5   ·   API reference ${base}/docs`);
   say(`  demo login: ${fan.email} / ${fan.password}   (moderator and admin: see README)`);
+  if (toFinalize.length) {
+    say(`scoring ${toFinalize.length} finished shows in the background (accuracy, points, leaderboards, inbox)…`);
+    finalizeDemoShows(base, toFinalize, say).then(
+      (r) =>
+        say(
+          `scored ${r.finalized} finished shows in ${(r.elapsedMs / 1000).toFixed(1)} s${r.failed ? ` (${r.failed} failed; retried on the next start)` : ''}`,
+        ),
+      (err: unknown) => say(`scoring the finished shows failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+  if (process.env.MYSETLIST_DEV_CRONS === 'off') say('crons: off (MYSETLIST_DEV_CRONS=off)');
+  else {
+    crons = startDevCrons({ baseUrl: base, log: (line) => say(line) });
+    say(`crons: ${allCrons().length} schedules running (UTC); run one now:`);
+    say(`  curl '${base}/cdn-cgi/handler/scheduled?cron=*/10+*+*+*+*'   (no cron: every cron once)`);
+  }
 }
 
 function redact(url: string): string {

@@ -64,6 +64,8 @@ export async function startReadStack(opts: {
       MYSETLIST_DATA_DIR: DATA_DIR,
       PORT: String(opts.port),
       DB_RELAY_PORT: String(opts.relayPort),
+      // No cron job in the middle of a measurement.
+      MYSETLIST_DEV_CRONS: 'off',
       // dev.ts writes these into every worker's .dev.vars, which override wrangler.toml [vars].
       MYSETLIST_DEV_VARS: JSON.stringify(opts.devVars),
     },

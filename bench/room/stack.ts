@@ -232,6 +232,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       DB_RELAY_PORT: String(opts.relayPort),
       INSPECTOR_PORT: String(opts.inspectorPort),
       WRANGLER_REGISTRY_PATH: registry,
+      // No cron job in the middle of a measurement.
+      MYSETLIST_DEV_CRONS: 'off',
       // dev.ts writes these into every worker's .dev.vars, which override wrangler.toml [vars].
       MYSETLIST_DEV_VARS: JSON.stringify(devVars),
     },

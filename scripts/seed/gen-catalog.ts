@@ -171,7 +171,8 @@ function makeArtist(
     musicbrainzId: f.string.uuid(),
     genres: f.helpers.arrayElements(GENRES, { min: 1, max: 3 }),
     popularity,
-    imageUrl: `https://picsum.photos/seed/${slug}/640/640`,
+    // Served by the api itself (workers/api/src/web/artwork.ts): no outside image host.
+    imageUrl: `/art/${slug}.svg`,
     createdAt: isoTimestamp(createdMs),
     updatedAt: isoTimestamp(createdMs + f.number.float() * (nowMs - createdMs)),
   };

@@ -35,6 +35,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       DB_RELAY_PORT: String(port + 1),
       INSPECTOR_PORT: String(port + 2),
       MYSETLIST_DATA_DIR: dataDir,
+      // Deterministic pages: no cron job changes the data under a test.
+      MYSETLIST_DEV_CRONS: 'off',
       WRANGLER_SEND_METRICS: 'false',
       CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     },

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PageQuery, Uuid } from './common';
+import { ShowActualSetlist } from './scoring';
 import { ShowStatus, ShowSummary } from './shows';
 
 // ------------------------------------------------------------------ common pieces
@@ -183,8 +184,8 @@ export const ShowDetail = ShowSummary.extend({
   venue: Venue,
   /** From Postgres, as persisted by the vote consumer; the live counts are the room's (GET /shows/{id}/setlist). */
   predictedSetlist: z.object({ songCount: z.number().int(), top: z.array(PredictedSong) }),
-  /** The setlist actually played: filled in by a later issue. */
-  actualSetlist: z.null(),
+  /** The setlist actually played so far (state `none`: nothing yet), with its revision. */
+  actualSetlist: ShowActualSetlist,
 }).meta({ id: 'ShowDetail' });
 export type ShowDetail = z.infer<typeof ShowDetail>;
 

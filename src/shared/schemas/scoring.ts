@@ -38,6 +38,16 @@ export const ActualSetlistView = z
   .meta({ id: 'ActualSetlist' });
 export type ActualSetlistView = z.infer<typeof ActualSetlistView>;
 
+/**
+ * The actual setlist inside the show detail (GET /shows/{idOrSlug}), with its revision: bumped by every change
+ * (a song marked or undone, a finalisation), the same number the show's room keeps, so a client can tell which
+ * of two copies is newer.
+ */
+export const ShowActualSetlist = ActualSetlistView.extend({ revision: z.number().int() }).meta({
+  id: 'ShowActualSetlist',
+});
+export type ShowActualSetlist = z.infer<typeof ShowActualSetlist>;
+
 /** `POST /shows/{showId}/played`: a catalogue song by id, or any song by title (matched to the catalogue when it can be). */
 export const MarkPlayedBody = z
   .object({

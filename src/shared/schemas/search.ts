@@ -7,6 +7,13 @@ const QueryText = z.string().trim().min(1).max(100);
 export const SearchQuery = z.object({
   q: QueryText.describe('What to look for: an artist, a venue or a city. Trimmed; 1–100 characters.'),
   limit: z.coerce.number().int().min(1).max(50).default(10),
+  suggest: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe(
+      'true: an as-you-type suggestion request, not counted as a search (the search is counted once, when the fan ' +
+        'picks a suggestion: POST /search/clicks with resultCount, or submits the query).',
+    ),
 });
 export type SearchQuery = z.infer<typeof SearchQuery>;
 
@@ -38,7 +45,16 @@ export const SearchResponse = z
 export type SearchResponse = z.infer<typeof SearchResponse>;
 
 export const SearchClick = z
-  .object({ query: QueryText, type: SearchResultType, id: Uuid })
+  .object({
+    query: QueryText,
+    type: SearchResultType,
+    id: Uuid,
+    /**
+     * Set when the result was picked from as-you-type suggestions (`suggest=true`, which are not counted): how many
+     * were shown. The search is then counted with this click, once.
+     */
+    resultCount: z.number().int().min(0).max(50).optional(),
+  })
   .meta({ id: 'SearchClick', description: 'A search result the fan opened, for click-through statistics.' });
 export type SearchClick = z.infer<typeof SearchClick>;
 

@@ -88,6 +88,29 @@ describe('the actual setlist, entered live', () => {
     watcher.close();
   });
 
+  it('the show detail carries the actual setlist with its revision, fresh after each mark and undo', async () => {
+    const { show, songs } = await createShow();
+    const moderator = await signUpAs('moderator');
+    type Detail = { actualSetlist: { state: string; revision: number; songs: { position: number; songId: string }[] } };
+    const detail = async () => (await (await api(`/v1/shows/${show.slug}`)).json()) as Detail;
+    expect((await detail()).actualSetlist).toMatchObject({ state: 'none', revision: 0, songs: [] });
+    for (const song of songs.slice(0, 2))
+      expect((await markPlayed(show.id, moderator.token, { songId: song.id })).status).toBe(201);
+    const marked = (await detail()).actualSetlist;
+    expect(marked.state).toBe('live');
+    expect(marked.revision).toBe(2);
+    expect(marked.songs.map((s) => [s.position, s.songId])).toEqual([
+      [1, songs[0]!.id],
+      [2, songs[1]!.id],
+    ]);
+    expect((await api(`/v1/shows/${show.id}/played/last`, { method: 'DELETE', token: moderator.token })).status).toBe(
+      200,
+    );
+    const undone = (await detail()).actualSetlist;
+    expect(undone.revision).toBe(3);
+    expect(undone.songs.map((s) => s.songId)).toEqual([songs[0]!.id]);
+  });
+
   it('undoes one position (the later songs move up) and the last one; sockets hear `unplayed`', async () => {
     const { show, songs } = await createShow();
     const moderator = await signUpAs('moderator');

@@ -50,6 +50,7 @@ const randomWord = (length = 9) =>
 const tag = crypto.randomUUID().slice(0, 8);
 let beyonce: schema.Artist;
 let metallica: schema.Artist;
+let brokenCrystal: schema.Artist;
 let zurich: schema.Venue;
 let upcomingShow: schema.Show;
 let pastShow: schema.Show;
@@ -65,6 +66,11 @@ beforeAll(async () => {
     ])
     .returning();
   [beyonce, metallica] = [artists[0]!, artists[1]!];
+  const [crystal] = await db
+    .insert(schema.artists)
+    .values({ slug: `broken-crystal-${tag}`, name: 'Broken Crystal', genres: ['rock'], popularity: 40 })
+    .returning();
+  brokenCrystal = crystal!;
   const venues = await db
     .insert(schema.venues)
     .values({
@@ -112,6 +118,17 @@ describe('GET /v1/search', () => {
       expect(results[0], q).toMatchObject({ type: 'artist', title: 'Metallica' });
       expect(
         results.some((r) => r.id === metallica.id),
+        q,
+      ).toBe(true);
+    }
+  });
+
+  it('finds a name by one of its words with one letter wrong: "crstal", "cristal", "brokn" find "Broken Crystal"', async () => {
+    // Word similarity 0.5 and 0.45: below pg_trgm's default threshold (0.6), which found nothing for them.
+    for (const q of ['crstal', 'cristal', 'crystl', 'brokn', 'BROKEN CRISTAL']) {
+      const { results } = await search(q);
+      expect(
+        results.some((r) => r.type === 'artist' && r.id === brokenCrystal.id),
         q,
       ).toBe(true);
     }
@@ -233,6 +250,31 @@ describe('search analytics', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.data).toEqual({ query: `quorum ${word}`, resultCount: results.length });
     expect(rows[0]!.user_id).toBeNull();
+  });
+
+  it('does not count as-you-type suggestions (suggest=true); a picked suggestion counts the search once, with its click', async () => {
+    const word = randomWord();
+    const [artist] = await testDb()
+      .insert(schema.artists)
+      .values({ slug: `suggested-${tag}`, name: `Suggested ${word}` })
+      .returning();
+    for (const prefix of [word.slice(0, 3), word.slice(0, 5), word])
+      expect((await call(`/v1/search?q=${prefix}&suggest=true`)).status).toBe(200);
+    const res = await call('/v1/search/clicks', {
+      method: 'POST',
+      body: { query: word, type: 'artist', id: artist!.id, resultCount: 1 },
+    });
+    expect(res.status).toBe(204);
+    const clicks = await eventually(async () => {
+      const found = await eventsOf('search_click', word);
+      return found.length ? found : undefined;
+    });
+    expect(clicks).toHaveLength(1);
+    const searches = await sql().query(
+      `select data->>'query' as query, data->>'resultCount' as n from analytics_events where kind = 'search' and data->>'query' like $1`,
+      [`${word.slice(0, 3)}%`],
+    );
+    expect(searches).toEqual([{ query: word, n: '1' }]);
   });
 
   it('records a click with POST /v1/search/clicks, for anyone', async () => {

@@ -1,7 +1,7 @@
+import { runCron } from '#shared/cron/run';
 import { openDatabase, openHttpSql } from '#shared/db/client';
-import type { IngestDb } from '#shared/ingest/context';
-import { refreshSteps, setlistSteps } from '#shared/ingest/cron';
 import { createLogger, parseLogLevel } from '#shared/log';
+import { DLQ_SUFFIX, QUEUES } from '#shared/queues';
 import { consumeAnalytics } from './consumers/analytics';
 import { recordDeadLetters } from './consumers/dead-letters';
 import { consumeImports } from './consumers/imports';
@@ -9,21 +9,10 @@ import { consumeNotifications } from './consumers/notifications';
 import { recordQueueLag } from './consumers/queue-lag';
 import { backoffSeconds, type ConsumerDeps } from './consumers/retry-policy';
 import { consumeVoteEvents } from './consumers/vote-events';
+import { INGEST_CRON_JOBS } from './cron/jobs';
 import { notificationConfig } from './notifications/config';
 
 export { ProviderRateLimiter } from './provider-rate-limiter';
-
-/** wrangler.toml [triggers] crons: keep in step. (Not exported: a worker's module exports must be handlers.) */
-const REFRESH_CRON = '41 4 * * *';
-
-export const QUEUES = {
-  voteEvents: 'mysetlist-vote-events',
-  notifications: 'mysetlist-notifications',
-  analytics: 'mysetlist-analytics',
-  imports: 'mysetlist-imports',
-} as const;
-
-const DLQ_SUFFIX = '-dlq';
 
 export default {
   /** Not publicly routed (workers_dev = false); answers only so that a misrouted request is obvious. */
@@ -66,10 +55,7 @@ export default {
     }
   },
 
-  /**
-   * Ingestion cron jobs (docs/ingestion.md): each only enqueues import steps. The setlist lookup every
-   * 30 minutes, the artist refresh daily; both are idempotent, so a doubled run is harmless.
-   */
+  /** Ingestion cron jobs: the table of cron → jobs in cron/jobs.ts, run by the one runner (#shared/cron/run). */
   async scheduled(controller, env, ctx) {
     const log = createLogger(
       { service: 'queue-consumers', cron: controller.cron },
@@ -77,11 +63,12 @@ export default {
     );
     const handle = openDatabase(env, (err) => log.warn('database pool error', { err }));
     try {
-      const db: IngestDb = handle.db.$primary;
-      const steps = controller.cron === REFRESH_CRON ? await refreshSteps(db) : await setlistSteps(db, new Date());
-      for (let i = 0; i < steps.length; i += 100)
-        await env.IMPORTS.sendBatch(steps.slice(i, i + 100).map((body) => ({ body })));
-      log.info('ingestion steps enqueued', { steps: steps.length });
+      const context = {
+        db: handle.db.$primary,
+        imports: env.IMPORTS,
+        scheduledTime: new Date(controller.scheduledTime),
+      };
+      await runCron(INGEST_CRON_JOBS, controller.cron, context, log);
     } finally {
       ctx.waitUntil(handle.close());
     }

@@ -5,6 +5,8 @@
  */
 export interface ComboOption {
   id: string;
+  /** What the option is (a search result's type), for the caller's own use. */
+  kind?: string;
   label: string;
   detail?: string;
   href?: string;

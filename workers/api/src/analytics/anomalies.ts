@@ -5,10 +5,11 @@
  * cluster. Votes already discounted are left out, so a discounted cluster is not flagged again.
  */
 import { sql } from 'drizzle-orm';
+import { CRONS } from '#shared/cron/schedule';
 import type { Database } from '#shared/db/client';
 import { ANOMALY_RULES, type AnomalyRule } from './anomaly-rules';
 
-export const ANOMALY_CRON = '* * * * *';
+export const ANOMALY_CRON = CRONS['mysetlist-api'].anomalies;
 
 export interface Cluster {
   showId: string;

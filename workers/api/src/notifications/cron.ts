@@ -4,12 +4,13 @@
  * queue are re-sent (the outbox sweep), and so are send messages of deliveries that are overdue. Idempotent: a doubled or missed run changes nothing.
  */
 import { sql } from 'drizzle-orm';
+import { CRONS } from '#shared/cron/schedule';
 import type { PrimaryDatabase } from '#shared/db/client';
 import { fanoutMessage, markEnqueued, resendPendingNotificationEvents } from '#shared/notifications/enqueue';
 import { DELIVERIES_PER_SEND } from '#shared/notifications/policy';
 import type { NotificationTrigger } from '#shared/schemas/notifications';
 
-export const NOTIFICATIONS_CRON = '*/5 * * * *';
+export const NOTIFICATIONS_CRON = CRONS['mysetlist-api'].notifications;
 
 /**
  * Voting that opened in the last day, unless it was already open when the show was announced (the

@@ -85,7 +85,9 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
           { type: 'show', id: showId },
           { position: marked.song.position, songId: marked.song.songId, title: marked.song.title },
         );
-      if (marked.statusChanged) {
+      // The show detail carries the actual setlist; a status change also moves the show in the artist's and
+      // the venue's lists.
+      if (!marked.repeated || marked.statusChanged) {
         const show = await assertShowExists(c, showId);
         await invalidateCatalog(c, { showId, artistId: show.artistId, venueId: show.venueId });
       }
@@ -116,6 +118,9 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
         { type: 'show', id: showId },
         { position: undone.removed.position, songId: undone.removed.songId, title: undone.removed.title },
       );
+      // The show detail carries the actual setlist.
+      const show = await assertShowExists(c, showId);
+      await invalidateCatalog(c, { showId, artistId: show.artistId, venueId: show.venueId });
       return c.json({ removed: undone.removed, actualSetlist: undone.actual }, 200);
     },
   )

@@ -2,17 +2,13 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { deadLetters } from '#shared/db/schema';
+import { QUEUES } from '#shared/queues';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
-const SOURCE_QUEUES = [
-  'mysetlist-vote-events',
-  'mysetlist-notifications',
-  'mysetlist-analytics',
-  'mysetlist-imports',
-] as const;
+const SOURCE_QUEUES = [QUEUES.voteEvents, QUEUES.notifications, QUEUES.analytics, QUEUES.imports] as const;
 type SourceQueue = (typeof SOURCE_QUEUES)[number];
 
 const DeadLetter = z
@@ -32,10 +28,13 @@ const ReplayBody = z
 const ReplayResult = z.object({ replayed: z.number().int(), remaining: z.number().int() }).meta({ id: 'ReplayResult' });
 
 function producer(env: Env, queue: SourceQueue): Queue {
-  if (queue === 'mysetlist-vote-events') return env.VOTE_EVENTS;
-  if (queue === 'mysetlist-notifications') return env.NOTIFICATIONS;
-  if (queue === 'mysetlist-imports') return env.IMPORTS;
-  return env.ANALYTICS;
+  const producers: Record<SourceQueue, Queue> = {
+    [QUEUES.voteEvents]: env.VOTE_EVENTS,
+    [QUEUES.notifications]: env.NOTIFICATIONS,
+    [QUEUES.analytics]: env.ANALYTICS,
+    [QUEUES.imports]: env.IMPORTS,
+  };
+  return producers[queue];
 }
 
 /** Operators' view of dead letters, and the replay behind `npm run dlq:replay`. Admins only. */

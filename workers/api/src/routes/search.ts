@@ -17,7 +17,7 @@ export const searchRoutes = new OpenAPIHono<AppEnv>()
       description:
         'One list, interleaved and ordered by `score` (match quality in [0, 1]); on equal scores artists come ' +
         'before venues before shows. Shows are found through their artist, venue name or city. Never cached: ' +
-        'every search is counted for the search statistics.',
+        'every search is counted for the search statistics, except as-you-type suggestions (`suggest=true`).',
       request: { query: SearchQuery },
       responses: {
         200: { description: 'The best matches, best first.', ...json(SearchResponse) },
@@ -25,9 +25,11 @@ export const searchRoutes = new OpenAPIHono<AppEnv>()
       },
     }),
     async (c) => {
-      const { q, limit } = c.req.valid('query');
+      const { q, limit, suggest } = c.req.valid('query');
       const results = await searchCatalogue(c.var.database.db, q, limit);
-      recordEvent(c, 'search', { data: { query: normalizeQuery(q), resultCount: results.length } });
+      // Suggestions as you type would count every prefix ("m", "me", "met"…) as a search of its own.
+      if (suggest !== 'true')
+        recordEvent(c, 'search', { data: { query: normalizeQuery(q), resultCount: results.length } });
       // Not stored by the response cache: a cached answer would not reach this handler, and the most popular
       // queries, the ones cached most, would be the ones undercounted.
       c.header('Cache-Control', 'no-store');
@@ -44,7 +46,9 @@ export const searchRoutes = new OpenAPIHono<AppEnv>()
       responses: { 204: { description: 'Recorded (asynchronously).' }, ...errorResponses(400) },
     }),
     (c) => {
-      const { query, type, id } = c.req.valid('json');
+      const { query, type, id, resultCount } = c.req.valid('json');
+      // Picked from suggestions, which were not counted: this is where that search counts, once.
+      if (resultCount !== undefined) recordEvent(c, 'search', { data: { query: normalizeQuery(query), resultCount } });
       recordEvent(c, 'search_click', { data: { query: normalizeQuery(query), type, id } });
       return c.body(null, 204);
     },

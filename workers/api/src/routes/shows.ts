@@ -4,6 +4,7 @@ import { artists, setlistSongs, shows, songs, trendingScores, venues } from '#sh
 import { errors } from '#shared/errors';
 import { IdOrSlugParams, ShowDetail } from '#shared/schemas/catalog';
 import { ShowList, ShowListQuery, type ShowSummary } from '#shared/schemas/shows';
+import { readActualSetlist } from '#shared/scoring/actual-setlist';
 import { recordView } from '../analytics/record';
 import type { AppEnv } from '../app-env';
 import {
@@ -162,7 +163,7 @@ export const showRoutes = new OpenAPIHono<AppEnv>()
         .where(idOrSlug(shows, c.req.valid('param').idOrSlug));
       if (!show) throw errors.notFound('show');
       // Persisted counts (the vote consumer keeps them within a moment of the room's); the live ones are the room's.
-      const [top, [total]] = await Promise.all([
+      const [top, [total], actual] = await Promise.all([
         db
           .select({
             setlistSongId: setlistSongs.id,
@@ -177,11 +178,12 @@ export const showRoutes = new OpenAPIHono<AppEnv>()
           .orderBy(desc(setlistSongs.voteCount), asc(setlistSongs.createdAt), asc(setlistSongs.id))
           .limit(PREDICTED_TOP),
         db.select({ n: count() }).from(setlistSongs).where(eq(setlistSongs.showId, show.id)),
+        readActualSetlist(db, show.id),
       ]);
       const detail: ShowDetail = {
         ...toShowSummary(show),
         predictedSetlist: { songCount: total?.n ?? 0, top },
-        actualSetlist: null,
+        actualSetlist: actual,
       };
       // Feeds trending. Anonymous views answered from the response cache do not reach here (≤ 1 per URL per freshness window).
       recordView(c, 'show_view', show.id);

@@ -18,10 +18,11 @@
  * artist views plus everything that happened on its shows (votes, additions, show views).
  */
 import { sql } from 'drizzle-orm';
+import { CRONS } from '#shared/cron/schedule';
 import type { Database } from '#shared/db/client';
 
-/** Cron expression of the recompute; must equal the entry in wrangler.toml's [triggers] crons. */
-export const TRENDING_CRON = '*/10 * * * *';
+/** Cron expression of the recompute (#shared/cron/schedule). */
+export const TRENDING_CRON = CRONS['mysetlist-api'].trending;
 
 export const HALF_LIFE_HOURS = 24;
 export const LOOKBACK_DAYS = 14;

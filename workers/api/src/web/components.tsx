@@ -66,7 +66,15 @@ export interface ArtistLike {
 export function ArtistPhoto({ artist, size }: { artist: ArtistLike; size: number }) {
   // Fixed width and height: the page does not move when the photo arrives.
   return artist.imageUrl ? (
-    <img class="artist-photo" src={artist.imageUrl} alt={artist.name} width={size} height={size} loading="lazy" />
+    <img
+      class="artist-photo"
+      src={artist.imageUrl}
+      alt={artist.name}
+      data-fallback={artist.name.slice(0, 1)}
+      width={size}
+      height={size}
+      loading="lazy"
+    />
   ) : (
     <span class="artist-photo placeholder" style={`width:${size}px;height:${size}px`} aria-hidden="true">
       {artist.name.slice(0, 1)}

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import type { AppEnv } from '../app-env';
 import { responseCache } from '../middleware/response-cache';
+import { ARTWORK_PATH, artworkSvg } from './artwork';
 import { formBodyLimit } from './form-body-limit';
 import type { ApiFetch } from './internal-api';
 import {
@@ -49,6 +50,16 @@ export function createWebRoutes(fetchApi: ApiFetch) {
       // Every form post has a body limit, like /v1 (form-body-limit.tsx).
       .use('*', formBodyLimit())
       .get('/', publicCache, sharedPage(homePage))
+      // Generated artwork for the demo data (artwork.ts); the same slug always gives the same bytes.
+      .get('/art/:file{[a-z0-9-]+\\.svg}', (c) => {
+        const slug = c.req.param('file').slice(0, -'.svg'.length);
+        if (slug.length > 120 || !ARTWORK_PATH.test(slug)) return c.notFound();
+        return c.body(artworkSvg(slug), 200, {
+          'Content-Type': 'image/svg+xml; charset=utf-8',
+          'Cache-Control': 'public, max-age=604800, immutable',
+          'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+        });
+      })
       .get('/search', publicCache, sharedPage(searchPage))
       .get('/artists/:slug', publicCache, sharedPage(artistPage))
       .post('/artists/:slug/follow', page(followSubmit))

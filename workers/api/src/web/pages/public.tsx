@@ -98,10 +98,10 @@ export async function searchPage({ c, api, me }: PageContext): Promise<Response>
         {results.length === 0 ? (
           <p class="muted">Nothing matches. Try another spelling or a city.</p>
         ) : (
-          <ul class="cards results">
+          <ul class="cards results" data-search-query={q}>
             {results.map((r) => (
               <li class="card">
-                <a href={`/${TYPE_PATH[r.type]}/${r.slug}`}>
+                <a href={`/${TYPE_PATH[r.type]}/${r.slug}`} data-result-type={r.type} data-result-id={r.id}>
                   <strong>{r.title}</strong>
                   <span class="muted">
                     {TYPE_LABEL[r.type]} · {r.subtitle}

@@ -3,7 +3,7 @@
 import type { SetlistView } from '#shared/room-rpc';
 import type { ShowDetail } from '#shared/schemas/catalog';
 import type { RoomSong } from '#shared/schemas/room';
-import type { ActualSetlistView, ShowAccuracyView } from '#shared/schemas/scoring';
+import type { ShowAccuracyView } from '#shared/schemas/scoring';
 import { WEB_ASSETS } from '../assets';
 import { Flash, StatusBadge, showDate } from '../components';
 import { must } from '../internal-api';
@@ -79,12 +79,9 @@ function SetlistRow({
 
 export async function showPage({ c, api, me }: PageContext): Promise<Response> {
   const show = must(await api.get<ShowDetail>(`/shows/${encodeURIComponent(c.req.param('slug')!)}`));
-  const [setlistResult, actualResult] = await Promise.all([
-    api.get<SetlistView>(`/shows/${show.id}/setlist`),
-    api.get<ActualSetlistView>(`/shows/${show.id}/actual-setlist`),
-  ]);
-  const setlist = must(setlistResult);
-  const actual = must(actualResult);
+  const setlist = must(await api.get<SetlistView>(`/shows/${show.id}/setlist`));
+  // The show detail carries the actual setlist (with its revision): no request of its own.
+  const actual = show.actualSetlist;
   const accuracy = actual.state === 'final' ? await api.get<ShowAccuracyView>(`/shows/${show.id}/accuracy`) : undefined;
   const score = accuracy?.ok ? accuracy.data : undefined;
   const playedAt = new Map(
