@@ -4,8 +4,10 @@
 import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { enqueueShowAnnounced } from '#shared/notifications/enqueue';
 import { createApp } from '../src/app';
-import { api, createShow, errorOf, signUp, signUpAs } from './support';
+import { browserSubscription, deliveriesOf, providerRequests } from './notification-support';
+import { api, createShow, errorOf, eventually, signUp, signUpAs, sql, testDb } from './support';
 
 const app = createApp();
 const ORIGIN = 'http://mysetlist.test';
@@ -123,5 +125,54 @@ describe('web form posts', () => {
 
     // A form of ordinary size is still read.
     expect((await page('/login', form({ email: 'a@example.test', password: 'x' }))).status).toBe(401);
+  });
+});
+
+describe('Web Push endpoints', () => {
+  // `*.push.test` is answered (and recorded) by the fake push service, like a real host would be: not an allowed one.
+  const offList = () => `https://attacker.push.test/${crypto.randomUUID()}`;
+
+  it("are refused at registration unless on a push service's host", async () => {
+    const fan = await signUp();
+    const browser = await browserSubscription();
+    for (const endpoint of [offList(), 'https://169.254.169.254/latest', 'https://fcm.googleapis.com.evil.example/x']) {
+      const res = await api('/v1/me/push-subscriptions', {
+        method: 'POST',
+        token: fan.token,
+        body: JSON.stringify({ ...browser, endpoint }),
+      });
+      expect(res.status, endpoint).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ code: 'push_service_not_allowed' });
+    }
+    const ok = await api('/v1/me/push-subscriptions', {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify(browser),
+    });
+    expect(ok.status).toBe(201);
+  });
+
+  it('are checked again before each send: a stored off-list endpoint is never called, and is removed', async () => {
+    const { artist, show } = await createShow();
+    const fan = await signUp();
+    await api(`/v1/me/follows/${artist.id}`, { method: 'PUT', token: fan.token });
+    const browser = await browserSubscription();
+    const endpoint = offList();
+    // Stored before the registration check existed.
+    await sql().query(
+      `insert into push_subscriptions (user_id, type, endpoint, p256dh, auth) values ($1, 'webpush', $2, $3, $4)`,
+      [fan.user.id, endpoint, browser.keys.p256dh, browser.keys.auth],
+    );
+    const { eventId } = await enqueueShowAnnounced(testDb(), env.NOTIFICATIONS, show.id);
+    const delivery = await eventually(async () => {
+      const row = (await deliveriesOf(eventId)).find((r) => r.user_id === fan.user.id && r.channel === 'webpush');
+      return row && !['queued', 'sending', 'retrying'].includes(row.status) ? row : undefined;
+    }, 20_000);
+    expect(delivery.status).toBe('failed');
+    expect(await providerRequests('webpush', endpoint)).toEqual([]);
+    const left = (await sql().query('select count(*)::int as n from push_subscriptions where endpoint = $1', [
+      endpoint,
+    ])) as { n: number }[];
+    expect(left[0]?.n).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { notificationSettings, notifications, pushSubscriptions, users } from '#shared/db/schema';
 import { ApiError, errors } from '#shared/errors';
+import { pushEndpointAllowed, pushServiceHosts } from '#shared/notifications/push-hosts';
 import { renderShort, type TemplateData } from '#shared/notifications/templates';
 import { verifyUnsubscribeToken } from '#shared/notifications/unsubscribe-token';
 import { PageQuery } from '#shared/schemas/common';
@@ -26,6 +27,9 @@ import { readPreferences, setSwitches, unsubscribeRows, writePreferences } from 
 import { rowAfter } from './catalog-common';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+
+/** The optional `PUSH_SERVICE_HOSTS` var (src/shared/notifications/push-hosts.ts); not in wrangler.toml by default. */
+const pushHostsOf = (env: Env) => (env as Env & { PUSH_SERVICE_HOSTS?: string }).PUSH_SERVICE_HOSTS;
 
 const TAGS = ['Notifications'];
 const IdParams = z.object({ id: z.uuid() });
@@ -209,6 +213,12 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const body = c.req.valid('json');
+      if (body.type === 'webpush' && !pushEndpointAllowed(body.endpoint, pushServiceHosts(pushHostsOf(c.env))))
+        throw new ApiError(
+          400,
+          'push_service_not_allowed',
+          "The endpoint is not on a known browser push service's host (PUSH_SERVICE_HOSTS).",
+        );
       const values =
         body.type === 'webpush'
           ? { type: 'webpush', endpoint: body.endpoint, p256dh: body.keys.p256dh, auth: body.keys.auth }
