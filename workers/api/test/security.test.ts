@@ -5,6 +5,7 @@ import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { enqueueShowAnnounced } from '#shared/notifications/enqueue';
+import { signUnsubscribeToken } from '#shared/notifications/unsubscribe-token';
 import { createApp } from '../src/app';
 import { browserSubscription, deliveriesOf, providerRequests } from './notification-support';
 import { api, createShow, errorOf, eventually, signUp, signUpAs, sql, testDb } from './support';
@@ -174,5 +175,37 @@ describe('Web Push endpoints', () => {
       endpoint,
     ])) as { n: number }[];
     expect(left[0]?.n).toBe(0);
+  });
+});
+
+describe('unsubscribe links', () => {
+  const key = () => env.UNSUBSCRIBE_SIGNING_KEY;
+  const emailOn = async (token: string) => {
+    const prefs = (await (await api('/v1/me/notification-preferences', { token })).json()) as {
+      kinds: Record<string, Record<string, boolean>>;
+    };
+    return prefs.kinds.show_announced?.email;
+  };
+
+  it('GET (a mail scanner, a link preview) only asks; the POST of the same URL unsubscribes', async () => {
+    const fan = await signUp();
+    const token = await signUnsubscribeToken(key(), { u: fan.user.id, k: 'show_announced', c: 'email' });
+    const scanned = await api(`/v1/unsubscribe?token=${token}`);
+    expect(scanned.status).toBe(200);
+    expect(await scanned.json()).toEqual({ confirm: { kind: 'show_announced', channel: 'email' }, method: 'POST' });
+    const browser = await api(`/v1/unsubscribe?token=${token}`, { headers: { Accept: 'text/html' } });
+    expect(browser.status).toBe(200);
+    const page = await browser.text();
+    expect(page).toContain('<form method="post" action="/v1/unsubscribe?token=');
+    expect(await emailOn(fan.token)).toBe(true);
+
+    const clicked = await api(`/v1/unsubscribe?token=${token}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(clicked.status).toBe(200);
+    expect(await clicked.text()).toContain('You are unsubscribed');
+    expect(await emailOn(fan.token)).toBe(false);
   });
 });
