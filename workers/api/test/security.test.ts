@@ -209,3 +209,54 @@ describe('unsubscribe links', () => {
     expect(await emailOn(fan.token)).toBe(false);
   });
 });
+
+describe('attempt limits', () => {
+  it('log-in: guesses sent at once cannot get past the limit (counted before deciding)', async () => {
+    const fan = await signUp();
+    const ip = `203.0.113.${Math.floor(Math.random() * 250)}`;
+    const guesses = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        api('/v1/auth/login', {
+          method: 'POST',
+          headers: { 'CF-Connecting-IP': ip },
+          body: JSON.stringify({ email: fan.user.email, password: 'a wrong guess!' }),
+        }),
+      ),
+    );
+    const statuses = guesses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+  });
+
+  it('a right password does not use up the limit', async () => {
+    const fan = await signUp();
+    for (let i = 0; i < 12; i++) {
+      const res = await api('/v1/auth/login', {
+        method: 'POST',
+        body: JSON.stringify({ email: fan.user.email, password: fan.password }),
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it('the current password at /me/password is limited too, also when guesses are sent at once', async () => {
+    const fan = await signUp();
+    const tries = await Promise.all(
+      Array.from({ length: 15 }, () =>
+        api('/v1/me/password', {
+          method: 'POST',
+          token: fan.token,
+          body: JSON.stringify({ currentPassword: 'a wrong guess!', newPassword: 'a brand new passphrase' }),
+        }),
+      ),
+    );
+    expect(tries.map((r) => r.status).filter((s) => s === 429)).toHaveLength(5);
+    const refused = await api('/v1/me/password', {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ currentPassword: fan.password, newPassword: 'a brand new passphrase' }),
+    });
+    expect(refused.status).toBe(429);
+    expect(await errorOf(refused)).toMatchObject({ code: 'too_many_attempts' });
+  });
+});
