@@ -174,5 +174,16 @@ export const UnsubscribeResult = z
   })
   .meta({ id: 'UnsubscribeResult' });
 
+/** `GET /v1/unsubscribe`: what the link would turn off; nothing changes until it is POSTed (RFC 8058). */
+export const UnsubscribeConfirmation = z
+  .object({
+    confirm: z.object({
+      kind: z.union([NotificationKind, z.literal('all')]),
+      channel: z.union([NotificationChannel, z.literal('all')]),
+    }),
+    method: z.literal('POST'),
+  })
+  .meta({ id: 'UnsubscribeConfirmation' });
+
 export const NotificationsMarked = z.object({ marked: z.number().int() }).meta({ id: 'NotificationsMarked' });
 export const VapidPublicKey = z.object({ publicKey: z.string().nullable() }).meta({ id: 'VapidPublicKey' });

@@ -277,4 +277,15 @@ describe('MFA', () => {
       await handle.close();
     }
   });
+
+  it('limits wrong codes at /me/mfa/disable: 10 per account in 15 minutes, even sent at once (429)', async () => {
+    const { token, secret, t0 } = await userWithMfa();
+    const tries = await Promise.all(
+      Array.from({ length: 12 }, () => post('/v1/me/mfa/disable', token, { code: wrongCode(secret, t0) })),
+    );
+    expect(tries.map((r) => r.status).filter((s) => s === 429)).toHaveLength(2);
+    const right = await post('/v1/me/mfa/disable', token, { code: codeAt(secret, 1, t0) });
+    expect(right.status).toBe(429);
+    expect(await errorOf(right)).toMatchObject({ code: 'too_many_attempts' });
+  });
 });

@@ -4,8 +4,11 @@
 import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { enqueueShowAnnounced } from '#shared/notifications/enqueue';
+import { signUnsubscribeToken } from '#shared/notifications/unsubscribe-token';
 import { createApp } from '../src/app';
-import { api, createShow, errorOf, signUp, signUpAs } from './support';
+import { browserSubscription, deliveriesOf, providerRequests } from './notification-support';
+import { api, createShow, errorOf, eventually, signUp, signUpAs, sql, testDb } from './support';
 
 const app = createApp();
 const ORIGIN = 'http://mysetlist.test';
@@ -123,5 +126,137 @@ describe('web form posts', () => {
 
     // A form of ordinary size is still read.
     expect((await page('/login', form({ email: 'a@example.test', password: 'x' }))).status).toBe(401);
+  });
+});
+
+describe('Web Push endpoints', () => {
+  // `*.push.test` is answered (and recorded) by the fake push service, like a real host would be: not an allowed one.
+  const offList = () => `https://attacker.push.test/${crypto.randomUUID()}`;
+
+  it("are refused at registration unless on a push service's host", async () => {
+    const fan = await signUp();
+    const browser = await browserSubscription();
+    for (const endpoint of [offList(), 'https://169.254.169.254/latest', 'https://fcm.googleapis.com.evil.example/x']) {
+      const res = await api('/v1/me/push-subscriptions', {
+        method: 'POST',
+        token: fan.token,
+        body: JSON.stringify({ ...browser, endpoint }),
+      });
+      expect(res.status, endpoint).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ code: 'push_service_not_allowed' });
+    }
+    const ok = await api('/v1/me/push-subscriptions', {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify(browser),
+    });
+    expect(ok.status).toBe(201);
+  });
+
+  it('are checked again before each send: a stored off-list endpoint is never called, and is removed', async () => {
+    const { artist, show } = await createShow();
+    const fan = await signUp();
+    await api(`/v1/me/follows/${artist.id}`, { method: 'PUT', token: fan.token });
+    const browser = await browserSubscription();
+    const endpoint = offList();
+    // Stored before the registration check existed.
+    await sql().query(
+      `insert into push_subscriptions (user_id, type, endpoint, p256dh, auth) values ($1, 'webpush', $2, $3, $4)`,
+      [fan.user.id, endpoint, browser.keys.p256dh, browser.keys.auth],
+    );
+    const { eventId } = await enqueueShowAnnounced(testDb(), env.NOTIFICATIONS, show.id);
+    const delivery = await eventually(async () => {
+      const row = (await deliveriesOf(eventId)).find((r) => r.user_id === fan.user.id && r.channel === 'webpush');
+      return row && !['queued', 'sending', 'retrying'].includes(row.status) ? row : undefined;
+    }, 20_000);
+    expect(delivery.status).toBe('failed');
+    expect(await providerRequests('webpush', endpoint)).toEqual([]);
+    const left = (await sql().query('select count(*)::int as n from push_subscriptions where endpoint = $1', [
+      endpoint,
+    ])) as { n: number }[];
+    expect(left[0]?.n).toBe(0);
+  });
+});
+
+describe('unsubscribe links', () => {
+  const key = () => env.UNSUBSCRIBE_SIGNING_KEY;
+  const emailOn = async (token: string) => {
+    const prefs = (await (await api('/v1/me/notification-preferences', { token })).json()) as {
+      kinds: Record<string, Record<string, boolean>>;
+    };
+    return prefs.kinds.show_announced?.email;
+  };
+
+  it('GET (a mail scanner, a link preview) only asks; the POST of the same URL unsubscribes', async () => {
+    const fan = await signUp();
+    const token = await signUnsubscribeToken(key(), { u: fan.user.id, k: 'show_announced', c: 'email' });
+    const scanned = await api(`/v1/unsubscribe?token=${token}`);
+    expect(scanned.status).toBe(200);
+    expect(await scanned.json()).toEqual({ confirm: { kind: 'show_announced', channel: 'email' }, method: 'POST' });
+    const browser = await api(`/v1/unsubscribe?token=${token}`, { headers: { Accept: 'text/html' } });
+    expect(browser.status).toBe(200);
+    const page = await browser.text();
+    expect(page).toContain('<form method="post" action="/v1/unsubscribe?token=');
+    expect(await emailOn(fan.token)).toBe(true);
+
+    const clicked = await api(`/v1/unsubscribe?token=${token}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(clicked.status).toBe(200);
+    expect(await clicked.text()).toContain('You are unsubscribed');
+    expect(await emailOn(fan.token)).toBe(false);
+  });
+});
+
+describe('attempt limits', () => {
+  it('log-in: guesses sent at once cannot get past the limit (counted before deciding)', async () => {
+    const fan = await signUp();
+    const ip = `203.0.113.${Math.floor(Math.random() * 250)}`;
+    const guesses = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        api('/v1/auth/login', {
+          method: 'POST',
+          headers: { 'CF-Connecting-IP': ip },
+          body: JSON.stringify({ email: fan.user.email, password: 'a wrong guess!' }),
+        }),
+      ),
+    );
+    const statuses = guesses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+  });
+
+  it('a right password does not use up the limit', async () => {
+    const fan = await signUp();
+    for (let i = 0; i < 12; i++) {
+      const res = await api('/v1/auth/login', {
+        method: 'POST',
+        body: JSON.stringify({ email: fan.user.email, password: fan.password }),
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it('the current password at /me/password is limited too, also when guesses are sent at once', async () => {
+    const fan = await signUp();
+    const tries = await Promise.all(
+      Array.from({ length: 15 }, () =>
+        api('/v1/me/password', {
+          method: 'POST',
+          token: fan.token,
+          body: JSON.stringify({ currentPassword: 'a wrong guess!', newPassword: 'a brand new passphrase' }),
+        }),
+      ),
+    );
+    expect(tries.map((r) => r.status).filter((s) => s === 429)).toHaveLength(5);
+    const refused = await api('/v1/me/password', {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ currentPassword: fan.password, newPassword: 'a brand new passphrase' }),
+    });
+    expect(refused.status).toBe(429);
+    expect(await errorOf(refused)).toMatchObject({ code: 'too_many_attempts' });
   });
 });

@@ -60,6 +60,18 @@ export class RateLimiter extends DurableObject<Env> {
     };
   }
 
+  /**
+   * Gives back one counted request of the current window (an attempt reserved with `hit` that succeeded, when
+   * only failures should count). A window that has ended meanwhile is left alone.
+   */
+  release(windowMs: number, now = Date.now()): void {
+    const state = this.#current(windowMs, now);
+    if (state.count > 0) {
+      state.count--;
+      this.ctx.storage.kv.put('window', state);
+    }
+  }
+
   /** Whether a request would be allowed, without counting it (e.g. before checking a password). */
   peek(limit: number, windowMs: number, now = Date.now()): RateLimitDecision {
     const state = this.#current(windowMs, now);

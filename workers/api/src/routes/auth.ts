@@ -9,7 +9,7 @@ import { userMfa, users } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import { LogInBody, Me, SessionCreated, SignUpBody } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
-import { assertLoginAllowed, recordLoginFailure } from '../auth/login-limiter';
+import { reserveLoginAttempt } from '../auth/login-limiter';
 import { mfaErrors, verifySecondFactor } from '../auth/mfa';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
 import { revokeRoomSockets } from '../live/room-sockets';
@@ -110,20 +110,19 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
       .limit(1);
     const user = row?.user;
     const ip = c.req.header('CF-Connecting-IP');
-    await assertLoginAllowed(c.env, body.email, ip);
+    const attempt = await reserveLoginAttempt(c.env, body.email, ip);
     const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash()));
-    if (!user || !ok) {
-      await recordLoginFailure(c.env, body.email, ip);
-      throw errors.invalidCredentials();
-    }
+    if (!user || !ok) throw errors.invalidCredentials();
     // The second factor is asked for only after the password, so MFA status is not revealed to strangers.
     if (row?.mfaEnabledAt) {
-      if (!body.totp && !body.recoveryCode) throw mfaErrors.required();
-      if (!(await verifySecondFactor(db, c.env, user.id, body))) {
-        await recordLoginFailure(c.env, body.email, ip);
-        throw mfaErrors.invalidCode();
+      if (!body.totp && !body.recoveryCode) {
+        // The right password, the code still to come: not a failure.
+        await attempt.succeeded();
+        throw mfaErrors.required();
       }
+      if (!(await verifySecondFactor(db, c.env, user.id, body))) throw mfaErrors.invalidCode();
     }
+    await attempt.succeeded();
     const { token, expiresAt } = await createSession(db, user.id, Number(c.env.SESSION_TTL_DAYS), clientMeta(c));
     startSession(c, token, expiresAt);
     return c.json({ user: toMe(user), token, expiresAt: expiresAt.toISOString() }, 200);

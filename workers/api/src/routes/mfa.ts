@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { MfaConfirmBody, MfaDisableBody, MfaEnabled, MfaEnrollment, MfaStatus } from '#shared/schemas/account';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { reserveReauthAttempt } from '../auth/login-limiter';
 import {
   confirmEnrollment,
   disableMfa,
@@ -61,7 +62,7 @@ const disableRoute = createRoute({
   request: { body: { ...json(MfaDisableBody), required: true } },
   middleware: [requireCaller()] as const,
   security: SIGNED_IN,
-  responses: { 204: { description: 'Off; the recovery codes are deleted.' }, ...errorResponses(400, 401, 409) },
+  responses: { 204: { description: 'Off; the recovery codes are deleted.' }, ...errorResponses(400, 401, 409, 429) },
 });
 
 export const mfaRoutes = new OpenAPIHono<AppEnv>()
@@ -88,8 +89,10 @@ export const mfaRoutes = new OpenAPIHono<AppEnv>()
     const userId = c.var.caller!.user.id;
     if ((await mfaState(db, userId)) !== 'enabled') throw mfaErrors.notEnabled();
     const isTotp = /^\d{6}$/.test(code);
+    const attempt = await reserveReauthAttempt(c.env, userId, 'second-factor');
     if (!(await verifySecondFactor(db, c.env, userId, isTotp ? { totp: code } : { recoveryCode: code })))
       throw mfaErrors.invalidCode();
+    await attempt.succeeded();
     await disableMfa(db, userId);
     await recordAudit(c, 'mfa.disable', { type: 'user', id: userId }, { with: isTotp ? 'totp' : 'recovery_code' });
     return c.body(null, 204);

@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { notificationSettings, notifications, pushSubscriptions, users } from '#shared/db/schema';
 import { ApiError, errors } from '#shared/errors';
+import { pushEndpointAllowed, pushServiceHosts } from '#shared/notifications/push-hosts';
 import { renderShort, type TemplateData } from '#shared/notifications/templates';
 import { verifyUnsubscribeToken } from '#shared/notifications/unsubscribe-token';
 import { PageQuery } from '#shared/schemas/common';
@@ -16,6 +17,7 @@ import {
   NotificationsMarked,
   PushSubscriptionCreate,
   PushSubscriptionRecord,
+  UnsubscribeConfirmation,
   UnsubscribeResult,
   VapidPublicKey,
 } from '#shared/schemas/notifications';
@@ -23,9 +25,13 @@ import { recordEvent } from '../analytics/record';
 import type { AppEnv } from '../app-env';
 import { requireCaller } from '../middleware/session';
 import { readPreferences, setSwitches, unsubscribeRows, writePreferences } from '../notifications/preferences';
+import { confirmUnsubscribePage, unsubscribedPage } from '../notifications/unsubscribe-page';
 import { rowAfter } from './catalog-common';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+
+/** The optional `PUSH_SERVICE_HOSTS` var (src/shared/notifications/push-hosts.ts); not in wrangler.toml by default. */
+const pushHostsOf = (env: Env) => (env as Env & { PUSH_SERVICE_HOSTS?: string }).PUSH_SERVICE_HOSTS;
 
 const TAGS = ['Notifications'];
 const IdParams = z.object({ id: z.uuid() });
@@ -209,6 +215,12 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const body = c.req.valid('json');
+      if (body.type === 'webpush' && !pushEndpointAllowed(body.endpoint, pushServiceHosts(pushHostsOf(c.env))))
+        throw new ApiError(
+          400,
+          'push_service_not_allowed',
+          "The endpoint is not on a known browser push service's host (PUSH_SERVICE_HOSTS).",
+        );
       const values =
         body.type === 'webpush'
           ? { type: 'webpush', endpoint: body.endpoint, p256dh: body.keys.p256dh, auth: body.keys.auth }
@@ -261,26 +273,67 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     }),
     (c) => c.json({ publicKey: c.env.VAPID_PUBLIC_KEY || null }, 200),
   )
-  .openapi(unsubscribeRoute('get'), (c) => unsubscribe(c, c.req.valid('query').token))
-  .openapi(unsubscribeRoute('post'), (c) => unsubscribe(c, c.req.valid('query').token));
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/unsubscribe',
+      tags: TAGS,
+      summary: 'The signed link from an email: asks to confirm, changes nothing (no sign-in)',
+      description:
+        'Mail scanners and link previews open every link of a message, so opening this one only checks the token and asks: a browser gets a page with a button that POSTs the same URL, other clients this JSON. The token names the user, the kind and the channel; a changed token is refused with 400.',
+      request: { query: UnsubscribeQuery },
+      responses: {
+        200: {
+          description: 'What a POST of the same URL would turn off (an HTML page for browsers).',
+          content: {
+            'application/json': { schema: UnsubscribeConfirmation },
+            'text/html': { schema: z.string() },
+          },
+        },
+        ...errorResponses(400, 503),
+      },
+    }),
+    async (c) => {
+      const { token } = c.req.valid('query');
+      const scope = await unsubscribeScope(c, token);
+      c.header('Cache-Control', 'no-store');
+      if (wantsHtml(c)) return confirmUnsubscribePage(c, token, { kind: scope.k, channel: scope.c });
+      return c.json({ confirm: { kind: scope.k, channel: scope.c }, method: 'POST' as const }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/unsubscribe',
+      tags: TAGS,
+      summary: 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post; no sign-in)',
+      description:
+        'What mail clients send for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and what the confirmation page posts. The token names the user, the kind and the channel it turns off. It is verified with an HMAC; a changed token is refused with 400.',
+      request: { query: UnsubscribeQuery },
+      responses: {
+        200: {
+          description: 'Turned off (an HTML page for browsers).',
+          content: { ...json(UnsubscribeResult).content, 'text/html': { schema: z.string() } },
+        },
+        ...errorResponses(400, 503),
+      },
+    }),
+    async (c) => {
+      const scope = await unsubscribeScope(c, c.req.valid('query').token);
+      const db = c.var.database.db.$primary;
+      const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, scope.u));
+      // A deleted user has nothing left to unsubscribe from; the link still answers as done.
+      if (user) await setSwitches(db, unsubscribeRows(scope.u, scope.k, scope.c));
+      c.header('Cache-Control', 'no-store');
+      if (wantsHtml(c)) return unsubscribedPage(c, { kind: scope.k, channel: scope.c });
+      return c.json({ unsubscribed: { kind: scope.k, channel: scope.c } }, 200);
+    },
+  );
 
-function unsubscribeRoute<M extends 'get' | 'post'>(method: M) {
-  return createRoute({
-    method,
-    path: '/unsubscribe',
-    tags: TAGS,
-    summary:
-      method === 'get'
-        ? 'Unsubscribe with the signed link from an email (no sign-in)'
-        : 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post; no sign-in)',
-    description:
-      'The token names the user, the kind and the channel it turns off. It is verified with an HMAC; a changed token is refused with 400.',
-    request: { query: UnsubscribeQuery },
-    responses: { 200: { description: 'Turned off.', ...json(UnsubscribeResult) }, ...errorResponses(400, 503) },
-  });
-}
+const wantsHtml = (c: Context<AppEnv>) => (c.req.header('Accept') ?? '').includes('text/html');
 
-async function unsubscribe(c: Context<AppEnv>, token: string) {
+/** The verified token's scope, or 400 `invalid_unsubscribe_token` (503 when links are not configured). */
+async function unsubscribeScope(c: Context<AppEnv>, token: string) {
   const key = c.env.UNSUBSCRIBE_SIGNING_KEY;
   if (!key) throw errors.unavailable('Unsubscribe links are not configured.');
   const scope = await verifyUnsubscribeToken(key, token);
@@ -290,10 +343,5 @@ async function unsubscribe(c: Context<AppEnv>, token: string) {
       'invalid_unsubscribe_token',
       'This unsubscribe link is not valid. Change your settings in the app instead.',
     );
-  const db = c.var.database.db.$primary;
-  const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, scope.u));
-  // A deleted user has nothing left to unsubscribe from; the link still answers as done.
-  if (user) await setSwitches(db, unsubscribeRows(scope.u, scope.k, scope.c));
-  c.header('Cache-Control', 'no-store');
-  return c.json({ unsubscribed: { kind: scope.k, channel: scope.c } }, 200);
+  return scope;
 }

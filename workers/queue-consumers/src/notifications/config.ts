@@ -1,4 +1,6 @@
 /** Channel settings from the worker's secrets and vars; a channel without its secrets is off (deliveries skipped). */
+
+import { pushServiceHosts } from '#shared/notifications/push-hosts';
 import type { EmailConfig } from './channels/email';
 import { ServiceAccount } from './channels/fcm';
 import type { VapidConfig } from './channels/webpush';
@@ -8,6 +10,8 @@ export interface NotificationConfig {
   vapid: VapidConfig | null;
   fcm: ServiceAccount | null;
   unsubscribeKey: string | null;
+  /** The push services' hosts a Web Push endpoint may have (src/shared/notifications/push-hosts.ts). */
+  pushHosts: string[];
   apiOrigin: string;
   webOrigin: string;
 }
@@ -24,7 +28,10 @@ export type NotificationEnv = Pick<Env, 'EMAIL_FROM' | 'PUBLIC_API_ORIGIN' | 'PU
       | 'FCM_SERVICE_ACCOUNT_JSON'
       | 'UNSUBSCRIBE_SIGNING_KEY'
     >
-  >;
+  > & {
+    /** Optional var: replaces the default push services' hosts (comma-separated). */
+    PUSH_SERVICE_HOSTS?: string;
+  };
 
 function parseServiceAccount(text: string | undefined): ServiceAccount | null {
   if (!text) return null;
@@ -49,6 +56,7 @@ export function notificationConfig(env: NotificationEnv): NotificationConfig {
         : null,
     fcm: parseServiceAccount(env.FCM_SERVICE_ACCOUNT_JSON),
     unsubscribeKey: env.UNSUBSCRIBE_SIGNING_KEY || null,
+    pushHosts: pushServiceHosts(env.PUSH_SERVICE_HOSTS),
     apiOrigin: env.PUBLIC_API_ORIGIN.replace(/\/$/, ''),
     webOrigin: env.PUBLIC_WEB_ORIGIN.replace(/\/$/, ''),
   };

@@ -254,6 +254,7 @@ async function deliver(d: Claimed, devices: Device[], deps: SendDeps): Promise<T
             { endpoint: t.endpoint, p256dh: t.p256dh ?? '', auth: t.auth ?? '' },
             { ...short, kind: d.kind, url: openUrl, data: { eventId: d.eventId } },
             urgent,
+            config.pushHosts,
           ),
           t.id,
         ),

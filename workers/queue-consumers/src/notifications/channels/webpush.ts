@@ -4,6 +4,7 @@
  * src/shared/notifications/webpush.test.ts, inside workerd). 404/410: the subscription expired.
  */
 import { buildPushPayload, type PushSubscription } from '@block65/webcrypto-web-push';
+import { pushEndpointAllowed } from '#shared/notifications/push-hosts';
 import type { Rendered } from '#shared/notifications/templates';
 import { callProvider, classifyResponse, type Outcome } from './outcome';
 
@@ -31,7 +32,12 @@ export async function sendWebPush(
   target: WebPushTarget,
   payload: WebPushPayload,
   urgent: boolean,
+  pushHosts: readonly string[],
 ): Promise<Outcome> {
+  // Checked again here, not only at registration: a row stored before the check, or a narrowed list, is never
+  // called; `gone` deletes the subscription.
+  if (!pushEndpointAllowed(target.endpoint, pushHosts))
+    return { outcome: 'gone', httpStatus: null, error: 'endpoint host is not an allowed push service' };
   const subscription: PushSubscription = {
     endpoint: target.endpoint,
     expirationTime: null,
