@@ -7,7 +7,7 @@ import { defineConfig } from 'drizzle-kit';
  */
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['#shared/db/schema.ts', '#shared/db/schema-*.ts'],
+  schema: ['./src/shared/db/schema.ts', './src/shared/db/schema-*.ts'],
   out: './migrations',
   strict: true,
   verbose: true,

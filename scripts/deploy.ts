@@ -29,7 +29,7 @@ const QUEUES = ['vote-events', 'notifications', 'analytics', 'imports'].flatMap(
  * generated Env types, because `wrangler types --env-file` gives every worker every name in the file.
  */
 const WORKER_SECRETS: Record<string, string[]> = {
-  'workers/realtime/wrangler.toml': [],
+  'workers/realtime/wrangler.toml': ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS'],
   'workers/queue-consumers/wrangler.toml': [
     'UNSUBSCRIBE_SIGNING_KEY',
     'EMAIL_API_URL',
@@ -42,8 +42,17 @@ const WORKER_SECRETS: Record<string, string[]> = {
     'SPOTIFY_CLIENT_SECRET',
     'TICKETMASTER_API_KEY',
     'SETLISTFM_API_KEY',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_HEADERS',
   ],
-  'wrangler.toml': ['MFA_ENCRYPTION_KEY', 'NETWORK_ID_KEY', 'UNSUBSCRIBE_SIGNING_KEY', 'VAPID_PUBLIC_KEY'],
+  'wrangler.toml': [
+    'MFA_ENCRYPTION_KEY',
+    'NETWORK_ID_KEY',
+    'UNSUBSCRIBE_SIGNING_KEY',
+    'VAPID_PUBLIC_KEY',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_HEADERS',
+  ],
 };
 
 function wrangler(args: string[], input?: string): { status: number | null; output: string } {

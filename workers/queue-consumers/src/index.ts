@@ -2,6 +2,7 @@ import { openDatabase, openHttpSql } from '#shared/db/client';
 import type { IngestDb } from '#shared/ingest/context';
 import { refreshSteps, setlistSteps } from '#shared/ingest/cron';
 import { createLogger, parseLogLevel } from '#shared/log';
+import { recordHops } from '#shared/trace/record';
 import { consumeAnalytics } from './consumers/analytics';
 import { recordDeadLetters } from './consumers/dead-letters';
 import { consumeImports } from './consumers/imports';
@@ -48,7 +49,19 @@ export default {
       return recordDeadLetters(batch, batch.queue.slice(0, -DLQ_SUFFIX.length), deps);
     switch (batch.queue) {
       case QUEUES.voteEvents:
-        return consumeVoteEvents(batch, { ...deps, notifications: env.NOTIFICATIONS }, env.ANALYTICS_ENGINE);
+        return consumeVoteEvents(
+          batch,
+          {
+            ...deps,
+            notifications: env.NOTIFICATIONS,
+            receivedAt,
+            recordHops: async (hops) => {
+              const failures = await recordHops(env, hops, deps.sql);
+              if (failures.length) throw failures[0];
+            },
+          },
+          env.ANALYTICS_ENGINE,
+        );
       case QUEUES.notifications:
         return consumeNotifications(batch, {
           ...deps,

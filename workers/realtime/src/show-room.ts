@@ -11,10 +11,12 @@ import {
   type VoteResult,
 } from '#shared/room-rpc';
 import { UserRole } from '#shared/schemas/auth';
+import type { EventTrace } from '#shared/schemas/events';
 import { ClientMessage, type RoomPlayed, type RoomSong, type ServerSnapshot } from '#shared/schemas/room';
 import type { PlayedEntry } from '#shared/schemas/scoring';
 import type { ShowStatus } from '#shared/schemas/shows';
 import { settleWithin } from '#shared/settle-within';
+import { childOf, formatTraceparent, parseSampleRate, parseTraceparent } from '#shared/trace/context';
 import { loadShowFromPostgres } from './room/load-from-postgres';
 import { ackError, fail, ok, refOf, send } from './room/messages';
 import { playedChanges } from './room/played-changes';
@@ -63,6 +65,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   readonly #tickMs: number;
   readonly #tickUsPerSocket: number;
   readonly #log: Logger;
+  readonly #sampleRate: number;
   #loading: Promise<boolean> | undefined;
   #lastFlushAt = 0;
   /** The alarm time this instance set; null after eviction, when `ensureAlarm` sets it again. */
@@ -91,6 +94,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     this.#tickUsPerSocket = Math.max(0, Number(env.ROOM_TICK_US_PER_SOCKET ?? 45) || 0);
     this.#limiter = new SocketRateLimiter(Math.max(1, Number(env.ROOM_SOCKET_MESSAGES_PER_SECOND) || 20));
     this.#presence = new PresenceReporter(Math.max(1, Number(env.ROOM_PRESENCE_SECONDS) || 30) * 1000);
+    this.#sampleRate = parseSampleRate(env.TRACE_SAMPLE_RATE);
     this.#log = createLogger({ service: 'realtime', room: ctx.id.toString() }, { level: parseLogLevel(env.LOG_LEVEL) });
     // Keep-alive pings are answered by the runtime itself, without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
@@ -128,7 +132,22 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     return undefined;
   }
 
-  #decideVote(actor: RoomActor, setlistSongId: string, voteId: string, traceId?: string): RoomResult<VoteResult> {
+  /**
+   * The trace of one decision: a child of the caller's `traceparent` (the api's RPC span, or the one a client put
+   * in its WebSocket message), else a new trace sampled at TRACE_SAMPLE_RATE. Stamped on the events the decision
+   * writes, so the outbox, the queue and the consumer stay in the same trace.
+   */
+  #traceOf(traceparent: string | undefined): EventTrace {
+    const parent = parseTraceparent(traceparent);
+    const trace = childOf(parent, this.#sampleRate);
+    return {
+      traceId: trace.traceId,
+      traceparent: formatTraceparent(trace),
+      ...(parent ? { parentSpanId: parent.spanId } : {}),
+    };
+  }
+
+  #decideVote(actor: RoomActor, setlistSongId: string, voteId: string, trace?: EventTrace): RoomResult<VoteResult> {
     const { prior, song, activeVoteId } = this.#store.voteContext(voteId, actor.userId, setlistSongId);
     if (prior) {
       if (prior.userId !== actor.userId || prior.setlistSongId !== setlistSongId) {
@@ -147,7 +166,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
       setlistSongId,
       songId: song.songId,
       voteId,
-      ...(traceId ? { traceId } : {}),
+      ...(trace ? { trace } : {}),
       ...(actor.networkId ? { networkId: actor.networkId } : {}),
     });
     this.#changed();
@@ -157,7 +176,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   #decideUnvote(
     actor: RoomActor,
     setlistSongId: string,
-    traceId?: string,
+    trace?: EventTrace,
   ): RoomResult<{ setlistSongId: string; votes: number }> {
     const meta = this.#store.meta();
     const closed = this.#votingClosedReason(meta);
@@ -173,7 +192,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
       setlistSongId,
       songId: song.songId,
       voteId,
-      ...(traceId ? { traceId } : {}),
+      ...(trace ? { trace } : {}),
     });
     this.#changed();
     return ok({ setlistSongId, votes });
@@ -182,7 +201,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
   async #decideAddSong(
     actor: RoomActor,
     songId: string,
-    traceId?: string,
+    trace?: EventTrace,
   ): Promise<RoomResult<RoomSong & { repeated: boolean }>> {
     const existing = this.#store.setlistSongBySong(songId);
     if (existing) return ok({ ...existing, repeated: true });
@@ -211,7 +230,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
       userId: actor.userId,
       songId,
       title: song.title,
-      ...(traceId ? { traceId } : {}),
+      ...(trace ? { trace } : {}),
     });
     this.#changed();
     return ok({ ...created, repeated: false });
@@ -238,30 +257,30 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     actor: RoomActor,
     setlistSongId: string,
     voteId: string,
-    traceId?: string,
+    traceparent?: string,
   ): Promise<RoomResult<VoteResult>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
-    return this.#decideVote(actor, setlistSongId, voteId, traceId);
+    return this.#decideVote(actor, setlistSongId, voteId, this.#traceOf(traceparent));
   }
 
   async unvote(
     showId: string,
     actor: RoomActor,
     setlistSongId: string,
-    traceId?: string,
+    traceparent?: string,
   ): Promise<RoomResult<{ setlistSongId: string; votes: number }>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
-    return this.#decideUnvote(actor, setlistSongId, traceId);
+    return this.#decideUnvote(actor, setlistSongId, this.#traceOf(traceparent));
   }
 
   async addSong(
     showId: string,
     actor: RoomActor,
     songId: string,
-    traceId?: string,
+    traceparent?: string,
   ): Promise<RoomResult<RoomSong & { repeated: boolean }>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
-    return this.#decideAddSong(actor, songId, traceId);
+    return this.#decideAddSong(actor, songId, this.#traceOf(traceparent));
   }
 
   async setLocked(showId: string, actor: RoomActor, locked: boolean): Promise<RoomResult<{ locked: boolean }>> {
@@ -400,12 +419,20 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
       role: attachment.role,
       ...(attachment.networkId ? { networkId: attachment.networkId } : {}),
     };
+    // Each message is its own trace (or a hop of the client's, when it sends a `traceparent`); the ack names it.
+    const trace = this.#traceOf(message.traceparent);
     let result: RoomResult<unknown>;
-    if (message.type === 'vote') result = this.#decideVote(actor, message.setlistSongId, message.id);
-    else if (message.type === 'unvote') result = this.#decideUnvote(actor, message.setlistSongId);
-    else result = await this.#decideAddSong(actor, message.songId);
+    if (message.type === 'vote') result = this.#decideVote(actor, message.setlistSongId, message.id, trace);
+    else if (message.type === 'unvote') result = this.#decideUnvote(actor, message.setlistSongId, trace);
+    else result = await this.#decideAddSong(actor, message.songId, trace);
     if (result.ok)
-      send(ws, { type: 'ack', ref: message.id, ok: true, result: result.value as Record<string, unknown> });
+      send(ws, {
+        type: 'ack',
+        ref: message.id,
+        ok: true,
+        result: result.value as Record<string, unknown>,
+        ...(trace.traceId ? { traceId: trace.traceId } : {}),
+      });
     else ackError(ws, message.id, result.error.code as never, result.error.message);
   }
 

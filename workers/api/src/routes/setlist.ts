@@ -6,6 +6,7 @@ import { ShowStatus } from '#shared/schemas/shows';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv, Caller } from '../app-env';
 import { requireCaller } from '../middleware/session';
+import { tracedRoomCall } from '../tracing/room-call';
 import { errorResponses, json, SIGN_IN_OPTIONAL, SIGNED_IN } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
 
@@ -83,7 +84,12 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
       const { showId } = c.req.valid('param');
       const { songId } = c.req.valid('json');
       const { repeated, ...song } = unwrapRoom(
-        await showRoomStub(c.env.SHOW_ROOM, showId).addSong(showId, actorOf(c.var.caller), songId, c.var.requestId),
+        await tracedRoomCall(
+          c,
+          'addSong',
+          async (traceparent) =>
+            await showRoomStub(c.env.SHOW_ROOM, showId).addSong(showId, actorOf(c.var.caller), songId, traceparent),
+        ),
       );
       return c.json(song, repeated ? 200 : 201);
     },
@@ -106,13 +112,13 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { showId } = c.req.valid('param');
       const { setlistSongId, voteId } = c.req.valid('json');
+      const actor = actorOf(c.var.caller, await requestNetworkId(c));
       const { repeated, ...vote } = unwrapRoom(
-        await showRoomStub(c.env.SHOW_ROOM, showId).vote(
-          showId,
-          actorOf(c.var.caller, await requestNetworkId(c)),
-          setlistSongId,
-          voteId,
-          c.var.requestId,
+        await tracedRoomCall(
+          c,
+          'vote',
+          async (traceparent) =>
+            await showRoomStub(c.env.SHOW_ROOM, showId).vote(showId, actor, setlistSongId, voteId, traceparent),
         ),
       );
       return c.json(vote, repeated ? 200 : 201);
@@ -135,11 +141,16 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { showId, setlistSongId } = c.req.valid('param');
       unwrapRoom(
-        await showRoomStub(c.env.SHOW_ROOM, showId).unvote(
-          showId,
-          actorOf(c.var.caller),
-          setlistSongId,
-          c.var.requestId,
+        await tracedRoomCall(
+          c,
+          'unvote',
+          async (traceparent) =>
+            await showRoomStub(c.env.SHOW_ROOM, showId).unvote(
+              showId,
+              actorOf(c.var.caller),
+              setlistSongId,
+              traceparent,
+            ),
         ),
       );
       return c.body(null, 204);

@@ -1,11 +1,14 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
+import { sqlFingerprint } from '#shared/db/fingerprint';
 import { fanoutMessage } from '#shared/notifications/enqueue';
 import { VOTE_MILESTONES } from '#shared/notifications/policy';
 import { type AnalyticsEvent, type VoteEvent, VoteEventMessage } from '#shared/schemas/events';
 import type { NotificationTrigger } from '#shared/schemas/notifications';
+import type { TraceHop } from '#shared/trace/spans';
 import { INSERT_EVENTS, insertEventsParams } from './analytics';
 import { writeDataPoints } from './analytics-engine';
 import { type ConsumerDeps, isTransient } from './retry-policy';
+import { type DeliveredVoteEvent, voteEventHops } from './vote-event-hops';
 import { planVoteBatch } from './vote-events-plan';
 import { RECORD_VOTE_MILESTONES, RECOUNT_SETLIST_SONGS, UPSERT_SETLIST_SONGS, UPSERT_VOTES } from './vote-events-sql';
 
@@ -66,7 +69,46 @@ export async function applyVoteEvents(sql: Sql, events: VoteEvent[]): Promise<Ap
 
 export interface VoteEventDeps extends ConsumerDeps {
   notifications: Queue;
+  /** When the batch reached this consumer (ms epoch): the end of the queue's hop. */
+  receivedAt?: number;
+  /** Stores the hops of sampled traces (trace_hops, OTLP); absent: nothing is recorded. */
+  recordHops?: (hops: TraceHop[]) => Promise<void>;
 }
+
+/** The fingerprint of the batch's transaction, as a slow-statement line would log it. */
+const APPLY_FINGERPRINT = sqlFingerprint(
+  [UPSERT_SETLIST_SONGS, UPSERT_VOTES, RECOUNT_SETLIST_SONGS, RECORD_VOTE_MILESTONES].join(';'),
+);
+
+/** Trace ids of a batch for its log lines (a batch holds up to 100 events of as many traces). */
+const traceIdsOf = (events: VoteEvent[]) => [...new Set(events.flatMap((e) => (e.traceId ? [e.traceId] : [])))];
+
+/** Records the hops of the sampled events just applied; tracing never fails the batch. */
+async function recordBatchHops(
+  deps: VoteEventDeps,
+  queue: string,
+  delivered: DeliveredVoteEvent[],
+  statement: { startedAt: number; durationMs: number },
+): Promise<void> {
+  if (!deps.recordHops) return;
+  const hops = voteEventHops(delivered, queue, deps.receivedAt ?? statement.startedAt, {
+    ...statement,
+    fingerprint: APPLY_FINGERPRINT,
+    batchSize: delivered.length,
+  });
+  if (!hops.length) return;
+  try {
+    await deps.recordHops(hops);
+  } catch (err) {
+    deps.log.warn('trace hops not recorded', { err, traceIds: [...new Set(hops.map((h) => h.traceId))] });
+  }
+}
+
+const delivery = ({ message, event }: { message: Message<unknown>; event: VoteEvent }): DeliveredVoteEvent => ({
+  event,
+  enqueuedAt: message.timestamp.getTime(),
+  attempts: message.attempts,
+});
 
 /**
  * Starts the fan-out of newly reached milestones. The votes are already committed, so a failure here must not
@@ -114,36 +156,45 @@ export async function consumeVoteEvents(
     }
   }
   if (!valid.length) return;
+  const traceIds = traceIdsOf(valid.map((v) => v.event));
   try {
+    const startedAt = Date.now();
     const applied = await applyVoteEvents(
       sql,
       valid.map((v) => v.event),
     );
+    const durationMs = Date.now() - startedAt;
     for (const { message } of valid) message.ack();
     writeDataPointsSafely(dataset, applied.derived, log);
     await announceMilestones(deps, applied.milestones);
-    log.info('vote events applied', { count: valid.length, roundTrips: 1 });
+    log.info('vote events applied', { count: valid.length, roundTrips: 1, durationMs, traceIds });
+    await recordBatchHops(deps, batch.queue, valid.map(delivery), { startedAt, durationMs });
     return;
   } catch (err) {
     if (isTransient(err)) {
-      log.warn('vote batch failed, will retry', { err, count: valid.length });
+      log.warn('vote batch failed, will retry', { err, count: valid.length, traceIds });
       for (const { message } of valid) message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
       return;
     }
-    log.warn('vote batch rejected, isolating the poison message', { err, count: valid.length });
+    log.warn('vote batch rejected, isolating the poison message', { err, count: valid.length, traceIds });
   }
-  for (const { message, event } of valid) {
+  for (const item of valid) {
+    const { message, event } = item;
     try {
+      const startedAt = Date.now();
       const applied = await applyVoteEvents(sql, [event]);
+      const durationMs = Date.now() - startedAt;
       message.ack();
       writeDataPointsSafely(dataset, applied.derived, log);
       await announceMilestones(deps, applied.milestones);
+      await recordBatchHops(deps, batch.queue, [delivery(item)], { startedAt, durationMs });
     } catch (err) {
       log.error('vote event failed', {
         err,
         messageId: message.id,
         attempts: message.attempts,
         eventId: event.eventId,
+        traceId: event.traceId,
       });
       message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
     }

@@ -5,7 +5,7 @@
  * only once it can no longer be lost.
  */
 
-import type { VoteEvent } from '#shared/schemas/events';
+import type { EventTrace, VoteEvent } from '#shared/schemas/events';
 import type { RoomSong } from '#shared/schemas/room';
 import type { PlayedEntry, PredictionScore } from '#shared/schemas/scoring';
 import type { ShowStatus } from '#shared/schemas/shows';
@@ -356,7 +356,7 @@ export class RoomStore {
     setlistSongId: string;
     songId: string;
     voteId: string;
-    traceId?: string;
+    trace?: EventTrace;
     networkId?: string;
   }): number {
     const seq = this.nextEventSeq();
@@ -386,7 +386,7 @@ export class RoomStore {
       userId: input.userId,
       setlistSongId: input.setlistSongId,
       songId: input.songId,
-      ...(input.traceId ? { traceId: input.traceId } : {}),
+      ...input.trace,
       ...(input.networkId ? { networkId: input.networkId } : {}),
     });
     return votes;
@@ -398,7 +398,7 @@ export class RoomStore {
     setlistSongId: string;
     songId: string;
     voteId: string;
-    traceId?: string;
+    trace?: EventTrace;
   }): number {
     const seq = this.nextEventSeq();
     // A discounted vote was already taken out of the count: taking it back changes no tally.
@@ -419,12 +419,12 @@ export class RoomStore {
       userId: input.userId,
       setlistSongId: input.setlistSongId,
       songId: input.songId,
-      ...(input.traceId ? { traceId: input.traceId } : {}),
+      ...input.trace,
     });
     return votes;
   }
 
-  addSong(input: { showId: string; userId: string; songId: string; title: string; traceId?: string }): RoomSong {
+  addSong(input: { showId: string; userId: string; songId: string; title: string; trace?: EventTrace }): RoomSong {
     const seq = this.nextEventSeq();
     const setlistSongId = crypto.randomUUID();
     this.sql.exec(
@@ -446,7 +446,7 @@ export class RoomStore {
       setlistSongId,
       songId: input.songId,
       userId: input.userId,
-      ...(input.traceId ? { traceId: input.traceId } : {}),
+      ...input.trace,
     });
     return { setlistSongId, songId: input.songId, title: input.title, votes: 0 };
   }
