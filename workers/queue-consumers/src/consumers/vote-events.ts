@@ -4,6 +4,7 @@ import { fanoutMessage } from '#shared/notifications/enqueue';
 import { VOTE_MILESTONES } from '#shared/notifications/policy';
 import { type AnalyticsEvent, type VoteEvent, VoteEventMessage } from '#shared/schemas/events';
 import type { NotificationTrigger } from '#shared/schemas/notifications';
+import { parseTraceparent, runWithTrace } from '#shared/trace/context';
 import type { TraceHop } from '#shared/trace/spans';
 import { INSERT_EVENTS, insertEventsParams } from './analytics';
 import { writeDataPoints } from './analytics-engine';
@@ -104,6 +105,15 @@ async function recordBatchHops(
   }
 }
 
+/**
+ * Runs `fn` in the trace of the batch's first traced event, so a slow-statement line names a trace to look up
+ * (a batch mixes up to 100 traces; its `vote events applied` line lists them all).
+ */
+function inTraceOf<T>(events: VoteEvent[], fn: () => Promise<T>): Promise<T> {
+  const trace = parseTraceparent(events.find((e) => e.traceparent)?.traceparent);
+  return trace ? runWithTrace(trace, fn) : fn();
+}
+
 const delivery = ({ message, event }: { message: Message<unknown>; event: VoteEvent }): DeliveredVoteEvent => ({
   event,
   enqueuedAt: message.timestamp.getTime(),
@@ -159,9 +169,13 @@ export async function consumeVoteEvents(
   const traceIds = traceIdsOf(valid.map((v) => v.event));
   try {
     const startedAt = Date.now();
-    const applied = await applyVoteEvents(
-      sql,
+    const applied = await inTraceOf(
       valid.map((v) => v.event),
+      () =>
+        applyVoteEvents(
+          sql,
+          valid.map((v) => v.event),
+        ),
     );
     const durationMs = Date.now() - startedAt;
     for (const { message } of valid) message.ack();
@@ -182,7 +196,7 @@ export async function consumeVoteEvents(
     const { message, event } = item;
     try {
       const startedAt = Date.now();
-      const applied = await applyVoteEvents(sql, [event]);
+      const applied = await inTraceOf([event], () => applyVoteEvents(sql, [event]));
       const durationMs = Date.now() - startedAt;
       message.ack();
       writeDataPointsSafely(dataset, applied.derived, log);
