@@ -19,7 +19,7 @@ import { applyMigrations } from './db/migrate';
 
 const root = resolve(import.meta.dirname, '..');
 const WORKERS = ['workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml', 'wrangler.toml'];
-const QUEUES = ['vote-events', 'notifications', 'analytics', 'imports'].flatMap((q) => [
+const QUEUES = ['vote-events', 'notifications', 'analytics', 'imports', 'alerts'].flatMap((q) => [
   `mysetlist-${q}`,
   `mysetlist-${q}-dlq`,
 ]);
@@ -44,6 +44,8 @@ const WORKER_SECRETS: Record<string, string[]> = {
     'SETLISTFM_API_KEY',
     'OTEL_EXPORTER_OTLP_ENDPOINT',
     'OTEL_EXPORTER_OTLP_HEADERS',
+    'PAGERDUTY_ROUTING_KEY',
+    'ALERT_WEBHOOK_URL',
   ],
   'wrangler.toml': [
     'MFA_ENCRYPTION_KEY',

@@ -2,6 +2,7 @@ import { openDatabase } from '#shared/db/client';
 import { refreshForecasts } from '#shared/forecast/refresh';
 import { createLogger, parseLogLevel } from '#shared/log';
 import { refreshArtistSimilarity } from '#shared/recommend/similarity';
+import { evaluateAlerts } from './alerts/job';
 import { ANOMALY_CRON, detectAnomalies } from './analytics/anomalies';
 import { maintainAnalytics } from './analytics/maintenance';
 import { createApp } from './app';
@@ -59,6 +60,10 @@ export default {
           }
         }
       } else if (controller.cron === ANOMALY_CRON) {
+        // First: it must run while Postgres is down (the anomaly detector below then throws).
+        log.info('alerts evaluated', {
+          ...(await evaluateAlerts({ db, env, now: new Date(controller.scheduledTime), log })),
+        });
         const result = await detectAnomalies(db, new Date(controller.scheduledTime));
         if (result.flagged) log.warn('vote anomalies flagged', { ...result });
       } else {

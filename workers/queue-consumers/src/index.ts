@@ -3,6 +3,7 @@ import type { IngestDb } from '#shared/ingest/context';
 import { refreshSteps, setlistSteps } from '#shared/ingest/cron';
 import { createLogger, parseLogLevel } from '#shared/log';
 import { recordHops } from '#shared/trace/record';
+import { alertReceivers, consumeAlerts } from './consumers/alerts';
 import { consumeAnalytics } from './consumers/analytics';
 import { recordDeadLetters } from './consumers/dead-letters';
 import { consumeImports } from './consumers/imports';
@@ -22,6 +23,7 @@ export const QUEUES = {
   notifications: 'mysetlist-notifications',
   analytics: 'mysetlist-analytics',
   imports: 'mysetlist-imports',
+  alerts: 'mysetlist-alerts',
 } as const;
 
 const DLQ_SUFFIX = '-dlq';
@@ -73,6 +75,12 @@ export default {
         return consumeAnalytics(batch, deps, env.ANALYTICS_ENGINE);
       case QUEUES.imports:
         return consumeImports(batch, env, deps);
+      case QUEUES.alerts:
+        return consumeAlerts(batch, {
+          ...deps,
+          receivers: alertReceivers(env),
+          fetch: (input, init) => fetch(input, init),
+        });
       default:
         log.error('message from an unknown queue; retrying so it reaches a dead-letter queue');
         batch.retryAll();

@@ -20,7 +20,7 @@ import { childOf, formatTraceparent, parseSampleRate, parseTraceparent } from '#
 import { loadShowFromPostgres } from './room/load-from-postgres';
 import { ackError, fail, ok, refOf, send } from './room/messages';
 import { playedChanges } from './room/played-changes';
-import { PresenceReporter, presenceEvent } from './room/presence';
+import { PresenceReporter, presenceEvent, VoteUpdateLatency } from './room/presence';
 import { SocketRateLimiter } from './room/socket-rate-limiter';
 import { RoomStore, type ShowMeta } from './room/store';
 import { roomTickMs } from './room/tick';
@@ -86,6 +86,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
    */
   #socketList: WebSocket[] | undefined;
   readonly #presence: PresenceReporter;
+  readonly #voteUpdate = new VoteUpdateLatency();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -169,6 +170,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
       ...(trace ? { trace } : {}),
       ...(actor.networkId ? { networkId: actor.networkId } : {}),
     });
+    this.#voteUpdate.voted(Date.now());
     this.#changed();
     return ok({ setlistSongId, votes, voteId, repeated: false });
   }
@@ -547,6 +549,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     });
     this.#store.logUpdate(seq, body, UPDATE_LOG_SIZE);
     this.#broadcast(sockets, body);
+    this.#voteUpdate.broadcast(Date.now());
     this.#lastFlushAt = now;
   }
 
@@ -644,7 +647,9 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc {
     if (due !== undefined && due <= now) {
       try {
         await settleWithin(
-          this.env.ANALYTICS.send(presenceEvent(this.#store.meta().showId, sockets, now), { contentType: 'json' }),
+          this.env.ANALYTICS.send(presenceEvent(this.#store.meta().showId, sockets, now, this.#voteUpdate.takeP95()), {
+            contentType: 'json',
+          }),
           QUEUE_SEND_TIMEOUT_MS,
           'presence report',
         );

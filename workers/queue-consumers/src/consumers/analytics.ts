@@ -31,11 +31,12 @@ on conflict (minute, route) do update set
 
 // The newest report per room wins; an older one delivered late changes nothing.
 const UPSERT_PRESENCE = `
-insert into room_presence (show_id, sockets, reported_at)
-select distinct on (show_id) show_id, sockets, reported_at
-from unnest($1::uuid[], $2::int[], $3::timestamptz[]) as t(show_id, sockets, reported_at)
+insert into room_presence (show_id, sockets, reported_at, vote_update_p95_ms)
+select distinct on (show_id) show_id, sockets, reported_at, p95
+from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::int[]) as t(show_id, sockets, reported_at, p95)
 order by show_id, reported_at desc
-on conflict (show_id) do update set sockets = excluded.sockets, reported_at = excluded.reported_at
+on conflict (show_id) do update set sockets = excluded.sockets, reported_at = excluded.reported_at,
+  vote_update_p95_ms = excluded.vote_update_p95_ms
 where room_presence.reported_at < excluded.reported_at`;
 
 /** One row per (minute, route): an upsert may not touch the same row twice in one statement. */
@@ -81,7 +82,7 @@ export async function consumeAnalytics(
   const { sql, log } = deps;
   const events: AnalyticsEvent[] = [];
   const metricRows: RequestMetricsRow[] = [];
-  const presence: { showId: string; sockets: number; at: string }[] = [];
+  const presence: { showId: string; sockets: number; at: string; p95: number | null }[] = [];
   const messages: Message<unknown>[] = [];
   for (const message of batch.messages) {
     const parsed = AnalyticsEvent.safeParse(message.body);
@@ -96,7 +97,12 @@ export async function consumeAnalytics(
     } else if (event?.kind === ROOM_PRESENCE_KIND) {
       const data = RoomPresenceData.safeParse(event.data);
       if (data.success && event.showId) {
-        presence.push({ showId: event.showId, sockets: data.data.sockets, at: event.at });
+        presence.push({
+          showId: event.showId,
+          sockets: data.data.sockets,
+          at: event.at,
+          p95: data.data.voteUpdateP95Ms ?? null,
+        });
         accepted = true;
       }
     } else if (event) {
@@ -133,6 +139,7 @@ export async function consumeAnalytics(
           presence.map((p) => p.showId),
           presence.map((p) => p.sockets),
           presence.map((p) => p.at),
+          presence.map((p) => p.p95),
         ]),
       );
     await sql.transaction(statements);
