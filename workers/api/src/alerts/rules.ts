@@ -65,7 +65,9 @@ export async function observePostgresRules(db: Database, now: Date, config: Aler
     };
     agg.requests += Number(row.requests);
     agg.server_errors += Number(row.server_errors);
-    row.latency_buckets.forEach((n, i) => (agg.latency_buckets[i] = (agg.latency_buckets[i] ?? 0) + Number(n)));
+    row.latency_buckets.forEach((n, i) => {
+      agg.latency_buckets[i] = (agg.latency_buckets[i] ?? 0) + Number(n);
+    });
     byRoute.set(row.route, agg);
   }
   for (const [route, row] of byRoute) {
