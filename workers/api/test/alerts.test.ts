@@ -7,7 +7,7 @@ import { InfrastructureAlerts } from '../src/alerts/infrastructure';
 import { evaluateAlerts } from '../src/alerts/job';
 import { databaseBreaker } from '../src/resilience/database-breaker';
 import { providerRequests, scriptProvider } from './notification-support';
-import { createShow, eventually, relayFaults, sql } from './support';
+import { api, createShow, eventually, relayFaults, signUpAs, sql } from './support';
 
 /** Every rule fires at once unless a test says otherwise, so one evaluation moves an alert. */
 const FIRE_AT_ONCE = JSON.stringify({
@@ -27,6 +27,7 @@ const FIRE_AT_ONCE = JSON.stringify({
 const handle = openDatabase(env, () => {}, { guard: databaseBreaker(env) });
 afterAll(() => handle.close());
 const log = createLogger({}, { level: 'error' });
+const staff = signUpAs('moderator');
 
 function evaluate(infra: InfrastructureAlerts, now = new Date(), rules = FIRE_AT_ONCE, db = handle.db) {
   return evaluateAlerts({ db, env: { ...env, ALERT_RULES: rules }, now, log, infra });
@@ -83,9 +84,19 @@ async function fireAndResolve(
     payload: { source: 'mysetlist', class: rule, component: subject },
   });
   expect(fired.hook[0]).toMatchObject({ version: 1, action: 'trigger', alert: { rule, subject, state: 'firing' } });
+  const listed = (await (await api('/v1/admin/alerts', { token: (await staff).token })).json()) as {
+    active: { rule: string; subject: string; state: string }[];
+  };
+  expect(listed.active).toContainEqual(expect.objectContaining({ rule, subject, state: 'firing' }));
   await clear();
   await evaluate(infra);
   expect(await alertOf(rule, subject)).toMatchObject([{ state: 'resolved' }]);
+  const after = (await (await api('/v1/admin/alerts', { token: (await staff).token })).json()) as {
+    active: { rule: string; subject: string }[];
+    recent: { rule: string; subject: string; state: string }[];
+  };
+  expect(after.active.filter((a) => a.rule === rule && a.subject === subject)).toEqual([]);
+  expect(after.recent).toContainEqual(expect.objectContaining({ rule, subject, state: 'resolved' }));
   const resolved = await received(rule, subject, 2);
   expect(resolved.pd[1]).toEqual({
     routing_key: 'test0000000000000000000000000000',
@@ -171,6 +182,21 @@ describe('alerts: each rule goes from firing to resolved and reaches PagerDuty a
         ]),
       () => sql().query('update dead_letters set replayed_at = now() where queue = $1', [queue]),
     );
+  });
+
+  it('/ops lists the active alerts', async () => {
+    const queue = `test-queue-${tag()}`;
+    await sql().query(`insert into dead_letters (queue, message_id, body, attempts) values ($1, $2, '{}'::jsonb, 3)`, [
+      queue,
+      crypto.randomUUID(),
+    ]);
+    await evaluate(new InfrastructureAlerts());
+    const ops = await api('/ops', { headers: { Accept: 'text/html', Cookie: `msl_session=${(await staff).token}` } });
+    expect(ops.status).toBe(200);
+    const page = await ops.text();
+    expect(page).toContain('id="ops-alerts"');
+    expect(page).toContain(`${queue}: 1 message(s) dead-lettered`);
+    await sql().query('update dead_letters set replayed_at = now() where queue = $1', [queue]);
   });
 
   it('anomalies_flagged, until a moderator reviews them', async () => {

@@ -86,6 +86,16 @@ describe('one W3C trace follows a vote from the request to the Postgres statemen
     expect(room.attrs.showId).toBe(show.id);
     // Hops are in time order, the statement last.
     expect(Date.parse(statement.startedAt)).toBeGreaterThanOrEqual(Date.parse(request.startedAt));
+
+    // /ops shows the same hops for the trace id.
+    const ops = await api(`/ops?trace=${traceId}`, {
+      headers: { Accept: 'text/html', Cookie: `msl_session=${admin.token}` },
+    });
+    expect(ops.status).toBe(200);
+    const page = await ops.text();
+    expect(page).toContain('id="ops-trace-hops"');
+    for (const name of ['rpc room.vote', 'room.vote', 'queue mysetlist-vote-events', 'postgres apply vote batch'])
+      expect(page).toContain(name);
   });
 
   it('over the WebSocket: a vote message with a traceparent is acked with its trace id and traced to Postgres', async () => {
