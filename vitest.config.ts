@@ -49,7 +49,13 @@ const notificationBindings = {
   FCM_SERVICE_ACCOUNT_JSON: JSON.stringify(providerCredentials.FCM_SERVICE_ACCOUNT),
 };
 /** The consumers' unsubscribe links point at the tests' api origin (the api's own PUBLIC_API_ORIGIN stays empty: no warming). */
-const consumerNotificationBindings = { ...notificationBindings, PUBLIC_API_ORIGIN: 'http://mysetlist.test' };
+const consumerNotificationBindings = {
+  ...notificationBindings,
+  PUBLIC_API_ORIGIN: 'http://mysetlist.test',
+  // Alert receivers, answered by the fake providers worker (docs/operations.md#alerts).
+  PAGERDUTY_ROUTING_KEY: 'test0000000000000000000000000000',
+  ALERT_WEBHOOK_URL: 'https://hooks.alerts.test/mysetlist',
+};
 const FAKE_PROVIDERS = 'fake-providers';
 const fakeProvidersWorker = {
   name: FAKE_PROVIDERS,

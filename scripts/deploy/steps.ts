@@ -19,7 +19,7 @@ import { applyMigrations } from '../db/migrate';
 
 const root = resolve(import.meta.dirname, '../..');
 export const WORKERS = ['workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml', 'wrangler.toml'];
-const QUEUES = ['vote-events', 'notifications', 'analytics', 'imports'].flatMap((q) => [
+const QUEUES = ['vote-events', 'notifications', 'analytics', 'imports', 'alerts'].flatMap((q) => [
   `mysetlist-${q}`,
   `mysetlist-${q}-dlq`,
 ]);
@@ -29,7 +29,7 @@ const QUEUES = ['vote-events', 'notifications', 'analytics', 'imports'].flatMap(
  * generated Env types, because `wrangler types --env-file` gives every worker every name in the file.
  */
 const WORKER_SECRETS: Record<string, string[]> = {
-  'workers/realtime/wrangler.toml': [],
+  'workers/realtime/wrangler.toml': ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS'],
   'workers/queue-consumers/wrangler.toml': [
     'UNSUBSCRIBE_SIGNING_KEY',
     'EMAIL_API_URL',
@@ -42,8 +42,19 @@ const WORKER_SECRETS: Record<string, string[]> = {
     'SPOTIFY_CLIENT_SECRET',
     'TICKETMASTER_API_KEY',
     'SETLISTFM_API_KEY',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_HEADERS',
+    'PAGERDUTY_ROUTING_KEY',
+    'ALERT_WEBHOOK_URL',
   ],
-  'wrangler.toml': ['MFA_ENCRYPTION_KEY', 'NETWORK_ID_KEY', 'UNSUBSCRIBE_SIGNING_KEY', 'VAPID_PUBLIC_KEY'],
+  'wrangler.toml': [
+    'MFA_ENCRYPTION_KEY',
+    'NETWORK_ID_KEY',
+    'UNSUBSCRIBE_SIGNING_KEY',
+    'VAPID_PUBLIC_KEY',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_HEADERS',
+  ],
 };
 
 export function wrangler(args: string[], input?: string): { status: number | null; output: string } {

@@ -1,7 +1,10 @@
 /**
  * Structured JSON logs, one object per line, so Workers Logs / Logpush can filter on fields.
- * Every line carries the request id (or trace id across worker → Durable Object → queue).
+ * Every line written while a trace is current (a request, a room's RPC call or message, a queue message: see
+ * trace/context.ts) carries its W3C `traceId`, so one id finds a vote's lines in every worker.
  */
+import { currentTrace } from './trace/context';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
@@ -36,7 +39,15 @@ export function createLogger(
   const sink = options.sink ?? defaultSink;
   const write = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[level] < min) return;
-    const entry: LogFields = { ts: new Date().toISOString(), level, msg, ...base, ...fields };
+    const traceId = currentTrace()?.traceId;
+    const entry: LogFields = {
+      ts: new Date().toISOString(),
+      level,
+      msg,
+      ...(traceId ? { traceId } : {}),
+      ...base,
+      ...fields,
+    };
     if ('err' in entry) entry.err = serializeError(entry.err);
     sink(JSON.stringify(entry), level);
   };

@@ -7,6 +7,7 @@ export const QUEUES = {
   notifications: 'mysetlist-notifications',
   analytics: 'mysetlist-analytics',
   imports: 'mysetlist-imports',
+  alerts: 'mysetlist-alerts',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -89,26 +89,30 @@ export interface ShowMetaUpdate {
   votingClosesAt?: string;
 }
 
+/**
+ * The calls that change the room take the caller's W3C `traceparent` (src/shared/trace/context.ts): the room's
+ * decision and the events it writes to its outbox stay in the caller's trace.
+ */
 export interface ShowRoomRpc {
   setlist(showId: string, userId: string | null): Promise<RoomResult<SetlistView>>;
   addSong(
     showId: string,
     actor: RoomActor,
     songId: string,
-    requestId?: string,
+    traceparent?: string,
   ): Promise<RoomResult<RoomSong & { repeated: boolean }>>;
   vote(
     showId: string,
     actor: RoomActor,
     setlistSongId: string,
     voteId: string,
-    traceId?: string,
+    traceparent?: string,
   ): Promise<RoomResult<VoteResult>>;
   unvote(
     showId: string,
     actor: RoomActor,
     setlistSongId: string,
-    traceId?: string,
+    traceparent?: string,
   ): Promise<RoomResult<{ setlistSongId: string; votes: number }>>;
   setLocked(showId: string, actor: RoomActor, locked: boolean): Promise<RoomResult<{ locked: boolean }>>;
   /**

@@ -18,10 +18,11 @@ import { type PgDatabase, withReplicas } from 'drizzle-orm/pg-core';
 import { type DatabaseGuard, guardPool, guardSql } from './guarded-pool';
 import { configureNeon } from './neon-config';
 import * as schema from './schema';
+import { composeGuards, type SlowStatementEnv, slowStatementGuardOf } from './slow-statements';
 
 export type { DatabaseGuard } from './guarded-pool';
 
-export interface DatabaseEnv {
+export interface DatabaseEnv extends SlowStatementEnv {
   DATABASE_URL: string;
   /** Comma-separated replica URLs; empty or absent means every read goes to the primary. */
   DATABASE_REPLICA_URLS?: string;
@@ -88,7 +89,9 @@ export function openDatabase(
   pool.on('error', (err: Error) => {
     if (!closing) onError(err);
   });
-  if (options.guard) guardPool(pool, options.guard);
+  // The slow-statement timer inside the breaker: it measures Postgres, not a refusal of an open circuit.
+  const guard = composeGuards(options.guard, slowStatementGuardOf(env));
+  if (guard) guardPool(pool, guard);
   const primary: PrimaryDatabase = drizzle({ client: pool, schema });
   const urls = replicaUrls(env, options.near);
   const replicas = (urls.length ? urls : [env.DATABASE_URL]).map((url) =>
@@ -155,17 +158,23 @@ export function openHttpDatabase(
   const saved = DRIZZLE_TEXT_OIDS.map(
     (oid) => [oid, types.getTypeParser(oid, 'text') as (value: string) => unknown] as const,
   );
+  const timed = composeGuards(guard, slowStatementGuardOf(env));
   try {
-    return drizzleHttp({ client: guard ? guardSql(client, guard) : client, schema });
+    return drizzleHttp({ client: timed ? guardSql(client, timed) : client, schema });
   } finally {
     for (const [oid, parse] of saved) types.setTypeParser(oid, parse);
   }
 }
 
-/** One-shot HTTP queries: one round trip each, and `transaction([...])` sends a whole batch in one request. */
+/**
+ * One-shot HTTP queries: one round trip each, and `transaction([...])` sends a whole batch in one request. Round
+ * trips slower than SLOW_STATEMENT_MS are logged (slow-statements.ts).
+ */
 export function openHttpSql(env: DatabaseEnv): NeonQueryFunction<false, false> {
   configureNeon(env.DB_RELAY);
-  return neon(env.DATABASE_URL);
+  const sql = neon(env.DATABASE_URL);
+  const slow = slowStatementGuardOf(env);
+  return slow ? guardSql(sql, slow) : sql;
 }
 
 export type { PgDatabase };

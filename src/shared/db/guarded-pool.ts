@@ -7,7 +7,16 @@ import type { NeonQueryFunction, Pool, PoolClient } from '@neondatabase/serverle
 
 /** Runs one database round trip (a pooled query, checking out a connection for a transaction, one HTTP request). */
 export interface DatabaseGuard {
-  run<T>(roundTrip: () => Promise<T>): Promise<T>;
+  /** `statement`: the SQL text of the round trip when it is known (for the slow-statement log). */
+  run<T>(roundTrip: () => Promise<T>, statement?: string): Promise<T>;
+}
+
+/** The SQL text of a pg-style query call: `query(text, …)` or `query({ text, … })`. */
+function statementOf(args: unknown[]): string | undefined {
+  const first = args[0];
+  if (typeof first === 'string') return first;
+  const text = (first as { text?: unknown } | undefined)?.text;
+  return typeof text === 'string' ? text : undefined;
 }
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -28,12 +37,14 @@ export function guardPool(pool: Pool, guard: DatabaseGuard): void {
   const query = pool.query.bind(pool) as AnyFunction;
   const connect = pool.connect.bind(pool) as AnyFunction;
   pool.query = ((...args: unknown[]) =>
-    isPromiseCall(args) ? guard.run(() => query(...args) as Promise<unknown>) : query(...args)) as Pool['query'];
+    isPromiseCall(args)
+      ? guard.run(() => query(...args) as Promise<unknown>, statementOf(args))
+      : query(...args)) as Pool['query'];
   pool.connect = ((...args: unknown[]) => {
     if (args.length) return connect(...args);
     let attempt: Promise<PoolClient> | undefined;
     return guard
-      .run(() => (attempt = connect() as Promise<PoolClient>))
+      .run(() => (attempt = connect() as Promise<PoolClient>), 'connect')
       .then(
         (client) => guardClient(client, guard),
         (err: unknown) => {
@@ -50,7 +61,7 @@ export function guardPool(pool: Pool, guard: DatabaseGuard): void {
 function guardClient(client: PoolClient, guard: DatabaseGuard): PoolClient {
   const query = client.query.bind(client) as AnyFunction;
   const guarded = (...args: unknown[]) =>
-    isPromiseCall(args) ? guard.run(() => query(...args) as Promise<unknown>) : query(...args);
+    isPromiseCall(args) ? guard.run(() => query(...args) as Promise<unknown>, statementOf(args)) : query(...args);
   // A proxy rather than a patched client: the pool hands the same client to its own callback-style
   // queries later, which must not go through the guard a second time.
   return new Proxy(client, {
@@ -73,12 +84,21 @@ export function guardSql<ArrayMode extends boolean, FullResults extends boolean>
   guard: DatabaseGuard,
 ): NeonQueryFunction<ArrayMode, FullResults> {
   const query: NeonQueryFunction<ArrayMode, FullResults>['query'] = (text, params, options) =>
-    guardQuery(sql.query(text, params, options), guard);
+    guardQuery(sql.query(text, params, options), guard, text);
   const transaction: NeonQueryFunction<ArrayMode, FullResults>['transaction'] = (queries, options) =>
-    guard.run(() => sql.transaction(queries, options));
+    guard.run(
+      () => sql.transaction(queries, options),
+      Array.isArray(queries)
+        ? queries.map((q) => (q as { queryData?: { query?: string } }).queryData?.query ?? '?').join(';\n')
+        : 'transaction',
+    );
   return new Proxy(sql, {
     apply: (target, thisArg, args: Parameters<NeonQueryFunction<ArrayMode, FullResults>>) =>
-      guardQuery(Reflect.apply(target, thisArg, args) as ReturnType<typeof sql>, guard),
+      guardQuery(
+        Reflect.apply(target, thisArg, args) as ReturnType<typeof sql>,
+        guard,
+        Array.isArray(args[0]) ? (args[0] as readonly string[]).join('$?') : undefined,
+      ),
     get(target, property) {
       if (property === 'query') return query;
       if (property === 'transaction') return transaction;
@@ -88,10 +108,10 @@ export function guardSql<ArrayMode extends boolean, FullResults extends boolean>
 }
 
 /** A lazy query whose single execution goes through `guard`; everything else (what `transaction()` reads) is the query's own. */
-function guardQuery<Q extends PromiseLike<unknown>>(query: Q, guard: DatabaseGuard): Q {
+function guardQuery<Q extends PromiseLike<unknown>>(query: Q, guard: DatabaseGuard, statement?: string): Q {
   type Result = Q extends PromiseLike<infer R> ? R : never;
   let run: Promise<Result> | undefined;
-  const start = () => (run ??= guard.run(() => Promise.resolve(query as PromiseLike<Result>)));
+  const start = () => (run ??= guard.run(() => Promise.resolve(query as PromiseLike<Result>), statement));
   return new Proxy(query, {
     get(target, property) {
       if (property === 'then')

@@ -56,6 +56,8 @@ export const roomPresence = pgTable(
     showId: uuid('show_id').primaryKey(),
     sockets: integer('sockets').notNull(),
     reportedAt: timestamp('reported_at', { withTimezone: true }).notNull(),
+    /** The room's vote→update p95 (decision to broadcast, ms) since its previous report; null without votes. */
+    voteUpdateP95Ms: integer('vote_update_p95_ms'),
   },
   (t) => [index('room_presence_reported_at_idx').on(t.reportedAt)],
 );

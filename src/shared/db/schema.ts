@@ -396,6 +396,7 @@ export * from './schema-flags';
 export * from './schema-ingest';
 export * from './schema-ml';
 export * from './schema-notifications';
+export * from './schema-ops';
 export * from './schema-scoring';
 // Tables of each product area, kept in their own files (see drizzle.config.ts).
 export * from './schema-setlist';

@@ -28,5 +28,9 @@ export type RequestMetricsRow = z.infer<typeof RequestMetricsRow>;
 export const RequestMetricsData = z.object({ rows: z.array(RequestMetricsRow).max(500) });
 export type RequestMetricsData = z.infer<typeof RequestMetricsData>;
 
-export const RoomPresenceData = z.object({ sockets: z.number().int().min(0) });
+export const RoomPresenceData = z.object({
+  sockets: z.number().int().min(0),
+  /** The room's vote→update p95 (a vote's decision to the broadcast carrying it, ms) since its last report. */
+  voteUpdateP95Ms: z.number().int().min(0).optional(),
+});
 export type RoomPresenceData = z.infer<typeof RoomPresenceData>;

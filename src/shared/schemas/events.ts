@@ -12,8 +12,25 @@ const EventBase = z.object({
   /** The room's event sequence for this show: strictly increasing, so newer state always wins. */
   seq: z.number().int().min(1),
   at: z.iso.datetime({ offset: true }),
+  /** The W3C trace id of the vote (32 hex digits; a request id in events written before traces existed). */
   traceId: z.string().max(100).optional(),
+  /**
+   * The room's hop of the trace as a W3C `traceparent` (its span id, the sampling flag): the consumer's hops are
+   * its children, and its hops are recorded when the flag says sampled (docs/operations.md#traces).
+   */
+  traceparent: z
+    .string()
+    .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional(),
+  /** The span that asked the room (the api's RPC call, or the client's span for a WebSocket message). */
+  parentSpanId: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
 });
+
+/** The trace fields the room stamps on the events of one decision. */
+export type EventTrace = Pick<z.infer<typeof EventBase>, 'traceId' | 'traceparent' | 'parentSpanId'>;
 
 /**
  * The privacy-preserving id of the voter's network (keyed hash of the /24 or /48 prefix; see

@@ -9,9 +9,29 @@ import { ShowStatus } from './shows';
 /** A client-chosen message id: the ack's `ref`. For a vote it is also the vote's idempotency key. */
 const MessageId = z.string().min(1).max(64);
 
-export const ClientVote = z.object({ type: z.literal('vote'), id: z.uuid(), setlistSongId: z.uuid() });
-export const ClientUnvote = z.object({ type: z.literal('unvote'), id: MessageId, setlistSongId: z.uuid() });
-export const ClientAddSong = z.object({ type: z.literal('add_song'), id: MessageId, songId: z.uuid() });
+/**
+ * A W3C `traceparent` a client may put on a message that changes the room, so the vote joins its own trace
+ * (docs/operations.md#traces); a malformed one is ignored and the room starts a new trace.
+ */
+const Traceparent = z.string().max(100).optional();
+export const ClientVote = z.object({
+  type: z.literal('vote'),
+  id: z.uuid(),
+  setlistSongId: z.uuid(),
+  traceparent: Traceparent,
+});
+export const ClientUnvote = z.object({
+  type: z.literal('unvote'),
+  id: MessageId,
+  setlistSongId: z.uuid(),
+  traceparent: Traceparent,
+});
+export const ClientAddSong = z.object({
+  type: z.literal('add_song'),
+  id: MessageId,
+  songId: z.uuid(),
+  traceparent: Traceparent,
+});
 export const ClientResume = z.object({ type: z.literal('resume'), since: z.number().int().min(0) });
 export const ClientPing = z.object({ type: z.literal('ping'), id: MessageId.optional() });
 
@@ -59,6 +79,8 @@ export const ServerAck = z.union([
     ref: z.string(),
     ok: z.literal(true),
     result: z.record(z.string(), z.unknown()).optional(),
+    /** The W3C trace id of the change (GET /v1/admin/traces/{traceId} when it was sampled). */
+    traceId: z.string().optional(),
   }),
   z.object({ type: z.literal('ack'), ref: z.string().nullable(), ok: z.literal(false), error: RoomError }),
 ]);

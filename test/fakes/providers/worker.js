@@ -9,10 +9,20 @@ const requests = [];
 /** { match: substring of "url body", responses: fixture names; the last one repeats } */
 const scripts = [];
 
-const DEFAULTS = { email: 'resend-200', oauth: 'google-token-200', fcm: 'fcm-200', webpush: 'webpush-201' };
+const DEFAULTS = {
+  email: 'resend-200',
+  oauth: 'google-token-200',
+  fcm: 'fcm-200',
+  webpush: 'webpush-201',
+  pagerduty: 'pagerduty-202',
+  webhook: 'webhook-200',
+};
 
 function providerOf(url) {
   if (url.hostname === 'api.resend.com') return 'email';
+  // Alert receivers (workers/queue-consumers/src/consumers/alerts.ts): PagerDuty's Events API v2, a webhook.
+  if (url.hostname === 'events.pagerduty.com') return 'pagerduty';
+  if (url.hostname === 'hooks.alerts.test') return 'webhook';
   if (url.hostname === 'oauth2.googleapis.com') return 'oauth';
   if (url.hostname === 'fcm.googleapis.com' && url.pathname.startsWith('/v1/projects/')) return 'fcm';
   if (

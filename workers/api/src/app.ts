@@ -18,6 +18,7 @@ import { adminAnalyticsRoutes } from './routes/admin-analytics';
 import { adminCatalogRoutes } from './routes/admin-catalog';
 import { adminFlagRoutes } from './routes/admin-flags';
 import { adminImportRoutes } from './routes/admin-imports';
+import { adminOpsRoutes } from './routes/admin-ops';
 import { adminUserRoutes } from './routes/admin-users';
 import { artistRoutes } from './routes/artists';
 import { authRoutes } from './routes/auth';
@@ -102,6 +103,7 @@ function createV1() {
   v1.route('/', actualSetlistRoutes);
   v1.route('/', leaderboardRoutes);
   v1.route('/', adminAnalyticsRoutes);
+  v1.route('/', adminOpsRoutes);
   // The one document describes every route: GET /health too, which lives outside /v1, so its operation
   // overrides the `/v1` server with `/` (routing stays in createApp).
   v1.openAPIRegistry.registerPath(healthRoute);

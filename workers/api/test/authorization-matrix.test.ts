@@ -308,6 +308,12 @@ const RULES: Record<string, Rule> = {
   },
   // Analytics (routes/admin-analytics.ts): moderators and admins. No anomaly has that id: staff get 404.
   'GET /v1/admin/metrics': { expect: roles(200, 'moderator', 'admin') },
+  // Operations (routes/admin-ops.ts): no trace has that id, so staff get 404.
+  'GET /v1/admin/alerts': { expect: roles(200, 'moderator', 'admin') },
+  'GET /v1/admin/traces/:traceId': {
+    expect: roles(404, 'moderator', 'admin'),
+    path: () => `/v1/admin/traces/${'ab'.repeat(16)}`,
+  },
   'GET /v1/admin/anomalies': { expect: roles(200, 'moderator', 'admin') },
   'POST /v1/admin/anomalies/:id/discount': {
     expect: roles(404, 'moderator', 'admin'),

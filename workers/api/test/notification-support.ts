@@ -4,7 +4,7 @@ import { sql } from './support';
 
 const fake = (env as unknown as { FAKE_PROVIDERS: Fetcher }).FAKE_PROVIDERS;
 
-export type Provider = 'email' | 'oauth' | 'fcm' | 'webpush';
+export type Provider = 'email' | 'oauth' | 'fcm' | 'webpush' | 'pagerduty' | 'webhook';
 
 /** The next answers (fixture names from test/fakes/providers/responses.json) to requests whose URL or body contains `match`. */
 export async function scriptProvider(match: string, responses: string[]): Promise<void> {

@@ -2,6 +2,8 @@ import { runCron } from '#shared/cron/run';
 import { openDatabase, openHttpSql } from '#shared/db/client';
 import { createLogger, parseLogLevel } from '#shared/log';
 import { DLQ_SUFFIX, QUEUES } from '#shared/queues';
+import { recordHops } from '#shared/trace/record';
+import { alertReceivers, consumeAlerts } from './consumers/alerts';
 import { consumeAnalytics } from './consumers/analytics';
 import { recordDeadLetters } from './consumers/dead-letters';
 import { consumeImports } from './consumers/imports';
@@ -37,7 +39,19 @@ export default {
       return recordDeadLetters(batch, batch.queue.slice(0, -DLQ_SUFFIX.length), deps);
     switch (batch.queue) {
       case QUEUES.voteEvents:
-        return consumeVoteEvents(batch, { ...deps, notifications: env.NOTIFICATIONS }, env.ANALYTICS_ENGINE);
+        return consumeVoteEvents(
+          batch,
+          {
+            ...deps,
+            notifications: env.NOTIFICATIONS,
+            receivedAt,
+            recordHops: async (hops) => {
+              const failures = await recordHops(env, hops, deps.sql);
+              if (failures.length) throw failures[0];
+            },
+          },
+          env.ANALYTICS_ENGINE,
+        );
       case QUEUES.notifications:
         return consumeNotifications(batch, {
           ...deps,
@@ -49,6 +63,12 @@ export default {
         return consumeAnalytics(batch, deps, env.ANALYTICS_ENGINE);
       case QUEUES.imports:
         return consumeImports(batch, env, deps);
+      case QUEUES.alerts:
+        return consumeAlerts(batch, {
+          ...deps,
+          receivers: alertReceivers(env),
+          fetch: (input, init) => fetch(input, init),
+        });
       default:
         log.error('message from an unknown queue; retrying so it reaches a dead-letter queue');
         batch.retryAll();

@@ -14,10 +14,12 @@ import {
   type VoteResult,
 } from '#shared/room-rpc';
 import { UserRole } from '#shared/schemas/auth';
+import type { EventTrace } from '#shared/schemas/events';
 import type { RoomPlayed, RoomSong, ServerSnapshot } from '#shared/schemas/room';
 import type { PlayedEntry } from '#shared/schemas/scoring';
 import type { ShowStatus } from '#shared/schemas/shows';
 import { settleWithin } from '#shared/settle-within';
+import { childOf, formatTraceparent, parseSampleRate, parseTraceparent } from '#shared/trace/context';
 import { fanoutConfig } from './fanout/config';
 import type { FanoutBase, FanoutRoomRpc, FanoutSync } from './fanout/protocol';
 import { ShardSet } from './fanout/shard-set';
@@ -25,7 +27,7 @@ import { type DurabilityConfig, durabilityConfig } from './room/durability-confi
 import { loadShowFromPostgres } from './room/load-from-postgres';
 import { ackError, fail, ok, send } from './room/messages';
 import { playedChanges } from './room/played-changes';
-import { PresenceReporter, presenceEvent } from './room/presence';
+import { PresenceReporter, presenceEvent, VoteUpdateLatency } from './room/presence';
 import { injectedQueueFault, withInjectedFault } from './room/queue-fault-hook';
 import { confirmSent, reconcileCounts } from './room/reconcile';
 import { SocketRateLimiter } from './room/socket-rate-limiter';
@@ -73,6 +75,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
   readonly #tickMs: number;
   readonly #tickUsPerSocket: number;
   readonly #log: Logger;
+  readonly #sampleRate: number;
   #loading: Promise<boolean> | undefined;
   #lastFlushAt = 0;
   /** The alarm time this instance set; null after eviction, when `ensureAlarm` sets it again. */
@@ -106,6 +109,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
   readonly #shards: ShardSet;
   /** A flush due now runs from this timer rather than an alarm: the first vote of a quiet spell goes out at once. */
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #voteUpdate = new VoteUpdateLatency();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -115,6 +119,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     this.#limiter = new SocketRateLimiter(Math.max(1, Number(env.ROOM_SOCKET_MESSAGES_PER_SECOND) || 20));
     this.#presence = new PresenceReporter(Math.max(1, Number(env.ROOM_PRESENCE_SECONDS) || 30) * 1000);
     this.#durability = durabilityConfig(env);
+    this.#sampleRate = parseSampleRate(env.TRACE_SAMPLE_RATE);
     this.#log = createLogger({ service: 'realtime', room: ctx.id.toString() }, { level: parseLogLevel(env.LOG_LEVEL) });
     this.#shards = new ShardSet(fanoutConfig(env), env.ROOM_FANOUT, ctx.storage.sql, this.#log);
     // Keep-alive pings are answered by the runtime itself, without waking a hibernated room.
@@ -158,7 +163,22 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     return undefined;
   }
 
-  #decideVote(actor: RoomActor, setlistSongId: string, voteId: string, traceId?: string): RoomResult<VoteResult> {
+  /**
+   * The trace of one decision: a child of the caller's `traceparent` (the api's RPC span, or the one a client put
+   * in its WebSocket message), else a new trace sampled at TRACE_SAMPLE_RATE. Stamped on the events the decision
+   * writes, so the outbox, the queue and the consumer stay in the same trace.
+   */
+  #traceOf(traceparent: string | undefined): EventTrace {
+    const parent = parseTraceparent(traceparent);
+    const trace = childOf(parent, this.#sampleRate);
+    return {
+      traceId: trace.traceId,
+      traceparent: formatTraceparent(trace),
+      ...(parent ? { parentSpanId: parent.spanId } : {}),
+    };
+  }
+
+  #decideVote(actor: RoomActor, setlistSongId: string, voteId: string, trace?: EventTrace): RoomResult<VoteResult> {
     const { prior, song, activeVoteId } = this.#store.voteContext(voteId, actor.userId, setlistSongId);
     if (prior) {
       if (prior.userId !== actor.userId || prior.setlistSongId !== setlistSongId) {
@@ -177,9 +197,10 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
       setlistSongId,
       songId: song.songId,
       voteId,
-      ...(traceId ? { traceId } : {}),
+      ...(trace ? { trace } : {}),
       ...(actor.networkId ? { networkId: actor.networkId } : {}),
     });
+    this.#voteUpdate.voted(Date.now());
     this.#changed();
     return ok({ setlistSongId, votes, voteId, repeated: false });
   }
@@ -187,7 +208,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
   #decideUnvote(
     actor: RoomActor,
     setlistSongId: string,
-    traceId?: string,
+    trace?: EventTrace,
   ): RoomResult<{ setlistSongId: string; votes: number }> {
     const meta = this.#store.meta();
     const closed = this.#votingClosedReason(meta);
@@ -203,7 +224,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
       setlistSongId,
       songId: song.songId,
       voteId,
-      ...(traceId ? { traceId } : {}),
+      ...(trace ? { trace } : {}),
     });
     this.#changed();
     return ok({ setlistSongId, votes });
@@ -212,7 +233,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
   async #decideAddSong(
     actor: RoomActor,
     songId: string,
-    traceId?: string,
+    trace?: EventTrace,
   ): Promise<RoomResult<RoomSong & { repeated: boolean }>> {
     const existing = this.#store.setlistSongBySong(songId);
     if (existing) return ok({ ...existing, repeated: true });
@@ -241,7 +262,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
       userId: actor.userId,
       songId,
       title: song.title,
-      ...(traceId ? { traceId } : {}),
+      ...(trace ? { trace } : {}),
     });
     this.#changed();
     return ok({ ...created, repeated: false });
@@ -268,30 +289,30 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     actor: RoomActor,
     setlistSongId: string,
     voteId: string,
-    traceId?: string,
+    traceparent?: string,
   ): Promise<RoomResult<VoteResult>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
-    return this.#decideVote(actor, setlistSongId, voteId, traceId);
+    return this.#decideVote(actor, setlistSongId, voteId, this.#traceOf(traceparent));
   }
 
   async unvote(
     showId: string,
     actor: RoomActor,
     setlistSongId: string,
-    traceId?: string,
+    traceparent?: string,
   ): Promise<RoomResult<{ setlistSongId: string; votes: number }>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
-    return this.#decideUnvote(actor, setlistSongId, traceId);
+    return this.#decideUnvote(actor, setlistSongId, this.#traceOf(traceparent));
   }
 
   async addSong(
     showId: string,
     actor: RoomActor,
     songId: string,
-    traceId?: string,
+    traceparent?: string,
   ): Promise<RoomResult<RoomSong & { repeated: boolean }>> {
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
-    return this.#decideAddSong(actor, songId, traceId);
+    return this.#decideAddSong(actor, songId, this.#traceOf(traceparent));
   }
 
   async setLocked(showId: string, actor: RoomActor, locked: boolean): Promise<RoomResult<{ locked: boolean }>> {
@@ -485,12 +506,20 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
       role: attachment.role,
       ...(attachment.networkId ? { networkId: attachment.networkId } : {}),
     };
+    // Each message is its own trace (or a hop of the client's, when it sends a `traceparent`); the ack names it.
+    const trace = this.#traceOf(message.traceparent);
     let result: RoomResult<unknown>;
-    if (message.type === 'vote') result = this.#decideVote(actor, message.setlistSongId, message.id);
-    else if (message.type === 'unvote') result = this.#decideUnvote(actor, message.setlistSongId);
-    else result = await this.#decideAddSong(actor, message.songId);
+    if (message.type === 'vote') result = this.#decideVote(actor, message.setlistSongId, message.id, trace);
+    else if (message.type === 'unvote') result = this.#decideUnvote(actor, message.setlistSongId, trace);
+    else result = await this.#decideAddSong(actor, message.songId, trace);
     if (result.ok)
-      send(ws, { type: 'ack', ref: message.id, ok: true, result: result.value as Record<string, unknown> });
+      send(ws, {
+        type: 'ack',
+        ref: message.id,
+        ok: true,
+        result: result.value as Record<string, unknown>,
+        ...(trace.traceId ? { traceId: trace.traceId } : {}),
+      });
     else ackError(ws, message.id, result.error.code as never, result.error.message);
   }
 
@@ -656,6 +685,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     });
     this.#store.logUpdate(seq, body, UPDATE_LOG_SIZE);
     this.#publish(seq, body, sockets);
+    this.#voteUpdate.broadcast(Date.now());
     this.#lastFlushAt = now;
   }
 
@@ -802,7 +832,9 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     if (due !== undefined && due <= now) {
       try {
         await settleWithin(
-          this.env.ANALYTICS.send(presenceEvent(this.#store.meta().showId, sockets, now), { contentType: 'json' }),
+          this.env.ANALYTICS.send(presenceEvent(this.#store.meta().showId, sockets, now, this.#voteUpdate.takeP95()), {
+            contentType: 'json',
+          }),
           this.#durability.queueSendTimeoutMs,
           'presence report',
         );

@@ -10,6 +10,7 @@ import type { Database } from '#shared/db/client';
 import { refreshForecasts } from '#shared/forecast/refresh';
 import type { Logger } from '#shared/log';
 import { refreshArtistSimilarity } from '#shared/recommend/similarity';
+import { evaluateAlerts } from '../alerts/job';
 import { detectAnomalies } from '../analytics/anomalies';
 import { maintainAnalytics } from '../analytics/maintenance';
 import { deleteExpiredSessions } from '../auth/sessions';
@@ -49,6 +50,13 @@ export const API_CRON_JOBS: CronTable<ApiCronContext> = {
     },
   ],
   [API.anomalies]: [
+    // First: alerts must be evaluated while Postgres is down, when the anomaly detector fails.
+    {
+      name: 'alerts',
+      run: async ({ db, env, log, scheduledTime }) => ({
+        ...(await evaluateAlerts({ db, env, now: scheduledTime, log })),
+      }),
+    },
     {
       name: 'vote anomalies',
       run: async ({ db, log, scheduledTime }) => {

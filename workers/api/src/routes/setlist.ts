@@ -7,6 +7,7 @@ import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv, Caller } from '../app-env';
 import { showRoomOf } from '../live/show-room-of';
 import { requireCaller } from '../middleware/session';
+import { tracedRoomCall } from '../tracing/room-call';
 import { errorResponses, json, SIGN_IN_OPTIONAL, SIGNED_IN } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
 
@@ -82,7 +83,12 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
       const { showId } = c.req.valid('param');
       const { songId } = c.req.valid('json');
       const { repeated, ...song } = unwrapRoom(
-        await (await showRoomOf(c, showId)).addSong(showId, actorOf(c.var.caller), songId, c.var.requestId),
+        await tracedRoomCall(
+          c,
+          'addSong',
+          async (traceparent) =>
+            await (await showRoomOf(c, showId)).addSong(showId, actorOf(c.var.caller), songId, traceparent),
+        ),
       );
       return c.json(song, repeated ? 200 : 201);
     },
@@ -105,13 +111,13 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { showId } = c.req.valid('param');
       const { setlistSongId, voteId } = c.req.valid('json');
+      const actor = actorOf(c.var.caller, await requestNetworkId(c));
       const { repeated, ...vote } = unwrapRoom(
-        await (await showRoomOf(c, showId)).vote(
-          showId,
-          actorOf(c.var.caller, await requestNetworkId(c)),
-          setlistSongId,
-          voteId,
-          c.var.requestId,
+        await tracedRoomCall(
+          c,
+          'vote',
+          async (traceparent) =>
+            await (await showRoomOf(c, showId)).vote(showId, actor, setlistSongId, voteId, traceparent),
         ),
       );
       return c.json(vote, repeated ? 200 : 201);
@@ -134,7 +140,12 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { showId, setlistSongId } = c.req.valid('param');
       unwrapRoom(
-        await (await showRoomOf(c, showId)).unvote(showId, actorOf(c.var.caller), setlistSongId, c.var.requestId),
+        await tracedRoomCall(
+          c,
+          'unvote',
+          async (traceparent) =>
+            await (await showRoomOf(c, showId)).unvote(showId, actorOf(c.var.caller), setlistSongId, traceparent),
+        ),
       );
       return c.body(null, 204);
     },

@@ -32,11 +32,12 @@ on conflict (minute, route) do update set
 
 // The newest report per room wins; an older one delivered late changes nothing.
 const UPSERT_PRESENCE = `
-insert into room_presence (show_id, sockets, reported_at)
-select distinct on (show_id) show_id, sockets, reported_at
-from unnest($1::uuid[], $2::int[], $3::timestamptz[]) as t(show_id, sockets, reported_at)
+insert into room_presence (show_id, sockets, reported_at, vote_update_p95_ms)
+select distinct on (show_id) show_id, sockets, reported_at, p95
+from unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::int[]) as t(show_id, sockets, reported_at, p95)
 order by show_id, reported_at desc
-on conflict (show_id) do update set sockets = excluded.sockets, reported_at = excluded.reported_at
+on conflict (show_id) do update set sockets = excluded.sockets, reported_at = excluded.reported_at,
+  vote_update_p95_ms = excluded.vote_update_p95_ms
 where room_presence.reported_at < excluded.reported_at`;
 
 /** One row per (minute, route): an upsert may not touch the same row twice in one statement. */
@@ -73,7 +74,7 @@ export function insertEventsParams(events: AnalyticsEvent[]): unknown[] {
 interface Writes {
   events: AnalyticsEvent[];
   metricRows: RequestMetricsRow[];
-  presence: { showId: string; sockets: number; at: string }[];
+  presence: { showId: string; sockets: number; at: string; p95: number | null }[];
 }
 
 /** One message's writes, or undefined when its body does not match the schema of its kind. */
@@ -89,7 +90,13 @@ function writesOf(body: unknown): Writes | undefined {
   if (event.kind === ROOM_PRESENCE_KIND) {
     const data = RoomPresenceData.safeParse(event.data);
     return data.success && event.showId
-      ? { events: [], metricRows: [], presence: [{ showId: event.showId, sockets: data.data.sockets, at: event.at }] }
+      ? {
+          events: [],
+          metricRows: [],
+          presence: [
+            { showId: event.showId, sockets: data.data.sockets, at: event.at, p95: data.data.voteUpdateP95Ms ?? null },
+          ],
+        }
       : undefined;
   }
   return { events: [event], metricRows: [], presence: [] };
@@ -127,6 +134,7 @@ async function write(sql: ConsumerDeps['sql'], { events, metricRows, presence }:
         presence.map((p) => p.showId),
         presence.map((p) => p.sockets),
         presence.map((p) => p.at),
+        presence.map((p) => p.p95),
       ]),
     );
   await sql.transaction(statements);

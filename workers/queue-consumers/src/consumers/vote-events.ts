@@ -1,11 +1,15 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
+import { sqlFingerprint } from '#shared/db/fingerprint';
 import { fanoutMessage } from '#shared/notifications/enqueue';
 import { VOTE_MILESTONES } from '#shared/notifications/policy';
 import { type AnalyticsEvent, REPAIR_TRACE_ID, type VoteEvent, VoteEventMessage } from '#shared/schemas/events';
 import type { NotificationTrigger } from '#shared/schemas/notifications';
+import { parseTraceparent, runWithTrace } from '#shared/trace/context';
+import type { TraceHop } from '#shared/trace/spans';
 import { INSERT_EVENTS, insertEventsParams } from './analytics';
 import { writeDataPoints } from './analytics-engine';
 import { type ConsumerDeps, isTransient } from './retry-policy';
+import { type DeliveredVoteEvent, voteEventHops } from './vote-event-hops';
 import { planVoteBatch } from './vote-events-plan';
 import {
   ENSURE_VOTERS,
@@ -86,7 +90,55 @@ export async function applyVoteFollowUps(sql: Sql, events: VoteEvent[]): Promise
 
 export interface VoteEventDeps extends ConsumerDeps {
   notifications: Queue;
+  /** When the batch reached this consumer (ms epoch): the end of the queue's hop. */
+  receivedAt?: number;
+  /** Stores the hops of sampled traces (trace_hops, OTLP); absent: nothing is recorded. */
+  recordHops?: (hops: TraceHop[]) => Promise<void>;
 }
+
+/** The fingerprint of the batch's transaction, as a slow-statement line would log it. */
+const APPLY_FINGERPRINT = sqlFingerprint(
+  [UPSERT_SETLIST_SONGS, UPSERT_VOTES, RECOUNT_SETLIST_SONGS, RECORD_VOTE_MILESTONES].join(';'),
+);
+
+/** Trace ids of a batch for its log lines (a batch holds up to 100 events of as many traces). */
+const traceIdsOf = (events: VoteEvent[]) => [...new Set(events.flatMap((e) => (e.traceId ? [e.traceId] : [])))];
+
+/** Records the hops of the sampled events just applied; tracing never fails the batch. */
+async function recordBatchHops(
+  deps: VoteEventDeps,
+  queue: string,
+  delivered: DeliveredVoteEvent[],
+  statement: { startedAt: number; durationMs: number },
+): Promise<void> {
+  if (!deps.recordHops) return;
+  const hops = voteEventHops(delivered, queue, deps.receivedAt ?? statement.startedAt, {
+    ...statement,
+    fingerprint: APPLY_FINGERPRINT,
+    batchSize: delivered.length,
+  });
+  if (!hops.length) return;
+  try {
+    await deps.recordHops(hops);
+  } catch (err) {
+    deps.log.warn('trace hops not recorded', { err, traceIds: [...new Set(hops.map((h) => h.traceId))] });
+  }
+}
+
+/**
+ * Runs `fn` in the trace of the batch's first traced event, so a slow-statement line names a trace to look up
+ * (a batch mixes up to 100 traces; its `vote events applied` line lists them all).
+ */
+function inTraceOf<T>(events: VoteEvent[], fn: () => Promise<T>): Promise<T> {
+  const trace = parseTraceparent(events.find((e) => e.traceparent)?.traceparent);
+  return trace ? runWithTrace(trace, fn) : fn();
+}
+
+const delivery = ({ message, event }: { message: Message<unknown>; event: VoteEvent }): DeliveredVoteEvent => ({
+  event,
+  enqueuedAt: message.timestamp.getTime(),
+  attempts: message.attempts,
+});
 
 /**
  * Starts the fan-out of newly reached milestones. The votes are already committed, so a failure here must not
@@ -137,8 +189,9 @@ export async function consumeVoteEvents(
       message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
     }
   }
-  const persisted = await persistOrIsolate(valid, deps);
+  const persisted = await persistOrIsolate(valid, deps, batch.queue);
   if (!persisted.length) return;
+  const traceIds = traceIdsOf(persisted.map((v) => v.event));
   try {
     const applied = await applyVoteFollowUps(
       deps.sql,
@@ -147,47 +200,58 @@ export async function consumeVoteEvents(
     for (const { message } of persisted) message.ack();
     writeDataPointsSafely(dataset, applied.derived, log);
     await announceMilestones(deps, applied.milestones);
-    log.info('vote events applied', { count: persisted.length });
+    log.info('vote events applied', { count: persisted.length, traceIds });
   } catch (err) {
     log.warn('votes persisted; milestones and analytics failed, retrying only those', {
       err,
       count: persisted.length,
+      traceIds,
     });
     for (const { message } of persisted) message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
   }
 }
 
-/** Persists the votes of the batch, or of each message alone when the batch is refused; returns what is in. */
-async function persistOrIsolate(valid: Valid[], deps: VoteEventDeps): Promise<Valid[]> {
+/**
+ * Persists the votes of the batch, or of each message alone when the batch is refused; returns what is in. Each
+ * persisting statement runs in its events' trace, and its hops (queue → consumer → Postgres) are recorded.
+ */
+async function persistOrIsolate(valid: Valid[], deps: VoteEventDeps, queue: string): Promise<Valid[]> {
   if (!valid.length) return [];
   const { sql, log } = deps;
+  const events = valid.map((v) => v.event);
+  const traceIds = traceIdsOf(events);
   try {
-    await persistVotes(
-      sql,
-      valid.map((v) => v.event),
-    );
+    const startedAt = Date.now();
+    await inTraceOf(events, () => persistVotes(sql, events));
+    const durationMs = Date.now() - startedAt;
+    log.info('votes persisted', { count: valid.length, roundTrips: 1, durationMs, traceIds });
+    await recordBatchHops(deps, queue, valid.map(delivery), { startedAt, durationMs });
     return valid;
   } catch (err) {
     if (isTransient(err)) {
-      log.warn('vote batch failed, will retry', { err, count: valid.length });
+      log.warn('vote batch failed, will retry', { err, count: valid.length, traceIds });
       for (const { message } of valid) message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
       return [];
     }
-    log.warn('vote batch rejected, isolating the poison message', { err, count: valid.length });
+    log.warn('vote batch rejected, isolating the poison message', { err, count: valid.length, traceIds });
   }
   const persisted: Valid[] = [];
   for (const item of valid) {
+    const { message, event } = item;
     try {
-      await persistVotes(sql, [item.event]);
+      const startedAt = Date.now();
+      await inTraceOf([event], () => persistVotes(sql, [event]));
       persisted.push(item);
+      await recordBatchHops(deps, queue, [delivery(item)], { startedAt, durationMs: Date.now() - startedAt });
     } catch (err) {
       log.error('vote event failed', {
         err,
-        messageId: item.message.id,
-        attempts: item.message.attempts,
-        eventId: item.event.eventId,
+        messageId: message.id,
+        attempts: message.attempts,
+        eventId: event.eventId,
+        traceId: event.traceId,
       });
-      item.message.retry({ delaySeconds: deps.retryDelaySeconds(item.message.attempts) });
+      message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
     }
   }
   return persisted;

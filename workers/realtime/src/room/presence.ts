@@ -28,13 +28,42 @@ export class PresenceReporter {
   }
 }
 
-export function presenceEvent(showId: string, sockets: number, at: number): AnalyticsEvent {
+export function presenceEvent(showId: string, sockets: number, at: number, voteUpdateP95Ms?: number): AnalyticsEvent {
   return {
     v: 1,
     eventId: crypto.randomUUID(),
     kind: ROOM_PRESENCE_KIND,
     at: new Date(at).toISOString(),
     showId,
-    data: { sockets },
+    data: { sockets, ...(voteUpdateP95Ms === undefined ? {} : { voteUpdateP95Ms }) },
   };
+}
+
+/**
+ * vote→update latency as the room sees it: from a vote's decision to the broadcast that carries it (the tick's
+ * coalescing and the fan-out), kept as samples between two presence reports (at most MAX_SAMPLES; beyond that
+ * the first ones stand for the period) and reported as their p95 for the vote→update alert.
+ */
+export class VoteUpdateLatency {
+  static readonly MAX_SAMPLES = 4096;
+  #pending: number[] = [];
+  #samples: number[] = [];
+
+  voted(at: number): void {
+    if (this.#pending.length < VoteUpdateLatency.MAX_SAMPLES) this.#pending.push(at);
+  }
+
+  broadcast(at: number): void {
+    for (const voted of this.#pending)
+      if (this.#samples.length < VoteUpdateLatency.MAX_SAMPLES) this.#samples.push(at - voted);
+    this.#pending = [];
+  }
+
+  /** The p95 since the last call (undefined without votes), and a fresh period. */
+  takeP95(): number | undefined {
+    if (!this.#samples.length) return undefined;
+    const sorted = this.#samples.sort((a, b) => a - b);
+    this.#samples = [];
+    return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? 0);
+  }
 }

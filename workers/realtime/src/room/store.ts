@@ -5,7 +5,7 @@
  * only once it can no longer be lost.
  */
 
-import type { VoteEvent } from '#shared/schemas/events';
+import type { EventTrace, VoteEvent } from '#shared/schemas/events';
 import type { RoomSong } from '#shared/schemas/room';
 import type { PlayedEntry, PredictionScore } from '#shared/schemas/scoring';
 import type { ShowStatus } from '#shared/schemas/shows';
@@ -404,7 +404,7 @@ export class RoomStore {
     setlistSongId: string;
     songId: string;
     voteId: string;
-    traceId?: string;
+    trace?: EventTrace;
     networkId?: string;
   }): number {
     const seq = this.nextEventSeq();
@@ -434,7 +434,7 @@ export class RoomStore {
       userId: input.userId,
       setlistSongId: input.setlistSongId,
       songId: input.songId,
-      ...(input.traceId ? { traceId: input.traceId } : {}),
+      ...input.trace,
       ...(input.networkId ? { networkId: input.networkId } : {}),
     });
     return votes;
@@ -446,7 +446,7 @@ export class RoomStore {
     setlistSongId: string;
     songId: string;
     voteId: string;
-    traceId?: string;
+    trace?: EventTrace;
   }): number {
     const seq = this.nextEventSeq();
     // A discounted vote was already taken out of the count: taking it back changes no tally.
@@ -467,7 +467,7 @@ export class RoomStore {
       userId: input.userId,
       setlistSongId: input.setlistSongId,
       songId: input.songId,
-      ...(input.traceId ? { traceId: input.traceId } : {}),
+      ...input.trace,
     });
     return votes;
   }
@@ -481,7 +481,7 @@ export class RoomStore {
     this.sql.exec('update setlist set added_by = null where added_by = ?', userId);
   }
 
-  addSong(input: { showId: string; userId: string; songId: string; title: string; traceId?: string }): RoomSong {
+  addSong(input: { showId: string; userId: string; songId: string; title: string; trace?: EventTrace }): RoomSong {
     const seq = this.nextEventSeq();
     const setlistSongId = crypto.randomUUID();
     this.sql.exec(
@@ -503,7 +503,7 @@ export class RoomStore {
       setlistSongId,
       songId: input.songId,
       userId: input.userId,
-      ...(input.traceId ? { traceId: input.traceId } : {}),
+      ...input.trace,
     });
     return { setlistSongId, songId: input.songId, title: input.title, votes: 0 };
   }

@@ -24,10 +24,26 @@ describe('requestContext', () => {
       const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(logged.map((l) => l.msg)).toEqual(['inside', 'request']);
       for (const entry of logged) expect(entry.requestId).toBe(requestId);
+      // A new W3C trace, returned in `traceparent` and on every line.
+      const traceId = res.headers.get('traceparent')!.split('-')[1];
+      expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+      for (const entry of logged) expect(entry.traceId).toBe(traceId);
       expect(logged[1]).toMatchObject({ method: 'GET', path: '/hello', status: 200, service: 'api' });
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it("continues the caller's trace: same trace id and sampling flag, a new span id", async () => {
+    const res = await appWithRoute().request(
+      '/hello',
+      { headers: { traceparent: `00-${'a1'.repeat(16)}-${'b2'.repeat(8)}-00` } },
+      { LOG_LEVEL: 'error', TRACE_SAMPLE_RATE: '1' },
+    );
+    const [version, traceId, spanId, flags] = res.headers.get('traceparent')!.split('-');
+    expect([version, traceId, flags]).toEqual(['00', 'a1'.repeat(16), '00']);
+    expect(spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(spanId).not.toBe('b2'.repeat(8));
   });
 
   it('keeps a well-formed incoming id and replaces a malformed one', async () => {

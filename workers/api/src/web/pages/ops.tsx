@@ -1,9 +1,12 @@
 /** The operators' page: live charts of the metrics endpoint (client/ops.ts refreshes them every 5 s). */
 
+import type { Alert } from '#shared/schemas/alerts';
+import type { TraceHop } from '#shared/trace/spans';
 import type { AdminMetrics } from '../admin-metrics';
 import { WEB_ASSETS } from '../assets';
 import { must } from '../internal-api';
 import { html, type PageContext, requireMe } from '../render';
+import { AlertsSection, TraceSection } from './ops-alerts-traces';
 
 /** The share of 5xx answers over all routes, weighted by requests. */
 export function overallErrorRate(metrics: Pick<AdminMetrics, 'routes'>): number {
@@ -35,7 +38,21 @@ function Chart({ id, title, value, unit }: { id: string; title: string; value: s
 
 export async function opsPage(page: PageContext): Promise<Response> {
   const me = requireMe(page);
-  const metrics = must(await page.api.get<AdminMetrics>('/admin/metrics?windowMinutes=5'));
+  const traceParam = page.c.req.query('trace')?.trim().toLowerCase();
+  const traceId = traceParam && /^[0-9a-f]{32}$/.test(traceParam) ? traceParam : undefined;
+  const [metricsResult, alertsResult, traceResult] = await Promise.all([
+    page.api.get<AdminMetrics>('/admin/metrics?windowMinutes=5'),
+    page.api.get<{ active: Alert[]; recent: Alert[] }>('/admin/alerts?recentHours=24&limit=20'),
+    traceId ? page.api.get<{ hops: TraceHop[] }>(`/admin/traces/${traceId}`) : undefined,
+  ]);
+  const metrics = must(metricsResult);
+  const alertList = must(alertsResult);
+  const traceError =
+    traceParam && !traceId
+      ? 'A trace id is 32 lowercase hex digits.'
+      : traceResult && !traceResult.ok
+        ? 'No hops are recorded for that trace: it was not sampled, is older than the retention, or is still on its way.'
+        : undefined;
   return html(page.c, {
     title: 'Operations',
     me,
@@ -51,6 +68,12 @@ export async function opsPage(page: PageContext): Promise<Response> {
           </time>{' '}
           <span id="ops-state" class="small"></span>
         </p>
+        <AlertsSection active={alertList.active} recent={alertList.recent} />
+        <TraceSection
+          traceId={traceParam}
+          hops={traceResult?.ok ? traceResult.data.hops : undefined}
+          error={traceError}
+        />
         <div class="charts">
           <Chart id="votes" title="Votes per minute" value={metrics.votes.perMinute.toFixed(1)} unit="votes/min" />
           <Chart
