@@ -19,6 +19,8 @@ declare namespace Cloudflare {
     RATE_LIMIT_WINDOW_SECONDS: string;
     DB_TIMEOUT_MS: string;
     DB_BREAKER_COOLDOWN_SECONDS: string;
+    PASSWORD_HASH_CONCURRENCY: string;
+    PASSWORD_HASH_QUEUE: string;
     RESPONSE_CACHE_FRESH_SECONDS: string;
     RESPONSE_CACHE_STALE_SECONDS: string;
     PUBLIC_API_ORIGIN: string;
@@ -60,6 +62,8 @@ declare namespace NodeJS {
         | 'RATE_LIMIT_WINDOW_SECONDS'
         | 'DB_TIMEOUT_MS'
         | 'DB_BREAKER_COOLDOWN_SECONDS'
+        | 'PASSWORD_HASH_CONCURRENCY'
+        | 'PASSWORD_HASH_QUEUE'
         | 'RESPONSE_CACHE_FRESH_SECONDS'
         | 'RESPONSE_CACHE_STALE_SECONDS'
         | 'PUBLIC_API_ORIGIN'

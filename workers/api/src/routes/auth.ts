@@ -11,6 +11,7 @@ import { LogInBody, Me, SessionCreated, SignUpBody } from '#shared/schemas/auth'
 import type { AppEnv } from '../app-env';
 import { assertLoginAllowed, recordLoginFailure } from '../auth/login-limiter';
 import { mfaErrors, verifySecondFactor } from '../auth/mfa';
+import { passwordWork } from '../auth/password-work';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
 import { requireCaller } from '../middleware/session';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
@@ -81,7 +82,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
   .openapi(signUpRoute, async (c) => {
     const body = c.req.valid('json');
     const db = c.var.database.db;
-    const passwordHash = await hashPassword(body.password);
+    const passwordHash = await passwordWork(c.env).run(() => hashPassword(body.password));
     let user;
     try {
       [user] = await db.$primary
@@ -110,7 +111,9 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     const user = row?.user;
     const ip = c.req.header('CF-Connecting-IP');
     await assertLoginAllowed(c.env, body.email, ip);
-    const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash()));
+    const ok = await passwordWork(c.env).run(async () =>
+      verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash())),
+    );
     if (!user || !ok) {
       await recordLoginFailure(c.env, body.email, ip);
       throw errors.invalidCredentials();

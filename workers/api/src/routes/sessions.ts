@@ -10,6 +10,7 @@ import { ChangePasswordBody, SessionList, SessionsRevoked } from '#shared/schema
 import { passwordFor } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { passwordWork } from '../auth/password-work';
 import { requireCaller } from '../middleware/session';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
@@ -133,10 +134,10 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
       .from(users)
       .where(eq(users.id, caller.user.id))
       .limit(1);
-    if (!user || !(await verifyPassword(body.currentPassword, user.passwordHash))) {
+    if (!user || !(await passwordWork(c.env).run(() => verifyPassword(body.currentPassword, user.passwordHash)))) {
       throw new ApiError(401, 'invalid_credentials', 'The current password is wrong.');
     }
-    const passwordHash = await hashPassword(body.newPassword);
+    const passwordHash = await passwordWork(c.env).run(() => hashPassword(body.newPassword));
     const revoked = await db.transaction(async (tx) => {
       await tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, caller.user.id));
       return tx
