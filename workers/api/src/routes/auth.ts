@@ -27,7 +27,8 @@ const signUpRoute = createRoute({
       description: 'Account created; the session token is returned and set as a cookie.',
       ...json(SessionCreated),
     },
-    ...errorResponses(400, 409),
+    // 429 too_busy: too many password hashes at this moment (Retry-After).
+    ...errorResponses(400, 409, 429),
   },
 });
 

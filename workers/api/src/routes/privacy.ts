@@ -43,7 +43,7 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireCaller()] as const,
       security: SIGNED_IN,
       request: { body: { ...json(DeleteAccountBody), required: true } },
-      responses: { 204: { description: 'Deleted; every session ended.' }, ...errorResponses(400, 401) },
+      responses: { 204: { description: 'Deleted; every session ended.' }, ...errorResponses(400, 401, 429) },
     }),
     async (c) => {
       const body = c.req.valid('json');

@@ -60,7 +60,10 @@ const changePasswordRoute = createRoute({
   middleware: [requireCaller()] as const,
   security: SIGNED_IN,
   request: { body: { ...json(ChangePasswordBody), required: true } },
-  responses: { 204: { description: 'Changed; this session stays signed in.' }, ...errorResponses(400, 401) },
+  responses: {
+    204: { description: 'Changed; this session stays signed in.' },
+    ...errorResponses(400, 401, 429),
+  },
 });
 
 export const sessionRoutes = new OpenAPIHono<AppEnv>()
