@@ -116,7 +116,8 @@ async function run(base: string): Promise<boolean> {
       operations.push({
         method: method.toUpperCase(),
         path,
-        params: op.parameters ?? [],
+        // Parameters may be declared on the path item (shared by its operations) or on the operation.
+        params: [...((item as { parameters?: Operation['params'] }).parameters ?? []), ...(op.parameters ?? [])],
         body: op.requestBody?.content?.['application/json']?.schema,
         secured: Boolean(op.security?.length),
       });
@@ -156,23 +157,27 @@ async function run(base: string): Promise<boolean> {
     let path = op.path;
     for (const p of op.params.filter((p) => p.in === 'path')) {
       const pick = seed % 10;
-      const name = p.name.toLowerCase();
+      // The entity a parameter names: by its name (showId, artistId), else by the path's first segment.
+      const name = `${p.name} ${p.name.toLowerCase().startsWith('id') ? op.path.split('/')[1] : ''}`.toLowerCase();
       const real = name.includes('show')
         ? known.shows
-        : name.includes('artist') || name.includes('slug')
+        : name.includes('artist')
           ? known.artists
           : name.includes('venue')
             ? known.venues
             : [];
+      const wantsUuid = arbs.resolve(p.schema).format === 'uuid';
+      const candidates = wantsUuid ? real.filter((v) => /^[0-9a-f-]{36}$/.test(v)) : real;
       const value =
-        pick < 4 && real.length
-          ? real[seed % real.length]
+        pick < 4 && candidates.length
+          ? candidates[Math.floor(seed / 10) % candidates.length]
           : pick < 7
             ? draw(arbs.valid(p.schema), seed)
             : draw(hostileString, seed);
       path = path.replace(`{${p.name}}`, encodeSegment(String(value)));
     }
-    return path;
+    // A parameter the document did not declare (it should): a generated id, so the URL is still a request.
+    return path.replace(/\{[^}]+\}/g, () => draw(fc.uuid(), seed));
   };
   const queryFor = (op: Operation, seed: number, hostile: boolean) => {
     const search = new URLSearchParams();
