@@ -11,6 +11,7 @@ import { LogInBody, Me, SessionCreated, SignUpBody } from '#shared/schemas/auth'
 import type { AppEnv } from '../app-env';
 import { reserveLoginAttempt } from '../auth/login-limiter';
 import { mfaErrors, verifySecondFactor } from '../auth/mfa';
+import { passwordWork } from '../auth/password-work';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
 import { revokeRoomSockets } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
@@ -27,7 +28,8 @@ const signUpRoute = createRoute({
       description: 'Account created; the session token is returned and set as a cookie.',
       ...json(SessionCreated),
     },
-    ...errorResponses(400, 409),
+    // 429 too_busy: too many password hashes at this moment (Retry-After).
+    ...errorResponses(400, 409, 429),
   },
 });
 
@@ -82,7 +84,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
   .openapi(signUpRoute, async (c) => {
     const body = c.req.valid('json');
     const db = c.var.database.db;
-    const passwordHash = await hashPassword(body.password);
+    const passwordHash = await passwordWork(c.env).run(() => hashPassword(body.password));
     let user: typeof users.$inferSelect | undefined;
     try {
       [user] = await db.$primary
@@ -111,7 +113,9 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     const user = row?.user;
     const ip = c.req.header('CF-Connecting-IP');
     const attempt = await reserveLoginAttempt(c.env, body.email, ip);
-    const ok = await verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash()));
+    const ok = await passwordWork(c.env).run(async () =>
+      verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash())),
+    );
     if (!user || !ok) throw errors.invalidCredentials();
     // The second factor is asked for only after the password, so MFA status is not revealed to strangers.
     if (row?.mfaEnabledAt) {

@@ -9,6 +9,7 @@ import { DataExport, DeleteAccountBody } from '#shared/schemas/privacy';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { mfaErrors, mfaState, verifySecondFactor } from '../auth/mfa';
+import { passwordWork } from '../auth/password-work';
 import { revokeRoomSockets, showsWithSongsAddedBy } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
 import { eraseUser } from '../privacy/erase';
@@ -43,7 +44,7 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       middleware: [requireCaller()] as const,
       security: SIGNED_IN,
       request: { body: { ...json(DeleteAccountBody), required: true } },
-      responses: { 204: { description: 'Deleted; every session ended.' }, ...errorResponses(400, 401) },
+      responses: { 204: { description: 'Deleted; every session ended.' }, ...errorResponses(400, 401, 429) },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -53,7 +54,8 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
         .select({ passwordHash: users.passwordHash })
         .from(users)
         .where(eq(users.id, caller.user.id));
-      if (!user || !(await verifyPassword(body.password, user.passwordHash))) throw errors.invalidCredentials();
+      if (!user || !(await passwordWork(c.env).run(() => verifyPassword(body.password, user.passwordHash))))
+        throw errors.invalidCredentials();
       if ((await mfaState(db, caller.user.id)) === 'enabled') {
         if (!body.totp && !body.recoveryCode) throw mfaErrors.required();
         if (

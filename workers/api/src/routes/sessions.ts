@@ -11,6 +11,7 @@ import { passwordFor } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { reserveReauthAttempt } from '../auth/login-limiter';
+import { passwordWork } from '../auth/password-work';
 import { forgetSession } from '../auth/session-cache';
 import { revokeRoomSockets } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
@@ -62,7 +63,10 @@ const changePasswordRoute = createRoute({
   middleware: [requireCaller()] as const,
   security: SIGNED_IN,
   request: { body: { ...json(ChangePasswordBody), required: true } },
-  responses: { 204: { description: 'Changed; this session stays signed in.' }, ...errorResponses(400, 401, 429) },
+  responses: {
+    204: { description: 'Changed; this session stays signed in.' },
+    ...errorResponses(400, 401, 429),
+  },
 });
 
 export const sessionRoutes = new OpenAPIHono<AppEnv>()
@@ -144,11 +148,11 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
       .where(eq(users.id, caller.user.id))
       .limit(1);
     const attempt = await reserveReauthAttempt(c.env, caller.user.id, 'password');
-    if (!user || !(await verifyPassword(body.currentPassword, user.passwordHash))) {
+    if (!user || !(await passwordWork(c.env).run(() => verifyPassword(body.currentPassword, user.passwordHash)))) {
       throw new ApiError(401, 'invalid_credentials', 'The current password is wrong.');
     }
     await attempt.succeeded();
-    const passwordHash = await hashPassword(body.newPassword);
+    const passwordHash = await passwordWork(c.env).run(() => hashPassword(body.newPassword));
     const revoked = await db.transaction(async (tx) => {
       await tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, caller.user.id));
       return tx
