@@ -23,6 +23,8 @@ export const ROOM_HEADERS = {
    * placed the socket on that shard instead of taking it (see `placeLiveSocket`).
    */
   shard: 'X-MySetlist-Room-Shard',
+  /** `off`: the feature flag room_fanout is off for this show, so the room keeps the socket itself. */
+  fanout: 'X-MySetlist-Fanout',
 } as const;
 
 /** The close code of a socket whose session was revoked; a client that reconnects is an anonymous watcher. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const FLAGS = {
   room_fanout: {
     description:
-      'Big rooms hold their sockets in fan-out shards (docs/realtime.md, "Fan-out tier"). Subject: the show. Off: every socket on the room itself.',
+      'Big rooms hold their sockets in fan-out shards (docs/realtime.md, "The fan-out tier"). Subject: the show. Off: every socket on the room itself (the api tells the room with X-MySetlist-Fanout: off).',
     subject: 'show',
     default: { enabled: true, percentage: 100 },
   },

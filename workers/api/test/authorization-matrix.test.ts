@@ -118,6 +118,8 @@ const RULES: Record<string, Rule> = {
   'PUT /v1/admin/users/:userId/role': { expect: roles(200, 'admin'), body: () => ({ role: 'fan' }) },
   'GET /v1/admin/audit-log': { expect: roles(200, 'admin') },
   'GET /v1/admin/flags': { expect: roles(200, 'admin') },
+  // Demo artwork (web/artwork.ts): a generated SVG per artist slug, public.
+  'GET /art/:file{[a-z0-9-]+\\.svg}': { expect: everyone(200), path: (ctx) => `/art/${ctx.artistSlug}.svg` },
   'PUT /v1/admin/flags/:key': {
     expect: roles(200, 'admin'),
     path: () => '/v1/admin/flags/room_fanout',

@@ -219,7 +219,7 @@ describe('warming', () => {
     vi.restoreAllMocks();
     const summary = lines
       .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .find((entry) => entry.msg === 'cache warmed');
+      .find((entry) => entry.msg === 'cron job ok' && entry.job === 'cache warming');
     expect(summary).toMatchObject({ failed: 0 });
     expect(summary!.requested).toBeGreaterThanOrEqual(4);
     expect(summary!.requested).toBeLessThanOrEqual(50);
@@ -251,7 +251,10 @@ describe('warming', () => {
       ctx,
     );
     await waitOnExecutionContext(ctx);
-    expect(lines.some((line) => line.includes('cache warming skipped'))).toBe(true);
-    expect(lines.some((line) => line.includes('"cache warmed"'))).toBe(false);
+    const warming = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((entry) => entry.job === 'cache warming');
+    expect(warming).toMatchObject({ msg: 'cron job ok', skipped: 'PUBLIC_API_ORIGIN is not set' });
+    expect(warming).not.toHaveProperty('requested');
   });
 });

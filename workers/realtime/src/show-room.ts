@@ -471,7 +471,8 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
       return Response.json({ error: { code: 'not_found', message: 'No show with that id exists.' } }, { status: 404 });
     }
     // Placement: in a big room the socket goes to a fan-out shard (the api worker then upgrades it there).
-    const shard = this.#shards.place(showId, this.#sockets().length);
+    const shard =
+      request.headers.get(ROOM_HEADERS.fanout) === 'off' ? null : this.#shards.place(showId, this.#sockets().length);
     if (shard !== null) {
       this.#viewersChanged();
       return new Response(null, { status: 200, headers: { [ROOM_HEADERS.shard]: String(shard) } });

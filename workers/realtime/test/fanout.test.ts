@@ -36,6 +36,19 @@ describe('the fan-out tier', () => {
     for (const s of sockets) s.close();
   });
 
+  it('keeps every socket on the room when the room_fanout flag is off for the show', async () => {
+    const { showId } = await fixtureWithSetlist({ fanCount: 1 });
+    const sockets: TestSocket[] = [];
+    for (let i = 0; i < 5; i++) {
+      const socket = await connect(showId, { fanoutOff: true });
+      await socket.next((m) => m.type === 'snapshot');
+      sockets.push(socket);
+    }
+    // Past the capacity of 3, and still no shard.
+    expect(sockets.map((s) => s.shard)).toEqual([null, null, null, null, null]);
+    for (const s of sockets) s.close();
+  });
+
   it('takes a vote through a shard and acks it once the room decided; every socket sees it, seq gap-free', async () => {
     const { showId, setlistSongIds, fans, room } = await fixtureWithSetlist({ songCount: 4, fanCount: 6 });
     // 3 on the room, then shard 0 (3), then shard 1.

@@ -57,7 +57,10 @@ export type Message = Record<string, unknown> & { type: string; seq?: number };
  * A socket into a show's live room, placed as the api worker's live route places it (placeLiveSocket): on
  * the room itself, or on the fan-out shard the room chose (`shard`).
  */
-export async function connect(showId: string, opts: { fan?: RoomActor; since?: number; shard?: number } = {}) {
+export async function connect(
+  showId: string,
+  opts: { fan?: RoomActor; since?: number; shard?: number; fanoutOff?: boolean } = {},
+) {
   let shard: number | null = null;
   const url = `http://room/live${opts.since === undefined ? '' : `?since=${opts.since}`}`;
   // `shard`: straight to that shard, as if the room had placed the socket there.
@@ -79,6 +82,7 @@ export async function connect(showId: string, opts: { fan?: RoomActor; since?: n
       headers.set(ROOM_HEADERS.role, opts.fan.role);
     }
     if (placed !== null) headers.set(ROOM_HEADERS.shard, String(placed));
+    if (opts.fanoutOff) headers.set(ROOM_HEADERS.fanout, 'off');
     return new Request(url, { headers });
   });
   if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade failed: ${res.status} ${await res.text()}`);

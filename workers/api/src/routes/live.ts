@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError } from '#shared/errors';
+import { isFlagOn } from '#shared/flags/reader';
 import { placeLiveSocket, ROOM_HEADERS } from '#shared/room-rpc';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv } from '../app-env';
@@ -85,6 +86,8 @@ export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c)
     await recordRoomJoin(c.var.database.db, caller.user.id, showId);
   }
   headers.set(ROOM_HEADERS.showId, showId);
+  // The fan-out tier is the room's newest behaviour: a flag turns it off per show without a deploy.
+  if (!(await isFlagOn(c.env, 'room_fanout', { id: showId }, c.var.log))) headers.set(ROOM_HEADERS.fanout, 'off');
   headers.set(ROOM_HEADERS.requestId, c.var.requestId);
   const networkId = await requestNetworkId(c);
   if (networkId) headers.set(ROOM_HEADERS.networkId, networkId);

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
+import { SESSION_COOKIE } from '#shared/auth/session-token';
 import type { AppEnv } from '../../app-env';
 import { clearMemoryCache } from '../../cache/memory';
 import { DatabaseUnavailableError } from '../../resilience/database-breaker';
@@ -79,7 +80,7 @@ describe('responseCache', () => {
 
   it('never shares answers to requests with a token or a cookie, and never stores errors or non-JSON', async () => {
     const { state, get } = appWithCache({ fresh: '60' });
-    for (const headers of [{ Authorization: 'Bearer abc' }, { Cookie: 'mysetlist_session=abc' }] as Record<
+    for (const headers of [{ Authorization: 'Bearer abc' }, { Cookie: `${SESSION_COOKIE}=abc` }] as Record<
       string,
       string
     >[]) {
