@@ -219,7 +219,9 @@ async function main(): Promise<void> {
   say(`ready in ${elapsed()}: ${base}`);
   say(`  GET ${base}/health   ·   GET ${base}/v1/shows?limit=5   ·   API reference ${base}/docs`);
   say(`  demo login: ${fan.email} / ${fan.password}   (moderator and admin: see README)`);
-  if (toFinalize.length) {
+  // MYSETLIST_DEMO_SCORING=off: test and bench stacks, where minutes of background scoring would compete with what
+  // is measured (PGlite runs one transaction at a time) and delay the votes a test waits for.
+  if (toFinalize.length && process.env.MYSETLIST_DEMO_SCORING !== 'off') {
     say(`scoring ${toFinalize.length} finished shows in the background (accuracy, points, leaderboards, inbox)…`);
     finalizeDemoShows(base, toFinalize, say).then(
       (r) =>

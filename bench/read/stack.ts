@@ -66,6 +66,7 @@ export async function startReadStack(opts: {
       DB_RELAY_PORT: String(opts.relayPort),
       // No cron job in the middle of a measurement.
       MYSETLIST_DEV_CRONS: 'off',
+      MYSETLIST_DEMO_SCORING: 'off',
       // dev.ts writes these into every worker's .dev.vars, which override wrangler.toml [vars].
       MYSETLIST_DEV_VARS: JSON.stringify(opts.devVars),
     },

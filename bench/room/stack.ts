@@ -234,6 +234,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       WRANGLER_REGISTRY_PATH: registry,
       // No cron job in the middle of a measurement.
       MYSETLIST_DEV_CRONS: 'off',
+      MYSETLIST_DEMO_SCORING: 'off',
       // dev.ts writes these into every worker's .dev.vars, which override wrangler.toml [vars].
       MYSETLIST_DEV_VARS: JSON.stringify(devVars),
     },

@@ -37,6 +37,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       MYSETLIST_DATA_DIR: dataDir,
       // Deterministic pages: no cron job changes the data under a test.
       MYSETLIST_DEV_CRONS: 'off',
+      // Nor the demo's background scoring of finished shows, which holds PGlite for a minute and delays votes.
+      MYSETLIST_DEMO_SCORING: 'off',
       WRANGLER_SEND_METRICS: 'false',
       CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     },
