@@ -15,7 +15,7 @@ import { resultRows, type SqlExecutor } from './insert';
 const UNIT = (text: string) => `(('x' || substr(md5(${text}), 1, 7))::bit(28)::int::float8 / 268435456)`;
 
 /** Completed shows with no played song yet, the ones this seeds. */
-const TODO = `select s.id, s.artist_id, s.starts_at from shows s
+const SHOWS_TO_SEED = `select s.id, s.artist_id, s.starts_at from shows s
   where s.status = 'completed' and not exists (select 1 from played_songs p where p.show_id = s.id)`;
 
 /** The demo fan's latest such shows among the artists he follows, and how many of their top songs he votes for. */
@@ -33,7 +33,7 @@ export async function seedActualSetlists(db: SqlExecutor): Promise<ActualSetlist
     await db.query(
       `with demo as (select id from users where email = $1),
        recent as (
-         select t.id from (${TODO}) t join follows f on f.artist_id = t.artist_id and f.user_id = (select id from demo)
+         select t.id from (${SHOWS_TO_SEED}) t join follows f on f.artist_id = t.artist_id and f.user_id = (select id from demo)
          order by t.starts_at desc limit ${DEMO_SHOWS}
        ),
        top as (
@@ -60,7 +60,7 @@ export async function seedActualSetlists(db: SqlExecutor): Promise<ActualSetlist
   // nobody predicted join them; the order is a shuffle, a song every ~5 minutes from the show's start.
   const played = resultRows(
     await db.query(
-      `with todo as (${TODO}),
+      `with todo as (${SHOWS_TO_SEED}),
        predicted as (
          select ss.show_id, ss.song_id, ss.vote_count, max(ss.vote_count) over (partition by ss.show_id) as most
          from setlist_songs ss join todo t on t.id = ss.show_id
