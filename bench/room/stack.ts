@@ -235,6 +235,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       // No cron job in the middle of a measurement.
       MYSETLIST_DEV_CRONS: 'off',
       MYSETLIST_DEMO_SCORING: 'off',
+      // --split: the api's and the room's ROOM_FANOUT bindings point at the fan-out worker of the second
+      // process (scripts/fanout-split.ts); without it the shards would run in this process after all.
+      ...(opts.split ? { MYSETLIST_FANOUT_PROCESS: '1' } : {}),
       // dev.ts writes these into every worker's .dev.vars, which override wrangler.toml [vars].
       MYSETLIST_DEV_VARS: JSON.stringify(devVars),
     },
