@@ -170,6 +170,50 @@ describe('the fan-out tier', () => {
     for (const s of [...sockets, back]) s.close();
   });
 
+  it('stops delivering to a shard every socket has left, and a socket joining it later gets a current snapshot', async () => {
+    const { showId, setlistSongIds, fans, room } = await fixtureWithSetlist({ songCount: 3, fanCount: 4 });
+    const sockets = await connectMany(showId, fans);
+    const onShard = sockets[3]!;
+    expect(onShard.shard).toBe(0);
+    onShard.close();
+    const shard = shardStub(showId, 0);
+    // The shard reports its empty count (at most once a second) and the placement settles (2 s).
+    await until(
+      async () => (await runInDurableObject(shard, (instance: RoomFanout) => instance.stats())).sockets === 0,
+      5000,
+      'the shard without sockets',
+    );
+    await new Promise((r) => setTimeout(r, 2500));
+    // A report inside the placement's settling time does not lower the room's estimate; the shard's answer
+    // to the first delivery after it does.
+    expect((await room.vote(showId, fans[0]!, setlistSongIds[1]!, crypto.randomUUID())).ok).toBe(true);
+    await until(() => lastCount(sockets[0]!, setlistSongIds[1]!) === 1, 3000, 'the first update on the room');
+    await new Promise((r) => setTimeout(r, 200));
+    const before = await runInDurableObject(shard, (instance: RoomFanout) => instance.stats());
+    expect((await room.vote(showId, fans[0]!, setlistSongIds[0]!, crypto.randomUUID())).ok).toBe(true);
+    await until(() => lastCount(sockets[0]!, setlistSongIds[0]!) === 1, 3000, 'the update on the room');
+    await new Promise((r) => setTimeout(r, 200));
+    // None delivered and no copy kept: the room skipped the empty shard.
+    expect(await runInDurableObject(shard, (instance: RoomFanout) => instance.stats())).toEqual({
+      sockets: 0,
+      seq: null,
+      deliveries: before.deliveries,
+    });
+
+    // A fan joins again: placed on shard 0, which syncs afresh and serves the current counts.
+    const back = await connect(showId, { fan: fans[3]! });
+    expect(back.shard).toBe(0);
+    const snapshot = await back.next<{ songs: { setlistSongId: string; votes: number }[] }>(
+      (m) => m.type === 'snapshot',
+    );
+    expect(snapshot.songs.find((s) => s.setlistSongId === setlistSongIds[0])?.votes).toBe(1);
+    // And it gets deliveries again.
+    expect((await room.vote(showId, fans[1]!, setlistSongIds[0]!, crypto.randomUUID())).ok).toBe(true);
+    await until(() => lastCount(back, setlistSongIds[0]!) === 2, 3000, 'the next update on the shard');
+    expectGapFree(back);
+    for (const s of [...sockets, back]) s.close();
+  });
+
   it('recovers the sockets of a shard that was evicted mid-room', async () => {
     const { showId, setlistSongIds, fans, room } = await fixtureWithSetlist({ songCount: 2, fanCount: 6 });
     const sockets = await connectMany(showId, fans);

@@ -51,6 +51,10 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
   readonly #pending = new Set<WebSocket>();
   #reportedCount = -1;
   #reportedAt = 0;
+  /** Deliveries received from the room (stats). */
+  #deliveries = 0;
+  /** Upgrades between their sync and their accepted socket: the copy of the room must not be dropped meanwhile. */
+  #joining = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -96,6 +100,13 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
 
   async deliver(showId: string, shard: number, seq: number, body: string): Promise<number> {
     this.#identify(showId, shard);
+    this.#deliveries++;
+    // Nobody to send it to: no copy is kept either (the room stops delivering once it learns the shard is
+    // empty, ShardSet), so the next socket here starts from a fresh sync, never from a stale copy.
+    if (this.#idle()) {
+      this.#state = undefined;
+      return 0;
+    }
     const state = this.#state;
     if (this.#backlog === 0 && state && seq <= state.seq + 1) {
       this.#accept(state, seq, body);
@@ -197,6 +208,20 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
       );
     }
     this.#identify(showId, shard);
+    this.#joining++;
+    try {
+      return await this.#acceptSocket(request, showId, shard);
+    } finally {
+      this.#joining--;
+    }
+  }
+
+  /** No socket, none joining, no sync or backlog in flight. */
+  #idle(): boolean {
+    return this.#joining === 0 && this.#backlog === 0 && !this.#syncing && this.#sockets().length === 0;
+  }
+
+  async #acceptSocket(request: Request, showId: string, shard: number): Promise<Response> {
     const role = UserRole.safeParse(request.headers.get(ROOM_HEADERS.role));
     const attachment: ShardSocket = {
       showId,
@@ -309,13 +334,23 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
     } catch {
       // already closed by the runtime
     }
-    this.#socketsChanged();
+    this.#socketLeft();
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
     this.#socketList = undefined;
     this.#pending.delete(ws);
+    this.#socketLeft();
+  }
+
+  #socketLeft(): void {
+    if (this.#idle()) this.#state = undefined;
     this.#socketsChanged();
+  }
+
+  /** What the shard holds, for tests and /ops: its sockets, the last `seq` of its copy, deliveries received. */
+  stats(): { sockets: number; seq: number | null; deliveries: number } {
+    return { sockets: this.#sockets().length, seq: this.#state?.seq ?? null, deliveries: this.#deliveries };
   }
 
   // ------------------------------------------------------------------ socket count for the room

@@ -19,6 +19,11 @@ export class ShardSet {
   readonly #counts: number[] = [];
   /** When the room last placed a socket on each shard. */
   readonly #placedAt: number[] = [];
+  /**
+   * Whether each count is a shard's own answer or the room's placement, rather than the 0 a woken room starts
+   * from: only a known-empty shard is skipped by `deliver`.
+   */
+  readonly #known: boolean[] = [];
   readonly #stubs = new Map<number, ShardStub>();
   #showId: string | undefined;
 
@@ -53,6 +58,7 @@ export class ShardSet {
     this.#open(shard);
     this.#counts[shard] = (this.#counts[shard] ?? 0) + 1;
     this.#placedAt[shard] = Date.now();
+    this.#known[shard] = true;
     return shard;
   }
 
@@ -74,7 +80,29 @@ export class ShardSet {
     const before = this.#counts[shard];
     const placing = Date.now() - (this.#placedAt[shard] ?? 0) < PLACEMENT_SETTLE_MS;
     this.#counts[shard] = placing ? Math.max(before ?? 0, sockets) : sockets;
+    this.#known[shard] = true;
     return this.#counts[shard] !== before;
+  }
+
+  /**
+   * A shard every socket has left, and none was placed on lately, gets no deliveries: it drops its copy of
+   * the room when its last socket goes (RoomFanout), and the next socket placed there makes it sync afresh.
+   * So a show whose crowd thinned out stops paying one RPC per tick for each shard it once needed.
+   */
+  #dormant(shard: number, now: number): boolean {
+    return (
+      this.#known[shard] === true &&
+      this.#counts[shard] === 0 &&
+      now - (this.#placedAt[shard] ?? 0) >= PLACEMENT_SETTLE_MS
+    );
+  }
+
+  /** Open shards that still get deliveries. */
+  active(): number {
+    const now = Date.now();
+    let n = 0;
+    for (let shard = 0; shard < this.#counts.length; shard++) if (!this.#dormant(shard, now)) n++;
+    return n;
   }
 
   #open(shard: number): void {
@@ -101,7 +129,9 @@ export class ShardSet {
    */
   deliver(showId: string, seq: number, body: string, onCount: () => void): void {
     this.#showId = showId;
+    const now = Date.now();
     for (let shard = 0; shard < this.#counts.length; shard++) {
+      if (this.#dormant(shard, now)) continue;
       this.#stub(shard)
         .deliver(showId, shard, seq, body)
         .then(
