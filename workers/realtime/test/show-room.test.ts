@@ -69,6 +69,31 @@ describe('ShowRoom', () => {
     }
   });
 
+  it('never hands out an event seq twice when the instance goes before it saved the latest one', async () => {
+    const { showId, songId, fans } = await fixture();
+    const room = showRoomStub(env.SHOW_ROOM, showId);
+    const added = await room.addSong(showId, fans[0]!, songId);
+    if (!added.ok) throw new Error(added.error.message);
+    const { setlistSongId } = added.value;
+    for (const fan of fans.slice(0, 2))
+      expect((await room.vote(showId, fan, setlistSongId, crypto.randomUUID())).ok).toBe(true);
+    const lastSeq = (state: DurableObjectState) =>
+      state.storage.sql.exec<{ n: number }>('select max(changed_seq) as n from setlist').one().n;
+    // The seq is saved lazily: the instance goes with the stored value behind its last event.
+    const used = await runInDurableObject(roomObject(room), (_instance: ShowRoom, state) => {
+      state.storage.sql.exec(`update meta set value = '0' where key = 'eventSeq'`);
+      return lastSeq(state);
+    });
+    await runInDurableObject(roomObject(room), (_instance: ShowRoom, state) => {
+      state.abort('evicted by the test');
+    }).catch(() => {});
+    expect(used).toBeGreaterThan(0);
+    const woken = showRoomStub(env.SHOW_ROOM, showId);
+    expect((await woken.vote(showId, fans[2]!, setlistSongId, crypto.randomUUID())).ok).toBe(true);
+    const next = await runInDurableObject(roomObject(woken), (_instance: ShowRoom, state) => lastSeq(state));
+    expect(next).toBe(used + 1);
+  });
+
   it('writes each accepted vote and its outbox event in the same transaction, before answering', async () => {
     const { showId, songId, fans } = await fixture();
     const room = showRoomStub(env.SHOW_ROOM, showId);
