@@ -3,7 +3,7 @@
  * and the figures the consistency check compares.
  */
 import { statementKey } from '../../scripts/local-db/http-sql';
-import { UPSERT_SETLIST_SONGS } from '../../workers/queue-consumers/src/consumers/vote-events-sql';
+import { ENSURE_VOTERS } from '../../workers/queue-consumers/src/consumers/vote-events-sql';
 import type { BenchDb, RelayStats } from './db';
 
 export interface PostgresFigures {
@@ -66,7 +66,7 @@ export async function collectPostgresFigures(
   );
   const roundTrips = workerSqlRequests + stats.wsFrames;
   const voteBatchRoundTrips = stats.byStatement
-    ? (stats.byStatement[statementKey(UPSERT_SETLIST_SONGS)] ?? 0)
+    ? (stats.byStatement[statementKey(ENSURE_VOTERS)] ?? 0)
     : undefined;
   const rowsWritten = Number(rows?.written);
   return {
