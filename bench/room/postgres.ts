@@ -65,9 +65,7 @@ export async function collectPostgresFigures(
     [showId],
   );
   const roundTrips = workerSqlRequests + stats.wsFrames;
-  const voteBatchRoundTrips = stats.byStatement
-    ? (stats.byStatement[statementKey(ENSURE_VOTERS)] ?? 0)
-    : undefined;
+  const voteBatchRoundTrips = stats.byStatement ? (stats.byStatement[statementKey(ENSURE_VOTERS)] ?? 0) : undefined;
   const rowsWritten = Number(rows?.written);
   return {
     drained,
