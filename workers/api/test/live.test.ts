@@ -1,4 +1,6 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { openHttpSql } from '#shared/db/client';
 import { api, connectRoom, createShow, errorOf, signUp } from './support';
 
 describe('GET /v1/shows/{showId}/live', () => {
@@ -34,6 +36,25 @@ describe('GET /v1/shows/{showId}/live', () => {
     });
     signedIn.close();
     anonymous.close();
+  });
+
+  it('joins a signed-in fan without opening a Postgres connection, and records the room for revocation', async () => {
+    const { show } = await createShow();
+    const fan = await signUp();
+    await fetch(`http://${env.DB_RELAY}/__relay/stats`, { method: 'DELETE' });
+    const socket = await connectRoom(show.id, { token: fan.token });
+    await socket.next((m) => m.type === 'snapshot');
+    const { wsConnections } = (await (await fetch(`http://${env.DB_RELAY}/__relay/stats`)).json()) as {
+      wsConnections: number;
+    };
+    // The session read and the join record are one HTTP round trip each: a WebSocket means a new connection.
+    expect(wsConnections).toBe(0);
+    const rows = await openHttpSql(env).query('select 1 from live_room_users where user_id = $1 and show_id = $2', [
+      fan.user.id,
+      show.id,
+    ]);
+    expect(rows).toHaveLength(1);
+    socket.close();
   });
 
   it('answers an unknown show with 404 and a non-upgrade request with 426', async () => {

@@ -39,7 +39,7 @@ export const LAST_SEEN_RESOLUTION_MS = 5 * 60_000;
 
 export interface CallerLookup {
   /** The primary over SQL over HTTP: one round trip on a pooled connection, no WebSocket of the request's own. */
-  primaryReads: ReadDatabase;
+  primaryHttp: ReadDatabase;
   env: { SESSION_CACHE_SECONDS?: string };
   /** Runs work after the response (ctx.waitUntil); awaited when there is no execution context. */
   later: (work: Promise<unknown>) => void;
@@ -57,7 +57,7 @@ export async function findCaller(lookup: CallerLookup, token: string): Promise<C
   const now = Date.now();
   let entry = cachedSession(tokenHash, now);
   if (!entry) {
-    const [row] = await lookup.primaryReads
+    const [row] = await lookup.primaryHttp
       .select({
         sessionId: sessions.id,
         expiresAt: sessions.expiresAt,
@@ -83,7 +83,7 @@ export async function findCaller(lookup: CallerLookup, token: string): Promise<C
   if (now - entry.lastSeenAt > LAST_SEEN_RESOLUTION_MS) {
     entry.lastSeenAt = now;
     lookup.later(
-      lookup.primaryReads
+      lookup.primaryHttp
         .update(sessions)
         .set({ lastSeenAt: sql`now()` })
         .where(eq(sessions.id, entry.caller.sessionId)),

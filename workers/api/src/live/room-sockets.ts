@@ -11,7 +11,7 @@
  * few minutes) instead of a read per voting socket per period.
  */
 import { eq, lt, sql } from 'drizzle-orm';
-import type { Database } from '#shared/db/client';
+import type { Database, ReadDatabase } from '#shared/db/client';
 import { liveRoomUsers, setlistSongs } from '#shared/db/schema';
 import type { Logger } from '#shared/log';
 import { type RoomResult, type SocketRevocation, showRoomStub } from '#shared/room-rpc';
@@ -22,9 +22,12 @@ const ROOM_CALL_TIMEOUT_MS = 5000;
 /** The most rooms one revocation tells (the most recently joined first). */
 const MAX_ROOMS = 500;
 
-/** The upgrade of a signed-in socket: remember the room, refreshing the row at most every 5 minutes. */
-export async function recordRoomJoin(db: Database, userId: string, showId: string): Promise<void> {
-  await db.$primary
+/**
+ * The upgrade of a signed-in socket: remember the room, refreshing the row at most every 5 minutes. One statement
+ * over HTTP (`primaryHttp`): through the request's WebSocket pool every join opened a Postgres connection of its own.
+ */
+export async function recordRoomJoin(primary: ReadDatabase, userId: string, showId: string): Promise<void> {
+  await primary
     .insert(liveRoomUsers)
     .values({ userId, showId })
     .onConflictDoUpdate({

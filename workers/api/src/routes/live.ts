@@ -83,7 +83,7 @@ export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c)
     headers.set(ROOM_HEADERS.role, caller.user.role);
     headers.set(ROOM_HEADERS.sessionId, caller.sessionId);
     // Before the socket exists, so that a revocation from now on finds this room (live/room-sockets.ts).
-    await recordRoomJoin(c.var.database.db, caller.user.id, showId);
+    await recordRoomJoin(c.var.database.primaryHttp, caller.user.id, showId);
   }
   headers.set(ROOM_HEADERS.showId, showId);
   // The fan-out tier is the room's newest behaviour: a flag turns it off per show without a deploy.

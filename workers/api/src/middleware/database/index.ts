@@ -34,12 +34,15 @@ export class RequestDatabase {
     return this.#handle.db;
   }
 
-  #primaryReads: ReadDatabase | undefined;
+  #primaryHttp: ReadDatabase | undefined;
 
-  /** The primary over SQL over HTTP (reads that must see the latest write, single statements): no WebSocket. */
-  get primaryReads(): ReadDatabase {
-    this.#primaryReads ??= openHttpDatabase(this.env, { guard: databaseBreaker(this.env) });
-    return this.#primaryReads;
+  /**
+   * The primary over SQL over HTTP, one statement per round trip and no WebSocket: reads that must see the latest
+   * write, and single-statement writes on hot paths (a WebSocket connection costs a handshake and an auth first).
+   */
+  get primaryHttp(): ReadDatabase {
+    this.#primaryHttp ??= openHttpDatabase(this.env, { guard: databaseBreaker(this.env) });
+    return this.#primaryHttp;
   }
 
   get opened(): boolean {

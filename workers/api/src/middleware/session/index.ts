@@ -22,7 +22,7 @@ export function sessionToken(
 /** How a request looks its caller up: the primary over HTTP, and the session's refresh after the response. */
 export function callerLookup(c: Context<AppEnv>): CallerLookup {
   return {
-    primaryReads: c.var.database.primaryReads,
+    primaryHttp: c.var.database.primaryHttp,
     env: c.env,
     later: (work) => {
       const settled = work.then(
