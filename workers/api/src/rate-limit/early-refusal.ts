@@ -17,7 +17,8 @@ import { type RateLimitDecision, rateLimitHeaders } from './index';
  * Which requests: `/v1/…` except preflights (answered before the limiter) and WebSocket upgrades carrying
  * `?token=`. Anonymous ones by their address (the app's key for them); signed-in ones (Bearer or the session
  * cookie) only when the app refused that very token before (`rememberRefusedToken`): the token → user mapping
- * comes from the app's session lookup, never guessed here. Until then the app answers, as before.
+ * comes from the app's session lookup, never guessed here. Until then the app answers, as before. (A token signed
+ * out meanwhile is still answered 429 rather than 401 until the window ends: the session is not looked up.)
  */
 
 const REQUEST_ID_HEADER = 'X-Request-Id';
