@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '#shared/db/client';
 import { fanScores } from '#shared/db/schema';
 import type { LeaderboardPeriod } from '#shared/schemas/scoring';
-import { rebuildLeaderboardRollups } from '#shared/scoring/rollups';
+import { rebuildLeaderboardRollups, refreshFanRollups } from '#shared/scoring/rollups';
 import { leaderboardPage } from '../src/scoring/leaderboard-page';
 import { periodTotalsOf, periodTotalsScan, refreshRollupsOf } from './rollup-support';
 import { api, createShow, errorOf, signUp, sql, testDb } from './support';
@@ -287,5 +287,54 @@ describe('leaderboards', () => {
     } finally {
       await handle.close();
     }
+  });
+
+  it('keeps the rollups exact when two shows sharing fans are scored at once', async () => {
+    const [first, a, b] = await Promise.all([createShow(), createShow(), createShow()]);
+    const fans = (await Promise.all(Array.from({ length: 6 }, () => signUp()))).map((f) => f.user.id);
+    const at = new Date('2003-05-14T20:00:00Z');
+    const { db, close } = openDatabase(env);
+    // What finalisation does in its transaction: replace the show's scores, then refresh the fans' rollups.
+    const score = (show: typeof a.show, points: number, beforeCommit?: () => Promise<void>) =>
+      db.$primary.transaction(async (tx) => {
+        await tx.insert(fanScores).values(
+          fans.map((userId) => ({
+            showId: show.id,
+            userId,
+            artistId: show.artistId,
+            points,
+            songsHit: 1,
+            songsVoted: 1,
+            showStartsAt: at,
+          })),
+        );
+        await refreshFanRollups(tx, fans, [at]);
+        await beforeCommit?.();
+      });
+    try {
+      // The fans have rollup rows already (the case where two refreshes could overwrite each other's sums).
+      await score(first.show, 1);
+      // B starts once A has refreshed and before A commits: B must wait for A and then count A's scores too.
+      let refreshed!: () => void;
+      const aRefreshed = new Promise<void>((resolve) => {
+        refreshed = resolve;
+      });
+      const scoringA = score(a.show, 10, async () => {
+        refreshed();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      });
+      await aRefreshed;
+      await Promise.all([scoringA, score(b.show, 7)]);
+    } finally {
+      await close();
+    }
+    const rows = await periodTotalsOf(fans);
+    expect(rows).toEqual(await periodTotalsScan(fans));
+    expect(rows.map((r) => [r.period, r.points, r.shows])).toEqual(
+      ['month', 'week', 'year'].flatMap((period) => fans.map(() => [period, 18, 3])),
+    );
+    expect(await sql().query('select points from fan_totals where user_id = any($1::uuid[])', [fans])).toEqual(
+      fans.map(() => ({ points: 18 })),
+    );
   });
 });
