@@ -71,7 +71,8 @@ async function prepare(label: string, ref: string | undefined, slot: number): Pr
     port,
     relayPort: Number(args['relay-port']) + slot,
     inspectorPort: Number(args['inspector-port']) + slot,
-    dataDir: `/tmp/data-system/bench-system-${slot}`,
+    // Under MYSETLIST_DATA_DIR when set: two engineers' benches on one machine must not share (and wipe) one.
+    dataDir: `${process.env.MYSETLIST_DATA_DIR ?? '/tmp/data-system'}/bench-system-${slot}`,
     databaseUrl: args['database-url'],
     ref,
     logFile: resolve(ROOT, `.data/bench-system/${label}.log`),

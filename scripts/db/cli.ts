@@ -3,11 +3,18 @@
  * npm run db:reset     throw the local data away and rebuild it: schema, demo data, and the rooms'
  *                      Durable Object storage (which would otherwise remember votes of a database
  *                      that no longer exists)
+ * npm run db:rebuild-leaderboards
+ *                      recompute the leaderboards' rollups (fan_totals, fan_period_totals) from fan_scores: after
+ *                      fan_scores were fixed by hand, or to check them (idempotent; src/shared/scoring/rollups.ts)
  */
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import type { PrimaryDatabase } from '#shared/db/client';
+import { rebuildLeaderboardRollups } from '#shared/scoring/rollups';
 import { seedDatabase } from '../seed/index';
 import { utcMidnight } from '../seed/time';
 import { applyMigrations } from './migrate';
@@ -53,9 +60,14 @@ async function withDatabase(fn: (db: PGlite | pg.Client) => Promise<void>, fresh
 }
 
 async function main(): Promise<void> {
-  if (command !== 'migrate' && command !== 'reset') {
-    console.error('usage: tsx scripts/db/cli.ts migrate|reset');
+  if (command !== 'migrate' && command !== 'reset' && command !== 'rebuild-leaderboards') {
+    console.error('usage: tsx scripts/db/cli.ts migrate|reset|rebuild-leaderboards');
     process.exit(2);
+  }
+  if (command === 'rebuild-leaderboards' && process.env.DATABASE_URL) {
+    // A server (or Neon) takes it while the workers run: the rebuild locks out writers only, for its duration.
+    await withDatabase(rebuildLeaderboards, false);
+    return;
   }
   if (await devIsRunning()) {
     console.error('npm run dev is running: stop it first (the embedded database has one owner at a time).');
@@ -67,6 +79,10 @@ async function main(): Promise<void> {
     console.log(`migrations applied to ${target}`);
     return;
   }
+  if (command === 'rebuild-leaderboards') {
+    await withDatabase(rebuildLeaderboards, false);
+    return;
+  }
   rmSync(resolve(dataDir, 'wrangler'), { recursive: true, force: true });
   await withDatabase(async (db) => {
     await applyMigrations(db);
@@ -74,6 +90,14 @@ async function main(): Promise<void> {
     if (result.status === 'seeded')
       console.log(`rebuilt ${target}: ${JSON.stringify(result.counts)} in ${(result.elapsedMs / 1000).toFixed(1)} s`);
   }, true);
+}
+
+async function rebuildLeaderboards(client: PGlite | pg.Client): Promise<void> {
+  // Both drizzle drivers run the same statements; the function is typed for the workers' Neon driver.
+  const db = (client instanceof pg.Client ? drizzleNodePg({ client }) : drizzlePglite({ client })) as unknown;
+  const started = Date.now();
+  const outcome = await rebuildLeaderboardRollups(db as PrimaryDatabase);
+  console.log(`leaderboard rollups rebuilt in ${Date.now() - started} ms: ${JSON.stringify(outcome)}`);
 }
 
 main().catch((err: unknown) => {

@@ -2,7 +2,7 @@
  * Scoring's own tables (the contract tables it fills are in schema-setlist.ts).
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { date, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './schema';
 
 /**
@@ -27,3 +27,33 @@ export const fanTotals = pgTable(
 );
 
 export type FanTotal = typeof fanTotals.$inferSelect;
+
+/**
+ * Every fan's points per calendar period (UTC: ISO week from Monday, month, year) over fan_scores, by the start
+ * of the show: the week, month and year leaderboards read one period's rows in rank order instead of summing
+ * every score of a rolling window (the year board scanned fan_scores). Kept by finalisation in the same
+ * transaction as fan_totals (src/shared/scoring/rollups.ts: the periods of the show's fans are recomputed from
+ * fan_scores, never incremented) and rebuildable from fan_scores (`rebuildLeaderboardRollups`). A period row
+ * whose fan has no score left in it is deleted.
+ */
+export const fanPeriodTotals = pgTable(
+  'fan_period_totals',
+  {
+    period: text('period', { enum: ['week', 'month', 'year'] }).notNull(),
+    /** The period's first day (UTC). */
+    periodStart: date('period_start', { mode: 'string' }).notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    points: integer('points').notNull(),
+    shows: integer('shows').notNull(),
+    songsHit: integer('songs_hit').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.period, t.periodStart, t.userId] }),
+    index('fan_period_totals_rank_idx').on(t.period, t.periodStart, t.points.desc().nullsFirst(), t.userId),
+  ],
+);
+
+export type FanPeriodTotal = typeof fanPeriodTotals.$inferSelect;

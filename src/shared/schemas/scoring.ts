@@ -120,7 +120,9 @@ export const LeaderboardPeriod = z.enum(['week', 'month', 'year', 'all']).meta({
 export type LeaderboardPeriod = z.infer<typeof LeaderboardPeriod>;
 
 export const LeaderboardQuery = PageQuery.extend({
-  period: LeaderboardPeriod.default('all').describe('Shows that started in the last 7, 30 or 365 days, or ever.'),
+  period: LeaderboardPeriod.default('all').describe(
+    'Shows that started in this calendar week (from Monday), month or year, in UTC; or ever.',
+  ),
 });
 export type LeaderboardQuery = z.infer<typeof LeaderboardQuery>;
 

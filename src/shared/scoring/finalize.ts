@@ -5,15 +5,16 @@
  * Called by the api worker (a moderator's POST .../actual-setlist/finalize) and by the setlist.fm import (after
  * it wrote played_songs / actual_setlists with source 'setlistfm'). Finalising again recomputes everything from
  * the rows as they are and replaces the previous scores: the same rows give the same scores, and points are
- * never added twice (one fan_scores row per show and fan, replaced, never incremented).
+ * never added twice (one fan_scores row per show and fan, replaced, never incremented; the leaderboards' rollups of
+ * those fans recomputed from fan_scores, rollups.ts).
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { PrimaryDatabase } from '../db/client';
 import { actualSetlists, fanScores, playedSongs, setlistSongs, showAccuracy, shows, songs, votes } from '../db/schema';
 import { errors } from '../errors';
 import type { PredictionScore } from '../schemas/scoring';
 import { type ActualSetlistDeps, pushToRoom, toEntries } from './actual-setlist';
 import { fanPoints, scorePrediction } from './metric';
+import { refreshFanRollups } from './rollups';
 
 /** fan_scores rows per INSERT: 8 parameters each, well below Postgres' 65,535 per statement. */
 const FAN_SCORE_BATCH = 1000;
@@ -105,7 +106,10 @@ export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Pro
       .insert(showAccuracy)
       .values({ showId, ...accuracy })
       .onConflictDoUpdate({ target: showAccuracy.showId, set: accuracy });
-    const previous = await tx.select({ userId: fanScores.userId }).from(fanScores).where(eq(fanScores.showId, showId));
+    const previous = await tx
+      .select({ userId: fanScores.userId, startsAt: fanScores.showStartsAt })
+      .from(fanScores)
+      .where(eq(fanScores.showId, showId));
     await tx.delete(fanScores).where(eq(fanScores.showId, showId));
     for (let i = 0; i < fans.length; i += FAN_SCORE_BATCH) {
       await tx.insert(fanScores).values(
@@ -121,7 +125,11 @@ export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Pro
         })),
       );
     }
-    await refreshFanTotals(tx, [...new Set([...previous.map((p) => p.userId), ...fans.map((f) => f.userId)])]);
+    await refreshFanRollups(
+      tx,
+      [...previous.map((p) => p.userId), ...fans.map((f) => f.userId)],
+      [show.startsAt, ...previous.map((p) => p.startsAt)],
+    );
     const [setlist] = await tx
       .insert(actualSetlists)
       .values({ showId, source: 'moderator', state: 'final', finalizedAt: now, revision: 1 })
@@ -154,29 +162,4 @@ export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Pro
     result: finalized.score,
   });
   return finalized;
-}
-
-type Transaction = Parameters<Parameters<PrimaryDatabase['transaction']>[0]>[0];
-
-/**
- * Recomputes the all-time totals (fan_totals) of the given fans from fan_scores. The rows are locked first, in
- * user id order: two shows finalised at once that share fans then wait for each other (never deadlock), and the
- * second one's sums, read after the first committed, include the first one's scores.
- */
-async function refreshFanTotals(tx: Transaction, userIds: string[]): Promise<void> {
-  if (!userIds.length) return;
-  // One array parameter (drizzle would expand a JS array into one parameter per element); ids are uuids.
-  const ids = `{${[...userIds].sort().join(',')}}`;
-  await tx.execute(
-    sql`insert into fan_totals (user_id) select id from unnest(${ids}::uuid[]) as t(id) order by id on conflict do nothing`,
-  );
-  await tx.execute(sql`select user_id from fan_totals where user_id = any(${ids}::uuid[]) order by user_id for update`);
-  await tx.execute(sql`
-    update fan_totals t set points = s.points, shows = s.shows, songs_hit = s.songs_hit, updated_at = now()
-    from (
-      select u.id, coalesce(sum(f.points), 0)::int as points, count(f.show_id)::int as shows, coalesce(sum(f.songs_hit), 0)::int as songs_hit
-      from unnest(${ids}::uuid[]) as u(id) left join fan_scores f on f.user_id = u.id
-      group by u.id
-    ) s
-    where t.user_id = s.id`);
 }

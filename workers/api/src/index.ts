@@ -4,6 +4,7 @@ import { openDatabase } from '#shared/db/client';
 import { createLogger, parseLogLevel } from '#shared/log';
 import { createApp } from './app';
 import { API_CRON_JOBS } from './cron/jobs';
+import { withEarlyRefusal } from './rate-limit/early-refusal';
 import { databaseBreaker } from './resilience/database-breaker';
 
 export { RateLimiter } from './rate-limit/rate-limiter';
@@ -34,7 +35,8 @@ async function scheduled(controller: ScheduledController, env: Env, ctx: Executi
   }
 }
 
-export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;
+// A client already refused in this isolate is answered before the app runs (rate-limit/early-refusal.ts).
+export default { fetch: withEarlyRefusal(app.fetch), scheduled } satisfies ExportedHandler<Env>;
 
 /**
  * The same cron jobs behind a named entrypoint, for `npm run dev` only: wrangler's local runtime cannot reach the

@@ -1,5 +1,11 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '#shared/db/client';
 import { fanScores } from '#shared/db/schema';
+import type { LeaderboardPeriod } from '#shared/schemas/scoring';
+import { rebuildLeaderboardRollups, refreshFanRollups } from '#shared/scoring/rollups';
+import { leaderboardPage } from '../src/scoring/leaderboard-page';
+import { periodTotalsOf, periodTotalsScan, refreshRollupsOf } from './rollup-support';
 import { api, createShow, errorOf, signUp, sql, testDb } from './support';
 
 const DAY_MS = 86_400_000;
@@ -21,7 +27,7 @@ describe('leaderboards', () => {
     const [a, b, c, d] = await Promise.all([createShow(), createShow(), createShow(), createShow()]);
     const artist = a.artist;
     const [u1, u2, u3, u4] = await Promise.all([signUp({ displayName: 'Una' }), signUp(), signUp(), signUp()]);
-    const ago = (days: number) => new Date(Date.now() - days * DAY_MS);
+    const ago = (days: number) => new Date(Date.now() - 60_000 - days * DAY_MS);
     // Points far above anything other test files award, so these four fans lead the global board.
     const row = (show: typeof a.show, user: typeof u1, points: number, startsAt: Date, artistId = artist.id) => ({
       showId: show.id,
@@ -32,46 +38,34 @@ describe('leaderboards', () => {
       songsVoted: 2,
       showStartsAt: startsAt,
     });
-    await testDb()
-      .insert(fanScores)
-      .values([
-        row(a.show, u1, 900_000, ago(3)),
-        row(a.show, u2, 900_010, ago(3)),
-        row(a.show, u3, 900_000, ago(3)),
-        row(b.show, u1, 50, ago(20)),
-        row(b.show, u4, 900_100, ago(20)),
-        row(c.show, u2, 100, ago(200)),
-        // Another artist's show, two years ago.
-        row(d.show, u3, 1_000_000, ago(800), d.artist.id),
-      ]);
-    // The all-time totals, as finalisation keeps them (scoring.test.ts checks that it does).
-    await sql().query(
-      `insert into fan_totals (user_id, points, shows, songs_hit)
-       select user_id, sum(points), count(*), sum(songs_hit) from fan_scores where user_id = any($1::uuid[]) group by user_id`,
-      [[u1, u2, u3, u4].map((u) => u.user.id)],
+    // This week, month and year whatever the day (a minute ago), or before this year (400 and 800 days ago).
+    const values = [
+      row(a.show, u1, 900_000, ago(0)),
+      row(a.show, u2, 900_010, ago(0)),
+      row(a.show, u3, 900_000, ago(0)),
+      row(b.show, u1, 50, ago(400)),
+      row(b.show, u4, 900_100, ago(400)),
+      row(c.show, u2, 100, ago(400)),
+      // Another artist's show, two years ago.
+      row(d.show, u3, 1_000_000, ago(800), d.artist.id),
+    ];
+    await testDb().insert(fanScores).values(values);
+    // The rollups, as finalisation keeps them (scoring.test.ts checks that it does).
+    await refreshRollupsOf(
+      values.map((v) => v.userId),
+      values.map((v) => v.showStartsAt),
     );
     const mine = new Set([u1, u2, u3, u4].map((u) => u.user.id));
     const top = (b: Board) => b.items.filter((i) => mine.has(i.user.id)).map((i) => [i.rank, i.user.id, i.points]);
     // Ties share a rank and are ordered by user id.
     const [first, second] = [u1.user.id, u3.user.id].sort();
 
-    expect(top(await board('/v1/leaderboard?period=week'))).toEqual([
-      [1, u2.user.id, 900_010],
-      [2, first, 900_000],
-      [2, second, 900_000],
-    ]);
-    expect(top(await board('/v1/leaderboard?period=month'))).toEqual([
-      [1, u4.user.id, 900_100],
-      [2, u1.user.id, 900_050],
-      [3, u2.user.id, 900_010],
-      [4, u3.user.id, 900_000],
-    ]);
-    expect(top(await board('/v1/leaderboard?period=year'))).toEqual([
-      [1, u2.user.id, 900_110],
-      [2, u4.user.id, 900_100],
-      [3, u1.user.id, 900_050],
-      [4, u3.user.id, 900_000],
-    ]);
+    for (const period of ['week', 'month', 'year'])
+      expect(top(await board(`/v1/leaderboard?period=${period}`)), period).toEqual([
+        [1, u2.user.id, 900_010],
+        [2, first, 900_000],
+        [2, second, 900_000],
+      ]);
     const all = await board('/v1/leaderboard');
     expect(all.period).toBe('all');
     expect(top(all)).toEqual([
@@ -126,10 +120,11 @@ describe('leaderboards', () => {
     }
   });
 
-  it('gives tied fans one rank on the all-time board, across pages', async () => {
+  it('gives tied fans one rank on the all-time and the weekly board, across pages', async () => {
     const { show } = await createShow();
     const fans = await Promise.all([signUp(), signUp(), signUp()]);
-    // Above every other fixture of this file: these three lead the all-time board.
+    // Above every other fixture of this file: these three lead the all-time board and this week's.
+    const at = new Date();
     await testDb()
       .insert(fanScores)
       .values(
@@ -140,29 +135,206 @@ describe('leaderboards', () => {
           points: i < 2 ? 3_000_000 : 2_999_999,
           songsHit: 1,
           songsVoted: 1,
-          showStartsAt: new Date(),
+          showStartsAt: at,
         })),
       );
-    await sql().query(
-      `insert into fan_totals (user_id, points, shows, songs_hit) select user_id, sum(points), count(*), sum(songs_hit) from fan_scores where show_id = $1 group by user_id`,
-      [show.id],
+    await refreshRollupsOf(
+      fans.map((f) => f.user.id),
+      [at],
     );
     const [a, b] = [fans[0]!.user.id, fans[1]!.user.id].sort();
-    const seen: [number, string, number][] = [];
-    let cursor: string | null = null;
-    for (let i = 0; i < 3; i++) {
-      const page = await board(`/v1/leaderboard?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
-      seen.push(...page.items.map((item): [number, string, number] => [item.rank, item.user.id, item.points]));
-      cursor = page.nextCursor;
+    for (const period of ['all', 'week']) {
+      const seen: [number, string, number][] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 3; i++) {
+        const page = await board(`/v1/leaderboard?period=${period}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...page.items.map((item): [number, string, number] => [item.rank, item.user.id, item.points]));
+        cursor = page.nextCursor;
+      }
+      expect(seen, period).toEqual([
+        [1, a!, 3_000_000],
+        [1, b!, 3_000_000],
+        [3, fans[2]!.user.id, 2_999_999],
+      ]);
+      // Two at a time: the tie inside a page, then the next fan after it.
+      const two = await board(`/v1/leaderboard?period=${period}&limit=2`);
+      const next = await board(`/v1/leaderboard?period=${period}&limit=2&cursor=${two.nextCursor}`);
+      expect(
+        [...two.items, ...next.items].slice(0, 3).map((item) => item.rank),
+        period,
+      ).toEqual([1, 1, 3]);
     }
-    expect(seen).toEqual([
-      [1, a!, 3_000_000],
-      [1, b!, 3_000_000],
-      [3, fans[2]!.user.id, 2_999_999],
+  });
+
+  it('reads UTC calendar periods from rollups equal to the sums of fan_scores, at each boundary', async () => {
+    const shows = await Promise.all(Array.from({ length: 8 }, () => createShow()));
+    const artistId = shows[0]!.artist.id;
+    const [v1, v2, v3] = (await Promise.all([signUp(), signUp(), signUp()])).map((f) => f.user.id) as [
+      string,
+      string,
+      string,
+    ];
+    // Years nobody else's fixtures use, so each board holds these fans only. 2001-01-01 was a Monday.
+    const scores: [number, string, number, string][] = [
+      [0, v1, 10, '2001-03-11T23:59:59.999Z'], // Sunday: the week of 5 March
+      [1, v2, 20, '2001-03-12T00:00:00.000Z'], // Monday: the week of 12 March
+      [2, v3, 40, '2001-02-28T12:00:00.000Z'], // February, the week of 26 February…
+      [3, v1, 5, '2001-03-01T00:00:00.000Z'], // …and March, the same week
+      [4, v3, 100, '2000-12-31T23:59:59.999Z'], // week, month and year of 2000
+      [5, v2, 7, '2001-01-01T00:00:00.000Z'], // and of 2001
+      [6, v1, 3, '2001-12-31T10:00:00.000Z'], // Monday: the week of 31 December 2001…
+      [7, v2, 4, '2002-01-01T10:00:00.000Z'], // …holds a day of 2002
+    ];
+    const rows = scores.map(([show, userId, points, at]) => ({
+      showId: shows[show]!.show.id,
+      userId,
+      artistId,
+      points,
+      songsHit: 1,
+      songsVoted: 1,
+      showStartsAt: new Date(at),
+    }));
+    await testDb().insert(fanScores).values(rows);
+    const fans = [v1, v2, v3];
+    await refreshRollupsOf(
+      rows.map((r) => r.userId),
+      rows.map((r) => r.showStartsAt),
+    );
+    const scan = await periodTotalsScan(fans);
+    expect(await periodTotalsOf(fans)).toEqual(scan);
+    expect(scan.filter((r) => r.user_id === v1).map((r) => [r.period, r.period_start, r.points])).toEqual([
+      ['month', '2001-03-01', 15],
+      ['month', '2001-12-01', 3],
+      ['week', '2001-02-26', 5],
+      ['week', '2001-03-05', 10],
+      ['week', '2001-12-31', 3],
+      ['year', '2001-01-01', 18],
     ]);
-    // Two at a time: the tie inside a page, then the next fan after it.
-    const two = await board('/v1/leaderboard?limit=2');
-    const next = await board(`/v1/leaderboard?limit=2&cursor=${two.nextCursor}`);
-    expect([...two.items, ...next.items].slice(0, 3).map((item) => item.rank)).toEqual([1, 1, 3]);
+    // Again, and a rebuild from fan_scores: the same rows, nothing added twice.
+    await refreshRollupsOf(fans, [new Date('2001-03-12T00:00:00Z')]);
+    expect(await periodTotalsOf(fans)).toEqual(scan);
+    // A rebuild also repairs a row that drifted.
+    await sql().query(`update fan_period_totals set points = points + 1 where user_id = $1`, [v1]);
+    await sql().query(`update fan_totals set points = points + 1 where user_id = $1`, [v1]);
+    const handle = openDatabase(env);
+    try {
+      const rebuilt = await rebuildLeaderboardRollups(handle.db.$primary);
+      expect(rebuilt.totalsUpdated).toBeGreaterThanOrEqual(1);
+      expect(await periodTotalsOf(fans)).toEqual(scan);
+      expect(await sql().query('select points from fan_totals where user_id = $1', [v1])).toEqual([{ points: 18 }]);
+
+      const boardAt = async (period: LeaderboardPeriod, now: string, artist?: string) =>
+        (await leaderboardPage(handle.db, { period, limit: 20 }, artist, new Date(now))).items.map((i) => [
+          i.rank,
+          i.user.id,
+          i.points,
+        ]);
+      const expected: [LeaderboardPeriod, string, (string | number)[][]][] = [
+        ['week', '2001-03-11T12:00:00Z', [[1, v1, 10]]],
+        ['week', '2001-03-12T00:00:00Z', [[1, v2, 20]]],
+        [
+          'week',
+          '2001-02-28T23:59:59.999Z',
+          [
+            [1, v3, 40],
+            [2, v1, 5],
+          ],
+        ],
+        ['month', '2001-02-28T23:59:59.999Z', [[1, v3, 40]]],
+        [
+          'month',
+          '2001-03-01T00:00:00Z',
+          [
+            [1, v2, 20],
+            [2, v1, 15],
+          ],
+        ],
+        ['week', '2000-12-31T23:59:59.999Z', [[1, v3, 100]]],
+        ['year', '2000-12-31T23:59:59.999Z', [[1, v3, 100]]],
+        ['week', '2001-01-01T00:00:00Z', [[1, v2, 7]]],
+        ['month', '2001-01-01T00:00:00Z', [[1, v2, 7]]],
+        [
+          'year',
+          '2001-01-01T00:00:00Z',
+          [
+            [1, v3, 40],
+            [2, v2, 27],
+            [3, v1, 18],
+          ],
+        ],
+        [
+          'week',
+          '2002-01-01T00:00:00Z',
+          [
+            [1, v2, 4],
+            [2, v1, 3],
+          ],
+        ],
+        ['month', '2002-01-01T00:00:00Z', [[1, v2, 4]]],
+        ['year', '2002-01-01T00:00:00Z', [[1, v2, 4]]],
+        ['week', '2002-01-07T00:00:00Z', []],
+      ];
+      for (const [period, now, items] of expected)
+        expect(await boardAt(period, now), `${period} at ${now}`).toEqual(items);
+      // An artist's board: the same periods, over fan_scores.
+      expect(await boardAt('week', '2001-03-12T00:00:00Z', artistId)).toEqual([[1, v2, 20]]);
+      expect(await boardAt('year', '2001-06-01T00:00:00Z', artistId)).toEqual([
+        [1, v3, 40],
+        [2, v2, 27],
+        [3, v1, 18],
+      ]);
+      expect(await boardAt('week', '2001-03-11T23:59:59.999Z', shows[1]!.artist.id)).toEqual([]);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('keeps the rollups exact when two shows sharing fans are scored at once', async () => {
+    const [first, a, b] = await Promise.all([createShow(), createShow(), createShow()]);
+    const fans = (await Promise.all(Array.from({ length: 6 }, () => signUp()))).map((f) => f.user.id);
+    const at = new Date('2003-05-14T20:00:00Z');
+    const { db, close } = openDatabase(env);
+    // What finalisation does in its transaction: replace the show's scores, then refresh the fans' rollups.
+    const score = (show: typeof a.show, points: number, beforeCommit?: () => Promise<void>) =>
+      db.$primary.transaction(async (tx) => {
+        await tx.insert(fanScores).values(
+          fans.map((userId) => ({
+            showId: show.id,
+            userId,
+            artistId: show.artistId,
+            points,
+            songsHit: 1,
+            songsVoted: 1,
+            showStartsAt: at,
+          })),
+        );
+        await refreshFanRollups(tx, fans, [at]);
+        await beforeCommit?.();
+      });
+    try {
+      // The fans have rollup rows already (the case where two refreshes could overwrite each other's sums).
+      await score(first.show, 1);
+      // B starts once A has refreshed and before A commits: B must wait for A and then count A's scores too.
+      let refreshed!: () => void;
+      const aRefreshed = new Promise<void>((resolve) => {
+        refreshed = resolve;
+      });
+      const scoringA = score(a.show, 10, async () => {
+        refreshed();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      });
+      await aRefreshed;
+      await Promise.all([scoringA, score(b.show, 7)]);
+    } finally {
+      await close();
+    }
+    const rows = await periodTotalsOf(fans);
+    expect(rows).toEqual(await periodTotalsScan(fans));
+    expect(rows.map((r) => [r.period, r.points, r.shows])).toEqual(
+      ['month', 'week', 'year'].flatMap((period) => fans.map(() => [period, 18, 3])),
+    );
+    expect(await sql().query('select points from fan_totals where user_id = any($1::uuid[])', [fans])).toEqual(
+      fans.map(() => ({ points: 18 })),
+    );
   });
 });

@@ -2,6 +2,7 @@ import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
+import { withEarlyRefusal } from '../src/rate-limit/early-refusal';
 import { clearRateLimitGate } from '../src/rate-limit/gate';
 import { api, errorOf, signUp } from './support';
 
@@ -127,4 +128,66 @@ describe('a web page and its API requests', () => {
     const me = await api('/v1/me', { token: fan.token });
     expect(me.headers.get('RateLimit-Remaining')).toBe('998');
   });
+});
+
+describe('a client past its limit', () => {
+  /** The worker's own fetch (index.ts) around a fresh app, with a limit of 5 per 10 s window. */
+  const lowEnv = { ...env, RATE_LIMIT_REQUESTS: '5' } as Env;
+  const handler = withEarlyRefusal(createApp().fetch);
+  const fetch = (path: string, headers: Record<string, string>) =>
+    handler(new Request(`http://mysetlist.test${path}`, { headers }), lowEnv, createExecutionContext());
+  async function windowStart(seconds: number) {
+    const msLeft = 10_000 - (Date.now() % 10_000);
+    if (msLeft < seconds * 1000) await sleep(msLeft + 100);
+  }
+
+  it('is refused before the app runs, with the app’s own answer, until its window ends', async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    const send = () => fetch(`/v1/shows?limit=1&n=${Math.random()}`, { 'CF-Connecting-IP': ip });
+    await windowStart(6);
+    const allowed = await burst(5, send, 1);
+    expect(allowed).toEqual([200, 200, 200, 200, 200]);
+    // The 6th: the app refuses it (and every response of the app carries a traceparent).
+    const byApp = await send();
+    expect(byApp.status).toBe(429);
+    expect(byApp.headers.get('traceparent')).toBeTruthy();
+    // From then on the worker answers before the app: no trace, the same body and headers otherwise.
+    const early = await send();
+    expect(early.status).toBe(429);
+    expect(early.headers.get('traceparent')).toBeNull();
+    const same = (res: Response) =>
+      [...res.headers].filter(
+        ([name]) => !['x-request-id', 'traceparent', 'ratelimit-reset', 'retry-after'].includes(name),
+      );
+    expect(same(early)).toEqual(same(byApp));
+    const [appBody, earlyBody] = [await errorOf(byApp), await errorOf(early)] as Record<string, unknown>[];
+    expect(earlyBody).toMatchObject({
+      code: 'rate_limited',
+      message: expect.stringMatching(/^Too many requests: at most 5 per 10 s/),
+    });
+    expect(Object.keys(earlyBody!)).toEqual(Object.keys(appBody!));
+    expect(earlyBody!.requestId).toBe(early.headers.get('X-Request-Id'));
+    // The limit holds: every request of the window is refused, and another address is not.
+    expect(await burst(20, send)).toEqual(Array(20).fill(429));
+    expect((await fetch('/v1/shows?limit=1', { 'CF-Connecting-IP': '192.0.2.200' })).status).toBe(200);
+    // The next window lets the client in again.
+    await sleep(Number(early.headers.get('Retry-After')) * 1000 + 100);
+    expect((await send()).status).toBe(200);
+  }, 30_000);
+
+  it('is refused early when signed in, by its token once the app refused it', async () => {
+    const fan = await signUp();
+    const send = () => fetch('/v1/me', { Authorization: `Bearer ${fan.token}`, 'CF-Connecting-IP': '192.0.2.201' });
+    await windowStart(6);
+    // Sign-up itself counted against the address, not the account: 5 for the fan.
+    expect(await burst(5, send, 1)).toEqual([200, 200, 200, 200, 200]);
+    const byApp = await send();
+    expect(byApp.status).toBe(429);
+    expect(byApp.headers.get('traceparent')).toBeTruthy();
+    const early = await send();
+    expect(early.status).toBe(429);
+    expect(early.headers.get('traceparent')).toBeNull();
+    // Anonymous requests from the same address have their own budget.
+    expect((await fetch('/v1/shows?limit=1', { 'CF-Connecting-IP': '192.0.2.201' })).status).toBe(200);
+  }, 30_000);
 });

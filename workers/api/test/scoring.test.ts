@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { periodTotalsOf, periodTotalsScan } from './rollup-support';
 import { api, connectRoom, createShow, eventually, signUp, signUpAs, sql } from './support';
 
 const json = (body: unknown) => JSON.stringify(body);
@@ -141,6 +142,11 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
       songs_hit: 2,
     }));
     expect(await totalsOf()).toEqual(expectedTotals);
+    // The period rollups: each fan's week, month and year of the show's start, as summed from fan_scores.
+    const fanIds = fans.map((f) => f.user.id);
+    const periods = await periodTotalsOf(fanIds);
+    expect(periods).toHaveLength(15);
+    expect(periods).toEqual(await periodTotalsScan(fanIds));
     const state = (await sql().query(
       'select a.state, a.finalized_at is not null as finalized, s.status from actual_setlists a join shows s on s.id = a.show_id where s.id = $1',
       [show.id],
@@ -153,6 +159,7 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     expect(await again.json()).toEqual(finalized);
     expect(await scoresOf()).toEqual(expectedScores);
     expect(await totalsOf()).toEqual(expectedTotals);
+    expect(await periodTotalsOf(fanIds)).toEqual(periods);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(watcher.inbox.filter((m) => m.type === 'result' || m.type === 'status')).toEqual([]);
 
@@ -180,6 +187,18 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
       )) as { user_id: string; n: number }[];
       return rows.length === fans.length ? rows : undefined;
     }).then((rows) => expect(rows.every((r) => r.n === 1)).toBe(true));
+
+    // The show's start corrected by a year, finalised again: its fans' points leave the old periods for the new.
+    await sql().query(`update shows set starts_at = starts_at - interval '400 days' where id = $1`, [show.id]);
+    expect(
+      (await api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: moderator.token })).status,
+    ).toBe(200);
+    const moved = await periodTotalsOf(fanIds);
+    expect(moved).toHaveLength(15);
+    expect(moved).toEqual(await periodTotalsScan(fanIds));
+    expect(
+      moved.filter((m) => periods.some((p) => p.period === m.period && p.period_start === m.period_start)),
+    ).toEqual([]);
     for (const ws of [socket, watcher, late]) ws.close();
   });
 });

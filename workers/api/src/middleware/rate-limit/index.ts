@@ -1,11 +1,15 @@
 import type { Context } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import { ApiError } from '#shared/errors';
+import { SESSION_COOKIE } from '#shared/auth/session-token';
+import type { ApiError } from '#shared/errors';
 import type { AppEnv } from '../../app-env';
 import { type RateLimitDecision, rateLimitHeaders } from '../../rate-limit';
+import { limitsOf, rateLimitedError, rememberRefusedToken } from '../../rate-limit/early-refusal';
 import { RateLimitGate } from '../../rate-limit/gate';
 import { pageRequestOf } from '../../web/internal-api';
 import { isCacheable } from '../response-cache/cacheable';
+import { sessionToken } from '../session';
 
 /** What the response cache tells the limiter about an anonymous read (see `rateLimit`). */
 export interface ReadLimit {
@@ -15,30 +19,34 @@ export interface ReadLimit {
   uncached(): Promise<void>;
 }
 
-function limits(c: Context<AppEnv>) {
-  const limit = Number(c.env.RATE_LIMIT_REQUESTS) || 1000;
-  const windowSeconds = Number(c.env.RATE_LIMIT_WINDOW_SECONDS) || 60;
-  return { limit, windowSeconds };
-}
+const limits = (c: Context<AppEnv>) => limitsOf(c.env);
 
 /** The gate of the request's key: its signed-in user, else its client address. */
 export function rateLimitGate(c: Context<AppEnv>): RateLimitGate {
   const { limit, windowSeconds } = limits(c);
+  return new RateLimitGate(c.env, keyOf(c), limit, windowSeconds * 1000);
+}
+
+function keyOf(c: Context<AppEnv>): string {
   const caller = c.get('caller');
-  const key = caller ? `api:user:${caller.user.id}` : `api:ip:${c.req.header('CF-Connecting-IP') ?? 'unknown'}`;
-  return new RateLimitGate(c.env, key, limit, windowSeconds * 1000);
+  return caller ? `api:user:${caller.user.id}` : `api:ip:${c.req.header('CF-Connecting-IP') ?? 'unknown'}`;
 }
 
 export function rateLimited(c: Context<AppEnv>, decision: RateLimitDecision): ApiError {
-  const { limit, windowSeconds } = limits(c);
-  const headers = rateLimitHeaders(decision, windowSeconds);
-  return new ApiError(
-    429,
-    'rate_limited',
-    `Too many requests: at most ${limit} per ${windowSeconds} s. Retry after ${headers['Retry-After']} s.`,
-    undefined,
-    headers,
-  );
+  return rateLimitedError(c.env, decision);
+}
+
+/**
+ * The 429 of the gateway limit. A signed-in caller's token is remembered with its key, so that its next requests
+ * in the window are refused before the app runs (rate-limit/early-refusal.ts), like anonymous ones.
+ */
+function refuse(c: Context<AppEnv>, decision: RateLimitDecision): ApiError {
+  if (c.get('caller')) {
+    const isUpgrade = c.req.header('Upgrade')?.toLowerCase() === 'websocket';
+    const token = sessionToken(c.req, getCookie(c, SESSION_COOKIE), isUpgrade);
+    if (token) rememberRefusedToken(token, keyOf(c));
+  }
+  return rateLimited(c, decision);
 }
 
 function later(c: Context<AppEnv>, work: Promise<void> | undefined): void {
@@ -66,7 +74,7 @@ export const rateLimit = () =>
     const { windowSeconds } = limits(c);
     const gate = rateLimitGate(c);
     const refused = gate.refusedLocally();
-    if (refused) throw rateLimited(c, refused);
+    if (refused) throw refuse(c, refused);
     let decision: RateLimitDecision | undefined;
     if (isCacheable(c)) {
       c.set('readLimit', {
@@ -76,12 +84,12 @@ export const rateLimit = () =>
         },
         uncached: async () => {
           decision = await gate.hit();
-          if (!decision.allowed) throw rateLimited(c, decision);
+          if (!decision.allowed) throw refuse(c, decision);
         },
       });
     } else {
       decision = await gate.hit();
-      if (!decision.allowed) throw rateLimited(c, decision);
+      if (!decision.allowed) throw refuse(c, decision);
     }
     await next();
     // A read that neither the cache nor the route reported (an error before the cache ran) still counts.
