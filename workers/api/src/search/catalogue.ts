@@ -19,9 +19,10 @@
  * order, as you type. Its rank is ts_rank × ζ(2) capped at 1 (FTS_RANK_SCALE): the share of the query's words
  * found, each counted by the weight of where it was found (FTS_WEIGHTS: name 1, city 0.7).
  *
- * The OR of the conditions becomes a BitmapOr of index scans on those indexes. Queries shorter than three
- * characters (FUZZY_MIN_LENGTH) use the prefix condition only: they have no trigram of their own to be similar
- * with, hardly a word, and the other conditions would only bring back hundreds of candidates to reject.
+ * The trigram conditions become a BitmapOr of index scans on their index, the full-text one an index scan of its
+ * own. Queries shorter than three characters (FUZZY_MIN_LENGTH) use the prefix condition only: they have no
+ * trigram of their own to be similar with, hardly a word, and the other conditions would only bring back
+ * hundreds of candidates to reject.
  *
  * Score, in [0, 1] (the match quality of a name):
  *   max( similarity(key, q),
@@ -163,29 +164,46 @@ export async function searchCatalogue(db: Database, q: string, limit: number): P
     with settings as materialized (
       select set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY_THRESHOLD)}, true) as word_threshold
     ),
+    -- Each matcher on its own: the trigram conditions compute no document, the full-text condition ranks only
+    -- what it finds (a document is computed per row: on all the rows the trigrams match it would cost more than
+    -- the trigram score itself); a name both find counts once, with both.
     matched_artists as materialized (
-      select id, slug, name, genres, popularity, greatest(${score(sql`name_key`)}, 0.85 * fts) as score, fts
+      select id, slug, name, genres, popularity, greatest(max(trigram), 0.85 * max(fts)) as score, max(fts) as fts
       from (
-        select a.id, a.slug, a.name, a.genres, a.popularity, search_key(a.name) as name_key, ${rank(ARTIST_DOCUMENT)} as fts
+        select id, slug, name, genres, popularity, ${score(sql`name_key`)} as trigram, 0::float8 as fts
+        from (
+          select a.id, a.slug, a.name, a.genres, a.popularity, search_key(a.name) as name_key
+          from artists a
+          where (select word_threshold from settings) is not null and ${matches(sql`search_key(a.name)`)}
+          offset 0
+        ) a
+        union all
+        select a.id, a.slug, a.name, a.genres, a.popularity, 0, ${rank(ARTIST_DOCUMENT)}
         from artists a
-        where (select word_threshold from settings) is not null
-          and (${matches(sql`search_key(a.name)`)} or ${found(ARTIST_DOCUMENT)})
-        offset 0
+        where ${found(ARTIST_DOCUMENT)}
       ) a
+      group by id, slug, name, genres, popularity
       order by score desc, fts desc, popularity desc, id
       limit ${CANDIDATES}
     ),
     matched_venues as materialized (
-      select id, slug, name, city, country,
-        greatest(${score(sql`name_key`)}, 0.9 * ${score(sql`city_key`)}, 0.85 * fts) as score, fts
+      select id, slug, name, city, country, greatest(max(trigram), 0.85 * max(fts)) as score, max(fts) as fts
       from (
-        select v.id, v.slug, v.name, v.city, v.country, search_key(v.name) as name_key, search_key(v.city) as city_key,
-          ${rank(VENUE_DOCUMENT)} as fts
+        select id, slug, name, city, country,
+          greatest(${score(sql`name_key`)}, 0.9 * ${score(sql`city_key`)}) as trigram, 0::float8 as fts
+        from (
+          select v.id, v.slug, v.name, v.city, v.country, search_key(v.name) as name_key, search_key(v.city) as city_key
+          from venues v
+          where (select word_threshold from settings) is not null
+            and (${matches(sql`search_key(v.name)`)} or ${matches(sql`search_key(v.city)`)})
+          offset 0
+        ) v
+        union all
+        select v.id, v.slug, v.name, v.city, v.country, 0, ${rank(VENUE_DOCUMENT)}
         from venues v
-        where (select word_threshold from settings) is not null
-          and (${matches(sql`search_key(v.name)`)} or ${matches(sql`search_key(v.city)`)} or ${found(VENUE_DOCUMENT)})
-        offset 0
+        where ${found(VENUE_DOCUMENT)}
       ) v
+      group by id, slug, name, city, country
       order by score desc, fts desc, id
       limit ${CANDIDATES}
     ),
