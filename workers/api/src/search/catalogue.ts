@@ -15,14 +15,15 @@
  * Full-text search (tsvector) on `search_vector(text, weight)` (migration 0020: search_key(), then the english
  * configuration's stemming, IMMUTABLE), which the full-text GIN indexes are built on: an artist's name (weight A),
  * a venue's name (A) and city (B). The query is any of its words (textQuery: `'wild' | 'ponies':*`), the last one
- * also as a prefix, so that "ponies" finds "Pony" and "concerts" finds "Concert" (stemming), whatever the words'
- * order, as you type. Its rank is ts_rank × ζ(2) capped at 1 (FTS_RANK_SCALE): the share of the query's words
- * found, each counted by the weight of where it was found (FTS_WEIGHTS: name 1, city 0.7).
+ * also as a prefix when it has FUZZY_MIN_LENGTH characters, so that "ponies" finds "Pony" and "concerts" finds
+ * "Concert" (stemming), whatever the words' order, as you type. Its rank is ts_rank × ζ(2) capped at 1
+ * (FTS_RANK_SCALE): the share of the query's words found, each counted by the weight of where it was found
+ * (FTS_WEIGHTS: name 1, city 0.7).
  *
- * The trigram conditions become a BitmapOr of index scans on their index, the full-text one an index scan of its
- * own. Queries shorter than three characters (FUZZY_MIN_LENGTH) use the prefix condition only: they have no
- * trigram of their own to be similar with, hardly a word, and the other conditions would only bring back
- * hundreds of candidates to reject.
+ * The trigram conditions become a BitmapOr of scans of their indexes, the full-text one a scan of its own index;
+ * only the rows it finds get a ts_rank. Queries shorter than three characters (FUZZY_MIN_LENGTH) use the prefix
+ * condition only: they have no trigram of their own to be similar with, hardly a word, and the other conditions
+ * would only bring back hundreds of candidates to reject.
  *
  * Score, in [0, 1] (the match quality of a name):
  *   max( similarity(key, q),
