@@ -384,6 +384,11 @@ describe('song search within a catalogue', () => {
     expect((await search('sin'))[0]).toBe('Single Ladies (Put a Ring on It)');
   });
 
+  it('finds another form of a word (full-text search): "loving" finds the songs with "love"', async () => {
+    // "loving" and "love" share 3 of 7 trigrams: trigram similarity alone does not find them.
+    expect((await search('loving')).sort()).toEqual(['Crazy in Love', 'Love On Top']);
+  });
+
   it('treats LIKE wildcards in q literally', async () => {
     expect(await search('100%')).toEqual(['100% Pure']);
     expect(await search('%')).toEqual([]);

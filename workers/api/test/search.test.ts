@@ -55,6 +55,11 @@ let zurich: schema.Venue;
 let upcomingShow: schema.Show;
 let pastShow: schema.Show;
 let cancelledShow: schema.Show;
+let wildPony: schema.Artist;
+let ponyBarn: schema.Venue;
+let grangeHall: schema.Venue;
+let concertHall: schema.Venue;
+let osloShow: schema.Show;
 
 beforeAll(async () => {
   const db = testDb();
@@ -100,6 +105,31 @@ beforeAll(async () => {
     ])
     .returning();
   [upcomingShow, pastShow, cancelledShow] = [shows[0]!, shows[1]!, shows[2]!];
+
+  // For full-text search: words that trigrams alone do not match ("ponies" and "pony" share 3 of 7 trigrams).
+  [wildPony] = (await db
+    .insert(schema.artists)
+    .values({ slug: `wild-pony-parade-${tag}`, name: 'Wild Pony Parade', genres: ['indie'], popularity: 30 })
+    .returning()) as [schema.Artist];
+  [ponyBarn, grangeHall, concertHall] = (await db
+    .insert(schema.venues)
+    .values([
+      { slug: `pony-barn-${tag}`, name: 'Pony Barn', city: 'Oslo', country: 'NO', timeZone: 'Europe/Oslo' },
+      { slug: `grange-hall-${tag}`, name: 'Grange Hall', city: 'Pony', country: 'US', timeZone: 'America/Denver' },
+      {
+        slug: `perth-concert-hall-${tag}`,
+        name: 'Perth Concert Hall',
+        city: 'Perth',
+        country: 'GB',
+        timeZone: 'Europe/London',
+      },
+    ])
+    .returning()) as [schema.Venue, schema.Venue, schema.Venue];
+  // Metallica's next show is in Oslo; the one in Zürich comes after it.
+  [osloShow] = (await db
+    .insert(schema.shows)
+    .values({ ...show(metallica, 5, 'upcoming', 'metallica-oslo'), venueId: ponyBarn.id })
+    .returning()) as [schema.Show];
 });
 
 describe('GET /v1/search', () => {
@@ -222,6 +252,60 @@ describe('GET /v1/search', () => {
     const second = await call('/v1/search?q=metallica');
     expect(first.headers.get('Cache-Control')).toBe('no-store');
     expect(second.headers.get('X-Cache')).toBeNull();
+  });
+});
+
+describe('GET /v1/search: full-text search (stemming, ranked by where the words are)', () => {
+  const indexOf = (results: SearchResponse['results'], id: string) => results.findIndex((r) => r.id === id);
+
+  it('finds the forms of a word: "concerts" finds "Perth Concert Hall", "ponies" finds "Wild Pony Parade"', async () => {
+    const concerts = await search('concerts', 50);
+    expect(concerts.results.some((r) => r.id === concertHall.id)).toBe(true);
+    // Trigram similarity alone does not find these: "ponies" and "pony" share 3 of their 7 trigrams.
+    for (const q of ['ponies', 'PONIES', 'wild ponies']) {
+      const { results } = await search(q, 50);
+      expect(
+        results.find((r) => r.id === wildPony.id),
+        q,
+      ).toMatchObject({ type: 'artist', title: 'Wild Pony Parade', score: 0.85 });
+    }
+  });
+
+  it("ranks a name above a city, and more of the query's words above fewer", async () => {
+    const { results } = await search('ponies', 50);
+    // "Pony Barn" (the name) before "Grange Hall" in Pony (the city).
+    expect(indexOf(results, ponyBarn.id)).toBeGreaterThanOrEqual(0);
+    expect(indexOf(results, grangeHall.id)).toBeGreaterThan(indexOf(results, ponyBarn.id));
+    expect(results[indexOf(results, ponyBarn.id)]!.score).toBeGreaterThan(
+      results[indexOf(results, grangeHall.id)]!.score,
+    );
+    // Both words in the artist's name, one in the venue's.
+    const both = (await search('wild ponies', 50)).results;
+    expect(indexOf(both, ponyBarn.id)).toBeGreaterThan(indexOf(both, wildPony.id));
+    for (let i = 1; i < both.length; i++) expect(both[i]!.score).toBeLessThanOrEqual(both[i - 1]!.score);
+  });
+
+  it('ranks the show whose artist and city are both in the query first: "metallica zürich"', async () => {
+    for (const q of ['metallica zürich', 'Zurich METALLICA']) {
+      const { results } = await search(q, 50);
+      const zurichShow = indexOf(results, upcomingShow.id);
+      expect(zurichShow, q).toBeGreaterThanOrEqual(0);
+      // Above the artist itself and above its next show, in Oslo (sooner, but only the artist matches).
+      expect(indexOf(results, metallica.id), q).toBeGreaterThan(zurichShow);
+      expect(indexOf(results, osloShow.id), q).toBeGreaterThan(zurichShow);
+    }
+  });
+
+  it('matches the last word as a prefix as you type, in any order', async () => {
+    // Stop words ("the") are no full-text words: a query of stop words only still answers.
+    expect((await search('the')).query).toBe('the');
+    for (const q of ['parade wild po', 'pony para', 'wild pony par', 'the wild']) {
+      const { results } = await search(q, 50);
+      expect(
+        results.some((r) => r.id === wildPony.id),
+        q,
+      ).toBe(true);
+    }
   });
 });
 

@@ -16,6 +16,7 @@ import {
 import type { ShowSummary } from '#shared/schemas/shows';
 import { recordView } from '../analytics/record';
 import type { AppEnv } from '../app-env';
+import { fullText } from '../search/catalogue';
 import {
   artistSummaryColumns,
   idOrSlug,
@@ -230,19 +231,30 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
       /*
        * Search within the catalogue, on search_key() (lower-cased, accent-free: migration 0004). A title matches
        * when it starts with the query, or is trigram-similar to it as a whole (`%`: typos in a full title), or
-       * contains a word-similar part (`<%`: a typo in one word of a longer title). Prefix matches come first,
-       * then by the better of the two similarities.
+       * contains a word-similar part (`<%`: a typo in one word of a longer title), or has one of its words in
+       * another form (full-text search, search/catalogue.ts: "loving" finds "Love Me Do"). Prefix matches come
+       * first, then by the best of the two similarities and the full-text rank. The artist's songs are few: the
+       * conditions filter what songs_artist_title_idx finds, no search index is needed.
        */
       const key = sql`search_key(${songs.title})`;
       const needle = sql`search_key(${q})`;
       const prefix = sql`${key} like search_key(${likePrefix(q)})`;
+      const document = sql`search_vector(${songs.title}, 'A')`;
+      const text = fullText(q);
       const items = await db
         .select(songColumns)
         .from(songs)
-        .where(and(eq(songs.artistId, id), sql`(${prefix} or ${key} % ${needle} or ${needle} <% ${key})`))
+        .where(
+          and(
+            eq(songs.artistId, id),
+            sql`(${prefix} or ${key} % ${needle} or ${needle} <% ${key} or ${text.found(document)})`,
+          ),
+        )
         .orderBy(
           desc(prefix),
-          desc(sql`greatest(similarity(${key}, ${needle}), word_similarity(${needle}, ${key}))`),
+          desc(
+            sql`greatest(similarity(${key}, ${needle}), word_similarity(${needle}, ${key}), ${text.rank(document)})`,
+          ),
           asc(songs.title),
           asc(songs.id),
         )

@@ -13,9 +13,10 @@ export const searchRoutes = new OpenAPIHono<AppEnv>()
       method: 'get',
       path: '/search',
       tags: ['Search'],
-      summary: 'Search artists, shows and venues (typo-, accent- and prefix-tolerant)',
+      summary: 'Search artists, shows and venues (typo-, accent-, word-form- and prefix-tolerant)',
       description:
-        'One list, interleaved and ordered by `score` (match quality in [0, 1]); on equal scores artists come ' +
+        'One list, interleaved and ordered by `score` (match quality in [0, 1]) from trigram similarity and ' +
+        'full-text search (stemmed words in any order: "ponies" finds "Pony"); on equal scores artists come ' +
         'before venues before shows. Shows are found through their artist, venue name or city. Never cached: ' +
         'every search is counted for the search statistics, except as-you-type suggestions (`suggest=true`).',
       request: { query: SearchQuery },
