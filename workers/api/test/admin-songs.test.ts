@@ -197,6 +197,23 @@ describe('DELETE /v1/admin/songs/{id}', () => {
     expect(((await again.json()) as SongRemoval).removedAt).toBe(removal.removedAt);
     expect(await auditOf('song.remove', voted.id)).toHaveLength(1);
     expect((await patchSong(voted.id, { title: 'Back' })).status).toBe(404);
+    const restore = (id: string) => send('POST', `/v1/admin/songs/${id}/restore`, admin);
+    expect((await restore(crypto.randomUUID())).status).toBe(404);
+    // Restored: back in the catalogue, audited once; restoring again changes nothing.
+    const back = await restore(voted.id);
+    expect(back.status, await back.clone().text()).toBe(200);
+    expect(((await back.json()) as Song).id).toBe(voted.id);
+    expect(await catalogueOf(artist.id)).toContain(voted.title);
+    expect((await restore(voted.id)).status).toBe(200);
+    expect(await auditOf('song.restore', voted.id)).toHaveLength(1);
+    expect((await send('POST', `/v1/shows/${later}/setlist`, fan, { songId: voted.id })).status).toBe(201);
+    // A removed song whose title the catalogue has again cannot come back: 409 naming the one that has it.
+    expect((await removeSong(voted.id)).status).toBe(200);
+    const twin = await send('POST', `/v1/admin/artists/${artist.id}/songs`, admin, { title: voted.title });
+    expect(twin.status).toBe(201);
+    const clash = await restore(voted.id);
+    expect(clash.status).toBe(409);
+    expect((await errorOf(clash)).details).toMatchObject({ songId: ((await twin.json()) as Song).id });
     const unknown = await removeSong(crypto.randomUUID());
     expect(unknown.status).toBe(404);
     expect((await errorOf(unknown)).code).toBe('not_found');

@@ -164,6 +164,10 @@ const RULES: Record<string, Rule> = {
     expect: roles(200, 'admin'),
     path: (ctx) => `/v1/admin/songs/${ctx.songIds[3]}`,
   },
+  'POST /v1/admin/songs/:id/restore': {
+    expect: roles(200, 'admin'),
+    path: (ctx) => `/v1/admin/songs/${ctx.songIds[3]}/restore`,
+  },
   'POST /v1/admin/venues': {
     expect: roles(201, 'admin'),
     body: () => ({

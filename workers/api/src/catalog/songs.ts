@@ -121,3 +121,25 @@ export async function removeSong(db: PrimaryDatabase, id: string): Promise<SongR
     };
   });
 }
+
+/**
+ * Puts a removed song back into the catalogue (an admin's mistake undone); 404 for an unknown song, 409 when the
+ * catalogue has a song of that title again. `restored` is false when the song was not removed (nothing changed).
+ */
+export async function restoreSong(db: PrimaryDatabase, id: string): Promise<{ song: Song; restored: boolean }> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select({ artistId: songs.artistId }).from(songs).where(eq(songs.id, id));
+    if (!current) throw errors.notFound('song');
+    await lockCatalogue(tx, current.artistId);
+    const [row] = await tx
+      .select({ ...songColumns, removedAt: songs.removedAt })
+      .from(songs)
+      .where(eq(songs.id, id))
+      .for('update');
+    const { removedAt, ...song } = row!;
+    if (!removedAt) return { song, restored: false };
+    await refuseDuplicateTitle(tx, song.artistId, song.title, id);
+    await tx.update(songs).set({ removedAt: null }).where(eq(songs.id, id));
+    return { song, restored: true };
+  });
+}

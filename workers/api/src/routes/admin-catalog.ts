@@ -23,7 +23,7 @@ import { slugify } from '#shared/slug';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { invalidateCatalog } from '../cache/invalidate';
-import { addSong, removeSong, updateSong } from '../catalog/songs';
+import { addSong, removeSong, restoreSong, updateSong } from '../catalog/songs';
 import { requireRole } from '../middleware/session/require-role';
 import { announceShow } from '../notifications/announce';
 import { catalogWriteError, venueColumns } from './catalog-common';
@@ -194,7 +194,7 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
       description:
         'The song leaves the catalogue (listings, the add-a-song search, rooms loaded from now on) but is not deleted: ' +
         "fans' setlist entries and votes for it, and the shows that played it, stay as they are; `kept` counts them. " +
-        'Removing a removed song again answers the same.',
+        'Removing a removed song again answers the same. `POST /v1/admin/songs/{id}/restore` puts it back.',
       middleware: [adminOnly()] as const,
       security: SIGNED_IN,
       request: { params: IdParams },
@@ -216,6 +216,32 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
         await invalidateCatalog(c, { artistId: removal.song.artistId });
       }
       return c.json(removal, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/admin/songs/{id}/restore',
+      tags: ['Catalogue administration'],
+      summary: 'Put a removed song back into the catalogue',
+      description:
+        "409 duplicate_title when the artist's catalogue has a song of that title again. Restoring a song that is not removed answers the song and changes nothing.",
+      middleware: [adminOnly()] as const,
+      security: SIGNED_IN,
+      request: { params: IdParams },
+      responses: {
+        200: { description: 'The song, back in the catalogue.', ...json(Song) },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { song, restored } = await restoreSong(c.var.database.db.$primary, id);
+      if (restored) {
+        await recordAudit(c, 'song.restore', { type: 'song', id }, { artistId: song.artistId, title: song.title });
+        await invalidateCatalog(c, { artistId: song.artistId });
+      }
+      return c.json(song, 200);
     },
   )
   .openapi(
