@@ -1,5 +1,5 @@
 /**
- * An artist's catalogue as admins change it (routes/admin-catalog.ts): add, change and remove songs.
+ * An artist's catalogue as admins change it (routes/admin-catalog.ts): add, change, remove and restore songs.
  *
  * - Each title once per artist: a title the catalogue already has (case-insensitive, removed songs aside) is
  *   `409 duplicate_title`. Checked under a per-artist advisory lock, so two admins adding the same title at once
