@@ -108,6 +108,17 @@ export const songs = pgTable(
     spotifyId: text('spotify_id'),
     isrc: text('isrc'),
     createdAt: createdAt(),
+    /**
+     * Set when an admin changed the song (PATCH /v1/admin/songs/{id}): from then on the admin's values win, and
+     * an import from Spotify no longer overwrites them.
+     */
+    editedAt: timestamp('edited_at', { withTimezone: true }),
+    /**
+     * Set when an admin removed the song: it leaves the catalogue (no listing, no search, no new setlist entry)
+     * but the row stays, because setlist entries, votes and played songs point at it and fans' votes are never
+     * deleted. An import does not add it again.
+     */
+    removedAt: timestamp('removed_at', { withTimezone: true }),
   },
   (t) => [
     index('songs_artist_title_idx').on(t.artistId, t.title),

@@ -16,4 +16,10 @@ export interface IngestContext {
   setlistfm: SetlistfmClient;
   log: Logger;
   now?: () => Date;
+  /**
+   * Sends the announcements of new shows that a shows step recorded in its transaction (called after the
+   * commit; `sendRecordedTrigger` to the NOTIFICATIONS queue in the queue consumer). Without it (the CLI) the
+   * recorded announcements wait for the api's notifications cron, which sends every unsent trigger.
+   */
+  announceShows?: (showIds: string[]) => Promise<void>;
 }

@@ -3,8 +3,11 @@
  *
  *   artist  → resolve the artist on Spotify, Ticketmaster and setlist.fm; upsert it on its external ids
  *   catalog → one page of the Spotify discography (20 albums/singles): songs, upserted on spotify_id, skipped
- *             when the artist already has the recording (same ISRC or same normalised title)
- *   shows   → one page of Ticketmaster events (50): venues upserted on ticketmaster_id, shows on ticketmaster_id
+ *             when the artist already has the recording (same ISRC or same normalised title); a song an admin
+ *             changed keeps the admin's values, and one an admin removed is never added again
+ *   shows   → one page of Ticketmaster events (50): venues upserted on ticketmaster_id, shows on ticketmaster_id;
+ *             a new upcoming show is announced to the artist's followers (recorded in the step's transaction,
+ *             sent after it commits), an update or a re-import announces nothing
  *
  * Each step fetches and validates everything first (a malformed payload throws before anything is written),
  * then writes in one transaction under the artist's advisory lock, together with its entry in the import's
@@ -13,7 +16,8 @@
  * updated_at) as it was.
  */
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
-import { artists, type Import, imports, shows, songs, venues } from '../db/schema';
+import { artists, type Import, imports, notificationEvents, shows, songs, venues } from '../db/schema';
+import { isAnnounceable, notificationEventRow } from '../notifications/trigger';
 import type { ImportCreate, ImportProgress, ImportStep } from '../schemas/ingest';
 import { slugify } from '../slug';
 import { type CatalogueSong, catalogueSongs } from './catalog-filter';
@@ -290,11 +294,10 @@ async function upsertSongs(tx: Tx, artistId: string, candidates: CatalogueSong[]
   for (const c of candidates) {
     const same = bySpotify.get(c.spotifyId);
     if (same) {
+      // An admin's change wins over Spotify's values (songs.edited_at); a removed song stays removed.
       if (
-        same.title !== c.title ||
-        same.album !== c.album ||
-        same.durationMs !== c.durationMs ||
-        same.isrc !== c.isrc
+        !same.editedAt &&
+        (same.title !== c.title || same.album !== c.album || same.durationMs !== c.durationMs || same.isrc !== c.isrc)
       ) {
         await tx
           .update(songs)
@@ -352,17 +355,24 @@ export async function runShowsStep(ctx: IngestContext, importId: string, pageNum
   );
   const now = ctx.now?.() ?? new Date();
 
-  const written = await ctx.db.transaction(async (tx) => {
+  const announce = await ctx.db.transaction(async (tx) => {
     await lockArtist(tx, `spotify:${artist.spotifyId}`);
     const current = await loadImport(tx, importId, true);
     const progress = progressOf(current);
-    if (progress.steps?.includes(stepKey)) return false;
+    if (progress.steps?.includes(stepKey)) return null;
     const counts = { venuesInserted: 0, ...(progress.shows ?? emptyCounts()) };
     const venueIds = await upsertVenues(
       tx,
       events.map((e) => e._embedded.venues[0]!),
     );
     const result = await upsertShows(tx, artist, events, venueIds.ids, now);
+    // Recorded with the shows they announce: a crash after the commit cannot lose them (a redelivered step writes
+    // nothing, so it would never announce them again); the notifications cron sends any left unsent.
+    if (result.announce.length)
+      await tx
+        .insert(notificationEvents)
+        .values(result.announce.map((showId) => notificationEventRow({ kind: 'show_announced', showId })))
+        .onConflictDoNothing();
     progress.shows = {
       pages: counts.pages + 1,
       inserted: counts.inserted + result.inserted,
@@ -373,9 +383,17 @@ export async function runShowsStep(ctx: IngestContext, importId: string, pageNum
       next: page.nextPage,
     };
     await saveProgress(tx, current, progress, stepKey);
-    return true;
+    return result.announce;
   });
-  if (written) ctx.log.info('import: events page', { importId, page: pageNumber, events: events.length });
+  if (announce) {
+    ctx.log.info('import: events page', {
+      importId,
+      page: pageNumber,
+      events: events.length,
+      announced: announce.length,
+    });
+    if (announce.length && ctx.announceShows) await ctx.announceShows(announce);
+  }
   return page.nextPage === null ? [] : [{ v: 1, step: 'shows', importId, page: page.nextPage }];
 }
 
@@ -449,7 +467,7 @@ async function upsertShows(
   venueIds: Map<string, string>,
   now: Date,
 ) {
-  const result = { inserted: 0, updated: 0, unchanged: 0 };
+  const result = { inserted: 0, updated: 0, unchanged: 0, announce: [] as string[] };
   if (events.length === 0) return result;
   const existing = await tx
     .select()
@@ -493,17 +511,21 @@ async function upsertShows(
     }
     const venue = event._embedded.venues[0]!;
     const slug = `${slugify(`${artist.name} ${venue.city.name} ${event.dates.start.localDate}`, 80)}-${slugify(event.id).slice(-6)}`;
-    await tx.insert(shows).values({
-      slug,
-      artistId: artist.id,
-      venueId,
-      startsAt,
-      status: cancelled ? 'cancelled' : 'upcoming',
-      votingOpensAt: new Date(Math.min(startsAt.getTime() - VOTING_DAYS * DAY_MS, now.getTime())),
-      votingClosesAt: startsAt,
-      ticketmasterId: event.id,
-    });
+    const [show] = await tx
+      .insert(shows)
+      .values({
+        slug,
+        artistId: artist.id,
+        venueId,
+        startsAt,
+        status: cancelled ? 'cancelled' : 'upcoming',
+        votingOpensAt: new Date(Math.min(startsAt.getTime() - VOTING_DAYS * DAY_MS, now.getTime())),
+        votingClosesAt: startsAt,
+        ticketmasterId: event.id,
+      })
+      .returning({ id: shows.id, status: shows.status, startsAt: shows.startsAt });
     result.inserted++;
+    if (isAnnounceable(show!, now)) result.announce.push(show!.id);
   }
   return result;
 }

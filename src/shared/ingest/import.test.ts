@@ -4,7 +4,7 @@
  * (workers/api/test/imports.test.ts drives that path through the API and the queue).
  */
 import { env } from 'cloudflare:workers';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FIXTURE_ARTIST,
@@ -13,7 +13,7 @@ import {
   inMemoryFixtureProviders,
 } from '../../../test/fixtures/providers/in-memory';
 import { type DatabaseHandle, openDatabase } from '../db/client';
-import { actualSetlists, artists, imports, playedSongs, shows, songs, venues } from '../db/schema';
+import { actualSetlists, artists, imports, notificationEvents, playedSongs, shows, songs, venues } from '../db/schema';
 import { createLogger } from '../log';
 import type { ImportCreate, ImportProgress, ImportStep } from '../schemas/ingest';
 import { importActualSetlist } from './actual-setlist';
@@ -175,6 +175,87 @@ describe('artist import from recorded provider responses', () => {
     expect(await snapshot()).toEqual(before);
     const [stored] = await db.select().from(imports).where(eq(imports.id, row.id));
     expect((stored!.progress as ImportProgress).shows).toBeUndefined();
+  });
+
+  it("keeps an admin's change to a song, and never adds a song an admin removed again", async () => {
+    const { artist } = await snapshot();
+    const titled = (title: string) => and(eq(songs.artistId, artist.id), eq(songs.title, title));
+    const [edited] = await db
+      .update(songs)
+      .set({ title: 'Paper Boats (Admin)', editedAt: new Date() })
+      .where(titled('Paper Boats'))
+      .returning();
+    const [removed] = await db.update(songs).set({ removedAt: new Date() }).where(titled('Night Harbour')).returning();
+    try {
+      const again = await importArtist({ spotifyId: FIXTURE_ARTIST.spotifyId });
+      expect(again.progress.catalog).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
+      const after = await db.select().from(songs).where(eq(songs.artistId, artist.id)).orderBy(asc(songs.title));
+      expect(after.find((s) => s.id === edited!.id)).toEqual(edited);
+      expect(after.find((s) => s.id === removed!.id)).toEqual(removed);
+      expect(after).toHaveLength(4);
+    } finally {
+      await db.update(songs).set({ title: 'Paper Boats', editedAt: null }).where(eq(songs.id, edited!.id));
+      await db.update(songs).set({ removedAt: null }).where(eq(songs.id, removed!.id));
+    }
+  });
+
+  it("records a new upcoming show's announcement with the show, sends it after the commit, and never again", async () => {
+    const page = structuredClone(providers.files['ticketmaster/events-page-1.json']) as {
+      _embedded: { events: { id: string; dates: { start: Record<string, string>; status: { code: string } } }[] };
+      page: { totalPages: number; number: number };
+    };
+    const template = page._embedded.events[0]!;
+    const startsAt = new Date(Date.now() + 40 * 86_400_000);
+    const tag = crypto.randomUUID().slice(0, 8).toUpperCase();
+    const upcoming = structuredClone(template);
+    upcoming.id = `Z698x${tag}U`;
+    upcoming.dates.start = { localDate: startsAt.toISOString().slice(0, 10), dateTime: startsAt.toISOString() };
+    upcoming.dates.status = { code: 'onsale' };
+    const cancelled = { ...structuredClone(upcoming), id: `Z698x${tag}C` };
+    cancelled.dates.status = { code: 'cancelled' };
+    page._embedded.events = [upcoming, cancelled];
+    page.page = { ...page.page, totalPages: 1, number: 0 };
+    const script = () =>
+      providers.overrides.push({
+        path: '/ticketmaster/discovery/v2/events.json',
+        query: { page: '0' },
+        responses: [{ status: 200, body: page }],
+      });
+    const announced: string[][] = [];
+    const run = async () => {
+      const row = await createImport(db, { spotifyId: FIXTURE_ARTIST.spotifyId }, null);
+      const ctx = { ...context(), announceShows: async (ids: string[]) => void announced.push(ids) };
+      await runImportStep(ctx, { v: 1, step: 'artist', importId: row.id }, hooks);
+      const step: ImportStep = { v: 1, step: 'shows', importId: row.id, page: 0 };
+      expect(await runImportStep(ctx, step, hooks)).toEqual([]);
+      return () => runImportStep(ctx, step, hooks); // its redelivery
+    };
+    const pending = async (showIds: string[]) =>
+      db
+        .select({ subject: notificationEvents.subject, enqueuedAt: notificationEvents.enqueuedAt })
+        .from(notificationEvents)
+        .where(
+          and(
+            eq(notificationEvents.kind, 'show_announced'),
+            inArray(sql`${notificationEvents.subject}->>'showId'`, showIds),
+          ),
+        );
+
+    script();
+    const redeliver = await run();
+    const [show] = await db.select().from(shows).where(eq(shows.ticketmasterId, upcoming.id));
+    const [dropped] = await db.select().from(shows).where(eq(shows.ticketmasterId, cancelled.id));
+    expect(dropped!.status).toBe('cancelled');
+    expect(announced).toEqual([[show!.id]]);
+    // Recorded unsent (this hook sends nothing): the notifications cron's outbox sweep sends such a trigger.
+    expect(await pending([show!.id, dropped!.id])).toEqual([
+      { subject: { kind: 'show_announced', showId: show!.id }, enqueuedAt: null },
+    ]);
+    await redeliver();
+    script();
+    await run(); // a re-import: the show is known
+    expect(announced).toEqual([[show!.id]]);
+    expect(await pending([show!.id, dropped!.id])).toHaveLength(1);
   });
 });
 

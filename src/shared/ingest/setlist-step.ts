@@ -48,7 +48,9 @@ export async function runSetlistStep(ctx: IngestContext, showId: string): Promis
   const catalogue = await ctx.db
     .select({ id: songs.id, title: songs.title })
     .from(songs)
-    .where(eq(songs.artistId, show.artist.id));
+    .where(eq(songs.artistId, show.artist.id))
+    // The first song of a title wins: one in the catalogue before one an admin removed.
+    .orderBy(sql`${songs.removedAt} is not null`);
   const byTitle = new Map<string, string>();
   for (const song of catalogue)
     if (!byTitle.has(normaliseTitle(song.title))) byTitle.set(normaliseTitle(song.title), song.id);

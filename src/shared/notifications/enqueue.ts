@@ -11,17 +11,13 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { NotificationFanout, NotificationTrigger } from '../schemas/notifications';
+import { triggerKey } from './trigger';
+
+export { isAnnounceable, notificationEventRow, triggerKey } from './trigger';
 
 /** A drizzle database of either driver (neon-serverless in the api worker, neon-http elsewhere). */
 export interface SqlExecutor {
   execute(query: SQL): PromiseLike<{ rows: unknown[] }>;
-}
-
-/** The stable text a trigger's event id is derived from; the SQL below and the vote-events consumer agree on it. */
-export function triggerKey(trigger: NotificationTrigger): string {
-  return trigger.kind === 'song_milestone'
-    ? `song_milestone:${trigger.setlistSongId}:${trigger.milestone}`
-    : `${trigger.kind}:${trigger.showId}`;
 }
 
 export const fanoutMessage = (eventId: string, trigger: NotificationTrigger): NotificationFanout => ({
@@ -56,6 +52,25 @@ export async function enqueueNotificationTrigger(
   return row;
 }
 
+/**
+ * The second half of the outbox for a trigger recorded with `notificationEventRow` (./trigger.ts): sends its fan-out and marks
+ * it enqueued, unless it was sent already (by the sweep). Returns whether it sent.
+ */
+export async function sendRecordedTrigger(
+  db: SqlExecutor,
+  queue: Queue,
+  trigger: NotificationTrigger,
+): Promise<boolean> {
+  const { rows } = await db.execute(
+    sql`select id::text as "eventId" from notification_events where id = md5(${triggerKey(trigger)})::uuid and enqueued_at is null`,
+  );
+  const row = rows[0] as { eventId: string } | undefined;
+  if (!row) return false;
+  await queue.send(fanoutMessage(row.eventId, trigger), { contentType: 'json' });
+  await markEnqueued(db, [row.eventId]);
+  return true;
+}
+
 export async function markEnqueued(db: SqlExecutor, eventIds: string[]): Promise<void> {
   if (!eventIds.length) return;
   await db.execute(
@@ -63,7 +78,7 @@ export async function markEnqueued(db: SqlExecutor, eventIds: string[]): Promise
   );
 }
 
-/** A followed artist announced a show (admin creation, ingestion): the artist's followers. */
+/** A followed artist announced a show (admin creation; ingestion records it in its step's transaction): the artist's followers. */
 export const enqueueShowAnnounced = (db: SqlExecutor, queue: Queue, showId: string) =>
   enqueueNotificationTrigger(db, queue, { kind: 'show_announced', showId });
 

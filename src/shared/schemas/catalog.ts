@@ -219,27 +219,51 @@ export type ArtistCreate = z.infer<typeof ArtistCreate>;
 export const ArtistUpdate = ArtistFields.partial().refine(nonEmpty, NON_EMPTY).meta({ id: 'ArtistUpdate' });
 export type ArtistUpdate = z.infer<typeof ArtistUpdate>;
 
-export const SongCreate = z
-  .object({
-    title: z.string().trim().min(1).max(300),
-    album: z.string().trim().min(1).max(300).nullable().optional(),
-    durationMs: z
-      .number()
-      .int()
-      .min(0)
-      .max(24 * 3_600_000)
-      .nullable()
-      .optional(),
-    spotifyId: ExternalId.nullable().optional(),
-    isrc: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z]{2}[A-Za-z0-9]{3}\d{7}$/, 'Use a 12-character ISRC.')
-      .nullable()
-      .optional(),
-  })
-  .meta({ id: 'SongCreate' });
+const SongFields = z.object({
+  title: z.string().trim().min(1).max(300),
+  album: z.string().trim().min(1).max(300).nullable().optional(),
+  durationMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3_600_000)
+    .nullable()
+    .optional(),
+  spotifyId: ExternalId.nullable().optional(),
+  isrc: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2}[A-Za-z0-9]{3}\d{7}$/, 'Use a 12-character ISRC.')
+    .nullable()
+    .optional(),
+});
+export const SongCreate = SongFields.meta({
+  id: 'SongCreate',
+  description: "The title must not be one the artist's catalogue already has (case-insensitive).",
+});
 export type SongCreate = z.infer<typeof SongCreate>;
+export const SongUpdate = SongFields.partial().refine(nonEmpty, NON_EMPTY).meta({
+  id: 'SongUpdate',
+  description:
+    "Any subset of the song's fields; null clears an optional one. A new title must not be one the artist's catalogue already has.",
+});
+export type SongUpdate = z.infer<typeof SongUpdate>;
+
+/** What removing a song answers: the song, when it left the catalogue, and the history that keeps pointing at it. */
+export const SongRemoval = z
+  .object({
+    song: Song,
+    removedAt: z.string(),
+    kept: z
+      .object({
+        setlistEntries: z.number().int().describe("Shows whose fans' predicted setlist has the song."),
+        activeVotes: z.number().int().describe('Votes for it not taken back (none is deleted).'),
+        playedAt: z.number().int().describe('Shows whose actual setlist has it.'),
+      })
+      .describe('Kept as they are: removing a song never deletes a setlist entry, a vote or a played song.'),
+  })
+  .meta({ id: 'SongRemoval' });
+export type SongRemoval = z.infer<typeof SongRemoval>;
 
 const VenueFields = z.object({
   slug: Slug,

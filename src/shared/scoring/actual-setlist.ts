@@ -162,7 +162,13 @@ export async function markPlayed(
       const matches = await tx
         .select({ id: songs.id, title: songs.title })
         .from(songs)
-        .where(and(eq(songs.artistId, show.artistId), sql`lower(${songs.title}) = lower(${input.song.title})`))
+        .where(
+          and(
+            eq(songs.artistId, show.artistId),
+            sql`${songs.removedAt} is null`, // a song an admin removed from the catalogue is matched by id only
+            sql`lower(${songs.title}) = lower(${input.song.title})`,
+          ),
+        )
         .limit(2);
       songId = matches.length === 1 ? matches[0]!.id : null;
       title = matches.length === 1 ? matches[0]!.title : input.song.title;

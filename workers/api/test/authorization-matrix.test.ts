@@ -154,6 +154,20 @@ const RULES: Record<string, Rule> = {
     body: () => ({ title: 'Matrix Song' }),
     path: (ctx) => `/v1/admin/artists/${ctx.artistId}/songs`,
   },
+  // Song 3 of the show's artist is changed and song 4 removed (nothing else uses them).
+  'PATCH /v1/admin/songs/:id': {
+    expect: roles(200, 'admin'),
+    body: () => ({ album: 'Matrix Album' }),
+    path: (ctx) => `/v1/admin/songs/${ctx.songIds[2]}`,
+  },
+  'DELETE /v1/admin/songs/:id': {
+    expect: roles(200, 'admin'),
+    path: (ctx) => `/v1/admin/songs/${ctx.songIds[3]}`,
+  },
+  'POST /v1/admin/songs/:id/restore': {
+    expect: roles(200, 'admin'),
+    path: (ctx) => `/v1/admin/songs/${ctx.songIds[3]}/restore`,
+  },
   'POST /v1/admin/venues': {
     expect: roles(201, 'admin'),
     body: () => ({
@@ -378,7 +392,7 @@ describe('authorization matrix', () => {
 
   beforeAll(async () => {
     const [{ show, songs, artist, venue }, { show: adminShow }, { show: liveSetlistShow }, { show: finalShow }] =
-      await Promise.all([createShow({ songs: 3 }), createShow(), createShow(), createShow({ status: 'live' })]);
+      await Promise.all([createShow({ songs: 4 }), createShow(), createShow(), createShow({ status: 'live' })]);
     await testDb()
       .insert(schema.playedSongs)
       .values({ showId: finalShow.id, position: 1, title: 'Matrix Opener', source: 'moderator' });

@@ -11,7 +11,8 @@ import { PROVIDER_LIMITS, type Provider } from '#shared/ingest/rate-limit';
 import type { ImportRecord, ImportStep } from '#shared/schemas/ingest';
 import type { FixtureCall, FixtureOverride } from '../../../test/fixtures/providers/handler';
 import { FIXTURE_ARTIST } from '../../../test/fixtures/providers/in-memory';
-import { api, connectRoom, errorOf, eventually, signUp, signUpAs, testDb } from './support';
+import { deliveriesOf, eventIdOf, providerRequests } from './notification-support';
+import { api, connectRoom, errorOf, eventually, signUp, signUpAs, sql, testDb } from './support';
 
 const fixtures = inject('providerFixturesUrl');
 const control = async (path: string, body?: unknown) => {
@@ -267,5 +268,113 @@ describe('the setlist step on the imports queue', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // let the consumer finish the step it searched for
     const [after] = await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id));
     expect(after).toEqual(final);
+  });
+});
+
+describe('new shows from Ticketmaster are announced to the artist’s followers', () => {
+  const DAY = 86_400_000;
+  const brixton = {
+    id: 'KovZ9177Brix',
+    name: 'O2 Academy Brixton',
+    timezone: 'Europe/London',
+    city: { name: 'London' },
+    country: { countryCode: 'GB' },
+    location: { latitude: '51.46502', longitude: '-0.11488' },
+  };
+  /** A Ticketmaster event of the fixture artist at Brixton, in Discovery v2's shape. */
+  const event = (id: string, startsAt: Date, status = 'onsale') => ({
+    id,
+    name: `${FIXTURE_ARTIST.name} - Encore Tour`,
+    dates: {
+      start: { localDate: startsAt.toISOString().slice(0, 10), dateTime: startsAt.toISOString() },
+      timezone: 'Europe/London',
+      status: { code: status },
+    },
+    _embedded: { venues: [brixton], attractions: [{ id: FIXTURE_ARTIST.ticketmasterId }] },
+  });
+  /** The artist's events as one page: the next import's shows step reads exactly these. */
+  const eventsPage = (events: ReturnType<typeof event>[]) =>
+    script([
+      {
+        path: '/ticketmaster/discovery/v2/events.json',
+        responses: [
+          {
+            status: 200,
+            body: { _embedded: { events }, page: { size: 50, totalElements: events.length, totalPages: 1, number: 0 } },
+          },
+        ],
+      },
+    ]);
+  const announcementsOf = async (showIds: string[]) =>
+    (await sql().query(
+      `select subject->>'showId' as show_id, enqueued_at is not null as sent from notification_events
+       where kind = 'show_announced' and subject->>'showId' = any($1::text[])`,
+      [showIds],
+    )) as { show_id: string; sent: boolean }[];
+  const inboxOf = async (userId: string, showIds: string[]) =>
+    (await sql().query(
+      `select n.event_id from notifications n join notification_events e on e.id = n.event_id
+       where n.user_id = $1 and e.kind = 'show_announced' and e.subject->>'showId' = any($2::text[])`,
+      [userId, showIds],
+    )) as { event_id: string }[];
+  const showOf = async (ticketmasterId: string) =>
+    (await testDb().select().from(schema.shows).where(eq(schema.shows.ticketmasterId, ticketmasterId)))[0]!;
+
+  it('notifies each follower once through the notifications queue; a re-import or an update notifies no one again', async () => {
+    await reset();
+    // The artist, imported (an earlier test may have done it already: then this changes nothing).
+    let [artist] = await testDb()
+      .select()
+      .from(schema.artists)
+      .where(eq(schema.artists.spotifyId, FIXTURE_ARTIST.spotifyId));
+    if (!artist) {
+      expect((await finished((await startImport({ spotifyId: FIXTURE_ARTIST.spotifyId })).id)).status).toBe('done');
+      [artist] = await testDb()
+        .select()
+        .from(schema.artists)
+        .where(eq(schema.artists.spotifyId, FIXTURE_ARTIST.spotifyId));
+    }
+    const [follower, stranger] = await Promise.all([signUp(), signUp()]);
+    expect((await api(`/v1/me/follows/${artist!.id}`, { method: 'PUT', token: follower.token })).status).toBe(204);
+
+    const tag = crypto.randomUUID().slice(0, 8).toUpperCase();
+    const upcoming = event(`Z698xNEW${tag}`, new Date(Date.now() + 20 * DAY));
+    const cancelled = event(`Z698xCXL${tag}`, new Date(Date.now() + 25 * DAY), 'cancelled');
+    await eventsPage([upcoming, cancelled]);
+    const first = await finished((await startImport({ spotifyId: FIXTURE_ARTIST.spotifyId })).id);
+    expect(first.status, JSON.stringify(first)).toBe('done');
+    expect(first.progress.shows).toMatchObject({ inserted: 2, updated: 0 });
+    const [show, dropped] = [await showOf(upcoming.id), await showOf(cancelled.id)];
+    expect(dropped.status).toBe('cancelled');
+
+    // The follower's inbox gets it from the notifications consumer, as for a show an admin creates.
+    const eventId = await eventIdOf(`show_announced:${show.id}`);
+    await eventually(async () => ((await inboxOf(follower.user.id, [show.id])).length ? true : undefined), 20_000, 100);
+    const rows = await eventually(async () => {
+      const list = await deliveriesOf(eventId);
+      return list.length === 2 && list.every((r) => r.status === 'sent') ? list : undefined;
+    }, 20_000);
+    expect(rows.map((r) => [r.user_id, r.channel])).toEqual([
+      [follower.user.id, 'email'],
+      [follower.user.id, 'in_app'],
+    ]);
+    const [mail] = await providerRequests('email', follower.user.email);
+    expect((JSON.parse(mail!.body) as { subject: string }).subject).toContain(FIXTURE_ARTIST.name);
+    expect(await inboxOf(stranger.user.id, [show.id])).toEqual([]);
+    // A cancelled show is not announced.
+    expect(await announcementsOf([show.id, dropped.id])).toEqual([{ show_id: show.id, sent: true }]);
+
+    // Imported again: unchanged. Then rescheduled: updated. Neither announces anything.
+    await reset();
+    await eventsPage([upcoming, cancelled]);
+    const again = await finished((await startImport({ spotifyId: FIXTURE_ARTIST.spotifyId })).id);
+    expect(again.progress.shows).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
+    await eventsPage([event(upcoming.id, new Date(Date.now() + 21 * DAY)), cancelled]);
+    const moved = await finished((await startImport({ spotifyId: FIXTURE_ARTIST.spotifyId })).id);
+    expect(moved.progress.shows).toMatchObject({ inserted: 0, updated: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a fan-out, had one been sent, would be consumed by now
+    expect(await announcementsOf([show.id, dropped.id])).toEqual([{ show_id: show.id, sent: true }]);
+    expect(await inboxOf(follower.user.id, [show.id, dropped.id])).toEqual([{ event_id: eventId }]);
+    expect(await deliveriesOf(eventId)).toHaveLength(2);
   });
 });

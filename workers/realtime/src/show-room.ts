@@ -241,11 +241,13 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     if (!song) {
       // Not in the cached catalogue: the song may be new, of another artist, or not exist at all.
       const meta = this.#store.meta();
-      const rows = (await openHttpSql(this.env).query('select id, title, artist_id from songs where id = $1', [
-        songId,
-      ])) as { id: string; title: string; artist_id: string }[];
+      const rows = (await openHttpSql(this.env).query(
+        'select id, title, artist_id from songs where id = $1 and removed_at is null',
+        [songId],
+      )) as { id: string; title: string; artist_id: string }[];
       const row = rows[0];
-      if (!row) return fail('song_not_found', 'No song with that id exists.');
+      // A song an admin removed from the catalogue is not added anew (where it is on the setlist already, it stays).
+      if (!row) return fail('song_not_found', "No song with that id is in the artist's catalogue.");
       if (row.artist_id !== meta.artistId)
         return fail('wrong_artist', "That song is by another artist than this show's.");
       this.#store.addCatalogueSong(row.id, row.title);

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { Show } from '#shared/db/schema';
-import { enqueueSetlistPublished, enqueueShowAnnounced } from '#shared/notifications/enqueue';
+import { enqueueSetlistPublished, enqueueShowAnnounced, isAnnounceable } from '#shared/notifications/enqueue';
 import type { AppEnv } from '../app-env';
 
 /**
@@ -8,7 +8,7 @@ import type { AppEnv } from '../app-env';
  * trigger is either not recorded (logged) or recorded but not yet enqueued, which the notifications cron re-sends.
  */
 export async function announceShow(c: Context<AppEnv>, show: Show): Promise<void> {
-  if (show.status !== 'upcoming' || show.startsAt.getTime() <= Date.now()) return;
+  if (!isAnnounceable(show, new Date())) return;
   try {
     await enqueueShowAnnounced(c.var.database.db.$primary, c.env.NOTIFICATIONS, show.id);
   } catch (err) {

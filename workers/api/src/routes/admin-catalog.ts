@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { type Artist as ArtistRow, artists, type Show as ShowRow, shows, songs, venues } from '#shared/db/schema';
+import { type Artist as ArtistRow, artists, type Show as ShowRow, shows, venues } from '#shared/db/schema';
 import { ApiError, errors } from '#shared/errors';
 import { showRoomStub } from '#shared/room-rpc';
 import {
@@ -13,6 +13,8 @@ import {
   ShowUpdate,
   Song,
   SongCreate,
+  SongRemoval,
+  SongUpdate,
   Venue,
   VenueCreate,
   VenueUpdate,
@@ -21,9 +23,10 @@ import { slugify } from '#shared/slug';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { invalidateCatalog } from '../cache/invalidate';
+import { addSong, removeSong, restoreSong, updateSong } from '../catalog/songs';
 import { requireRole } from '../middleware/session/require-role';
 import { announceShow } from '../notifications/announce';
-import { catalogWriteError, songColumns, venueColumns } from './catalog-common';
+import { catalogWriteError, venueColumns } from './catalog-common';
 import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 import { unwrapRoom } from './room-result';
 
@@ -146,15 +149,99 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const [song] = await c.var.database.db.$primary
-        .insert(songs)
-        .values({ ...body, artistId: id })
-        .returning(songColumns)
-        .catch(catalogWriteError);
-      await recordAudit(c, 'song.create', { type: 'song', id: song!.id }, { artistId: id, title: song!.title });
+      const song = await addSong(c.var.database.db.$primary, id, c.req.valid('json'));
+      await recordAudit(c, 'song.create', { type: 'song', id: song.id }, { artistId: id, title: song.title });
       await invalidateCatalog(c, { artistId: id });
-      return c.json(song!, 201);
+      return c.json(song, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'patch',
+      path: '/admin/songs/{id}',
+      tags: ['Catalogue administration'],
+      summary: 'Change a song (its title, album, duration, Spotify id or ISRC)',
+      description:
+        "The admin's values win from then on: an import from Spotify no longer overwrites them. A removed song is 404.",
+      middleware: [adminOnly()] as const,
+      security: SIGNED_IN,
+      request: { params: IdParams, body: { ...json(SongUpdate), required: true } },
+      responses: {
+        200: { description: 'The updated song.', ...json(Song) },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const changes = c.req.valid('json');
+      const { before, after } = await updateSong(c.var.database.db.$primary, id, changes);
+      await recordAudit(
+        c,
+        'song.update',
+        { type: 'song', id },
+        { artistId: after.artistId, from: previous(before, changes), to: changes },
+      );
+      await invalidateCatalog(c, { artistId: after.artistId });
+      return c.json(after, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/admin/songs/{id}',
+      tags: ['Catalogue administration'],
+      summary: "Remove a song from the artist's catalogue",
+      description:
+        'The song leaves the catalogue (listings, the add-a-song search, rooms loaded from now on) but is not deleted: ' +
+        "fans' setlist entries and votes for it, and the shows that played it, stay as they are; `kept` counts them. " +
+        'Removing a removed song again answers the same. `POST /v1/admin/songs/{id}/restore` puts it back.',
+      middleware: [adminOnly()] as const,
+      security: SIGNED_IN,
+      request: { params: IdParams },
+      responses: {
+        200: { description: 'The removed song and what still points at it.', ...json(SongRemoval) },
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { removedNow, ...removal } = await removeSong(c.var.database.db.$primary, id);
+      if (removedNow) {
+        await recordAudit(
+          c,
+          'song.remove',
+          { type: 'song', id },
+          { artistId: removal.song.artistId, title: removal.song.title, kept: removal.kept },
+        );
+        await invalidateCatalog(c, { artistId: removal.song.artistId });
+      }
+      return c.json(removal, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/admin/songs/{id}/restore',
+      tags: ['Catalogue administration'],
+      summary: 'Put a removed song back into the catalogue',
+      description:
+        "409 duplicate_title when the artist's catalogue has a song of that title again. Restoring a song that is not removed answers the song and changes nothing.",
+      middleware: [adminOnly()] as const,
+      security: SIGNED_IN,
+      request: { params: IdParams },
+      responses: {
+        200: { description: 'The song, back in the catalogue.', ...json(Song) },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { song, restored } = await restoreSong(c.var.database.db.$primary, id);
+      if (restored) {
+        await recordAudit(c, 'song.restore', { type: 'song', id }, { artistId: song.artistId, title: song.title });
+        await invalidateCatalog(c, { artistId: song.artistId });
+      }
+      return c.json(song, 200);
     },
   )
   .openapi(

@@ -16,6 +16,7 @@ import {
 import type { ShowSummary } from '#shared/schemas/shows';
 import { recordView } from '../analytics/record';
 import type { AppEnv } from '../app-env';
+import { inCatalogue } from '../catalog/songs';
 import { fullText } from '../search/catalogue';
 import {
   artistSummaryColumns,
@@ -146,7 +147,7 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
         db
           .select(songColumns)
           .from(songs)
-          .where(eq(songs.artistId, id))
+          .where(and(eq(songs.artistId, id), inCatalogue()))
           .orderBy(...catalogueOrder)
           .limit(ARTIST_PAGE_SONGS),
         showsOf(isUpcoming()).orderBy(asc(shows.startsAt), asc(shows.id)).limit(ARTIST_PAGE_SHOWS),
@@ -223,7 +224,7 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
         const items = await db
           .select(songColumns)
           .from(songs)
-          .where(eq(songs.artistId, id))
+          .where(and(eq(songs.artistId, id), inCatalogue()))
           .orderBy(...catalogueOrder)
           .limit(limit);
         return c.json({ items }, 200);
@@ -247,6 +248,7 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
         .where(
           and(
             eq(songs.artistId, id),
+            inCatalogue(),
             sql`(${prefix} or ${key} % ${needle} or ${needle} <% ${key} or ${text.found(document)})`,
           ),
         )

@@ -11,6 +11,7 @@ import type { IngestContext, IngestDb } from '#shared/ingest/context';
 import { markImportFailed, noteImportRetry } from '#shared/ingest/import-steps';
 import { realSleep } from '#shared/ingest/rate-limit';
 import { failureAction, importIdOf, runImportStep } from '#shared/ingest/run-step';
+import { sendRecordedTrigger } from '#shared/notifications/enqueue';
 import { ImportStep } from '#shared/schemas/ingest';
 import { durableRateLimiter } from '../provider-rate-limiter';
 import { finalizeImportedSetlist } from './finalize-imported-setlist';
@@ -25,8 +26,9 @@ export async function consumeImports(
   const { log } = deps;
   const config = providerConfig(env);
   const handle = openDatabase(env, (err) => log.warn('database pool error', { err }));
-  const db: IngestDb = handle.db.$primary;
-  const hooks = hooksFor(handle.db.$primary);
+  const primary = handle.db.$primary;
+  const db: IngestDb = primary;
+  const hooks = hooksFor(primary);
   try {
     for (const message of batch.messages) {
       // One message at a time: whatever one step throws (even while recording its failure), the others of the
@@ -67,6 +69,7 @@ export async function consumeImports(
         log,
         breakerCooldownMs: cooldownMs(env),
       }),
+      announceShows: (showIds) => announceShows(showIds, ctx.log),
     };
     try {
       const next = await runImportStep(ctx, step, hooks, { retried: message.attempts > 1 });
@@ -88,6 +91,21 @@ export async function consumeImports(
       log.warn('import step will be retried', { err, step, delaySeconds, attempts: message.attempts });
       if (importId) await noteImportRetry(db, importId, text).catch(() => {});
       message.retry({ delaySeconds });
+    }
+  }
+
+  /**
+   * New shows of a shows step: their announcements were recorded with them, so the fan-out goes out the way a show
+   * created by an admin is announced. A failed send never fails the step (it committed): the notifications
+   * cron's outbox sweep sends what is left.
+   */
+  async function announceShows(showIds: string[], stepLog: typeof log): Promise<void> {
+    for (const showId of showIds) {
+      try {
+        await sendRecordedTrigger(primary, env.NOTIFICATIONS, { kind: 'show_announced', showId });
+      } catch (err) {
+        stepLog.warn('show announcement not enqueued; the notifications cron will send it', { err, showId });
+      }
     }
   }
 }

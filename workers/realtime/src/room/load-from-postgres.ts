@@ -20,9 +20,11 @@ export async function loadShowFromPostgres(
          from shows s where s.id = $1`,
         [showId],
       ),
-      sql.query(`select so.id, so.title from songs so join shows s on s.artist_id = so.artist_id where s.id = $1`, [
-        showId,
-      ]),
+      // The catalogue fans can add from: songs an admin removed stay on setlists that have them, but are not offered.
+      sql.query(
+        `select so.id, so.title from songs so join shows s on s.artist_id = so.artist_id where s.id = $1 and so.removed_at is null`,
+        [showId],
+      ),
       sql.query(
         `select ss.id, ss.song_id, so.title, ss.added_by from setlist_songs ss join songs so on so.id = ss.song_id where ss.show_id = $1`,
         [showId],
