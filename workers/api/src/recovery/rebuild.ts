@@ -1,0 +1,98 @@
+/**
+ * After Postgres was restored from a backup (docs/operations.md, "Recovery"), every table derived from the vote
+ * rows is recomputed from them, so none of them keeps a figure of the moment the backup was taken nor of work
+ * done halfway when it was: vote counts, scores and fan totals (what the leaderboards read), trending, and the
+ * analytics rollups. Each step is a recompute from the rows, never an increment: running it twice gives the same
+ * tables, and it is safe while votes keep arriving (each step is one statement or one transaction per show, and
+ * the vote consumer's own recount of the songs it touches agrees with it).
+ *
+ * Run it again after the rooms' recheck has put back the votes the backup lacked: the consumer keeps the counts
+ * of those songs, but scores of shows already finalised are only recomputed here.
+ */
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '#shared/db/client';
+import { actualSetlists, playedSongs, shows } from '#shared/db/schema';
+import { scoreShowInTx } from '#shared/scoring/finalize';
+import { rollupDaily, rollupHourly } from '../analytics/rollups';
+import { recomputeTrending } from '../trending/recompute';
+
+export interface RebuildResult {
+  /** Setlist songs whose vote_count was wrong and was corrected. */
+  voteCountsFixed: number;
+  /** Finalised shows scored again (show_accuracy, fan_scores). */
+  showsRescored: number;
+  /** fan_totals rows corrected from fan_scores. */
+  fanTotalsFixed: number;
+  trending: { shows: number; artists: number };
+  rollups: { hourly: number; daily: number };
+  ms: number;
+}
+
+/** Counts from the rows (active, not discounted), only where the cached figure differs. */
+const RECOUNT_ALL = sql`
+  update setlist_songs s set vote_count = c.n
+  from (
+    select ss.id, count(v.id)::int as n
+    from setlist_songs ss
+    left join votes v on v.setlist_song_id = ss.id and v.active
+      and not exists (select 1 from vote_discounts d where d.vote_id = v.id and d.show_id = v.show_id)
+    group by ss.id
+  ) c
+  where s.id = c.id and s.vote_count <> c.n`;
+
+/** Every fan's totals from fan_scores (a fan left without scores keeps a row with zeros, as finalisation does). */
+const FAN_TOTALS_ALL = sql`
+  with sums as (
+    select u.user_id, coalesce(sum(f.points), 0)::int as points, count(f.show_id)::int as shows,
+           coalesce(sum(f.songs_hit), 0)::int as songs_hit
+    from (select user_id from fan_scores union select user_id from fan_totals) u
+    left join fan_scores f on f.user_id = u.user_id
+    group by u.user_id
+  )
+  insert into fan_totals (user_id, points, shows, songs_hit, updated_at)
+  select user_id, points, shows, songs_hit, now() from sums
+  on conflict (user_id) do update set points = excluded.points, shows = excluded.shows,
+    songs_hit = excluded.songs_hit, updated_at = excluded.updated_at
+  where (fan_totals.points, fan_totals.shows, fan_totals.songs_hit)
+    is distinct from (excluded.points, excluded.shows, excluded.songs_hit)`;
+
+export async function rebuildDerived(db: Database, now: Date = new Date()): Promise<RebuildResult> {
+  const started = Date.now();
+  const primary = db.$primary;
+  const recount = await primary.execute(RECOUNT_ALL);
+
+  const finalised = await primary
+    .select({ id: shows.id, artistId: shows.artistId, startsAt: shows.startsAt })
+    .from(actualSetlists)
+    .innerJoin(shows, eq(shows.id, actualSetlists.showId))
+    .where(eq(actualSetlists.state, 'final'));
+  for (const show of finalised) {
+    // One transaction per show, like finalisation: a big catalogue never holds one long lock.
+    await primary.transaction(async (tx) => {
+      // The lock finalisation takes: a moderator finalising the same show meanwhile waits, and scores last.
+      await tx.select({ id: shows.id }).from(shows).where(eq(shows.id, show.id)).for('update');
+      const played = await tx
+        .select({ position: playedSongs.position, songId: playedSongs.songId, title: playedSongs.title })
+        .from(playedSongs)
+        .where(eq(playedSongs.showId, show.id))
+        .orderBy(playedSongs.position);
+      if (played.length) await scoreShowInTx(tx, show, played);
+    });
+  }
+  const totals = await primary.execute(FAN_TOTALS_ALL);
+
+  const trending = await recomputeTrending(db, now);
+  const first = (await primary.execute(sql`select min(at) as first from analytics_events`)).rows[0] as
+    | { first: string | Date | null }
+    | undefined;
+  const from = first?.first ? new Date(first.first) : now;
+  const rollups = { hourly: await rollupHourly(db, from, now), daily: await rollupDaily(db, from, now) };
+  return {
+    voteCountsFixed: recount.rowCount ?? 0,
+    showsRescored: finalised.length,
+    fanTotalsFixed: totals.rowCount ?? 0,
+    trending: { shows: trending.shows.scored, artists: trending.artists.scored },
+    rollups,
+    ms: Date.now() - started,
+  };
+}
