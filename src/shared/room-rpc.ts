@@ -163,6 +163,8 @@ export interface RoomRecheck {
   settled: boolean;
   /** Repair events written (votes, retractions and setlist songs Postgres lacked or held wrongly). */
   repairs: number;
+  /** Events the queue had taken that Postgres lacks, sent again at once. */
+  resent: number;
 }
 
 export type ShowRoomStub = DurableObjectStub<ShowRoomRpc & Rpc.DurableObjectBranded>;

@@ -195,4 +195,43 @@ describe('the rebuild of derived tables', () => {
     expect(((await again.json()) as { voteCountsFixed: number }).voteCountsFixed).toBe(0);
     expect(await snapshot()).toEqual(before);
   });
+
+  it('with the restore point, fans out again the notification triggers whose inbox rows the restore lost', async () => {
+    const { show, songs } = await createShow({ songs: 2 });
+    const [admin, moderator] = await Promise.all([signUpAs('admin'), signUpAs('moderator')]);
+    const fans = await Promise.all(Array.from({ length: 2 }, () => signUp()));
+    const a = await addSong(show.id, fans[0]!.token, songs[0]!.id);
+    for (const fan of fans) await vote(show.id, fan.token, a);
+    await eventually(async () => {
+      const rows = (await sql().query('select count(*)::int as n from votes where show_id = $1 and active', [
+        show.id,
+      ])) as { n: number }[];
+      return rows[0]!.n === 2 ? true : undefined;
+    });
+    await api(`/v1/shows/${show.id}/played`, {
+      method: 'POST',
+      token: moderator.token,
+      body: json({ songId: songs[0]!.id }),
+    });
+    expect(
+      (await api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: moderator.token })).status,
+    ).toBe(200);
+    const inbox = async () =>
+      (
+        (await sql().query(
+          `select count(*)::int as n from notifications where user_id = any($1::uuid[]) and kind = 'setlist_published'`,
+          [fans.map((f) => f.user.id)],
+        )) as { n: number }[]
+      )[0]!.n;
+    await eventually(async () => ((await inbox()) === 2 ? true : undefined));
+    // The restore point came after the trigger but before its fan-out wrote the inboxes.
+    const since = new Date().toISOString();
+    await sql().query('delete from notifications where user_id = any($1::uuid[])', [fans.map((f) => f.user.id)]);
+    expect(await inbox()).toBe(0);
+
+    const res = await api('/v1/admin/recovery/rebuild', { method: 'POST', token: admin.token, body: json({ since }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { notificationsRefanned: number }).notificationsRefanned).toBeGreaterThanOrEqual(1);
+    await eventually(async () => ((await inbox()) === 2 ? true : undefined));
+  });
 });

@@ -44,6 +44,8 @@ const UPDATE_LOG_SIZE = 1000;
 const VIEWER_COUNT_INTERVAL_MS = 1000;
 /** Queue `sendBatch` accepts at most 100 messages. */
 const OUTBOX_BATCH = 100;
+/** An operator's recheck resends a sent event Postgres lacks once it was sent this long ago (still in flight before). */
+const RECHECK_RESEND_AFTER_MS = 10_000;
 /** Batches per drain, so one drain cannot run for long while the queue is slow. */
 const OUTBOX_BATCHES_PER_DRAIN = 20;
 
@@ -436,16 +438,20 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
   }
 
   async recheck(showId: string): Promise<RoomResult<RoomRecheck>> {
-    if (!this.#store.isLoaded()) return ok({ loaded: false, settled: true, repairs: 0 });
+    if (!this.#store.isLoaded()) return ok({ loaded: false, settled: true, repairs: 0, resent: 0 });
     if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
     // One reconciliation at a time: two would both see the same gap and write its repairs twice.
     while (this.#reconciling) await new Promise((r) => setTimeout(r, 20));
     this.#reconciling = true;
     try {
       const sql = openHttpSql(this.env);
-      // Sent events Postgres lacks go again now, not after ROOM_RESEND_AFTER_SECONDS: after a restore they were
-      // lost with it, not slow. A repeat of one that was only slow is a no-op for the consumer.
-      const config = { batchSize: 1000, maxBatches: 50, resendAfterMs: 0 };
+      // Sent events Postgres lacks go again within seconds, not after ROOM_RESEND_AFTER_SECONDS: after a restore
+      // they were lost with it, not slow. A repeat of one that was only slow is a no-op for the consumer.
+      const config = {
+        batchSize: 1000,
+        maxBatches: 50,
+        resendAfterMs: Math.min(this.#durability.resendAfterMs, RECHECK_RESEND_AFTER_MS),
+      };
       const confirmed = await confirmSent(sql, this.#store, config, this.#log);
       if (confirmed.resent) this.#ensureAlarm(Date.now());
       const repairs = await reconcileCounts(sql, this.#store, this.#log, { compareRows: true });
@@ -455,7 +461,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
         this.#countCheckedSeq = -1;
         this.#countCheckAt = 0;
         this.#ensureAlarm(Date.now() + this.#durability.reconcileIntervalMs);
-        return ok({ loaded: true, settled: false, repairs: 0 });
+        return ok({ loaded: true, settled: false, repairs: 0, resent: confirmed.resent });
       }
       this.#recheckPending = false;
       // Repairs go out now, and the next check confirms them (it never stops at a room that still differs).
@@ -463,8 +469,8 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
         this.#countCheckedSeq = -1;
         this.#ensureAlarm(Date.now());
       }
-      this.#log.info('operator recheck', { showId, repairs });
-      return ok({ loaded: true, settled: true, repairs });
+      this.#log.info('operator recheck', { showId, repairs, resent: confirmed.resent });
+      return ok({ loaded: true, settled: true, repairs, resent: confirmed.resent });
     } finally {
       this.#reconciling = false;
     }

@@ -12,6 +12,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '#shared/db/client';
 import { actualSetlists, playedSongs, shows } from '#shared/db/schema';
+import { resendPendingNotificationEvents } from '#shared/notifications/enqueue';
 import { scoreShowInTx } from '#shared/scoring/finalize';
 import { rollupDaily, rollupHourly } from '../analytics/rollups';
 import { recomputeTrending } from '../trending/recompute';
@@ -25,8 +26,17 @@ export interface RebuildResult {
   fanTotalsFixed: number;
   trending: { shows: number; artists: number };
   rollups: { hourly: number; daily: number };
+  /** Notification triggers fanned out again (only with `since`). */
+  notificationsRefanned: number;
   ms: number;
 }
+
+/**
+ * A trigger recorded shortly before the restore point may have been fanned out after it: its inbox rows and
+ * deliveries are then gone too. Fanning out again is idempotent (one inbox row per event and fan, one delivery
+ * per event, fan and channel), so the margin only costs a few no-op messages.
+ */
+export const REFAN_MARGIN_MS = 60 * 60_000;
 
 /** Counts from the rows (active, not discounted), only where the cached figure differs. */
 const RECOUNT_ALL = sql`
@@ -56,7 +66,17 @@ const FAN_TOTALS_ALL = sql`
   where (fan_totals.points, fan_totals.shows, fan_totals.songs_hit)
     is distinct from (excluded.points, excluded.shows, excluded.songs_hit)`;
 
-export async function rebuildDerived(db: Database, now: Date = new Date()): Promise<RebuildResult> {
+/**
+ * `since` (the restore point): notification triggers recorded from REFAN_MARGIN_MS before it are fanned out again,
+ * so the inboxes and deliveries written after the restore point come back (an email or push sent after it may be
+ * sent a second time; an inbox row never is).
+ */
+export async function rebuildDerived(
+  db: Database,
+  notifications: Queue,
+  options: { since?: Date | undefined; now?: Date } = {},
+): Promise<RebuildResult> {
+  const now = options.now ?? new Date();
   const started = Date.now();
   const primary = db.$primary;
   const recount = await primary.execute(RECOUNT_ALL);
@@ -87,12 +107,26 @@ export async function rebuildDerived(db: Database, now: Date = new Date()): Prom
     | undefined;
   const from = first?.first ? new Date(first.first) : now;
   const rollups = { hourly: await rollupHourly(db, from, now), daily: await rollupDaily(db, from, now) };
+
+  let notificationsRefanned = 0;
+  if (options.since) {
+    const after = new Date(options.since.getTime() - REFAN_MARGIN_MS).toISOString();
+    await primary.execute(
+      sql`update notification_events set enqueued_at = null where created_at >= ${after}::timestamptz`,
+    );
+    for (;;) {
+      const sent = await resendPendingNotificationEvents(primary, notifications, 0, 100);
+      notificationsRefanned += sent;
+      if (sent < 100) break;
+    }
+  }
   return {
     voteCountsFixed: recount.rowCount ?? 0,
     showsRescored: finalised.length,
     fanTotalsFixed: totals.rowCount ?? 0,
     trending: { shows: trending.shows.scored, artists: trending.artists.scored },
     rollups,
+    notificationsRefanned,
     ms: Date.now() - started,
   };
 }

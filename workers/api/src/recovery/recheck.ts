@@ -29,6 +29,8 @@ export interface RecheckOutcome {
   /** Rooms that held state and compared it with Postgres. */
   compared: number;
   repairs: number;
+  /** Sent events Postgres lacked, sent again at once. */
+  resent: number;
   /** Rooms with events still in flight: they compare by themselves once confirmed; call again to see. */
   unsettled: string[];
   /** Shows whose room repaired something. */
@@ -61,6 +63,7 @@ export async function recheckRooms(db: Database, env: Env, request: RecheckReque
     rooms: ids.length,
     compared: 0,
     repairs: 0,
+    resent: 0,
     unsettled: [],
     repaired: [],
     failed: [],
@@ -77,7 +80,8 @@ export async function recheckRooms(db: Database, env: Env, request: RecheckReque
             outcome.failed.push(showId);
             continue;
           }
-          const { loaded, settled, repairs } = result.value;
+          const { loaded, settled, repairs, resent } = result.value;
+          outcome.resent += resent;
           if (loaded && settled) outcome.compared++;
           if (loaded && !settled) outcome.unsettled.push(showId);
           if (repairs) {

@@ -14,9 +14,19 @@ const RebuildResult = z
     fanTotalsFixed: z.number().int(),
     trending: z.object({ shows: z.number().int(), artists: z.number().int() }),
     rollups: z.object({ hourly: z.number().int(), daily: z.number().int() }),
+    notificationsRefanned: z.number().int(),
     ms: z.number().int(),
   })
   .meta({ id: 'RebuildResult' });
+
+const RebuildBody = z
+  .object({
+    since: z.iso.datetime({ offset: true }).optional().meta({
+      description:
+        'The restore point. Notification triggers recorded from an hour before it are fanned out again (idempotent per fan and channel), so inboxes written after it come back.',
+    }),
+  })
+  .meta({ id: 'RebuildRequest' });
 
 const RecheckBody = z
   .object({
@@ -40,6 +50,7 @@ const RecheckResult = z
     rooms: z.number().int(),
     compared: z.number().int(),
     repairs: z.number().int(),
+    resent: z.number().int(),
     unsettled: z.array(z.string()),
     repaired: z.array(z.object({ showId: z.string(), repairs: z.number().int() })),
     failed: z.array(z.string()),
@@ -59,13 +70,17 @@ export const adminRecoveryRoutes = new OpenAPIHono<AppEnv>()
         'Vote counts, scores of finalised shows, fan totals (the leaderboards), trending and the analytics rollups, recomputed from the rows. Idempotent; safe while votes arrive. docs/operations.md#recovery.',
       middleware: [requireRole('admin')] as const,
       security: SIGNED_IN,
+      request: { body: { required: false, ...json(RebuildBody) } },
       responses: {
         200: { description: 'What was recomputed.', ...json(RebuildResult) },
-        ...errorResponses(401, 403, 503),
+        ...errorResponses(400, 401, 403, 503),
       },
     }),
     async (c) => {
-      const result = await rebuildDerived(c.var.database.db);
+      const { since } = c.req.valid('json');
+      const result = await rebuildDerived(c.var.database.db, c.env.NOTIFICATIONS, {
+        since: since ? new Date(since) : undefined,
+      });
       await recordAudit(c, 'recovery.rebuild', { type: 'database' }, { ...result });
       return c.json(result, 200);
     },
