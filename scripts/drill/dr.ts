@@ -26,6 +26,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchDb } from '../../bench/room/db';
+import { rebuild, recheckAll } from '../recovery/client';
 import { destroyDatabase, restoreDatabase, takeBackup } from './backup';
 import { Fan, type FanStats } from './fans';
 import { ROOT, startStack } from './stack';
@@ -74,20 +75,6 @@ async function call<T>(
     signal: AbortSignal.timeout(120_000),
   });
   return { status: res.status, body: (await res.json().catch(() => ({}))) as T };
-}
-
-/** An admin call right after the restore: the api's database breaker may still be open for a few seconds. */
-async function adminCall<T>(base: string, path: string, body: unknown, token: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const res = await call<T>(base, 'POST', path, body, token).catch((err: unknown) => {
-      if (Date.now() > deadline) throw err;
-      return undefined;
-    });
-    if (res?.status === 200) return res.body;
-    if (res && (res.status < 500 || Date.now() > deadline)) throw new Error(`${path}: HTTP ${res.status}`);
-    await sleep(500);
-  }
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -323,47 +310,20 @@ async function main(): Promise<void> {
     t = mark('restore from the backup', t);
     await until(async () => (await fetch(`${stack.url}/health`).catch(() => undefined))?.status === 200, 60_000);
     t = mark('api healthy', t);
-    await adminCall(stack.url, '/v1/admin/recovery/rebuild', { since: backup.takenAt.toISOString() }, fx.admin.token);
+    const api = { base: stack.url, token: fx.admin.token };
+    await rebuild(api, backup.takenAt);
     t = mark('rebuild derived tables', t);
     const restoredOnly = await ackedVsPostgres(db, live, fans, userOf);
     const afterRestore = await recordState(db, scope);
     log(`restored and rebuilt: ${restoredOnly.wrong} acked operations not in Postgres (without the rooms)`);
 
-    let repairs = 0;
-    let resent = 0;
-    let rounds = 0;
-    for (;;) {
-      rounds++;
-      let after: string | undefined;
-      let unsettled = 0;
-      do {
-        const page = await adminCall<{
-          repairs: number;
-          resent: number;
-          unsettled: string[];
-          failed: string[];
-          next: string | null;
-        }>(
-          stack.url,
-          '/v1/admin/recovery/recheck',
-          { since: new Date(backup.takenAt.getTime() - 60_000).toISOString(), ...(after ? { after } : {}) },
-          fx.admin.token,
-        );
-        repairs += page.repairs;
-        resent += page.resent;
-        log(
-          `recheck round ${rounds}: resent ${page.resent}, repairs ${page.repairs}, unsettled ${page.unsettled.length}`,
-        );
-        unsettled += page.unsettled.length + page.failed.length;
-        after = page.next ?? undefined;
-      } while (after);
-      if (!unsettled || rounds >= 20) break;
-      await sleep(1000);
-    }
+    // The restore point an operator would give, a minute early: a room that took votes just before it is included.
+    const recheck = await recheckAll(api, new Date(backup.takenAt.getTime() - 60_000), { log });
+    const { repairs, resent, rounds } = recheck;
     t = mark('rooms recheck', t);
     const caughtUp = await until(async () => (await ackedVsPostgres(db, live, fans, userOf)).wrong === 0, 120_000);
     t = mark('votes re-applied by the consumer', t);
-    await adminCall(stack.url, '/v1/admin/recovery/rebuild', {}, fx.admin.token);
+    await rebuild(api);
     t = mark('rebuild again', t);
     const rto = performance.now() - t0;
     // The inboxes of the triggers fanned out again by the first rebuild (two queue hops: fan-out, deliver). A
