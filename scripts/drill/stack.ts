@@ -5,7 +5,7 @@
  * wrangler.toml with smaller queue retry budgets (max_retries is not a var).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { buildApiAssets } from '../api-assets';
@@ -33,17 +33,30 @@ export interface StackOptions {
 export interface DrillStack {
   url: string;
   relay: string;
+  /** The database under the workers now (PGlite's instance is `pglite`; a real server's URL is `upstreamUrl`). */
+  database(): LocalDatabase;
+  /** Closes the relay (and PGlite): the workers find no database until `startDatabase`. */
+  stopDatabase(): Promise<void>;
+  /**
+   * Opens the database and its relay again, on the same port. PGlite: from `loadDataDir` (a `dumpDataDir()`
+   * tarball) into an emptied data directory when given, else from the data directory as it is.
+   */
+  startDatabase(load?: { loadDataDir?: Blob }): Promise<void>;
   /** SIGKILLs the workers' workerd (and wrangler), then starts wrangler again and waits until healthy. */
   killWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startStack(opts: StackOptions): Promise<DrillStack> {
-  const db: LocalDatabase = await startLocalDatabase({
-    ...(opts.databaseUrl ? { upstreamUrl: opts.databaseUrl } : { dataDir: resolve(opts.dataDir, 'pglite') }),
+  const pgliteDir = resolve(opts.dataDir, 'pglite');
+  let db: LocalDatabase = await startLocalDatabase({
+    ...(opts.databaseUrl ? { upstreamUrl: opts.databaseUrl } : { dataDir: pgliteDir }),
     port: opts.relayPort,
     log: () => {},
   });
+  // A restarted relay must listen where the workers' DB_RELAY points.
+  const relayPort = Number(db.relayAddress.split(':').at(-1));
+  let dbOpen = true;
   if (db.pglite) await applyMigrations(db.pglite);
   else {
     const client = new pg.Client({ connectionString: db.upstreamUrl });
@@ -81,6 +94,24 @@ export async function startStack(opts: StackOptions): Promise<DrillStack> {
   return {
     url,
     relay: db.relayAddress,
+    database: () => db,
+    async stopDatabase() {
+      if (!dbOpen) return;
+      dbOpen = false;
+      await db.close();
+    },
+    async startDatabase(load = {}) {
+      if (dbOpen) throw new Error('the database is already open');
+      if (load.loadDataDir) rmSync(pgliteDir, { recursive: true, force: true });
+      db = await startLocalDatabase({
+        ...(opts.databaseUrl
+          ? { upstreamUrl: opts.databaseUrl }
+          : { dataDir: pgliteDir, ...(load.loadDataDir ? { loadDataDir: load.loadDataDir } : {}) }),
+        port: relayPort,
+        log: () => {},
+      });
+      dbOpen = true;
+    },
     async killWorkers() {
       const workerd = descendants(wrangler.pid!).filter((pid) => cmdline(pid).includes('workerd'));
       for (const pid of workerd) process.kill(pid, 'SIGKILL');
@@ -90,7 +121,7 @@ export async function startStack(opts: StackOptions): Promise<DrillStack> {
     },
     async stop() {
       await stopProcess(wrangler, 'SIGINT');
-      await db.close();
+      if (dbOpen) await db.close();
       rmSync(DRILL_CONSUMERS_CONFIG, { force: true });
     },
   };
@@ -110,9 +141,11 @@ async function startWrangler(opts: StackOptions, url: string): Promise<ChildProc
     '--show-interactive-dev-session=false',
     ...(opts.inspectorPort ? ['--inspector-port', String(opts.inspectorPort)] : []),
   ];
+  // DRILL_WRANGLER_LOG=<file>: the workers' log lines (LOG_LEVEL) are appended there instead of dropped.
+  const logFile = process.env.DRILL_WRANGLER_LOG ? openSync(process.env.DRILL_WRANGLER_LOG, 'a') : 'ignore';
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'ignore'],
+    stdio: ['ignore', logFile, logFile],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
   });
   const deadline = Date.now() + 120_000;

@@ -25,6 +25,8 @@ export interface LocalDatabase {
 export interface LocalDatabaseOptions {
   /** directory for persistent PGlite data; undefined = in-memory. Ignored when upstreamUrl is set */
   dataDir?: string;
+  /** PGlite mode: a tarball from `pglite.dumpDataDir()` to start from (dataDir must be empty); the drill's restore */
+  loadDataDir?: Blob;
   /** real Postgres URL (e.g. postgres://postgres@127.0.0.1:5432/mysetlist_test). When set, the relay pipes to it. */
   upstreamUrl?: string;
   host?: string; // default 127.0.0.1
@@ -65,7 +67,11 @@ export async function startLocalDatabase(opts: LocalDatabaseOptions): Promise<Lo
     };
   }
 
-  const engine = await PgliteEngine.open({ ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}), log });
+  const engine = await PgliteEngine.open({
+    ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+    log,
+  });
   const sql = new PgliteSqlExecutor(engine);
   let relay: RelayServer;
   try {

@@ -45,6 +45,8 @@ const WANTED_EXTENSIONS: Readonly<Record<string, () => Promise<Extension>>> = {
 
 export interface PgliteEngineOptions {
   dataDir?: string;
+  /** A tarball from `pglite.dumpDataDir()` to start from (the data directory must be empty). */
+  loadDataDir?: Blob;
   log: (line: string) => void;
 }
 
@@ -118,7 +120,11 @@ export class PgliteEngine {
       // PGlite's NodeFS only creates the last path segment; create parents too.
       mkdirSync(dataDir, { recursive: true });
     }
-    const pglite = new PGlite({ ...(dataDir !== undefined ? { dataDir } : {}), extensions });
+    const pglite = new PGlite({
+      ...(dataDir !== undefined ? { dataDir } : {}),
+      ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+      extensions,
+    });
     await pglite.waitReady;
 
     // Ask PGlite for the values of the reported parameters instead of running a startup packet through

@@ -144,6 +144,27 @@ export interface ShowRoomRpc {
    * SESSION_REVOKED_CLOSE_CODE before it answers, so none of them can vote afterwards. Never loads a room.
    */
   revokeSockets(showId: string, revocation: SocketRevocation): Promise<RoomResult<{ closed: number }>>;
+  /**
+   * An operator's recheck after Postgres was restored (docs/operations.md, "Recovery"): the room compares every
+   * vote it holds with Postgres now, whether or not anything happened since its last check, and writes the events
+   * Postgres lacks (idempotent: a second call finds nothing to repair). Never loads a room: one that holds nothing
+   * has nothing Postgres could lack.
+   */
+  recheck(showId: string): Promise<RoomResult<RoomRecheck>>;
+}
+
+export interface RoomRecheck {
+  /** The room held state (it has seen the show); false: nothing to compare. */
+  loaded: boolean;
+  /**
+   * The comparison ran. False while events are still in flight to Postgres: the room then runs it by itself as
+   * soon as they are confirmed (call again to see the outcome).
+   */
+  settled: boolean;
+  /** Repair events written (votes, retractions and setlist songs Postgres lacked or held wrongly). */
+  repairs: number;
+  /** Events the queue had taken that Postgres lacks, sent again at once. */
+  resent: number;
 }
 
 export type ShowRoomStub = DurableObjectStub<ShowRoomRpc & Rpc.DurableObjectBranded>;

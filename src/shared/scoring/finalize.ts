@@ -9,6 +9,7 @@
  * those fans recomputed from fan_scores, rollups.ts).
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { PrimaryDatabase } from '../db/client';
 import { actualSetlists, fanScores, playedSongs, setlistSongs, showAccuracy, shows, songs, votes } from '../db/schema';
 import { errors } from '../errors';
 import type { PredictionScore } from '../schemas/scoring';
@@ -52,84 +53,8 @@ export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Pro
     if (!played.length)
       throw errors.conflict('nothing_played', 'No song has been marked as played: there is nothing to score yet.');
 
-    // The predicted setlist with its votes, counted from the vote rows themselves (not the vote_count cache),
-    // so the show's score and the fans' points come from the same rows.
-    const [predicted, activeVotes] = await Promise.all([
-      tx
-        .select({
-          setlistSongId: setlistSongs.id,
-          songId: setlistSongs.songId,
-          title: songs.title,
-          createdAt: setlistSongs.createdAt,
-        })
-        .from(setlistSongs)
-        .innerJoin(songs, eq(songs.id, setlistSongs.songId))
-        .where(eq(setlistSongs.showId, showId)),
-      tx
-        .select({ userId: votes.userId, setlistSongId: votes.setlistSongId })
-        .from(votes)
-        .where(and(eq(votes.showId, showId), eq(votes.active, true))),
-    ]);
-    const songOf = new Map(predicted.map((p) => [p.setlistSongId, p.songId]));
-    const counts = new Map<string, number>();
-    const votesByFan = new Map<string, string[]>();
-    for (const v of activeVotes) {
-      const songId = songOf.get(v.setlistSongId);
-      if (!songId) continue;
-      counts.set(songId, (counts.get(songId) ?? 0) + 1);
-      const mine = votesByFan.get(v.userId);
-      if (mine) mine.push(songId);
-      else votesByFan.set(v.userId, [songId]);
-    }
-    const result = scorePrediction(
-      predicted.map((p) => ({
-        songId: p.songId,
-        title: p.title,
-        votes: counts.get(p.songId) ?? 0,
-        addedAt: p.createdAt.getTime(),
-      })),
-      played,
-    );
-    const fans = fanPoints(votesByFan, played, result.topSongIds);
+    const { result, fans } = await scoreShowInTx(tx, show, played);
     const now = new Date();
-
-    const accuracy = {
-      topN: result.score.topN,
-      precision: result.score.precision,
-      recall: result.score.recall,
-      positionBonus: result.score.positionBonus,
-      score: result.score.score,
-      details: { ...result.details, hits: result.score.hits },
-      computedAt: now,
-    };
-    await tx
-      .insert(showAccuracy)
-      .values({ showId, ...accuracy })
-      .onConflictDoUpdate({ target: showAccuracy.showId, set: accuracy });
-    const previous = await tx
-      .select({ userId: fanScores.userId, startsAt: fanScores.showStartsAt })
-      .from(fanScores)
-      .where(eq(fanScores.showId, showId));
-    await tx.delete(fanScores).where(eq(fanScores.showId, showId));
-    for (let i = 0; i < fans.length; i += FAN_SCORE_BATCH) {
-      await tx.insert(fanScores).values(
-        fans.slice(i, i + FAN_SCORE_BATCH).map((f) => ({
-          showId,
-          userId: f.userId,
-          artistId: show.artistId,
-          points: f.points,
-          songsHit: f.songsHit,
-          songsVoted: f.songsVoted,
-          showStartsAt: show.startsAt,
-          computedAt: now,
-        })),
-      );
-    }
-    await refreshFanRollups(
-      tx,
-      [...previous.map((p) => p.userId), ...fans.map((f) => f.userId)],
-      [show.startsAt, ...previous.map((p) => p.startsAt)],
-    );
     const [setlist] = await tx
       .insert(actualSetlists)
       .values({ showId, source: 'moderator', state: 'final', finalizedAt: now, revision: 1 })
@@ -162,4 +87,98 @@ export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Pro
     result: finalized.score,
   });
   return finalized;
+}
+
+type Transaction = Parameters<Parameters<PrimaryDatabase['transaction']>[0]>[0];
+
+/**
+ * Scores a show inside the caller's transaction from the rows as they are: the prediction (show_accuracy), each
+ * voter's points (fan_scores, replaced) and those fans' totals (fan_totals). Finalisation and the recovery
+ * rebuild (workers/api/src/recovery/rebuild.ts) share it, so a rebuilt score is the score finalisation gives.
+ */
+export async function scoreShowInTx(
+  tx: Transaction,
+  show: { id: string; artistId: string; startsAt: Date },
+  played: Parameters<typeof scorePrediction>[1],
+) {
+  const showId = show.id;
+  // The predicted setlist with its votes, counted from the vote rows themselves (not the vote_count cache),
+  // so the show's score and the fans' points come from the same rows.
+  const [predicted, activeVotes] = await Promise.all([
+    tx
+      .select({
+        setlistSongId: setlistSongs.id,
+        songId: setlistSongs.songId,
+        title: songs.title,
+        createdAt: setlistSongs.createdAt,
+      })
+      .from(setlistSongs)
+      .innerJoin(songs, eq(songs.id, setlistSongs.songId))
+      .where(eq(setlistSongs.showId, showId)),
+    tx
+      .select({ userId: votes.userId, setlistSongId: votes.setlistSongId })
+      .from(votes)
+      .where(and(eq(votes.showId, showId), eq(votes.active, true))),
+  ]);
+  const songOf = new Map(predicted.map((p) => [p.setlistSongId, p.songId]));
+  const counts = new Map<string, number>();
+  const votesByFan = new Map<string, string[]>();
+  for (const v of activeVotes) {
+    const songId = songOf.get(v.setlistSongId);
+    if (!songId) continue;
+    counts.set(songId, (counts.get(songId) ?? 0) + 1);
+    const mine = votesByFan.get(v.userId);
+    if (mine) mine.push(songId);
+    else votesByFan.set(v.userId, [songId]);
+  }
+  const result = scorePrediction(
+    predicted.map((p) => ({
+      songId: p.songId,
+      title: p.title,
+      votes: counts.get(p.songId) ?? 0,
+      addedAt: p.createdAt.getTime(),
+    })),
+    played,
+  );
+  const fans = fanPoints(votesByFan, played, result.topSongIds);
+  const now = new Date();
+
+  const accuracy = {
+    topN: result.score.topN,
+    precision: result.score.precision,
+    recall: result.score.recall,
+    positionBonus: result.score.positionBonus,
+    score: result.score.score,
+    details: { ...result.details, hits: result.score.hits },
+    computedAt: now,
+  };
+  await tx
+    .insert(showAccuracy)
+    .values({ showId, ...accuracy })
+    .onConflictDoUpdate({ target: showAccuracy.showId, set: accuracy });
+  const previous = await tx
+    .select({ userId: fanScores.userId, startsAt: fanScores.showStartsAt })
+    .from(fanScores)
+    .where(eq(fanScores.showId, showId));
+  await tx.delete(fanScores).where(eq(fanScores.showId, showId));
+  for (let i = 0; i < fans.length; i += FAN_SCORE_BATCH) {
+    await tx.insert(fanScores).values(
+      fans.slice(i, i + FAN_SCORE_BATCH).map((f) => ({
+        showId,
+        userId: f.userId,
+        artistId: show.artistId,
+        points: f.points,
+        songsHit: f.songsHit,
+        songsVoted: f.songsVoted,
+        showStartsAt: show.startsAt,
+        computedAt: now,
+      })),
+    );
+  }
+  await refreshFanRollups(
+    tx,
+    [...previous.map((p) => p.userId), ...fans.map((f) => f.userId)],
+    [show.startsAt, ...previous.map((p) => p.startsAt)],
+  );
+  return { result, fans };
 }

@@ -19,6 +19,7 @@ import { adminCatalogRoutes } from './routes/admin-catalog';
 import { adminFlagRoutes } from './routes/admin-flags';
 import { adminImportRoutes } from './routes/admin-imports';
 import { adminOpsRoutes } from './routes/admin-ops';
+import { adminRecoveryRoutes } from './routes/admin-recovery';
 import { adminUserRoutes } from './routes/admin-users';
 import { artistRoutes } from './routes/artists';
 import { authRoutes } from './routes/auth';
@@ -104,6 +105,7 @@ function createV1() {
   v1.route('/', leaderboardRoutes);
   v1.route('/', adminAnalyticsRoutes);
   v1.route('/', adminOpsRoutes);
+  v1.route('/', adminRecoveryRoutes);
   // The one document describes every route: GET /health too, which lives outside /v1, so its operation
   // overrides the `/v1` server with `/` (routing stays in createApp).
   v1.openAPIRegistry.registerPath(healthRoute);

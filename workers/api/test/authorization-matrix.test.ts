@@ -115,6 +115,8 @@ const RULES: Record<string, Rule> = {
   'GET /v1/shows/:showId/live': { expect: everyone(426) },
   'GET /v1/admin/dead-letters': { expect: roles(200, 'admin') },
   'POST /v1/admin/dead-letters/replay': { expect: roles(200, 'admin'), body: () => ({}) },
+  'POST /v1/admin/recovery/rebuild': { expect: roles(200, 'admin') },
+  'POST /v1/admin/recovery/recheck': { expect: roles(200, 'admin'), body: (ctx) => ({ showIds: [ctx.showId] }) },
   'PUT /v1/admin/users/:userId/role': { expect: roles(200, 'admin'), body: () => ({ role: 'fan' }) },
   'GET /v1/admin/audit-log': { expect: roles(200, 'admin') },
   'GET /v1/admin/flags': { expect: roles(200, 'admin') },

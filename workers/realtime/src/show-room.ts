@@ -5,6 +5,7 @@ import {
   type ActualSetlistUpdate,
   ROOM_HEADERS,
   type RoomActor,
+  type RoomRecheck,
   type RoomResult,
   SESSION_REVOKED_CLOSE_CODE,
   type SetlistView,
@@ -43,6 +44,8 @@ const UPDATE_LOG_SIZE = 1000;
 const VIEWER_COUNT_INTERVAL_MS = 1000;
 /** Queue `sendBatch` accepts at most 100 messages. */
 const OUTBOX_BATCH = 100;
+/** An operator's recheck resends a sent event Postgres lacks once it was sent this long ago (still in flight before). */
+const RECHECK_RESEND_AFTER_MS = 10_000;
 /** Batches per drain, so one drain cannot run for long while the queue is slow. */
 const OUTBOX_BATCHES_PER_DRAIN = 20;
 
@@ -103,6 +106,8 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
   #countCheckAt = 0;
   /** The event sequence the last count check saw: a room with nothing new is not checked again. */
   #countCheckedSeq = -1;
+  /** An operator asked for a recheck that could not run yet: the next count check compares every vote row. */
+  #recheckPending = false;
   /** This instance has looked for events left from before it (eviction, a crash). */
   #woken = false;
   /** The fan-out shards holding the sockets of a big room (fanout/, docs/realtime.md "The fan-out tier"). */
@@ -432,6 +437,45 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     const closed = this.#closeRevokedSockets(revocation) + onShards;
     if (revocation.accountDeleted && this.#store.isLoaded()) this.#store.forgetUser(revocation.userId);
     return ok({ closed });
+  }
+
+  async recheck(showId: string): Promise<RoomResult<RoomRecheck>> {
+    if (!this.#store.isLoaded()) return ok({ loaded: false, settled: true, repairs: 0, resent: 0 });
+    if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
+    // One reconciliation at a time: two would both see the same gap and write its repairs twice.
+    while (this.#reconciling) await new Promise((r) => setTimeout(r, 20));
+    this.#reconciling = true;
+    try {
+      const sql = openHttpSql(this.env);
+      // Sent events Postgres lacks go again within seconds, not after ROOM_RESEND_AFTER_SECONDS: after a restore
+      // they were lost with it, not slow. A repeat of one that was only slow is a no-op for the consumer.
+      const config = {
+        batchSize: 1000,
+        maxBatches: 50,
+        resendAfterMs: Math.min(this.#durability.resendAfterMs, RECHECK_RESEND_AFTER_MS),
+      };
+      const confirmed = await confirmSent(sql, this.#store, config, this.#log);
+      if (confirmed.resent) this.#ensureAlarm(Date.now());
+      const repairs = await reconcileCounts(sql, this.#store, this.#log, { compareRows: true });
+      if (repairs === undefined) {
+        // Events in flight: the alarm's count check runs once they are confirmed, comparing every row.
+        this.#recheckPending = true;
+        this.#countCheckedSeq = -1;
+        this.#countCheckAt = 0;
+        this.#ensureAlarm(Date.now() + this.#durability.reconcileIntervalMs);
+        return ok({ loaded: true, settled: false, repairs: 0, resent: confirmed.resent });
+      }
+      this.#recheckPending = false;
+      // Repairs go out now, and the next check confirms them (it never stops at a room that still differs).
+      if (repairs) {
+        this.#countCheckedSeq = -1;
+        this.#ensureAlarm(Date.now());
+      }
+      this.#log.info('operator recheck', { showId, repairs, resent: confirmed.resent });
+      return ok({ loaded: true, settled: true, repairs, resent: confirmed.resent });
+    } finally {
+      this.#reconciling = false;
+    }
   }
 
   /** The one place that decides which sockets a revocation closes (shards of a large room would do the same). */
@@ -778,8 +822,9 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     if (confirmed.resent) this.#ensureAlarm(Date.now());
     if (Date.now() < this.#countCheckAt) return;
     const seq = this.#store.meta().eventSeq;
-    const repairs = await reconcileCounts(sql, this.#store, this.#log);
+    const repairs = await reconcileCounts(sql, this.#store, this.#log, { compareRows: this.#recheckPending });
     if (repairs === undefined) return;
+    this.#recheckPending = false;
     this.#countCheckedSeq = repairs ? -1 : seq;
     this.#countCheckAt = Date.now() + this.#durability.countCheckIntervalMs;
     if (repairs) this.#ensureAlarm(Date.now());

@@ -112,11 +112,25 @@ function settled(store: RoomStore, eventSeq: number): boolean {
   return store.meta().eventSeq === eventSeq && store.outboxSize() === 0 && store.unconfirmedCount() === 0;
 }
 
+export interface ReconcileOptions {
+  /**
+   * Compare the vote rows even when every count matches (an operator's recheck after a restore,
+   * docs/operations.md "Recovery"): equal counts can hide different votes, e.g. a vote cast and another taken
+   * back on the same song after the backup was taken.
+   */
+  compareRows?: boolean;
+}
+
 /**
  * Compares the room's counts with Postgres' once every event is confirmed, and repairs a difference. Returns the
  * number of repair events written, or undefined when the room was not settled (the check waits for next time).
  */
-export async function reconcileCounts(sql: Sql, store: RoomStore, log: Logger): Promise<number | undefined> {
+export async function reconcileCounts(
+  sql: Sql,
+  store: RoomStore,
+  log: Logger,
+  options: ReconcileOptions = {},
+): Promise<number | undefined> {
   const { showId, eventSeq } = store.meta();
   if (!settled(store, eventSeq)) return undefined;
   const pgCounts = (await sql.query(SONG_COUNTS, [showId])) as { setlist_song_id: string; votes: number }[];
@@ -124,7 +138,7 @@ export async function reconcileCounts(sql: Sql, store: RoomStore, log: Logger): 
   const room = store.setlistEntries();
   const inPostgres = new Map(pgCounts.map((r) => [r.setlist_song_id, Number(r.votes)]));
   const differs = room.some((s) => inPostgres.get(s.setlistSongId) !== s.votes);
-  if (!differs) return 0;
+  if (!differs && !options.compareRows) return 0;
 
   const pgVotes = (await sql.query(SHOW_VOTES, [showId])) as {
     user_id: string;
@@ -181,6 +195,7 @@ export async function reconcileCounts(sql: Sql, store: RoomStore, log: Logger): 
     });
     repairs++;
   }
+  if (!repairs && !differs) return 0;
   store.addToCounter(COUNTERS.repaired, repairs);
   log.warn('room and postgres counts differed; repair events written', {
     showId,
