@@ -92,7 +92,8 @@ export async function routeRunner(client: pg.Client): Promise<RouteRunner> {
   const app = new Hono();
   app.use('*', async (c, next) => {
     const ctx = c as unknown as { set(key: string, value: unknown): void };
-    ctx.set('database', { db: database, opened: true, close: async () => {} });
+    // The worker's RequestDatabase: `primaryHttp` is the primary over HTTP (the session lookup reads through it).
+    ctx.set('database', { db: database, primaryHttp: db, opened: true, close: async () => {} });
     ctx.set('log', {
       debug() {},
       info() {},
