@@ -1,7 +1,7 @@
 /**
  * The demo log-ins and their password hashes.
  *
- * Hashes use the production format of src/shared/auth/password.ts (PBKDF2-SHA-256, 100,000 iterations),
+ * Hashes use the production format of workers/api/src/auth/password.ts (PBKDF2-SHA-256, 100,000 iterations),
  * so the real log-in route verifies them. Two deliberate differences from `hashPassword`:
  * - the salt is derived from the seed instead of crypto.getRandomValues, so a seeded database is
  *   byte-for-byte reproducible (acceptable for throwaway demo data, never for real accounts);
@@ -36,7 +36,7 @@ export const DEMO_FAN: DemoAccount = DEMO_ACCOUNTS[0]!;
 /** The password of every generated (non-demo) user. */
 export const SHARED_PASSWORD = 'demo-user-password';
 
-/** Must match ITERATIONS in src/shared/auth/password.ts (the workerd maximum). */
+/** Must match ITERATIONS in workers/api/src/auth/password.ts (the workerd maximum). */
 const ITERATIONS = 100_000;
 
 export interface PasswordHashes {

@@ -13,7 +13,7 @@ import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '#shared/db/client';
 import * as schema from '#shared/db/schema';
-import { refreshArtistSimilarity } from '#shared/recommend/similarity';
+import { refreshArtistSimilarity } from '../src/recommend/similarity';
 import { createApp } from '../src/app';
 import { testDb, uniqueEmail } from './support';
 

@@ -12,7 +12,7 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '#shared/db/schema';
-import modelJson from '#shared/forecast/model.json';
+import modelJson from '../src/forecast/model.json';
 import type { Recommendations, ShowForecast } from '#shared/schemas/ml';
 import { createApp } from '../src/app';
 import worker from '../src/index';

@@ -1,5 +1,5 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
-import { hashSessionToken, looksLikeSessionToken, newSessionToken } from '#shared/auth/session-token';
+import { hashSessionToken, looksLikeSessionToken, newSessionToken } from './session-token';
 import type { Database, ReadDatabase } from '#shared/db/client';
 import { sessions, type User, users } from '#shared/db/schema';
 import type { Me } from '#shared/schemas/auth';

@@ -7,9 +7,9 @@
 import type { CronTable } from '#shared/cron/run';
 import { CRONS } from '#shared/cron/schedule';
 import type { Database } from '#shared/db/client';
-import { refreshForecasts } from '#shared/forecast/refresh';
+import { refreshForecasts } from '../forecast/refresh';
 import type { Logger } from '#shared/log';
-import { refreshArtistSimilarity } from '#shared/recommend/similarity';
+import { refreshArtistSimilarity } from '../recommend/similarity';
 import { evaluateAlerts } from '../alerts/job';
 import { detectAnomalies } from '../analytics/anomalies';
 import { maintainAnalytics } from '../analytics/maintenance';

@@ -8,7 +8,7 @@
  */
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
+import { SESSION_COOKIE } from '../auth/session-token';
 import type { AppEnv } from '../app-env';
 import { webOrigins } from '../middleware/cors-policy/web-origins';
 

@@ -184,7 +184,7 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const db = c.var.database.db;
       const { id } = await findArtist(db, c.req.valid('param').idOrSlug);
-      // Precomputed by the hourly cron (src/shared/recommend/similarity.ts: the scoring is explained there):
+      // Precomputed by the hourly cron (workers/api/src/recommend/similarity.ts: the scoring is explained there):
       // one index range scan of artist_similarity_rank_idx, however many votes and follows there are.
       const rows = await db
         .select({

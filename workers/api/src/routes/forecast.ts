@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { errors } from '#shared/errors';
-import { readShowFeatures } from '#shared/forecast/features';
-import { forecastOf } from '#shared/forecast/refresh';
+import { readShowFeatures } from '../forecast/features';
+import { forecastOf } from '../forecast/refresh';
 import { ShowForecast, ShowIdParams } from '#shared/schemas/ml';
 import type { AppEnv } from '../app-env';
 import { readReplica } from './catalog-common';
@@ -10,7 +10,7 @@ import { errorResponses, json } from './openapi-helpers';
 
 /**
  * The popularity forecast of one show, computed now from its current features by the committed model
- * (src/shared/forecast/model.json). The cron stores the same computation for every open show in show_forecasts.
+ * (workers/api/src/forecast/model.json). The cron stores the same computation for every open show in show_forecasts.
  */
 export const forecastRoutes = new OpenAPIHono<AppEnv>().openapi(
   createRoute({

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError } from '#shared/errors';
-import { isFlagOn } from '#shared/flags/reader';
+import { isFlagOn } from '../flags/reader';
 import { placeLiveSocket, ROOM_HEADERS } from '#shared/room-rpc';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv } from '../app-env';

@@ -1,4 +1,4 @@
-import { SESSION_COOKIE } from '#shared/auth/session-token';
+import { SESSION_COOKIE } from '../auth/session-token';
 import { ErrorBodySchema } from '#shared/schemas/common';
 
 /** A JSON body or response described by its zod schema. */

@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { deleteCookie } from 'hono/cookie';
-import { verifyPassword } from '#shared/auth/password';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
+import { verifyPassword } from '../auth/password';
+import { SESSION_COOKIE } from '../auth/session-token';
 import { users } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import { DataExport, DeleteAccountBody } from '#shared/schemas/privacy';

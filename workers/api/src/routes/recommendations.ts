@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { recommend } from '#shared/recommend/recommend';
+import { recommend } from '../recommend/recommend';
 import { Recommendations, RecommendationsQuery } from '#shared/schemas/ml';
 import type { AppEnv } from '../app-env';
 import { requireCaller } from '../middleware/session';

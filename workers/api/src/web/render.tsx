@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
+import { SESSION_COOKIE } from '../auth/session-token';
 import type { Me } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { findCaller } from '../auth/sessions';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
+import { SESSION_COOKIE } from '../../auth/session-token';
 import type { AppEnv } from '../../app-env';
 import { clearMemoryCache } from '../../cache/memory';
 import { DatabaseUnavailableError } from '../../resilience/database-breaker';

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
+import { SESSION_COOKIE } from '../../auth/session-token';
 import { errors } from '#shared/errors';
 import type { AppEnv } from '../../app-env';
 import { type CallerLookup, findCaller } from '../../auth/sessions';

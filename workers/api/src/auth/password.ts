@@ -3,7 +3,7 @@
  * 100,000 iterations is the most workerd accepts; the format records the parameters so they can grow.
  * Format: `pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>`.
  */
-import { fromBase64Url, timingSafeEqual, toBase64Url } from './bytes';
+import { fromBase64Url, timingSafeEqual, toBase64Url } from '#shared/auth/bytes';
 
 const ITERATIONS = 100_000;
 const KEY_BITS = 256;
