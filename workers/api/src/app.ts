@@ -31,7 +31,7 @@ import { leaderboardRoutes } from './routes/leaderboard';
 import { liveRoutes } from './routes/live';
 import { mfaRoutes } from './routes/mfa';
 import { notificationRoutes } from './routes/notifications';
-import { SECURITY_SCHEMES } from './routes/openapi-helpers';
+import { SECURITY_SCHEMES } from './http/openapi';
 import { privacyRoutes } from './routes/privacy';
 import { recommendationRoutes } from './routes/recommendations';
 import { roomModerationRoutes } from './routes/room-moderation';

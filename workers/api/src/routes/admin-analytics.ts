@@ -10,7 +10,7 @@ import { computeMetrics } from '../analytics/metrics';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 
 const STAFF = ['moderator', 'admin'] as const;
 

@@ -6,7 +6,7 @@ import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { listFlags, putFlag } from '../flags/admin';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 
 const Environment = z
   .string()

@@ -7,7 +7,7 @@ import type { AppEnv } from '../app-env';
 import { requireRole } from '../middleware/session/require-role';
 import { listAlerts } from '../ops/alerts';
 import { traceHopsOf } from '../ops/traces';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 
 const STAFF = ['moderator', 'admin'] as const;
 

@@ -10,8 +10,8 @@ import { recordAudit } from '../audit';
 import { forgetUserSessions } from '../auth/session-cache';
 import { toMe } from '../auth/sessions';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
 
 const RoleBody = z.object({ role: UserRole }).meta({ id: 'RoleBody' });
 const AuditEntry = z

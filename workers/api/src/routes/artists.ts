@@ -26,9 +26,9 @@ import {
   showSummaryColumns,
   songColumns,
   toShowSummary,
-} from './catalog-common';
-import { errorResponses, json } from './openapi-helpers';
-import { type CursorKey, cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+} from '../catalog/common';
+import { errorResponses, json } from '../http/openapi';
+import { type CursorKey, cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
 
 /** How many upcoming and past shows the artist page carries; the full lists are GET /shows?artistId=. */
 export const ARTIST_PAGE_SHOWS = 20;

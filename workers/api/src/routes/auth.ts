@@ -15,7 +15,7 @@ import { passwordWork } from '../auth/password-work';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
 import { revokeRoomSockets } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 
 const signUpRoute = createRoute({
   method: 'post',

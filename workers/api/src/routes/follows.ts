@@ -9,9 +9,9 @@ import { ShowList } from '#shared/schemas/shows';
 import { recordEvent } from '../analytics/record';
 import type { AppEnv } from '../app-env';
 import { requireCaller } from '../middleware/session';
-import { artistSummaryColumns, isUpcoming, rowAfter, showSummaryColumns, toShowSummary } from './catalog-common';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+import { artistSummaryColumns, isUpcoming, rowAfter, showSummaryColumns, toShowSummary } from '../catalog/common';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
 
 /** A fan follows artists; their feed is the upcoming shows of those artists. */
 export const followRoutes = new OpenAPIHono<AppEnv>()

@@ -5,8 +5,8 @@ import { readShowFeatures } from '../forecast/features';
 import { forecastOf } from '../forecast/refresh';
 import { ShowForecast, ShowIdParams } from '#shared/schemas/ml';
 import type { AppEnv } from '../app-env';
-import { readReplica } from './catalog-common';
-import { errorResponses, json } from './openapi-helpers';
+import { readReplica } from '../catalog/common';
+import { errorResponses, json } from '../http/openapi';
 
 /**
  * The popularity forecast of one show, computed now from its current features by the committed model

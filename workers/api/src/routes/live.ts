@@ -8,7 +8,7 @@ import type { AppEnv } from '../app-env';
 import { recordRoomJoin } from '../live/room-sockets';
 import { showRoomOf } from '../live/show-room-of';
 import { socketOriginAllowed } from '../live/socket-origin';
-import { errorResponses, SIGN_IN_OPTIONAL } from './openapi-helpers';
+import { errorResponses, SIGN_IN_OPTIONAL } from '../http/openapi';
 
 const ShowIdParam = z.object({ showId: z.uuid() });
 

@@ -13,7 +13,7 @@ import {
   verifySecondFactor,
 } from '../auth/mfa';
 import { requireCaller } from '../middleware/session';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 
 const statusRoute = createRoute({
   method: 'get',

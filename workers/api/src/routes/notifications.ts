@@ -26,9 +26,9 @@ import type { AppEnv } from '../app-env';
 import { requireCaller } from '../middleware/session';
 import { readPreferences, setSwitches, unsubscribeRows, writePreferences } from '../notifications/preferences';
 import { confirmUnsubscribePage, unsubscribedPage } from '../notifications/unsubscribe-page';
-import { rowAfter } from './catalog-common';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+import { rowAfter } from '../catalog/common';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
 
 /** The optional `PUSH_SERVICE_HOSTS` var (src/shared/notifications/push-hosts.ts); not in wrangler.toml by default. */
 const pushHostsOf = (env: Env) => (env as Env & { PUSH_SERVICE_HOSTS?: string }).PUSH_SERVICE_HOSTS;

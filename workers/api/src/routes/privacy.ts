@@ -14,7 +14,7 @@ import { revokeRoomSockets, showsWithSongsAddedBy } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
 import { eraseUser } from '../privacy/erase';
 import { exportUserData } from '../privacy/export';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 
 /** GDPR/CCPA: a copy of all my data, and deletion of my account (confirmed by password and second factor). */
 export const privacyRoutes = new OpenAPIHono<AppEnv>()

@@ -3,8 +3,8 @@ import { recommend } from '../recommend/recommend';
 import { Recommendations, RecommendationsQuery } from '#shared/schemas/ml';
 import type { AppEnv } from '../app-env';
 import { requireCaller } from '../middleware/session';
-import { readReplica } from './catalog-common';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
+import { readReplica } from '../catalog/common';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 
 /** At most this many genres are taken from `?genres=`: a preference, not a query language. */
 const MAX_GENRES = 10;

@@ -7,8 +7,8 @@ import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { showRoomOf } from '../live/show-room-of';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses, SIGNED_IN } from './openapi-helpers';
-import { unwrapRoom } from './room-result';
+import { errorResponses, SIGNED_IN } from '../http/openapi';
+import { unwrapRoom } from '../live/room-result';
 
 const LockBody = z.object({ locked: z.boolean() }).meta({ id: 'LockBody' });
 const LockState = z.object({ locked: z.boolean() }).meta({ id: 'LockState' });

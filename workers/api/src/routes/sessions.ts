@@ -15,7 +15,7 @@ import { passwordWork } from '../auth/password-work';
 import { forgetSession } from '../auth/session-cache';
 import { revokeRoomSockets } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 
 const listRoute = createRoute({
   method: 'get',

@@ -8,8 +8,8 @@ import type { AppEnv, Caller } from '../app-env';
 import { showRoomOf } from '../live/show-room-of';
 import { requireCaller } from '../middleware/session';
 import { tracedRoomCall } from '../tracing/room-call';
-import { errorResponses, json, SIGN_IN_OPTIONAL, SIGNED_IN } from './openapi-helpers';
-import { unwrapRoom } from './room-result';
+import { errorResponses, json, SIGN_IN_OPTIONAL, SIGNED_IN } from '../http/openapi';
+import { unwrapRoom } from '../live/room-result';
 
 const ShowParams = z.object({ showId: z.uuid() });
 const VoteParams = ShowParams.extend({ setlistSongId: z.uuid() });

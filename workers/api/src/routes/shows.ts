@@ -14,9 +14,9 @@ import {
   showSummaryColumns,
   toShowSummary,
   venueColumns,
-} from './catalog-common';
-import { errorResponses, json } from './openapi-helpers';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+} from '../catalog/common';
+import { errorResponses, json } from '../http/openapi';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
 
 /** How many songs of the predicted setlist the show page summarises. */
 export const PREDICTED_TOP = 10;

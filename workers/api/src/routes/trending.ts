@@ -10,9 +10,9 @@ import {
   TRENDING_EXPRESSION,
   WEIGHTS,
 } from '../trending/recompute';
-import { showSummaryColumns, toShowSummary } from './catalog-common';
-import { errorResponses, json } from './openapi-helpers';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+import { showSummaryColumns, toShowSummary } from '../catalog/common';
+import { errorResponses, json } from '../http/openapi';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
 
 const FORMULA = {
   expression: TRENDING_EXPRESSION,

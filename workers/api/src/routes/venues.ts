@@ -4,9 +4,9 @@ import { artists, shows, venues } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import { IdOrSlugParams, VenueDetail, VenueList, VenueListQuery } from '#shared/schemas/catalog';
 import type { AppEnv } from '../app-env';
-import { idOrSlug, isUpcoming, rowAfter, showSummaryColumns, toShowSummary, venueColumns } from './catalog-common';
-import { errorResponses, json } from './openapi-helpers';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
+import { idOrSlug, isUpcoming, rowAfter, showSummaryColumns, toShowSummary, venueColumns } from '../catalog/common';
+import { errorResponses, json } from '../http/openapi';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
 
 /** How many upcoming shows the venue page carries; the full list is GET /shows?venueId=. */
 export const VENUE_PAGE_SHOWS = 20;
