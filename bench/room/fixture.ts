@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BenchDb } from './db';
+import { DAY_MS } from '#shared/time';
 
 export interface Fixture {
   runId: string;
@@ -16,7 +17,6 @@ export interface Fixture {
   timings: { catalogueMs: number; signupsMs: number; setlistMs: number; setlistPersistedMs: number };
 }
 
-const DAY_MS = 86_400_000;
 const PASSWORD = 'bench-password-123';
 
 /** Runs `fn` over `items` with at most `limit` in flight. */

@@ -6,8 +6,7 @@
 import { env } from 'cloudflare:workers';
 import { openHttpDatabase, openHttpSql } from '#shared/db/client';
 import * as schema from '#shared/db/schema';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '#shared/time';
 
 export function testDb() {
   return openHttpDatabase(env);

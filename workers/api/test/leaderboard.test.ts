@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fanScores } from '#shared/db/schema';
 import { api, createShow, errorOf, signUp, sql, testDb } from './support';
+import { DAY_MS } from '#shared/time';
 
-const DAY_MS = 86_400_000;
 
 interface Board {
   period: string;

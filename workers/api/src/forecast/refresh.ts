@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { rowsOf, type SqlRunner } from '#shared/db/sql-runner';
 import { readShowFeatures, type ShowFeatureRow } from './features';
 import { FORECAST_MODEL, type ForecastModel, type Prediction, predictVotes } from './model';
+import { DAY_MS } from '#shared/time';
 
 /** Rows per upsert statement (each row is ~8 parameters in arrays: one statement carries them all). */
 const UPSERT_CHUNK = 1_000;
@@ -43,7 +44,7 @@ export function forecastOf(row: ShowFeatureRow, now: Date, model: ForecastModel 
       venueCapacity: row.venueCapacity,
       weekday: row.weekday,
       earlyVotes: row.earlyVotes,
-      daysToShow: Math.round(((row.startsAt.getTime() - now.getTime()) / 86_400_000) * 100) / 100,
+      daysToShow: Math.round(((row.startsAt.getTime() - now.getTime()) / DAY_MS) * 100) / 100,
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Database } from '#shared/db/client';
 import { alerts } from '#shared/db/schema';
 import type { Alert } from '#shared/schemas/alerts';
 import { toAlert } from '../alerts/lifecycle';
+import { HOUR_MS } from '#shared/time';
 
 /** Active alerts (pending and firing, oldest first) and those resolved in the last `recentHours`, newest first. */
 export async function listAlerts(
@@ -11,7 +12,7 @@ export async function listAlerts(
   recentHours: number,
   limit: number,
 ): Promise<{ active: Alert[]; recent: Alert[] }> {
-  const since = new Date(now.getTime() - recentHours * 3_600_000);
+  const since = new Date(now.getTime() - recentHours * HOUR_MS);
   const rows = await db.$primary
     .select()
     .from(alerts)
