@@ -2,7 +2,7 @@
 
 import type { Alert } from '#shared/schemas/alerts';
 import type { TraceHop } from '#shared/trace/spans';
-import type { AdminMetrics } from '../admin-metrics';
+import type { AdminMetrics } from '#shared/schemas/admin-analytics';
 import { WEB_ASSETS } from '../assets';
 import { must } from '../internal-api';
 import { html, type PageContext, requireMe } from '../render';
