@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { rowsOf } from '#shared/db/sql-runner';
+import { rowsOf } from '../../workers/api/src/db/sql-runner';
 import { recommend } from '../../workers/api/src/recommend/recommend';
 import { refreshArtistSimilarity } from '../../workers/api/src/recommend/similarity';
 import { DEFAULT_NOW, openDemoDb } from './demo-db';

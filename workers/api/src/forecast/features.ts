@@ -4,7 +4,7 @@
  * the features it was trained on.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { rowsOf, type SqlRunner } from '#shared/db/sql-runner';
+import { rowsOf, type SqlRunner } from '../db/sql-runner';
 import { OPENING_DAYS, type ShowFeatures } from './model';
 
 export interface ShowFeatureRow extends ShowFeatures {

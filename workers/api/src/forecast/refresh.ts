@@ -4,7 +4,7 @@
  * detection reads `predicted_votes_per_minute` from there.
  */
 import { sql } from 'drizzle-orm';
-import { rowsOf, type SqlRunner } from '#shared/db/sql-runner';
+import { rowsOf, type SqlRunner } from '../db/sql-runner';
 import { readShowFeatures, type ShowFeatureRow } from './features';
 import { FORECAST_MODEL, type ForecastModel, type Prediction, predictVotes } from './model';
 import { DAY_MS } from '#shared/time';

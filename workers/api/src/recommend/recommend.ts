@@ -12,7 +12,7 @@
  * already voted on (their own artists' shows are the feed: GET /v1/me/feed).
  */
 import { sql } from 'drizzle-orm';
-import { rowsOf, type SqlRunner } from '#shared/db/sql-runner';
+import { rowsOf, type SqlRunner } from '../db/sql-runner';
 
 export type ReasonKind = 'similar_fans' | 'genre' | 'popular';
 

@@ -14,7 +14,7 @@
  * both counts; it bounds the cost of the refresh at scale (see docs/ml.md for the timing at 10k artists).
  */
 import { sql } from 'drizzle-orm';
-import { rowsOf, type SqlRunner } from '#shared/db/sql-runner';
+import { rowsOf, type SqlRunner } from '../db/sql-runner';
 
 export const FAN_WEIGHT = 0.7;
 export const GENRE_WEIGHT = 0.3;
