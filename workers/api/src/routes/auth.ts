@@ -1,11 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../auth/password';
 import { SESSION_COOKIE } from '../auth/session-token';
-import { isUniqueViolation } from '#shared/db/errors';
-import { userMfa, users } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import { LogInBody, Me, SessionCreated, SignUpBody } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
@@ -13,6 +10,7 @@ import { reserveLoginAttempt } from '../auth/login-limiter';
 import { mfaErrors, verifySecondFactor } from '../auth/mfa';
 import { passwordWork } from '../auth/password-work';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
+import { createUser, userForLogIn } from '../auth/users';
 import { revokeRoomSockets } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
 import { errorResponses, json, SIGNED_IN } from '../http/openapi';
@@ -85,17 +83,11 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     const body = c.req.valid('json');
     const db = c.var.database.db;
     const passwordHash = await passwordWork(c.env).run(() => hashPassword(body.password));
-    let user: typeof users.$inferSelect | undefined;
-    try {
-      [user] = await db.$primary
-        .insert(users)
-        .values({ email: body.email, passwordHash, displayName: body.displayName ?? body.email.split('@')[0]! })
-        .returning();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw errors.conflict('email_taken', 'An account with this email already exists.');
-      throw err;
-    }
-    if (!user) throw errors.internal();
+    const user = await createUser(db, {
+      email: body.email,
+      passwordHash,
+      displayName: body.displayName ?? body.email.split('@')[0]!,
+    });
     const { token, expiresAt } = await createSession(db, user.id, Number(c.env.SESSION_TTL_DAYS), clientMeta(c));
     startSession(c, token, expiresAt);
     c.var.log.info('user signed up', { userId: user.id });
@@ -104,12 +96,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
   .openapi(logInRoute, async (c) => {
     const body = c.req.valid('json');
     const db = c.var.database.db;
-    const [row] = await db.$primary
-      .select({ user: users, mfaEnabledAt: userMfa.enabledAt })
-      .from(users)
-      .leftJoin(userMfa, eq(userMfa.userId, users.id))
-      .where(eq(users.email, body.email))
-      .limit(1);
+    const row = await userForLogIn(db, body.email);
     const user = row?.user;
     const ip = c.req.header('CF-Connecting-IP');
     const attempt = await reserveLoginAttempt(c.env, body.email, ip);

@@ -1,13 +1,12 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import { deleteCookie } from 'hono/cookie';
 import { verifyPassword } from '../auth/password';
 import { SESSION_COOKIE } from '../auth/session-token';
-import { users } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import { DataExport, DeleteAccountBody } from '#shared/schemas/privacy';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { passwordHashOf } from '../auth/account-sessions';
 import { mfaErrors, mfaState, verifySecondFactor } from '../auth/mfa';
 import { passwordWork } from '../auth/password-work';
 import { revokeRoomSockets, showsWithSongsAddedBy } from '../live/room-sockets';
@@ -50,11 +49,8 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       const body = c.req.valid('json');
       const db = c.var.database.db;
       const caller = c.var.caller!;
-      const [user] = await db.$primary
-        .select({ passwordHash: users.passwordHash })
-        .from(users)
-        .where(eq(users.id, caller.user.id));
-      if (!user || !(await passwordWork(c.env).run(() => verifyPassword(body.password, user.passwordHash))))
+      const storedHash = await passwordHashOf(db, caller.user.id);
+      if (!storedHash || !(await passwordWork(c.env).run(() => verifyPassword(body.password, storedHash))))
         throw errors.invalidCredentials();
       if ((await mfaState(db, caller.user.id)) === 'enabled') {
         if (!body.totp && !body.recoveryCode) throw mfaErrors.required();
