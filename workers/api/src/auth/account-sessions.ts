@@ -4,17 +4,12 @@
  * live sockets (live/room-sockets.ts), which needs the env.
  */
 import { and, desc, eq, gt, ne } from 'drizzle-orm';
-import type { z } from 'zod';
 import type { Database } from '#shared/db/client';
 import { sessions, users } from '#shared/db/schema';
 import type { SessionList } from '#shared/schemas/account';
 import { forgetSession } from './session-cache';
 
-export async function listSessions(
-  db: Database,
-  userId: string,
-  currentSessionId: string,
-): Promise<z.infer<typeof SessionList>> {
+export async function listSessions(db: Database, userId: string, currentSessionId: string): Promise<SessionList> {
   const rows = await db.$primary
     .select({
       id: sessions.id,
