@@ -4,8 +4,8 @@
  * accounts and the setlist through the public API, exactly as fans would create them.
  */
 import { randomUUID } from 'node:crypto';
-import type { BenchDb } from './db';
 import { DAY_MS } from '#shared/time';
+import type { BenchDb } from './db';
 
 export interface Fixture {
   runId: string;

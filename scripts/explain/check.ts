@@ -22,8 +22,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { hashSessionToken, newSessionToken } from '../../workers/api/src/auth/session-token';
 import type { Database } from '#shared/db/client';
+import { hashSessionToken, newSessionToken } from '../../workers/api/src/auth/session-token';
 import { refreshArtistSimilarity } from '../../workers/api/src/recommend/similarity';
 import { recomputeTrending } from '../../workers/api/src/trending/recompute';
 import { pickReadParams, type ReadParams } from './params';

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fanScores } from '#shared/db/schema';
-import { api, createShow, errorOf, signUp, sql, testDb } from './support';
 import { DAY_MS } from '#shared/time';
-
+import { api, createShow, errorOf, signUp, sql, testDb } from './support';
 
 interface Board {
   period: string;

@@ -40,5 +40,4 @@ describe('request metrics aggregation', () => {
     expect(quantileFromBuckets(slow, 0.95)).toEqual({ ms: 5000, overflow: true });
     expect(quantileFromBuckets(Array<number>(LATENCY_BUCKETS).fill(0), 0.95)).toBeNull();
   });
-
 });

@@ -1,11 +1,11 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
-import { hashSessionToken, looksLikeSessionToken, newSessionToken } from './session-token';
 import type { Database, ReadDatabase } from '#shared/db/client';
 import { sessions, type User, users } from '#shared/db/schema';
 import type { Me } from '#shared/schemas/auth';
+import { DAY_MS } from '#shared/time';
 import type { Caller } from '../app-env';
 import { cachedSession, cacheSession, forgetSession, sessionCacheMs } from './session-cache';
-import { DAY_MS } from '#shared/time';
+import { hashSessionToken, looksLikeSessionToken, newSessionToken } from './session-token';
 
 export function toMe(user: Pick<User, 'id' | 'email' | 'displayName' | 'role' | 'createdAt'>): Me {
   return {

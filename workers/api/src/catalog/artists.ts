@@ -73,11 +73,7 @@ export async function listArtists(db: Database, query: ArtistListQuery): Promise
   const hasUpcoming = sql`exists (select 1 from ${shows} where ${shows.artistId} = ${artists.id} and ${shows.status} in ('upcoming', 'live'))`;
   const filters: (SQL | undefined)[] = [
     query.genre ? sql`${artists.genres} @> array[${query.genre.toLowerCase()}]::text[]` : undefined,
-    query.hasUpcoming === 'true'
-      ? hasUpcoming
-      : query.hasUpcoming === 'false'
-        ? sql`not ${hasUpcoming}`
-        : undefined,
+    query.hasUpcoming === 'true' ? hasUpcoming : query.hasUpcoming === 'false' ? sql`not ${hasUpcoming}` : undefined,
     cursor
       ? rowAfter(
           spec.direction,
@@ -100,8 +96,7 @@ export async function listArtists(db: Database, query: ArtistListQuery): Promise
   const last = page.at(-1);
   const key = (row: (typeof rows)[number]) =>
     sort === 'name' ? row.name : sort === 'popularity' ? String(row.popularity) : String(row.trendingScore);
-  const nextCursor =
-    rows.length > query.limit && last ? encodeCursor({ s: sort, k: key(last), id: last.id }) : null;
+  const nextCursor = rows.length > query.limit && last ? encodeCursor({ s: sort, k: key(last), id: last.id }) : null;
   return { items: page, nextCursor };
 }
 
@@ -146,10 +141,7 @@ export async function readArtistDetail(db: Database, artistIdOrSlug: string): Pr
   return detail;
 }
 
-export async function similarArtists(
-  db: Database,
-  artistIdOrSlug: string,
-): Promise<z.infer<typeof SimilarArtistList>> {
+export async function similarArtists(db: Database, artistIdOrSlug: string): Promise<z.infer<typeof SimilarArtistList>> {
   const { id } = await findArtist(db, artistIdOrSlug);
   // Precomputed by the hourly cron (workers/api/src/recommend/similarity.ts: the scoring is explained there):
   // one index range scan of artist_similarity_rank_idx, however many votes and follows there are.

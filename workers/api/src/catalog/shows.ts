@@ -31,7 +31,7 @@ export async function listShows(db: Database, query: ShowListQuery): Promise<Sho
     // and sorted all 50,000 shows: db:explain): first the scored shows in trending_scores_rank_idx order
     // (score desc, id asc), then the shows without a score (0) by id. The cursor says which phase it is in.
     const cursor = decodeSortedCursor(query.cursor, 'trending', 'date', cursorKeys.trending);
-    const inScoredPhase = !cursor || cursor.key !== 'unscored';
+    const inScoredPhase = cursor?.key !== 'unscored';
     const scored = inScoredPhase
       ? await db
           .select({ ...showSummaryColumns, score: trendingScores.score })

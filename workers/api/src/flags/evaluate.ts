@@ -1,5 +1,5 @@
-import type { FlagKey, FlagRule } from './registry';
 import { fnv1a32 } from '#shared/hash';
+import type { FlagKey, FlagRule } from './registry';
 
 /**
  * Whether a subject gets a flag. The same (flag, subject) always lands in the same bucket, so raising the

@@ -4,10 +4,10 @@
  * detection reads `predicted_votes_per_minute` from there.
  */
 import { sql } from 'drizzle-orm';
-import { rowsOf, type SqlRunner } from '../db/sql-runner';
+import { DAY_MS } from '#shared/time';
+import type { SqlRunner } from '../db/sql-runner';
 import { readShowFeatures, type ShowFeatureRow } from './features';
 import { FORECAST_MODEL, type ForecastModel, type Prediction, predictVotes } from './model';
-import { DAY_MS } from '#shared/time';
 
 /** Rows per upsert statement (each row is ~8 parameters in arrays: one statement carries them all). */
 const UPSERT_CHUNK = 1_000;

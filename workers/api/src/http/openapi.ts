@@ -1,5 +1,5 @@
-import { SESSION_COOKIE } from '../auth/session-token';
 import { ErrorBodySchema } from '#shared/schemas/common';
+import { SESSION_COOKIE } from '../auth/session-token';
 
 /** A JSON body or response described by its zod schema. */
 export const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });

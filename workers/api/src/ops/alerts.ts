@@ -2,8 +2,8 @@ import { desc, gte, ne, or } from 'drizzle-orm';
 import type { Database } from '#shared/db/client';
 import { alerts } from '#shared/db/schema';
 import type { Alert } from '#shared/schemas/alerts';
-import { toAlert } from '../alerts/lifecycle';
 import { HOUR_MS } from '#shared/time';
+import { toAlert } from '../alerts/lifecycle';
 
 /** Active alerts (pending and firing, oldest first) and those resolved in the last `recentHours`, newest first. */
 export async function listAlerts(

@@ -1,8 +1,8 @@
 import { asc, eq, lt } from 'drizzle-orm';
 import type { Database } from '#shared/db/client';
 import { traceHops } from '#shared/db/schema';
-import type { TraceHop } from '#shared/trace/spans';
 import { HOUR_MS } from '#shared/time';
+import type { TraceHop } from '#shared/trace/spans';
 
 /** The recorded hops of one trace in the order they started (at most 500: a trace is one vote, not a load test). */
 export async function traceHopsOf(db: Database, traceId: string): Promise<TraceHop[]> {

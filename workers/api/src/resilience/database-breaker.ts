@@ -20,10 +20,10 @@ import type { CircuitBreakerPolicy, IPolicy } from 'cockatiel';
 import { type CircuitStatus, type Cockatiel, circuitStatus, isCockatielError, loadCockatiel } from '#shared/circuit';
 import type { DatabaseGuard } from '#shared/db/client';
 import { isConnectivityError } from '#shared/db/errors';
+import { positiveVar } from '#shared/env-vars';
 import { ApiError } from '#shared/errors';
 import { createLogger, type Logger, parseLogLevel } from '#shared/log';
 import { busyAwareTimeout, DatabaseTimeoutError } from './busy-aware-timeout';
-import { positiveVar } from '#shared/env-vars';
 
 export const BREAKER_THRESHOLD = 5;
 export const DEFAULT_COOLDOWN_SECONDS = 10;

@@ -1,16 +1,16 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { AdminMetrics, AnomalyReview, AnomalyStatus, VoteAnomalyList } from '#shared/schemas/admin-analytics';
 import { errors } from '#shared/errors';
 import { showRoomStub } from '#shared/room-rpc';
+import { AdminMetrics, AnomalyReview, AnomalyStatus, VoteAnomalyList } from '#shared/schemas/admin-analytics';
 import { listAnomalies } from '../analytics/anomaly-list';
 import { discountAnomaly, type ReviewResult, restoreAnomaly } from '../analytics/discounts';
 import { computeMetrics } from '../analytics/metrics';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
-import { requireRole } from '../middleware/session/require-role';
 import { errorResponses, json, SIGNED_IN } from '../http/openapi';
+import { requireRole } from '../middleware/session/require-role';
 
 const STAFF = ['moderator', 'admin'] as const;
 

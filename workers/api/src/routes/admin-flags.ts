@@ -1,12 +1,12 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { forgetFlags } from '../flags/reader';
-import { FlagKey, FlagRule } from '../flags/registry';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { listFlags, putFlag } from '../flags/admin';
-import { requireRole } from '../middleware/session/require-role';
+import { forgetFlags } from '../flags/reader';
+import { FlagKey, FlagRule } from '../flags/registry';
 import { errorResponses, json, SIGNED_IN } from '../http/openapi';
+import { requireRole } from '../middleware/session/require-role';
 
 const Environment = z
   .string()

@@ -8,8 +8,8 @@ import { auditPage, recordAudit } from '../audit';
 import { forgetUserSessions } from '../auth/session-cache';
 import { toMe } from '../auth/sessions';
 import { setUserRole } from '../auth/users';
-import { requireRole } from '../middleware/session/require-role';
 import { errorResponses, json, SIGNED_IN } from '../http/openapi';
+import { requireRole } from '../middleware/session/require-role';
 
 const RoleBody = z.object({ role: UserRole }).meta({ id: 'RoleBody' });
 const AuditEntry = z

@@ -1,19 +1,19 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { decoyPasswordHash, hashPassword, verifyPassword } from '../auth/password';
-import { SESSION_COOKIE } from '../auth/session-token';
 import { errors } from '#shared/errors';
 import { LogInBody, Me, SessionCreated, SignUpBody } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { reserveLoginAttempt } from '../auth/login-limiter';
 import { mfaErrors, verifySecondFactor } from '../auth/mfa';
+import { decoyPasswordHash, hashPassword, verifyPassword } from '../auth/password';
 import { passwordWork } from '../auth/password-work';
+import { SESSION_COOKIE } from '../auth/session-token';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
 import { createUser, userForLogIn } from '../auth/users';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { revokeRoomSockets } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 
 const signUpRoute = createRoute({
   method: 'post',

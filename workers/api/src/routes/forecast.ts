@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { errors } from '#shared/errors';
-import { showForecastNow } from '../forecast/show';
 import { ShowForecast, ShowIdParams } from '#shared/schemas/ml';
 import type { AppEnv } from '../app-env';
+import { showForecastNow } from '../forecast/show';
 import { errorResponses, json } from '../http/openapi';
 
 /**

@@ -12,8 +12,8 @@ import {
   startEnrollment,
   verifySecondFactor,
 } from '../auth/mfa';
-import { requireCaller } from '../middleware/session';
 import { errorResponses, json, SIGNED_IN } from '../http/openapi';
+import { requireCaller } from '../middleware/session';
 
 const statusRoute = createRoute({
   method: 'get',

@@ -18,6 +18,7 @@ import {
 } from '#shared/schemas/notifications';
 import { recordEvent } from '../analytics/record';
 import type { AppEnv } from '../app-env';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { requireCaller } from '../middleware/session';
 import {
   markAllRead,
@@ -28,7 +29,6 @@ import {
 } from '../notifications/inbox';
 import { readPreferences, unsubscribe, writePreferences } from '../notifications/preferences';
 import { confirmUnsubscribePage, unsubscribedPage } from '../notifications/unsubscribe-page';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 
 /** The optional `PUSH_SERVICE_HOSTS` var (src/shared/notifications/push-hosts.ts); not in wrangler.toml by default. */
 const pushHostsOf = (env: Env) => (env as Env & { PUSH_SERVICE_HOSTS?: string }).PUSH_SERVICE_HOSTS;

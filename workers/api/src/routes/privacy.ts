@@ -1,19 +1,19 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { deleteCookie } from 'hono/cookie';
-import { verifyPassword } from '../auth/password';
-import { SESSION_COOKIE } from '../auth/session-token';
 import { errors } from '#shared/errors';
 import { DataExport, DeleteAccountBody } from '#shared/schemas/privacy';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { passwordHashOf } from '../auth/account-sessions';
 import { mfaErrors, mfaState, verifySecondFactor } from '../auth/mfa';
+import { verifyPassword } from '../auth/password';
 import { passwordWork } from '../auth/password-work';
+import { SESSION_COOKIE } from '../auth/session-token';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { revokeRoomSockets, showsWithSongsAddedBy } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
 import { eraseUser } from '../privacy/erase';
 import { exportUserData } from '../privacy/export';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 
 /** GDPR/CCPA: a copy of all my data, and deletion of my account (confirmed by password and second factor). */
 export const privacyRoutes = new OpenAPIHono<AppEnv>()

@@ -4,10 +4,10 @@ import { errors } from '#shared/errors';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { setShowLocked } from '../catalog/shows';
-import { showRoomOf } from '../live/show-room-of';
-import { requireRole } from '../middleware/session/require-role';
 import { errorResponses, SIGNED_IN } from '../http/openapi';
 import { unwrapRoom } from '../live/room-result';
+import { showRoomOf } from '../live/show-room-of';
+import { requireRole } from '../middleware/session/require-role';
 
 const LockBody = z.object({ locked: z.boolean() }).meta({ id: 'LockBody' });
 const LockState = z.object({ locked: z.boolean() }).meta({ id: 'LockState' });

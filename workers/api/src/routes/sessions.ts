@@ -1,25 +1,19 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { deleteCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { hashPassword, verifyPassword } from '../auth/password';
-import { SESSION_COOKIE } from '../auth/session-token';
 import { ApiError, errors } from '#shared/errors';
 import { ChangePasswordBody, SessionList, SessionsRevoked } from '#shared/schemas/account';
 import { passwordFor } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
-import {
-  changePassword,
-  listSessions,
-  passwordHashOf,
-  revokeSession,
-  revokeSessions,
-} from '../auth/account-sessions';
+import { changePassword, listSessions, passwordHashOf, revokeSession, revokeSessions } from '../auth/account-sessions';
 import { reserveReauthAttempt } from '../auth/login-limiter';
+import { hashPassword, verifyPassword } from '../auth/password';
 import { passwordWork } from '../auth/password-work';
+import { SESSION_COOKIE } from '../auth/session-token';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { revokeRoomSockets } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 
 const listRoute = createRoute({
   method: 'get',
@@ -90,7 +84,11 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
   .openapi(revokeAllRoute, async (c) => {
     const includeCurrent = c.req.valid('query').includeCurrent === 'true';
     const caller = c.var.caller!;
-    const revoked = await revokeSessions(c.var.database.db, caller.user.id, includeCurrent ? undefined : caller.sessionId);
+    const revoked = await revokeSessions(
+      c.var.database.db,
+      caller.user.id,
+      includeCurrent ? undefined : caller.sessionId,
+    );
     await revokeRoomSockets(c.env, c.var.database.db, c.var.log, { userId: caller.user.id, sessionIds: revoked });
     await recordAudit(
       c,

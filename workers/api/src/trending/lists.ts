@@ -3,12 +3,7 @@ import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Database } from '#shared/db/client';
 import { artists, shows, trendingScores, venues } from '#shared/db/schema';
-import type {
-  TrendingArtistList,
-  TrendingComponent,
-  TrendingQuery,
-  TrendingShowList,
-} from '#shared/schemas/trending';
+import type { TrendingArtistList, TrendingComponent, TrendingQuery, TrendingShowList } from '#shared/schemas/trending';
 import { showSummaryColumns, toShowSummary } from '../catalog/common';
 import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
 import { HALF_LIFE_HOURS, LOOKBACK_DAYS, type StoredComponent, TRENDING_EXPRESSION, WEIGHTS } from './recompute';

@@ -1,12 +1,12 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { nonNegativeVar } from '#shared/env-vars';
 import type { AppEnv } from '../../app-env';
 import { ifNoneMatch, strongEtag } from '../../cache/etag';
 import { readGeneration } from '../../cache/generation';
 import { type MemoryEntry, memoryCache } from '../../cache/memory';
 import { findDatabaseUnavailable } from '../../resilience/database-breaker';
 import { isCacheable, isPersonal } from './cacheable';
-import { nonNegativeVar } from '#shared/env-vars';
 
 export const DEFAULT_FRESH_SECONDS = 15;
 export const DEFAULT_STALE_SECONDS = 3600;
