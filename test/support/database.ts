@@ -88,3 +88,9 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** Fault switches of the local relay (scripts/local-db): the database as the workers see it. */
+export async function relayFaults(faults: { failSql?: number; match?: string; down?: boolean }): Promise<void> {
+  const res = await fetch(`http://${env.DB_RELAY}/__relay/faults`, { method: 'POST', body: JSON.stringify(faults) });
+  if (!res.ok) throw new Error(`relay faults: ${res.status}`);
+}

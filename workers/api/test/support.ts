@@ -2,13 +2,13 @@
  * Test helpers: requests go through the real api worker (`exports.default.fetch`), and fixtures are
  * written to Postgres through the Neon driver and the local relay, like the workers do.
  */
-import { env, exports } from 'cloudflare:workers';
+import { exports } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import * as schema from '#shared/db/schema';
 import type { SessionCreated } from '#shared/schemas/auth';
-import { testDb } from '../../../test/support/database';
+import { createShow, testDb } from '../../../test/support/database';
 
-export { createShow, eventually, sql, testDb } from '../../../test/support/database';
+export { createShow, eventually, relayFaults, sql, testDb } from '../../../test/support/database';
 
 export const BASE = 'http://mysetlist.test';
 
@@ -86,15 +86,22 @@ export async function connectRoom(showId: string, opts: { token?: string; since?
   };
 }
 
-/** Fault switches of the local relay (scripts/local-db): the database as the workers see it. */
-export async function relayFaults(faults: { failSql?: number; match?: string; down?: boolean }): Promise<void> {
-  const res = await fetch(`http://${env.DB_RELAY}/__relay/faults`, { method: 'POST', body: JSON.stringify(faults) });
-  if (!res.ok) throw new Error(`relay faults: ${res.status}`);
-}
-
 /** Signs up a user and gives them a role directly in the database (roles have no public endpoint yet). */
 export async function signUpAs(role: 'moderator' | 'admin') {
   const account = await signUp();
   await testDb().update(schema.users).set({ role }).where(eq(schema.users.id, account.user.id));
   return account;
+}
+
+/** A show whose setlist has one song, added by a fan of its own. */
+export async function showWithSong() {
+  const fixture = await createShow();
+  const owner = await signUp();
+  const res = await api(`/v1/shows/${fixture.show.id}/setlist`, {
+    method: 'POST',
+    token: owner.token,
+    body: JSON.stringify({ songId: fixture.songs[0]!.id }),
+  });
+  const { setlistSongId } = (await res.json()) as { setlistSongId: string };
+  return { ...fixture, setlistSongId };
 }
