@@ -82,10 +82,10 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
   #viewersBroadcastAt = 0;
   /**
    * The open sockets, kept between connects and closes. `ctx.getWebSockets()` builds a fresh array of every
-   * socket (≈0.4 ms at 2,000): called once per vote to size the tick, it took 40 % of the room's thread
-   * (bench:room --profile), and checking each socket's `readyState` on every alarm took another 10 %. The set
-   * only changes when a socket is accepted or closes, so it is built (and filtered) once until then; a socket
-   * that starts closing meanwhile is skipped by the send that fails on it.
+   * socket: called once per vote to size the tick, it and a `readyState` check per socket per alarm were the
+   * room's two largest costs in a large room (bench/room/README.md, "Where the time goes"). The set only
+   * changes when a socket is accepted or closes, so it is built (and filtered) once until then; a socket that
+   * starts closing meanwhile is skipped by the send that fails on it.
    */
   #socketList: WebSocket[] | undefined;
   readonly #presence: PresenceReporter;
@@ -632,7 +632,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     const changed = this.#store.hasChanges();
     if (!changed && viewers === this.#viewersBroadcast) return;
     // A viewer count alone is broadcast at most once a second: when 2,000 fans join, every join would
-    // otherwise cost a broadcast to everyone already there (bench:room measured 387 ms to a snapshot).
+    // otherwise cost a broadcast to everyone already there (connect→snapshot in bench/room/README.md).
     const due = changed
       ? this.#lastFlushAt + this.#tick()
       : Math.max(this.#lastFlushAt + this.#tick(), this.#viewersBroadcastAt + VIEWER_COUNT_INTERVAL_MS);
