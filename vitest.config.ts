@@ -171,6 +171,32 @@ const realtimeProject: TestProjectInlineConfiguration = {
 };
 
 /**
+ * The queue-consumers worker as the main worker: its consumers, cron and fan-out steps driven directly, with the
+ * rooms beside it and its outbound fetch going through the fake providers, as in the api project.
+ */
+const queueConsumersProject: TestProjectInlineConfiguration = {
+  extends: true,
+  test: { name: 'queue-consumers', include: ['workers/queue-consumers/**/*.test.ts'] },
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: './workers/queue-consumers/wrangler.toml' },
+      miniflare: {
+        bindings: {
+          ...testBindings(inject),
+          ...consumerNotificationBindings,
+          RETRY_DELAY_BASE_SECONDS: '0',
+          ...fixtureProviderVars(inject('providerFixturesUrl')),
+          PROVIDER_BREAKER_COOLDOWN_SECONDS: '2',
+        },
+        serviceBindings: { FAKE_PROVIDERS },
+        outboundService: FAKE_PROVIDERS,
+        workers: [auxiliaryWorker('mysetlist-realtime', inject), fakeProvidersWorker],
+      },
+    })),
+  ],
+};
+
+/**
  * Plain Node, no workerd: checks that need what workerd forbids, such as validating the OpenAPI document
  * (ajv compiles schemas with `new Function`). Importing the api worker's app needs no bindings.
  */
@@ -187,6 +213,6 @@ export default defineConfig({
     // Files one after another: PGlite serialises all queries anyway, and files share the database
     // (each test creates its own rows and never truncates).
     fileParallelism: false,
-    projects: [apiProject, realtimeProject, nodeProject],
+    projects: [apiProject, realtimeProject, queueConsumersProject, nodeProject],
   },
 });

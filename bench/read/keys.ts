@@ -38,7 +38,7 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** Same encoding as workers/api/src/routes/pagination.ts encodeCursor. */
+/** Same encoding as workers/api/src/http/pagination.ts encodeCursor. */
 const cursor = (c: { k: string; id: string }) => toBase64Url(new TextEncoder().encode(JSON.stringify(c)));
 
 /**

@@ -20,8 +20,8 @@
 import { Pool as NeonPool, neon, neonConfig } from '@neondatabase/serverless';
 import pg from 'pg';
 import ws from 'ws';
+import { neonLocalConfig } from '#shared/db/neon-config';
 import { type CapturedQuery, routeRunner } from '../../scripts/explain/routes';
-import { neonLocalConfig } from '../../scripts/local-db/neon-config';
 import { Histogram, type HistogramSummary } from '../room/histogram';
 import { isHit } from './load';
 

@@ -6,7 +6,7 @@
  * the reported round trips are the workers' alone.
  */
 import { type NeonQueryFunction, neon, neonConfig } from '@neondatabase/serverless';
-import { neonLocalConfig } from '../../scripts/local-db/neon-config';
+import { neonLocalConfig } from '#shared/db/neon-config';
 
 export interface RelayStats {
   sqlRequests: number;

@@ -4,6 +4,7 @@
  * accounts and the setlist through the public API, exactly as fans would create them.
  */
 import { randomUUID } from 'node:crypto';
+import { DAY_MS } from '#shared/time';
 import type { BenchDb } from './db';
 
 export interface Fixture {
@@ -16,7 +17,6 @@ export interface Fixture {
   timings: { catalogueMs: number; signupsMs: number; setlistMs: number; setlistPersistedMs: number };
 }
 
-const DAY_MS = 86_400_000;
 const PASSWORD = 'bench-password-123';
 
 /** Runs `fn` over `items` with at most `limit` in flight. */

@@ -6,7 +6,7 @@
  * and an admin. Deterministic: ordered by md5 of the ids.
  */
 import { neon, neonConfig } from '@neondatabase/serverless';
-import { neonLocalConfig } from '../../scripts/local-db/neon-config';
+import { neonLocalConfig } from '#shared/db/neon-config';
 import { SHARED_PASSWORD } from '../../scripts/seed/accounts';
 import { syntheticIp } from '../read/load';
 

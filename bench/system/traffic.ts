@@ -4,7 +4,7 @@
  * `0` for a network failure or a 30 s timeout — and the caller times it from the request's due time.
  */
 import WebSocket from 'ws';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
+import { SESSION_COOKIE } from '../../workers/api/src/auth/session-token';
 import { syntheticIp } from '../read/load';
 import type { Keys, Room } from './keys';
 

@@ -129,7 +129,7 @@ export async function deployAll(): Promise<void> {
   console.log('✓ deployed realtime, queue-consumers and api');
 }
 
-/** Which feature_flags rows the deployed workers read (src/shared/flags): production unless DEPLOY_ENVIRONMENT says. */
+/** Which feature_flags rows the deployed workers read (workers/api/src/flags): production unless DEPLOY_ENVIRONMENT says. */
 export function environmentVar(): string[] {
   return ['--var', `DEPLOY_ENVIRONMENT:${process.env.DEPLOY_ENVIRONMENT || 'production'}`];
 }

@@ -22,9 +22,9 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { hashSessionToken, newSessionToken } from '#shared/auth/session-token';
 import type { Database } from '#shared/db/client';
-import { refreshArtistSimilarity } from '#shared/recommend/similarity';
+import { hashSessionToken, newSessionToken } from '../../workers/api/src/auth/session-token';
+import { refreshArtistSimilarity } from '../../workers/api/src/recommend/similarity';
 import { recomputeTrending } from '../../workers/api/src/trending/recompute';
 import { pickReadParams, type ReadParams } from './params';
 import { describeStatement, type ExplainOutput, type PlanFacts, planFacts } from './plan';

@@ -10,7 +10,7 @@ import { UpstreamSqlExecutor } from './sql-upstream.js';
 import { servePgliteConnection } from './ws-pglite.js';
 import { parseUpstreamUrl, serveUpstreamConnection } from './ws-upstream.js';
 
-export { type NeonLocalSettings, neonLocalConfig } from './neon-config.js';
+export { type NeonLocalSettings, neonLocalConfig } from '#shared/db/neon-config';
 
 export interface LocalDatabase {
   /** host:port of the relay, e.g. "127.0.0.1:54321" — what workers put in neonConfig.wsProxy / fetchEndpoint */

@@ -1,7 +1,7 @@
 /**
  * npm run ml:eval-recs [-- --scale N] [--seed S] [--now ISO] [--users N] [--holdout 0.25]
  *
- * Offline evaluation of the recommendations (src/shared/recommend/): seeds a fresh in-memory PGlite with the
+ * Offline evaluation of the recommendations (workers/api/src/recommend/): seeds a fresh in-memory PGlite with the
  * demo data, hides part of each fan's follows (the held-out split: a deterministic 25% of the follows of every
  * fan with at least 4, plus that fan's votes at those artists' shows, which would give them away), refreshes the
  * artist similarity on what is left with the cron's own statement, and asks the real recommend() for each
@@ -10,9 +10,9 @@
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { rowsOf } from '#shared/db/sql-runner';
-import { recommend } from '#shared/recommend/recommend';
-import { refreshArtistSimilarity } from '#shared/recommend/similarity';
+import { rowsOf } from '../../workers/api/src/db/sql-runner';
+import { recommend } from '../../workers/api/src/recommend/recommend';
+import { refreshArtistSimilarity } from '../../workers/api/src/recommend/similarity';
 import { DEFAULT_NOW, openDemoDb } from './demo-db';
 import { round } from './metrics';
 

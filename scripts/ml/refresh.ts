@@ -2,15 +2,15 @@
  * npm run ml:refresh [-- --job similarity|forecasts|all] [--database-url URL]   (default: all, $DATABASE_URL)
  *
  * Runs the api worker's ML cron jobs once against a Postgres database and prints how long each took: the hourly
- * artist similarity refresh (src/shared/recommend/similarity.ts) and the 10-minute show forecasts
- * (src/shared/forecast/refresh.ts). To fill the tables of a freshly seeded database (e.g. before the demo), or
+ * artist similarity refresh (workers/api/src/recommend/similarity.ts) and the 10-minute show forecasts
+ * (workers/api/src/forecast/refresh.ts). To fill the tables of a freshly seeded database (e.g. before the demo), or
  * to measure the jobs at scale.
  */
 import { parseArgs } from 'node:util';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { refreshForecasts } from '#shared/forecast/refresh';
-import { refreshArtistSimilarity } from '#shared/recommend/similarity';
+import { refreshForecasts } from '../../workers/api/src/forecast/refresh';
+import { refreshArtistSimilarity } from '../../workers/api/src/recommend/similarity';
 
 const { values } = parseArgs({
   options: { 'database-url': { type: 'string' }, job: { type: 'string', default: 'all' } },

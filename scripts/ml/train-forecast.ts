@@ -1,16 +1,16 @@
 /**
  * npm run ml:train-forecast [-- --scale N] [--seed S] [--now ISO] [--holdout 0.2] [--dry-run]
  *
- * Trains the show popularity forecast (src/shared/forecast/model.ts) on the demo data: seeds a fresh in-memory
+ * Trains the show popularity forecast (workers/api/src/forecast/model.ts) on the demo data: seeds a fresh in-memory
  * PGlite (scripts/seed), reads every completed show's features as of its voting close (the same statement the
  * workers use) and its final vote count, fits the Poisson regression on the older shows, and measures it on the
  * newest ones (a time split: the model is judged on shows later than any it saw) against two naive baselines:
- * the training mean, and the artist's own training mean. Writes src/shared/forecast/model.json unless --dry-run.
+ * the training mean, and the artist's own training mean. Writes workers/api/src/forecast/model.json unless --dry-run.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { readShowFeatures, type ShowFeatureRow } from '#shared/forecast/features';
+import { readShowFeatures, type ShowFeatureRow } from '../../workers/api/src/forecast/features';
 import {
   designRow,
   FORECAST_TERMS,
@@ -18,12 +18,12 @@ import {
   type ForecastTerm,
   type ForecastVariantName,
   predictVotes,
-} from '#shared/forecast/model';
+} from '../../workers/api/src/forecast/model';
 import { DEFAULT_NOW, openDemoDb } from './demo-db';
 import { type RegressionErrors, regressionErrors, round } from './metrics';
 import { fitPoisson } from './poisson';
 
-const MODEL_PATH = new URL('../../src/shared/forecast/model.json', import.meta.url);
+const MODEL_PATH = new URL('../../workers/api/src/forecast/model.json', import.meta.url);
 const VARIANT_TERMS: Record<ForecastVariantName, ForecastTerm[]> = {
   prior: ['intercept', 'popularity', 'popularitySquared', 'logFollowers', 'logCapacity', 'weekend'],
   early: ['intercept', 'popularity', 'popularitySquared', 'logFollowers', 'logCapacity', 'weekend', 'logEarlyVotes'],

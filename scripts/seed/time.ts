@@ -2,9 +2,9 @@
  * Wall-clock arithmetic in IANA zones without a date library: a show is "8 pm local" at its venue, and
  * the UTC instant for that depends on the zone's offset (and DST) on that date. Intl knows the rules.
  */
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 60 * MINUTE_MS;
-export const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '#shared/time';
+
+export { DAY_MS, HOUR_MS, MINUTE_MS };
 
 export interface CalendarDate {
   year: number;

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { verifyPassword } from '#shared/auth/password';
+import { verifyPassword } from '../../workers/api/src/auth/password';
 import { DEMO_ACCOUNTS, SHARED_PASSWORD } from './accounts';
 import { openTarget } from './connect';
 import { resultRows, type SqlExecutor } from './insert';

@@ -1,5 +1,5 @@
 /**
- * Feature flags (src/shared/flags): one row per flag and environment, changed by admins through
+ * Feature flags (workers/api/src/flags): one row per flag and environment, changed by admins through
  * PUT /v1/admin/flags/{key} (audited) and read by every worker through a short per-isolate cache.
  */
 import { sql } from 'drizzle-orm';

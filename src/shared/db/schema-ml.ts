@@ -1,6 +1,6 @@
 /**
  * Machine-learning area: precomputed item-to-item similarity (docs/ml.md). Written by the api worker's hourly
- * cron (src/shared/recommend/similarity.ts); read by GET /v1/artists/{idOrSlug}/similar and
+ * cron (workers/api/src/recommend/similarity.ts); read by GET /v1/artists/{idOrSlug}/similar and
  * GET /v1/me/recommendations, which are then indexed lookups only.
  */
 import { sql } from 'drizzle-orm';

@@ -3,7 +3,7 @@
  * with their own per-minute series; sockets, queue lag and error rate are sampled at each refresh (the last
  * 60 samples, 5 minutes), since the endpoint reports their current value.
  */
-import type { AdminMetrics } from '../src/web/admin-metrics';
+import type { AdminMetrics } from '#shared/schemas/admin-analytics';
 
 const REFRESH_MS = 5000;
 const SAMPLES = 60;

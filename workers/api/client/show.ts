@@ -5,17 +5,11 @@
  */
 
 import type { Song } from '#shared/schemas/catalog';
+import type { ShowPageData } from '#shared/schemas/pages';
 import type { ClientMessage, ServerMessage } from '#shared/schemas/room';
 import { attachCombobox } from './lib/combobox';
 import { type DisplaySong, RoomState } from './lib/room-state';
 import { uuid } from './lib/uuid';
-
-interface ShowPageData {
-  showId: string;
-  artistId: string;
-  signedIn: boolean;
-  seq: number;
-}
 
 type LinkState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 const LINK_LABEL: Record<LinkState, string> = {

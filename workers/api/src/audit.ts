@@ -1,6 +1,9 @@
+import { and, desc, eq, lt, or } from 'drizzle-orm';
 import type { Context } from 'hono';
+import type { Database } from '#shared/db/client';
 import { auditLog } from '#shared/db/schema';
 import type { AppEnv } from './app-env';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from './http/pagination';
 
 /**
  * Records a privileged action in the append-only audit log (who, what, which target, when, which request).
@@ -20,4 +23,25 @@ export async function recordAudit(
     details,
     requestId: c.var.requestId,
   });
+}
+
+/** The audit log, newest first, from the primary; the cursor is (at, id) of the last entry. */
+export async function auditPage(db: Database, { limit, cursor: rawCursor }: { limit: number; cursor?: string }) {
+  const cursor = decodeSortedCursor(rawCursor, 'at', 'at', cursorKeys.date);
+  const rows = await db.$primary
+    .select()
+    .from(auditLog)
+    .where(
+      cursor
+        ? or(lt(auditLog.at, cursor.key), and(eq(auditLog.at, cursor.key), lt(auditLog.id, cursor.id)))
+        : undefined,
+    )
+    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => ({ ...r, at: r.at.toISOString() })),
+    nextCursor: rows.length > limit && last ? encodeCursor({ k: last.at.toISOString(), id: last.id }) : null,
+  };
 }

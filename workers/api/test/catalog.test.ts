@@ -13,8 +13,8 @@ import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '#shared/db/client';
 import * as schema from '#shared/db/schema';
-import { refreshArtistSimilarity } from '#shared/recommend/similarity';
 import { createApp } from '../src/app';
+import { refreshArtistSimilarity } from '../src/recommend/similarity';
 import { testDb, uniqueEmail } from './support';
 
 /** The hourly cron's job, run now (it recomputes every artist of the shared test database). */

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '#shared/db/schema';
-import { FLAG_TTL_MS, flagRules, forgetFlags, isFlagOn } from '#shared/flags/reader';
+import { FLAG_TTL_MS, flagRules, forgetFlags, isFlagOn } from '../src/flags/reader';
 import { api, errorOf, signUp, signUpAs, testDb } from './support';
 
 /** A deploy environment of its own, so that nothing here changes the flags the other test files run with. */

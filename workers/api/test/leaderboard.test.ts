@@ -4,11 +4,10 @@ import { openDatabase } from '#shared/db/client';
 import { fanScores } from '#shared/db/schema';
 import type { LeaderboardPeriod } from '#shared/schemas/scoring';
 import { rebuildLeaderboardRollups, refreshFanRollups } from '#shared/scoring/rollups';
+import { DAY_MS } from '#shared/time';
 import { leaderboardPage } from '../src/scoring/leaderboard-page';
 import { periodTotalsOf, periodTotalsScan, refreshRollupsOf } from './rollup-support';
 import { api, createShow, errorOf, signUp, sql, testDb } from './support';
-
-const DAY_MS = 86_400_000;
 
 interface Board {
   period: string;

@@ -2,6 +2,8 @@
 import { env } from 'cloudflare:workers';
 import { sql } from './support';
 
+export { eventIdOf, insertUsers } from '../../../test/support/database';
+
 const fake = (env as unknown as { FAKE_PROVIDERS: Fetcher }).FAKE_PROVIDERS;
 
 export type Provider = 'email' | 'oauth' | 'fcm' | 'webpush' | 'pagerduty' | 'webhook';
@@ -30,12 +32,6 @@ export async function providerRequests(provider: Provider, match?: string): Prom
   return (await (await fake.fetch(url)).json()) as RecordedRequest[];
 }
 
-/** The event id the system derives for a trigger (md5 of its key, as src/shared/notifications/enqueue.ts). */
-export async function eventIdOf(key: string): Promise<string> {
-  const rows = (await sql().query('select md5($1)::uuid::text as id', [key])) as { id: string }[];
-  return rows[0]!.id;
-}
-
 export interface DeliveryRow {
   user_id: string;
   channel: string;
@@ -62,15 +58,6 @@ export async function attemptsOf(
      where d.event_id = $1 and d.user_id = $2 and d.channel = $3 order by a.at, a.attempt`,
     [eventId, userId, channel],
   )) as { outcome: string; http_status: number | null; attempt: number }[];
-}
-
-/** Users straight into Postgres (no sign-up round trip), for tests that need many recipients. */
-export async function insertUsers(count: number, tag = crypto.randomUUID().slice(0, 8)): Promise<string[]> {
-  const rows = (await sql().query(
-    `insert into users (email, password_hash, display_name) select 'bulk-' || $2 || '-' || g || '@example.test', '!', 'Bulk ' || g from generate_series(1, $1::int) g returning id`,
-    [count, tag],
-  )) as { id: string }[];
-  return rows.map((r) => r.id);
 }
 
 /** A browser subscription with real P-256 keys (so the payload can be encrypted), at a unique Mozilla endpoint. */

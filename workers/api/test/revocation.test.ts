@@ -5,22 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SESSION_REVOKED_CLOSE_CODE } from '#shared/room-rpc';
-import { api, connectRoom, createShow, signUp } from './support';
+import { api, connectRoom, showWithSong, signUp } from './support';
 
 type Ack = { type: 'ack'; ref: string | null; ok: boolean; error?: { code: string } };
 const isAck = (ref: string) => (m: Record<string, unknown>) => m.type === 'ack' && m.ref === ref;
-
-async function showWithSong() {
-  const fixture = await createShow();
-  const owner = await signUp();
-  const res = await api(`/v1/shows/${fixture.show.id}/setlist`, {
-    method: 'POST',
-    token: owner.token,
-    body: JSON.stringify({ songId: fixture.songs[0]!.id }),
-  });
-  const { setlistSongId } = (await res.json()) as { setlistSongId: string };
-  return { ...fixture, setlistSongId };
-}
 
 async function logIn(email: string, password: string): Promise<string> {
   const res = await api('/v1/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) });

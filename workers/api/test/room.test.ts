@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, connectRoom, createShow, signUp } from './support';
+import { api, connectRoom, createShow, showWithSong, signUp } from './support';
 
 type Update = {
   type: 'update';
@@ -11,18 +11,6 @@ type Snapshot = { type: 'snapshot'; seq: number; songs: { setlistSongId: string;
 type Ack = { type: 'ack'; ref: string | null; ok: boolean; result?: Record<string, unknown>; error?: { code: string } };
 
 const isAck = (ref: string | null) => (m: Record<string, unknown>) => m.type === 'ack' && m.ref === ref;
-
-async function showWithSong() {
-  const fixture = await createShow();
-  const owner = await signUp();
-  const res = await api(`/v1/shows/${fixture.show.id}/setlist`, {
-    method: 'POST',
-    token: owner.token,
-    body: JSON.stringify({ songId: fixture.songs[0]!.id }),
-  });
-  const { setlistSongId } = (await res.json()) as { setlistSongId: string };
-  return { ...fixture, setlistSongId };
-}
 
 describe('the live room over WebSocket', () => {
   it("shows fan A's vote on fan B's socket as a coalesced update", async () => {

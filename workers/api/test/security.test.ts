@@ -1,28 +1,13 @@
 /**
  * Security holes closed (issue 14): each test here failed before its fix.
  */
-import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { enqueueShowAnnounced } from '#shared/notifications/enqueue';
 import { signUnsubscribeToken } from '#shared/notifications/unsubscribe-token';
-import { createApp } from '../src/app';
 import { browserSubscription, deliveriesOf, providerRequests } from './notification-support';
 import { api, createShow, errorOf, eventually, signUp, signUpAs, sql, testDb } from './support';
-
-const app = createApp();
-const ORIGIN = 'http://mysetlist.test';
-const page = (path: string, init: RequestInit = {}) => {
-  const headers = new Headers(init.headers);
-  if (!headers.has('Accept')) headers.set('Accept', 'text/html');
-  return app.request(`${ORIGIN}${path}`, { ...init, headers }, env, createExecutionContext());
-};
-const cookie = (token: string) => ({ Cookie: `msl_session=${token}` });
-const form = (fields: Record<string, string>, extra: Record<string, string> = {}) => ({
-  method: 'POST',
-  headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: ORIGIN, ...extra },
-  body: new URLSearchParams(fields).toString(),
-});
+import { cookie, form, ORIGIN, page } from './web-support';
 
 describe('log-in redirect (next)', () => {
   it('never sends a signed-in visitor to another site, and never answers 500', async () => {

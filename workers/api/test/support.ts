@@ -2,11 +2,13 @@
  * Test helpers: requests go through the real api worker (`exports.default.fetch`), and fixtures are
  * written to Postgres through the Neon driver and the local relay, like the workers do.
  */
-import { env, exports } from 'cloudflare:workers';
+import { exports } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
-import { openHttpDatabase, openHttpSql } from '#shared/db/client';
 import * as schema from '#shared/db/schema';
 import type { SessionCreated } from '#shared/schemas/auth';
+import { createShow, testDb } from '../../../test/support/database';
+
+export { createShow, eventually, relayFaults, sql, testDb } from '../../../test/support/database';
 
 export const BASE = 'http://mysetlist.test';
 
@@ -18,14 +20,6 @@ export function api(path: string, init: RequestInit & { token?: string } = {}): 
   if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
   if (init.body !== undefined && !headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
   return worker.fetch(new Request(`${BASE}${path}`, { ...init, headers }));
-}
-
-export function testDb() {
-  return openHttpDatabase(env);
-}
-
-export function sql() {
-  return openHttpSql(env);
 }
 
 let counter = 0;
@@ -40,43 +34,6 @@ export async function signUp(
   const res = await api('/v1/auth/signup', { method: 'POST', body: JSON.stringify(body) });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
   return { ...((await res.json()) as SessionCreated), password: body.password };
-}
-
-/** An artist with a catalogue, a venue and an upcoming show whose voting window is open now. */
-export async function createShow(
-  opts: { songs?: number; votingOpen?: boolean; status?: 'upcoming' | 'live' | 'completed' | 'cancelled' } = {},
-) {
-  const db = testDb();
-  const tag = crypto.randomUUID().slice(0, 8);
-  const [artist] = await db
-    .insert(schema.artists)
-    .values({ slug: `artist-${tag}`, name: `Artist ${tag}`, genres: ['rock'] })
-    .returning();
-  const songs = await db
-    .insert(schema.songs)
-    .values(
-      Array.from({ length: opts.songs ?? 5 }, (_, i) => ({ artistId: artist!.id, title: `Song ${i + 1} ${tag}` })),
-    )
-    .returning();
-  const [venue] = await db
-    .insert(schema.venues)
-    .values({ slug: `venue-${tag}`, name: `Venue ${tag}`, city: 'Berlin', country: 'DE', timeZone: 'Europe/Berlin' })
-    .returning();
-  const now = Date.now();
-  const open = opts.votingOpen ?? true;
-  const [show] = await db
-    .insert(schema.shows)
-    .values({
-      slug: `show-${tag}`,
-      artistId: artist!.id,
-      venueId: venue!.id,
-      startsAt: new Date(now + 7 * 86_400_000),
-      status: opts.status ?? 'upcoming',
-      votingOpensAt: new Date(open ? now - 86_400_000 : now + 86_400_000),
-      votingClosesAt: new Date(now + 7 * 86_400_000),
-    })
-    .returning();
-  return { artist: artist!, songs, venue: venue!, show: show! };
 }
 
 export async function errorOf(res: Response): Promise<{ code: string; message: string; details?: unknown }> {
@@ -129,36 +86,22 @@ export async function connectRoom(showId: string, opts: { token?: string; since?
   };
 }
 
-/** Polls until `check` returns a value other than undefined, e.g. until the queue consumer has written. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
-/** Fault switches of the local relay (scripts/local-db): the database as the workers see it. */
-export async function relayFaults(faults: { failSql?: number; match?: string; down?: boolean }): Promise<void> {
-  const res = await fetch(`http://${env.DB_RELAY}/__relay/faults`, { method: 'POST', body: JSON.stringify(faults) });
-  if (!res.ok) throw new Error(`relay faults: ${res.status}`);
-}
-
 /** Signs up a user and gives them a role directly in the database (roles have no public endpoint yet). */
 export async function signUpAs(role: 'moderator' | 'admin') {
   const account = await signUp();
   await testDb().update(schema.users).set({ role }).where(eq(schema.users.id, account.user.id));
   return account;
+}
+
+/** A show whose setlist has one song, added by a fan of its own. */
+export async function showWithSong() {
+  const fixture = await createShow();
+  const owner = await signUp();
+  const res = await api(`/v1/shows/${fixture.show.id}/setlist`, {
+    method: 'POST',
+    token: owner.token,
+    body: JSON.stringify({ songId: fixture.songs[0]!.id }),
+  });
+  const { setlistSongId } = (await res.json()) as { setlistSongId: string };
+  return { ...fixture, setlistSongId };
 }

@@ -18,8 +18,8 @@ import type { TrendingArtistList, TrendingComponent, TrendingShowList } from '#s
 import { recordView } from '../src/analytics/record';
 import { createApp } from '../src/app';
 import type { AppEnv } from '../src/app-env';
+import { encodeCursor } from '../src/http/pagination';
 import worker from '../src/index';
-import { encodeCursor } from '../src/routes/pagination';
 import { HALF_LIFE_HOURS, recomputeTrending, TRENDING_CRON, WEIGHTS } from '../src/trending/recompute';
 import { createShow, eventually, signUp, sql, testDb, uniqueEmail } from './support';
 

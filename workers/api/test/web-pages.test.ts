@@ -7,22 +7,9 @@
 import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app';
 import { createShow, eventually, signUp, signUpAs } from './support';
+import { app, cookie, form, page } from './web-support';
 
-const app = createApp();
-const ORIGIN = 'http://mysetlist.test';
-const page = (path: string, init: RequestInit = {}) => {
-  const headers = new Headers(init.headers);
-  if (!headers.has('Accept')) headers.set('Accept', 'text/html');
-  return app.request(`${ORIGIN}${path}`, { ...init, headers }, env, createExecutionContext());
-};
-const cookie = (token: string) => ({ Cookie: `msl_session=${token}` });
-const form = (fields: Record<string, string>, extra: Record<string, string> = {}) => ({
-  method: 'POST',
-  headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: ORIGIN, ...extra },
-  body: new URLSearchParams(fields).toString(),
-});
 /** The page's text without tags, scripts removed: what a reader without JavaScript gets. */
 async function readable(res: Response): Promise<string> {
   const html = await res.text();

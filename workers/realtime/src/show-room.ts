@@ -14,7 +14,6 @@ import {
   type SocketRevocation,
   type VoteResult,
 } from '#shared/room-rpc';
-import { UserRole } from '#shared/schemas/auth';
 import type { EventTrace } from '#shared/schemas/events';
 import type { RoomPlayed, RoomSong, ServerSnapshot } from '#shared/schemas/room';
 import type { PlayedEntry } from '#shared/schemas/scoring';
@@ -35,6 +34,7 @@ import { SocketRateLimiter } from './room/socket-rate-limiter';
 import { RoomStore, type ShowMeta } from './room/store';
 import { roomTickMs } from './room/tick';
 import { RESUME_REPLAY_MAX, readClientFrame } from './socket/client-frame';
+import { actorOf, closeRevokedSockets, identityOf, type SocketIdentity, upgradeRequired } from './socket/identity';
 
 export { MAX_CLIENT_MESSAGE_BYTES } from './socket/client-frame';
 
@@ -50,14 +50,7 @@ const RECHECK_RESEND_AFTER_MS = 10_000;
 const OUTBOX_BATCHES_PER_DRAIN = 20;
 
 /** What each hibernating socket remembers about its fan; survives eviction (≤ 16 KiB). */
-interface SocketAttachment {
-  userId: string | null;
-  role: UserRole | null;
-  /** The connection's network id from the api worker (anomaly rules); absent on sockets from before it existed. */
-  networkId?: string | null;
-  /** The session that authenticated the socket (revokeSockets); absent on sockets from before it existed. */
-  sessionId?: string | null;
-}
+type SocketAttachment = SocketIdentity;
 
 /**
  * The live vote room of one show (`idFromName(showId)`).
@@ -92,10 +85,10 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
   #viewersBroadcastAt = 0;
   /**
    * The open sockets, kept between connects and closes. `ctx.getWebSockets()` builds a fresh array of every
-   * socket (≈0.4 ms at 2,000): called once per vote to size the tick, it took 40 % of the room's thread
-   * (bench:room --profile), and checking each socket's `readyState` on every alarm took another 10 %. The set
-   * only changes when a socket is accepted or closes, so it is built (and filtered) once until then; a socket
-   * that starts closing meanwhile is skipped by the send that fails on it.
+   * socket: called once per vote to size the tick, it and a `readyState` check per socket per alarm were the
+   * room's two largest costs in a large room (bench/room/README.md, "Where the time goes"). The set only
+   * changes when a socket is accepted or closes, so it is built (and filtered) once until then; a socket that
+   * starts closing meanwhile is skipped by the send that fails on it.
    */
   #socketList: WebSocket[] | undefined;
   readonly #presence: PresenceReporter;
@@ -478,24 +471,14 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     }
   }
 
-  /** The one place that decides which sockets a revocation closes (shards of a large room would do the same). */
-  #closeRevokedSockets({ userId, sessionIds }: SocketRevocation): number {
-    const sessions = sessionIds ? new Set(sessionIds) : undefined;
-    let closed = 0;
-    for (const ws of this.ctx.getWebSockets()) {
-      const attachment = ws.deserializeAttachment() as SocketAttachment | null;
-      if (attachment?.userId !== userId) continue;
-      // A socket from before sessions were recorded matches any of the user's sessions.
-      if (sessions && attachment.sessionId && !sessions.has(attachment.sessionId)) continue;
-      // Downgrade first: a message already queued behind this call must not be decided as the user's.
-      ws.serializeAttachment({ userId: null, role: null, networkId: attachment.networkId ?? null, sessionId: null });
-      try {
-        ws.close(SESSION_REVOKED_CLOSE_CODE, 'session revoked');
-      } catch {
-        // already closing
-      }
-      closed++;
-    }
+  /** The room's own sockets of a revocation (the shards close theirs by the same rule, socket/identity.ts). */
+  #closeRevokedSockets(revocation: SocketRevocation): number {
+    const closed = closeRevokedSockets(
+      this.ctx.getWebSockets(),
+      revocation,
+      SESSION_REVOKED_CLOSE_CODE,
+      'session revoked',
+    );
     if (closed) {
       this.#socketList = undefined;
       this.#viewersChanged();
@@ -506,12 +489,8 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
   // ------------------------------------------------------------------ WebSocket
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
-      return Response.json(
-        { error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade.' } },
-        { status: 426 },
-      );
-    }
+    const notUpgrade = upgradeRequired(request);
+    if (notUpgrade) return notUpgrade;
     const showId = request.headers.get(ROOM_HEADERS.showId) ?? '';
     if (!(await this.#ensureLoaded(showId))) {
       return Response.json({ error: { code: 'not_found', message: 'No show with that id exists.' } }, { status: 404 });
@@ -523,13 +502,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
       this.#viewersChanged();
       return new Response(null, { status: 200, headers: { [ROOM_HEADERS.shard]: String(shard) } });
     }
-    const role = UserRole.safeParse(request.headers.get(ROOM_HEADERS.role));
-    const attachment: SocketAttachment = {
-      userId: request.headers.get(ROOM_HEADERS.userId),
-      role: role.success ? role.data : null,
-      networkId: request.headers.get(ROOM_HEADERS.networkId),
-      sessionId: request.headers.get(ROOM_HEADERS.sessionId),
-    };
+    const attachment: SocketAttachment = identityOf(request);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(attachment);
@@ -546,13 +519,8 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     const attachment = ws.deserializeAttachment() as SocketAttachment;
     if (message.type === 'ping') return send(ws, { type: 'pong', ...(message.id ? { id: message.id } : {}) });
     if (message.type === 'resume') return this.#catchUp(ws, attachment, message.since);
-    if (!attachment.userId || !attachment.role)
-      return ackError(ws, message.id, 'unauthenticated', 'Sign in to vote or add songs.');
-    const actor: RoomActor = {
-      userId: attachment.userId,
-      role: attachment.role,
-      ...(attachment.networkId ? { networkId: attachment.networkId } : {}),
-    };
+    const actor = actorOf(attachment);
+    if (!actor) return ackError(ws, message.id, 'unauthenticated', 'Sign in to vote or add songs.');
     // Each message is its own trace (or a hop of the client's, when it sends a `traceparent`); the ack names it.
     const trace = this.#traceOf(message.traceparent);
     let result: RoomResult<unknown>;
@@ -710,7 +678,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     const changed = this.#store.hasChanges();
     if (!changed && viewers === this.#viewersBroadcast) return;
     // A viewer count alone is broadcast at most once a second: when 2,000 fans join, every join would
-    // otherwise cost a broadcast to everyone already there (bench:room measured 387 ms to a snapshot).
+    // otherwise cost a broadcast to everyone already there (connect→snapshot in bench/room/README.md).
     const due = changed
       ? this.#lastFlushAt + this.#tick()
       : Math.max(this.#lastFlushAt + this.#tick(), this.#viewersBroadcastAt + VIEWER_COUNT_INTERVAL_MS);

@@ -1,39 +1,12 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { openHttpSql } from '#shared/db/client';
 import { ROOM_HEADERS, type RoomActor, SESSION_REVOKED_CLOSE_CODE, showRoomStub } from '#shared/room-rpc';
 import type { ShowRoom } from '../src/show-room';
+import { fixture as roomFixture } from './support';
 
-const sql = () => openHttpSql(env);
-
-async function fixture() {
-  const tag = crypto.randomUUID().slice(0, 8);
-  const [artist] = (await sql().query('insert into artists (slug, name) values ($1, $1) returning id', [
-    `a-${tag}`,
-  ])) as { id: string }[];
-  const [song] = (await sql().query(`insert into songs (artist_id, title) values ($1, 'Opener') returning id`, [
-    artist?.id,
-  ])) as { id: string }[];
-  const [venue] = (await sql().query(
-    `insert into venues (slug, name, city, country, time_zone) values ($1, $1, 'Lyon', 'FR', 'Europe/Paris') returning id`,
-    [`v-${tag}`],
-  )) as { id: string }[];
-  const [show] = (await sql().query(
-    `insert into shows (slug, artist_id, venue_id, starts_at, voting_opens_at, voting_closes_at)
-     values ($1, $2, $3, now() + interval '7 days', now() - interval '1 day', now() + interval '7 days') returning id`,
-    [`s-${tag}`, artist?.id, venue?.id],
-  )) as { id: string }[];
-  const fans: RoomActor[] = [];
-  for (let i = 0; i < 2; i++) {
-    const [u] = (await sql().query(
-      `insert into users (email, password_hash, display_name) values ($1, 'x', 'Fan') returning id`,
-      [`${tag}-${i}@example.test`],
-    )) as { id: string }[];
-    fans.push({ userId: u?.id ?? '', role: 'fan' });
-  }
-  return { showId: show?.id ?? '', songId: song?.id ?? '', fans };
-}
+/** One song, two fans. */
+const fixture = () => roomFixture({ songCount: 1, fanCount: 2 });
 
 async function open(room: ReturnType<typeof showRoomStub>, showId: string, fan: RoomActor, sessionId: string) {
   const res = await room.fetch('http://room/live', {

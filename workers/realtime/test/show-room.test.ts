@@ -1,45 +1,15 @@
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { openHttpSql } from '#shared/db/client';
-import { ROOM_HEADERS, type RoomActor, type ShowRoomStub, showRoomStub } from '#shared/room-rpc';
+import { ROOM_HEADERS, type ShowRoomStub, showRoomStub } from '#shared/room-rpc';
+import { relayFaults } from '../../../test/support/database';
 import type { ShowRoom } from '../src/show-room';
+import { fixture as roomFixture, sql } from './support';
 
-const sql = () => openHttpSql(env);
+/** One song, three fans. */
+const fixture = () => roomFixture({ songCount: 1, fanCount: 3 });
 /** The room's stub as its class (it has more methods than the api's ShowRoomRpc: the fan-out tier's). */
 const roomObject = (stub: ShowRoomStub) => stub as unknown as DurableObjectStub<ShowRoom>;
-
-async function fixture() {
-  const tag = crypto.randomUUID().slice(0, 8);
-  const [artist] = (await sql().query(`insert into artists (slug, name) values ($1, $1) returning id`, [
-    `a-${tag}`,
-  ])) as { id: string }[];
-  const [song] = (await sql().query(`insert into songs (artist_id, title) values ($1, 'Opener') returning id`, [
-    artist!.id,
-  ])) as { id: string }[];
-  const [venue] = (await sql().query(
-    `insert into venues (slug, name, city, country, time_zone) values ($1, $1, 'Lyon', 'FR', 'Europe/Paris') returning id`,
-    [`v-${tag}`],
-  )) as { id: string }[];
-  const [show] = (await sql().query(
-    `insert into shows (slug, artist_id, venue_id, starts_at, voting_opens_at, voting_closes_at)
-     values ($1, $2, $3, now() + interval '7 days', now() - interval '1 day', now() + interval '7 days') returning id`,
-    [`s-${tag}`, artist!.id, venue!.id],
-  )) as { id: string }[];
-  const users = [];
-  for (let i = 0; i < 3; i++) {
-    const [u] = (await sql().query(
-      `insert into users (email, password_hash, display_name) values ($1, 'x', 'Fan') returning id`,
-      [`${tag}-${i}@example.test`],
-    )) as { id: string }[];
-    users.push({ userId: u!.id, role: 'fan' } satisfies RoomActor);
-  }
-  return { showId: show!.id, songId: song!.id, fans: users };
-}
-
-async function relay(faults: { down: boolean }) {
-  await fetch(`http://${env.DB_RELAY}/__relay/faults`, { method: 'POST', body: JSON.stringify(faults) });
-}
 
 describe('ShowRoom', () => {
   it('rebuilds from its own storage after eviction, without asking Postgres', async () => {
@@ -51,7 +21,7 @@ describe('ShowRoom', () => {
     for (const fan of fans) expect((await room.vote(showId, fan, setlistSongId, crypto.randomUUID())).ok).toBe(true);
 
     await abortAllDurableObjects(); // the instance and its memory are gone
-    await relay({ down: true }); // and Postgres is unreachable: only the room's storage can answer
+    await relayFaults({ down: true }); // and Postgres is unreachable: only the room's storage can answer
     try {
       const view = await showRoomStub(env.SHOW_ROOM, showId).setlist(showId, fans[1]!.userId);
       if (!view.ok) throw new Error(view.error.message);
@@ -65,7 +35,7 @@ describe('ShowRoom', () => {
       );
       expect(again).toMatchObject({ ok: false, error: { code: 'already_voted' } });
     } finally {
-      await relay({ down: false });
+      await relayFaults({ down: false });
     }
   });
 

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
-import { openHttpSql } from '#shared/db/client';
 import { placeLiveSocket, ROOM_HEADERS, type RoomActor, showRoomStub } from '#shared/room-rpc';
+import { sql } from '../../../test/support/database';
 
-export const sql = () => openHttpSql(env);
+export { sql };
 
 /** An upcoming show with voting open, `songCount` songs of its artist, and `fanCount` fans. */
 export async function fixture(opts: { songCount?: number; fanCount?: number } = {}) {

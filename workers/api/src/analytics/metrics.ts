@@ -7,6 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '#shared/db/client';
+import type { AdminMetrics } from '#shared/schemas/admin-analytics';
 import { LATENCY_BUCKETS } from '#shared/schemas/analytics';
 import { quantileFromBuckets } from './request-metrics';
 
@@ -15,7 +16,7 @@ export const PRESENCE_STALE_SECONDS = 90;
 /** "Now" for top shows. */
 export const TOP_SHOWS_MINUTES = 15;
 
-export async function computeMetrics(db: Database, now: Date, windowMinutes: number) {
+export async function computeMetrics(db: Database, now: Date, windowMinutes: number): Promise<AdminMetrics> {
   const from = new Date(now.getTime() - windowMinutes * 60_000);
   const fromIso = from.toISOString();
   const nowIso = now.toISOString();

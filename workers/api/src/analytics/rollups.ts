@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '#shared/db/client';
+import { DAY_MS, HOUR_MS } from '#shared/time';
 
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 export const HOURLY_LOOKBACK_HOURS = 3;
@@ -35,7 +36,7 @@ export async function rollupDaily(db: Database, from: Date, to: Date): Promise<n
 
 /** The hourly cron's rollup run. */
 export async function rollupRecent(db: Database, now: Date): Promise<{ hourly: number; daily: number }> {
-  const hourly = await rollupHourly(db, new Date(now.getTime() - HOURLY_LOOKBACK_HOURS * 3_600_000), now);
-  const daily = await rollupDaily(db, new Date(now.getTime() - 86_400_000), now);
+  const hourly = await rollupHourly(db, new Date(now.getTime() - HOURLY_LOOKBACK_HOURS * HOUR_MS), now);
+  const daily = await rollupDaily(db, new Date(now.getTime() - DAY_MS), now);
   return { hourly, daily };
 }

@@ -6,6 +6,7 @@
  * sign-ups or log-ins is slowed and shed, and every other request still gets its turn on the thread between
  * two hashes.
  */
+import { positiveIntVar } from '#shared/env-vars';
 import { ApiError } from '#shared/errors';
 
 export interface PasswordWorkEnv {
@@ -52,17 +53,12 @@ function tooBusy(hashesAheadPerSlot: number): ApiError {
   );
 }
 
-const count = (value: string | undefined, fallback: number) => {
-  const n = Number(value);
-  return value && Number.isInteger(n) && n > 0 ? n : fallback;
-};
-
 let isolateWork: PasswordWork | undefined;
 
 /** This isolate's password work line (module state: shared by every request the isolate serves). */
 export function passwordWork(env: PasswordWorkEnv): PasswordWork {
-  const concurrency = count(env.PASSWORD_HASH_CONCURRENCY, DEFAULT_CONCURRENCY);
-  const queue = count(env.PASSWORD_HASH_QUEUE, DEFAULT_QUEUE);
+  const concurrency = positiveIntVar(env.PASSWORD_HASH_CONCURRENCY, DEFAULT_CONCURRENCY);
+  const queue = positiveIntVar(env.PASSWORD_HASH_QUEUE, DEFAULT_QUEUE);
   if (!isolateWork || isolateWork.concurrency !== concurrency || isolateWork.queue !== queue)
     isolateWork = new PasswordWork(concurrency, queue);
   return isolateWork;

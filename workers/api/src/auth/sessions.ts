@@ -1,10 +1,11 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
-import { hashSessionToken, looksLikeSessionToken, newSessionToken } from '#shared/auth/session-token';
 import type { Database, ReadDatabase } from '#shared/db/client';
 import { sessions, type User, users } from '#shared/db/schema';
 import type { Me } from '#shared/schemas/auth';
+import { DAY_MS } from '#shared/time';
 import type { Caller } from '../app-env';
 import { cachedSession, cacheSession, forgetSession, sessionCacheMs } from './session-cache';
+import { hashSessionToken, looksLikeSessionToken, newSessionToken } from './session-token';
 
 export function toMe(user: Pick<User, 'id' | 'email' | 'displayName' | 'role' | 'createdAt'>): Me {
   return {
@@ -23,7 +24,7 @@ export async function createSession(
   meta: { userAgent?: string | undefined; ip?: string | undefined },
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = newSessionToken();
-  const expiresAt = new Date(Date.now() + ttlDays * 86_400_000);
+  const expiresAt = new Date(Date.now() + ttlDays * DAY_MS);
   await db.$primary.insert(sessions).values({
     userId,
     tokenHash: await hashSessionToken(token),

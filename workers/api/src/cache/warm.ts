@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '#shared/db/client';
 import { setlistSongs, shows, trendingScores } from '#shared/db/schema';
 import type { Logger } from '#shared/log';
+import { DAY_MS } from '#shared/time';
 
 /**
  * Cache warming, run by the trending cron right after the recompute: the pages everyone opens are rendered once
@@ -26,8 +27,6 @@ export const WARM_FIXED_PATHS = [
   '/v1/trending/artists',
   '/v1/shows?sort=trending&limit=20',
 ] as const;
-
-const DAY_MS = 86_400_000;
 
 /** The warming requests, so that routes can tell them from visitors (views are not counted for trending). */
 const warmingRequests = new WeakSet<Request>();

@@ -7,16 +7,16 @@
 import type { CronTable } from '#shared/cron/run';
 import { CRONS } from '#shared/cron/schedule';
 import type { Database } from '#shared/db/client';
-import { refreshForecasts } from '#shared/forecast/refresh';
 import type { Logger } from '#shared/log';
-import { refreshArtistSimilarity } from '#shared/recommend/similarity';
 import { evaluateAlerts } from '../alerts/job';
 import { detectAnomalies } from '../analytics/anomalies';
 import { maintainAnalytics } from '../analytics/maintenance';
 import { deleteExpiredSessions } from '../auth/sessions';
 import { warmCache } from '../cache/warm';
+import { refreshForecasts } from '../forecast/refresh';
 import { pruneRoomJoins } from '../live/room-sockets';
 import { runNotificationCron } from '../notifications/cron';
+import { refreshArtistSimilarity } from '../recommend/similarity';
 import { recomputeTrending } from '../trending/recompute';
 
 export interface ApiCronContext {

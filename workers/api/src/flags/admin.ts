@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { PrimaryDatabase } from '#shared/db/client';
 import { featureFlags } from '#shared/db/schema';
-import { defaultRule, FLAGS, type FlagKey, type FlagRule } from '#shared/flags/registry';
+import { defaultRule, FLAGS, type FlagKey, type FlagRule } from './registry';
 
 export interface FlagView extends FlagRule {
   key: FlagKey;

@@ -16,6 +16,7 @@ import { liveRoomUsers, setlistSongs } from '#shared/db/schema';
 import type { Logger } from '#shared/log';
 import { type RoomResult, type SocketRevocation, showRoomStub } from '#shared/room-rpc';
 import { settleWithin } from '#shared/settle-within';
+import { DAY_MS } from '#shared/time';
 
 /** A room that has not answered by then is logged and skipped: a log-out must not hang on one room. */
 const ROOM_CALL_TIMEOUT_MS = 5000;
@@ -41,7 +42,7 @@ export async function recordRoomJoin(primary: ReadDatabase, userId: string, show
 export async function pruneRoomJoins(db: Database, olderThanDays: number): Promise<number> {
   const removed = await db.$primary
     .delete(liveRoomUsers)
-    .where(lt(liveRoomUsers.seenAt, new Date(Date.now() - olderThanDays * 86_400_000)))
+    .where(lt(liveRoomUsers.seenAt, new Date(Date.now() - olderThanDays * DAY_MS)))
     .returning({ userId: liveRoomUsers.userId });
   return removed.length;
 }

@@ -8,8 +8,8 @@
  */
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
 import type { AppEnv } from '../app-env';
+import { SESSION_COOKIE } from '../auth/session-token';
 import { webOrigins } from '../middleware/cors-policy/web-origins';
 
 /** Whether the session cookie, rather than a token, is what signed this request in (middleware/session). */

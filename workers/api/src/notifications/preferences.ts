@@ -1,7 +1,7 @@
 /** Reading and writing a user's notification settings and kind × channel switches (defaults filled in). */
 import { eq, sql } from 'drizzle-orm';
 import type { PrimaryDatabase } from '#shared/db/client';
-import { notificationPreferences, notificationSettings } from '#shared/db/schema';
+import { notificationPreferences, notificationSettings, users } from '#shared/db/schema';
 import { DEFAULT_ENABLED } from '#shared/notifications/policy';
 import { minuteToText, textToMinute } from '#shared/notifications/quiet-hours';
 import {
@@ -92,4 +92,15 @@ export function unsubscribeRows(userId: string, kind: NotificationKind | 'all', 
   const kinds = kind === 'all' ? NOTIFICATION_KINDS : [kind];
   const channels = channel === 'all' ? NOTIFICATION_CHANNELS : [channel];
   return kinds.flatMap((k) => channels.map((c) => ({ userId, kind: k, channel: c, enabled: false })));
+}
+
+/** Turns off what an unsubscribe link names. A deleted user has nothing left to unsubscribe from: a no-op. */
+export async function unsubscribe(
+  db: PrimaryDatabase,
+  userId: string,
+  kind: NotificationKind | 'all',
+  channel: NotificationChannel | 'all',
+): Promise<void> {
+  const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId));
+  if (user) await setSwitches(db, unsubscribeRows(userId, kind, channel));
 }

@@ -2,6 +2,7 @@ import { desc, gte, ne, or } from 'drizzle-orm';
 import type { Database } from '#shared/db/client';
 import { alerts } from '#shared/db/schema';
 import type { Alert } from '#shared/schemas/alerts';
+import { HOUR_MS } from '#shared/time';
 import { toAlert } from '../alerts/lifecycle';
 
 /** Active alerts (pending and firing, oldest first) and those resolved in the last `recentHours`, newest first. */
@@ -11,7 +12,7 @@ export async function listAlerts(
   recentHours: number,
   limit: number,
 ): Promise<{ active: Alert[]; recent: Alert[] }> {
-  const since = new Date(now.getTime() - recentHours * 3_600_000);
+  const since = new Date(now.getTime() - recentHours * HOUR_MS);
   const rows = await db.$primary
     .select()
     .from(alerts)

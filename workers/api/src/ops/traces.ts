@@ -1,6 +1,7 @@
 import { asc, eq, lt } from 'drizzle-orm';
 import type { Database } from '#shared/db/client';
 import { traceHops } from '#shared/db/schema';
+import { HOUR_MS } from '#shared/time';
 import type { TraceHop } from '#shared/trace/spans';
 
 /** The recorded hops of one trace in the order they started (at most 500: a trace is one vote, not a load test). */
@@ -25,7 +26,7 @@ export async function traceHopsOf(db: Database, traceId: string): Promise<TraceH
 
 /** Retention of trace_hops (the hourly cron): rows older than `hours` go. */
 export async function deleteOldTraceHops(db: Database, now: Date, hours: number): Promise<number> {
-  const cutoff = new Date(now.getTime() - hours * 3_600_000);
+  const cutoff = new Date(now.getTime() - hours * HOUR_MS);
   const deleted = await db.$primary
     .delete(traceHops)
     .where(lt(traceHops.startedAt, cutoff))

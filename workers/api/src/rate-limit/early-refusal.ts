@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
 import { ApiError } from '#shared/errors';
+import { SESSION_COOKIE } from '../auth/session-token';
 import { recordIsolateRequest } from '../middleware/request-metrics';
 import { RateLimitGate } from './gate';
 import { type RateLimitDecision, rateLimitHeaders } from './index';

@@ -20,6 +20,7 @@ import type { CircuitBreakerPolicy, IPolicy } from 'cockatiel';
 import { type CircuitStatus, type Cockatiel, circuitStatus, isCockatielError, loadCockatiel } from '#shared/circuit';
 import type { DatabaseGuard } from '#shared/db/client';
 import { isConnectivityError } from '#shared/db/errors';
+import { positiveVar } from '#shared/env-vars';
 import { ApiError } from '#shared/errors';
 import { createLogger, type Logger, parseLogLevel } from '#shared/log';
 import { busyAwareTimeout, DatabaseTimeoutError } from './busy-aware-timeout';
@@ -195,16 +196,11 @@ export interface BreakerEnv {
   LOG_LEVEL?: string;
 }
 
-const positive = (value: string | undefined, fallback: number) => {
-  const n = Number(value);
-  return value && Number.isFinite(n) && n > 0 ? n : fallback;
-};
-
 export function breakerOptions(env: BreakerEnv): DatabaseBreakerOptions {
   return {
     threshold: BREAKER_THRESHOLD,
-    cooldownMs: positive(env.DB_BREAKER_COOLDOWN_SECONDS, DEFAULT_COOLDOWN_SECONDS) * 1000,
-    timeoutMs: positive(env.DB_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
+    cooldownMs: positiveVar(env.DB_BREAKER_COOLDOWN_SECONDS, DEFAULT_COOLDOWN_SECONDS) * 1000,
+    timeoutMs: positiveVar(env.DB_TIMEOUT_MS, DEFAULT_TIMEOUT_MS),
   };
 }
 

@@ -1,16 +1,16 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { voteAnomalies } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import { showRoomStub } from '#shared/room-rpc';
+import { AdminMetrics, AnomalyReview, AnomalyStatus, VoteAnomalyList } from '#shared/schemas/admin-analytics';
+import { listAnomalies } from '../analytics/anomaly-list';
 import { discountAnomaly, type ReviewResult, restoreAnomaly } from '../analytics/discounts';
 import { computeMetrics } from '../analytics/metrics';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
 const STAFF = ['moderator', 'admin'] as const;
 
@@ -24,109 +24,12 @@ const MetricsQuery = z.object({
     .meta({ description: 'The recent window the rates are computed over.' }),
 });
 
-const Metrics = z
-  .object({
-    at: z.string(),
-    windowMinutes: z.number().int(),
-    votes: z.object({
-      perMinute: z.number().meta({ description: 'Votes per minute over the window (analytics_events, kind vote).' }),
-      total: z.number().int(),
-      series: z.array(z.object({ minute: z.string(), votes: z.number().int(), unvotes: z.number().int() })),
-    }),
-    rooms: z.object({
-      active: z
-        .number()
-        .int()
-        .meta({ description: 'Rooms whose latest socket report (room_presence) is fresh and non-zero.' }),
-      sockets: z.number().int(),
-      staleAfterSeconds: z.number().int(),
-    }),
-    topShows: z.array(
-      z.object({ showId: z.uuid(), slug: z.string().nullable(), votes: z.number().int(), sockets: z.number().int() }),
-    ),
-    topShowsMinutes: z.number().int(),
-    queues: z.array(
-      z.object({
-        queue: z.string(),
-        messages: z.number().int(),
-        avgLagMs: z.number().meta({ description: 'Mean of (consumer receive time − enqueue time).' }),
-        maxLagMs: z.number(),
-      }),
-    ),
-    routes: z.array(
-      z.object({
-        route: z.string(),
-        requests: z.number().int(),
-        errorRate: z.number().meta({ description: 'Share of 5xx answers.' }),
-        clientErrorRate: z.number().meta({ description: 'Share of 4xx answers.' }),
-        p95Ms: z
-          .number()
-          .nullable()
-          .meta({ description: 'Upper bound of the histogram bucket holding the 95th percentile.' }),
-        p95AboveHistogram: z.boolean(),
-        meanMs: z.number().nullable(),
-      }),
-    ),
-  })
-  .meta({ id: 'AdminMetrics' });
-
-const AnomalyStatus = z.enum(['open', 'discounted', 'restored']);
-const Anomaly = z
-  .object({
-    id: z.uuid(),
-    showId: z.uuid(),
-    rule: z.enum(['new_account_burst', 'shared_network', 'rate_spike']),
-    subject: z.string(),
-    status: AnomalyStatus,
-    windowStart: z.string(),
-    windowEnd: z.string(),
-    votes: z.number().int(),
-    voteIds: z.array(z.uuid()),
-    evidence: z
-      .record(z.string(), z.unknown())
-      .meta({ description: 'Accounts, counts, window, network ids, expected vs observed: see docs/analytics.md.' }),
-    detectedAt: z.string(),
-    reviewedBy: z.uuid().nullable(),
-    reviewedAt: z.string().nullable(),
-  })
-  .meta({ id: 'VoteAnomaly' });
-const AnomalyList = z.object({ items: z.array(Anomaly) }).meta({ id: 'VoteAnomalyList' });
 const AnomaliesQuery = z.object({
   status: AnomalyStatus.optional(),
   showId: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const AnomalyParams = z.object({ id: z.uuid() });
-const ReviewResponse = z
-  .object({
-    id: z.uuid(),
-    showId: z.uuid(),
-    status: z.enum(['discounted', 'restored']),
-    votes: z.number().int().meta({ description: 'Votes the decision applied to.' }),
-    counts: z
-      .array(z.object({ setlistSongId: z.uuid(), votes: z.number().int() }))
-      .meta({ description: "The live room's tallies that changed." }),
-  })
-  .meta({ id: 'AnomalyReview' });
-
-function toAnomaly(r: typeof voteAnomalies.$inferSelect): z.infer<typeof Anomaly> {
-  return {
-    id: r.id,
-    showId: r.showId,
-    rule: r.rule as z.infer<typeof Anomaly>['rule'],
-    subject: r.subject,
-    status: r.status as z.infer<typeof AnomalyStatus>,
-    windowStart: r.windowStart.toISOString(),
-    windowEnd: r.windowEnd.toISOString(),
-    votes: r.voteIds.length,
-    voteIds: r.voteIds,
-    evidence: r.evidence as Record<string, unknown>,
-    detectedAt: r.detectedAt.toISOString(),
-    reviewedBy: r.reviewedBy,
-    reviewedAt: r.reviewedAt?.toISOString() ?? null,
-  };
-}
-
 /** Postgres has the decision; the live room must apply it too, or its fans keep seeing the old tallies. */
 async function applyToRoom(c: Context<AppEnv>, id: string, result: ReviewResult, action: string) {
   await recordAudit(c, action, { type: 'vote_anomaly', id }, { showId: result.showId, votes: result.voteIds.length });
@@ -161,7 +64,7 @@ export const adminAnalyticsRoutes = new OpenAPIHono<AppEnv>()
       security: SIGNED_IN,
       request: { query: MetricsQuery },
       responses: {
-        200: { description: 'The figures over the window.', ...json(Metrics) },
+        200: { description: 'The figures over the window.', ...json(AdminMetrics) },
         ...errorResponses(400, 401, 403),
       },
     }),
@@ -180,22 +83,12 @@ export const adminAnalyticsRoutes = new OpenAPIHono<AppEnv>()
       security: SIGNED_IN,
       request: { query: AnomaliesQuery },
       responses: {
-        200: { description: 'Flagged clusters with their evidence.', ...json(AnomalyList) },
+        200: { description: 'Flagged clusters with their evidence.', ...json(VoteAnomalyList) },
         ...errorResponses(400, 401, 403),
       },
     }),
     async (c) => {
-      const q = c.req.valid('query');
-      const where: SQL[] = [];
-      if (q.status) where.push(eq(voteAnomalies.status, q.status));
-      if (q.showId) where.push(eq(voteAnomalies.showId, q.showId));
-      const rows = await c.var.database.db.$primary
-        .select()
-        .from(voteAnomalies)
-        .where(where.length ? and(...where) : undefined)
-        .orderBy(desc(voteAnomalies.detectedAt), desc(voteAnomalies.id))
-        .limit(q.limit);
-      return c.json({ items: rows.map(toAnomaly) }, 200);
+      return c.json({ items: await listAnomalies(c.var.database.db, c.req.valid('query')) }, 200);
     },
   )
   .openapi(
@@ -210,7 +103,7 @@ export const adminAnalyticsRoutes = new OpenAPIHono<AppEnv>()
       security: SIGNED_IN,
       request: { params: AnomalyParams },
       responses: {
-        200: { description: 'Discounted.', ...json(ReviewResponse) },
+        200: { description: 'Discounted.', ...json(AnomalyReview) },
         ...errorResponses(400, 401, 403, 404, 503),
       },
     }),
@@ -232,7 +125,7 @@ export const adminAnalyticsRoutes = new OpenAPIHono<AppEnv>()
       security: SIGNED_IN,
       request: { params: AnomalyParams },
       responses: {
-        200: { description: 'Restored.', ...json(ReviewResponse) },
+        200: { description: 'Restored.', ...json(AnomalyReview) },
         ...errorResponses(400, 401, 403, 404, 503),
       },
     }),

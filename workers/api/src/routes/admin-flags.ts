@@ -1,12 +1,12 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { forgetFlags } from '#shared/flags/reader';
-import { FlagKey, FlagRule } from '#shared/flags/registry';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { listFlags, putFlag } from '../flags/admin';
+import { forgetFlags } from '../flags/reader';
+import { FlagKey, FlagRule } from '../flags/registry';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
 const Environment = z
   .string()
@@ -29,7 +29,7 @@ function environmentOf(c: { env: Env }, asked: string | undefined): string {
 }
 
 /**
- * Feature flags (src/shared/flags): admins turn behaviour on per environment, per share of users or shows and
+ * Feature flags (workers/api/src/flags): admins turn behaviour on per environment, per share of users or shows and
  * per user, without a deploy; every change is audited. Workers pick a change up within FLAG_TTL_MS.
  */
 export const adminFlagRoutes = new OpenAPIHono<AppEnv>()

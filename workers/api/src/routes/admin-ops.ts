@@ -4,10 +4,10 @@ import { errors } from '#shared/errors';
 import { Alert } from '#shared/schemas/alerts';
 import { TraceHop } from '#shared/trace/spans';
 import type { AppEnv } from '../app-env';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { requireRole } from '../middleware/session/require-role';
 import { listAlerts } from '../ops/alerts';
 import { traceHopsOf } from '../ops/traces';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
 const STAFF = ['moderator', 'admin'] as const;
 

@@ -1,17 +1,15 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog, users } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import { Me, UserRole } from '#shared/schemas/auth';
 import { PageQuery } from '#shared/schemas/common';
 import type { AppEnv } from '../app-env';
-import { recordAudit } from '../audit';
+import { auditPage, recordAudit } from '../audit';
 import { forgetUserSessions } from '../auth/session-cache';
 import { toMe } from '../auth/sessions';
+import { setUserRole } from '../auth/users';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
 
 const RoleBody = z.object({ role: UserRole }).meta({ id: 'RoleBody' });
 const AuditEntry = z
@@ -47,21 +45,12 @@ export const adminUserRoutes = new OpenAPIHono<AppEnv>()
       if (userId === c.var.caller!.user.id && role !== 'admin') {
         throw errors.conflict('cannot_demote_self', 'Admins cannot remove their own admin role; ask another admin.');
       }
-      const db = c.var.database.db.$primary;
-      const [before] = await db
-        .select({ role: users.role })
-        .from(users)
-        .where(and(eq(users.id, userId), isNull(users.deletedAt)));
-      if (!before) throw errors.notFound('user');
-      const [user] = await db
-        .update(users)
-        .set({ role, updatedAt: new Date() })
-        .where(eq(users.id, userId))
-        .returning();
+      const changed = await setUserRole(c.var.database.db, userId, role);
+      if (!changed) throw errors.notFound('user');
       // Cached sessions carry the role: this isolate's copies go now, other isolates' within SESSION_CACHE_SECONDS.
       forgetUserSessions(userId);
-      await recordAudit(c, 'user.role_change', { type: 'user', id: userId }, { from: before.role, to: role });
-      return c.json(toMe(user!), 200);
+      await recordAudit(c, 'user.role_change', { type: 'user', id: userId }, { from: changed.before, to: role });
+      return c.json(toMe(changed.user), 200);
     },
   )
   .openapi(
@@ -79,26 +68,6 @@ export const adminUserRoutes = new OpenAPIHono<AppEnv>()
       },
     }),
     async (c) => {
-      const { limit, cursor: rawCursor } = c.req.valid('query');
-      const cursor = decodeSortedCursor(rawCursor, 'at', 'at', cursorKeys.date);
-      const rows = await c.var.database.db.$primary
-        .select()
-        .from(auditLog)
-        .where(
-          cursor
-            ? or(lt(auditLog.at, cursor.key), and(eq(auditLog.at, cursor.key), lt(auditLog.id, cursor.id)))
-            : undefined,
-        )
-        .orderBy(desc(auditLog.at), desc(auditLog.id))
-        .limit(limit + 1);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return c.json(
-        {
-          items: page.map((r) => ({ ...r, at: r.at.toISOString() })),
-          nextCursor: rows.length > limit && last ? encodeCursor({ k: last.at.toISOString(), id: last.id }) : null,
-        },
-        200,
-      );
+      return c.json(await auditPage(c.var.database.db, c.req.valid('query')), 200);
     },
   );

@@ -1,70 +1,19 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { decoyPasswordHash, hashPassword, verifyPassword } from '#shared/auth/password';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
-import { isUniqueViolation } from '#shared/db/errors';
-import { userMfa, users } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import { LogInBody, Me, SessionCreated, SignUpBody } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
 import { reserveLoginAttempt } from '../auth/login-limiter';
 import { mfaErrors, verifySecondFactor } from '../auth/mfa';
+import { decoyPasswordHash, hashPassword, verifyPassword } from '../auth/password';
 import { passwordWork } from '../auth/password-work';
+import { SESSION_COOKIE } from '../auth/session-token';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
+import { createUser, userForLogIn } from '../auth/users';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { revokeRoomSockets } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-
-const signUpRoute = createRoute({
-  method: 'post',
-  path: '/auth/signup',
-  tags: ['Accounts'],
-  summary: 'Create an account and sign in',
-  request: { body: { ...json(SignUpBody), required: true } },
-  responses: {
-    201: {
-      description: 'Account created; the session token is returned and set as a cookie.',
-      ...json(SessionCreated),
-    },
-    // 429 too_busy: too many password hashes at this moment (Retry-After).
-    ...errorResponses(400, 409, 429),
-  },
-});
-
-const logInRoute = createRoute({
-  method: 'post',
-  path: '/auth/login',
-  tags: ['Accounts'],
-  summary: 'Sign in with email and password',
-  request: { body: { ...json(LogInBody), required: true } },
-  responses: {
-    200: { description: 'Signed in.', ...json(SessionCreated) },
-    // 401 mfa_required: MFA is on and neither `totp` nor `recoveryCode` was sent; 401 invalid_mfa_code: a wrong or used code.
-    ...errorResponses(400, 401, 429),
-  },
-});
-
-const logOutRoute = createRoute({
-  method: 'post',
-  path: '/auth/logout',
-  tags: ['Accounts'],
-  summary: 'End the current session',
-  middleware: [requireCaller()] as const,
-  security: SIGNED_IN,
-  responses: { 204: { description: 'Signed out.' }, ...errorResponses(401) },
-});
-
-const meRoute = createRoute({
-  method: 'get',
-  path: '/me',
-  tags: ['Accounts'],
-  summary: 'The signed-in user',
-  middleware: [requireCaller()] as const,
-  security: SIGNED_IN,
-  responses: { 200: { description: 'The caller.', ...json(Me) }, ...errorResponses(401) },
-});
 
 function startSession(c: Context<AppEnv>, token: string, expiresAt: Date): void {
   setCookie(c, SESSION_COOKIE, token, {
@@ -81,64 +30,106 @@ function clientMeta(c: Context<AppEnv>) {
 }
 
 export const authRoutes = new OpenAPIHono<AppEnv>()
-  .openapi(signUpRoute, async (c) => {
-    const body = c.req.valid('json');
-    const db = c.var.database.db;
-    const passwordHash = await passwordWork(c.env).run(() => hashPassword(body.password));
-    let user: typeof users.$inferSelect | undefined;
-    try {
-      [user] = await db.$primary
-        .insert(users)
-        .values({ email: body.email, passwordHash, displayName: body.displayName ?? body.email.split('@')[0]! })
-        .returning();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw errors.conflict('email_taken', 'An account with this email already exists.');
-      throw err;
-    }
-    if (!user) throw errors.internal();
-    const { token, expiresAt } = await createSession(db, user.id, Number(c.env.SESSION_TTL_DAYS), clientMeta(c));
-    startSession(c, token, expiresAt);
-    c.var.log.info('user signed up', { userId: user.id });
-    return c.json({ user: toMe(user), token, expiresAt: expiresAt.toISOString() }, 201);
-  })
-  .openapi(logInRoute, async (c) => {
-    const body = c.req.valid('json');
-    const db = c.var.database.db;
-    const [row] = await db.$primary
-      .select({ user: users, mfaEnabledAt: userMfa.enabledAt })
-      .from(users)
-      .leftJoin(userMfa, eq(userMfa.userId, users.id))
-      .where(eq(users.email, body.email))
-      .limit(1);
-    const user = row?.user;
-    const ip = c.req.header('CF-Connecting-IP');
-    const attempt = await reserveLoginAttempt(c.env, body.email, ip);
-    const ok = await passwordWork(c.env).run(async () =>
-      verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash())),
-    );
-    if (!user || !ok) throw errors.invalidCredentials();
-    // The second factor is asked for only after the password, so MFA status is not revealed to strangers.
-    if (row?.mfaEnabledAt) {
-      if (!body.totp && !body.recoveryCode) {
-        // The right password, the code still to come: not a failure.
-        await attempt.succeeded();
-        throw mfaErrors.required();
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/signup',
+      tags: ['Accounts'],
+      summary: 'Create an account and sign in',
+      request: { body: { ...json(SignUpBody), required: true } },
+      responses: {
+        201: {
+          description: 'Account created; the session token is returned and set as a cookie.',
+          ...json(SessionCreated),
+        },
+        // 429 too_busy: too many password hashes at this moment (Retry-After).
+        ...errorResponses(400, 409, 429),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const db = c.var.database.db;
+      const passwordHash = await passwordWork(c.env).run(() => hashPassword(body.password));
+      const user = await createUser(db, {
+        email: body.email,
+        passwordHash,
+        displayName: body.displayName ?? body.email.split('@')[0]!,
+      });
+      const { token, expiresAt } = await createSession(db, user.id, Number(c.env.SESSION_TTL_DAYS), clientMeta(c));
+      startSession(c, token, expiresAt);
+      c.var.log.info('user signed up', { userId: user.id });
+      return c.json({ user: toMe(user), token, expiresAt: expiresAt.toISOString() }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/login',
+      tags: ['Accounts'],
+      summary: 'Sign in with email and password',
+      request: { body: { ...json(LogInBody), required: true } },
+      responses: {
+        200: { description: 'Signed in.', ...json(SessionCreated) },
+        // 401 mfa_required: MFA is on and neither `totp` nor `recoveryCode` was sent; 401 invalid_mfa_code: a wrong or used code.
+        ...errorResponses(400, 401, 429),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const db = c.var.database.db;
+      const row = await userForLogIn(db, body.email);
+      const user = row?.user;
+      const ip = c.req.header('CF-Connecting-IP');
+      const attempt = await reserveLoginAttempt(c.env, body.email, ip);
+      const ok = await passwordWork(c.env).run(async () =>
+        verifyPassword(body.password, user?.passwordHash ?? (await decoyPasswordHash())),
+      );
+      if (!user || !ok) throw errors.invalidCredentials();
+      // The second factor is asked for only after the password, so MFA status is not revealed to strangers.
+      if (row?.mfaEnabledAt) {
+        if (!body.totp && !body.recoveryCode) {
+          // The right password, the code still to come: not a failure.
+          await attempt.succeeded();
+          throw mfaErrors.required();
+        }
+        if (!(await verifySecondFactor(db, c.env, user.id, body))) throw mfaErrors.invalidCode();
       }
-      if (!(await verifySecondFactor(db, c.env, user.id, body))) throw mfaErrors.invalidCode();
-    }
-    await attempt.succeeded();
-    const { token, expiresAt } = await createSession(db, user.id, Number(c.env.SESSION_TTL_DAYS), clientMeta(c));
-    startSession(c, token, expiresAt);
-    return c.json({ user: toMe(user), token, expiresAt: expiresAt.toISOString() }, 200);
-  })
-  .openapi(logOutRoute, async (c) => {
-    const caller = c.var.caller!;
-    await deleteSession(c.var.database.db, caller.sessionId);
-    await revokeRoomSockets(c.env, c.var.database.db, c.var.log, {
-      userId: caller.user.id,
-      sessionIds: [caller.sessionId],
-    });
-    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
-    return c.body(null, 204);
-  })
-  .openapi(meRoute, (c) => c.json(c.var.caller!.user, 200));
+      await attempt.succeeded();
+      const { token, expiresAt } = await createSession(db, user.id, Number(c.env.SESSION_TTL_DAYS), clientMeta(c));
+      startSession(c, token, expiresAt);
+      return c.json({ user: toMe(user), token, expiresAt: expiresAt.toISOString() }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/logout',
+      tags: ['Accounts'],
+      summary: 'End the current session',
+      middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
+      responses: { 204: { description: 'Signed out.' }, ...errorResponses(401) },
+    }),
+    async (c) => {
+      const caller = c.var.caller!;
+      await deleteSession(c.var.database.db, caller.sessionId);
+      await revokeRoomSockets(c.env, c.var.database.db, c.var.log, {
+        userId: caller.user.id,
+        sessionIds: [caller.sessionId],
+      });
+      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/me',
+      tags: ['Accounts'],
+      summary: 'The signed-in user',
+      middleware: [requireCaller()] as const,
+      security: SIGNED_IN,
+      responses: { 200: { description: 'The caller.', ...json(Me) }, ...errorResponses(401) },
+    }),
+    (c) => c.json(c.var.caller!.user, 200),
+  );

@@ -1,14 +1,14 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError } from '#shared/errors';
-import { isFlagOn } from '#shared/flags/reader';
 import { placeLiveSocket, ROOM_HEADERS } from '#shared/room-rpc';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv } from '../app-env';
+import { isFlagOn } from '../flags/reader';
+import { errorResponses, SIGN_IN_OPTIONAL } from '../http/openapi';
 import { recordRoomJoin } from '../live/room-sockets';
 import { showRoomOf } from '../live/show-room-of';
 import { socketOriginAllowed } from '../live/socket-origin';
-import { errorResponses, SIGN_IN_OPTIONAL } from './openapi-helpers';
 
 const ShowIdParam = z.object({ showId: z.uuid() });
 

@@ -1,17 +1,12 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { notificationSettings, notifications, pushSubscriptions, users } from '#shared/db/schema';
 import { ApiError, errors } from '#shared/errors';
 import { pushEndpointAllowed, pushServiceHosts } from '#shared/notifications/push-hosts';
-import { renderShort, type TemplateData } from '#shared/notifications/templates';
 import { verifyUnsubscribeToken } from '#shared/notifications/unsubscribe-token';
 import { PageQuery } from '#shared/schemas/common';
 import {
   InboxPage,
-  NOTIFICATION_KINDS,
-  type NotificationKind,
   NotificationPreferences,
   NotificationPreferencesUpdate,
   NotificationsMarked,
@@ -23,12 +18,17 @@ import {
 } from '#shared/schemas/notifications';
 import { recordEvent } from '../analytics/record';
 import type { AppEnv } from '../app-env';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { requireCaller } from '../middleware/session';
-import { readPreferences, setSwitches, unsubscribeRows, writePreferences } from '../notifications/preferences';
+import {
+  markAllRead,
+  markRead,
+  readInbox,
+  registerPushSubscription,
+  removePushSubscription,
+} from '../notifications/inbox';
+import { readPreferences, unsubscribe, writePreferences } from '../notifications/preferences';
 import { confirmUnsubscribePage, unsubscribedPage } from '../notifications/unsubscribe-page';
-import { rowAfter } from './catalog-common';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
 
 /** The optional `PUSH_SERVICE_HOSTS` var (src/shared/notifications/push-hosts.ts); not in wrangler.toml by default. */
 const pushHostsOf = (env: Env) => (env as Env & { PUSH_SERVICE_HOSTS?: string }).PUSH_SERVICE_HOSTS;
@@ -53,65 +53,7 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       responses: { 200: { description: 'A page of the inbox.', ...json(InboxPage) }, ...errorResponses(400, 401, 422) },
     }),
     async (c) => {
-      const { limit, cursor: rawCursor } = c.req.valid('query');
-      const cursor = decodeSortedCursor(rawCursor, 'date', 'date', cursorKeys.date);
-      const userId = c.var.caller!.user.id;
-      const db = c.var.database.db.$primary;
-      const [rows, [unread], [settings]] = await Promise.all([
-        db
-          .select()
-          .from(notifications)
-          .where(
-            and(
-              eq(notifications.userId, userId),
-              cursor
-                ? rowAfter(
-                    'desc',
-                    notifications.createdAt,
-                    notifications.id,
-                    sql`${cursor.key.toISOString()}::timestamptz`,
-                    cursor.id,
-                  )
-                : undefined,
-            ),
-          )
-          .orderBy(desc(notifications.createdAt), desc(notifications.id))
-          .limit(limit + 1),
-        db
-          .select({ n: count() })
-          .from(notifications)
-          .where(and(eq(notifications.userId, userId), isNull(notifications.readAt))),
-        db
-          .select({ locale: notificationSettings.locale, timeZone: notificationSettings.timeZone })
-          .from(notificationSettings)
-          .where(eq(notificationSettings.userId, userId)),
-      ]);
-      const recipient = { locale: settings?.locale ?? 'en', timeZone: settings?.timeZone ?? 'UTC' };
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return c.json(
-        {
-          items: page.map((n) => {
-            const data = (n.data ?? {}) as Record<string, unknown>;
-            // Rendered at read time, so the inbox follows a change of language; unknown kinds show their name.
-            const text = (NOTIFICATION_KINDS as readonly string[]).includes(n.kind)
-              ? renderShort(n.kind as NotificationKind, data as TemplateData, recipient)
-              : { title: n.kind, body: '' };
-            return {
-              id: n.id,
-              kind: n.kind,
-              ...text,
-              data,
-              createdAt: n.createdAt.toISOString(),
-              readAt: n.readAt?.toISOString() ?? null,
-            };
-          }),
-          unread: unread?.n ?? 0,
-          nextCursor:
-            rows.length > limit && last ? encodeCursor({ k: last.createdAt.toISOString(), id: last.id }) : null,
-        },
-        200,
-      );
+      return c.json(await readInbox(c.var.database.db.$primary, c.var.caller!.user.id, c.req.valid('query')), 200);
     },
   )
   .openapi(
@@ -126,20 +68,10 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       responses: { 204: { description: 'Read.' }, ...errorResponses(400, 401, 404) },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      const mine = and(eq(notifications.id, id), eq(notifications.userId, c.var.caller!.user.id));
-      const db = c.var.database.db.$primary;
+      const read = await markRead(c.var.database.db.$primary, c.var.caller!.user.id, c.req.valid('param').id);
+      if (read.outcome === 'missing') throw errors.notFound('notification');
       // Opening is counted once (analytics `notification_open`): only the read that sets read_at records it.
-      const opened = await db
-        .update(notifications)
-        .set({ readAt: sql`now()` })
-        .where(and(mine, isNull(notifications.readAt)))
-        .returning({ kind: notifications.kind });
-      if (opened[0]) recordEvent(c, 'notification_open', { data: { kind: opened[0].kind } });
-      else if (!(await db.select({ id: notifications.id }).from(notifications).where(mine)).length) {
-        // Someone else's notification is reported as missing: ids are not a way to probe other inboxes.
-        throw errors.notFound('notification');
-      }
+      if (read.outcome === 'opened') recordEvent(c, 'notification_open', { data: { kind: read.kind } });
       return c.body(null, 204);
     },
   )
@@ -157,12 +89,8 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       },
     }),
     async (c) => {
-      const marked = await c.var.database.db.$primary
-        .update(notifications)
-        .set({ readAt: sql`now()` })
-        .where(and(eq(notifications.userId, c.var.caller!.user.id), isNull(notifications.readAt)))
-        .returning({ id: notifications.id });
-      return c.json({ marked: marked.length }, 200);
+      const marked = await markAllRead(c.var.database.db.$primary, c.var.caller!.user.id);
+      return c.json({ marked }, 200);
     },
   )
   .openapi(
@@ -221,23 +149,9 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
           'push_service_not_allowed',
           "The endpoint is not on a known browser push service's host (PUSH_SERVICE_HOSTS).",
         );
-      const values =
-        body.type === 'webpush'
-          ? { type: 'webpush', endpoint: body.endpoint, p256dh: body.keys.p256dh, auth: body.keys.auth }
-          : { type: 'fcm', endpoint: body.token, p256dh: null, auth: null };
       const userAgent = c.req.header('User-Agent')?.slice(0, 300) ?? null;
-      const [row] = await c.var.database.db.$primary
-        .insert(pushSubscriptions)
-        .values({ ...values, userId: c.var.caller!.user.id, userAgent })
-        .onConflictDoUpdate({
-          target: pushSubscriptions.endpoint,
-          set: { ...values, userId: c.var.caller!.user.id, userAgent },
-        })
-        .returning();
-      return c.json(
-        { id: row!.id, type: row!.type as 'webpush' | 'fcm', createdAt: row!.createdAt.toISOString() },
-        201,
-      );
+      const record = await registerPushSubscription(c.var.database.db.$primary, c.var.caller!.user.id, body, userAgent);
+      return c.json(record, 201);
     },
   )
   .openapi(
@@ -253,11 +167,8 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const removed = await c.var.database.db.$primary
-        .delete(pushSubscriptions)
-        .where(and(eq(pushSubscriptions.id, id), eq(pushSubscriptions.userId, c.var.caller!.user.id)))
-        .returning({ id: pushSubscriptions.id });
-      if (!removed.length) throw errors.notFound('push subscription');
+      if (!(await removePushSubscription(c.var.database.db.$primary, c.var.caller!.user.id, id)))
+        throw errors.notFound('push subscription');
       return c.body(null, 204);
     },
   )
@@ -320,10 +231,8 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const scope = await unsubscribeScope(c, c.req.valid('query').token);
-      const db = c.var.database.db.$primary;
-      const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, scope.u));
       // A deleted user has nothing left to unsubscribe from; the link still answers as done.
-      if (user) await setSwitches(db, unsubscribeRows(scope.u, scope.k, scope.c));
+      await unsubscribe(c.var.database.db.$primary, scope.u, scope.k, scope.c);
       c.header('Cache-Control', 'no-store');
       if (wantsHtml(c)) return unsubscribedPage(c, { kind: scope.k, channel: scope.c });
       return c.json({ unsubscribed: { kind: scope.k, channel: scope.c } }, 200);

@@ -1,20 +1,19 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import { deleteCookie } from 'hono/cookie';
-import { verifyPassword } from '#shared/auth/password';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
-import { users } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import { DataExport, DeleteAccountBody } from '#shared/schemas/privacy';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { passwordHashOf } from '../auth/account-sessions';
 import { mfaErrors, mfaState, verifySecondFactor } from '../auth/mfa';
+import { verifyPassword } from '../auth/password';
 import { passwordWork } from '../auth/password-work';
+import { SESSION_COOKIE } from '../auth/session-token';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { revokeRoomSockets, showsWithSongsAddedBy } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
 import { eraseUser } from '../privacy/erase';
 import { exportUserData } from '../privacy/export';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
 /** GDPR/CCPA: a copy of all my data, and deletion of my account (confirmed by password and second factor). */
 export const privacyRoutes = new OpenAPIHono<AppEnv>()
@@ -50,11 +49,8 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       const body = c.req.valid('json');
       const db = c.var.database.db;
       const caller = c.var.caller!;
-      const [user] = await db.$primary
-        .select({ passwordHash: users.passwordHash })
-        .from(users)
-        .where(eq(users.id, caller.user.id));
-      if (!user || !(await passwordWork(c.env).run(() => verifyPassword(body.password, user.passwordHash))))
+      const storedHash = await passwordHashOf(db, caller.user.id);
+      if (!storedHash || !(await passwordWork(c.env).run(() => verifyPassword(body.password, storedHash))))
         throw errors.invalidCredentials();
       if ((await mfaState(db, caller.user.id)) === 'enabled') {
         if (!body.totp && !body.recoveryCode) throw mfaErrors.required();

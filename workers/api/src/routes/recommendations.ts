@@ -1,10 +1,10 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { recommend } from '#shared/recommend/recommend';
 import { Recommendations, RecommendationsQuery } from '#shared/schemas/ml';
 import type { AppEnv } from '../app-env';
+import { readReplica } from '../catalog/common';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { requireCaller } from '../middleware/session';
-import { readReplica } from './catalog-common';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
+import { recommend } from '../recommend/recommend';
 
 /** At most this many genres are taken from `?genres=`: a preference, not a query language. */
 const MAX_GENRES = 10;

@@ -1,14 +1,13 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { shows } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { setShowLocked } from '../catalog/shows';
+import { errorResponses, SIGNED_IN } from '../http/openapi';
+import { unwrapRoom } from '../live/room-result';
 import { showRoomOf } from '../live/show-room-of';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses, SIGNED_IN } from './openapi-helpers';
-import { unwrapRoom } from './room-result';
 
 const LockBody = z.object({ locked: z.boolean() }).meta({ id: 'LockBody' });
 const LockState = z.object({ locked: z.boolean() }).meta({ id: 'LockState' });
@@ -36,12 +35,7 @@ export const roomModerationRoutes = new OpenAPIHono<AppEnv>().openapi(
     const { locked } = c.req.valid('json');
     const caller = c.var.caller!;
     // Postgres first: a room rebuilt from Postgres (first use, lost storage) must come back locked.
-    const [saved] = await c.var.database.db.$primary
-      .update(shows)
-      .set({ locked, updatedAt: new Date() })
-      .where(eq(shows.id, showId))
-      .returning({ id: shows.id });
-    if (!saved) throw errors.notFound('show');
+    if (!(await setShowLocked(c.var.database.db, showId, locked))) throw errors.notFound('show');
     const result = unwrapRoom(
       await (await showRoomOf(c, showId)).setLocked(showId, { userId: caller.user.id, role: caller.user.role }, locked),
     );

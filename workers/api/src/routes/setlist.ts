@@ -5,11 +5,11 @@ import { RoomSong } from '#shared/schemas/room';
 import { ShowStatus } from '#shared/schemas/shows';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv, Caller } from '../app-env';
+import { errorResponses, json, SIGN_IN_OPTIONAL, SIGNED_IN } from '../http/openapi';
+import { unwrapRoom } from '../live/room-result';
 import { showRoomOf } from '../live/show-room-of';
 import { requireCaller } from '../middleware/session';
 import { tracedRoomCall } from '../tracing/room-call';
-import { errorResponses, json, SIGN_IN_OPTIONAL, SIGNED_IN } from './openapi-helpers';
-import { unwrapRoom } from './room-result';
 
 const ShowParams = z.object({ showId: z.uuid() });
 const VoteParams = ShowParams.extend({ setlistSongId: z.uuid() });

@@ -1,140 +1,24 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { and, asc, count, desc, eq, gt, gte, lt, notExists, or, type SQL, sql } from 'drizzle-orm';
-import { artists, setlistSongs, shows, songs, trendingScores, venues } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import { IdOrSlugParams, ShowDetail } from '#shared/schemas/catalog';
-import { ShowList, ShowListQuery, type ShowSummary } from '#shared/schemas/shows';
-import { readActualSetlist } from '#shared/scoring/actual-setlist';
+import { ShowList, ShowListQuery } from '#shared/schemas/shows';
 import { recordView } from '../analytics/record';
 import type { AppEnv } from '../app-env';
-import {
-  artistSummaryColumns,
-  idOrSlug,
-  rowAfter,
-  showSummaryColumns,
-  toShowSummary,
-  venueColumns,
-} from './catalog-common';
-import { errorResponses, json } from './openapi-helpers';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from './pagination';
-
-/** How many songs of the predicted setlist the show page summarises. */
-export const PREDICTED_TOP = 10;
-
-const listShowsRoute = createRoute({
-  method: 'get',
-  path: '/shows',
-  tags: ['Shows'],
-  summary: 'List shows: soonest first, or trending',
-  request: { query: ShowListQuery },
-  responses: {
-    200: { description: 'A page of shows.', content: { 'application/json': { schema: ShowList } } },
-    ...errorResponses(400, 422),
-  },
-});
+import { listShows, readShowDetail } from '../catalog/shows';
+import { errorResponses, json } from '../http/openapi';
 
 export const showRoutes = new OpenAPIHono<AppEnv>()
-  .openapi(listShowsRoute, async (c) => {
-    const query = c.req.valid('query');
-    const filters: (SQL | undefined)[] = [
-      query.status ? eq(shows.status, query.status) : undefined,
-      query.artistId ? eq(shows.artistId, query.artistId) : undefined,
-      query.venueId ? eq(shows.venueId, query.venueId) : undefined,
-      query.city ? sql`search_key(${venues.city}) = search_key(${query.city})` : undefined,
-      query.country ? eq(venues.country, query.country.toUpperCase()) : undefined,
-      query.from ? gte(shows.startsAt, new Date(query.from)) : undefined,
-      query.to ? lt(shows.startsAt, new Date(query.to)) : undefined,
-    ];
-    const db = c.var.database.db;
-
-    // Cursors: date → { k: startsAt ISO, id } (no `s`: the cursors issued before this list had sorts stay valid);
-    // trending → { s: 'trending', k: score, id }, the score as JavaScript prints it, which float8 parses exactly.
-    let items: ShowSummary[];
-    let nextCursor: string | null = null;
-    if (query.sort === 'trending') {
-      // Two phases, so that both walk an index and stop at the page size (a coalesce(score, 0) sort read
-      // and sorted all 50,000 shows: db:explain): first the scored shows in trending_scores_rank_idx order
-      // (score desc, id asc), then the shows without a score (0) by id. The cursor says which phase it is in.
-      const cursor = decodeSortedCursor(query.cursor, 'trending', 'date', cursorKeys.trending);
-      const inScoredPhase = !cursor || cursor.key !== 'unscored';
-      const scored = inScoredPhase
-        ? await db
-            .select({ ...showSummaryColumns, score: trendingScores.score })
-            .from(trendingScores)
-            .innerJoin(shows, eq(shows.id, trendingScores.entityId))
-            .innerJoin(artists, eq(artists.id, shows.artistId))
-            .innerJoin(venues, eq(venues.id, shows.venueId))
-            .where(
-              and(
-                eq(trendingScores.entityType, 'show'),
-                ...filters,
-                cursor && cursor.key !== 'unscored'
-                  ? or(
-                      lt(trendingScores.score, cursor.key),
-                      and(eq(trendingScores.score, cursor.key), gt(trendingScores.entityId, cursor.id)),
-                    )
-                  : undefined,
-              ),
-            )
-            .orderBy(desc(trendingScores.score), asc(trendingScores.entityId))
-            .limit(query.limit + 1)
-        : [];
-      const unscored =
-        scored.length > query.limit
-          ? []
-          : await db
-              .select(showSummaryColumns)
-              .from(shows)
-              .innerJoin(artists, eq(artists.id, shows.artistId))
-              .innerJoin(venues, eq(venues.id, shows.venueId))
-              .where(
-                and(
-                  ...filters,
-                  notExists(
-                    db
-                      .select({ one: sql`1` })
-                      .from(trendingScores)
-                      .where(and(eq(trendingScores.entityType, 'show'), eq(trendingScores.entityId, shows.id))),
-                  ),
-                  cursor?.key === 'unscored' ? gt(shows.id, cursor.id) : undefined,
-                ),
-              )
-              .orderBy(asc(shows.id))
-              .limit(query.limit + 1 - scored.length);
-      const rows = [...scored, ...unscored.map((row) => ({ ...row, score: null }))];
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      items = page.map(({ score: _score, ...row }) => toShowSummary(row));
-      if (rows.length > query.limit && last)
-        nextCursor = encodeCursor({
-          s: 'trending',
-          k: last.score === null ? 'unscored' : String(last.score),
-          id: last.id,
-        });
-    } else {
-      const cursor = decodeSortedCursor(query.cursor, 'date', 'date', cursorKeys.date);
-      const rows = await db
-        .select(showSummaryColumns)
-        .from(shows)
-        .innerJoin(artists, eq(artists.id, shows.artistId))
-        .innerJoin(venues, eq(venues.id, shows.venueId))
-        .where(
-          and(
-            ...filters,
-            cursor
-              ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id)))
-              : undefined,
-          ),
-        )
-        .orderBy(asc(shows.startsAt), asc(shows.id))
-        .limit(query.limit + 1);
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      items = page.map(toShowSummary);
-      if (rows.length > query.limit && last) nextCursor = encodeCursor({ k: last.startsAt.toISOString(), id: last.id });
-    }
-    return c.json({ items, nextCursor }, 200);
-  })
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/shows',
+      tags: ['Shows'],
+      summary: 'List shows: soonest first, or trending',
+      request: { query: ShowListQuery },
+      responses: { 200: { description: 'A page of shows.', ...json(ShowList) }, ...errorResponses(400, 422) },
+    }),
+    async (c) => c.json(await listShows(c.var.database.db, c.req.valid('query')), 200),
+  )
   .openapi(
     createRoute({
       method: 'get',
@@ -145,48 +29,10 @@ export const showRoutes = new OpenAPIHono<AppEnv>()
       responses: { 200: { description: 'The show.', ...json(ShowDetail) }, ...errorResponses(400, 404) },
     }),
     async (c) => {
-      const db = c.var.database.db;
-      const [show] = await db
-        .select({
-          id: shows.id,
-          slug: shows.slug,
-          startsAt: shows.startsAt,
-          status: shows.status,
-          votingOpensAt: shows.votingOpensAt,
-          votingClosesAt: shows.votingClosesAt,
-          artist: artistSummaryColumns,
-          venue: venueColumns,
-        })
-        .from(shows)
-        .innerJoin(artists, eq(artists.id, shows.artistId))
-        .innerJoin(venues, eq(venues.id, shows.venueId))
-        .where(idOrSlug(shows, c.req.valid('param').idOrSlug));
-      if (!show) throw errors.notFound('show');
-      // Persisted counts (the vote consumer keeps them within a moment of the room's); the live ones are the room's.
-      const [top, [total], actual] = await Promise.all([
-        db
-          .select({
-            setlistSongId: setlistSongs.id,
-            songId: songs.id,
-            title: songs.title,
-            album: songs.album,
-            voteCount: setlistSongs.voteCount,
-          })
-          .from(setlistSongs)
-          .innerJoin(songs, eq(songs.id, setlistSongs.songId))
-          .where(eq(setlistSongs.showId, show.id))
-          .orderBy(desc(setlistSongs.voteCount), asc(setlistSongs.createdAt), asc(setlistSongs.id))
-          .limit(PREDICTED_TOP),
-        db.select({ n: count() }).from(setlistSongs).where(eq(setlistSongs.showId, show.id)),
-        readActualSetlist(db, show.id),
-      ]);
-      const detail: ShowDetail = {
-        ...toShowSummary(show),
-        predictedSetlist: { songCount: total?.n ?? 0, top },
-        actualSetlist: actual,
-      };
+      const detail = await readShowDetail(c.var.database.db, c.req.valid('param').idOrSlug);
+      if (!detail) throw errors.notFound('show');
       // Feeds trending. Anonymous views answered from the response cache do not reach here (≤ 1 per URL per freshness window).
-      recordView(c, 'show_view', show.id);
+      recordView(c, 'show_view', detail.id);
       return c.json(detail, 200);
     },
   );

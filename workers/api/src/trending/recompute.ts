@@ -20,6 +20,7 @@
 import { sql } from 'drizzle-orm';
 import { CRONS } from '#shared/cron/schedule';
 import type { Database } from '#shared/db/client';
+import { DAY_MS } from '#shared/time';
 
 /** Cron expression of the recompute (#shared/cron/schedule). */
 export const TRENDING_CRON = CRONS['mysetlist-api'].trending;
@@ -123,7 +124,7 @@ function upsertStatement(
 /** Recomputes every show's and every artist's trending score as of `now`: two statements, on the primary. */
 export async function recomputeTrending(db: Database, now: Date = new Date()): Promise<RecomputeResult> {
   const at = now.toISOString();
-  const since = new Date(now.getTime() - LOOKBACK_DAYS * 86_400_000).toISOString();
+  const since = new Date(now.getTime() - LOOKBACK_DAYS * DAY_MS).toISOString();
   const recent = (column: ReturnType<typeof sql>) => sql`${column} >= ${since}::timestamptz`;
 
   const showEvents = sql`

@@ -4,17 +4,9 @@
  * (`/art/{slug}.svg`): a machine without internet, or a visitor who wants no third-party requests, still sees
  * pictures. Nothing in it comes from the request but the slug, which the route restricts to [a-z0-9-].
  */
-export const ARTWORK_PATH = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+import { fnv1a32 } from '#shared/hash';
 
-/** FNV-1a: a small, stable hash of the name for the colours. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+export const ARTWORK_PATH = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Up to two initials from the words of a slug (`broken-crystal` → `BC`). */
 export function initialsOf(slug: string): string {
@@ -27,7 +19,7 @@ export function initialsOf(slug: string): string {
 }
 
 export function artworkSvg(slug: string): string {
-  const h = hash(slug);
+  const h = fnv1a32(slug);
   const hue = h % 360;
   const hue2 = (hue + 40 + ((h >>> 9) % 100)) % 360;
   const angle = (h >>> 17) % 4;

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
 import type { Me } from '#shared/schemas/auth';
 import type { AppEnv } from '../app-env';
+import { SESSION_COOKIE } from '../auth/session-token';
 import { findCaller } from '../auth/sessions';
 import { rateLimited, rateLimitGate } from '../middleware/rate-limit';
 import { callerLookup, sessionToken } from '../middleware/session';

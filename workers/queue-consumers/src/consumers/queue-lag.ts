@@ -1,3 +1,4 @@
+import { MINUTE_MS } from '#shared/time';
 import type { ConsumerDeps } from './retry-policy';
 
 // Per minute and queue, added in: each delivered batch adds its messages once per delivery attempt.
@@ -35,7 +36,7 @@ export async function recordQueueLag(
 ): Promise<void> {
   if (!batch.messages.length) return;
   const lag = batchLag(batch, receivedAt);
-  const minute = new Date(Math.floor(receivedAt / 60_000) * 60_000).toISOString();
+  const minute = new Date(Math.floor(receivedAt / MINUTE_MS) * MINUTE_MS).toISOString();
   try {
     await deps.sql.query(UPSERT_QUEUE_LAG, [
       minute,

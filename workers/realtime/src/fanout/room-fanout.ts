@@ -1,10 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createLogger, type Logger, parseLogLevel } from '#shared/log';
-import { ROOM_HEADERS, type RoomActor, type RoomResult, type SocketRevocation, showRoomStub } from '#shared/room-rpc';
-import { UserRole } from '#shared/schemas/auth';
+import { ROOM_HEADERS, type RoomResult, type SocketRevocation, showRoomStub } from '#shared/room-rpc';
 import { ackError, send } from '../room/messages';
 import { SocketRateLimiter } from '../room/socket-rate-limiter';
 import { readClientFrame } from '../socket/client-frame';
+import { actorOf, closeRevokedSockets, identityOf, type SocketIdentity, upgradeRequired } from '../socket/identity';
 import type { FanoutRoomRpc, RoomFanoutRpc } from './protocol';
 import { ShardState } from './shard-state';
 
@@ -12,14 +12,9 @@ import { ShardState } from './shard-state';
 const COUNT_REPORT_MS = 1000;
 
 /** What each hibernating socket remembers (≤ 16 KiB): its fan, and its show and shard for a woken instance. */
-interface ShardSocket {
+interface ShardSocket extends SocketIdentity {
   showId: string;
   shard: number;
-  userId: string | null;
-  role: UserRole | null;
-  networkId?: string | null;
-  /** The session that authenticated the socket: revoking it closes the socket (closeUserSockets). */
-  sessionId?: string | null;
 }
 
 type RoomStub = DurableObjectStub<FanoutRoomRpc & Rpc.DurableObjectBranded>;
@@ -165,27 +160,12 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
   async closeUserSockets(
     showId: string,
     shard: number,
-    { userId, sessionIds }: SocketRevocation,
+    revocation: SocketRevocation,
     code: number,
     reason: string,
   ): Promise<number> {
     this.#identify(showId, shard);
-    const sessions = sessionIds ? new Set(sessionIds) : undefined;
-    let closed = 0;
-    for (const ws of this.ctx.getWebSockets()) {
-      const attachment = ws.deserializeAttachment() as ShardSocket | null;
-      if (attachment?.userId !== userId) continue;
-      // The same rule as the room's (#closeRevokedSockets): other sessions' sockets stay open.
-      if (sessions && attachment.sessionId && !sessions.has(attachment.sessionId)) continue;
-      // Downgrade first: a message already queued behind this call must not be decided as the user's.
-      ws.serializeAttachment({ ...attachment, userId: null, role: null, sessionId: null });
-      try {
-        ws.close(code, reason);
-        closed++;
-      } catch {
-        // already closed
-      }
-    }
+    const closed = closeRevokedSockets(this.ctx.getWebSockets(), revocation, code, reason);
     this.#socketsChanged();
     return closed;
   }
@@ -193,12 +173,8 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
   // ------------------------------------------------------------------ WebSocket
 
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
-      return Response.json(
-        { error: { code: 'upgrade_required', message: 'Expected a WebSocket upgrade.' } },
-        { status: 426 },
-      );
-    }
+    const notUpgrade = upgradeRequired(request);
+    if (notUpgrade) return notUpgrade;
     const showId = request.headers.get(ROOM_HEADERS.showId) ?? '';
     const shard = Number(request.headers.get(ROOM_HEADERS.shard));
     if (!showId || !Number.isInteger(shard) || shard < 0) {
@@ -222,15 +198,7 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
   }
 
   async #acceptSocket(request: Request, showId: string, shard: number): Promise<Response> {
-    const role = UserRole.safeParse(request.headers.get(ROOM_HEADERS.role));
-    const attachment: ShardSocket = {
-      showId,
-      shard,
-      userId: request.headers.get(ROOM_HEADERS.userId),
-      role: role.success ? role.data : null,
-      networkId: request.headers.get(ROOM_HEADERS.networkId),
-      sessionId: request.headers.get(ROOM_HEADERS.sessionId),
-    };
+    const attachment: ShardSocket = { showId, shard, ...identityOf(request) };
     const sinceParam = new URL(request.url).searchParams.get('since');
     const since = sinceParam === null ? undefined : Number(sinceParam);
     let state: ShardState;
@@ -278,13 +246,8 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
     const attachment = ws.deserializeAttachment() as ShardSocket;
     this.#identify(attachment.showId, attachment.shard);
     if (message.type === 'resume') return this.#resume(ws, attachment, message.since);
-    if (!attachment.userId || !attachment.role)
-      return ackError(ws, message.id, 'unauthenticated', 'Sign in to vote or add songs.');
-    const actor: RoomActor = {
-      userId: attachment.userId,
-      role: attachment.role,
-      ...(attachment.networkId ? { networkId: attachment.networkId } : {}),
-    };
+    const actor = actorOf(attachment);
+    if (!actor) return ackError(ws, message.id, 'unauthenticated', 'Sign in to vote or add songs.');
     const room = this.#room();
     const showId = attachment.showId;
     let result: RoomResult<unknown>;

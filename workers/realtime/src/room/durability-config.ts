@@ -2,6 +2,8 @@
  * The room's retry and reconciliation budgets, from its vars (wrangler.toml). Every one is configurable so that
  * a fault drill (npm run drill:faults) can compress minutes into seconds; the defaults are the production ones.
  */
+import { positiveVar } from '#shared/env-vars';
+
 export interface DurabilityConfig {
   /** A queue send that has not settled by then counts as refused (src/shared/settle-within.ts). */
   queueSendTimeoutMs: number;
@@ -28,18 +30,13 @@ export type DurabilityVars = Partial<
   >
 >;
 
-function positive(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return value !== undefined && value !== '' && Number.isFinite(n) && n > 0 ? n : fallback;
-}
-
 export function durabilityConfig(vars: DurabilityVars): DurabilityConfig {
   return {
-    queueSendTimeoutMs: positive(vars.ROOM_QUEUE_SEND_TIMEOUT_MS, 10_000),
-    drainBackoffBaseMs: positive(vars.ROOM_DRAIN_BACKOFF_BASE_MS, 250),
-    drainBackoffMaxMs: positive(vars.ROOM_DRAIN_BACKOFF_MAX_MS, 30_000),
-    reconcileIntervalMs: positive(vars.ROOM_RECONCILE_SECONDS, 60) * 1000,
-    resendAfterMs: positive(vars.ROOM_RESEND_AFTER_SECONDS, 300) * 1000,
-    countCheckIntervalMs: positive(vars.ROOM_COUNT_CHECK_SECONDS, 600) * 1000,
+    queueSendTimeoutMs: positiveVar(vars.ROOM_QUEUE_SEND_TIMEOUT_MS, 10_000),
+    drainBackoffBaseMs: positiveVar(vars.ROOM_DRAIN_BACKOFF_BASE_MS, 250),
+    drainBackoffMaxMs: positiveVar(vars.ROOM_DRAIN_BACKOFF_MAX_MS, 30_000),
+    reconcileIntervalMs: positiveVar(vars.ROOM_RECONCILE_SECONDS, 60) * 1000,
+    resendAfterMs: positiveVar(vars.ROOM_RESEND_AFTER_SECONDS, 300) * 1000,
+    countCheckIntervalMs: positiveVar(vars.ROOM_COUNT_CHECK_SECONDS, 600) * 1000,
   };
 }

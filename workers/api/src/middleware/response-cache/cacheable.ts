@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
 import type { AppEnv } from '../../app-env';
+import { SESSION_COOKIE } from '../../auth/session-token';
 
 /**
  * A request tied to a caller: a token, the session cookie, or a resolved session. Other cookies (analytics,

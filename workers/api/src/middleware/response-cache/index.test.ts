@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
 import type { AppEnv } from '../../app-env';
+import { SESSION_COOKIE } from '../../auth/session-token';
 import { clearMemoryCache } from '../../cache/memory';
 import { DatabaseUnavailableError } from '../../resilience/database-breaker';
 import { errorHandler } from '../error-handler';

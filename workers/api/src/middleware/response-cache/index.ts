@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { nonNegativeVar } from '#shared/env-vars';
 import type { AppEnv } from '../../app-env';
 import { ifNoneMatch, strongEtag } from '../../cache/etag';
 import { readGeneration } from '../../cache/generation';
@@ -39,11 +40,6 @@ export interface ResponseCacheOptions {
 }
 
 type Served = 'HIT-L1' | 'HIT-L2' | 'STALE';
-
-const positive = (value: string | undefined, fallback: number) => {
-  const n = Number(value);
-  return value && Number.isFinite(n) && n >= 0 ? n : fallback;
-};
 
 function isStorable(res: Response, contentType: string): boolean {
   const cacheControl = res.headers.get('Cache-Control') ?? '';
@@ -177,8 +173,8 @@ export const responseCache = (options: ResponseCacheOptions = {}) =>
         c.header('Cache-Control', isPersonal(c) ? 'private, no-store' : 'no-store');
       return;
     }
-    const freshSeconds = positive(c.env.RESPONSE_CACHE_FRESH_SECONDS, DEFAULT_FRESH_SECONDS);
-    const staleSeconds = positive(c.env.RESPONSE_CACHE_STALE_SECONDS, DEFAULT_STALE_SECONDS);
+    const freshSeconds = nonNegativeVar(c.env.RESPONSE_CACHE_FRESH_SECONDS, DEFAULT_FRESH_SECONDS);
+    const staleSeconds = nonNegativeVar(c.env.RESPONSE_CACHE_STALE_SECONDS, DEFAULT_STALE_SECONDS);
     const cache = await (options.cache?.() ?? caches.default);
     const url = c.req.url;
     const key = new Request(url, { method: 'GET' });

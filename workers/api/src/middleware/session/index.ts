@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import { SESSION_COOKIE } from '#shared/auth/session-token';
 import { errors } from '#shared/errors';
 import type { AppEnv } from '../../app-env';
+import { SESSION_COOKIE } from '../../auth/session-token';
 import { type CallerLookup, findCaller } from '../../auth/sessions';
 import { pageRequestOf } from '../../web/internal-api';
 

@@ -1,21 +1,9 @@
 /** Staff pages: the admin index and the vote anomalies review (discount / restore). */
+import type { VoteAnomaly } from '#shared/schemas/admin-analytics';
 import { Flash } from '../components';
 import { failureText, redirectWithCookies, withMessage } from '../forms';
 import { must } from '../internal-api';
 import { html, type PageContext, requireMe } from '../render';
-
-/** GET /v1/admin/anomalies items (`VoteAnomaly` in the OpenAPI document). */
-interface VoteAnomaly {
-  id: string;
-  showId: string;
-  rule: 'new_account_burst' | 'shared_network' | 'rate_spike';
-  subject: string;
-  status: 'open' | 'discounted' | 'restored';
-  windowStart: string;
-  windowEnd: string;
-  votes: number;
-  detectedAt: string;
-}
 
 const RULE_LABEL: Record<VoteAnomaly['rule'], string> = {
   new_account_burst: 'Burst of votes from new accounts',

@@ -1,8 +1,8 @@
 /** The operators' page: live charts of the metrics endpoint (client/ops.ts refreshes them every 5 s). */
 
+import type { AdminMetrics } from '#shared/schemas/admin-analytics';
 import type { Alert } from '#shared/schemas/alerts';
 import type { TraceHop } from '#shared/trace/spans';
-import type { AdminMetrics } from '../admin-metrics';
 import { WEB_ASSETS } from '../assets';
 import { must } from '../internal-api';
 import { html, type PageContext, requireMe } from '../render';

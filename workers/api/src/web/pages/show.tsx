@@ -2,20 +2,13 @@
 
 import type { SetlistView } from '#shared/room-rpc';
 import type { ShowDetail } from '#shared/schemas/catalog';
+import type { ShowPageData } from '#shared/schemas/pages';
 import type { RoomSong } from '#shared/schemas/room';
 import type { ShowAccuracyView } from '#shared/schemas/scoring';
 import { WEB_ASSETS } from '../assets';
 import { Flash, StatusBadge, showDate } from '../components';
 import { must } from '../internal-api';
 import { html, type PageContext } from '../render';
-
-/** What client/show.ts reads from the page (`#page-data`); keep in step with its `ShowPageData`. */
-export interface ShowPageData {
-  showId: string;
-  artistId: string;
-  signedIn: boolean;
-  seq: number;
-}
 
 /** The bar's length: a share of the most voted song, as a transform, so that moving bars never move the layout. */
 export const barScale = (votes: number, max: number) => (max > 0 ? Math.min(1, votes / max) : 0).toFixed(4);

@@ -3,7 +3,7 @@
  * 100,000 iterations is the most workerd accepts; the format records the parameters so they can grow.
  * Format: `pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>`.
  */
-import { fromBase64Url, timingSafeEqual, toBase64Url } from './bytes';
+import { fromBase64Url, timingSafeEqual, toBase64Url } from '#shared/auth/bytes';
 
 const ITERATIONS = 100_000;
 const KEY_BITS = 256;
@@ -14,8 +14,12 @@ async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iteration
   return new Uint8Array(bits);
 }
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = crypto.getRandomValues(new Uint8Array(16));
+export function hashPassword(password: string): Promise<string> {
+  return hashPasswordWithSalt(password, crypto.getRandomValues(new Uint8Array(16)));
+}
+
+/** `hashPassword` with a given salt: only for the seed, whose demo data must be reproducible. */
+export async function hashPasswordWithSalt(password: string, salt: Uint8Array<ArrayBuffer>): Promise<string> {
   const hash = await derive(password, salt, ITERATIONS);
   return `pbkdf2-sha256$${ITERATIONS}$${toBase64Url(salt)}$${toBase64Url(hash)}`;
 }

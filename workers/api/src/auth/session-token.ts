@@ -2,7 +2,7 @@
  * Sessions are opaque random tokens; only their SHA-256 is stored, so reading the sessions table
  * does not let anyone sign in. The realtime worker resolves tokens the same way.
  */
-import { sha256Hex, toBase64Url } from './bytes';
+import { sha256Hex, toBase64Url } from '#shared/auth/bytes';
 
 export const SESSION_COOKIE = 'msl_session';
 

@@ -8,9 +8,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { openHttpSql } from '#shared/db/client';
 import type { NotificationDeliver, NotificationFanout } from '#shared/schemas/notifications';
-import { fanoutStep } from '../../queue-consumers/src/notifications/fanout';
-import { eventIdOf, insertUsers } from './notification-support';
-import { createShow, sql } from './support';
+import { createShow, eventIdOf, insertUsers, sql } from '../../../test/support/database';
+import { fanoutStep } from '../src/notifications/fanout';
 
 /** The HTTP SQL client, counting round trips (one per `transaction` or awaited `query`). */
 function countingSql() {

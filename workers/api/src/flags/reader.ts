@@ -1,5 +1,5 @@
-import { type DatabaseEnv, openHttpSql } from '../db/client';
-import type { Logger } from '../log';
+import { type DatabaseEnv, openHttpSql } from '#shared/db/client';
+import type { Logger } from '#shared/log';
 import { flagOn } from './evaluate';
 import { defaultRule, FLAGS, type FlagKey, type FlagRule } from './registry';
 

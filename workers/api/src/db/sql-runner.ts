@@ -1,7 +1,7 @@
 import type { SQL } from 'drizzle-orm';
 
 /**
- * What the shared ML jobs need from a database: raw statements with rows back. The workers' drizzle (Neon),
+ * What the ML jobs (forecast/, recommend/) need from a database: raw statements with rows back. The workers' drizzle (Neon),
  * the scripts' drizzle (PGlite, node-postgres) all fit, so one statement serves the cron, the API and the
  * offline training/evaluation scripts, which can then never drift from one another.
  */

@@ -4,7 +4,8 @@
  * detection reads `predicted_votes_per_minute` from there.
  */
 import { sql } from 'drizzle-orm';
-import { rowsOf, type SqlRunner } from '../db/sql-runner';
+import { DAY_MS } from '#shared/time';
+import type { SqlRunner } from '../db/sql-runner';
 import { readShowFeatures, type ShowFeatureRow } from './features';
 import { FORECAST_MODEL, type ForecastModel, type Prediction, predictVotes } from './model';
 
@@ -43,7 +44,7 @@ export function forecastOf(row: ShowFeatureRow, now: Date, model: ForecastModel 
       venueCapacity: row.venueCapacity,
       weekday: row.weekday,
       earlyVotes: row.earlyVotes,
-      daysToShow: Math.round(((row.startsAt.getTime() - now.getTime()) / 86_400_000) * 100) / 100,
+      daysToShow: Math.round(((row.startsAt.getTime() - now.getTime()) / DAY_MS) * 100) / 100,
     },
   };
 }

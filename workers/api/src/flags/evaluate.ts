@@ -1,3 +1,4 @@
+import { fnv1a32 } from '#shared/hash';
 import type { FlagKey, FlagRule } from './registry';
 
 /**
@@ -12,10 +13,5 @@ export function flagOn(key: FlagKey, rule: FlagRule, subject: { userId?: string 
 
 /** 0–99 from a 32-bit FNV-1a hash: cheap, synchronous and stable across isolates and deploys. */
 export function bucketOf(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % 100;
+  return fnv1a32(text) % 100;
 }

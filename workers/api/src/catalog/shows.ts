@@ -1,0 +1,166 @@
+/** The show list (soonest first, or trending) and a show's detail, for GET /v1/shows and /v1/shows/{idOrSlug}. */
+import { and, asc, count, desc, eq, gt, gte, lt, notExists, or, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '#shared/db/client';
+import { artists, setlistSongs, shows, songs, trendingScores, venues } from '#shared/db/schema';
+import type { ShowDetail } from '#shared/schemas/catalog';
+import type { ShowList, ShowListQuery, ShowSummary } from '#shared/schemas/shows';
+import { readActualSetlist } from '#shared/scoring/actual-setlist';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
+import { artistSummaryColumns, idOrSlug, showSummaryColumns, toShowSummary, venueColumns } from './common';
+
+/** How many songs of the predicted setlist the show page summarises. */
+export const PREDICTED_TOP = 10;
+
+export async function listShows(db: Database, query: ShowListQuery): Promise<ShowList> {
+  const filters: (SQL | undefined)[] = [
+    query.status ? eq(shows.status, query.status) : undefined,
+    query.artistId ? eq(shows.artistId, query.artistId) : undefined,
+    query.venueId ? eq(shows.venueId, query.venueId) : undefined,
+    query.city ? sql`search_key(${venues.city}) = search_key(${query.city})` : undefined,
+    query.country ? eq(venues.country, query.country.toUpperCase()) : undefined,
+    query.from ? gte(shows.startsAt, new Date(query.from)) : undefined,
+    query.to ? lt(shows.startsAt, new Date(query.to)) : undefined,
+  ];
+
+  // Cursors: date → { k: startsAt ISO, id } (no `s`: the cursors issued before this list had sorts stay valid);
+  // trending → { s: 'trending', k: score, id }, the score as JavaScript prints it, which float8 parses exactly.
+  let items: ShowSummary[];
+  let nextCursor: string | null = null;
+  if (query.sort === 'trending') {
+    // Two phases, so that both walk an index and stop at the page size (a coalesce(score, 0) sort read
+    // and sorted all 50,000 shows: db:explain): first the scored shows in trending_scores_rank_idx order
+    // (score desc, id asc), then the shows without a score (0) by id. The cursor says which phase it is in.
+    const cursor = decodeSortedCursor(query.cursor, 'trending', 'date', cursorKeys.trending);
+    const inScoredPhase = cursor?.key !== 'unscored';
+    const scored = inScoredPhase
+      ? await db
+          .select({ ...showSummaryColumns, score: trendingScores.score })
+          .from(trendingScores)
+          .innerJoin(shows, eq(shows.id, trendingScores.entityId))
+          .innerJoin(artists, eq(artists.id, shows.artistId))
+          .innerJoin(venues, eq(venues.id, shows.venueId))
+          .where(
+            and(
+              eq(trendingScores.entityType, 'show'),
+              ...filters,
+              cursor && cursor.key !== 'unscored'
+                ? or(
+                    lt(trendingScores.score, cursor.key),
+                    and(eq(trendingScores.score, cursor.key), gt(trendingScores.entityId, cursor.id)),
+                  )
+                : undefined,
+            ),
+          )
+          .orderBy(desc(trendingScores.score), asc(trendingScores.entityId))
+          .limit(query.limit + 1)
+      : [];
+    const unscored =
+      scored.length > query.limit
+        ? []
+        : await db
+            .select(showSummaryColumns)
+            .from(shows)
+            .innerJoin(artists, eq(artists.id, shows.artistId))
+            .innerJoin(venues, eq(venues.id, shows.venueId))
+            .where(
+              and(
+                ...filters,
+                notExists(
+                  db
+                    .select({ one: sql`1` })
+                    .from(trendingScores)
+                    .where(and(eq(trendingScores.entityType, 'show'), eq(trendingScores.entityId, shows.id))),
+                ),
+                cursor?.key === 'unscored' ? gt(shows.id, cursor.id) : undefined,
+              ),
+            )
+            .orderBy(asc(shows.id))
+            .limit(query.limit + 1 - scored.length);
+    const rows = [...scored, ...unscored.map((row) => ({ ...row, score: null }))];
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    items = page.map(({ score: _score, ...row }) => toShowSummary(row));
+    if (rows.length > query.limit && last)
+      nextCursor = encodeCursor({
+        s: 'trending',
+        k: last.score === null ? 'unscored' : String(last.score),
+        id: last.id,
+      });
+  } else {
+    const cursor = decodeSortedCursor(query.cursor, 'date', 'date', cursorKeys.date);
+    const rows = await db
+      .select(showSummaryColumns)
+      .from(shows)
+      .innerJoin(artists, eq(artists.id, shows.artistId))
+      .innerJoin(venues, eq(venues.id, shows.venueId))
+      .where(
+        and(
+          ...filters,
+          cursor
+            ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id)))
+            : undefined,
+        ),
+      )
+      .orderBy(asc(shows.startsAt), asc(shows.id))
+      .limit(query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    items = page.map(toShowSummary);
+    if (rows.length > query.limit && last) nextCursor = encodeCursor({ k: last.startsAt.toISOString(), id: last.id });
+  }
+  return { items, nextCursor };
+}
+
+/** The show with its artist, venue, the top of the predicted setlist and the actual setlist; undefined if none. */
+export async function readShowDetail(db: Database, showIdOrSlug: string): Promise<ShowDetail | undefined> {
+  const [show] = await db
+    .select({
+      id: shows.id,
+      slug: shows.slug,
+      startsAt: shows.startsAt,
+      status: shows.status,
+      votingOpensAt: shows.votingOpensAt,
+      votingClosesAt: shows.votingClosesAt,
+      artist: artistSummaryColumns,
+      venue: venueColumns,
+    })
+    .from(shows)
+    .innerJoin(artists, eq(artists.id, shows.artistId))
+    .innerJoin(venues, eq(venues.id, shows.venueId))
+    .where(idOrSlug(shows, showIdOrSlug));
+  if (!show) return undefined;
+  // Persisted counts (the vote consumer keeps them within a moment of the room's); the live ones are the room's.
+  const [top, [total], actual] = await Promise.all([
+    db
+      .select({
+        setlistSongId: setlistSongs.id,
+        songId: songs.id,
+        title: songs.title,
+        album: songs.album,
+        voteCount: setlistSongs.voteCount,
+      })
+      .from(setlistSongs)
+      .innerJoin(songs, eq(songs.id, setlistSongs.songId))
+      .where(eq(setlistSongs.showId, show.id))
+      .orderBy(desc(setlistSongs.voteCount), asc(setlistSongs.createdAt), asc(setlistSongs.id))
+      .limit(PREDICTED_TOP),
+    db.select({ n: count() }).from(setlistSongs).where(eq(setlistSongs.showId, show.id)),
+    readActualSetlist(db, show.id),
+  ]);
+  const detail: ShowDetail = {
+    ...toShowSummary(show),
+    predictedSetlist: { songCount: total?.n ?? 0, top },
+    actualSetlist: actual,
+  };
+  return detail;
+}
+
+/** Records a moderator's voting lock in Postgres; false when there is no such show. */
+export async function setShowLocked(db: Database, showId: string, locked: boolean): Promise<boolean> {
+  const saved = await db.$primary
+    .update(shows)
+    .set({ locked, updatedAt: new Date() })
+    .where(eq(shows.id, showId))
+    .returning({ id: shows.id });
+  return saved.length > 0;
+}
