@@ -5,7 +5,7 @@
  * wrangler.toml with smaller queue retry budgets (max_retries is not a var).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { buildApiAssets } from '../api-assets';
@@ -110,9 +110,11 @@ async function startWrangler(opts: StackOptions, url: string): Promise<ChildProc
     '--show-interactive-dev-session=false',
     ...(opts.inspectorPort ? ['--inspector-port', String(opts.inspectorPort)] : []),
   ];
+  // DRILL_WRANGLER_LOG=<file>: wrangler's output (queue batches, worker logs) is appended there.
+  const out = process.env.DRILL_WRANGLER_LOG ? openSync(process.env.DRILL_WRANGLER_LOG, 'a') : 'ignore';
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'ignore'],
+    stdio: ['ignore', out, out],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
   });
   const deadline = Date.now() + 120_000;
