@@ -5,7 +5,7 @@
  * wrangler.toml with smaller queue retry budgets (max_retries is not a var).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { buildApiAssets } from '../api-assets';
@@ -65,8 +65,13 @@ export async function startStack(opts: StackOptions): Promise<DrillStack> {
   const body = `# Written by npm run drill:faults; npm run dev rewrites it.\n${Object.entries(devVars)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n')}\n`;
-  for (const dir of ['.', 'workers/realtime', 'workers/queue-consumers'])
-    writeFileSync(resolve(ROOT, dir, '.dev.vars'), body);
+  // What was there before comes back on stop: `.dev.vars` is read by `npm test` too (vitest-pool-workers), and the
+  // drill's compressed budgets (RATE_LIMIT_REQUESTS=100000, ROOM_FAULT_HOOKS=relay…) made later test runs fail.
+  const devVarsFiles = ['.', 'workers/realtime', 'workers/queue-consumers'].map((dir) =>
+    resolve(ROOT, dir, '.dev.vars'),
+  );
+  const previousDevVars = devVarsFiles.map((file) => (existsSync(file) ? readFileSync(file, 'utf8') : null));
+  for (const file of devVarsFiles) writeFileSync(file, body);
   const toml = readFileSync(resolve(CONSUMERS_DIR, 'wrangler.toml'), 'utf8')
     .replace(
       /(queue = "mysetlist-vote-events"\n(?:[^\n[]*\n)*?)max_retries = \d+/,
@@ -92,6 +97,11 @@ export async function startStack(opts: StackOptions): Promise<DrillStack> {
       await stopProcess(wrangler, 'SIGINT');
       await db.close();
       rmSync(DRILL_CONSUMERS_CONFIG, { force: true });
+      devVarsFiles.forEach((file, i) => {
+        const previous = previousDevVars[i];
+        if (previous === null || previous === undefined) rmSync(file, { force: true });
+        else writeFileSync(file, previous);
+      });
     },
   };
 }
