@@ -131,6 +131,8 @@ const apiProject: TestProjectInlineConfiguration = {
           RATE_LIMIT_WINDOW_SECONDS: '10',
           DB_BREAKER_COOLDOWN_SECONDS: '2',
           RESPONSE_CACHE_FRESH_SECONDS: '0',
+          // Finalisation waits at most 6 s for a room to confirm its acked votes (finalize-settle.test.ts).
+          FINALIZE_SETTLE_SECONDS: '6',
         },
         serviceBindings: { FAKE_PROVIDERS },
         workers: [

@@ -35,6 +35,10 @@ const { values } = parseArgs({
     shows: { type: 'string' },
     /** Also refuse / hang outbox sends through the room's local-only hook (see below). */
     'queue-faults': { type: 'boolean', default: false },
+    /** Only the light faults (no outage, no SIGKILL): to look at one kind of fault on its own. */
+    'no-heavy': { type: 'boolean', default: false },
+    /** Every N seconds during the load: votes acked so far and vote rows in Postgres (0 = off). */
+    progress: { type: 'string' },
   },
 });
 const short = values.short ?? false;
@@ -330,19 +334,21 @@ async function main(): Promise<void> {
     const end = Date.now() + seconds * 1000;
     const outage = short ? 12_000 : 20_000;
     // The heavy faults at fixed points of the run; the light ones in between, over and over.
-    const heavy: { at: number; kind: 'pg_down' | 'workerd_kill' }[] = short
-      ? [
-          { at: 0.2, kind: 'pg_down' },
-          { at: 0.55, kind: 'workerd_kill' },
-        ]
-      : [
-          { at: 0.1, kind: 'pg_down' },
-          { at: 0.25, kind: 'workerd_kill' },
-          { at: 0.4, kind: 'pg_down' },
-          { at: 0.55, kind: 'workerd_kill' },
-          { at: 0.7, kind: 'pg_down' },
-          { at: 0.8, kind: 'workerd_kill' },
-        ];
+    const heavy: { at: number; kind: 'pg_down' | 'workerd_kill' }[] = values['no-heavy']
+      ? []
+      : short
+        ? [
+            { at: 0.2, kind: 'pg_down' },
+            { at: 0.55, kind: 'workerd_kill' },
+          ]
+        : [
+            { at: 0.1, kind: 'pg_down' },
+            { at: 0.25, kind: 'workerd_kill' },
+            { at: 0.4, kind: 'pg_down' },
+            { at: 0.55, kind: 'workerd_kill' },
+            { at: 0.7, kind: 'pg_down' },
+            { at: 0.8, kind: 'workerd_kill' },
+          ];
     const t0 = Date.now();
     // The light faults over and over, beside the heavy ones (each skipped while the stack cannot take it).
     let failSqlSet = 0;
@@ -376,6 +382,29 @@ async function main(): Promise<void> {
         await sleep(1000);
       }
     })();
+    const progressMs = Number(values.progress ?? 0) * 1000;
+    const progress = (async () => {
+      while (progressMs > 0 && Date.now() < end) {
+        await sleep(progressMs);
+        try {
+          const [rows] = await db.query<{ n: number; active: number }>(
+            'select count(*)::int as n, count(*) filter (where active)::int as active from votes where show_id = any($1::uuid[])',
+            [shows.map((s) => s.id)],
+          );
+          const relay = await db.relayStats();
+          const top = Object.entries(relay.byStatement ?? {})
+            .sort((x, y) => y[1] - x[1])
+            .slice(0, 6)
+            .map(([k, n]) => `${k.slice(0, 40)}=${n}`)
+            .join(', ');
+          log(
+            `progress: acked ${stats.votesAcked} votes / ${stats.unvotesAcked} retractions; postgres ${rows!.n} vote rows (${rows!.active} active); relay ${relay.sqlRequests} /sql, ${relay.wsConnections} ws: ${top}`,
+          );
+        } catch (err) {
+          log(`progress: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    })();
     for (const next of heavy) {
       const at = t0 + next.at * seconds * 1000;
       if (at > Date.now()) await sleep(at - Date.now());
@@ -395,6 +424,7 @@ async function main(): Promise<void> {
     }
     if (end > Date.now()) await sleep(end - Date.now());
     await light;
+    await progress;
     running = false;
     log('load stops; waiting for the fans to finish their last operation');
     await load;

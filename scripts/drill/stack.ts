@@ -5,7 +5,7 @@
  * wrangler.toml with smaller queue retry budgets (max_retries is not a var).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { buildApiAssets } from '../api-assets';
@@ -78,8 +78,13 @@ export async function startStack(opts: StackOptions): Promise<DrillStack> {
   const body = `# Written by npm run drill:faults; npm run dev rewrites it.\n${Object.entries(devVars)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n')}\n`;
-  for (const dir of ['.', 'workers/realtime', 'workers/queue-consumers'])
-    writeFileSync(resolve(ROOT, dir, '.dev.vars'), body);
+  // What was there before comes back on stop: `.dev.vars` is read by `npm test` too (vitest-pool-workers), and the
+  // drill's compressed budgets (RATE_LIMIT_REQUESTS=100000, ROOM_FAULT_HOOKS=relay…) made later test runs fail.
+  const devVarsFiles = ['.', 'workers/realtime', 'workers/queue-consumers'].map((dir) =>
+    resolve(ROOT, dir, '.dev.vars'),
+  );
+  const previousDevVars = devVarsFiles.map((file) => (existsSync(file) ? readFileSync(file, 'utf8') : null));
+  for (const file of devVarsFiles) writeFileSync(file, body);
   const toml = readFileSync(resolve(CONSUMERS_DIR, 'wrangler.toml'), 'utf8')
     .replace(
       /(queue = "mysetlist-vote-events"\n(?:[^\n[]*\n)*?)max_retries = \d+/,
@@ -123,6 +128,11 @@ export async function startStack(opts: StackOptions): Promise<DrillStack> {
       await stopProcess(wrangler, 'SIGINT');
       if (dbOpen) await db.close();
       rmSync(DRILL_CONSUMERS_CONFIG, { force: true });
+      devVarsFiles.forEach((file, i) => {
+        const previous = previousDevVars[i];
+        if (previous === null || previous === undefined) rmSync(file, { force: true });
+        else writeFileSync(file, previous);
+      });
     },
   };
 }
@@ -141,11 +151,11 @@ async function startWrangler(opts: StackOptions, url: string): Promise<ChildProc
     '--show-interactive-dev-session=false',
     ...(opts.inspectorPort ? ['--inspector-port', String(opts.inspectorPort)] : []),
   ];
-  // DRILL_WRANGLER_LOG=<file>: the workers' log lines (LOG_LEVEL) are appended there instead of dropped.
-  const logFile = process.env.DRILL_WRANGLER_LOG ? openSync(process.env.DRILL_WRANGLER_LOG, 'a') : 'ignore';
+  // DRILL_WRANGLER_LOG=<file>: wrangler's output (queue batches, worker logs) is appended there.
+  const out = process.env.DRILL_WRANGLER_LOG ? openSync(process.env.DRILL_WRANGLER_LOG, 'a') : 'ignore';
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    stdio: ['ignore', logFile, logFile],
+    stdio: ['ignore', out, out],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
   });
   const deadline = Date.now() + 120_000;

@@ -92,6 +92,23 @@ export interface ShowMetaUpdate {
 }
 
 /**
+ * What finalisation asks of a room before it scores the show from Postgres (ShowRoomRpc.settleVotes): the show's
+ * status as Postgres now has it (the show has started, so voting is closed), and how long the room may take to
+ * see every event it acknowledged in Postgres.
+ */
+export interface SettleRequest {
+  status: ShowStatus;
+  timeoutMs: number;
+}
+
+export interface RoomSettlement {
+  /** Postgres holds every event the room acknowledged (a vote, a retraction, a song added). */
+  settled: boolean;
+  /** Acknowledged events Postgres has not been seen to hold yet (0 when settled). */
+  pending: number;
+}
+
+/**
  * The calls that change the room take the caller's W3C `traceparent` (src/shared/trace/context.ts): the room's
  * decision and the events it writes to its outbox stay in the caller's trace.
  */
@@ -139,6 +156,12 @@ export interface ShowRoomRpc {
     voteIds: string[],
     discounted: boolean,
   ): Promise<RoomResult<{ changed: { setlistSongId: string; votes: number }[] }>>;
+  /**
+   * Finalisation is about to score the show from Postgres: the room takes the status (voting closes, sockets are
+   * told), then sends and confirms its outbox until Postgres holds every event it acknowledged, for at most
+   * `timeoutMs`. Answers at once when nothing is pending; never loads a room (one not loaded acknowledged nothing).
+   */
+  settleVotes(showId: string, request: SettleRequest): Promise<RoomResult<RoomSettlement>>;
   /**
    * Sessions were revoked or the account deleted (SocketRevocation): the room closes the matching sockets with
    * SESSION_REVOKED_CLOSE_CODE before it answers, so none of them can vote afterwards. Never loads a room.

@@ -31,6 +31,26 @@ export function storableJson<T>(value: T): T {
   return value;
 }
 
+/** The text with each NUL and lone surrogate spelled out as `\uXXXX` (six characters): kept, not lost. */
+export function escapedText(text: string): string {
+  return isStorableText(text)
+    ? text
+    : text.replace(UNSTORABLE_ALL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Every string inside a JSON value (keys too) with unstorable characters spelled out (`escapedText`): for records
+ * that must keep what they were given, such as dead letters, where `storableJson` would drop NULs.
+ */
+export function escapedJson<T>(value: T): T {
+  if (typeof value === 'string') return escapedText(value) as T;
+  if (Array.isArray(value)) return value.map(escapedJson) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [escapedText(k), escapedJson(v)])) as T;
+  }
+  return value;
+}
+
 /** The path (as zod would spell it) of the first string inside a JSON value that is not storable. */
 export function findUnstorableText(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
   if (typeof value === 'string') return isStorableText(value) ? undefined : path;

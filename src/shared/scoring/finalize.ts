@@ -7,18 +7,40 @@
  * the rows as they are and replaces the previous scores: the same rows give the same scores, and points are
  * never added twice (one fan_scores row per show and fan, replaced, never incremented; the leaderboards' rollups of
  * those fans recomputed from fan_scores, rollups.ts).
+ *
+ * Votes are scored from Postgres, but a vote is decided and acknowledged by the show's room and reaches Postgres a
+ * moment later (outbox, queue, consumer). So before scoring, voting is closed and the room is asked to see every
+ * event it acknowledged in Postgres (`settleVotes`); if it cannot within the budget, nothing is scored (503
+ * votes_in_flight): a score without an acknowledged vote would be final and wrong.
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { PrimaryDatabase } from '../db/client';
 import { actualSetlists, fanScores, playedSongs, setlistSongs, showAccuracy, shows, songs, votes } from '../db/schema';
-import { errors } from '../errors';
+import { ApiError, errors } from '../errors';
+import type { RoomResult, RoomSettlement, SettleRequest } from '../room-rpc';
 import type { PredictionScore } from '../schemas/scoring';
+import type { ShowStatus } from '../schemas/shows';
 import { type ActualSetlistDeps, pushToRoom, toEntries } from './actual-setlist';
 import { fanPoints, scorePrediction } from './metric';
 import { refreshFanRollups } from './rollups';
 
 /** fan_scores rows per INSERT: 8 parameters each, well below Postgres' 65,535 per statement. */
 const FAN_SCORE_BATCH = 1000;
+
+/** How finalisation reaches the room; in a worker: `showRoomStub(env.SHOW_ROOM, id).settleVotes(id, request)`. */
+export type SettleRoom = (showId: string, request: SettleRequest) => Promise<RoomResult<RoomSettlement>>;
+
+export interface FinalizeDeps extends ActualSetlistDeps {
+  settleRoom: SettleRoom;
+  /** How long the room may take to confirm its acknowledged votes (FINALIZE_SETTLE_SECONDS). */
+  settleTimeoutMs: number;
+}
+
+/** FINALIZE_SETTLE_SECONDS as milliseconds (default 10 s). */
+export function settleTimeoutMs(seconds: string | undefined): number {
+  const n = Number(seconds);
+  return seconds !== undefined && seconds !== '' && Number.isFinite(n) && n >= 0 ? n * 1000 : 10_000;
+}
 
 export interface FinalizeOutcome {
   showId: string;
@@ -31,27 +53,16 @@ export interface FinalizeOutcome {
 
 /**
  * Finalises and scores a show (see the file comment). Errors are ApiErrors: 404 not_found (no such show),
- * 409 show_cancelled, 409 nothing_played (no played song recorded), 503 when the scores were committed but the
- * room could not be told (call again: it is idempotent).
+ * 409 show_cancelled, 409 nothing_played (no played song recorded), 503 votes_in_flight (the room could not
+ * confirm its acknowledged votes in time; nothing was scored), 503 when the room could not be reached before
+ * scoring, or when the scores were committed but the room could not be told (call again: it is idempotent).
  */
-export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Promise<FinalizeOutcome> {
+export async function finalizeShow(deps: FinalizeDeps, showId: string): Promise<FinalizeOutcome> {
+  const status = await closeVoting(deps.db, showId);
+  await settleRoom(deps, showId, status);
   const outcome = await deps.db.transaction(async (tx) => {
     // The same lock as marking and undoing: no song can be added while the show is being scored.
-    const [show] = await tx
-      .select({ id: shows.id, artistId: shows.artistId, status: shows.status, startsAt: shows.startsAt })
-      .from(shows)
-      .where(eq(shows.id, showId))
-      .for('update');
-    if (!show) throw errors.notFound('show');
-    if (show.status === 'cancelled')
-      throw errors.conflict('show_cancelled', 'The show was cancelled: there is nothing to score.');
-    const played = await tx
-      .select({ position: playedSongs.position, songId: playedSongs.songId, title: playedSongs.title })
-      .from(playedSongs)
-      .where(eq(playedSongs.showId, showId))
-      .orderBy(asc(playedSongs.position));
-    if (!played.length)
-      throw errors.conflict('nothing_played', 'No song has been marked as played: there is nothing to score yet.');
+    const { show, played } = await lockScorable(tx, showId);
 
     const { result, fans } = await scoreShowInTx(tx, show, played);
     const now = new Date();
@@ -90,6 +101,67 @@ export async function finalizeShow(deps: ActualSetlistDeps, showId: string): Pro
 }
 
 type Transaction = Parameters<Parameters<PrimaryDatabase['transaction']>[0]>[0];
+
+/** Locks the show's row and checks that it can be scored: it exists, is not cancelled, and something was played. */
+async function lockScorable(tx: Transaction, showId: string) {
+  const [show] = await tx
+    .select({ id: shows.id, artistId: shows.artistId, status: shows.status, startsAt: shows.startsAt })
+    .from(shows)
+    .where(eq(shows.id, showId))
+    .for('update');
+  if (!show) throw errors.notFound('show');
+  if (show.status === 'cancelled')
+    throw errors.conflict('show_cancelled', 'The show was cancelled: there is nothing to score.');
+  const played = await tx
+    .select({ position: playedSongs.position, songId: playedSongs.songId, title: playedSongs.title })
+    .from(playedSongs)
+    .where(eq(playedSongs.showId, showId))
+    .orderBy(asc(playedSongs.position));
+  if (!played.length)
+    throw errors.conflict('nothing_played', 'No song has been marked as played: there is nothing to score yet.');
+  return { show, played };
+}
+
+/**
+ * Voting is closed before the room settles, so nothing new arrives while it does: a show with a played song has
+ * started (marking the first song already makes an upcoming show live; an imported setlist may not have), and
+ * the room takes the status Postgres holds. Written to Postgres first, so a room rebuilt meanwhile is closed too.
+ */
+async function closeVoting(db: PrimaryDatabase, showId: string): Promise<ShowStatus> {
+  return db.transaction(async (tx) => {
+    const { show } = await lockScorable(tx, showId);
+    if (show.status !== 'upcoming') return show.status;
+    await tx.update(shows).set({ status: 'live', updatedAt: new Date() }).where(eq(shows.id, showId));
+    return 'live';
+  });
+}
+
+/** Asks the room to see every vote it acknowledged in Postgres; throws a 503 (nothing scored) when it cannot. */
+async function settleRoom(deps: FinalizeDeps, showId: string, status: ShowStatus): Promise<void> {
+  const retryAfter = { 'Retry-After': String(Math.max(1, Math.ceil(deps.settleTimeoutMs / 1000))) };
+  let answer: RoomResult<RoomSettlement>;
+  try {
+    answer = await deps.settleRoom(showId, { status, timeoutMs: deps.settleTimeoutMs });
+  } catch {
+    answer = { ok: false, error: { code: 'room_unavailable', message: 'The live room could not be reached.' } };
+  }
+  if (!answer.ok)
+    throw new ApiError(
+      503,
+      'room_unavailable',
+      `The live room could not confirm its votes (${answer.error.message}); nothing was scored. Send the same request again.`,
+      undefined,
+      retryAfter,
+    );
+  if (!answer.value.settled)
+    throw new ApiError(
+      503,
+      'votes_in_flight',
+      `${answer.value.pending} acknowledged vote event(s) have not reached the database yet; nothing was scored. Send the same request again shortly.`,
+      { pending: answer.value.pending },
+      retryAfter,
+    );
+}
 
 /**
  * Scores a show inside the caller's transaction from the rows as they are: the prediction (show_accuracy), each

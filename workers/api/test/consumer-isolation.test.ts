@@ -54,6 +54,28 @@ describe('analytics consumer', () => {
   });
 });
 
+describe('dead-letter consumer', () => {
+  it('records a dead letter whose body holds a NUL (spelled out as \\u0000), and its neighbours', async () => {
+    const { show } = await createShow();
+    // Both are refused by Postgres' int column and dead-lettered; one also carries text jsonb cannot hold.
+    const nulPoison = analyticsEvent('room_presence', {
+      showId: show.id,
+      data: { sockets: 3_000_000_000, note: 'a\u0000b' },
+    });
+    const poison = analyticsEvent('room_presence', { showId: show.id, data: { sockets: 3_000_000_001 } });
+    await env.ANALYTICS.sendBatch([nulPoison, poison].map((body) => ({ body, contentType: 'json' as const })));
+    for (const letter of [nulPoison, poison]) {
+      const dead = await eventually(async () => {
+        const rows = await deadLettersOf('mysetlist-analytics', 'eventId', letter.eventId);
+        return rows.length ? rows : undefined;
+      }, 20_000);
+      expect(dead).toHaveLength(1);
+    }
+    const [nul] = await deadLettersOf('mysetlist-analytics', 'eventId', nulPoison.eventId);
+    expect((nul!.body as { data: { note: string } }).data.note).toBe('a\\u0000b');
+  });
+});
+
 describe('notifications consumer', () => {
   it('delivers an inbox notification whose data holds a NUL (cleaned) instead of dead-lettering it', async () => {
     const fan = await signUp();

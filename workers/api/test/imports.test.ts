@@ -269,6 +269,42 @@ describe('the setlist step on the imports queue', () => {
     const [after] = await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id));
     expect(after).toEqual(final);
   });
+
+  it('one bad step in a batch never takes the good one down', async () => {
+    await reset();
+    const db = testDb();
+    const { artist, venues } = await snapshot();
+    const brixton = venues.find((v) => v.ticketmasterId === 'KovZ9177Brix')!;
+    const startsAt = new Date('2026-11-21T20:00:00Z');
+    const [show] = await db
+      .insert(schema.shows)
+      .values({
+        slug: `isolated-setlist-${crypto.randomUUID().slice(0, 8)}`,
+        artistId: artist.id,
+        venueId: brixton.id,
+        startsAt,
+        status: 'completed',
+        votingOpensAt: new Date(startsAt.getTime() - 86_400_000),
+        votingClosesAt: startsAt,
+      })
+      .returning();
+    const good: ImportStep = { v: 1, step: 'setlist', showId: show!.id };
+    const bad: unknown[] = [
+      { v: 1, step: 'no-such-step' }, // refused by the schema
+      { v: 1, step: 'setlist', showId: 'not-a-uuid\u0000' }, // a NUL where Postgres wants a uuid
+      { v: 1, step: 'artist', importId: crypto.randomUUID() }, // no such import: fails for good
+    ];
+    // One batch (max_batch_size 4): the good step between the bad ones.
+    await env.IMPORTS.sendBatch([bad[0], bad[1], good, bad[2]].map((body) => ({ body })));
+    const state = await eventually(
+      async () => (await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id)))[0],
+      15_000,
+      100,
+    );
+    expect(state).toMatchObject({ state: 'final', source: 'setlistfm' });
+    const played = await db.select().from(schema.playedSongs).where(eq(schema.playedSongs.showId, show!.id));
+    expect(played.length).toBeGreaterThan(0);
+  });
 });
 
 describe('new shows from Ticketmaster are announced to the artist’s followers', () => {

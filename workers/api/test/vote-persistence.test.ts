@@ -121,6 +121,52 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     expect(rows).toEqual({ total: 2, active: 2, vote_count: 2 });
   });
 
+  it('isolates one poison in a batch of 64 by halving it: every good vote in, a handful of transactions', async () => {
+    const { show, songs } = await createShow();
+    const fans = await Promise.all(Array.from({ length: 8 }, () => signUp()));
+    const setlistSongId = crypto.randomUUID();
+    const good = Array.from({ length: 63 }, (_, i) =>
+      event('vote', {
+        showId: show.id,
+        setlistSongId,
+        songId: songs[0]!.id,
+        seq: i + 1,
+        userId: fans[i % fans.length]!.user.id,
+        voteId: crypto.randomUUID(),
+      }),
+    );
+    // The foreign key refuses its setlist entry (no such song): only Postgres can tell.
+    const poison = event('vote', {
+      showId: show.id,
+      setlistSongId: crypto.randomUUID(),
+      songId: crypto.randomUUID(),
+      seq: 100,
+      userId: fans[0]!.user.id,
+      voteId: crypto.randomUUID(),
+    });
+    const transactions = async () => {
+      const stats = (await (await fetch(`http://${env.DB_RELAY}/__relay/stats`)).json()) as {
+        byStatement: Record<string, number>;
+      };
+      return Object.entries(stats.byStatement)
+        .filter(([key]) => key.startsWith('insert into users (id, email'))
+        .reduce((n, [, count]) => n + count, 0);
+    };
+    const before = await transactions();
+    const batch = [...good.slice(0, 40), poison, ...good.slice(40)];
+    await env.VOTE_EVENTS.sendBatch(batch.map((body) => ({ body, contentType: 'json' as const })));
+    // 8 fans on one song: one row per fan, the last event of each.
+    await eventually(async () => ((await voteRows(setlistSongId)).total === 8 ? true : undefined), 20_000);
+    await eventually(async () => {
+      const rows = (await sql().query(`select 1 from dead_letters where body->>'voteId' = $1`, [
+        (poison as { voteId: string }).voteId,
+      ])) as unknown[];
+      return rows.length ? true : undefined;
+    }, 20_000);
+    // The batch, then halves down to the poison (about 2 × log2(64)), then its retries alone: far fewer than 64.
+    expect(await transactions()).toBeLessThan(before + 25);
+  });
+
   it('sends a poison message to the dead-letter queue alone, and replay applies it once fixed', async () => {
     const { show, songs, artist } = await createShow();
     const [fan, admin] = await Promise.all([signUp(), signUp()]);

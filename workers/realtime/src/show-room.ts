@@ -7,8 +7,10 @@ import {
   type RoomActor,
   type RoomRecheck,
   type RoomResult,
+  type RoomSettlement,
   SESSION_REVOKED_CLOSE_CODE,
   type SetlistView,
+  type SettleRequest,
   type ShowMetaUpdate,
   type ShowRoomRpc,
   type SocketRevocation,
@@ -48,6 +50,15 @@ const OUTBOX_BATCH = 100;
 const RECHECK_RESEND_AFTER_MS = 10_000;
 /** Batches per drain, so one drain cannot run for long while the queue is slow. */
 const OUTBOX_BATCHES_PER_DRAIN = 20;
+/** While finalisation waits (settleVotes), the room looks at Postgres again this often. */
+const SETTLE_POLL_MS = 100;
+
+/** Waits for `promise` or `ms`, whichever comes first (the promise is not cancelled). */
+async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]);
+  if (timer !== null) clearTimeout(timer);
+}
 
 /** What each hibernating socket remembers about its fan; survives eviction (≤ 16 KiB). */
 type SocketAttachment = SocketIdentity;
@@ -79,6 +90,8 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
   #drainFailures = 0;
   /** A drain is running; the alarm starts no second one beside it. */
   #draining = false;
+  /** The running drain, for a finalisation that waits for it (settleVotes). */
+  #drainRun: Promise<void> | undefined;
   /** A presence report is running (same reason). */
   #reporting = false;
   #viewersBroadcast = -1;
@@ -347,6 +360,65 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
       !this.#votingClosedReason(after) !== !this.#votingClosedReason(before);
     if (changed) this.#broadcastStatus();
     return ok({ updated: true });
+  }
+
+  /**
+   * Finalisation is about to score the show from the votes Postgres holds (src/shared/scoring/finalize.ts). The
+   * room takes the show's status first (it has started: voting closes and the sockets are told), so no new event
+   * arrives meanwhile; then it sends its outbox and confirms it against Postgres, round after round, until
+   * Postgres holds every event it acknowledged or `timeoutMs` has passed. A room with nothing pending answers at
+   * once; a room that is not loaded has acknowledged nothing and is not loaded for this.
+   */
+  async settleVotes(showId: string, request: SettleRequest): Promise<RoomResult<RoomSettlement>> {
+    if (!this.#store.isLoaded()) return ok({ settled: true, pending: 0 });
+    if (this.#store.meta().showId !== showId) return fail('not_found', 'No show with that id exists.');
+    if (request.status !== this.#store.meta().status) {
+      this.#store.setStatus(request.status);
+      this.#broadcastStatus();
+    }
+    const deadline = Date.now() + Math.max(0, request.timeoutMs);
+    for (;;) {
+      const pending = this.#store.outboxSize() + this.#store.unconfirmedCount();
+      if (!pending) return ok({ settled: true, pending: 0 });
+      if (Date.now() >= deadline) {
+        this.#log.warn('acked events not confirmed in postgres before finalisation gave up waiting', {
+          showId,
+          pending,
+          timeoutMs: request.timeoutMs,
+        });
+        return ok({ settled: false, pending });
+      }
+      await this.#settleRound(deadline);
+    }
+  }
+
+  /** One round of settleVotes: send what is unsent, look up what was sent, pause until the next round. */
+  async #settleRound(deadline: number): Promise<void> {
+    const started = Date.now();
+    if (this.#store.outboxSize() > 0) {
+      this.#drainInBackground();
+      if (this.#drainRun) await waitAtMost(this.#drainRun, deadline - Date.now());
+    }
+    // One check at a time: the background reconciliation may be running the same lookup right now.
+    if (this.#store.unconfirmedCount() > 0 && !this.#reconciling && Date.now() < deadline) {
+      this.#reconciling = true;
+      try {
+        const config = {
+          batchSize: 1000,
+          maxBatches: 50,
+          resendAfterMs: this.#durability.settleResendMs,
+          resendBackoff: false,
+        };
+        await confirmSent(openHttpSql(this.env), this.#store, config, this.#log);
+      } catch (err) {
+        this.#log.warn('confirming acked events before finalisation failed; trying again', { err });
+      } finally {
+        this.#reconciling = false;
+      }
+    }
+    if (this.#store.outboxSize() + this.#store.unconfirmedCount() === 0) return;
+    const pause = Math.min(SETTLE_POLL_MS - (Date.now() - started), deadline - Date.now());
+    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
   }
 
   async setStatus(showId: string, status: ShowStatus): Promise<RoomResult<{ status: ShowStatus }>> {
@@ -810,7 +882,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     if (this.#draining || this.#store.outboxSize() === 0) return;
     this.#draining = true;
     this.#ensureAlarm(Date.now() + this.#durability.queueSendTimeoutMs + this.#tickMs);
-    void this.#drainOutbox()
+    this.#drainRun = this.#drainOutbox()
       .catch((err: unknown) => {
         // A storage error must not leave #draining set: the outbox would never drain again.
         this.#log.error('outbox drain failed', { err });
@@ -818,6 +890,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
       })
       .then((drained) => {
         this.#draining = false;
+        this.#drainRun = undefined;
         if (drained) {
           this.#drainFailures = 0;
           if (this.#store.outboxSize() > 0) this.#ensureAlarm(Date.now() + this.#tickMs);

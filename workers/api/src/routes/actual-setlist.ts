@@ -14,7 +14,7 @@ import {
   ShowAccuracyView,
 } from '#shared/schemas/scoring';
 import { type ActualSetlistDeps, markPlayed, readActualSetlist, undoPlayed } from '#shared/scoring/actual-setlist';
-import { finalizeShow } from '#shared/scoring/finalize';
+import { type FinalizeDeps, finalizeShow, settleTimeoutMs } from '#shared/scoring/finalize';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { invalidateCatalog } from '../cache/invalidate';
@@ -39,6 +39,13 @@ const moderators = () => requireRole('moderator', 'admin');
 const depsOf = (c: Context<AppEnv>): ActualSetlistDeps => ({
   db: c.var.database.db.$primary,
   tellRoom: (showId, update) => showRoomStub(c.env.SHOW_ROOM, showId).syncActualSetlist(showId, update),
+});
+
+/** Finalisation also asks the room to confirm its acknowledged votes first (docs/scoring.md). */
+const finalizeDepsOf = (c: Context<AppEnv>): FinalizeDeps => ({
+  ...depsOf(c),
+  settleRoom: (showId, request) => showRoomStub(c.env.SHOW_ROOM, showId).settleVotes(showId, request),
+  settleTimeoutMs: settleTimeoutMs(c.env.FINALIZE_SETTLE_SECONDS),
 });
 
 async function assertShowExists(c: Context<AppEnv>, showId: string): Promise<{ artistId: string; venueId: string }> {
@@ -154,7 +161,7 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       summary:
         'Finalise the actual setlist (moderators): the show is completed and scored, fans get points, the room announces `result`',
       description:
-        'Idempotent: finalising again recomputes the same scores from the same rows and never adds points twice.',
+        "Voting closes first, and the show's live room must see every vote it acknowledged in Postgres before anything is scored; when it cannot within `FINALIZE_SETTLE_SECONDS`, the answer is 503 `votes_in_flight` with Retry-After and nothing is scored. Idempotent: finalising again recomputes the same scores from the same rows and never adds points twice.",
       middleware: [moderators()] as const,
       security: SIGNED_IN,
       request: { params: ShowParams },
@@ -165,7 +172,7 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { showId } = c.req.valid('param');
-      const { revision: _revision, ...finalized } = await finalizeShow(depsOf(c), showId);
+      const { revision: _revision, ...finalized } = await finalizeShow(finalizeDepsOf(c), showId);
       await publishSetlist(c, showId);
       await recordAudit(
         c,

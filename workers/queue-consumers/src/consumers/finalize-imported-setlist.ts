@@ -3,7 +3,7 @@ import { ApiError } from '#shared/errors';
 import type { SetlistHooks } from '#shared/ingest/actual-setlist';
 import { enqueueSetlistPublished } from '#shared/notifications/enqueue';
 import { showRoomStub } from '#shared/room-rpc';
-import { finalizeShow } from '#shared/scoring/finalize';
+import { finalizeShow, settleTimeoutMs } from '#shared/scoring/finalize';
 import type { ConsumerDeps } from './retry-policy';
 
 /**
@@ -12,13 +12,19 @@ import type { ConsumerDeps } from './retry-policy';
  *
  * Both steps are idempotent (finalisation recomputes from the rows; the trigger has a key), so a retried
  * delivery that calls this again changes nothing. A show that cannot be scored (cancelled, or nothing played)
- * is logged rather than thrown: retrying would never fix it. Anything else throws, and the step is retried.
+ * is logged rather than thrown: retrying would never fix it. Anything else throws, and the step is retried: a
+ * room that could not confirm its acknowledged votes in time (503 votes_in_flight) is asked again then.
  */
 export const finalizeImportedSetlist = (env: Env, db: PrimaryDatabase, deps: ConsumerDeps): SetlistHooks => ({
   async onActualSetlistFinal(showId) {
     try {
       const outcome = await finalizeShow(
-        { db, tellRoom: (id, update) => showRoomStub(env.SHOW_ROOM, id).syncActualSetlist(id, update) },
+        {
+          db,
+          tellRoom: (id, update) => showRoomStub(env.SHOW_ROOM, id).syncActualSetlist(id, update),
+          settleRoom: (id, request) => showRoomStub(env.SHOW_ROOM, id).settleVotes(id, request),
+          settleTimeoutMs: settleTimeoutMs(env.FINALIZE_SETTLE_SECONDS),
+        },
         showId,
       );
       deps.log.info('show finalised from its imported setlist', {

@@ -16,6 +16,12 @@ export interface DurabilityConfig {
   resendAfterMs: number;
   /** How often, at most, the room's counts are compared with Postgres' once everything is confirmed. */
   countCheckIntervalMs: number;
+  /**
+   * While finalisation waits for the room (settleVotes), a sent event still missing from Postgres this long after
+   * it was sent goes again, instead of after `resendAfterMs`: the queue may have lost or dead-lettered it, and a
+   * repeat is harmless (the consumer is idempotent), while a finalisation cannot wait minutes.
+   */
+  settleResendMs: number;
 }
 
 export type DurabilityVars = Partial<
@@ -25,7 +31,8 @@ export type DurabilityVars = Partial<
     | 'ROOM_DRAIN_BACKOFF_MAX_MS'
     | 'ROOM_RECONCILE_SECONDS'
     | 'ROOM_RESEND_AFTER_SECONDS'
-    | 'ROOM_COUNT_CHECK_SECONDS',
+    | 'ROOM_COUNT_CHECK_SECONDS'
+    | 'ROOM_SETTLE_RESEND_SECONDS',
     string
   >
 >;
@@ -38,5 +45,6 @@ export function durabilityConfig(vars: DurabilityVars): DurabilityConfig {
     reconcileIntervalMs: positiveVar(vars.ROOM_RECONCILE_SECONDS, 60) * 1000,
     resendAfterMs: positiveVar(vars.ROOM_RESEND_AFTER_SECONDS, 300) * 1000,
     countCheckIntervalMs: positiveVar(vars.ROOM_COUNT_CHECK_SECONDS, 600) * 1000,
+    settleResendMs: positiveVar(vars.ROOM_SETTLE_RESEND_SECONDS, 2) * 1000,
   };
 }

@@ -31,6 +31,11 @@ export interface ReconcileConfig {
   maxBatches: number;
   /** A sent row missing from Postgres this long after it was sent is sent again (doubling with each resend). */
   resendAfterMs: number;
+  /**
+   * false: no doubling per resend. A finalisation waiting for the room (settleVotes) must not wait out the long
+   * backoff earlier resends left behind once Postgres is back; its window is bounded anyway.
+   */
+  resendBackoff?: boolean;
 }
 
 /** The events of these rows that Postgres holds: one read, whatever the batch size. */
@@ -71,8 +76,10 @@ export async function confirmSent(
       events.map((e) => e.setlistSongId),
     ])) as { seq: number }[];
     const confirmed = new Set(found.map((r) => Number(r.seq)));
+    const backoff = config.resendBackoff === false ? 0 : 1;
     const missing = rows.filter(
-      (r) => !confirmed.has(r.seq) && now - r.sentAt >= config.resendAfterMs * 2 ** Math.min(10, r.sends - 1),
+      (r) =>
+        !confirmed.has(r.seq) && now - r.sentAt >= config.resendAfterMs * 2 ** (backoff * Math.min(10, r.sends - 1)),
     );
     // Synchronous from here: one write, and no other event of the room runs in between.
     store.confirm([...confirmed]);
