@@ -15,7 +15,7 @@ import type { PrimaryDatabase } from '#shared/db/client';
 import { playedSongs, setlistSongs, songs, votes } from '#shared/db/schema';
 import { ApiError, errors } from '#shared/errors';
 import type { Song, SongCreate, SongRemoval, SongUpdate } from '#shared/schemas/catalog';
-import { catalogWriteError, songColumns } from '../routes/catalog-common';
+import { catalogWriteError, songColumns } from './common';
 
 type Tx = Parameters<Parameters<PrimaryDatabase['transaction']>[0]>[0];
 

@@ -18,9 +18,9 @@ import { type FinalizeDeps, finalizeShow, settleTimeoutMs } from '#shared/scorin
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { invalidateCatalog } from '../cache/invalidate';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { requireRole } from '../middleware/session/require-role';
 import { publishSetlist } from '../notifications/announce';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
 const ShowParams = z.object({ showId: z.uuid() });
 const PositionParams = ShowParams.extend({

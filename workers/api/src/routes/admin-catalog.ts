@@ -23,12 +23,12 @@ import { slugify } from '#shared/slug';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { invalidateCatalog } from '../cache/invalidate';
+import { catalogWriteError, venueColumns } from '../catalog/common';
 import { addSong, removeSong, restoreSong, updateSong } from '../catalog/songs';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
+import { unwrapRoom } from '../live/room-result';
 import { requireRole } from '../middleware/session/require-role';
 import { announceShow } from '../notifications/announce';
-import { catalogWriteError, venueColumns } from './catalog-common';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
-import { unwrapRoom } from './room-result';
 
 const DAY_MS = 86_400_000;
 /** Default voting window of a new show: opens this long before the start, closes at the start. */

@@ -10,8 +10,8 @@ import { IdParams } from '#shared/schemas/catalog';
 import { ImportCreate, type ImportProgress, ImportRecord, type ImportStep } from '#shared/schemas/ingest';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
 function toRecord(row: Import): ImportRecord {
   // progress.steps is the steps' own bookkeeping (which pages are done), not part of the API.

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { RebuildResult, RecheckResult } from '#shared/schemas/recovery';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { requireRole } from '../middleware/session/require-role';
 import { rebuildDerived } from '../recovery/rebuild';
 import { recheckRooms } from '../recovery/recheck';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
 const RebuildBody = z
   .object({

@@ -5,8 +5,8 @@ import { deadLetters } from '#shared/db/schema';
 import { QUEUES } from '#shared/queues';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { requireRole } from '../middleware/session/require-role';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
 const SOURCE_QUEUES = [QUEUES.voteEvents, QUEUES.notifications, QUEUES.analytics, QUEUES.imports] as const;
 type SourceQueue = (typeof SOURCE_QUEUES)[number];

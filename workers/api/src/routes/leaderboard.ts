@@ -4,9 +4,9 @@ import { errors } from '#shared/errors';
 import { IdOrSlugParams } from '#shared/schemas/catalog';
 import { Leaderboard, LeaderboardQuery } from '#shared/schemas/scoring';
 import type { AppEnv } from '../app-env';
+import { idOrSlug } from '../catalog/common';
+import { errorResponses, json } from '../http/openapi';
 import { leaderboardPage } from '../scoring/leaderboard-page';
-import { idOrSlug } from './catalog-common';
-import { errorResponses, json } from './openapi-helpers';
 
 export const leaderboardRoutes = new OpenAPIHono<AppEnv>()
   .openapi(

@@ -2,10 +2,10 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { SearchClick, SearchQuery, SearchResponse, SearchStats, SearchStatsQuery } from '#shared/schemas/search';
 import { recordEvent } from '../analytics/record';
 import type { AppEnv } from '../app-env';
+import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { requireRole } from '../middleware/session/require-role';
 import { normalizeQuery, searchCatalogue } from '../search/catalogue';
 import { searchStats } from '../search/stats';
-import { errorResponses, json, SIGNED_IN } from './openapi-helpers';
 
 export const searchRoutes = new OpenAPIHono<AppEnv>()
   .openapi(

@@ -4,7 +4,7 @@ import type { Database } from '#shared/db/client';
 import { fanPeriodTotals, fanScores, fanTotals, users } from '#shared/db/schema';
 import type { LeaderboardEntry, LeaderboardQuery } from '#shared/schemas/scoring';
 import { periodRangeSql, periodStartSql } from '#shared/scoring/rollups';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from '../routes/pagination';
+import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
 
 type Row = { userId: string; points: number; shows: number; songsHit: number };
 

@@ -45,7 +45,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '#shared/db/client';
 import type { SearchResult } from '#shared/schemas/search';
-import { readReplica } from '../routes/catalog-common';
+import { readReplica } from '../catalog/common';
 
 /** Matching artists and venues considered (and expanded into their shows) per search. */
 export const CANDIDATES = 50;
