@@ -29,6 +29,7 @@ import { BenchDb } from '../../bench/room/db';
 import { rebuild, recheckAll } from '../recovery/client';
 import { destroyDatabase, restoreDatabase, takeBackup } from './backup';
 import { Fan, type FanStats } from './fans';
+import { drillFixture, mapLimit, type Show } from './fixture';
 import { ROOT, startStack } from './stack';
 import { type DrillState, diffPart, PARTS, type PartDiff, recordState, same } from './state';
 
@@ -56,11 +57,6 @@ const started = performance.now();
 const log = (line: string) => console.log(`[dr ${((performance.now() - started) / 1000).toFixed(1)}s] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Show {
-  id: string;
-  setlistSongIds: string[];
-}
-
 async function call<T>(
   base: string,
   method: string,
@@ -75,82 +71,6 @@ async function call<T>(
     signal: AbortSignal.timeout(120_000),
   });
   return { status: res.status, body: (await res.json().catch(() => ({}))) as T };
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
-async function fixture(db: BenchDb, base: string, runId: string) {
-  const artistId = randomUUID();
-  const venueId = randomUUID();
-  const songIds = Array.from({ length: SONGS_PER_SHOW }, () => randomUUID());
-  const showIds = Array.from({ length: liveShows + 1 }, () => randomUUID());
-  await db.transaction([
-    { text: 'insert into artists (id, slug, name) values ($1, $2, $2)', params: [artistId, `dr-${runId}`] },
-    {
-      text: `insert into songs (id, artist_id, title) select id, $2, 'DR song ' || n
-             from unnest($1::uuid[]) with ordinality as t(id, n)`,
-      params: [songIds, artistId],
-    },
-    {
-      text: `insert into venues (id, slug, name, city, country, time_zone) values ($1, $2, $2, 'Drillville', 'DE', 'Europe/Berlin')`,
-      params: [venueId, `dr-venue-${runId}`],
-    },
-    {
-      text: `insert into shows (id, slug, artist_id, venue_id, starts_at, voting_opens_at, voting_closes_at)
-             select id, 'dr-show-' || $5 || '-' || n, $2, $3, $4, now() - interval '1 day', $4
-             from unnest($1::uuid[]) with ordinality as t(id, n)`,
-      params: [showIds, artistId, venueId, new Date(Date.now() + 7 * 86_400_000).toISOString(), runId],
-    },
-  ]);
-  const accounts = await mapLimit(
-    Array.from({ length: fanCount + 1 }, (_, i) => i),
-    4,
-    async (i) => {
-      const res = await fetch(`${base}/v1/auth/signup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          email: `dr-${runId}-${i}@drill.example`,
-          password: 'drill-password-123',
-          displayName: `DR Fan ${i}`,
-        }),
-      });
-      const body = (await res.json()) as { token?: string; user?: { id: string } };
-      if (res.status !== 201 || !body.token) throw new Error(`signup ${i}: HTTP ${res.status}`);
-      return { token: body.token, userId: body.user!.id };
-    },
-  );
-  const admin = accounts.pop()!;
-  await db.query(`update users set role = 'admin' where id = $1`, [admin.userId]);
-  const shows: Show[] = [];
-  for (const id of showIds) {
-    const setlistSongIds: string[] = [];
-    for (const songId of songIds) {
-      const res = await call<{ setlistSongId: string }>(
-        base,
-        'POST',
-        `/v1/shows/${id}/setlist`,
-        { songId },
-        accounts[0]!.token,
-      );
-      if (res.status !== 201) throw new Error(`add song: HTTP ${res.status}`);
-      setlistSongIds.push(res.body.setlistSongId);
-    }
-    shows.push({ id, setlistSongIds });
-  }
-  return { artistId, songIds, shows, fans: accounts, admin };
 }
 
 /** Every fan votes for the first show's first songs over HTTP; then two are played and the show is finalised. */
@@ -258,7 +178,14 @@ async function main(): Promise<void> {
   let exitCode = 1;
   try {
     log(`stack up at ${stack.url} (relay ${stack.relay})`);
-    const fx = await fixture(db, stack.url, runId);
+    const fx = await drillFixture(db, stack.url, {
+      slug: 'dr',
+      name: 'DR',
+      runId,
+      showCount: liveShows + 1,
+      songsPerShow: SONGS_PER_SHOW,
+      fanCount,
+    });
     const [scored, ...live] = fx.shows as [Show, ...Show[]];
     await scoredShow(db, stack.url, scored, fx.songIds, fx.fans, fx.admin.token);
     log(`${fx.fans.length} fans; show 1 scored; load starts on ${live.length} shows`);

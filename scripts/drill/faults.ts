@@ -24,6 +24,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchDb } from '../../bench/room/db';
 import { Fan, type FanStats } from './fans';
+import { drillFixture, type Show } from './fixture';
 import { ROOT, startStack } from './stack';
 
 const { values } = parseArgs({
@@ -80,77 +81,6 @@ async function post<T>(url: string, body: unknown, token?: string): Promise<{ st
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json().catch(() => ({}))) as T };
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>) {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
-
-interface Show {
-  id: string;
-  setlistSongIds: string[];
-}
-
-async function fixture(db: BenchDb, base: string, runId: string) {
-  const artistId = randomUUID();
-  const venueId = randomUUID();
-  const songIds = Array.from({ length: SONGS_PER_SHOW }, () => randomUUID());
-  const showIds = Array.from({ length: showCount }, () => randomUUID());
-  const now = Date.now();
-  await db.transaction([
-    { text: 'insert into artists (id, slug, name) values ($1, $2, $2)', params: [artistId, `drill-${runId}`] },
-    {
-      text: `insert into songs (id, artist_id, title) select id, $2, 'Drill song ' || n
-             from unnest($1::uuid[]) with ordinality as t(id, n)`,
-      params: [songIds, artistId],
-    },
-    {
-      text: `insert into venues (id, slug, name, city, country, time_zone) values ($1, $2, $2, 'Drillville', 'DE', 'Europe/Berlin')`,
-      params: [venueId, `drill-venue-${runId}`],
-    },
-    {
-      text: `insert into shows (id, slug, artist_id, venue_id, starts_at, voting_opens_at, voting_closes_at)
-             select id, 'drill-show-' || $5 || '-' || n, $2, $3, $4, now() - interval '1 day', $4
-             from unnest($1::uuid[]) with ordinality as t(id, n)`,
-      params: [showIds, artistId, venueId, new Date(now + 7 * 86_400_000).toISOString(), runId],
-    },
-  ]);
-  const tokens = await mapLimit(
-    Array.from({ length: fanCount + 1 }, (_, i) => i),
-    4,
-    async (i) => {
-      const res = await post<{ token?: string; user?: { id: string } }>(`${base}/v1/auth/signup`, {
-        email: `drill-${runId}-${i}@drill.example`,
-        password: 'drill-password-123',
-        displayName: `Drill Fan ${i}`,
-      });
-      if (res.status !== 201 || !res.body.token) throw new Error(`signup ${i}: HTTP ${res.status}`);
-      return { token: res.body.token, userId: res.body.user!.id };
-    },
-  );
-  const admin = tokens.pop()!;
-  await db.query(`update users set role = 'admin' where id = $1`, [admin.userId]);
-  const shows: Show[] = [];
-  for (const id of showIds) {
-    const setlistSongIds: string[] = [];
-    for (const songId of songIds) {
-      const res = await post<{ setlistSongId: string }>(`${base}/v1/shows/${id}/setlist`, { songId }, tokens[0]!.token);
-      if (res.status !== 201) throw new Error(`add song: HTTP ${res.status}`);
-      setlistSongIds.push(res.body.setlistSongId);
-    }
-    shows.push({ id, setlistSongIds });
-  }
-  return { shows, fans: tokens, adminToken: admin.token };
 }
 
 /**
@@ -315,7 +245,19 @@ async function main(): Promise<void> {
   let exitCode = 1;
   try {
     log(`stack up at ${stack.url} (relay ${stack.relay})`);
-    const { shows, fans: accounts, adminToken } = await fixture(db, stack.url, runId);
+    const {
+      shows,
+      fans: accounts,
+      admin,
+    } = await drillFixture(db, stack.url, {
+      slug: 'drill',
+      name: 'Drill',
+      runId,
+      showCount,
+      songsPerShow: SONGS_PER_SHOW,
+      fanCount,
+    });
+    const adminToken = admin.token;
     const stats: FanStats = { votesAcked: 0, unvotesAcked: 0, retries: 0, reconnects: 0, refused: new Map() };
     const fans = accounts.map(
       (a, i) =>
