@@ -97,14 +97,6 @@ export class ShardSet {
     );
   }
 
-  /** Open shards that still get deliveries. */
-  active(): number {
-    const now = Date.now();
-    let n = 0;
-    for (let shard = 0; shard < this.#counts.length; shard++) if (!this.#dormant(shard, now)) n++;
-    return n;
-  }
-
   #open(shard: number): void {
     if (shard < this.#counts.length) return;
     for (let i = this.#counts.length; i <= shard; i++) {
