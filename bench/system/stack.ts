@@ -43,6 +43,10 @@ export async function startSystemStack(opts: {
     DB_RELAY_PORT: String(opts.relayPort),
     INSPECTOR_PORT: String(opts.inspectorPort),
     MYSETLIST_DEV_VARS: JSON.stringify(opts.devVars),
+    // As bench:room's and bench:read's stacks: the demo's background scoring of 385 finished shows and the
+    // minute crons would land in some steps and not others (and the --ref stack may not have them at all).
+    MYSETLIST_DEV_CRONS: 'off',
+    MYSETLIST_DEMO_SCORING: 'off',
   };
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   else delete env.DATABASE_URL;
