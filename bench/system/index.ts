@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { prng } from '../read/keys';
 import { stackProcesses } from '../room/procs';
+import { IsolateProfiler } from '../room/profile';
 import { codeVersion, ROOT } from '../room/stack';
 import { pickKeys } from './keys';
 import { compare, type RunResult, stepTable, summary, verdicts } from './report';
@@ -32,6 +33,8 @@ const { values: args } = parseArgs({
     'keep-going': { type: 'boolean', default: false },
     'rate-limit': { type: 'string', default: '1000000' },
     users: { type: 'string' },
+    'cpu-profile': { type: 'string' },
+    'cpu-profile-step': { type: 'string' },
   },
 });
 
@@ -110,6 +113,31 @@ async function prepare(label: string, ref: string | undefined, slot: number): Pr
 }
 
 /**
+ * `--cpu-profile mysetlist-api [--cpu-profile-step 60]`: a V8 CPU profile of that worker's isolate during one
+ * step (the first by default), on each stack, to see where a request's CPU goes. Sampling costs the isolate
+ * some CPU: that step's latency figures are not comparable with an unprofiled run.
+ */
+async function maybeProfile(t: Target, rate: number): Promise<IsolateProfiler | undefined> {
+  const worker = args['cpu-profile'];
+  if (!worker || rate !== Number(args['cpu-profile-step'] ?? steps[0])) return undefined;
+  const profiler = await IsolateProfiler.attach(t.procs, worker).catch(() => undefined);
+  if (!profiler) log(`${t.label}: WARNING: --cpu-profile: ${worker} not found in workerd's inspector`);
+  await profiler?.start();
+  return profiler;
+}
+
+async function printProfile(profiler: IsolateProfiler, label: string, rate: number): Promise<void> {
+  const dir = resolve(ROOT, '.data/bench-system');
+  mkdirSync(dir, { recursive: true });
+  const summary = await profiler.stop(resolve(dir, `${label}-${rate}.cpuprofile`), 25);
+  log(
+    `${label}: CPU profile of ${summary.target} at ${rate}/s: busy ${summary.busyPct.toFixed(1)} % (${summary.file})`,
+  );
+  for (const f of summary.top)
+    log(`  ${f.selfPct.toFixed(1).padStart(5)} %  ${f.selfMs.toFixed(0).padStart(6)} ms  ${f.fn}`);
+}
+
+/**
  * With --ref, both stacks run side by side and each step is run on one, then on the other (alternating which
  * goes first), so that both see the same machine: other engineers' load on this shared machine changes by the
  * minute, and a before/after taken minutes apart measures that as much as the code.
@@ -127,6 +155,7 @@ try {
     const order = i % 2 === 0 ? targets : [...targets].reverse();
     for (const t of order) {
       if (t.done) continue;
+      const profiler = await maybeProfile(t, rate);
       const step = await runStep(
         t.traffic,
         t.pick,
@@ -136,6 +165,7 @@ try {
         (i + 1) * 1_000_000,
         Boolean(args['database-url']),
       );
+      if (profiler) await printProfile(profiler, t.label, rate);
       t.steps.push(step);
       console.log(`${t.label}: ${stepTable(step)}`);
       if (!args['keep-going'] && (step.all.p95Ms > 3000 || step.errors > step.requests * 0.1)) {
