@@ -17,7 +17,7 @@ import { bumpGeneration } from '../src/cache/generation';
 import { clearMemoryCache } from '../src/cache/memory';
 import worker from '../src/index';
 import { TRENDING_CRON } from '../src/trending/recompute';
-import { BASE, createShow, signUpAs, sql, testDb } from './support';
+import { BASE, createShow, signUp, signUpAs, sql, testDb } from './support';
 
 const app = createApp();
 const cached = { ...env, RESPONSE_CACHE_FRESH_SECONDS: '30' } as Env;
@@ -83,6 +83,29 @@ describe('L1 and L2', () => {
     const res = await get(path, { Cookie: '_ga=GA1.1.123.456; cookie_consent=analytics' });
     expect([res.status, how(res)]).toEqual([200, 'HIT-L1']);
     expect(res.headers.get('Cache-Control')).toBe(PUBLIC);
+  });
+});
+
+describe('signed-in pages', () => {
+  it('read the shared copy of what is the same for everyone; what is personal stays personal', async () => {
+    const { show, venue } = await createShow();
+    const fan = await signUp();
+    expect(how(await get(`/v1/shows/${show.slug}`))).toBe('MISS');
+    // Behind the cache's back (no catalogue write, so no new generation): only a read that reaches the database
+    // sees the new name.
+    const renamed = `${venue.name} (renamed behind the cache)`;
+    await testDb().update(schema.venues).set({ name: renamed }).where(eq(schema.venues.id, venue.id));
+
+    const signedIn = await get(`/shows/${show.slug}`, { Accept: 'text/html', Cookie: `msl_session=${fan.token}` });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.headers.get('Cache-Control')).toBe('private, no-store');
+    const html = await signedIn.text();
+    expect(html).toContain('"signedIn":true');
+    expect(html).toContain(venue.name);
+    expect(html).not.toContain(renamed);
+    // The API answers a signed-in client itself from the database: its personal answers are never shared.
+    const personal = await get(`/v1/shows/${show.slug}`, { Authorization: `Bearer ${fan.token}` });
+    expect(((await personal.json()) as { venue: { name: string } }).venue.name).toBe(renamed);
   });
 });
 

@@ -43,9 +43,9 @@ export class InternalApi {
     private readonly fetchApi: ApiFetch,
   ) {}
 
-  async send(method: string, path: string, body?: unknown): Promise<Response> {
+  async send(method: string, path: string, body?: unknown, options: { anonymous?: boolean } = {}): Promise<Response> {
     const headers = new Headers();
-    for (const name of FORWARDED) {
+    for (const name of options.anonymous ? ANONYMOUS_FORWARDED : FORWARDED) {
       const value = name === 'X-Request-Id' ? this.c.get('requestId') : this.c.req.header(name);
       if (value) headers.set(name, value);
     }
@@ -58,12 +58,17 @@ export class InternalApi {
       ctx = undefined; // app.request() without an execution context (tests)
     }
     const request = new Request(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    pageRequests.set(request, { caller: this.c.get('caller') ?? null });
+    pageRequests.set(request, { caller: options.anonymous ? null : (this.c.get('caller') ?? null) });
     return this.fetchApi(request, this.c.env, ctx);
   }
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
-    const response = await this.send(method, path, body);
+  async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { anonymous?: boolean },
+  ): Promise<ApiResult<T>> {
+    const response = await this.send(method, path, body, options);
     if (response.status === 204) return { ok: true, status: 204, data: undefined as T, response };
     const parsed = (await response.json().catch(() => null)) as unknown;
     if (response.ok) return { ok: true, status: response.status, data: parsed as T, response };
@@ -80,7 +85,19 @@ export class InternalApi {
   get<T>(path: string): Promise<ApiResult<T>> {
     return this.call<T>('GET', path);
   }
+
+  /**
+   * A read whose answer is the same for every caller (a show, an artist, a venue), asked as an anonymous visitor
+   * would ask it: the API's shared response cache answers it from memory instead of the database, for signed-in
+   * pages too. Never for a route that answers a caller differently.
+   */
+  getShared<T>(path: string): Promise<ApiResult<T>> {
+    return this.call<T>('GET', path, undefined, { anonymous: true });
+  }
 }
+
+/** What an anonymous read forwards: no session cookie, no token (the other cookies would not change the answer). */
+const ANONYMOUS_FORWARDED = FORWARDED.filter((name) => name !== 'Cookie' && name !== 'Authorization');
 
 /** Thrown by a page when the API's answer decides the whole page (404, 401, 503): the page router renders it. */
 export class PageError extends Error {

@@ -12,15 +12,15 @@ import { LeaderboardTable } from './leaderboard';
 
 export async function homePage({ c, api, me }: PageContext): Promise<Response> {
   const [trendingShows, trendingArtists] = await Promise.all([
-    api.get<TrendingShowList>('/trending/shows?limit=8'),
-    api.get<TrendingArtistList>('/trending/artists?limit=8'),
+    api.getShared<TrendingShowList>('/trending/shows?limit=8'),
+    api.getShared<TrendingArtistList>('/trending/artists?limit=8'),
   ]);
   let shows = trendingShows.ok ? trendingShows.data.items.map((item) => item.show) : [];
   let artists = trendingArtists.ok ? trendingArtists.data.items.map((item) => item.artist) : [];
   // Before the first trending recompute (a new deployment), the soonest shows and the most popular artists.
-  const fallbackShows = shows.length === 0 ? api.get<ShowListBody>('/shows?status=upcoming&limit=8') : undefined;
+  const fallbackShows = shows.length === 0 ? api.getShared<ShowListBody>('/shows?status=upcoming&limit=8') : undefined;
   const fallbackArtists =
-    artists.length === 0 ? api.get<z.infer<typeof ArtistList>>('/artists?sort=popularity&limit=8') : undefined;
+    artists.length === 0 ? api.getShared<z.infer<typeof ArtistList>>('/artists?sort=popularity&limit=8') : undefined;
   if (fallbackShows) shows = must(await fallbackShows).items;
   if (fallbackArtists) artists = must(await fallbackArtists).items;
   return html(c, {
@@ -119,9 +119,9 @@ export async function searchPage({ c, api, me }: PageContext): Promise<Response>
 export async function artistPage({ c, api, me }: PageContext): Promise<Response> {
   const slug = c.req.param('slug')!;
   const [detail, similarResult, boardResult] = await Promise.all([
-    api.get<ArtistDetail>(`/artists/${encodeURIComponent(slug)}`),
-    api.get<z.infer<typeof SimilarArtistList>>(`/artists/${encodeURIComponent(slug)}/similar`),
-    api.get<Leaderboard>(`/artists/${encodeURIComponent(slug)}/leaderboard?period=all&limit=10`),
+    api.getShared<ArtistDetail>(`/artists/${encodeURIComponent(slug)}`),
+    api.getShared<z.infer<typeof SimilarArtistList>>(`/artists/${encodeURIComponent(slug)}/similar`),
+    api.getShared<Leaderboard>(`/artists/${encodeURIComponent(slug)}/leaderboard?period=all&limit=10`),
   ]);
   const board = boardResult.ok ? boardResult.data : undefined;
   const artist = must(detail);
@@ -216,7 +216,9 @@ export async function artistPage({ c, api, me }: PageContext): Promise<Response>
 }
 
 export async function venuePage({ c, api, me }: PageContext): Promise<Response> {
-  const venue = must(await api.get<z.infer<typeof VenueDetail>>(`/venues/${encodeURIComponent(c.req.param('slug')!)}`));
+  const venue = must(
+    await api.getShared<z.infer<typeof VenueDetail>>(`/venues/${encodeURIComponent(c.req.param('slug')!)}`),
+  );
   return html(c, {
     title: venue.name,
     me,

@@ -71,11 +71,12 @@ function SetlistRow({
 }
 
 export async function showPage({ c, api, me }: PageContext): Promise<Response> {
-  const show = must(await api.get<ShowDetail>(`/shows/${encodeURIComponent(c.req.param('slug')!)}`));
+  const show = must(await api.getShared<ShowDetail>(`/shows/${encodeURIComponent(c.req.param('slug')!)}`));
   const setlist = must(await api.get<SetlistView>(`/shows/${show.id}/setlist`));
   // The show detail carries the actual setlist (with its revision): no request of its own.
   const actual = show.actualSetlist;
-  const accuracy = actual.state === 'final' ? await api.get<ShowAccuracyView>(`/shows/${show.id}/accuracy`) : undefined;
+  const accuracy =
+    actual.state === 'final' ? await api.getShared<ShowAccuracyView>(`/shows/${show.id}/accuracy`) : undefined;
   const score = accuracy?.ok ? accuracy.data : undefined;
   const playedAt = new Map(
     actual.songs.flatMap((p) => (p.setlistSongId ? [[p.setlistSongId, p.position] as const] : [])),
