@@ -87,7 +87,12 @@ export class IsolateProfiler {
 
   static async attach(procs: ProcInfo[], worker: string): Promise<IsolateProfiler | undefined> {
     const target = await findTarget(procs, worker);
-    if (!target) return undefined;
+    return target ? IsolateProfiler.connect(target.url, target.id) : undefined;
+  }
+
+  /** Over a DevTools WebSocket URL, e.g. wrangler's own inspector (`ws://127.0.0.1:<inspector port>/ws`). */
+  static async connect(url: string, id: string): Promise<IsolateProfiler> {
+    const target = { url, id };
     const ws = new WebSocket(target.url);
     await settleWithin(
       new Promise<void>((resolve, reject) => {

@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     'rate-limit': { type: 'string', default: '1000000' },
     users: { type: 'string' },
     'cpu-profile': { type: 'string' },
+    'log-level': { type: 'string' },
     'cpu-profile-step': { type: 'string' },
   },
 });
@@ -59,6 +60,7 @@ interface Target {
   database: string;
   traffic: Traffic;
   procs: ReturnType<typeof stackProcesses>;
+  inspectorPort: number;
   pick: () => RouteName;
   steps: StepFigures[];
   done: boolean;
@@ -79,7 +81,12 @@ async function prepare(label: string, ref: string | undefined, slot: number): Pr
     databaseUrl: args['database-url'],
     ref,
     logFile: resolve(ROOT, `.data/bench-system/${label}.log`),
-    devVars: { RATE_LIMIT_REQUESTS: args['rate-limit'] },
+    // --log-level warn: wrangler dev relays every console line of the workers through the DevTools inspector to its
+    // node process (CPU per request that production does not spend); both stacks get the same level.
+    devVars: {
+      RATE_LIMIT_REQUESTS: args['rate-limit'],
+      ...(args['log-level'] ? { LOG_LEVEL: args['log-level'] } : {}),
+    },
   });
   try {
     const keys = await pickKeys(stack.url, stack.relay, profile, log);
@@ -98,6 +105,7 @@ async function prepare(label: string, ref: string | undefined, slot: number): Pr
       database,
       traffic,
       procs,
+      inspectorPort: Number(args['inspector-port']) + slot,
       pick,
       steps: [],
       done: false,
@@ -120,7 +128,12 @@ async function prepare(label: string, ref: string | undefined, slot: number): Pr
 async function maybeProfile(t: Target, rate: number): Promise<IsolateProfiler | undefined> {
   const worker = args['cpu-profile'];
   if (!worker || rate !== Number(args['cpu-profile-step'] ?? steps[0])) return undefined;
-  const profiler = await IsolateProfiler.attach(t.procs, worker).catch(() => undefined);
+  // The api's isolate answers its profiler only through wrangler's own inspector (workerd's internal one leaves
+  // Profiler.enable unanswered for it); the other workers are found on workerd's.
+  const profiler = await (worker === 'mysetlist-api'
+    ? IsolateProfiler.connect(`ws://127.0.0.1:${t.inspectorPort}/ws`, worker)
+    : IsolateProfiler.attach(t.procs, worker)
+  ).catch(() => undefined);
   if (!profiler) log(`${t.label}: WARNING: --cpu-profile: ${worker} not found in workerd's inspector`);
   await profiler?.start();
   return profiler;
