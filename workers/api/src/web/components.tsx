@@ -3,12 +3,25 @@ import type { ShowSummary } from '#shared/schemas/shows';
 /** A show's start in the venue's own time zone: what is on the ticket. */
 export function showDate(startsAt: string, timeZone: string): string {
   try {
-    return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
-      new Date(startsAt),
-    );
+    return dateFormatIn(timeZone).format(new Date(startsAt));
   } catch {
     return new Date(startsAt).toUTCString();
   }
+}
+
+/**
+ * One formatter per time zone for the isolate's life: making an Intl.DateTimeFormat loads locale and zone data,
+ * and a page of 50 shows made 50 of them (the largest item in a signed-in page's CPU profile, bench/system).
+ */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormatIn(timeZone: string): Intl.DateTimeFormat {
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone });
+    // Venues' zones are a few hundred at most; a bound keeps a bad row from growing the map without limit.
+    if (dateFormats.size < 1000) dateFormats.set(timeZone, format);
+  }
+  return format;
 }
 
 const STATUS_LABEL: Record<ShowSummary['status'], string> = {
