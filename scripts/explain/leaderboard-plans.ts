@@ -130,6 +130,14 @@ async function explain(name: string, statements: { sql: string; params: unknown[
   }
 }
 
+// The artist's boards at its latest show, so that its week and month hold that show's fans.
+const show = (
+  await pg.query<{ id: string; artist_id: string; starts_at: Date }>(
+    'select id, artist_id, starts_at from shows where artist_id = $1 order by starts_at desc limit 1',
+    [artistId],
+  )
+).rows[0]!;
+const at = new Date(show.starts_at);
 for (const [name, period, artist] of [
   ['global week', 'week', undefined],
   ['global month', 'month', undefined],
@@ -140,29 +148,32 @@ for (const [name, period, artist] of [
   ['artist month', 'month', artistId],
   ['artist year', 'year', artistId],
 ] as const) {
-  if (artist) await explain(`${name}, sum (before)`, [artistSum(period, artist)]);
+  if (artist) await explain(`${name}, sum (before)`, [artistSum(period, artist, at)]);
   captured.length = 0;
-  await leaderboardPage(db as unknown as Database, { period, limit: 20 }, artist);
+  await leaderboardPage(db as unknown as Database, { period, limit: 20 }, artist, artist ? at : undefined);
   await explain(artist ? `${name}, rollup` : name, [...captured]);
 }
 
-// Finalisation's refresh of one show's fans (every rollup; idempotent, so the rows stay as they are).
-const show = (
-  await pg.query<{ id: string; artist_id: string; starts_at: Date }>(
-    'select id, artist_id, starts_at from shows where artist_id = $1 order by starts_at desc limit 1',
-    [artistId],
-  )
-).rows[0]!;
+// Finalisation's refresh of one show's fans (idempotent, so the rows stay as they are): every rollup, and, as the
+// baseline of the same run, with no artist given (the artist statements match nothing: fan_totals and
+// fan_period_totals only, what finalisation refreshed before the artist rollups).
 const showFans = (
   await pg.query<{ user_id: string }>('select user_id from fan_scores where show_id = $1', [show.id])
 ).rows.map((r) => r.user_id);
-for (let run = 1; run <= 3; run++) {
-  const started = performance.now();
-  await (db as unknown as PrimaryDatabase).transaction((tx) =>
-    refreshFanRollups(tx, showFans, [new Date(show.starts_at)], [show.artist_id]),
-  );
-  console.log(
-    `\nrollup refresh of one show's ${showFans.length} fans (run ${run}): ${(performance.now() - started).toFixed(1)} ms`,
-  );
-}
+for (let run = 1; run <= 3; run++)
+  for (const artists of [[], [show.artist_id]]) {
+    const started = performance.now();
+    await (db as unknown as PrimaryDatabase).transaction((tx) => refreshFanRollups(tx, showFans, [at], artists));
+    console.log(
+      `\nrollup refresh of one show's ${showFans.length} fans, run ${run}, ${artists.length ? 'with' : 'without'} the artist rollups: ${(performance.now() - started).toFixed(1)} ms`,
+    );
+  }
+// The refresh's statements, explained in their order (each one runs: the last refresh again, outside its
+// transaction; the rows stay as they are).
+captured.length = 0;
+await (db as unknown as PrimaryDatabase).transaction((tx) => refreshFanRollups(tx, showFans, [at], [show.artist_id]));
+await explain(
+  'refresh',
+  captured.filter((c) => !/^(begin|commit)/i.test(c.sql.trim())),
+);
 await pg.close();
