@@ -75,8 +75,8 @@ export async function refreshFanRollups(
       and ${periodStartSql(sql`k.period`, sql`f.show_starts_at`)} = k.period_start
     group by k.period, k.period_start, f.user_id`);
 
-  // The artists' boards, from the same rows: fan_scores_artist_idx (artist_id, user_id) finds exactly the
-  // fans' scores on those artists.
+  // The artists' boards, from the same rows: only the fans' own scores are read (fan_scores_user_idx or
+  // fan_scores_artist_idx, as the planner likes), and only the rows of the show's artists are replaced.
   const mine = sql`f.artist_id = any(${artists}::uuid[]) and f.user_id = any(${ids}::uuid[])`;
   await tx.execute(sql`
     delete from fan_artist_totals t where t.artist_id = any(${artists}::uuid[]) and t.user_id = any(${ids}::uuid[])`);
