@@ -310,6 +310,8 @@ describe('leaderboards', () => {
     const [first, a, b] = await Promise.all([createShow(), createShow(), createShow()]);
     const fans = (await Promise.all(Array.from({ length: 6 }, () => signUp()))).map((f) => f.user.id);
     const at = new Date('2003-05-14T20:00:00Z');
+    // The three shows are scored as one artist's, so that both refreshes also rewrite the same artist rows.
+    const artistId = first.artist.id;
     const { db, close } = openDatabase(env);
     // What finalisation does in its transaction: replace the show's scores, then refresh the fans' rollups.
     const score = (show: typeof a.show, points: number, beforeCommit?: () => Promise<void>) =>
@@ -318,14 +320,14 @@ describe('leaderboards', () => {
           fans.map((userId) => ({
             showId: show.id,
             userId,
-            artistId: show.artistId,
+            artistId,
             points,
             songsHit: 1,
             songsVoted: 1,
             showStartsAt: at,
           })),
         );
-        await refreshFanRollups(tx, fans, [at], [show.artistId]);
+        await refreshFanRollups(tx, fans, [at], [artistId]);
         await beforeCommit?.();
       });
     try {
@@ -352,6 +354,11 @@ describe('leaderboards', () => {
     );
     expect(await sql().query('select points from fan_totals where user_id = any($1::uuid[])', [fans])).toEqual(
       fans.map(() => ({ points: 18 })),
+    );
+    const artistRows = await artistTotalsOf(fans);
+    expect(artistRows).toEqual(await artistTotalsScan(fans));
+    expect(artistRows.map((r) => [r.artist_id, r.period, r.points, r.shows])).toEqual(
+      ['all', 'month', 'week', 'year'].flatMap((period) => fans.map(() => [artistId, period, 18, 3])),
     );
   });
 
