@@ -4,8 +4,9 @@
  *                      Durable Object storage (which would otherwise remember votes of a database
  *                      that no longer exists)
  * npm run db:rebuild-leaderboards
- *                      recompute the leaderboards' rollups (fan_totals, fan_period_totals) from fan_scores: after
- *                      fan_scores were fixed by hand, or to check them (idempotent; src/shared/scoring/rollups.ts)
+ *                      recompute the leaderboards' rollups (fan_totals, fan_period_totals, fan_artist_totals,
+ *                      fan_artist_period_totals) from fan_scores: after fan_scores were fixed by hand, or to check
+ *                      them (idempotent; src/shared/scoring/rollups.ts)
  */
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -47,14 +47,25 @@ export async function recordState(
        from fan_scores where show_id = any($1::uuid[])`,
       shows,
     ),
-    // The artist's all-time board (fan_scores summed, ranked) and each drill fan's all-time totals (the global board).
+    // What the boards read (src/shared/scoring/rollups.ts): the artist's all-time board ranked from its rollup and
+    // its period rows; each drill fan's all-time totals (the global board) and period rows. And the artist's board
+    // summed from fan_scores, what the rollup must equal.
     leaderboards: await part(
       db,
-      `select 'artist:' || user_id as k, rank() over (order by sum(points) desc) || '/' || sum(points) as v
+      `select 'artist:' || user_id as k, rank() over (order by points desc) || '/' || points || '/' || shows as v
+       from fan_artist_totals where artist_id = $1
+       union all
+       select 'artist:' || period || ':' || period_start || ':' || user_id, points || '/' || shows || '/' || songs_hit
+       from fan_artist_period_totals where artist_id = $1
+       union all
+       select 'artist-sum:' || user_id, rank() over (order by sum(points) desc) || '/' || sum(points) || '/' || count(*)
        from fan_scores where artist_id = $1 group by user_id
        union all
        select 'total:' || user_id, points || '/' || shows || '/' || songs_hit from fan_totals
-       where user_id = any($2::uuid[]) and shows > 0`,
+       where user_id = any($2::uuid[]) and shows > 0
+       union all
+       select 'period:' || period || ':' || period_start || ':' || user_id, points || '/' || shows || '/' || songs_hit
+       from fan_period_totals where user_id = any($2::uuid[])`,
       [scope.artistId, scope.userIds],
     ),
     // Milestone triggers of the drill's songs, and each drill fan's inbox (unread / all).

@@ -57,3 +57,64 @@ export const fanPeriodTotals = pgTable(
 );
 
 export type FanPeriodTotal = typeof fanPeriodTotals.$inferSelect;
+
+/**
+ * Every fan's all-time points on one artist's shows, over fan_scores: the artist's all-time leaderboard walks
+ * one artist's rows in rank order instead of summing the artist's scores per fan on each request. Kept like
+ * fan_period_totals (same transaction, recomputed from fan_scores for the show's fans and artist) and rebuilt the
+ * same way. A row whose fan has no score left on the artist is deleted. No foreign key on artist_id, like
+ * fan_scores.artist_id, whose copy it sums.
+ */
+export const fanArtistTotals = pgTable(
+  'fan_artist_totals',
+  {
+    artistId: uuid('artist_id').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    points: integer('points').notNull(),
+    shows: integer('shows').notNull(),
+    songsHit: integer('songs_hit').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.artistId, t.userId] }),
+    index('fan_artist_totals_rank_idx').on(t.artistId, t.points.desc().nullsFirst(), t.userId),
+  ],
+);
+
+export type FanArtistTotal = typeof fanArtistTotals.$inferSelect;
+
+/**
+ * fan_period_totals per artist: a fan's points on one artist's shows per calendar period (UTC week, month,
+ * year of the show's start), for the artist's week, month and year leaderboards. Kept and rebuilt with the
+ * other rollups (src/shared/scoring/rollups.ts).
+ */
+export const fanArtistPeriodTotals = pgTable(
+  'fan_artist_period_totals',
+  {
+    artistId: uuid('artist_id').notNull(),
+    period: text('period', { enum: ['week', 'month', 'year'] }).notNull(),
+    /** The period's first day (UTC). */
+    periodStart: date('period_start', { mode: 'string' }).notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    points: integer('points').notNull(),
+    shows: integer('shows').notNull(),
+    songsHit: integer('songs_hit').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.artistId, t.period, t.periodStart, t.userId] }),
+    index('fan_artist_period_totals_rank_idx').on(
+      t.artistId,
+      t.period,
+      t.periodStart,
+      t.points.desc().nullsFirst(),
+      t.userId,
+    ),
+  ],
+);
+
+export type FanArtistPeriodTotal = typeof fanArtistPeriodTotals.$inferSelect;

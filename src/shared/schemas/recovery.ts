@@ -14,6 +14,8 @@ export const RebuildResult = z
     fanTotalsFixed: z.number().int(),
     /** fan_period_totals rows after the rebuild (the week, month and year leaderboards). */
     leaderboardPeriodRows: z.number().int(),
+    /** fan_artist_totals and fan_artist_period_totals rows after the rebuild (the artists' leaderboards). */
+    artistLeaderboardRows: z.number().int(),
     trending: z.object({ shows: z.number().int(), artists: z.number().int() }),
     rollups: z.object({ hourly: z.number().int(), daily: z.number().int() }),
     /** Notification triggers fanned out again (only with `since`). */

@@ -165,8 +165,9 @@ async function settleRoom(deps: FinalizeDeps, showId: string, status: ShowStatus
 
 /**
  * Scores a show inside the caller's transaction from the rows as they are: the prediction (show_accuracy), each
- * voter's points (fan_scores, replaced) and those fans' totals (fan_totals). Finalisation and the recovery
- * rebuild (workers/api/src/recovery/rebuild.ts) share it, so a rebuilt score is the score finalisation gives.
+ * voter's points (fan_scores, replaced) and those fans' leaderboard rollups (rollups.ts). Finalisation and the
+ * recovery rebuild (workers/api/src/recovery/rebuild.ts) share it, so a rebuilt score is the score finalisation
+ * gives.
  */
 export async function scoreShowInTx(
   tx: Transaction,
@@ -229,7 +230,7 @@ export async function scoreShowInTx(
     .values({ showId, ...accuracy })
     .onConflictDoUpdate({ target: showAccuracy.showId, set: accuracy });
   const previous = await tx
-    .select({ userId: fanScores.userId, startsAt: fanScores.showStartsAt })
+    .select({ userId: fanScores.userId, startsAt: fanScores.showStartsAt, artistId: fanScores.artistId })
     .from(fanScores)
     .where(eq(fanScores.showId, showId));
   await tx.delete(fanScores).where(eq(fanScores.showId, showId));
@@ -251,6 +252,7 @@ export async function scoreShowInTx(
     tx,
     [...previous.map((p) => p.userId), ...fans.map((f) => f.userId)],
     [show.startsAt, ...previous.map((p) => p.startsAt)],
+    [show.artistId, ...previous.map((p) => p.artistId)],
   );
   return { result, fans };
 }

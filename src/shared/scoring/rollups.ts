@@ -1,8 +1,9 @@
 /**
  * The leaderboards' rollups of fan_scores: fan_totals (all time) and fan_period_totals (per UTC calendar week,
- * month and year of the show's start). Both are derived data: finalisation recomputes the rows of the fans it
- * scored from fan_scores (never adds to them, so finalising again changes nothing), and
- * `rebuildLeaderboardRollups` recomputes every row from fan_scores (an operator's repair, idempotent).
+ * month and year of the show's start), and the same two per artist for the artists' boards (fan_artist_totals,
+ * fan_artist_period_totals). All are derived data: finalisation recomputes the rows of the fans it scored from
+ * fan_scores (never adds to them, so finalising again changes nothing), and `rebuildLeaderboardRollups`
+ * recomputes every row from fan_scores (an operator's repair, idempotent).
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { PrimaryDatabase } from '../db/client';
@@ -21,19 +22,6 @@ const pgArray = (values: Iterable<string>) => `{${[...values].join(',')}}`;
 export const periodStartSql = (period: SQL | RollupPeriod, at: SQL): SQL =>
   sql`date_trunc(${period}, ${at} at time zone 'UTC')::date`;
 
-/**
- * The period holding `at`: [start, end) as timestamps, for a range over fan_scores.show_starts_at. The end is
- * computed on the UTC date (date + interval), not on a timestamptz, whose month arithmetic would follow the
- * session's time zone.
- */
-export const periodRangeSql = (period: RollupPeriod, at: Date) => {
-  const first = periodStartSql(period, sql`${at.toISOString()}::timestamptz`);
-  return {
-    start: sql`(${first}::timestamp at time zone 'UTC')`,
-    end: sql`((${first} + ${`1 ${period}`}::interval) at time zone 'UTC')`,
-  };
-};
-
 /** Rows a statement wrote: `rowCount` (Neon, node-postgres) or `affectedRows` (PGlite, for the scripts). */
 const affected = (result: unknown) =>
   (result as { rowCount?: number | null }).rowCount ?? (result as { affectedRows?: number }).affectedRows ?? 0;
@@ -42,14 +30,21 @@ type Transaction = Parameters<Parameters<PrimaryDatabase['transaction']>[0]>[0];
 
 /**
  * Recomputes the leaderboard rollups of the given fans from fan_scores, after a show's scores were replaced:
- * fan_totals, and their fan_period_totals rows of the periods holding `startsAt` (the show's start now and, when
- * it moved since it was last scored, before). Rows are locked in user id order through fan_totals first: two
- * shows finalised at once that share fans wait for each other (never deadlock), and the second one's sums, read
- * after the first committed, include the first one's scores. Call inside the transaction that wrote fan_scores.
+ * fan_totals, their fan_period_totals rows of the periods holding `startsAt` (the show's start now and, when it
+ * moved since it was last scored, before), and the same rows per artist of `artistIds` (the show's artist now
+ * and, when it changed, before). Rows are locked in user id order through fan_totals first: two shows finalised
+ * at once that share fans wait for each other (never deadlock), and the second one's sums, read after the first
+ * committed, include the first one's scores. Call inside the transaction that wrote fan_scores.
  */
-export async function refreshFanRollups(tx: Transaction, userIds: string[], startsAt: Date[]): Promise<void> {
+export async function refreshFanRollups(
+  tx: Transaction,
+  userIds: string[],
+  startsAt: Date[],
+  artistIds: string[],
+): Promise<void> {
   if (!userIds.length) return;
   const ids = pgArray([...new Set(userIds)].sort());
+  const artists = pgArray(new Set(artistIds));
   await tx.execute(
     sql`insert into fan_totals (user_id) select id from unnest(${ids}::uuid[]) as t(id) order by id on conflict do nothing`,
   );
@@ -79,6 +74,27 @@ export async function refreshFanRollups(tx: Transaction, userIds: string[], star
     join fan_scores f on f.user_id = any(${ids}::uuid[])
       and ${periodStartSql(sql`k.period`, sql`f.show_starts_at`)} = k.period_start
     group by k.period, k.period_start, f.user_id`);
+
+  // The artists' boards, from the same rows: only the fans' own scores are read (fan_scores_user_idx or
+  // fan_scores_artist_idx, as the planner likes), and only the rows of the show's artists are replaced.
+  const mine = sql`f.artist_id = any(${artists}::uuid[]) and f.user_id = any(${ids}::uuid[])`;
+  await tx.execute(sql`
+    delete from fan_artist_totals t where t.artist_id = any(${artists}::uuid[]) and t.user_id = any(${ids}::uuid[])`);
+  await tx.execute(sql`
+    insert into fan_artist_totals (artist_id, user_id, points, shows, songs_hit)
+    select f.artist_id, f.user_id, sum(f.points)::int, count(*)::int, sum(f.songs_hit)::int
+    from fan_scores f where ${mine}
+    group by f.artist_id, f.user_id`);
+  await tx.execute(sql`
+    delete from fan_artist_period_totals t using ${periods} k
+    where t.artist_id = any(${artists}::uuid[]) and t.period = k.period and t.period_start = k.period_start
+      and t.user_id = any(${ids}::uuid[])`);
+  await tx.execute(sql`
+    insert into fan_artist_period_totals (artist_id, period, period_start, user_id, points, shows, songs_hit)
+    select f.artist_id, k.period, k.period_start, f.user_id, sum(f.points)::int, count(*)::int, sum(f.songs_hit)::int
+    from ${periods} k
+    join fan_scores f on ${mine} and ${periodStartSql(sql`k.period`, sql`f.show_starts_at`)} = k.period_start
+    group by f.artist_id, k.period, k.period_start, f.user_id`);
 }
 
 export interface RebuildOutcome {
@@ -87,10 +103,12 @@ export interface RebuildOutcome {
   totalsZeroed: number;
   /** fan_period_totals rows after the rebuild. */
   periodRows: number;
+  /** fan_artist_totals and fan_artist_period_totals rows after the rebuild (the artists' boards). */
+  artistRows: number;
 }
 
 /**
- * Recomputes both rollups from fan_scores, in one transaction: what an operator runs after fixing fan_scores by
+ * Recomputes every rollup from fan_scores, in one transaction: what an operator runs after fixing fan_scores by
  * hand, or to check that finalisation kept them (a second run changes no fan_totals row). The tables are locked
  * against writers (readers go on) in the order finalisation takes them, so a show finalised meanwhile waits and
  * then recomputes its own fans on top of the rebuilt rows.
@@ -99,6 +117,8 @@ export async function rebuildLeaderboardRollups(db: PrimaryDatabase): Promise<Re
   return db.transaction(async (tx) => {
     await tx.execute(sql`lock table fan_totals in share row exclusive mode`);
     await tx.execute(sql`lock table fan_period_totals in share row exclusive mode`);
+    await tx.execute(sql`lock table fan_artist_totals in share row exclusive mode`);
+    await tx.execute(sql`lock table fan_artist_period_totals in share row exclusive mode`);
     const updated = await tx.execute(sql`
       insert into fan_totals (user_id, points, shows, songs_hit)
       select user_id, sum(points)::int, count(*)::int, sum(songs_hit)::int from fan_scores group by user_id
@@ -116,6 +136,22 @@ export async function rebuildLeaderboardRollups(db: PrimaryDatabase): Promise<Re
         sum(f.points)::int, count(*)::int, sum(f.songs_hit)::int
       from fan_scores f cross join unnest(${pgArray(ROLLUP_PERIODS)}::text[]) as p(period)
       group by 1, 2, 3`);
-    return { totalsUpdated: affected(updated), totalsZeroed: affected(zeroed), periodRows: affected(inserted) };
+    await tx.execute(sql`delete from fan_artist_totals`);
+    const artistAll = await tx.execute(sql`
+      insert into fan_artist_totals (artist_id, user_id, points, shows, songs_hit)
+      select artist_id, user_id, sum(points)::int, count(*)::int, sum(songs_hit)::int from fan_scores group by 1, 2`);
+    await tx.execute(sql`delete from fan_artist_period_totals`);
+    const artistPeriods = await tx.execute(sql`
+      insert into fan_artist_period_totals (artist_id, period, period_start, user_id, points, shows, songs_hit)
+      select f.artist_id, p.period, ${periodStartSql(sql`p.period`, sql`f.show_starts_at`)}, f.user_id,
+        sum(f.points)::int, count(*)::int, sum(f.songs_hit)::int
+      from fan_scores f cross join unnest(${pgArray(ROLLUP_PERIODS)}::text[]) as p(period)
+      group by 1, 2, 3, 4`);
+    return {
+      totalsUpdated: affected(updated),
+      totalsZeroed: affected(zeroed),
+      periodRows: affected(inserted),
+      artistRows: affected(artistAll) + affected(artistPeriods),
+    };
   });
 }

@@ -3,10 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '#shared/db/client';
 import { fanScores } from '#shared/db/schema';
 import type { LeaderboardPeriod } from '#shared/schemas/scoring';
+import { scoreShowInTx } from '#shared/scoring/finalize';
 import { rebuildLeaderboardRollups, refreshFanRollups } from '#shared/scoring/rollups';
 import { DAY_MS } from '#shared/time';
+import { insertUsers } from '../../../test/support/database';
 import { leaderboardPage } from '../src/scoring/leaderboard-page';
-import { periodTotalsOf, periodTotalsScan, refreshRollupsOf } from './rollup-support';
+import {
+  artistBoardScan,
+  artistTotalsOf,
+  artistTotalsScan,
+  periodTotalsOf,
+  periodTotalsScan,
+  refreshRollupsOf,
+} from './rollup-support';
 import { api, createShow, errorOf, signUp, sql, testDb } from './support';
 
 interface Board {
@@ -53,6 +62,7 @@ describe('leaderboards', () => {
     await refreshRollupsOf(
       values.map((v) => v.userId),
       values.map((v) => v.showStartsAt),
+      values.map((v) => v.artistId),
     );
     const mine = new Set([u1, u2, u3, u4].map((u) => u.user.id));
     const top = (b: Board) => b.items.filter((i) => mine.has(i.user.id)).map((i) => [i.rank, i.user.id, i.points]);
@@ -140,6 +150,7 @@ describe('leaderboards', () => {
     await refreshRollupsOf(
       fans.map((f) => f.user.id),
       [at],
+      [show.artistId],
     );
     const [a, b] = [fans[0]!.user.id, fans[1]!.user.id].sort();
     for (const period of ['all', 'week']) {
@@ -198,9 +209,12 @@ describe('leaderboards', () => {
     await refreshRollupsOf(
       rows.map((r) => r.userId),
       rows.map((r) => r.showStartsAt),
+      [artistId],
     );
     const scan = await periodTotalsScan(fans);
     expect(await periodTotalsOf(fans)).toEqual(scan);
+    const artistScan = await artistTotalsScan(fans);
+    expect(await artistTotalsOf(fans)).toEqual(artistScan);
     expect(scan.filter((r) => r.user_id === v1).map((r) => [r.period, r.period_start, r.points])).toEqual([
       ['month', '2001-03-01', 15],
       ['month', '2001-12-01', 3],
@@ -210,16 +224,20 @@ describe('leaderboards', () => {
       ['year', '2001-01-01', 18],
     ]);
     // Again, and a rebuild from fan_scores: the same rows, nothing added twice.
-    await refreshRollupsOf(fans, [new Date('2001-03-12T00:00:00Z')]);
+    await refreshRollupsOf(fans, [new Date('2001-03-12T00:00:00Z')], [artistId]);
     expect(await periodTotalsOf(fans)).toEqual(scan);
+    expect(await artistTotalsOf(fans)).toEqual(artistScan);
     // A rebuild also repairs a row that drifted.
     await sql().query(`update fan_period_totals set points = points + 1 where user_id = $1`, [v1]);
     await sql().query(`update fan_totals set points = points + 1 where user_id = $1`, [v1]);
+    await sql().query(`update fan_artist_period_totals set points = points + 1 where user_id = $1`, [v1]);
+    await sql().query(`update fan_artist_totals set points = points + 1 where user_id = $1`, [v1]);
     const handle = openDatabase(env);
     try {
       const rebuilt = await rebuildLeaderboardRollups(handle.db.$primary);
       expect(rebuilt.totalsUpdated).toBeGreaterThanOrEqual(1);
       expect(await periodTotalsOf(fans)).toEqual(scan);
+      expect(await artistTotalsOf(fans)).toEqual(artistScan);
       expect(await sql().query('select points from fan_totals where user_id = $1', [v1])).toEqual([{ points: 18 }]);
 
       const boardAt = async (period: LeaderboardPeriod, now: string, artist?: string) =>
@@ -275,7 +293,7 @@ describe('leaderboards', () => {
       ];
       for (const [period, now, items] of expected)
         expect(await boardAt(period, now), `${period} at ${now}`).toEqual(items);
-      // An artist's board: the same periods, over fan_scores.
+      // An artist's board: the same periods, from the artist's rollups.
       expect(await boardAt('week', '2001-03-12T00:00:00Z', artistId)).toEqual([[1, v2, 20]]);
       expect(await boardAt('year', '2001-06-01T00:00:00Z', artistId)).toEqual([
         [1, v3, 40],
@@ -292,6 +310,8 @@ describe('leaderboards', () => {
     const [first, a, b] = await Promise.all([createShow(), createShow(), createShow()]);
     const fans = (await Promise.all(Array.from({ length: 6 }, () => signUp()))).map((f) => f.user.id);
     const at = new Date('2003-05-14T20:00:00Z');
+    // The three shows are scored as one artist's, so that both refreshes also rewrite the same artist rows.
+    const artistId = first.artist.id;
     const { db, close } = openDatabase(env);
     // What finalisation does in its transaction: replace the show's scores, then refresh the fans' rollups.
     const score = (show: typeof a.show, points: number, beforeCommit?: () => Promise<void>) =>
@@ -300,14 +320,14 @@ describe('leaderboards', () => {
           fans.map((userId) => ({
             showId: show.id,
             userId,
-            artistId: show.artistId,
+            artistId,
             points,
             songsHit: 1,
             songsVoted: 1,
             showStartsAt: at,
           })),
         );
-        await refreshFanRollups(tx, fans, [at]);
+        await refreshFanRollups(tx, fans, [at], [artistId]);
         await beforeCommit?.();
       });
     try {
@@ -335,5 +355,139 @@ describe('leaderboards', () => {
     expect(await sql().query('select points from fan_totals where user_id = any($1::uuid[])', [fans])).toEqual(
       fans.map(() => ({ points: 18 })),
     );
+    const artistRows = await artistTotalsOf(fans);
+    expect(artistRows).toEqual(await artistTotalsScan(fans));
+    expect(artistRows.map((r) => [r.artist_id, r.period, r.points, r.shows])).toEqual(
+      ['all', 'month', 'week', 'year'].flatMap((period) => fans.map(() => [artistId, period, 18, 3])),
+    );
+  });
+
+  it("keeps the artists' boards equal to their scores summed: finalisations, a re-score, a moved start, a new artist", async () => {
+    const made = await Promise.all([createShow(), createShow(), createShow(), createShow()]);
+    const [artistId, other] = [made[0]!.artist.id, made[3]!.artist.id];
+    const fans = await insertUsers(4);
+    // Three shows of one artist and one of another that the same fans voted at, in a year no other fixture uses.
+    // 2007-01-01 was a Monday: the first, second and fourth show share the week of 5 March.
+    const starts = ['2007-03-05T20:00:00Z', '2007-03-07T20:00:00Z', '2007-05-20T20:00:00Z', '2007-03-06T20:00:00Z'];
+    const shows = made.map((m, i) => ({
+      id: m.show.id,
+      artistId: i < 3 ? artistId : other,
+      startsAt: new Date(starts[i]!),
+      songs: m.songs,
+    }));
+    const entries = new Map<string, string[]>();
+    for (const show of shows) {
+      await sql().query('update shows set artist_id = $2, starts_at = $3 where id = $1', [
+        show.id,
+        show.artistId,
+        show.startsAt.toISOString(),
+      ]);
+      const rows = (await sql().query(
+        'insert into setlist_songs (show_id, song_id) select $1, unnest($2::uuid[]) returning id, song_id',
+        [show.id, show.songs.map((song) => song.id)],
+      )) as { id: string; song_id: string }[];
+      entries.set(
+        show.id,
+        show.songs.map((song) => rows.find((r) => r.song_id === song.id)!.id),
+      );
+    }
+    // [show, fan, song] of every vote.
+    const ballots: [number, number, number][] = [
+      [0, 0, 0],
+      [0, 0, 1],
+      [0, 1, 0],
+      [0, 2, 2],
+      [1, 0, 2],
+      [1, 1, 0],
+      [1, 1, 1],
+      [1, 3, 0],
+      [2, 2, 0],
+      [2, 3, 1],
+      [2, 3, 2],
+      [3, 0, 0],
+      [3, 1, 1],
+    ];
+    for (const [show, fan, song] of ballots)
+      await sql().query(
+        'insert into votes (id, user_id, setlist_song_id, show_id) values (gen_random_uuid(), $1, $2, $3)',
+        [fans[fan], entries.get(shows[show]!.id)![song], shows[show]!.id],
+      );
+
+    const { db, close } = openDatabase(env);
+    // Finalisation's own scoring, in its own transaction (the route adds the room's settlement around it).
+    const score = (i: number, played: number[]) => {
+      const show = shows[i]!;
+      return db.$primary.transaction((tx) =>
+        scoreShowInTx(
+          tx,
+          show,
+          played.map((song, k) => ({ position: k + 1, songId: show.songs[song]!.id, title: show.songs[song]!.title })),
+        ),
+      );
+    };
+    // The rollups against fan_scores, and every board of both artists (each period, at moments around the shows)
+    // against the sum the artists' boards computed before the rollups.
+    const check = async (when: string) => {
+      expect(await artistTotalsOf(fans), when).toEqual(await artistTotalsScan(fans));
+      for (const artist of [artistId, other])
+        for (const now of ['2007-03-06T00:00:00Z', '2007-03-12T00:00:00Z', '2007-05-20T23:00:00Z'])
+          for (const period of ['all', 'week', 'month', 'year'] as const) {
+            const page = await leaderboardPage(db, { period, limit: 100 }, artist, new Date(now));
+            expect(
+              page.items.map((i) => [i.rank, i.user.id, i.points, i.shows, i.songsHit]),
+              `${when}: ${period} at ${now}`,
+            ).toEqual(await artistBoardScan(artist, period, new Date(now)));
+          }
+    };
+    try {
+      await score(0, [0, 1]);
+      await check('one show');
+      await score(1, [2, 0]);
+      await score(2, [0, 1, 2]);
+      await score(3, [0]);
+      await check('four shows');
+      const before = await artistBoardScan(artistId, 'all', new Date());
+      expect(before).toHaveLength(4);
+
+      // A re-score: a vote taken back and another played setlist change the first show's points.
+      await sql().query('update votes set active = false where setlist_song_id = $1 and user_id = $2', [
+        entries.get(shows[0]!.id)![1],
+        fans[0],
+      ]);
+      await score(0, [0, 2]);
+      expect(await artistBoardScan(artistId, 'all', new Date())).not.toEqual(before);
+      await check('re-scored');
+
+      // The second show's start corrected into May: its points leave March's week and month for May's.
+      shows[1]!.startsAt = new Date('2007-05-16T20:00:00Z');
+      await sql().query('update shows set starts_at = $2 where id = $1', [
+        shows[1]!.id,
+        shows[1]!.startsAt.toISOString(),
+      ]);
+      await score(1, [2, 0]);
+      await check('start moved');
+
+      // The third show's artist corrected: its points leave the first artist's boards for the other's.
+      shows[2]!.artistId = other;
+      await sql().query('update shows set artist_id = $2 where id = $1', [shows[2]!.id, other]);
+      await score(2, [0, 1, 2]);
+      await check('artist changed');
+
+      // Again, unchanged: the same rows. Then a rebuild repairs a drifted row and drops one with no score.
+      const rows = await artistTotalsOf(fans);
+      await score(0, [0, 2]);
+      expect(await artistTotalsOf(fans)).toEqual(rows);
+      await sql().query('update fan_artist_period_totals set points = points + 1 where user_id = $1', [fans[0]]);
+      await sql().query(
+        'insert into fan_artist_totals (artist_id, user_id, points, shows, songs_hit) values ($1, $2, 5, 1, 1)',
+        [crypto.randomUUID(), fans[3]],
+      );
+      const rebuilt = await rebuildLeaderboardRollups(db.$primary);
+      expect(rebuilt.artistRows).toBeGreaterThanOrEqual(rows.length);
+      expect(await artistTotalsOf(fans)).toEqual(rows);
+      await check('rebuilt');
+    } finally {
+      await close();
+    }
   });
 });

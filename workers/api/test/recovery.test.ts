@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { artistTotalsOf } from './rollup-support';
 import { api, createShow, eventually, signUp, signUpAs, sql } from './support';
 
 /**
@@ -159,9 +160,11 @@ describe('the rebuild of derived tables', () => {
         'select user_id::text, points, shows, songs_hit from fan_totals where user_id = any($1::uuid[]) order by user_id',
         [ids],
       ),
+      artistBoards: await artistTotalsOf(ids),
     });
     const before = await snapshot();
     expect(before.scores).toHaveLength(3);
+    expect(before.artistBoards).toHaveLength(12);
 
     // What a restore leaves: caches from another moment than the rows they summarise.
     await sql().query('update setlist_songs set vote_count = 99 where show_id = $1', [show.id]);
@@ -174,17 +177,28 @@ describe('the rebuild of derived tables', () => {
     await sql().query('insert into fan_totals (user_id, points, shows, songs_hit) values ($1, 500, 1, 1)', [
       bystander.user.id,
     ]);
+    await sql().query(
+      'insert into fan_artist_totals (artist_id, user_id, points, shows, songs_hit) values ($1, $2, 500, 1, 1)',
+      [show.artistId, bystander.user.id],
+    );
 
     const res = await api('/v1/admin/recovery/rebuild', { method: 'POST', token: admin.token });
     expect(res.status).toBe(200);
-    const result = (await res.json()) as { voteCountsFixed: number; showsRescored: number; fanTotalsFixed: number };
+    const result = (await res.json()) as {
+      voteCountsFixed: number;
+      showsRescored: number;
+      fanTotalsFixed: number;
+      artistLeaderboardRows: number;
+    };
     expect(result.voteCountsFixed).toBeGreaterThanOrEqual(2);
+    expect(result.artistLeaderboardRows).toBeGreaterThanOrEqual(before.artistBoards.length);
     expect(result.showsRescored).toBeGreaterThanOrEqual(1);
     expect(result.fanTotalsFixed).toBeGreaterThanOrEqual(1);
     expect(await snapshot()).toEqual(before);
     expect(
       await sql().query('select points, shows, songs_hit from fan_totals where user_id = $1', [bystander.user.id]),
     ).toEqual([{ points: 0, shows: 0, songs_hit: 0 }]);
+    expect(await artistTotalsOf([bystander.user.id])).toEqual([]);
     const trending = (await sql().query(
       "select score from trending_scores where entity_type = 'show' and entity_id = $1",
       [show.id],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { periodTotalsOf, periodTotalsScan } from './rollup-support';
+import { artistTotalsOf, artistTotalsScan, periodTotalsOf, periodTotalsScan } from './rollup-support';
 import { api, connectRoom, createShow, eventually, signUp, signUpAs, sql } from './support';
 
 const json = (body: unknown) => JSON.stringify(body);
@@ -147,6 +147,10 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     const periods = await periodTotalsOf(fanIds);
     expect(periods).toHaveLength(15);
     expect(periods).toEqual(await periodTotalsScan(fanIds));
+    // The artist's rollups (its boards): all time, week, month and year of the show, per fan.
+    const artistRows = await artistTotalsOf(fanIds);
+    expect(artistRows).toHaveLength(20);
+    expect(artistRows).toEqual(await artistTotalsScan(fanIds));
     const state = (await sql().query(
       'select a.state, a.finalized_at is not null as finalized, s.status from actual_setlists a join shows s on s.id = a.show_id where s.id = $1',
       [show.id],
@@ -160,6 +164,7 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     expect(await scoresOf()).toEqual(expectedScores);
     expect(await totalsOf()).toEqual(expectedTotals);
     expect(await periodTotalsOf(fanIds)).toEqual(periods);
+    expect(await artistTotalsOf(fanIds)).toEqual(artistRows);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(watcher.inbox.filter((m) => m.type === 'result' || m.type === 'status')).toEqual([]);
 
@@ -199,6 +204,7 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     expect(
       moved.filter((m) => periods.some((p) => p.period === m.period && p.period_start === m.period_start)),
     ).toEqual([]);
+    expect(await artistTotalsOf(fanIds)).toEqual(await artistTotalsScan(fanIds));
     for (const ws of [socket, watcher, late]) ws.close();
   });
 });

@@ -73,7 +73,7 @@ export async function rebuildDerived(
       if (played.length) await scoreShowInTx(tx, show, played);
     });
   }
-  // fan_totals and the leaderboards' period rows, from fan_scores (rollups.ts).
+  // fan_totals and the leaderboards' period and artist rows, from fan_scores (rollups.ts).
   const totals = await rebuildLeaderboardRollups(primary);
 
   const trending = await recomputeTrending(db, now);
@@ -100,6 +100,7 @@ export async function rebuildDerived(
     showsRescored: finalised.length,
     fanTotalsFixed: totals.totalsUpdated + totals.totalsZeroed,
     leaderboardPeriodRows: totals.periodRows,
+    artistLeaderboardRows: totals.artistRows,
     trending: { shows: trending.shows.scored, artists: trending.artists.scored },
     rollups,
     notificationsRefanned,

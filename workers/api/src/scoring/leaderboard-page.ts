@@ -1,90 +1,37 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from '#shared/db/client';
-import { fanPeriodTotals, fanScores, fanTotals, users } from '#shared/db/schema';
+import { fanArtistPeriodTotals, fanArtistTotals, fanPeriodTotals, fanTotals, users } from '#shared/db/schema';
 import type { LeaderboardEntry, LeaderboardQuery } from '#shared/schemas/scoring';
-import { periodRangeSql, periodStartSql } from '#shared/scoring/rollups';
+import { periodStartSql } from '#shared/scoring/rollups';
 import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
 
 type Row = { userId: string; points: number; shows: number; songsHit: number };
 
+type RollupTable = typeof fanTotals | typeof fanPeriodTotals | typeof fanArtistTotals | typeof fanArtistPeriodTotals;
+
 /**
  * Fans ranked by the points they earned, most first, ties by user id. Periods are UTC calendar periods of the
  * show's start (the week from Monday, the month, the year holding `now`), or all time. Cursor: { s: period,
- * k: points of the last fan served, id: their user id }. Plans (docs/scoring.md, scripts/explain/leaderboard-plans.ts):
- * - all artists: a rollup kept by finalisation (src/shared/scoring/rollups.ts), walked in rank order — fan_totals
- *   (fan_totals_rank_idx) for all time, the period's fan_period_totals rows (fan_period_totals_rank_idx) for a
- *   week, month or year; the rank is 1 + the fans with more points, an index range count.
- * - an artist: a range on fan_scores_artist_idx (artist_id, user_id) summed per fan and ranked with rank(); the
- *   page is cut before users are joined, so only its fans are looked up.
+ * k: points of the last fan served, id: their user id }. Every board reads a rollup kept by finalisation
+ * (src/shared/scoring/rollups.ts), walked in rank order; the rank is 1 + the fans with more points, an index range
+ * count; users are looked up for the page only. Plans: docs/scoring.md, scripts/explain/leaderboard-plans.ts.
  */
 export async function leaderboardPage(db: Database, query: LeaderboardQuery, artistId?: string, now = new Date()) {
   const cursor = decodeSortedCursor(query.cursor, query.period, 'all', cursorKeys.int);
-  const period = query.period;
-  let page: (Row & { rank: number })[];
-  if (!artistId) {
-    const rollup =
-      period === 'all'
-        ? { table: fanTotals, points: fanTotals.points, userId: fanTotals.userId, where: gt(fanTotals.shows, 0) }
-        : {
-            table: fanPeriodTotals,
-            points: fanPeriodTotals.points,
-            userId: fanPeriodTotals.userId,
-            where: and(
-              eq(fanPeriodTotals.period, period),
-              eq(fanPeriodTotals.periodStart, periodStartSql(period, sql`${now.toISOString()}::timestamptz`)),
-            ),
-          };
-    const t = rollup.table;
-    const rows: Row[] = await db
-      .select({ userId: t.userId, points: t.points, shows: t.shows, songsHit: t.songsHit })
-      .from(t)
-      .where(
-        and(
-          rollup.where,
-          cursor
-            ? or(lt(rollup.points, cursor.key), and(eq(rollup.points, cursor.key), gt(rollup.userId, cursor.id)))
-            : undefined,
-        ),
-      )
-      .orderBy(desc(rollup.points), asc(rollup.userId))
-      .limit(query.limit + 1);
-    page = await withRanks(db, rows, rollup);
-  } else {
-    const range = period === 'all' ? undefined : periodRangeSql(period, now);
-    const filters: (SQL | undefined)[] = [
-      eq(fanScores.artistId, artistId),
-      range ? sql`${fanScores.showStartsAt} >= ${range.start} and ${fanScores.showStartsAt} < ${range.end}` : undefined,
-    ];
-    const totals = db
-      .select({
-        userId: fanScores.userId,
-        points: sql<number>`sum(${fanScores.points})::int`.as('points'),
-        shows: sql<number>`count(*)::int`.as('shows'),
-        songsHit: sql<number>`sum(${fanScores.songsHit})::int`.as('songs_hit'),
-        rank: sql<number>`rank() over (order by sum(${fanScores.points}) desc)::int`.as('rank'),
-      })
-      .from(fanScores)
-      .where(and(...filters))
-      .groupBy(fanScores.userId)
-      .as('totals');
-    page = await db
-      .select({
-        userId: totals.userId,
-        points: totals.points,
-        shows: totals.shows,
-        songsHit: totals.songsHit,
-        rank: totals.rank,
-      })
-      .from(totals)
-      .where(
-        cursor
-          ? or(lt(totals.points, cursor.key), and(eq(totals.points, cursor.key), gt(totals.userId, cursor.id)))
-          : undefined,
-      )
-      .orderBy(desc(totals.points), asc(totals.userId))
-      .limit(query.limit + 1);
-  }
+  const rollup = rollupOf(query.period, artistId, now);
+  const t = rollup.table;
+  const rows: Row[] = await db
+    .select({ userId: t.userId, points: t.points, shows: t.shows, songsHit: t.songsHit })
+    .from(t)
+    .where(
+      and(
+        rollup.where,
+        cursor ? or(lt(t.points, cursor.key), and(eq(t.points, cursor.key), gt(t.userId, cursor.id))) : undefined,
+      ),
+    )
+    .orderBy(desc(t.points), asc(t.userId))
+    .limit(query.limit + 1);
+  let page = await withRanks(db, rows, rollup);
   const more = page.length > query.limit;
   page = page.slice(0, query.limit);
   const names = page.length
@@ -118,6 +65,30 @@ export async function leaderboardPage(db: Database, query: LeaderboardQuery, art
 }
 
 /**
+ * The rollup holding a board's rows, and the condition selecting them: all artists' all-time board
+ * (fan_totals_rank_idx), one period of all artists (fan_period_totals_rank_idx), one artist's all-time board
+ * (fan_artist_totals_rank_idx) or one period of one artist (fan_artist_period_totals_rank_idx).
+ */
+function rollupOf(
+  period: LeaderboardQuery['period'],
+  artistId: string | undefined,
+  now: Date,
+): { table: RollupTable; where: SQL | undefined } {
+  if (period === 'all') {
+    if (!artistId) return { table: fanTotals, where: gt(fanTotals.shows, 0) };
+    return { table: fanArtistTotals, where: eq(fanArtistTotals.artistId, artistId) };
+  }
+  const start = periodStartSql(period, sql`${now.toISOString()}::timestamptz`);
+  if (!artistId)
+    return {
+      table: fanPeriodTotals,
+      where: and(eq(fanPeriodTotals.period, period), eq(fanPeriodTotals.periodStart, start)),
+    };
+  const t = fanArtistPeriodTotals;
+  return { table: t, where: and(eq(t.artistId, artistId), eq(t.period, period), eq(t.periodStart, start)) };
+}
+
+/**
  * Competition ranks for a page of rollup rows (sorted by points, descending), from one index range count:
  * rank = 1 + the fans with more points. Fans ahead of the page's first fan are counted in Postgres (those with
  * more points, and those with as many, which may sit on earlier pages); fans ahead of a later one are those
@@ -127,17 +98,17 @@ export async function leaderboardPage(db: Database, query: LeaderboardQuery, art
 async function withRanks<R extends { points: number }>(
   db: Database,
   rows: R[],
-  rollup: { table: typeof fanTotals | typeof fanPeriodTotals; points: PgColumn; where: SQL | undefined },
+  rollup: { table: RollupTable; where: SQL | undefined },
 ): Promise<(R & { rank: number })[]> {
   const first = rows[0];
   if (!first) return [];
   const [counts] = await db
     .select({
-      above: sql<number>`count(*) filter (where ${rollup.points} > ${first.points})::int`,
+      above: sql<number>`count(*) filter (where ${rollup.table.points} > ${first.points})::int`,
       atOrAbove: sql<number>`count(*)::int`,
     })
     .from(rollup.table)
-    .where(and(rollup.where, gte(rollup.points, first.points)));
+    .where(and(rollup.where, gte(rollup.table.points, first.points)));
   return rows.map((row, i) => {
     if (row.points === first.points) return { ...row, rank: counts!.above + 1 };
     const between = rows.slice(0, i).filter((r) => r.points > row.points && r.points < first.points).length;
