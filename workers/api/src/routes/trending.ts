@@ -1,7 +1,7 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { TrendingArtistList, TrendingQuery, TrendingShowList } from '#shared/schemas/trending';
 import type { AppEnv } from '../app-env';
-import { errorResponses, json } from '../http/openapi';
+import { route } from '../http/route';
 import { trendingArtists, trendingShows } from '../trending/lists';
 
 const DESCRIPTION =
@@ -10,34 +10,30 @@ const DESCRIPTION =
 
 export const trendingRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/trending/shows',
-      tags: ['Trending'],
+      tag: 'Trending',
       summary: 'Shows with the most recent activity (votes, setlist additions, views)',
       description: DESCRIPTION,
       request: { query: TrendingQuery },
-      responses: {
-        200: { description: 'Trending shows, highest score first.', ...json(TrendingShowList) },
-        ...errorResponses(400, 422),
-      },
+      response: [200, 'Trending shows, highest score first.', TrendingShowList],
+      errors: [400, 422],
     }),
     async (c) => {
       return c.json(await trendingShows(c.var.database.db, c.req.valid('query')), 200);
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/trending/artists',
-      tags: ['Trending'],
+      tag: 'Trending',
       summary: 'Artists with the most recent activity (follows, views, and activity on their shows)',
       description: DESCRIPTION,
       request: { query: TrendingQuery },
-      responses: {
-        200: { description: 'Trending artists, highest score first.', ...json(TrendingArtistList) },
-        ...errorResponses(400, 422),
-      },
+      response: [200, 'Trending artists, highest score first.', TrendingArtistList],
+      errors: [400, 422],
     }),
     async (c) => {
       return c.json(await trendingArtists(c.var.database.db, c.req.valid('query')), 200);
