@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { errors } from '#shared/errors';
@@ -9,10 +9,7 @@ import { discountAnomaly, type ReviewResult, restoreAnomaly } from '../analytics
 import { computeMetrics } from '../analytics/metrics';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
-import { requireRole } from '../middleware/session/require-role';
-
-const STAFF = ['moderator', 'admin'] as const;
+import { route } from '../http/route';
 
 const MetricsQuery = z.object({
   windowMinutes: z.coerce
@@ -54,19 +51,16 @@ async function applyToRoom(c: Context<AppEnv>, id: string, result: ReviewResult,
 /** Operational metrics and vote anomalies, for moderators and admins (docs/analytics.md). */
 export const adminAnalyticsRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/admin/metrics',
-      tags: ['Operations'],
+      tag: 'Operations',
       summary: 'Real-time metrics: votes per minute, live rooms, top shows, queue lag, error rates and p95 per route',
       description: 'Every figure comes from what the system records; sources in docs/analytics.md.',
-      middleware: [requireRole(...STAFF)] as const,
-      security: SIGNED_IN,
+      auth: 'staff',
       request: { query: MetricsQuery },
-      responses: {
-        200: { description: 'The figures over the window.', ...json(AdminMetrics) },
-        ...errorResponses(400, 401, 403),
-      },
+      response: [200, 'The figures over the window.', AdminMetrics],
+      errors: [400],
     }),
     async (c) => {
       const { windowMinutes } = c.req.valid('query');
@@ -74,38 +68,32 @@ export const adminAnalyticsRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/admin/anomalies',
-      tags: ['Operations'],
+      tag: 'Operations',
       summary: 'Vote anomalies flagged by the detector, newest first',
-      middleware: [requireRole(...STAFF)] as const,
-      security: SIGNED_IN,
+      auth: 'staff',
       request: { query: AnomaliesQuery },
-      responses: {
-        200: { description: 'Flagged clusters with their evidence.', ...json(VoteAnomalyList) },
-        ...errorResponses(400, 401, 403),
-      },
+      response: [200, 'Flagged clusters with their evidence.', VoteAnomalyList],
+      errors: [400],
     }),
     async (c) => {
       return c.json({ items: await listAnomalies(c.var.database.db, c.req.valid('query')) }, 200);
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/admin/anomalies/{id}/discount',
-      tags: ['Operations'],
+      tag: 'Operations',
       summary: "Discount a flagged anomaly's votes: counts are recomputed, nothing is deleted",
       description:
         'Idempotent. Recounts Postgres (setlist_songs.vote_count) and the live room, which broadcasts the new tallies. Audited. Undo with DELETE.',
-      middleware: [requireRole(...STAFF)] as const,
-      security: SIGNED_IN,
+      auth: 'staff',
       request: { params: AnomalyParams },
-      responses: {
-        200: { description: 'Discounted.', ...json(AnomalyReview) },
-        ...errorResponses(400, 401, 403, 404, 503),
-      },
+      response: [200, 'Discounted.', AnomalyReview],
+      errors: [400, 404, 503],
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -115,19 +103,16 @@ export const adminAnalyticsRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'delete',
       path: '/admin/anomalies/{id}/discount',
-      tags: ['Operations'],
+      tag: 'Operations',
       summary: "Count a discounted anomaly's votes again",
       description: 'Idempotent. Recounts Postgres and the live room. Audited.',
-      middleware: [requireRole(...STAFF)] as const,
-      security: SIGNED_IN,
+      auth: 'staff',
       request: { params: AnomalyParams },
-      responses: {
-        200: { description: 'Restored.', ...json(AnomalyReview) },
-        ...errorResponses(400, 401, 403, 404, 503),
-      },
+      response: [200, 'Restored.', AnomalyReview],
+      errors: [400, 404, 503],
     }),
     async (c) => {
       const { id } = c.req.valid('param');
