@@ -2,6 +2,7 @@
 import { and, asc, count, desc, eq, gt, gte, lt, notExists, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '#shared/db/client';
 import { artists, setlistSongs, shows, songs, trendingScores, venues } from '#shared/db/schema';
+import { errors } from '#shared/errors';
 import type { ShowDetail } from '#shared/schemas/catalog';
 import type { ShowList, ShowListQuery, ShowSummary } from '#shared/schemas/shows';
 import { readActualSetlist } from '#shared/scoring/actual-setlist';
@@ -163,4 +164,14 @@ export async function setShowLocked(db: Database, showId: string, locked: boolea
     .where(eq(shows.id, showId))
     .returning({ id: shows.id });
   return saved.length > 0;
+}
+
+/** The artist and venue of a show (what a change to it makes stale); 404 when there is no such show. */
+export async function existingShow(db: Database, showId: string): Promise<{ artistId: string; venueId: string }> {
+  const [show] = await db
+    .select({ artistId: shows.artistId, venueId: shows.venueId })
+    .from(shows)
+    .where(eq(shows.id, showId));
+  if (!show) throw errors.notFound('show');
+  return show;
 }
