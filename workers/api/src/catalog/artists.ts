@@ -61,7 +61,8 @@ const ARTIST_SORTS = {
   },
 } as const;
 
-async function findArtist(db: Database, value: string) {
+/** The artist's id, by id or slug; 404 when there is no such artist. */
+export async function findArtist(db: Database, value: string) {
   const [artist] = await db.select({ id: artists.id }).from(artists).where(idOrSlug(artists, value));
   if (!artist) throw errors.notFound('artist');
   return artist;
