@@ -24,7 +24,7 @@ describe('route()', () => {
       tag: 'Things',
       summary: 'A thing',
       description: 'More about it.',
-      request: { params: Params },
+      params: Params,
       response: [200, 'The thing.', Thing],
       errors: [400, 404],
     });
@@ -73,10 +73,10 @@ describe('route()', () => {
   });
 
   it('takes `body: Schema` as a required JSON body, and a full request body as it is', () => {
-    const required = route({ method: 'post', path: '/x', tag: 'X', summary: 'x', request: { body: Thing } });
+    const required = route({ method: 'post', path: '/x', tag: 'X', summary: 'x', body: Thing });
     expect(required.request).toEqual({ body: { content: { 'application/json': { schema: Thing } }, required: true } });
     const optional = { content: { 'application/json': { schema: Thing } }, required: false };
-    const passed = route({ method: 'post', path: '/x', tag: 'X', summary: 'x', request: { body: optional } });
+    const passed = route({ method: 'post', path: '/x', tag: 'X', summary: 'x', body: optional });
     expect(passed.request.body).toBe(optional);
   });
 
@@ -101,7 +101,8 @@ describe('route()', () => {
         path: '/things/{id}',
         tag: 'Things',
         summary: 'x',
-        request: { params: Params, body: Thing },
+        params: Params,
+        body: Thing,
         response: [201, 'Added.', Thing],
         errors: [400],
       });

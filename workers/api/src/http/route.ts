@@ -22,28 +22,33 @@ const GUARD_ERRORS: Record<Auth, (401 | 403)[]> = {
   admin: [401, 403],
 };
 
+type Request = NonNullable<RouteConfig['request']>;
+type Responses = NonNullable<RouteConfig['responses']>;
 type Json<T> = { content: { 'application/json': { schema: T } } };
-type RequestSpec =
-  NonNullable<RouteConfig['request']> extends infer R
-    ? { [K in keyof R]?: K extends 'body' ? R[K] | ZodType : R[K] }
-    : never;
 /** `body: Schema` is a required JSON body; a full request-body object passes through as it is. */
-type RequestOf<Q> = {
-  [K in keyof Q]: K extends 'body' ? (Q[K] extends ZodType ? Json<Q[K]> & { required: true } : Q[K]) : Q[K];
-};
+type BodyOf<B> = B extends ZodType ? Json<B> & { required: true } : B;
+/** A property only when its type was given (a type parameter left at `never`). */
+type Given<K extends string, V> = [V] extends [never] ? unknown : { [P in K]: V };
+type Flat<T> = { [K in keyof T]: T[K] };
+type RequestOf<Pa, Qu, He, Bo> = Flat<
+  Given<'params', Pa> & Given<'query', Qu> & Given<'headers', He> & Given<'body', BodyOf<Bo>>
+>;
 type SuccessOf<S extends number, T> = {
   [K in S]: T extends ZodType
     ? { description: string; content: { 'application/json': { schema: T } } }
     : { description: string };
 };
+type ErrorsOf<E extends number> = ReturnType<typeof errorResponses<E>>;
 type GuardErrorsOf<A extends Auth> = A extends 'fan' ? 401 : A extends 'staff' | 'admin' ? 401 | 403 : never;
-type Responses = NonNullable<RouteConfig['responses']>;
 
 export interface RouteSpec<
   M extends RouteConfig['method'],
   P extends string,
   A extends Auth,
-  Q extends RequestSpec,
+  Pa,
+  Qu,
+  He,
+  Bo,
   S extends number,
   T extends ZodType | undefined,
   E extends number,
@@ -59,7 +64,11 @@ export interface RouteSpec<
   description?: string;
   /** Adds the guard middleware, the document's `security` and the guard's 401/403. Default `public`. */
   auth?: A;
-  request?: Q;
+  params?: Pa;
+  query?: Qu;
+  headers?: He;
+  /** A schema: a required JSON body. Anything else is a request body object as createRoute takes it. */
+  body?: Bo;
   /** The success response: `[status, description]`, or `[status, description, schema]` for a JSON body. */
   response?: readonly [S, string, T?];
   /** Error statuses the handler answers with (the guard's own are added), each with the one error schema. */
@@ -80,17 +89,23 @@ export function route<
   T extends ZodType | undefined = undefined,
   const E extends number = never,
   A extends Auth = 'public',
-  Q extends RequestSpec = Record<never, never>,
+  Pa extends NonNullable<Request['params']> = never,
+  Qu extends NonNullable<Request['query']> = never,
+  He extends NonNullable<Request['headers']> = never,
+  Bo extends ZodType | NonNullable<Request['body']> = never,
   X extends Responses = Record<never, never>,
->(spec: RouteSpec<M, P, A, Q, S, T, E, X>) {
+>(spec: RouteSpec<M, P, A, Pa, Qu, He, Bo, S, T, E, X>) {
+  const { params, query, headers, body } = spec;
   const auth: Auth = spec.auth ?? 'public';
   const roles = ROLES[auth];
   const guard = roles ? requireRole(...roles) : auth === 'fan' ? requireCaller() : undefined;
   const [status, description, schema] = spec.response ?? [];
-  const body = spec.request?.body;
-  const request = (isZodType(body) ? { ...spec.request, body: { ...json(body), required: true } } : spec.request) as
-    | RouteConfig['request']
-    | undefined;
+  const request: Request = {
+    ...(params ? { params } : {}),
+    ...(query ? { query } : {}),
+    ...(headers ? { headers } : {}),
+    ...(body ? { body: isZodType(body) ? { ...json(body), required: true } : body } : {}),
+  };
   return createRoute({
     method: spec.method,
     path: spec.path,
@@ -100,26 +115,25 @@ export function route<
     ...(spec.description === undefined ? {} : { description: spec.description }),
     ...(guard ? { middleware: [guard] } : {}),
     ...(auth === 'public' ? {} : { security: auth === 'optional' ? SIGN_IN_OPTIONAL : SIGNED_IN }),
-    ...(request ? { request } : {}),
+    ...(Object.keys(request).length > 0 ? { request } : {}),
     responses: {
       ...(status === undefined ? {} : { [status]: { description, ...(schema ? json(schema) : {}) } }),
       ...errorResponses<number>(...GUARD_ERRORS[auth], ...(spec.errors ?? [])),
       ...spec.responses,
     },
-  }) as unknown as BuiltRoute<M, P, Q, SuccessOf<S, T> & ErrorsOf<E | GuardErrorsOf<A>> & X>;
+  }) as unknown as BuiltRoute<M, P, RequestOf<Pa, Qu, He, Bo>, SuccessOf<S, T> & ErrorsOf<E | GuardErrorsOf<A>> & X>;
 }
 
-type ErrorsOf<E extends number> = ReturnType<typeof errorResponses<E>>;
 /** What createRoute would have returned for the same config (no `request` when none was given). */
-type BuiltRoute<M, P extends string, Q, R> = {
+type BuiltRoute<M, P extends string, R, Res> = {
   method: M;
   path: P;
   tags: string[];
   summary: string;
   description?: string;
   security?: Record<string, string[]>[];
-  responses: R;
+  responses: Res;
   getRoutingPath(): string;
-} & (keyof Q extends never ? unknown : { request: RequestOf<Q> });
+} & (keyof R extends never ? unknown : { request: R });
 
 const isZodType = (value: unknown): value is ZodType => typeof value === 'object' && value !== null && '_zod' in value;

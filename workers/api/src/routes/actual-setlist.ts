@@ -45,7 +45,8 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       description:
         'Appends the song to the actual setlist. `songId` names a catalogue song; `title` any song (matched to the catalogue, ignoring case, when one song has that title; otherwise kept as an off-catalogue song). The first song makes an upcoming show live, which closes voting.',
       auth: 'staff',
-      request: { params: ShowParams, body: MarkPlayedBody },
+      params: ShowParams,
+      body: MarkPlayedBody,
       response: [201, 'Marked; its position.', PlayedSong],
       responses: { 200: { description: 'Already on the actual setlist; the existing entry.', ...json(PlayedSong) } },
       errors: [400, 404, 409, 422, 503],
@@ -75,7 +76,7 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       summary:
         'Undo: remove a played song (or the last one) while the setlist is live (moderators); the room broadcasts `unplayed`',
       auth: 'staff',
-      request: { params: PositionParams },
+      params: PositionParams,
       response: [200, 'Removed; the songs after it moved up one position.', UndoResult],
       errors: [400, 404, 409, 503],
     }),
@@ -101,7 +102,7 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       path: '/shows/{showId}/actual-setlist',
       tag: 'Actual setlist',
       summary: 'The actual setlist: what has been played so far, or the final setlist',
-      request: { params: ShowParams },
+      params: ShowParams,
       response: [200, 'The actual setlist, in play order (state `none` before the first song).', ActualSetlistView],
       errors: [400, 404],
     }),
@@ -122,7 +123,7 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       description:
         "Voting closes first, and the show's live room must see every vote it acknowledged in Postgres before anything is scored; when it cannot within `FINALIZE_SETTLE_SECONDS`, the answer is 503 `votes_in_flight` with Retry-After and nothing is scored. Idempotent: finalising again recomputes the same scores from the same rows and never adds points twice.",
       auth: 'staff',
-      request: { params: ShowParams },
+      params: ShowParams,
       response: [200, 'Scored.', ShowFinalized],
       errors: [400, 404, 409, 503],
     }),
@@ -147,7 +148,7 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       tag: 'Actual setlist',
       summary:
         "How well the fans' prediction matched the actual setlist (404 `not_scored` until the show is finalised)",
-      request: { params: ShowParams },
+      params: ShowParams,
       response: [200, 'The score and how it was computed.', ShowAccuracyView],
       errors: [400, 404],
     }),

@@ -20,7 +20,7 @@ export const adminImportRoutes = new OpenAPIHono<AppEnv>()
       description:
         'Queues an import: the artist (resolved on Spotify, then Ticketmaster and setlist.fm), the songs of its albums and singles (no live or remix versions, each recording once), and its Ticketmaster shows and venues. Idempotent: importing a current artist again changes nothing. Follow it at `GET /admin/imports/{id}`.',
       auth: 'admin',
-      request: { body: ImportCreate },
+      body: ImportCreate,
       response: [202, 'The import, queued.', ImportRecord],
       errors: [400],
     }),
@@ -39,7 +39,7 @@ export const adminImportRoutes = new OpenAPIHono<AppEnv>()
       tag: 'Catalogue administration',
       summary: 'Progress of an import',
       auth: 'staff',
-      request: { params: IdParams },
+      params: IdParams,
       response: [200, 'The import and its progress per phase.', ImportRecord],
       errors: [400, 404],
     }),

@@ -42,7 +42,7 @@ export const adminOpsRoutes = new OpenAPIHono<AppEnv>()
       summary: 'Active alerts and recently resolved ones',
       description: 'Rules, thresholds and what to do for each: docs/operations.md#alerts.',
       auth: 'staff',
-      request: { query: AlertsQuery },
+      query: AlertsQuery,
       response: [200, 'The alerts.', AlertList],
       errors: [400],
     }),
@@ -60,7 +60,7 @@ export const adminOpsRoutes = new OpenAPIHono<AppEnv>()
       description:
         'Only sampled traces are recorded (TRACE_SAMPLE_RATE, or a request sent with a sampled `traceparent`), and kept TRACE_RETENTION_HOURS. An unknown or unsampled id answers 404.',
       auth: 'staff',
-      request: { params: TraceParams },
+      params: TraceParams,
       response: [200, 'The hops of the trace.', Trace],
       errors: [400, 404],
     }),

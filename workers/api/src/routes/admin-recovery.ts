@@ -45,7 +45,7 @@ export const adminRecoveryRoutes = new OpenAPIHono<AppEnv>()
       description:
         'Vote counts, scores of finalised shows, fan totals (the leaderboards), trending and the analytics rollups, recomputed from the rows. Idempotent; safe while votes arrive. docs/operations.md#recovery.',
       auth: 'admin',
-      request: { body: { required: false, ...json(RebuildBody) } },
+      body: { required: false, ...json(RebuildBody) },
       response: [200, 'What was recomputed.', RebuildResult],
       errors: [400, 503],
     }),
@@ -67,7 +67,7 @@ export const adminRecoveryRoutes = new OpenAPIHono<AppEnv>()
       description:
         'Each room compares every vote it holds with Postgres and writes the events Postgres lacks; the vote consumer applies them. Idempotent. A room with events in flight compares once they are confirmed (listed in `unsettled`: call again). Pages by show id: pass `next` as `after`. docs/operations.md#recovery.',
       auth: 'admin',
-      request: { body: { required: false, ...json(RecheckBody) } },
+      body: { required: false, ...json(RecheckBody) },
       response: [200, 'What the rooms found.', RecheckResult],
       errors: [400, 503],
     }),

@@ -35,7 +35,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
       path: '/auth/signup',
       tag: 'Accounts',
       summary: 'Create an account and sign in',
-      request: { body: SignUpBody },
+      body: SignUpBody,
       response: [201, 'Account created; the session token is returned and set as a cookie.', SessionCreated],
       // 429 too_busy: too many password hashes at this moment (Retry-After).
       errors: [400, 409, 429],
@@ -61,7 +61,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
       path: '/auth/login',
       tag: 'Accounts',
       summary: 'Sign in with email and password',
-      request: { body: LogInBody },
+      body: LogInBody,
       response: [200, 'Signed in.', SessionCreated],
       // 401 mfa_required: MFA is on and neither `totp` nor `recoveryCode` was sent; 401 invalid_mfa_code: a wrong or used code.
       errors: [400, 401, 429],

@@ -44,7 +44,7 @@ export const deadLetterRoutes = new OpenAPIHono<AppEnv>()
       tag: 'Operations',
       summary: 'Send pending dead letters back to their source queue',
       auth: 'admin',
-      request: { body: { ...json(ReplayBody), required: false } },
+      body: { ...json(ReplayBody), required: false },
       response: [200, 'How many were sent back.', ReplayResult],
       errors: [400],
     }),

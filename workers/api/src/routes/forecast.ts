@@ -15,7 +15,7 @@ export const forecastRoutes = new OpenAPIHono<AppEnv>().openapi(
     path: '/shows/{showId}/forecast',
     tag: 'Shows',
     summary: "A show's predicted final vote count (popularity forecast), with its features and model version",
-    request: { params: ShowIdParams },
+    params: ShowIdParams,
     response: [200, 'The forecast, as of now.', ShowForecast],
     errors: [400, 404],
   }),

@@ -47,7 +47,9 @@ const liveRoute = route({
   description:
     'Anonymous sockets watch; signed-in ones also vote and add songs. The messages, in both directions, and their guarantees are in docs/realtime.md.',
   auth: 'optional',
-  request: { params: ShowIdParam, query: LiveQuery, headers: UpgradeHeader },
+  params: ShowIdParam,
+  query: LiveQuery,
+  headers: UpgradeHeader,
   response: [101, 'Switching Protocols: the socket is connected to the room, which sends a `snapshot` first.'],
   errors: [400, 403, 404],
   responses: { 426: { ...errorResponses(426)[426], description: 'Not a WebSocket upgrade request.' } },

@@ -53,7 +53,7 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       tag: TAG,
       summary: 'My in-app notifications, newest first, with the unread count',
       auth: 'fan',
-      request: { query: PageQuery },
+      query: PageQuery,
       response: [200, 'A page of the inbox.', InboxPage],
       errors: [400, 422],
     }),
@@ -68,7 +68,7 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       tag: TAG,
       summary: 'Mark one notification read (idempotent)',
       auth: 'fan',
-      request: { params: IdParams },
+      params: IdParams,
       response: [204, 'Read.'],
       errors: [400, 404],
     }),
@@ -112,7 +112,7 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       tag: TAG,
       summary: 'Change my notification preferences (only the fields given)',
       auth: 'fan',
-      request: { body: NotificationPreferencesUpdate },
+      body: NotificationPreferencesUpdate,
       response: [200, 'The preferences after the change.', NotificationPreferences],
       errors: [400],
     }),
@@ -131,7 +131,7 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       description:
         'A browser sends `{ "type": "webpush", ...PushSubscription.toJSON() }` (subscribe with the key from `GET /push/vapid-public-key`); an app sends `{ "type": "fcm", "token" }`. Registering an endpoint again moves it to the caller.',
       auth: 'fan',
-      request: { body: PushSubscriptionCreate },
+      body: PushSubscriptionCreate,
       response: [201, 'Registered.', PushSubscriptionRecord],
       errors: [400],
     }),
@@ -155,7 +155,7 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       tag: TAG,
       summary: 'Stop push to one browser or device',
       auth: 'fan',
-      request: { params: IdParams },
+      params: IdParams,
       response: [204, 'Removed.'],
       errors: [400, 404],
     }),
@@ -184,7 +184,7 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       summary: 'The signed link from an email: asks to confirm, changes nothing (no sign-in)',
       description:
         'Mail scanners and link previews open every link of a message, so opening this one only checks the token and asks: a browser gets a page with a button that POSTs the same URL, other clients this JSON. The token names the user, the kind and the channel; a changed token is refused with 400.',
-      request: { query: UnsubscribeQuery },
+      query: UnsubscribeQuery,
       responses: {
         200: jsonOrHtml(
           'What a POST of the same URL would turn off (an HTML page for browsers).',
@@ -209,7 +209,7 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       summary: 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post; no sign-in)',
       description:
         'What mail clients send for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and what the confirmation page posts. The token names the user, the kind and the channel it turns off. It is verified with an HMAC; a changed token is refused with 400.',
-      request: { query: UnsubscribeQuery },
+      query: UnsubscribeQuery,
       responses: { 200: jsonOrHtml('Turned off (an HTML page for browsers).', UnsubscribeResult) },
       errors: [400, 503],
     }),

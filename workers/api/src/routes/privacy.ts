@@ -39,7 +39,7 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       tag: 'Privacy',
       summary: 'Delete my account and personal data (vote tallies are kept, anonymously)',
       auth: 'fan',
-      request: { body: DeleteAccountBody },
+      body: DeleteAccountBody,
       response: [204, 'Deleted; every session ended.'],
       errors: [400, 429],
     }),

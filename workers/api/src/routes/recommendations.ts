@@ -16,7 +16,7 @@ export const recommendationRoutes = new OpenAPIHono<AppEnv>().openapi(
     tag: 'Follows',
     summary: 'Artists and upcoming shows recommended for you, each with the reason',
     auth: 'fan',
-    request: { query: RecommendationsQuery },
+    query: RecommendationsQuery,
     response: [200, 'Recommended artists and shows, best first.', Recommendations],
     errors: [400],
   }),

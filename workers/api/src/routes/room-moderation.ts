@@ -19,10 +19,8 @@ export const roomModerationRoutes = new OpenAPIHono<AppEnv>().openapi(
     tag: 'Moderation',
     summary: 'Lock or unlock the live room of a show',
     auth: 'staff',
-    request: {
-      params: z.object({ showId: z.uuid() }),
-      body: LockBody,
-    },
+    params: z.object({ showId: z.uuid() }),
+    body: LockBody,
     response: [200, 'The new lock state.', LockState],
     errors: [400, 404],
   }),

@@ -18,7 +18,7 @@ export const searchRoutes = new OpenAPIHono<AppEnv>()
         'full-text search (stemmed words in any order: "ponies" finds "Pony"); on equal scores artists come ' +
         'before venues before shows. Shows are found through their artist, venue name or city. Never cached: ' +
         'every search is counted for the search statistics, except as-you-type suggestions (`suggest=true`).',
-      request: { query: SearchQuery },
+      query: SearchQuery,
       response: [200, 'The best matches, best first.', SearchResponse],
       errors: [400],
     }),
@@ -40,7 +40,7 @@ export const searchRoutes = new OpenAPIHono<AppEnv>()
       path: '/search/clicks',
       tag: 'Search',
       summary: 'Record that a search result was opened',
-      request: { body: SearchClick },
+      body: SearchClick,
       response: [204, 'Recorded (asynchronously).'],
       errors: [400],
     }),
@@ -59,7 +59,7 @@ export const searchRoutes = new OpenAPIHono<AppEnv>()
       tag: 'Administration',
       summary: 'Top search queries (count, average results, click-through) and queries without results',
       auth: 'admin',
-      request: { query: SearchStatsQuery },
+      query: SearchStatsQuery,
       response: [200, 'Search statistics of the last `days` days.', SearchStats],
       errors: [400],
     }),
