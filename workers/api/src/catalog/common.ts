@@ -26,24 +26,40 @@ export const PAST_STATUSES = ['completed', 'cancelled'] as const;
 export const isUpcoming = () => inArray(shows.status, [...UPCOMING_STATUSES]);
 export const isPast = () => inArray(shows.status, [...PAST_STATUSES]);
 
-/** Select this (from shows, inner-joined with artists and venues) and map each row with toShowSummary. */
-export const showSummaryColumns = {
+/** A show's own fields of its summary and its detail. */
+export const showColumns = {
   id: shows.id,
   slug: shows.slug,
   startsAt: shows.startsAt,
   status: shows.status,
   votingOpensAt: shows.votingOpensAt,
   votingClosesAt: shows.votingClosesAt,
-  artist: { id: artists.id, slug: artists.slug, name: artists.name },
-  venue: {
-    id: venues.id,
-    slug: venues.slug,
-    name: venues.name,
-    city: venues.city,
-    country: venues.country,
-    timeZone: venues.timeZone,
-  },
 };
+
+/** A venue as a show summary names it. */
+const venueSummaryColumns = {
+  id: venues.id,
+  slug: venues.slug,
+  name: venues.name,
+  city: venues.city,
+  country: venues.country,
+  timeZone: venues.timeZone,
+};
+
+/** Select this (from shows, inner-joined with artists and venues) and map each row with toShowSummary. */
+export const showSummaryColumns = {
+  ...showColumns,
+  artist: { id: artists.id, slug: artists.slug, name: artists.name },
+  venue: venueSummaryColumns,
+};
+
+/** Shows with their artist and venue, as showSummaryColumns; the caller adds where, order and limit. */
+export const selectShowSummaries = (db: Database) =>
+  db
+    .select(showSummaryColumns)
+    .from(shows)
+    .innerJoin(artists, eq(artists.id, shows.artistId))
+    .innerJoin(venues, eq(venues.id, shows.venueId));
 
 export function toShowSummary<R extends { startsAt: Date; votingOpensAt: Date; votingClosesAt: Date }>(row: R) {
   return {
@@ -74,12 +90,7 @@ export const songColumns = {
 };
 
 export const venueColumns = {
-  id: venues.id,
-  slug: venues.slug,
-  name: venues.name,
-  city: venues.city,
-  country: venues.country,
-  timeZone: venues.timeZone,
+  ...venueSummaryColumns,
   latitude: venues.latitude,
   longitude: venues.longitude,
   capacity: venues.capacity,

@@ -4,10 +4,18 @@ import type { Database } from '#shared/db/client';
 import { artists, setlistSongs, shows, songs, trendingScores, venues } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import type { ShowDetail } from '#shared/schemas/catalog';
-import type { ShowList, ShowListQuery, ShowSummary } from '#shared/schemas/shows';
+import type { ShowList, ShowListQuery } from '#shared/schemas/shows';
 import { readActualSetlist } from '#shared/scoring/actual-setlist';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
-import { artistSummaryColumns, idOrSlug, showSummaryColumns, toShowSummary, venueColumns } from './common';
+import { cursorKeys, decodeSortedCursor, keysetPage } from '../http/pagination';
+import {
+  artistSummaryColumns,
+  idOrSlug,
+  selectShowSummaries,
+  showColumns,
+  showSummaryColumns,
+  toShowSummary,
+  venueColumns,
+} from './common';
 
 /** How many songs of the predicted setlist the show page summarises. */
 export const PREDICTED_TOP = 10;
@@ -25,8 +33,6 @@ export async function listShows(db: Database, query: ShowListQuery): Promise<Sho
 
   // Cursors: date → { k: startsAt ISO, id } (no `s`: the cursors issued before this list had sorts stay valid);
   // trending → { s: 'trending', k: score, id }, the score as JavaScript prints it, which float8 parses exactly.
-  let items: ShowSummary[];
-  let nextCursor: string | null = null;
   if (query.sort === 'trending') {
     // Two phases, so that both walk an index and stop at the page size (a coalesce(score, 0) sort read
     // and sorted all 50,000 shows: db:explain): first the scored shows in trending_scores_rank_idx order
@@ -58,11 +64,7 @@ export async function listShows(db: Database, query: ShowListQuery): Promise<Sho
     const unscored =
       scored.length > query.limit
         ? []
-        : await db
-            .select(showSummaryColumns)
-            .from(shows)
-            .innerJoin(artists, eq(artists.id, shows.artistId))
-            .innerJoin(venues, eq(venues.id, shows.venueId))
+        : await selectShowSummaries(db)
             .where(
               and(
                 ...filters,
@@ -78,22 +80,15 @@ export async function listShows(db: Database, query: ShowListQuery): Promise<Sho
             .orderBy(asc(shows.id))
             .limit(query.limit + 1 - scored.length);
     const rows = [...scored, ...unscored.map((row) => ({ ...row, score: null }))];
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    items = page.map(({ score: _score, ...row }) => toShowSummary(row));
-    if (rows.length > query.limit && last)
-      nextCursor = encodeCursor({
-        s: 'trending',
-        k: last.score === null ? 'unscored' : String(last.score),
-        id: last.id,
-      });
+    const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({
+      s: 'trending',
+      k: last.score === null ? 'unscored' : String(last.score),
+      id: last.id,
+    }));
+    return { items: page.map(({ score: _score, ...row }) => toShowSummary(row)), nextCursor };
   } else {
     const cursor = decodeSortedCursor(query.cursor, 'date', 'date', cursorKeys.date);
-    const rows = await db
-      .select(showSummaryColumns)
-      .from(shows)
-      .innerJoin(artists, eq(artists.id, shows.artistId))
-      .innerJoin(venues, eq(venues.id, shows.venueId))
+    const rows = await selectShowSummaries(db)
       .where(
         and(
           ...filters,
@@ -104,27 +99,18 @@ export async function listShows(db: Database, query: ShowListQuery): Promise<Sho
       )
       .orderBy(asc(shows.startsAt), asc(shows.id))
       .limit(query.limit + 1);
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    items = page.map(toShowSummary);
-    if (rows.length > query.limit && last) nextCursor = encodeCursor({ k: last.startsAt.toISOString(), id: last.id });
+    const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({
+      k: last.startsAt.toISOString(),
+      id: last.id,
+    }));
+    return { items: page.map(toShowSummary), nextCursor };
   }
-  return { items, nextCursor };
 }
 
 /** The show with its artist, venue, the top of the predicted setlist and the actual setlist; undefined if none. */
 export async function readShowDetail(db: Database, showIdOrSlug: string): Promise<ShowDetail | undefined> {
   const [show] = await db
-    .select({
-      id: shows.id,
-      slug: shows.slug,
-      startsAt: shows.startsAt,
-      status: shows.status,
-      votingOpensAt: shows.votingOpensAt,
-      votingClosesAt: shows.votingClosesAt,
-      artist: artistSummaryColumns,
-      venue: venueColumns,
-    })
+    .select({ ...showColumns, artist: artistSummaryColumns, venue: venueColumns })
     .from(shows)
     .innerJoin(artists, eq(artists.id, shows.artistId))
     .innerJoin(venues, eq(venues.id, shows.venueId))

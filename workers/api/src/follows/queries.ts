@@ -9,7 +9,7 @@ import type { FollowList } from '#shared/schemas/catalog';
 import type { PageQuery } from '#shared/schemas/common';
 import type { ShowList } from '#shared/schemas/shows';
 import { artistSummaryColumns, isUpcoming, rowAfter, showSummaryColumns, toShowSummary } from '../catalog/common';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
+import { cursorKeys, decodeSortedCursor, keysetPage } from '../http/pagination';
 
 type Page = z.infer<typeof PageQuery>;
 
@@ -47,12 +47,8 @@ export async function followedArtists(
     )
     .orderBy(asc(artists.name), asc(artists.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((row) => ({ ...row, followedAt: row.followedAt.toISOString() })),
-    nextCursor: rows.length > limit && last ? encodeCursor({ k: last.name, id: last.id }) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ k: last.name, id: last.id }));
+  return { items: page.map((row) => ({ ...row, followedAt: row.followedAt.toISOString() })), nextCursor };
 }
 
 export async function feed(db: Database, userId: string, { limit, cursor: rawCursor }: Page): Promise<ShowList> {
@@ -75,10 +71,6 @@ export async function feed(db: Database, userId: string, { limit, cursor: rawCur
     )
     .orderBy(asc(shows.startsAt), asc(shows.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toShowSummary),
-    nextCursor: rows.length > limit && last ? encodeCursor({ k: last.startsAt.toISOString(), id: last.id }) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ k: last.startsAt.toISOString(), id: last.id }));
+  return { items: page.map(toShowSummary), nextCursor };
 }
