@@ -27,6 +27,7 @@ export const POSTGRES_RULES = [
   'dead_letters',
   'anomalies_flagged',
 ] as const satisfies AlertRule[];
+type PostgresRule = (typeof POSTGRES_RULES)[number];
 
 const pct = (ratio: number) => `${Math.round(ratio * 1000) / 10} %`;
 
@@ -55,8 +56,11 @@ export async function observePostgresRules(db: Database, now: Date, config: Aler
   ]);
 
   const out: Observation[] = [];
-  const breach = (rule: (typeof POSTGRES_RULES)[number], subject: string, value: number, summary: string) =>
-    out.push({ rule, subject, value, threshold: r[rule].threshold, summary });
+  /** An observation when `value` reaches the rule's threshold (over at least the rule's minRequests). */
+  const breach = (rule: PostgresRule, subject: string, value: number, summary: string, requests = Infinity) => {
+    const { threshold, minRequests = 0 } = r[rule];
+    if (value >= threshold && requests >= minRequests) out.push({ rule, subject, value, threshold, summary });
+  };
   const window = `over ${config.windowMinutes} min`;
   const byRoute = new Map<string, { requests: number; server_errors: number; latency_buckets: number[] }>();
   for (const row of routes.rows) {
@@ -75,49 +79,46 @@ export async function observePostgresRules(db: Database, now: Date, config: Aler
   for (const [route, row] of byRoute) {
     const requests = Number(row.requests);
     const errorRate = requests ? Number(row.server_errors) / requests : 0;
-    if (requests >= (r.route_error_rate.minRequests ?? 0) && errorRate >= r.route_error_rate.threshold)
-      breach(
-        'route_error_rate',
-        route,
-        errorRate,
-        `${route}: ${pct(errorRate)} of ${requests} requests answered 5xx ${window} (threshold ${pct(r.route_error_rate.threshold)})`,
-      );
     const p95 = quantileFromBuckets(row.latency_buckets, 0.95)?.ms ?? 0;
-    if (requests >= (r.route_p95.minRequests ?? 0) && p95 >= r.route_p95.threshold)
-      breach('route_p95', route, p95, `${route}: p95 ${p95} ms ${window} (threshold ${r.route_p95.threshold} ms)`);
+    breach(
+      'route_error_rate',
+      route,
+      errorRate,
+      `${route}: ${pct(errorRate)} of ${requests} requests answered 5xx ${window} (threshold ${pct(r.route_error_rate.threshold)})`,
+      requests,
+    );
+    breach(
+      'route_p95',
+      route,
+      p95,
+      `${route}: p95 ${p95} ms ${window} (threshold ${r.route_p95.threshold} ms)`,
+      requests,
+    );
   }
-  for (const row of rooms.rows)
+  for (const { show_id, p95 } of rooms.rows)
     breach(
       'vote_update_p95',
-      row.show_id,
-      Number(row.p95),
-      `Room of show ${row.show_id}: vote→update p95 ${row.p95} ms (threshold ${r.vote_update_p95.threshold} ms)`,
+      show_id,
+      Number(p95),
+      `Room of show ${show_id}: vote→update p95 ${p95} ms (threshold ${r.vote_update_p95.threshold} ms)`,
     );
-  for (const row of lags.rows) {
-    const avg = Math.round(Number(row.avg_ms ?? 0));
-    if (avg >= r.queue_lag.threshold)
-      breach(
-        'queue_lag',
-        row.queue,
-        avg,
-        `${row.queue}: messages wait ${avg} ms on average before a consumer gets them ${window} (threshold ${r.queue_lag.threshold} ms)`,
-      );
+  for (const { queue, avg_ms } of lags.rows) {
+    const avg = Math.round(Number(avg_ms ?? 0));
+    breach(
+      'queue_lag',
+      queue,
+      avg,
+      `${queue}: messages wait ${avg} ms on average before a consumer gets them ${window} (threshold ${r.queue_lag.threshold} ms)`,
+    );
   }
-  for (const row of dead.rows)
-    if (row.n >= r.dead_letters.threshold)
-      breach(
-        'dead_letters',
-        row.queue,
-        row.n,
-        `${row.queue}: ${row.n} message(s) dead-lettered ${window} and not replayed`,
-      );
-  for (const row of anomalies.rows)
-    if (row.n >= r.anomalies_flagged.threshold)
-      breach(
-        'anomalies_flagged',
-        row.show_id,
-        row.n,
-        `Show ${row.show_id}: ${row.n} vote anomal${row.n === 1 ? 'y' : 'ies'} flagged ${window}, not reviewed`,
-      );
+  for (const { queue, n } of dead.rows)
+    breach('dead_letters', queue, n, `${queue}: ${n} message(s) dead-lettered ${window} and not replayed`);
+  for (const { show_id, n } of anomalies.rows)
+    breach(
+      'anomalies_flagged',
+      show_id,
+      n,
+      `Show ${show_id}: ${n} vote anomal${n === 1 ? 'y' : 'ies'} flagged ${window}, not reviewed`,
+    );
   return out;
 }
