@@ -2,7 +2,7 @@
  * What the content routes (artists, shows, venues, follows, admin writes) share: `{idOrSlug}` lookups, the
  * columns of a show summary, the "upcoming" rule, slugs, and the mapping of constraint violations to 409/404.
  */
-import { eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database, PrimaryDatabase, ReadDatabase } from '#shared/db/client';
 import { isForeignKeyViolation, isUniqueViolation } from '#shared/db/errors';
@@ -52,6 +52,10 @@ export const showSummaryColumns = {
   artist: { id: artists.id, slug: artists.slug, name: artists.name },
   venue: venueSummaryColumns,
 };
+
+/** Shows after the last one a date-sorted page served (by start, then id), for its next page. */
+export const showsAfter = (cursor: { key: Date; id: string } | undefined) =>
+  cursor ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id))) : undefined;
 
 /** Shows with their artist and venue, as showSummaryColumns; the caller adds where, order and limit. */
 export const selectShowSummaries = (db: Database) =>

@@ -13,6 +13,7 @@ import {
   selectShowSummaries,
   showColumns,
   showSummaryColumns,
+  showsAfter,
   toShowSummary,
   venueColumns,
 } from './common';
@@ -89,14 +90,7 @@ export async function listShows(db: Database, query: ShowListQuery): Promise<Sho
   } else {
     const cursor = decodeSortedCursor(query.cursor, 'date', 'date', cursorKeys.date);
     const rows = await selectShowSummaries(db)
-      .where(
-        and(
-          ...filters,
-          cursor
-            ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id)))
-            : undefined,
-        ),
-      )
+      .where(and(...filters, showsAfter(cursor)))
       .orderBy(asc(shows.startsAt), asc(shows.id))
       .limit(query.limit + 1);
     const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({

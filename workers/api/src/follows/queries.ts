@@ -1,5 +1,5 @@
 /** A fan's follows and feed: the artists they follow, and those artists' upcoming shows. */
-import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Database } from '#shared/db/client';
 import { isForeignKeyViolation } from '#shared/db/errors';
@@ -8,7 +8,14 @@ import { errors } from '#shared/errors';
 import type { FollowList } from '#shared/schemas/catalog';
 import type { PageQuery } from '#shared/schemas/common';
 import type { ShowList } from '#shared/schemas/shows';
-import { artistSummaryColumns, isUpcoming, rowAfter, showSummaryColumns, toShowSummary } from '../catalog/common';
+import {
+  artistSummaryColumns,
+  isUpcoming,
+  rowAfter,
+  showSummaryColumns,
+  showsAfter,
+  toShowSummary,
+} from '../catalog/common';
 import { cursorKeys, decodeSortedCursor, keysetPage } from '../http/pagination';
 
 type Page = z.infer<typeof PageQuery>;
@@ -60,15 +67,7 @@ export async function feed(db: Database, userId: string, { limit, cursor: rawCur
     .innerJoin(shows, eq(shows.artistId, follows.artistId))
     .innerJoin(artists, eq(artists.id, shows.artistId))
     .innerJoin(venues, eq(venues.id, shows.venueId))
-    .where(
-      and(
-        eq(follows.userId, userId),
-        isUpcoming(),
-        cursor
-          ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id)))
-          : undefined,
-      ),
-    )
+    .where(and(eq(follows.userId, userId), isUpcoming(), showsAfter(cursor)))
     .orderBy(asc(shows.startsAt), asc(shows.id))
     .limit(limit + 1);
   const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ k: last.startsAt.toISOString(), id: last.id }));

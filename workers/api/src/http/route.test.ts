@@ -12,6 +12,8 @@ const errorBody = (description: string) => ({
   description,
   content: { 'application/json': { schema: ErrorBodySchema } },
 });
+/** The least a route declares. */
+const X = { method: 'post', path: '/x', tag: 'X', summary: 'x' } as const;
 /** The names of a route's guards: what the authorization matrix and test/node/openapi.test.ts look for. */
 const guards = (config: object) =>
   ((config as { middleware?: { name: string }[] }).middleware ?? []).map((handler) => handler.name);
@@ -47,7 +49,7 @@ describe('route()', () => {
 
   it('adds the guard, the security requirement and the guard’s own errors for each kind of caller', () => {
     const of = (auth: 'public' | 'optional' | 'fan' | 'staff' | 'admin') =>
-      route({ method: 'get', path: '/x', tag: 'X', summary: 'x', auth, response: [204, 'Done.'] });
+      route({ ...X, auth, response: [204, 'Done.'] });
     expect(guards(of('public'))).toEqual([]);
     expect(of('public')).not.toHaveProperty('security');
     expect(Object.keys(of('public').responses)).toEqual(['204']);
@@ -68,24 +70,21 @@ describe('route()', () => {
   });
 
   it('documents a success without a body with its description only', () => {
-    const config = route({ method: 'delete', path: '/x', tag: 'X', summary: 'x', response: [204, 'Gone.'] });
+    const config = route({ ...X, method: 'delete', response: [204, 'Gone.'] });
     expect(config.responses).toEqual({ 204: { description: 'Gone.' } });
   });
 
   it('takes `body: Schema` as a required JSON body, and a full request body as it is', () => {
-    const required = route({ method: 'post', path: '/x', tag: 'X', summary: 'x', body: Thing });
+    const required = route({ ...X, body: Thing });
     expect(required.request).toEqual({ body: { content: { 'application/json': { schema: Thing } }, required: true } });
     const optional = { content: { 'application/json': { schema: Thing } }, required: false };
-    const passed = route({ method: 'post', path: '/x', tag: 'X', summary: 'x', body: optional });
+    const passed = route({ ...X, body: optional });
     expect(passed.request.body).toBe(optional);
   });
 
   it('merges other responses last, so one can replace a generated one', () => {
     const config = route({
-      method: 'post',
-      path: '/x',
-      tag: 'X',
-      summary: 'x',
+      ...X,
       response: [201, 'Added.', Thing],
       errors: [409],
       responses: { 200: { description: 'Already there.' }, 409: errorBody('Taken.') },
