@@ -4,38 +4,33 @@ import type { AppEnv } from '../app-env';
 import { route } from '../http/route';
 import { trendingArtists, trendingShows } from '../trending/lists';
 
-const DESCRIPTION =
-  'Recomputed every 10 minutes. `score` is the sum of the `components`; each is `weight × Σ 0.5^(ageHours / halfLifeHours)` ' +
-  'over its events of the last `lookbackDays` days (see `formula`). The cursor pages through the current ranking.';
+/** What both rankings share: how they are computed, paged and queried. */
+const RANKING = {
+  method: 'get',
+  tag: 'Trending',
+  description:
+    'Recomputed every 10 minutes. `score` is the sum of the `components`; each is `weight × Σ 0.5^(ageHours / halfLifeHours)` ' +
+    'over its events of the last `lookbackDays` days (see `formula`). The cursor pages through the current ranking.',
+  query: TrendingQuery,
+  errors: [400, 422],
+} as const;
 
 export const trendingRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
     route({
-      method: 'get',
+      ...RANKING,
       path: '/trending/shows',
-      tag: 'Trending',
       summary: 'Shows with the most recent activity (votes, setlist additions, views)',
-      description: DESCRIPTION,
-      query: TrendingQuery,
       response: [200, 'Trending shows, highest score first.', TrendingShowList],
-      errors: [400, 422],
     }),
-    async (c) => {
-      return c.json(await trendingShows(c.var.database.db, c.req.valid('query')), 200);
-    },
+    async (c) => c.json(await trendingShows(c.var.database.db, c.req.valid('query')), 200),
   )
   .openapi(
     route({
-      method: 'get',
+      ...RANKING,
       path: '/trending/artists',
-      tag: 'Trending',
       summary: 'Artists with the most recent activity (follows, views, and activity on their shows)',
-      description: DESCRIPTION,
-      query: TrendingQuery,
       response: [200, 'Trending artists, highest score first.', TrendingArtistList],
-      errors: [400, 422],
     }),
-    async (c) => {
-      return c.json(await trendingArtists(c.var.database.db, c.req.valid('query')), 200);
-    },
+    async (c) => c.json(await trendingArtists(c.var.database.db, c.req.valid('query')), 200),
   );
