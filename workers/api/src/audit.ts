@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { Database } from '#shared/db/client';
 import { auditLog } from '#shared/db/schema';
 import type { AppEnv } from './app-env';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from './http/pagination';
+import { cursorKeys, decodeSortedCursor, keysetPage } from './http/pagination';
 
 /**
  * Records a privileged action in the append-only audit log (who, what, which target, when, which request).
@@ -38,10 +38,6 @@ export async function auditPage(db: Database, { limit, cursor: rawCursor }: { li
     )
     .orderBy(desc(auditLog.at), desc(auditLog.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => ({ ...r, at: r.at.toISOString() })),
-    nextCursor: rows.length > limit && last ? encodeCursor({ k: last.at.toISOString(), id: last.id }) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ k: last.at.toISOString(), id: last.id }));
+  return { items: page.map((r) => ({ ...r, at: r.at.toISOString() })), nextCursor };
 }

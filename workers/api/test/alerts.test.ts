@@ -5,23 +5,14 @@ import { createLogger } from '#shared/log';
 import { alertDedupKey } from '#shared/schemas/alerts';
 import { InfrastructureAlerts } from '../src/alerts/infrastructure';
 import { evaluateAlerts } from '../src/alerts/job';
+import { POSTGRES_RULES } from '../src/alerts/rules';
 import { databaseBreaker } from '../src/resilience/database-breaker';
 import { providerRequests, scriptProvider } from './notification-support';
 import { api, createShow, eventually, relayFaults, signUpAs, sql } from './support';
 
 /** Every rule fires at once unless a test says otherwise, so one evaluation moves an alert. */
 const FIRE_AT_ONCE = JSON.stringify({
-  rules: Object.fromEntries(
-    [
-      'route_error_rate',
-      'route_p95',
-      'vote_update_p95',
-      'queue_lag',
-      'dead_letters',
-      'anomalies_flagged',
-      'circuit_open',
-    ].map((r) => [r, { forMinutes: 0 }]),
-  ),
+  rules: Object.fromEntries([...POSTGRES_RULES, 'circuit_open'].map((r) => [r, { forMinutes: 0 }])),
 });
 
 const handle = openDatabase(env, () => {}, { guard: databaseBreaker(env) });

@@ -27,6 +27,7 @@ export const POSTGRES_RULES = [
   'dead_letters',
   'anomalies_flagged',
 ] as const satisfies AlertRule[];
+type PostgresRule = (typeof POSTGRES_RULES)[number];
 
 const pct = (ratio: number) => `${Math.round(ratio * 1000) / 10} %`;
 
@@ -55,6 +56,11 @@ export async function observePostgresRules(db: Database, now: Date, config: Aler
   ]);
 
   const out: Observation[] = [];
+  /** An observation when `value` reaches the rule's threshold (over at least the rule's minRequests). */
+  const breach = (rule: PostgresRule, subject: string, value: number, summary: string, requests = Infinity) => {
+    const { threshold, minRequests = 0 } = r[rule];
+    if (value >= threshold && requests >= minRequests) out.push({ rule, subject, value, threshold, summary });
+  };
   const window = `over ${config.windowMinutes} min`;
   const byRoute = new Map<string, { requests: number; server_errors: number; latency_buckets: number[] }>();
   for (const row of routes.rows) {
@@ -73,60 +79,46 @@ export async function observePostgresRules(db: Database, now: Date, config: Aler
   for (const [route, row] of byRoute) {
     const requests = Number(row.requests);
     const errorRate = requests ? Number(row.server_errors) / requests : 0;
-    if (requests >= (r.route_error_rate.minRequests ?? 0) && errorRate >= r.route_error_rate.threshold)
-      out.push({
-        rule: 'route_error_rate',
-        subject: route,
-        value: errorRate,
-        threshold: r.route_error_rate.threshold,
-        summary: `${route}: ${pct(errorRate)} of ${requests} requests answered 5xx ${window} (threshold ${pct(r.route_error_rate.threshold)})`,
-      });
     const p95 = quantileFromBuckets(row.latency_buckets, 0.95)?.ms ?? 0;
-    if (requests >= (r.route_p95.minRequests ?? 0) && p95 >= r.route_p95.threshold)
-      out.push({
-        rule: 'route_p95',
-        subject: route,
-        value: p95,
-        threshold: r.route_p95.threshold,
-        summary: `${route}: p95 ${p95} ms ${window} (threshold ${r.route_p95.threshold} ms)`,
-      });
+    breach(
+      'route_error_rate',
+      route,
+      errorRate,
+      `${route}: ${pct(errorRate)} of ${requests} requests answered 5xx ${window} (threshold ${pct(r.route_error_rate.threshold)})`,
+      requests,
+    );
+    breach(
+      'route_p95',
+      route,
+      p95,
+      `${route}: p95 ${p95} ms ${window} (threshold ${r.route_p95.threshold} ms)`,
+      requests,
+    );
   }
-  for (const row of rooms.rows)
-    out.push({
-      rule: 'vote_update_p95',
-      subject: row.show_id,
-      value: Number(row.p95),
-      threshold: r.vote_update_p95.threshold,
-      summary: `Room of show ${row.show_id}: vote→update p95 ${row.p95} ms (threshold ${r.vote_update_p95.threshold} ms)`,
-    });
-  for (const row of lags.rows) {
-    const avg = Math.round(Number(row.avg_ms ?? 0));
-    if (avg >= r.queue_lag.threshold)
-      out.push({
-        rule: 'queue_lag',
-        subject: row.queue,
-        value: avg,
-        threshold: r.queue_lag.threshold,
-        summary: `${row.queue}: messages wait ${avg} ms on average before a consumer gets them ${window} (threshold ${r.queue_lag.threshold} ms)`,
-      });
+  for (const { show_id, p95 } of rooms.rows)
+    breach(
+      'vote_update_p95',
+      show_id,
+      Number(p95),
+      `Room of show ${show_id}: vote→update p95 ${p95} ms (threshold ${r.vote_update_p95.threshold} ms)`,
+    );
+  for (const { queue, avg_ms } of lags.rows) {
+    const avg = Math.round(Number(avg_ms ?? 0));
+    breach(
+      'queue_lag',
+      queue,
+      avg,
+      `${queue}: messages wait ${avg} ms on average before a consumer gets them ${window} (threshold ${r.queue_lag.threshold} ms)`,
+    );
   }
-  for (const row of dead.rows)
-    if (row.n >= r.dead_letters.threshold)
-      out.push({
-        rule: 'dead_letters',
-        subject: row.queue,
-        value: row.n,
-        threshold: r.dead_letters.threshold,
-        summary: `${row.queue}: ${row.n} message(s) dead-lettered ${window} and not replayed`,
-      });
-  for (const row of anomalies.rows)
-    if (row.n >= r.anomalies_flagged.threshold)
-      out.push({
-        rule: 'anomalies_flagged',
-        subject: row.show_id,
-        value: row.n,
-        threshold: r.anomalies_flagged.threshold,
-        summary: `Show ${row.show_id}: ${row.n} vote anomal${row.n === 1 ? 'y' : 'ies'} flagged ${window}, not reviewed`,
-      });
+  for (const { queue, n } of dead.rows)
+    breach('dead_letters', queue, n, `${queue}: ${n} message(s) dead-lettered ${window} and not replayed`);
+  for (const { show_id, n } of anomalies.rows)
+    breach(
+      'anomalies_flagged',
+      show_id,
+      n,
+      `Show ${show_id}: ${n} vote anomal${n === 1 ? 'y' : 'ies'} flagged ${window}, not reviewed`,
+    );
   return out;
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { replicaUrls } from '#shared/db/client';
 import type { AppEnv } from '../app-env';
+import { existingShow } from '../catalog/shows';
 import { bumpGeneration } from './generation';
 import { clearMemoryCache } from './memory';
 
@@ -62,4 +63,12 @@ export async function invalidateCatalog(c: Context<AppEnv>, change: CatalogChang
         (err: unknown) => log?.warn('catalog cache: second invalidation failed', { ...change, err }),
       ),
   );
+}
+
+/**
+ * invalidateCatalog for a change to one show (its actual setlist, which the show detail carries, or its status,
+ * which moves it in its artist's and venue's lists); 404 when there is no such show.
+ */
+export async function invalidateShow(c: Context<AppEnv>, showId: string): Promise<void> {
+  await invalidateCatalog(c, { showId, ...(await existingShow(c.var.database.db, showId)) });
 }

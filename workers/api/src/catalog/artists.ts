@@ -5,7 +5,7 @@
 import { and, asc, count, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Database } from '#shared/db/client';
-import { artistSimilarity, artists, follows, shows, songs, trendingScores, venues } from '#shared/db/schema';
+import { artistSimilarity, artists, follows, shows, songs, trendingScores } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import type {
   ArtistDetail,
@@ -17,7 +17,7 @@ import type {
   SongSearchQuery,
 } from '#shared/schemas/catalog';
 import type { ShowSummary } from '#shared/schemas/shows';
-import { type CursorKey, cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
+import { type CursorKey, cursorKeys, decodeSortedCursor, keysetPage } from '../http/pagination';
 import { fullText } from '../search/catalogue';
 import {
   artistSummaryColumns,
@@ -26,7 +26,7 @@ import {
   isUpcoming,
   likePrefix,
   rowAfter,
-  showSummaryColumns,
+  selectShowSummaries,
   songColumns,
   toShowSummary,
 } from './common';
@@ -61,7 +61,8 @@ const ARTIST_SORTS = {
   },
 } as const;
 
-async function findArtist(db: Database, value: string) {
+/** The artist's id, by id or slug; 404 when there is no such artist. */
+export async function findArtist(db: Database, value: string) {
   const [artist] = await db.select({ id: artists.id }).from(artists).where(idOrSlug(artists, value));
   if (!artist) throw errors.notFound('artist');
   return artist;
@@ -94,11 +95,9 @@ export async function listArtists(db: Database, query: ArtistListQuery): Promise
     .where(and(...filters))
     .orderBy(...order)
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
   const key = (row: (typeof rows)[number]) =>
     sort === 'name' ? row.name : sort === 'popularity' ? String(row.popularity) : String(row.trendingScore);
-  const nextCursor = rows.length > query.limit && last ? encodeCursor({ s: sort, k: key(last), id: last.id }) : null;
+  const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({ s: sort, k: key(last), id: last.id }));
   return { items: page, nextCursor };
 }
 
@@ -111,13 +110,7 @@ export async function readArtistDetail(db: Database, artistIdOrSlug: string): Pr
     .where(idOrSlug(artists, artistIdOrSlug));
   if (!artist) return undefined;
   const id = artist.artist.id;
-  const showsOf = (where: SQL | undefined) =>
-    db
-      .select(showSummaryColumns)
-      .from(shows)
-      .innerJoin(artists, eq(artists.id, shows.artistId))
-      .innerJoin(venues, eq(venues.id, shows.venueId))
-      .where(and(eq(shows.artistId, id), where));
+  const showsOf = (where: SQL | undefined) => selectShowSummaries(db).where(and(eq(shows.artistId, id), where));
   const [catalogue, upcoming, past, [followers]] = await Promise.all([
     db
       .select(songColumns)

@@ -2,7 +2,7 @@
  * What the content routes (artists, shows, venues, follows, admin writes) share: `{idOrSlug}` lookups, the
  * columns of a show summary, the "upcoming" rule, slugs, and the mapping of constraint violations to 409/404.
  */
-import { eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database, PrimaryDatabase, ReadDatabase } from '#shared/db/client';
 import { isForeignKeyViolation, isUniqueViolation } from '#shared/db/errors';
@@ -26,24 +26,44 @@ export const PAST_STATUSES = ['completed', 'cancelled'] as const;
 export const isUpcoming = () => inArray(shows.status, [...UPCOMING_STATUSES]);
 export const isPast = () => inArray(shows.status, [...PAST_STATUSES]);
 
-/** Select this (from shows, inner-joined with artists and venues) and map each row with toShowSummary. */
-export const showSummaryColumns = {
+/** A show's own fields of its summary and its detail. */
+export const showColumns = {
   id: shows.id,
   slug: shows.slug,
   startsAt: shows.startsAt,
   status: shows.status,
   votingOpensAt: shows.votingOpensAt,
   votingClosesAt: shows.votingClosesAt,
-  artist: { id: artists.id, slug: artists.slug, name: artists.name },
-  venue: {
-    id: venues.id,
-    slug: venues.slug,
-    name: venues.name,
-    city: venues.city,
-    country: venues.country,
-    timeZone: venues.timeZone,
-  },
 };
+
+/** A venue as a show summary names it. */
+const venueSummaryColumns = {
+  id: venues.id,
+  slug: venues.slug,
+  name: venues.name,
+  city: venues.city,
+  country: venues.country,
+  timeZone: venues.timeZone,
+};
+
+/** Select this (from shows, inner-joined with artists and venues) and map each row with toShowSummary. */
+export const showSummaryColumns = {
+  ...showColumns,
+  artist: { id: artists.id, slug: artists.slug, name: artists.name },
+  venue: venueSummaryColumns,
+};
+
+/** Shows after the last one a date-sorted page served (by start, then id), for its next page. */
+export const showsAfter = (cursor: { key: Date; id: string } | undefined) =>
+  cursor ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id))) : undefined;
+
+/** Shows with their artist and venue, as showSummaryColumns; the caller adds where, order and limit. */
+export const selectShowSummaries = (db: Database) =>
+  db
+    .select(showSummaryColumns)
+    .from(shows)
+    .innerJoin(artists, eq(artists.id, shows.artistId))
+    .innerJoin(venues, eq(venues.id, shows.venueId));
 
 export function toShowSummary<R extends { startsAt: Date; votingOpensAt: Date; votingClosesAt: Date }>(row: R) {
   return {
@@ -74,12 +94,7 @@ export const songColumns = {
 };
 
 export const venueColumns = {
-  id: venues.id,
-  slug: venues.slug,
-  name: venues.name,
-  city: venues.city,
-  country: venues.country,
-  timeZone: venues.timeZone,
+  ...venueSummaryColumns,
   latitude: venues.latitude,
   longitude: venues.longitude,
   capacity: venues.capacity,

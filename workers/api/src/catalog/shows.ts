@@ -2,11 +2,21 @@
 import { and, asc, count, desc, eq, gt, gte, lt, notExists, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '#shared/db/client';
 import { artists, setlistSongs, shows, songs, trendingScores, venues } from '#shared/db/schema';
+import { errors } from '#shared/errors';
 import type { ShowDetail } from '#shared/schemas/catalog';
-import type { ShowList, ShowListQuery, ShowSummary } from '#shared/schemas/shows';
+import type { ShowList, ShowListQuery } from '#shared/schemas/shows';
 import { readActualSetlist } from '#shared/scoring/actual-setlist';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
-import { artistSummaryColumns, idOrSlug, showSummaryColumns, toShowSummary, venueColumns } from './common';
+import { cursorKeys, decodeSortedCursor, keysetPage } from '../http/pagination';
+import {
+  artistSummaryColumns,
+  idOrSlug,
+  selectShowSummaries,
+  showColumns,
+  showSummaryColumns,
+  showsAfter,
+  toShowSummary,
+  venueColumns,
+} from './common';
 
 /** How many songs of the predicted setlist the show page summarises. */
 export const PREDICTED_TOP = 10;
@@ -24,8 +34,6 @@ export async function listShows(db: Database, query: ShowListQuery): Promise<Sho
 
   // Cursors: date → { k: startsAt ISO, id } (no `s`: the cursors issued before this list had sorts stay valid);
   // trending → { s: 'trending', k: score, id }, the score as JavaScript prints it, which float8 parses exactly.
-  let items: ShowSummary[];
-  let nextCursor: string | null = null;
   if (query.sort === 'trending') {
     // Two phases, so that both walk an index and stop at the page size (a coalesce(score, 0) sort read
     // and sorted all 50,000 shows: db:explain): first the scored shows in trending_scores_rank_idx order
@@ -57,11 +65,7 @@ export async function listShows(db: Database, query: ShowListQuery): Promise<Sho
     const unscored =
       scored.length > query.limit
         ? []
-        : await db
-            .select(showSummaryColumns)
-            .from(shows)
-            .innerJoin(artists, eq(artists.id, shows.artistId))
-            .innerJoin(venues, eq(venues.id, shows.venueId))
+        : await selectShowSummaries(db)
             .where(
               and(
                 ...filters,
@@ -77,53 +81,30 @@ export async function listShows(db: Database, query: ShowListQuery): Promise<Sho
             .orderBy(asc(shows.id))
             .limit(query.limit + 1 - scored.length);
     const rows = [...scored, ...unscored.map((row) => ({ ...row, score: null }))];
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    items = page.map(({ score: _score, ...row }) => toShowSummary(row));
-    if (rows.length > query.limit && last)
-      nextCursor = encodeCursor({
-        s: 'trending',
-        k: last.score === null ? 'unscored' : String(last.score),
-        id: last.id,
-      });
+    const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({
+      s: 'trending',
+      k: last.score === null ? 'unscored' : String(last.score),
+      id: last.id,
+    }));
+    return { items: page.map(({ score: _score, ...row }) => toShowSummary(row)), nextCursor };
   } else {
     const cursor = decodeSortedCursor(query.cursor, 'date', 'date', cursorKeys.date);
-    const rows = await db
-      .select(showSummaryColumns)
-      .from(shows)
-      .innerJoin(artists, eq(artists.id, shows.artistId))
-      .innerJoin(venues, eq(venues.id, shows.venueId))
-      .where(
-        and(
-          ...filters,
-          cursor
-            ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id)))
-            : undefined,
-        ),
-      )
+    const rows = await selectShowSummaries(db)
+      .where(and(...filters, showsAfter(cursor)))
       .orderBy(asc(shows.startsAt), asc(shows.id))
       .limit(query.limit + 1);
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    items = page.map(toShowSummary);
-    if (rows.length > query.limit && last) nextCursor = encodeCursor({ k: last.startsAt.toISOString(), id: last.id });
+    const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({
+      k: last.startsAt.toISOString(),
+      id: last.id,
+    }));
+    return { items: page.map(toShowSummary), nextCursor };
   }
-  return { items, nextCursor };
 }
 
 /** The show with its artist, venue, the top of the predicted setlist and the actual setlist; undefined if none. */
 export async function readShowDetail(db: Database, showIdOrSlug: string): Promise<ShowDetail | undefined> {
   const [show] = await db
-    .select({
-      id: shows.id,
-      slug: shows.slug,
-      startsAt: shows.startsAt,
-      status: shows.status,
-      votingOpensAt: shows.votingOpensAt,
-      votingClosesAt: shows.votingClosesAt,
-      artist: artistSummaryColumns,
-      venue: venueColumns,
-    })
+    .select({ ...showColumns, artist: artistSummaryColumns, venue: venueColumns })
     .from(shows)
     .innerJoin(artists, eq(artists.id, shows.artistId))
     .innerJoin(venues, eq(venues.id, shows.venueId))
@@ -163,4 +144,14 @@ export async function setShowLocked(db: Database, showId: string, locked: boolea
     .where(eq(shows.id, showId))
     .returning({ id: shows.id });
   return saved.length > 0;
+}
+
+/** The artist and venue of a show (what a change to it makes stale); 404 when there is no such show. */
+export async function existingShow(db: Database, showId: string): Promise<{ artistId: string; venueId: string }> {
+  const [show] = await db
+    .select({ artistId: shows.artistId, venueId: shows.venueId })
+    .from(shows)
+    .where(eq(shows.id, showId));
+  if (!show) throw errors.notFound('show');
+  return show;
 }

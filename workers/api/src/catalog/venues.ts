@@ -2,10 +2,10 @@
 import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Database } from '#shared/db/client';
-import { artists, shows, venues } from '#shared/db/schema';
+import { shows, venues } from '#shared/db/schema';
 import type { VenueDetail, VenueList, VenueListQuery } from '#shared/schemas/catalog';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
-import { idOrSlug, isUpcoming, rowAfter, showSummaryColumns, toShowSummary, venueColumns } from './common';
+import { cursorKeys, decodeSortedCursor, keysetPage } from '../http/pagination';
+import { idOrSlug, isUpcoming, rowAfter, selectShowSummaries, toShowSummary, venueColumns } from './common';
 
 /** How many upcoming shows the venue page carries; the full list is GET /shows?venueId=. */
 export const VENUE_PAGE_SHOWS = 20;
@@ -27,9 +27,7 @@ export async function listVenues(
     .where(and(...filters))
     .orderBy(asc(venues.name), asc(venues.id))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  const nextCursor = rows.length > query.limit && last ? encodeCursor({ k: last.name, id: last.id }) : null;
+  const { page, nextCursor } = keysetPage(rows, query.limit, (last) => ({ k: last.name, id: last.id }));
   return { items: page, nextCursor };
 }
 
@@ -40,11 +38,7 @@ export async function readVenueDetail(
 ): Promise<z.infer<typeof VenueDetail> | undefined> {
   const [venue] = await db.select(venueColumns).from(venues).where(idOrSlug(venues, venueIdOrSlug));
   if (!venue) return undefined;
-  const upcoming = await db
-    .select(showSummaryColumns)
-    .from(shows)
-    .innerJoin(artists, eq(artists.id, shows.artistId))
-    .innerJoin(venues, eq(venues.id, shows.venueId))
+  const upcoming = await selectShowSummaries(db)
     .where(and(eq(shows.venueId, venue.id), isUpcoming()))
     .orderBy(asc(shows.startsAt), asc(shows.id))
     .limit(VENUE_PAGE_SHOWS);

@@ -1,5 +1,5 @@
 /** A fan's follows and feed: the artists they follow, and those artists' upcoming shows. */
-import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Database } from '#shared/db/client';
 import { isForeignKeyViolation } from '#shared/db/errors';
@@ -8,8 +8,15 @@ import { errors } from '#shared/errors';
 import type { FollowList } from '#shared/schemas/catalog';
 import type { PageQuery } from '#shared/schemas/common';
 import type { ShowList } from '#shared/schemas/shows';
-import { artistSummaryColumns, isUpcoming, rowAfter, showSummaryColumns, toShowSummary } from '../catalog/common';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
+import {
+  artistSummaryColumns,
+  isUpcoming,
+  rowAfter,
+  showSummaryColumns,
+  showsAfter,
+  toShowSummary,
+} from '../catalog/common';
+import { cursorKeys, decodeSortedCursor, keysetPage } from '../http/pagination';
 
 type Page = z.infer<typeof PageQuery>;
 
@@ -47,12 +54,8 @@ export async function followedArtists(
     )
     .orderBy(asc(artists.name), asc(artists.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((row) => ({ ...row, followedAt: row.followedAt.toISOString() })),
-    nextCursor: rows.length > limit && last ? encodeCursor({ k: last.name, id: last.id }) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ k: last.name, id: last.id }));
+  return { items: page.map((row) => ({ ...row, followedAt: row.followedAt.toISOString() })), nextCursor };
 }
 
 export async function feed(db: Database, userId: string, { limit, cursor: rawCursor }: Page): Promise<ShowList> {
@@ -64,21 +67,9 @@ export async function feed(db: Database, userId: string, { limit, cursor: rawCur
     .innerJoin(shows, eq(shows.artistId, follows.artistId))
     .innerJoin(artists, eq(artists.id, shows.artistId))
     .innerJoin(venues, eq(venues.id, shows.venueId))
-    .where(
-      and(
-        eq(follows.userId, userId),
-        isUpcoming(),
-        cursor
-          ? or(gt(shows.startsAt, cursor.key), and(eq(shows.startsAt, cursor.key), gt(shows.id, cursor.id)))
-          : undefined,
-      ),
-    )
+    .where(and(eq(follows.userId, userId), isUpcoming(), showsAfter(cursor)))
     .orderBy(asc(shows.startsAt), asc(shows.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toShowSummary),
-    nextCursor: rows.length > limit && last ? encodeCursor({ k: last.startsAt.toISOString(), id: last.id }) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ k: last.startsAt.toISOString(), id: last.id }));
+  return { items: page.map(toShowSummary), nextCursor };
 }

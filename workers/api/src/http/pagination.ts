@@ -91,3 +91,17 @@ export const cursorKeys = {
   /** A trending score, or 'unscored' once the list has reached the shows without one. */
   trending: z.union([z.literal('unscored'), number]),
 } satisfies Record<string, CursorKey<unknown>>;
+
+/**
+ * One page of a keyset list: the query asked for `limit + 1` rows, so a row beyond `limit` means a next page,
+ * whose cursor is made from the last row served.
+ */
+export function keysetPage<R>(
+  rows: R[],
+  limit: number,
+  cursorOf: (last: R) => KeysetCursor,
+): { page: R[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null };
+}

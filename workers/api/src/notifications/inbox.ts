@@ -16,7 +16,7 @@ import {
   type PushSubscriptionRecord,
 } from '#shared/schemas/notifications';
 import { rowAfter } from '../catalog/common';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
+import { cursorKeys, decodeSortedCursor, keysetPage } from '../http/pagination';
 
 export async function readInbox(
   db: PrimaryDatabase,
@@ -54,8 +54,7 @@ export async function readInbox(
       .where(eq(notificationSettings.userId, userId)),
   ]);
   const recipient = { locale: settings?.locale ?? 'en', timeZone: settings?.timeZone ?? 'UTC' };
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
+  const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ k: last.createdAt.toISOString(), id: last.id }));
   return {
     items: page.map((n) => {
       const data = (n.data ?? {}) as Record<string, unknown>;
@@ -73,7 +72,7 @@ export async function readInbox(
       };
     }),
     unread: unread?.n ?? 0,
-    nextCursor: rows.length > limit && last ? encodeCursor({ k: last.createdAt.toISOString(), id: last.id }) : null,
+    nextCursor,
   };
 }
 

@@ -1,12 +1,11 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { listFlags, putFlag } from '../flags/admin';
 import { forgetFlags } from '../flags/reader';
 import { FlagKey, FlagRule } from '../flags/registry';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
-import { requireRole } from '../middleware/session/require-role';
+import { route } from '../http/route';
 
 const Environment = z
   .string()
@@ -34,15 +33,15 @@ function environmentOf(c: { env: Env }, asked: string | undefined): string {
  */
 export const adminFlagRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/admin/flags',
-      tags: ['Administration'],
+      tag: 'Administration',
       summary: 'Feature flags of one environment, with their rules',
-      middleware: [requireRole('admin')] as const,
-      security: SIGNED_IN,
-      request: { query: FlagQuery },
-      responses: { 200: { description: 'Every flag.', ...json(FlagList) }, ...errorResponses(400, 401, 403) },
+      auth: 'admin',
+      query: FlagQuery,
+      response: [200, 'Every flag.', FlagList],
+      errors: [400],
     }),
     async (c) => {
       const environment = environmentOf(c, c.req.valid('query').environment);
@@ -50,22 +49,17 @@ export const adminFlagRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'put',
       path: '/admin/flags/{key}',
-      tags: ['Administration'],
+      tag: 'Administration',
       summary: "Set a feature flag's rule (on/off, percentage, allowed users) in one environment",
-      middleware: [requireRole('admin')] as const,
-      security: SIGNED_IN,
-      request: {
-        params: z.object({ key: FlagKey }),
-        query: FlagQuery,
-        body: { ...json(FlagRule), required: true },
-      },
-      responses: {
-        200: { description: 'The flag after the change.', ...json(Flag) },
-        ...errorResponses(400, 401, 403),
-      },
+      auth: 'admin',
+      params: z.object({ key: FlagKey }),
+      query: FlagQuery,
+      body: FlagRule,
+      response: [200, 'The flag after the change.', Flag],
+      errors: [400],
     }),
     async (c) => {
       const { key } = c.req.valid('param');

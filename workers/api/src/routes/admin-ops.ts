@@ -1,15 +1,12 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { errors } from '#shared/errors';
 import { Alert } from '#shared/schemas/alerts';
 import { TraceHop } from '#shared/trace/spans';
 import type { AppEnv } from '../app-env';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
-import { requireRole } from '../middleware/session/require-role';
+import { route } from '../http/route';
 import { listAlerts } from '../ops/alerts';
 import { traceHopsOf } from '../ops/traces';
-
-const STAFF = ['moderator', 'admin'] as const;
 
 const TraceParams = z.object({
   traceId: z
@@ -38,19 +35,16 @@ const AlertList = z
 /** Operations (docs/operations.md): traces and alerts. */
 export const adminOpsRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/admin/alerts',
-      tags: ['Operations'],
+      tag: 'Operations',
       summary: 'Active alerts and recently resolved ones',
       description: 'Rules, thresholds and what to do for each: docs/operations.md#alerts.',
-      middleware: [requireRole(...STAFF)] as const,
-      security: SIGNED_IN,
-      request: { query: AlertsQuery },
-      responses: {
-        200: { description: 'The alerts.', ...json(AlertList) },
-        ...errorResponses(400, 401, 403),
-      },
+      auth: 'staff',
+      query: AlertsQuery,
+      response: [200, 'The alerts.', AlertList],
+      errors: [400],
     }),
     async (c) => {
       const { recentHours, limit } = c.req.valid('query');
@@ -58,20 +52,17 @@ export const adminOpsRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/admin/traces/{traceId}',
-      tags: ['Operations'],
+      tag: 'Operations',
       summary: 'The recorded hops of one trace (api, room, outbox, queue, consumer, Postgres), in order',
       description:
         'Only sampled traces are recorded (TRACE_SAMPLE_RATE, or a request sent with a sampled `traceparent`), and kept TRACE_RETENTION_HOURS. An unknown or unsampled id answers 404.',
-      middleware: [requireRole(...STAFF)] as const,
-      security: SIGNED_IN,
-      request: { params: TraceParams },
-      responses: {
-        200: { description: 'The hops of the trace.', ...json(Trace) },
-        ...errorResponses(400, 401, 403, 404),
-      },
+      auth: 'staff',
+      params: TraceParams,
+      response: [200, 'The hops of the trace.', Trace],
+      errors: [400, 404],
     }),
     async (c) => {
       const { traceId } = c.req.valid('param');

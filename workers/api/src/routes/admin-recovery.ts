@@ -1,10 +1,10 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { RebuildResult, RecheckResult } from '#shared/schemas/recovery';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
-import { requireRole } from '../middleware/session/require-role';
+import { json } from '../http/openapi';
+import { route } from '../http/route';
 import { rebuildDerived } from '../recovery/rebuild';
 import { recheckRooms } from '../recovery/recheck';
 
@@ -37,20 +37,17 @@ const RecheckBody = z
 /** Recovery after a database restore (docs/operations.md, "Recovery"): rebuild derived tables, recheck rooms. */
 export const adminRecoveryRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/admin/recovery/rebuild',
-      tags: ['Operations'],
+      tag: 'Operations',
       summary: 'Recompute every table derived from the vote rows (after a restore)',
       description:
         'Vote counts, scores of finalised shows, fan totals (the leaderboards), trending and the analytics rollups, recomputed from the rows. Idempotent; safe while votes arrive. docs/operations.md#recovery.',
-      middleware: [requireRole('admin')] as const,
-      security: SIGNED_IN,
-      request: { body: { required: false, ...json(RebuildBody) } },
-      responses: {
-        200: { description: 'What was recomputed.', ...json(RebuildResult) },
-        ...errorResponses(400, 401, 403, 503),
-      },
+      auth: 'admin',
+      body: { required: false, ...json(RebuildBody) },
+      response: [200, 'What was recomputed.', RebuildResult],
+      errors: [400, 503],
     }),
     async (c) => {
       const { since } = c.req.valid('json');
@@ -62,20 +59,17 @@ export const adminRecoveryRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/admin/recovery/recheck',
-      tags: ['Operations'],
+      tag: 'Operations',
       summary: 'Make live rooms compare their votes with Postgres now and re-send what it lacks (after a restore)',
       description:
         'Each room compares every vote it holds with Postgres and writes the events Postgres lacks; the vote consumer applies them. Idempotent. A room with events in flight compares once they are confirmed (listed in `unsettled`: call again). Pages by show id: pass `next` as `after`. docs/operations.md#recovery.',
-      middleware: [requireRole('admin')] as const,
-      security: SIGNED_IN,
-      request: { body: { required: false, ...json(RecheckBody) } },
-      responses: {
-        200: { description: 'What the rooms found.', ...json(RecheckResult) },
-        ...errorResponses(400, 401, 403, 503),
-      },
+      auth: 'admin',
+      body: { required: false, ...json(RecheckBody) },
+      response: [200, 'What the rooms found.', RecheckResult],
+      errors: [400, 503],
     }),
     async (c) => {
       const body = c.req.valid('json');

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { errors } from '#shared/errors';
 import { Me, UserRole } from '#shared/schemas/auth';
@@ -8,8 +8,7 @@ import { auditPage, recordAudit } from '../audit';
 import { forgetUserSessions } from '../auth/session-cache';
 import { toMe } from '../auth/sessions';
 import { setUserRole } from '../auth/users';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
-import { requireRole } from '../middleware/session/require-role';
+import { route } from '../http/route';
 
 const RoleBody = z.object({ role: UserRole }).meta({ id: 'RoleBody' });
 const AuditEntry = z
@@ -29,15 +28,16 @@ const AuditPage = z.object({ items: z.array(AuditEntry), nextCursor: z.string().
 /** Admins manage users' roles; every change lands in the audit log, which admins can read. */
 export const adminUserRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'put',
       path: '/admin/users/{userId}/role',
-      tags: ['Administration'],
+      tag: 'Administration',
       summary: "Set a user's role (fan, moderator, admin)",
-      middleware: [requireRole('admin')] as const,
-      security: SIGNED_IN,
-      request: { params: z.object({ userId: z.uuid() }), body: { ...json(RoleBody), required: true } },
-      responses: { 200: { description: 'The updated user.', ...json(Me) }, ...errorResponses(400, 401, 403, 404, 409) },
+      auth: 'admin',
+      params: z.object({ userId: z.uuid() }),
+      body: RoleBody,
+      response: [200, 'The updated user.', Me],
+      errors: [400, 404, 409],
     }),
     async (c) => {
       const { userId } = c.req.valid('param');
@@ -54,18 +54,15 @@ export const adminUserRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/admin/audit-log',
-      tags: ['Administration'],
+      tag: 'Administration',
       summary: 'Privileged actions, newest first',
-      middleware: [requireRole('admin')] as const,
-      security: SIGNED_IN,
-      request: { query: PageQuery },
-      responses: {
-        200: { description: 'A page of audit entries.', ...json(AuditPage) },
-        ...errorResponses(400, 401, 403, 422),
-      },
+      auth: 'admin',
+      query: PageQuery,
+      response: [200, 'A page of audit entries.', AuditPage],
+      errors: [400, 422],
     }),
     async (c) => {
       return c.json(await auditPage(c.var.database.db, c.req.valid('query')), 200);

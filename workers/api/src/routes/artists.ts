@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { errors } from '#shared/errors';
 import {
   ArtistDetail,
@@ -12,30 +12,32 @@ import {
 import { recordView } from '../analytics/record';
 import type { AppEnv } from '../app-env';
 import { artistSongs, listArtists, readArtistDetail, similarArtists } from '../catalog/artists';
-import { errorResponses, json } from '../http/openapi';
+import { route } from '../http/route';
 
 export const artistRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/artists',
-      tags: ['Artists'],
+      tag: 'Artists',
       summary: 'List artists by name, popularity or trending score',
-      request: { query: ArtistListQuery },
-      responses: { 200: { description: 'A page of artists.', ...json(ArtistList) }, ...errorResponses(400, 422) },
+      query: ArtistListQuery,
+      response: [200, 'A page of artists.', ArtistList],
+      errors: [400, 422],
     }),
     async (c) => {
       return c.json(await listArtists(c.var.database.db, c.req.valid('query')), 200);
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/artists/{idOrSlug}',
-      tags: ['Artists'],
+      tag: 'Artists',
       summary: 'An artist with their catalogue and their upcoming and past shows',
-      request: { params: IdOrSlugParams },
-      responses: { 200: { description: 'The artist.', ...json(ArtistDetail) }, ...errorResponses(400, 404) },
+      params: IdOrSlugParams,
+      response: [200, 'The artist.', ArtistDetail],
+      errors: [400, 404],
     }),
     async (c) => {
       const detail = await readArtistDetail(c.var.database.db, c.req.valid('param').idOrSlug);
@@ -46,33 +48,30 @@ export const artistRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/artists/{idOrSlug}/similar',
-      tags: ['Artists'],
+      tag: 'Artists',
       summary:
         'Artists similar to this one: shared fans (voters and followers) and shared genres (top 10, refreshed hourly)',
-      request: { params: IdOrSlugParams },
-      responses: {
-        200: { description: 'The most similar artists, best first.', ...json(SimilarArtistList) },
-        ...errorResponses(400, 404),
-      },
+      params: IdOrSlugParams,
+      response: [200, 'The most similar artists, best first.', SimilarArtistList],
+      errors: [400, 404],
     }),
     async (c) => {
       return c.json(await similarArtists(c.var.database.db, c.req.valid('param').idOrSlug), 200);
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/artists/{idOrSlug}/songs',
-      tags: ['Artists'],
+      tag: 'Artists',
       summary: "The artist's catalogue; with q, a search in it (for the add-a-song box)",
-      request: { params: IdOrSlugParams, query: SongSearchQuery },
-      responses: {
-        200: { description: 'Songs: in catalogue order, or best match first when searching.', ...json(SongList) },
-        ...errorResponses(400, 404),
-      },
+      params: IdOrSlugParams,
+      query: SongSearchQuery,
+      response: [200, 'Songs: in catalogue order, or best match first when searching.', SongList],
+      errors: [400, 404],
     }),
     async (c) => {
       const { idOrSlug } = c.req.valid('param');

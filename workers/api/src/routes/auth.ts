@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { errors } from '#shared/errors';
@@ -11,9 +11,8 @@ import { passwordWork } from '../auth/password-work';
 import { SESSION_COOKIE } from '../auth/session-token';
 import { createSession, deleteSession, toMe } from '../auth/sessions';
 import { createUser, userForLogIn } from '../auth/users';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
+import { route } from '../http/route';
 import { revokeRoomSockets } from '../live/room-sockets';
-import { requireCaller } from '../middleware/session';
 
 function startSession(c: Context<AppEnv>, token: string, expiresAt: Date): void {
   setCookie(c, SESSION_COOKIE, token, {
@@ -31,20 +30,15 @@ function clientMeta(c: Context<AppEnv>) {
 
 export const authRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/auth/signup',
-      tags: ['Accounts'],
+      tag: 'Accounts',
       summary: 'Create an account and sign in',
-      request: { body: { ...json(SignUpBody), required: true } },
-      responses: {
-        201: {
-          description: 'Account created; the session token is returned and set as a cookie.',
-          ...json(SessionCreated),
-        },
-        // 429 too_busy: too many password hashes at this moment (Retry-After).
-        ...errorResponses(400, 409, 429),
-      },
+      body: SignUpBody,
+      response: [201, 'Account created; the session token is returned and set as a cookie.', SessionCreated],
+      // 429 too_busy: too many password hashes at this moment (Retry-After).
+      errors: [400, 409, 429],
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -62,17 +56,15 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/auth/login',
-      tags: ['Accounts'],
+      tag: 'Accounts',
       summary: 'Sign in with email and password',
-      request: { body: { ...json(LogInBody), required: true } },
-      responses: {
-        200: { description: 'Signed in.', ...json(SessionCreated) },
-        // 401 mfa_required: MFA is on and neither `totp` nor `recoveryCode` was sent; 401 invalid_mfa_code: a wrong or used code.
-        ...errorResponses(400, 401, 429),
-      },
+      body: LogInBody,
+      response: [200, 'Signed in.', SessionCreated],
+      // 401 mfa_required: MFA is on and neither `totp` nor `recoveryCode` was sent; 401 invalid_mfa_code: a wrong or used code.
+      errors: [400, 401, 429],
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -101,14 +93,13 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/auth/logout',
-      tags: ['Accounts'],
+      tag: 'Accounts',
       summary: 'End the current session',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      responses: { 204: { description: 'Signed out.' }, ...errorResponses(401) },
+      auth: 'fan',
+      response: [204, 'Signed out.'],
     }),
     async (c) => {
       const caller = c.var.caller!;
@@ -122,14 +113,13 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/me',
-      tags: ['Accounts'],
+      tag: 'Accounts',
       summary: 'The signed-in user',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      responses: { 200: { description: 'The caller.', ...json(Me) }, ...errorResponses(401) },
+      auth: 'fan',
+      response: [200, 'The caller.', Me],
     }),
     (c) => c.json(c.var.caller!.user, 200),
   );

@@ -1,7 +1,9 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env';
+import { json } from '../http/openapi';
+import { route } from '../http/route';
 
 export const APP_VERSION = '0.1.0';
 
@@ -23,20 +25,15 @@ const Health = z
  * Outside /v1, so the document's `/v1` server is overridden for this one operation: it appears in the one spec
  * (and on /docs) with its real URL.
  */
-export const healthRoute = createRoute({
+export const healthRoute = route({
   method: 'get',
   path: '/health',
   servers: [{ url: '/', description: 'Outside the versioned API' }],
-  tags: ['Operations'],
+  tag: 'Operations',
   summary: 'Liveness and database reachability',
   description: 'For load balancers and readiness probes. Not rate-limited, no authentication.',
-  responses: {
-    200: { description: 'Up, and Postgres answers.', content: { 'application/json': { schema: Health } } },
-    503: {
-      description: 'Up, but Postgres cannot be reached: take the instance out.',
-      content: { 'application/json': { schema: Health } },
-    },
-  },
+  response: [200, 'Up, and Postgres answers.', Health],
+  responses: { 503: { description: 'Up, but Postgres cannot be reached: take the instance out.', ...json(Health) } },
 });
 
 /**

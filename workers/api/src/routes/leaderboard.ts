@@ -1,47 +1,38 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { artists } from '#shared/db/schema';
-import { errors } from '#shared/errors';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { IdOrSlugParams } from '#shared/schemas/catalog';
 import { Leaderboard, LeaderboardQuery } from '#shared/schemas/scoring';
 import type { AppEnv } from '../app-env';
-import { idOrSlug } from '../catalog/common';
-import { errorResponses, json } from '../http/openapi';
+import { findArtist } from '../catalog/artists';
+import { route } from '../http/route';
 import { leaderboardPage } from '../scoring/leaderboard-page';
 
 export const leaderboardRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/leaderboard',
-      tags: ['Leaderboards'],
+      tag: 'Leaderboards',
       summary: 'Fans ranked by the points their votes earned, over a period',
-      request: { query: LeaderboardQuery },
-      responses: {
-        200: { description: 'A page of the leaderboard.', ...json(Leaderboard) },
-        ...errorResponses(400, 422),
-      },
+      query: LeaderboardQuery,
+      response: [200, 'A page of the leaderboard.', Leaderboard],
+      errors: [400, 422],
     }),
     async (c) => c.json(await leaderboardPage(c.var.database.db, c.req.valid('query')), 200),
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/artists/{idOrSlug}/leaderboard',
-      tags: ['Leaderboards'],
+      tag: 'Leaderboards',
       summary: "Fans ranked by the points they earned at an artist's shows, over a period",
-      request: { params: IdOrSlugParams, query: LeaderboardQuery },
-      responses: {
-        200: { description: 'A page of the leaderboard.', ...json(Leaderboard) },
-        ...errorResponses(400, 404, 422),
-      },
+      params: IdOrSlugParams,
+      query: LeaderboardQuery,
+      response: [200, 'A page of the leaderboard.', Leaderboard],
+      errors: [400, 404, 422],
     }),
     async (c) => {
       const db = c.var.database.db;
-      const [artist] = await db
-        .select({ id: artists.id })
-        .from(artists)
-        .where(idOrSlug(artists, c.req.valid('param').idOrSlug));
-      if (!artist) throw errors.notFound('artist');
+      const artist = await findArtist(db, c.req.valid('param').idOrSlug);
       return c.json({ ...(await leaderboardPage(db, c.req.valid('query'), artist.id)), artistId: artist.id }, 200);
     },
   );

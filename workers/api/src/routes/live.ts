@@ -1,11 +1,12 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApiError } from '#shared/errors';
 import { placeLiveSocket, ROOM_HEADERS } from '#shared/room-rpc';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv } from '../app-env';
 import { isFlagOn } from '../flags/reader';
-import { errorResponses, SIGN_IN_OPTIONAL } from '../http/openapi';
+import { errorResponses } from '../http/openapi';
+import { route } from '../http/route';
 import { recordRoomJoin } from '../live/room-sockets';
 import { showRoomOf } from '../live/show-room-of';
 import { socketOriginAllowed } from '../live/socket-origin';
@@ -38,20 +39,20 @@ const UpgradeHeader = z.object({
     .meta({ description: 'Must be `websocket`; anything else is answered with 426.', example: 'websocket' }),
 });
 
-const liveRoute = createRoute({
+const liveRoute = route({
   method: 'get',
   path: '/shows/{showId}/live',
-  tags: ['Live room'],
+  tag: 'Live room',
   summary: "Open a WebSocket to the show's live room",
   description:
     'Anonymous sockets watch; signed-in ones also vote and add songs. The messages, in both directions, and their guarantees are in docs/realtime.md.',
-  security: SIGN_IN_OPTIONAL,
-  request: { params: ShowIdParam, query: LiveQuery, headers: UpgradeHeader },
-  responses: {
-    101: { description: 'Switching Protocols: the socket is connected to the room, which sends a `snapshot` first.' },
-    ...errorResponses(400, 403, 404),
-    426: { ...errorResponses(426)[426], description: 'Not a WebSocket upgrade request.' },
-  },
+  auth: 'optional',
+  params: ShowIdParam,
+  query: LiveQuery,
+  headers: UpgradeHeader,
+  response: [101, 'Switching Protocols: the socket is connected to the room, which sends a `snapshot` first.'],
+  errors: [400, 403, 404],
+  responses: { 426: { ...errorResponses(426)[426], description: 'Not a WebSocket upgrade request.' } },
 });
 
 /**

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { MfaConfirmBody, MfaDisableBody, MfaEnabled, MfaEnrollment, MfaStatus } from '#shared/schemas/account';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
@@ -12,36 +12,31 @@ import {
   startEnrollment,
   verifySecondFactor,
 } from '../auth/mfa';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
-import { requireCaller } from '../middleware/session';
+import { route } from '../http/route';
 
 export const mfaRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/me/mfa',
-      tags: ['Accounts'],
+      tag: 'Accounts',
       summary: 'Whether two-step verification is on, and how many recovery codes are left',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      responses: { 200: { description: 'The MFA status.', ...json(MfaStatus) }, ...errorResponses(401) },
+      auth: 'fan',
+      response: [200, 'The MFA status.', MfaStatus],
     }),
     async (c) => c.json(await mfaStatus(c.var.database.db, c.var.caller!.user.id), 200),
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/me/mfa/enroll',
-      tags: ['Accounts'],
+      tag: 'Accounts',
       summary: 'Start enrolling an authenticator app (TOTP)',
       description:
         'Returns a new secret and its otpauth:// URI (for a QR code). Enrolling again before confirming replaces the pending secret.',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      responses: {
-        200: { description: 'The secret to add to the authenticator app.', ...json(MfaEnrollment) },
-        ...errorResponses(401, 409),
-      },
+      auth: 'fan',
+      response: [200, 'The secret to add to the authenticator app.', MfaEnrollment],
+      errors: [409],
     }),
     async (c) => {
       const { user } = c.var.caller!;
@@ -49,18 +44,15 @@ export const mfaRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/me/mfa/confirm',
-      tags: ['Accounts'],
+      tag: 'Accounts',
       summary: 'Turn two-step verification on with a code of the enrolled app',
-      request: { body: { ...json(MfaConfirmBody), required: true } },
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      responses: {
-        200: { description: 'On; the recovery codes, shown only this once.', ...json(MfaEnabled) },
-        ...errorResponses(400, 401, 409),
-      },
+      body: MfaConfirmBody,
+      auth: 'fan',
+      response: [200, 'On; the recovery codes, shown only this once.', MfaEnabled],
+      errors: [400, 409],
     }),
     async (c) => {
       const { code } = c.req.valid('json');
@@ -76,18 +68,15 @@ export const mfaRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/me/mfa/disable',
-      tags: ['Accounts'],
+      tag: 'Accounts',
       summary: 'Turn two-step verification off with a code of the app or a recovery code',
-      request: { body: { ...json(MfaDisableBody), required: true } },
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      responses: {
-        204: { description: 'Off; the recovery codes are deleted.' },
-        ...errorResponses(400, 401, 409, 429),
-      },
+      body: MfaDisableBody,
+      auth: 'fan',
+      response: [204, 'Off; the recovery codes are deleted.'],
+      errors: [400, 409, 429],
     }),
     async (c) => {
       const { code } = c.req.valid('json');

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError, errors } from '#shared/errors';
@@ -18,8 +18,8 @@ import {
 } from '#shared/schemas/notifications';
 import { recordEvent } from '../analytics/record';
 import type { AppEnv } from '../app-env';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
-import { requireCaller } from '../middleware/session';
+import { json } from '../http/openapi';
+import { route } from '../http/route';
 import {
   markAllRead,
   markRead,
@@ -33,7 +33,12 @@ import { confirmUnsubscribePage, unsubscribedPage } from '../notifications/unsub
 /** The optional `PUSH_SERVICE_HOSTS` var (src/shared/notifications/push-hosts.ts); not in wrangler.toml by default. */
 const pushHostsOf = (env: Env) => (env as Env & { PUSH_SERVICE_HOSTS?: string }).PUSH_SERVICE_HOSTS;
 
-const TAGS = ['Notifications'];
+const TAG = 'Notifications';
+/** A JSON answer, or a page for browsers (`Accept: text/html`). */
+const jsonOrHtml = <T>(description: string, schema: T) => ({
+  description,
+  content: { ...json(schema).content, 'text/html': { schema: z.string() } },
+});
 const IdParams = z.object({ id: z.uuid() });
 const UnsubscribeQuery = z.object({
   token: z.string().min(1).max(1000).meta({ description: 'The signed token from the email link.' }),
@@ -42,30 +47,30 @@ const UnsubscribeQuery = z.object({
 /** Mark one read, mark all read, list the inbox (rendered in the reader's language), preferences, devices, unsubscribe. */
 export const notificationRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/me/notifications',
-      tags: TAGS,
+      tag: TAG,
       summary: 'My in-app notifications, newest first, with the unread count',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      request: { query: PageQuery },
-      responses: { 200: { description: 'A page of the inbox.', ...json(InboxPage) }, ...errorResponses(400, 401, 422) },
+      auth: 'fan',
+      query: PageQuery,
+      response: [200, 'A page of the inbox.', InboxPage],
+      errors: [400, 422],
     }),
     async (c) => {
       return c.json(await readInbox(c.var.database.db.$primary, c.var.caller!.user.id, c.req.valid('query')), 200);
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/me/notifications/{id}/read',
-      tags: TAGS,
+      tag: TAG,
       summary: 'Mark one notification read (idempotent)',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      request: { params: IdParams },
-      responses: { 204: { description: 'Read.' }, ...errorResponses(400, 401, 404) },
+      auth: 'fan',
+      params: IdParams,
+      response: [204, 'Read.'],
+      errors: [400, 404],
     }),
     async (c) => {
       const read = await markRead(c.var.database.db.$primary, c.var.caller!.user.id, c.req.valid('param').id);
@@ -76,17 +81,13 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/me/notifications/read-all',
-      tags: TAGS,
+      tag: TAG,
       summary: 'Mark every notification read',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      responses: {
-        200: { description: 'How many were unread.', ...json(NotificationsMarked) },
-        ...errorResponses(401),
-      },
+      auth: 'fan',
+      response: [200, 'How many were unread.', NotificationsMarked],
     }),
     async (c) => {
       const marked = await markAllRead(c.var.database.db.$primary, c.var.caller!.user.id);
@@ -94,33 +95,26 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/me/notification-preferences',
-      tags: TAGS,
+      tag: TAG,
       summary: 'My language, time zone, quiet hours and kind × channel switches',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      responses: {
-        200: { description: 'The preferences, defaults filled in.', ...json(NotificationPreferences) },
-        ...errorResponses(401),
-      },
+      auth: 'fan',
+      response: [200, 'The preferences, defaults filled in.', NotificationPreferences],
     }),
     async (c) => c.json(await readPreferences(c.var.database.db.$primary, c.var.caller!.user.id), 200),
   )
   .openapi(
-    createRoute({
+    route({
       method: 'put',
       path: '/me/notification-preferences',
-      tags: TAGS,
+      tag: TAG,
       summary: 'Change my notification preferences (only the fields given)',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      request: { body: { ...json(NotificationPreferencesUpdate), required: true } },
-      responses: {
-        200: { description: 'The preferences after the change.', ...json(NotificationPreferences) },
-        ...errorResponses(400, 401),
-      },
+      auth: 'fan',
+      body: NotificationPreferencesUpdate,
+      response: [200, 'The preferences after the change.', NotificationPreferences],
+      errors: [400],
     }),
     async (c) => {
       const db = c.var.database.db.$primary;
@@ -129,17 +123,17 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/me/push-subscriptions',
-      tags: TAGS,
+      tag: TAG,
       summary: 'Register a browser (Web Push subscription) or a mobile device (FCM token) for push',
       description:
         'A browser sends `{ "type": "webpush", ...PushSubscription.toJSON() }` (subscribe with the key from `GET /push/vapid-public-key`); an app sends `{ "type": "fcm", "token" }`. Registering an endpoint again moves it to the caller.',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      request: { body: { ...json(PushSubscriptionCreate), required: true } },
-      responses: { 201: { description: 'Registered.', ...json(PushSubscriptionRecord) }, ...errorResponses(400, 401) },
+      auth: 'fan',
+      body: PushSubscriptionCreate,
+      response: [201, 'Registered.', PushSubscriptionRecord],
+      errors: [400],
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -155,15 +149,15 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'delete',
       path: '/me/push-subscriptions/{id}',
-      tags: TAGS,
+      tag: TAG,
       summary: 'Stop push to one browser or device',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      request: { params: IdParams },
-      responses: { 204: { description: 'Removed.' }, ...errorResponses(400, 401, 404) },
+      auth: 'fan',
+      params: IdParams,
+      response: [204, 'Removed.'],
+      errors: [400, 404],
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -173,36 +167,31 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/push/vapid-public-key',
-      tags: TAGS,
+      tag: TAG,
       summary: 'The VAPID public key browsers subscribe with (applicationServerKey)',
-      responses: {
-        200: { description: 'The key, base64url; null when Web Push is not configured.', ...json(VapidPublicKey) },
-      },
+      response: [200, 'The key, base64url; null when Web Push is not configured.', VapidPublicKey],
     }),
     (c) => c.json({ publicKey: c.env.VAPID_PUBLIC_KEY || null }, 200),
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/unsubscribe',
-      tags: TAGS,
+      tag: TAG,
       summary: 'The signed link from an email: asks to confirm, changes nothing (no sign-in)',
       description:
         'Mail scanners and link previews open every link of a message, so opening this one only checks the token and asks: a browser gets a page with a button that POSTs the same URL, other clients this JSON. The token names the user, the kind and the channel; a changed token is refused with 400.',
-      request: { query: UnsubscribeQuery },
+      query: UnsubscribeQuery,
       responses: {
-        200: {
-          description: 'What a POST of the same URL would turn off (an HTML page for browsers).',
-          content: {
-            'application/json': { schema: UnsubscribeConfirmation },
-            'text/html': { schema: z.string() },
-          },
-        },
-        ...errorResponses(400, 503),
+        200: jsonOrHtml(
+          'What a POST of the same URL would turn off (an HTML page for browsers).',
+          UnsubscribeConfirmation,
+        ),
       },
+      errors: [400, 503],
     }),
     async (c) => {
       const { token } = c.req.valid('query');
@@ -213,21 +202,16 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/unsubscribe',
-      tags: TAGS,
+      tag: TAG,
       summary: 'One-click unsubscribe (RFC 8058 List-Unsubscribe-Post; no sign-in)',
       description:
         'What mail clients send for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and what the confirmation page posts. The token names the user, the kind and the channel it turns off. It is verified with an HMAC; a changed token is refused with 400.',
-      request: { query: UnsubscribeQuery },
-      responses: {
-        200: {
-          description: 'Turned off (an HTML page for browsers).',
-          content: { ...json(UnsubscribeResult).content, 'text/html': { schema: z.string() } },
-        },
-        ...errorResponses(400, 503),
-      },
+      query: UnsubscribeQuery,
+      responses: { 200: jsonOrHtml('Turned off (an HTML page for browsers).', UnsubscribeResult) },
+      errors: [400, 503],
     }),
     async (c) => {
       const scope = await unsubscribeScope(c, c.req.valid('query').token);

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { deleteCookie } from 'hono/cookie';
 import { errors } from '#shared/errors';
 import { DataExport, DeleteAccountBody } from '#shared/schemas/privacy';
@@ -9,23 +9,21 @@ import { mfaErrors, mfaState, verifySecondFactor } from '../auth/mfa';
 import { verifyPassword } from '../auth/password';
 import { passwordWork } from '../auth/password-work';
 import { SESSION_COOKIE } from '../auth/session-token';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
+import { route } from '../http/route';
 import { revokeRoomSockets, showsWithSongsAddedBy } from '../live/room-sockets';
-import { requireCaller } from '../middleware/session';
 import { eraseUser } from '../privacy/erase';
 import { exportUserData } from '../privacy/export';
 
 /** GDPR/CCPA: a copy of all my data, and deletion of my account (confirmed by password and second factor). */
 export const privacyRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/me/export',
-      tags: ['Privacy'],
+      tag: 'Privacy',
       summary: 'Everything MySetlist stores about me, as JSON',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      responses: { 200: { description: 'My data.', ...json(DataExport) }, ...errorResponses(401) },
+      auth: 'fan',
+      response: [200, 'My data.', DataExport],
     }),
     async (c) => {
       const data = await exportUserData(c.var.database.db, c.var.caller!.user.id);
@@ -35,15 +33,15 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'delete',
       path: '/me',
-      tags: ['Privacy'],
+      tag: 'Privacy',
       summary: 'Delete my account and personal data (vote tallies are kept, anonymously)',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      request: { body: { ...json(DeleteAccountBody), required: true } },
-      responses: { 204: { description: 'Deleted; every session ended.' }, ...errorResponses(400, 401, 429) },
+      auth: 'fan',
+      body: DeleteAccountBody,
+      response: [204, 'Deleted; every session ended.'],
+      errors: [400, 429],
     }),
     async (c) => {
       const body = c.req.valid('json');

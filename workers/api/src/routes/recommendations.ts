@@ -1,9 +1,8 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { Recommendations, RecommendationsQuery } from '#shared/schemas/ml';
 import type { AppEnv } from '../app-env';
 import { readReplica } from '../catalog/common';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
-import { requireCaller } from '../middleware/session';
+import { route } from '../http/route';
 import { recommend } from '../recommend/recommend';
 
 /** At most this many genres are taken from `?genres=`: a preference, not a query language. */
@@ -11,18 +10,15 @@ const MAX_GENRES = 10;
 
 /** Personal recommendations (docs/ml.md): collaborative filtering over the precomputed artist similarity. */
 export const recommendationRoutes = new OpenAPIHono<AppEnv>().openapi(
-  createRoute({
+  route({
     method: 'get',
     path: '/me/recommendations',
-    tags: ['Follows'],
+    tag: 'Follows',
     summary: 'Artists and upcoming shows recommended for you, each with the reason',
-    middleware: [requireCaller()] as const,
-    security: SIGNED_IN,
-    request: { query: RecommendationsQuery },
-    responses: {
-      200: { description: 'Recommended artists and shows, best first.', ...json(Recommendations) },
-      ...errorResponses(400, 401),
-    },
+    auth: 'fan',
+    query: RecommendationsQuery,
+    response: [200, 'Recommended artists and shows, best first.', Recommendations],
+    errors: [400],
   }),
   async (c) => {
     const { limit, genres } = c.req.valid('query');

@@ -1,34 +1,28 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { errors } from '#shared/errors';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { setShowLocked } from '../catalog/shows';
-import { errorResponses, SIGNED_IN } from '../http/openapi';
+import { route } from '../http/route';
 import { unwrapRoom } from '../live/room-result';
 import { showRoomOf } from '../live/show-room-of';
-import { requireRole } from '../middleware/session/require-role';
 
 const LockBody = z.object({ locked: z.boolean() }).meta({ id: 'LockBody' });
 const LockState = z.object({ locked: z.boolean() }).meta({ id: 'LockState' });
 
 /** Moderators lock a room (no votes, no additions) and unlock it; every socket gets a `status` message. */
 export const roomModerationRoutes = new OpenAPIHono<AppEnv>().openapi(
-  createRoute({
+  route({
     method: 'put',
     path: '/shows/{showId}/lock',
-    tags: ['Moderation'],
+    tag: 'Moderation',
     summary: 'Lock or unlock the live room of a show',
-    middleware: [requireRole('moderator', 'admin')] as const,
-    security: SIGNED_IN,
-    request: {
-      params: z.object({ showId: z.uuid() }),
-      body: { content: { 'application/json': { schema: LockBody } }, required: true },
-    },
-    responses: {
-      200: { description: 'The new lock state.', content: { 'application/json': { schema: LockState } } },
-      ...errorResponses(400, 401, 403, 404),
-    },
+    auth: 'staff',
+    params: z.object({ showId: z.uuid() }),
+    body: LockBody,
+    response: [200, 'The new lock state.', LockState],
+    errors: [400, 404],
   }),
   async (c) => {
     const { showId } = c.req.valid('param');

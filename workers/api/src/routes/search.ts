@@ -1,29 +1,26 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { SearchClick, SearchQuery, SearchResponse, SearchStats, SearchStatsQuery } from '#shared/schemas/search';
 import { recordEvent } from '../analytics/record';
 import type { AppEnv } from '../app-env';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
-import { requireRole } from '../middleware/session/require-role';
+import { route } from '../http/route';
 import { normalizeQuery, searchCatalogue } from '../search/catalogue';
 import { searchStats } from '../search/stats';
 
 export const searchRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/search',
-      tags: ['Search'],
+      tag: 'Search',
       summary: 'Search artists, shows and venues (typo-, accent-, word-form- and prefix-tolerant)',
       description:
         'One list, interleaved and ordered by `score` (match quality in [0, 1]) from trigram similarity and ' +
         'full-text search (stemmed words in any order: "ponies" finds "Pony"); on equal scores artists come ' +
         'before venues before shows. Shows are found through their artist, venue name or city. Never cached: ' +
         'every search is counted for the search statistics, except as-you-type suggestions (`suggest=true`).',
-      request: { query: SearchQuery },
-      responses: {
-        200: { description: 'The best matches, best first.', ...json(SearchResponse) },
-        ...errorResponses(400),
-      },
+      query: SearchQuery,
+      response: [200, 'The best matches, best first.', SearchResponse],
+      errors: [400],
     }),
     async (c) => {
       const { q, limit, suggest } = c.req.valid('query');
@@ -38,13 +35,14 @@ export const searchRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/search/clicks',
-      tags: ['Search'],
+      tag: 'Search',
       summary: 'Record that a search result was opened',
-      request: { body: { ...json(SearchClick), required: true } },
-      responses: { 204: { description: 'Recorded (asynchronously).' }, ...errorResponses(400) },
+      body: SearchClick,
+      response: [204, 'Recorded (asynchronously).'],
+      errors: [400],
     }),
     (c) => {
       const { query, type, id, resultCount } = c.req.valid('json');
@@ -55,18 +53,15 @@ export const searchRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/admin/search-stats',
-      tags: ['Administration'],
+      tag: 'Administration',
       summary: 'Top search queries (count, average results, click-through) and queries without results',
-      middleware: [requireRole('admin')] as const,
-      security: SIGNED_IN,
-      request: { query: SearchStatsQuery },
-      responses: {
-        200: { description: 'Search statistics of the last `days` days.', ...json(SearchStats) },
-        ...errorResponses(400, 401, 403),
-      },
+      auth: 'admin',
+      query: SearchStatsQuery,
+      response: [200, 'Search statistics of the last `days` days.', SearchStats],
+      errors: [400],
     }),
     async (c) => {
       const { days, limit } = c.req.valid('query');

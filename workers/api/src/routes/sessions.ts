@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { deleteCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { ApiError, errors } from '#shared/errors';
@@ -11,23 +11,18 @@ import { reserveReauthAttempt } from '../auth/login-limiter';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { passwordWork } from '../auth/password-work';
 import { SESSION_COOKIE } from '../auth/session-token';
-import { errorResponses, json, SIGNED_IN } from '../http/openapi';
+import { route } from '../http/route';
 import { revokeRoomSockets } from '../live/room-sockets';
-import { requireCaller } from '../middleware/session';
 
 export const sessionRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/me/sessions',
-      tags: ['Accounts'],
+      tag: 'Accounts',
       summary: 'The signed-in sessions of the caller, most recently used first',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      responses: {
-        200: { description: 'The sessions; `current` marks the one of this request.', ...json(SessionList) },
-        ...errorResponses(401),
-      },
+      auth: 'fan',
+      response: [200, 'The sessions; `current` marks the one of this request.', SessionList],
     }),
     async (c) => {
       const caller = c.var.caller!;
@@ -35,15 +30,15 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'delete',
       path: '/me/sessions/{id}',
-      tags: ['Accounts'],
+      tag: 'Accounts',
       summary: 'Sign out one session',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      request: { params: z.object({ id: z.uuid() }) },
-      responses: { 204: { description: 'Signed out.' }, ...errorResponses(400, 401, 404) },
+      auth: 'fan',
+      params: z.object({ id: z.uuid() }),
+      response: [204, 'Signed out.'],
+      errors: [400, 404],
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -56,18 +51,15 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'delete',
       path: '/me/sessions',
-      tags: ['Accounts'],
+      tag: 'Accounts',
       summary: 'Sign out everywhere else (or everywhere, with includeCurrent=true)',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      request: { query: z.object({ includeCurrent: z.enum(['true', 'false']).optional() }) },
-      responses: {
-        200: { description: 'How many sessions were signed out.', ...json(SessionsRevoked) },
-        ...errorResponses(400, 401),
-      },
+      auth: 'fan',
+      query: z.object({ includeCurrent: z.enum(['true', 'false']).optional() }),
+      response: [200, 'How many sessions were signed out.', SessionsRevoked],
+      errors: [400],
     }),
     async (c) => {
       const includeCurrent = c.req.valid('query').includeCurrent === 'true';
@@ -89,18 +81,15 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/me/password',
-      tags: ['Accounts'],
+      tag: 'Accounts',
       summary: 'Change the password; signs out every other session',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      request: { body: { ...json(ChangePasswordBody), required: true } },
-      responses: {
-        204: { description: 'Changed; this session stays signed in.' },
-        ...errorResponses(400, 401, 429),
-      },
+      auth: 'fan',
+      body: ChangePasswordBody,
+      response: [204, 'Changed; this session stays signed in.'],
+      errors: [400, 429],
     }),
     async (c) => {
       const body = c.req.valid('json');

@@ -1,14 +1,14 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { RoomActor } from '#shared/room-rpc';
 import { RoomSong } from '#shared/schemas/room';
 import { ShowStatus } from '#shared/schemas/shows';
 import { requestNetworkId } from '../analytics/network-id';
 import type { AppEnv, Caller } from '../app-env';
-import { errorResponses, json, SIGN_IN_OPTIONAL, SIGNED_IN } from '../http/openapi';
+import { json } from '../http/openapi';
+import { route } from '../http/route';
 import { unwrapRoom } from '../live/room-result';
 import { showRoomOf } from '../live/show-room-of';
-import { requireCaller } from '../middleware/session';
 import { tracedRoomCall } from '../tracing/room-call';
 
 const ShowParams = z.object({ showId: z.uuid() });
@@ -46,17 +46,15 @@ const actorOf = (caller: Caller | null, networkId?: string): RoomActor => ({
 
 export const setlistRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/shows/{showId}/setlist',
-      tags: ['Setlist'],
+      tag: 'Setlist',
       summary: "The show's predicted setlist with live vote counts (and, signed in, my votes)",
-      security: SIGN_IN_OPTIONAL,
-      request: { params: ShowParams },
-      responses: {
-        200: { description: 'The predicted setlist, most voted first.', ...json(Setlist) },
-        ...errorResponses(400, 404),
-      },
+      auth: 'optional',
+      params: ShowParams,
+      response: [200, 'The predicted setlist, most voted first.', Setlist],
+      errors: [400, 404],
     }),
     async (c) => {
       const { showId } = c.req.valid('param');
@@ -65,19 +63,17 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/shows/{showId}/setlist',
-      tags: ['Setlist'],
+      tag: 'Setlist',
       summary: "Add a song from the artist's catalogue to the predicted setlist",
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      request: { params: ShowParams, body: { ...json(AddSongBody), required: true } },
-      responses: {
-        201: { description: 'Added.', ...json(SetlistSong) },
-        200: { description: 'Already on the setlist; the existing entry.', ...json(SetlistSong) },
-        ...errorResponses(400, 401, 404, 409, 422),
-      },
+      auth: 'fan',
+      params: ShowParams,
+      body: AddSongBody,
+      response: [201, 'Added.', SetlistSong],
+      responses: { 200: { description: 'Already on the setlist; the existing entry.', ...json(SetlistSong) } },
+      errors: [400, 404, 409, 422],
     }),
     async (c) => {
       const { showId } = c.req.valid('param');
@@ -94,19 +90,17 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'post',
       path: '/shows/{showId}/votes',
-      tags: ['Setlist'],
+      tag: 'Setlist',
       summary: 'Upvote a setlist song (idempotent on voteId)',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      request: { params: ShowParams, body: { ...json(VoteBody), required: true } },
-      responses: {
-        201: { description: 'Vote accepted; the new count.', ...json(VoteAccepted) },
-        200: { description: 'This voteId was already accepted; the first result.', ...json(VoteAccepted) },
-        ...errorResponses(400, 401, 404, 409),
-      },
+      auth: 'fan',
+      params: ShowParams,
+      body: VoteBody,
+      response: [201, 'Vote accepted; the new count.', VoteAccepted],
+      responses: { 200: { description: 'This voteId was already accepted; the first result.', ...json(VoteAccepted) } },
+      errors: [400, 404, 409],
     }),
     async (c) => {
       const { showId } = c.req.valid('param');
@@ -124,18 +118,15 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     },
   )
   .openapi(
-    createRoute({
+    route({
       method: 'delete',
       path: '/shows/{showId}/votes/{setlistSongId}',
-      tags: ['Setlist'],
+      tag: 'Setlist',
       summary: 'Take my vote for a setlist song back',
-      middleware: [requireCaller()] as const,
-      security: SIGNED_IN,
-      request: { params: VoteParams },
-      responses: {
-        204: { description: 'No vote remains (also when there was none).' },
-        ...errorResponses(400, 401, 404, 409),
-      },
+      auth: 'fan',
+      params: VoteParams,
+      response: [204, 'No vote remains (also when there was none).'],
+      errors: [400, 404, 409],
     }),
     async (c) => {
       const { showId, setlistSongId } = c.req.valid('param');

@@ -1,32 +1,34 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { errors } from '#shared/errors';
 import { IdOrSlugParams, ShowDetail } from '#shared/schemas/catalog';
 import { ShowList, ShowListQuery } from '#shared/schemas/shows';
 import { recordView } from '../analytics/record';
 import type { AppEnv } from '../app-env';
 import { listShows, readShowDetail } from '../catalog/shows';
-import { errorResponses, json } from '../http/openapi';
+import { route } from '../http/route';
 
 export const showRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/shows',
-      tags: ['Shows'],
+      tag: 'Shows',
       summary: 'List shows: soonest first, or trending',
-      request: { query: ShowListQuery },
-      responses: { 200: { description: 'A page of shows.', ...json(ShowList) }, ...errorResponses(400, 422) },
+      query: ShowListQuery,
+      response: [200, 'A page of shows.', ShowList],
+      errors: [400, 422],
     }),
     async (c) => c.json(await listShows(c.var.database.db, c.req.valid('query')), 200),
   )
   .openapi(
-    createRoute({
+    route({
       method: 'get',
       path: '/shows/{idOrSlug}',
-      tags: ['Shows'],
+      tag: 'Shows',
       summary: 'A show with its venue, artist and a summary of the predicted setlist',
-      request: { params: IdOrSlugParams },
-      responses: { 200: { description: 'The show.', ...json(ShowDetail) }, ...errorResponses(400, 404) },
+      params: IdOrSlugParams,
+      response: [200, 'The show.', ShowDetail],
+      errors: [400, 404],
     }),
     async (c) => {
       const detail = await readShowDetail(c.var.database.db, c.req.valid('param').idOrSlug);

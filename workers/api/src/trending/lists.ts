@@ -5,7 +5,7 @@ import type { Database } from '#shared/db/client';
 import { artists, shows, trendingScores, venues } from '#shared/db/schema';
 import type { TrendingArtistList, TrendingComponent, TrendingQuery, TrendingShowList } from '#shared/schemas/trending';
 import { showSummaryColumns, toShowSummary } from '../catalog/common';
-import { cursorKeys, decodeSortedCursor, encodeCursor } from '../http/pagination';
+import { cursorKeys, decodeSortedCursor, keysetPage } from '../http/pagination';
 import { HALF_LIFE_HOURS, LOOKBACK_DAYS, type StoredComponent, TRENDING_EXPRESSION, WEIGHTS } from './recompute';
 
 type Page = z.infer<typeof TrendingQuery>;
@@ -64,8 +64,7 @@ export async function trendingShows(db: Database, { limit, cursor }: Page): Prom
     .where(pageFilter('show', cursor))
     .orderBy(desc(trendingScores.score), asc(trendingScores.entityId))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
+  const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ k: String(last.score), id: last.id }));
   return {
     items: page.map(({ score, components, computedAt, ...show }) => ({
       score,
@@ -73,7 +72,7 @@ export async function trendingShows(db: Database, { limit, cursor }: Page): Prom
       computedAt: computedAt.toISOString(),
       show: toShowSummary(show),
     })),
-    nextCursor: rows.length > limit && last ? encodeCursor({ k: String(last.score), id: last.id }) : null,
+    nextCursor,
     formula: FORMULA,
   };
 }
@@ -97,8 +96,7 @@ export async function trendingArtists(db: Database, { limit, cursor }: Page): Pr
     .where(pageFilter('artist', cursor))
     .orderBy(desc(trendingScores.score), asc(trendingScores.entityId))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
+  const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ k: String(last.score), id: last.artist.id }));
   return {
     items: page.map((row) => ({
       score: row.score,
@@ -106,7 +104,7 @@ export async function trendingArtists(db: Database, { limit, cursor }: Page): Pr
       computedAt: row.computedAt.toISOString(),
       artist: row.artist,
     })),
-    nextCursor: rows.length > limit && last ? encodeCursor({ k: String(last.score), id: last.artist.id }) : null,
+    nextCursor,
     formula: FORMULA,
   };
 }
