@@ -129,7 +129,16 @@ export async function deployAll(): Promise<void> {
   console.log('✓ deployed realtime, queue-consumers and api');
 }
 
-/** Which feature_flags rows the deployed workers read (workers/api/src/flags): production unless DEPLOY_ENVIRONMENT says. */
+/**
+ * Which feature_flags rows the deployed workers read (workers/api/src/flags): production unless DEPLOY_ENVIRONMENT
+ * says; and whether EU shows' rooms go to the EU jurisdiction (src/shared/regions/room-address.ts): on unless
+ * ROOM_JURISDICTIONS says (wrangler.toml has it off, for local workerd, which refuses jurisdictions).
+ */
 export function environmentVar(): string[] {
-  return ['--var', `DEPLOY_ENVIRONMENT:${process.env.DEPLOY_ENVIRONMENT || 'production'}`];
+  return [
+    '--var',
+    `DEPLOY_ENVIRONMENT:${process.env.DEPLOY_ENVIRONMENT || 'production'}`,
+    '--var',
+    `ROOM_JURISDICTIONS:${process.env.ROOM_JURISDICTIONS || 'on'}`,
+  ];
 }

@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { fanScores, showAccuracy, shows } from '#shared/db/schema';
 import { ApiError, errors } from '#shared/errors';
-import { showRoomStub } from '#shared/room-rpc';
+import { placedRoom } from '#shared/regions/room-address';
 import {
   ActualSetlistView,
   MarkPlayedBody,
@@ -38,13 +38,15 @@ const moderators = () => requireRole('moderator', 'admin');
 /** The database and the room, as the shared scoring functions take them. */
 const depsOf = (c: Context<AppEnv>): ActualSetlistDeps => ({
   db: c.var.database.db.$primary,
-  tellRoom: (showId, update) => showRoomStub(c.env.SHOW_ROOM, showId).syncActualSetlist(showId, update),
+  tellRoom: async (showId, update) =>
+    (await placedRoom(c.env, showId, () => c.var.database.primaryHttp)).syncActualSetlist(showId, update),
 });
 
 /** Finalisation also asks the room to confirm its acknowledged votes first (docs/scoring.md). */
 const finalizeDepsOf = (c: Context<AppEnv>): FinalizeDeps => ({
   ...depsOf(c),
-  settleRoom: (showId, request) => showRoomStub(c.env.SHOW_ROOM, showId).settleVotes(showId, request),
+  settleRoom: async (showId, request) =>
+    (await placedRoom(c.env, showId, () => c.var.database.primaryHttp)).settleVotes(showId, request),
   settleTimeoutMs: settleTimeoutMs(c.env.FINALIZE_SETTLE_SECONDS),
 });
 

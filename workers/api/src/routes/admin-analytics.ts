@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { errors } from '#shared/errors';
-import { showRoomStub } from '#shared/room-rpc';
+import { placedRoom } from '#shared/regions/room-address';
 import { AdminMetrics, AnomalyReview, AnomalyStatus, VoteAnomalyList } from '#shared/schemas/admin-analytics';
 import { listAnomalies } from '../analytics/anomaly-list';
 import { discountAnomaly, type ReviewResult, restoreAnomaly } from '../analytics/discounts';
@@ -33,7 +33,7 @@ const AnomalyParams = z.object({ id: z.uuid() });
 /** Postgres has the decision; the live room must apply it too, or its fans keep seeing the old tallies. */
 async function applyToRoom(c: Context<AppEnv>, id: string, result: ReviewResult, action: string) {
   await recordAudit(c, action, { type: 'vote_anomaly', id }, { showId: result.showId, votes: result.voteIds.length });
-  const room = await showRoomStub(c.env.SHOW_ROOM, result.showId).setDiscounted(
+  const room = await (await placedRoom(c.env, result.showId, () => c.var.database.primaryHttp)).setDiscounted(
     result.showId,
     result.voteIds,
     result.status === 'discounted',

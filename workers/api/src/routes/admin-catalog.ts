@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { type Artist as ArtistRow, artists, type Show as ShowRow, shows, venues } from '#shared/db/schema';
 import { ApiError, errors } from '#shared/errors';
-import { showRoomStub } from '#shared/room-rpc';
+import { placedRoom } from '#shared/regions/room-address';
 import {
   Artist,
   ArtistCreate,
@@ -392,7 +392,7 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
       if (body.status !== undefined || votingOpensAt !== undefined || votingClosesAt !== undefined) {
         try {
           unwrapRoom(
-            await showRoomStub(c.env.SHOW_ROOM, id).updateShowMeta(id, {
+            await (await placedRoom(c.env, id, () => c.var.database.primaryHttp)).updateShowMeta(id, {
               status: show.status,
               votingOpensAt: show.votingOpensAt.toISOString(),
               votingClosesAt: show.votingClosesAt.toISOString(),
