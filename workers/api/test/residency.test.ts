@@ -5,8 +5,11 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { openHttpSql } from '#shared/db/client';
+import { CRONS } from '#shared/cron/schedule';
+import { openDatabase, openHttpSql } from '#shared/db/client';
+import { createLogger } from '#shared/log';
 import { enqueueShowAnnounced } from '#shared/notifications/enqueue';
+import { API_CRON_JOBS } from '../src/cron/jobs';
 import { deliveriesOf, providerRequests } from './notification-support';
 import { api, createShow, errorOf, eventually, showWithSong, signUp, sql, testDb, uniqueEmail } from './support';
 
@@ -185,6 +188,54 @@ describe.skipIf(!env.DATABASE_URL_EU)('per-fan EU residency', () => {
     }, 20_000);
     expect(email).toMatchObject({ status: 'skipped', last_error: 'no email address in this region' });
     expect(await providerRequests('email', fan.user.id)).toEqual([]);
+  });
+
+  it("an EU fan's own sessions and password change are in the EU database", async () => {
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    const login = await api('/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: fan.email, password: PASSWORD }),
+    });
+    const other = (await login.json()) as { token: string };
+    const list = await api('/v1/me/sessions', { token: fan.token });
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(2);
+
+    const changed = await api('/v1/me/password', {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }),
+    });
+    expect(changed.status).toBe(204);
+    expect((await api('/v1/me', { token: other.token })).status).toBe(401);
+    expect((await whereIs(fan.email, fan.user.id)).euSessions).toHaveLength(1);
+    const relogin = await api('/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: fan.email, password: 'a brand new passphrase' }),
+    });
+    expect(relogin.status).toBe(200);
+    expect((await whereIs(fan.email, fan.user.id)).primaryRow).toMatchObject({ password_hash: '!' });
+
+    const revoked = await api('/v1/me/sessions?includeCurrent=true', { method: 'DELETE', token: fan.token });
+    expect(await revoked.json()).toEqual({ revoked: 2 });
+    expect((await whereIs(fan.email, fan.user.id)).euSessions).toEqual([]);
+  });
+
+  it('the hourly cron removes expired sessions from the EU database too', async () => {
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    await euSql().query("update sessions set expires_at = now() - interval '1 minute' where user_id = $1", [
+      fan.user.id,
+    ]);
+    const job = API_CRON_JOBS[CRONS['mysetlist-api'].hourly]!.find((j) => j.name === 'expired sessions')!;
+    const handle = openDatabase(env);
+    try {
+      const log = createLogger({ service: 'test' }, { level: 'error' });
+      const result = await job.run({ db: handle.db, env, log, scheduledTime: new Date(), fetch });
+      expect(result).toMatchObject({ removedEu: expect.any(Number) });
+    } finally {
+      await handle.close();
+    }
+    expect((await whereIs(fan.email, fan.user.id)).euSessions).toEqual([]);
   });
 
   it('an EU-looking token that is not a session is 401, never a 5xx', async () => {

@@ -1,5 +1,5 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
-import type { Database, ReadDatabase } from '#shared/db/client';
+import type { AnyDatabase, Database, ReadDatabase } from '#shared/db/client';
 import { sessions, type User, users } from '#shared/db/schema';
 import type { Me } from '#shared/schemas/auth';
 import { DAY_MS } from '#shared/time';
@@ -111,10 +111,8 @@ export async function deleteSession(db: Database, sessionId: string, eu?: ReadDa
   forgetSession(sessionId);
 }
 
-export async function deleteExpiredSessions(db: Database): Promise<number> {
-  const deleted = await db.$primary
-    .delete(sessions)
-    .where(lt(sessions.expiresAt, new Date()))
-    .returning({ id: sessions.id });
+/** On the primary (`db.$primary`), or the EU database of per-fan residency. */
+export async function deleteExpiredSessions(db: AnyDatabase): Promise<number> {
+  const deleted = await db.delete(sessions).where(lt(sessions.expiresAt, new Date())).returning({ id: sessions.id });
   return deleted.length;
 }

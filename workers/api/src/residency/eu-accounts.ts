@@ -75,11 +75,6 @@ export async function euUserForLogIn(
   return { user, mfaEnabledAt: mfa?.enabledAt ?? null };
 }
 
-export async function euPasswordHashOf(eu: ReadDatabase, userId: string): Promise<string | undefined> {
-  const [user] = await eu.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
-  return user?.passwordHash;
-}
-
 /** The parts of an EU fan's export that live in the EU database: the profile and the sessions. */
 export async function euExportParts(
   eu: ReadDatabase,

@@ -14,7 +14,8 @@ import { revokeRoomSockets, showsWithSongsAddedBy } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
 import { eraseUser } from '../privacy/erase';
 import { exportUserData } from '../privacy/export';
-import { eraseEuUser, euExportParts, euPasswordHashOf } from '../residency/eu-accounts';
+import { eraseEuUser, euExportParts } from '../residency/eu-accounts';
+import { callerEuDatabase, personalDatabase } from '../residency/personal-database';
 
 /** GDPR/CCPA: a copy of all my data, and deletion of my account (confirmed by password and second factor). */
 export const privacyRoutes = new OpenAPIHono<AppEnv>()
@@ -32,7 +33,7 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       const caller = c.var.caller!;
       const data = await exportUserData(c.var.database.db, caller.user.id);
       // An EU fan's profile and sessions are in the EU database; the primary has only the pseudonymous row.
-      const eu = caller.homeRegion === 'eu' ? c.var.database.eu : null;
+      const eu = callerEuDatabase(c);
       if (eu) Object.assign(data, await euExportParts(eu, caller.user.id));
       c.header('Content-Disposition', `attachment; filename="mysetlist-export-${data.profile.id}.json"`);
       c.header('Cache-Control', 'no-store');
@@ -54,8 +55,8 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       const body = c.req.valid('json');
       const db = c.var.database.db;
       const caller = c.var.caller!;
-      const eu = caller.homeRegion === 'eu' ? c.var.database.eu : null;
-      const storedHash = eu ? await euPasswordHashOf(eu, caller.user.id) : await passwordHashOf(db, caller.user.id);
+      const eu = callerEuDatabase(c);
+      const storedHash = await passwordHashOf(personalDatabase(c), caller.user.id);
       if (!storedHash || !(await passwordWork(c.env).run(() => verifyPassword(body.password, storedHash))))
         throw errors.invalidCredentials();
       if ((await mfaState(db, caller.user.id)) === 'enabled') {

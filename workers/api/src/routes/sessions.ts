@@ -14,6 +14,7 @@ import { SESSION_COOKIE } from '../auth/session-token';
 import { errorResponses, json, SIGNED_IN } from '../http/openapi';
 import { revokeRoomSockets } from '../live/room-sockets';
 import { requireCaller } from '../middleware/session';
+import { callerEuDatabase, personalDatabase } from '../residency/personal-database';
 
 export const sessionRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
@@ -31,7 +32,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const caller = c.var.caller!;
-      return c.json(await listSessions(c.var.database.db, caller.user.id, caller.sessionId), 200);
+      return c.json(await listSessions(personalDatabase(c), caller.user.id, caller.sessionId), 200);
     },
   )
   .openapi(
@@ -49,7 +50,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
       const { id } = c.req.valid('param');
       const caller = c.var.caller!;
       // Another user's session is indistinguishable from one that does not exist.
-      if (!(await revokeSession(c.var.database.db, caller.user.id, id))) throw errors.notFound('session');
+      if (!(await revokeSession(personalDatabase(c), caller.user.id, id))) throw errors.notFound('session');
       await revokeRoomSockets(c.env, c.var.database.db, c.var.log, { userId: caller.user.id, sessionIds: [id] });
       if (id === caller.sessionId) deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
       return c.body(null, 204);
@@ -73,7 +74,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
       const includeCurrent = c.req.valid('query').includeCurrent === 'true';
       const caller = c.var.caller!;
       const revoked = await revokeSessions(
-        c.var.database.db,
+        personalDatabase(c),
         caller.user.id,
         includeCurrent ? undefined : caller.sessionId,
       );
@@ -110,14 +111,20 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
         .object({ newPassword: passwordFor(caller.user.email) })
         .safeParse({ newPassword: body.newPassword });
       if (!policy.success) throw errors.validation(policy.error);
-      const storedHash = await passwordHashOf(c.var.database.db, caller.user.id);
+      const storedHash = await passwordHashOf(personalDatabase(c), caller.user.id);
       const attempt = await reserveReauthAttempt(c.env, caller.user.id, 'password');
       if (!storedHash || !(await passwordWork(c.env).run(() => verifyPassword(body.currentPassword, storedHash)))) {
         throw new ApiError(401, 'invalid_credentials', 'The current password is wrong.');
       }
       await attempt.succeeded();
       const passwordHash = await passwordWork(c.env).run(() => hashPassword(body.newPassword));
-      const revoked = await changePassword(c.var.database.db, caller.user.id, passwordHash, caller.sessionId);
+      const revoked = await changePassword(
+        c.var.database.db,
+        caller.user.id,
+        passwordHash,
+        caller.sessionId,
+        callerEuDatabase(c),
+      );
       await revokeRoomSockets(c.env, c.var.database.db, c.var.log, { userId: caller.user.id, sessionIds: revoked });
       await recordAudit(
         c,
