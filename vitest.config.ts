@@ -7,11 +7,11 @@ import { AUX_WORKERS, buildDir } from './test/setup/build-workers';
 
 const root = import.meta.dirname;
 
-type Inject = (key: 'databaseUrl' | 'relayAddress' | 'providerFixturesUrl') => string;
+type Inject = (key: 'databaseUrl' | 'databaseUrlEu' | 'relayAddress' | 'providerFixturesUrl') => string;
 
 /**
- * The same database under another host name stands in for a read replica: the relay serves both (it ignores
- * the host) and counts round trips per requested host, so a test can see which queries went where.
+ * The same database under another host name stands in for a read replica: the relay serves both (only its
+ * EU host reaches another database) and counts round trips per requested host, so a test can see which queries went where.
  */
 export const REPLICA_HOST = 'replica.localhost';
 function replicaUrl(databaseUrl: string): string {
@@ -24,6 +24,8 @@ function testBindings(inject: Inject) {
   return {
     DATABASE_URL: inject('databaseUrl'),
     DATABASE_REPLICA_URLS: replicaUrl(inject('databaseUrl')),
+    // The EU database of per-fan residency (its own PGlite on the same relay); empty against a real Postgres.
+    DATABASE_URL_EU: inject('databaseUrlEu'),
     DB_RELAY: inject('relayAddress'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     // Tests only: base64 of the 32 ASCII bytes "mysetlist-TEST-ONLY-mfa-key-0001".

@@ -34,6 +34,9 @@ const relayPort = Number(process.env.DB_RELAY_PORT ?? 0);
 const inspectorPort = process.env.INSPECTOR_PORT;
 /** The relay dials its own upstream; for PGlite the credentials in this URL are ignored. */
 const PGLITE_URL = 'postgres://mysetlist:mysetlist@localhost:5432/mysetlist';
+/** Per-fan residency's EU database: a second PGlite on the same relay, reached by this host (PGlite mode only). */
+const EU_HOST = 'eu.localhost';
+const PGLITE_EU_URL = `postgres://mysetlist:mysetlist@${EU_HOST}:5432/mysetlist`;
 /**
  * DEVELOPMENT ONLY, public in this repository: base64 of the 32 ASCII bytes "mysetlist-DEV-ONLY-mfa-key-00001".
  * It encrypts MFA secrets in the local database; production sets its own with `wrangler secret put`.
@@ -76,6 +79,8 @@ async function prepareDatabase(db: LocalDatabase): Promise<PreparedDatabase> {
   };
   if (db.pglite) {
     await applyMigrations(db.pglite);
+    const eu = db.extra[EU_HOST];
+    if (eu) await applyMigrations(eu);
     return seed(db.pglite as unknown as SqlExecutor);
   }
   const client = new pg.Client({ connectionString: db.upstreamUrl });
@@ -165,7 +170,12 @@ async function main(): Promise<void> {
   const upstreamUrl = process.env.DATABASE_URL;
   say(upstreamUrl ? `database: ${redact(upstreamUrl)}` : `database: embedded PGlite in ${resolve(dataDir, 'pglite')}`);
   const db = await startLocalDatabase({
-    ...(upstreamUrl ? { upstreamUrl } : { dataDir: resolve(dataDir, 'pglite') }),
+    ...(upstreamUrl
+      ? { upstreamUrl }
+      : {
+          dataDir: resolve(dataDir, 'pglite'),
+          extraDatabases: [{ host: EU_HOST, dataDir: resolve(dataDir, 'pglite-eu') }],
+        }),
     port: relayPort,
     log: (line) => (process.env.DB_RELAY_LOG ? console.error(`[local-db] ${line}`) : undefined),
   });
@@ -183,6 +193,7 @@ async function main(): Promise<void> {
     ...extraDevVars(),
     DB_RELAY: db.relayAddress,
     DATABASE_URL: upstreamUrl ?? PGLITE_URL,
+    DATABASE_URL_EU: upstreamUrl ? (process.env.DATABASE_URL_EU ?? '') : PGLITE_EU_URL,
     MFA_ENCRYPTION_KEY: DEV_ONLY_MFA_KEY,
     NETWORK_ID_KEY: DEV_ONLY_NETWORK_ID_KEY,
     ...DEV_ONLY_NOTIFICATION_VARS,

@@ -3,7 +3,8 @@
  * and, for the migration step, DATABASE_URL pointing at the production Neon database (the direct, not the
  * pooled, endpoint: migrations take locks a transaction-mode pooler does not keep).
  *
- * 1. Apply database migrations (additive first: code that is already deployed must keep working).
+ * 1. Apply database migrations (additive first: code that is already deployed must keep working), to the EU
+ *    database of per-fan residency too when DATABASE_URL_EU is set (its direct endpoint).
  * 2. Create the queues and their dead-letter queues (an existing queue is left alone).
  * 3. Deploy realtime (owns the ShowRoom class and its Durable Object migrations), then queue-consumers,
  *    then api, which binds both: a binding to a script or queue that does not exist yet fails the deploy.
@@ -48,6 +49,7 @@ const WORKER_SECRETS: Record<string, string[]> = {
     'ALERT_WEBHOOK_URL',
   ],
   'wrangler.toml': [
+    'DATABASE_URL_EU',
     'MFA_ENCRYPTION_KEY',
     'NETWORK_ID_KEY',
     'UNSUBSCRIBE_SIGNING_KEY',
@@ -73,11 +75,17 @@ export async function migrateDatabase(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl)
     throw new Error('Set DATABASE_URL to the production database (direct endpoint) to apply migrations.');
-  const client = new pg.Client({ connectionString: databaseUrl });
+  await migrate(databaseUrl, 'migrations applied');
+  // Per-fan residency's EU database has the same schema (docs/operations.md, "Regions and residency").
+  if (process.env.DATABASE_URL_EU) await migrate(process.env.DATABASE_URL_EU, 'migrations applied to the EU database');
+}
+
+async function migrate(connectionString: string, done: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
   await client.connect();
   try {
     await applyMigrations(client);
-    console.log('✓ migrations applied');
+    console.log(`✓ ${done}`);
   } finally {
     await client.end();
   }
@@ -129,7 +137,16 @@ export async function deployAll(): Promise<void> {
   console.log('✓ deployed realtime, queue-consumers and api');
 }
 
-/** Which feature_flags rows the deployed workers read (workers/api/src/flags): production unless DEPLOY_ENVIRONMENT says. */
+/**
+ * Which feature_flags rows the deployed workers read (workers/api/src/flags): production unless DEPLOY_ENVIRONMENT
+ * says; and whether EU shows' rooms go to the EU jurisdiction (src/shared/regions/room-address.ts): on unless
+ * ROOM_JURISDICTIONS says (wrangler.toml has it off, for local workerd, which refuses jurisdictions).
+ */
 export function environmentVar(): string[] {
-  return ['--var', `DEPLOY_ENVIRONMENT:${process.env.DEPLOY_ENVIRONMENT || 'production'}`];
+  return [
+    '--var',
+    `DEPLOY_ENVIRONMENT:${process.env.DEPLOY_ENVIRONMENT || 'production'}`,
+    '--var',
+    `ROOM_JURISDICTIONS:${process.env.ROOM_JURISDICTIONS || 'on'}`,
+  ];
 }

@@ -3,6 +3,7 @@
  * over HTTP) reach either an embedded PGlite database or a real Postgres server. See README.md.
  */
 import type { PGlite } from '@electric-sql/pglite';
+import type { WebSocket } from 'ws';
 import { PgliteEngine } from './pglite-engine.js';
 import { type RelayServer, startRelayServer } from './server.js';
 import { PgliteSqlExecutor } from './sql-pglite.js';
@@ -19,6 +20,8 @@ export interface LocalDatabase {
   upstreamUrl?: string;
   /** for PGlite mode: the PGlite instance (so node-side scripts can run migrations/seed in-process). undefined in upstream mode */
   pglite?: PGlite;
+  /** PGlite mode: the further databases (`extraDatabases`), by the host name that reaches them. */
+  extra: Record<string, PGlite>;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,11 @@ export interface LocalDatabaseOptions {
   upstreamUrl?: string;
   host?: string; // default 127.0.0.1
   port?: number; // default 0 = random free port
+  /**
+   * PGlite mode: further PGlite databases on the same relay, each reached by a connection string with its host
+   * (e.g. the EU database of per-fan residency, `postgres://…@eu.localhost/…`); in memory without a dataDir.
+   */
+  extraDatabases?: { host: string; dataDir?: string }[];
   log?: (line: string) => void;
 }
 
@@ -60,6 +68,7 @@ export async function startLocalDatabase(opts: LocalDatabaseOptions): Promise<Lo
     return {
       relayAddress: relay.address,
       upstreamUrl: opts.upstreamUrl,
+      extra: {},
       async close() {
         await relay.close();
         await sql.close();
@@ -73,31 +82,52 @@ export async function startLocalDatabase(opts: LocalDatabaseOptions): Promise<Lo
     log,
   });
   const sql = new PgliteSqlExecutor(engine);
+  const extras: { host: string; engine: PgliteEngine; sql: PgliteSqlExecutor }[] = [];
   let relay: RelayServer;
   try {
+    for (const extra of opts.extraDatabases ?? []) {
+      const other = await PgliteEngine.open({
+        ...(extra.dataDir !== undefined ? { dataDir: extra.dataDir } : {}),
+        log,
+      });
+      extras.push({ host: extra.host, engine: other, sql: new PgliteSqlExecutor(other) });
+    }
     relay = await startRelayServer({
       host,
       port,
       mode: 'pglite',
       sql,
       onSocket: (ws, name) => servePgliteConnection(ws, engine, name, log),
+      byHost: Object.fromEntries(
+        extras.map((x) => [
+          x.host,
+          { sql: x.sql, onSocket: (ws: WebSocket, name: string) => servePgliteConnection(ws, x.engine, name, log) },
+        ]),
+      ),
       log,
     });
   } catch (err) {
+    for (const x of extras) await x.engine.close();
     await engine.close();
     throw err;
   }
+  for (const x of extras) log(`relay ${x.host} -> its own pglite`);
   log(`relay ${relay.address} -> pglite ${opts.dataDir ?? '(in-memory)'}`);
   let closing: Promise<void> | undefined;
   return {
     relayAddress: relay.address,
     pglite: engine.pglite,
+    extra: Object.fromEntries(extras.map((x) => [x.host, x.engine.pglite])),
     close() {
       // Order matters: connections first (their cleanup rolls back via PGlite), then PGlite itself.
       closing ??= (async () => {
         await relay.close();
         await sql.close();
         await engine.close();
+        for (const x of extras) {
+          await x.sql.close();
+          await x.engine.close();
+        }
       })();
       return closing;
     },

@@ -15,6 +15,12 @@ export interface RelayServerOptions {
   sql: SqlExecutor;
   /** Serves one WebSocket connection; resolves when it is closed and cleaned up. */
   onSocket: (ws: WebSocket, name: string) => Promise<void>;
+  /**
+   * Further databases by the host name a client asks for (`?address=` of the WebSocket, the host of
+   * `Neon-Connection-String` for HTTP): locally, e.g. the EU database of per-fan residency. Any other host is
+   * the main database.
+   */
+  byHost?: Record<string, { sql: SqlExecutor; onSocket: (ws: WebSocket, name: string) => Promise<void> }>;
   log: (line: string) => void;
 }
 
@@ -90,11 +96,12 @@ export async function startRelayServer(opts: RelayServerOptions): Promise<RelayS
       res.end();
     } else if (path === '/sql' && req.method === 'POST') {
       stats.sqlRequests++;
-      host(hostOfConnectionString(req.headers['neon-connection-string'])).sqlRequests++;
+      const requested = hostOfConnectionString(req.headers['neon-connection-string']);
+      host(requested).sqlRequests++;
       await handleSqlRequest(
         req,
         res,
-        opts.sql,
+        opts.byHost?.[requested]?.sql ?? opts.sql,
         log,
         (body) => {
           if (faults.down) return true;
@@ -147,19 +154,23 @@ export async function startRelayServer(opts: RelayServerOptions): Promise<RelayS
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    // `?address=host:port` is deliberately ignored: the relay only ever talks to its configured database.
+    // `?address=host:port` only picks one of `byHost`'s databases; the relay never dials what a client names.
     wss.handleUpgrade(req, socket, head, (ws) => {
       const name = `ws#${nextConn++}`;
-      const requested = host(
-        (new URL(req.url ?? '/', 'http://relay').searchParams.get('address') ?? 'unknown').replace(/:\d+$/, ''),
+      const hostName = (new URL(req.url ?? '/', 'http://relay').searchParams.get('address') ?? 'unknown').replace(
+        /:\d+$/,
+        '',
       );
+      const requested = host(hostName);
       stats.wsConnections++;
       requested.wsConnections++;
       ws.on('message', () => {
         stats.wsFrames++;
         requested.wsFrames++;
       });
-      const done = opts.onSocket(ws, name).catch((err: unknown) => log(`${name}: ${String(err)}`));
+      const done = (opts.byHost?.[hostName]?.onSocket ?? opts.onSocket)(ws, name).catch((err: unknown) =>
+        log(`${name}: ${String(err)}`),
+      );
       open.set(ws, done);
       void done.finally(() => open.delete(ws));
     });

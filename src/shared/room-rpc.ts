@@ -198,32 +198,65 @@ export function fanoutShardName(showId: string, shard: number): string {
 }
 
 /**
+ * Where a show's room is (src/shared/regions/room-address.ts): its jurisdiction and the location hint it is created
+ * with. A bare show id is a room outside any jurisdiction, without a hint (the realtime worker's own tests).
+ */
+export interface RoomAddress {
+  showId: string;
+  jurisdiction: DurableObjectJurisdiction | null;
+  locationHint: DurableObjectLocationHint | null;
+}
+
+/** Any namespace binding of ShowRoom or RoomFanout (typed in realtime, untyped in api and queue-consumers). */
+export interface RoomNamespace {
+  idFromName(name: string): DurableObjectId;
+  get(id: DurableObjectId, options?: DurableObjectNamespaceGetDurableObjectOptions): unknown;
+  jurisdiction(jurisdiction: DurableObjectJurisdiction): RoomNamespace;
+}
+
+function addressOf(room: string | RoomAddress): RoomAddress {
+  return typeof room === 'string' ? { showId: room, jurisdiction: null, locationHint: null } : room;
+}
+
+/** The namespace of a jurisdiction; null or undefined (a `DurableObjectId` outside any): the namespace itself. */
+export function inJurisdiction<N extends RoomNamespace>(namespace: N, jurisdiction: string | null | undefined): N {
+  return (jurisdiction ? namespace.jurisdiction(jurisdiction as DurableObjectJurisdiction) : namespace) as N;
+}
+
+/**
+ * The stub of the object `name` at a room's address: in the room's jurisdiction, created (if it is new) near the
+ * hint. The hint only matters for an object's first request; passing it every time keeps callers simple.
+ */
+function objectAt(namespace: RoomNamespace, address: RoomAddress, name: string): unknown {
+  const placed = inJurisdiction(namespace, address.jurisdiction);
+  const id = placed.idFromName(name);
+  return address.locationHint ? placed.get(id, { locationHint: address.locationHint }) : placed.get(id);
+}
+
+/**
  * Hands a WebSocket upgrade to the show's live room. The room either takes the socket (101) or, when its
  * sockets are spread over fan-out shards (docs/realtime.md, "The fan-out tier"), answers with the shard it
- * placed it on (header `ROOM_HEADERS.shard`, no socket); the upgrade then goes to that shard. One call to the
- * room per join either way: placement is an in-memory decision there, and the snapshot is the shard's work.
- * `upgrade` builds a fresh upgrade request each time (a Request cannot be sent twice).
+ * placed it on (header `ROOM_HEADERS.shard`, no socket); the upgrade then goes to that shard, which lives in the
+ * room's jurisdiction. One call to the room per join either way: placement is an in-memory decision there, and
+ * the snapshot is the shard's work. `upgrade` builds a fresh upgrade request each time (a Request cannot be sent
+ * twice).
  */
 export async function placeLiveSocket(
-  bindings: {
-    room: Pick<DurableObjectNamespace, 'idFromName'> & { get(id: DurableObjectId): unknown };
-    fanout: Pick<DurableObjectNamespace, 'idFromName'> & { get(id: DurableObjectId): unknown };
-  },
-  showId: string,
+  bindings: { room: RoomNamespace; fanout: RoomNamespace },
+  room: string | RoomAddress,
   upgrade: (shard: number | null) => Request,
 ): Promise<Response> {
-  const answer = await showRoomStub(bindings.room, showId).fetch(upgrade(null));
+  const address = addressOf(room);
+  const answer = await showRoomStub(bindings.room, address).fetch(upgrade(null));
   const shard = answer.status === 101 ? null : answer.headers.get(ROOM_HEADERS.shard);
   if (shard === null) return answer;
   const index = Number(shard);
-  const stub = bindings.fanout.get(bindings.fanout.idFromName(fanoutShardName(showId, index))) as Fetcher;
+  const stub = objectAt(bindings.fanout, address, fanoutShardName(address.showId, index)) as Fetcher;
   return stub.fetch(upgrade(index));
 }
 
-/** The stub of a show's room. Takes any namespace binding of ShowRoom (typed in realtime, untyped in api). */
-export function showRoomStub(
-  namespace: Pick<DurableObjectNamespace, 'idFromName'> & { get(id: DurableObjectId): unknown },
-  showId: string,
-): ShowRoomStub {
-  return namespace.get(namespace.idFromName(showId)) as ShowRoomStub;
+/** The stub of a show's room at its address (`roomAddressOf`, src/shared/regions/room-address.ts). */
+export function showRoomStub(namespace: RoomNamespace, room: string | RoomAddress): ShowRoomStub {
+  const address = addressOf(room);
+  return objectAt(namespace, address, address.showId) as ShowRoomStub;
 }

@@ -14,6 +14,7 @@ export default async function setup(project: TestProject) {
   const db = await startTestDatabase(quiet);
   project.provide('relayAddress', db.relayAddress);
   project.provide('databaseUrl', db.databaseUrl);
+  project.provide('databaseUrlEu', db.databaseUrlEu);
   project.provide('databaseMode', db.mode);
   // The music providers' recorded responses (docs/ingestion.md), where the imports consumer's clients point.
   const providers = await startFixtureServer();

@@ -10,12 +10,17 @@ import { type LocalDatabase, startLocalDatabase } from '../../scripts/local-db/i
 export interface TestDatabase {
   relayAddress: string;
   databaseUrl: string;
+  /** The EU database of per-fan residency: a second PGlite on the relay; empty against a real Postgres. */
+  databaseUrlEu: string;
   mode: 'pglite' | 'postgres';
   close(): Promise<void>;
 }
 
-/** The relay ignores the host in this URL (it dials its own upstream); PGlite ignores the credentials. */
+/** The relay dials its own upstream for this host (any but EU_HOST); PGlite ignores the credentials. */
 const PGLITE_URL = 'postgres://mysetlist:mysetlist@localhost:5432/mysetlist';
+/** The relay routes this host to its second PGlite. */
+export const EU_HOST = 'eu.localhost';
+const PGLITE_EU_URL = `postgres://mysetlist:mysetlist@${EU_HOST}:5432/mysetlist`;
 
 export async function startTestDatabase(log: (line: string) => void): Promise<TestDatabase> {
   const upstreamUrl = process.env.TEST_DATABASE_URL;
@@ -33,12 +38,14 @@ export async function startTestDatabase(log: (line: string) => void): Promise<Te
     }
     local = await startLocalDatabase({ upstreamUrl, log });
   } else {
-    local = await startLocalDatabase({ log });
+    local = await startLocalDatabase({ log, extraDatabases: [{ host: EU_HOST }] });
     await applyMigrations(local.pglite!);
+    await applyMigrations(local.extra[EU_HOST]!);
   }
   return {
     relayAddress: local.relayAddress,
     databaseUrl: upstreamUrl ?? PGLITE_URL,
+    databaseUrlEu: upstreamUrl ? '' : PGLITE_EU_URL,
     mode: upstreamUrl ? 'postgres' : 'pglite',
     close: () => local.close(),
   };

@@ -18,7 +18,13 @@ export function sql() {
 
 /** An artist with a catalogue, a venue and an upcoming show whose voting window is open now. */
 export async function createShow(
-  opts: { songs?: number; votingOpen?: boolean; status?: 'upcoming' | 'live' | 'completed' | 'cancelled' } = {},
+  opts: {
+    songs?: number;
+    votingOpen?: boolean;
+    status?: 'upcoming' | 'live' | 'completed' | 'cancelled';
+    /** Where the venue is (default: Berlin, without coordinates). */
+    venue?: { country: string; city?: string; timeZone?: string; longitude?: number };
+  } = {},
 ) {
   const db = testDb();
   const tag = crypto.randomUUID().slice(0, 8);
@@ -34,7 +40,14 @@ export async function createShow(
     .returning();
   const [venue] = await db
     .insert(schema.venues)
-    .values({ slug: `venue-${tag}`, name: `Venue ${tag}`, city: 'Berlin', country: 'DE', timeZone: 'Europe/Berlin' })
+    .values({
+      slug: `venue-${tag}`,
+      name: `Venue ${tag}`,
+      city: opts.venue?.city ?? 'Berlin',
+      country: opts.venue?.country ?? 'DE',
+      timeZone: opts.venue?.timeZone ?? 'Europe/Berlin',
+      longitude: opts.venue?.longitude ?? null,
+    })
     .returning();
   const now = Date.now();
   const open = opts.votingOpen ?? true;

@@ -20,7 +20,7 @@ import {
 } from 'drizzle-orm';
 import { NeonHttpDatabase, NeonHttpDriver } from 'drizzle-orm/neon-http';
 import { NeonDatabase, NeonDriver } from 'drizzle-orm/neon-serverless';
-import { type PgDatabase, PgDialect, withReplicas } from 'drizzle-orm/pg-core';
+import { type PgDatabase, PgDialect, type PgQueryResultHKT, withReplicas } from 'drizzle-orm/pg-core';
 import { type DatabaseGuard, guardPool, guardSql } from './guarded-pool';
 import { configureNeon } from './neon-config';
 import * as schema from './schema';
@@ -46,6 +46,11 @@ export type Schema = typeof schema;
 export type PrimaryDatabase = NeonDatabase<Schema>;
 /** A replica (or the primary) over SQL over HTTP: reads only; `transaction()` throws. */
 export type ReadDatabase = NeonHttpDatabase<Schema>;
+/**
+ * Either driver, for code that runs single statements on whichever database holds the rows (per-fan residency:
+ * the primary's pool, or the EU database over HTTP). `transaction()` throws on the HTTP one.
+ */
+export type AnyDatabase = PgDatabase<PgQueryResultHKT, Schema>;
 /**
  * drizzle's `PgWithReplicas<PrimaryDatabase>`, except that the replicas are what they are: HTTP databases.
  * The methods withReplicas sends to a replica (`ReplicaRouted`) have the same types on both drivers.

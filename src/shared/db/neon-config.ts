@@ -13,8 +13,8 @@ export type NeonLocalSettings = Pick<
 /** The driver settings for a relay at `relayAddress` (host:port, no scheme). */
 export function neonLocalConfig(relayAddress: string): NeonLocalSettings {
   return {
-    // The driver calls this with the connection string's host/port; the relay ignores ?address= and always
-    // dials its configured database, so any placeholder host in DATABASE_URL works.
+    // The driver calls this with the connection string's host/port; the relay dials its configured database for
+    // any host but those of its `extraDatabases` (the local EU database), so a placeholder host in DATABASE_URL works.
     wsProxy: (host: string, port: number | string): string => `${relayAddress}/v2?address=${host}:${port}`,
     // Plain ws:// and http:// to localhost; there is no TLS on the relay.
     useSecureWebSocket: false,

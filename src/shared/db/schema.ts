@@ -41,6 +41,11 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     displayName: text('display_name').notNull(),
     role: userRole('role').notNull().default('fan'),
+    /**
+     * `eu`: the fan's personal data (email, display name, password hash, sessions) is kept in the EU database
+     * (DATABASE_URL_EU, workers/api/src/residency), and this row in the primary is pseudonymous. Null: here.
+     */
+    homeRegion: text('home_region').$type<'eu'>(),
     /** Set when the account was deleted at the user's request: the row stays, anonymised, so tallies hold. */
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     createdAt: createdAt(),
@@ -171,6 +176,13 @@ export const shows = pgTable(
     locked: boolean('locked').notNull().default(false),
     ticketmasterId: text('ticketmaster_id'),
     setlistfmId: text('setlistfm_id'),
+    /**
+     * Where the show's live room runs (src/shared/regions/room-address.ts), decided at the room's first use and
+     * then kept: a room in another jurisdiction is another object. `room_placed_at` null: not decided yet.
+     */
+    roomJurisdiction: text('room_jurisdiction').$type<'eu'>(),
+    roomLocationHint: text('room_location_hint'),
+    roomPlacedAt: timestamp('room_placed_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

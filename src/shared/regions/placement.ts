@@ -29,6 +29,11 @@ const REGION_BY_COUNTRY: Record<string, DurableObjectLocationHint> = Object.from
   ),
 );
 
+/** Whether a country (ISO 3166-1 alpha-2) is in the EU or the rest of the EEA. */
+export function isEea(country: string | null | undefined): boolean {
+  return !!country && EEA.has(country.toUpperCase());
+}
+
 export interface RoomPlacement {
   /** 'eu' for venues in the EU/EEA: the room and its storage stay in the EU. */
   jurisdiction: 'eu' | null;

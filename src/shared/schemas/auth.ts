@@ -46,6 +46,11 @@ export const SignUpBody = z
     email: Email,
     password: Password,
     displayName: z.string().trim().min(1).max(60).optional(),
+    /**
+     * `eu`: keep my personal data in the EU database, where one is configured (also chosen for sign-ups from the
+     * EU/EEA). Ignored when there is none (docs/operations.md, "Regions and residency").
+     */
+    dataRegion: z.enum(['eu']).optional(),
   })
   .superRefine((body, ctx) => {
     if (passwordContainsEmail(body.password, body.email))

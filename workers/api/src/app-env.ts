@@ -4,11 +4,14 @@ import type { TraceContext } from '#shared/trace/context';
 import type { TraceHop } from '#shared/trace/spans';
 import type { RequestDatabase } from './middleware/database';
 import type { ReadLimit } from './middleware/rate-limit';
+import type { HomeRegion } from './residency/region';
 
 /** The authenticated caller, resolved once per request by the session middleware. */
 export interface Caller {
   user: Me;
   sessionId: string;
+  /** `eu`: the caller's account and sessions are in the EU database (workers/api/src/residency). */
+  homeRegion?: HomeRegion;
 }
 
 /** Hono's generic environment for this worker: `Env` comes from `wrangler types`. */

@@ -3,6 +3,7 @@ import { openHttpSql } from '#shared/db/client';
 import { createLogger, type Logger, parseLogLevel } from '#shared/log';
 import {
   type ActualSetlistUpdate,
+  inJurisdiction,
   ROOM_HEADERS,
   type RoomActor,
   type RoomRecheck,
@@ -132,7 +133,9 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     this.#durability = durabilityConfig(env);
     this.#sampleRate = parseSampleRate(env.TRACE_SAMPLE_RATE);
     this.#log = createLogger({ service: 'realtime', room: ctx.id.toString() }, { level: parseLogLevel(env.LOG_LEVEL) });
-    this.#shards = new ShardSet(fanoutConfig(env), env.ROOM_FANOUT, ctx.storage.sql, this.#log);
+    // The room's shards live in its jurisdiction (its id says which), where the api's live route also reaches them.
+    const fanout = inJurisdiction(env.ROOM_FANOUT, ctx.id.jurisdiction);
+    this.#shards = new ShardSet(fanoutConfig(env), fanout, ctx.storage.sql, this.#log);
     // Keep-alive pings are answered by the runtime itself, without waking a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }

@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import { errors } from '#shared/errors';
-import { showRoomStub } from '#shared/room-rpc';
+import { placedRoom } from '#shared/regions/room-address';
 import type { AppEnv } from '../app-env';
 import { recordAudit } from '../audit';
 import { discountAnomaly, restoreAnomaly } from './discounts';
@@ -16,7 +16,7 @@ export async function reviewAnomaly(c: Context<AppEnv>, id: string, decision: 'd
   if (!result) throw errors.notFound('anomaly');
   const votes = result.voteIds.length;
   await recordAudit(c, `vote_anomaly.${decision}`, { type: 'vote_anomaly', id }, { showId: result.showId, votes });
-  const room = await showRoomStub(c.env.SHOW_ROOM, result.showId).setDiscounted(
+  const room = await (await placedRoom(c.env, result.showId, () => c.var.database.primaryHttp)).setDiscounted(
     result.showId,
     result.voteIds,
     result.status === 'discounted',

@@ -1,16 +1,23 @@
 /** Accounts as sign-up and log-in need them. */
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Database } from '#shared/db/client';
+import type { Database, ReadDatabase } from '#shared/db/client';
 import { isUniqueViolation } from '#shared/db/errors';
 import { type User, userMfa, users } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import type { UserRole } from '#shared/schemas/auth';
+import { euEmailTaken } from '../residency/eu-accounts';
 
-/** 409 `email_taken` when the email has an account already. */
+/**
+ * 409 `email_taken` when the email has an account already, here or (`eu`: when one is configured) in the EU
+ * database (workers/api/src/residency).
+ */
 export async function createUser(
   db: Database,
   account: { email: string; passwordHash: string; displayName: string },
+  eu?: ReadDatabase | null,
 ): Promise<User> {
+  if (eu && (await euEmailTaken(eu, account.email)))
+    throw errors.conflict('email_taken', 'An account with this email already exists.');
   let user: User | undefined;
   try {
     [user] = await db.$primary.insert(users).values(account).returning();

@@ -6,7 +6,7 @@
 
 import type { CronTable } from '#shared/cron/run';
 import { CRONS } from '#shared/cron/schedule';
-import type { Database } from '#shared/db/client';
+import { type Database, openHttpDatabase } from '#shared/db/client';
 import type { Logger } from '#shared/log';
 import { evaluateAlerts } from '../alerts/job';
 import { detectAnomalies } from '../analytics/anomalies';
@@ -67,7 +67,16 @@ export const API_CRON_JOBS: CronTable<ApiCronContext> = {
     },
   ],
   [API.hourly]: [
-    { name: 'expired sessions', run: async ({ db }) => ({ removed: await deleteExpiredSessions(db) }) },
+    {
+      name: 'expired sessions',
+      run: async ({ db, env }) => ({
+        removed: await deleteExpiredSessions(db.$primary),
+        // EU fans' sessions are in the EU database of per-fan residency, when there is one.
+        ...(env.DATABASE_URL_EU
+          ? { removedEu: await deleteExpiredSessions(openHttpDatabase(env, { url: env.DATABASE_URL_EU })) }
+          : {}),
+      }),
+    },
     {
       name: 'old live-room joins',
       run: async ({ db, env }) => ({ removed: await pruneRoomJoins(db, Number(env.SESSION_TTL_DAYS) || 30) }),

@@ -14,7 +14,8 @@ import { eq, lt, sql } from 'drizzle-orm';
 import type { Database, ReadDatabase } from '#shared/db/client';
 import { liveRoomUsers, setlistSongs } from '#shared/db/schema';
 import type { Logger } from '#shared/log';
-import { type RoomResult, type SocketRevocation, showRoomStub } from '#shared/room-rpc';
+import { placedRoom } from '#shared/regions/room-address';
+import type { RoomResult, SocketRevocation } from '#shared/room-rpc';
 import { settleWithin } from '#shared/settle-within';
 import { DAY_MS } from '#shared/time';
 
@@ -53,7 +54,7 @@ export async function pruneRoomJoins(db: Database, olderThanDays: number): Promi
  * setlists the user added to). Returns how many sockets were closed; a room that fails is logged, not thrown.
  */
 export async function revokeRoomSockets(
-  env: Pick<Env, 'SHOW_ROOM'>,
+  env: Env,
   db: Database,
   log: Logger,
   revocation: SocketRevocation,
@@ -70,9 +71,10 @@ export async function revokeRoomSockets(
   const results = await Promise.allSettled(
     showIds.map((showId) =>
       settleWithin<RoomResult<{ closed: number }>>(
-        showRoomStub(env.SHOW_ROOM, showId).revokeSockets(showId, revocation) as Promise<
-          RoomResult<{ closed: number }>
-        >,
+        (async () =>
+          (await placedRoom(env, showId)).revokeSockets(showId, revocation) as Promise<
+            RoomResult<{ closed: number }>
+          >)(),
         ROOM_CALL_TIMEOUT_MS,
         'room revokeSockets',
       ),

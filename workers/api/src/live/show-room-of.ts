@@ -11,7 +11,8 @@ import { LRUCache } from 'lru-cache';
 import type { Database } from '#shared/db/client';
 import { shows } from '#shared/db/schema';
 import { errors } from '#shared/errors';
-import { type ShowRoomStub, showRoomStub } from '#shared/room-rpc';
+import { roomAddressOf } from '#shared/regions/room-address';
+import { type RoomAddress, type ShowRoomStub, showRoomStub } from '#shared/room-rpc';
 import type { AppEnv } from '../app-env';
 
 /** A show, once seen, is remembered for long: shows are not deleted while fans use them. */
@@ -30,10 +31,11 @@ async function showExists(db: Database, showId: string): Promise<boolean> {
 }
 
 /**
- * The stub of an existing show's room, or 404 `not_found`. If Postgres cannot answer, the request goes on to the
- * room, which checks the show itself: a database outage must not take the live rooms down with it.
+ * The address of an existing show's room (its jurisdiction and location hint, src/shared/regions/room-address.ts),
+ * or 404 `not_found`. If Postgres cannot answer, the request goes on to the room, which checks the show itself: a
+ * database outage must not take the live rooms down with it.
  */
-export async function showRoomOf(c: Context<AppEnv>, showId: string): Promise<ShowRoomStub> {
+export async function showRoomAddressOf(c: Context<AppEnv>, showId: string): Promise<RoomAddress> {
   let exists = known.get(showId);
   if (exists === undefined) {
     try {
@@ -45,5 +47,10 @@ export async function showRoomOf(c: Context<AppEnv>, showId: string): Promise<Sh
     }
   }
   if (!exists) throw errors.notFound('show');
-  return showRoomStub(c.env.SHOW_ROOM, showId);
+  return roomAddressOf(() => c.var.database.primaryHttp, showId, c.env);
+}
+
+/** The stub of an existing show's room, at its address; 404 `not_found` for an unknown show. */
+export async function showRoomOf(c: Context<AppEnv>, showId: string): Promise<ShowRoomStub> {
+  return showRoomStub(c.env.SHOW_ROOM, await showRoomAddressOf(c, showId));
 }

@@ -12,7 +12,7 @@
 import { and, asc, gt, gte, inArray, lte } from 'drizzle-orm';
 import type { Database } from '#shared/db/client';
 import { shows } from '#shared/db/schema';
-import { showRoomStub } from '#shared/room-rpc';
+import { placedRoom } from '#shared/regions/room-address';
 
 /** Rooms asked at once: each is one RPC and one or two HTTP SQL reads inside the room. */
 const CONCURRENCY = 6;
@@ -63,7 +63,7 @@ export async function recheckRooms(db: Database, env: Env, request: RecheckReque
       while (next < ids.length) {
         const showId = ids[next++]!;
         try {
-          const result = await showRoomStub(env.SHOW_ROOM, showId).recheck(showId);
+          const result = await (await placedRoom(env, showId)).recheck(showId);
           if (!result.ok) {
             outcome.failed.push(showId);
             continue;

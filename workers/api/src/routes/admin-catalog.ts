@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { ApiError, errors } from '#shared/errors';
-import { showRoomStub } from '#shared/room-rpc';
+import { placedRoom } from '#shared/regions/room-address';
 import {
   Artist,
   ArtistCreate,
@@ -271,7 +271,7 @@ export const adminCatalogRoutes = new OpenAPIHono<AppEnv>()
       if (body.status !== undefined || body.votingOpensAt !== undefined || body.votingClosesAt !== undefined) {
         try {
           unwrapRoom(
-            await showRoomStub(c.env.SHOW_ROOM, id).updateShowMeta(id, {
+            await (await placedRoom(c.env, id, () => c.var.database.primaryHttp)).updateShowMeta(id, {
               status: show.status,
               votingOpensAt: show.votingOpensAt.toISOString(),
               votingClosesAt: show.votingClosesAt.toISOString(),

@@ -9,6 +9,7 @@ import { forgetUserSessions } from '../auth/session-cache';
 import { toMe } from '../auth/sessions';
 import { setUserRole } from '../auth/users';
 import { route } from '../http/route';
+import { setEuRole } from '../residency/eu-accounts';
 
 const RoleBody = z.object({ role: UserRole }).meta({ id: 'RoleBody' });
 const AuditEntry = z
@@ -47,6 +48,9 @@ export const adminUserRoutes = new OpenAPIHono<AppEnv>()
       }
       const changed = await setUserRole(c.var.database.db, userId, role);
       if (!changed) throw errors.notFound('user');
+      // An EU fan's session lookup reads the role from the EU database (residency/eu-accounts.ts).
+      const eu = c.var.database.eu;
+      if (changed.user.homeRegion === 'eu' && eu) await setEuRole(eu, userId, role);
       // Cached sessions carry the role: this isolate's copies go now, other isolates' within SESSION_CACHE_SECONDS.
       forgetUserSessions(userId);
       await recordAudit(c, 'user.role_change', { type: 'user', id: userId }, { from: changed.before, to: role });

@@ -13,6 +13,8 @@ import { createSession, deleteSession, toMe } from '../auth/sessions';
 import { createUser, userForLogIn } from '../auth/users';
 import { route } from '../http/route';
 import { revokeRoomSockets } from '../live/room-sockets';
+import { createEuUser, euUserForLogIn } from '../residency/eu-accounts';
+import { signUpRegion } from '../residency/region';
 
 function startSession(c: Context<AppEnv>, token: string, expiresAt: Date): void {
   setCookie(c, SESSION_COOKIE, token, {
@@ -43,13 +45,14 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const body = c.req.valid('json');
       const db = c.var.database.db;
+      const country = (c.req.raw.cf as { country?: string } | undefined)?.country;
+      // Where the fan's personal data is kept (residency/region.ts): the EU database, or the primary.
+      const eu = signUpRegion(c.env, country, body.dataRegion) === 'eu' ? c.var.database.eu! : undefined;
       const passwordHash = await passwordWork(c.env).run(() => hashPassword(body.password));
-      const user = await createUser(db, {
-        email: body.email,
-        passwordHash,
-        displayName: body.displayName ?? body.email.split('@')[0]!,
-      });
-      const { token, expiresAt } = await createSession(db, user.id, Number(c.env.SESSION_TTL_DAYS), clientMeta(c));
+      const account = { email: body.email, passwordHash, displayName: body.displayName ?? body.email.split('@')[0]! };
+      const user = eu ? await createEuUser(db, eu, account) : await createUser(db, account, c.var.database.eu);
+      const ttlDays = Number(c.env.SESSION_TTL_DAYS);
+      const { token, expiresAt } = await createSession(db, user.id, ttlDays, clientMeta(c), eu);
       startSession(c, token, expiresAt);
       c.var.log.info('user signed up', { userId: user.id });
       return c.json({ user: toMe(user), token, expiresAt: expiresAt.toISOString() }, 201);
@@ -69,8 +72,11 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const body = c.req.valid('json');
       const db = c.var.database.db;
-      const row = await userForLogIn(db, body.email);
+      const eu = c.var.database.eu;
+      // An EU fan's email is only in the EU database (residency/eu-accounts.ts).
+      const row = (await userForLogIn(db, body.email)) ?? (eu ? await euUserForLogIn(db, eu, body.email) : undefined);
       const user = row?.user;
+      const euAccount = user?.homeRegion === 'eu' && eu ? eu : undefined;
       const ip = c.req.header('CF-Connecting-IP');
       const attempt = await reserveLoginAttempt(c.env, body.email, ip);
       const ok = await passwordWork(c.env).run(async () =>
@@ -87,7 +93,8 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
         if (!(await verifySecondFactor(db, c.env, user.id, body))) throw mfaErrors.invalidCode();
       }
       await attempt.succeeded();
-      const { token, expiresAt } = await createSession(db, user.id, Number(c.env.SESSION_TTL_DAYS), clientMeta(c));
+      const ttlDays = Number(c.env.SESSION_TTL_DAYS);
+      const { token, expiresAt } = await createSession(db, user.id, ttlDays, clientMeta(c), euAccount);
       startSession(c, token, expiresAt);
       return c.json({ user: toMe(user), token, expiresAt: expiresAt.toISOString() }, 200);
     },
@@ -103,7 +110,11 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const caller = c.var.caller!;
-      await deleteSession(c.var.database.db, caller.sessionId);
+      await deleteSession(
+        c.var.database.db,
+        caller.sessionId,
+        caller.homeRegion === 'eu' ? c.var.database.eu : undefined,
+      );
       await revokeRoomSockets(c.env, c.var.database.db, c.var.log, {
         userId: caller.user.id,
         sessionIds: [caller.sessionId],

@@ -8,7 +8,7 @@ import { isFlagOn } from '../flags/reader';
 import { errorResponses } from '../http/openapi';
 import { route } from '../http/route';
 import { recordRoomJoin } from '../live/room-sockets';
-import { showRoomOf } from '../live/show-room-of';
+import { showRoomAddressOf } from '../live/show-room-of';
 import { socketOriginAllowed } from '../live/socket-origin';
 
 const ShowIdParam = z.object({ showId: z.uuid() });
@@ -77,7 +77,7 @@ export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c)
   const headers = new Headers(c.req.raw.headers);
   for (const name of Object.values(ROOM_HEADERS)) headers.delete(name);
   // Before anything else: an unknown show is a 404 that never wakes a room.
-  await showRoomOf(c, showId);
+  const room = await showRoomAddressOf(c, showId);
   const caller = c.var.caller;
   if (caller) {
     headers.set(ROOM_HEADERS.userId, caller.user.id);
@@ -92,7 +92,7 @@ export const liveRoutes = new OpenAPIHono<AppEnv>().openapi(liveRoute, async (c)
   headers.set(ROOM_HEADERS.requestId, c.var.requestId);
   const networkId = await requestNetworkId(c);
   if (networkId) headers.set(ROOM_HEADERS.networkId, networkId);
-  return placeLiveSocket({ room: c.env.SHOW_ROOM, fanout: c.env.ROOM_FANOUT }, showId, (shard) => {
+  return placeLiveSocket({ room: c.env.SHOW_ROOM, fanout: c.env.ROOM_FANOUT }, room, (shard) => {
     const upgrade = new Headers(headers);
     if (shard !== null) upgrade.set(ROOM_HEADERS.shard, String(shard));
     return new Request(c.req.url, { headers: upgrade });

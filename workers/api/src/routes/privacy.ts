@@ -13,6 +13,8 @@ import { route } from '../http/route';
 import { revokeRoomSockets, showsWithSongsAddedBy } from '../live/room-sockets';
 import { eraseUser } from '../privacy/erase';
 import { exportUserData } from '../privacy/export';
+import { eraseEuUser, euExportParts } from '../residency/eu-accounts';
+import { callerEuDatabase, personalDatabase } from '../residency/personal-database';
 
 /** GDPR/CCPA: a copy of all my data, and deletion of my account (confirmed by password and second factor). */
 export const privacyRoutes = new OpenAPIHono<AppEnv>()
@@ -26,7 +28,11 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       response: [200, 'My data.', DataExport],
     }),
     async (c) => {
-      const data = await exportUserData(c.var.database.db, c.var.caller!.user.id);
+      const caller = c.var.caller!;
+      const data = await exportUserData(c.var.database.db, caller.user.id);
+      // An EU fan's profile and sessions are in the EU database; the primary has only the pseudonymous row.
+      const eu = callerEuDatabase(c);
+      if (eu) Object.assign(data, await euExportParts(eu, caller.user.id));
       c.header('Content-Disposition', `attachment; filename="mysetlist-export-${data.profile.id}.json"`);
       c.header('Cache-Control', 'no-store');
       return c.json(data, 200);
@@ -47,7 +53,8 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       const body = c.req.valid('json');
       const db = c.var.database.db;
       const caller = c.var.caller!;
-      const storedHash = await passwordHashOf(db, caller.user.id);
+      const eu = callerEuDatabase(c);
+      const storedHash = await passwordHashOf(personalDatabase(c), caller.user.id);
       if (!storedHash || !(await passwordWork(c.env).run(() => verifyPassword(body.password, storedHash))))
         throw errors.invalidCredentials();
       if ((await mfaState(db, caller.user.id)) === 'enabled') {
@@ -61,6 +68,8 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       // Read before the erasure, which unlinks the songs the user added.
       const addedTo = await showsWithSongsAddedBy(db, caller.user.id);
       await eraseUser(db, caller.user.id);
+      // After the primary: if this fails, the EU session still works and the fan can repeat the request.
+      if (eu) await eraseEuUser(eu, caller.user.id);
       // Every socket of the user closes, and each room forgets who added which song, as Postgres just did.
       await revokeRoomSockets(c.env, db, c.var.log, { userId: caller.user.id, accountDeleted: true }, addedTo);
       deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });

@@ -13,6 +13,7 @@ import { passwordWork } from '../auth/password-work';
 import { SESSION_COOKIE } from '../auth/session-token';
 import { route } from '../http/route';
 import { revokeRoomSockets } from '../live/room-sockets';
+import { callerEuDatabase, personalDatabase } from '../residency/personal-database';
 
 export const sessionRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
@@ -26,7 +27,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const caller = c.var.caller!;
-      return c.json(await listSessions(c.var.database.db, caller.user.id, caller.sessionId), 200);
+      return c.json(await listSessions(personalDatabase(c), caller.user.id, caller.sessionId), 200);
     },
   )
   .openapi(
@@ -44,7 +45,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
       const { id } = c.req.valid('param');
       const caller = c.var.caller!;
       // Another user's session is indistinguishable from one that does not exist.
-      if (!(await revokeSession(c.var.database.db, caller.user.id, id))) throw errors.notFound('session');
+      if (!(await revokeSession(personalDatabase(c), caller.user.id, id))) throw errors.notFound('session');
       await revokeRoomSockets(c.env, c.var.database.db, c.var.log, { userId: caller.user.id, sessionIds: [id] });
       if (id === caller.sessionId) deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
       return c.body(null, 204);
@@ -65,7 +66,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
       const includeCurrent = c.req.valid('query').includeCurrent === 'true';
       const caller = c.var.caller!;
       const revoked = await revokeSessions(
-        c.var.database.db,
+        personalDatabase(c),
         caller.user.id,
         includeCurrent ? undefined : caller.sessionId,
       );
@@ -99,14 +100,20 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>()
         .object({ newPassword: passwordFor(caller.user.email) })
         .safeParse({ newPassword: body.newPassword });
       if (!policy.success) throw errors.validation(policy.error);
-      const storedHash = await passwordHashOf(c.var.database.db, caller.user.id);
+      const storedHash = await passwordHashOf(personalDatabase(c), caller.user.id);
       const attempt = await reserveReauthAttempt(c.env, caller.user.id, 'password');
       if (!storedHash || !(await passwordWork(c.env).run(() => verifyPassword(body.currentPassword, storedHash)))) {
         throw new ApiError(401, 'invalid_credentials', 'The current password is wrong.');
       }
       await attempt.succeeded();
       const passwordHash = await passwordWork(c.env).run(() => hashPassword(body.newPassword));
-      const revoked = await changePassword(c.var.database.db, caller.user.id, passwordHash, caller.sessionId);
+      const revoked = await changePassword(
+        c.var.database.db,
+        caller.user.id,
+        passwordHash,
+        caller.sessionId,
+        callerEuDatabase(c),
+      );
       await revokeRoomSockets(c.env, c.var.database.db, c.var.log, { userId: caller.user.id, sessionIds: revoked });
       await recordAudit(
         c,

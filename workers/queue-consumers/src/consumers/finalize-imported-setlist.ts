@@ -2,7 +2,7 @@ import type { PrimaryDatabase } from '#shared/db/client';
 import { ApiError } from '#shared/errors';
 import type { SetlistHooks } from '#shared/ingest/actual-setlist';
 import { enqueueSetlistPublished } from '#shared/notifications/enqueue';
-import { showRoomStub } from '#shared/room-rpc';
+import { placedRoom } from '#shared/regions/room-address';
 import { finalizeShow, settleTimeoutMs } from '#shared/scoring/finalize';
 import type { ConsumerDeps } from './retry-policy';
 
@@ -21,8 +21,8 @@ export const finalizeImportedSetlist = (env: Env, db: PrimaryDatabase, deps: Con
       const outcome = await finalizeShow(
         {
           db,
-          tellRoom: (id, update) => showRoomStub(env.SHOW_ROOM, id).syncActualSetlist(id, update),
-          settleRoom: (id, request) => showRoomStub(env.SHOW_ROOM, id).settleVotes(id, request),
+          tellRoom: async (id, update) => (await placedRoom(env, id)).syncActualSetlist(id, update),
+          settleRoom: async (id, request) => (await placedRoom(env, id)).settleVotes(id, request),
           settleTimeoutMs: settleTimeoutMs(env.FINALIZE_SETTLE_SECONDS),
         },
         showId,

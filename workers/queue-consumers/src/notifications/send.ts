@@ -223,6 +223,9 @@ async function deliver(d: Claimed, devices: Device[], deps: SendDeps): Promise<T
 
   if (d.channel === 'email') {
     if (!config.email || !config.unsubscribeKey) return skipped('email is not configured');
+    // An EU fan's address is in the EU database (docs/operations.md, "Regions and residency"); the primary has a
+    // pseudonymous `.invalid` one, which no mail should go to.
+    if (d.email.endsWith('.invalid')) return skipped('no email address in this region');
     const token = await signUnsubscribeToken(config.unsubscribeKey, { u: d.userId, k: d.kind, c: 'email' });
     const unsubscribe = `${config.apiOrigin}/v1/unsubscribe?token=${token}`;
     const rendered = renderEmail(d.kind, d.data, recipient, { open: openUrl, unsubscribe });

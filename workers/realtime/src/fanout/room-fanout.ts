@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createLogger, type Logger, parseLogLevel } from '#shared/log';
-import { ROOM_HEADERS, type RoomResult, type SocketRevocation, showRoomStub } from '#shared/room-rpc';
+import { inJurisdiction, ROOM_HEADERS, type RoomResult, type SocketRevocation, showRoomStub } from '#shared/room-rpc';
 import { ackError, send } from '../room/messages';
 import { SocketRateLimiter } from '../room/socket-rate-limiter';
 import { readClientFrame } from '../socket/client-frame';
@@ -67,7 +67,12 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
   }
 
   #room(): RoomStub {
-    return showRoomStub(this.env.SHOW_ROOM, this.#showId!) as unknown as RoomStub;
+    // A shard lives in its room's jurisdiction (the room and the api place it there), so its own id says where the
+    // room is.
+    return showRoomStub(
+      inJurisdiction(this.env.SHOW_ROOM, this.ctx.id.jurisdiction),
+      this.#showId!,
+    ) as unknown as RoomStub;
   }
 
   /** The shard's copy of the room; a fresh instance (first socket, or after eviction) syncs it from the room. */

@@ -45,6 +45,18 @@ export class RequestDatabase {
     return this.#primaryHttp;
   }
 
+  #eu: ReadDatabase | undefined;
+
+  /**
+   * The EU database of per-fan residency (DATABASE_URL_EU) over SQL over HTTP, or null when none is configured:
+   * EU fans' accounts and sessions (workers/api/src/residency). One statement per round trip.
+   */
+  get eu(): ReadDatabase | null {
+    if (!this.env.DATABASE_URL_EU) return null;
+    this.#eu ??= openHttpDatabase(this.env, { url: this.env.DATABASE_URL_EU, guard: databaseBreaker(this.env) });
+    return this.#eu;
+  }
+
   get opened(): boolean {
     return this.#handle !== undefined;
   }

@@ -23,6 +23,7 @@ export function sessionToken(
 export function callerLookup(c: Context<AppEnv>): CallerLookup {
   return {
     primaryHttp: c.var.database.primaryHttp,
+    eu: c.var.database.eu,
     env: c.env,
     later: (work) => {
       const settled = work.then(

@@ -1,0 +1,245 @@
+/**
+ * Per-fan residency (workers/api/src/residency): an EU fan's email, display name, password hash and sessions are
+ * in the EU database (locally a second PGlite behind the same relay, DATABASE_URL_EU), and the primary keeps only
+ * the pseudonymous row under the same id. Everything through the real api worker, the relay and both databases.
+ */
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { CRONS } from '#shared/cron/schedule';
+import { openDatabase, openHttpSql } from '#shared/db/client';
+import { createLogger } from '#shared/log';
+import { enqueueShowAnnounced } from '#shared/notifications/enqueue';
+import { API_CRON_JOBS } from '../src/cron/jobs';
+import { deliveriesOf, providerRequests } from './notification-support';
+import { api, createShow, errorOf, eventually, showWithSong, signUp, sql, testDb, uniqueEmail } from './support';
+
+const euSql = () => openHttpSql({ ...env, DATABASE_URL: env.DATABASE_URL_EU });
+const PASSWORD = 'correct horse battery';
+
+async function signUpEu(body: Record<string, unknown> = {}, init: RequestInit = {}) {
+  const email = uniqueEmail('eu-fan');
+  const res = await api('/v1/auth/signup', {
+    method: 'POST',
+    body: JSON.stringify({ email, password: PASSWORD, displayName: 'Ana from Lisbon', ...body }),
+    ...init,
+  });
+  expect(res.status).toBe(201);
+  const created = (await res.json()) as { user: { id: string; email: string; displayName: string }; token: string };
+  // Asked for the EU: the session is an EU one (its token says so), kept in the EU database.
+  if (body.dataRegion === 'eu') expect(created.token.startsWith('eu.')).toBe(true);
+  return { ...created, email };
+}
+
+async function whereIs(email: string, userId: string) {
+  const [primaryByEmail, primaryRow, primarySessions, euUsers, euSessions] = await Promise.all([
+    sql().query('select id from users where email = $1', [email]),
+    sql().query('select email, display_name, password_hash, home_region, deleted_at from users where id = $1', [
+      userId,
+    ]),
+    sql().query('select id from sessions where user_id = $1', [userId]),
+    euSql().query('select id, email, display_name, home_region from users where email = $1', [email]),
+    euSql().query('select id, ip from sessions where user_id = $1', [userId]),
+  ]);
+  return { primaryByEmail, primaryRow: primaryRow[0], primarySessions, euUsers, euSessions };
+}
+
+describe.skipIf(!env.DATABASE_URL_EU)('per-fan EU residency', () => {
+  it("keeps an EU fan's email, name, password hash and sessions in the EU database, and none of it in the primary", async () => {
+    const fan = await signUpEu({ dataRegion: 'eu' }, { headers: { 'CF-Connecting-IP': '192.0.2.7' } });
+    expect(fan.user.email).toBe(fan.email);
+    expect(fan.token.startsWith('eu.')).toBe(true);
+
+    const at = await whereIs(fan.email, fan.user.id);
+    expect(at.euUsers).toEqual([
+      { id: fan.user.id, email: fan.email, display_name: 'Ana from Lisbon', home_region: 'eu' },
+    ]);
+    expect(at.euSessions).toEqual([{ id: expect.any(String), ip: '192.0.2.7' }]);
+    expect(at.primaryByEmail).toEqual([]);
+    expect(at.primarySessions).toEqual([]);
+    expect(at.primaryRow).toEqual({
+      email: `${fan.user.id}@eu.residency.invalid`,
+      display_name: `Fan ${fan.user.id.slice(0, 8)}`,
+      password_hash: '!',
+      home_region: 'eu',
+      deleted_at: null,
+    });
+    const leaked = await sql().query(
+      "select count(*)::int as n from users where email = $1 or display_name = 'Ana from Lisbon'",
+      [fan.email],
+    );
+    expect(leaked).toEqual([{ n: 0 }]);
+  });
+
+  it('a sign-up from an EU/EEA country is an EU fan without asking', async () => {
+    const fan = await signUpEu({}, { cf: { country: 'PT' } } as RequestInit);
+    expect(fan.token.startsWith('eu.')).toBe(true);
+    expect((await whereIs(fan.email, fan.user.id)).primaryByEmail).toEqual([]);
+  });
+
+  it('an EU fan signs in, and the session lookup, /me and log-out follow them to the EU database', async () => {
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    const me = await api('/v1/me', { token: fan.token });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ id: fan.user.id, email: fan.email, displayName: 'Ana from Lisbon' });
+
+    const login = await api('/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: fan.email, password: PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const session = (await login.json()) as { token: string; user: { id: string; email: string } };
+    expect(session.user).toMatchObject({ id: fan.user.id, email: fan.email });
+    expect(session.token.startsWith('eu.')).toBe(true);
+    expect((await whereIs(fan.email, fan.user.id)).euSessions).toHaveLength(2);
+
+    const wrong = await api('/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: fan.email, password: 'not the password' }),
+    });
+    expect(wrong.status).toBe(401);
+
+    expect((await api('/v1/auth/logout', { method: 'POST', token: session.token })).status).toBe(204);
+    expect((await api('/v1/me', { token: session.token })).status).toBe(401);
+    expect((await whereIs(fan.email, fan.user.id)).euSessions).toHaveLength(1);
+    expect((await api('/v1/me', { token: fan.token })).status).toBe(200);
+  });
+
+  it('one email, one account: taken in either database is 409 in the other', async () => {
+    const eu = await signUpEu({ dataRegion: 'eu' });
+    const again = await api('/v1/auth/signup', {
+      method: 'POST',
+      body: JSON.stringify({ email: eu.email, password: PASSWORD }),
+    });
+    expect(again.status).toBe(409);
+    expect((await errorOf(again)).code).toBe('email_taken');
+
+    const here = await signUp();
+    const there = await api('/v1/auth/signup', {
+      method: 'POST',
+      body: JSON.stringify({ email: here.user.email, password: PASSWORD, dataRegion: 'eu' }),
+    });
+    expect(there.status).toBe(409);
+    expect(await euSql().query('select id from users where email = $1', [here.user.email])).toEqual([]);
+  });
+
+  it('a fan outside the EU stays in the primary', async () => {
+    const fan = await signUp();
+    expect(fan.token.startsWith('eu.')).toBe(false);
+    const at = await whereIs(fan.user.email, fan.user.id);
+    expect(at.primaryByEmail).toEqual([{ id: fan.user.id }]);
+    expect(at.primarySessions).toHaveLength(1);
+    expect(at.euUsers).toEqual([]);
+  });
+
+  it('an EU fan votes like anyone: the votes reference the pseudonymous id in the primary', async () => {
+    const { show, setlistSongId } = await showWithSong();
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    const res = await api(`/v1/shows/${show.id}/votes`, {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it("an EU fan's export has their profile and sessions from the EU database", async () => {
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    expect((await whereIs(fan.email, fan.user.id)).primaryByEmail).toEqual([]);
+    const res = await api('/v1/me/export', { token: fan.token });
+    expect(res.status).toBe(200);
+    const data = (await res.json()) as { profile: { email: string; displayName: string }; sessions: unknown[] };
+    expect(data.profile).toMatchObject({ email: fan.email, displayName: 'Ana from Lisbon' });
+    expect(data.sessions).toHaveLength(1);
+  });
+
+  it("erasing an EU fan's account removes it from the EU database and anonymises the primary's row", async () => {
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    expect((await whereIs(fan.email, fan.user.id)).euUsers).toHaveLength(1);
+    const wrong = await api('/v1/me', {
+      method: 'DELETE',
+      token: fan.token,
+      body: JSON.stringify({ password: 'nope' }),
+    });
+    expect(wrong.status).toBe(401);
+    const res = await api('/v1/me', {
+      method: 'DELETE',
+      token: fan.token,
+      body: JSON.stringify({ password: PASSWORD }),
+    });
+    expect(res.status).toBe(204);
+    const at = await whereIs(fan.email, fan.user.id);
+    expect(at.euUsers).toEqual([]);
+    expect(at.euSessions).toEqual([]);
+    expect(at.primaryRow).toMatchObject({
+      email: `deleted-${fan.user.id}@deleted.invalid`,
+      deleted_at: expect.anything(),
+    });
+    expect((await api('/v1/me', { token: fan.token })).status).toBe(401);
+  });
+
+  it("no email goes to an EU fan's pseudonymous address in the primary: the delivery is recorded as skipped", async () => {
+    const { artist, show } = await createShow();
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    expect((await api(`/v1/me/follows/${artist.id}`, { method: 'PUT', token: fan.token })).status).toBeLessThan(300);
+    const { eventId } = await enqueueShowAnnounced(testDb(), env.NOTIFICATIONS, show.id);
+    const email = await eventually(async () => {
+      const row = (await deliveriesOf(eventId)).find((r) => r.user_id === fan.user.id && r.channel === 'email');
+      return row && !['queued', 'sending', 'retrying'].includes(row.status) ? row : undefined;
+    }, 20_000);
+    expect(email).toMatchObject({ status: 'skipped', last_error: 'no email address in this region' });
+    expect(await providerRequests('email', fan.user.id)).toEqual([]);
+  });
+
+  it("an EU fan's own sessions and password change are in the EU database", async () => {
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    const login = await api('/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: fan.email, password: PASSWORD }),
+    });
+    const other = (await login.json()) as { token: string };
+    const list = await api('/v1/me/sessions', { token: fan.token });
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(2);
+
+    const changed = await api('/v1/me/password', {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ currentPassword: PASSWORD, newPassword: 'a brand new passphrase' }),
+    });
+    expect(changed.status).toBe(204);
+    expect((await api('/v1/me', { token: other.token })).status).toBe(401);
+    expect((await whereIs(fan.email, fan.user.id)).euSessions).toHaveLength(1);
+    const relogin = await api('/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: fan.email, password: 'a brand new passphrase' }),
+    });
+    expect(relogin.status).toBe(200);
+    expect((await whereIs(fan.email, fan.user.id)).primaryRow).toMatchObject({ password_hash: '!' });
+
+    const revoked = await api('/v1/me/sessions?includeCurrent=true', { method: 'DELETE', token: fan.token });
+    expect(await revoked.json()).toEqual({ revoked: 2 });
+    expect((await whereIs(fan.email, fan.user.id)).euSessions).toEqual([]);
+  });
+
+  it('the hourly cron removes expired sessions from the EU database too', async () => {
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    await euSql().query("update sessions set expires_at = now() - interval '1 minute' where user_id = $1", [
+      fan.user.id,
+    ]);
+    const job = API_CRON_JOBS[CRONS['mysetlist-api'].hourly]!.find((j) => j.name === 'expired sessions')!;
+    const handle = openDatabase(env);
+    try {
+      const log = createLogger({ service: 'test' }, { level: 'error' });
+      const result = await job.run({ db: handle.db, env, log, scheduledTime: new Date(), fetch });
+      expect(result).toMatchObject({ removedEu: expect.any(Number) });
+    } finally {
+      await handle.close();
+    }
+    expect((await whereIs(fan.email, fan.user.id)).euSessions).toEqual([]);
+  });
+
+  it('an EU-looking token that is not a session is 401, never a 5xx', async () => {
+    expect((await api('/v1/me', { token: `eu.${'x'.repeat(43)}` })).status).toBe(401);
+    expect((await api('/v1/me', { token: 'eu.short' })).status).toBe(401);
+  });
+});
