@@ -3,6 +3,7 @@
  * during a deploy; producers always write the newest version.
  */
 import { z } from 'zod';
+import { IsoDateTime } from './common';
 
 const EventBase = z.object({
   v: z.literal(1),
@@ -11,7 +12,7 @@ const EventBase = z.object({
   showId: z.uuid(),
   /** The room's event sequence for this show: strictly increasing, so newer state always wins. */
   seq: z.number().int().min(1),
-  at: z.iso.datetime({ offset: true }),
+  at: IsoDateTime,
   /** The W3C trace id of the vote (32 hex digits; a request id in events written before traces existed). */
   traceId: z.string().max(100).optional(),
   /**
@@ -100,7 +101,7 @@ export const AnalyticsEvent = z.object({
   v: z.literal(1),
   eventId: z.uuid(),
   kind: z.string().min(1).max(64),
-  at: z.iso.datetime({ offset: true }),
+  at: IsoDateTime,
   userId: z.uuid().nullable().optional(),
   showId: z.uuid().nullable().optional(),
   data: z.record(z.string(), z.unknown()).optional(),

@@ -5,6 +5,7 @@
  * and exported as OpenTelemetry spans when an OTLP endpoint is configured (otlp.ts).
  */
 import { z } from 'zod';
+import { IsoDateTime } from '../schemas/common';
 
 export const TraceHop = z.object({
   traceId: z.string().regex(/^[0-9a-f]{32}$/),
@@ -17,7 +18,7 @@ export const TraceHop = z.object({
   service: z.string().max(64),
   /** What the hop was: `POST /v1/shows/{showId}/votes`, `room.vote`, `queue vote-events`, `postgres …`. */
   name: z.string().max(200),
-  startedAt: z.iso.datetime({ offset: true }),
+  startedAt: IsoDateTime,
   durationMs: z.number().min(0),
   /** A few small attributes (status, queue, show id, SQL fingerprint). */
   attrs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
