@@ -5,6 +5,7 @@
  * and exported as OpenTelemetry spans when an OTLP endpoint is configured (otlp.ts).
  */
 import { z } from 'zod';
+import { unnestParams } from '../db/unnest';
 import { IsoDateTime } from '../schemas/common';
 
 export const TraceHop = z.object({
@@ -48,14 +49,14 @@ select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
 on conflict (trace_id, span_id) do nothing`;
 
 export function insertTraceHopsParams(hops: TraceHop[]): unknown[] {
-  return [
-    hops.map((h) => h.traceId),
-    hops.map((h) => h.spanId),
-    hops.map((h) => h.parentSpanId),
-    hops.map((h) => h.service),
-    hops.map((h) => h.name),
-    hops.map((h) => h.startedAt),
-    hops.map((h) => h.durationMs),
-    hops.map((h) => JSON.stringify(h.attrs)),
-  ];
+  return unnestParams(hops, [
+    'traceId',
+    'spanId',
+    'parentSpanId',
+    'service',
+    'name',
+    'startedAt',
+    'durationMs',
+    (h) => JSON.stringify(h.attrs),
+  ]);
 }
