@@ -16,10 +16,10 @@
  * updated_at) as it was.
  */
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
-import { artists, type Import, imports, notificationEvents, shows, songs, venues } from '../db/schema';
-import { isAnnounceable, notificationEventRow } from '../notifications/trigger';
-import type { ImportCreate, ImportProgress, ImportStep } from '../schemas/ingest';
-import { slugify } from '../slug';
+import { artists, type Import, imports, notificationEvents, shows, songs, venues } from '#shared/db/schema';
+import { isAnnounceable, notificationEventRow } from '#shared/notifications/trigger';
+import type { ImportCreate, ImportProgress, ImportStep } from '#shared/schemas/ingest';
+import { slugify } from '#shared/slug';
 import { type CatalogueSong, catalogueSongs } from './catalog-filter';
 import type { IngestContext, IngestDb } from './context';
 import { normaliseTitle, zonedTimeToUtc } from './text';
@@ -415,15 +415,8 @@ async function upsertVenues(
   const unique = [...new Map(list.map((v) => [v.id, v])).values()];
   const ids = new Map<string, string>();
   if (unique.length === 0) return { ids, inserted: 0 };
-  const existing = await tx
-    .select()
-    .from(venues)
-    .where(
-      inArray(
-        venues.ticketmasterId,
-        unique.map((v) => v.id),
-      ),
-    );
+  const ticketmasterIds = unique.map((v) => v.id);
+  const existing = await tx.select().from(venues).where(inArray(venues.ticketmasterId, ticketmasterIds));
   const known = new Map(existing.map((v) => [v.ticketmasterId!, v]));
   let inserted = 0;
   for (const v of unique) {
@@ -469,15 +462,8 @@ async function upsertShows(
 ) {
   const result = { inserted: 0, updated: 0, unchanged: 0, announce: [] as string[] };
   if (events.length === 0) return result;
-  const existing = await tx
-    .select()
-    .from(shows)
-    .where(
-      inArray(
-        shows.ticketmasterId,
-        events.map((e) => e.id),
-      ),
-    );
+  const ticketmasterIds = events.map((e) => e.id);
+  const existing = await tx.select().from(shows).where(inArray(shows.ticketmasterId, ticketmasterIds));
   const known = new Map(existing.map((s) => [s.ticketmasterId!, s]));
   for (const event of events) {
     const startsAt = eventStart(event);

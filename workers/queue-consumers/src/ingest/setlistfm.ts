@@ -14,12 +14,10 @@ const SetlistfmArtist = z.object({
 });
 export type SetlistfmArtist = z.infer<typeof SetlistfmArtist>;
 
-const ArtistSearch = z.object({
-  artist: z.array(SetlistfmArtist).default([]),
-  total: z.number().int(),
-  page: z.number().int(),
-  itemsPerPage: z.number().int(),
-});
+/** The paging fields every search answer carries beside its items. */
+const SearchPaging = { total: z.number().int(), page: z.number().int(), itemsPerPage: z.number().int() };
+
+const ArtistSearch = z.object({ artist: z.array(SetlistfmArtist).default([]), ...SearchPaging });
 
 const Song = z.object({
   name: z.string(),
@@ -65,12 +63,7 @@ const SetlistObject = z.object({
 export const Setlist = z.preprocess(wrapBareSets, SetlistObject);
 export type Setlist = z.infer<typeof SetlistObject>;
 
-const SetlistSearch = z.object({
-  setlist: z.array(Setlist).default([]),
-  total: z.number().int(),
-  page: z.number().int(),
-  itemsPerPage: z.number().int(),
-});
+const SetlistSearch = z.object({ setlist: z.array(Setlist).default([]), ...SearchPaging });
 
 export class SetlistfmClient {
   constructor(
