@@ -20,6 +20,7 @@ import { artists, type Import, imports, notificationEvents, shows, songs, venues
 import { isAnnounceable, notificationEventRow } from '#shared/notifications/trigger';
 import type { ImportCreate, ImportProgress, ImportStep } from '#shared/schemas/ingest';
 import { slugify } from '#shared/slug';
+import { DAY_MS } from '#shared/time';
 import { type CatalogueSong, catalogueSongs } from './catalog-filter';
 import type { IngestContext, IngestDb } from './context';
 import { normaliseTitle, zonedTimeToUtc } from './text';
@@ -27,7 +28,6 @@ import type { TicketmasterEvent, TicketmasterVenue } from './ticketmaster';
 
 /** Voting on an imported show opens this long before it starts (as for shows created by hand) and closes at the start. */
 const VOTING_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 type Tx = Parameters<Parameters<IngestDb['transaction']>[0]>[0];
 type StoredProgress = ImportProgress & { steps?: string[] };
@@ -212,6 +212,17 @@ async function importArtist(ctx: IngestContext, row: Import) {
   return artist;
 }
 
+type PageCounts = { inserted: number; updated: number; unchanged: number };
+
+/** A phase's counters after one more page that wrote `result`. */
+const countPage = <C extends PageCounts & { pages: number }>(counts: C, result: PageCounts): C => ({
+  ...counts,
+  pages: counts.pages + 1,
+  inserted: counts.inserted + result.inserted,
+  updated: counts.updated + result.updated,
+  unchanged: counts.unchanged + result.unchanged,
+});
+
 const emptyCounts = () => ({
   done: false,
   pages: 0,
@@ -253,15 +264,7 @@ export async function runCatalogStep(ctx: IngestContext, importId: string, offse
     if (progress.steps?.includes(stepKey)) return false;
     const counts = { ...(progress.catalog ?? emptyCounts()) };
     const result = await upsertSongs(tx, artist.id, candidates);
-    progress.catalog = {
-      ...counts,
-      pages: counts.pages + 1,
-      inserted: counts.inserted + result.inserted,
-      updated: counts.updated + result.updated,
-      unchanged: counts.unchanged + result.unchanged,
-      done: page.nextOffset === null,
-      next: page.nextOffset,
-    };
+    progress.catalog = { ...countPage(counts, result), done: page.nextOffset === null, next: page.nextOffset };
     await saveProgress(tx, current, progress, stepKey);
     return true;
   });
@@ -374,10 +377,7 @@ export async function runShowsStep(ctx: IngestContext, importId: string, pageNum
         .values(result.announce.map((showId) => notificationEventRow({ kind: 'show_announced', showId })))
         .onConflictDoNothing();
     progress.shows = {
-      pages: counts.pages + 1,
-      inserted: counts.inserted + result.inserted,
-      updated: counts.updated + result.updated,
-      unchanged: counts.unchanged + result.unchanged,
+      ...countPage(counts, result),
       venuesInserted: counts.venuesInserted + venueIds.inserted,
       done: page.nextPage === null,
       next: page.nextPage,
