@@ -40,21 +40,11 @@ export type EventTrace = Pick<z.infer<typeof EventBase>, 'traceId' | 'traceparen
  */
 const NetworkId = z.string().regex(/^[0-9a-f]{16}$/);
 
-export const VoteCast = EventBase.extend({
-  kind: z.literal('vote'),
-  voteId: z.uuid(),
-  userId: z.uuid(),
-  setlistSongId: z.uuid(),
-  songId: z.uuid(),
-  networkId: NetworkId.optional(),
-});
-export const VoteRetracted = EventBase.extend({
-  kind: z.literal('unvote'),
-  voteId: z.uuid(),
-  userId: z.uuid(),
-  setlistSongId: z.uuid(),
-  songId: z.uuid(),
-});
+/** Which vote, by whom, for which entry of the predicted setlist (and its catalogue song). */
+const VoteFields = { voteId: z.uuid(), userId: z.uuid(), setlistSongId: z.uuid(), songId: z.uuid() };
+
+export const VoteCast = EventBase.extend({ kind: z.literal('vote'), ...VoteFields, networkId: NetworkId.optional() });
+export const VoteRetracted = EventBase.extend({ kind: z.literal('unvote'), ...VoteFields });
 export const SongAdded = EventBase.extend({
   kind: z.literal('song_added'),
   setlistSongId: z.uuid(),

@@ -451,15 +451,7 @@ export class RoomStore {
     return row!.votes;
   }
 
-  castVote(input: {
-    showId: string;
-    userId: string;
-    setlistSongId: string;
-    songId: string;
-    voteId: string;
-    trace?: EventTrace;
-    networkId?: string;
-  }): number {
+  castVote(input: VoteInput & { networkId?: string }): number {
     const seq = this.nextEventSeq();
     const votes = this.bumpVotes(input.setlistSongId, 1, seq);
     this.sql.exec(
@@ -479,28 +471,13 @@ export class RoomStore {
     this.enqueue({
       v: 1,
       kind: 'vote',
-      eventId: crypto.randomUUID(),
-      showId: input.showId,
-      seq,
-      at: new Date().toISOString(),
-      voteId: input.voteId,
-      userId: input.userId,
-      setlistSongId: input.setlistSongId,
-      songId: input.songId,
-      ...input.trace,
+      ...voteEventFields(input, seq),
       ...(input.networkId ? { networkId: input.networkId } : {}),
     });
     return votes;
   }
 
-  retractVote(input: {
-    showId: string;
-    userId: string;
-    setlistSongId: string;
-    songId: string;
-    voteId: string;
-    trace?: EventTrace;
-  }): number {
+  retractVote(input: VoteInput): number {
     const seq = this.nextEventSeq();
     // A discounted vote was already taken out of the count: taking it back changes no tally.
     const votes = this.bumpVotes(input.setlistSongId, this.isDiscounted(input.voteId) ? 0 : -1, seq);
@@ -509,19 +486,7 @@ export class RoomStore {
       input.userId,
       input.setlistSongId,
     );
-    this.enqueue({
-      v: 1,
-      kind: 'unvote',
-      eventId: crypto.randomUUID(),
-      showId: input.showId,
-      seq,
-      at: new Date().toISOString(),
-      voteId: input.voteId,
-      userId: input.userId,
-      setlistSongId: input.setlistSongId,
-      songId: input.songId,
-      ...input.trace,
-    });
+    this.enqueue({ v: 1, kind: 'unvote', ...voteEventFields(input, seq) });
     return votes;
   }
 
@@ -764,6 +729,31 @@ export class RoomStore {
     // Not a change fans see: the broadcast bookkeeping moves past it.
     if (this.meta().flushedEventSeq === seq - 1) this.setMeta('flushedEventSeq', seq);
   }
+}
+
+/** A fan's vote for a setlist song, or its retraction, as the room decided it. */
+type VoteInput = {
+  showId: string;
+  userId: string;
+  setlistSongId: string;
+  songId: string;
+  voteId: string;
+  trace?: EventTrace;
+};
+
+/** What a vote event and its retraction both carry, after `v` and `kind`. */
+function voteEventFields(input: VoteInput, seq: number) {
+  return {
+    eventId: crypto.randomUUID(),
+    showId: input.showId,
+    seq,
+    at: new Date().toISOString(),
+    voteId: input.voteId,
+    userId: input.userId,
+    setlistSongId: input.setlistSongId,
+    songId: input.songId,
+    ...input.trace,
+  };
 }
 
 function toRoomSong(row: Row): RoomSong {
