@@ -94,6 +94,12 @@ export interface LoadedShow {
 
 type Row = Record<string, SqlStorageValue>;
 
+/** A song of the predicted setlist as the room keeps it. */
+type SetlistRow = { setlist_song_id: string; song_id: string; title: string; votes: number };
+const SETLIST_SELECT = 'select setlist_song_id, song_id, title, votes from setlist';
+const SETLIST_BY_ID = `${SETLIST_SELECT} where setlist_song_id = ?`;
+const SETLIST_BY_SONG = `${SETLIST_SELECT} where song_id = ?`;
+
 export class RoomStore {
   constructor(
     private readonly sql: SqlStorage,
@@ -317,31 +323,19 @@ export class RoomStore {
   }
 
   setlist(): RoomSong[] {
-    return this.sql
-      .exec<{ setlist_song_id: string; song_id: string; title: string; votes: number }>(
-        'select setlist_song_id, song_id, title, votes from setlist order by votes desc, title asc',
-      )
-      .toArray()
-      .map(toRoomSong);
+    return this.sql.exec<SetlistRow>(`${SETLIST_SELECT} order by votes desc, title asc`).toArray().map(toRoomSong);
   }
 
   setlistSong(setlistSongId: string): RoomSong | undefined {
-    const row = this.sql
-      .exec<{ setlist_song_id: string; song_id: string; title: string; votes: number }>(
-        'select setlist_song_id, song_id, title, votes from setlist where setlist_song_id = ?',
-        setlistSongId,
-      )
-      .toArray()[0];
-    return row ? toRoomSong(row) : undefined;
+    return this.oneSetlistSong(SETLIST_BY_ID, setlistSongId);
   }
 
   setlistSongBySong(songId: string): RoomSong | undefined {
-    const row = this.sql
-      .exec<{ setlist_song_id: string; song_id: string; title: string; votes: number }>(
-        'select setlist_song_id, song_id, title, votes from setlist where song_id = ?',
-        songId,
-      )
-      .toArray()[0];
+    return this.oneSetlistSong(SETLIST_BY_SONG, songId);
+  }
+
+  private oneSetlistSong(query: string, key: string): RoomSong | undefined {
+    const row = this.sql.exec<SetlistRow>(query, key).toArray()[0];
     return row ? toRoomSong(row) : undefined;
   }
 
