@@ -66,6 +66,21 @@ const fakeProvidersWorker = {
   compatibilityDate: '2026-04-20',
 };
 
+/**
+ * Same consumers as a wrangler.toml, with fewer retries and shorter batch waits so that the dead-letter path is
+ * reached in seconds and queued steps follow each other as fast as in production under load. Dead-letter queues
+ * keep their own budget: what they give up on is lost.
+ */
+function testQueueConsumers(configPath: string) {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
+  return Object.fromEntries(
+    Object.entries((workerOptions.queueConsumers ?? {}) as Record<string, object>).map(([queue, consumer]) => [
+      queue,
+      { ...consumer, ...(queue.endsWith('-dlq') ? {} : { maxRetries: 3 }), maxBatchTimeout: 0.05 },
+    ]),
+  );
+}
+
 /** A worker other than the one under test, run from its wrangler bundle with its own wrangler.toml bindings. */
 function auxiliaryWorker(
   name: (typeof AUX_WORKERS)[number]['name'],
@@ -99,14 +114,7 @@ function auxiliaryWorker(
       ...extra.bindings,
     },
     ...(extra.outboundService ? { outboundService: extra.outboundService } : {}),
-    // Same consumers as wrangler.toml, with fewer retries and shorter batch waits so that the
-    // dead-letter path is reached in seconds. Dead-letter queues keep their own budget: what they give up on is lost.
-    queueConsumers: Object.fromEntries(
-      Object.entries((workerOptions.queueConsumers ?? {}) as Record<string, object>).map(([queue, consumer]) => [
-        queue,
-        { ...consumer, ...(queue.endsWith('-dlq') ? {} : { maxRetries: 3 }), maxBatchTimeout: 0.05 },
-      ]),
-    ),
+    queueConsumers: testQueueConsumers(worker.config),
   };
   return options as typeof options & { scriptPath: string };
 }
@@ -194,6 +202,8 @@ const queueConsumersProject: TestProjectInlineConfiguration = {
         },
         serviceBindings: { FAKE_PROVIDERS },
         outboundService: FAKE_PROVIDERS,
+        // As in the api project: steps of an import follow each other within 50 ms, so the provider limits bind.
+        queueConsumers: testQueueConsumers('./workers/queue-consumers/wrangler.toml'),
         workers: [auxiliaryWorker('mysetlist-realtime', inject), fakeProvidersWorker],
       },
     })),

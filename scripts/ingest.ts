@@ -6,7 +6,7 @@
  *                                            the same code against the recorded responses (test/fixtures/providers),
  *                                            into a fresh in-memory database: no secrets, no network
  *
- * Runs the very steps the imports queue runs (src/shared/ingest), in this process, one after another, with
+ * Runs the very steps the imports queue runs (workers/queue-consumers/src/ingest), in this process, one after another, with
  * the same token buckets (in memory here) and circuit breakers. Secrets come from the environment:
  * SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET, TICKETMASTER_API_KEY, SETLISTFM_API_KEY. The database is
  * DATABASE_URL, or the local embedded one (.data/pglite, the one `npm run dev` uses; stop dev first).
@@ -18,16 +18,16 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import * as schema from '#shared/db/schema';
-import { providerClients } from '#shared/ingest/clients';
-import { missingSecrets, type ProviderEnv, providerConfig } from '#shared/ingest/config';
-import type { IngestContext, IngestDb } from '#shared/ingest/context';
-import { createImport } from '#shared/ingest/import-steps';
-import { InMemoryRateLimiter } from '#shared/ingest/rate-limit';
-import { failureAction, runImportStep } from '#shared/ingest/run-step';
-import { runSetlistStep, showsAwaitingSetlists } from '#shared/ingest/setlist-step';
 import { createLogger } from '#shared/log';
 import type { ImportCreate, ImportProgress, ImportStep } from '#shared/schemas/ingest';
 import { fixtureProviderVars, startFixtureServer } from '../test/fixtures/providers/server';
+import { providerClients } from '../workers/queue-consumers/src/ingest/clients';
+import { missingSecrets, type ProviderEnv, providerConfig } from '../workers/queue-consumers/src/ingest/config';
+import type { IngestContext, IngestDb } from '../workers/queue-consumers/src/ingest/context';
+import { createImport } from '../workers/queue-consumers/src/ingest/import-steps';
+import { InMemoryRateLimiter } from '../workers/queue-consumers/src/ingest/rate-limit';
+import { failureAction, runImportStep } from '../workers/queue-consumers/src/ingest/run-step';
+import { runSetlistStep, showsAwaitingSetlists } from '../workers/queue-consumers/src/ingest/setlist-step';
 import { applyMigrations } from './db/migrate';
 import { openPglite } from './db/pglite';
 

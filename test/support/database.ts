@@ -66,6 +66,20 @@ export async function createShow(
   return { artist: artist!, songs, venue: venue!, show: show! };
 }
 
+/** A show that has been played: completed, its voting window closed at its start. */
+export async function insertCompletedShow(fields: { slug: string; artistId: string; venueId: string; startsAt: Date }) {
+  const [show] = await testDb()
+    .insert(schema.shows)
+    .values({
+      ...fields,
+      status: 'completed',
+      votingOpensAt: new Date(fields.startsAt.getTime() - DAY_MS),
+      votingClosesAt: fields.startsAt,
+    })
+    .returning();
+  return show!;
+}
+
 /** Users straight into Postgres (no sign-up round trip), for tests that need many recipients. */
 export async function insertUsers(count: number, tag = crypto.randomUUID().slice(0, 8)): Promise<string[]> {
   const rows = (await sql().query(

@@ -15,22 +15,22 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { belongsTo, createdAt, primaryId, refersTo, timestamptz, updatedAt, writtenAt } from './columns';
 import { shows, users } from './schema';
 
 /** Events per hour, kind and show (the nil uuid when an event has no show). Recomputed, never incremented. */
 export const analyticsRollupHourly = pgTable(
   'analytics_rollup_hourly',
   {
-    bucket: timestamp('bucket', { withTimezone: true }).notNull(),
+    bucket: timestamptz('bucket').notNull(),
     kind: text('kind').notNull(),
     showId: uuid('show_id').notNull(),
     events: integer('events').notNull(),
     users: integer('users').notNull(),
-    computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+    computedAt: writtenAt('computed_at'),
   },
   (t) => [primaryKey({ columns: [t.bucket, t.kind, t.showId] })],
 );
@@ -44,7 +44,7 @@ export const analyticsRollupDaily = pgTable(
     showId: uuid('show_id').notNull(),
     events: integer('events').notNull(),
     users: integer('users').notNull(),
-    computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+    computedAt: writtenAt('computed_at'),
   },
   (t) => [primaryKey({ columns: [t.day, t.kind, t.showId] })],
 );
@@ -55,7 +55,7 @@ export const roomPresence = pgTable(
   {
     showId: uuid('show_id').primaryKey(),
     sockets: integer('sockets').notNull(),
-    reportedAt: timestamp('reported_at', { withTimezone: true }).notNull(),
+    reportedAt: timestamptz('reported_at').notNull(),
     /** The room's vote→update p95 (decision to broadcast, ms) since its previous report; null without votes. */
     voteUpdateP95Ms: integer('vote_update_p95_ms'),
   },
@@ -70,7 +70,7 @@ export const roomPresence = pgTable(
 export const requestMetrics = pgTable(
   'request_metrics',
   {
-    minute: timestamp('minute', { withTimezone: true }).notNull(),
+    minute: timestamptz('minute').notNull(),
     route: text('route').notNull(),
     requests: integer('requests').notNull(),
     clientErrors: integer('client_errors').notNull(),
@@ -85,7 +85,7 @@ export const requestMetrics = pgTable(
 export const queueLag = pgTable(
   'queue_lag',
   {
-    minute: timestamp('minute', { withTimezone: true }).notNull(),
+    minute: timestamptz('minute').notNull(),
     queue: text('queue').notNull(),
     messages: integer('messages').notNull(),
     lagSumMs: bigint('lag_sum_ms', { mode: 'number' }).notNull(),
@@ -102,23 +102,21 @@ export const queueLag = pgTable(
 export const voteAnomalies = pgTable(
   'vote_anomalies',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    showId: uuid('show_id')
-      .notNull()
-      .references(() => shows.id, { onDelete: 'cascade' }),
+    id: primaryId(),
+    showId: belongsTo('show_id', () => shows.id),
     rule: text('rule').notNull(),
     subject: text('subject').notNull(),
-    windowBucket: timestamp('window_bucket', { withTimezone: true }).notNull(),
-    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
-    windowEnd: timestamp('window_end', { withTimezone: true }).notNull(),
+    windowBucket: timestamptz('window_bucket').notNull(),
+    windowStart: timestamptz('window_start').notNull(),
+    windowEnd: timestamptz('window_end').notNull(),
     evidence: jsonb('evidence').notNull().default(sql`'{}'::jsonb`),
     voteIds: uuid('vote_ids').array().notNull(),
     /** open | discounted | restored */
     status: text('status').notNull().default('open'),
-    detectedAt: timestamp('detected_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-    reviewedBy: uuid('reviewed_by').references(() => users.id, { onDelete: 'set null' }),
-    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    detectedAt: writtenAt('detected_at'),
+    updatedAt: updatedAt(),
+    reviewedBy: refersTo('reviewed_by', () => users.id),
+    reviewedAt: timestamptz('reviewed_at'),
   },
   (t) => [
     uniqueIndex('vote_anomalies_window_key').on(t.showId, t.rule, t.subject, t.windowBucket),
@@ -135,12 +133,10 @@ export const voteDiscounts = pgTable(
   'vote_discounts',
   {
     voteId: uuid('vote_id').primaryKey(),
-    anomalyId: uuid('anomaly_id')
-      .notNull()
-      .references(() => voteAnomalies.id, { onDelete: 'cascade' }),
+    anomalyId: belongsTo('anomaly_id', () => voteAnomalies.id),
     showId: uuid('show_id').notNull(),
-    discountedBy: uuid('discounted_by').references(() => users.id, { onDelete: 'set null' }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    discountedBy: refersTo('discounted_by', () => users.id),
+    createdAt: createdAt(),
   },
   (t) => [index('vote_discounts_anomaly_idx').on(t.anomalyId), index('vote_discounts_show_idx').on(t.showId)],
 );

@@ -3,7 +3,8 @@
  * PUT /v1/admin/flags/{key} (audited) and read by every worker through a short per-isolate cache.
  */
 import { sql } from 'drizzle-orm';
-import { boolean, check, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { refersTo, updatedAt } from './columns';
 import { users } from './schema';
 
 export const featureFlags = pgTable(
@@ -17,8 +18,8 @@ export const featureFlags = pgTable(
     percentage: integer('percentage').notNull().default(100),
     /** Users who always get the flag while it is enabled (staff trying a change first). */
     userIds: jsonb('user_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
-    updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedBy: refersTo('updated_by', () => users.id),
+    updatedAt: updatedAt(),
   },
   (t) => [
     primaryKey({ columns: [t.key, t.environment] }),

@@ -4,7 +4,8 @@
  * redelivered step is recognised and skipped.
  */
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgEnum, pgTable, text } from 'drizzle-orm/pg-core';
+import { createdAt, primaryId, refersTo, timestamptz, updatedAt } from './columns';
 import { artists, users } from './schema';
 
 export const importStatus = pgEnum('import_status', ['queued', 'running', 'done', 'failed']);
@@ -12,20 +13,20 @@ export const importStatus = pgEnum('import_status', ['queued', 'running', 'done'
 export const imports = pgTable(
   'imports',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: primaryId(),
     /** What to import: `{ "artistName": … }` or `{ "spotifyId": … }`. */
     request: jsonb('request').notNull(),
     status: importStatus('status').notNull().default('queued'),
     /** Set once the artist is resolved. */
-    artistId: uuid('artist_id').references(() => artists.id, { onDelete: 'set null' }),
+    artistId: refersTo('artist_id', () => artists.id),
     /** Counters per phase and the steps done: see src/shared/schemas/ingest.ts ImportProgress. */
     progress: jsonb('progress').notNull().default(sql`'{}'::jsonb`),
     error: text('error'),
     /** Who asked (null for the cron's refreshes). */
-    requestedBy: uuid('requested_by').references(() => users.id, { onDelete: 'set null' }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    requestedBy: refersTo('requested_by', () => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    finishedAt: timestamptz('finished_at'),
   },
   (t) => [
     index('imports_created_at_idx').on(t.createdAt.desc().nullsFirst()),

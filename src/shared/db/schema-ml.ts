@@ -4,17 +4,8 @@
  * GET /v1/me/recommendations, which are then indexed lookups only.
  */
 import { sql } from 'drizzle-orm';
-import {
-  check,
-  doublePrecision,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { check, doublePrecision, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { belongsTo, writtenAt } from './columns';
 import { artists } from './schema';
 
 /**
@@ -25,19 +16,15 @@ import { artists } from './schema';
 export const artistSimilarity = pgTable(
   'artist_similarity',
   {
-    artistId: uuid('artist_id')
-      .notNull()
-      .references(() => artists.id, { onDelete: 'cascade' }),
-    similarArtistId: uuid('similar_artist_id')
-      .notNull()
-      .references(() => artists.id, { onDelete: 'cascade' }),
+    artistId: belongsTo('artist_id', () => artists.id),
+    similarArtistId: belongsTo('similar_artist_id', () => artists.id),
     rank: integer('rank').notNull(),
     score: doublePrecision('score').notNull(),
     fanScore: doublePrecision('fan_score').notNull(),
     genreScore: doublePrecision('genre_score').notNull(),
     sharedFans: integer('shared_fans').notNull(),
     sharedGenres: text('shared_genres').array().notNull(),
-    computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+    computedAt: writtenAt('computed_at'),
   },
   (t) => [
     primaryKey({ columns: [t.artistId, t.similarArtistId] }),

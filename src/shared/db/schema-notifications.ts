@@ -13,21 +13,17 @@ import {
   primaryKey,
   smallint,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { belongsTo, createdAt, primaryId, sharesKeyWith, timestamptz, updatedAt, writtenAt } from './columns';
 import { users } from './schema';
-
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
 /** Language, time zone and quiet hours of a user; a user without a row has the defaults (en, UTC, none). */
 export const notificationSettings = pgTable(
   'notification_settings',
   {
-    userId: uuid('user_id')
-      .primaryKey()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: sharesKeyWith('user_id', () => users.id),
     /** BCP 47 language tag, e.g. "de" or "en-GB"; templates fall back to the base language, then to English. */
     locale: text('locale').notNull().default('en'),
     /** IANA zone: dates in messages and quiet hours are in this zone. */
@@ -35,7 +31,7 @@ export const notificationSettings = pgTable(
     /** Quiet hours as minutes after local midnight; both null means none. The end may be before the start (overnight). */
     quietStartMinute: smallint('quiet_start_minute'),
     quietEndMinute: smallint('quiet_end_minute'),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     check(
@@ -50,13 +46,11 @@ export const notificationSettings = pgTable(
 export const notificationPreferences = pgTable(
   'notification_preferences',
   {
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: belongsTo('user_id', () => users.id),
     kind: text('kind').notNull(),
     channel: text('channel').notNull(),
     enabled: boolean('enabled').notNull(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.kind, t.channel] })],
 );
@@ -68,10 +62,8 @@ export const notificationPreferences = pgTable(
 export const pushSubscriptions = pgTable(
   'push_subscriptions',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    id: primaryId(),
+    userId: belongsTo('user_id', () => users.id),
     /** 'webpush' or 'fcm'. */
     type: text('type').notNull(),
     endpoint: text('endpoint').notNull(),
@@ -98,7 +90,7 @@ export const notificationEvents = pgTable(
     kind: text('kind').notNull(),
     subject: jsonb('subject').notNull(),
     createdAt: createdAt(),
-    enqueuedAt: timestamp('enqueued_at', { withTimezone: true }),
+    enqueuedAt: timestamptz('enqueued_at'),
   },
   (t) => [index('notification_events_pending_idx').on(t.createdAt).where(sql`${t.enqueuedAt} is null`)],
 );
@@ -111,21 +103,19 @@ export const notificationEvents = pgTable(
 export const notificationDeliveries = pgTable(
   'notification_deliveries',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: primaryId(),
     eventId: uuid('event_id').notNull(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: belongsTo('user_id', () => users.id),
     channel: text('channel').notNull(),
     kind: text('kind').notNull(),
     data: jsonb('data').notNull(),
     status: text('status').notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
-    notBefore: timestamp('not_before', { withTimezone: true }),
-    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    notBefore: timestamptz('not_before'),
+    claimedAt: timestamptz('claimed_at'),
     createdAt: createdAt(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('notification_deliveries_event_user_channel_key').on(t.eventId, t.userId, t.channel),
@@ -138,10 +128,8 @@ export const notificationDeliveries = pgTable(
 export const notificationDeliveryAttempts = pgTable(
   'notification_delivery_attempts',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    deliveryId: uuid('delivery_id')
-      .notNull()
-      .references(() => notificationDeliveries.id, { onDelete: 'cascade' }),
+    id: primaryId(),
+    deliveryId: belongsTo('delivery_id', () => notificationDeliveries.id),
     attempt: integer('attempt').notNull(),
     /** push_subscriptions.id for push channels; null otherwise. Not a foreign key: expired devices are deleted. */
     targetId: uuid('target_id'),
@@ -149,7 +137,7 @@ export const notificationDeliveryAttempts = pgTable(
     outcome: text('outcome').notNull(),
     httpStatus: integer('http_status'),
     error: text('error'),
-    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    at: writtenAt('at'),
   },
   (t) => [index('notification_delivery_attempts_delivery_idx').on(t.deliveryId, t.at)],
 );

@@ -3,17 +3,8 @@
  * See docs/operations.md.
  */
 import { sql } from 'drizzle-orm';
-import {
-  doublePrecision,
-  index,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { doublePrecision, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { primaryId, timestamptz } from './columns';
 
 /**
  * One row per hop of a sampled trace (src/shared/trace/spans.ts). Bounded: only sampled traces are written, and
@@ -28,7 +19,7 @@ export const traceHops = pgTable(
     parentSpanId: text('parent_span_id'),
     service: text('service').notNull(),
     name: text('name').notNull(),
-    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    startedAt: timestamptz('started_at').notNull(),
     durationMs: doublePrecision('duration_ms').notNull(),
     attrs: jsonb('attrs').$type<Record<string, string | number | boolean>>().notNull().default({}),
   },
@@ -44,7 +35,7 @@ export const traceHops = pgTable(
 export const alerts = pgTable(
   'alerts',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: primaryId(),
     rule: text('rule').notNull(),
     subject: text('subject').notNull(),
     state: text('state').$type<'pending' | 'firing' | 'resolved'>().notNull(),
@@ -52,10 +43,10 @@ export const alerts = pgTable(
     summary: text('summary').notNull(),
     value: doublePrecision('value').notNull(),
     threshold: doublePrecision('threshold').notNull(),
-    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
-    firedAt: timestamp('fired_at', { withTimezone: true }),
-    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
-    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+    startedAt: timestamptz('started_at').notNull(),
+    firedAt: timestamptz('fired_at'),
+    resolvedAt: timestamptz('resolved_at'),
+    lastSeenAt: timestamptz('last_seen_at').notNull(),
   },
   (t) => [
     uniqueIndex('alerts_active_key').on(t.rule, t.subject).where(sql`${t.state} <> 'resolved'`),

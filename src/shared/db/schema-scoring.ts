@@ -2,7 +2,8 @@
  * Scoring's own tables (the contract tables it fills are in schema-setlist.ts).
  */
 import { sql } from 'drizzle-orm';
-import { date, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { date, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { belongsTo, sharesKeyWith, updatedAt } from './columns';
 import { users } from './schema';
 
 /**
@@ -14,13 +15,11 @@ import { users } from './schema';
 export const fanTotals = pgTable(
   'fan_totals',
   {
-    userId: uuid('user_id')
-      .primaryKey()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: sharesKeyWith('user_id', () => users.id),
     points: integer('points').notNull().default(0),
     shows: integer('shows').notNull().default(0),
     songsHit: integer('songs_hit').notNull().default(0),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   // NULLS FIRST: the order an ORDER BY points DESC can walk (see schema.ts, artists_popularity_idx).
   (t) => [index('fan_totals_rank_idx').on(t.points.desc().nullsFirst(), t.userId).where(sql`${t.shows} > 0`)],
@@ -42,13 +41,11 @@ export const fanPeriodTotals = pgTable(
     period: text('period', { enum: ['week', 'month', 'year'] }).notNull(),
     /** The period's first day (UTC). */
     periodStart: date('period_start', { mode: 'string' }).notNull(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: belongsTo('user_id', () => users.id),
     points: integer('points').notNull(),
     shows: integer('shows').notNull(),
     songsHit: integer('songs_hit').notNull(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     primaryKey({ columns: [t.period, t.periodStart, t.userId] }),

@@ -14,10 +14,10 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { belongsTo, refersTo, sharesKeyWith, timestamptz, updatedAt, writtenAt } from './columns';
 import { shows, songs, users } from './schema';
 
 export const playedSongSource = pgEnum('played_song_source', ['moderator', 'setlistfm']);
@@ -29,16 +29,14 @@ export const playedSongSource = pgEnum('played_song_source', ['moderator', 'setl
 export const playedSongs = pgTable(
   'played_songs',
   {
-    showId: uuid('show_id')
-      .notNull()
-      .references(() => shows.id, { onDelete: 'cascade' }),
+    showId: belongsTo('show_id', () => shows.id),
     /** 1-based play order. */
     position: integer('position').notNull(),
-    songId: uuid('song_id').references(() => songs.id, { onDelete: 'set null' }),
+    songId: refersTo('song_id', () => songs.id),
     title: text('title').notNull(),
     source: playedSongSource('source').notNull(),
-    markedBy: uuid('marked_by').references(() => users.id, { onDelete: 'set null' }),
-    playedAt: timestamp('played_at', { withTimezone: true }).notNull().defaultNow(),
+    markedBy: refersTo('marked_by', () => users.id),
+    playedAt: writtenAt('played_at'),
   },
   (t) => [
     primaryKey({ columns: [t.showId, t.position] }),
@@ -55,26 +53,22 @@ export const playedSongs = pgTable(
 export const actualSetlistState = pgEnum('actual_setlist_state', ['live', 'final']);
 
 export const actualSetlists = pgTable('actual_setlists', {
-  showId: uuid('show_id')
-    .primaryKey()
-    .references(() => shows.id, { onDelete: 'cascade' }),
+  showId: sharesKeyWith('show_id', () => shows.id),
   state: actualSetlistState('state').notNull().default('live'),
   source: playedSongSource('source').notNull(),
   setlistfmVersion: text('setlistfm_version'),
-  finalizedAt: timestamp('finalized_at', { withTimezone: true }),
+  finalizedAt: timestamptz('finalized_at'),
   /**
    * Bumped by every change (a song marked or undone, a finalisation), in the same transaction. The show's room
    * keeps the revision it last applied and ignores an older one, so two pushes that cross cannot roll it back.
    */
   revision: integer('revision').notNull().default(0),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: updatedAt(),
 });
 
 /** The prediction's score for one show (see docs/scoring.md for the metric); `details` explains it. */
 export const showAccuracy = pgTable('show_accuracy', {
-  showId: uuid('show_id')
-    .primaryKey()
-    .references(() => shows.id, { onDelete: 'cascade' }),
+  showId: sharesKeyWith('show_id', () => shows.id),
   /** The N of "top-N voted songs" the score used. */
   topN: integer('top_n').notNull(),
   precision: doublePrecision('precision').notNull(),
@@ -82,26 +76,22 @@ export const showAccuracy = pgTable('show_accuracy', {
   positionBonus: doublePrecision('position_bonus').notNull(),
   score: doublePrecision('score').notNull(),
   details: jsonb('details').notNull(),
-  computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+  computedAt: writtenAt('computed_at'),
 });
 
 /** Points a fan earned at one show: the songs they voted for that were played. Leaderboards sum these. */
 export const fanScores = pgTable(
   'fan_scores',
   {
-    showId: uuid('show_id')
-      .notNull()
-      .references(() => shows.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    showId: belongsTo('show_id', () => shows.id),
+    userId: belongsTo('user_id', () => users.id),
     artistId: uuid('artist_id').notNull(),
     points: integer('points').notNull(),
     songsHit: integer('songs_hit').notNull(),
     songsVoted: integer('songs_voted').notNull(),
     /** The show's start, so that leaderboards by period need no join. */
-    showStartsAt: timestamp('show_starts_at', { withTimezone: true }).notNull(),
-    computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+    showStartsAt: timestamptz('show_starts_at').notNull(),
+    computedAt: writtenAt('computed_at'),
   },
   (t) => [
     primaryKey({ columns: [t.showId, t.userId] }),
@@ -113,15 +103,13 @@ export const fanScores = pgTable(
 
 /** The popularity model's latest prediction for a show (written by the forecast job, read by anomaly detection). */
 export const showForecasts = pgTable('show_forecasts', {
-  showId: uuid('show_id')
-    .primaryKey()
-    .references(() => shows.id, { onDelete: 'cascade' }),
+  showId: sharesKeyWith('show_id', () => shows.id),
   predictedVotes: doublePrecision('predicted_votes').notNull(),
   /** Expected votes per minute while voting is open, derived from predicted_votes and the voting window. */
   predictedVotesPerMinute: doublePrecision('predicted_votes_per_minute').notNull(),
   modelVersion: text('model_version').notNull(),
   features: jsonb('features').notNull(),
-  computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+  computedAt: writtenAt('computed_at'),
 });
 
 export type PlayedSong = typeof playedSongs.$inferSelect;

@@ -15,19 +15,20 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
-/**
- * A timestamp that a cursor carries (keyset pagination): millisecond precision, like the JavaScript `Date` the
- * cursor is made from. With Postgres' default microseconds a row written by `now()` sorts after the cursor that
- * names it, and the next page repeats it (seen on PostgreSQL 15, not PGlite, whose clock has ms resolution).
- */
-const cursorTimestamp = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
-const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+import {
+  belongsTo,
+  createdAt,
+  cursorTimestamp,
+  primaryId,
+  refersTo,
+  sharesKeyWith,
+  timestamptz,
+  updatedAt,
+  writtenAt,
+} from './columns';
 
 export const userRole = pgEnum('user_role', ['fan', 'moderator', 'admin']);
 export const showStatus = pgEnum('show_status', ['upcoming', 'live', 'completed', 'cancelled']);
@@ -35,7 +36,7 @@ export const showStatus = pgEnum('show_status', ['upcoming', 'live', 'completed'
 export const users = pgTable(
   'users',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: primaryId(),
     /** Stored lower-cased and trimmed, so the unique index is case-insensitive by construction. */
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
@@ -47,7 +48,7 @@ export const users = pgTable(
      */
     homeRegion: text('home_region').$type<'eu'>(),
     /** Set when the account was deleted at the user's request: the row stays, anonymised, so tallies hold. */
-    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    deletedAt: timestamptz('deleted_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -57,17 +58,15 @@ export const users = pgTable(
 export const sessions = pgTable(
   'sessions',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    id: primaryId(),
+    userId: belongsTo('user_id', () => users.id),
     /** SHA-256 of the opaque token: a leaked table does not leak usable sessions. */
     tokenHash: text('token_hash').notNull(),
     userAgent: text('user_agent'),
     ip: text('ip'),
     createdAt: createdAt(),
-    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
-    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    lastSeenAt: writtenAt('last_seen_at'),
+    expiresAt: timestamptz('expires_at').notNull(),
   },
   (t) => [uniqueIndex('sessions_token_hash_key').on(t.tokenHash), index('sessions_user_id_idx').on(t.userId)],
 );
@@ -75,7 +74,7 @@ export const sessions = pgTable(
 export const artists = pgTable(
   'artists',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: primaryId(),
     slug: text('slug').notNull(),
     name: text('name').notNull(),
     spotifyId: text('spotify_id'),
@@ -103,10 +102,8 @@ export const artists = pgTable(
 export const songs = pgTable(
   'songs',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    artistId: uuid('artist_id')
-      .notNull()
-      .references(() => artists.id, { onDelete: 'cascade' }),
+    id: primaryId(),
+    artistId: belongsTo('artist_id', () => artists.id),
     title: text('title').notNull(),
     album: text('album'),
     durationMs: integer('duration_ms'),
@@ -117,13 +114,13 @@ export const songs = pgTable(
      * Set when an admin changed the song (PATCH /v1/admin/songs/{id}): from then on the admin's values win, and
      * an import from Spotify no longer overwrites them.
      */
-    editedAt: timestamp('edited_at', { withTimezone: true }),
+    editedAt: timestamptz('edited_at'),
     /**
      * Set when an admin removed the song: it leaves the catalogue (no listing, no search, no new setlist entry)
      * but the row stays, because setlist entries, votes and played songs point at it and fans' votes are never
      * deleted. An import does not add it again.
      */
-    removedAt: timestamp('removed_at', { withTimezone: true }),
+    removedAt: timestamptz('removed_at'),
   },
   (t) => [
     index('songs_artist_title_idx').on(t.artistId, t.title),
@@ -135,7 +132,7 @@ export const songs = pgTable(
 export const venues = pgTable(
   'venues',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: primaryId(),
     slug: text('slug').notNull(),
     name: text('name').notNull(),
     city: text('city').notNull(),
@@ -160,18 +157,16 @@ export const venues = pgTable(
 export const shows = pgTable(
   'shows',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: primaryId(),
     slug: text('slug').notNull(),
-    artistId: uuid('artist_id')
-      .notNull()
-      .references(() => artists.id, { onDelete: 'cascade' }),
+    artistId: belongsTo('artist_id', () => artists.id),
     venueId: uuid('venue_id')
       .notNull()
       .references(() => venues.id, { onDelete: 'restrict' }),
     startsAt: cursorTimestamp('starts_at').notNull(),
     status: showStatus('status').notNull().default('upcoming'),
-    votingOpensAt: timestamp('voting_opens_at', { withTimezone: true }).notNull(),
-    votingClosesAt: timestamp('voting_closes_at', { withTimezone: true }).notNull(),
+    votingOpensAt: timestamptz('voting_opens_at').notNull(),
+    votingClosesAt: timestamptz('voting_closes_at').notNull(),
     /** A moderator locked the live room (no votes, no additions); the room loads it from here after a rebuild. */
     locked: boolean('locked').notNull().default(false),
     ticketmasterId: text('ticketmaster_id'),
@@ -204,14 +199,10 @@ export const shows = pgTable(
 export const setlistSongs = pgTable(
   'setlist_songs',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    showId: uuid('show_id')
-      .notNull()
-      .references(() => shows.id, { onDelete: 'cascade' }),
-    songId: uuid('song_id')
-      .notNull()
-      .references(() => songs.id, { onDelete: 'cascade' }),
-    addedBy: uuid('added_by').references(() => users.id, { onDelete: 'set null' }),
+    id: primaryId(),
+    showId: belongsTo('show_id', () => shows.id),
+    songId: belongsTo('song_id', () => songs.id),
+    addedBy: refersTo('added_by', () => users.id),
     /** Maintained by the vote-events consumer from the rows in `votes`, never by a trigger. */
     voteCount: integer('vote_count').notNull().default(0),
     createdAt: createdAt(),
@@ -236,15 +227,9 @@ export const votes = pgTable(
      * so the key here is (show_id, id): an id reused in another show is a new vote, never a refused insert.
      */
     id: uuid('id').notNull(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    setlistSongId: uuid('setlist_song_id')
-      .notNull()
-      .references(() => setlistSongs.id, { onDelete: 'cascade' }),
-    showId: uuid('show_id')
-      .notNull()
-      .references(() => shows.id, { onDelete: 'cascade' }),
+    userId: belongsTo('user_id', () => users.id),
+    setlistSongId: belongsTo('setlist_song_id', () => setlistSongs.id),
+    showId: belongsTo('show_id', () => shows.id),
     active: boolean('active').notNull().default(true),
     roomSeq: bigint('room_seq', { mode: 'number' }).notNull().default(0),
     createdAt: createdAt(),
@@ -263,12 +248,8 @@ export const votes = pgTable(
 export const follows = pgTable(
   'follows',
   {
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    artistId: uuid('artist_id')
-      .notNull()
-      .references(() => artists.id, { onDelete: 'cascade' }),
+    userId: belongsTo('user_id', () => users.id),
+    artistId: belongsTo('artist_id', () => artists.id),
     createdAt: createdAt(),
   },
   (t) => [
@@ -293,14 +274,14 @@ export type Vote = typeof votes.$inferSelect;
 export const deadLetters = pgTable(
   'dead_letters',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: primaryId(),
     /** The queue the message failed on (its source), not the dead-letter queue. */
     queue: text('queue').notNull(),
     messageId: text('message_id').notNull(),
     body: jsonb('body').notNull(),
     attempts: integer('attempts').notNull(),
-    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
-    replayedAt: timestamp('replayed_at', { withTimezone: true }),
+    receivedAt: writtenAt('received_at'),
+    replayedAt: timestamptz('replayed_at'),
   },
   (t) => [
     uniqueIndex('dead_letters_queue_message_key').on(t.queue, t.messageId),
@@ -312,15 +293,13 @@ export const deadLetters = pgTable(
 export const notifications = pgTable(
   'notifications',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: primaryId(),
     eventId: uuid('event_id').notNull(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: belongsTo('user_id', () => users.id),
     kind: text('kind').notNull(),
     data: jsonb('data').notNull(),
     createdAt: cursorTimestamp('created_at').notNull().defaultNow(),
-    readAt: timestamp('read_at', { withTimezone: true }),
+    readAt: timestamptz('read_at'),
   },
   (t) => [
     uniqueIndex('notifications_event_user_key').on(t.eventId, t.userId),
@@ -338,7 +317,7 @@ export const analyticsEvents = pgTable(
   {
     eventId: uuid('event_id').notNull(),
     kind: text('kind').notNull(),
-    at: timestamp('at', { withTimezone: true }).notNull(),
+    at: timestamptz('at').notNull(),
     userId: uuid('user_id'),
     showId: uuid('show_id'),
     data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
@@ -351,11 +330,9 @@ export const analyticsEvents = pgTable(
  * The secret is stored encrypted (AES-GCM with the MFA_ENCRYPTION_KEY secret), never in clear.
  */
 export const userMfa = pgTable('user_mfa', {
-  userId: uuid('user_id')
-    .primaryKey()
-    .references(() => users.id, { onDelete: 'cascade' }),
+  userId: sharesKeyWith('user_id', () => users.id),
   secretCiphertext: text('secret_ciphertext').notNull(),
-  enabledAt: timestamp('enabled_at', { withTimezone: true }),
+  enabledAt: timestamptz('enabled_at'),
   createdAt: createdAt(),
 });
 
@@ -363,12 +340,10 @@ export const userMfa = pgTable('user_mfa', {
 export const recoveryCodes = pgTable(
   'recovery_codes',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    id: primaryId(),
+    userId: belongsTo('user_id', () => users.id),
     codeHash: text('code_hash').notNull(),
-    usedAt: timestamp('used_at', { withTimezone: true }),
+    usedAt: timestamptz('used_at'),
     createdAt: createdAt(),
   },
   (t) => [index('recovery_codes_user_id_idx').on(t.userId), uniqueIndex('recovery_codes_hash_key').on(t.codeHash)],
@@ -378,8 +353,8 @@ export const recoveryCodes = pgTable(
 export const auditLog = pgTable(
   'audit_log',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
-    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    id: primaryId(),
+    actorId: refersTo('actor_id', () => users.id),
     action: text('action').notNull(),
     targetType: text('target_type').notNull(),
     targetId: text('target_id'),
@@ -406,7 +381,7 @@ export const trendingScores = pgTable(
     entityId: uuid('entity_id').notNull(),
     score: doublePrecision('score').notNull(),
     components: jsonb('components').notNull(),
-    computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+    computedAt: writtenAt('computed_at'),
   },
   (t) => [
     primaryKey({ columns: [t.entityType, t.entityId] }),
@@ -433,13 +408,9 @@ export * from './schema-setlist';
 export const liveRoomUsers = pgTable(
   'live_room_users',
   {
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    showId: uuid('show_id')
-      .notNull()
-      .references(() => shows.id, { onDelete: 'cascade' }),
-    seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+    userId: belongsTo('user_id', () => users.id),
+    showId: belongsTo('show_id', () => shows.id),
+    seenAt: writtenAt('seen_at'),
   },
   (t) => [primaryKey({ columns: [t.userId, t.showId] }), index('live_room_users_seen_at_idx').on(t.seenAt)],
 );

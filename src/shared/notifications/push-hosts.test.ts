@@ -4,29 +4,27 @@ import { DEFAULT_PUSH_SERVICE_HOSTS, pushEndpointAllowed, pushServiceHosts } fro
 const hosts = [...DEFAULT_PUSH_SERVICE_HOSTS];
 
 describe('pushEndpointAllowed', () => {
-  it("accepts the browsers' push services", () => {
-    for (const endpoint of [
-      'https://fcm.googleapis.com/fcm/send/abc:def',
-      'https://updates.push.services.mozilla.com/wpush/v2/gAAAA',
-      'https://web.push.apple.com/QGuQyavXutnMH',
-      'https://wns2-by3p.notify.windows.com/w/?token=BQYAAA',
-    ])
-      expect(pushEndpointAllowed(endpoint, hosts), endpoint).toBe(true);
+  it.each([
+    'https://fcm.googleapis.com/fcm/send/abc:def',
+    'https://updates.push.services.mozilla.com/wpush/v2/gAAAA',
+    'https://web.push.apple.com/QGuQyavXutnMH',
+    'https://wns2-by3p.notify.windows.com/w/?token=BQYAAA',
+  ])("accepts the browsers' push services: %s", (endpoint) => {
+    expect(pushEndpointAllowed(endpoint, hosts)).toBe(true);
   });
 
-  it('refuses anything else', () => {
-    for (const endpoint of [
-      'https://evil.example/x',
-      'https://169.254.169.254/latest/meta-data',
-      'http://fcm.googleapis.com/fcm/send/x',
-      'https://fcm.googleapis.com:8443/x',
-      'https://user:pw@fcm.googleapis.com/x',
-      'https://fcm.googleapis.com.evil.example/x',
-      'https://evilnotify.windows.com/x',
-      'https://notify.windows.com/x',
-      'not a url',
-    ])
-      expect(pushEndpointAllowed(endpoint, hosts), endpoint).toBe(false);
+  it.each([
+    'https://evil.example/x',
+    'https://169.254.169.254/latest/meta-data',
+    'http://fcm.googleapis.com/fcm/send/x',
+    'https://fcm.googleapis.com:8443/x',
+    'https://user:pw@fcm.googleapis.com/x',
+    'https://fcm.googleapis.com.evil.example/x',
+    'https://evilnotify.windows.com/x',
+    'https://notify.windows.com/x',
+    'not a url',
+  ])('refuses anything else: %s', (endpoint) => {
+    expect(pushEndpointAllowed(endpoint, hosts)).toBe(false);
   });
 
   it('takes a configured list instead of the default', () => {

@@ -35,45 +35,38 @@ async function rfcKeyPair(): Promise<CryptoKeyPair> {
   return { privateKey, publicKey };
 }
 
+/**
+ * Encrypts the RFC 8291 Appendix A plaintext with the RFC's keys; the only randomness in aes128gcm is the salt and
+ * the ephemeral key pair: the key pair is pinned to the RFC's, the salt is what `fillSalt` writes.
+ */
+async function encryptRfcPlaintext(fillSalt: (salt: Uint8Array) => void): ReturnType<typeof encryptNotification> {
+  const keyPair = await rfcKeyPair();
+  vi.spyOn(crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
+    fillSalt(array as unknown as Uint8Array);
+    return array;
+  });
+  vi.spyOn(crypto.subtle, 'generateKey').mockResolvedValue(keyPair as never);
+  return encryptNotification(
+    {
+      endpoint: 'https://push.example.net/push/JzLQ3raZJfFBR0aqvOMsLrt54w4rJUsV',
+      expirationTime: null,
+      keys: { p256dh: RFC8291.uaPublic, auth: RFC8291.authSecret },
+    },
+    fromBase64Url(RFC8291.plaintext),
+    { pad: false },
+  );
+}
+
 describe('Web Push encryption (RFC 8291)', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('encrypts the RFC 8291 Appendix A plaintext to exactly the RFC body', async () => {
-    const keyPair = await rfcKeyPair();
-    // The only randomness in aes128gcm: the salt and the ephemeral key pair. Pin both to the RFC's values.
-    vi.spyOn(crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
-      (array as unknown as Uint8Array).set(fromBase64Url(RFC8291.salt));
-      return array;
-    });
-    vi.spyOn(crypto.subtle, 'generateKey').mockResolvedValue(keyPair as never);
-    const body = await encryptNotification(
-      {
-        endpoint: 'https://push.example.net/push/JzLQ3raZJfFBR0aqvOMsLrt54w4rJUsV',
-        expirationTime: null,
-        keys: { p256dh: RFC8291.uaPublic, auth: RFC8291.authSecret },
-      },
-      fromBase64Url(RFC8291.plaintext),
-      { pad: false },
-    );
+    const body = await encryptRfcPlaintext((salt) => salt.set(fromBase64Url(RFC8291.salt)));
     expect(toBase64Url(body)).toBe(RFC8291.body);
   });
 
   it('produces a different body for another salt (the check above can fail)', async () => {
-    const keyPair = await rfcKeyPair();
-    vi.spyOn(crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
-      (array as unknown as Uint8Array).fill(7);
-      return array;
-    });
-    vi.spyOn(crypto.subtle, 'generateKey').mockResolvedValue(keyPair as never);
-    const body = await encryptNotification(
-      {
-        endpoint: 'https://push.example.net/x',
-        expirationTime: null,
-        keys: { p256dh: RFC8291.uaPublic, auth: RFC8291.authSecret },
-      },
-      fromBase64Url(RFC8291.plaintext),
-      { pad: false },
-    );
+    const body = await encryptRfcPlaintext((salt) => salt.fill(7));
     expect(toBase64Url(body)).not.toBe(RFC8291.body);
     expect(body.byteLength).toBe(fromBase64Url(RFC8291.body).byteLength);
   });

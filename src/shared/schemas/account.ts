@@ -46,17 +46,19 @@ export const MfaEnabled = z
   .meta({ id: 'MfaEnabled' });
 export type MfaEnabled = z.infer<typeof MfaEnabled>;
 
-export const SessionInfo = z
-  .object({
-    id: Uuid,
-    createdAt: z.string(),
-    lastSeenAt: z.string(),
-    expiresAt: z.string(),
-    userAgent: z.string().nullable(),
-    /** The session this request was made with. */
-    current: z.boolean(),
-  })
-  .meta({ id: 'SessionInfo' });
+/** A session as its owner sees it (GET /v1/me/sessions) and downloads it (GET /v1/me/export). */
+export const SessionFields = z.object({
+  id: Uuid,
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  expiresAt: z.string(),
+  userAgent: z.string().nullable(),
+});
+
+export const SessionInfo = SessionFields.extend({
+  /** The session this request was made with. */
+  current: z.boolean(),
+}).meta({ id: 'SessionInfo' });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
 export const SessionList = z.object({ items: z.array(SessionInfo) }).meta({ id: 'SessionList' });

@@ -4,6 +4,7 @@
  * to their tables (request_metrics, room_presence) instead of analytics_events. See docs/analytics.md.
  */
 import { z } from 'zod';
+import { IsoDateTime } from './common';
 
 /** Upper bounds (ms) of the latency histogram buckets; one more bucket counts everything slower. */
 export const LATENCY_BOUNDS_MS = [5, 10, 25, 50, 100, 200, 300, 500, 1000, 2000, 5000] as const;
@@ -14,7 +15,7 @@ export const ROOM_PRESENCE_KIND = 'room_presence';
 
 export const RequestMetricsRow = z.object({
   /** The minute the requests ended in (ISO, seconds zero). */
-  minute: z.iso.datetime({ offset: true }),
+  minute: IsoDateTime,
   /** "METHOD /route/:pattern", or "unmatched". */
   route: z.string().min(1).max(200),
   requests: z.number().int().min(0),

@@ -3,9 +3,9 @@
  * Every body and response is named (`.meta({ id })`) so that it is one component of the OpenAPI document.
  */
 import { z } from 'zod';
-import { PageQuery, Uuid } from './common';
+import { CountryCode, cursorPage, IsoDateTime, isIanaTimeZone, PageQuery, Uuid } from './common';
 import { ShowActualSetlist } from './scoring';
-import { ShowStatus, ShowSummary } from './shows';
+import { ShowStatus, ShowSummary, VenuePlace } from './shows';
 
 // ------------------------------------------------------------------ common pieces
 
@@ -23,26 +23,10 @@ export const IdOrSlugParams = z.object({
 export const IdParams = z.object({ id: Uuid });
 export const ArtistIdParams = z.object({ artistId: Uuid });
 
-/** ISO 3166-1 alpha-2, either case on input; always upper-case in responses. */
-export const CountryCode = z.string().regex(/^[A-Za-z]{2}$/, 'Use an ISO 3166-1 alpha-2 code, e.g. DE.');
-
 const BooleanQuery = z.enum(['true', 'false']);
 
 /** An IANA time zone the runtime knows, e.g. Europe/Berlin. */
-export const TimeZone = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'Use an IANA time zone, e.g. Europe/Berlin.');
-
-const IsoDateTime = z.iso.datetime({ offset: true });
+export const TimeZone = z.string().min(1).max(64).refine(isIanaTimeZone, 'Use an IANA time zone, e.g. Europe/Berlin.');
 
 // ------------------------------------------------------------------ songs
 
@@ -110,9 +94,7 @@ export const ArtistListQuery = PageQuery.extend({
 export type ArtistListQuery = z.infer<typeof ArtistListQuery>;
 
 export const ArtistListItem = ArtistSummary.extend({ trendingScore: z.number() }).meta({ id: 'ArtistListItem' });
-export const ArtistList = z
-  .object({ items: z.array(ArtistListItem), nextCursor: z.string().nullable() })
-  .meta({ id: 'ArtistList' });
+export const ArtistList = cursorPage(ArtistListItem).meta({ id: 'ArtistList' });
 
 export const ArtistDetail = Artist.extend({
   trendingScore: z.number(),
@@ -142,29 +124,19 @@ export const SimilarArtistList = z.object({ items: z.array(SimilarArtist) }).met
 
 // ------------------------------------------------------------------ venues
 
-export const Venue = z
-  .object({
-    id: Uuid,
-    slug: z.string(),
-    name: z.string(),
-    city: z.string(),
-    country: z.string(),
-    timeZone: z.string(),
-    latitude: z.number().nullable(),
-    longitude: z.number().nullable(),
-    capacity: z.number().int().nullable(),
-    ticketmasterId: z.string().nullable(),
-  })
-  .meta({ id: 'Venue' });
+export const Venue = VenuePlace.extend({
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+  capacity: z.number().int().nullable(),
+  ticketmasterId: z.string().nullable(),
+}).meta({ id: 'Venue' });
 export type Venue = z.infer<typeof Venue>;
 
 export const VenueListQuery = PageQuery.extend({
   city: z.string().trim().min(1).max(100).optional().describe('Exact city, ignoring case and accents.'),
   country: CountryCode.optional(),
 });
-export const VenueList = z
-  .object({ items: z.array(Venue), nextCursor: z.string().nullable() })
-  .meta({ id: 'VenueList' });
+export const VenueList = cursorPage(Venue).meta({ id: 'VenueList' });
 export const VenueDetail = Venue.extend({ upcomingShows: z.array(ShowSummary) }).meta({ id: 'VenueDetail' });
 
 // ------------------------------------------------------------------ shows
@@ -192,9 +164,7 @@ export type ShowDetail = z.infer<typeof ShowDetail>;
 // ------------------------------------------------------------------ follows
 
 export const FollowedArtist = ArtistSummary.extend({ followedAt: z.string() }).meta({ id: 'FollowedArtist' });
-export const FollowList = z
-  .object({ items: z.array(FollowedArtist), nextCursor: z.string().nullable() })
-  .meta({ id: 'FollowList' });
+export const FollowList = cursorPage(FollowedArtist).meta({ id: 'FollowList' });
 
 // ------------------------------------------------------------------ admin writes
 

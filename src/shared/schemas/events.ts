@@ -3,6 +3,7 @@
  * during a deploy; producers always write the newest version.
  */
 import { z } from 'zod';
+import { IsoDateTime } from './common';
 
 const EventBase = z.object({
   v: z.literal(1),
@@ -11,7 +12,7 @@ const EventBase = z.object({
   showId: z.uuid(),
   /** The room's event sequence for this show: strictly increasing, so newer state always wins. */
   seq: z.number().int().min(1),
-  at: z.iso.datetime({ offset: true }),
+  at: IsoDateTime,
   /** The W3C trace id of the vote (32 hex digits; a request id in events written before traces existed). */
   traceId: z.string().max(100).optional(),
   /**
@@ -39,21 +40,11 @@ export type EventTrace = Pick<z.infer<typeof EventBase>, 'traceId' | 'traceparen
  */
 const NetworkId = z.string().regex(/^[0-9a-f]{16}$/);
 
-export const VoteCast = EventBase.extend({
-  kind: z.literal('vote'),
-  voteId: z.uuid(),
-  userId: z.uuid(),
-  setlistSongId: z.uuid(),
-  songId: z.uuid(),
-  networkId: NetworkId.optional(),
-});
-export const VoteRetracted = EventBase.extend({
-  kind: z.literal('unvote'),
-  voteId: z.uuid(),
-  userId: z.uuid(),
-  setlistSongId: z.uuid(),
-  songId: z.uuid(),
-});
+/** Which vote, by whom, for which entry of the predicted setlist (and its catalogue song). */
+const VoteFields = { voteId: z.uuid(), userId: z.uuid(), setlistSongId: z.uuid(), songId: z.uuid() };
+
+export const VoteCast = EventBase.extend({ kind: z.literal('vote'), ...VoteFields, networkId: NetworkId.optional() });
+export const VoteRetracted = EventBase.extend({ kind: z.literal('unvote'), ...VoteFields });
 export const SongAdded = EventBase.extend({
   kind: z.literal('song_added'),
   setlistSongId: z.uuid(),
@@ -100,7 +91,7 @@ export const AnalyticsEvent = z.object({
   v: z.literal(1),
   eventId: z.uuid(),
   kind: z.string().min(1).max(64),
-  at: z.iso.datetime({ offset: true }),
+  at: IsoDateTime,
   userId: z.uuid().nullable().optional(),
   showId: z.uuid().nullable().optional(),
   data: z.record(z.string(), z.unknown()).optional(),

@@ -3,6 +3,7 @@
  * HTTP bodies of the preference, device and inbox routes. See docs/notifications.md.
  */
 import { z } from 'zod';
+import { isIanaTimeZone } from './common';
 
 export const NOTIFICATION_KINDS = [
   'show_announced',
@@ -28,10 +29,12 @@ export const NotificationTrigger = z.discriminatedUnion('kind', [
 ]);
 export type NotificationTrigger = z.infer<typeof NotificationTrigger>;
 
+/** What every message of the pipeline starts with: its version and which step it is. */
+const pipelineStep = <T extends string>(type: T) => ({ v: z.literal(2), type: z.literal(type) });
+
 /** Step 1: one page of recipients of an event; `after` is the keyset cursor (last user id of the previous page). */
 export const NotificationFanout = z.object({
-  v: z.literal(2),
-  type: z.literal('fanout'),
+  ...pipelineStep('fanout'),
   /** md5 of the trigger's key shaped as a UUID (no version bits): hence guid, not uuid. */
   eventId: z.guid(),
   trigger: NotificationTrigger,
@@ -41,8 +44,7 @@ export type NotificationFanout = z.infer<typeof NotificationFanout>;
 
 /** Step 2: one batch of recipients: preferences decide the channels, deliveries are recorded, the inbox written. */
 export const NotificationDeliver = z.object({
-  v: z.literal(2),
-  type: z.literal('deliver'),
+  ...pipelineStep('deliver'),
   eventId: z.guid(),
   kind: NotificationKind,
   userIds: z.array(z.uuid()).min(1).max(500),
@@ -53,8 +55,7 @@ export type NotificationDeliver = z.infer<typeof NotificationDeliver>;
 
 /** Step 3: sends recorded deliveries through email, Web Push or FCM; also the vehicle of retries and deferrals. */
 export const NotificationSend = z.object({
-  v: z.literal(2),
-  type: z.literal('send'),
+  ...pipelineStep('send'),
   deliveryIds: z.array(z.uuid()).min(1).max(100),
 });
 export type NotificationSend = z.infer<typeof NotificationSend>;
@@ -77,14 +78,7 @@ const timeZone = z
   .string()
   .min(1)
   .max(64)
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'Not an IANA time zone.')
+  .refine(isIanaTimeZone, 'Not an IANA time zone.')
   .meta({ example: 'Europe/Berlin' });
 
 const locale = z
@@ -165,22 +159,18 @@ export const InboxPage = z
   .object({ items: z.array(InboxItem), unread: z.number().int(), nextCursor: z.string().nullable() })
   .meta({ id: 'InboxPage' });
 
-export const UnsubscribeResult = z
-  .object({
-    unsubscribed: z.object({
-      kind: z.union([NotificationKind, z.literal('all')]),
-      channel: z.union([NotificationChannel, z.literal('all')]),
-    }),
-  })
-  .meta({ id: 'UnsubscribeResult' });
+/** What an unsubscribe link turns off: one kind or all, on one channel or all. */
+const UnsubscribeScope = z.object({
+  kind: z.union([NotificationKind, z.literal('all')]),
+  channel: z.union([NotificationChannel, z.literal('all')]),
+});
+
+export const UnsubscribeResult = z.object({ unsubscribed: UnsubscribeScope }).meta({ id: 'UnsubscribeResult' });
 
 /** `GET /v1/unsubscribe`: what the link would turn off; nothing changes until it is POSTed (RFC 8058). */
 export const UnsubscribeConfirmation = z
   .object({
-    confirm: z.object({
-      kind: z.union([NotificationKind, z.literal('all')]),
-      channel: z.union([NotificationChannel, z.literal('all')]),
-    }),
+    confirm: UnsubscribeScope,
     method: z.literal('POST'),
   })
   .meta({ id: 'UnsubscribeConfirmation' });

@@ -1,21 +1,13 @@
 /** Wire schemas of the privacy-rights endpoints (GDPR art. 15/17/20, CCPA right to know/delete). */
 import { z } from 'zod';
+import { SessionFields } from './account';
 import { Me } from './auth';
 
 export const DataExport = z
   .object({
     exportedAt: z.string(),
     profile: Me,
-    sessions: z.array(
-      z.object({
-        id: z.uuid(),
-        createdAt: z.string(),
-        lastSeenAt: z.string(),
-        expiresAt: z.string(),
-        userAgent: z.string().nullable(),
-        ip: z.string().nullable(),
-      }),
-    ),
+    sessions: z.array(SessionFields.extend({ ip: z.string().nullable() })),
     votes: z.array(
       z.object({
         voteId: z.uuid(),

@@ -59,12 +59,13 @@ export type RoomPlayed = z.infer<typeof RoomPlayed>;
 export const RoomError = z.object({ code: z.string(), message: z.string() });
 export type RoomError = z.infer<typeof RoomError>;
 
+/** Where the room stands: the show's status, whether a moderator locked it, whether voting is open. */
+const RoomState = { status: ShowStatus, locked: z.boolean(), votingOpen: z.boolean() };
+
 export const ServerSnapshot = z.object({
   type: z.literal('snapshot'),
   seq: z.number().int(),
-  status: ShowStatus,
-  locked: z.boolean(),
-  votingOpen: z.boolean(),
+  ...RoomState,
   songs: z.array(RoomSong),
   myVotes: z.array(z.uuid()),
   viewers: z.number().int(),
@@ -91,13 +92,7 @@ export const ServerUpdate = z.object({
   added: z.array(RoomSong),
   viewers: z.number().int().optional(),
 });
-export const ServerStatus = z.object({
-  type: z.literal('status'),
-  seq: z.number().int(),
-  status: ShowStatus,
-  locked: z.boolean(),
-  votingOpen: z.boolean(),
-});
+export const ServerStatus = z.object({ type: z.literal('status'), seq: z.number().int(), ...RoomState });
 /** A moderator marked a song as played (or an import set the actual setlist): it is now at `position`. */
 export const ServerPlayed = z.object({ type: z.literal('played'), seq: z.number().int() }).extend(RoomPlayed.shape);
 /** The song at `position` is no longer on the actual setlist (an undo); the songs after it move up one position. */

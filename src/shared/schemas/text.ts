@@ -21,14 +21,19 @@ export function storableText(text: string): string {
   return isStorableText(text) ? text : text.replace(UNSTORABLE_ALL, (ch) => (ch === '\u0000' ? '' : '\uFFFD'));
 }
 
-/** Every string inside a JSON value made storable (keys too); other values unchanged. */
-export function storableJson<T>(value: T): T {
-  if (typeof value === 'string') return storableText(value) as T;
-  if (Array.isArray(value)) return value.map(storableJson) as T;
+/** Every string inside a JSON value (keys of plain objects too) passed through `f`; other values unchanged. */
+function mapJsonStrings<T>(value: T, f: (text: string) => string): T {
+  if (typeof value === 'string') return f(value) as T;
+  if (Array.isArray(value)) return value.map((item) => mapJsonStrings(item, f)) as T;
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableText(k), storableJson(v)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [f(k), mapJsonStrings(v, f)])) as T;
   }
   return value;
+}
+
+/** Every string inside a JSON value made storable (keys too); other values unchanged. */
+export function storableJson<T>(value: T): T {
+  return mapJsonStrings(value, storableText);
 }
 
 /** The text with each NUL and lone surrogate spelled out as `\uXXXX` (six characters): kept, not lost. */
@@ -43,12 +48,7 @@ export function escapedText(text: string): string {
  * that must keep what they were given, such as dead letters, where `storableJson` would drop NULs.
  */
 export function escapedJson<T>(value: T): T {
-  if (typeof value === 'string') return escapedText(value) as T;
-  if (Array.isArray(value)) return value.map(escapedJson) as T;
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [escapedText(k), escapedJson(v)])) as T;
-  }
-  return value;
+  return mapJsonStrings(value, escapedText);
 }
 
 /** The path (as zod would spell it) of the first string inside a JSON value that is not storable. */

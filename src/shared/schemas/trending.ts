@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageQuery, Uuid } from './common';
+import { cursorPage, PageQuery, Uuid } from './common';
 import { ShowSummary } from './shows';
 
 export const TrendingQuery = PageQuery;
@@ -57,11 +57,11 @@ export const TrendingArtist = z
   })
   .meta({ id: 'TrendingArtist' });
 
-export const TrendingShowList = z
-  .object({ items: z.array(TrendingShow), nextCursor: z.string().nullable(), formula: TrendingFormula })
+export const TrendingShowList = cursorPage(TrendingShow)
+  .extend({ formula: TrendingFormula })
   .meta({ id: 'TrendingShowList' });
-export const TrendingArtistList = z
-  .object({ items: z.array(TrendingArtist), nextCursor: z.string().nullable(), formula: TrendingFormula })
+export const TrendingArtistList = cursorPage(TrendingArtist)
+  .extend({ formula: TrendingFormula })
   .meta({ id: 'TrendingArtistList' });
 export type TrendingShowList = z.infer<typeof TrendingShowList>;
 export type TrendingArtistList = z.infer<typeof TrendingArtistList>;

@@ -66,7 +66,7 @@ export const toEntries = (songs: readonly PlayedEntry[]): PlayedEntry[] =>
   songs.map(({ position, songId, title }) => ({ position, songId, title }));
 
 /** Locks the show's row for the rest of the transaction; 404 when there is no such show. */
-async function lockShow(tx: Transaction, showId: string) {
+export async function lockShow(tx: Transaction, showId: string) {
   const [show] = await tx
     .select({ id: shows.id, artistId: shows.artistId, status: shows.status, startsAt: shows.startsAt })
     .from(shows)

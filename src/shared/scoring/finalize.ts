@@ -20,7 +20,7 @@ import { ApiError, errors } from '../errors';
 import type { RoomResult, RoomSettlement, SettleRequest } from '../room-rpc';
 import type { PredictionScore } from '../schemas/scoring';
 import type { ShowStatus } from '../schemas/shows';
-import { type ActualSetlistDeps, pushToRoom, toEntries } from './actual-setlist';
+import { type ActualSetlistDeps, lockShow, pushToRoom, toEntries } from './actual-setlist';
 import { fanPoints, scorePrediction } from './metric';
 import { refreshFanRollups } from './rollups';
 
@@ -104,12 +104,7 @@ type Transaction = Parameters<Parameters<PrimaryDatabase['transaction']>[0]>[0];
 
 /** Locks the show's row and checks that it can be scored: it exists, is not cancelled, and something was played. */
 async function lockScorable(tx: Transaction, showId: string) {
-  const [show] = await tx
-    .select({ id: shows.id, artistId: shows.artistId, status: shows.status, startsAt: shows.startsAt })
-    .from(shows)
-    .where(eq(shows.id, showId))
-    .for('update');
-  if (!show) throw errors.notFound('show');
+  const show = await lockShow(tx, showId);
   if (show.status === 'cancelled')
     throw errors.conflict('show_cancelled', 'The show was cancelled: there is nothing to score.');
   const played = await tx

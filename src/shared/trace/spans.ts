@@ -5,6 +5,8 @@
  * and exported as OpenTelemetry spans when an OTLP endpoint is configured (otlp.ts).
  */
 import { z } from 'zod';
+import { unnestParams } from '../db/unnest';
+import { IsoDateTime } from '../schemas/common';
 
 export const TraceHop = z.object({
   traceId: z.string().regex(/^[0-9a-f]{32}$/),
@@ -17,7 +19,7 @@ export const TraceHop = z.object({
   service: z.string().max(64),
   /** What the hop was: `POST /v1/shows/{showId}/votes`, `room.vote`, `queue vote-events`, `postgres …`. */
   name: z.string().max(200),
-  startedAt: z.iso.datetime({ offset: true }),
+  startedAt: IsoDateTime,
   durationMs: z.number().min(0),
   /** A few small attributes (status, queue, show id, SQL fingerprint). */
   attrs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
@@ -47,14 +49,14 @@ select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
 on conflict (trace_id, span_id) do nothing`;
 
 export function insertTraceHopsParams(hops: TraceHop[]): unknown[] {
-  return [
-    hops.map((h) => h.traceId),
-    hops.map((h) => h.spanId),
-    hops.map((h) => h.parentSpanId),
-    hops.map((h) => h.service),
-    hops.map((h) => h.name),
-    hops.map((h) => h.startedAt),
-    hops.map((h) => h.durationMs),
-    hops.map((h) => JSON.stringify(h.attrs)),
-  ];
+  return unnestParams(hops, [
+    'traceId',
+    'spanId',
+    'parentSpanId',
+    'service',
+    'name',
+    'startedAt',
+    'durationMs',
+    (h) => JSON.stringify(h.attrs),
+  ]);
 }

@@ -1,31 +1,21 @@
 /**
  * Artist imports through the real path: POST /v1/admin/imports → the imports queue → the queue-consumers
  * worker's consumer, whose provider clients call the fixture server (test/fixtures/providers) standing in
- * for Spotify, Ticketmaster and setlist.fm, spaced by the ProviderRateLimiter Durable Objects.
+ * for Spotify, Ticketmaster and setlist.fm, spaced by the ProviderRateLimiter Durable Objects (the spacing itself
+ * is checked in workers/queue-consumers/test/provider-spacing.test.ts).
  */
 import { env } from 'cloudflare:workers';
 import { asc, eq, inArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import * as schema from '#shared/db/schema';
-import { PROVIDER_LIMITS, type Provider } from '#shared/ingest/rate-limit';
 import type { ImportRecord, ImportStep } from '#shared/schemas/ingest';
-import type { FixtureCall, FixtureOverride } from '../../../test/fixtures/providers/handler';
+import { fixtureControl } from '../../../test/fixtures/providers/control';
 import { FIXTURE_ARTIST } from '../../../test/fixtures/providers/in-memory';
+import { insertCompletedShow } from '../../../test/support/database';
 import { deliveriesOf, eventIdOf, providerRequests } from './notification-support';
 import { api, connectRoom, errorOf, eventually, signUp, signUpAs, sql, testDb } from './support';
 
-const fixtures = inject('providerFixturesUrl');
-const control = async (path: string, body?: unknown) => {
-  const res = await fetch(
-    `${fixtures}/__fixtures/${path}`,
-    body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) },
-  );
-  if (!res.ok) throw new Error(`fixture control ${path}: ${res.status}`);
-  return res.json();
-};
-const reset = () => control('reset', {});
-const script = (overrides: FixtureOverride[]) => control('overrides', overrides);
-const calls = async () => (await control('calls')) as FixtureCall[];
+const { reset, script, calls } = fixtureControl(inject('providerFixturesUrl'));
 
 let admin: { token: string };
 
@@ -80,23 +70,6 @@ async function snapshot() {
   };
 }
 
-const providerOf = (call: FixtureCall): Provider =>
-  call.path.startsWith('/spotify') ? 'spotify' : call.path.startsWith('/ticketmaster') ? 'ticketmaster' : 'setlistfm';
-
-/** Calls in any window of time never exceed the bucket: capacity + rate × window (plus one for clock granularity). */
-function expectWithinBucket(list: FixtureCall[], provider: Provider) {
-  const { ratePerSecond, capacity } = PROVIDER_LIMITS[provider];
-  const times = list.filter((c) => providerOf(c) === provider).map((c) => c.at);
-  for (let i = 0; i < times.length; i++)
-    for (let j = i + 1; j < times.length; j++) {
-      const allowed = capacity + (ratePerSecond * (times[j]! - times[i]!)) / 1000 + 1;
-      expect(j - i + 1, `${provider}: ${j - i + 1} calls within ${times[j]! - times[i]!} ms`).toBeLessThanOrEqual(
-        allowed,
-      );
-    }
-  return times;
-}
-
 beforeAll(async () => {
   admin = await signUpAs('admin');
   await reset();
@@ -122,18 +95,6 @@ describe('POST /v1/admin/imports', () => {
     expect(again.progress.catalog).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
     expect(again.progress.shows).toMatchObject({ inserted: 0, updated: 0, unchanged: 3, venuesInserted: 0 });
     expect(await snapshot()).toEqual(landed);
-  });
-
-  it('spaces provider calls by each provider’s token bucket, across consumer batches', async () => {
-    const list = await calls();
-    const spotify = expectWithinBucket(list, 'spotify');
-    expectWithinBucket(list, 'ticketmaster');
-    // Two imports made enough Spotify calls to exhaust the burst: the spacing was exercised, not just allowed.
-    expect(spotify.length).toBeGreaterThan(PROVIDER_LIMITS.spotify.capacity + 3);
-    const span = spotify.at(-1)! - spotify[0]!;
-    expect(span).toBeGreaterThanOrEqual(
-      ((spotify.length - PROVIDER_LIMITS.spotify.capacity - 1) / PROVIDER_LIMITS.spotify.ratePerSecond) * 1000 - 50,
-    );
   });
 
   it('honours a 429 Retry-After from the provider and still completes', async () => {
@@ -206,22 +167,16 @@ describe('the setlist step on the imports queue', () => {
     const { artist, venues } = await snapshot();
     const brixton = venues.find((v) => v.ticketmasterId === 'KovZ9177Brix')!;
     const startsAt = new Date('2026-11-20T20:00:00Z'); // 20:00 in London (GMT in November)
-    const [show] = await db
-      .insert(schema.shows)
-      .values({
-        slug: `queue-setlist-${crypto.randomUUID().slice(0, 8)}`,
-        artistId: artist.id,
-        venueId: brixton.id,
-        startsAt,
-        status: 'completed',
-        votingOpensAt: new Date(startsAt.getTime() - 86_400_000),
-        votingClosesAt: startsAt,
-      })
-      .returning();
-    const step: ImportStep = { v: 1, step: 'setlist', showId: show!.id };
+    const show = await insertCompletedShow({
+      slug: `queue-setlist-${crypto.randomUUID().slice(0, 8)}`,
+      artistId: artist.id,
+      venueId: brixton.id,
+      startsAt,
+    });
+    const step: ImportStep = { v: 1, step: 'setlist', showId: show.id };
     await env.IMPORTS.send(step);
     const state = await eventually(
-      async () => (await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id)))[0],
+      async () => (await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show.id)))[0],
       15_000,
       100,
     );
@@ -229,35 +184,28 @@ describe('the setlist step on the imports queue', () => {
     const played = await db
       .select()
       .from(schema.playedSongs)
-      .where(eq(schema.playedSongs.showId, show!.id))
+      .where(eq(schema.playedSongs.showId, show.id))
       .orderBy(asc(schema.playedSongs.position));
-    expect(played.map((p) => p.title)).toEqual([
-      'Night Harbour',
-      'Lighthouse',
-      'Heroes',
-      'Paper Boats',
-      'Tidewater',
-      'Lighthouse',
-    ]);
+    expect(played.map((p) => p.title)).toEqual(FIXTURE_ARTIST.brixtonPlayed);
     // Final from setlist.fm: the show is finalised as if a moderator had done it — scored, and the room knows.
     const accuracy = await eventually(
-      async () => (await db.select().from(schema.showAccuracy).where(eq(schema.showAccuracy.showId, show!.id)))[0],
+      async () => (await db.select().from(schema.showAccuracy).where(eq(schema.showAccuracy.showId, show.id)))[0],
       15_000,
       100,
     );
     const [finalised] = await db
       .select({ status: schema.shows.status })
       .from(schema.shows)
-      .where(eq(schema.shows.id, show!.id));
+      .where(eq(schema.shows.id, show.id));
     expect(finalised!.status).toBe('completed');
-    const watcher = await connectRoom(show!.id);
+    const watcher = await connectRoom(show.id);
     expect(await watcher.next((m) => m.type === 'snapshot')).toMatchObject({
       status: 'completed',
       result: { topN: accuracy.topN, score: accuracy.score },
     });
     watcher.close();
     // Finalising bumped the setlist's revision: a re-run must leave this state exactly as it is.
-    const [final] = await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id));
+    const [final] = await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show.id));
 
     await env.IMPORTS.send(step);
     await eventually(
@@ -266,7 +214,7 @@ describe('the setlist step on the imports queue', () => {
       100,
     );
     await new Promise((resolve) => setTimeout(resolve, 300)); // let the consumer finish the step it searched for
-    const [after] = await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id));
+    const [after] = await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show.id));
     expect(after).toEqual(final);
   });
 
@@ -276,19 +224,13 @@ describe('the setlist step on the imports queue', () => {
     const { artist, venues } = await snapshot();
     const brixton = venues.find((v) => v.ticketmasterId === 'KovZ9177Brix')!;
     const startsAt = new Date('2026-11-21T20:00:00Z');
-    const [show] = await db
-      .insert(schema.shows)
-      .values({
-        slug: `isolated-setlist-${crypto.randomUUID().slice(0, 8)}`,
-        artistId: artist.id,
-        venueId: brixton.id,
-        startsAt,
-        status: 'completed',
-        votingOpensAt: new Date(startsAt.getTime() - 86_400_000),
-        votingClosesAt: startsAt,
-      })
-      .returning();
-    const good: ImportStep = { v: 1, step: 'setlist', showId: show!.id };
+    const show = await insertCompletedShow({
+      slug: `isolated-setlist-${crypto.randomUUID().slice(0, 8)}`,
+      artistId: artist.id,
+      venueId: brixton.id,
+      startsAt,
+    });
+    const good: ImportStep = { v: 1, step: 'setlist', showId: show.id };
     const bad: unknown[] = [
       { v: 1, step: 'no-such-step' }, // refused by the schema
       { v: 1, step: 'setlist', showId: 'not-a-uuid\u0000' }, // a NUL where Postgres wants a uuid
@@ -297,12 +239,12 @@ describe('the setlist step on the imports queue', () => {
     // One batch (max_batch_size 4): the good step between the bad ones.
     await env.IMPORTS.sendBatch([bad[0], bad[1], good, bad[2]].map((body) => ({ body })));
     const state = await eventually(
-      async () => (await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show!.id)))[0],
+      async () => (await db.select().from(schema.actualSetlists).where(eq(schema.actualSetlists.showId, show.id)))[0],
       15_000,
       100,
     );
     expect(state).toMatchObject({ state: 'final', source: 'setlistfm' });
-    const played = await db.select().from(schema.playedSongs).where(eq(schema.playedSongs.showId, show!.id));
+    const played = await db.select().from(schema.playedSongs).where(eq(schema.playedSongs.showId, show.id));
     expect(played.length).toBeGreaterThan(0);
   });
 });

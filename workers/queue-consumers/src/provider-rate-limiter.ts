@@ -11,7 +11,7 @@ import {
   type RateLimiter,
   reserveToken,
   type Sleep,
-} from '#shared/ingest/rate-limit';
+} from './ingest/rate-limit';
 
 export class ProviderRateLimiter extends DurableObject<Env> {
   /** Milliseconds the caller must wait before its call to `provider`. */

@@ -6,7 +6,7 @@
  * receivers again: PagerDuty de-duplicates on `dedup_key`, and the webhook's payload carries the same key.
  */
 import { type AlertDelivery, AlertDelivery as AlertDeliverySchema } from '#shared/schemas/alerts';
-import type { ConsumerDeps } from './retry-policy';
+import { type ConsumerDeps, retryRejected } from './retry-policy';
 
 export interface AlertReceivers {
   pagerDuty?: { url: string; routingKey: string };
@@ -92,11 +92,7 @@ export async function consumeAlerts(batch: MessageBatch<unknown>, deps: AlertDel
   for (const message of batch.messages) {
     const parsed = AlertDeliverySchema.safeParse(message.body);
     if (!parsed.success) {
-      log.error('alert delivery rejected by schema', {
-        messageId: message.id,
-        issues: parsed.error.issues.slice(0, 5),
-      });
-      message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
+      retryRejected(message, 'alert delivery', parsed.error, deps);
       continue;
     }
     const d = parsed.data;

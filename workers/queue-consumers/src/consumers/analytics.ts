@@ -1,3 +1,4 @@
+import { unnestParams } from '#shared/db/unnest';
 import {
   REQUEST_METRICS_KIND,
   RequestMetricsData,
@@ -60,14 +61,14 @@ export function mergeMetricRows(rows: RequestMetricsRow[]): RequestMetricsRow[] 
 
 /** Product events become rows of analytics_events; the statements for one event list. */
 export function insertEventsParams(events: AnalyticsEvent[]): unknown[] {
-  return [
-    events.map((e) => e.eventId),
-    events.map((e) => e.kind),
-    events.map((e) => e.at),
-    events.map((e) => e.userId ?? null),
-    events.map((e) => e.showId ?? null),
-    events.map((e) => JSON.stringify(e.data ?? {})),
-  ];
+  return unnestParams(events, [
+    'eventId',
+    'kind',
+    'at',
+    (e) => e.userId ?? null,
+    (e) => e.showId ?? null,
+    (e) => JSON.stringify(e.data ?? {}),
+  ]);
 }
 
 /** What one batch (or one message of it) writes. */
@@ -117,26 +118,22 @@ async function write(sql: ConsumerDeps['sql'], { events, metricRows, presence }:
   if (metricRows.length) {
     const rows = mergeMetricRows(metricRows);
     statements.push(
-      sql.query(UPSERT_REQUEST_METRICS, [
-        rows.map((r) => r.minute),
-        rows.map((r) => r.route),
-        rows.map((r) => r.requests),
-        rows.map((r) => r.clientErrors),
-        rows.map((r) => r.serverErrors),
-        rows.map((r) => JSON.stringify(r.latencyBuckets)),
-        rows.map((r) => r.latencySumMs),
-      ]),
+      sql.query(
+        UPSERT_REQUEST_METRICS,
+        unnestParams(rows, [
+          'minute',
+          'route',
+          'requests',
+          'clientErrors',
+          'serverErrors',
+          (r) => JSON.stringify(r.latencyBuckets),
+          'latencySumMs',
+        ]),
+      ),
     );
   }
   if (presence.length)
-    statements.push(
-      sql.query(UPSERT_PRESENCE, [
-        presence.map((p) => p.showId),
-        presence.map((p) => p.sockets),
-        presence.map((p) => p.at),
-        presence.map((p) => p.p95),
-      ]),
-    );
+    statements.push(sql.query(UPSERT_PRESENCE, unnestParams(presence, ['showId', 'sockets', 'at', 'p95'])));
   await sql.transaction(statements);
 }
 

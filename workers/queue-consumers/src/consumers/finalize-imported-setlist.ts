@@ -1,9 +1,9 @@
 import type { PrimaryDatabase } from '#shared/db/client';
 import { ApiError } from '#shared/errors';
-import type { SetlistHooks } from '#shared/ingest/actual-setlist';
 import { enqueueSetlistPublished } from '#shared/notifications/enqueue';
 import { placedRoom } from '#shared/regions/room-address';
 import { finalizeShow, settleTimeoutMs } from '#shared/scoring/finalize';
+import type { SetlistHooks } from '../ingest/actual-setlist';
 import type { ConsumerDeps } from './retry-policy';
 
 /**

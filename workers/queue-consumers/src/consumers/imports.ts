@@ -4,15 +4,15 @@
  * between redelivers the step, which then finds itself done and passes the chain on again.
  */
 import { openDatabase, type PrimaryDatabase } from '#shared/db/client';
-import type { SetlistHooks } from '#shared/ingest/actual-setlist';
-import { providerClients } from '#shared/ingest/clients';
-import { providerConfig } from '#shared/ingest/config';
-import type { IngestContext, IngestDb } from '#shared/ingest/context';
-import { markImportFailed, noteImportRetry } from '#shared/ingest/import-steps';
-import { realSleep } from '#shared/ingest/rate-limit';
-import { failureAction, importIdOf, runImportStep } from '#shared/ingest/run-step';
 import { sendRecordedTrigger } from '#shared/notifications/enqueue';
 import { ImportStep } from '#shared/schemas/ingest';
+import type { SetlistHooks } from '../ingest/actual-setlist';
+import { providerClients } from '../ingest/clients';
+import { providerConfig } from '../ingest/config';
+import type { IngestContext, IngestDb } from '../ingest/context';
+import { markImportFailed, noteImportRetry } from '../ingest/import-steps';
+import { realSleep } from '../ingest/rate-limit';
+import { failureAction, importIdOf, runImportStep } from '../ingest/run-step';
 import { durableRateLimiter } from '../provider-rate-limiter';
 import { finalizeImportedSetlist } from './finalize-imported-setlist';
 import type { ConsumerDeps } from './retry-policy';

@@ -5,7 +5,7 @@ import type { NotificationConfig } from '../notifications/config';
 import { deliverStep } from '../notifications/deliver';
 import { fanoutStep } from '../notifications/fanout';
 import { sendStep } from '../notifications/send';
-import type { ConsumerDeps } from './retry-policy';
+import { type ConsumerDeps, retryRejected } from './retry-policy';
 
 const INSERT_INBOX = `
 insert into notifications (event_id, user_id, kind, data)
@@ -41,11 +41,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, deps: N
       }
       const legacy = NotificationEvent.safeParse(body);
       if (!legacy.success) {
-        log.error('notification rejected by schema', {
-          messageId: message.id,
-          issues: pipeline.error.issues.slice(0, 5),
-        });
-        message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
+        retryRejected(message, 'notification', pipeline.error, deps);
         continue;
       }
       const event = legacy.data;

@@ -1,4 +1,5 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
+import type { z } from 'zod';
 import { sqlState } from '#shared/db/errors';
 import type { Logger } from '#shared/log';
 
@@ -22,4 +23,22 @@ export interface ConsumerDeps {
   sql: NeonQueryFunction<false, false>;
   log: Logger;
   retryDelaySeconds(attempts: number): number;
+}
+
+/**
+ * A message its schema refused: logged with its first issues and retried with backoff, so that past the queue's
+ * retry limit it lands in the dead-letter queue, where it can be read and replayed.
+ */
+export function retryRejected(
+  message: Message<unknown>,
+  what: string,
+  error: z.ZodError,
+  deps: Pick<ConsumerDeps, 'log' | 'retryDelaySeconds'>,
+): void {
+  deps.log.error(`${what} rejected by schema`, {
+    messageId: message.id,
+    attempts: message.attempts,
+    issues: error.issues.slice(0, 5),
+  });
+  message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
 }

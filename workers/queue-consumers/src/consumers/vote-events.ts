@@ -8,7 +8,7 @@ import { parseTraceparent, runWithTrace } from '#shared/trace/context';
 import type { TraceHop } from '#shared/trace/spans';
 import { INSERT_EVENTS, insertEventsParams } from './analytics';
 import { writeDataPoints } from './analytics-engine';
-import { type ConsumerDeps, isTransient } from './retry-policy';
+import { type ConsumerDeps, isTransient, retryRejected } from './retry-policy';
 import { type DeliveredVoteEvent, voteEventHops } from './vote-event-hops';
 import { planVoteBatch } from './vote-events-plan';
 import {
@@ -180,14 +180,7 @@ export async function consumeVoteEvents(
   for (const message of batch.messages) {
     const parsed = VoteEventMessage.safeParse(message.body);
     if (parsed.success) valid.push({ message, event: parsed.data });
-    else {
-      log.error('vote event rejected by schema', {
-        messageId: message.id,
-        attempts: message.attempts,
-        issues: parsed.error.issues.slice(0, 5),
-      });
-      message.retry({ delaySeconds: deps.retryDelaySeconds(message.attempts) });
-    }
+    else retryRejected(message, 'vote event', parsed.error, deps);
   }
   const persisted = await persistOrIsolate(valid, deps, batch.queue);
   if (!persisted.length) return;

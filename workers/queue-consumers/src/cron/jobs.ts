@@ -4,9 +4,9 @@
  */
 import type { CronTable } from '#shared/cron/run';
 import { CRONS } from '#shared/cron/schedule';
-import type { IngestDb } from '#shared/ingest/context';
-import { refreshSteps, setlistSteps } from '#shared/ingest/cron';
 import type { ImportStep } from '#shared/schemas/ingest';
+import type { IngestDb } from '../ingest/context';
+import { refreshSteps, setlistSteps } from '../ingest/cron';
 
 export interface IngestCronContext {
   db: IngestDb;

@@ -6,6 +6,7 @@
  * MAX_DELIVERY_ATTEMPTS, when it is given up. Expired push subscriptions (404/410) are deleted.
  */
 import type { NeonQueryFunction } from '@neondatabase/serverless';
+import { unnestParams } from '#shared/db/unnest';
 import {
   DEFAULT_ENABLED,
   DELIVERIES_PER_SEND,
@@ -174,14 +175,10 @@ export async function sendStep(message: NotificationSend, deps: SendDeps): Promi
   });
 
   await sql.transaction([
-    sql.query(RECORD_ATTEMPTS, [
-      attempts.map((a) => a.deliveryId),
-      attempts.map((a) => a.attempt),
-      attempts.map((a) => a.targetId),
-      attempts.map((a) => a.outcome),
-      attempts.map((a) => a.httpStatus),
-      attempts.map((a) => a.error),
-    ]),
+    sql.query(
+      RECORD_ATTEMPTS,
+      unnestParams(attempts, ['deliveryId', 'attempt', 'targetId', 'outcome', 'httpStatus', 'error']),
+    ),
     sql.query(UPDATE_DELIVERIES, [updates.id, updates.status, updates.error, updates.notBefore]),
     sql.query(DELETE_DEVICES, [gone]),
   ]);

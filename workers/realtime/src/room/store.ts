@@ -94,6 +94,12 @@ export interface LoadedShow {
 
 type Row = Record<string, SqlStorageValue>;
 
+/** A song of the predicted setlist as the room keeps it. */
+type SetlistRow = { setlist_song_id: string; song_id: string; title: string; votes: number };
+const SETLIST_SELECT = 'select setlist_song_id, song_id, title, votes from setlist';
+const SETLIST_BY_ID = `${SETLIST_SELECT} where setlist_song_id = ?`;
+const SETLIST_BY_SONG = `${SETLIST_SELECT} where song_id = ?`;
+
 export class RoomStore {
   constructor(
     private readonly sql: SqlStorage,
@@ -317,31 +323,19 @@ export class RoomStore {
   }
 
   setlist(): RoomSong[] {
-    return this.sql
-      .exec<{ setlist_song_id: string; song_id: string; title: string; votes: number }>(
-        'select setlist_song_id, song_id, title, votes from setlist order by votes desc, title asc',
-      )
-      .toArray()
-      .map(toRoomSong);
+    return this.sql.exec<SetlistRow>(`${SETLIST_SELECT} order by votes desc, title asc`).toArray().map(toRoomSong);
   }
 
   setlistSong(setlistSongId: string): RoomSong | undefined {
-    const row = this.sql
-      .exec<{ setlist_song_id: string; song_id: string; title: string; votes: number }>(
-        'select setlist_song_id, song_id, title, votes from setlist where setlist_song_id = ?',
-        setlistSongId,
-      )
-      .toArray()[0];
-    return row ? toRoomSong(row) : undefined;
+    return this.oneSetlistSong(SETLIST_BY_ID, setlistSongId);
   }
 
   setlistSongBySong(songId: string): RoomSong | undefined {
-    const row = this.sql
-      .exec<{ setlist_song_id: string; song_id: string; title: string; votes: number }>(
-        'select setlist_song_id, song_id, title, votes from setlist where song_id = ?',
-        songId,
-      )
-      .toArray()[0];
+    return this.oneSetlistSong(SETLIST_BY_SONG, songId);
+  }
+
+  private oneSetlistSong(query: string, key: string): RoomSong | undefined {
+    const row = this.sql.exec<SetlistRow>(query, key).toArray()[0];
     return row ? toRoomSong(row) : undefined;
   }
 
@@ -451,15 +445,7 @@ export class RoomStore {
     return row!.votes;
   }
 
-  castVote(input: {
-    showId: string;
-    userId: string;
-    setlistSongId: string;
-    songId: string;
-    voteId: string;
-    trace?: EventTrace;
-    networkId?: string;
-  }): number {
+  castVote(input: VoteInput & { networkId?: string }): number {
     const seq = this.nextEventSeq();
     const votes = this.bumpVotes(input.setlistSongId, 1, seq);
     this.sql.exec(
@@ -479,28 +465,13 @@ export class RoomStore {
     this.enqueue({
       v: 1,
       kind: 'vote',
-      eventId: crypto.randomUUID(),
-      showId: input.showId,
-      seq,
-      at: new Date().toISOString(),
-      voteId: input.voteId,
-      userId: input.userId,
-      setlistSongId: input.setlistSongId,
-      songId: input.songId,
-      ...input.trace,
+      ...voteEventFields(input, seq),
       ...(input.networkId ? { networkId: input.networkId } : {}),
     });
     return votes;
   }
 
-  retractVote(input: {
-    showId: string;
-    userId: string;
-    setlistSongId: string;
-    songId: string;
-    voteId: string;
-    trace?: EventTrace;
-  }): number {
+  retractVote(input: VoteInput): number {
     const seq = this.nextEventSeq();
     // A discounted vote was already taken out of the count: taking it back changes no tally.
     const votes = this.bumpVotes(input.setlistSongId, this.isDiscounted(input.voteId) ? 0 : -1, seq);
@@ -509,19 +480,7 @@ export class RoomStore {
       input.userId,
       input.setlistSongId,
     );
-    this.enqueue({
-      v: 1,
-      kind: 'unvote',
-      eventId: crypto.randomUUID(),
-      showId: input.showId,
-      seq,
-      at: new Date().toISOString(),
-      voteId: input.voteId,
-      userId: input.userId,
-      setlistSongId: input.setlistSongId,
-      songId: input.songId,
-      ...input.trace,
-    });
+    this.enqueue({ v: 1, kind: 'unvote', ...voteEventFields(input, seq) });
     return votes;
   }
 
@@ -764,6 +723,31 @@ export class RoomStore {
     // Not a change fans see: the broadcast bookkeeping moves past it.
     if (this.meta().flushedEventSeq === seq - 1) this.setMeta('flushedEventSeq', seq);
   }
+}
+
+/** A fan's vote for a setlist song, or its retraction, as the room decided it. */
+type VoteInput = {
+  showId: string;
+  userId: string;
+  setlistSongId: string;
+  songId: string;
+  voteId: string;
+  trace?: EventTrace;
+};
+
+/** What a vote event and its retraction both carry, after `v` and `kind`. */
+function voteEventFields(input: VoteInput, seq: number) {
+  return {
+    eventId: crypto.randomUUID(),
+    showId: input.showId,
+    seq,
+    at: new Date().toISOString(),
+    voteId: input.voteId,
+    userId: input.userId,
+    setlistSongId: input.setlistSongId,
+    songId: input.songId,
+    ...input.trace,
+  };
 }
 
 function toRoomSong(row: Row): RoomSong {

@@ -4,7 +4,7 @@ import {
   fixtureConfig,
   fixtureFetch,
   inMemoryFixtureProviders,
-} from '../../../test/fixtures/providers/in-memory';
+} from '../../../../test/fixtures/providers/in-memory';
 import { CockatielProviderBreaker, type ProviderBreaker, ProviderCircuitOpenError } from './breaker';
 import { type HttpDeps, ProviderHttpError, ProviderPayloadError, ProviderRetryLaterError } from './http';
 import { type Provider, unlimited } from './rate-limit';

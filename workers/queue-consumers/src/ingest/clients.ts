@@ -1,5 +1,5 @@
 /** Builds the three provider clients over one set of HTTP dependencies. */
-import type { Logger } from '../log';
+import type { Logger } from '#shared/log';
 import { providerBreaker } from './breaker';
 import type { ProviderConfig } from './config';
 import type { FetchLike, HttpDeps } from './http';

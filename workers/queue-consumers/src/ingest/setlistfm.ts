@@ -14,12 +14,10 @@ const SetlistfmArtist = z.object({
 });
 export type SetlistfmArtist = z.infer<typeof SetlistfmArtist>;
 
-const ArtistSearch = z.object({
-  artist: z.array(SetlistfmArtist).default([]),
-  total: z.number().int(),
-  page: z.number().int(),
-  itemsPerPage: z.number().int(),
-});
+/** The paging fields every search answer carries beside its items. */
+const SearchPaging = { total: z.number().int(), page: z.number().int(), itemsPerPage: z.number().int() };
+
+const ArtistSearch = z.object({ artist: z.array(SetlistfmArtist).default([]), ...SearchPaging });
 
 const Song = z.object({
   name: z.string(),
@@ -65,12 +63,7 @@ const SetlistObject = z.object({
 export const Setlist = z.preprocess(wrapBareSets, SetlistObject);
 export type Setlist = z.infer<typeof SetlistObject>;
 
-const SetlistSearch = z.object({
-  setlist: z.array(Setlist).default([]),
-  total: z.number().int(),
-  page: z.number().int(),
-  itemsPerPage: z.number().int(),
-});
+const SetlistSearch = z.object({ setlist: z.array(Setlist).default([]), ...SearchPaging });
 
 export class SetlistfmClient {
   constructor(
@@ -82,15 +75,17 @@ export class SetlistfmClient {
     return { headers: { 'x-api-key': this.config.apiKey, accept: 'application/json' } };
   }
 
+  /** One page of a search; null when nothing matched (setlist.fm answers a search without results with 404). */
+  #search<S extends z.ZodType>(what: 'artists' | 'setlists', query: URLSearchParams, schema: S) {
+    return requestJson(this.deps, 'setlistfm', `${this.config.apiUrl}/rest/1.0/search/${what}?${query}`, schema, {
+      init: this.#init(),
+      notFoundIsEmpty: true,
+    });
+  }
+
   async searchArtists(name: string): Promise<SetlistfmArtist[]> {
     const q = new URLSearchParams({ artistName: name, sort: 'relevance' });
-    const body = await requestJson(
-      this.deps,
-      'setlistfm',
-      `${this.config.apiUrl}/rest/1.0/search/artists?${q}`,
-      ArtistSearch,
-      { init: this.#init(), notFoundIsEmpty: true },
-    );
+    const body = await this.#search('artists', q, ArtistSearch);
     return body?.artist ?? [];
   }
 
@@ -99,13 +94,7 @@ export class SetlistfmClient {
     const found: Setlist[] = [];
     for (let page = 1; page <= 5; page++) {
       const q = new URLSearchParams({ artistMbid, date, p: String(page) });
-      const body = await requestJson(
-        this.deps,
-        'setlistfm',
-        `${this.config.apiUrl}/rest/1.0/search/setlists?${q}`,
-        SetlistSearch,
-        { init: this.#init(), notFoundIsEmpty: true },
-      );
+      const body = await this.#search('setlists', q, SetlistSearch);
       if (!body) break;
       found.push(...body.setlist);
       if (body.page * body.itemsPerPage >= body.total || body.setlist.length === 0) break;

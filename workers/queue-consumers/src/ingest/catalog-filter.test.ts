@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_ARTIST } from '../../../test/fixtures/providers/in-memory';
-import tracks0 from '../../../test/fixtures/providers/spotify/several-tracks-page-0.json';
-import tracks2 from '../../../test/fixtures/providers/spotify/several-tracks-page-2.json';
+import { FIXTURE_ARTIST } from '../../../../test/fixtures/providers/in-memory';
+import tracks0 from '../../../../test/fixtures/providers/spotify/several-tracks-page-0.json';
+import tracks2 from '../../../../test/fixtures/providers/spotify/several-tracks-page-2.json';
 import { catalogueSongs, isAlternateVersion } from './catalog-filter';
 import { SpotifyTrack } from './spotify';
 import { normaliseTitle } from './text';

@@ -5,7 +5,7 @@
  * setlist's versionId). A run that finds the version already imported writes nothing.
  */
 import { and, eq, gte, isNotNull, lte, ne, notExists, sql } from 'drizzle-orm';
-import { actualSetlists, artists, playedSongs, shows, songs, venues } from '../db/schema';
+import { actualSetlists, artists, playedSongs, shows, songs, venues } from '#shared/db/schema';
 import type { IngestContext, IngestDb } from './context';
 import { type MatchResult, matchSetlist, playedTitles } from './match-setlist';
 import { normaliseTitle, setlistfmDate } from './text';

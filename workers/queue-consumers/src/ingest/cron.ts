@@ -2,8 +2,8 @@
  * The ingestion cron jobs: they only decide what to do and enqueue steps; the imports queue does the work.
  */
 import { asc, isNotNull, sql } from 'drizzle-orm';
-import { artists, imports } from '../db/schema';
-import type { ImportStep } from '../schemas/ingest';
+import { artists, imports } from '#shared/db/schema';
+import type { ImportStep } from '#shared/schemas/ingest';
 import type { IngestDb } from './context';
 import { createImport } from './import-steps';
 import { showsAwaitingSetlists } from './setlist-step';

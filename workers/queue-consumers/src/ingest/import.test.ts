@@ -6,16 +6,26 @@
 import { env } from 'cloudflare:workers';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DatabaseHandle, openDatabase } from '#shared/db/client';
+import {
+  actualSetlists,
+  artists,
+  imports,
+  notificationEvents,
+  playedSongs,
+  shows,
+  songs,
+  venues,
+} from '#shared/db/schema';
+import { createLogger } from '#shared/log';
+import type { ImportCreate, ImportProgress, ImportStep } from '#shared/schemas/ingest';
 import {
   FIXTURE_ARTIST,
   fixtureConfig,
   fixtureFetch,
   inMemoryFixtureProviders,
-} from '../../../test/fixtures/providers/in-memory';
-import { type DatabaseHandle, openDatabase } from '../db/client';
-import { actualSetlists, artists, imports, notificationEvents, playedSongs, shows, songs, venues } from '../db/schema';
-import { createLogger } from '../log';
-import type { ImportCreate, ImportProgress, ImportStep } from '../schemas/ingest';
+} from '../../../../test/fixtures/providers/in-memory';
+import { insertCompletedShow } from '../../../../test/support/database';
 import { importActualSetlist } from './actual-setlist';
 import { CockatielProviderBreaker } from './breaker';
 import { providerClients } from './clients';
@@ -284,19 +294,13 @@ describe('actual setlists from setlist.fm', () => {
     const { artist, showVenues } = await snapshot();
     const brixton = showVenues.find((v) => v.ticketmasterId === 'KovZ9177Brix')!;
     const startsAt = zonedTimeToUtc('2026-11-20', '20:00', 'Europe/London');
-    const [show] = await db
-      .insert(shows)
-      .values({
-        slug: `paper-lanterns-brixton-${crypto.randomUUID().slice(0, 8)}`,
-        artistId: artist.id,
-        venueId: brixton.id,
-        startsAt,
-        status: 'completed',
-        votingOpensAt: new Date(startsAt.getTime() - 86_400_000),
-        votingClosesAt: startsAt,
-      })
-      .returning();
-    showId = show!.id;
+    const show = await insertCompletedShow({
+      slug: `paper-lanterns-brixton-${crypto.randomUUID().slice(0, 8)}`,
+      artistId: artist.id,
+      venueId: brixton.id,
+      startsAt,
+    });
+    showId = show.id;
     // Test files share the database: another file's show may have claimed this setlist.fm setlist already.
     await db.update(shows).set({ setlistfmId: null }).where(eq(shows.setlistfmId, '3bd6a4c8'));
   });

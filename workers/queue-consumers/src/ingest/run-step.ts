@@ -2,7 +2,7 @@
  * One step of the imports queue, whoever runs it (the queue consumer, or the CLI running steps in process),
  * and what to do when it fails.
  */
-import type { ImportStep } from '../schemas/ingest';
+import type { ImportStep } from '#shared/schemas/ingest';
 import { importActualSetlist, type SetlistHooks } from './actual-setlist';
 import { ProviderCircuitOpenError } from './breaker';
 import type { IngestContext } from './context';

@@ -1,7 +1,7 @@
 /** What every import step gets: the database, the three provider clients and a logger. */
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import type { Schema } from '../db/client';
-import type { Logger } from '../log';
+import type { Schema } from '#shared/db/client';
+import type { Logger } from '#shared/log';
 import type { SetlistfmClient } from './setlistfm';
 import type { SpotifyClient } from './spotify';
 import type { TicketmasterClient } from './ticketmaster';

@@ -7,7 +7,7 @@
  * cockatiel is imported lazily (src/shared/circuit.ts).
  */
 import type { CircuitBreakerPolicy } from 'cockatiel';
-import { type CircuitStatus, type Cockatiel, circuitStatus, isCockatielError, loadCockatiel } from '../circuit';
+import { type CircuitStatus, type Cockatiel, circuitStatus, isCockatielError, loadCockatiel } from '#shared/circuit';
 import type { Provider } from './rate-limit';
 
 export const PROVIDER_BREAKER_THRESHOLD = 5;

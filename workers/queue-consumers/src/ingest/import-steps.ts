@@ -16,10 +16,11 @@
  * updated_at) as it was.
  */
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
-import { artists, type Import, imports, notificationEvents, shows, songs, venues } from '../db/schema';
-import { isAnnounceable, notificationEventRow } from '../notifications/trigger';
-import type { ImportCreate, ImportProgress, ImportStep } from '../schemas/ingest';
-import { slugify } from '../slug';
+import { artists, type Import, imports, notificationEvents, shows, songs, venues } from '#shared/db/schema';
+import { isAnnounceable, notificationEventRow } from '#shared/notifications/trigger';
+import type { ImportCreate, ImportProgress, ImportStep } from '#shared/schemas/ingest';
+import { slugify } from '#shared/slug';
+import { DAY_MS } from '#shared/time';
 import { type CatalogueSong, catalogueSongs } from './catalog-filter';
 import type { IngestContext, IngestDb } from './context';
 import { normaliseTitle, zonedTimeToUtc } from './text';
@@ -27,7 +28,6 @@ import type { TicketmasterEvent, TicketmasterVenue } from './ticketmaster';
 
 /** Voting on an imported show opens this long before it starts (as for shows created by hand) and closes at the start. */
 const VOTING_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 type Tx = Parameters<Parameters<IngestDb['transaction']>[0]>[0];
 type StoredProgress = ImportProgress & { steps?: string[] };
@@ -212,6 +212,17 @@ async function importArtist(ctx: IngestContext, row: Import) {
   return artist;
 }
 
+type PageCounts = { inserted: number; updated: number; unchanged: number };
+
+/** A phase's counters after one more page that wrote `result`. */
+const countPage = <C extends PageCounts & { pages: number }>(counts: C, result: PageCounts): C => ({
+  ...counts,
+  pages: counts.pages + 1,
+  inserted: counts.inserted + result.inserted,
+  updated: counts.updated + result.updated,
+  unchanged: counts.unchanged + result.unchanged,
+});
+
 const emptyCounts = () => ({
   done: false,
   pages: 0,
@@ -253,15 +264,7 @@ export async function runCatalogStep(ctx: IngestContext, importId: string, offse
     if (progress.steps?.includes(stepKey)) return false;
     const counts = { ...(progress.catalog ?? emptyCounts()) };
     const result = await upsertSongs(tx, artist.id, candidates);
-    progress.catalog = {
-      ...counts,
-      pages: counts.pages + 1,
-      inserted: counts.inserted + result.inserted,
-      updated: counts.updated + result.updated,
-      unchanged: counts.unchanged + result.unchanged,
-      done: page.nextOffset === null,
-      next: page.nextOffset,
-    };
+    progress.catalog = { ...countPage(counts, result), done: page.nextOffset === null, next: page.nextOffset };
     await saveProgress(tx, current, progress, stepKey);
     return true;
   });
@@ -374,10 +377,7 @@ export async function runShowsStep(ctx: IngestContext, importId: string, pageNum
         .values(result.announce.map((showId) => notificationEventRow({ kind: 'show_announced', showId })))
         .onConflictDoNothing();
     progress.shows = {
-      pages: counts.pages + 1,
-      inserted: counts.inserted + result.inserted,
-      updated: counts.updated + result.updated,
-      unchanged: counts.unchanged + result.unchanged,
+      ...countPage(counts, result),
       venuesInserted: counts.venuesInserted + venueIds.inserted,
       done: page.nextPage === null,
       next: page.nextPage,
@@ -415,15 +415,8 @@ async function upsertVenues(
   const unique = [...new Map(list.map((v) => [v.id, v])).values()];
   const ids = new Map<string, string>();
   if (unique.length === 0) return { ids, inserted: 0 };
-  const existing = await tx
-    .select()
-    .from(venues)
-    .where(
-      inArray(
-        venues.ticketmasterId,
-        unique.map((v) => v.id),
-      ),
-    );
+  const ticketmasterIds = unique.map((v) => v.id);
+  const existing = await tx.select().from(venues).where(inArray(venues.ticketmasterId, ticketmasterIds));
   const known = new Map(existing.map((v) => [v.ticketmasterId!, v]));
   let inserted = 0;
   for (const v of unique) {
@@ -469,15 +462,8 @@ async function upsertShows(
 ) {
   const result = { inserted: 0, updated: 0, unchanged: 0, announce: [] as string[] };
   if (events.length === 0) return result;
-  const existing = await tx
-    .select()
-    .from(shows)
-    .where(
-      inArray(
-        shows.ticketmasterId,
-        events.map((e) => e.id),
-      ),
-    );
+  const ticketmasterIds = events.map((e) => e.id);
+  const existing = await tx.select().from(shows).where(inArray(shows.ticketmasterId, ticketmasterIds));
   const known = new Map(existing.map((s) => [s.ticketmasterId!, s]));
   for (const event of events) {
     const startsAt = eventStart(event);

@@ -5,7 +5,7 @@
  * serve recorded responses and need not wait.
  */
 import type { z } from 'zod';
-import type { Logger } from '../log';
+import type { Logger } from '#shared/log';
 import type { ProviderBreaker } from './breaker';
 import type { Provider, RateLimiter, Sleep } from './rate-limit';
 
