@@ -22,15 +22,15 @@
  * at the end (notification differences are printed: see below).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { mapLimit } from '../../bench/lib/map-limit';
 import { BenchDb } from '../../bench/room/db';
 import { rebuild, recheckAll } from '../recovery/client';
 import { destroyDatabase, restoreDatabase, takeBackup } from './backup';
 import { Fan, type FanStats } from './fans';
-import { drillFixture, mapLimit, type Show } from './fixture';
-import { ROOT, startStack } from './stack';
+import { drillFixture, type Show } from './fixture';
+import { endRun, runDrill, runPlace, startStack, stopOnSignal } from './stack';
 import { type DrillState, diffPart, PARTS, type PartDiff, recordState, same } from './state';
 
 const { values } = parseArgs({
@@ -147,33 +147,23 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 
 async function main(): Promise<void> {
   const runId = Date.now().toString(36);
-  const dataDir = resolve(process.env.MYSETLIST_DATA_DIR ?? resolve(ROOT, '.data'), `dr-${runId}`);
-  mkdirSync(dataDir, { recursive: true });
-  const port = Number(process.env.PORT ?? 8810);
+  const place = runPlace('dr', runId);
+  const { dataDir } = place;
   log(
     `${long ? 'long' : 'short'} run: ${seconds} s of load, ${fanCount} fans, ${liveShows} live shows + 1 scored, ` +
       `backup at ${Math.round(backupAt * 100)} %; ${databaseUrl ? 'PostgreSQL' : 'PGlite'}; data in ${dataDir}`,
   );
   const stack = await startStack({
-    dataDir,
-    port,
-    relayPort: Number(process.env.DB_RELAY_PORT ?? 0),
-    inspectorPort: process.env.INSPECTOR_PORT ? Number(process.env.INSPECTOR_PORT) : undefined,
+    ...place,
     databaseUrl,
-    vars: {
-      // The rooms' durability budgets stay the production ones (wrangler.toml): the drill measures them.
-      // Only the limits a few fans voting fast would hit are raised.
-      ROOM_SOCKET_MESSAGES_PER_SECOND: '100',
-      RATE_LIMIT_REQUESTS: '100000',
-      LOG_LEVEL: 'error',
-      ...(process.env.DRILL_VARS ? (JSON.parse(process.env.DRILL_VARS) as Record<string, string>) : {}),
-    },
+    // The rooms' durability budgets stay the production ones (wrangler.toml): the drill measures them.
+    // Only the limits a few fans voting fast would hit are raised (stack.ts).
+    vars: {},
     queueRetries: 10,
     dlqRetries: 100,
     log,
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+  stopOnSignal(stack);
   const db = new BenchDb(stack.relay);
   let exitCode = 1;
   try {
@@ -316,13 +306,9 @@ async function main(): Promise<void> {
       );
     exitCode = final.wrong || PARTS.some((p) => p !== 'notifications' && !same(diffs[p])) ? 1 : 0;
   } finally {
-    await stack.stop();
-    if (!process.env.DRILL_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+    await endRun(stack, dataDir);
   }
   process.exit(exitCode);
 }
 
-main().catch((err: unknown) => {
-  console.error('[dr] failed:', err instanceof Error ? (err.stack ?? err.message) : err);
-  process.exit(1);
-});
+runDrill('dr', main);

@@ -19,13 +19,11 @@
  * hold, what Postgres holds. One table; exit code 1 when anything was lost or counted twice.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchDb } from '../../bench/room/db';
 import { Fan, type FanStats } from './fans';
 import { drillFixture, type Show } from './fixture';
-import { ROOT, startStack } from './stack';
+import { endRun, runDrill, runPlace, startStack, stopOnSignal } from './stack';
 
 const { values } = parseArgs({
   options: {
@@ -203,17 +201,13 @@ async function compare(db: BenchDb, base: string, shows: Show[], fans: Fan[]): P
 
 async function main(): Promise<void> {
   const runId = `${Date.now().toString(36)}`;
-  const dataDir = resolve(process.env.MYSETLIST_DATA_DIR ?? resolve(ROOT, '.data'), `drill-${runId}`);
-  mkdirSync(dataDir, { recursive: true });
-  const port = Number(process.env.PORT ?? 8810);
+  const place = runPlace('drill', runId);
+  const { dataDir } = place;
   log(
     `${short ? 'short' : 'full'} run: ${seconds} s of load, ${fanCount} fans, ${showCount} shows; data in ${dataDir}`,
   );
   const stack = await startStack({
-    dataDir,
-    port,
-    relayPort: Number(process.env.DB_RELAY_PORT ?? 0),
-    inspectorPort: process.env.INSPECTOR_PORT ? Number(process.env.INSPECTOR_PORT) : undefined,
+    ...place,
     databaseUrl: values['database-url'],
     // Every budget compressed (a minute of outage stands for hours): queue retries after 0–1 s, the room
     // drains again within 2 s, checks Postgres every 2 s and resends what is still missing after 4 s.
@@ -225,22 +219,15 @@ async function main(): Promise<void> {
       ROOM_RECONCILE_SECONDS: '2',
       ROOM_RESEND_AFTER_SECONDS: '4',
       ROOM_COUNT_CHECK_SECONDS: '5',
-      ROOM_SOCKET_MESSAGES_PER_SECOND: '100',
-      RATE_LIMIT_REQUESTS: '100000',
-      LOG_LEVEL: 'error',
       // The room asks the relay before each outbox send whether to refuse it or hang (local only).
       ...(values['queue-faults'] ? { ROOM_FAULT_HOOKS: 'relay' } : {}),
-      // DRILL_VARS (JSON) overrides any of these, e.g. '{"ROOM_RECONCILE_SECONDS":"3600"}' to see what the
-      // room's reconciliation saves.
-      ...(process.env.DRILL_VARS ? (JSON.parse(process.env.DRILL_VARS) as Record<string, string>) : {}),
+      // DRILL_VARS overrides any of these (stack.ts), e.g. to see what the room's reconciliation saves.
     },
     queueRetries: 3,
     dlqRetries: 1,
     log,
   });
-  // Ctrl-C stops what the drill started (wrangler, workerd, the relay) before exiting.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+  stopOnSignal(stack);
   const db = new BenchDb(stack.relay);
   let exitCode = 1;
   try {
@@ -406,13 +393,9 @@ async function main(): Promise<void> {
     );
     exitCode = tally.lost || tally.double || tally.songsOff || tally.rooms !== tally.expected ? 1 : 0;
   } finally {
-    await stack.stop();
-    if (!process.env.DRILL_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+    await endRun(stack, dataDir);
   }
   process.exit(exitCode);
 }
 
-main().catch((err: unknown) => {
-  console.error('[drill] failed:', err instanceof Error ? (err.stack ?? err.message) : err);
-  process.exit(1);
-});
+runDrill('drill', main);
