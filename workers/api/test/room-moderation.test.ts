@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { api, connectRoom, createShow, errorOf, eventually, signUp, signUpAs, sql } from './support';
+import { addSong, api, connectRoom, createShow, errorOf, eventually, signUp, signUpAs, sql } from './support';
 
 describe('moderating a room', () => {
   it('locks and unlocks voting; every socket hears the status change', async () => {
     const { show, songs } = await createShow();
     const [moderator, fan] = await Promise.all([signUpAs('moderator'), signUp()]);
-    const add = await api(`/v1/shows/${show.id}/setlist`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ songId: songs[0]!.id }),
-    });
-    const { setlistSongId } = (await add.json()) as { setlistSongId: string };
+    const setlistSongId = await addSong(show.id, songs[0]!.id, fan.token);
     const watcher = await connectRoom(show.id);
     await watcher.next((m) => m.type === 'snapshot');
 
@@ -133,12 +128,7 @@ describe('a room with no storage yet', () => {
   it('brings an edited voting window to a room that is already loaded', async () => {
     const { show, songs } = await createShow();
     const [moderator, fan] = await Promise.all([signUpAs('moderator'), signUp()]);
-    const add = await api(`/v1/shows/${show.id}/setlist`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ songId: songs[0]!.id }),
-    });
-    const { setlistSongId } = (await add.json()) as { setlistSongId: string };
+    const setlistSongId = await addSong(show.id, songs[0]!.id, fan.token);
     const watcher = await connectRoom(show.id);
     await watcher.next((m) => m.type === 'snapshot');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, connectRoom, createShow, showWithSong, signUp } from './support';
+import { api, castVote, connectRoom, createShow, showWithSong, signUp } from './support';
 
 type Update = {
   type: 'update';
@@ -112,12 +112,7 @@ describe('the live room over WebSocket', () => {
 
     // While the fan is away, two votes arrive (separate ticks, so at least one update each).
     for (const voter of [fan, other]) {
-      const res = await api(`/v1/shows/${show.id}/votes`, {
-        method: 'POST',
-        token: voter.token,
-        body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-      });
-      expect(res.status).toBe(201);
+      expect((await castVote(show.id, setlistSongId, voter.token)).status).toBe(201);
       await new Promise((r) => setTimeout(r, 80));
     }
 

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { songs as songs_, users } from '#shared/db/schema';
 import type { VoteEvent } from '#shared/schemas/events';
-import { api, createShow, eventually, relayFaults, signUp, sql, testDb } from './support';
+import { addSong, api, createShow, eventually, relayFaults, signUp, sql, testDb } from './support';
 
 async function voteRows(setlistSongId: string) {
   const rows = (await sql().query(
@@ -22,16 +22,25 @@ function event<K extends VoteEvent['kind']>(
   return { v: 1, kind, eventId: crypto.randomUUID(), at: new Date().toISOString(), ...fields } as VoteEvent;
 }
 
+/** One vote for the same song by each fan, in order, as the room numbers them. */
+function votesBy(fans: { user: { id: string } }[], base: { showId: string; setlistSongId: string; songId: string }) {
+  return fans.map((fan, i) => event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }));
+}
+
+/** Sends the events to the vote queue as the room does; resolves once `active` votes of the song are in Postgres. */
+async function persisted(events: VoteEvent[], setlistSongId: string, active: number) {
+  await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
+  return eventually(async () => {
+    const r = await voteRows(setlistSongId);
+    return r.active === active ? r : undefined;
+  });
+}
+
 describe('votes reach Postgres through the outbox, the queue and the consumer', () => {
   it('persists exactly the room state: rows and per-song counts', async () => {
     const { show, songs } = await createShow();
     const fans = await Promise.all(Array.from({ length: 20 }, () => signUp()));
-    const add = await api(`/v1/shows/${show.id}/setlist`, {
-      method: 'POST',
-      token: fans[0]!.token,
-      body: JSON.stringify({ songId: songs[0]!.id }),
-    });
-    const { setlistSongId } = (await add.json()) as { setlistSongId: string };
+    const setlistSongId = await addSong(show.id, songs[0]!.id, fans[0]!.token);
     const statuses = await Promise.all(
       fans.map(
         async (fan) =>
@@ -238,11 +247,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
       event('vote', { ...base, seq: 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
       event('vote', { ...base, seq: 2, userId: ghostUserId, voteId: crypto.randomUUID() }),
     ];
-    await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
-    const rows = await eventually(async () => {
-      const r = await voteRows(setlistSongId);
-      return r.active === 2 ? r : undefined;
-    });
+    const rows = await persisted(events, setlistSongId, 2);
     expect(rows).toEqual({ total: 2, active: 2, vote_count: 2 });
     const [ghost] = await testDb().select().from(users).where(eq(users.id, ghostUserId));
     expect(ghost).toMatchObject({ displayName: 'Deleted fan', email: `deleted-${ghostUserId}@deleted.invalid` });
@@ -255,12 +260,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     const voteId = crypto.randomUUID();
     const setlistSongIds: string[] = [];
     for (const { show, songs } of [a, b]) {
-      const add = await api(`/v1/shows/${show.id}/setlist`, {
-        method: 'POST',
-        token: fan.token,
-        body: JSON.stringify({ songId: songs[0]!.id }),
-      });
-      const { setlistSongId } = (await add.json()) as { setlistSongId: string };
+      const setlistSongId = await addSong(show.id, songs[0]!.id, fan.token);
       setlistSongIds.push(setlistSongId);
       const res = await api(`/v1/shows/${show.id}/votes`, {
         method: 'POST',
@@ -284,17 +284,11 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     const fans = await Promise.all(Array.from({ length: 3 }, () => signUp()));
     const setlistSongId = crypto.randomUUID();
     const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const events = fans.map((fan, i) =>
-      event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
-    );
+    const events = votesBy(fans, base);
     // Every write of analytics rows fails, for far longer than the consumer's retry budget.
     await relayFaults({ failSql: 1000, match: 'insert into analytics_events' });
     try {
-      await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
-      const rows = await eventually(async () => {
-        const r = await voteRows(setlistSongId);
-        return r.active === 3 ? r : undefined;
-      });
+      const rows = await persisted(events, setlistSongId, 3);
       expect(rows).toEqual({ total: 3, active: 3, vote_count: 3 });
     } finally {
       await relayFaults({ failSql: 0 });
@@ -336,16 +330,10 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     const fans = await Promise.all(Array.from({ length: 5 }, () => signUp()));
     const setlistSongId = crypto.randomUUID();
     const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const events = fans.map((fan, i) =>
-      event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
-    );
+    const events = votesBy(fans, base);
     // The consumer's next two round trips fail as if Postgres were down; the batch is retried whole.
     await relayFaults({ failSql: 2, match: 'insert into votes' });
-    await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
-    const rows = await eventually(async () => {
-      const r = await voteRows(setlistSongId);
-      return r.active === 5 ? r : undefined;
-    });
+    const rows = await persisted(events, setlistSongId, 5);
     expect(rows).toEqual({ total: 5, active: 5, vote_count: 5 });
     // Both injected failures were spent on the consumer's writes.
     const stats = (await (await fetch(`http://${env.DB_RELAY}/__relay/stats`)).json()) as {
