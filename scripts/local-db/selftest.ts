@@ -211,6 +211,13 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
   const poolErrors: string[] = [];
   pool.on('error', (err: Error) => poolErrors.push(err.message));
   const sql = neon(CONNECTION_STRING);
+  /** One `SELECT i` over HTTP: checks the answer, adds its latency (ms) to `into`. */
+  const timedEcho = async (i: number, into: number[]) => {
+    const t0 = performance.now();
+    const [r] = await sql`SELECT ${i}::int AS i`;
+    into.push(performance.now() - t0);
+    assert.deepEqual(r, { i });
+  };
 
   let wsP50 = NaN;
   let httpSeqP50 = NaN;
@@ -551,12 +558,7 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
       c.release();
     }
     const httpLat: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      const t0 = performance.now();
-      const [r] = await sql`SELECT ${i}::int AS i`;
-      httpLat.push(performance.now() - t0);
-      assert.deepEqual(r, { i });
-    }
+    for (let i = 0; i < 100; i++) await timedEcho(i, httpLat);
     wsP50 = percentile(wsLat, 50);
     httpSeqP50 = percentile(httpLat, 50);
   });
@@ -565,14 +567,7 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
   let burstP95 = NaN;
   await suite.check('200 concurrent HTTP queries alone', async () => {
     const lat: number[] = [];
-    await Promise.all(
-      Array.from({ length: 200 }, async (_, i) => {
-        const t0 = performance.now();
-        const [r] = await sql`SELECT ${i}::int AS i`;
-        lat.push(performance.now() - t0);
-        assert.deepEqual(r, { i });
-      }),
-    );
+    await Promise.all(Array.from({ length: 200 }, (_, i) => timedEcho(i, lat)));
     burstP50 = percentile(lat, 50);
     burstP95 = percentile(lat, 95);
   });
