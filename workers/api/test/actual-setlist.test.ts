@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { addSong, api, connectRoom, createShow, errorOf, finalize, markPlayed, signUp, signUpAs, sql } from './support';
+import {
+  addSong,
+  api,
+  castVote,
+  connectRoom,
+  createShow,
+  errorOf,
+  finalize,
+  markPlayed,
+  signUp,
+  signUpAs,
+  sql,
+} from './support';
 
 const json = (body: unknown) => JSON.stringify(body);
 
@@ -67,11 +79,7 @@ describe('the actual setlist, entered live', () => {
       [show.id],
     )) as Record<string, unknown>[];
     expect(state).toEqual([{ state: 'live', status: 'live' }]);
-    const voteRefused = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: fan.token,
-      body: json({ setlistSongId, voteId: crypto.randomUUID() }),
-    });
+    const voteRefused = await castVote(show.id, setlistSongId, fan.token);
     expect((await errorOf(voteRefused)).code).toBe('voting_closed');
     // The repeat was not broadcast again.
     await new Promise((resolve) => setTimeout(resolve, 200));

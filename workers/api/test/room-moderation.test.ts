@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addSong, api, connectRoom, createShow, errorOf, eventually, signUp, signUpAs, sql } from './support';
+import { addSong, api, castVote, connectRoom, createShow, errorOf, eventually, signUp, signUpAs, sql } from './support';
 
 describe('moderating a room', () => {
   it('locks and unlocks voting; every socket hears the status change', async () => {
@@ -20,11 +20,7 @@ describe('moderating a room', () => {
       locked: true,
       votingOpen: false,
     });
-    const refused = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-    });
+    const refused = await castVote(show.id, setlistSongId, fan.token);
     expect(refused.status).toBe(409);
     expect((await errorOf(refused)).code).toBe('voting_closed');
 
@@ -34,11 +30,7 @@ describe('moderating a room', () => {
       body: JSON.stringify({ locked: false }),
     });
     expect(await watcher.next((m) => m.type === 'status')).toMatchObject({ locked: false, votingOpen: true });
-    const accepted = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-    });
+    const accepted = await castVote(show.id, setlistSongId, fan.token);
     expect(accepted.status).toBe(201);
     watcher.close();
   });
@@ -92,11 +84,7 @@ describe('a room with no storage yet', () => {
     ]);
     expect(view.myVotes.sort()).toEqual([first, second].sort());
     // The fan's existing vote is known to the room: voting again is refused.
-    const again = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: fans[1]!.token,
-      body: JSON.stringify({ setlistSongId: first, voteId: crypto.randomUUID() }),
-    });
+    const again = await castVote(show.id, first, fans[1]!.token);
     expect(again.status).toBe(409);
     // New events continue the sequence after the highest one Postgres has, so they win over old rows.
     const unvote = await api(`/v1/shows/${show.id}/votes/${first}`, { method: 'DELETE', token: fans[1]!.token });
@@ -142,11 +130,7 @@ describe('a room with no storage yet', () => {
     });
     expect(patched.status).toBe(200);
     expect(await watcher.next((m) => m.type === 'status')).toMatchObject({ votingOpen: false });
-    const refused = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-    });
+    const refused = await castVote(show.id, setlistSongId, fan.token);
     expect(refused.status).toBe(409);
     expect((await errorOf(refused)).code).toBe('voting_closed');
 
@@ -157,11 +141,7 @@ describe('a room with no storage yet', () => {
       body: JSON.stringify({ votingClosesAt: new Date(Date.now() + 86_400_000).toISOString() }),
     });
     expect(await watcher.next((m) => m.type === 'status')).toMatchObject({ votingOpen: true });
-    const accepted = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-    });
+    const accepted = await castVote(show.id, setlistSongId, fan.token);
     expect(accepted.status).toBe(201);
     watcher.close();
   });

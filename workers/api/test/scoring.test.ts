@@ -3,6 +3,7 @@ import { periodTotalsOf, periodTotalsScan } from './rollup-support';
 import {
   addSong,
   api,
+  castVote,
   connectRoom,
   createShow,
   eventually,
@@ -13,7 +14,6 @@ import {
   sql,
 } from './support';
 
-const json = (body: unknown) => JSON.stringify(body);
 type Five<T> = [T, T, T, T, T];
 
 describe('finalising a show: scores from real votes (room → queue → Postgres), the room announces the result', () => {
@@ -46,20 +46,12 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     }
     for (const [fan, picks] of ballots.slice(1)) {
       for (const song of picks) {
-        const res = await api(`/v1/shows/${show.id}/votes`, {
-          method: 'POST',
-          token: fan.token,
-          body: json({ setlistSongId: entry.get(song.id), voteId: crypto.randomUUID() }),
-        });
+        const res = await castVote(show.id, entry.get(song.id)!, fan.token);
         expect(res.status).toBe(201);
       }
     }
     // A vote taken back earns nothing.
-    await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: f3.token,
-      body: json({ setlistSongId: entry.get(s3.id), voteId: crypto.randomUUID() }),
-    });
+    await castVote(show.id, entry.get(s3.id)!, f3.token);
     await api(`/v1/shows/${show.id}/votes/${entry.get(s3.id)}`, { method: 'DELETE', token: f3.token });
     // Scores are computed from Postgres: wait for the vote-events consumer.
     await eventually(async () => {

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { songs as songs_, users } from '#shared/db/schema';
 import type { VoteEvent } from '#shared/schemas/events';
-import { addSong, api, createShow, eventually, relayFaults, signUp, sql, testDb } from './support';
+import { addSong, api, castVote, createShow, eventually, relayFaults, signUp, sql, testDb } from './support';
 
 async function voteRows(setlistSongId: string) {
   const rows = (await sql().query(
@@ -13,6 +13,14 @@ async function voteRows(setlistSongId: string) {
     [setlistSongId],
   )) as { total: number; active: number; vote_count: number | null }[];
   return rows[0]!;
+}
+
+/** Waits until the song's vote rows satisfy `done`: those rows. */
+function rowsWhen(setlistSongId: string, done: (rows: Awaited<ReturnType<typeof voteRows>>) => boolean) {
+  return eventually(async () => {
+    const rows = await voteRows(setlistSongId);
+    return done(rows) ? rows : undefined;
+  });
 }
 
 function event<K extends VoteEvent['kind']>(
@@ -30,10 +38,7 @@ function votesBy(fans: { user: { id: string } }[], base: { showId: string; setli
 /** Sends the events to the vote queue as the room does; resolves once `active` votes of the song are in Postgres. */
 async function persisted(events: VoteEvent[], setlistSongId: string, active: number) {
   await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
-  return eventually(async () => {
-    const r = await voteRows(setlistSongId);
-    return r.active === active ? r : undefined;
-  });
+  return rowsWhen(setlistSongId, (r) => r.active === active);
 }
 
 describe('votes reach Postgres through the outbox, the queue and the consumer', () => {
@@ -42,16 +47,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     const fans = await Promise.all(Array.from({ length: 20 }, () => signUp()));
     const setlistSongId = await addSong(show.id, songs[0]!.id, fans[0]!.token);
     const statuses = await Promise.all(
-      fans.map(
-        async (fan) =>
-          (
-            await api(`/v1/shows/${show.id}/votes`, {
-              method: 'POST',
-              token: fan.token,
-              body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-            })
-          ).status,
-      ),
+      fans.map(async (fan) => (await castVote(show.id, setlistSongId, fan.token)).status),
     );
     expect(statuses.every((s) => s === 201)).toBe(true);
     for (const fan of fans.slice(0, 3)) {
@@ -59,10 +55,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
         (await api(`/v1/shows/${show.id}/votes/${setlistSongId}`, { method: 'DELETE', token: fan.token })).status,
       ).toBe(204);
     }
-    const persisted = await eventually(async () => {
-      const rows = await voteRows(setlistSongId);
-      return rows.total === 20 && rows.active === 17 && rows.vote_count === 17 ? rows : undefined;
-    });
+    const persisted = await rowsWhen(setlistSongId, (r) => r.total === 20 && r.active === 17 && r.vote_count === 17);
     expect(persisted).toEqual({ total: 20, active: 17, vote_count: 17 });
     const room = (await (await api(`/v1/shows/${show.id}/setlist`)).json()) as { songs: { votes: number }[] };
     expect(room.songs[0]!.votes).toBe(17);
@@ -123,10 +116,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
       { body: asObject, contentType: 'json' as const },
     ]);
 
-    const rows = await eventually(async () => {
-      const r = await voteRows(setlistSongId);
-      return r.total === 2 ? r : undefined;
-    });
+    const rows = await rowsWhen(setlistSongId, (r) => r.total === 2);
     expect(rows).toEqual({ total: 2, active: 2, vote_count: 2 });
   });
 
@@ -230,10 +220,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     });
     expect(replay.status).toBe(200);
     expect(((await replay.json()) as { replayed: number }).replayed).toBeGreaterThanOrEqual(1);
-    const fixed = await eventually(async () => {
-      const rows = await voteRows(ghostSetlistSongId);
-      return rows.active === 1 ? rows : undefined;
-    });
+    const fixed = await rowsWhen(ghostSetlistSongId, (r) => r.active === 1);
     expect(fixed).toEqual({ total: 1, active: 1, vote_count: 1 });
   });
 
