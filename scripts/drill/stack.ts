@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { cmdline, descendantsOf } from '../../bench/lib/procs';
+import { BenchDb } from '../../bench/room/db';
 import { buildApiAssets } from '../api-assets';
 import { applyMigrations } from '../db/migrate';
 import { type LocalDatabase, startLocalDatabase } from '../local-db/index';
@@ -71,16 +72,26 @@ function varOverrides(): Record<string, string> {
   return process.env.DRILL_VARS ? (JSON.parse(process.env.DRILL_VARS) as Record<string, string>) : {};
 }
 
-/** Ctrl-C stops what the drill started (wrangler, workerd, the relay) before exiting. */
-export function stopOnSignal(stack: DrillStack): void {
+/**
+ * Starts the drill's stack, runs `drill` on it (Ctrl-C stops the stack first) and, however that ends, stops the
+ * stack and deletes the run's data (unless DRILL_KEEP_DATA); then exits with the code `drill` returned.
+ */
+export async function runOnStack(
+  opts: StackOptions,
+  drill: (stack: DrillStack, db: BenchDb) => Promise<number>,
+): Promise<never> {
+  const stack = await startStack(opts);
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
-}
-
-/** At the end of a run, however it ended: stops the stack and deletes the run's data (unless DRILL_KEEP_DATA). */
-export async function endRun(stack: DrillStack, dataDir: string): Promise<void> {
-  await stack.stop();
-  if (!process.env.DRILL_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+  let exitCode = 1;
+  try {
+    opts.log(`stack up at ${stack.url} (relay ${stack.relay})`);
+    exitCode = await drill(stack, new BenchDb(stack.relay));
+  } finally {
+    await stack.stop();
+    if (!process.env.DRILL_KEEP_DATA) rmSync(opts.dataDir, { recursive: true, force: true });
+  }
+  process.exit(exitCode);
 }
 
 /** Runs a drill's `main`; anything it throws exits 1 with the stack. */
