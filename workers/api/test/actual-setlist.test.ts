@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addSong,
-  api,
-  castVote,
-  connectRoom,
-  createShow,
-  errorOf,
-  finalize,
-  markPlayed,
-  signUp,
-  signUpAs,
-  sql,
-} from './support';
+import { addSong, castVote, finalize, markPlayed } from './setlist-support';
+import { api, connectRoom, createShow, errorOf, signUp, signUpAs, sql } from './support';
 
 const json = (body: unknown) => JSON.stringify(body);
 

@@ -4,20 +4,8 @@
  * asks the room to see every acknowledged event in Postgres (real room, real queue, real consumer here).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  addSong,
-  api,
-  connectRoom,
-  createShow,
-  errorOf,
-  eventually,
-  finalize as finalizeShow,
-  markPlayed as markSongPlayed,
-  relayFaults,
-  signUp,
-  signUpAs,
-  sql,
-} from './support';
+import { addSong, finalize as finalizeShow, markPlayed as markSongPlayed } from './setlist-support';
+import { api, connectRoom, createShow, errorOf, eventually, relayFaults, signUp, signUpAs, sql } from './support';
 
 /** The vote consumer's write of vote rows (workers/queue-consumers/src/consumers/vote-events-sql.ts). */
 const VOTE_WRITE = 'insert into votes (id';

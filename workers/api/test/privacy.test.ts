@@ -1,6 +1,7 @@
 import { TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
-import { addSong, api, castVote, createShow, errorOf, eventually, signUp, sql } from './support';
+import { addSong, castVote } from './setlist-support';
+import { api, createShow, errorOf, eventually, signUp, sql } from './support';
 
 async function fanWithActivity() {
   const { show, songs, artist } = await createShow();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addSong, api, castVote, createShow, eventually, finalize, markPlayed, signUp, signUpAs, sql } from './support';
+import { addSong, castVote, finalize, markPlayed } from './setlist-support';
+import { api, createShow, eventually, signUp, signUpAs, sql } from './support';
 
 /**
  * Recovery after a database restore (docs/operations.md, "Recovery"), through the real api, rooms, queue and

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addSong, api, castVote, connectRoom, createShow, errorOf, eventually, signUp, signUpAs, sql } from './support';
+import { addSong, castVote } from './setlist-support';
+import { api, connectRoom, createShow, errorOf, eventually, signUp, signUpAs, sql } from './support';
 
 describe('moderating a room', () => {
   it('locks and unlocks voting; every socket hears the status change', async () => {

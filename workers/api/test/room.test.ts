@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { api, castVote, connectRoom, createShow, showWithSong, signUp } from './support';
+import { castVote, showWithSong } from './setlist-support';
+import { api, connectRoom, createShow, signUp } from './support';
 
 type Update = {
   type: 'update';

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { periodTotalsOf, periodTotalsScan } from './rollup-support';
-import {
-  addSong,
-  api,
-  castVote,
-  connectRoom,
-  createShow,
-  eventually,
-  finalize,
-  markPlayed,
-  signUp,
-  signUpAs,
-  sql,
-} from './support';
+import { addSong, castVote, finalize, markPlayed } from './setlist-support';
+import { api, connectRoom, createShow, eventually, signUp, signUpAs, sql } from './support';
 
 type Five<T> = [T, T, T, T, T];
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addSong, api, connectRoom, createShow, eventually, signUp, signUpAs } from './support';
+import { addSong } from './setlist-support';
+import { api, connectRoom, createShow, eventually, signUp, signUpAs } from './support';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 

@@ -3,7 +3,8 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { songs as songs_, users } from '#shared/db/schema';
 import type { VoteEvent } from '#shared/schemas/events';
-import { addSong, api, castVote, createShow, eventually, relayFaults, signUp, sql, testDb } from './support';
+import { addSong, castVote } from './setlist-support';
+import { api, createShow, eventually, relayFaults, signUp, sql, testDb } from './support';
 
 async function voteRows(setlistSongId: string) {
   const rows = (await sql().query(
