@@ -2,13 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { addSong, castVote } from './setlist-support';
 import { api, connectRoom, createShow, errorOf, eventually, signUp, signUpAs, sql } from './support';
 
+/** A show with one song on its setlist, a moderator, a fan, and a socket that has the room's snapshot. */
+async function watchedShow() {
+  const { show, songs } = await createShow();
+  const [moderator, fan] = await Promise.all([signUpAs('moderator'), signUp()]);
+  const setlistSongId = await addSong(show.id, songs[0]!.id, fan.token);
+  const watcher = await connectRoom(show.id);
+  await watcher.next((m) => m.type === 'snapshot');
+  return { show, moderator, fan, setlistSongId, watcher };
+}
+
 describe('moderating a room', () => {
   it('locks and unlocks voting; every socket hears the status change', async () => {
-    const { show, songs } = await createShow();
-    const [moderator, fan] = await Promise.all([signUpAs('moderator'), signUp()]);
-    const setlistSongId = await addSong(show.id, songs[0]!.id, fan.token);
-    const watcher = await connectRoom(show.id);
-    await watcher.next((m) => m.type === 'snapshot');
+    const { show, moderator, fan, setlistSongId, watcher } = await watchedShow();
 
     const lock = await api(`/v1/shows/${show.id}/lock`, {
       method: 'PUT',
@@ -115,11 +121,7 @@ describe('a room with no storage yet', () => {
   });
 
   it('brings an edited voting window to a room that is already loaded', async () => {
-    const { show, songs } = await createShow();
-    const [moderator, fan] = await Promise.all([signUpAs('moderator'), signUp()]);
-    const setlistSongId = await addSong(show.id, songs[0]!.id, fan.token);
-    const watcher = await connectRoom(show.id);
-    await watcher.next((m) => m.type === 'snapshot');
+    const { show, moderator, fan, setlistSongId, watcher } = await watchedShow();
 
     // The window closes (it now ends a minute ago): the loaded room must refuse votes and tell its sockets.
     const closesAt = new Date(Date.now() - 60_000).toISOString();

@@ -31,9 +31,16 @@ function event<K extends VoteEvent['kind']>(
   return { v: 1, kind, eventId: crypto.randomUUID(), at: new Date().toISOString(), ...fields } as VoteEvent;
 }
 
-/** One vote for the same song by each fan, in order, as the room numbers them. */
-function votesBy(fans: { user: { id: string } }[], base: { showId: string; setlistSongId: string; songId: string }) {
-  return fans.map((fan, i) => event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }));
+/** A new show and `count` new fans, each with a vote (not sent yet) for the same new song on its setlist. */
+async function fanVotes(count: number) {
+  const { show, songs } = await createShow();
+  const fans = await Promise.all(Array.from({ length: count }, () => signUp()));
+  const setlistSongId = crypto.randomUUID();
+  const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
+  const events = fans.map((fan, i) =>
+    event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
+  );
+  return { setlistSongId, events };
 }
 
 /** Sends the events to the vote queue as the room does; resolves once `active` votes of the song are in Postgres. */
@@ -268,11 +275,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
   });
 
   it('persists votes while milestones and analytics cannot be written (they follow, in their own transaction)', async () => {
-    const { show, songs } = await createShow();
-    const fans = await Promise.all(Array.from({ length: 3 }, () => signUp()));
-    const setlistSongId = crypto.randomUUID();
-    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const events = votesBy(fans, base);
+    const { setlistSongId, events } = await fanVotes(3);
     // Every write of analytics rows fails, for far longer than the consumer's retry budget.
     await relayFaults({ failSql: 1000, match: 'insert into analytics_events' });
     try {
@@ -314,11 +317,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
   });
 
   it('survives a consumer that fails twice (database unreachable) and leaves exactly one row per vote', async () => {
-    const { show, songs } = await createShow();
-    const fans = await Promise.all(Array.from({ length: 5 }, () => signUp()));
-    const setlistSongId = crypto.randomUUID();
-    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const events = votesBy(fans, base);
+    const { setlistSongId, events } = await fanVotes(5);
     // The consumer's next two round trips fail as if Postgres were down; the batch is retried whole.
     await relayFaults({ failSql: 2, match: 'insert into votes' });
     const rows = await persisted(events, setlistSongId, 5);
