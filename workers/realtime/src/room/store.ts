@@ -94,6 +94,32 @@ export interface LoadedShow {
 
 type Row = Record<string, SqlStorageValue>;
 
+/** A fan's vote, or its retraction, as the room records it. */
+interface VoteInput {
+  showId: string;
+  userId: string;
+  setlistSongId: string;
+  songId: string;
+  voteId: string;
+  trace?: EventTrace;
+}
+
+/** What a vote event and an unvote event carry alike: a new event id, the room's sequence, the vote. */
+function voteEventFields(input: VoteInput, seq: number) {
+  return {
+    v: 1 as const,
+    eventId: crypto.randomUUID(),
+    showId: input.showId,
+    seq,
+    at: new Date().toISOString(),
+    voteId: input.voteId,
+    userId: input.userId,
+    setlistSongId: input.setlistSongId,
+    songId: input.songId,
+    ...input.trace,
+  };
+}
+
 export class RoomStore {
   constructor(
     private readonly sql: SqlStorage,
@@ -451,15 +477,7 @@ export class RoomStore {
     return row!.votes;
   }
 
-  castVote(input: {
-    showId: string;
-    userId: string;
-    setlistSongId: string;
-    songId: string;
-    voteId: string;
-    trace?: EventTrace;
-    networkId?: string;
-  }): number {
+  castVote(input: VoteInput & { networkId?: string }): number {
     const seq = this.nextEventSeq();
     const votes = this.bumpVotes(input.setlistSongId, 1, seq);
     this.sql.exec(
@@ -477,30 +495,14 @@ export class RoomStore {
       votes,
     );
     this.enqueue({
-      v: 1,
+      ...voteEventFields(input, seq),
       kind: 'vote',
-      eventId: crypto.randomUUID(),
-      showId: input.showId,
-      seq,
-      at: new Date().toISOString(),
-      voteId: input.voteId,
-      userId: input.userId,
-      setlistSongId: input.setlistSongId,
-      songId: input.songId,
-      ...input.trace,
       ...(input.networkId ? { networkId: input.networkId } : {}),
     });
     return votes;
   }
 
-  retractVote(input: {
-    showId: string;
-    userId: string;
-    setlistSongId: string;
-    songId: string;
-    voteId: string;
-    trace?: EventTrace;
-  }): number {
+  retractVote(input: VoteInput): number {
     const seq = this.nextEventSeq();
     // A discounted vote was already taken out of the count: taking it back changes no tally.
     const votes = this.bumpVotes(input.setlistSongId, this.isDiscounted(input.voteId) ? 0 : -1, seq);
@@ -509,19 +511,7 @@ export class RoomStore {
       input.userId,
       input.setlistSongId,
     );
-    this.enqueue({
-      v: 1,
-      kind: 'unvote',
-      eventId: crypto.randomUUID(),
-      showId: input.showId,
-      seq,
-      at: new Date().toISOString(),
-      voteId: input.voteId,
-      userId: input.userId,
-      setlistSongId: input.setlistSongId,
-      songId: input.songId,
-      ...input.trace,
-    });
+    this.enqueue({ ...voteEventFields(input, seq), kind: 'unvote' });
     return votes;
   }
 
