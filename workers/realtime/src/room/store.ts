@@ -352,20 +352,18 @@ export class RoomStore {
   }
 
   setlistSong(setlistSongId: string): RoomSong | undefined {
-    const row = this.sql
-      .exec<{ setlist_song_id: string; song_id: string; title: string; votes: number }>(
-        'select setlist_song_id, song_id, title, votes from setlist where setlist_song_id = ?',
-        setlistSongId,
-      )
-      .toArray()[0];
-    return row ? toRoomSong(row) : undefined;
+    return this.setlistSongWhere('setlist_song_id', setlistSongId);
   }
 
   setlistSongBySong(songId: string): RoomSong | undefined {
+    return this.setlistSongWhere('song_id', songId);
+  }
+
+  private setlistSongWhere(column: 'setlist_song_id' | 'song_id', value: string): RoomSong | undefined {
     const row = this.sql
       .exec<{ setlist_song_id: string; song_id: string; title: string; votes: number }>(
-        'select setlist_song_id, song_id, title, votes from setlist where song_id = ?',
-        songId,
+        `select setlist_song_id, song_id, title, votes from setlist where ${column} = ?`,
+        value,
       )
       .toArray()[0];
     return row ? toRoomSong(row) : undefined;
