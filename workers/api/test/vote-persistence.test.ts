@@ -49,6 +49,16 @@ async function persisted(events: VoteEvent[], setlistSongId: string, active: num
   return rowsWhen(setlistSongId, (r) => r.active === active);
 }
 
+/** A new show, two new fans, and the event of the first one adding a new song to its setlist. */
+async function twoFansAndANewSong() {
+  const { show, songs } = await createShow();
+  const fans = await Promise.all([signUp(), signUp()]);
+  const setlistSongId = crypto.randomUUID();
+  const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
+  const added = event('song_added', { ...base, seq: 1, userId: fans[0].user.id });
+  return { fans, setlistSongId, base, added };
+}
+
 describe('votes reach Postgres through the outbox, the queue and the consumer', () => {
   it('persists exactly the room state: rows and per-song counts', async () => {
     const { show, songs } = await createShow();
@@ -74,11 +84,12 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
   });
 
   it('ends in the same state whatever the delivery order, with duplicates', async () => {
-    const { show, songs } = await createShow();
-    const [fan, marker] = await Promise.all([signUp(), signUp()]);
-    const setlistSongId = crypto.randomUUID();
-    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const added = event('song_added', { ...base, seq: 1, userId: fan.user.id });
+    const {
+      fans: [fan, marker],
+      setlistSongId,
+      base,
+      added,
+    } = await twoFansAndANewSong();
     const cast = event('vote', { ...base, seq: 2, userId: fan.user.id, voteId: crypto.randomUUID() });
     const retracted = event('unvote', {
       ...base,
@@ -110,11 +121,12 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
   });
 
   it('accepts events as the JSON text the room sends, and as objects (dead-letter replays)', async () => {
-    const { show, songs } = await createShow();
-    const [fan, other] = await Promise.all([signUp(), signUp()]);
-    const setlistSongId = crypto.randomUUID();
-    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const added = event('song_added', { ...base, seq: 1, userId: fan.user.id });
+    const {
+      fans: [fan, other],
+      setlistSongId,
+      base,
+      added,
+    } = await twoFansAndANewSong();
     const asText = event('vote', { ...base, seq: 2, userId: fan.user.id, voteId: crypto.randomUUID() });
     const asObject = event('vote', { ...base, seq: 3, userId: other.user.id, voteId: crypto.randomUUID() });
 
