@@ -1,6 +1,6 @@
 /**
  * Starts the local stack (`scripts/dev.ts`: the Neon relay in front of the scale database + wrangler dev with
- * all three workers) for the read benchmark, and stops it again. Like bench/room/stack.ts, whose reasons it
+ * all three workers) for the read benchmark, and stops it again, through bench/lib/dev-stack.ts, whose reasons it
  * shares (a snapshot copy of the working tree, so a colleague saving a file does not make wrangler reload the
  * workers mid-run, and so the bench's `.dev.vars` never overwrite a developer's), with three differences:
  * - the database is a real Postgres server (DATABASE_URL), the seeded scale database, never PGlite;
