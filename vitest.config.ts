@@ -119,96 +119,100 @@ function auxiliaryWorker(
   return options as typeof options & { scriptPath: string };
 }
 
+type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never[]) => unknown>;
+
+/** A project whose main worker is the one `configPath` describes, loaded from source; `miniflare` adds the rest. */
+function workerProject(
+  name: string,
+  include: string[],
+  configPath: string,
+  miniflare: (inject: Inject) => PoolOptions['miniflare'],
+): TestProjectInlineConfiguration {
+  return {
+    extends: true,
+    test: { name, include },
+    plugins: [cloudflareTest(({ inject }) => ({ wrangler: { configPath }, miniflare: miniflare(inject) }))],
+  };
+}
+
 /**
  * Every test runs inside workerd. Each worker's tests run with that worker as the main worker (loaded from
  * source, so `runInDurableObject` and friends work) and the workers it talks to beside it, bundled by
  * wrangler in the global setup. Postgres is reached through the Neon driver and the local relay that the
  * global setup starts (PGlite by default, a real server when TEST_DATABASE_URL is set).
  */
-const apiProject: TestProjectInlineConfiguration = {
-  extends: true,
-  test: { name: 'api', include: ['workers/api/**/*.test.ts', 'src/**/*.test.ts'] },
-  plugins: [
-    cloudflareTest(({ inject }) => ({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: {
-        // A 10 s rate-limit window (same 1,000 limit), so the window boundary can be tested without waiting a minute.
-        // A 2 s database breaker cooldown, so that recovery is tested in seconds. No fresh response-cache hits
-        // (tests read their own writes anonymously); the stale fallback during an outage still applies.
-        bindings: {
-          ...testBindings(inject),
-          ...notificationBindings,
-          RATE_LIMIT_WINDOW_SECONDS: '10',
-          DB_BREAKER_COOLDOWN_SECONDS: '2',
-          RESPONSE_CACHE_FRESH_SECONDS: '0',
-          // Finalisation waits at most 6 s for a room to confirm its acked votes (finalize-settle.test.ts).
-          FINALIZE_SETTLE_SECONDS: '6',
-        },
-        serviceBindings: { FAKE_PROVIDERS },
-        workers: [
-          auxiliaryWorker('mysetlist-realtime', inject),
-          auxiliaryWorker('mysetlist-queue-consumers', inject, {
-            bindings: consumerNotificationBindings,
-            outboundService: FAKE_PROVIDERS,
-          }),
-          fakeProvidersWorker,
-        ],
-      },
-    })),
-  ],
-};
+const apiProject = workerProject(
+  'api',
+  ['workers/api/**/*.test.ts', 'src/**/*.test.ts'],
+  './wrangler.toml',
+  (inject) => ({
+    // A 10 s rate-limit window (same 1,000 limit), so the window boundary can be tested without waiting a minute.
+    // A 2 s database breaker cooldown, so that recovery is tested in seconds. No fresh response-cache hits
+    // (tests read their own writes anonymously); the stale fallback during an outage still applies.
+    bindings: {
+      ...testBindings(inject),
+      ...notificationBindings,
+      RATE_LIMIT_WINDOW_SECONDS: '10',
+      DB_BREAKER_COOLDOWN_SECONDS: '2',
+      RESPONSE_CACHE_FRESH_SECONDS: '0',
+      // Finalisation waits at most 6 s for a room to confirm its acked votes (finalize-settle.test.ts).
+      FINALIZE_SETTLE_SECONDS: '6',
+    },
+    serviceBindings: { FAKE_PROVIDERS },
+    workers: [
+      auxiliaryWorker('mysetlist-realtime', inject),
+      auxiliaryWorker('mysetlist-queue-consumers', inject, {
+        bindings: consumerNotificationBindings,
+        outboundService: FAKE_PROVIDERS,
+      }),
+      fakeProvidersWorker,
+    ],
+  }),
+);
 
-const realtimeProject: TestProjectInlineConfiguration = {
-  extends: true,
-  test: { name: 'realtime', include: ['workers/realtime/**/*.test.ts'] },
-  plugins: [
-    cloudflareTest(({ inject }) => ({
-      wrangler: { configPath: './workers/realtime/wrangler.toml' },
-      miniflare: {
-        // Reconciliation with Postgres every second, resends after a second: the durability tests run in seconds.
-        // Shards of 3 sockets (auto): a room of 3 keeps its sockets, a fourth opens the fan-out tier.
-        bindings: {
-          ...testBindings(inject),
-          ROOM_SOCKET_MESSAGES_PER_SECOND: '20',
-          ROOM_RECONCILE_SECONDS: '1',
-          ROOM_RESEND_AFTER_SECONDS: '1',
-          ROOM_COUNT_CHECK_SECONDS: '1',
-          ROOM_SHARDS: 'auto',
-          ROOM_SHARD_CAPACITY: '3',
-        },
-        workers: [auxiliaryWorker('mysetlist-queue-consumers', inject, { withoutDurableObjects: ['SHOW_ROOM'] })],
-      },
-    })),
-  ],
-};
+const realtimeProject = workerProject(
+  'realtime',
+  ['workers/realtime/**/*.test.ts'],
+  './workers/realtime/wrangler.toml',
+  (inject) => ({
+    // Reconciliation with Postgres every second, resends after a second: the durability tests run in seconds.
+    // Shards of 3 sockets (auto): a room of 3 keeps its sockets, a fourth opens the fan-out tier.
+    bindings: {
+      ...testBindings(inject),
+      ROOM_SOCKET_MESSAGES_PER_SECOND: '20',
+      ROOM_RECONCILE_SECONDS: '1',
+      ROOM_RESEND_AFTER_SECONDS: '1',
+      ROOM_COUNT_CHECK_SECONDS: '1',
+      ROOM_SHARDS: 'auto',
+      ROOM_SHARD_CAPACITY: '3',
+    },
+    workers: [auxiliaryWorker('mysetlist-queue-consumers', inject, { withoutDurableObjects: ['SHOW_ROOM'] })],
+  }),
+);
 
 /**
  * The queue-consumers worker as the main worker: its consumers, cron and fan-out steps driven directly, with the
  * rooms beside it and its outbound fetch going through the fake providers, as in the api project.
  */
-const queueConsumersProject: TestProjectInlineConfiguration = {
-  extends: true,
-  test: { name: 'queue-consumers', include: ['workers/queue-consumers/**/*.test.ts'] },
-  plugins: [
-    cloudflareTest(({ inject }) => ({
-      wrangler: { configPath: './workers/queue-consumers/wrangler.toml' },
-      miniflare: {
-        bindings: {
-          ...testBindings(inject),
-          ...consumerNotificationBindings,
-          RETRY_DELAY_BASE_SECONDS: '0',
-          ...fixtureProviderVars(inject('providerFixturesUrl')),
-          PROVIDER_BREAKER_COOLDOWN_SECONDS: '2',
-        },
-        serviceBindings: { FAKE_PROVIDERS },
-        outboundService: FAKE_PROVIDERS,
-        // As in the api project: steps of an import follow each other within 50 ms, so the provider limits bind.
-        queueConsumers: testQueueConsumers('./workers/queue-consumers/wrangler.toml'),
-        workers: [auxiliaryWorker('mysetlist-realtime', inject), fakeProvidersWorker],
-      },
-    })),
-  ],
-};
+const queueConsumersProject = workerProject(
+  'queue-consumers',
+  ['workers/queue-consumers/**/*.test.ts'],
+  './workers/queue-consumers/wrangler.toml',
+  (inject) => ({
+    bindings: {
+      ...testBindings(inject),
+      ...consumerNotificationBindings,
+      RETRY_DELAY_BASE_SECONDS: '0',
+      ...fixtureProviderVars(inject('providerFixturesUrl')),
+      PROVIDER_BREAKER_COOLDOWN_SECONDS: '2',
+    },
+    serviceBindings: { FAKE_PROVIDERS },
+    outboundService: FAKE_PROVIDERS,
+    // As in the api project: steps of an import follow each other within 50 ms, so the provider limits bind.
+    queueConsumers: testQueueConsumers('./workers/queue-consumers/wrangler.toml'),
+    workers: [auxiliaryWorker('mysetlist-realtime', inject), fakeProvidersWorker],
+  }),
+);
 
 /**
  * Plain Node, no workerd: checks that need what workerd forbids, such as validating the OpenAPI document

@@ -2,6 +2,8 @@
  * npm run types — regenerates the `Env` type of each worker from its wrangler.toml (`wrangler types`), and the
  * workerd runtime types once. Secrets are not in wrangler.toml, so their names come from secrets.example.env
  * (given by absolute path: wrangler resolves a relative --env-file against each config's own folder).
+ * It runs on `npm install` (postinstall) and before `npm run typecheck`: the generated files are not in git (they
+ * would repeat each other, and their header names this machine's path), so they always match the wrangler.toml.
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';

@@ -9,13 +9,15 @@
  * log-outs → stop → report. See bench/read/README.md.
  */
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import { resolve } from 'node:path';
 import pg from 'pg';
+import { codeVersion } from '../lib/dev-stack';
+import { writeResult } from '../lib/format';
+import { busyLine, busyPct, machineInfo } from '../lib/machine';
+import { findWorkersEntry, stackProcesses } from '../lib/procs';
+import { benchRun, runMain } from '../lib/run';
 import { Histogram } from '../room/histogram';
-import { findWorkersEntry, machineCpuSeconds, stackProcesses } from '../room/procs';
 import { CpuSampler } from '../room/sampler';
-import { codeVersion, ROOT } from '../room/stack';
 import {
   ENDPOINTS,
   type EndpointName,
@@ -30,7 +32,7 @@ import { ensureTrending, type KeySets, pickKeys, prng } from './keys';
 import { type RequestSample, type RequestSpec, runPhase, shuffled, syntheticIp, zipfPicker } from './load';
 import { PostgresCpu } from './postgres-cpu';
 import { probeShowPage } from './probe';
-import { type PhaseRun, printReport, type ReadBenchResult, type Target, type WorkerTimes, writeJson } from './report';
+import { type PhaseRun, printReport, type ReadBenchResult, type Target, type WorkerTimes } from './report';
 import { externalStack, type ReadStack, startReadStack } from './stack';
 
 const t0 = performance.now();
@@ -112,33 +114,19 @@ function specsFor(keys: KeySets): RequestSpec[] {
 }
 
 async function main(opts: ReadBenchOptions): Promise<number> {
-  const startedAt = new Date();
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  const resultsDir = resolve(ROOT, 'bench/results');
-  const phases: Record<string, number> = {};
-  let mark = performance.now();
-  const phase = (name: string) => {
-    phases[name] = (performance.now() - mark) / 1000;
-    mark = performance.now();
-  };
+  const { startedAt, stamp, resultsDir, phases, phase } = benchRun();
   const notes: string[] = [];
 
-  const busyNow = async () => {
-    const before = machineCpuSeconds();
-    await new Promise((r) => setTimeout(r, 2000));
-    const after = machineCpuSeconds();
-    return before && after ? ((after.busy - before.busy) / 2) * 100 : NaN;
-  };
-  let busyBeforePct = await busyNow();
+  let busyBeforePct = await busyPct();
   const idleDeadline = performance.now() + opts.waitIdleS * 1000;
   while (busyBeforePct > 30 && performance.now() < idleDeadline) {
     log(
       `machine ${busyBeforePct.toFixed(0)} % busy (of one core): waiting for it to be idle (--wait-idle ${opts.waitIdleS})…`,
     );
     await new Promise((r) => setTimeout(r, 3000));
-    busyBeforePct = await busyNow();
+    busyBeforePct = await busyPct();
   }
-  log(`machine busy before the run: ${busyBeforePct.toFixed(0)} % of one core (of ${os.cpus().length * 100} %)`);
+  log(busyLine(busyBeforePct));
   if (busyBeforePct > 30)
     notes.push(
       `the machine was ${busyBeforePct.toFixed(0)} % busy (of one core) before the run: other work shares the cores, figures understate the stack`,
@@ -339,20 +327,11 @@ async function main(opts: ReadBenchOptions): Promise<number> {
       actualMs: showCold,
       met: showCold < 100,
     });
-    const cpus = os.cpus();
     const { argv: _argv, ...options } = opts;
     const result: ReadBenchResult = {
       startedAt: startedAt.toISOString(),
       command: `npm run bench:read${opts.argv.length ? ` -- ${opts.argv.join(' ')}` : ''}`,
-      machine: {
-        platform: os.platform(),
-        release: os.release(),
-        cpus: cpus.length,
-        cpuModel: cpus[0]?.model ?? '?',
-        memGiB: os.totalmem() / 2 ** 30,
-        node: process.version,
-        busyBeforePct,
-      },
+      machine: { ...machineInfo(), busyBeforePct },
       code,
       target: {
         url: stack.url,
@@ -378,9 +357,7 @@ async function main(opts: ReadBenchOptions): Promise<number> {
       phasesS: { ...phases, total: (performance.now() - t0) / 1000 },
     };
     printReport(result);
-    const jsonPath = resolve(opts.json ?? resolve(resultsDir, `read-${stamp}.json`));
-    writeJson(jsonPath, result);
-    console.log(`\nJSON: ${jsonPath}`);
+    writeResult(resolve(opts.json ?? resolve(resultsDir, `read-${stamp}.json`)), result);
     return 0;
   } finally {
     if (tokens.length && stack) await logout(stack.url, tokens).catch(() => {});
@@ -405,10 +382,4 @@ try {
   );
   process.exit(2);
 }
-main(options).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error('[bench:read] failed:', err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exit(2);
-  },
-);
+runMain('bench:read', () => main(options));

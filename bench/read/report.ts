@@ -1,6 +1,6 @@
 /** Printing and saving the read benchmark's figures. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { f, int, table } from '../lib/format';
+import type { MachineInfo } from '../lib/machine';
 import type { HistogramSummary } from '../room/histogram';
 import type { CpuReport } from '../room/sampler';
 import { ENDPOINTS, type EndpointName, type ReadBenchOptions } from './args';
@@ -33,15 +33,7 @@ export interface Target {
 export interface ReadBenchResult {
   startedAt: string;
   command: string;
-  machine: {
-    platform: string;
-    release: string;
-    cpus: number;
-    cpuModel: string;
-    memGiB: number;
-    node: string;
-    busyBeforePct: number;
-  };
+  machine: MachineInfo & { busyBeforePct: number };
   code: string;
   target: { url: string; requestsTo: string; database: string; dataset: Record<string, number> };
   options: Omit<ReadBenchOptions, 'argv'>;
@@ -53,22 +45,6 @@ export interface ReadBenchResult {
   targets: Target[];
   probe: ProbeRow[] | undefined;
   phasesS: Record<string, number>;
-}
-
-const f = (n: number | undefined, digits = 1) => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits));
-const int = (n: number | undefined) =>
-  n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US');
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => (c <= 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 const PATHS: Record<EndpointName, string> = {
@@ -169,7 +145,7 @@ export function printReport(r: ReadBenchResult): void {
       String(p.errors),
     ]);
   }
-  lines.push(table(rows));
+  lines.push(table(rows, 2, true));
   const latencyFrom = r.options.rate ? 'request due (open loop schedule)' : 'request sent';
   lines.push(
     `(latency: ${latencyFrom} → body read, at the client; worker: the api worker's own durationMs from its access log, which advances on I/O only)`,
@@ -231,7 +207,7 @@ export function printReport(r: ReadBenchResult): void {
     ]);
     cpuRows.push(['machine busy', run.figures.name, f(run.cpu.machineBusyPct, 0), '', '']);
   }
-  lines.push(table(cpuRows));
+  lines.push(table(cpuRows, 2, true));
 
   if (r.probe?.length) {
     lines.push('');
@@ -246,7 +222,7 @@ export function printReport(r: ReadBenchResult): void {
         f(p.latency.p99Ms, 2),
         int(p.latency.count),
       ]);
-    lines.push(table(probeRows));
+    lines.push(table(probeRows, 2, true));
   }
   if (r.notes.length) {
     lines.push('');
@@ -258,9 +234,4 @@ export function printReport(r: ReadBenchResult): void {
       .join(' · ')}`,
   );
   console.log(lines.join('\n'));
-}
-
-export function writeJson(path: string, result: ReadBenchResult): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
 }

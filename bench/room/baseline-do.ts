@@ -6,8 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type ProcInfo, stackProcesses } from './procs';
-import { ROOT, stopChild, waitHealthy } from './stack';
+import { ROOT, stopChild, waitHealthy } from '../lib/dev-stack';
+import { type ProcInfo, stackProcesses } from '../lib/procs';
 
 export interface DoBaseline {
   pid: number;

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT } from './stack';
+import { ROOT } from '../lib/dev-stack';
 
 export interface Baseline {
   pid: number;

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DAY_MS } from '#shared/time';
+import { mapLimit } from '../lib/map-limit';
 import type { BenchDb } from './db';
 
 export interface Fixture {
@@ -18,24 +19,6 @@ export interface Fixture {
 }
 
 const PASSWORD = 'bench-password-123';
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 async function createCatalogue(
   db: BenchDb,

@@ -7,8 +7,12 @@
  * baseline → report. The baseline runs after the stack is stopped (when the bench owns it), so neither
  * run shares the cores with the other's idle processes.
  */
-import os from 'node:os';
 import { resolve } from 'node:path';
+import { codeVersion } from '../lib/dev-stack';
+import { writeResult } from '../lib/format';
+import { busyLine, busyPct, machineInfo } from '../lib/machine';
+import { findWorkersEntry, type ProcInfo, stackProcesses } from '../lib/procs';
+import { benchRun, runMain } from '../lib/run';
 import { DEFAULT_SOCKET_LIMIT, MIN_ARTIST_SONGS, parseOptions } from './args';
 import { type Baseline, startBaseline } from './baseline';
 import { type DoBaseline, startDoBaseline } from './baseline-do';
@@ -17,11 +21,10 @@ import { createFixture } from './fixture';
 import type { HarnessTarget } from './harness';
 import { newestResult, printModel } from './model';
 import { collectPostgresFigures } from './postgres';
-import { findWorkersEntry, machineCpuSeconds, type ProcInfo, stackProcesses } from './procs';
 import { IsolateProfiler } from './profile';
-import { type BenchResult, printReport, writeJson } from './report';
+import { type BenchResult, printReport } from './report';
 import { roomSum, runTarget } from './run';
-import { codeVersion, externalStack, ROOT, type Stack, startStack } from './stack';
+import { externalStack, type Stack, startStack } from './stack';
 import { checkConsistency, judge } from './verdict';
 
 const t0 = performance.now();
@@ -65,15 +68,7 @@ function model(argv: string[]): number {
 async function main(): Promise<number> {
   if (process.argv.includes('--model')) return model(process.argv.slice(2));
   const opts = parseOptions(process.argv.slice(2));
-  const startedAt = new Date();
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  const resultsDir = resolve(ROOT, 'bench/results');
-  const phases: Record<string, number> = {};
-  let mark = performance.now();
-  const phase = (name: string) => {
-    phases[name] = (performance.now() - mark) / 1000;
-    mark = performance.now();
-  };
+  const { startedAt, stamp, resultsDir, phases, phase } = benchRun();
   const perVoter = opts.rate / opts.voters;
   const limit = opts.socketLimit ?? DEFAULT_SOCKET_LIMIT;
   if (perVoter > limit * 0.9) {
@@ -84,11 +79,8 @@ async function main(): Promise<number> {
 
   // Other work on the machine (another developer's test run…) takes cores from the server and the
   // harness alike: measure it up front, and again during each drive (sampler.otherPct).
-  const before = machineCpuSeconds();
-  await new Promise((r) => setTimeout(r, 2000));
-  const after = machineCpuSeconds();
-  const busyBeforePct = before && after ? ((after.busy - before.busy) / 2) * 100 : NaN;
-  log(`machine busy before the run: ${busyBeforePct.toFixed(0)} % of one core (of ${os.cpus().length * 100} %)`);
+  const busyBeforePct = await busyPct();
+  log(busyLine(busyBeforePct));
   if (busyBeforePct > 30) log('WARNING: the machine is not idle; the figures will understate what the stack can do');
 
   // Taken now: the working tree may change while the bench runs (the stack runs a snapshot of it).
@@ -111,19 +103,7 @@ async function main(): Promise<number> {
       log(`target: ${opts.url} (relay ${opts.relay}); its ROOM_TICK_MS is whatever that stack was started with`);
     } else {
       log('starting the local stack (scripts/dev.ts, data in .data/bench)…');
-      stack = await startStack({
-        tickMs: opts.tickMs,
-        socketLimit: opts.socketLimit,
-        logFile: resolve(resultsDir, `stack-${stamp}.log`),
-        isolate: opts.isolate,
-        ref: opts.ref,
-        port: opts.port,
-        relayPort: opts.relayPort,
-        inspectorPort: opts.inspectorPort,
-        shards: opts.shards,
-        shardCapacity: opts.shardCapacity,
-        split: opts.split,
-      });
+      stack = await startStack({ ...opts, logFile: resolve(resultsDir, `stack-${stamp}.log`) });
       log(`stack healthy at ${stack.url} (relay ${stack.relay}); code from ${stack.codeDir}; log: ${stack.logFile}`);
     }
     phase('stack start');
@@ -263,18 +243,10 @@ async function main(): Promise<number> {
       stackCpu: run.cpu,
       baselineCpu: baselineRun?.cpu,
     });
-    const cpus = os.cpus();
     const result: BenchResult = {
       startedAt: startedAt.toISOString(),
       command: `npm run bench:room${opts.argv.length ? ` -- ${opts.argv.join(' ')}` : ''}`,
-      machine: {
-        platform: os.platform(),
-        release: os.release(),
-        cpus: cpus.length,
-        cpuModel: cpus[0]?.model ?? '?',
-        memGiB: os.totalmem() / 2 ** 30,
-        node: process.version,
-      },
+      machine: machineInfo(),
       options: { ...opts, argv: undefined },
       stackTickMs: opts.url ? 'server config' : opts.tickMs,
       stackReloads: reloads,
@@ -305,19 +277,11 @@ async function main(): Promise<number> {
       phasesS: { ...phases, total: (performance.now() - t0) / 1000 },
     };
     printReport(result);
-    const jsonPath = resolve(opts.json ?? resolve(resultsDir, `room-${stamp}.json`));
-    writeJson(jsonPath, result);
-    console.log(`\nJSON: ${jsonPath}`);
+    writeResult(resolve(opts.json ?? resolve(resultsDir, `room-${stamp}.json`)), result);
     return consistency.pass ? 0 : 1;
   } finally {
     await Promise.allSettled([baseline?.stop(), doBaseline?.stop(), opts.url ? undefined : stack?.stop()]);
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error('[bench] failed:', err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exit(2);
-  },
-);
+runMain('bench', main);

@@ -7,8 +7,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ROOT } from '../lib/dev-stack';
 import type { BenchResult, TargetRun } from './report';
-import { ROOT } from './stack';
 
 export interface ModelInput {
   fans: number;

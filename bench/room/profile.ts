@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import WebSocket from 'ws';
 import { settleWithin } from '#shared/settle-within';
-import { listeningPorts, type ProcInfo } from './procs';
+import { listeningPorts, type ProcInfo } from '../lib/procs';
 
 interface CallFrame {
   functionName: string;

@@ -1,7 +1,7 @@
 /** The printed report and the JSON result. */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { f, int, table } from '../lib/format';
+import type { MachineInfo } from '../lib/machine';
 import type { ConnectResult, DriveResult } from './harness';
 import type { PostgresFigures } from './postgres';
 import type { ProfileSummary } from './profile';
@@ -39,7 +39,7 @@ export interface Consistency {
 export interface BenchResult {
   startedAt: string;
   command: string;
-  machine: { platform: string; release: string; cpus: number; cpuModel: string; memGiB: number; node: string };
+  machine: MachineInfo;
   options: Record<string, unknown>;
   /** How the stack's tick was set: by the bench through .dev.vars, or unknown for --url. */
   stackTickMs: number | 'server config';
@@ -60,22 +60,12 @@ export interface BenchResult {
   phasesS: Record<string, number>;
 }
 
-const f = (n: number | undefined, digits = 1) => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits));
-const int = (n: number | undefined) =>
-  n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US');
 const codes = (r: Record<string, number>) =>
   Object.keys(r).length
     ? Object.entries(r)
         .map(([k, v]) => `${k}:${v}`)
         .join(' ')
     : '0';
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows
-    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '))
-    .join('\n');
-}
 
 export function printReport(r: BenchResult): void {
   const s = r.stack;
@@ -239,7 +229,7 @@ export function printReport(r: BenchResult): void {
     ['other CPU on the machine (% of one core)', ...pair((t) => f(t.cpu.otherPct, 0)), ...blank],
     ['machine busy (% of one core, max 100×cores)', ...pair((t) => f(t.cpu.machineBusyPct, 0)), ...blank],
   );
-  lines.push(table(rows));
+  lines.push(table(rows, 1, false));
   lines.push('');
   lines.push(
     'server processes during the drive (CPU % of one core: avg / max 1-s sample; busiest thread: on-CPU % + run-queue wait %, i.e. starved; RSS MiB)',
@@ -261,7 +251,7 @@ export function printReport(r: BenchResult): void {
       ]);
     }
   }
-  lines.push(table(procRows));
+  lines.push(table(procRows, 1, false));
   lines.push('');
   const pg = s.postgres;
   lines.push(
@@ -285,7 +275,11 @@ export function printReport(r: BenchResult): void {
       `profile of ${p.target} over ${f(p.durationMs / 1000)} s: isolate busy ${f(p.busyPct, 0)} % of the wall time; top functions by self time (${p.file}):`,
     );
     lines.push(
-      table([['function', 'self ms', '% of wall'], ...p.top.map((t) => [t.fn, f(t.selfMs, 0), f(t.selfPct)])]),
+      table(
+        [['function', 'self ms', '% of wall'], ...p.top.map((t) => [t.fn, f(t.selfMs, 0), f(t.selfPct)])],
+        1,
+        false,
+      ),
     );
   }
   const acked = (t: TargetRun) => t.drive.acksOk + (t.drive.join?.acksOk ?? 0);
@@ -302,9 +296,4 @@ export function printReport(r: BenchResult): void {
   );
   if (s.cpu.topSnapshot) lines.push('', 'top, mid-run (stack):', s.cpu.topSnapshot);
   console.log(lines.join('\n'));
-}
-
-export function writeJson(path: string, result: BenchResult): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
 }

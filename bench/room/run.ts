@@ -1,7 +1,8 @@
 /** Running the harness against one target, and small probes of the stack. */
+
+import { type ProcInfo, rssMiB } from '../lib/procs';
 import type { BenchOptions } from './args';
 import { Harness, type HarnessTarget } from './harness';
-import { type ProcInfo, rssMiB } from './procs';
 import type { RssRow, TargetRun } from './report';
 import { CpuSampler } from './sampler';
 

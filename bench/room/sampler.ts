@@ -4,7 +4,7 @@
  * thread pinned at ~100 % is a single-threaded isolate that cannot go faster.
  */
 import { execFile } from 'node:child_process';
-import { cpuSeconds, machineCpuSeconds, type ProcInfo, rssMiB, schedstat, threadsOf } from './procs';
+import { cpuSeconds, machineCpuSeconds, type ProcInfo, rssMiB, schedstat, threadsOf } from '../lib/procs';
 
 export interface ProcessCpu {
   pid: number;

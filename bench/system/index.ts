@@ -5,10 +5,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { codeVersion, ROOT } from '../lib/dev-stack';
+import { stackProcesses } from '../lib/procs';
 import { prng } from '../read/keys';
-import { stackProcesses } from '../room/procs';
 import { IsolateProfiler } from '../room/profile';
-import { codeVersion, ROOT } from '../room/stack';
 import { pickKeys } from './keys';
 import { compare, type RunResult, stepTable, summary, verdicts } from './report';
 import { mixPicker, runStep, type StepFigures } from './run';

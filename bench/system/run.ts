@@ -5,9 +5,9 @@
  * profile's mix. Per route: achieved rate, latency, outcomes; per process: CPU over the step.
  */
 
+import { cpuSeconds, type ProcInfo } from '../lib/procs';
 import { PostgresCpu } from '../read/postgres-cpu';
 import { Histogram, type HistogramSummary } from '../room/histogram';
-import { cpuSeconds, type ProcInfo } from '../room/procs';
 import { isError, type RouteName, type Traffic } from './traffic';
 
 export interface RouteFigures {

@@ -19,13 +19,11 @@
  * hold, what Postgres holds. One table; exit code 1 when anything was lost or counted twice.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BenchDb } from '../../bench/room/db';
+import type { BenchDb } from '../../bench/room/db';
 import { Fan, type FanStats } from './fans';
 import { drillFixture, type Show } from './fixture';
-import { ROOT, startStack } from './stack';
+import { runDrill, runOnStack, runPlace } from './stack';
 
 const { values } = parseArgs({
   options: {
@@ -203,216 +201,196 @@ async function compare(db: BenchDb, base: string, shows: Show[], fans: Fan[]): P
 
 async function main(): Promise<void> {
   const runId = `${Date.now().toString(36)}`;
-  const dataDir = resolve(process.env.MYSETLIST_DATA_DIR ?? resolve(ROOT, '.data'), `drill-${runId}`);
-  mkdirSync(dataDir, { recursive: true });
-  const port = Number(process.env.PORT ?? 8810);
+  const place = runPlace('drill', runId);
+  const { dataDir } = place;
   log(
     `${short ? 'short' : 'full'} run: ${seconds} s of load, ${fanCount} fans, ${showCount} shows; data in ${dataDir}`,
   );
-  const stack = await startStack({
-    dataDir,
-    port,
-    relayPort: Number(process.env.DB_RELAY_PORT ?? 0),
-    inspectorPort: process.env.INSPECTOR_PORT ? Number(process.env.INSPECTOR_PORT) : undefined,
-    databaseUrl: values['database-url'],
-    // Every budget compressed (a minute of outage stands for hours): queue retries after 0–1 s, the room
-    // drains again within 2 s, checks Postgres every 2 s and resends what is still missing after 4 s.
-    vars: {
-      RETRY_DELAY_BASE_SECONDS: '0.05',
-      ROOM_QUEUE_SEND_TIMEOUT_MS: '3000',
-      ROOM_DRAIN_BACKOFF_BASE_MS: '100',
-      ROOM_DRAIN_BACKOFF_MAX_MS: '2000',
-      ROOM_RECONCILE_SECONDS: '2',
-      ROOM_RESEND_AFTER_SECONDS: '4',
-      ROOM_COUNT_CHECK_SECONDS: '5',
-      ROOM_SOCKET_MESSAGES_PER_SECOND: '100',
-      RATE_LIMIT_REQUESTS: '100000',
-      LOG_LEVEL: 'error',
-      // The room asks the relay before each outbox send whether to refuse it or hang (local only).
-      ...(values['queue-faults'] ? { ROOM_FAULT_HOOKS: 'relay' } : {}),
-      // DRILL_VARS (JSON) overrides any of these, e.g. '{"ROOM_RECONCILE_SECONDS":"3600"}' to see what the
-      // room's reconciliation saves.
-      ...(process.env.DRILL_VARS ? (JSON.parse(process.env.DRILL_VARS) as Record<string, string>) : {}),
+  await runOnStack(
+    {
+      ...place,
+      databaseUrl: values['database-url'],
+      // Every budget compressed (a minute of outage stands for hours): queue retries after 0–1 s, the room
+      // drains again within 2 s, checks Postgres every 2 s and resends what is still missing after 4 s.
+      vars: {
+        RETRY_DELAY_BASE_SECONDS: '0.05',
+        ROOM_QUEUE_SEND_TIMEOUT_MS: '3000',
+        ROOM_DRAIN_BACKOFF_BASE_MS: '100',
+        ROOM_DRAIN_BACKOFF_MAX_MS: '2000',
+        ROOM_RECONCILE_SECONDS: '2',
+        ROOM_RESEND_AFTER_SECONDS: '4',
+        ROOM_COUNT_CHECK_SECONDS: '5',
+        // The room asks the relay before each outbox send whether to refuse it or hang (local only).
+        ...(values['queue-faults'] ? { ROOM_FAULT_HOOKS: 'relay' } : {}),
+        // DRILL_VARS overrides any of these (stack.ts), e.g. to see what the room's reconciliation saves.
+      },
+      queueRetries: 3,
+      dlqRetries: 1,
+      log,
     },
-    queueRetries: 3,
-    dlqRetries: 1,
-    log,
-  });
-  // Ctrl-C stops what the drill started (wrangler, workerd, the relay) before exiting.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
-  const db = new BenchDb(stack.relay);
-  let exitCode = 1;
-  try {
-    log(`stack up at ${stack.url} (relay ${stack.relay})`);
-    const {
-      shows,
-      fans: accounts,
-      admin,
-    } = await drillFixture(db, stack.url, {
-      slug: 'drill',
-      name: 'Drill',
-      runId,
-      showCount,
-      songsPerShow: SONGS_PER_SHOW,
-      fanCount,
-    });
-    const adminToken = admin.token;
-    const stats: FanStats = { votesAcked: 0, unvotesAcked: 0, retries: 0, reconnects: 0, refused: new Map() };
-    const fans = accounts.map(
-      (a, i) =>
-        new Fan(
-          stack.url,
-          a.token,
-          shows[i % shows.length]!.id,
-          shows[i % shows.length]!.setlistSongIds,
-          i % 2 ? 'http' : 'ws',
-          stats,
-        ),
-    );
-    log(`${fans.length} fans signed up; load starts`);
-    let running = true;
-    const load = Promise.all(fans.map((f) => f.run(() => running, PAUSE_MS)));
-    const end = Date.now() + seconds * 1000;
-    const outage = short ? 12_000 : 20_000;
-    // The heavy faults at fixed points of the run; the light ones in between, over and over.
-    const heavy: { at: number; kind: 'pg_down' | 'workerd_kill' }[] = values['no-heavy']
-      ? []
-      : short
-        ? [
-            { at: 0.2, kind: 'pg_down' },
-            { at: 0.55, kind: 'workerd_kill' },
-          ]
-        : [
-            { at: 0.1, kind: 'pg_down' },
-            { at: 0.25, kind: 'workerd_kill' },
-            { at: 0.4, kind: 'pg_down' },
-            { at: 0.55, kind: 'workerd_kill' },
-            { at: 0.7, kind: 'pg_down' },
-            { at: 0.8, kind: 'workerd_kill' },
-          ];
-    const t0 = Date.now();
-    // The light faults over and over, beside the heavy ones (each skipped while the stack cannot take it).
-    let failSqlSet = 0;
-    let queueSet: { n: number; kind: 'refuse' | 'hang' } = { n: 0, kind: 'refuse' };
-    const countSpent = async () => {
-      // Setting a count replaces what is left of the previous one: count only the faults that happened.
-      const left = await relayFaultsLeft(stack.relay);
-      faults.consumer_fail += failSqlSet - left.failSql;
-      faults[queueSet.kind === 'refuse' ? 'queue_refused' : 'queue_hang'] += queueSet.n - left.queueSends;
-      failSqlSet = 0;
-      queueSet = { n: 0, kind: 'refuse' };
-    };
-    let round = 0;
-    const light = (async () => {
-      while (Date.now() < end) {
-        try {
-          await countSpent();
-          // Every third round: the consumer's next vote transactions fail, and (--queue-faults) one outbox send is
-          // refused or hangs. More starves persistence altogether while the load runs.
-          const third = round % 3 === 0;
-          const queueSends = third && values['queue-faults'] ? 1 : 0;
-          const kind = round++ % 2 ? 'hang' : 'refuse';
-          const failSql = third ? 4 : 0;
-          await relayFaults(stack.relay, { failSql, match: 'insert into votes', queueSends, queueFault: kind });
-          failSqlSet = failSql;
-          queueSet = { n: queueSends, kind };
-          await injectThroughReplay(db, stack.url, adminToken, shows);
-        } catch (err) {
-          log(`light fault skipped: ${err instanceof Error ? err.message : String(err)}`);
+    async (stack, db) => {
+      const {
+        shows,
+        fans: accounts,
+        admin,
+      } = await drillFixture(db, stack.url, {
+        slug: 'drill',
+        name: 'Drill',
+        runId,
+        showCount,
+        songsPerShow: SONGS_PER_SHOW,
+        fanCount,
+      });
+      const adminToken = admin.token;
+      const stats: FanStats = { votesAcked: 0, unvotesAcked: 0, retries: 0, reconnects: 0, refused: new Map() };
+      const fans = accounts.map(
+        (a, i) =>
+          new Fan(
+            stack.url,
+            a.token,
+            shows[i % shows.length]!.id,
+            shows[i % shows.length]!.setlistSongIds,
+            i % 2 ? 'http' : 'ws',
+            stats,
+          ),
+      );
+      log(`${fans.length} fans signed up; load starts`);
+      let running = true;
+      const load = Promise.all(fans.map((f) => f.run(() => running, PAUSE_MS)));
+      const end = Date.now() + seconds * 1000;
+      const outage = short ? 12_000 : 20_000;
+      // The heavy faults at fixed points of the run; the light ones in between, over and over.
+      const heavy: { at: number; kind: 'pg_down' | 'workerd_kill' }[] = values['no-heavy']
+        ? []
+        : short
+          ? [
+              { at: 0.2, kind: 'pg_down' },
+              { at: 0.55, kind: 'workerd_kill' },
+            ]
+          : [
+              { at: 0.1, kind: 'pg_down' },
+              { at: 0.25, kind: 'workerd_kill' },
+              { at: 0.4, kind: 'pg_down' },
+              { at: 0.55, kind: 'workerd_kill' },
+              { at: 0.7, kind: 'pg_down' },
+              { at: 0.8, kind: 'workerd_kill' },
+            ];
+      const t0 = Date.now();
+      // The light faults over and over, beside the heavy ones (each skipped while the stack cannot take it).
+      let failSqlSet = 0;
+      let queueSet: { n: number; kind: 'refuse' | 'hang' } = { n: 0, kind: 'refuse' };
+      const countSpent = async () => {
+        // Setting a count replaces what is left of the previous one: count only the faults that happened.
+        const left = await relayFaultsLeft(stack.relay);
+        faults.consumer_fail += failSqlSet - left.failSql;
+        faults[queueSet.kind === 'refuse' ? 'queue_refused' : 'queue_hang'] += queueSet.n - left.queueSends;
+        failSqlSet = 0;
+        queueSet = { n: 0, kind: 'refuse' };
+      };
+      let round = 0;
+      const light = (async () => {
+        while (Date.now() < end) {
+          try {
+            await countSpent();
+            // Every third round: the consumer's next vote transactions fail, and (--queue-faults) one outbox send is
+            // refused or hangs. More starves persistence altogether while the load runs.
+            const third = round % 3 === 0;
+            const queueSends = third && values['queue-faults'] ? 1 : 0;
+            const kind = round++ % 2 ? 'hang' : 'refuse';
+            const failSql = third ? 4 : 0;
+            await relayFaults(stack.relay, { failSql, match: 'insert into votes', queueSends, queueFault: kind });
+            failSqlSet = failSql;
+            queueSet = { n: queueSends, kind };
+            await injectThroughReplay(db, stack.url, adminToken, shows);
+          } catch (err) {
+            log(`light fault skipped: ${err instanceof Error ? err.message : String(err)}`);
+          }
+          await sleep(1000);
         }
-        await sleep(1000);
-      }
-    })();
-    const progressMs = Number(values.progress ?? 0) * 1000;
-    const progress = (async () => {
-      while (progressMs > 0 && Date.now() < end) {
-        await sleep(progressMs);
-        try {
-          const [rows] = await db.query<{ n: number; active: number }>(
-            'select count(*)::int as n, count(*) filter (where active)::int as active from votes where show_id = any($1::uuid[])',
-            [shows.map((s) => s.id)],
-          );
-          const relay = await db.relayStats();
-          const top = Object.entries(relay.byStatement ?? {})
-            .sort((x, y) => y[1] - x[1])
-            .slice(0, 6)
-            .map(([k, n]) => `${k.slice(0, 40)}=${n}`)
-            .join(', ');
-          log(
-            `progress: acked ${stats.votesAcked} votes / ${stats.unvotesAcked} retractions; postgres ${rows!.n} vote rows (${rows!.active} active); relay ${relay.sqlRequests} /sql, ${relay.wsConnections} ws: ${top}`,
-          );
-        } catch (err) {
-          log(`progress: ${err instanceof Error ? err.message : String(err)}`);
+      })();
+      const progressMs = Number(values.progress ?? 0) * 1000;
+      const progress = (async () => {
+        while (progressMs > 0 && Date.now() < end) {
+          await sleep(progressMs);
+          try {
+            const [rows] = await db.query<{ n: number; active: number }>(
+              'select count(*)::int as n, count(*) filter (where active)::int as active from votes where show_id = any($1::uuid[])',
+              [shows.map((s) => s.id)],
+            );
+            const relay = await db.relayStats();
+            const top = Object.entries(relay.byStatement ?? {})
+              .sort((x, y) => y[1] - x[1])
+              .slice(0, 6)
+              .map(([k, n]) => `${k.slice(0, 40)}=${n}`)
+              .join(', ');
+            log(
+              `progress: acked ${stats.votesAcked} votes / ${stats.unvotesAcked} retractions; postgres ${rows!.n} vote rows (${rows!.active} active); relay ${relay.sqlRequests} /sql, ${relay.wsConnections} ws: ${top}`,
+            );
+          } catch (err) {
+            log(`progress: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+      })();
+      for (const next of heavy) {
+        const at = t0 + next.at * seconds * 1000;
+        if (at > Date.now()) await sleep(at - Date.now());
+        if (next.kind === 'pg_down') {
+          log(`fault: Postgres unreachable for ${outage / 1000} s`);
+          await relayFaults(stack.relay, { down: true });
+          await sleep(outage);
+          await relayFaults(stack.relay, { down: false });
+          faults.pg_down++;
+          log('Postgres reachable again');
+        } else {
+          log('fault: SIGKILL the workers');
+          await stack.killWorkers();
+          faults.workerd_kill++;
+          log('workers restarted');
         }
       }
-    })();
-    for (const next of heavy) {
-      const at = t0 + next.at * seconds * 1000;
-      if (at > Date.now()) await sleep(at - Date.now());
-      if (next.kind === 'pg_down') {
-        log(`fault: Postgres unreachable for ${outage / 1000} s`);
-        await relayFaults(stack.relay, { down: true });
-        await sleep(outage);
-        await relayFaults(stack.relay, { down: false });
-        faults.pg_down++;
-        log('Postgres reachable again');
-      } else {
-        log('fault: SIGKILL the workers');
-        await stack.killWorkers();
-        faults.workerd_kill++;
-        log('workers restarted');
-      }
-    }
-    if (end > Date.now()) await sleep(end - Date.now());
-    await light;
-    await progress;
-    running = false;
-    log('load stops; waiting for the fans to finish their last operation');
-    await load;
-    await countSpent();
-    await relayFaults(stack.relay, { failSql: 0, queueSends: 0 });
-    log(`acked: ${stats.votesAcked} votes, ${stats.unvotesAcked} retractions; waiting for quiescence`);
+      if (end > Date.now()) await sleep(end - Date.now());
+      await light;
+      await progress;
+      running = false;
+      log('load stops; waiting for the fans to finish their last operation');
+      await load;
+      await countSpent();
+      await relayFaults(stack.relay, { failSql: 0, queueSends: 0 });
+      log(`acked: ${stats.votesAcked} votes, ${stats.unvotesAcked} retractions; waiting for quiescence`);
 
-    let tally = await compare(db, stack.url, shows, fans);
-    const quietBy = Date.now() + (short ? 120_000 : 240_000);
-    while ((tally.lost || tally.double || tally.songsOff) && Date.now() < quietBy) {
-      await sleep(2000);
-      tally = await compare(db, stack.url, shows, fans);
-    }
-    const settledIn = ((Date.now() - (quietBy - (short ? 120_000 : 240_000))) / 1000).toFixed(0);
-    const totalFaults = Object.values(faults).reduce((a, b) => a + b, 0);
-    const refused = [...stats.refused].map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-    console.log('');
-    console.log(`drill:faults (${short ? 'short' : 'full'}, ${values['database-url'] ? 'PostgreSQL' : 'PGlite'})`);
-    console.log('| faults injected | count |');
-    console.log('| --- | ---: |');
-    for (const [kind, n] of Object.entries(faults)) console.log(`| ${kind} | ${n} |`);
-    console.log(`| **total** | **${totalFaults}** |`);
-    console.log('');
-    console.log('| votes | count |');
-    console.log('| --- | ---: |');
-    console.log(`| acked (vote acks / retraction acks) | ${stats.votesAcked} / ${stats.unvotesAcked} |`);
-    console.log(`| acked and still standing | ${tally.expected} |`);
-    console.log(`| in the rooms | ${tally.rooms} |`);
-    console.log(`| in Postgres | ${tally.postgres} |`);
-    console.log(`| lost | ${tally.lost} |`);
-    console.log(`| counted twice | ${tally.double} |`);
-    console.log('');
-    console.log(
-      `fans: ${fans.length} (${fans.filter((f) => f.transport === 'ws').length} WebSocket), retries ${stats.retries}, ` +
-        `reconnects ${stats.reconnects}, refused ${refused}; settled ${settledIn} s after the load; ` +
-        `songs not matching ${tally.songsOff}`,
-    );
-    exitCode = tally.lost || tally.double || tally.songsOff || tally.rooms !== tally.expected ? 1 : 0;
-  } finally {
-    await stack.stop();
-    if (!process.env.DRILL_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
-  }
-  process.exit(exitCode);
+      let tally = await compare(db, stack.url, shows, fans);
+      const quietBy = Date.now() + (short ? 120_000 : 240_000);
+      while ((tally.lost || tally.double || tally.songsOff) && Date.now() < quietBy) {
+        await sleep(2000);
+        tally = await compare(db, stack.url, shows, fans);
+      }
+      const settledIn = ((Date.now() - (quietBy - (short ? 120_000 : 240_000))) / 1000).toFixed(0);
+      const totalFaults = Object.values(faults).reduce((a, b) => a + b, 0);
+      const refused = [...stats.refused].map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+      console.log('');
+      console.log(`drill:faults (${short ? 'short' : 'full'}, ${values['database-url'] ? 'PostgreSQL' : 'PGlite'})`);
+      console.log('| faults injected | count |');
+      console.log('| --- | ---: |');
+      for (const [kind, n] of Object.entries(faults)) console.log(`| ${kind} | ${n} |`);
+      console.log(`| **total** | **${totalFaults}** |`);
+      console.log('');
+      console.log('| votes | count |');
+      console.log('| --- | ---: |');
+      console.log(`| acked (vote acks / retraction acks) | ${stats.votesAcked} / ${stats.unvotesAcked} |`);
+      console.log(`| acked and still standing | ${tally.expected} |`);
+      console.log(`| in the rooms | ${tally.rooms} |`);
+      console.log(`| in Postgres | ${tally.postgres} |`);
+      console.log(`| lost | ${tally.lost} |`);
+      console.log(`| counted twice | ${tally.double} |`);
+      console.log('');
+      console.log(
+        `fans: ${fans.length} (${fans.filter((f) => f.transport === 'ws').length} WebSocket), retries ${stats.retries}, ` +
+          `reconnects ${stats.reconnects}, refused ${refused}; settled ${settledIn} s after the load; ` +
+          `songs not matching ${tally.songsOff}`,
+      );
+      return tally.lost || tally.double || tally.songsOff || tally.rooms !== tally.expected ? 1 : 0;
+    },
+  );
 }
 
-main().catch((err: unknown) => {
-  console.error('[drill] failed:', err instanceof Error ? (err.stack ?? err.message) : err);
-  process.exit(1);
-});
+runDrill('drill', main);

@@ -3,6 +3,7 @@
  * open and every song on their setlist, and fans signed up through the api (the last one made an admin).
  */
 import { randomUUID } from 'node:crypto';
+import { mapLimit } from '../../bench/lib/map-limit';
 import type { BenchDb } from '../../bench/room/db';
 
 export interface Show {
@@ -13,25 +14,6 @@ export interface Show {
 export interface DrillAccount {
   token: string;
   userId: string;
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time; results in the items' order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, i: number) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }),
-  );
-  return out;
 }
 
 async function post<T>(url: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {

@@ -5,9 +5,11 @@
  * wrangler.toml with smaller queue retry budgets (max_retries is not a var).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
+import { cmdline, descendantsOf } from '../../bench/lib/procs';
+import { BenchDb } from '../../bench/room/db';
 import { buildApiAssets } from '../api-assets';
 import { applyMigrations } from '../db/migrate';
 import { type LocalDatabase, startLocalDatabase } from '../local-db/index';
@@ -47,6 +49,59 @@ export interface DrillStack {
   stop(): Promise<void>;
 }
 
+/**
+ * Where a drill run lives: a data directory of its own (kept with DRILL_KEEP_DATA) and the ports from the
+ * environment (PORT, DB_RELAY_PORT, INSPECTOR_PORT), as `npm run dev` reads them.
+ */
+export function runPlace(
+  name: string,
+  runId: string,
+): Pick<StackOptions, 'dataDir' | 'port' | 'relayPort' | 'inspectorPort'> {
+  const dataDir = resolve(process.env.MYSETLIST_DATA_DIR ?? resolve(ROOT, '.data'), `${name}-${runId}`);
+  mkdirSync(dataDir, { recursive: true });
+  return {
+    dataDir,
+    port: Number(process.env.PORT ?? 8810),
+    relayPort: Number(process.env.DB_RELAY_PORT ?? 0),
+    inspectorPort: process.env.INSPECTOR_PORT ? Number(process.env.INSPECTOR_PORT) : undefined,
+  };
+}
+
+/** DRILL_VARS (JSON) overrides any of a drill's vars, e.g. '{"ROOM_RECONCILE_SECONDS":"3600"}'. */
+function varOverrides(): Record<string, string> {
+  return process.env.DRILL_VARS ? (JSON.parse(process.env.DRILL_VARS) as Record<string, string>) : {};
+}
+
+/**
+ * Starts the drill's stack, runs `drill` on it (Ctrl-C stops the stack first) and, however that ends, stops the
+ * stack and deletes the run's data (unless DRILL_KEEP_DATA); then exits with the code `drill` returned.
+ */
+export async function runOnStack(
+  opts: StackOptions,
+  drill: (stack: DrillStack, db: BenchDb) => Promise<number>,
+): Promise<never> {
+  const stack = await startStack(opts);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+  let exitCode = 1;
+  try {
+    opts.log(`stack up at ${stack.url} (relay ${stack.relay})`);
+    exitCode = await drill(stack, new BenchDb(stack.relay));
+  } finally {
+    await stack.stop();
+    if (!process.env.DRILL_KEEP_DATA) rmSync(opts.dataDir, { recursive: true, force: true });
+  }
+  process.exit(exitCode);
+}
+
+/** Runs a drill's `main`; anything it throws exits 1 with the stack. */
+export function runDrill(tag: string, main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    console.error(`[${tag}] failed:`, err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  });
+}
+
 export async function startStack(opts: StackOptions): Promise<DrillStack> {
   const pgliteDir = resolve(opts.dataDir, 'pglite');
   let db: LocalDatabase = await startLocalDatabase({
@@ -73,7 +128,12 @@ export async function startStack(opts: StackOptions): Promise<DrillStack> {
     MFA_ENCRYPTION_KEY: 'bXlzZXRsaXN0LURFVi1PTkxZLW1mYS1rZXktMDAwMDE=',
     NETWORK_ID_KEY: 'mysetlist-DEV-ONLY-network-id-key',
     UNSUBSCRIBE_SIGNING_KEY: 'bXlzZXRsaXN0LURFVi1PTkxZLXVuc3ViLWtleS0wMDE=',
+    // The limits a few fans voting fast would hit are raised in every drill.
+    ROOM_SOCKET_MESSAGES_PER_SECOND: '100',
+    RATE_LIMIT_REQUESTS: '100000',
+    LOG_LEVEL: 'error',
     ...opts.vars,
+    ...varOverrides(),
   };
   const body = `# Written by npm run drill:faults; npm run dev rewrites it.\n${Object.entries(devVars)
     .map(([k, v]) => `${k}=${v}`)
@@ -118,7 +178,7 @@ export async function startStack(opts: StackOptions): Promise<DrillStack> {
       dbOpen = true;
     },
     async killWorkers() {
-      const workerd = descendants(wrangler.pid!).filter((pid) => cmdline(pid).includes('workerd'));
+      const workerd = descendantsOf(wrangler.pid!).filter((pid) => cmdline(pid).includes('workerd'));
       for (const pid of workerd) process.kill(pid, 'SIGKILL');
       opts.log(`SIGKILL workerd ${workerd.join(', ')}`);
       await stopProcess(wrangler, 'SIGKILL');
@@ -176,7 +236,7 @@ async function startWrangler(opts: StackOptions, url: string): Promise<ChildProc
 
 async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const all = descendants(child.pid!);
+  const all = descendantsOf(child.pid!);
   child.kill(signal);
   await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -187,36 +247,4 @@ async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise
       // already gone
     }
   }
-}
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-}
-
-/** Every process below `pid` (Linux /proc). */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const c of children.get(p) ?? []) {
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(pid);
-  return out;
 }

@@ -12,14 +12,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LockTimeoutError } from './fifo-lock.js';
 import type { FieldDescription, PgErrorFields } from './protocol.js';
-import {
-  isIsolationLevel,
-  SqlError,
-  type SqlExecutor,
-  type SqlQuery,
-  type SqlResult,
-  type TransactionOptions,
-} from './sql-executor.js';
+import type { SqlExecutor, SqlQuery, SqlResult, TransactionOptions } from './sql-executor.js';
+import { isIsolationLevel, SqlError } from './sql-executor.js';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 

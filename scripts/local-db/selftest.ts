@@ -211,6 +211,13 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
   const poolErrors: string[] = [];
   pool.on('error', (err: Error) => poolErrors.push(err.message));
   const sql = neon(CONNECTION_STRING);
+  /** One `SELECT i` over HTTP: checks the answer, adds its latency (ms) to `into`. */
+  const timedEcho = async (i: number, into: number[]) => {
+    const t0 = performance.now();
+    const [r] = await sql`SELECT ${i}::int AS i`;
+    into.push(performance.now() - t0);
+    assert.deepEqual(r, { i });
+  };
 
   let wsP50 = NaN;
   let httpSeqP50 = NaN;
@@ -250,6 +257,17 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
   const uid = '7b0c4e5c-2f7b-4d8a-9a55-0f9d2d7f6a11';
   const tags = ['a', 'b c', 'd"e', 'f,g', 'ñ'];
   const bin = Buffer.from([0, 1, 2, 254, 255]);
+  /** The row inserted below, as both drivers must return it: typed values, not text. */
+  const assertTypedRow = (row: Record<string, unknown>) => {
+    assert.equal(row['n'], 42);
+    assert.equal((row['created'] as Date).getTime(), created.getTime());
+    assert.deepEqual(row['doc'], doc);
+    assert.equal(row['flag'], true);
+    assert.equal(row['uid'], uid);
+    assert.deepEqual(row['tags'], tags);
+    assert.equal(row['big'], '9007199254740993');
+    assert.deepEqual(row['bin'], bin);
+  };
 
   await suite.check('insert with params + typed select (Pool)', async () => {
     const ins = await pool.query(
@@ -264,17 +282,10 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
     ]);
     assert.equal(r.rows.length, 1);
     const row = r.rows[0] as Record<string, unknown>;
-    assert.equal(row['n'], 42);
+    assertTypedRow(row);
     assert.equal(row['label'], 'héllo "world"');
     assert.ok(row['created'] instanceof Date);
-    assert.equal((row['created'] as Date).getTime(), created.getTime());
-    assert.deepEqual(row['doc'], doc);
-    assert.equal(row['flag'], true);
-    assert.equal(row['uid'], uid);
-    assert.deepEqual(row['tags'], tags);
-    assert.equal(row['big'], '9007199254740993');
     assert.ok(Buffer.isBuffer(row['bin']));
-    assert.deepEqual(row['bin'], bin);
     const nulls = await pool.query(`SELECT n, created, doc, flag, uid, tags FROM ${T} WHERE label = 'nulls'`);
     assert.deepEqual(Object.values(nulls.rows[0] as object), [null, null, null, null, null, null]);
   });
@@ -284,14 +295,7 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
       await sql`SELECT n, label, created, doc, flag, uid, tags, big, bin FROM ${sql.unsafe(T)} WHERE label = ${'héllo "world"'}`;
     assert.equal(rows.length, 1);
     const row = rows[0] as Record<string, unknown>;
-    assert.equal(row['n'], 42);
-    assert.equal((row['created'] as Date).getTime(), created.getTime());
-    assert.deepEqual(row['doc'], doc);
-    assert.equal(row['flag'], true);
-    assert.equal(row['uid'], uid);
-    assert.deepEqual(row['tags'], tags);
-    assert.equal(row['big'], '9007199254740993');
-    assert.deepEqual(row['bin'], bin);
+    assertTypedRow(row);
     const full = await sql.query(
       `INSERT INTO ${T} (n, label, created, doc, flag, tags, bin) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [7, 'via-http', created, doc, false, ['x', 'y z'], bin],
@@ -551,12 +555,7 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
       c.release();
     }
     const httpLat: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      const t0 = performance.now();
-      const [r] = await sql`SELECT ${i}::int AS i`;
-      httpLat.push(performance.now() - t0);
-      assert.deepEqual(r, { i });
-    }
+    for (let i = 0; i < 100; i++) await timedEcho(i, httpLat);
     wsP50 = percentile(wsLat, 50);
     httpSeqP50 = percentile(httpLat, 50);
   });
@@ -565,14 +564,7 @@ async function runMode(label: string, db: LocalDatabase): Promise<ModeSummary> {
   let burstP95 = NaN;
   await suite.check('200 concurrent HTTP queries alone', async () => {
     const lat: number[] = [];
-    await Promise.all(
-      Array.from({ length: 200 }, async (_, i) => {
-        const t0 = performance.now();
-        const [r] = await sql`SELECT ${i}::int AS i`;
-        lat.push(performance.now() - t0);
-        assert.deepEqual(r, { i });
-      }),
-    );
+    await Promise.all(Array.from({ length: 200 }, (_, i) => timedEcho(i, lat)));
     burstP50 = percentile(lat, 50);
     burstP95 = percentile(lat, 95);
   });

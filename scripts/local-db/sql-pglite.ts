@@ -20,15 +20,8 @@ import {
   queryMessage,
   syncMessage,
 } from './protocol.js';
-import {
-  beginStatement,
-  parseCommandTag,
-  SqlError,
-  type SqlExecutor,
-  type SqlQuery,
-  type SqlResult,
-  type TransactionOptions,
-} from './sql-executor.js';
+import type { SqlExecutor, SqlQuery, SqlResult, TransactionOptions } from './sql-executor.js';
+import { beginStatement, parseCommandTag, SqlError } from './sql-executor.js';
 
 export class PgliteSqlExecutor implements SqlExecutor {
   #nextId = 1;

@@ -6,14 +6,8 @@
  */
 import pg from 'pg';
 import type { PgErrorFields } from './protocol.js';
-import {
-  beginStatement,
-  SqlError,
-  type SqlExecutor,
-  type SqlQuery,
-  type SqlResult,
-  type TransactionOptions,
-} from './sql-executor.js';
+import type { SqlExecutor, SqlQuery, SqlResult, TransactionOptions } from './sql-executor.js';
+import { beginStatement, SqlError } from './sql-executor.js';
 
 /** Every OID parses to its text form unchanged. */
 const rawText = ((): ((value: string) => string) => (value: string) =>

@@ -2,7 +2,7 @@
  * Scoring's own tables (the contract tables it fills are in schema-setlist.ts).
  */
 import { sql } from 'drizzle-orm';
-import { date, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { date, index, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { belongsTo, sharesKeyWith, updatedAt } from './columns';
 import { users } from './schema';
 
@@ -66,13 +66,11 @@ export const fanArtistTotals = pgTable(
   'fan_artist_totals',
   {
     artistId: uuid('artist_id').notNull(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: belongsTo('user_id', () => users.id),
     points: integer('points').notNull(),
     shows: integer('shows').notNull(),
     songsHit: integer('songs_hit').notNull(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     primaryKey({ columns: [t.artistId, t.userId] }),
@@ -94,13 +92,11 @@ export const fanArtistPeriodTotals = pgTable(
     period: text('period', { enum: ['week', 'month', 'year'] }).notNull(),
     /** The period's first day (UTC). */
     periodStart: date('period_start', { mode: 'string' }).notNull(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: belongsTo('user_id', () => users.id),
     points: integer('points').notNull(),
     shows: integer('shows').notNull(),
     songsHit: integer('songs_hit').notNull(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     primaryKey({ columns: [t.artistId, t.period, t.periodStart, t.userId] }),

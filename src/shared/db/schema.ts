@@ -177,7 +177,7 @@ export const shows = pgTable(
      */
     roomJurisdiction: text('room_jurisdiction').$type<'eu'>(),
     roomLocationHint: text('room_location_hint'),
-    roomPlacedAt: timestamp('room_placed_at', { withTimezone: true }),
+    roomPlacedAt: timestamptz('room_placed_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { addSong, castVote, finalize, markPlayed } from './setlist-support';
 import { api, connectRoom, createShow, errorOf, signUp, signUpAs, sql } from './support';
 
 const json = (body: unknown) => JSON.stringify(body);
-
-async function markPlayed(showId: string, token: string, body: unknown) {
-  return api(`/v1/shows/${showId}/played`, { method: 'POST', token, body: json(body) });
-}
 
 describe('the actual setlist, entered live', () => {
   it('reaches every connected socket as `played`, the show goes live, and a repeat changes nothing', async () => {
     const { show, songs } = await createShow();
     const [moderator, fan] = await Promise.all([signUpAs('moderator'), signUp()]);
-    const added = await api(`/v1/shows/${show.id}/setlist`, {
-      method: 'POST',
-      token: fan.token,
-      body: json({ songId: songs[1]!.id }),
-    });
-    const { setlistSongId } = (await added.json()) as { setlistSongId: string };
+    const setlistSongId = await addSong(show.id, songs[1]!.id, fan.token);
     const watcher = await connectRoom(show.id);
     const snapshot = await watcher.next<{ seq: number; played: unknown[] }>((m) => m.type === 'snapshot');
     expect(snapshot.played).toEqual([]);
@@ -76,11 +68,7 @@ describe('the actual setlist, entered live', () => {
       [show.id],
     )) as Record<string, unknown>[];
     expect(state).toEqual([{ state: 'live', status: 'live' }]);
-    const voteRefused = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: fan.token,
-      body: json({ setlistSongId, voteId: crypto.randomUUID() }),
-    });
+    const voteRefused = await castVote(show.id, setlistSongId, fan.token);
     expect((await errorOf(voteRefused)).code).toBe('voting_closed');
     // The repeat was not broadcast again.
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -225,9 +213,7 @@ describe('the actual setlist, entered live', () => {
       result: { topN: 2, hits: 1, played: 2, precision: 0.5, recall: 0.5, positionBonus: 0.25, score: 45 },
     });
     // Re-finalising pushes revision 8 with the same list (no played/unplayed) and a new result: nobody voted here.
-    expect(
-      (await api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: moderator.token })).status,
-    ).toBe(200);
+    expect((await finalize(show.id, moderator.token)).status).toBe(200);
     const result = await room.next((m) => m.type === 'result');
     expect(result).toMatchObject({ topN: 2, hits: 0, played: 2, score: 0 });
     expect(room.inbox.filter((m) => m.type === 'played' || m.type === 'unplayed')).toEqual([]);
@@ -244,9 +230,7 @@ describe('the actual setlist, entered live', () => {
     expect(forbidden.status).toBe(403);
     expect((await errorOf(forbidden)).code).toBe('forbidden');
     expect((await api(`/v1/shows/${show.id}/played/last`, { method: 'DELETE', token: fan.token })).status).toBe(403);
-    expect(
-      (await api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: fan.token })).status,
-    ).toBe(403);
+    expect((await finalize(show.id, fan.token)).status).toBe(403);
     expect((await markPlayed(show.id, admin.token, { songId: songs[0]!.id })).status).toBe(201);
     const rows = (await sql().query('select count(*)::int as n from played_songs where show_id = $1', [show.id])) as {
       n: number;
@@ -281,11 +265,7 @@ describe('the actual setlist, entered live', () => {
         'validation_failed',
       ],
       [await api(`/v1/shows/${show.id}/played/last`, { method: 'DELETE', token: moderator.token }), 404, 'not_played'],
-      [
-        await api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: moderator.token }),
-        409,
-        'nothing_played',
-      ],
+      [await finalize(show.id, moderator.token), 409, 'nothing_played'],
       [await api(`/v1/shows/${show.id}/accuracy`), 404, 'not_scored'],
       [await api(`/v1/shows/${crypto.randomUUID()}/accuracy`), 404, 'not_found'],
       [await api(`/v1/shows/${crypto.randomUUID()}/actual-setlist`), 404, 'not_found'],
@@ -307,9 +287,7 @@ describe('the actual setlist, entered live', () => {
     const [{ show, songs }, cancelled] = await Promise.all([createShow(), createShow({ status: 'cancelled' })]);
     const moderator = await signUpAs('moderator');
     await markPlayed(show.id, moderator.token, { songId: songs[0]!.id });
-    expect(
-      (await api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: moderator.token })).status,
-    ).toBe(200);
+    expect((await finalize(show.id, moderator.token)).status).toBe(200);
     const late = await markPlayed(show.id, moderator.token, { songId: songs[1]!.id });
     expect(late.status).toBe(409);
     expect((await errorOf(late)).code).toBe('setlist_final');

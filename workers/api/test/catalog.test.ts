@@ -104,6 +104,11 @@ async function allPages<T>(path: string, token?: string): Promise<{ items: T[]; 
   return { items, pages };
 }
 
+async function insertArtist(slug: string, name: string) {
+  const [artist] = await testDb().insert(schema.artists).values({ slug, name }).returning();
+  return artist!;
+}
+
 async function insertVenue(values: Partial<typeof schema.venues.$inferInsert> & { slug: string }) {
   const [venue] = await testDb()
     .insert(schema.venues)
@@ -327,10 +332,7 @@ describe('song search within a catalogue', () => {
 
   beforeAll(async () => {
     const db = testDb();
-    [artist] = (await db
-      .insert(schema.artists)
-      .values({ slug: `singer-${tag}`, name: `Singer ${tag}` })
-      .returning()) as [schema.Artist];
+    artist = await insertArtist(`singer-${tag}`, `Singer ${tag}`);
     await db.insert(schema.songs).values(
       [
         'Beyoncé (Intro)',
@@ -348,11 +350,8 @@ describe('song search within a catalogue', () => {
       })),
     );
     // Another artist's song never shows up in this catalogue.
-    const [other] = await db
-      .insert(schema.artists)
-      .values({ slug: `other-${tag}`, name: `Other ${tag}` })
-      .returning();
-    await db.insert(schema.songs).values({ artistId: other!.id, title: 'Formation' });
+    const other = await insertArtist(`other-${tag}`, `Other ${tag}`);
+    await db.insert(schema.songs).values({ artistId: other.id, title: 'Formation' });
   });
 
   const search = async (q: string) =>
@@ -403,10 +402,7 @@ describe('shows', () => {
 
   beforeAll(async () => {
     const db = testDb();
-    [artist] = (await db
-      .insert(schema.artists)
-      .values({ slug: `band-${tag}`, name: `Band ${tag}` })
-      .returning()) as [schema.Artist];
+    artist = await insertArtist(`band-${tag}`, `Band ${tag}`);
     zurich = await insertVenue({
       slug: `halle-${tag}`,
       name: `Halle ${tag}`,
@@ -509,12 +505,9 @@ describe('venues', () => {
     const polish = await ok<Page<{ country: string }>>(call(`/v1/venues?country=pl&limit=100`));
     expect(polish.items.every((v) => v.country === 'PL')).toBe(true);
 
-    const [artist] = await testDb()
-      .insert(schema.artists)
-      .values({ slug: `venue-act-${tag}`, name: `Act ${tag}` })
-      .returning();
-    const upcoming = await insertShow(artist!.id, a.id, 3);
-    await insertShow(artist!.id, a.id, -3, 'completed');
+    const artist = await insertArtist(`venue-act-${tag}`, `Act ${tag}`);
+    const upcoming = await insertShow(artist.id, a.id, 3);
+    await insertShow(artist.id, a.id, -3, 'completed');
     const detail = await ok<{ id: string; upcomingShows: ShowItem[] }>(call(`/v1/venues/${a.slug}`));
     expect(detail.id).toBe(a.id);
     expect(detail.upcomingShows.map((s) => s.id)).toEqual([upcoming.id]);
@@ -694,11 +687,7 @@ describe('catalogue administration', () => {
 
   it('lets moderators create shows and change their status, which reaches the live room', async () => {
     const tag = tagOf();
-    const db = testDb();
-    const [artist] = await db
-      .insert(schema.artists)
-      .values({ slug: `live-act-${tag}`, name: `Live Act ${tag}` })
-      .returning();
+    const artist = await insertArtist(`live-act-${tag}`, `Live Act ${tag}`);
     const venue = await insertVenue({
       slug: `stage-${tag}`,
       city: 'São Paulo',
@@ -706,7 +695,7 @@ describe('catalogue administration', () => {
       timeZone: 'America/Sao_Paulo',
     });
     const startsAt = new Date(Date.now() + 10 * DAY).toISOString();
-    const body = { artistId: artist!.id, venueId: venue.id, startsAt };
+    const body = { artistId: artist.id, venueId: venue.id, startsAt };
     expect((await call('/v1/admin/shows', { method: 'POST', token: fan.token, body })).status).toBe(403);
     expect(
       (

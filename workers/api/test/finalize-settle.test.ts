@@ -4,9 +4,9 @@
  * asks the room to see every acknowledged event in Postgres (real room, real queue, real consumer here).
  */
 import { describe, expect, it } from 'vitest';
+import { addSong, finalize as finalizeShow, markPlayed as markSongPlayed } from './setlist-support';
 import { api, connectRoom, createShow, errorOf, eventually, relayFaults, signUp, signUpAs, sql } from './support';
 
-const json = (body: unknown) => JSON.stringify(body);
 /** The vote consumer's write of vote rows (workers/queue-consumers/src/consumers/vote-events-sql.ts). */
 const VOTE_WRITE = 'insert into votes (id';
 
@@ -15,12 +15,7 @@ async function showWithSong() {
   const { show, songs } = await createShow({ songs: 2 });
   const moderator = await signUpAs('moderator');
   const fan = await signUp();
-  const added = await api(`/v1/shows/${show.id}/setlist`, {
-    method: 'POST',
-    token: fan.token,
-    body: json({ songId: songs[0]!.id }),
-  });
-  const { setlistSongId } = (await added.json()) as { setlistSongId: string };
+  const setlistSongId = await addSong(show.id, songs[0]!.id, fan.token);
   await eventually(async () => {
     const rows = (await sql().query('select 1 from setlist_songs where id = $1', [setlistSongId])) as unknown[];
     return rows.length ? true : undefined;
@@ -34,17 +29,8 @@ async function showWithSong() {
     expect(await socket.next((m) => m.type === 'ack' && m.ref === id)).toMatchObject({ ok: true });
   };
   const markPlayed = async () =>
-    expect(
-      (
-        await api(`/v1/shows/${show.id}/played`, {
-          method: 'POST',
-          token: moderator.token,
-          body: json({ songId: songs[0]!.id }),
-        })
-      ).status,
-    ).toBe(201);
-  const finalize = () =>
-    api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: moderator.token });
+    expect((await markSongPlayed(show.id, moderator.token, { songId: songs[0]!.id })).status).toBe(201);
+  const finalize = () => finalizeShow(show.id, moderator.token);
   return { show, fan, socket, vote, markPlayed, finalize };
 }
 

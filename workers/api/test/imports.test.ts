@@ -160,19 +160,24 @@ describe('POST /v1/admin/imports', () => {
   });
 });
 
+/** A finished show of the imported artist at Brixton (its Ticketmaster venue), with no actual setlist yet. */
+async function pastShowAtBrixton(slugPrefix: string, startsAt: Date) {
+  const { artist, venues } = await snapshot();
+  const brixton = venues.find((v) => v.ticketmasterId === 'KovZ9177Brix')!;
+  return insertCompletedShow({
+    slug: `${slugPrefix}-${crypto.randomUUID().slice(0, 8)}`,
+    artistId: artist.id,
+    venueId: brixton.id,
+    startsAt,
+  });
+}
+
 describe('the setlist step on the imports queue', () => {
   it('writes the show’s actual setlist from setlist.fm once, and a re-run is a no-op', async () => {
     await reset();
     const db = testDb();
-    const { artist, venues } = await snapshot();
-    const brixton = venues.find((v) => v.ticketmasterId === 'KovZ9177Brix')!;
-    const startsAt = new Date('2026-11-20T20:00:00Z'); // 20:00 in London (GMT in November)
-    const show = await insertCompletedShow({
-      slug: `queue-setlist-${crypto.randomUUID().slice(0, 8)}`,
-      artistId: artist.id,
-      venueId: brixton.id,
-      startsAt,
-    });
+    // 20:00 in London (GMT in November)
+    const show = await pastShowAtBrixton('queue-setlist', new Date('2026-11-20T20:00:00Z'));
     const step: ImportStep = { v: 1, step: 'setlist', showId: show.id };
     await env.IMPORTS.send(step);
     const state = await eventually(
@@ -221,15 +226,7 @@ describe('the setlist step on the imports queue', () => {
   it('one bad step in a batch never takes the good one down', async () => {
     await reset();
     const db = testDb();
-    const { artist, venues } = await snapshot();
-    const brixton = venues.find((v) => v.ticketmasterId === 'KovZ9177Brix')!;
-    const startsAt = new Date('2026-11-21T20:00:00Z');
-    const show = await insertCompletedShow({
-      slug: `isolated-setlist-${crypto.randomUUID().slice(0, 8)}`,
-      artistId: artist.id,
-      venueId: brixton.id,
-      startsAt,
-    });
+    const show = await pastShowAtBrixton('isolated-setlist', new Date('2026-11-21T20:00:00Z'));
     const good: ImportStep = { v: 1, step: 'setlist', showId: show.id };
     const bad: unknown[] = [
       { v: 1, step: 'no-such-step' }, // refused by the schema

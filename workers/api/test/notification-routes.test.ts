@@ -16,6 +16,13 @@ async function seedInbox(userId: string, count: number): Promise<void> {
   );
 }
 
+/** Sends `body` and expects a 400: the answer, for its error. */
+async function refused(path: string, method: string, token: string, body: unknown): Promise<Response> {
+  const res = await api(path, { method, token, body: JSON.stringify(body) });
+  expect(res.status, JSON.stringify(body)).toBe(400);
+  return res;
+}
+
 describe('inbox', () => {
   it('pages newest first, marks one read (only my own) and then all', async () => {
     const [me, other] = await Promise.all([signUp(), signUp()]);
@@ -116,15 +123,10 @@ describe('preferences', () => {
       { kinds: { spam: { email: true } } },
       { kinds: { voting_open: { pigeon: true } } },
       { locale: 'not a language' },
-    ]) {
-      const res = await api('/v1/me/notification-preferences', {
-        method: 'PUT',
-        token: me.token,
-        body: JSON.stringify(body),
-      });
-      expect(res.status, JSON.stringify(body)).toBe(400);
-      expect((await errorOf(res)).code).toBe('validation_failed');
-    }
+    ])
+      expect((await errorOf(await refused('/v1/me/notification-preferences', 'PUT', me.token, body))).code).toBe(
+        'validation_failed',
+      );
   });
 });
 
@@ -166,14 +168,8 @@ describe('push subscriptions', () => {
       { ...browser, keys: { p256dh: 'short', auth: browser.keys.auth } },
       { type: 'fcm', token: '' },
       { type: 'carrier-pigeon' },
-    ]) {
-      const res = await api('/v1/me/push-subscriptions', {
-        method: 'POST',
-        token: me.token,
-        body: JSON.stringify(body),
-      });
-      expect(res.status, JSON.stringify(body)).toBe(400);
-    }
+    ])
+      await refused('/v1/me/push-subscriptions', 'POST', me.token, body);
   });
 
   it('publishes the VAPID public key for browsers to subscribe with', async () => {

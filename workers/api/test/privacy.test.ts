@@ -1,5 +1,6 @@
 import { TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
+import { addSong, castVote } from './setlist-support';
 import { api, createShow, errorOf, eventually, signUp, sql } from './support';
 
 async function fanWithActivity() {
@@ -7,19 +8,9 @@ async function fanWithActivity() {
   const fan = await signUp({ displayName: 'Ada Example' });
   const other = await signUp();
   await sql().query('insert into follows (user_id, artist_id) values ($1, $2)', [fan.user.id, artist.id]);
-  const add = await api(`/v1/shows/${show.id}/setlist`, {
-    method: 'POST',
-    token: fan.token,
-    body: JSON.stringify({ songId: songs[0]!.id }),
-  });
-  const { setlistSongId } = (await add.json()) as { setlistSongId: string };
+  const setlistSongId = await addSong(show.id, songs[0]!.id, fan.token);
   for (const voter of [fan, other]) {
-    const res = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: voter.token,
-      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-    });
-    expect(res.status).toBe(201);
+    expect((await castVote(show.id, setlistSongId, voter.token)).status).toBe(201);
   }
   // Wait until the votes are in Postgres, so that the export can show them.
   await eventually(async () => {

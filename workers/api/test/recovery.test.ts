@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { artistTotalsOf } from './rollup-support';
+import { addSong, castVote, finalize, markPlayed } from './setlist-support';
 import { api, createShow, eventually, signUp, signUpAs, sql } from './support';
 
 /**
@@ -8,19 +9,8 @@ import { api, createShow, eventually, signUp, signUpAs, sql } from './support';
  */
 const json = (body: unknown) => JSON.stringify(body);
 
-async function addSong(showId: string, token: string, songId: string): Promise<string> {
-  const res = await api(`/v1/shows/${showId}/setlist`, { method: 'POST', token, body: json({ songId }) });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { setlistSongId: string }).setlistSongId;
-}
-
 async function vote(showId: string, token: string, setlistSongId: string): Promise<void> {
-  const res = await api(`/v1/shows/${showId}/votes`, {
-    method: 'POST',
-    token,
-    body: json({ setlistSongId, voteId: crypto.randomUUID() }),
-  });
-  expect(res.status).toBe(201);
+  expect((await castVote(showId, setlistSongId, token)).status).toBe(201);
 }
 
 async function activeVoters(setlistSongId: string): Promise<string[]> {
@@ -36,7 +26,7 @@ describe('the rooms recheck on an operator request', () => {
     const { show, songs } = await createShow({ songs: 2 });
     const admin = await signUpAs('admin');
     const fans = await Promise.all(Array.from({ length: 6 }, () => signUp()));
-    const entry = await addSong(show.id, fans[0]!.token, songs[0]!.id);
+    const entry = await addSong(show.id, songs[0]!.id, fans[0]!.token);
     for (const fan of fans) await vote(show.id, fan.token, entry);
     // The last fan takes it back: the room holds 5 active votes (fans 0–4).
     expect((await api(`/v1/shows/${show.id}/votes/${entry}`, { method: 'DELETE', token: fans[5]!.token })).status).toBe(
@@ -124,8 +114,8 @@ describe('the rebuild of derived tables', () => {
     const { show, songs } = await createShow({ songs: 3 });
     const [admin, moderator] = await Promise.all([signUpAs('admin'), signUpAs('moderator')]);
     const fans = await Promise.all(Array.from({ length: 3 }, () => signUp()));
-    const a = await addSong(show.id, fans[0]!.token, songs[0]!.id);
-    const b = await addSong(show.id, fans[0]!.token, songs[1]!.id);
+    const a = await addSong(show.id, songs[0]!.id, fans[0]!.token);
+    const b = await addSong(show.id, songs[1]!.id, fans[0]!.token);
     for (const fan of fans) await vote(show.id, fan.token, a);
     await vote(show.id, fans[0]!.token, b);
     await eventually(async () => {
@@ -134,18 +124,8 @@ describe('the rebuild of derived tables', () => {
       ])) as { n: number }[];
       return rows[0]!.n === 4 ? true : undefined;
     });
-    expect(
-      (
-        await api(`/v1/shows/${show.id}/played`, {
-          method: 'POST',
-          token: moderator.token,
-          body: json({ songId: songs[0]!.id }),
-        })
-      ).status,
-    ).toBe(201);
-    expect(
-      (await api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: moderator.token })).status,
-    ).toBe(200);
+    expect((await markPlayed(show.id, moderator.token, { songId: songs[0]!.id })).status).toBe(201);
+    expect((await finalize(show.id, moderator.token)).status).toBe(200);
     const ids = fans.map((f) => f.user.id);
     const snapshot = async () => ({
       counts: await sql().query('select id::text, vote_count from setlist_songs where show_id = $1 order by id', [
@@ -214,7 +194,7 @@ describe('the rebuild of derived tables', () => {
     const { show, songs } = await createShow({ songs: 2 });
     const [admin, moderator] = await Promise.all([signUpAs('admin'), signUpAs('moderator')]);
     const fans = await Promise.all(Array.from({ length: 2 }, () => signUp()));
-    const a = await addSong(show.id, fans[0]!.token, songs[0]!.id);
+    const a = await addSong(show.id, songs[0]!.id, fans[0]!.token);
     for (const fan of fans) await vote(show.id, fan.token, a);
     await eventually(async () => {
       const rows = (await sql().query('select count(*)::int as n from votes where show_id = $1 and active', [
@@ -222,14 +202,8 @@ describe('the rebuild of derived tables', () => {
       ])) as { n: number }[];
       return rows[0]!.n === 2 ? true : undefined;
     });
-    await api(`/v1/shows/${show.id}/played`, {
-      method: 'POST',
-      token: moderator.token,
-      body: json({ songId: songs[0]!.id }),
-    });
-    expect(
-      (await api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: moderator.token })).status,
-    ).toBe(200);
+    await markPlayed(show.id, moderator.token, { songId: songs[0]!.id });
+    expect((await finalize(show.id, moderator.token)).status).toBe(200);
     const inbox = async () =>
       (
         (await sql().query(

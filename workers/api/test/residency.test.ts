@@ -11,7 +11,8 @@ import { createLogger } from '#shared/log';
 import { enqueueShowAnnounced } from '#shared/notifications/enqueue';
 import { API_CRON_JOBS } from '../src/cron/jobs';
 import { deliveriesOf, providerRequests } from './notification-support';
-import { api, createShow, errorOf, eventually, showWithSong, signUp, sql, testDb, uniqueEmail } from './support';
+import { showWithSong } from './setlist-support';
+import { api, createShow, errorOf, eventually, signUp, sql, testDb, uniqueEmail } from './support';
 
 const euSql = () => openHttpSql({ ...env, DATABASE_URL: env.DATABASE_URL_EU });
 const PASSWORD = 'correct horse battery';

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SESSION_REVOKED_CLOSE_CODE } from '#shared/room-rpc';
-import { api, connectRoom, showWithSong, signUp } from './support';
+import { showWithSong } from './setlist-support';
+import { api, connectRoom, signUp } from './support';
 
 type Ack = { type: 'ack'; ref: string | null; ok: boolean; error?: { code: string } };
 const isAck = (ref: string) => (m: Record<string, unknown>) => m.type === 'ack' && m.ref === ref;

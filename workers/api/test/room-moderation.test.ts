@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { addSong, castVote } from './setlist-support';
 import { api, connectRoom, createShow, errorOf, eventually, signUp, signUpAs, sql } from './support';
+
+/** A show with one song on its setlist, a moderator, a fan, and a socket that has the room's snapshot. */
+async function watchedShow() {
+  const { show, songs } = await createShow();
+  const [moderator, fan] = await Promise.all([signUpAs('moderator'), signUp()]);
+  const setlistSongId = await addSong(show.id, songs[0]!.id, fan.token);
+  const watcher = await connectRoom(show.id);
+  await watcher.next((m) => m.type === 'snapshot');
+  return { show, moderator, fan, setlistSongId, watcher };
+}
 
 describe('moderating a room', () => {
   it('locks and unlocks voting; every socket hears the status change', async () => {
-    const { show, songs } = await createShow();
-    const [moderator, fan] = await Promise.all([signUpAs('moderator'), signUp()]);
-    const add = await api(`/v1/shows/${show.id}/setlist`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ songId: songs[0]!.id }),
-    });
-    const { setlistSongId } = (await add.json()) as { setlistSongId: string };
-    const watcher = await connectRoom(show.id);
-    await watcher.next((m) => m.type === 'snapshot');
+    const { show, moderator, fan, setlistSongId, watcher } = await watchedShow();
 
     const lock = await api(`/v1/shows/${show.id}/lock`, {
       method: 'PUT',
@@ -25,11 +27,7 @@ describe('moderating a room', () => {
       locked: true,
       votingOpen: false,
     });
-    const refused = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-    });
+    const refused = await castVote(show.id, setlistSongId, fan.token);
     expect(refused.status).toBe(409);
     expect((await errorOf(refused)).code).toBe('voting_closed');
 
@@ -39,11 +37,7 @@ describe('moderating a room', () => {
       body: JSON.stringify({ locked: false }),
     });
     expect(await watcher.next((m) => m.type === 'status')).toMatchObject({ locked: false, votingOpen: true });
-    const accepted = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-    });
+    const accepted = await castVote(show.id, setlistSongId, fan.token);
     expect(accepted.status).toBe(201);
     watcher.close();
   });
@@ -97,11 +91,7 @@ describe('a room with no storage yet', () => {
     ]);
     expect(view.myVotes.sort()).toEqual([first, second].sort());
     // The fan's existing vote is known to the room: voting again is refused.
-    const again = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: fans[1]!.token,
-      body: JSON.stringify({ setlistSongId: first, voteId: crypto.randomUUID() }),
-    });
+    const again = await castVote(show.id, first, fans[1]!.token);
     expect(again.status).toBe(409);
     // New events continue the sequence after the highest one Postgres has, so they win over old rows.
     const unvote = await api(`/v1/shows/${show.id}/votes/${first}`, { method: 'DELETE', token: fans[1]!.token });
@@ -131,16 +121,7 @@ describe('a room with no storage yet', () => {
   });
 
   it('brings an edited voting window to a room that is already loaded', async () => {
-    const { show, songs } = await createShow();
-    const [moderator, fan] = await Promise.all([signUpAs('moderator'), signUp()]);
-    const add = await api(`/v1/shows/${show.id}/setlist`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ songId: songs[0]!.id }),
-    });
-    const { setlistSongId } = (await add.json()) as { setlistSongId: string };
-    const watcher = await connectRoom(show.id);
-    await watcher.next((m) => m.type === 'snapshot');
+    const { show, moderator, fan, setlistSongId, watcher } = await watchedShow();
 
     // The window closes (it now ends a minute ago): the loaded room must refuse votes and tell its sockets.
     const closesAt = new Date(Date.now() - 60_000).toISOString();
@@ -152,11 +133,7 @@ describe('a room with no storage yet', () => {
     });
     expect(patched.status).toBe(200);
     expect(await watcher.next((m) => m.type === 'status')).toMatchObject({ votingOpen: false });
-    const refused = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-    });
+    const refused = await castVote(show.id, setlistSongId, fan.token);
     expect(refused.status).toBe(409);
     expect((await errorOf(refused)).code).toBe('voting_closed');
 
@@ -167,11 +144,7 @@ describe('a room with no storage yet', () => {
       body: JSON.stringify({ votingClosesAt: new Date(Date.now() + 86_400_000).toISOString() }),
     });
     expect(await watcher.next((m) => m.type === 'status')).toMatchObject({ votingOpen: true });
-    const accepted = await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-    });
+    const accepted = await castVote(show.id, setlistSongId, fan.token);
     expect(accepted.status).toBe(201);
     watcher.close();
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { api, connectRoom, createShow, showWithSong, signUp } from './support';
+import { castVote, showWithSong } from './setlist-support';
+import { api, connectRoom, createShow, signUp } from './support';
 
 type Update = {
   type: 'update';
@@ -112,12 +113,7 @@ describe('the live room over WebSocket', () => {
 
     // While the fan is away, two votes arrive (separate ticks, so at least one update each).
     for (const voter of [fan, other]) {
-      const res = await api(`/v1/shows/${show.id}/votes`, {
-        method: 'POST',
-        token: voter.token,
-        body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-      });
-      expect(res.status).toBe(201);
+      expect((await castVote(show.id, setlistSongId, voter.token)).status).toBe(201);
       await new Promise((r) => setTimeout(r, 80));
     }
 
@@ -147,15 +143,7 @@ describe('the live room over WebSocket', () => {
   it('counts concurrent votes from many fans exactly', async () => {
     const { show, setlistSongId } = await showWithSong();
     const fans = await Promise.all(Array.from({ length: 25 }, () => signUp()));
-    const results = await Promise.all(
-      fans.map((fan) =>
-        api(`/v1/shows/${show.id}/votes`, {
-          method: 'POST',
-          token: fan.token,
-          body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-        }),
-      ),
-    );
+    const results = await Promise.all(fans.map((fan) => castVote(show.id, setlistSongId, fan.token)));
     expect(results.map((r) => r.status)).toEqual(fans.map(() => 201));
     const counts = await Promise.all(results.map(async (r) => ((await r.json()) as { votes: number }).votes));
     // Every fan saw a distinct count: each decision was made on the state left by the previous one.

@@ -1,37 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { artistTotalsOf, artistTotalsScan, periodTotalsOf, periodTotalsScan } from './rollup-support';
+import { addSong, castVote, finalize, markPlayed } from './setlist-support';
 import { api, connectRoom, createShow, eventually, signUp, signUpAs, sql } from './support';
 
-const json = (body: unknown) => JSON.stringify(body);
+type Five<T> = [T, T, T, T, T];
 
 describe('finalising a show: scores from real votes (room → queue → Postgres), the room announces the result', () => {
   it('scores the hand-computed example, gives fans their points, and is idempotent', async () => {
     const { show, songs, artist } = await createShow({ songs: 5 });
-    const [s0, s1, s2, s3, s4] = songs as [
-      (typeof songs)[0],
-      (typeof songs)[0],
-      (typeof songs)[0],
-      (typeof songs)[0],
-      (typeof songs)[0],
-    ];
+    const [s0, s1, s2, s3, s4] = songs as Five<(typeof songs)[0]>;
     const moderator = await signUpAs('moderator');
     const fans = await Promise.all(Array.from({ length: 5 }, () => signUp()));
-    const [f1, f2, f3, f4, f5] = fans as [
-      (typeof fans)[0],
-      (typeof fans)[0],
-      (typeof fans)[0],
-      (typeof fans)[0],
-      (typeof fans)[0],
-    ];
+    const [f1, f2, f3, f4, f5] = fans as Five<(typeof fans)[0]>;
 
     const entry = new Map<string, string>();
     for (const song of [s0, s1, s2, s4, s3]) {
-      const res = await api(`/v1/shows/${show.id}/setlist`, {
-        method: 'POST',
-        token: f1.token,
-        body: json({ songId: song.id }),
-      });
-      entry.set(song.id, ((await res.json()) as { setlistSongId: string }).setlistSongId);
+      entry.set(song.id, await addSong(show.id, song.id, f1.token));
     }
     // Votes: s0 by all five, s1 by f1–f4, s2 by f1–f3, s4 by f1–f2, s3 by f5 → ranks s0 1, s1 2, s2 3, s4 4, s3 5.
     const ballots: [typeof f1, (typeof songs)[0][]][] = [
@@ -51,20 +35,12 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     }
     for (const [fan, picks] of ballots.slice(1)) {
       for (const song of picks) {
-        const res = await api(`/v1/shows/${show.id}/votes`, {
-          method: 'POST',
-          token: fan.token,
-          body: json({ setlistSongId: entry.get(song.id), voteId: crypto.randomUUID() }),
-        });
+        const res = await castVote(show.id, entry.get(song.id)!, fan.token);
         expect(res.status).toBe(201);
       }
     }
     // A vote taken back earns nothing.
-    await api(`/v1/shows/${show.id}/votes`, {
-      method: 'POST',
-      token: f3.token,
-      body: json({ setlistSongId: entry.get(s3.id), voteId: crypto.randomUUID() }),
-    });
+    await castVote(show.id, entry.get(s3.id)!, f3.token);
     await api(`/v1/shows/${show.id}/votes/${entry.get(s3.id)}`, { method: 'DELETE', token: f3.token });
     // Scores are computed from Postgres: wait for the vote-events consumer.
     await eventually(async () => {
@@ -77,9 +53,7 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
 
     // The show: s1, s3, a cover, s0.
     for (const body of [{ songId: s1.id }, { songId: s3.id }, { title: 'Cover Song X' }, { songId: s0.id }]) {
-      expect(
-        (await api(`/v1/shows/${show.id}/played`, { method: 'POST', token: moderator.token, body: json(body) })).status,
-      ).toBe(201);
+      expect((await markPlayed(show.id, moderator.token, body)).status).toBe(201);
     }
     const watcher = await connectRoom(show.id);
     await watcher.next((m) => m.type === 'snapshot');
@@ -87,13 +61,10 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     // N = 4: top 4 = s0, s1, s2, s4; hits s0 (rank 1, played 4th) and s1 (rank 2, played 1st).
     // precision = recall = 2/4, F1 = 0.5; closeness (1 − 3/4) + (1 − 1/4) = 1, / 4 = 0.25; score = 40 + 5 = 45.
     const expected = { topN: 4, hits: 2, played: 4, precision: 0.5, recall: 0.5, positionBonus: 0.25, score: 45 };
-    const finalize = await api(`/v1/shows/${show.id}/actual-setlist/finalize`, {
-      method: 'POST',
-      token: moderator.token,
-    });
-    expect(finalize.status).toBe(200);
+    const first = await finalize(show.id, moderator.token);
+    expect(first.status).toBe(200);
     // Points: 10 per played song voted for, +5 for s3 (played, outside the top 4): f1–f4 20 each, f5 25.
-    const finalized = await finalize.json();
+    const finalized = await first.json();
     expect(finalized).toEqual({ showId: show.id, score: expected, fans: 5, pointsAwarded: 105 });
 
     expect(await watcher.next((m) => m.type === 'status')).toMatchObject({ status: 'completed', votingOpen: false });
@@ -158,7 +129,7 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     expect(state).toEqual([{ state: 'final', finalized: true, status: 'completed' }]);
 
     // Again: the same scores, no points added twice, and nothing new to announce.
-    const again = await api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: moderator.token });
+    const again = await finalize(show.id, moderator.token);
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual(finalized);
     expect(await scoresOf()).toEqual(expectedScores);
@@ -195,9 +166,7 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
 
     // The show's start corrected by a year, finalised again: its fans' points leave the old periods for the new.
     await sql().query(`update shows set starts_at = starts_at - interval '400 days' where id = $1`, [show.id]);
-    expect(
-      (await api(`/v1/shows/${show.id}/actual-setlist/finalize`, { method: 'POST', token: moderator.token })).status,
-    ).toBe(200);
+    expect((await finalize(show.id, moderator.token)).status).toBe(200);
     const moved = await periodTotalsOf(fanIds);
     expect(moved).toHaveLength(15);
     expect(moved).toEqual(await periodTotalsScan(fanIds));

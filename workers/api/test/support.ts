@@ -6,7 +6,7 @@ import { exports } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import * as schema from '#shared/db/schema';
 import type { SessionCreated } from '#shared/schemas/auth';
-import { createShow, testDb } from '../../../test/support/database';
+import { testDb } from '../../../test/support/database';
 
 export { createShow, eventually, relayFaults, sql, testDb } from '../../../test/support/database';
 
@@ -91,17 +91,4 @@ export async function signUpAs(role: 'moderator' | 'admin') {
   const account = await signUp();
   await testDb().update(schema.users).set({ role }).where(eq(schema.users.id, account.user.id));
   return account;
-}
-
-/** A show whose setlist has one song, added by a fan of its own. */
-export async function showWithSong() {
-  const fixture = await createShow();
-  const owner = await signUp();
-  const res = await api(`/v1/shows/${fixture.show.id}/setlist`, {
-    method: 'POST',
-    token: owner.token,
-    body: JSON.stringify({ songId: fixture.songs[0]!.id }),
-  });
-  const { setlistSongId } = (await res.json()) as { setlistSongId: string };
-  return { ...fixture, setlistSongId };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { addSong } from './setlist-support';
 import { api, connectRoom, createShow, eventually, signUp, signUpAs } from './support';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
@@ -36,12 +37,7 @@ describe('one W3C trace follows a vote from the request to the Postgres statemen
   it('over HTTP: api → room RPC → outbox → queue → consumer → Postgres, all under the caller’s trace id', async () => {
     const { show, songs } = await createShow();
     const [fan, admin] = await Promise.all([signUp(), signUpAs('admin')]);
-    const add = await api(`/v1/shows/${show.id}/setlist`, {
-      method: 'POST',
-      token: fan.token,
-      body: JSON.stringify({ songId: songs[0]!.id }),
-    });
-    const { setlistSongId } = (await add.json()) as { setlistSongId: string };
+    const setlistSongId = await addSong(show.id, songs[0]!.id, fan.token);
 
     const traceId = crypto.randomUUID().replaceAll('-', '');
     const callerSpan = '1234567890abcdef';

@@ -81,6 +81,27 @@ async function addVotes(showId: string, setlistSongIds: string[], userIds: strin
   return rows;
 }
 
+/** The first `count` songs of the show's artist join its setlist at `addedAt`, and every voter votes each. */
+async function addVotedSongs(
+  fixture: { show: { id: string }; songs: { id: string }[] },
+  count: number,
+  userIds: string[],
+  addedAt: Date,
+  votedAt: Date,
+) {
+  const entries = await addSongs(
+    fixture.show.id,
+    fixture.songs.slice(0, count).map((s) => s.id),
+    addedAt,
+  );
+  await addVotes(
+    fixture.show.id,
+    entries.map((s) => s.id),
+    userIds,
+    votedAt,
+  );
+}
+
 async function storedScore(entityType: 'show' | 'artist', entityId: string) {
   const [row] = await testDb()
     .select()
@@ -103,17 +124,7 @@ describe('trending', () => {
     const voters = (await fans(20)).map((u) => u.id);
     // The established show: 3 songs and 60 votes, three days ago.
     const threeDaysAgo = new Date(Date.now() - 72 * HOUR);
-    const establishedSongs = await addSongs(
-      established.show.id,
-      established.songs.slice(0, 3).map((s) => s.id),
-      threeDaysAgo,
-    );
-    await addVotes(
-      established.show.id,
-      establishedSongs.map((s) => s.id),
-      voters,
-      threeDaysAgo,
-    );
+    await addVotedSongs(established, 3, voters, threeDaysAgo, threeDaysAgo);
 
     const before = await recompute();
     expect(before.shows.scored).toBeGreaterThanOrEqual(1);
@@ -124,17 +135,7 @@ describe('trending', () => {
 
     // The burst: 5 songs and 100 votes on the new show in the last half hour, and 4 follows of its artist.
     const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
-    const freshSongs = await addSongs(
-      fresh.show.id,
-      fresh.songs.slice(0, 5).map((s) => s.id),
-      tenMinutesAgo,
-    );
-    await addVotes(
-      fresh.show.id,
-      freshSongs.map((s) => s.id),
-      voters,
-      new Date(Date.now() - 5 * 60_000),
-    );
+    await addVotedSongs(fresh, 5, voters, tenMinutesAgo, new Date(Date.now() - 5 * 60_000));
     await testDb()
       .insert(schema.follows)
       .values(voters.slice(0, 4).map((userId) => ({ userId, artistId: fresh.artist.id })));

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { songs as songs_, users } from '#shared/db/schema';
 import type { VoteEvent } from '#shared/schemas/events';
+import { addSong, castVote } from './setlist-support';
 import { api, createShow, eventually, relayFaults, signUp, sql, testDb } from './support';
 
 async function voteRows(setlistSongId: string) {
@@ -15,6 +16,14 @@ async function voteRows(setlistSongId: string) {
   return rows[0]!;
 }
 
+/** Waits until the song's vote rows satisfy `done`: those rows. */
+function rowsWhen(setlistSongId: string, done: (rows: Awaited<ReturnType<typeof voteRows>>) => boolean) {
+  return eventually(async () => {
+    const rows = await voteRows(setlistSongId);
+    return done(rows) ? rows : undefined;
+  });
+}
+
 function event<K extends VoteEvent['kind']>(
   kind: K,
   fields: Omit<Extract<VoteEvent, { kind: K }>, 'v' | 'kind' | 'eventId' | 'at'>,
@@ -22,27 +31,41 @@ function event<K extends VoteEvent['kind']>(
   return { v: 1, kind, eventId: crypto.randomUUID(), at: new Date().toISOString(), ...fields } as VoteEvent;
 }
 
+/** A new show and `count` new fans, each with a vote (not sent yet) for the same new song on its setlist. */
+async function fanVotes(count: number) {
+  const { show, songs } = await createShow();
+  const fans = await Promise.all(Array.from({ length: count }, () => signUp()));
+  const setlistSongId = crypto.randomUUID();
+  const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
+  const events = fans.map((fan, i) =>
+    event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
+  );
+  return { setlistSongId, events };
+}
+
+/** Sends the events to the vote queue as the room does; resolves once `active` votes of the song are in Postgres. */
+async function persisted(events: VoteEvent[], setlistSongId: string, active: number) {
+  await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
+  return rowsWhen(setlistSongId, (r) => r.active === active);
+}
+
+/** A new show, two new fans, and the event of the first one adding a new song to its setlist. */
+async function twoFansAndANewSong() {
+  const { show, songs } = await createShow();
+  const fans = await Promise.all([signUp(), signUp()]);
+  const setlistSongId = crypto.randomUUID();
+  const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
+  const added = event('song_added', { ...base, seq: 1, userId: fans[0].user.id });
+  return { fans, setlistSongId, base, added };
+}
+
 describe('votes reach Postgres through the outbox, the queue and the consumer', () => {
   it('persists exactly the room state: rows and per-song counts', async () => {
     const { show, songs } = await createShow();
     const fans = await Promise.all(Array.from({ length: 20 }, () => signUp()));
-    const add = await api(`/v1/shows/${show.id}/setlist`, {
-      method: 'POST',
-      token: fans[0]!.token,
-      body: JSON.stringify({ songId: songs[0]!.id }),
-    });
-    const { setlistSongId } = (await add.json()) as { setlistSongId: string };
+    const setlistSongId = await addSong(show.id, songs[0]!.id, fans[0]!.token);
     const statuses = await Promise.all(
-      fans.map(
-        async (fan) =>
-          (
-            await api(`/v1/shows/${show.id}/votes`, {
-              method: 'POST',
-              token: fan.token,
-              body: JSON.stringify({ setlistSongId, voteId: crypto.randomUUID() }),
-            })
-          ).status,
-      ),
+      fans.map(async (fan) => (await castVote(show.id, setlistSongId, fan.token)).status),
     );
     expect(statuses.every((s) => s === 201)).toBe(true);
     for (const fan of fans.slice(0, 3)) {
@@ -50,10 +73,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
         (await api(`/v1/shows/${show.id}/votes/${setlistSongId}`, { method: 'DELETE', token: fan.token })).status,
       ).toBe(204);
     }
-    const persisted = await eventually(async () => {
-      const rows = await voteRows(setlistSongId);
-      return rows.total === 20 && rows.active === 17 && rows.vote_count === 17 ? rows : undefined;
-    });
+    const persisted = await rowsWhen(setlistSongId, (r) => r.total === 20 && r.active === 17 && r.vote_count === 17);
     expect(persisted).toEqual({ total: 20, active: 17, vote_count: 17 });
     const room = (await (await api(`/v1/shows/${show.id}/setlist`)).json()) as { songs: { votes: number }[] };
     expect(room.songs[0]!.votes).toBe(17);
@@ -64,11 +84,12 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
   });
 
   it('ends in the same state whatever the delivery order, with duplicates', async () => {
-    const { show, songs } = await createShow();
-    const [fan, marker] = await Promise.all([signUp(), signUp()]);
-    const setlistSongId = crypto.randomUUID();
-    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const added = event('song_added', { ...base, seq: 1, userId: fan.user.id });
+    const {
+      fans: [fan, marker],
+      setlistSongId,
+      base,
+      added,
+    } = await twoFansAndANewSong();
     const cast = event('vote', { ...base, seq: 2, userId: fan.user.id, voteId: crypto.randomUUID() });
     const retracted = event('unvote', {
       ...base,
@@ -100,11 +121,12 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
   });
 
   it('accepts events as the JSON text the room sends, and as objects (dead-letter replays)', async () => {
-    const { show, songs } = await createShow();
-    const [fan, other] = await Promise.all([signUp(), signUp()]);
-    const setlistSongId = crypto.randomUUID();
-    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const added = event('song_added', { ...base, seq: 1, userId: fan.user.id });
+    const {
+      fans: [fan, other],
+      setlistSongId,
+      base,
+      added,
+    } = await twoFansAndANewSong();
     const asText = event('vote', { ...base, seq: 2, userId: fan.user.id, voteId: crypto.randomUUID() });
     const asObject = event('vote', { ...base, seq: 3, userId: other.user.id, voteId: crypto.randomUUID() });
 
@@ -114,10 +136,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
       { body: asObject, contentType: 'json' as const },
     ]);
 
-    const rows = await eventually(async () => {
-      const r = await voteRows(setlistSongId);
-      return r.total === 2 ? r : undefined;
-    });
+    const rows = await rowsWhen(setlistSongId, (r) => r.total === 2);
     expect(rows).toEqual({ total: 2, active: 2, vote_count: 2 });
   });
 
@@ -221,10 +240,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     });
     expect(replay.status).toBe(200);
     expect(((await replay.json()) as { replayed: number }).replayed).toBeGreaterThanOrEqual(1);
-    const fixed = await eventually(async () => {
-      const rows = await voteRows(ghostSetlistSongId);
-      return rows.active === 1 ? rows : undefined;
-    });
+    const fixed = await rowsWhen(ghostSetlistSongId, (r) => r.active === 1);
     expect(fixed).toEqual({ total: 1, active: 1, vote_count: 1 });
   });
 
@@ -238,11 +254,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
       event('vote', { ...base, seq: 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
       event('vote', { ...base, seq: 2, userId: ghostUserId, voteId: crypto.randomUUID() }),
     ];
-    await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
-    const rows = await eventually(async () => {
-      const r = await voteRows(setlistSongId);
-      return r.active === 2 ? r : undefined;
-    });
+    const rows = await persisted(events, setlistSongId, 2);
     expect(rows).toEqual({ total: 2, active: 2, vote_count: 2 });
     const [ghost] = await testDb().select().from(users).where(eq(users.id, ghostUserId));
     expect(ghost).toMatchObject({ displayName: 'Deleted fan', email: `deleted-${ghostUserId}@deleted.invalid` });
@@ -255,12 +267,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     const voteId = crypto.randomUUID();
     const setlistSongIds: string[] = [];
     for (const { show, songs } of [a, b]) {
-      const add = await api(`/v1/shows/${show.id}/setlist`, {
-        method: 'POST',
-        token: fan.token,
-        body: JSON.stringify({ songId: songs[0]!.id }),
-      });
-      const { setlistSongId } = (await add.json()) as { setlistSongId: string };
+      const setlistSongId = await addSong(show.id, songs[0]!.id, fan.token);
       setlistSongIds.push(setlistSongId);
       const res = await api(`/v1/shows/${show.id}/votes`, {
         method: 'POST',
@@ -280,21 +287,11 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
   });
 
   it('persists votes while milestones and analytics cannot be written (they follow, in their own transaction)', async () => {
-    const { show, songs } = await createShow();
-    const fans = await Promise.all(Array.from({ length: 3 }, () => signUp()));
-    const setlistSongId = crypto.randomUUID();
-    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const events = fans.map((fan, i) =>
-      event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
-    );
+    const { setlistSongId, events } = await fanVotes(3);
     // Every write of analytics rows fails, for far longer than the consumer's retry budget.
     await relayFaults({ failSql: 1000, match: 'insert into analytics_events' });
     try {
-      await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
-      const rows = await eventually(async () => {
-        const r = await voteRows(setlistSongId);
-        return r.active === 3 ? r : undefined;
-      });
+      const rows = await persisted(events, setlistSongId, 3);
       expect(rows).toEqual({ total: 3, active: 3, vote_count: 3 });
     } finally {
       await relayFaults({ failSql: 0 });
@@ -332,20 +329,10 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
   });
 
   it('survives a consumer that fails twice (database unreachable) and leaves exactly one row per vote', async () => {
-    const { show, songs } = await createShow();
-    const fans = await Promise.all(Array.from({ length: 5 }, () => signUp()));
-    const setlistSongId = crypto.randomUUID();
-    const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const events = fans.map((fan, i) =>
-      event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
-    );
+    const { setlistSongId, events } = await fanVotes(5);
     // The consumer's next two round trips fail as if Postgres were down; the batch is retried whole.
     await relayFaults({ failSql: 2, match: 'insert into votes' });
-    await env.VOTE_EVENTS.sendBatch(events.map((body) => ({ body, contentType: 'json' as const })));
-    const rows = await eventually(async () => {
-      const r = await voteRows(setlistSongId);
-      return r.active === 5 ? r : undefined;
-    });
+    const rows = await persisted(events, setlistSongId, 5);
     expect(rows).toEqual({ total: 5, active: 5, vote_count: 5 });
     // Both injected failures were spent on the consumer's writes.
     const stats = (await (await fetch(`http://${env.DB_RELAY}/__relay/stats`)).json()) as {

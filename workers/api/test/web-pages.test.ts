@@ -8,7 +8,7 @@ import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createShow, eventually, signUp, signUpAs } from './support';
-import { app, cookie, form, page } from './web-support';
+import { addAndVote, app, cookie, form, page } from './web-support';
 
 /** The page's text without tags, scripts removed: what a reader without JavaScript gets. */
 async function readable(res: Response): Promise<string> {
@@ -37,25 +37,7 @@ describe('web pages', () => {
   it('show page: the predicted setlist with live counts and my votes is in the HTML itself', async () => {
     const { show, songs, artist, venue } = await createShow({ songs: 3 });
     const fan = await signUp();
-    const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${fan.token}` };
-    const added = (await (
-      await app.request(
-        `/v1/shows/${show.id}/setlist`,
-        { method: 'POST', headers, body: JSON.stringify({ songId: songs[1]!.id }) },
-        env,
-        createExecutionContext(),
-      )
-    ).json()) as { setlistSongId: string };
-    await app.request(
-      `/v1/shows/${show.id}/votes`,
-      {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ setlistSongId: added.setlistSongId, voteId: crypto.randomUUID() }),
-      },
-      env,
-      createExecutionContext(),
-    );
+    const setlistSongId = await addAndVote(show.id, songs[1]!.id, fan.token);
 
     const anonymous = await page(`/shows/${show.slug}`);
     expect(anonymous.status).toBe(200);
@@ -67,14 +49,14 @@ describe('web pages', () => {
     expect(text).toContain('Voting is open');
     expect(text).toContain('Log in to vote');
     const html = await anonymous.text();
-    expect(html).toContain(`data-id="${added.setlistSongId}" data-votes="1"`);
+    expect(html).toContain(`data-id="${setlistSongId}" data-votes="1"`);
     expect(html).toContain('aria-live="polite"');
     expect(html).toContain('<script type="module" src="/static/show.js"></script>');
     // The client script's data: JSON that cannot end the script element early.
     expect(html).toMatch(/<script type="application\/json" id="page-data">\{"showId":"[0-9a-f-]+"/);
 
     const signedIn = await (await page(`/shows/${show.slug}`, { headers: cookie(fan.token) })).text();
-    expect(signedIn).toContain(`<li class="song mine" data-id="${added.setlistSongId}"`);
+    expect(signedIn).toContain(`<li class="song mine" data-id="${setlistSongId}"`);
     expect(signedIn).toContain('aria-pressed="true"');
     expect(signedIn).toContain('id="add-song-input"');
   });
@@ -231,25 +213,7 @@ describe('web pages', () => {
   it('actual setlist: a moderator marks songs played and finalises; the page shows the setlist and the score', async () => {
     const { show, songs } = await createShow({ songs: 3 });
     const fan = await signUp();
-    const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${fan.token}` };
-    const added = (await (
-      await app.request(
-        `/v1/shows/${show.id}/setlist`,
-        { method: 'POST', headers, body: JSON.stringify({ songId: songs[0]!.id }) },
-        env,
-        createExecutionContext(),
-      )
-    ).json()) as { setlistSongId: string };
-    await app.request(
-      `/v1/shows/${show.id}/votes`,
-      {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ setlistSongId: added.setlistSongId, voteId: crypto.randomUUID() }),
-      },
-      env,
-      createExecutionContext(),
-    );
+    const setlistSongId = await addAndVote(show.id, songs[0]!.id, fan.token);
     const moderator = await signUpAs('moderator');
 
     const form0 = await (await page(`/shows/${show.slug}`, { headers: cookie(moderator.token) })).text();
@@ -263,7 +227,7 @@ describe('web pages', () => {
 
     const during = await (await page(`/shows/${show.slug}`, { headers: cookie(fan.token) })).text();
     expect(during).toContain('Played so far');
-    expect(during).toMatch(new RegExp(`<li class="song mine played" data-id="${added.setlistSongId}"`));
+    expect(during).toMatch(new RegExp(`<li class="song mine played" data-id="${setlistSongId}"`));
     expect(during).toContain('played #1');
     expect(during).toContain('<li data-position="2">A cover nobody expected</li>');
 

@@ -19,3 +19,13 @@ export const form = (fields: Record<string, string>, extra: Record<string, strin
   headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: ORIGIN, ...extra },
   body: new URLSearchParams(fields).toString(),
 });
+
+/** A fan adds a song to a show's predicted setlist and votes for it, through the API in the same app. */
+export async function addAndVote(showId: string, songId: string, token: string): Promise<string> {
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
+  const request = (path: string, body: unknown) =>
+    app.request(path, { method: 'POST', headers, body: JSON.stringify(body) }, env, createExecutionContext());
+  const added = (await (await request(`/v1/shows/${showId}/setlist`, { songId })).json()) as { setlistSongId: string };
+  await request(`/v1/shows/${showId}/votes`, { setlistSongId: added.setlistSongId, voteId: crypto.randomUUID() });
+  return added.setlistSongId;
+}

@@ -1,26 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { openHttpSql } from '#shared/db/client';
 import { showRoomStub } from '#shared/room-rpc';
+import { fixture } from './support';
 
-const sql = () => openHttpSql(env);
-
-async function showId(): Promise<string> {
-  const tag = crypto.randomUUID().slice(0, 8);
-  const [artist] = (await sql().query(`insert into artists (slug, name) values ($1, $1) returning id`, [
-    `a-${tag}`,
-  ])) as { id: string }[];
-  const [venue] = (await sql().query(
-    `insert into venues (slug, name, city, country, time_zone) values ($1, $1, 'Lyon', 'FR', 'Europe/Paris') returning id`,
-    [`v-${tag}`],
-  )) as { id: string }[];
-  const [show] = (await sql().query(
-    `insert into shows (slug, artist_id, venue_id, starts_at, voting_opens_at, voting_closes_at)
-     values ($1, $2, $3, now(), now() - interval '1 day', now() + interval '1 day') returning id`,
-    [`s-${tag}`, artist!.id, venue!.id],
-  )) as { id: string }[];
-  return show!.id;
-}
+/** A show starting now, with nothing on it yet. */
+const showId = async () => (await fixture({ songCount: 0, fanCount: 0, startsNow: true })).showId;
 
 const entry = (position: number, title: string) => ({ position, songId: null, title });
 

@@ -4,20 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { ROOM_HEADERS, type ShowRoomStub, showRoomStub } from '#shared/room-rpc';
 import { relayFaults } from '../../../test/support/database';
 import type { ShowRoom } from '../src/show-room';
-import { fixture as roomFixture, sql } from './support';
+import { fixtureWithSong, sql } from './support';
 
-/** One song, three fans. */
-const fixture = () => roomFixture({ songCount: 1, fanCount: 3 });
 /** The room's stub as its class (it has more methods than the api's ShowRoomRpc: the fan-out tier's). */
 const roomObject = (stub: ShowRoomStub) => stub as unknown as DurableObjectStub<ShowRoom>;
 
 describe('ShowRoom', () => {
   it('rebuilds from its own storage after eviction, without asking Postgres', async () => {
-    const { showId, songId, fans } = await fixture();
-    const room = showRoomStub(env.SHOW_ROOM, showId);
-    const added = await room.addSong(showId, fans[0]!, songId);
-    if (!added.ok) throw new Error(added.error.message);
-    const { setlistSongId } = added.value;
+    const { showId, fans, room, setlistSongId } = await fixtureWithSong();
     for (const fan of fans) expect((await room.vote(showId, fan, setlistSongId, crypto.randomUUID())).ok).toBe(true);
 
     await abortAllDurableObjects(); // the instance and its memory are gone
@@ -40,11 +34,7 @@ describe('ShowRoom', () => {
   });
 
   it('never hands out an event seq twice when the instance goes before it saved the latest one', async () => {
-    const { showId, songId, fans } = await fixture();
-    const room = showRoomStub(env.SHOW_ROOM, showId);
-    const added = await room.addSong(showId, fans[0]!, songId);
-    if (!added.ok) throw new Error(added.error.message);
-    const { setlistSongId } = added.value;
+    const { showId, fans, room, setlistSongId } = await fixtureWithSong();
     for (const fan of fans.slice(0, 2))
       expect((await room.vote(showId, fan, setlistSongId, crypto.randomUUID())).ok).toBe(true);
     const lastSeq = (state: DurableObjectState) =>
@@ -65,13 +55,10 @@ describe('ShowRoom', () => {
   });
 
   it('writes each accepted vote and its outbox event in the same transaction, before answering', async () => {
-    const { showId, songId, fans } = await fixture();
-    const room = showRoomStub(env.SHOW_ROOM, showId);
-    const added = await room.addSong(showId, fans[0]!, songId);
-    if (!added.ok) throw new Error(added.error.message);
+    const { showId, fans, room, setlistSongId } = await fixtureWithSong();
     const voteId = crypto.randomUUID();
     await runInDurableObject(roomObject(room), async (instance: ShowRoom, state) => {
-      const result = await instance.vote(showId, fans[0]!, added.value.setlistSongId, voteId);
+      const result = await instance.vote(showId, fans[0]!, setlistSongId, voteId);
       expect(result).toMatchObject({ ok: true, value: { votes: 1 } });
       // No macrotask (alarm, drain) can run between the answer and these reads.
       const vote = state.storage.sql
@@ -95,11 +82,7 @@ describe('ShowRoom', () => {
   });
 
   it('keeps broadcasting while the queue refuses its outbox, and delivers every event once it accepts again', async () => {
-    const { showId, songId, fans } = await fixture();
-    const room = showRoomStub(env.SHOW_ROOM, showId);
-    const added = await room.addSong(showId, fans[0]!, songId);
-    if (!added.ok) throw new Error(added.error.message);
-    const { setlistSongId } = added.value;
+    const { showId, fans, room, setlistSongId } = await fixtureWithSong();
     const res = await room.fetch('http://room/live', {
       headers: { Upgrade: 'websocket', [ROOM_HEADERS.showId]: showId },
     });
@@ -150,13 +133,10 @@ describe('ShowRoom', () => {
   });
 
   it('keeps an event the queue took until Postgres holds it, and sends it again when the queue lost it', async () => {
-    const { showId, songId, fans } = await fixture();
-    const room = showRoomStub(env.SHOW_ROOM, showId);
-    const added = await room.addSong(showId, fans[0]!, songId);
-    if (!added.ok) throw new Error(added.error.message);
+    const { showId, fans, room, setlistSongId } = await fixtureWithSong();
     const voteId = crypto.randomUUID();
     await runInDurableObject(room as unknown as DurableObjectStub<ShowRoom>, async (instance: ShowRoom, state) => {
-      expect(await instance.vote(showId, fans[0]!, added.value.setlistSongId, voteId)).toMatchObject({ ok: true });
+      expect(await instance.vote(showId, fans[0]!, setlistSongId, voteId)).toMatchObject({ ok: true });
       // As if the queue had accepted the event long ago and then lost it (its process was killed): the
       // row is marked sent, so no drain sends it; only the check against Postgres can find it missing.
       state.storage.sql.exec(
@@ -189,11 +169,7 @@ describe('ShowRoom', () => {
   });
 
   it('repairs Postgres when its counts differ from the room once everything is confirmed', async () => {
-    const { showId, songId, fans } = await fixture();
-    const room = showRoomStub(env.SHOW_ROOM, showId);
-    const added = await room.addSong(showId, fans[0]!, songId);
-    if (!added.ok) throw new Error(added.error.message);
-    const { setlistSongId } = added.value;
+    const { showId, fans, room, setlistSongId } = await fixtureWithSong();
     const first = crypto.randomUUID();
     expect(await room.vote(showId, fans[0]!, setlistSongId, first)).toMatchObject({ ok: true });
     const activeIds = async () =>
@@ -218,11 +194,7 @@ describe('ShowRoom', () => {
   });
 
   it('loads the lock from Postgres and refuses an id of a retracted vote after a rebuild', async () => {
-    const { showId, songId, fans } = await fixture();
-    const room = showRoomStub(env.SHOW_ROOM, showId);
-    const added = await room.addSong(showId, fans[0]!, songId);
-    if (!added.ok) throw new Error(added.error.message);
-    const { setlistSongId } = added.value;
+    const { showId, fans, room, setlistSongId } = await fixtureWithSong();
     const retracted = crypto.randomUUID();
     expect(await room.vote(showId, fans[0]!, setlistSongId, retracted)).toMatchObject({ ok: true });
     expect(await room.unvote(showId, fans[0]!, setlistSongId)).toMatchObject({ ok: true });

@@ -4,8 +4,11 @@ import { sql } from '../../../test/support/database';
 
 export { sql };
 
-/** An upcoming show with voting open, `songCount` songs of its artist, and `fanCount` fans. */
-export async function fixture(opts: { songCount?: number; fanCount?: number } = {}) {
+/**
+ * An upcoming show with voting open, `songCount` songs of its artist, and `fanCount` fans. The show is a week
+ * away, or (`startsNow`) starts now with voting open for one more day.
+ */
+export async function fixture(opts: { songCount?: number; fanCount?: number; startsNow?: boolean } = {}) {
   const tag = crypto.randomUUID().slice(0, 8);
   const [artist] = (await sql().query(`insert into artists (slug, name) values ($1, $1) returning id`, [
     `a-${tag}`,
@@ -22,9 +25,12 @@ export async function fixture(opts: { songCount?: number; fanCount?: number } = 
     `insert into venues (slug, name, city, country, time_zone) values ($1, $1, 'Lyon', 'FR', 'Europe/Paris') returning id`,
     [`v-${tag}`],
   )) as { id: string }[];
+  const [startsAt, closesAt] = opts.startsNow
+    ? ['now()', "now() + interval '1 day'"]
+    : ["now() + interval '7 days'", "now() + interval '7 days'"];
   const [show] = (await sql().query(
     `insert into shows (slug, artist_id, venue_id, starts_at, voting_opens_at, voting_closes_at)
-     values ($1, $2, $3, now() + interval '7 days', now() - interval '1 day', now() + interval '7 days') returning id`,
+     values ($1, $2, $3, ${startsAt}, now() - interval '1 day', ${closesAt}) returning id`,
     [`s-${tag}`, artist!.id, venue!.id],
   )) as { id: string }[];
   const fans: RoomActor[] = [];
@@ -49,6 +55,12 @@ export async function fixtureWithSetlist(opts: { songCount?: number; fanCount?: 
     setlistSongIds.push(added.value.setlistSongId);
   }
   return { ...f, room, setlistSongIds };
+}
+
+/** The default fixture (one song, three fans) with its song on the setlist, added by the first fan. */
+export async function fixtureWithSong(opts: { fanCount?: number } = {}) {
+  const { setlistSongIds, ...rest } = await fixtureWithSetlist(opts);
+  return { ...rest, setlistSongId: setlistSongIds[0]! };
 }
 
 export type Message = Record<string, unknown> & { type: string; seq?: number };

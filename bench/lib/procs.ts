@@ -1,6 +1,7 @@
 /**
  * Reading other processes' memory and CPU from /proc (Linux only; elsewhere these return undefined).
  * Used to attribute the run's cost: workerd (the workers), the dev proxy, the relay + PGlite, the harness.
+ * Shared by the benches and the drills (scripts/drill/stack.ts finds the workerd to kill with it).
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
