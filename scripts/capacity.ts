@@ -3,7 +3,7 @@
  * bench:system measured (bench/system/results/*.json) and the providers' published prices (PRICES below, with
  * the date they were read). Prints markdown: docs/capacity.md is this output plus its explanation.
  *
- *   npm run capacity                                    # from bench/system/results/mix-before-after.json
+ *   npm run capacity                                    # from bench/system/results/idle2-mix-warn-logs.json
  *   npm run capacity -- --bench path/to/bench.json      # another run of bench:system
  */
 import { readFileSync } from 'node:fs';
@@ -277,7 +277,7 @@ export function report(m: Measured): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { bench: { type: 'string', default: 'bench/system/results/mix-before-after.json' } },
+    options: { bench: { type: 'string', default: 'bench/system/results/idle2-mix-warn-logs.json' } },
   });
   console.log(report(measuredFrom(resolve(ROOT, values.bench))));
 }
