@@ -11,7 +11,7 @@
  * Ctrl-C stops everything this script started.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { buildApiAssets } from './api-assets';
@@ -104,15 +104,33 @@ const WORKER_CONFIGS = [
   ...(process.env.MYSETLIST_FANOUT_PROCESS === '1' ? splitConfigs(root, BASE_CONFIGS) : BASE_CONFIGS),
 ];
 
+const DEV_VARS_HEADER = '# Written by npm run dev on each start; do not edit.';
+
 /**
  * `wrangler dev` applies `--var` only to the first of several workers, but every worker reads the
  * `.dev.vars` beside its own config (git-ignored), so that is where the local database settings go.
  */
 function writeDevVars(vars: Record<string, string>): void {
-  const body = `# Written by npm run dev on each start; do not edit.\n${Object.entries(vars)
+  const body = `${DEV_VARS_HEADER}\n${Object.entries(vars)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n')}\n`;
   for (const config of WORKER_CONFIGS) writeFileSync(resolve(root, config, '..', '.dev.vars'), body);
+}
+
+/**
+ * Removes the `.dev.vars` files this script wrote, when it stops: the test projects load the same files (wrangler
+ * reads them beside each config), so values left by a dev stack with raised limits (a drill's, a bench's) would
+ * change what `npm test` runs against. A file someone else wrote is left alone.
+ */
+function removeDevVars(): void {
+  for (const config of WORKER_CONFIGS) {
+    const file = resolve(root, config, '..', '.dev.vars');
+    try {
+      if (readFileSync(file, 'utf8').startsWith(DEV_VARS_HEADER)) rmSync(file);
+    } catch {
+      // already gone
+    }
+  }
 }
 
 /**
@@ -213,6 +231,7 @@ async function main(): Promise<void> {
       if (wrangler.exitCode === null) wrangler.kill('SIGKILL');
     }
     await db.close();
+    removeDevVars();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
