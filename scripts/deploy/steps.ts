@@ -32,6 +32,7 @@ const QUEUES = ['vote-events', 'notifications', 'analytics', 'imports', 'alerts'
 const WORKER_SECRETS: Record<string, string[]> = {
   'workers/realtime/wrangler.toml': ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS'],
   'workers/queue-consumers/wrangler.toml': [
+    'DATABASE_URL_EU',
     'UNSUBSCRIBE_SIGNING_KEY',
     'EMAIL_API_URL',
     'EMAIL_API_KEY',

@@ -178,7 +178,7 @@ describe.skipIf(!env.DATABASE_URL_EU)('per-fan EU residency', () => {
     expect((await api('/v1/me', { token: fan.token })).status).toBe(401);
   });
 
-  it("no email goes to an EU fan's pseudonymous address in the primary: the delivery is recorded as skipped", async () => {
+  it("an EU fan's email goes to their address in the EU database, never to the primary's pseudonym", async () => {
     const { artist, show } = await createShow();
     const fan = await signUpEu({ dataRegion: 'eu' });
     expect((await api(`/v1/me/follows/${artist.id}`, { method: 'PUT', token: fan.token })).status).toBeLessThan(300);
@@ -187,8 +187,11 @@ describe.skipIf(!env.DATABASE_URL_EU)('per-fan EU residency', () => {
       const row = (await deliveriesOf(eventId)).find((r) => r.user_id === fan.user.id && r.channel === 'email');
       return row && !['queued', 'sending', 'retrying'].includes(row.status) ? row : undefined;
     }, 20_000);
-    expect(email).toMatchObject({ status: 'skipped', last_error: 'no email address in this region' });
-    expect(await providerRequests('email', fan.user.id)).toEqual([]);
+    expect(email).toMatchObject({ status: 'sent' });
+    const sent = await providerRequests('email', fan.email);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toContain(fan.email);
+    expect(sent[0]!.body).not.toContain('.invalid');
   });
 
   it("an EU fan's own sessions and password change are in the EU database", async () => {

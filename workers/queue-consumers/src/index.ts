@@ -58,6 +58,7 @@ export default {
           queue: env.NOTIFICATIONS,
           config: notificationConfig(env),
           fetch: (input, init) => fetch(input, init),
+          ...(env.DATABASE_URL_EU ? { euEmail: euEmailOf(env) } : {}),
         });
       case QUEUES.analytics:
         return consumeAnalytics(batch, deps, env.ANALYTICS_ENGINE);
@@ -94,3 +95,12 @@ export default {
     }
   },
 } satisfies ExportedHandler<Env>;
+
+/** An EU fan's email address, read from the EU database where their account is kept (per-fan residency). */
+function euEmailOf(env: Env): (userId: string) => Promise<string | null> {
+  const eu = openHttpSql({ ...env, DATABASE_URL: env.DATABASE_URL_EU });
+  return async (userId) => {
+    const rows = (await eu`select email from users where id = ${userId} and deleted_at is null`) as { email: string }[];
+    return rows[0]?.email ?? null;
+  };
+}

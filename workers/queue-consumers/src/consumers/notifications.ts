@@ -17,6 +17,7 @@ export interface NotificationDeps extends ConsumerDeps {
   queue: Queue;
   config: NotificationConfig;
   fetch: typeof fetch;
+  euEmail?: (userId: string) => Promise<string | null>;
 }
 
 /**
@@ -85,6 +86,7 @@ async function handle(message: NotificationPipelineMessage, deps: NotificationDe
         config: deps.config,
         fetch: deps.fetch,
         retryDelaySeconds: deps.retryDelaySeconds,
+        ...(deps.euEmail ? { euEmail: deps.euEmail } : {}),
       });
       await sendAll(queue, result.sends);
       log.info('notifications sent', {

@@ -91,6 +91,8 @@ export interface SendDeps {
   sql: Sql;
   config: NotificationConfig;
   fetch: typeof fetch;
+  /** An EU fan's address, from the EU database (docs/operations.md, "Regions and residency"); absent: none is configured. */
+  euEmail?: (userId: string) => Promise<string | null>;
   retryDelaySeconds(attempts: number): number;
   now?: Date;
 }
@@ -221,15 +223,16 @@ async function deliver(d: Claimed, devices: Device[], deps: SendDeps): Promise<T
   if (d.channel === 'email') {
     if (!config.email || !config.unsubscribeKey) return skipped('email is not configured');
     // An EU fan's address is in the EU database (docs/operations.md, "Regions and residency"); the primary has a
-    // pseudonymous `.invalid` one, which no mail should go to.
-    if (d.email.endsWith('.invalid')) return skipped('no email address in this region');
+    // pseudonymous `.invalid` one, which no mail may go to.
+    const to = d.email.endsWith('.invalid') ? await deps.euEmail?.(d.userId) : d.email;
+    if (!to) return skipped('no email address in this region');
     const token = await signUnsubscribeToken(config.unsubscribeKey, { u: d.userId, k: d.kind, c: 'email' });
     const unsubscribe = `${config.apiOrigin}/v1/unsubscribe?token=${token}`;
     const rendered = renderEmail(d.kind, d.data, recipient, { open: openUrl, unsubscribe });
     return [
       one(
         await sendEmail(deps.fetch, config.email, {
-          to: d.email,
+          to,
           rendered,
           unsubscribeUrl: unsubscribe,
           idempotencyKey: `${d.eventId}/${d.userId}`,
