@@ -21,16 +21,21 @@ import {
 import { belongsTo, createdAt, primaryId, refersTo, timestamptz, updatedAt, writtenAt } from './columns';
 import { shows, users } from './schema';
 
+/** What each analytics rollup keeps per time bucket: events and distinct users per kind and show. */
+const rollupCounts = () => ({
+  kind: text('kind').notNull(),
+  showId: uuid('show_id').notNull(),
+  events: integer('events').notNull(),
+  users: integer('users').notNull(),
+  computedAt: writtenAt('computed_at'),
+});
+
 /** Events per hour, kind and show (the nil uuid when an event has no show). Recomputed, never incremented. */
 export const analyticsRollupHourly = pgTable(
   'analytics_rollup_hourly',
   {
     bucket: timestamptz('bucket').notNull(),
-    kind: text('kind').notNull(),
-    showId: uuid('show_id').notNull(),
-    events: integer('events').notNull(),
-    users: integer('users').notNull(),
-    computedAt: writtenAt('computed_at'),
+    ...rollupCounts(),
   },
   (t) => [primaryKey({ columns: [t.bucket, t.kind, t.showId] })],
 );
@@ -40,11 +45,7 @@ export const analyticsRollupDaily = pgTable(
   'analytics_rollup_daily',
   {
     day: date('day').notNull(),
-    kind: text('kind').notNull(),
-    showId: uuid('show_id').notNull(),
-    events: integer('events').notNull(),
-    users: integer('users').notNull(),
-    computedAt: writtenAt('computed_at'),
+    ...rollupCounts(),
   },
   (t) => [primaryKey({ columns: [t.day, t.kind, t.showId] })],
 );

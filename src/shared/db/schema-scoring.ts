@@ -27,6 +27,22 @@ export const fanTotals = pgTable(
 
 export type FanTotal = typeof fanTotals.$inferSelect;
 
+/** The calendar period a rollup row sums (UTC: ISO week from Monday, month, year). */
+const calendarPeriod = () => ({
+  period: text('period', { enum: ['week', 'month', 'year'] }).notNull(),
+  /** The period's first day (UTC). */
+  periodStart: date('period_start', { mode: 'string' }).notNull(),
+});
+
+/** A fan's sums over fan_scores in one rollup's scope: what a leaderboard ranks. */
+const fanTally = () => ({
+  userId: belongsTo('user_id', () => users.id),
+  points: integer('points').notNull(),
+  shows: integer('shows').notNull(),
+  songsHit: integer('songs_hit').notNull(),
+  updatedAt: updatedAt(),
+});
+
 /**
  * Every fan's points per calendar period (UTC: ISO week from Monday, month, year) over fan_scores, by the start
  * of the show: the week, month and year leaderboards read one period's rows in rank order instead of summing
@@ -38,14 +54,8 @@ export type FanTotal = typeof fanTotals.$inferSelect;
 export const fanPeriodTotals = pgTable(
   'fan_period_totals',
   {
-    period: text('period', { enum: ['week', 'month', 'year'] }).notNull(),
-    /** The period's first day (UTC). */
-    periodStart: date('period_start', { mode: 'string' }).notNull(),
-    userId: belongsTo('user_id', () => users.id),
-    points: integer('points').notNull(),
-    shows: integer('shows').notNull(),
-    songsHit: integer('songs_hit').notNull(),
-    updatedAt: updatedAt(),
+    ...calendarPeriod(),
+    ...fanTally(),
   },
   (t) => [
     primaryKey({ columns: [t.period, t.periodStart, t.userId] }),
@@ -66,11 +76,7 @@ export const fanArtistTotals = pgTable(
   'fan_artist_totals',
   {
     artistId: uuid('artist_id').notNull(),
-    userId: belongsTo('user_id', () => users.id),
-    points: integer('points').notNull(),
-    shows: integer('shows').notNull(),
-    songsHit: integer('songs_hit').notNull(),
-    updatedAt: updatedAt(),
+    ...fanTally(),
   },
   (t) => [
     primaryKey({ columns: [t.artistId, t.userId] }),
@@ -89,14 +95,8 @@ export const fanArtistPeriodTotals = pgTable(
   'fan_artist_period_totals',
   {
     artistId: uuid('artist_id').notNull(),
-    period: text('period', { enum: ['week', 'month', 'year'] }).notNull(),
-    /** The period's first day (UTC). */
-    periodStart: date('period_start', { mode: 'string' }).notNull(),
-    userId: belongsTo('user_id', () => users.id),
-    points: integer('points').notNull(),
-    shows: integer('shows').notNull(),
-    songsHit: integer('songs_hit').notNull(),
-    updatedAt: updatedAt(),
+    ...calendarPeriod(),
+    ...fanTally(),
   },
   (t) => [
     primaryKey({ columns: [t.artistId, t.period, t.periodStart, t.userId] }),

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '#shared/errors';
 import {
@@ -31,6 +32,17 @@ const ShowFinalized = z
   .object({ showId: z.uuid(), score: PredictionScore, fans: z.number().int(), pointsAwarded: z.number().int() })
   .meta({ id: 'ShowFinalized' });
 
+/** The audit entry of a change to a show's actual setlist. */
+const auditSetlist = (c: Context<AppEnv>, action: string, showId: string, details: Record<string, unknown>) =>
+  recordAudit(c, action, { type: 'show', id: showId }, details);
+
+/** What the audit says of a song marked played or taken back: which song, at which position. */
+const songDetails = ({ position, songId, title }: Pick<PlayedSong, 'position' | 'songId' | 'title'>) => ({
+  position,
+  songId,
+  title,
+});
+
 /**
  * The actual setlist, entered live by moderators (every change reaches the room's sockets as `played` /
  * `unplayed`), finalised into scores, and the prediction's accuracy. docs/scoring.md has the rules.
@@ -57,13 +69,7 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       const caller = c.var.caller!;
       const song = body.songId !== undefined ? { songId: body.songId } : { title: body.title! };
       const marked = await markPlayed(actualSetlistDeps(c), { showId, song, markedBy: caller.user.id });
-      if (!marked.repeated)
-        await recordAudit(
-          c,
-          'setlist.played',
-          { type: 'show', id: showId },
-          { position: marked.song.position, songId: marked.song.songId, title: marked.song.title },
-        );
+      if (!marked.repeated) await auditSetlist(c, 'setlist.played', showId, songDetails(marked.song));
       if (!marked.repeated || marked.statusChanged) await invalidateShow(c, showId);
       return c.json(marked.song, marked.repeated ? 200 : 201);
     },
@@ -86,12 +92,7 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
         showId,
         position: position === 'last' ? 'last' : Number(position),
       });
-      await recordAudit(
-        c,
-        'setlist.unplayed',
-        { type: 'show', id: showId },
-        { position: undone.removed.position, songId: undone.removed.songId, title: undone.removed.title },
-      );
+      await auditSetlist(c, 'setlist.unplayed', showId, songDetails(undone.removed));
       await invalidateShow(c, showId);
       return c.json({ removed: undone.removed, actualSetlist: undone.actual }, 200);
     },
@@ -131,12 +132,11 @@ export const actualSetlistRoutes = new OpenAPIHono<AppEnv>()
       const { showId } = c.req.valid('param');
       const { revision: _revision, ...finalized } = await finalizeShow(finalizeDeps(c), showId);
       await publishSetlist(c, showId);
-      await recordAudit(
-        c,
-        'setlist.finalize',
-        { type: 'show', id: showId },
-        { score: finalized.score.score, fans: finalized.fans, pointsAwarded: finalized.pointsAwarded },
-      );
+      await auditSetlist(c, 'setlist.finalize', showId, {
+        score: finalized.score.score,
+        fans: finalized.fans,
+        pointsAwarded: finalized.pointsAwarded,
+      });
       await invalidateShow(c, showId);
       return c.json(finalized, 200);
     },

@@ -34,20 +34,20 @@ const RecheckBody = z
   })
   .meta({ id: 'RecheckRequest' });
 
+/** Both recovery calls: admin POSTs, answered 503 when the work cannot run now. */
+const RECOVERY = { method: 'post', tag: 'Operations', auth: 'admin', errors: [400, 503] } as const;
+
 /** Recovery after a database restore (docs/operations.md, "Recovery"): rebuild derived tables, recheck rooms. */
 export const adminRecoveryRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
     route({
-      method: 'post',
+      ...RECOVERY,
       path: '/admin/recovery/rebuild',
-      tag: 'Operations',
       summary: 'Recompute every table derived from the vote rows (after a restore)',
       description:
         'Vote counts, scores of finalised shows, fan totals (the leaderboards), trending and the analytics rollups, recomputed from the rows. Idempotent; safe while votes arrive. docs/operations.md#recovery.',
-      auth: 'admin',
       body: { required: false, ...json(RebuildBody) },
       response: [200, 'What was recomputed.', RebuildResult],
-      errors: [400, 503],
     }),
     async (c) => {
       const { since } = c.req.valid('json');
@@ -60,16 +60,13 @@ export const adminRecoveryRoutes = new OpenAPIHono<AppEnv>()
   )
   .openapi(
     route({
-      method: 'post',
+      ...RECOVERY,
       path: '/admin/recovery/recheck',
-      tag: 'Operations',
       summary: 'Make live rooms compare their votes with Postgres now and re-send what it lacks (after a restore)',
       description:
         'Each room compares every vote it holds with Postgres and writes the events Postgres lacks; the vote consumer applies them. Idempotent. A room with events in flight compares once they are confirmed (listed in `unsettled`: call again). Pages by show id: pass `next` as `after`. docs/operations.md#recovery.',
-      auth: 'admin',
       body: { required: false, ...json(RecheckBody) },
       response: [200, 'What the rooms found.', RecheckResult],
-      errors: [400, 503],
     }),
     async (c) => {
       const body = c.req.valid('json');

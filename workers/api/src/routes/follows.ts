@@ -7,15 +7,19 @@ import type { AppEnv } from '../app-env';
 import { feed, follow, followedArtists, unfollow } from '../follows/queries';
 import { route } from '../http/route';
 
+/** Every route here is the signed-in fan's own. */
+const MINE = { tag: 'Follows', auth: 'fan' } as const;
+/** The two lists: a page of what the fan follows. */
+const MY_LIST = { ...MINE, method: 'get', query: PageQuery, errors: [400, 422] } as const;
+
 /** A fan follows artists; their feed is the upcoming shows of those artists. */
 export const followRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
     route({
       method: 'put',
       path: '/me/follows/{artistId}',
-      tag: 'Follows',
+      ...MINE,
       summary: 'Follow an artist (idempotent)',
-      auth: 'fan',
       params: ArtistIdParams,
       response: [204, 'Followed (also when already followed).'],
       errors: [400, 404],
@@ -31,9 +35,8 @@ export const followRoutes = new OpenAPIHono<AppEnv>()
     route({
       method: 'delete',
       path: '/me/follows/{artistId}',
-      tag: 'Follows',
+      ...MINE,
       summary: 'Stop following an artist (idempotent)',
-      auth: 'fan',
       params: ArtistIdParams,
       response: [204, 'Not followed any more (also when it was not).'],
       errors: [400],
@@ -47,14 +50,10 @@ export const followRoutes = new OpenAPIHono<AppEnv>()
   )
   .openapi(
     route({
-      method: 'get',
+      ...MY_LIST,
       path: '/me/follows',
-      tag: 'Follows',
       summary: 'The artists I follow, by name',
-      auth: 'fan',
-      query: PageQuery,
       response: [200, 'A page of followed artists.', FollowList],
-      errors: [400, 422],
     }),
     async (c) => {
       return c.json(await followedArtists(c.var.database.db, c.var.caller!.user.id, c.req.valid('query')), 200);
@@ -62,14 +61,10 @@ export const followRoutes = new OpenAPIHono<AppEnv>()
   )
   .openapi(
     route({
-      method: 'get',
+      ...MY_LIST,
       path: '/me/feed',
-      tag: 'Follows',
       summary: 'Upcoming shows of the artists I follow, soonest first',
-      auth: 'fan',
-      query: PageQuery,
       response: [200, 'A page of shows.', ShowList],
-      errors: [400, 422],
     }),
     async (c) => {
       return c.json(await feed(c.var.database.db, c.var.caller!.user.id, c.req.valid('query')), 200);

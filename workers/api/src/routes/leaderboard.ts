@@ -6,28 +6,30 @@ import { findArtist } from '../catalog/artists';
 import { route } from '../http/route';
 import { leaderboardPage } from '../scoring/leaderboard-page';
 
+/** What both leaderboards share: the period and page they take, and the page they answer. */
+const BOARD = {
+  method: 'get',
+  tag: 'Leaderboards',
+  query: LeaderboardQuery,
+  response: [200, 'A page of the leaderboard.', Leaderboard],
+} as const;
+
 export const leaderboardRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
     route({
-      method: 'get',
+      ...BOARD,
       path: '/leaderboard',
-      tag: 'Leaderboards',
       summary: 'Fans ranked by the points their votes earned, over a period',
-      query: LeaderboardQuery,
-      response: [200, 'A page of the leaderboard.', Leaderboard],
       errors: [400, 422],
     }),
     async (c) => c.json(await leaderboardPage(c.var.database.db, c.req.valid('query')), 200),
   )
   .openapi(
     route({
-      method: 'get',
+      ...BOARD,
       path: '/artists/{idOrSlug}/leaderboard',
-      tag: 'Leaderboards',
       summary: "Fans ranked by the points they earned at an artist's shows, over a period",
       params: IdOrSlugParams,
-      query: LeaderboardQuery,
-      response: [200, 'A page of the leaderboard.', Leaderboard],
       errors: [400, 404, 422],
     }),
     async (c) => {

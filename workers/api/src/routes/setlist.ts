@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { z } from 'zod';
-import type { RoomActor } from '#shared/room-rpc';
+import type { RoomActor, RoomResult, ShowRoomStub } from '#shared/room-rpc';
 import { RoomSong } from '#shared/schemas/room';
 import { ShowStatus } from '#shared/schemas/shows';
 import { requestNetworkId } from '../analytics/network-id';
@@ -44,6 +45,18 @@ const actorOf = (caller: Caller | null, networkId?: string): RoomActor => ({
   ...(networkId ? { networkId } : {}),
 });
 
+/** A fan's change in the show's room, traced as one hop (`rpc room.<method>`); a refusal becomes its API error. */
+async function roomChange<T>(
+  c: Context<AppEnv>,
+  showId: string,
+  method: string,
+  change: (room: ShowRoomStub, traceparent: string) => Promise<RoomResult<T>>,
+): Promise<T> {
+  return unwrapRoom(
+    await tracedRoomCall(c, method, async (traceparent) => change(await showRoomOf(c, showId), traceparent)),
+  );
+}
+
 export const setlistRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
     route({
@@ -78,13 +91,8 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const { showId } = c.req.valid('param');
       const { songId } = c.req.valid('json');
-      const { repeated, ...song } = unwrapRoom(
-        await tracedRoomCall(
-          c,
-          'addSong',
-          async (traceparent) =>
-            await (await showRoomOf(c, showId)).addSong(showId, actorOf(c.var.caller), songId, traceparent),
-        ),
+      const { repeated, ...song } = await roomChange(c, showId, 'addSong', (room, traceparent) =>
+        room.addSong(showId, actorOf(c.var.caller), songId, traceparent),
       );
       return c.json(song, repeated ? 200 : 201);
     },
@@ -106,13 +114,8 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
       const { showId } = c.req.valid('param');
       const { setlistSongId, voteId } = c.req.valid('json');
       const actor = actorOf(c.var.caller, await requestNetworkId(c));
-      const { repeated, ...vote } = unwrapRoom(
-        await tracedRoomCall(
-          c,
-          'vote',
-          async (traceparent) =>
-            await (await showRoomOf(c, showId)).vote(showId, actor, setlistSongId, voteId, traceparent),
-        ),
+      const { repeated, ...vote } = await roomChange(c, showId, 'vote', (room, traceparent) =>
+        room.vote(showId, actor, setlistSongId, voteId, traceparent),
       );
       return c.json(vote, repeated ? 200 : 201);
     },
@@ -130,13 +133,8 @@ export const setlistRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { showId, setlistSongId } = c.req.valid('param');
-      unwrapRoom(
-        await tracedRoomCall(
-          c,
-          'unvote',
-          async (traceparent) =>
-            await (await showRoomOf(c, showId)).unvote(showId, actorOf(c.var.caller), setlistSongId, traceparent),
-        ),
+      await roomChange(c, showId, 'unvote', (room, traceparent) =>
+        room.unvote(showId, actorOf(c.var.caller), setlistSongId, traceparent),
       );
       return c.body(null, 204);
     },

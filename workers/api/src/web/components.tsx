@@ -109,6 +109,44 @@ export function ArtistCard({ artist }: { artist: ArtistLike }) {
   );
 }
 
+/**
+ * The two halves of an ARIA combobox (client/lib/combobox.ts fills and drives them): the search input, and the
+ * listbox of its options (`listId`), hidden until there are some.
+ */
+export function ComboboxInput(props: { id: string; listId: string; placeholder: string; name?: string }) {
+  return (
+    <input
+      id={props.id}
+      name={props.name}
+      type="search"
+      placeholder={props.placeholder}
+      autocomplete="off"
+      role="combobox"
+      aria-autocomplete="list"
+      aria-expanded="false"
+      aria-controls={props.listId}
+    />
+  );
+}
+
+export function ComboboxOptions({ listId, label }: { listId: string; label: string }) {
+  // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA combobox pattern: a list of options the input controls.
+  return <ul id={listId} class="suggestions" role="listbox" aria-label={label} hidden></ul>;
+}
+
+/** A table's header row: one column header per name. */
+export function TableHead({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((name) => (
+          <th scope="col">{name}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /** A form-submitted action's outcome, announced to screen readers. */
 export function Flash({ notice, error }: { notice?: string | undefined; error?: string | undefined }) {
   return (

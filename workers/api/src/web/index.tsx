@@ -75,10 +75,7 @@ export function createWebRoutes(fetchApi: ApiFetch) {
       .get('/login', page(logInPage))
       .post('/login', page(logInSubmit))
       .post('/logout', page(logOutSubmit))
-      .get(
-        '/account',
-        page((p) => accountPage(p)),
-      )
+      .get('/account', page(accountPage))
       .post('/account/sessions/end-others', page(endOtherSessionsSubmit))
       .post('/account/sessions/:id/end', page(endSessionSubmit))
       .post('/account/mfa/enroll', page(mfaEnrollSubmit))

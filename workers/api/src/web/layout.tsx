@@ -2,6 +2,7 @@ import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { Me } from '#shared/schemas/auth';
 import { WEB_ASSETS } from './assets';
+import { ComboboxInput, ComboboxOptions } from './components';
 
 /**
  * Header links to the pages that exist in this deployment. Pages over an API that another area is still
@@ -49,20 +50,14 @@ function Header({ me }: { me: Me | null }) {
         <label for="site-search" class="visually-hidden">
           Search artists, shows and venues
         </label>
-        <input
+        <ComboboxInput
           id="site-search"
           name="q"
-          type="search"
           placeholder="Search artists, venues, cities"
-          autocomplete="off"
-          role="combobox"
-          aria-autocomplete="list"
-          aria-expanded="false"
-          aria-controls="site-search-suggestions"
+          listId="site-search-suggestions"
         />
         <button type="submit">Search</button>
-        {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA combobox pattern: a list of options the input controls. */}
-        <ul id="site-search-suggestions" class="suggestions" role="listbox" aria-label="Suggestions" hidden></ul>
+        <ComboboxOptions listId="site-search-suggestions" label="Suggestions" />
       </form>
       <nav aria-label="Main">
         <ul>

@@ -1,6 +1,6 @@
 /** Staff pages: the admin index and the vote anomalies review (discount / restore). */
 import type { VoteAnomaly } from '#shared/schemas/admin-analytics';
-import { Flash } from '../components';
+import { Flash, TableHead } from '../components';
 import { failureText, redirectWithCookies, withMessage } from '../forms';
 import { must } from '../internal-api';
 import { html, type PageContext, requireMe } from '../render';
@@ -83,16 +83,7 @@ export async function anomaliesPage(page: PageContext): Promise<Response> {
           <p class="muted">No anomalies.</p>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Detected</th>
-                <th scope="col">What</th>
-                <th scope="col">Show</th>
-                <th scope="col">Votes</th>
-                <th scope="col">Status</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Detected', 'What', 'Show', 'Votes', 'Status', 'Action']} />
             <tbody>
               {items.map((a) => (
                 <tr>

@@ -1,5 +1,6 @@
 /** The leaderboards: all fans, or one artist's, over a period (week, month, year, all time). */
 import type { Leaderboard } from '#shared/schemas/scoring';
+import { TableHead } from '../components';
 import { must } from '../internal-api';
 import { html, type PageContext } from '../render';
 
@@ -14,15 +15,7 @@ export function LeaderboardTable({ board }: { board: Leaderboard }) {
   if (board.items.length === 0) return <p class="muted">No scored shows in this period yet.</p>;
   return (
     <table class="leaderboard">
-      <thead>
-        <tr>
-          <th scope="col">Rank</th>
-          <th scope="col">Fan</th>
-          <th scope="col">Points</th>
-          <th scope="col">Shows</th>
-          <th scope="col">Songs hit</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Rank', 'Fan', 'Points', 'Shows', 'Songs hit']} />
       <tbody>
         {board.items.map((e) => (
           <tr>

@@ -2,6 +2,7 @@
 
 import type { Alert } from '#shared/schemas/alerts';
 import type { TraceHop } from '#shared/trace/spans';
+import { TableHead } from '../components';
 
 const time = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}` : '–');
 
@@ -9,16 +10,7 @@ function AlertRows({ alerts, empty }: { alerts: Alert[]; empty: string }) {
   if (!alerts.length) return <p class="muted">{empty}</p>;
   return (
     <table>
-      <thead>
-        <tr>
-          <th scope="col">State</th>
-          <th scope="col">Severity</th>
-          <th scope="col">Rule</th>
-          <th scope="col">What</th>
-          <th scope="col">Since (UTC)</th>
-          <th scope="col">Resolved</th>
-        </tr>
-      </thead>
+      <TableHead columns={['State', 'Severity', 'Rule', 'What', 'Since (UTC)', 'Resolved']} />
       <tbody>
         {alerts.map((a) => (
           <tr data-alert-state={a.state}>
@@ -75,16 +67,7 @@ export function TraceSection({
       {error ? <p role="alert">{error}</p> : null}
       {hops?.length ? (
         <table id="ops-trace-hops">
-          <thead>
-            <tr>
-              <th scope="col">+ms</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Worker</th>
-              <th scope="col">Hop</th>
-              <th scope="col">Span / parent</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
+          <TableHead columns={['+ms', 'Duration', 'Worker', 'Hop', 'Span / parent', 'Details']} />
           <tbody>
             {hops.map((h) => (
               <tr>

@@ -4,6 +4,7 @@ import type { AdminMetrics } from '#shared/schemas/admin-analytics';
 import type { Alert } from '#shared/schemas/alerts';
 import type { TraceHop } from '#shared/trace/spans';
 import { WEB_ASSETS } from '../assets';
+import { TableHead } from '../components';
 import { must } from '../internal-api';
 import { html, type PageContext, requireMe } from '../render';
 import { AlertsSection, TraceSection } from './ops-alerts-traces';
@@ -93,14 +94,7 @@ export async function opsPage(page: PageContext): Promise<Response> {
         <section aria-labelledby="ops-queues">
           <h2 id="ops-queues">Queues</h2>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col">Messages</th>
-                <th scope="col">Mean lag</th>
-                <th scope="col">Max lag</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Queue', 'Messages', 'Mean lag', 'Max lag']} />
             <tbody id="ops-queue-rows">
               {metrics.queues.map((q) => (
                 <tr>
@@ -116,15 +110,7 @@ export async function opsPage(page: PageContext): Promise<Response> {
         <section aria-labelledby="ops-routes">
           <h2 id="ops-routes">Busiest routes</h2>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Route</th>
-                <th scope="col">Requests</th>
-                <th scope="col">5xx</th>
-                <th scope="col">4xx</th>
-                <th scope="col">p95</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Route', 'Requests', '5xx', '4xx', 'p95']} />
             <tbody id="ops-route-rows">
               {[...metrics.routes]
                 .sort((a, b) => b.requests - a.requests)

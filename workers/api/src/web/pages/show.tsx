@@ -6,7 +6,7 @@ import type { ShowPageData } from '#shared/schemas/pages';
 import type { RoomSong } from '#shared/schemas/room';
 import type { ShowAccuracyView } from '#shared/schemas/scoring';
 import { WEB_ASSETS } from '../assets';
-import { Flash, StatusBadge, showDate } from '../components';
+import { ComboboxInput, ComboboxOptions, Flash, StatusBadge, showDate } from '../components';
 import { must } from '../internal-api';
 import { html, type PageContext } from '../render';
 
@@ -159,18 +159,8 @@ export async function showPage({ c, api, me }: PageContext): Promise<Response> {
           {me ? (
             <form id="add-song" class="add-song" hidden={!setlist.votingOpen}>
               <label for="add-song-input">Add a song from {show.artist.name}’s catalogue</label>
-              <input
-                id="add-song-input"
-                type="search"
-                autocomplete="off"
-                placeholder="Start typing a song title"
-                role="combobox"
-                aria-autocomplete="list"
-                aria-expanded="false"
-                aria-controls="add-song-options"
-              />
-              {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the ARIA combobox pattern: a list of options the input controls. */}
-              <ul id="add-song-options" class="suggestions" role="listbox" aria-label="Songs" hidden></ul>
+              <ComboboxInput id="add-song-input" placeholder="Start typing a song title" listId="add-song-options" />
+              <ComboboxOptions listId="add-song-options" label="Songs" />
             </form>
           ) : null}
         </section>
