@@ -13,7 +13,7 @@
  * CF-Connecting-IP, which is what the gateway's rate limit keys on: the traffic still goes to 127.0.0.1, but
  * it is spread over many clients as in production, and no client exceeds the 1,000 requests/min limit.
  */
-import { Histogram, type HistogramSummary } from '../room/histogram';
+import { Histogram, type HistogramSummary, type RequestFigures, requestFigures } from '../room/histogram';
 import type { EndpointName } from './args';
 
 export interface RequestSpec {
@@ -23,10 +23,7 @@ export interface RequestSpec {
   user?: number;
 }
 
-export interface EndpointFigures {
-  requests: number;
-  perS: number;
-  latency: HistogramSummary;
+export interface EndpointFigures extends RequestFigures {
   statuses: Record<string, number>;
   /** X-Cache of the answers (HIT…, e.g. HIT-L1 / HIT-L2, MISS, STALE), or `none` (not cacheable: signed in, no-store). */
   cache: Record<string, number>;
@@ -182,9 +179,7 @@ export async function runPhase(
   const endpoints: PhaseFigures['endpoints'] = {};
   for (const [endpoint, s] of stats) {
     endpoints[endpoint] = {
-      requests: s.all.count,
-      perS: s.all.count / wallS,
-      latency: s.all.summary(),
+      ...requestFigures(s.all, wallS),
       statuses: s.statuses,
       cache: s.cache,
       hitLatency: s.hit.summary(),

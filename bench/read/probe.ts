@@ -54,6 +54,30 @@ async function showPattern(query: (q: CapturedQuery) => Promise<unknown>, s: Sho
   await Promise.all(rest.map(query));
 }
 
+/** The part of a pg or Neon driver Pool the probe uses. */
+interface ProbePool {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+/** The show pattern over connections opened beforehand (2, as the route's Promise.all would use): round trips only. */
+async function overOpenConnections(what: string, pool: ProbePool, captured: ShowStatements[]): Promise<ProbeRow> {
+  await Promise.all([pool.query('select 1'), pool.query('select 1')]);
+  const latency = await timeEach(captured, (s) => showPattern((q) => pool.query(q.sql, q.params), s));
+  await pool.end();
+  return { layer: 'db', what, latency };
+}
+
+/** The show pattern on a new pool per request, as the worker's openDatabase() does: opened, used, closed. */
+async function poolPerRequest(what: string, newPool: () => ProbePool, captured: ShowStatements[]): Promise<ProbeRow> {
+  const latency = await timeEach(captured, async (s) => {
+    const pool = newPool();
+    await showPattern((q) => pool.query(q.sql, q.params), s);
+    await pool.end();
+  });
+  return { layer: 'db', what, latency };
+}
+
 export async function probeShowPage(opts: {
   baseUrl: string;
   databaseUrl: string;
@@ -131,49 +155,22 @@ export async function probeShowPage(opts: {
     }
     rows.push({ layer: 'db', what: 'EXPLAIN ANALYZE: execution, sum of the 3 statements', latency: exec.summary() });
 
-    // Round trips over open connections (2, as the route's Promise.all would use).
-    const open = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
-    await Promise.all([open.query('select 1'), open.query('select 1')]);
-    rows.push({
-      layer: 'db',
-      what: 'pg direct, open connections: 1 then 2 ‖ 3',
-      latency: await timeEach(captured, (s) => showPattern((q) => open.query(q.sql, q.params), s)),
-    });
-    await open.end();
-
-    // A pool per request, as the worker's openDatabase() does: connections are opened, used, closed.
-    rows.push({
-      layer: 'db',
-      what: 'pg direct, new pool per request (connect + statements + end)',
-      latency: await timeEach(captured, async (s) => {
-        const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
-        await showPattern((q) => pool.query(q.sql, q.params), s);
-        await pool.end();
-      }),
-    });
+    const pgPool = () => new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
+    rows.push(await overOpenConnections('pg direct, open connections: 1 then 2 ‖ 3', pgPool(), captured));
+    rows.push(await poolPerRequest('pg direct, new pool per request (connect + statements + end)', pgPool, captured));
 
     if (opts.relay) {
       neonConfig.webSocketConstructor = ws;
       Object.assign(neonConfig, neonLocalConfig(opts.relay));
-      rows.push({
-        layer: 'db',
-        what: 'Neon driver via relay, new pool per request (the old read path)',
-        latency: await timeEach(captured, async (s) => {
-          const pool = new NeonPool({ connectionString: 'postgres://bench:bench@localhost:5432/mysetlist', max: 4 });
-          pool.on('error', () => {});
-          await showPattern((q) => pool.query(q.sql, q.params), s);
-          await pool.end();
-        }),
-      });
-      const pool = new NeonPool({ connectionString: 'postgres://bench:bench@localhost:5432/mysetlist', max: 4 });
-      pool.on('error', () => {});
-      await Promise.all([pool.query('select 1'), pool.query('select 1')]);
-      rows.push({
-        layer: 'db',
-        what: 'Neon driver via relay, open connections',
-        latency: await timeEach(captured, (s) => showPattern((q) => pool.query(q.sql, q.params), s)),
-      });
-      await pool.end();
+      const neonPool = () => {
+        const pool = new NeonPool({ connectionString: 'postgres://bench:bench@localhost:5432/mysetlist', max: 4 });
+        pool.on('error', () => {});
+        return pool;
+      };
+      rows.push(
+        await poolPerRequest('Neon driver via relay, new pool per request (the old read path)', neonPool, captured),
+      );
+      rows.push(await overOpenConnections('Neon driver via relay, open connections', neonPool(), captured));
 
       // SQL over HTTP (`neon()`): no connection per request; the relay's /sql, like Neon's, uses pooled ones.
       const sqlOverHttp = neon('postgres://bench:bench@localhost:5432/mysetlist');

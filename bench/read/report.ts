@@ -65,6 +65,9 @@ const statusText = (s: Record<string, number>) => {
   return bad.length ? bad.map(([k, v]) => `${k === '0' ? 'neterr' : k}:${v}`).join(' ') : '0';
 };
 
+/** The p50, p95, p99 and max columns of the request table. */
+const latencyCells = (l: HistogramSummary) => [f(l.p50Ms), f(l.p95Ms), f(l.p99Ms), f(l.maxMs)];
+
 export function printReport(r: ReadBenchResult): void {
   const lines: string[] = [];
   lines.push('', '══ read endpoints benchmark ══');
@@ -119,10 +122,7 @@ export function printReport(r: ReadBenchResult): void {
         run.figures.name,
         int(x.requests),
         f(x.perS),
-        f(x.latency.p50Ms),
-        f(x.latency.p95Ms),
-        f(x.latency.p99Ms),
-        f(x.latency.maxMs),
+        ...latencyCells(x.latency),
         w ? `${f(w.worker.p50Ms, 0)} / ${f(w.worker.p95Ms, 0)}` : '–',
         cacheText(x.cache),
         statusText(x.statuses),
@@ -136,10 +136,7 @@ export function printReport(r: ReadBenchResult): void {
       p.name,
       int(p.requests),
       f(p.perS),
-      f(p.all.p50Ms),
-      f(p.all.p95Ms),
-      f(p.all.p99Ms),
-      f(p.all.maxMs),
+      ...latencyCells(p.all),
       '',
       `wall ${f(p.wallS)} s`,
       String(p.errors),

@@ -44,21 +44,25 @@ export interface ConnectResult {
   threads: number;
 }
 
+/** What is counted of the joining fans: per thread with histogram dumps `H`, merged with their summaries. */
+interface JoinCounts<H> {
+  fansJoined: number;
+  connectFailures: Record<string, number>;
+  snapshotMs: H;
+  votesSent: number;
+  acksOk: number;
+  acksFailed: Record<string, number>;
+  ackLatency: H;
+}
+
 /** The fans who joined during the drive (`--join-rate`). */
-export interface JoinResult {
+export interface JoinResult extends JoinCounts<HistogramSummary> {
   rate: number;
   votesPerFan: number;
   /** Distinct signed-in users the joining fans were drawn from. */
   users: number;
   fansPlanned: number;
-  fansJoined: number;
-  connectFailures: Record<string, number>;
-  snapshotMs: HistogramSummary;
-  votesSent: number;
-  acksOk: number;
-  acksFailed: Record<string, number>;
   unanswered: number;
-  ackLatency: HistogramSummary;
 }
 
 export interface DriveResult {
@@ -163,15 +167,7 @@ export interface ThreadDriveResult {
   missingDeliveries: number;
   unclaimed: number[];
   jsonParses: number;
-  join: {
-    fansJoined: number;
-    connectFailures: Record<string, number>;
-    snapshotMs: HistogramDump;
-    votesSent: number;
-    acksOk: number;
-    acksFailed: Record<string, number>;
-    ackLatency: HistogramDump;
-  };
+  join: JoinCounts<HistogramDump>;
 }
 
 export type ThreadRequest =

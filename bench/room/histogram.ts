@@ -124,3 +124,14 @@ function upperEdgeMs(bucket: number): number {
   const sub = (bucket - LINEAR) % SUB;
   return ((SUB + sub + 1) * 2 ** e) / UNITS_PER_MS;
 }
+
+/** What the benches report of the requests a histogram timed over `wallS` seconds. */
+export interface RequestFigures {
+  requests: number;
+  perS: number;
+  latency: HistogramSummary;
+}
+
+export function requestFigures(h: Histogram, wallS: number): RequestFigures {
+  return { requests: h.count, perS: h.count / wallS, latency: h.summary() };
+}

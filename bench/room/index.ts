@@ -23,7 +23,7 @@ import { newestResult, printModel } from './model';
 import { collectPostgresFigures } from './postgres';
 import { IsolateProfiler } from './profile';
 import { type BenchResult, printReport } from './report';
-import { roomSum, runTarget } from './run';
+import { roomSum, runBaseline, runTarget } from './run';
 import { externalStack, type Stack, startStack } from './stack';
 import { checkConsistency, judge } from './verdict';
 
@@ -196,13 +196,8 @@ async function main(): Promise<number> {
         base = `ws://127.0.0.1:${entry}`;
       }
       const target: HarnessTarget = { name: 'bare DO', wsBase: `${base}/live`, ...baselineTokens };
-      const b = await runTarget(target, opts, opts.baselineDurationS, doProcs, async () => {}, log);
-      const sum = await doBaseline.sumOfCounts().catch(() => NaN);
-      await b.harness.close();
-      await doBaseline.stop();
+      doBaselineRun = await runBaseline(target, opts, doBaseline, doProcs, log);
       doBaseline = undefined;
-      const { harness: _h, ...rest } = b;
-      doBaselineRun = { ...rest, roomSum: sum, durationS: opts.baselineDurationS };
       phase('bare DO baseline');
     }
 
@@ -215,20 +210,9 @@ async function main(): Promise<number> {
         wsBase: `ws://127.0.0.1:${baseline.port}/live`,
         ...baselineTokens,
       };
-      const b = await runTarget(
-        target,
-        opts,
-        opts.baselineDurationS,
-        [{ pid: baseline.pid, role: 'node bare ws server', cmd: '' }],
-        async () => {},
-        log,
-      );
-      const sum = await baseline.sumOfCounts().catch(() => NaN);
-      await b.harness.close();
-      await baseline.stop();
+      const procs = [{ pid: baseline.pid, role: 'node bare ws server', cmd: '' }];
+      baselineRun = await runBaseline(target, opts, baseline, procs, log);
       baseline = undefined;
-      const { harness: _h, ...rest } = b;
-      baselineRun = { ...rest, roomSum: sum, durationS: opts.baselineDurationS };
       phase('baseline');
     }
 

@@ -60,6 +60,12 @@ export interface BenchResult {
   phasesS: Record<string, number>;
 }
 
+type Percentile = 'p50Ms' | 'p95Ms' | 'p99Ms' | 'maxMs';
+
+/** The named percentiles of a latency summary, as "p50 / p95 / max" figures. */
+const ms = (summary: Partial<Record<Percentile, number>>, ...which: Percentile[]) =>
+  which.map((p) => f(summary[p])).join(' / ');
+
 const codes = (r: Record<string, number>) =>
   Object.keys(r).length
     ? Object.entries(r)
@@ -108,6 +114,15 @@ export function printReport(r: BenchResult): void {
     return (kib * 1024) / Math.max(1, t.connect.ok);
   };
   const join = (t: TargetRun) => t.drive.join;
+  /** A row about the fans who joined during the drive: '–' for a run without them. */
+  const joinRow = (label: string, cell: (j: NonNullable<ReturnType<typeof join>>) => string): string[] => [
+    label,
+    ...pair((t) => {
+      const j = join(t);
+      return j ? cell(j) : '–';
+    }),
+    ...blank,
+  ];
   const rows: string[][] = [
     ['', ...shown.map(([n]) => n), ...(d ? ['stack/DO'] : []), ...(b ? ['stack/ws'] : [])],
     ['sockets connected / failed', ...pair((t) => `${t.connect.ok}/${t.connect.failed}`), ...blank],
@@ -115,9 +130,7 @@ export function printReport(r: BenchResult): void {
     ['  connect mode', ...pair((t) => `${t.connect.mode ?? ''}, ${t.connect.threads ?? 1} thr`), ...blank],
     [
       '  connect→snapshot p50 / p95 / max ms',
-      ...pair(
-        (t) => `${f(t.connect.snapshotMs.p50Ms)} / ${f(t.connect.snapshotMs.p95Ms)} / ${f(t.connect.snapshotMs.maxMs)}`,
-      ),
+      ...pair((t) => ms(t.connect.snapshotMs, 'p50Ms', 'p95Ms', 'maxMs')),
       ...ratios((t) => t.connect.snapshotMs.p95Ms),
     ],
     ['  ramp-up wall s', ...pair((t) => f(t.connect.wallS)), ...blank],
@@ -130,24 +143,10 @@ export function printReport(r: BenchResult): void {
     ['vote→update p95 ms', ...pair((t) => f(lat(t).p95Ms)), ...ratios((t) => lat(t).p95Ms)],
     ['vote→update p99 ms', ...pair((t) => f(lat(t).p99Ms)), ...ratios((t) => lat(t).p99Ms)],
     ['vote→update max ms', ...pair((t) => f(lat(t).maxMs)), ...blank],
-    [
-      '  of which: vote→first arrival p50 / p95',
-      ...pair((t) => `${f(t.drive.firstArrival.p50Ms)} / ${f(t.drive.firstArrival.p95Ms)}`),
-      ...blank,
-    ],
-    [
-      '  of which: broadcast spread p50 / p95',
-      ...pair((t) => `${f(t.drive.broadcastSpread.p50Ms)} / ${f(t.drive.broadcastSpread.p95Ms)}`),
-      ...blank,
-    ],
+    ['  of which: vote→first arrival p50 / p95', ...pair((t) => ms(t.drive.firstArrival, 'p50Ms', 'p95Ms')), ...blank],
+    ['  of which: broadcast spread p50 / p95', ...pair((t) => ms(t.drive.broadcastSpread, 'p50Ms', 'p95Ms')), ...blank],
     ['  samples (socket × vote)', ...pair((t) => int(lat(t).count)), ...blank],
-    [
-      'vote→ack p50 / p95 / p99 ms',
-      ...pair(
-        (t) => `${f(t.drive.ackLatency.p50Ms)} / ${f(t.drive.ackLatency.p95Ms)} / ${f(t.drive.ackLatency.p99Ms)}`,
-      ),
-      ...blank,
-    ],
+    ['vote→ack p50 / p95 / p99 ms', ...pair((t) => ms(t.drive.ackLatency, 'p50Ms', 'p95Ms', 'p99Ms')), ...blank],
     [
       'updates delivered /s (all sockets)',
       ...pair((t) => int(t.drive.updatesPerS)),
@@ -165,55 +164,20 @@ export function printReport(r: BenchResult): void {
   ];
   if (shown.some(([, t]) => join(t)))
     rows.push(
-      [
-        'fans joining during the drive /s',
-        ...pair((t) => (join(t) ? `${join(t)!.rate} (${join(t)!.users} users)` : '–')),
-        ...blank,
-      ],
-      [
-        '  joined / planned',
-        ...pair((t) => (join(t) ? `${join(t)!.fansJoined}/${join(t)!.fansPlanned}` : '–')),
-        ...blank,
-      ],
-      ['  join failures', ...pair((t) => (join(t) ? codes(join(t)!.connectFailures) : '–')), ...blank],
-      [
-        '  connect→snapshot p50 / p95 / max ms',
-        ...pair((t) =>
-          join(t)
-            ? `${f(join(t)!.snapshotMs.p50Ms)} / ${f(join(t)!.snapshotMs.p95Ms)} / ${f(join(t)!.snapshotMs.maxMs)}`
-            : '–',
-        ),
-        ...blank,
-      ],
-      [
-        '  votes acked / sent (failed)',
-        ...pair((t) => (join(t) ? `${join(t)!.acksOk}/${join(t)!.votesSent} (${codes(join(t)!.acksFailed)})` : '–')),
-        ...blank,
-      ],
-      [
-        '  vote→ack p50 / p95 / max ms',
-        ...pair((t) =>
-          join(t)
-            ? `${f(join(t)!.ackLatency.p50Ms)} / ${f(join(t)!.ackLatency.p95Ms)} / ${f(join(t)!.ackLatency.maxMs)}`
-            : '–',
-        ),
-        ...blank,
-      ],
+      joinRow('fans joining during the drive /s', (j) => `${j.rate} (${j.users} users)`),
+      joinRow('  joined / planned', (j) => `${j.fansJoined}/${j.fansPlanned}`),
+      joinRow('  join failures', (j) => codes(j.connectFailures)),
+      joinRow('  connect→snapshot p50 / p95 / max ms', (j) => ms(j.snapshotMs, 'p50Ms', 'p95Ms', 'maxMs')),
+      joinRow('  votes acked / sent (failed)', (j) => `${j.acksOk}/${j.votesSent} (${codes(j.acksFailed)})`),
+      joinRow('  vote→ack p50 / p95 / max ms', (j) => ms(j.ackLatency, 'p50Ms', 'p95Ms', 'maxMs')),
     );
   rows.push(
     [
       'harness event-loop delay p50/p99/max ms',
-      ...pair(
-        (t) =>
-          `${f(t.drive.eventLoopDelay.p50Ms)} / ${f(t.drive.eventLoopDelay.p99Ms)} / ${f(t.drive.eventLoopDelay.maxMs)}`,
-      ),
+      ...pair((t) => ms(t.drive.eventLoopDelay, 'p50Ms', 'p99Ms', 'maxMs')),
       ...blank,
     ],
-    [
-      'harness send lag p50 / p99 / max ms',
-      ...pair((t) => `${f(t.drive.sendLag.p50Ms)} / ${f(t.drive.sendLag.p99Ms)} / ${f(t.drive.sendLag.maxMs)}`),
-      ...blank,
-    ],
+    ['harness send lag p50 / p99 / max ms', ...pair((t) => ms(t.drive.sendLag, 'p50Ms', 'p99Ms', 'maxMs')), ...blank],
     ['harness CPU (% of one core)', ...pair((t) => f(t.cpu.harnessPct, 0)), ...blank],
     ['harness busiest thread run-queue wait %', ...pair((t) => f(t.cpu.harnessRunqWaitPct, 0)), ...blank],
     [

@@ -52,6 +52,24 @@ export async function runTarget(
   return { connect, drive, cpu: cpu!, rss, harness };
 }
 
+/**
+ * Drives a baseline server for the baselines' duration, then stops it: the run, with the sum of counts the
+ * server reports (NaN when it cannot tell).
+ */
+export async function runBaseline(
+  target: HarnessTarget,
+  opts: BenchOptions,
+  server: { sumOfCounts(): Promise<number>; stop(): Promise<void> },
+  procs: ProcInfo[],
+  log: (line: string) => void,
+): Promise<TargetRun & { durationS: number }> {
+  const { harness, ...run } = await runTarget(target, opts, opts.baselineDurationS, procs, async () => {}, log);
+  const sum = await server.sumOfCounts().catch(() => NaN);
+  await harness.close();
+  await server.stop();
+  return { ...run, roomSum: sum, durationS: opts.baselineDurationS };
+}
+
 export async function roomSum(baseUrl: string, showId: string): Promise<number> {
   const res = await fetch(`${baseUrl}/v1/shows/${showId}/setlist`, { signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`GET setlist: HTTP ${res.status}`);

@@ -7,13 +7,10 @@
 
 import { cpuSeconds, type ProcInfo } from '../lib/procs';
 import { PostgresCpu } from '../read/postgres-cpu';
-import { Histogram, type HistogramSummary } from '../room/histogram';
+import { Histogram, type HistogramSummary, type RequestFigures, requestFigures } from '../room/histogram';
 import { isError, type RouteName, type Traffic } from './traffic';
 
-export interface RouteFigures {
-  requests: number;
-  perS: number;
-  latency: HistogramSummary;
+export interface RouteFigures extends RequestFigures {
   statuses: Record<string, number>;
   errors: number;
 }
@@ -113,9 +110,7 @@ export async function runStep(
   const routes: StepFigures['routes'] = {};
   for (const [route, s] of byRoute)
     routes[route] = {
-      requests: s.h.count,
-      perS: s.h.count / wallS,
-      latency: s.h.summary(),
+      ...requestFigures(s.h, wallS),
       statuses: s.statuses,
       errors: s.errors,
     };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addSong, castVote, finalize, markPlayed } from './setlist-support';
-import { api, connectRoom, createShow, errorOf, signUp, signUpAs, sql } from './support';
+import { api, connectRoom, createShow, errorOf, joinRoom, signUp, signUpAs, sql } from './support';
 
 const json = (body: unknown) => JSON.stringify(body);
 
@@ -104,8 +104,7 @@ describe('the actual setlist, entered live', () => {
     const moderator = await signUpAs('moderator');
     for (const song of songs.slice(0, 4))
       expect((await markPlayed(show.id, moderator.token, { songId: song.id })).status).toBe(201);
-    const watcher = await connectRoom(show.id);
-    await watcher.next((m) => m.type === 'snapshot');
+    const watcher = await joinRoom(show.id);
 
     const undo = await api(`/v1/shows/${show.id}/played/2`, { method: 'DELETE', token: moderator.token });
     expect(undo.status).toBe(200);

@@ -19,7 +19,7 @@ import { rollupDaily, rollupHourly } from '../src/analytics/rollups';
 import { createApp } from '../src/app';
 import type { AppEnv } from '../src/app-env';
 import { requestMetrics } from '../src/middleware/request-metrics';
-import { connectRoom, createShow, eventually, signUpAs, sql, uniqueEmail } from './support';
+import { createShow, eventually, joinRoom, signUpAs, sql, uniqueEmail } from './support';
 
 const app = createApp();
 const call = (path: string, init: RequestInit = {}) => app.request(path, init, env, createExecutionContext());
@@ -296,8 +296,7 @@ describe('GET /v1/admin/metrics', () => {
 
   it('counts a live room from the socket count the room itself reports', async () => {
     const { show } = await createShow();
-    const room = await connectRoom(show.id);
-    await room.next((m) => m.type === 'snapshot');
+    const room = await joinRoom(show.id);
     const reported = await eventually(async () => {
       const rows = (await sql().query(`select sockets from room_presence where show_id = $1`, [show.id])) as {
         sockets: number;
@@ -334,8 +333,7 @@ describe('vote anomalies', () => {
     const organicSong = await addSong(organic.show.id, organic.songs[0]!.id, organicFans[0]!.token);
 
     // A fan watching the brigaded room, connected before the votes: it must see the discount live.
-    const watcher = await connectRoom(brigade.show.id);
-    await watcher.next((m) => m.type === 'snapshot');
+    const watcher = await joinRoom(brigade.show.id);
 
     // 30 accounts a few minutes old, one /24, the same song, within seconds; 30 year-old accounts from 30 networks.
     const statuses = await Promise.all([

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { addSong, finalize as finalizeShow, markPlayed as markSongPlayed } from './setlist-support';
-import { api, connectRoom, createShow, errorOf, eventually, relayFaults, signUp, signUpAs, sql } from './support';
+import { api, createShow, errorOf, eventually, joinRoom, relayFaults, signUp, signUpAs, sql } from './support';
 
 /** The vote consumer's write of vote rows (workers/queue-consumers/src/consumers/vote-events-sql.ts). */
 const VOTE_WRITE = 'insert into votes (id';
@@ -20,8 +20,7 @@ async function showWithSong() {
     const rows = (await sql().query('select 1 from setlist_songs where id = $1', [setlistSongId])) as unknown[];
     return rows.length ? true : undefined;
   });
-  const socket = await connectRoom(show.id, { token: fan.token });
-  await socket.next((m) => m.type === 'snapshot');
+  const socket = await joinRoom(show.id, { token: fan.token });
   /** Votes over the WebSocket and waits for the room's ack. */
   const vote = async () => {
     const id = crypto.randomUUID();
@@ -31,29 +30,31 @@ async function showWithSong() {
   const markPlayed = async () =>
     expect((await markSongPlayed(show.id, moderator.token, { songId: songs[0]!.id })).status).toBe(201);
   const finalize = () => finalizeShow(show.id, moderator.token);
-  return { show, fan, socket, vote, markPlayed, finalize };
+  /** The fan's acked vote, the song marked played, then finalising: its response. */
+  const voteThenFinalize = async () => {
+    await vote();
+    await markPlayed();
+    return finalize();
+  };
+  return { show, fan, socket, vote, voteThenFinalize, finalize };
 }
 
 describe('finalising waits until Postgres holds every vote the room acknowledged', () => {
   it('counts a vote acked a moment before finalising', async () => {
-    const { socket, vote, markPlayed, finalize } = await showWithSong();
-    await vote();
-    await markPlayed();
-    const res = await finalize();
+    const { socket, voteThenFinalize } = await showWithSong();
+    const res = await voteThenFinalize();
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ fans: 1, pointsAwarded: 10, score: { hits: 1, topN: 1 } });
     socket.close();
   });
 
   it('counts an acked vote the queue dead-lettered (the room sends it again while finalisation waits)', async () => {
-    const { fan, socket, vote, markPlayed, finalize } = await showWithSong();
+    const { fan, socket, voteThenFinalize } = await showWithSong();
     // The consumer's first delivery and its 3 retries fail: the event ends in the dead-letter queue, and only the
     // room still has it (its regular resend comes minutes later).
     await relayFaults({ failSql: 4, match: VOTE_WRITE });
     try {
-      await vote();
-      await markPlayed();
-      const res = await finalize();
+      const res = await voteThenFinalize();
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ fans: 1, pointsAwarded: 10, score: { hits: 1 } });
     } finally {
@@ -68,12 +69,10 @@ describe('finalising waits until Postgres holds every vote the room acknowledged
   });
 
   it('answers 503 votes_in_flight and scores nothing while the room cannot confirm; scores the vote once it can', async () => {
-    const { show, socket, vote, markPlayed, finalize } = await showWithSong();
+    const { show, socket, voteThenFinalize, finalize } = await showWithSong();
     await relayFaults({ failSql: 100_000, match: VOTE_WRITE });
     try {
-      await vote();
-      await markPlayed();
-      const res = await finalize();
+      const res = await voteThenFinalize();
       expect(res.status).toBe(503);
       expect(Number(res.headers.get('Retry-After'))).toBeGreaterThan(0);
       const error = await errorOf(res);

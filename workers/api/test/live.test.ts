@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { openHttpSql } from '#shared/db/client';
-import { api, connectRoom, createShow, errorOf, signUp } from './support';
+import { api, connectRoom, createShow, errorOf, joinRoom, signUp } from './support';
 
 describe('GET /v1/shows/{showId}/live', () => {
   it('hands an anonymous WebSocket to the show room, which answers with a snapshot', async () => {
@@ -22,13 +22,11 @@ describe('GET /v1/shows/{showId}/live', () => {
   it('authenticates the socket by bearer token, and refuses to vote anonymously', async () => {
     const { show } = await createShow();
     const fan = await signUp();
-    const signedIn = await connectRoom(show.id, { token: fan.token });
-    await signedIn.next((m) => m.type === 'snapshot');
+    const signedIn = await joinRoom(show.id, { token: fan.token });
     signedIn.send({ type: 'ping', id: 'p1' });
     expect(await signedIn.next((m) => m.type === 'pong')).toEqual({ type: 'pong', id: 'p1' });
 
-    const anonymous = await connectRoom(show.id);
-    await anonymous.next((m) => m.type === 'snapshot');
+    const anonymous = await joinRoom(show.id);
     anonymous.send({ type: 'vote', id: crypto.randomUUID(), setlistSongId: crypto.randomUUID() });
     expect(await anonymous.next((m) => m.type === 'ack')).toMatchObject({
       ok: false,
@@ -42,8 +40,7 @@ describe('GET /v1/shows/{showId}/live', () => {
     const { show } = await createShow();
     const fan = await signUp();
     await fetch(`http://${env.DB_RELAY}/__relay/stats`, { method: 'DELETE' });
-    const socket = await connectRoom(show.id, { token: fan.token });
-    await socket.next((m) => m.type === 'snapshot');
+    const socket = await joinRoom(show.id, { token: fan.token });
     const { wsConnections } = (await (await fetch(`http://${env.DB_RELAY}/__relay/stats`)).json()) as {
       wsConnections: number;
     };

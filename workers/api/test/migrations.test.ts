@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import journal from '../../../migrations/meta/_journal.json';
 import { sql } from './support';
 
+/** The `name` column of a catalogue query's rows. */
+async function names(query: string): Promise<string[]> {
+  return ((await sql().query(query)) as { name: string }[]).map((r) => r.name);
+}
+
 /**
  * The global setup builds this run's database from nothing with drizzle's migrator; here we check,
  * through the Neon driver, that every migration in the journal was applied and the schema is whole.
@@ -15,10 +20,10 @@ describe('migrations', () => {
   });
 
   it('created the domain tables with their unique constraints', async () => {
-    const tables = (await sql().query(
-      `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
-    )) as { table_name: string }[];
-    expect(tables.map((t) => t.table_name)).toEqual(
+    const tables = await names(
+      `select table_name as name from information_schema.tables where table_schema = 'public' order by 1`,
+    );
+    expect(tables).toEqual(
       expect.arrayContaining([
         'users',
         'sessions',
@@ -34,10 +39,10 @@ describe('migrations', () => {
         'analytics_events',
       ]),
     );
-    const uniques = (await sql().query(
-      `select indexname from pg_indexes where schemaname = 'public' and indexdef like 'CREATE UNIQUE%' order by 1`,
-    )) as { indexname: string }[];
-    expect(uniques.map((u) => u.indexname)).toEqual(
+    const uniques = await names(
+      `select indexname as name from pg_indexes where schemaname = 'public' and indexdef like 'CREATE UNIQUE%' order by 1`,
+    );
+    expect(uniques).toEqual(
       expect.arrayContaining([
         'users_email_key',
         'artists_spotify_id_key',

@@ -1,7 +1,7 @@
 import { TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { addSong, castVote } from './setlist-support';
-import { api, createShow, errorOf, eventually, signUp, sql } from './support';
+import { api, createShow, deleteAccount, errorOf, eventually, signUp, sql } from './support';
 
 async function fanWithActivity() {
   const { show, songs, artist } = await createShow();
@@ -41,18 +41,10 @@ describe('privacy rights', () => {
 
   it('deletes my personal data everywhere and keeps every tally', async () => {
     const { show, fan, setlistSongId } = await fanWithActivity();
-    const wrong = await api('/v1/me', {
-      method: 'DELETE',
-      token: fan.token,
-      body: JSON.stringify({ password: 'not my password' }),
-    });
+    const wrong = await deleteAccount(fan.token, 'not my password');
     expect(wrong.status).toBe(401);
 
-    const res = await api('/v1/me', {
-      method: 'DELETE',
-      token: fan.token,
-      body: JSON.stringify({ password: fan.password }),
-    });
+    const res = await deleteAccount(fan.token, fan.password);
     expect(res.status).toBe(204);
 
     // Signed out everywhere, and the account cannot be used again.
@@ -99,11 +91,7 @@ describe('privacy rights', () => {
 
   it('drops notifications queued for a deleted account', async () => {
     const fan = await signUp();
-    const del = await api('/v1/me', {
-      method: 'DELETE',
-      token: fan.token,
-      body: JSON.stringify({ password: fan.password }),
-    });
+    const del = await deleteAccount(fan.token, fan.password);
     expect(del.status).toBe(204);
     const { env } = await import('cloudflare:workers');
     const marker = await signUp();
@@ -143,24 +131,12 @@ describe('privacy rights', () => {
     expect(confirmed.status).toBe(200);
     const { recoveryCodes } = (await confirmed.json()) as { recoveryCodes: string[] };
 
-    const noCode = await api('/v1/me', {
-      method: 'DELETE',
-      token: fan.token,
-      body: JSON.stringify({ password: fan.password }),
-    });
+    const noCode = await deleteAccount(fan.token, fan.password);
     expect(noCode.status).toBe(401);
     expect((await errorOf(noCode)).code).toBe('mfa_required');
-    const badCode = await api('/v1/me', {
-      method: 'DELETE',
-      token: fan.token,
-      body: JSON.stringify({ password: fan.password, recoveryCode: 'aaaa-bbbb-cccc' }),
-    });
+    const badCode = await deleteAccount(fan.token, fan.password, { recoveryCode: 'aaaa-bbbb-cccc' });
     expect((await errorOf(badCode)).code).toBe('invalid_mfa_code');
-    const ok = await api('/v1/me', {
-      method: 'DELETE',
-      token: fan.token,
-      body: JSON.stringify({ password: fan.password, recoveryCode: recoveryCodes[0] }),
-    });
+    const ok = await deleteAccount(fan.token, fan.password, { recoveryCode: recoveryCodes[0] });
     expect(ok.status).toBe(204);
   });
 });

@@ -12,7 +12,7 @@ import { enqueueShowAnnounced } from '#shared/notifications/enqueue';
 import { API_CRON_JOBS } from '../src/cron/jobs';
 import { deliveriesOf, providerRequests } from './notification-support';
 import { showWithSong } from './setlist-support';
-import { api, createShow, errorOf, eventually, signUp, sql, testDb, uniqueEmail } from './support';
+import { api, createShow, deleteAccount, errorOf, eventually, signUp, sql, testDb, uniqueEmail } from './support';
 
 const euSql = () => openHttpSql({ ...env, DATABASE_URL: env.DATABASE_URL_EU });
 const PASSWORD = 'correct horse battery';
@@ -156,17 +156,9 @@ describe.skipIf(!env.DATABASE_URL_EU)('per-fan EU residency', () => {
   it("erasing an EU fan's account removes it from the EU database and anonymises the primary's row", async () => {
     const fan = await signUpEu({ dataRegion: 'eu' });
     expect((await whereIs(fan.email, fan.user.id)).euUsers).toHaveLength(1);
-    const wrong = await api('/v1/me', {
-      method: 'DELETE',
-      token: fan.token,
-      body: JSON.stringify({ password: 'nope' }),
-    });
+    const wrong = await deleteAccount(fan.token, 'nope');
     expect(wrong.status).toBe(401);
-    const res = await api('/v1/me', {
-      method: 'DELETE',
-      token: fan.token,
-      body: JSON.stringify({ password: PASSWORD }),
-    });
+    const res = await deleteAccount(fan.token, PASSWORD);
     expect(res.status).toBe(204);
     const at = await whereIs(fan.email, fan.user.id);
     expect(at.euUsers).toEqual([]);

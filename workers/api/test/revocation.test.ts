@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { SESSION_REVOKED_CLOSE_CODE } from '#shared/room-rpc';
 import { showWithSong } from './setlist-support';
-import { api, connectRoom, signUp } from './support';
+import { api, connectRoom, deleteAccount, signUp } from './support';
 
 type Ack = { type: 'ack'; ref: string | null; ok: boolean; error?: { code: string } };
 const isAck = (ref: string) => (m: Record<string, unknown>) => m.type === 'ack' && m.ref === ref;
@@ -25,6 +25,15 @@ async function socket(showId: string, token: string) {
   return { ...room, closed };
 }
 
+/** A show with a song, and a fan signed in twice (two sessions), with a socket on the room from each. */
+async function fanOnTwoSessions() {
+  const { show, setlistSongId } = await showWithSong();
+  const fan = await signUp();
+  const second = await logIn(fan.user.email, fan.password);
+  const first = await socket(show.id, fan.token);
+  return { show, setlistSongId, fan, first, second: await socket(show.id, second) };
+}
+
 /** Whether `promise` settled within `ms`, and with what. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'pending'> {
   return Promise.race([promise, new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms))]);
@@ -39,11 +48,7 @@ async function votes(room: Awaited<ReturnType<typeof socket>>, setlistSongId: st
 
 describe('revoked sessions on open sockets', () => {
   it('log-out closes the sockets of that session, not those of the other sessions', async () => {
-    const { show, setlistSongId } = await showWithSong();
-    const fan = await signUp();
-    const other = await logIn(fan.user.email, fan.password);
-    const mine = await socket(show.id, fan.token);
-    const elsewhere = await socket(show.id, other);
+    const { setlistSongId, fan, first: mine, second: elsewhere } = await fanOnTwoSessions();
 
     expect((await api('/v1/auth/logout', { method: 'POST', token: fan.token })).status).toBe(204);
     expect(await within(mine.closed, 2000)).toBe(SESSION_REVOKED_CLOSE_CODE);
@@ -54,11 +59,7 @@ describe('revoked sessions on open sockets', () => {
   });
 
   it('log-out everywhere and a password change close the other sessions’ sockets', async () => {
-    const { show, setlistSongId } = await showWithSong();
-    const fan = await signUp();
-    const second = await logIn(fan.user.email, fan.password);
-    const current = await socket(show.id, fan.token);
-    const other = await socket(show.id, second);
+    const { show, setlistSongId, fan, first: current, second: other } = await fanOnTwoSessions();
     const revoked = await api('/v1/me/sessions', { method: 'DELETE', token: fan.token });
     expect(revoked.status).toBe(200);
     expect(await within(other.closed, 2000)).toBe(SESSION_REVOKED_CLOSE_CODE);
@@ -81,11 +82,7 @@ describe('revoked sessions on open sockets', () => {
     const { show } = await showWithSong();
     const fan = await signUp();
     const room = await socket(show.id, fan.token);
-    const deleted = await api('/v1/me', {
-      method: 'DELETE',
-      token: fan.token,
-      body: JSON.stringify({ password: fan.password }),
-    });
+    const deleted = await deleteAccount(fan.token, fan.password);
     expect(deleted.status).toBe(204);
     expect(await within(room.closed, 2000)).toBe(SESSION_REVOKED_CLOSE_CODE);
   });

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { addSong, castVote } from './setlist-support';
-import { api, connectRoom, createShow, errorOf, eventually, signUp, signUpAs, sql } from './support';
+import { api, createShow, errorOf, eventually, joinRoom, signUp, signUpAs, sql } from './support';
 
 /** A show with one song on its setlist, a moderator, a fan, and a socket that has the room's snapshot. */
 async function watchedShow() {
   const { show, songs } = await createShow();
   const [moderator, fan] = await Promise.all([signUpAs('moderator'), signUp()]);
   const setlistSongId = await addSong(show.id, songs[0]!.id, fan.token);
-  const watcher = await connectRoom(show.id);
-  await watcher.next((m) => m.type === 'snapshot');
+  const watcher = await joinRoom(show.id);
   return { show, moderator, fan, setlistSongId, watcher };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { castVote, showWithSong } from './setlist-support';
-import { api, connectRoom, createShow, signUp } from './support';
+import { api, connectRoom, createShow, joinRoom, signUp } from './support';
 
 type Update = {
   type: 'update';
@@ -52,10 +52,8 @@ describe('the live room over WebSocket', () => {
   it('broadcasts an added song to everyone in the room', async () => {
     const { show, songs } = await createShow();
     const fan = await signUp();
-    const watcher = await connectRoom(show.id);
-    await watcher.next((m) => m.type === 'snapshot');
-    const adder = await connectRoom(show.id, { token: fan.token });
-    await adder.next((m) => m.type === 'snapshot');
+    const watcher = await joinRoom(show.id);
+    const adder = await joinRoom(show.id, { token: fan.token });
     adder.send({ type: 'add_song', id: 'add-1', songId: songs[2]!.id });
     expect(await adder.next<Ack>(isAck('add-1'))).toMatchObject({
       ok: true,
@@ -70,8 +68,7 @@ describe('the live room over WebSocket', () => {
   it('answers malformed, unknown and oversized messages with error acks and keeps the socket', async () => {
     const { show } = await createShow();
     const fan = await signUp();
-    const room = await connectRoom(show.id, { token: fan.token });
-    await room.next((m) => m.type === 'snapshot');
+    const room = await joinRoom(show.id, { token: fan.token });
 
     room.send('this is not json');
     expect(await room.next<Ack>(isAck(null))).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
@@ -91,8 +88,7 @@ describe('the live room over WebSocket', () => {
 
   it('throttles a flooding socket with rate_limited errors', async () => {
     const { show } = await createShow();
-    const room = await connectRoom(show.id);
-    await room.next((m) => m.type === 'snapshot');
+    const room = await joinRoom(show.id);
     // The test room allows 20 messages per second per socket.
     for (let i = 0; i < 60; i++) room.send({ type: 'ping', id: `p${i}` });
     const limited = await room.next<Ack>((m) => m.type === 'ack' && (m as Ack).error?.code === 'rate_limited');

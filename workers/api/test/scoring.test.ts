@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { artistTotalsOf, artistTotalsScan, periodTotalsOf, periodTotalsScan } from './rollup-support';
 import { addSong, castVote, finalize, markPlayed } from './setlist-support';
-import { api, connectRoom, createShow, eventually, signUp, signUpAs, sql } from './support';
+import { api, connectRoom, createShow, eventually, joinRoom, signUp, signUpAs, sql } from './support';
 
 type Five<T> = [T, T, T, T, T];
 
@@ -26,8 +26,7 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
       [f5, [s0, s3]],
     ];
     // f1 votes over the WebSocket, the others over HTTP: both are the room's votes.
-    const socket = await connectRoom(show.id, { token: f1.token });
-    await socket.next((m) => m.type === 'snapshot');
+    const socket = await joinRoom(show.id, { token: f1.token });
     for (const song of ballots[0]![1]) {
       const id = crypto.randomUUID();
       socket.send({ type: 'vote', id, setlistSongId: entry.get(song.id) });
@@ -55,8 +54,7 @@ describe('finalising a show: scores from real votes (room → queue → Postgres
     for (const body of [{ songId: s1.id }, { songId: s3.id }, { title: 'Cover Song X' }, { songId: s0.id }]) {
       expect((await markPlayed(show.id, moderator.token, body)).status).toBe(201);
     }
-    const watcher = await connectRoom(show.id);
-    await watcher.next((m) => m.type === 'snapshot');
+    const watcher = await joinRoom(show.id);
 
     // N = 4: top 4 = s0, s1, s2, s4; hits s0 (rank 1, played 4th) and s1 (rank 2, played 1st).
     // precision = recall = 2/4, F1 = 0.5; closeness (1 − 3/4) + (1 − 1/4) = 1, / 4 = 0.25; score = 40 + 5 = 45.

@@ -36,6 +36,15 @@ export async function signUp(
   return { ...((await res.json()) as SessionCreated), password: body.password };
 }
 
+/** DELETE /v1/me: erases the signed-in account, confirmed by its password (and a recovery code under MFA). */
+export function deleteAccount(
+  token: string,
+  password: string,
+  mfa: { recoveryCode?: string | undefined } = {},
+): Promise<Response> {
+  return api('/v1/me', { method: 'DELETE', token, body: JSON.stringify({ password, ...mfa }) });
+}
+
 export async function errorOf(res: Response): Promise<{ code: string; message: string; details?: unknown }> {
   const body = (await res.json()) as { error: { code: string; message: string; details?: unknown } };
   return body.error;
@@ -84,6 +93,13 @@ export async function connectRoom(showId: string, opts: { token?: string; since?
     },
     close: () => ws.close(1000, 'test done'),
   };
+}
+
+/** `connectRoom`, once the room's snapshot has arrived (and been taken from the inbox). */
+export async function joinRoom(showId: string, opts: { token?: string; since?: number } = {}) {
+  const room = await connectRoom(showId, opts);
+  await room.next((m) => m.type === 'snapshot');
+  return room;
 }
 
 /** Signs up a user and gives them a role directly in the database (roles have no public endpoint yet). */

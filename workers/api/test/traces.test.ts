@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addSong } from './setlist-support';
-import { api, connectRoom, createShow, eventually, signUp, signUpAs } from './support';
+import { api, createShow, eventually, joinRoom, signUp, signUpAs } from './support';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
@@ -97,8 +97,7 @@ describe('one W3C trace follows a vote from the request to the Postgres statemen
   it('over the WebSocket: a vote message with a traceparent is acked with its trace id and traced to Postgres', async () => {
     const { show, songs } = await createShow();
     const [fan, admin] = await Promise.all([signUp(), signUpAs('moderator')]);
-    const room = await connectRoom(show.id, { token: fan.token });
-    await room.next((m) => m.type === 'snapshot');
+    const room = await joinRoom(show.id, { token: fan.token });
     room.send({ type: 'add_song', id: 'add-1', songId: songs[1]!.id });
     const added = await room.next<{ result: { setlistSongId: string } }>((m) => m.ref === 'add-1');
     const traceId = crypto.randomUUID().replaceAll('-', '');

@@ -31,15 +31,21 @@ function event<K extends VoteEvent['kind']>(
   return { v: 1, kind, eventId: crypto.randomUUID(), at: new Date().toISOString(), ...fields } as VoteEvent;
 }
 
+/** Which show, setlist entry and song a vote event is about. */
+type VoteTarget = { showId: string; setlistSongId: string; songId: string };
+
+/** A vote event with a fresh vote id: `userId`'s vote for `target`, at room sequence `seq`. */
+function voteEvent(target: VoteTarget, userId: string, seq: number): VoteEvent {
+  return event('vote', { ...target, seq, userId, voteId: crypto.randomUUID() });
+}
+
 /** A new show and `count` new fans, each with a vote (not sent yet) for the same new song on its setlist. */
 async function fanVotes(count: number) {
   const { show, songs } = await createShow();
   const fans = await Promise.all(Array.from({ length: count }, () => signUp()));
   const setlistSongId = crypto.randomUUID();
   const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-  const events = fans.map((fan, i) =>
-    event('vote', { ...base, seq: i + 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
-  );
+  const events = fans.map((fan, i) => voteEvent(base, fan.user.id, i + 1));
   return { setlistSongId, events };
 }
 
@@ -56,7 +62,7 @@ async function twoFansAndANewSong() {
   const setlistSongId = crypto.randomUUID();
   const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
   const added = event('song_added', { ...base, seq: 1, userId: fans[0].user.id });
-  return { fans, setlistSongId, base, added };
+  return { first: fans[0], second: fans[1], setlistSongId, base, added };
 }
 
 describe('votes reach Postgres through the outbox, the queue and the consumer', () => {
@@ -84,20 +90,15 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
   });
 
   it('ends in the same state whatever the delivery order, with duplicates', async () => {
-    const {
-      fans: [fan, marker],
-      setlistSongId,
-      base,
-      added,
-    } = await twoFansAndANewSong();
-    const cast = event('vote', { ...base, seq: 2, userId: fan.user.id, voteId: crypto.randomUUID() });
+    const { first: fan, second: marker, setlistSongId, base, added } = await twoFansAndANewSong();
+    const cast = voteEvent(base, fan.user.id, 2);
     const retracted = event('unvote', {
       ...base,
       seq: 3,
       userId: fan.user.id,
       voteId: (cast as { voteId: string }).voteId,
     });
-    const markerVote = event('vote', { ...base, seq: 4, userId: marker.user.id, voteId: crypto.randomUUID() });
+    const markerVote = voteEvent(base, marker.user.id, 4);
 
     // The retraction first, then the vote it retracts, then everything again.
     await env.VOTE_EVENTS.send(retracted, { contentType: 'json' });
@@ -121,14 +122,9 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
   });
 
   it('accepts events as the JSON text the room sends, and as objects (dead-letter replays)', async () => {
-    const {
-      fans: [fan, other],
-      setlistSongId,
-      base,
-      added,
-    } = await twoFansAndANewSong();
-    const asText = event('vote', { ...base, seq: 2, userId: fan.user.id, voteId: crypto.randomUUID() });
-    const asObject = event('vote', { ...base, seq: 3, userId: other.user.id, voteId: crypto.randomUUID() });
+    const { first: fan, second: other, setlistSongId, base, added } = await twoFansAndANewSong();
+    const asText = voteEvent(base, fan.user.id, 2);
+    const asObject = voteEvent(base, other.user.id, 3);
 
     await env.VOTE_EVENTS.sendBatch([
       { body: JSON.stringify(added), contentType: 'text' as const },
@@ -144,25 +140,11 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     const { show, songs } = await createShow();
     const fans = await Promise.all(Array.from({ length: 8 }, () => signUp()));
     const setlistSongId = crypto.randomUUID();
-    const good = Array.from({ length: 63 }, (_, i) =>
-      event('vote', {
-        showId: show.id,
-        setlistSongId,
-        songId: songs[0]!.id,
-        seq: i + 1,
-        userId: fans[i % fans.length]!.user.id,
-        voteId: crypto.randomUUID(),
-      }),
-    );
+    const target = { showId: show.id, setlistSongId, songId: songs[0]!.id };
+    const good = Array.from({ length: 63 }, (_, i) => voteEvent(target, fans[i % fans.length]!.user.id, i + 1));
     // The foreign key refuses its setlist entry (no such song): only Postgres can tell.
-    const poison = event('vote', {
-      showId: show.id,
-      setlistSongId: crypto.randomUUID(),
-      songId: crypto.randomUUID(),
-      seq: 100,
-      userId: fans[0]!.user.id,
-      voteId: crypto.randomUUID(),
-    });
+    const ghost = { showId: show.id, setlistSongId: crypto.randomUUID(), songId: crypto.randomUUID() };
+    const poison = voteEvent(ghost, fans[0]!.user.id, 100);
     const transactions = async () => {
       const stats = (await (await fetch(`http://${env.DB_RELAY}/__relay/stats`)).json()) as {
         byStatement: Record<string, number>;
@@ -193,22 +175,12 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     const setlistSongId = crypto.randomUUID();
     const ghostSetlistSongId = crypto.randomUUID();
     const ghostSongId = crypto.randomUUID(); // no such song yet: the foreign key refuses its setlist entry
-    const good = event('vote', {
-      showId: show.id,
-      setlistSongId,
-      songId: songs[0]!.id,
-      seq: 1,
-      userId: fan.user.id,
-      voteId: crypto.randomUUID(),
-    });
-    const poison = event('vote', {
-      showId: show.id,
-      setlistSongId: ghostSetlistSongId,
-      songId: ghostSongId,
-      seq: 2,
-      userId: fan.user.id,
-      voteId: crypto.randomUUID(),
-    });
+    const good = voteEvent({ showId: show.id, setlistSongId, songId: songs[0]!.id }, fan.user.id, 1);
+    const poison = voteEvent(
+      { showId: show.id, setlistSongId: ghostSetlistSongId, songId: ghostSongId },
+      fan.user.id,
+      2,
+    );
     await env.VOTE_EVENTS.sendBatch([good, poison].map((body) => ({ body, contentType: 'json' as const })));
 
     // The good neighbour is applied even though its batch contained the poison message.
@@ -250,10 +222,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     const setlistSongId = crypto.randomUUID();
     const ghostUserId = crypto.randomUUID(); // a user row removed by hand after the room acked the vote
     const base = { showId: show.id, setlistSongId, songId: songs[0]!.id };
-    const events = [
-      event('vote', { ...base, seq: 1, userId: fan.user.id, voteId: crypto.randomUUID() }),
-      event('vote', { ...base, seq: 2, userId: ghostUserId, voteId: crypto.randomUUID() }),
-    ];
+    const events = [voteEvent(base, fan.user.id, 1), voteEvent(base, ghostUserId, 2)];
     const rows = await persisted(events, setlistSongId, 2);
     expect(rows).toEqual({ total: 2, active: 2, vote_count: 2 });
     const [ghost] = await testDb().select().from(users).where(eq(users.id, ghostUserId));
@@ -302,14 +271,7 @@ describe('votes reach Postgres through the outbox, the queue and the consumer', 
     const { show, songs } = await createShow();
     const fan = await signUp();
     const setlistSongId = crypto.randomUUID();
-    const lost = event('vote', {
-      showId: show.id,
-      setlistSongId,
-      songId: songs[0]!.id,
-      seq: 1,
-      userId: fan.user.id,
-      voteId: crypto.randomUUID(),
-    });
+    const lost = voteEvent({ showId: show.id, setlistSongId, songId: songs[0]!.id }, fan.user.id, 1);
     await relayFaults({ down: true });
     try {
       // The vote consumer spends its retries (3 here, no delay) and dead-letters the event; the dead-letter

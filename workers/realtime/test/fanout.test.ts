@@ -20,6 +20,15 @@ async function connectMany(showId: string, fans: (RoomActor | undefined)[]): Pro
   return sockets;
 }
 
+/** Three songs and four fans connected in turn: three on the room (its capacity here), the fourth on shard 0. */
+async function fourthFanOnShard() {
+  const fixture = await fixtureWithSetlist({ songCount: 3, fanCount: 4 });
+  const sockets = await connectMany(fixture.showId, fixture.fans);
+  const onShard = sockets[3]!;
+  expect(onShard.shard).toBe(0);
+  return { ...fixture, sockets, onShard };
+}
+
 function shardStub(showId: string, shard: number) {
   return env.ROOM_FANOUT.get(env.ROOM_FANOUT.idFromName(fanoutShardName(showId, shard)));
 }
@@ -137,10 +146,7 @@ describe('the fan-out tier', () => {
   });
 
   it('serves resume from the shard: the missed updates, or a snapshot with the fan’s votes', async () => {
-    const { showId, setlistSongIds, fans, room } = await fixtureWithSetlist({ songCount: 3, fanCount: 4 });
-    const sockets = await connectMany(showId, fans);
-    const onShard = sockets[3]!;
-    expect(onShard.shard).toBe(0);
+    const { showId, setlistSongIds, fans, room, sockets, onShard } = await fourthFanOnShard();
     const seen = onShard.sequenced.at(-1)!.seq!;
     onShard.close();
     for (const [i, setlistSongId] of setlistSongIds.entries()) {
@@ -171,10 +177,7 @@ describe('the fan-out tier', () => {
   });
 
   it('stops delivering to a shard every socket has left, and a socket joining it later gets a current snapshot', async () => {
-    const { showId, setlistSongIds, fans, room } = await fixtureWithSetlist({ songCount: 3, fanCount: 4 });
-    const sockets = await connectMany(showId, fans);
-    const onShard = sockets[3]!;
-    expect(onShard.shard).toBe(0);
+    const { showId, setlistSongIds, fans, room, sockets, onShard } = await fourthFanOnShard();
     onShard.close();
     const shard = shardStub(showId, 0);
     // The shard reports its empty count (at most once a second) and the placement settles (2 s).
