@@ -4,6 +4,7 @@
  * the pseudonymous row under the same id. Everything through the real api worker, the relay and both databases.
  */
 import { env } from 'cloudflare:workers';
+import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { CRONS } from '#shared/cron/schedule';
 import { openDatabase, openHttpSql } from '#shared/db/client';
@@ -29,6 +30,54 @@ async function signUpEu(body: Record<string, unknown> = {}, init: RequestInit = 
   // Asked for the EU: the session is an EU one (its token says so), kept in the EU database.
   if (body.dataRegion === 'eu') expect(created.token.startsWith('eu.')).toBe(true);
   return { ...created, email };
+}
+
+/** The 6-digit code of `secret` `offset` 30 s steps from now, away from a step's edge (the caller waits for it). */
+function totpAt(secret: string, offset: number, at: number): string {
+  return TOTP.generate({
+    secret: Secret.fromBase32(secret),
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    timestamp: at + offset * 30_000,
+  });
+}
+
+async function awayFromStepEdge(marginMs = 8_000): Promise<number> {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+  return Date.now();
+}
+
+/** An EU fan with two-step verification on (enrolled and confirmed with the previous step's code). */
+async function euFanWithMfa() {
+  const fan = await signUpEu({ dataRegion: 'eu' });
+  const enrolled = await api('/v1/me/mfa/enroll', { method: 'POST', token: fan.token, body: '{}' });
+  expect(enrolled.status).toBe(200);
+  const { secret } = (await enrolled.json()) as { secret: string };
+  const t0 = await awayFromStepEdge();
+  const confirmed = await api('/v1/me/mfa/confirm', {
+    method: 'POST',
+    token: fan.token,
+    body: JSON.stringify({ code: totpAt(secret, -1, t0) }),
+  });
+  expect(confirmed.status).toBe(200);
+  const { recoveryCodes } = (await confirmed.json()) as { recoveryCodes: string[] };
+  return { ...fan, secret, recoveryCodes, t0 };
+}
+
+async function mfaRowsOf(userId: string) {
+  const count = (q: typeof sql, table: string) =>
+    q()
+      .query(`select count(*)::int as n from ${table} where user_id = $1`, [userId])
+      .then((r) => r[0]!.n as number);
+  const [primaryMfa, primaryCodes, euMfa, euCodes] = await Promise.all([
+    count(sql, 'user_mfa'),
+    count(sql, 'recovery_codes'),
+    count(euSql, 'user_mfa'),
+    count(euSql, 'recovery_codes'),
+  ]);
+  return { primaryMfa, primaryCodes, euMfa, euCodes };
 }
 
 async function whereIs(email: string, userId: string) {
@@ -237,5 +286,94 @@ describe.skipIf(!env.DATABASE_URL_EU)('per-fan EU residency', () => {
   it('an EU-looking token that is not a session is 401, never a 5xx', async () => {
     expect((await api('/v1/me', { token: `eu.${'x'.repeat(43)}` })).status).toBe(401);
     expect((await api('/v1/me', { token: 'eu.short' })).status).toBe(401);
+  });
+
+  it("keeps an EU fan's two-step verification in the EU database, and the TOTP log-in, export and disabling use it", async () => {
+    const fan = await euFanWithMfa();
+    expect(await mfaRowsOf(fan.user.id)).toEqual({ primaryMfa: 0, primaryCodes: 0, euMfa: 1, euCodes: 10 });
+    const status = await api('/v1/me/mfa', { token: fan.token });
+    expect(await status.json()).toEqual({ enabled: true, recoveryCodesLeft: 10 });
+
+    const login = (extra: Record<string, string>) =>
+      api('/v1/auth/login', {
+        method: 'POST',
+        body: JSON.stringify({ email: fan.email, password: PASSWORD, ...extra }),
+      });
+    const without = await login({});
+    expect(without.status).toBe(401);
+    expect((await errorOf(without)).code).toBe('mfa_required');
+    const withTotp = await login({ totp: totpAt(fan.secret, 0, fan.t0) });
+    expect(withTotp.status).toBe(200);
+    expect(((await withTotp.json()) as { token: string }).token.startsWith('eu.')).toBe(true);
+    const replayed = await login({ totp: totpAt(fan.secret, 0, fan.t0) });
+    expect((await errorOf(replayed)).code).toBe('invalid_mfa_code');
+    expect((await login({ recoveryCode: fan.recoveryCodes[0]! })).status).toBe(200);
+    expect(
+      await euSql().query('select count(*)::int as n from recovery_codes where user_id = $1 and used_at is not null', [
+        fan.user.id,
+      ]),
+    ).toEqual([{ n: 1 }]);
+
+    const exported = await api('/v1/me/export', { token: fan.token });
+    expect(((await exported.json()) as { mfa: unknown }).mfa).toEqual({ enabled: true });
+
+    const disabled = await api('/v1/me/mfa/disable', {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify({ code: fan.recoveryCodes[1] }),
+    });
+    expect(disabled.status).toBe(204);
+    expect(await mfaRowsOf(fan.user.id)).toEqual({ primaryMfa: 0, primaryCodes: 0, euMfa: 0, euCodes: 0 });
+    expect((await login({})).status).toBe(200);
+  });
+
+  it("an EU fan's MFA left in the primary from before moves to the EU database and stays on", async () => {
+    const fan = await euFanWithMfa();
+    // As it was before MFA moved: the rows in the primary, none in the EU database.
+    const [mfa] = await euSql().query(
+      'select user_id, secret_ciphertext, enabled_at, created_at from user_mfa where user_id = $1',
+      [fan.user.id],
+    );
+    const codes = await euSql().query(
+      'select id, user_id, code_hash, used_at, created_at from recovery_codes where user_id = $1',
+      [fan.user.id],
+    );
+    await sql().query(
+      'insert into user_mfa (user_id, secret_ciphertext, enabled_at, created_at) values ($1, $2, $3, $4)',
+      [mfa!.user_id, mfa!.secret_ciphertext, mfa!.enabled_at, mfa!.created_at],
+    );
+    for (const c of codes)
+      await sql().query(
+        'insert into recovery_codes (id, user_id, code_hash, used_at, created_at) values ($1, $2, $3, $4, $5)',
+        [c.id, c.user_id, c.code_hash, c.used_at, c.created_at],
+      );
+    await euSql().query('delete from recovery_codes where user_id = $1', [fan.user.id]);
+    await euSql().query('delete from user_mfa where user_id = $1', [fan.user.id]);
+    expect(await mfaRowsOf(fan.user.id)).toEqual({ primaryMfa: 1, primaryCodes: 10, euMfa: 0, euCodes: 0 });
+
+    const without = await api('/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: fan.email, password: PASSWORD }),
+    });
+    expect((await errorOf(without)).code).toBe('mfa_required');
+    expect(await mfaRowsOf(fan.user.id)).toEqual({ primaryMfa: 0, primaryCodes: 0, euMfa: 1, euCodes: 10 });
+    const withTotp = await api('/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ email: fan.email, password: PASSWORD, totp: totpAt(fan.secret, 0, fan.t0) }),
+    });
+    expect(withTotp.status).toBe(200);
+  });
+
+  it("erasing an EU fan's account removes their two-step verification from the EU database", async () => {
+    const fan = await euFanWithMfa();
+    expect(await mfaRowsOf(fan.user.id)).toMatchObject({ primaryMfa: 0, euMfa: 1 });
+    const res = await api('/v1/me', {
+      method: 'DELETE',
+      token: fan.token,
+      body: JSON.stringify({ password: PASSWORD, recoveryCode: fan.recoveryCodes[0] }),
+    });
+    expect(res.status).toBe(204);
+    expect(await mfaRowsOf(fan.user.id)).toEqual({ primaryMfa: 0, primaryCodes: 0, euMfa: 0, euCodes: 0 });
+    expect((await whereIs(fan.email, fan.user.id)).euUsers).toEqual([]);
   });
 });

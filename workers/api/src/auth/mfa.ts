@@ -11,10 +11,10 @@
  * - Recovery codes (`abcd-efgh-ijkl`, 12 random letters ≈ 56 bits) are stored as SHA-256 of `userId:code`
  *   and consumed with one conditional UPDATE, so each works exactly once.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import { fromBase64Url, sha256Hex, toBase64Url } from '#shared/auth/bytes';
-import type { Database, PrimaryDatabase } from '#shared/db/client';
+import type { AnyDatabase } from '#shared/db/client';
 import { recoveryCodes, userMfa } from '#shared/db/schema';
 import { ApiError } from '#shared/errors';
 
@@ -44,8 +44,11 @@ export const mfaErrors = {
 };
 
 type MfaEnv = Pick<Env, 'MFA_ENCRYPTION_KEY'>;
-type Transaction = Parameters<Parameters<PrimaryDatabase['transaction']>[0]>[0];
-type Executor = PrimaryDatabase | Transaction;
+/**
+ * The database that keeps the user's two-step verification: the primary, or an EU fan's EU database
+ * (residency/eu-mfa.ts), which is reached over HTTP without transactions, so every write here is one statement.
+ */
+type Executor = AnyDatabase;
 
 /** What the ciphertext holds. `lastStep`: the time step of the last accepted code (replay protection). */
 interface TotpState {
@@ -204,8 +207,8 @@ async function consumeRecoveryCode(db: Executor, userId: string, input: string):
 
 export type MfaState = 'off' | 'pending' | 'enabled';
 
-export async function mfaState(db: Database, userId: string): Promise<MfaState> {
-  const [row] = await db.$primary
+export async function mfaState(db: Executor, userId: string): Promise<MfaState> {
+  const [row] = await db
     .select({ enabledAt: userMfa.enabledAt })
     .from(userMfa)
     .where(eq(userMfa.userId, userId))
@@ -214,12 +217,12 @@ export async function mfaState(db: Database, userId: string): Promise<MfaState> 
 }
 
 export async function mfaStatus(
-  db: Database,
+  db: Executor,
   userId: string,
 ): Promise<{ enabled: boolean; recoveryCodesLeft: number }> {
   const enabled = (await mfaState(db, userId)) === 'enabled';
   const recoveryCodesLeft = enabled
-    ? await db.$primary.$count(recoveryCodes, and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+    ? await db.$count(recoveryCodes, and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
     : 0;
   return { enabled, recoveryCodesLeft };
 }
@@ -229,14 +232,14 @@ export async function mfaStatus(
  * already enabled: the upsert only overwrites a row that is not enabled.
  */
 export async function startEnrollment(
-  db: Database,
+  db: Executor,
   env: MfaEnv,
   userId: string,
   email: string,
 ): Promise<{ secret: string; otpauthUri: string }> {
   const secret = newTotpSecret();
   const sealed = await seal(env, userId, { secret, lastStep: null });
-  const written = await db.$primary
+  const written = await db
     .insert(userMfa)
     .values({ userId, secretCiphertext: sealed })
     .onConflictDoUpdate({
@@ -251,31 +254,43 @@ export async function startEnrollment(
 
 /**
  * Enables a pending enrolment when `code` is a current code of its secret, and replaces the user's recovery
- * codes, all in one transaction. Returns the new recovery codes (shown once), or null for a wrong code.
+ * codes. Returns the new recovery codes (shown once), or null for a wrong code.
+ *
+ * One statement at a time (the EU database has no transactions), ordered so that no failure half-way leaves MFA on
+ * without the codes just shown: the new codes are stored first (inert while MFA is not on: recovery codes are only
+ * accepted when it is), then the code enables MFA (compare-and-swap), then the other codes of the user go; a wrong
+ * code removes the new ones again. Two confirmations racing each keep their own codes until one wins.
  */
 export async function confirmEnrollment(
-  db: Database,
+  db: Executor,
   env: MfaEnv,
   userId: string,
   code: string,
 ): Promise<string[] | null> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-  const rows = await Promise.all(codes.map(async (c) => ({ userId, codeHash: await hashRecoveryCode(userId, c) })));
-  const enabled = await db.$primary.transaction(async (tx) => {
-    if (!(await consumeTotp(tx, env, userId, code, 'confirm'))) return false;
-    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
-    await tx.insert(recoveryCodes).values(rows);
-    return true;
-  });
-  return enabled ? codes : null;
+  const hashes = await Promise.all(codes.map((c) => hashRecoveryCode(userId, c)));
+  await db.insert(recoveryCodes).values(hashes.map((codeHash) => ({ userId, codeHash })));
+  const mine = and(eq(recoveryCodes.userId, userId), inArray(recoveryCodes.codeHash, hashes));
+  let enabled = false;
+  try {
+    enabled = await consumeTotp(db, env, userId, code, 'confirm');
+  } finally {
+    if (!enabled) await db.delete(recoveryCodes).where(mine);
+  }
+  if (!enabled) return null;
+  await db
+    .delete(recoveryCodes)
+    .where(and(eq(recoveryCodes.userId, userId), notInArray(recoveryCodes.codeHash, hashes)));
+  return codes;
 }
 
-/** Turns MFA off: the secret and every recovery code are deleted. */
-export async function disableMfa(db: Database, userId: string): Promise<void> {
-  await db.$primary.transaction(async (tx) => {
-    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
-    await tx.delete(userMfa).where(eq(userMfa.userId, userId));
-  });
+/**
+ * Turns MFA off: the secret and every recovery code are deleted, the secret first (the codes are inert without it),
+ * so a failure in between leaves MFA off.
+ */
+export async function disableMfa(db: Executor, userId: string): Promise<void> {
+  await db.delete(userMfa).where(eq(userMfa.userId, userId));
+  await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
 }
 
 /**
@@ -284,13 +299,13 @@ export async function disableMfa(db: Database, userId: string): Promise<void> {
  * For sign-in and for confirming sensitive actions (e.g. account deletion).
  */
 export async function verifySecondFactor(
-  db: Database,
+  db: Executor,
   env: MfaEnv,
   userId: string,
   factor: { totp?: string | undefined; recoveryCode?: string | undefined },
 ): Promise<boolean> {
-  if (factor.totp && (await consumeTotp(db.$primary, env, userId, factor.totp, 'verify'))) return true;
+  if (factor.totp && (await consumeTotp(db, env, userId, factor.totp, 'verify'))) return true;
   if (factor.recoveryCode && (await mfaState(db, userId)) === 'enabled')
-    return consumeRecoveryCode(db.$primary, userId, factor.recoveryCode);
+    return consumeRecoveryCode(db, userId, factor.recoveryCode);
   return false;
 }

@@ -9,10 +9,11 @@
 import { desc, eq } from 'drizzle-orm';
 import type { Database, ReadDatabase } from '#shared/db/client';
 import { isUniqueViolation } from '#shared/db/errors';
-import { sessions, type User, userMfa, users } from '#shared/db/schema';
+import { recoveryCodes, sessions, type User, userMfa, users } from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import type { DataExport } from '#shared/schemas/privacy';
 import { toMe } from '../auth/sessions';
+import { moveMfaToEu } from './eu-mfa';
 import { pseudonymousAccount } from './region';
 
 const emailTaken = () => errors.conflict('email_taken', 'An account with this email already exists.');
@@ -57,8 +58,8 @@ export async function createEuUser(
 }
 
 /**
- * The EU account with that email, for log-in. Two-step verification is still kept in the primary (by user id; see
- * docs/operations.md for what is not yet resident), so its state is read there.
+ * The EU account with that email, for log-in, and whether two-step verification is on, which is kept in the EU
+ * database too (rows left in the primary from before are moved there first: eu-mfa.ts).
  */
 export async function euUserForLogIn(
   db: Database,
@@ -67,7 +68,8 @@ export async function euUserForLogIn(
 ): Promise<{ user: User; mfaEnabledAt: Date | null } | undefined> {
   const [user] = await eu.select().from(users).where(eq(users.email, email)).limit(1);
   if (!user) return undefined;
-  const [mfa] = await db.$primary
+  await moveMfaToEu(db, eu, user.id);
+  const [mfa] = await eu
     .select({ enabledAt: userMfa.enabledAt })
     .from(userMfa)
     .where(eq(userMfa.userId, user.id))
@@ -75,18 +77,20 @@ export async function euUserForLogIn(
   return { user, mfaEnabledAt: mfa?.enabledAt ?? null };
 }
 
-/** The parts of an EU fan's export that live in the EU database: the profile and the sessions. */
+/** The parts of an EU fan's export that live in the EU database: the profile, the sessions and whether MFA is on. */
 export async function euExportParts(
   eu: ReadDatabase,
   userId: string,
-): Promise<Pick<DataExport, 'profile' | 'sessions'> | undefined> {
-  const [[user], rows] = await Promise.all([
+): Promise<Pick<DataExport, 'profile' | 'sessions' | 'mfa'> | undefined> {
+  const [[user], rows, [mfa]] = await Promise.all([
     eu.select().from(users).where(eq(users.id, userId)),
     eu.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.createdAt)),
+    eu.select({ enabledAt: userMfa.enabledAt }).from(userMfa).where(eq(userMfa.userId, userId)),
   ]);
   if (!user) return undefined;
   return {
     profile: toMe(user),
+    mfa: { enabled: Boolean(mfa?.enabledAt) },
     sessions: rows.map((s) => ({
       id: s.id,
       createdAt: s.createdAt.toISOString(),
@@ -98,8 +102,10 @@ export async function euExportParts(
   };
 }
 
-/** Erases an EU fan's account from the EU database (its sessions go with it: the foreign key cascades). */
+/** Erases an EU fan's account from the EU database: two-step verification, sessions, then the account. */
 export async function eraseEuUser(eu: ReadDatabase, userId: string): Promise<void> {
+  await eu.delete(userMfa).where(eq(userMfa.userId, userId));
+  await eu.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
   await eu.delete(sessions).where(eq(sessions.userId, userId));
   await eu.delete(users).where(eq(users.id, userId));
 }

@@ -90,7 +90,7 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
           await attempt.succeeded();
           throw mfaErrors.required();
         }
-        if (!(await verifySecondFactor(db, c.env, user.id, body))) throw mfaErrors.invalidCode();
+        if (!(await verifySecondFactor(euAccount ?? db.$primary, c.env, user.id, body))) throw mfaErrors.invalidCode();
       }
       await attempt.succeeded();
       const ttlDays = Number(c.env.SESSION_TTL_DAYS);

@@ -13,6 +13,7 @@ import {
   verifySecondFactor,
 } from '../auth/mfa';
 import { route } from '../http/route';
+import { callerMfaDatabase } from '../residency/eu-mfa';
 
 export const mfaRoutes = new OpenAPIHono<AppEnv>()
   .openapi(
@@ -24,7 +25,7 @@ export const mfaRoutes = new OpenAPIHono<AppEnv>()
       auth: 'fan',
       response: [200, 'The MFA status.', MfaStatus],
     }),
-    async (c) => c.json(await mfaStatus(c.var.database.db, c.var.caller!.user.id), 200),
+    async (c) => c.json(await mfaStatus(await callerMfaDatabase(c), c.var.caller!.user.id), 200),
   )
   .openapi(
     route({
@@ -40,7 +41,7 @@ export const mfaRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { user } = c.var.caller!;
-      return c.json(await startEnrollment(c.var.database.db, c.env, user.id, user.email), 200);
+      return c.json(await startEnrollment(await callerMfaDatabase(c), c.env, user.id, user.email), 200);
     },
   )
   .openapi(
@@ -56,7 +57,7 @@ export const mfaRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { code } = c.req.valid('json');
-      const db = c.var.database.db;
+      const db = await callerMfaDatabase(c);
       const userId = c.var.caller!.user.id;
       const state = await mfaState(db, userId);
       if (state === 'enabled') throw mfaErrors.alreadyEnabled();
@@ -80,7 +81,7 @@ export const mfaRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { code } = c.req.valid('json');
-      const db = c.var.database.db;
+      const db = await callerMfaDatabase(c);
       const userId = c.var.caller!.user.id;
       if ((await mfaState(db, userId)) !== 'enabled') throw mfaErrors.notEnabled();
       const isTotp = /^\d{6}$/.test(code);

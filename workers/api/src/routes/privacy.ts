@@ -14,6 +14,7 @@ import { revokeRoomSockets, showsWithSongsAddedBy } from '../live/room-sockets';
 import { eraseUser } from '../privacy/erase';
 import { exportUserData } from '../privacy/export';
 import { eraseEuUser, euExportParts } from '../residency/eu-accounts';
+import { callerMfaDatabase } from '../residency/eu-mfa';
 import { callerEuDatabase, personalDatabase } from '../residency/personal-database';
 
 /** GDPR/CCPA: a copy of all my data, and deletion of my account (confirmed by password and second factor). */
@@ -57,10 +58,14 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
       const storedHash = await passwordHashOf(personalDatabase(c), caller.user.id);
       if (!storedHash || !(await passwordWork(c.env).run(() => verifyPassword(body.password, storedHash))))
         throw errors.invalidCredentials();
-      if ((await mfaState(db, caller.user.id)) === 'enabled') {
+      const mfaDb = await callerMfaDatabase(c);
+      if ((await mfaState(mfaDb, caller.user.id)) === 'enabled') {
         if (!body.totp && !body.recoveryCode) throw mfaErrors.required();
         if (
-          !(await verifySecondFactor(db, c.env, caller.user.id, { totp: body.totp, recoveryCode: body.recoveryCode }))
+          !(await verifySecondFactor(mfaDb, c.env, caller.user.id, {
+            totp: body.totp,
+            recoveryCode: body.recoveryCode,
+          }))
         )
           throw mfaErrors.invalidCode();
       }
