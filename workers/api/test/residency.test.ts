@@ -11,7 +11,7 @@ import { openDatabase, openHttpSql } from '#shared/db/client';
 import { createLogger } from '#shared/log';
 import { enqueueShowAnnounced } from '#shared/notifications/enqueue';
 import { API_CRON_JOBS } from '../src/cron/jobs';
-import { deliveriesOf, providerRequests } from './notification-support';
+import { browserSubscription, deliveriesOf, providerRequests, scriptProvider } from './notification-support';
 import { showWithSong } from './setlist-support';
 import { api, createShow, deleteAccount, errorOf, eventually, signUp, sql, testDb, uniqueEmail } from './support';
 
@@ -375,5 +375,60 @@ describe.skipIf(!env.DATABASE_URL_EU)('per-fan EU residency', () => {
     expect(res.status).toBe(204);
     expect(await mfaRowsOf(fan.user.id)).toEqual({ primaryMfa: 0, primaryCodes: 0, euMfa: 0, euCodes: 0 });
     expect((await whereIs(fan.email, fan.user.id)).euUsers).toEqual([]);
+  });
+
+  it("keeps an EU fan's push devices in the EU database, and pushes reach them from there", async () => {
+    const { artist, show } = await createShow();
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    expect((await api(`/v1/me/follows/${artist.id}`, { method: 'PUT', token: fan.token })).status).toBeLessThan(300);
+    const browser = await browserSubscription();
+    const registered = await api('/v1/me/push-subscriptions', {
+      method: 'POST',
+      token: fan.token,
+      body: JSON.stringify(browser),
+    });
+    expect(registered.status).toBe(201);
+    const devicesIn = async (q: () => ReturnType<typeof sql>) =>
+      q().query('select endpoint from push_subscriptions where user_id = $1', [fan.user.id]);
+    expect(await devicesIn(euSql)).toEqual([{ endpoint: browser.endpoint }]);
+    expect(await devicesIn(sql)).toEqual([]);
+
+    const announce = async (showId: string) => {
+      const { eventId } = await enqueueShowAnnounced(testDb(), env.NOTIFICATIONS, showId);
+      return eventually(async () => {
+        const row = (await deliveriesOf(eventId)).find((r) => r.user_id === fan.user.id && r.channel === 'webpush');
+        return row && !['queued', 'sending', 'retrying'].includes(row.status) ? row : undefined;
+      }, 20_000);
+    };
+    expect(await announce(show.id)).toMatchObject({ status: 'sent' });
+    expect(await providerRequests('webpush', browser.endpoint)).toHaveLength(1);
+
+    // A device the push service reports gone is removed from the EU database.
+    const next = await createShow();
+    expect((await api(`/v1/me/follows/${next.artist.id}`, { method: 'PUT', token: fan.token })).status).toBeLessThan(
+      300,
+    );
+    await scriptProvider(browser.endpoint, ['webpush-410']);
+    expect(await announce(next.show.id)).toMatchObject({ status: 'failed' });
+    expect(await devicesIn(euSql)).toEqual([]);
+  });
+
+  it('registering a browser again moves it between a fan in the primary and an EU fan, and an EU fan removes their own', async () => {
+    const browser = await browserSubscription();
+    const here = await signUp();
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    const register = (token: string) =>
+      api('/v1/me/push-subscriptions', { method: 'POST', token, body: JSON.stringify(browser) });
+    const where = async () => ({
+      primary: await sql().query('select user_id from push_subscriptions where endpoint = $1', [browser.endpoint]),
+      eu: await euSql().query('select user_id from push_subscriptions where endpoint = $1', [browser.endpoint]),
+    });
+    expect((await register(here.token)).status).toBe(201);
+    const moved = await register(fan.token);
+    expect(moved.status).toBe(201);
+    expect(await where()).toEqual({ primary: [], eu: [{ user_id: fan.user.id }] });
+    const { id } = (await moved.json()) as { id: string };
+    expect((await api(`/v1/me/push-subscriptions/${id}`, { method: 'DELETE', token: fan.token })).status).toBe(204);
+    expect(await where()).toEqual({ primary: [], eu: [] });
   });
 });

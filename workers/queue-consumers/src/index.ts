@@ -13,6 +13,7 @@ import { backoffSeconds, type ConsumerDeps } from './consumers/retry-policy';
 import { consumeVoteEvents } from './consumers/vote-events';
 import { INGEST_CRON_JOBS } from './cron/jobs';
 import { notificationConfig } from './notifications/config';
+import { euPushOf } from './notifications/eu-push';
 
 export { ProviderRateLimiter } from './provider-rate-limiter';
 
@@ -58,7 +59,9 @@ export default {
           queue: env.NOTIFICATIONS,
           config: notificationConfig(env),
           fetch: (input, init) => fetch(input, init),
-          ...(env.DATABASE_URL_EU ? { euEmail: euEmailOf(env) } : {}),
+          ...(env.DATABASE_URL_EU
+            ? { euEmail: euEmailOf(env), euPush: euPushOf(openHttpSql({ ...env, DATABASE_URL: env.DATABASE_URL_EU })) }
+            : {}),
         });
       case QUEUES.analytics:
         return consumeAnalytics(batch, deps, env.ANALYTICS_ENGINE);

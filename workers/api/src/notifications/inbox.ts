@@ -4,7 +4,7 @@
  */
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { PrimaryDatabase } from '#shared/db/client';
+import type { AnyDatabase, PrimaryDatabase } from '#shared/db/client';
 import { notificationSettings, notifications, pushSubscriptions } from '#shared/db/schema';
 import { renderShort, type TemplateData } from '#shared/notifications/templates';
 import type { PageQuery } from '#shared/schemas/common';
@@ -107,12 +107,17 @@ export async function markAllRead(db: PrimaryDatabase, userId: string): Promise<
   return marked.length;
 }
 
-/** Registering an endpoint again moves it to `userId`. The endpoint's host is the caller's to check. */
+/**
+ * Registering an endpoint again moves it to `userId`. The endpoint's host is the caller's to check. `db`: the
+ * caller's personal database (an EU fan's devices are in the EU database); `elsewhere`: the other one, when an EU
+ * database is configured, from which the endpoint is removed, so one browser is never registered twice.
+ */
 export async function registerPushSubscription(
-  db: PrimaryDatabase,
+  db: AnyDatabase,
   userId: string,
   body: PushSubscriptionCreate,
   userAgent: string | null,
+  elsewhere?: AnyDatabase,
 ): Promise<z.infer<typeof PushSubscriptionRecord>> {
   const values =
     body.type === 'webpush'
@@ -123,11 +128,12 @@ export async function registerPushSubscription(
     .values({ ...values, userId, userAgent })
     .onConflictDoUpdate({ target: pushSubscriptions.endpoint, set: { ...values, userId, userAgent } })
     .returning();
+  if (elsewhere) await elsewhere.delete(pushSubscriptions).where(eq(pushSubscriptions.endpoint, values.endpoint));
   return { id: row!.id, type: row!.type as 'webpush' | 'fcm', createdAt: row!.createdAt.toISOString() };
 }
 
 /** False when the user has no such subscription. */
-export async function removePushSubscription(db: PrimaryDatabase, userId: string, id: string): Promise<boolean> {
+export async function removePushSubscription(db: AnyDatabase, userId: string, id: string): Promise<boolean> {
   const removed = await db
     .delete(pushSubscriptions)
     .where(and(eq(pushSubscriptions.id, id), eq(pushSubscriptions.userId, userId)))

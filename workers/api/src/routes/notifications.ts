@@ -29,6 +29,7 @@ import {
 } from '../notifications/inbox';
 import { readPreferences, unsubscribe, writePreferences } from '../notifications/preferences';
 import { confirmUnsubscribePage, unsubscribedPage } from '../notifications/unsubscribe-page';
+import { personalDatabase } from '../residency/personal-database';
 
 /** The optional `PUSH_SERVICE_HOSTS` var (src/shared/notifications/push-hosts.ts); not in wrangler.toml by default. */
 const pushHostsOf = (env: Env) => (env as Env & { PUSH_SERVICE_HOSTS?: string }).PUSH_SERVICE_HOSTS;
@@ -144,7 +145,12 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
           "The endpoint is not on a known browser push service's host (PUSH_SERVICE_HOSTS).",
         );
       const userAgent = c.req.header('User-Agent')?.slice(0, 300) ?? null;
-      const record = await registerPushSubscription(c.var.database.db.$primary, c.var.caller!.user.id, body, userAgent);
+      // An EU fan's devices are kept in the EU database (docs/operations.md, "Regions and residency").
+      const mine = personalDatabase(c);
+      const { eu } = c.var.database;
+      const primary = c.var.database.db.$primary;
+      const elsewhere = eu ? (mine === eu ? primary : eu) : undefined;
+      const record = await registerPushSubscription(mine, c.var.caller!.user.id, body, userAgent, elsewhere);
       return c.json(record, 201);
     },
   )
@@ -161,8 +167,12 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      if (!(await removePushSubscription(c.var.database.db.$primary, c.var.caller!.user.id, id)))
-        throw errors.notFound('push subscription');
+      const userId = c.var.caller!.user.id;
+      // An EU fan's device registered before devices moved to the EU database is still in the primary.
+      const removed =
+        (await removePushSubscription(personalDatabase(c), userId, id)) ||
+        (await removePushSubscription(c.var.database.db.$primary, userId, id));
+      if (!removed) throw errors.notFound('push subscription');
       return c.body(null, 204);
     },
   )

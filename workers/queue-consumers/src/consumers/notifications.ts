@@ -3,6 +3,7 @@ import { NotificationPipelineMessage } from '#shared/schemas/notifications';
 import { storableJson } from '#shared/schemas/text';
 import type { NotificationConfig } from '../notifications/config';
 import { deliverStep } from '../notifications/deliver';
+import type { EuPush } from '../notifications/eu-push';
 import { fanoutStep } from '../notifications/fanout';
 import { sendStep } from '../notifications/send';
 import { type ConsumerDeps, retryRejected } from './retry-policy';
@@ -18,6 +19,7 @@ export interface NotificationDeps extends ConsumerDeps {
   config: NotificationConfig;
   fetch: typeof fetch;
   euEmail?: (userId: string) => Promise<string | null>;
+  euPush?: EuPush;
 }
 
 /**
@@ -71,7 +73,7 @@ async function handle(message: NotificationPipelineMessage, deps: NotificationDe
       return;
     }
     case 'deliver': {
-      const result = await deliverStep(sql, message, deps.config);
+      const result = await deliverStep(sql, message, deps.config, new Date(), deps.euPush);
       await sendAll(queue, result.sends);
       log.info('notification deliveries recorded', {
         eventId: message.eventId,
@@ -87,6 +89,7 @@ async function handle(message: NotificationPipelineMessage, deps: NotificationDe
         fetch: deps.fetch,
         retryDelaySeconds: deps.retryDelaySeconds,
         ...(deps.euEmail ? { euEmail: deps.euEmail } : {}),
+        ...(deps.euPush ? { euPush: deps.euPush } : {}),
       });
       await sendAll(queue, result.sends);
       log.info('notifications sent', {

@@ -9,12 +9,13 @@ import { DEFAULT_ENABLED, DELIVERIES_PER_SEND, URGENT_KINDS } from '#shared/noti
 import { secondsUntilQuietHoursEnd } from '#shared/notifications/quiet-hours';
 import type { NotificationChannel, NotificationDeliver } from '#shared/schemas/notifications';
 import type { NotificationConfig } from './config';
+import type { EuPush } from './eu-push';
 import { type PlannedSend, sendMessages } from './send-plan';
 
 type Sql = NeonQueryFunction<false, false>;
 
 const RECIPIENTS = `
-select u.id, coalesce(s.time_zone, 'UTC') as "timeZone", s.quiet_start_minute as "quietStart", s.quiet_end_minute as "quietEnd",
+select u.id, u.home_region = 'eu' as eu, coalesce(s.time_zone, 'UTC') as "timeZone", s.quiet_start_minute as "quietStart", s.quiet_end_minute as "quietEnd",
        coalesce((select jsonb_object_agg(p.channel, p.enabled) from notification_preferences p where p.user_id = u.id and p.kind = $2), '{}'::jsonb) as prefs,
        coalesce((select array_agg(distinct ps.type) from push_subscriptions ps where ps.user_id = u.id), '{}'::text[]) as devices,
        fs.points, fs.songs_hit as "songsHit", fs.songs_voted as "songsVoted"
@@ -49,6 +50,7 @@ select id, status, not_before from inserted where status in ('queued', 'deferred
 
 interface RecipientRow {
   id: string;
+  eu: boolean;
   timeZone: string;
   quietStart: number | null;
   quietEnd: number | null;
@@ -69,10 +71,20 @@ export async function deliverStep(
   message: NotificationDeliver,
   config: NotificationConfig,
   now = new Date(),
+  euPush?: EuPush,
 ): Promise<DeliverResult> {
   const showId =
     message.kind === 'setlist_published' && typeof message.data.showId === 'string' ? message.data.showId : null;
   const recipients = (await sql.query(RECIPIENTS, [message.userIds, message.kind, showId])) as RecipientRow[];
+  // An EU fan's devices are in the EU database (eu-push.ts), besides any registered in the primary before.
+  const euRecipients = euPush ? recipients.filter((r) => r.eu) : [];
+  if (euPush && euRecipients.length) {
+    const euDevices = await euPush.devices(euRecipients.map((r) => r.id));
+    for (const r of euRecipients) {
+      const types = euDevices.filter((d) => d.userId === r.id).map((d) => d.type);
+      r.devices = [...new Set([...r.devices, ...types])];
+    }
+  }
   const planned = {
     userId: [] as string[],
     channel: [] as string[],

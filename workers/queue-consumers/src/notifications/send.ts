@@ -21,6 +21,7 @@ import { sendFcm } from './channels/fcm';
 import type { Outcome } from './channels/outcome';
 import { sendWebPush } from './channels/webpush';
 import type { NotificationConfig } from './config';
+import { DELETE_DEVICES, DEVICES, type EuPush, type PushDevice } from './eu-push';
 import { type PlannedSend, sendMessages } from './send-plan';
 
 type Sql = NeonQueryFunction<false, false>;
@@ -36,7 +37,7 @@ with claimed as (
          or (d.status = 'sending' and d.claimed_at < now() - ${STALE_CLAIM}))
   returning d.id, d.event_id, d.user_id, d.channel, d.kind, d.data, d.attempts
 )
-select c.id, c.event_id as "eventId", c.user_id as "userId", c.channel, c.kind, c.data, c.attempts, u.email, u.deleted_at is not null as deleted,
+select c.id, c.event_id as "eventId", c.user_id as "userId", c.channel, c.kind, c.data, c.attempts, u.email, u.deleted_at is not null as deleted, u.home_region = 'eu' as eu,
        coalesce(s.locale, 'en') as locale, coalesce(s.time_zone, 'UTC') as "timeZone", p.enabled as preference,
        coalesce((select array_agg(a.target_id::text) from notification_delivery_attempts a
                  where a.delivery_id = c.id and a.outcome = 'sent' and a.target_id is not null), '{}'::text[]) as "doneTargets"
@@ -49,8 +50,6 @@ const NOT_DUE = `
 select id, not_before as "notBefore" from notification_deliveries
 where id = any($1::uuid[]) and status in ('deferred', 'retrying') and not_before > now()`;
 
-const DEVICES = `select id, user_id as "userId", type, endpoint, p256dh, auth from push_subscriptions where user_id = any($1::uuid[])`;
-
 const RECORD_ATTEMPTS = `
 insert into notification_delivery_attempts (delivery_id, attempt, target_id, outcome, http_status, error)
 select * from unnest($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::int[], $6::text[])`;
@@ -59,8 +58,6 @@ const UPDATE_DELIVERIES = `
 update notification_deliveries d set status = t.status, last_error = t.error, not_before = t.not_before, claimed_at = null, updated_at = now()
 from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[]) as t(id, status, error, not_before)
 where d.id = t.id`;
-
-const DELETE_DEVICES = `delete from push_subscriptions where id = any($1::uuid[])`;
 
 interface Claimed {
   id: string;
@@ -72,20 +69,14 @@ interface Claimed {
   attempts: number;
   email: string;
   deleted: boolean;
+  eu: boolean;
   locale: string;
   timeZone: string;
   preference: boolean | null;
   doneTargets: string[];
 }
 
-interface Device {
-  id: string;
-  userId: string;
-  type: 'webpush' | 'fcm';
-  endpoint: string;
-  p256dh: string | null;
-  auth: string | null;
-}
+type Device = PushDevice;
 
 export interface SendDeps {
   sql: Sql;
@@ -93,6 +84,8 @@ export interface SendDeps {
   fetch: typeof fetch;
   /** An EU fan's address, from the EU database (docs/operations.md, "Regions and residency"); absent: none is configured. */
   euEmail?: (userId: string) => Promise<string | null>;
+  /** EU fans' push devices, in the EU database; absent: none is configured. */
+  euPush?: EuPush;
   retryDelaySeconds(attempts: number): number;
   now?: Date;
 }
@@ -122,10 +115,15 @@ export async function sendStep(message: NotificationSend, deps: SendDeps): Promi
   const later = sendMessages(notDue, now, DELIVERIES_PER_SEND);
   if (!claimed.length) return { claimed: 0, statuses: {}, sends: later };
 
-  const pushUsers = [
-    ...new Set(claimed.filter((c) => c.channel === 'webpush' || c.channel === 'fcm').map((c) => c.userId)),
-  ];
-  const devices = pushUsers.length ? ((await sql.query(DEVICES, [pushUsers])) as Device[]) : [];
+  const pushes = claimed.filter((c) => c.channel === 'webpush' || c.channel === 'fcm');
+  // An EU fan's devices are in the EU database; one registered before they moved there may still be in the primary.
+  const pushUsers = [...new Set(pushes.map((c) => c.userId))];
+  const euPushUsers = [...new Set(pushes.filter((c) => c.eu && deps.euPush).map((c) => c.userId))];
+  const [here, there] = await Promise.all([
+    pushUsers.length ? sql.query(DEVICES, [pushUsers]).then((rows) => rows as Device[]) : [],
+    euPushUsers.length && deps.euPush ? deps.euPush.devices(euPushUsers) : [],
+  ]);
+  const devices = [...here, ...there];
 
   const attempts: AttemptRow[] = [];
   const updates = {
@@ -184,6 +182,7 @@ export async function sendStep(message: NotificationSend, deps: SendDeps): Promi
     sql.query(UPDATE_DELIVERIES, [updates.id, updates.status, updates.error, updates.notBefore]),
     sql.query(DELETE_DEVICES, [gone]),
   ]);
+  await deps.euPush?.remove(gone);
   const statuses: Record<string, number> = {};
   for (const s of updates.status) statuses[s] = (statuses[s] ?? 0) + 1;
   return { claimed: claimed.length, statuses, sends: [...later, ...sendMessages(retries, now, DELIVERIES_PER_SEND)] };
