@@ -10,6 +10,7 @@ import { CRONS } from '#shared/cron/schedule';
 import { openDatabase, openHttpSql } from '#shared/db/client';
 import { createLogger } from '#shared/log';
 import { enqueueShowAnnounced } from '#shared/notifications/enqueue';
+import { signUnsubscribeToken } from '#shared/notifications/unsubscribe-token';
 import { API_CRON_JOBS } from '../src/cron/jobs';
 import { browserSubscription, deliveriesOf, providerRequests, scriptProvider } from './notification-support';
 import { showWithSong } from './setlist-support';
@@ -430,5 +431,87 @@ describe.skipIf(!env.DATABASE_URL_EU)('per-fan EU residency', () => {
     const { id } = (await moved.json()) as { id: string };
     expect((await api(`/v1/me/push-subscriptions/${id}`, { method: 'DELETE', token: fan.token })).status).toBe(204);
     expect(await where()).toEqual({ primary: [], eu: [] });
+  });
+
+  it("keeps an EU fan's notification settings and switches in the EU database, and the pipeline follows them", async () => {
+    const { artist, show } = await createShow();
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    expect((await api(`/v1/me/follows/${artist.id}`, { method: 'PUT', token: fan.token })).status).toBeLessThan(300);
+    const put = await api('/v1/me/notification-preferences', {
+      method: 'PUT',
+      token: fan.token,
+      body: JSON.stringify({
+        locale: 'pt',
+        timeZone: 'Europe/Lisbon',
+        quietHours: { start: '23:00', end: '07:00' },
+        kinds: { show_announced: { email: false } },
+      }),
+    });
+    expect(put.status).toBe(200);
+    const rowsIn = async (q: () => ReturnType<typeof sql>) => ({
+      settings: await q().query('select locale, time_zone from notification_settings where user_id = $1', [
+        fan.user.id,
+      ]),
+      switches: await q().query('select kind, channel, enabled from notification_preferences where user_id = $1', [
+        fan.user.id,
+      ]),
+    });
+    expect(await rowsIn(euSql)).toEqual({
+      settings: [{ locale: 'pt', time_zone: 'Europe/Lisbon' }],
+      switches: [{ kind: 'show_announced', channel: 'email', enabled: false }],
+    });
+    expect(await rowsIn(sql)).toEqual({ settings: [], switches: [] });
+    const read = (await (await api('/v1/me/notification-preferences', { token: fan.token })).json()) as {
+      timeZone: string;
+      kinds: { show_announced: { email: boolean } };
+    };
+    expect(read).toMatchObject({ timeZone: 'Europe/Lisbon', kinds: { show_announced: { email: false } } });
+
+    // The consumer reads the switch in the EU database: the inbox gets the announcement, the email is never planned.
+    const { eventId } = await enqueueShowAnnounced(testDb(), env.NOTIFICATIONS, show.id);
+    const mine = await eventually(async () => {
+      const rows = (await deliveriesOf(eventId)).filter((r) => r.user_id === fan.user.id);
+      return rows.length ? rows : undefined;
+    }, 20_000);
+    expect(mine.map((r) => r.channel)).toEqual(['in_app']);
+
+    // An unsubscribe link writes there too.
+    const token = await signUnsubscribeToken(env.UNSUBSCRIBE_SIGNING_KEY, {
+      u: fan.user.id,
+      k: 'voting_open',
+      c: 'webpush',
+    });
+    expect((await api(`/v1/unsubscribe?token=${token}`, { method: 'POST' })).status).toBe(200);
+    expect((await rowsIn(euSql)).switches).toContainEqual({ kind: 'voting_open', channel: 'webpush', enabled: false });
+    expect((await rowsIn(sql)).switches).toEqual([]);
+  });
+
+  it("an EU fan's switches left in the primary from before still count, and move to the EU database on a change", async () => {
+    const fan = await signUpEu({ dataRegion: 'eu' });
+    await sql().query(
+      "insert into notification_preferences (user_id, kind, channel, enabled) values ($1, 'show_announced', 'email', false)",
+      [fan.user.id],
+    );
+    const get = async () =>
+      (await (await api('/v1/me/notification-preferences', { token: fan.token })).json()) as {
+        timeZone: string;
+        kinds: { show_announced: { email: boolean } };
+      };
+    expect((await get()).kinds.show_announced.email).toBe(false);
+    const put = await api('/v1/me/notification-preferences', {
+      method: 'PUT',
+      token: fan.token,
+      body: JSON.stringify({ timeZone: 'Europe/Paris' }),
+    });
+    expect(put.status).toBe(200);
+    expect(await get()).toMatchObject({ timeZone: 'Europe/Paris', kinds: { show_announced: { email: false } } });
+    expect(await sql().query('select kind from notification_preferences where user_id = $1', [fan.user.id])).toEqual(
+      [],
+    );
+    expect(
+      await euSql().query('select kind, channel, enabled from notification_preferences where user_id = $1', [
+        fan.user.id,
+      ]),
+    ).toEqual([{ kind: 'show_announced', channel: 'email', enabled: false }]);
   });
 });

@@ -14,6 +14,7 @@ import { consumeVoteEvents } from './consumers/vote-events';
 import { INGEST_CRON_JOBS } from './cron/jobs';
 import { notificationConfig } from './notifications/config';
 import { euPushOf } from './notifications/eu-push';
+import { euNotificationSettingsOf } from './notifications/eu-settings';
 
 export { ProviderRateLimiter } from './provider-rate-limiter';
 
@@ -59,9 +60,7 @@ export default {
           queue: env.NOTIFICATIONS,
           config: notificationConfig(env),
           fetch: (input, init) => fetch(input, init),
-          ...(env.DATABASE_URL_EU
-            ? { euEmail: euEmailOf(env), euPush: euPushOf(openHttpSql({ ...env, DATABASE_URL: env.DATABASE_URL_EU })) }
-            : {}),
+          ...(env.DATABASE_URL_EU ? euPersonalData(env) : {}),
         });
       case QUEUES.analytics:
         return consumeAnalytics(batch, deps, env.ANALYTICS_ENGINE);
@@ -98,6 +97,12 @@ export default {
     }
   },
 } satisfies ExportedHandler<Env>;
+
+/** Where the notification pipeline reads EU fans' personal data: the EU database (per-fan residency). */
+function euPersonalData(env: Env) {
+  const eu = openHttpSql({ ...env, DATABASE_URL: env.DATABASE_URL_EU });
+  return { euEmail: euEmailOf(env), euPush: euPushOf(eu), euSettings: euNotificationSettingsOf(eu) };
+}
 
 /** An EU fan's email address, read from the EU database where their account is kept (per-fan residency). */
 function euEmailOf(env: Env): (userId: string) => Promise<string | null> {

@@ -22,9 +22,16 @@ export async function readInbox(
   db: PrimaryDatabase,
   userId: string,
   { limit, cursor: rawCursor }: z.infer<typeof PageQuery>,
+  /** An EU fan's EU database, where their language and time zone are kept (falling back to the primary's row). */
+  eu?: AnyDatabase,
 ): Promise<z.infer<typeof InboxPage>> {
   const cursor = decodeSortedCursor(rawCursor, 'date', 'date', cursorKeys.date);
-  const [rows, [unread], [settings]] = await Promise.all([
+  const settingsOf = (d: AnyDatabase) =>
+    d
+      .select({ locale: notificationSettings.locale, timeZone: notificationSettings.timeZone })
+      .from(notificationSettings)
+      .where(eq(notificationSettings.userId, userId));
+  const [rows, [unread], [legacySettings], [euSettings]] = await Promise.all([
     db
       .select()
       .from(notifications)
@@ -48,11 +55,10 @@ export async function readInbox(
       .select({ n: count() })
       .from(notifications)
       .where(and(eq(notifications.userId, userId), isNull(notifications.readAt))),
-    db
-      .select({ locale: notificationSettings.locale, timeZone: notificationSettings.timeZone })
-      .from(notificationSettings)
-      .where(eq(notificationSettings.userId, userId)),
+    settingsOf(db),
+    eu ? settingsOf(eu) : [],
   ]);
+  const settings = euSettings ?? legacySettings;
   const recipient = { locale: settings?.locale ?? 'en', timeZone: settings?.timeZone ?? 'UTC' };
   const { page, nextCursor } = keysetPage(rows, limit, (last) => ({ k: last.createdAt.toISOString(), id: last.id }));
   return {

@@ -1,6 +1,6 @@
 /** Reading and writing a user's notification settings and kind × channel switches (defaults filled in). */
-import { eq, sql } from 'drizzle-orm';
-import type { PrimaryDatabase } from '#shared/db/client';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { AnyDatabase, PrimaryDatabase } from '#shared/db/client';
 import { notificationPreferences, notificationSettings, users } from '#shared/db/schema';
 import { DEFAULT_ENABLED } from '#shared/notifications/policy';
 import { minuteToText, textToMinute } from '#shared/notifications/quiet-hours';
@@ -13,11 +13,27 @@ import {
   type NotificationPreferencesUpdate,
 } from '#shared/schemas/notifications';
 
-export async function readPreferences(db: PrimaryDatabase, userId: string): Promise<NotificationPreferences> {
-  const [[settings], switches] = await Promise.all([
-    db.select().from(notificationSettings).where(eq(notificationSettings.userId, userId)),
-    db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, userId)),
+/**
+ * `db`: where the user's preferences are kept (an EU fan's EU database, docs/operations.md "Regions and
+ * residency"); `legacy`: the primary for an EU fan, whose rows written before preferences moved still count where
+ * `db` has none of its own.
+ */
+export async function readPreferences(
+  db: AnyDatabase,
+  userId: string,
+  legacy?: AnyDatabase,
+): Promise<NotificationPreferences> {
+  const read = (d: AnyDatabase) =>
+    Promise.all([
+      d.select().from(notificationSettings).where(eq(notificationSettings.userId, userId)),
+      d.select().from(notificationPreferences).where(eq(notificationPreferences.userId, userId)),
+    ]);
+  const [[[own], ownSwitches], [[old], oldSwitches]] = await Promise.all([
+    read(db),
+    legacy ? read(legacy) : Promise.resolve([[], []] as Awaited<ReturnType<typeof read>>),
   ]);
+  const settings = own ?? old;
+  const switches = [...oldSwitches, ...ownSwitches];
   const kinds = Object.fromEntries(
     NOTIFICATION_KINDS.map((k) => [k, { ...DEFAULT_ENABLED[k] }]),
   ) as NotificationPreferences['kinds'];
@@ -38,43 +54,44 @@ export async function readPreferences(db: PrimaryDatabase, userId: string): Prom
   };
 }
 
-/** Applies a partial update in one transaction; absent fields keep their value. */
+/**
+ * Applies a partial update; absent fields keep their value. Two upserts, not one transaction (an EU fan's EU
+ * database has none over HTTP): each is idempotent, so a request that fails half-way is completed by repeating it.
+ */
 export async function writePreferences(
-  db: PrimaryDatabase,
+  db: AnyDatabase,
   userId: string,
   update: NotificationPreferencesUpdate,
 ): Promise<void> {
-  await db.transaction(async (tx) => {
-    if (update.locale !== undefined || update.timeZone !== undefined || update.quietHours !== undefined) {
-      const values = {
-        ...(update.locale !== undefined ? { locale: update.locale } : {}),
-        ...(update.timeZone !== undefined ? { timeZone: update.timeZone } : {}),
-        ...(update.quietHours !== undefined
-          ? {
-              quietStartMinute: update.quietHours ? textToMinute(update.quietHours.start) : null,
-              quietEndMinute: update.quietHours ? textToMinute(update.quietHours.end) : null,
-            }
-          : {}),
-      };
-      await tx
-        .insert(notificationSettings)
-        .values({ userId, ...values })
-        .onConflictDoUpdate({ target: notificationSettings.userId, set: { ...values, updatedAt: sql`now()` } });
-    }
-    const rows = Object.entries(update.kinds ?? {}).flatMap(([kind, channels]) =>
-      Object.entries(channels ?? {}).map(([channel, enabled]) => ({
-        userId,
-        kind,
-        channel,
-        enabled: Boolean(enabled),
-      })),
-    );
-    if (rows.length) await setSwitches(tx, rows);
-  });
+  if (update.locale !== undefined || update.timeZone !== undefined || update.quietHours !== undefined) {
+    const values = {
+      ...(update.locale !== undefined ? { locale: update.locale } : {}),
+      ...(update.timeZone !== undefined ? { timeZone: update.timeZone } : {}),
+      ...(update.quietHours !== undefined
+        ? {
+            quietStartMinute: update.quietHours ? textToMinute(update.quietHours.start) : null,
+            quietEndMinute: update.quietHours ? textToMinute(update.quietHours.end) : null,
+          }
+        : {}),
+    };
+    await db
+      .insert(notificationSettings)
+      .values({ userId, ...values })
+      .onConflictDoUpdate({ target: notificationSettings.userId, set: { ...values, updatedAt: sql`now()` } });
+  }
+  const rows = Object.entries(update.kinds ?? {}).flatMap(([kind, channels]) =>
+    Object.entries(channels ?? {}).map(([channel, enabled]) => ({
+      userId,
+      kind,
+      channel,
+      enabled: Boolean(enabled),
+    })),
+  );
+  if (rows.length) await setSwitches(db, rows);
 }
 
 export async function setSwitches(
-  db: Pick<PrimaryDatabase, 'insert'>,
+  db: Pick<AnyDatabase, 'insert'>,
   rows: { userId: string; kind: string; channel: string; enabled: boolean }[],
 ): Promise<void> {
   if (!rows.length) return;
@@ -94,13 +111,20 @@ export function unsubscribeRows(userId: string, kind: NotificationKind | 'all', 
   return kinds.flatMap((k) => channels.map((c) => ({ userId, kind: k, channel: c, enabled: false })));
 }
 
-/** Turns off what an unsubscribe link names. A deleted user has nothing left to unsubscribe from: a no-op. */
+/**
+ * Turns off what an unsubscribe link names. A deleted user has nothing left to unsubscribe from: a no-op. An EU
+ * fan's switches are written to the EU database (`eu`, when one is configured).
+ */
 export async function unsubscribe(
   db: PrimaryDatabase,
   userId: string,
   kind: NotificationKind | 'all',
   channel: NotificationChannel | 'all',
+  eu?: AnyDatabase | null,
 ): Promise<void> {
-  const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId));
-  if (user) await setSwitches(db, unsubscribeRows(userId, kind, channel));
+  const [user] = await db
+    .select({ id: users.id, homeRegion: users.homeRegion })
+    .from(users)
+    .where(and(eq(users.id, userId), isNull(users.deletedAt)));
+  if (user) await setSwitches(user.homeRegion === 'eu' && eu ? eu : db, unsubscribeRows(userId, kind, channel));
 }

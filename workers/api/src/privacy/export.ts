@@ -1,5 +1,5 @@
 import { desc, eq } from 'drizzle-orm';
-import type { Database } from '#shared/db/client';
+import type { AnyDatabase, Database } from '#shared/db/client';
 import {
   artists,
   follows,
@@ -21,9 +21,10 @@ const iso = (d: Date) => d.toISOString();
  * Everything MySetlist stores about one person, from the primary (an export must not miss a write made a
  * second ago). Queries run in parallel on the request's pool.
  */
-export async function exportUserData(db: Database, userId: string): Promise<DataExport> {
+export async function exportUserData(db: Database, userId: string, eu?: AnyDatabase): Promise<DataExport> {
   const p = db.$primary;
-  const notificationPreferences = await readPreferences(p, userId);
+  // An EU fan's preferences are in the EU database, with any rows from before still in the primary.
+  const notificationPreferences = await (eu ? readPreferences(eu, userId, p) : readPreferences(p, userId));
   const [[user], sessionRows, voteRows, additionRows, followRows, notificationRows, [mfa]] = await Promise.all([
     p.select().from(users).where(eq(users.id, userId)),
     p.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.createdAt)),

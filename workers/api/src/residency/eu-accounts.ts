@@ -9,7 +9,16 @@
 import { desc, eq } from 'drizzle-orm';
 import type { Database, ReadDatabase } from '#shared/db/client';
 import { isUniqueViolation } from '#shared/db/errors';
-import { pushSubscriptions, recoveryCodes, sessions, type User, userMfa, users } from '#shared/db/schema';
+import {
+  notificationPreferences,
+  notificationSettings,
+  pushSubscriptions,
+  recoveryCodes,
+  sessions,
+  type User,
+  userMfa,
+  users,
+} from '#shared/db/schema';
 import { errors } from '#shared/errors';
 import type { DataExport } from '#shared/schemas/privacy';
 import { toMe } from '../auth/sessions';
@@ -102,8 +111,13 @@ export async function euExportParts(
   };
 }
 
-/** Erases an EU fan's account from the EU database: push devices, two-step verification, sessions, the account. */
+/**
+ * Erases an EU fan's account from the EU database: notification settings, push devices, two-step verification,
+ * sessions, then the account.
+ */
 export async function eraseEuUser(eu: ReadDatabase, userId: string): Promise<void> {
+  await eu.delete(notificationPreferences).where(eq(notificationPreferences.userId, userId));
+  await eu.delete(notificationSettings).where(eq(notificationSettings.userId, userId));
   await eu.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, userId));
   await eu.delete(userMfa).where(eq(userMfa.userId, userId));
   await eu.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));

@@ -29,7 +29,8 @@ import {
 } from '../notifications/inbox';
 import { readPreferences, unsubscribe, writePreferences } from '../notifications/preferences';
 import { confirmUnsubscribePage, unsubscribedPage } from '../notifications/unsubscribe-page';
-import { personalDatabase } from '../residency/personal-database';
+import { moveNotificationSettingsToEu } from '../residency/eu-preferences';
+import { callerEuDatabase, personalDatabase } from '../residency/personal-database';
 
 /** The optional `PUSH_SERVICE_HOSTS` var (src/shared/notifications/push-hosts.ts); not in wrangler.toml by default. */
 const pushHostsOf = (env: Env) => (env as Env & { PUSH_SERVICE_HOSTS?: string }).PUSH_SERVICE_HOSTS;
@@ -59,7 +60,11 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       errors: [400, 422],
     }),
     async (c) => {
-      return c.json(await readInbox(c.var.database.db.$primary, c.var.caller!.user.id, c.req.valid('query')), 200);
+      const settingsDb = callerEuDatabase(c);
+      return c.json(
+        await readInbox(c.var.database.db.$primary, c.var.caller!.user.id, c.req.valid('query'), settingsDb),
+        200,
+      );
     },
   )
   .openapi(
@@ -104,7 +109,11 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       auth: 'fan',
       response: [200, 'The preferences, defaults filled in.', NotificationPreferences],
     }),
-    async (c) => c.json(await readPreferences(c.var.database.db.$primary, c.var.caller!.user.id), 200),
+    async (c) => {
+      const eu = callerEuDatabase(c);
+      const primary = c.var.database.db.$primary;
+      return c.json(await readPreferences(eu ?? primary, c.var.caller!.user.id, eu ? primary : undefined), 200);
+    },
   )
   .openapi(
     route({
@@ -118,9 +127,13 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
       errors: [400],
     }),
     async (c) => {
-      const db = c.var.database.db.$primary;
-      await writePreferences(db, c.var.caller!.user.id, c.req.valid('json'));
-      return c.json(await readPreferences(db, c.var.caller!.user.id), 200);
+      // An EU fan's preferences are kept in the EU database (residency/eu-preferences.ts).
+      const eu = callerEuDatabase(c);
+      const userId = c.var.caller!.user.id;
+      if (eu) await moveNotificationSettingsToEu(c.var.database.db.$primary, eu, userId);
+      const db = eu ?? c.var.database.db.$primary;
+      await writePreferences(db, userId, c.req.valid('json'));
+      return c.json(await readPreferences(db, userId), 200);
     },
   )
   .openapi(
@@ -226,7 +239,7 @@ export const notificationRoutes = new OpenAPIHono<AppEnv>()
     async (c) => {
       const scope = await unsubscribeScope(c, c.req.valid('query').token);
       // A deleted user has nothing left to unsubscribe from; the link still answers as done.
-      await unsubscribe(c.var.database.db.$primary, scope.u, scope.k, scope.c);
+      await unsubscribe(c.var.database.db.$primary, scope.u, scope.k, scope.c, c.var.database.eu);
       c.header('Cache-Control', 'no-store');
       if (wantsHtml(c)) return unsubscribedPage(c, { kind: scope.k, channel: scope.c });
       return c.json({ unsubscribed: { kind: scope.k, channel: scope.c } }, 200);

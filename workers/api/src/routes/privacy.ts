@@ -30,9 +30,9 @@ export const privacyRoutes = new OpenAPIHono<AppEnv>()
     }),
     async (c) => {
       const caller = c.var.caller!;
-      const data = await exportUserData(c.var.database.db, caller.user.id);
       // An EU fan's profile and sessions are in the EU database; the primary has only the pseudonymous row.
       const eu = callerEuDatabase(c);
+      const data = await exportUserData(c.var.database.db, caller.user.id, eu);
       if (eu) Object.assign(data, await euExportParts(eu, caller.user.id));
       c.header('Content-Disposition', `attachment; filename="mysetlist-export-${data.profile.id}.json"`);
       c.header('Cache-Control', 'no-store');

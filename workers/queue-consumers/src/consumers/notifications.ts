@@ -4,6 +4,7 @@ import { storableJson } from '#shared/schemas/text';
 import type { NotificationConfig } from '../notifications/config';
 import { deliverStep } from '../notifications/deliver';
 import type { EuPush } from '../notifications/eu-push';
+import type { EuNotificationSettings } from '../notifications/eu-settings';
 import { fanoutStep } from '../notifications/fanout';
 import { sendStep } from '../notifications/send';
 import { type ConsumerDeps, retryRejected } from './retry-policy';
@@ -20,6 +21,7 @@ export interface NotificationDeps extends ConsumerDeps {
   fetch: typeof fetch;
   euEmail?: (userId: string) => Promise<string | null>;
   euPush?: EuPush;
+  euSettings?: EuNotificationSettings;
 }
 
 /**
@@ -73,7 +75,7 @@ async function handle(message: NotificationPipelineMessage, deps: NotificationDe
       return;
     }
     case 'deliver': {
-      const result = await deliverStep(sql, message, deps.config, new Date(), deps.euPush);
+      const result = await deliverStep(sql, message, deps.config, new Date(), deps.euPush, deps.euSettings);
       await sendAll(queue, result.sends);
       log.info('notification deliveries recorded', {
         eventId: message.eventId,
@@ -90,6 +92,7 @@ async function handle(message: NotificationPipelineMessage, deps: NotificationDe
         retryDelaySeconds: deps.retryDelaySeconds,
         ...(deps.euEmail ? { euEmail: deps.euEmail } : {}),
         ...(deps.euPush ? { euPush: deps.euPush } : {}),
+        ...(deps.euSettings ? { euSettings: deps.euSettings } : {}),
       });
       await sendAll(queue, result.sends);
       log.info('notifications sent', {

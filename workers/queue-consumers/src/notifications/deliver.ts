@@ -10,6 +10,7 @@ import { secondsUntilQuietHoursEnd } from '#shared/notifications/quiet-hours';
 import type { NotificationChannel, NotificationDeliver } from '#shared/schemas/notifications';
 import type { NotificationConfig } from './config';
 import type { EuPush } from './eu-push';
+import type { EuNotificationSettings } from './eu-settings';
 import { type PlannedSend, sendMessages } from './send-plan';
 
 type Sql = NeonQueryFunction<false, false>;
@@ -72,12 +73,24 @@ export async function deliverStep(
   config: NotificationConfig,
   now = new Date(),
   euPush?: EuPush,
+  euSettings?: EuNotificationSettings,
 ): Promise<DeliverResult> {
   const showId =
     message.kind === 'setlist_published' && typeof message.data.showId === 'string' ? message.data.showId : null;
   const recipients = (await sql.query(RECIPIENTS, [message.userIds, message.kind, showId])) as RecipientRow[];
   // An EU fan's devices are in the EU database (eu-push.ts), besides any registered in the primary before.
   const euRecipients = euPush ? recipients.filter((r) => r.eu) : [];
+  // And their settings and switches (eu-settings.ts): a row there wins over one left in the primary.
+  const euFans = euSettings ? recipients.filter((r) => r.eu) : [];
+  if (euSettings && euFans.length) {
+    const { settings, switches } = await euSettings.of(euFans.map((r) => r.id));
+    for (const r of euFans) {
+      const own = settings.find((s) => s.userId === r.id);
+      if (own) Object.assign(r, { timeZone: own.timeZone, quietStart: own.quietStart, quietEnd: own.quietEnd });
+      for (const sw of switches)
+        if (sw.userId === r.id && sw.kind === message.kind) r.prefs[sw.channel as NotificationChannel] = sw.enabled;
+    }
+  }
   if (euPush && euRecipients.length) {
     const euDevices = await euPush.devices(euRecipients.map((r) => r.id));
     for (const r of euRecipients) {

@@ -22,6 +22,7 @@ import type { Outcome } from './channels/outcome';
 import { sendWebPush } from './channels/webpush';
 import type { NotificationConfig } from './config';
 import { DELETE_DEVICES, DEVICES, type EuPush, type PushDevice } from './eu-push';
+import type { EuNotificationSettings } from './eu-settings';
 import { type PlannedSend, sendMessages } from './send-plan';
 
 type Sql = NeonQueryFunction<false, false>;
@@ -86,6 +87,8 @@ export interface SendDeps {
   euEmail?: (userId: string) => Promise<string | null>;
   /** EU fans' push devices, in the EU database; absent: none is configured. */
   euPush?: EuPush;
+  /** EU fans' notification settings and switches, in the EU database; absent: none is configured. */
+  euSettings?: EuNotificationSettings;
   retryDelaySeconds(attempts: number): number;
   now?: Date;
 }
@@ -114,6 +117,19 @@ export async function sendStep(message: NotificationSend, deps: SendDeps): Promi
   ])) as [Claimed[], { id: string; notBefore: string }[]];
   const later = sendMessages(notDue, now, DELIVERIES_PER_SEND);
   if (!claimed.length) return { claimed: 0, statuses: {}, sends: later };
+
+  // An EU fan's language, time zone and switches are in the EU database; a row there wins over the primary's.
+  const euFans = deps.euSettings ? [...new Set(claimed.filter((c) => c.eu).map((c) => c.userId))] : [];
+  if (deps.euSettings && euFans.length) {
+    const { settings, switches } = await deps.euSettings.of(euFans);
+    for (const c of claimed) {
+      if (!c.eu) continue;
+      const own = settings.find((s) => s.userId === c.userId);
+      if (own) Object.assign(c, { locale: own.locale, timeZone: own.timeZone });
+      const sw = switches.find((s) => s.userId === c.userId && s.kind === c.kind && s.channel === c.channel);
+      if (sw) c.preference = sw.enabled;
+    }
+  }
 
   const pushes = claimed.filter((c) => c.channel === 'webpush' || c.channel === 'fcm');
   // An EU fan's devices are in the EU database; one registered before they moved there may still be in the primary.
