@@ -365,9 +365,24 @@ describe.skipIf(!env.DATABASE_URL_EU)('per-fan EU residency', () => {
     expect(withTotp.status).toBe(200);
   });
 
-  it("erasing an EU fan's account removes their two-step verification from the EU database", async () => {
+  it("erasing an EU fan's account removes their MFA, push devices and notification settings from the EU database", async () => {
     const fan = await euFanWithMfa();
     expect(await mfaRowsOf(fan.user.id)).toMatchObject({ primaryMfa: 0, euMfa: 1 });
+    const device = await browserSubscription();
+    await api('/v1/me/push-subscriptions', { method: 'POST', token: fan.token, body: JSON.stringify(device) });
+    await api('/v1/me/notification-preferences', {
+      method: 'PUT',
+      token: fan.token,
+      body: JSON.stringify({ timeZone: 'Europe/Madrid', kinds: { voting_open: { fcm: false } } }),
+    });
+    const personalRows = async () =>
+      euSql().query(
+        `select (select count(*) from push_subscriptions where user_id = $1)::int as push,
+                (select count(*) from notification_settings where user_id = $1)::int as settings,
+                (select count(*) from notification_preferences where user_id = $1)::int as switches`,
+        [fan.user.id],
+      );
+    expect(await personalRows()).toEqual([{ push: 1, settings: 1, switches: 1 }]);
     const res = await api('/v1/me', {
       method: 'DELETE',
       token: fan.token,
@@ -375,6 +390,7 @@ describe.skipIf(!env.DATABASE_URL_EU)('per-fan EU residency', () => {
     });
     expect(res.status).toBe(204);
     expect(await mfaRowsOf(fan.user.id)).toEqual({ primaryMfa: 0, primaryCodes: 0, euMfa: 0, euCodes: 0 });
+    expect(await personalRows()).toEqual([{ push: 0, settings: 0, switches: 0 }]);
     expect((await whereIs(fan.email, fan.user.id)).euUsers).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 /**
- * The database that keeps the signed-in caller's account and sessions: an EU fan's EU database (region.ts), anyone
- * else's primary. For the routes that read or change them (`/me/sessions`, the password, account deletion).
+ * The database that keeps the signed-in caller's personal data: an EU fan's EU database (region.ts), anyone else's
+ * primary. For the routes that read or change it (`/me/sessions`, the password, push devices, account deletion).
  */
 import type { Context } from 'hono';
 import type { AnyDatabase } from '#shared/db/client';
