@@ -17,7 +17,7 @@ import pg from 'pg';
 import { buildApiAssets } from './api-assets';
 import { applyMigrations } from './db/migrate';
 import { allCrons, startDevCrons } from './dev-crons';
-import { splitConfigs } from './fanout-split';
+import { splitLayout } from './fanout-split';
 import { type LocalDatabase, startLocalDatabase } from './local-db/index';
 import { type ActualSetlistSeed, seedActualSetlists, showsToFinalize } from './seed/actual-setlists';
 import { useLocalArtwork } from './seed/artwork';
@@ -94,15 +94,15 @@ async function prepareDatabase(db: LocalDatabase): Promise<PreparedDatabase> {
 }
 
 const BASE_CONFIGS = ['wrangler.toml', 'workers/realtime/wrangler.toml', 'workers/queue-consumers/wrangler.toml'];
+/** MYSETLIST_FANOUT_PROCESS=1: the rooms run in a wrangler dev of their own (scripts/fanout-split.ts). */
+const SPLIT = process.env.MYSETLIST_FANOUT_PROCESS === '1' ? splitLayout(root) : undefined;
 /**
  * The first worker answers the port: the dev gateway (scripts/dev-gateway), which passes every request to the api
- * and makes `/cdn-cgi/handler/scheduled` reach the worker that owns each cron. MYSETLIST_FANOUT_PROCESS=1: the
- * fan-out shards run in a wrangler dev of their own (scripts/fanout-split.ts).
+ * and makes `/cdn-cgi/handler/scheduled` reach the worker that owns each cron.
  */
-const WORKER_CONFIGS = [
-  'scripts/dev-gateway/wrangler.toml',
-  ...(process.env.MYSETLIST_FANOUT_PROCESS === '1' ? splitConfigs(root, BASE_CONFIGS) : BASE_CONFIGS),
-];
+const WORKER_CONFIGS = ['scripts/dev-gateway/wrangler.toml', ...(SPLIT ? SPLIT.front : BASE_CONFIGS)];
+/** Every worker reads the `.dev.vars` beside its config, the rooms' process's too. */
+const DEV_VARS_CONFIGS = [...WORKER_CONFIGS, ...(SPLIT?.rooms ?? [])];
 
 const DEV_VARS_HEADER = '# Written by npm run dev on each start; do not edit.';
 
@@ -114,7 +114,7 @@ function writeDevVars(vars: Record<string, string>): void {
   const body = `${DEV_VARS_HEADER}\n${Object.entries(vars)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n')}\n`;
-  for (const config of WORKER_CONFIGS) writeFileSync(resolve(root, config, '..', '.dev.vars'), body);
+  for (const config of DEV_VARS_CONFIGS) writeFileSync(resolve(root, config, '..', '.dev.vars'), body);
 }
 
 /**
@@ -123,7 +123,7 @@ function writeDevVars(vars: Record<string, string>): void {
  * change what `npm test` runs against. A file someone else wrote is left alone.
  */
 function removeDevVars(): void {
-  for (const config of WORKER_CONFIGS) {
+  for (const config of DEV_VARS_CONFIGS) {
     const file = resolve(root, config, '..', '.dev.vars');
     try {
       if (readFileSync(file, 'utf8').startsWith(DEV_VARS_HEADER)) rmSync(file);

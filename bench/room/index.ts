@@ -120,8 +120,8 @@ async function main(): Promise<number> {
 
     const procs = [
       ...stackProcesses(port, stack.pid),
-      ...(stack.fanoutPid
-        ? stackProcesses(port + 1, stack.fanoutPid).map((p) => ({ ...p, role: `fan-out tier: ${p.role}` }))
+      ...(stack.roomsPid
+        ? stackProcesses(port + 1, stack.roomsPid).map((p) => ({ ...p, role: `rooms' process: ${p.role}` }))
         : []),
     ];
     if (!procs.length) log("WARNING: could not find the stack's processes in /proc: no server CPU/memory figures");

@@ -33,6 +33,10 @@ export function newestResult(): string {
   return resolve(dir, files.at(-1)!);
 }
 
+const WORKERS = 'workerd (workers)';
+const ROOMS_WORKERS = "rooms' process: workerd (workers)";
+const OLD_FANOUT_WORKERS = 'fan-out tier: workerd (workers)';
+
 /** Busiest thread of the process doing the room's work (µs of CPU per second of wall time). */
 function threadUsPerS(t: TargetRun, role: (r: string) => boolean): number | undefined {
   const p = t.cpu.processes.find((x) => role(x.role));
@@ -50,9 +54,12 @@ interface Costs {
 
 function measuredCosts(r: BenchResult): Costs {
   const s = r.stack;
-  const roomRole = (x: string) => x === 'workerd (workers)';
-  const roomUs = threadUsPerS(s, roomRole) ?? NaN;
-  const fanoutUs = threadUsPerS(s, (x) => x === 'fan-out tier: workerd (workers)');
+  const roomRole = (x: string) => x === WORKERS;
+  // --split: the rooms have a process of their own and the shards share the api's (scripts/fanout-split.ts);
+  // results from before that layout named the shards' process instead.
+  const split = s.cpu.processes.some((x) => x.role === ROOMS_WORKERS);
+  const roomUs = threadUsPerS(s, split ? (x) => x === ROOMS_WORKERS : roomRole) ?? NaN;
+  const fanoutUs = threadUsPerS(s, split ? roomRole : (x) => x === OLD_FANOUT_WORKERS);
   const ticksPerS = s.drive.distinctUpdates / s.drive.durationS;
   // Per send: from the bare DO when it ran (it does almost nothing else), else the room's thread with
   // everything it did divided by its sends (an upper bound).
@@ -62,7 +69,9 @@ function measuredCosts(r: BenchResult): Costs {
   let sendFrom: string;
   if (fanoutUs !== undefined && s.drive.updatesPerS > 0) {
     sendUs = fanoutUs / s.drive.updatesPerS;
-    sendFrom = 'measured: fan-out tier thread time / messages delivered';
+    sendFrom = split
+      ? "measured: the shards' thread time (shared with the api's joins) / messages delivered (an upper bound)"
+      : 'measured: fan-out tier thread time / messages delivered';
   } else if (d && doUs !== undefined && d.drive.updatesPerS > 0) {
     sendUs = doUs / d.drive.updatesPerS;
     sendFrom = 'measured: bare DO thread time / messages delivered (includes its votes: an upper bound)';

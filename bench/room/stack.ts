@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ROOM_PROCESS_CONFIGS } from '../../scripts/fanout-split';
 import {
   assertPortsFree,
   devScriptEnv,
@@ -28,8 +29,8 @@ export interface Stack {
   logFile: string | undefined;
   /** Where the stack's code runs from (a snapshot copy, or the working tree). */
   codeDir: string | undefined;
-  /** Pid of the fan-out tier's own `wrangler dev` (`--split`). */
-  fanoutPid?: number | undefined;
+  /** Pid of the rooms' own `wrangler dev` (`--split`, scripts/fanout-split.ts). */
+  roomsPid?: number | undefined;
   /** How often wrangler reloaded the workers so far (each reload drops every socket). */
   reloads(): number;
   stop(): Promise<void>;
@@ -82,7 +83,11 @@ export type StackOptions = Pick<
   | 'split'
 > & { logFile: string };
 
-export const FANOUT_CONFIG = 'workers/realtime/wrangler.fanout.toml';
+/** Whether a tree's dev.ts can run the rooms in a process of their own (older trees split the shards off instead). */
+function hasRoomProcessLayout(codeDir: string): boolean {
+  const file = join(codeDir, 'scripts/fanout-split.ts');
+  return existsSync(file) && readFileSync(file, 'utf8').includes('ROOM_PROCESS_CONFIGS');
+}
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const url = `http://127.0.0.1:${opts.port}`;
@@ -99,10 +104,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   let codeDir: string;
   try {
     codeDir = opts.isolate || opts.ref ? snapshotTree(opts.ref) : ROOT;
-    if (opts.split && !existsSync(join(codeDir, FANOUT_CONFIG))) {
+    if (opts.split && !hasRoomProcessLayout(codeDir)) {
       removeSnapshot(codeDir);
       throw new Error(
-        `--split: ${FANOUT_CONFIG} does not exist in ${opts.ref ?? 'the working tree'} (the fan-out tier is not there yet)`,
+        `--split: ${opts.ref ?? 'the working tree'} has no rooms' process layout (scripts/fanout-split.ts, ROOM_PROCESS_CONFIGS)`,
       );
     }
   } catch (err) {
@@ -124,7 +129,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const countReload = () => {
     reloads++;
   };
-  let fanout: ChildProcess | undefined;
+  let rooms: ChildProcess | undefined;
   const { child, stop } = await startDevScript({
     url,
     codeDir,
@@ -139,27 +144,27 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         backgroundJobs: false,
       }),
       WRANGLER_REGISTRY_PATH: registry,
-      // --split: the api's and the room's ROOM_FANOUT bindings point at the fan-out worker of the second
-      // process (scripts/fanout-split.ts); without it the shards would run in this process after all.
+      // --split: this process runs the gateway, the api and the fan-out worker; the rooms and the queue
+      // consumers run in the second one, started below (scripts/fanout-split.ts).
       ...(opts.split ? { MYSETLIST_FANOUT_PROCESS: '1' } : {}),
     },
     log,
     logFile: opts.logFile,
     onReload: countReload,
     beforeStop: async () => {
-      if (fanout) await stopChild(fanout);
+      if (rooms) await stopChild(rooms);
     },
     cleanup: unlock,
   });
   if (opts.split) {
-    // The fan-out tier in its own workerd process: its objects get their own thread, as on Cloudflare.
-    fanout = spawn(
+    // The rooms in their own workerd process: their objects get a thread of their own, as on Cloudflare, while
+    // the shards keep the sockets in the process that accepted them.
+    rooms = spawn(
       process.execPath,
       [
         resolve(codeDir, 'node_modules/wrangler/bin/wrangler.js'),
         'dev',
-        '-c',
-        FANOUT_CONFIG,
+        ...ROOM_PROCESS_CONFIGS.flatMap((config) => ['-c', config]),
         '--ip',
         '127.0.0.1',
         '--port',
@@ -167,7 +172,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         '--inspector-port',
         String(opts.inspectorPort + 1),
         '--persist-to',
-        resolve(dataDir, 'wrangler-fanout'),
+        resolve(dataDir, 'wrangler-rooms'),
         '--show-interactive-dev-session=false',
       ],
       {
@@ -181,14 +186,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         },
       },
     );
-    teeOutput(fanout, log, countReload);
-    await waitListening(`http://127.0.0.1:${opts.port + 1}/`, fanout, stop, opts.logFile);
+    teeOutput(rooms, log, countReload);
+    await waitListening(`http://127.0.0.1:${opts.port + 1}/`, rooms, stop, opts.logFile);
   }
   return {
     url,
     relay,
     pid: child.pid,
-    fanoutPid: fanout?.pid,
+    roomsPid: rooms?.pid,
     logFile: opts.logFile,
     codeDir,
     reloads: () => reloads,
