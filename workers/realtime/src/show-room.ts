@@ -24,7 +24,7 @@ import type { ShowStatus } from '#shared/schemas/shows';
 import { settleWithin } from '#shared/settle-within';
 import { childOf, formatTraceparent, parseSampleRate, parseTraceparent } from '#shared/trace/context';
 import { fanoutConfig } from './fanout/config';
-import type { FanoutBase, FanoutRoomRpc, FanoutSync } from './fanout/protocol';
+import type { FanoutBase, FanoutDecided, FanoutDecision, FanoutRoomRpc, FanoutSync } from './fanout/protocol';
 import { ShardSet } from './fanout/shard-set';
 import { type DurabilityConfig, durabilityConfig } from './room/durability-config';
 import { loadShowFromPostgres } from './room/load-from-postgres';
@@ -690,6 +690,24 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
       ...(result ? { result } : {}),
     };
     return ok({ base, log: this.#store.recentUpdates(RESUME_REPLAY_MAX) });
+  }
+
+  async decide(showId: string, decisions: FanoutDecision[]): Promise<RoomResult<FanoutDecided[]>> {
+    if (!(await this.#ensureLoaded(showId))) return fail('not_found', 'No show with that id exists.');
+    return ok(decisions.map((decision) => this.#decideOne(decision)));
+  }
+
+  /** One decision of a shard's batch: a failure stays that decision's, the others of the batch still count. */
+  #decideOne(decision: FanoutDecision): FanoutDecided {
+    try {
+      const trace = this.#traceOf(decision.traceparent);
+      return decision.type === 'vote'
+        ? this.#decideVote(decision.actor, decision.setlistSongId, decision.voteId, trace)
+        : this.#decideUnvote(decision.actor, decision.setlistSongId, trace);
+    } catch (err) {
+      this.#log.error('decision failed', { err, type: decision.type });
+      return fail('unavailable', 'The live room did not decide this one; send the same message again.');
+    }
   }
 
   async myVotes(showId: string, userId: string): Promise<RoomResult<string[]>> {

@@ -112,6 +112,37 @@ describe('the fan-out tier', () => {
     for (const s of sockets) s.close();
   });
 
+  it('sends a burst of votes to the room in batches, one ack each, a refused one beside accepted ones', async () => {
+    const { showId, setlistSongIds, fans, room } = await fixtureWithSetlist({ songCount: 4, fanCount: 6 });
+    const sockets = await connectMany(showId, fans);
+    const onShard = sockets.slice(3);
+    expect(onShard.map((s) => s.shard)).toEqual([0, 0, 0]);
+    // Every fan on the shard votes every song at once, and one vote names no song of the setlist.
+    const sent: { socket: TestSocket; id: string; ok: boolean }[] = [];
+    for (const socket of onShard) {
+      for (const setlistSongId of setlistSongIds) {
+        const id = crypto.randomUUID();
+        socket.send({ type: 'vote', id, setlistSongId });
+        sent.push({ socket, id, ok: true });
+      }
+    }
+    const stray = crypto.randomUUID();
+    onShard[0]!.send({ type: 'vote', id: stray, setlistSongId: crypto.randomUUID() });
+    for (const { socket, id } of sent) expect(await socket.next<Ack>(isAck(id))).toMatchObject({ ok: true });
+    expect(await onShard[0]!.next<Ack>(isAck(stray))).toMatchObject({
+      ok: false,
+      error: { code: 'setlist_song_not_found' },
+    });
+    const stats = await runInDurableObject(shardStub(showId, 0), (instance: RoomFanout) => instance.stats());
+    expect(stats.decisions).toBe(sent.length + 1);
+    // The first vote went alone; those that came while it was in flight went together.
+    expect(stats.decideCalls).toBeGreaterThanOrEqual(1);
+    expect(stats.decideCalls).toBeLessThan(stats.decisions);
+    const view = await room.setlist(showId, null);
+    expect(view.ok && view.value.songs.map((song) => song.votes)).toEqual([3, 3, 3, 3]);
+    for (const s of sockets) s.close();
+  });
+
   it('grows from one to several shards while votes flow, and no socket misses an update', async () => {
     const { showId, setlistSongIds, fans, room } = await fixtureWithSetlist({ songCount: 1, fanCount: 40 });
     const sockets: TestSocket[] = [];
@@ -197,7 +228,7 @@ describe('the fan-out tier', () => {
     await until(() => lastCount(sockets[0]!, setlistSongIds[0]!) === 1, 3000, 'the update on the room');
     await new Promise((r) => setTimeout(r, 200));
     // None delivered and no copy kept: the room skipped the empty shard.
-    expect(await runInDurableObject(shard, (instance: RoomFanout) => instance.stats())).toEqual({
+    expect(await runInDurableObject(shard, (instance: RoomFanout) => instance.stats())).toMatchObject({
       sockets: 0,
       seq: null,
       deliveries: before.deliveries,

@@ -2,7 +2,7 @@
  * What the room and its fan-out shards call on each other (both classes live in this worker's source; with
  * `wrangler.fanout.toml` the shards run as their own worker built from the same files).
  */
-import type { RoomResult, ShowRoomRpc, SocketRevocation } from '#shared/room-rpc';
+import type { RoomActor, RoomResult, ShowRoomRpc, SocketRevocation, VoteResult } from '#shared/room-rpc';
 import type { RoomPlayed, RoomSong } from '#shared/schemas/room';
 import type { PredictionScore } from '#shared/schemas/scoring';
 import type { ShowStatus } from '#shared/schemas/shows';
@@ -31,10 +31,24 @@ export interface FanoutSync {
   log: LoggedMessage[];
 }
 
+/** A vote or unvote of one of a shard's sockets, for the room to decide (`decide`). */
+export type FanoutDecision = (
+  | { type: 'vote'; actor: RoomActor; setlistSongId: string; voteId: string }
+  | { type: 'unvote'; actor: RoomActor; setlistSongId: string }
+) & { traceparent?: string };
+
+/** The room's answer to one decision: what `vote` or `unvote` would have answered. */
+export type FanoutDecided = RoomResult<VoteResult | { setlistSongId: string; votes: number }>;
+
 /** The room's side, called by shards (besides `vote`, `unvote` and `addSong` of ShowRoomRpc). */
 export interface FanoutRoomRpc extends ShowRoomRpc {
   /** Opens (registers) the shard and returns what it needs to serve snapshots and `resume`. */
   fanoutSync(showId: string, shard: number): Promise<RoomResult<FanoutSync>>;
+  /**
+   * The votes and unvotes a shard's sockets sent while its previous call was in flight, decided in order; one
+   * answer per decision, in the same order. The call answers once every accepted one is durable in the room.
+   */
+  decide(showId: string, decisions: FanoutDecision[]): Promise<RoomResult<FanoutDecided[]>>;
   /** A fan's active votes, for a snapshot the shard builds. */
   myVotes(showId: string, userId: string): Promise<RoomResult<string[]>>;
   /** The shard's socket count changed (placement and the room's `viewers`). */

@@ -5,7 +5,8 @@ import { ackError, send } from '../room/messages';
 import { SocketRateLimiter } from '../room/socket-rate-limiter';
 import { readClientFrame } from '../socket/client-frame';
 import { actorOf, closeRevokedSockets, identityOf, type SocketIdentity, upgradeRequired } from '../socket/identity';
-import type { FanoutRoomRpc, RoomFanoutRpc } from './protocol';
+import { DecisionBatcher } from './decision-batcher';
+import type { FanoutDecided, FanoutDecision, FanoutRoomRpc, RoomFanoutRpc } from './protocol';
 import { ShardState } from './shard-state';
 
 /** The shard reports a changed socket count to the room at most this often (placement, `viewers`). */
@@ -18,6 +19,13 @@ interface ShardSocket extends SocketIdentity {
 }
 
 type RoomStub = DurableObjectStub<FanoutRoomRpc & Rpc.DurableObjectBranded>;
+
+/** A socket's vote or unvote waiting for (or in) a call to the room, with whom to ack. */
+interface PendingDecision {
+  ws: WebSocket;
+  ref: string;
+  decision: FanoutDecision;
+}
 
 /**
  * A fan-out shard of one show's live room (`idFromName(fanoutShardName(showId, shard))`): holds up to
@@ -50,6 +58,10 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
   #deliveries = 0;
   /** Upgrades between their sync and their accepted socket: the copy of the room must not be dropped meanwhile. */
   #joining = 0;
+  readonly #decisions = new DecisionBatcher<PendingDecision, FanoutDecided>({
+    decide: (batch) => this.#decideBatch(batch),
+    answer: (pending, outcome) => this.#answerDecision(pending, outcome),
+  });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -253,21 +265,48 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
     if (message.type === 'resume') return this.#resume(ws, attachment, message.since);
     const actor = actorOf(attachment);
     if (!actor) return ackError(ws, message.id, 'unauthenticated', 'Sign in to vote or add songs.');
-    const room = this.#room();
-    const showId = attachment.showId;
+    const traceparent = message.traceparent ? { traceparent: message.traceparent } : {};
+    if (message.type === 'vote') {
+      const decision = { type: 'vote', actor, setlistSongId: message.setlistSongId, voteId: message.id } as const;
+      return await this.#decisions.push({ ws, ref: message.id, decision: { ...decision, ...traceparent } });
+    }
+    if (message.type === 'unvote') {
+      const decision = { type: 'unvote', actor, setlistSongId: message.setlistSongId } as const;
+      return await this.#decisions.push({ ws, ref: message.id, decision: { ...decision, ...traceparent } });
+    }
     let result: RoomResult<unknown>;
     try {
-      if (message.type === 'vote') result = await room.vote(showId, actor, message.setlistSongId, message.id);
-      else if (message.type === 'unvote') result = await room.unvote(showId, actor, message.setlistSongId);
-      else result = await room.addSong(showId, actor, message.songId);
+      result = await this.#room().addSong(attachment.showId, actor, message.songId, message.traceparent);
     } catch (err) {
-      // The room may or may not have decided: the client sends the same id again (votes are idempotent).
       this.#log.warn('room call failed', { err, type: message.type });
       return ackError(ws, message.id, 'unavailable', 'The live room did not answer; send the same message again.');
     }
-    if (result.ok)
-      send(ws, { type: 'ack', ref: message.id, ok: true, result: result.value as Record<string, unknown> });
-    else ackError(ws, message.id, result.error.code as never, result.error.message);
+    this.#answer(ws, message.id, result);
+  }
+
+  #answer(ws: WebSocket, ref: string, result: RoomResult<unknown>): void {
+    if (result.ok) send(ws, { type: 'ack', ref, ok: true, result: result.value as Record<string, unknown> });
+    else ackError(ws, ref, result.error.code as never, result.error.message);
+  }
+
+  /** Votes and unvotes go to the room in batches (fanout/decision-batcher.ts), answered one ack each. */
+  #decideBatch(batch: PendingDecision[]): Promise<FanoutDecided[]> {
+    return this.#room()
+      .decide(
+        this.#showId!,
+        batch.map((pending) => pending.decision),
+      )
+      .then((result) => (result.ok ? result.value : batch.map(() => result)));
+  }
+
+  #answerDecision(
+    pending: PendingDecision,
+    outcome: { ok: true; value: FanoutDecided } | { ok: false; error: unknown },
+  ) {
+    if (outcome.ok) return this.#answer(pending.ws, pending.ref, outcome.value);
+    // The room may or may not have decided: the client sends the same id again (votes are idempotent).
+    this.#log.warn('room call failed', { err: outcome.error, type: pending.decision.type });
+    ackError(pending.ws, pending.ref, 'unavailable', 'The live room did not answer; send the same message again.');
   }
 
   /** The missed messages from the shard's log, or a snapshot (with the fan's votes, read from the room). */
@@ -316,9 +355,18 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
     this.#socketsChanged();
   }
 
-  /** What the shard holds, for tests and /ops: its sockets, the last `seq` of its copy, deliveries received. */
-  stats(): { sockets: number; seq: number | null; deliveries: number } {
-    return { sockets: this.#sockets().length, seq: this.#state?.seq ?? null, deliveries: this.#deliveries };
+  /**
+   * What the shard holds, for tests and /ops: its sockets, the last `seq` of its copy, deliveries received, and
+   * the votes and unvotes it sent its room (`decisions`) in how many calls (`decideCalls`).
+   */
+  stats(): { sockets: number; seq: number | null; deliveries: number; decisions: number; decideCalls: number } {
+    return {
+      sockets: this.#sockets().length,
+      seq: this.#state?.seq ?? null,
+      deliveries: this.#deliveries,
+      decisions: this.#decisions.decisions,
+      decideCalls: this.#decisions.calls,
+    };
   }
 
   // ------------------------------------------------------------------ socket count for the room
