@@ -54,6 +54,22 @@ describe('GET /v1/shows/{showId}/live', () => {
     socket.close();
   });
 
+  it('records a reconnecting fan once: the join record costs no round trip for 5 minutes', async () => {
+    const { show } = await createShow();
+    const fan = await signUp();
+    const first = await joinRoom(show.id, { token: fan.token });
+    first.close();
+    await fetch(`http://${env.DB_RELAY}/__relay/stats`, { method: 'DELETE' });
+    const again = await joinRoom(show.id, { token: fan.token });
+    const { sqlRequests, wsConnections } = (await (await fetch(`http://${env.DB_RELAY}/__relay/stats`)).json()) as {
+      sqlRequests: number;
+      wsConnections: number;
+    };
+    // The session is in this isolate's cache, the show is known, and the join was recorded a moment ago.
+    expect({ sqlRequests, wsConnections }).toEqual({ sqlRequests: 0, wsConnections: 0 });
+    again.close();
+  });
+
   it('answers an unknown show with 404 and a non-upgrade request with 426', async () => {
     const missing = await api(`/v1/shows/${crypto.randomUUID()}/live`, { headers: { Upgrade: 'websocket' } });
     expect(missing.status).toBe(404);

@@ -11,6 +11,7 @@
  * few minutes) instead of a read per voting socket per period.
  */
 import { eq, lt, sql } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { Database, ReadDatabase } from '#shared/db/client';
 import { liveRoomUsers, setlistSongs } from '#shared/db/schema';
 import type { Logger } from '#shared/log';
@@ -24,11 +25,30 @@ const ROOM_CALL_TIMEOUT_MS = 5000;
 /** The most rooms one revocation tells (the most recently joined first). */
 const MAX_ROOMS = 500;
 
+/** The join record is refreshed at most this often; the statement below skips younger rows itself. */
+const JOIN_REFRESH_MS = 5 * 60_000;
+
+/**
+ * Joins this isolate recorded within JOIN_REFRESH_MS, by user and show: a fan's reconnects (a phone's screen
+ * turning on, a flaky network, a page reload) come often, and each would cost a round trip that changes nothing.
+ * No timers (`ttlResolution: 0`): workerd ties them to the request that set them.
+ */
+const recentJoins = new LRUCache<string, true>({
+  max: 50_000,
+  ttl: JOIN_REFRESH_MS,
+  ttlResolution: 0,
+  perf: { now: () => Date.now() },
+});
+
 /**
  * The upgrade of a signed-in socket: remember the room, refreshing the row at most every 5 minutes. One statement
  * over HTTP (`primaryHttp`): through the request's WebSocket pool every join opened a Postgres connection of its own.
+ * A join this isolate recorded less than 5 minutes ago costs nothing: the row is there and young, so the statement
+ * would change nothing (rows are only pruned after days).
  */
 export async function recordRoomJoin(primary: ReadDatabase, userId: string, showId: string): Promise<void> {
+  const key = `${userId}/${showId}`;
+  if (recentJoins.has(key)) return;
   await primary
     .insert(liveRoomUsers)
     .values({ userId, showId })
@@ -37,6 +57,7 @@ export async function recordRoomJoin(primary: ReadDatabase, userId: string, show
       set: { seenAt: sql`now()` },
       setWhere: sql`${liveRoomUsers.seenAt} < now() - interval '5 minutes'`,
     });
+  recentJoins.set(key, true);
 }
 
 /** The cron: a row older than the longest a session lives names no socket a revocation could still matter for. */
