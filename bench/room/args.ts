@@ -39,7 +39,7 @@ export interface BenchOptions {
   shards: string | undefined;
   /** ROOM_SHARD_CAPACITY: sockets per shard; undefined keeps the worker's default. */
   shardCapacity: number | undefined;
-  /** Run the fan-out tier (workers/realtime/wrangler.fanout.toml) in its own `wrangler dev` process. */
+  /** Run the rooms in a `wrangler dev` of their own, the shards beside the api (scripts/fanout-split.ts). */
   split: boolean;
   /** Harness threads the sockets are spread over. */
   threads: number;
@@ -86,14 +86,15 @@ const HELP = `npm run bench:room -- [options]
   --drain-timeout S    how long to wait for Postgres to catch up (default 60)
   --json FILE          where to write the JSON result (default bench/results/room-<timestamp>.json)
 
-  --port P             port of a stack the bench starts (default ${STACK_PORT}); the fan-out tier gets P+1, the
+  --port P             port of a stack the bench starts (default ${STACK_PORT}); the rooms' process gets P+1, the
                        bare DO baseline P+2 (pick ports nobody else uses)
   --relay-port P       its Neon relay (default ${STACK_RELAY_PORT})
-  --inspector-port P   wrangler's inspector for the stack (default ${STACK_INSPECTOR_PORT}); +1 fan-out, +2 bare DO
+  --inspector-port P   wrangler's inspector for the stack (default ${STACK_INSPECTOR_PORT}); +1 rooms, +2 bare DO
   --shards N|auto      ROOM_SHARDS of the stack's realtime worker ("0" = off, one object as today)
   --shard-capacity N   ROOM_SHARD_CAPACITY: sockets per fan-out shard
-  --split              run the fan-out tier (workers/realtime/wrangler.fanout.toml) in its own wrangler dev
-                       process, bound through wrangler's dev registry
+  --split              run the rooms (and the queue consumers) in a wrangler dev of their own, bound through
+                       wrangler's dev registry; the api and the fan-out shards keep the first process, so a
+                       shard's sockets are its own (scripts/fanout-split.ts)
   --threads T          harness threads the sockets are spread over (default: one per 1,500 sockets, max 4)
   --storm S            connect every socket within S seconds, not waiting for snapshots (a connect storm);
                        with --duration 0 only the storm is measured
