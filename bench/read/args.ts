@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 
 export const STACK_PORT = 8793;
-export const STACK_RELAY_PORT = 54393;
+// Below 32768, outside Linux's ephemeral ports (bench/room/args.ts).
+export const STACK_RELAY_PORT = 30393;
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/mysetlist_scale';
 
 export const ENDPOINTS = ['show', 'artist', 'search', 'trending', 'feed'] as const;

@@ -57,7 +57,9 @@ export interface BenchOptions {
 }
 
 export const STACK_PORT = 8791;
-export const STACK_RELAY_PORT = 54391;
+// Below 32768: Linux hands out 32768–60999 as ephemeral source ports, so a bench with thousands of sockets (or
+// anything else on the machine) can hold a port up there and the relay cannot listen (EADDRINUSE).
+export const STACK_RELAY_PORT = 30391;
 export const STACK_INSPECTOR_PORT = 9391;
 /** The realtime worker's default, used to warn about rates that would be rate-limited. */
 export const DEFAULT_SOCKET_LIMIT = 20;

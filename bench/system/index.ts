@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     label: { type: 'string' },
     port: { type: 'string', default: '8910' },
-    'relay-port': { type: 'string', default: '54510' },
+    'relay-port': { type: 'string', default: '30510' },
     'inspector-port': { type: 'string', default: '9410' },
     'keep-going': { type: 'boolean', default: false },
     'rate-limit': { type: 'string', default: '1000000' },
