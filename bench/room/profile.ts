@@ -11,10 +11,10 @@
  * V8 takes a sample only while the isolate is entered (libsampler's `SamplerManager::DoSample` skips an isolate
  * that is not in use). workerd enters an isolate only to run its JavaScript, so while the api waits for
  * Postgres, or the thread runs another worker's isolate or the runtime's own code, there is no sample, and the
- * profile's next time delta spans the whole gap. Chrome DevTools (and this summary, until issue #16's `send`)
- * gives that gap to the sample before it: whatever ran last before the isolate was left, such as the Neon
- * driver's `ws.send` of a query, then "took" the database round trip. Here a sample lasts at most
- * `GAP_INTERVALS` sampling intervals; the rest is reported as time outside the isolate, not as anyone's.
+ * profile's next time delta spans the whole gap. This summary used to give that gap to the sample before it
+ * (issue #16's `send`): whatever ran last before the isolate was left, such as the Neon driver's `ws.send` of a
+ * query, then "took" the database round trip. Here a sample lasts at most `GAP_INTERVALS` sampling intervals;
+ * the rest is reported as time outside the isolate, not as anyone's.
  */
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -59,7 +59,7 @@ export interface ProfileSummary {
 
 /**
  * How many sampling intervals one sample may stand for. Above the interval because the sampler thread is late
- * when the machine is busy (median deltas of 2–3 intervals while the isolate runs, on this 2-core machine);
+ * when the machine is busy (median deltas of 1.4–4.8 intervals in the api's profiles on this 2-core machine);
  * far below the gaps of an isolate that was left (tens of milliseconds: a database round trip).
  */
 export const GAP_INTERVALS = 4;
