@@ -236,11 +236,14 @@ export function printReport(r: BenchResult): void {
   if (s.profile) {
     const p = s.profile;
     lines.push(
-      `profile of ${p.target} over ${f(p.durationMs / 1000)} s: isolate busy ${f(p.busyPct, 0)} % of the wall time; top functions by self time (${p.file}):`,
+      `profile of ${p.target} over ${f(p.durationMs / 1000)} s: isolate running ${f(p.busyPct, 0)} % of the wall time, not entered (no samples) ${f(p.outsideMs / 1000)} s; top functions by self time (${p.file}):`,
     );
     lines.push(
       table(
-        [['function', 'self ms', '% of wall'], ...p.top.map((t) => [t.fn, f(t.selfMs, 0), f(t.selfPct)])],
+        [
+          ['function', 'self ms', '% of wall', 'samples'],
+          ...p.top.map((t) => [t.fn, f(t.selfMs, 0), f(t.selfPct), String(t.samples)]),
+        ],
         1,
         false,
       ),

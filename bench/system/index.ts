@@ -144,10 +144,14 @@ async function printProfile(profiler: IsolateProfiler, label: string, rate: numb
   mkdirSync(dir, { recursive: true });
   const summary = await profiler.stop(resolve(dir, `${label}-${rate}.cpuprofile`), 25);
   log(
-    `${label}: CPU profile of ${summary.target} at ${rate}/s: busy ${summary.busyPct.toFixed(1)} % (${summary.file})`,
+    `${label}: CPU profile of ${summary.target} at ${rate}/s: isolate running ${summary.busyPct.toFixed(1)} % of ` +
+      `${(summary.durationMs / 1000).toFixed(1)} s, not entered (no samples) ${(summary.outsideMs / 1000).toFixed(1)} s ` +
+      `(${summary.file}); self time, % of wall, samples:`,
   );
   for (const f of summary.top)
-    log(`  ${f.selfPct.toFixed(1).padStart(5)} %  ${f.selfMs.toFixed(0).padStart(6)} ms  ${f.fn}`);
+    log(
+      `  ${f.selfPct.toFixed(1).padStart(5)} %  ${f.selfMs.toFixed(0).padStart(6)} ms  ${String(f.samples).padStart(5)}  ${f.fn}`,
+    );
 }
 
 /**
