@@ -16,6 +16,8 @@ export interface BenchOptions {
   setlistSongs: number;
   /** ROOM_SOCKET_MESSAGES_PER_SECOND for a stack the bench starts; undefined keeps the worker default (20). */
   socketLimit: number | undefined;
+  /** LOG_LEVEL of a stack the bench starts (its workers' default when absent). */
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | undefined;
   baseline: boolean;
   /** Run a stack the bench starts from a snapshot copy of the working tree (see stack.ts). */
   isolate: boolean;
@@ -77,6 +79,8 @@ const HELP = `npm run bench:room -- [options]
   --tick-ms T          ROOM_TICK_MS of a stack the bench starts, and the baseline's tick (default 50)
   --setlist N          songs on the show's setlist (default: max(150, votes per voter))
   --socket-limit N     ROOM_SOCKET_MESSAGES_PER_SECOND of a stack the bench starts (default: worker default 20)
+  --log-level L        LOG_LEVEL of a stack the bench starts (debug|info|warn|error; default: the workers' info):
+                       wrangler dev relays every console line through the DevTools inspector to its node process
   --baseline-duration S  seconds of voting against the bare ws baseline (default: --duration)
   --no-baseline        skip the baseline
   --no-isolate         run a stack the bench starts in the working tree instead of a snapshot copy
@@ -108,6 +112,15 @@ const HELP = `npm run bench:room -- [options]
                        bench/results/room-*.json), and exit
 `;
 
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+function logLevelOf(raw: string | undefined): BenchOptions['logLevel'] {
+  if (raw === undefined) return undefined;
+  const level = LOG_LEVELS.find((l) => l === raw);
+  if (!level) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
@@ -121,6 +134,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'tick-ms': { type: 'string', default: '50' },
       setlist: { type: 'string' },
       'socket-limit': { type: 'string' },
+      'log-level': { type: 'string' },
       'baseline-duration': { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
       'no-isolate': { type: 'boolean', default: false },
@@ -195,6 +209,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     tickMs: int('tick-ms', values['tick-ms'], 1),
     setlistSongs,
     socketLimit: values['socket-limit'] ? int('socket-limit', values['socket-limit'], 1) : undefined,
+    logLevel: logLevelOf(values['log-level']),
     baseline: !values['no-baseline'],
     isolate: !values['no-isolate'],
     ref: values.ref,

@@ -73,6 +73,7 @@ export type StackOptions = Pick<
   BenchOptions,
   | 'tickMs'
   | 'socketLimit'
+  | 'logLevel'
   | 'isolate'
   | 'ref'
   | 'port'
@@ -122,6 +123,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     RATE_LIMIT_REQUESTS: '1000000',
   };
   if (opts.socketLimit !== undefined) devVars.ROOM_SOCKET_MESSAGES_PER_SECOND = String(opts.socketLimit);
+  if (opts.logLevel !== undefined) devVars.LOG_LEVEL = opts.logLevel;
   // .dev.vars sits beside workers/realtime/wrangler.toml, so the fan-out config there reads it too.
   if (opts.shards !== undefined) devVars.ROOM_SHARDS = opts.shards;
   if (opts.shardCapacity !== undefined) devVars.ROOM_SHARD_CAPACITY = String(opts.shardCapacity);
