@@ -113,7 +113,8 @@ export function printModel(file: string, input: Partial<ModelInput> = {}): void 
   const capAtHeadroom = Math.floor((m.headroom * 1e6) / (ticksPerS * c.sendUs));
   const roomPerTickUs = shards * rpcUs + (m.votesPerS / ticksPerS) * voteUs;
   const roomThread = roomPerTickUs / (m.tickMs * 1000);
-  // Votes reach the room through the shards; batched once per tick per shard, or one request per vote.
+  // Votes reach the room through the shards, batched adaptively (fanout/decision-batcher.ts: one call in flight per
+  // shard), so about one call per shard per tick when a call takes a tick; one request per vote without batching.
   const roomRequestsBatched = shards * ticksPerS;
   const roomRequestsPerVote = m.votesPerS + shards * ticksPerS;
   const maxVotesPerS = ((m.headroom * m.tickMs * 1000 - shards * rpcUs) / voteUs) * ticksPerS;
@@ -144,7 +145,7 @@ export function printModel(file: string, input: Partial<ModelInput> = {}): void 
     `  each shard's thread                   ${f(shardThread * 100)} %   [modelled: ${f(m.shardCapacity)} × ${f(ticksPerS)} × per send]`,
     `  sockets per shard at ${f(m.headroom * 100)} % thread       ${f(capAtHeadroom)}   [modelled]`,
     `  room → shard RPCs per second          ${f(shards * ticksPerS)}   [modelled: shards × ticks/s]`,
-    `  shard → room requests per second      ${f(roomRequestsBatched)} if votes are batched per tick, ${f(roomRequestsPerVote)} if each vote is its own request   [modelled]`,
+    `  shard → room requests per second      ~${f(roomRequestsBatched)} with the shards' adaptive batches (one call in flight per shard), ${f(roomRequestsPerVote)} if each vote were its own request   [modelled]`,
     `  the room's thread per ${m.tickMs} ms tick       ${f(roomPerTickUs / 1000, 1)} ms = ${f(roomThread * 100)} %   [modelled: shards × per RPC + votes per tick × per vote]`,
     `  votes/s the room decides at ${f(m.headroom * 100)} %       ${f(maxVotesPerS)}   [modelled]`,
     `  Postgres round trips per second       ${f(m.votesPerS / pg, 1)}   [modelled from ${f(pg, 1)} votes per round trip, measured]`,
@@ -155,8 +156,8 @@ export function printModel(file: string, input: Partial<ModelInput> = {}): void 
     ["the room's thread (votes + one RPC per shard per tick)", roomThread / m.headroom],
     [`each shard's thread at ${f(m.shardCapacity)} sockets`, shardThread / m.headroom],
     [
-      `requests into the room if every vote is its own request (Cloudflare: ~${f(CF_OBJECT_REQUESTS_PER_S)}/s per object)`,
-      roomRequestsPerVote / CF_OBJECT_REQUESTS_PER_S,
+      `requests into the room, votes batched per shard (Cloudflare: ~${f(CF_OBJECT_REQUESTS_PER_S)}/s per object)`,
+      roomRequestsBatched / CF_OBJECT_REQUESTS_PER_S,
     ],
   ];
   limits.sort((a, b) => b[1] - a[1]);
@@ -165,7 +166,8 @@ export function printModel(file: string, input: Partial<ModelInput> = {}): void 
     '',
     'Measured figures come from one run on a shared 2-core machine under wrangler dev (a dev runtime, local',
     'fsync, loopback TCP, the harness on the same cores); production costs per send are lower and each object',
-    'has its own thread. Re-run with --shards N --split to replace the modelled RPC cost with a measured one.',
+    'has its own thread. The per-RPC cost is measured only from an `auto` --split run with --shard-capacity, and',
+    "then includes every vote the room's thread decided (an upper bound).",
   );
   console.log(lines.join('\n'));
 }
