@@ -25,7 +25,7 @@ export const FANOUT_WORKER = 'mysetlist-realtime-fanout';
 export const FANOUT_CONFIG = 'workers/realtime/wrangler.fanout.toml';
 
 const BINDING =
-  /(\[\[durable_objects\.bindings\]\]\s*\nname = "ROOM_FANOUT"\s*\nclass_name = "RoomFanout"\s*\n)(script_name = "[^"]*"\s*\n)?/;
+  /(\[\[durable_objects\.bindings\]\][ \t]*\nname = "ROOM_FANOUT"[ \t]*\nclass_name = "RoomFanout"[ \t]*\n)(script_name = "[^"]*"[ \t]*\n)?/;
 
 /** The config with its ROOM_FANOUT binding bound to the fan-out worker. */
 export function pointFanoutAtWorker(toml: string): string {
