@@ -95,7 +95,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const relay = `127.0.0.1:${opts.relayPort}`;
   // A leftover stack on our ports would silently be measured instead of a fresh one.
   await assertPortsFree(url, relay, `stop it, or target it with --url ${url} --relay ${relay}`);
-  const dataDir = resolve(ROOT, opts.port === STACK_PORT ? '.data/bench' : `.data/bench-${opts.port}`);
+  // A stack on DATABASE_URL keeps its own data directory: wrangler persists the queues there, and vote events of
+  // that database's shows, left in a queue when the stack stopped, would be retried against PGlite's (and fail).
+  const base = opts.port === STACK_PORT ? '.data/bench' : `.data/bench-${opts.port}`;
+  const dataDir = resolve(ROOT, process.env.DATABASE_URL ? `${base}-upstream` : base);
   // The dev registry is how wrangler processes find each other's workers: one per stack, so that the
   // bench's realtime worker binds its own fan-out tier and never another developer's.
   const registry = `/tmp/wreg-bench-${opts.port}`;
