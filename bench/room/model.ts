@@ -1,7 +1,7 @@
 /**
  * `npm run bench:room -- --model [FILE]`: a capacity model for one show of 50,000 fans watching live, from a
  * result JSON of this bench. Costs are read from what the run measured (per send, per vote, per tick, per
- * shard RPC when the fan-out tier ran in its own process); the rest is arithmetic on them, and every figure
+ * shard RPC when the shards ran on another thread than the room, `--split`); the rest is arithmetic on them, and every figure
  * says which it is. Thread time is the busiest workerd thread's on-CPU time (schedstat), so a cost is an
  * upper bound: the thread also ran whatever else shared it (queues, consumers, the dev runtime).
  */
@@ -84,10 +84,10 @@ function measuredCosts(r: BenchResult): Costs {
   const votesPerS = s.drive.acceptedPerS;
   const voteUs = votesPerS > 0 ? Math.max(0, roomUs - roomSends) / votesPerS : undefined;
   const tickUs = ticksPerS > 0 ? roomUs / ticksPerS : NaN;
-  // Per shard RPC: only with the fan-out tier in its own process; what the room's thread spent beyond
+  // Per shard RPC: only with the fan-out tier on another thread than the room (--split); what the room's thread spent beyond
   // its votes, per (tick × shard).
   let rpcUs: number | undefined;
-  let rpcFrom = 'not measured (no fan-out tier in its own process in this run): modelled as 3 sends';
+  let rpcFrom = 'not measured (no --split run with --shards auto --shard-capacity): modelled as 3 sends';
   const cap = Number(r.shards?.shardCapacity) || 0;
   if (fanoutUs !== undefined && cap > 0 && ticksPerS > 0 && voteUs !== undefined) {
     const shards = Math.ceil(r.stack.connect.ok / cap);
@@ -124,7 +124,7 @@ export function printModel(file: string, input: Partial<ModelInput> = {}): void 
   const lines = [
     `capacity model: ${f(m.fans)} fans watching one show live, ${f(m.votesPerS)} votes/s, tick ${m.tickMs} ms, ${f(m.shardCapacity)} sockets per shard, a thread called full at ${f(m.headroom * 100)} %`,
     `from: ${file}`,
-    `      ${r.command} (${r.startedAt}; ${s.connect.ok} sockets, ${f(s.drive.acceptedPerS)} votes/s accepted, shards ${r.shards?.shards ?? 'off'}${r.shards?.split ? ', fan-out tier in its own process' : ''})`,
+    `      ${r.command} (${r.startedAt}; ${s.connect.ok} sockets, ${f(s.drive.acceptedPerS)} votes/s accepted, shards ${r.shards?.shards ?? 'off'}${r.shards?.split ? ', rooms in a process of their own (--split)' : ''})`,
     ...(s.drive.acceptedPerS < 500
       ? [
           `WARNING: only ${f(s.drive.acceptedPerS)} votes/s in this run: the thread's fixed costs (alarms, queues, the dev runtime) are spread over few votes, so the per-vote cost is too high; model from a loaded run (1,000 votes/s)`,

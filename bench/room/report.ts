@@ -53,7 +53,7 @@ export interface BenchResult {
   baseline: (TargetRun & { durationS: number }) | undefined;
   /** The bare Durable Object room (do-baseline/) under the same load. */
   doBaseline: (TargetRun & { durationS: number }) | undefined;
-  /** How the stack ran the room: ROOM_SHARDS, ROOM_SHARD_CAPACITY, the fan-out tier in its own process. */
+  /** How the stack ran the room: ROOM_SHARDS, ROOM_SHARD_CAPACITY, the rooms in a process of their own (--split). */
   shards: { shards: string; shardCapacity: string; split: boolean };
   ratios: { throughput: number; p95: number; updatesPerS: number } | undefined;
   verdict: { sustained: boolean; reasons: string[]; warnings: string[] };
@@ -87,7 +87,7 @@ export function printReport(r: BenchResult): void {
   lines.push(
     `load    : ${o.sockets} sockets (${o.voters} voters), ${o.rate} votes/s for ${o.durationS} s, tick ${r.stackTickMs} ms, setlist ${r.fixture.setlistSongs} songs` +
       (b || d ? `; baselines ${(b ?? d)!.durationS} s` : '') +
-      `; shards ${r.shards.shards}${r.shards.shardCapacity ? ` × ${r.shards.shardCapacity}` : ''}${r.shards.split ? ', fan-out tier in its own process' : ''}`,
+      `; shards ${r.shards.shards}${r.shards.shardCapacity ? ` × ${r.shards.shardCapacity}` : ''}${r.shards.split ? ', rooms in a process of their own (--split)' : ''}`,
   );
   lines.push(`code    : ${r.code}`);
   lines.push(`show    : ${r.fixture.showId}; sockets ${r.socketPath}; stack reloads during the run: ${r.stackReloads}`);
