@@ -28,7 +28,7 @@ import type { FanoutBase, FanoutDecided, FanoutDecision, FanoutRoomRpc, FanoutSy
 import { ShardSet } from './fanout/shard-set';
 import { type DurabilityConfig, durabilityConfig } from './room/durability-config';
 import { loadShowFromPostgres } from './room/load-from-postgres';
-import { ackError, fail, ok, send } from './room/messages';
+import { ackError, ackResult, fail, ok, send } from './room/messages';
 import { playedChanges } from './room/played-changes';
 import { PresenceReporter, presenceEvent, VoteUpdateLatency } from './room/presence';
 import { injectedQueueFault, withInjectedFault } from './room/queue-fault-hook';
@@ -602,15 +602,7 @@ export class ShowRoom extends DurableObject<Env> implements ShowRoomRpc, FanoutR
     if (message.type === 'vote') result = this.#decideVote(actor, message.setlistSongId, message.id, trace);
     else if (message.type === 'unvote') result = this.#decideUnvote(actor, message.setlistSongId, trace);
     else result = await this.#decideAddSong(actor, message.songId, trace);
-    if (result.ok)
-      send(ws, {
-        type: 'ack',
-        ref: message.id,
-        ok: true,
-        result: result.value as Record<string, unknown>,
-        ...(trace.traceId ? { traceId: trace.traceId } : {}),
-      });
-    else ackError(ws, message.id, result.error.code as never, result.error.message);
+    ackResult(ws, message.id, result, trace.traceId ? { traceId: trace.traceId } : {});
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { createLogger, type Logger, parseLogLevel } from '#shared/log';
 import { inJurisdiction, ROOM_HEADERS, type RoomResult, type SocketRevocation, showRoomStub } from '#shared/room-rpc';
-import { ackError, send } from '../room/messages';
+import { ackError, ackResult, send } from '../room/messages';
 import { SocketRateLimiter } from '../room/socket-rate-limiter';
 import { readClientFrame } from '../socket/client-frame';
 import { actorOf, closeRevokedSockets, identityOf, type SocketIdentity, upgradeRequired } from '../socket/identity';
@@ -281,12 +281,7 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
       this.#log.warn('room call failed', { err, type: message.type });
       return ackError(ws, message.id, 'unavailable', 'The live room did not answer; send the same message again.');
     }
-    this.#answer(ws, message.id, result);
-  }
-
-  #answer(ws: WebSocket, ref: string, result: RoomResult<unknown>): void {
-    if (result.ok) send(ws, { type: 'ack', ref, ok: true, result: result.value as Record<string, unknown> });
-    else ackError(ws, ref, result.error.code as never, result.error.message);
+    ackResult(ws, message.id, result);
   }
 
   /** Votes and unvotes go to the room in batches (fanout/decision-batcher.ts), answered one ack each. */
@@ -303,7 +298,7 @@ export class RoomFanout extends DurableObject<Env> implements RoomFanoutRpc {
     pending: PendingDecision,
     outcome: { ok: true; value: FanoutDecided } | { ok: false; error: unknown },
   ) {
-    if (outcome.ok) return this.#answer(pending.ws, pending.ref, outcome.value);
+    if (outcome.ok) return ackResult(pending.ws, pending.ref, outcome.value);
     // The room may or may not have decided: the client sends the same id again (votes are idempotent).
     this.#log.warn('room call failed', { err: outcome.error, type: pending.decision.type });
     ackError(pending.ws, pending.ref, 'unavailable', 'The live room did not answer; send the same message again.');

@@ -20,6 +20,17 @@ export function ackError(ws: WebSocket, ref: string | null, code: RoomErrorCode,
   send(ws, { type: 'ack', ref, ok: false, error: { code, message } });
 }
 
+/** The ack of a message the room decided: its result, or the room's refusal (`extra`: e.g. the vote's trace id). */
+export function ackResult(
+  ws: WebSocket,
+  ref: string,
+  result: RoomResult<unknown>,
+  extra: { traceId?: string } = {},
+): void {
+  if (result.ok) send(ws, { type: 'ack', ref, ok: true, result: result.value as Record<string, unknown>, ...extra });
+  else ackError(ws, ref, result.error.code as RoomErrorCode, result.error.message);
+}
+
 /** The client's message id, when one can be read, so that even a rejected message is answered by ref. */
 export function refOf(parsed: unknown): string | null {
   if (parsed && typeof parsed === 'object' && 'id' in parsed) {
